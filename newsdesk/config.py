@@ -1,0 +1,118 @@
+"""Strict reading of settings from the environment.
+
+Booleans accept only True/False (and 1/0); anything else is an error with the
+variable's name, so a typo never silently flips a setting. Any variable may be
+given as NAME_FILE naming a file that holds the value (for secrets).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from .pipeline.errors import ConfigError
+
+_TRUE = {"true", "1"}
+_FALSE = {"false", "0"}
+
+
+def env_str(name: str, default: str = "", environ: Mapping[str, str] | None = None) -> str:
+    env = os.environ if environ is None else environ
+    file_name = env.get(f"{name}_FILE")
+    if file_name:
+        if name in env:
+            raise ConfigError(f"set either {name} or {name}_FILE, not both")
+        try:
+            return Path(file_name).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ConfigError(f"{name}_FILE: cannot read {file_name}: {exc.strerror}") from None
+    return env.get(name, default)
+
+
+def env_bool(name: str, default: bool, environ: Mapping[str, str] | None = None) -> bool:
+    raw = env_str(name, "", environ).strip()
+    if raw == "":
+        return default
+    if raw.lower() in _TRUE:
+        return True
+    if raw.lower() in _FALSE:
+        return False
+    raise ConfigError(f"{name} must be True or False, not {raw!r}")
+
+
+def env_int(
+    name: str, default: int, environ: Mapping[str, str] | None = None, minimum: int | None = None
+) -> int:
+    raw = env_str(name, "", environ).strip()
+    if raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
+    if minimum is not None and value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, not {value}")
+    return value
+
+
+def env_list(name: str, default: list[str], environ: Mapping[str, str] | None = None) -> list[str]:
+    raw = env_str(name, "", environ)
+    if raw.strip() == "":
+        return list(default)
+    return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+def database_from_url(url: str, base_dir: Path) -> dict[str, Any]:
+    """Django DATABASES entry for `sqlite:///path`, `sqlite:////abs/path` or `postgres://...`."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme == "sqlite":
+        raw_path = unquote(parts.path[1:] if parts.path.startswith("/") else parts.path)
+        if not raw_path:
+            raise ConfigError("DATABASE_URL sqlite:/// needs a file path, e.g. sqlite:///newsdesk.sqlite3")
+        path = Path(raw_path)
+        if not path.is_absolute():
+            path = base_dir / path
+        return sqlite_database(path)
+    if scheme in {"postgres", "postgresql", "pgsql"}:
+        name = unquote(parts.path.lstrip("/"))
+        if not name:
+            raise ConfigError("DATABASE_URL for PostgreSQL needs a database name after the host")
+        options = dict(parse_qsl(parts.query))
+        try:
+            port = parts.port
+        except ValueError:
+            raise ConfigError(f"DATABASE_URL has a bad port: {url!r}") from None
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": name,
+            "USER": unquote(parts.username or ""),
+            "PASSWORD": unquote(parts.password or ""),
+            "HOST": parts.hostname or "",
+            "PORT": str(port or ""),
+            "OPTIONS": options,
+            "CONN_MAX_AGE": 60,
+            "CONN_HEALTH_CHECKS": True,
+        }
+    raise ConfigError(
+        f"DATABASE_URL must start with sqlite:/// or postgres://, not {url.split(':', 1)[0]!r}"
+    )
+
+
+def sqlite_database(path: Path) -> dict[str, Any]:
+    """SQLite in WAL mode with a busy timeout, so a reader never blocks the ingest writer."""
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(path),
+        "OPTIONS": {
+            "timeout": 30,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+            ),
+        },
+        "TEST": {"NAME": str(path.with_name(f"test_{path.name}"))},
+    }

@@ -1,0 +1,65 @@
+"""Articles an editor brings by hand: a URL to fetch, or text pasted from a paywalled page.
+
+The CLI calls these today; the desk form and the bookmarklet will call the same functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+from django.db import transaction
+
+from newsdesk.pipeline.errors import NewsdeskError
+from newsdesk.pipeline.extract import extract_article, parse_datetime, text_to_html
+from newsdesk.pipeline.fetch import Fetcher
+from newsdesk.pipeline.intake import build_article
+from newsdesk.pipeline.types import Arrival, ArticleDraft, Extracted
+from newsdesk.pipeline.urls import check_scheme
+
+from .service import make_policy
+from .store import Stored, load_near_index, store_article
+
+
+class PasteError(NewsdeskError, ValueError):
+    kind = "paste"
+
+
+def add_url(url: str, *, outlet: str = "", allow_hosts: Iterable[str] = ()) -> Stored:
+    """Fetch one page (robots.txt respected), extract it and store it."""
+    check_scheme(url)
+    with Fetcher(make_policy(allow_hosts)) as fetcher:
+        fetched = fetcher.fetch(url, accept="text/html,application/xhtml+xml", respect_robots=True)
+    page = extract_article(fetched.content, fetched.final_url)
+    name = outlet or page.site_name or (urlsplit(fetched.final_url).hostname or "")
+    draft = build_article(
+        link=url, outlet=name, arrival=Arrival.MANUAL_URL, page=page, page_url=fetched.final_url
+    )
+    with transaction.atomic():
+        return store_article(draft, None, load_near_index())
+
+
+def pasted_draft(*, title: str, outlet: str, date: str, url: str, text: str) -> ArticleDraft:
+    """Validate what an editor pasted and turn it into an article draft."""
+    problems = [name for name, value in
+                (("title", title), ("outlet", outlet), ("date", date), ("url", url),
+                 ("text", text)) if not value.strip()]
+    if problems:
+        raise PasteError(f"missing {', '.join(problems)}")
+    check_scheme(url)
+    published = parse_datetime(date)
+    if published is None:
+        raise PasteError(f"date must be YYYY-MM-DD or an ISO timestamp, not {date!r}")
+    if published > datetime.now(UTC):
+        raise PasteError(f"date {date} is in the future")
+    body = "\n".join(line.strip() for line in text.strip().splitlines() if line.strip())
+    page = Extracted(text=body, html=text_to_html(body), title=title.strip(), published=published)
+    return build_article(link=url, outlet=outlet.strip(), arrival=Arrival.PASTED, page=page)
+
+
+def add_pasted(*, title: str, outlet: str, date: str, url: str, text: str) -> Stored:
+    draft = pasted_draft(title=title, outlet=outlet, date=date, url=url, text=text)
+    with transaction.atomic():
+        return store_article(draft, None, load_near_index())
+

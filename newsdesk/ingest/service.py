@@ -1,0 +1,295 @@
+"""The ingest run: poll sources concurrently, extract pages, store articles.
+
+Network and parsing run in worker threads so one slow host never holds up the
+others; every database write happens on the calling thread. A failing source
+records its error on itself and in its fetch history and the run goes on.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import traceback
+from collections import Counter
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from newsdesk.pipeline.errors import NewsdeskError
+from newsdesk.pipeline.extract import extract_article
+from newsdesk.pipeline.feeds import parse_feed
+from newsdesk.pipeline.fetch import Fetcher, FetchPolicy, parse_allow_hosts
+from newsdesk.pipeline.intake import build_article, feed_has_full_text
+from newsdesk.pipeline.types import Arrival, ArticleDraft, Extracted, FeedEntry, ParsedFeed
+from newsdesk.pipeline.urls import host_key
+
+from .models import FetchLog, Source
+from .store import Outcome, known_links, load_near_index, store_article
+
+MAX_BACKOFF = timedelta(hours=24)
+
+
+def make_policy(allow_hosts: Iterable[str] = ()) -> FetchPolicy:
+    kwargs: dict[str, Any] = {
+        "max_bytes": settings.NEWSDESK_FETCH_MAX_BYTES,
+        "total_timeout": float(settings.NEWSDESK_FETCH_TIMEOUT),
+        "per_host_concurrency": settings.NEWSDESK_PER_HOST_CONCURRENCY,
+        "allow_hosts": parse_allow_hosts([*settings.NEWSDESK_ALLOW_HOSTS, *allow_hosts]),
+    }
+    if settings.NEWSDESK_USER_AGENT:
+        kwargs["user_agent"] = settings.NEWSDESK_USER_AGENT
+    return FetchPolicy(**kwargs)
+
+
+def error_kind(exc: BaseException) -> str:
+    return exc.kind if isinstance(exc, NewsdeskError) else "bug"
+
+
+def one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text[:500]
+
+
+@dataclass
+class RunReport:
+    sources_polled: int = 0
+    not_modified: int = 0
+    entries: int = 0
+    new_articles: int = 0
+    duplicates: int = 0
+    pages_fetched: int = 0
+    errors: Counter[str] = field(default_factory=Counter)
+    failures: list[tuple[str, str, str]] = field(default_factory=list)  # (source, kind, message)
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "sources_polled": self.sources_polled,
+            "not_modified": self.not_modified,
+            "entries": self.entries,
+            "new_articles": self.new_articles,
+            "duplicates": self.duplicates,
+            "pages_fetched": self.pages_fetched,
+            "errors": dict(self.errors),
+            "seconds": round(self.seconds, 3),
+        }
+
+
+@dataclass(frozen=True)
+class _FeedJob:
+    source_id: int
+    url: str
+    etag: str
+    last_modified: str
+
+
+@dataclass
+class _FeedResult:
+    job: _FeedJob
+    started: datetime
+    parsed: ParsedFeed | None = None
+    status: int | None = None
+    etag: str = ""
+    last_modified: str = ""
+    error: BaseException | None = None
+    duration: float = 0.0
+
+
+@dataclass
+class _PageResult:
+    source_id: int
+    entry: FeedEntry
+    page: Extracted | None
+    page_url: str
+    error: str
+
+
+class Ingestor:
+    """One ingest run over many sources; not thread-safe itself (the caller's thread writes)."""
+
+    def __init__(
+        self,
+        *,
+        allow_hosts: Iterable[str] = (),
+        workers: int | None = None,
+        progress: Callable[[str, int], None] | None = None,
+    ) -> None:
+        self.policy = make_policy(allow_hosts)
+        self.workers = workers or settings.NEWSDESK_FETCH_WORKERS
+        self.progress = progress or (lambda what, n: None)
+        self.report = RunReport()
+        # sources the operator marked allow_internal get a fetcher that allows their host
+        self._extra_fetchers: dict[str, Fetcher] = {}
+
+    # -- worker-thread functions: network and parsing only, no database --
+
+    @staticmethod
+    def _poll(fetcher: Fetcher, job: _FeedJob) -> _FeedResult:
+        started = timezone.now()
+        result = _FeedResult(job=job, started=started)
+        try:
+            if job.url.startswith("file://"):
+                content = Path(job.url[len("file://") :]).read_bytes()
+                result.status = 200
+                result.parsed = parse_feed(content, url=job.url)
+            else:
+                fetched = fetcher.fetch(
+                    job.url,
+                    etag=job.etag or None,
+                    last_modified=job.last_modified or None,
+                    accept="application/rss+xml, application/atom+xml, application/feed+json, "
+                    "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5",
+                )
+                result.status = fetched.status
+                result.etag = fetched.etag or ""
+                result.last_modified = fetched.last_modified or ""
+                if not fetched.not_modified:
+                    result.parsed = parse_feed(
+                        fetched.content, url=fetched.final_url, content_type=fetched.content_type
+                    )
+        except Exception as exc:
+            result.error = exc
+        result.duration = (timezone.now() - started).total_seconds()
+        return result
+
+    @staticmethod
+    def _page(fetcher: Fetcher, source_id: int, entry: FeedEntry) -> _PageResult:
+        try:
+            fetched = fetcher.fetch(
+                entry.link, accept="text/html,application/xhtml+xml", respect_robots=True
+            )
+            page = extract_article(fetched.content, fetched.final_url)
+            return _PageResult(source_id, entry, page, fetched.final_url, "")
+        except Exception as exc:
+            return _PageResult(source_id, entry, None, "", f"{error_kind(exc)}: {one_line(exc)}")
+
+    # -- the run --
+
+    def run(self, sources: Iterable[Source]) -> RunReport:
+        started = timezone.now()
+        sources = list(sources)
+        by_id = {s.pk: s for s in sources}
+        index = load_near_index()
+        logs: dict[int, FetchLog] = {}
+        with Fetcher(self.policy) as fetcher, ThreadPoolExecutor(self.workers) as pool:
+            pending: set[Future[Any]] = set()
+            for source in sources:
+                job = _FeedJob(source.pk, source.url, source.etag, source.last_modified)
+                pending.add(pool.submit(self._poll, self._fetcher_for(fetcher, source), job))
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    result = future.result()
+                    if isinstance(result, _FeedResult):
+                        source = by_id[result.job.source_id]
+                        log, page_jobs = self._after_poll(source, result, index)
+                        logs[source.pk] = log
+                        for entry in page_jobs:
+                            pending.add(
+                                pool.submit(
+                                    self._page, self._fetcher_for(fetcher, source), source.pk, entry
+                                )
+                            )
+                        self.progress("source", 1)
+                    else:
+                        self._after_page(by_id[result.source_id], result, index, logs)
+                        self.progress("page", 1)
+        for extra in self._extra_fetchers.values():
+            extra.close()
+        self._extra_fetchers.clear()
+        for log in logs.values():
+            log.save()
+        self.report.seconds = (timezone.now() - started).total_seconds()
+        return self.report
+
+    def _fetcher_for(self, fetcher: Fetcher, source: Source) -> Fetcher:
+        if not source.allow_internal:
+            return fetcher
+        key = host_key(source.url)
+        if key not in self._extra_fetchers:
+            policy = dataclasses.replace(self.policy, allow_hosts=self.policy.allow_hosts | {key})
+            self._extra_fetchers[key] = Fetcher(policy)
+        return self._extra_fetchers[key]
+
+    def _after_poll(
+        self, source: Source, result: _FeedResult, index: Any
+    ) -> tuple[FetchLog, list[FeedEntry]]:
+        report = self.report
+        report.sources_polled += 1
+        now = timezone.now()
+        log = FetchLog(source=source, started=result.started, duration=result.duration,
+                       status=result.status)
+        source.last_polled = now
+        if result.error is not None:
+            kind, message = error_kind(result.error), one_line(result.error)
+            if kind == "bug":
+                message = f"{message} ({traceback.format_exception_only(result.error)[-1].strip()})"
+            report.errors[kind] += 1
+            report.failures.append((source.outlet or source.url, kind, message))
+            source.consecutive_failures += 1
+            source.last_error, source.last_error_kind = message, kind
+            backoff = timedelta(minutes=settings.NEWSDESK_POLL_MINUTES) * (
+                2 ** min(source.consecutive_failures, 10)
+            )
+            source.next_poll = now + min(backoff, MAX_BACKOFF)
+            source.save(update_fields=["last_polled", "consecutive_failures", "last_error",
+                                       "last_error_kind", "next_poll"])
+            log.error_kind, log.error = kind, message
+            return log, []
+        source.consecutive_failures = 0
+        source.last_error = source.last_error_kind = ""
+        source.etag, source.last_modified = result.etag[:500], result.last_modified[:200]
+        source.next_poll = now + timedelta(minutes=settings.NEWSDESK_POLL_MINUTES)
+        source.save(update_fields=["last_polled", "consecutive_failures", "last_error",
+                                   "last_error_kind", "etag", "last_modified", "next_poll"])
+        log.ok = True
+        if result.parsed is None:
+            report.not_modified += 1
+            return log, []
+        entries = [e for e in result.parsed.entries if e.link]
+        log.entries = len(entries)
+        report.entries += len(entries)
+        seen = known_links([e.link for e in entries])
+        fresh = [e for e in entries if e.link not in seen]
+        page_jobs: list[FeedEntry] = []
+        drafts: list[ArticleDraft] = []
+        for entry in fresh:
+            if feed_has_full_text(entry) or not source.fetch_pages:
+                drafts.append(
+                    build_article(link=entry.link, outlet=source.outlet, arrival=Arrival.FEED,
+                                  entry=entry)
+                )
+            else:
+                page_jobs.append(entry)
+        with transaction.atomic():
+            for draft in drafts:
+                self._count(store_article(draft, source, index).outcome, log)
+        return log, page_jobs
+
+    def _after_page(
+        self, source: Source, result: _PageResult, index: Any, logs: dict[int, FetchLog]
+    ) -> None:
+        self.report.pages_fetched += 1
+        if result.error:
+            kind = result.error.split(":", 1)[0]
+            self.report.errors[f"page-{kind}"] += 1
+        draft = build_article(
+            link=result.entry.link, outlet=source.outlet, arrival=Arrival.FEED,
+            entry=result.entry, page=result.page, page_url=result.page_url,
+            page_error=result.error,
+        )
+        self._count(store_article(draft, source, index).outcome, logs[source.pk])
+
+    def _count(self, outcome: Outcome, log: FetchLog) -> None:
+        if outcome is Outcome.NEW:
+            self.report.new_articles += 1
+            log.new_articles += 1
+        else:
+            self.report.duplicates += 1
+            log.duplicates += 1

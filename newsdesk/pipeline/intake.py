@@ -1,0 +1,116 @@
+"""Deciding what an arriving article is: which text, which date, which URL.
+
+Pure decisions over already-fetched data, so they are tested without I/O.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from .dedupe import fingerprint
+from .extract import text_to_html
+from .sanitize import clean_html, html_to_text, word_count
+from .types import Arrival, ArticleDraft, Extracted, FeedEntry, TextSource
+from .urls import canonicalize
+
+#: a feed item with at least this many words of content is taken as full text
+FULL_TEXT_WORDS = 150
+#: feed and page dates further apart than this are reported to the editor
+DATE_TOLERANCE = timedelta(hours=36)
+
+
+def feed_has_full_text(entry: FeedEntry) -> bool:
+    return word_count(html_to_text(entry.content)) >= FULL_TEXT_WORDS
+
+
+def choose_date(
+    feed_date: datetime | None, page_date: datetime | None
+) -> tuple[datetime | None, str]:
+    """Pick the publication time and explain any disagreement.
+
+    The page's own declaration wins when it carries a time of day (it is the
+    publisher's record); a bare page date loses to a feed timestamp on the same day.
+    """
+    if feed_date is None or page_date is None:
+        return feed_date or page_date, ""
+    note = ""
+    if abs(feed_date - page_date) > DATE_TOLERANCE:
+        note = (
+            f"feed says {feed_date:%Y-%m-%d %H:%M}Z, page says {page_date:%Y-%m-%d %H:%M}Z; "
+            "used the page's date"
+        )
+        return page_date, note
+    page_is_bare_date = (page_date.hour, page_date.minute, page_date.second) == (0, 0, 0)
+    if page_is_bare_date and page_date.date() == feed_date.date():
+        return feed_date, note
+    return page_date, note
+
+
+def build_article(
+    *,
+    link: str,
+    outlet: str,
+    arrival: Arrival,
+    entry: FeedEntry | None = None,
+    page: Extracted | None = None,
+    page_url: str = "",
+    page_error: str = "",
+) -> ArticleDraft:
+    """Combine a feed entry and/or an extracted page into one article.
+
+    The page's text is used unless it is missing or shorter than what the feed
+    carried (a paywall stub), in which case the feed's content or teaser is kept
+    and the reason recorded.
+    """
+    notes: list[str] = []
+    feed_content = html_to_text(entry.content) if entry else ""
+    feed_teaser = html_to_text(entry.summary) if entry else ""
+    feed_text, feed_html, feed_kind = "", "", TextSource.TEASER
+    if feed_content and word_count(feed_content) >= word_count(feed_teaser):
+        feed_text, feed_html, feed_kind = feed_content, clean_html(entry.content if entry else ""), TextSource.FEED
+    elif feed_teaser:
+        feed_text, feed_html = feed_teaser, text_to_html(feed_teaser)
+
+    if page is not None and word_count(page.text) >= word_count(feed_text):
+        text, html, source = page.text, page.html, TextSource.PAGE
+    else:
+        text, html, source = feed_text, feed_html, feed_kind
+        if page is not None:
+            notes.append("page text shorter than the feed's (paywall?); kept the feed's text")
+        elif page_error:
+            notes.append(f"page not used: {page_error}")
+
+    if arrival is Arrival.PASTED:
+        source = TextSource.PASTED
+    canonical = canonicalize(link)
+    originals = [link]
+    if page is not None:
+        if page.canonical_url:
+            declared = canonicalize(page.canonical_url, base=page_url or link)
+            if declared.startswith(("http://", "https://")):
+                canonical = declared
+        if page_url and page_url != link:
+            originals.append(page_url)
+
+    published, date_note = choose_date(
+        entry.published or entry.updated if entry else None, page.published if page else None
+    )
+    title = (entry.title if entry and entry.title else "") or (page.title if page else "")
+    authors = (entry.authors if entry and entry.authors else ()) or (page.authors if page else ())
+    return ArticleDraft(
+        url=canonical,
+        original_urls=tuple(dict.fromkeys(originals)),
+        title=title.strip() or canonical,
+        text=text,
+        html=html,
+        outlet=outlet or (page.site_name if page else ""),
+        authors=tuple(authors),
+        published=published,
+        language=page.language if page else "",
+        teaser=feed_teaser[:2000],
+        arrival=arrival,
+        text_source=source,
+        fingerprint=fingerprint(text or title),
+        date_note=date_note,
+        notes=tuple(notes),
+    )

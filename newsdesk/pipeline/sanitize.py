@@ -1,0 +1,49 @@
+"""HTML from outside is never trusted: it is cleaned before storage and display."""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+
+import lxml.html
+import nh3
+
+_ALLOWED_TAGS = {
+    "p", "br", "h2", "h3", "h4", "ul", "ol", "li", "blockquote", "q", "em", "strong",
+    "b", "i", "a", "figure", "figcaption", "table", "thead", "tbody", "tr", "th", "td",
+    "pre", "code", "sub", "sup", "hr",
+}
+_ALLOWED_ATTRS = {"a": {"href", "title"}, "td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan"}}
+_BLOCK_BREAK = re.compile(r"(</(p|div|li|h[1-6]|blockquote|tr|figure|section|article)>|<br\s*/?>)", re.I)
+_SPACES = re.compile(r"[ \t\r\f\v]+")
+
+
+def clean_html(raw: str) -> str:
+    """Keep structure and links, drop scripts, styles, handlers, iframes and unsafe URLs."""
+    return nh3.clean(
+        raw,
+        tags=_ALLOWED_TAGS,
+        attributes=_ALLOWED_ATTRS,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
+    )
+
+
+def html_to_text(raw: str) -> str:
+    """Readable plain text of an HTML fragment, one paragraph per line."""
+    if not raw.strip():
+        return ""
+    if "<" not in raw:
+        return _SPACES.sub(" ", html_lib.unescape(raw)).strip()
+    marked = _BLOCK_BREAK.sub(lambda m: m.group(0) + "\n", clean_html(raw))
+    try:
+        text = lxml.html.fromstring(f"<div>{marked}</div>").text_content()
+    except Exception:  # lxml rejects some fragments; fall back to tag stripping
+        text = html_lib.unescape(re.sub(r"<[^>]+>", " ", marked))
+    lines = (_SPACES.sub(" ", line).strip() for line in text.splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def word_count(text: str) -> int:
+    return len(text.split())

@@ -1,0 +1,81 @@
+"""Canonical URLs: one spelling per article, whatever link a feed or an editor gave."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+from .errors import BlockedURLError
+
+#: query parameters that only track the reader and never select content
+TRACKING_PARAMS = frozenset(
+    {
+        "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid",
+        "mc_cid", "mc_eid", "_ga", "_gl", "igshid", "ref_src", "ref_url", "cmpid",
+        "ito", "ocid", "smid", "smtyp", "sr_share", "at_medium",
+        "at_campaign", "at_custom1", "at_custom2", "at_custom3", "at_custom4",
+        "spm", "s_cid", "ns_source", "ns_mchannel",
+        "ns_campaign", "ns_linkname", "ns_fee", "mkt_tok", "trk", "trkcampaign",
+        "guccounter", "guce_referrer", "guce_referrer_sig", "wt_mc", "wt.mc_id",
+    }
+)
+TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_", "oly_", "vero_", "__hs")
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_MULTI_SLASH = re.compile(r"/{2,}")
+
+
+def is_tracking_param(name: str) -> bool:
+    lowered = name.lower()
+    return lowered in TRACKING_PARAMS or lowered.startswith(TRACKING_PREFIXES)
+
+
+def check_scheme(url: str) -> None:
+    """Refuse anything but absolute http(s) URLs with a host."""
+    parts = urlsplit(url.strip())
+    if parts.scheme.lower() not in _DEFAULT_PORTS:
+        raise BlockedURLError(f"only http and https URLs are fetched, not {url!r}")
+    if not parts.hostname:
+        raise BlockedURLError(f"URL has no host: {url!r}")
+
+
+def canonicalize(url: str, base: str = "") -> str:
+    """Normalise a URL so two spellings of one page compare equal.
+
+    Lower-cases scheme and host, drops default ports, fragments and tracking
+    parameters, removes duplicate slashes, keeps the
+    remaining parameters in their original order (order can matter to servers).
+    """
+    url = url.strip()
+    if base:
+        url = urljoin(base, url)
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower().rstrip(".")
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    netloc = host
+    if ":" in host:  # IPv6 literal
+        netloc = f"[{host}]"
+    if port and port != _DEFAULT_PORTS.get(scheme):
+        netloc = f"{netloc}:{port}"
+    path = _MULTI_SLASH.sub("/", parts.path or "/")
+    query = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if not is_tracking_param(k)
+    ]
+    return urlunsplit((scheme, netloc, path, urlencode(query, doseq=True), ""))
+
+
+def host_key(url: str) -> str:
+    """host[:port] as used for per-host limits and allow lists."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return f"{host}:{port}" if port else host

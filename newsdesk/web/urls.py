@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "web"
+urlpatterns = [
+    path("", views.article_list, name="articles"),
+    path("articles/<int:pk>/", views.article_detail, name="article"),
+    path("healthz", views.health, name="health"),
+]

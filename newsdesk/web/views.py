@@ -1,0 +1,39 @@
+"""Pages: for now, the ingested articles (the desk and the public site come later)."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+
+from newsdesk.ingest.models import Article, Source
+
+
+def article_list(request: HttpRequest) -> HttpResponse:
+    articles = Article.objects.select_related("duplicate_of").annotate(n_copies=Count("copies"))
+    outlet = request.GET.get("outlet", "").strip()
+    query = request.GET.get("q", "").strip()
+    if outlet:
+        articles = articles.filter(outlet=outlet)
+    if query:
+        articles = articles.filter(Q(title__icontains=query) | Q(text__icontains=query))
+    page = Paginator(articles, 50).get_page(request.GET.get("page"))
+    failing = Source.objects.filter(consecutive_failures__gt=0)
+    outlets = Article.objects.values_list("outlet", flat=True).distinct().order_by("outlet")
+    return render(request, "web/articles.html", {
+        "page": page, "failing": failing, "outlets": outlets, "outlet": outlet, "q": query,
+        "total": Article.objects.count(),
+        "copies": Article.objects.filter(duplicate_of__isnull=False).count(),
+    })
+
+
+def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    article = get_object_or_404(Article.objects.select_related("duplicate_of", "source"), pk=pk)
+    return render(request, "web/article.html", {
+        "article": article, "copies": article.copies.all(), "urls": article.original_urls,
+    })
+
+
+def health(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"ok": True, "articles": Article.objects.count()})
