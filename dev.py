@@ -1,0 +1,67 @@
+#!/usr/bin/env python3
+"""Set up and run newsdesk from a clean clone: `python3 dev.py demo` or `python3 dev.py test`.
+
+Creates (or reuses) a virtual environment in .venv, installs the project into it
+when pyproject.toml changed since the last install, then runs the command.
+Needs only Python 3.11+ and network access to the package index.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+STAMP = VENV / ".newsdesk-installed"
+
+
+def ensure_venv() -> None:
+    if sys.version_info < (3, 11):
+        sys.exit(f"newsdesk needs Python 3.11 or newer; this is {sys.version.split()[0]}")
+    if not (BIN / "python").exists():
+        print("creating virtual environment in .venv", flush=True)
+        venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
+    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if STAMP.exists() and STAMP.read_text().strip() == wanted:
+        return
+    print("installing newsdesk and its dependencies into .venv", flush=True)
+    pip = [str(BIN / "python"), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
+    subprocess.run([*pip, "--upgrade", "pip"], check=True)
+    subprocess.run([*pip, "-e", f"{ROOT}[dev]"], check=True)
+    STAMP.write_text(wanted)
+
+
+def run(*cmd: str) -> int:
+    print("+", " ".join(cmd), flush=True)
+    return subprocess.run(cmd, cwd=ROOT).returncode
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in {"demo", "test", "bench"}:
+        print(__doc__)
+        return 2
+    ensure_venv()
+    what, rest = argv[0], argv[1:]
+    if what == "demo":
+        return run(str(BIN / "newsdesk"), "demo", *rest)
+    if what == "bench":
+        return run(str(BIN / "python"), "-m", "pip", "install", "-q", "-e", f"{ROOT}[dev,bench]")
+    for step in (
+        [str(BIN / "ruff"), "check", "newsdesk", "tests", "bench", "dev.py"],
+        [str(BIN / "mypy"), "newsdesk"],
+        [str(BIN / "pytest"), "-n", "2", *rest],
+    ):
+        code = run(*step)
+        if code:
+            return code
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,227 @@
+"""The fetcher against a real HTTP server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import gzip
+import threading
+import time
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+
+import brotli
+import pytest
+
+from newsdesk.demo.server import FixtureServer, send
+from newsdesk.pipeline.errors import (
+    BlockedURLError,
+    FetchError,
+    FetchTimeoutError,
+    HTTPStatusError,
+    RobotsDisallowedError,
+    TooLargeError,
+)
+from newsdesk.pipeline.fetch import Fetcher, FetchPolicy, is_internal_address, parse_allow_hosts
+
+
+def fetcher_for(server: FixtureServer, **kw: object) -> Fetcher:
+    return Fetcher(FetchPolicy(allow_hosts=frozenset({server.host}), **kw))  # type: ignore[arg-type]
+
+
+def test_internal_addresses_are_refused_without_allow() -> None:
+    with Fetcher() as f:
+        for url in ("http://127.0.0.1:9/", "http://localhost/", "http://[::1]/",
+                    "http://169.254.169.254/latest/meta-data", "http://10.1.2.3/", "http://0.0.0.0/"):
+            with pytest.raises(BlockedURLError):
+                f.fetch(url)
+
+
+@pytest.mark.parametrize("ip,internal", [
+    ("127.0.0.1", True), ("10.0.0.8", True), ("172.16.3.4", True), ("192.168.1.1", True),
+    ("169.254.1.1", True), ("100.64.0.1", True), ("::1", True), ("fe80::1", True),
+    ("fc00::1", True), ("::ffff:127.0.0.1", True), ("224.0.0.1", True), ("0.0.0.0", True),
+    ("8.8.8.8", False), ("2001:4860:4860::8888", False),
+])
+def test_is_internal_address(ip: str, internal: bool) -> None:
+    assert is_internal_address(ip) is internal
+
+
+def test_non_http_schemes_refused() -> None:
+    with Fetcher() as f, pytest.raises(BlockedURLError, match="only http and https"):
+        f.fetch("file:///etc/passwd")
+
+
+def test_allow_host_parsing() -> None:
+    assert parse_allow_hosts(["127.0.0.1:8000", "Feeds.Local"]) == {"127.0.0.1:8000", "feeds.local"}
+    with pytest.raises(BlockedURLError):
+        parse_allow_hosts(["http://x/"])
+    with pytest.raises(BlockedURLError):
+        parse_allow_hosts(["host:port"])
+
+
+def test_allowed_host_fetches_and_sends_user_agent(http_server: FixtureServer, tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("hello")
+    with fetcher_for(http_server) as f:
+        result = f.fetch(http_server.url("a.txt"))
+    assert result.content == b"hello"
+    assert result.status == 200
+    assert http_server.requests[-1][1]["user-agent"].startswith("newsdesk/")
+
+
+def test_allow_is_per_host_and_port(http_server: FixtureServer, tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("hello")
+    with Fetcher(FetchPolicy(allow_hosts=frozenset({"127.0.0.1:1"}))) as f, pytest.raises(BlockedURLError):
+        f.fetch(http_server.url("a.txt"))
+
+
+def test_conditional_get_returns_304(http_server: FixtureServer, tmp_path: Path) -> None:
+    (tmp_path / "feed.xml").write_text("<rss/>")
+    with fetcher_for(http_server) as f:
+        first = f.fetch(http_server.url("feed.xml"))
+        again = f.fetch(http_server.url("feed.xml"), etag=first.etag, last_modified=first.last_modified)
+    assert first.etag and again.not_modified and again.content == b""
+    assert http_server.requests[-1][1]["if-none-match"] == first.etag
+
+
+def test_gzip_and_brotli_are_decoded(http_server: FixtureServer) -> None:
+    body = b"<p>" + b"words " * 1000 + b"</p>"
+
+    def br(h: BaseHTTPRequestHandler) -> bool:
+        send(h, 200, brotli.compress(body), "text/html", {"Content-Encoding": "br"})
+        return True
+
+    http_server.routes["/br"] = br
+    (Path(http_server.root) / "g.html").write_bytes(body)
+    with fetcher_for(http_server) as f:
+        assert f.fetch(http_server.url("g.html")).content == body  # server gzips on request
+        assert f.fetch(http_server.url("br")).content == body
+    assert "gzip" in http_server.requests[0][1]["accept-encoding"]
+
+
+def test_redirects_are_followed_and_bounded(http_server: FixtureServer, tmp_path: Path) -> None:
+    (tmp_path / "final.txt").write_text("arrived")
+
+    def hop(n: int):
+        def handler(h: BaseHTTPRequestHandler) -> bool:
+            target = "/final.txt" if n == 0 else f"/r{n - 1}"
+            send(h, 302, b"", None, {"Location": target})
+            return True
+        return handler
+
+    for n in range(8):
+        http_server.routes[f"/r{n}"] = hop(n)
+    with fetcher_for(http_server, max_redirects=5) as f:
+        result = f.fetch(http_server.url("r3"))
+        assert result.content == b"arrived" and result.final_url.endswith("/final.txt")
+        with pytest.raises(FetchError, match="more than 5 redirects"):
+            f.fetch(http_server.url("r7"))
+
+
+def test_redirect_to_internal_host_is_blocked(http_server: FixtureServer) -> None:
+    # the allowed host redirects to another name of the same machine: every hop is checked
+    def leak(h: BaseHTTPRequestHandler) -> bool:
+        send(h, 301, b"", None, {"Location": f"http://localhost:{http_server.port}/secret"})
+        return True
+
+    http_server.routes["/leak"] = leak
+    with fetcher_for(http_server) as f, pytest.raises(BlockedURLError, match="localhost"):
+        f.fetch(http_server.url("leak"))
+    assert all(path != "/secret" for path, _ in http_server.requests)
+
+
+def test_redirect_to_other_scheme_is_blocked(http_server: FixtureServer) -> None:
+    def to_file(h: BaseHTTPRequestHandler) -> bool:
+        send(h, 302, b"", None, {"Location": "file:///etc/passwd"})
+        return True
+
+    http_server.routes["/f"] = to_file
+    with fetcher_for(http_server) as f, pytest.raises(BlockedURLError):
+        f.fetch(http_server.url("f"))
+
+
+def test_size_cap_declared_and_streamed(http_server: FixtureServer, tmp_path: Path) -> None:
+    (tmp_path / "big.html").write_bytes(b"x" * 200_000)
+
+    def chunked(h: BaseHTTPRequestHandler) -> bool:  # no Content-Length: only streaming catches it
+        h.send_response(200)
+        h.send_header("Content-Type", "text/html")
+        h.send_header("Connection", "close")
+        h.end_headers()
+        for _ in range(100):
+            h.wfile.write(b"y" * 10_000)
+        return True
+
+    http_server.routes["/stream"] = chunked
+    with fetcher_for(http_server, max_bytes=100_000) as f:
+        with pytest.raises(TooLargeError):
+            f.fetch(http_server.url("big.html"))
+        with pytest.raises(TooLargeError):
+            f.fetch(http_server.url("stream"))
+
+
+def test_gzip_bomb_is_stopped(http_server: FixtureServer) -> None:
+    bomb = gzip.compress(b"\0" * 50_000_000)  # 50 MB that travels as ~50 KB
+
+    def serve_bomb(h: BaseHTTPRequestHandler) -> bool:
+        send(h, 200, bomb, "text/html", {"Content-Encoding": "gzip"})
+        return True
+
+    http_server.routes["/bomb"] = serve_bomb
+    assert len(bomb) < 100_000
+    with fetcher_for(http_server, max_bytes=1_000_000) as f, pytest.raises(TooLargeError):
+        f.fetch(http_server.url("bomb"))
+
+
+def test_slow_server_times_out(http_server: FixtureServer) -> None:
+    def slow(h: BaseHTTPRequestHandler) -> bool:
+        time.sleep(3)
+        send(h, 200, b"late", "text/plain")
+        return True
+
+    http_server.routes["/slow"] = slow
+    with fetcher_for(http_server, read_timeout=0.5) as f, pytest.raises(FetchTimeoutError):
+        f.fetch(http_server.url("slow"))
+
+
+def test_http_errors_are_typed(http_server: FixtureServer) -> None:
+    with fetcher_for(http_server) as f, pytest.raises(HTTPStatusError) as info:
+        f.fetch(http_server.url("missing.xml"))
+    assert info.value.status == 404
+
+
+def test_robots_txt_is_respected_for_pages(http_server: FixtureServer, tmp_path: Path) -> None:
+    (tmp_path / "robots.txt").write_text("User-agent: *\nDisallow: /private/\n")
+    (tmp_path / "private").mkdir()
+    (tmp_path / "private" / "p.html").write_text("<p>no</p>")
+    (tmp_path / "open.html").write_text("<p>yes</p>")
+    with fetcher_for(http_server) as f:
+        assert f.fetch(http_server.url("open.html"), respect_robots=True).content == b"<p>yes</p>"
+        with pytest.raises(RobotsDisallowedError):
+            f.fetch(http_server.url("private/p.html"), respect_robots=True)
+        f.fetch(http_server.url("private/p.html"))  # feeds are not subject to robots.txt
+    assert sum(1 for path, _ in http_server.requests if path == "/robots.txt") == 1
+
+
+def test_per_host_concurrency_limit(http_server: FixtureServer) -> None:
+    active = 0
+    peak = 0
+    lock = threading.Lock()
+
+    def tracked(h: BaseHTTPRequestHandler) -> bool:
+        nonlocal active, peak
+        with lock:
+            active += 1
+            peak = max(peak, active)
+        time.sleep(0.2)
+        with lock:
+            active -= 1
+        send(h, 200, b"ok", "text/plain")
+        return True
+
+    http_server.routes["/t"] = tracked
+    with fetcher_for(http_server, per_host_concurrency=2) as f:
+        threads = [threading.Thread(target=f.fetch, args=(http_server.url("t"),)) for _ in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert peak == 2

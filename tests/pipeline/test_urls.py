@@ -1,0 +1,34 @@
+import pytest
+
+from newsdesk.pipeline.errors import BlockedURLError
+from newsdesk.pipeline.urls import canonicalize, check_scheme, host_key
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("HTTP://Example.COM:80/a//b?utm_source=rss&id=3#top", "http://example.com/a/b?id=3"),
+        ("https://example.com:443/x?fbclid=1&gclid=2", "https://example.com/x"),
+        ("https://example.com:8443/x?b=2&a=1", "https://example.com:8443/x?b=2&a=1"),
+        ("https://example.com", "https://example.com/"),
+        ("https://www.example.com/p", "https://www.example.com/p"),
+        ("https://example.com/p?mc_cid=a&mc_eid=b&utm_campaign=c&page=2", "https://example.com/p?page=2"),
+    ],
+)
+def test_canonicalize(raw: str, expected: str) -> None:
+    assert canonicalize(raw) == expected
+
+
+def test_relative_against_base() -> None:
+    assert canonicalize("../b.html?utm_medium=feed", base="http://x.org/a/c/") == "http://x.org/a/b.html"
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://x.org/", "gopher://x/", "javascript:alert(1)", "http:///nohost"])
+def test_check_scheme_refuses(url: str) -> None:
+    with pytest.raises(BlockedURLError):
+        check_scheme(url)
+
+
+def test_host_key() -> None:
+    assert host_key("http://127.0.0.1:8000/x") == "127.0.0.1:8000"
+    assert host_key("https://Example.org/x") == "example.org"

@@ -1,0 +1,49 @@
+from pathlib import Path
+
+import pytest
+
+from newsdesk.config import database_from_url, env_bool, env_int, env_list, env_str
+from newsdesk.pipeline.errors import ConfigError
+
+
+def test_bool_is_strict() -> None:
+    assert env_bool("X", False, {"X": "True"}) is True
+    assert env_bool("X", True, {"X": "false"}) is False
+    assert env_bool("X", True, {}) is True
+    with pytest.raises(ConfigError, match="X must be True or False, not 'yes'"):
+        env_bool("X", False, {"X": "yes"})
+
+
+def test_int_and_list() -> None:
+    assert env_int("N", 5, {"N": "7"}) == 7
+    with pytest.raises(ConfigError, match="whole number"):
+        env_int("N", 5, {"N": "7.5"})
+    with pytest.raises(ConfigError, match="at least 1"):
+        env_int("N", 5, {"N": "0"}, minimum=1)
+    assert env_list("L", ["a"], {"L": " x, y ,,"}) == ["x", "y"]
+    assert env_list("L", ["a"], {}) == ["a"]
+
+
+def test_file_variant(tmp_path: Path) -> None:
+    secret = tmp_path / "secret"
+    secret.write_text("s3cret\n")
+    assert env_str("KEY", "", {"KEY_FILE": str(secret)}) == "s3cret"
+    with pytest.raises(ConfigError, match="not both"):
+        env_str("KEY", "", {"KEY_FILE": str(secret), "KEY": "x"})
+    with pytest.raises(ConfigError, match="cannot read"):
+        env_str("KEY", "", {"KEY_FILE": str(tmp_path / "missing")})
+
+
+def test_database_urls(tmp_path: Path) -> None:
+    sqlite = database_from_url("sqlite:///news.db", tmp_path)
+    assert sqlite["NAME"] == str(tmp_path / "news.db")
+    assert "journal_mode=WAL" in sqlite["OPTIONS"]["init_command"]
+    assert sqlite["OPTIONS"]["timeout"] > 0
+    assert database_from_url("sqlite:////abs/x.db", tmp_path)["NAME"] == "/abs/x.db"
+    pg = database_from_url("postgres://ed:p%40ss@127.0.0.1:5433/newsdesk?sslmode=disable", tmp_path)
+    assert (pg["NAME"], pg["USER"], pg["PASSWORD"], pg["HOST"], pg["PORT"]) == (
+        "newsdesk", "ed", "p@ss", "127.0.0.1", "5433")
+    assert pg["OPTIONS"] == {"sslmode": "disable"}
+    for bad in ("mysql://x/y", "postgres://host/", "sqlite:///"):
+        with pytest.raises(ConfigError):
+            database_from_url(bad, tmp_path)
