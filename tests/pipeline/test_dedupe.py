@@ -1,0 +1,42 @@
+import random
+
+from newsdesk.pipeline.dedupe import NearDuplicateIndex, fingerprint, signature, similarity
+
+VOCAB = ("ministry officials said the agreement would cover port access naval patrols and "
+         "fishing rights while critics warned about debt terms and environmental damage along "
+         "the coast where several villages depend on reef fisheries for income").split()
+
+
+def article(seed: int, n: int = 220) -> str:
+    rng = random.Random(seed)
+    return " ".join(rng.choice(VOCAB) + str(rng.randint(0, 40)) for _ in range(n))
+
+
+def test_fingerprint_ignores_case_spacing_and_punctuation() -> None:
+    assert fingerprint("The Minister said: \"No.\"\n\nAgain!") == fingerprint("the minister SAID no again")
+    assert fingerprint("a b c") != fingerprint("a b d")
+
+
+def test_short_texts_have_no_signature() -> None:
+    assert signature("too short to be syndicated copy") is None
+
+
+def test_syndicated_copy_is_found_and_unrelated_text_is_not() -> None:
+    original = article(1)
+    words = original.split()
+    edited = " ".join(["Wire:"] + words[:200] + ["an", "added", "closing", "line"])  # trimmed and appended
+    unrelated = article(2)
+    index = NearDuplicateIndex()
+    index.add(10, signature(original))  # type: ignore[arg-type]
+    index.add(11, signature(unrelated))  # type: ignore[arg-type]
+    match = index.best_match(signature(edited))  # type: ignore[arg-type]
+    assert match is not None and match.key == 10 and match.similarity > 0.7
+    assert index.best_match(signature(article(3))) is None  # type: ignore[arg-type]
+    assert len(index) == 2
+
+
+def test_signature_is_stable_and_similarity_symmetric() -> None:
+    a, b = signature(article(5)), signature(article(5) + " extra words here")
+    assert a is not None and b is not None
+    assert a == signature(article(5))
+    assert similarity(a, b) == similarity(b, a) > 0.9
