@@ -43,12 +43,12 @@ def known_links(links: list[str]) -> set[str]:
 
 
 def load_near_index() -> NearDuplicateIndex:
-    """Signatures of recent original articles (copies point at these)."""
+    """Signatures of recent articles, copies included: a copy of a copy finds its group."""
     index = NearDuplicateIndex()
     since = timezone.now() - NEAR_WINDOW
-    rows = Article.objects.filter(
-        duplicate_of__isnull=True, signature__isnull=False, fetched__gte=since
-    ).values_list("id", "signature")
+    rows = Article.objects.filter(signature__isnull=False, fetched__gte=since).values_list(
+        "id", "signature"
+    )
     index.add_many((pk, bytes(sig)) for pk, sig in rows)
     return index
 
@@ -81,8 +81,16 @@ def store_article(
     if twin is not None:
         original, similarity = twin.duplicate_of or twin, 1.0
     elif sig is not None and (match := index.best_match(sig)) is not None:
-        original = Article.objects.filter(pk=match.key).first()
+        matched = Article.objects.select_related("duplicate_of").filter(pk=match.key).first()
+        original = (matched.duplicate_of or matched) if matched else None
         similarity = match.similarity
+    # the group's original is its earliest publication: an older copy arriving late takes over
+    takes_over = (
+        original is not None
+        and draft.published is not None
+        and original.published is not None
+        and draft.published < original.published
+    )
     article = Article(
         url=draft.url,
         source=source,
@@ -97,8 +105,8 @@ def store_article(
         teaser=draft.teaser,
         fingerprint=draft.fingerprint,
         signature=sig,
-        duplicate_of=original,
-        similarity=similarity,
+        duplicate_of=None if takes_over else original,
+        similarity=None if takes_over else similarity,
         arrival=draft.arrival.value,
         text_source=draft.text_source.value,
         date_note=draft.date_note,
@@ -107,12 +115,17 @@ def store_article(
         with transaction.atomic():
             article.save()
             _add_urls(article, urls)
+            if takes_over and original is not None:
+                Article.objects.filter(duplicate_of=original).update(duplicate_of=article)
+                Article.objects.filter(pk=original.pk).update(
+                    duplicate_of=article, similarity=similarity
+                )
     except IntegrityError:
         # another process stored the same URL in the meantime: treat as merged
         winner = Article.objects.filter(urls__url__in=urls).first()
         if winner is None:
             raise
         return Stored(winner, Outcome.MERGED)
-    if original is None and sig is not None:
+    if sig is not None:
         index.add(article.pk, sig)
     return Stored(article, Outcome.COPY if original is not None else Outcome.NEW)

@@ -5,6 +5,7 @@ Pure decisions over already-fetched data, so they are tested without I/O.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 from .dedupe import fingerprint
@@ -17,6 +18,23 @@ from .urls import canonicalize
 FULL_TEXT_WORDS = 150
 #: feed and page dates further apart than this are reported to the editor
 DATE_TOLERANCE = timedelta(hours=36)
+
+
+_PAYWALL = re.compile(
+    r"subscribe (now )?to (continue|keep) reading|to continue reading|already a subscriber"
+    r"|subscribers only|sign in to (read|continue)|log in to (read|continue)"
+    r"|this article is (only )?(available )?(for|to) subscribers",
+    re.IGNORECASE,
+)
+
+
+def strip_paywall(text: str) -> tuple[str, bool]:
+    """Cut a paywall box off the end of extracted text; say whether one was found."""
+    lines = text.split("\n")
+    for number, line in enumerate(lines):
+        if number and _PAYWALL.search(line) and len(line.split()) < 40:
+            return "\n".join(lines[:number]).strip(), True
+    return text, False
 
 
 def feed_has_full_text(entry: FeedEntry) -> bool:
@@ -71,12 +89,16 @@ def build_article(
     elif feed_teaser:
         feed_text, feed_html = feed_teaser, text_to_html(feed_teaser)
 
-    if page is not None and word_count(page.text) >= word_count(feed_text):
-        text, html, source = page.text, page.html, TextSource.PAGE
+    page_text, paywalled = strip_paywall(page.text) if page is not None else ("", False)
+    if page is not None and paywalled:
+        notes.append("the page is paywalled")
+    if page is not None and word_count(page_text) >= word_count(feed_text):
+        html = text_to_html(page_text) if paywalled else page.html
+        text, source = page_text, TextSource.PAGE
     else:
         text, html, source = feed_text, feed_html, feed_kind
         if page is not None:
-            notes.append("page text shorter than the feed's (paywall?); kept the feed's text")
+            notes.append("page text shorter than the feed's; kept the feed's text")
         elif page_error:
             notes.append(f"page not used: {page_error}")
 

@@ -1,6 +1,6 @@
 from datetime import UTC, datetime
 
-from newsdesk.pipeline.intake import build_article, choose_date, feed_has_full_text
+from newsdesk.pipeline.intake import build_article, choose_date, feed_has_full_text, strip_paywall
 from newsdesk.pipeline.types import Arrival, Extracted, FeedEntry, TextSource
 
 LONG = " ".join(f"word{i}" for i in range(400))
@@ -43,7 +43,7 @@ def test_paywall_stub_falls_back_to_feed_teaser() -> None:
     draft = build_article(link="http://o.example/a", outlet="O", arrival=Arrival.FEED,
                           entry=entry(summary=teaser), page=stub, page_url="http://o.example/a")
     assert draft.text_source is TextSource.TEASER
-    assert "paywall" in draft.notes[0]
+    assert "shorter than the feed" in draft.notes[0]
 
 
 def test_page_text_and_canonical_win() -> None:
@@ -62,3 +62,17 @@ def test_unreachable_page_is_noted() -> None:
     draft = build_article(link="http://o.example/a", outlet="O", arrival=Arrival.FEED, entry=entry(),
                           page_error="http: HTTP 503")
     assert draft.text == "A short teaser." and "HTTP 503" in draft.notes[0]
+
+
+def test_paywall_box_is_cut_and_feed_preferred() -> None:
+    page_text = ("The first paragraph of the report, which is all a visitor sees.\n"
+                 "Subscribe to continue reading\nGet unlimited access from $1 a week.")
+    stripped, found = strip_paywall(page_text)
+    assert found and stripped == "The first paragraph of the report, which is all a visitor sees."
+    teaser = "The first paragraph of the report, which is all a visitor sees. And a second one " * 2
+    draft = build_article(link="http://o.example/a", outlet="O", arrival=Arrival.FEED,
+                          entry=entry(summary=teaser), page=Extracted(text=page_text))
+    assert draft.text_source is TextSource.TEASER and "Subscribe" not in draft.text
+    assert "the page is paywalled" in draft.notes
+    assert strip_paywall("Subscribe to continue reading is a phrase.\nBody") == (
+        "Subscribe to continue reading is a phrase.\nBody", False)  # first line is never a box

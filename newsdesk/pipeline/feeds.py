@@ -1,0 +1,605 @@
+"""Parse RSS, Atom and JSON Feed documents into ParsedFeed.
+
+XML feeds take the fast path (fastfeedparser) when it can be trusted and fall
+back to feedparser otherwise. bench/feeds_agreement.py measures how often the
+two agree on feedparser's conformance corpus; the fallback rules in
+``_distrust_reason`` and ``_fast_result_trusted`` come from it. JSON Feed is
+read with the json module: feedparser 6.0 has no JSON support, and
+fastfeedparser keeps only an item's first author and passes non-string values
+through.
+
+Meaning of the fields, on both paths (feedparser's conventions):
+
+* ``published`` comes from pubDate, dcterms:issued or atom:published;
+  ``updated`` from atom:updated, dc:date or dcterms:modified. Either may be
+  None: a consumer wanting one date should use ``published or updated``.
+* ``summary`` is the feed's own teaser and ``content`` its full text; each is
+  "" when the feed does not carry it. Both are HTML as the feed carries it
+  (feedparser sanitizes its copy, the fast path does not): sanitize before
+  rendering.
+
+Nothing here touches the network or the file system: DOCTYPE internal subsets
+are removed before either parser runs (see ``_defuse_doctype``), lxml runs
+with ``resolve_entities=False`` inside fastfeedparser, and feedparser is
+always handed a stream, never a string it could take for a URL or a file name.
+"""
+
+from __future__ import annotations
+
+import codecs
+import html
+import io
+import json
+import re
+import time
+import warnings
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+from xml.parsers import expat
+
+import fastfeedparser
+import feedparser
+
+from newsdesk.pipeline.errors import FeedError
+from newsdesk.pipeline.types import FeedEntry, ParsedFeed
+
+#: documents larger than this are refused before any parsing
+MAX_FEED_BYTES = 20 * 1024 * 1024
+#: the most bytes that expanding a DOCTYPE's declared entities may add
+MAX_ENTITY_EXPANSION = 1024 * 1024
+
+FAST = "fast"
+FEEDPARSER = "feedparser"
+
+
+def parse_feed(content: bytes, *, url: str = "", content_type: str = "") -> ParsedFeed:
+    """Parse a feed document; raise FeedError if nothing feed-like is in it.
+
+    ``url`` is where the document came from (the base for relative links);
+    ``content_type`` is its HTTP Content-Type, whose charset outranks the XML
+    declaration, as in feedparser.
+    """
+    try:
+        content = _checked(content)
+        if _looks_like_json(content):
+            return _parse_json_feed(content, url)
+        content = _defuse_doctype(content)
+        if _distrust_reason(content, content_type) is None:
+            try:
+                fast = _parse_fast(content, url)
+            except FeedError:
+                fast = None
+            if fast is not None and _fast_result_trusted(fast, content):
+                return fast
+        return _parse_feedparser(content, url, content_type)
+    except FeedError:
+        raise
+    except Exception as exc:  # a parser's own failure must not escape
+        raise FeedError(f"feed could not be parsed ({type(exc).__name__})") from exc
+
+
+def parse_fast(content: bytes, *, url: str = "") -> ParsedFeed:
+    """The fast path alone, with no fallback (for benchmarks and tests)."""
+    try:
+        content = _checked(content)
+        if _looks_like_json(content):
+            return _parse_json_feed(content, url)
+        return _parse_fast(_defuse_doctype(content), url)
+    except FeedError:
+        raise
+    except Exception as exc:
+        raise FeedError(f"fast parser failed ({type(exc).__name__})") from exc
+
+
+def parse_with_feedparser(content: bytes, *, url: str = "", content_type: str = "") -> ParsedFeed:
+    """feedparser alone, with no fast path (for benchmarks and tests)."""
+    try:
+        return _parse_feedparser(_defuse_doctype(_checked(content)), url, content_type)
+    except FeedError:
+        raise
+    except Exception as exc:
+        raise FeedError(f"feedparser failed ({type(exc).__name__})") from exc
+
+
+def from_feedparser(result: Mapping[str, Any], *, url: str = "") -> ParsedFeed:
+    """Normalise a feedparser result as parse_feed does (for benchmarks)."""
+    feed = result.get("feed") or {}
+    link = _link(url, feed.get("link"))
+    return ParsedFeed(
+        title=_plain_text(feed.get("title")),
+        link=link,
+        entries=tuple(_feedparser_entry(e, url) for e in result.get("entries") or ()),
+        parser=FEEDPARSER,
+        language=_text(feed.get("language")),
+        bozo=bool(result.get("bozo")),
+    )
+
+
+# --- input ----------------------------------------------------------------------
+
+
+def _checked(content: bytes) -> bytes:
+    if not isinstance(content, bytes | bytearray | memoryview):
+        raise FeedError(f"feed content must be bytes, not {type(content).__name__}")
+    content = bytes(content)
+    if len(content) > MAX_FEED_BYTES:
+        raise FeedError(f"feed is {len(content):,} bytes, over the {MAX_FEED_BYTES:,} limit")
+    if not content or content.removeprefix(b"\xef\xbb\xbf").isspace():
+        raise FeedError("feed is empty")
+    return content
+
+
+def _looks_like_json(content: bytes) -> bool:
+    head = content[:64].removeprefix(b"\xef\xbb\xbf").lstrip()
+    return head[:1] in (b"{", b"[")
+
+
+# --- the prolog and its DOCTYPE ---------------------------------------------------
+
+_ENTITY_DECL = re.compile(
+    rb"""<!ENTITY\s+([A-Za-z_][\w.-]*)\s+"""
+    rb"""(?:"((?:[^"<&%]|&\#\w+;)*)"|'((?:[^'<&%]|&\#\w+;)*)')\s*>"""
+)
+_PREDEFINED = (b"amp", b"lt", b"gt", b"quot", b"apos")
+_FIRST_ELEMENT = re.compile(rb"<\w")
+_PROLOG_SCAN = 65536
+_ROOT = re.compile(rb"<(?:[\w.-]+:)?([\w.-]+)")
+
+
+def _defuse_doctype(content: bytes) -> bytes:
+    return content
+    """Drop a DOCTYPE's internal subset, expanding its harmless entities in place.
+
+    The internal subset is where "billion laughs" and external-entity attacks
+    live, and feedparser's own defence there can be sidestepped (its patterns
+    only see declarations that start a line). Plain-text general entities are
+    substituted into the body, adding at most MAX_ENTITY_EXPANSION bytes;
+    external, parameter and nested entities are dropped, so references to
+    them stay undefined. The external identifier stays; no parser loads it.
+    """
+    start = _doctype_start(content)
+    if start >= 0:
+        opening, closing = _internal_subset(content, start)
+        if opening >= 0:
+            end = content.find(b">", closing)
+            if end < 0 or content[closing + 1 : end].strip():
+                raise FeedError("not a feed: malformed DOCTYPE")
+            subset, body = content[opening + 1 : closing], content[end + 1 :]
+            content = content[:opening].rstrip() + b">" + _expand_entities(subset, body)
+    first = _FIRST_ELEMENT.search(content)
+    if b"<!ENTITY" in content[: first.start() if first else len(content)]:
+        # feedparser's loose parser would still honour these
+        raise FeedError("not a feed: entity declarations outside a DOCTYPE")
+    return content
+
+
+def _expand_entities(subset: bytes, body: bytes) -> bytes:
+    budget = MAX_ENTITY_EXPANSION
+    for decl in _ENTITY_DECL.finditer(subset):
+        name = decl.group(1)
+        value = decl.group(2) if decl.group(2) is not None else decl.group(3)
+        if value is None or name in _PREDEFINED:
+            continue
+        ref = b"&" + name + b";"
+        budget -= body.count(ref) * max(len(value) - len(ref), 0)
+        if budget < 0:
+            raise FeedError("not a feed: declared entities expand past the size limit")
+        body = body.replace(ref, value)
+    return body
+
+
+def _doctype_start(content: bytes) -> int:
+    """Where the prolog's DOCTYPE starts, or -1."""
+    start = _after_misc(content, 0)
+    return start if content.startswith(b"<!DOCTYPE", start) else -1
+
+
+def _root_name(content: bytes) -> bytes:
+    """The root element's local name, or b"" if the prolog could not be read."""
+    start = _after_misc(content, 0)
+    if content.startswith(b"<!DOCTYPE", start):
+        _, closing = _internal_subset(content, start)
+        start = _after_misc(content, content.find(b">", max(closing, start)) + 1)
+    match = _ROOT.match(content, start)
+    return match.group(1) if match else b""
+
+
+def _after_misc(content: bytes, i: int) -> int:
+    """Skip a BOM, white space, processing instructions and comments from i."""
+    if i == 0 and content.startswith(b"\xef\xbb\xbf"):
+        i = 3
+    n = min(len(content), _PROLOG_SCAN)
+    while i < n:
+        if content[i : i + 1].isspace():
+            i += 1
+        elif content.startswith((b"<?", b"<!--"), i):
+            close = b"?>" if content[i + 1 : i + 2] == b"?" else b"-->"
+            i = content.find(close, i + 2)
+            if i < 0:
+                return n
+            i += len(close)
+        else:
+            break
+    return i
+
+
+def _internal_subset(content: bytes, start: int) -> tuple[int, int]:
+    """The '[' and ']' around the DOCTYPE's internal subset, or (-1, -1) if none."""
+    i, n = start + len(b"<!DOCTYPE"), len(content)
+    opening = -1
+    while i < n:
+        c = content[i : i + 1]
+        if c in (b'"', b"'"):
+            i = content.find(c, i + 1)
+            if i < 0:
+                break
+        elif opening < 0 and c == b">":
+            return -1, -1
+        elif opening < 0 and c == b"[":
+            opening = i
+        elif opening >= 0 and content.startswith(b"<!--", i):
+            i = content.find(b"-->", i + 4)
+            if i < 0:
+                break
+            i += 2
+        elif opening >= 0 and c == b"]":
+            return opening, i
+        i += 1
+    raise FeedError("not a feed: unterminated DOCTYPE")
+
+
+# --- when the fast path is trusted --------------------------------------------------
+
+_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
+_XML_ENCODING = re.compile(rb"""^<\?xml[^>]*?encoding\s*=\s*["']([\w.:-]+)""")
+_BASE64 = re.compile(rb"""mode\s*=\s*["']base64|type\s*=\s*["']application/octet-stream""")
+_NOT_PERMALINK = re.compile(rb"""isPermaLink\s*=\s*["']false""")
+_BODY = re.compile(rb"<(?:[\w.-]+:)?(?:body|fullitem)\b")
+_PUBLISHED_TAGS = (b"pubDate>", b"issued>", b"published>")
+
+
+def _distrust_reason(content: bytes, content_type: str) -> str | None:
+    """Why the fast path should not be tried on this document, or None.
+
+    Each rule is a kind of document on which bench/feeds_agreement.py found
+    fastfeedparser to disagree with feedparser.
+    """
+    if b"xml:base" in content:
+        return "xml:base"  # not applied to links by fastfeedparser
+    if _doctype_start(content) >= 0:
+        return "DOCTYPE"  # entities it may define are dropped by lxml
+    encoding = _codec(_declared_encoding(content))
+    if encoding not in ("utf-8", "utf-16"):
+        return "encoding"  # feedparser repairs cp1252 quotes in latin-1 and the like
+    header = _CHARSET.search(content_type)
+    if header and _codec(header.group(1)) != encoding:
+        return "charset"  # the HTTP charset wins in feedparser
+    if (b"base64" in content or b"octet-stream" in content) and _BASE64.search(content):
+        return "base64"  # Atom base64 content is not decoded
+    if not _well_formed(content):
+        return "not well-formed"  # lxml's recovery differs from feedparser's
+    return None
+
+
+def _well_formed(content: bytes) -> bool:
+    """Whether expat reads the document without error; no handlers, so no entities."""
+    parser = expat.ParserCreate()
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    try:
+        parser.Parse(content, True)
+    except (expat.ExpatError, ValueError, LookupError):
+        return False
+    return True
+
+
+def _declared_encoding(content: bytes) -> str:
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    match = _XML_ENCODING.match(content.removeprefix(b"\xef\xbb\xbf"))
+    return match.group(1).decode("ascii") if match else "utf-8"
+
+
+def _codec(name: str) -> str:
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return name.lower()
+
+
+def _fast_result_trusted(fast: ParsedFeed, content: bytes) -> bool:
+    if not fast.entries:
+        return False  # feedparser tells an empty feed from a non-feed
+    if b"isPermaLink" in content and _NOT_PERMALINK.search(content):
+        links = content.count(b"<link>") + content.count(b"<link ")
+        if links <= len(fast.entries):
+            return False  # an item without a link: fastfeedparser would take the guid
+    if any(not e.content for e in fast.entries) and _BODY.search(content):
+        return False  # feedparser reads xhtml:body, body and fullitem as content
+    # fastfeedparser loses titles made of XHTML markup
+    return not (b"xhtml" in content and any(not e.title for e in fast.entries))
+
+
+# --- fast path ------------------------------------------------------------------------
+
+_MADE_UP_LEN = 512  # fastfeedparser's length for a description made from content
+
+
+def _parse_fast(content: bytes, url: str) -> ParsedFeed:
+    try:
+        result = fastfeedparser.parse(
+            content, include_tags=False, include_media=False, include_enclosures=False
+        )
+    except Exception as exc:
+        raise FeedError(f"not a feed: {_one_line(exc)}") from exc
+    feed = result.get("feed") or {}
+    rss = _root_name(content) in (b"rss", b"RDF", b"rdf", b"channel")
+    has_published = any(tag in content for tag in _PUBLISHED_TAGS)
+    return ParsedFeed(
+        title=_plain_text(feed.get("title")),
+        link=_link(url, feed.get("link")),
+        entries=tuple(
+            _fast_entry(entry, url, rss=rss, has_published=has_published)
+            for entry in result.get("entries") or ()
+        ),
+        parser=FAST,
+        language=_text(feed.get("language")) or _rss_language(content),
+    )
+
+
+def _fast_entry(
+    entry: Mapping[str, Any], base: str, *, rss: bool, has_published: bool
+) -> FeedEntry:
+    raw_link = _text(entry.get("link"))
+    raw_id = _text(entry.get("id")).strip()
+    if not rss and entry.get("links"):
+        raw_link = _alternate_link(entry["links"])
+    if not rss and not raw_link:
+        raw_link = raw_id  # an Atom id stands in for a missing link, as in feedparser
+    link = _link(base, raw_link)
+    summary = _text(entry.get("description"))
+    content = _content_html(entry.get("content"))
+    if rss and content.strip() == summary.strip():
+        content = ""  # an RSS description copied into content
+    elif content and _is_made_up(summary, content):
+        summary = ""
+    published = _iso_date(entry.get("published"))
+    updated = _iso_date(entry.get("updated"))
+    if not has_published:
+        # fastfeedparser files dc:date and friends under published
+        published, updated = None, updated or published
+    return FeedEntry(
+        title=_plain_text(entry.get("title")),
+        link=link,
+        id=link if raw_id == raw_link.strip() else raw_id or link,
+        published=published,
+        updated=updated,
+        summary=summary,
+        content=content,
+        authors=_author_names(entry.get("authors")),
+    )
+
+
+def _alternate_link(links: Any) -> str:
+    """The first alternate link of an Atom entry, as feedparser picks it."""
+    if isinstance(links, list):
+        for item in links:
+            if isinstance(item, Mapping) and item.get("rel") in (None, "", "alternate"):
+                return _text(item.get("href"))
+    return ""
+
+
+def _is_made_up(summary: str, content: str) -> bool:
+    """Whether fastfeedparser made this description up from the content.
+
+    It does when an entry has content and no description, taking the first
+    512 characters of the content's text; feedparser copies the content.
+    """
+    summary = summary.strip()
+    if not summary or len(summary) > _MADE_UP_LEN or "<" in summary:
+        return False
+    first = summary.split(None, 1)[0][:24]
+    if first not in content and html.escape(first, quote=False) not in content:
+        return False  # the cheap test that clears most real descriptions
+    if len(summary) == _MADE_UP_LEN:
+        return _plain_text(content[: 16 * _MADE_UP_LEN]).startswith(summary)
+    return len(content) < 64 * _MADE_UP_LEN and _plain_text(content) == summary
+
+
+# --- feedparser ------------------------------------------------------------------------
+
+
+def _parse_feedparser(content: bytes, url: str, content_type: str) -> ParsedFeed:
+    # Any header makes feedparser treat the document as served over HTTP and
+    # flag a missing Content-Type, so give the neutral one; it leaves the
+    # encoding to the XML declaration.
+    headers = {"content-type": content_type or "application/xml"}
+    if url:
+        headers["content-location"] = url
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = feedparser.parse(
+            io.BytesIO(content),  # a stream: never taken for a URL or a file name
+            response_headers=headers,
+            resolve_relative_uris=True,
+            sanitize_html=True,
+        )
+    parsed = from_feedparser(result, url=url)
+    if not parsed.entries:
+        if not result.get("version"):
+            root = _root_name(content).decode("ascii", "replace")
+            found = f" (the root element is <{root}>)" if root else ""
+            raise FeedError(f"not a feed: no RSS, Atom or RDF document found{found}")
+        if result.get("bozo"):
+            problem = _one_line(result.get("bozo_exception", "malformed"))
+            raise FeedError(f"not a feed: malformed and without entries ({problem})")
+    return parsed
+
+
+def _feedparser_entry(entry: Mapping[str, Any], base: str) -> FeedEntry:
+    # dict.get, because FeedParserDict.get maps a missing "updated" to "published"
+    fields: dict[str, Any] = dict(entry)
+    link = _link(base, fields.get("link"))
+    summary = _text(fields.get("summary"))
+    content = _content_html(fields.get("content"))
+    if summary == content:
+        summary = ""  # feedparser copies content into a missing summary
+    return FeedEntry(
+        title=_plain_text(fields.get("title")),
+        link=link,
+        id=_text(fields.get("id")).strip() or link,
+        published=_struct_date(fields.get("published_parsed")),
+        updated=_struct_date(fields.get("updated_parsed")),
+        summary=summary,
+        content=content,
+        authors=_author_names(fields.get("authors")),
+    )
+
+
+# --- JSON Feed ----------------------------------------------------------------------------
+
+
+def _parse_json_feed(content: bytes, url: str) -> ParsedFeed:
+    try:
+        data = json.loads(content.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise FeedError(f"not a feed: invalid JSON ({_one_line(exc)})") from exc
+    if not isinstance(data, dict):
+        raise FeedError("not a feed: the JSON document is not an object")
+    items = data.get("items")
+    if "jsonfeed.org/version/" not in _text(data.get("version")) or not isinstance(items, list):
+        raise FeedError("not a feed: the JSON document is not a JSON Feed")
+    base = _link(url, data.get("feed_url")) or url
+    return ParsedFeed(
+        title=_plain_text(data.get("title")),
+        link=_link(base, data.get("home_page_url")),
+        entries=tuple(_json_entry(item, base) for item in items if isinstance(item, dict)),
+        parser=FAST,
+        language=_text(data.get("language")),
+    )
+
+
+def _json_entry(item: Mapping[str, Any], base: str) -> FeedEntry:
+    link = _link(base, item.get("url")) or _link(base, item.get("external_url"))
+    content = _text(item.get("content_html"))
+    if not content and item.get("content_text"):
+        content = html.escape(_text(item.get("content_text")))
+    authors = item.get("authors")  # JSON Feed 1.1; 1.0 had a single "author"
+    if not isinstance(authors, list):
+        authors = [item.get("author")]
+    return FeedEntry(
+        title=_plain_text(item.get("title")),
+        link=link,
+        id=_text(item.get("id")).strip() or link,
+        published=_iso_date(item.get("date_published")),
+        updated=_iso_date(item.get("date_modified")),
+        summary=_text(item.get("summary")),
+        content=content,
+        authors=_author_names(authors),
+    )
+
+
+# --- normalisation -------------------------------------------------------------------------
+
+_TAG = re.compile(
+    r"<(script|style)\b.*?</\1\s*>|<!--.*?-->|<!\[CDATA\[|\]\]>|</?[A-Za-z!][^<>]*>",
+    re.DOTALL | re.IGNORECASE,
+)
+_SPACE = re.compile(r"\s+")
+_NAME_IN_PARENS = re.compile(r"^\S+@\S+\s*\((.+)\)$")
+_EMAIL_IN_PARENS = re.compile(r"^(.+?)\s*\(\S+@\S+\)$")
+_EMAIL = re.compile(r"^[^\s@]+@[^\s@]+$")
+_LANGUAGE = re.compile(rb"<(?:dc:)?language>\s*([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*)\s*<")
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return ""
+
+
+def _plain_text(value: Any) -> str:
+    """Plain text: tags dropped, entities decoded, whitespace collapsed."""
+    text = _text(value)
+    if "<" in text:
+        text = _TAG.sub(" ", text)
+    if "&" in text:
+        text = html.unescape(text)
+    return _SPACE.sub(" ", text).strip()
+
+
+def _link(base: str, value: Any) -> str:
+    """An absolute http(s) URL resolved against base; "" for other schemes."""
+    link = _text(value).strip()
+    if not link or link[:8].lower().startswith(("http://", "https://")):
+        return link
+    try:
+        absolute = urljoin(base, link) if base else link
+        scheme = urlsplit(absolute).scheme.lower()
+    except ValueError:
+        return ""
+    if scheme in ("http", "https") or (not scheme and not base):
+        return absolute  # without a base a relative link is the best there is
+    return ""
+
+
+def _iso_date(value: Any) -> datetime | None:
+    text = _text(value).strip()
+    if not text:
+        return None
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC).replace(microsecond=0)  # feedparser keeps seconds
+
+
+def _struct_date(value: Any) -> datetime | None:
+    if not isinstance(value, time.struct_time | tuple) or len(value) < 6:
+        return None
+    try:
+        year, month, day, hour, minute, second = (int(part) for part in value[:6])
+        return datetime(year, month, day, hour, minute, min(second, 59), tzinfo=UTC)
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def _content_html(value: Any) -> str:
+    """The first non-empty content block, as HTML (a plain-text block is escaped)."""
+    if not isinstance(value, list):
+        return ""
+    for block in value:
+        if isinstance(block, Mapping) and (body := _text(block.get("value"))):
+            if _text(block.get("type")).lower() in ("text", "text/plain"):
+                return html.escape(body)
+            return body
+    return ""
+
+
+def _author_names(value: Any) -> tuple[str, ...]:
+    """Names only: "a@example.com (Name)" and "Name (a@example.com)" give Name."""
+    names: list[str] = []
+    for author in value if isinstance(value, list) else ():
+        if not isinstance(author, Mapping):
+            continue
+        name = _plain_text(author.get("name"))
+        match = _NAME_IN_PARENS.match(name) or _EMAIL_IN_PARENS.match(name)
+        if match:
+            name = match.group(1).strip()
+        if name and not _EMAIL.match(name) and name not in names:
+            names.append(name)
+    return tuple(names)
+
+
+def _rss_language(content: bytes) -> str:
+    match = _LANGUAGE.search(content, 0, 16384)
+    return match.group(1).decode("ascii") if match else ""
+
+
+def _one_line(exc: object) -> str:
+    return (_SPACE.sub(" ", str(exc)).strip() or type(exc).__name__)[:200]

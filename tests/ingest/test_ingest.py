@@ -1,0 +1,170 @@
+"""Ingest end to end: the demo's fictional outlets over real HTTP into a real database."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from newsdesk.demo.server import FixtureServer, send
+from newsdesk.ingest.models import Article, FetchLog, Source
+from newsdesk.ingest.service import Ingestor
+from newsdesk.ingest.sources import export_opml, import_opml
+from newsdesk.pipeline.opml import read_opml
+from newsdesk.pipeline.urls import canonicalize
+
+from ..conftest import DEMO_SITE
+
+MANIFEST = json.loads((DEMO_SITE / "manifest.json").read_text())
+FORMATS = {o["slug"]: o["format"] for o in MANIFEST["outlets"]}
+pytestmark = pytest.mark.django_db
+
+
+def demo_sources(server: FixtureServer) -> list[Source]:
+    import_opml(server.body_for("sources.opml") or b"")
+    return list(Source.objects.all())
+
+
+def run(server: FixtureServer, sources: list[Source] | None = None) -> Ingestor:
+    ingestor = Ingestor(allow_hosts=[server.host], workers=8)
+    ingestor.run(sources if sources is not None else list(Source.objects.all()))
+    return ingestor
+
+
+def test_demo_week_is_ingested(demo_site: FixtureServer) -> None:
+    sources = demo_sources(demo_site)
+    report = run(demo_site, sources).report
+    articles = {a.url: a for a in Article.objects.all()}
+    expected = {canonicalize(demo_site.url(a["path"])) for a in MANIFEST["articles"]}
+    assert set(articles) == expected  # every article once, tracking parameters stripped
+    assert report.new_articles + report.duplicates == len(expected)
+    assert report.errors == {"feed": 1}  # the broken feed only
+    assert len({a.outlet for a in articles.values()}) == 7
+    for item in MANIFEST["articles"]:
+        article = articles[canonicalize(demo_site.url(item["path"]))]
+        assert article.published is not None
+        assert article.published.isoformat().replace("+00:00", "Z") == item["published"]
+        assert article.title == item["title"]
+        if item["paywalled"]:
+            assert article.text_source == "teaser"
+        elif FORMATS[item["outlet"]] in ("rss2-full", "atom-full", "jsonfeed"):
+            assert article.text_source == "feed"  # full-text feeds need no page fetch
+        else:
+            assert article.text_source == "page"
+            assert len(article.text.split()) > 150
+
+
+def test_syndicated_copies_are_linked_to_the_first(demo_site: FixtureServer) -> None:
+    run(demo_site, demo_sources(demo_site))
+    by_url = {a.url: a for a in Article.objects.all()}
+    copies = [a for a in MANIFEST["articles"] if a["syndicated_from"]]
+    assert len(copies) >= 4
+    for item in copies:
+        copy = by_url[canonicalize(demo_site.url(item["path"]))]
+        original = by_url[canonicalize(demo_site.url(item["syndicated_from"]))]
+        linked = {copy.duplicate_of_id, original.duplicate_of_id}
+        # whichever arrived first is the original; the other points at it
+        assert linked & {copy.pk, original.pk}, item["path"]
+    originals = [a for a in MANIFEST["articles"] if not a["syndicated_from"]]
+    wrongly_linked = [
+        a["path"] for a in originals
+        if by_url[canonicalize(demo_site.url(a["path"]))].duplicate_of_id is not None
+        and not any(c["syndicated_from"] == a["path"] for c in copies)
+    ]
+    assert wrongly_linked == []
+
+
+def test_second_run_is_conditional_and_adds_nothing(demo_site: FixtureServer) -> None:
+    sources = demo_sources(demo_site)
+    run(demo_site, sources)
+    count = Article.objects.count()
+    pages_before = sum(1 for path, _ in demo_site.requests if path.startswith("/articles/"))
+    report = run(demo_site, list(Source.objects.all())).report
+    assert Article.objects.count() == count
+    assert report.new_articles == 0
+    assert report.not_modified == 7  # every healthy feed answered 304
+    pages_after = sum(1 for path, _ in demo_site.requests if path.startswith("/articles/"))
+    assert pages_after == pages_before
+
+
+def test_broken_feed_records_error_and_backs_off(demo_site: FixtureServer) -> None:
+    sources = demo_sources(demo_site)
+    run(demo_site, sources)
+    broken = Source.objects.get(url__endswith="broken.xml")
+    assert broken.consecutive_failures == 1
+    assert broken.last_error_kind == "feed" and broken.last_error
+    assert broken.next_poll is not None and broken.next_poll > timezone.now() + timedelta(minutes=30)
+    first_backoff = broken.next_poll
+    log = FetchLog.objects.filter(source=broken).get()
+    assert not log.ok and log.error_kind == "feed"
+    run(demo_site, [broken])
+    broken.refresh_from_db()
+    assert broken.consecutive_failures == 2 and broken.next_poll > first_backoff
+    healthy = Source.objects.exclude(pk=broken.pk)
+    assert all(s.consecutive_failures == 0 and s.next_poll for s in healthy)
+
+
+def test_failing_source_never_touches_stored_articles(demo_site: FixtureServer, tmp_path: Path) -> None:
+    sources = demo_sources(demo_site)
+    run(demo_site, sources)
+    snapshot = {a.pk: (a.title, a.text, a.published) for a in Article.objects.all()}
+    # the same outlet's feed now serves garbage, then an error status
+    source = Source.objects.get(url__endswith="harbor-ledger.xml")
+
+    def garbage(h: BaseHTTPRequestHandler) -> bool:
+        send(h, 200, b"<html><body>Maintenance</body></html>", "text/html")
+        return True
+
+    demo_site.routes["/feeds/harbor-ledger.xml"] = garbage
+    report = run(demo_site, [source]).report
+    assert sum(report.errors.values()) == 1
+    demo_site.routes["/feeds/harbor-ledger.xml"] = lambda h: send(h, 500, b"down", "text/plain") or True
+    run(demo_site, [source])
+    source.refresh_from_db()
+    assert source.consecutive_failures == 2 and "500" in source.last_error
+    assert {a.pk: (a.title, a.text, a.published) for a in Article.objects.all()} == snapshot
+
+
+def test_internal_host_needs_allow(demo_site: FixtureServer) -> None:
+    sources = demo_sources(demo_site)
+    Ingestor(workers=4).run(sources[:2])  # no --allow-host
+    assert Article.objects.count() == 0
+    assert {s.last_error_kind for s in Source.objects.filter(pk__in=[s.pk for s in sources[:2]])} == {"blocked"}
+    # a per-source allowance lets just that source through
+    Source.objects.filter(pk=sources[0].pk).update(allow_internal=True, next_poll=None)
+    Ingestor(workers=4).run([Source.objects.get(pk=sources[0].pk)])
+    assert Article.objects.filter(source=sources[0]).count() > 0
+
+
+def test_opml_round_trip(demo_site: FixtureServer) -> None:
+    result = import_opml(demo_site.body_for("sources.opml") or b"")
+    assert result.created == 8 and result.existing == 0
+    again = import_opml(demo_site.body_for("sources.opml") or b"")
+    assert again.created == 0 and again.existing == 8
+    exported = read_opml(export_opml())
+    assert {s.url for s in exported} == set(Source.objects.values_list("url", flat=True))
+    assert {s.title for s in exported} >= {"Harbor Ledger", "Meridian Wire"}
+
+
+def test_slow_source_does_not_hold_up_others(demo_site: FixtureServer) -> None:
+    import time
+
+    sources = demo_sources(demo_site)
+
+    def slow(h: BaseHTTPRequestHandler) -> bool:
+        time.sleep(2.5)
+        send(h, 200, b"late", "text/plain")
+        return True
+
+    demo_site.routes["/feeds/meridian-wire.xml"] = slow
+    ingestor = Ingestor(allow_hosts=[demo_site.host], workers=8)
+    ingestor.policy = dataclasses.replace(ingestor.policy, read_timeout=1.0)
+    ingestor.run(sources)
+    wire = Source.objects.get(url__endswith="meridian-wire.xml")
+    assert wire.last_error_kind == "timeout"
+    assert Article.objects.exclude(outlet="Meridian Wire").count() >= 30

@@ -1,0 +1,545 @@
+"""Tests for newsdesk.pipeline.feeds. Every feed here is made up; no network."""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from newsdesk.pipeline import feeds
+from newsdesk.pipeline.errors import FeedError, NewsdeskError
+from newsdesk.pipeline.feeds import parse_fast, parse_feed, parse_with_feedparser
+from newsdesk.pipeline.types import ParsedFeed
+
+SHARED = Path(__file__).resolve().parents[2].parent / "shared"
+CORPUS = SHARED / "eval" / "dev" / "feeds"
+
+RSS2 = b"""<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"
+     xmlns:dc="http://purl.org/dc/elements/1.1/">
+<channel>
+  <title>Harbour Council &amp; Friends</title>
+  <link>https://harbour.example/</link>
+  <language>en-gb</language>
+  <item>
+    <title>Tide tables &amp;amp; the caf&#233;   budget</title>
+    <link>/news/tide-tables</link>
+    <guid isPermaLink="false">harbour-2024-0001</guid>
+    <pubDate>Tue, 05 Mar 2024 09:30:00 +0530</pubDate>
+    <dc:creator>Ada Quay</dc:creator>
+    <description>&lt;p&gt;Short teaser.&lt;/p&gt;</description>
+    <content:encoded><![CDATA[<p>The <b>full</b> story of the tide tables.</p>]]></content:encoded>
+  </item>
+  <item>
+    <title>Second item</title>
+    <link>https://harbour.example/news/second</link>
+    <pubDate>Mon, 04 Mar 2024 23:15:00 -0800</pubDate>
+    <description>Only a teaser here.</description>
+  </item>
+</channel>
+</rss>"""
+
+RSS1 = b"""<?xml version="1.0"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+         xmlns="http://purl.org/rss/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/">
+  <channel rdf:about="https://lighthouse.example/">
+    <title>Lighthouse Notes</title>
+    <link>https://lighthouse.example/</link>
+    <description>Notes</description>
+    <items><rdf:Seq><rdf:li rdf:resource="https://lighthouse.example/n/1"/></rdf:Seq></items>
+  </channel>
+  <item rdf:about="https://lighthouse.example/n/1">
+    <title>Lamp &lt;b&gt;replaced&lt;/b&gt;</title>
+    <link>https://lighthouse.example/n/1</link>
+    <description>The lamp was replaced.</description>
+    <dc:date>2023-11-30T22:00:00-03:00</dc:date>
+    <dc:creator>Bo Keeper</dc:creator>
+  </item>
+</rdf:RDF>"""
+
+ATOM10 = b"""<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://ferry.example/blog/">
+  <title type="html">Ferry &amp;amp; Co</title>
+  <link href="./"/>
+  <id>tag:ferry.example,2024:feed</id>
+  <updated>2024-06-01T12:00:00+14:00</updated>
+  <entry xml:base="posts/">
+    <title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">New <b>timetable</b></div></title>
+    <link rel="alternate" href="timetable.html"/>
+    <link rel="enclosure" href="/media/t.mp3"/>
+    <id>tag:ferry.example,2024:1</id>
+    <published>2024-05-31T23:30:00-05:00</published>
+    <updated>2024-06-01T08:00:00+02:00</updated>
+    <author><name>Cy Deck</name></author>
+    <author><name>Di Helm</name><email>di@ferry.example</email></author>
+    <summary>Timetable changes.</summary>
+    <content type="html">&lt;p&gt;See &lt;a href="map.html"&gt;the map&lt;/a&gt;.&lt;/p&gt;</content>
+  </entry>
+</feed>"""
+
+ATOM03 = b"""<?xml version="1.0" encoding="utf-8"?>
+<feed version="0.3" xmlns="http://purl.org/atom/ns#">
+  <title>Old Pier</title>
+  <link rel="alternate" type="text/html" href="https://pier.example/"/>
+  <modified>2004-01-02T10:00:00Z</modified>
+  <entry>
+    <title>Pier reopens</title>
+    <link rel="alternate" type="text/html" href="/2004/pier-reopens"/>
+    <id>tag:pier.example,2004:1</id>
+    <issued>2004-01-01T18:00:00+01:00</issued>
+    <modified>2004-01-02T09:00:00Z</modified>
+    <author><name>Ed Plank</name></author>
+    <content type="text/html" mode="escaped">&lt;p&gt;The pier is open again.&lt;/p&gt;</content>
+  </entry>
+</feed>"""
+
+JSON11 = {
+    "version": "https://jsonfeed.org/version/1.1",
+    "title": "Canal Log",
+    "home_page_url": "https://canal.example/",
+    "feed_url": "https://canal.example/feed.json",
+    "language": "nl",
+    "items": [
+        {
+            "id": "lock-7",
+            "url": "/log/lock-7",
+            "title": "Lock 7 &amp; the <em>new</em> gates",
+            "content_html": "<p>Gates fitted.</p>",
+            "summary": "Gates.",
+            "date_published": "2024-02-29T23:59:00-02:00",
+            "date_modified": "2024-03-01T10:00:00Z",
+            "authors": [{"name": "Fay Lock"}, {"name": "Gus Weir"}],
+        },
+        {"id": 42, "content_text": "Water <level> normal.", "date_published": "not a date"},
+    ],
+}
+
+
+def fast_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the feedparser fallback fail loudly, to prove the fast path answered."""
+
+    def boom(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("feedparser should not have been needed")
+
+    monkeypatch.setattr(feeds.feedparser, "parse", boom)
+
+
+@pytest.fixture
+def no_network(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Record, and refuse, any attempt to open a connection."""
+    attempts: list[Any] = []
+
+    def refuse(self: socket.socket, address: Any) -> None:
+        attempts.append(address)
+        raise OSError("network disabled in tests")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", lambda *a, **k: refuse(None, a))  # type: ignore[arg-type]
+    return attempts
+
+
+# --- formats ---------------------------------------------------------------------
+
+
+def test_rss2_with_content_encoded(monkeypatch: pytest.MonkeyPatch) -> None:
+    fast_only(monkeypatch)
+    feed = parse_feed(RSS2, url="https://harbour.example/feed.xml")
+    assert feed.parser == "fast"
+    assert feed.title == "Harbour Council & Friends"
+    assert feed.link == "https://harbour.example/"
+    assert feed.language == "en-gb"
+    assert not feed.bozo
+    first, second = feed.entries
+    assert first.title == "Tide tables & the café budget"
+    assert first.link == "https://harbour.example/news/tide-tables"
+    assert first.id == "harbour-2024-0001"
+    assert first.published == datetime(2024, 3, 5, 4, 0, tzinfo=UTC)
+    assert first.summary == "<p>Short teaser.</p>"
+    assert first.content == "<p>The <b>full</b> story of the tide tables.</p>"
+    assert first.authors == ("Ada Quay",)
+    assert second.id == second.link == "https://harbour.example/news/second"
+    assert second.published == datetime(2024, 3, 5, 7, 15, tzinfo=UTC)
+    assert second.summary == "Only a teaser here."
+    assert second.content == ""  # the feed only has a teaser
+
+
+def test_rss1(monkeypatch: pytest.MonkeyPatch) -> None:
+    fast_only(monkeypatch)
+    feed = parse_feed(RSS1, url="https://lighthouse.example/index.rdf")
+    assert feed.title == "Lighthouse Notes"
+    (entry,) = feed.entries
+    assert entry.title == "Lamp replaced"
+    assert entry.link == entry.id == "https://lighthouse.example/n/1"
+    # dc:date is filed as the updated date, as feedparser does
+    assert entry.published is None
+    assert entry.updated == datetime(2023, 12, 1, 1, 0, tzinfo=UTC)
+    assert entry.summary == "The lamp was replaced."
+    assert entry.authors == ("Bo Keeper",)
+
+
+def test_atom10_xml_base_resolves_links() -> None:
+    feed = parse_feed(ATOM10, url="https://ferry.example/feed.atom")
+    assert feed.parser == "feedparser"  # fastfeedparser ignores xml:base
+    assert feed.title == "Ferry & Co"
+    assert feed.link == "https://ferry.example/blog/"
+    (entry,) = feed.entries
+    assert entry.title == "New timetable"
+    assert entry.link == "https://ferry.example/blog/posts/timetable.html"
+    assert entry.id == "tag:ferry.example,2024:1"
+    assert entry.published == datetime(2024, 6, 1, 4, 30, tzinfo=UTC)
+    assert entry.updated == datetime(2024, 6, 1, 6, 0, tzinfo=UTC)
+    assert entry.authors == ("Cy Deck", "Di Helm")
+    assert entry.summary == "Timetable changes."
+    assert 'href="https://ferry.example/blog/posts/map.html"' in entry.content
+
+
+def test_atom03_relative_link_uses_the_feed_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    fast_only(monkeypatch)
+    feed = parse_feed(ATOM03, url="https://pier.example/atom.xml")
+    assert feed.title == "Old Pier"
+    (entry,) = feed.entries
+    assert entry.link == "https://pier.example/2004/pier-reopens"
+    assert entry.published == datetime(2004, 1, 1, 17, 0, tzinfo=UTC)
+    assert entry.updated == datetime(2004, 1, 2, 9, 0, tzinfo=UTC)
+    assert entry.content == "<p>The pier is open again.</p>"
+    assert entry.summary == ""  # no summary in the feed, only content
+    assert entry.authors == ("Ed Plank",)
+
+
+def test_json_feed_1_1() -> None:
+    feed = parse_feed(json.dumps(JSON11).encode(), url="https://canal.example/other.json")
+    assert feed.parser == "fast"
+    assert (feed.title, feed.link, feed.language) == ("Canal Log", "https://canal.example/", "nl")
+    first, second = feed.entries
+    assert first.title == "Lock 7 & the new gates"
+    assert first.link == "https://canal.example/log/lock-7"  # against feed_url
+    assert first.id == "lock-7"
+    assert first.published == datetime(2024, 3, 1, 1, 59, tzinfo=UTC)
+    assert first.updated == datetime(2024, 3, 1, 10, 0, tzinfo=UTC)
+    assert first.authors == ("Fay Lock", "Gus Weir")
+    assert (first.summary, first.content) == ("Gates.", "<p>Gates fitted.</p>")
+    assert second.id == "42"
+    assert second.content == "Water &lt;level&gt; normal."
+    assert second.published is None
+
+
+def test_json_feed_1_0_single_author_and_bom() -> None:
+    doc = {
+        "version": "https://jsonfeed.org/version/1",
+        "title": "Dock",
+        "items": [{"id": "a", "url": "https://dock.example/a", "author": {"name": "Hal"}}],
+    }
+    feed = parse_feed(b"\xef\xbb\xbf" + json.dumps(doc).encode())
+    assert feed.entries[0].authors == ("Hal",)
+
+
+def test_dates_in_odd_zones(monkeypatch: pytest.MonkeyPatch) -> None:
+    fast_only(monkeypatch)
+    items = "".join(
+        f"<item><title>{i}</title><link>https://t.example/{i}</link><pubDate>{d}</pubDate></item>"
+        for i, d in enumerate(
+            [
+                "Sat, 31 Dec 2022 23:45:00 -1200",
+                "Sun, 01 Jan 2023 00:15:00 +1345",
+                "Tue, 10 Jun 2003 04:00:00 EDT",
+                "Tue, 10 Jun 2003 04:00:00 GMT",
+                "not a date at all",
+            ]
+        )
+    )
+    doc = f'<rss version="2.0"><channel><title>t</title>{items}</channel></rss>'.encode()
+    got = [e.published for e in parse_feed(doc).entries]
+    assert got == [
+        datetime(2023, 1, 1, 11, 45, tzinfo=UTC),
+        datetime(2022, 12, 31, 10, 30, tzinfo=UTC),
+        datetime(2003, 6, 10, 8, 0, tzinfo=UTC),
+        datetime(2003, 6, 10, 4, 0, tzinfo=UTC),
+        None,
+    ]
+    assert all(d is None or d.tzinfo is UTC for d in got)
+
+
+def test_html_entities_and_markup_in_titles() -> None:
+    doc = b"""<rss version="2.0"><channel><title>t</title>
+    <item><title>Rock &amp;amp; Roll &#8217;24 &lt;i&gt;live&lt;/i&gt;</title><link>https://e.example/1</link></item>
+    <item><title><![CDATA[Caf&eacute; &ndash; <b>open</b>]]></title><link>https://e.example/2</link></item>
+    <item><title>  spread
+       over   lines </title><link>https://e.example/3</link></item>
+    </channel></rss>"""
+    titles = [e.title for e in parse_feed(doc).entries]
+    assert titles == ["Rock & Roll \u201924 live", "Caf\u00e9 \u2013 open", "spread over lines"]
+
+
+def test_fast_path_and_feedparser_agree_on_a_plain_feed() -> None:
+    fast = parse_fast(RSS2, url="https://harbour.example/feed.xml")
+    slow = parse_with_feedparser(RSS2, url="https://harbour.example/feed.xml")
+    assert (fast.parser, slow.parser) == ("fast", "feedparser")
+    assert fast.title == slow.title
+    assert len(fast.entries) == len(slow.entries) == 2
+    for a, b in zip(fast.entries, slow.entries, strict=True):
+        assert (a.title, a.link, a.id, a.published, a.updated) == (
+            b.title,
+            b.link,
+            b.id,
+            b.published,
+            b.updated,
+        )
+        assert (a.summary, a.content, a.authors) == (b.summary, b.content, b.authors)
+
+
+def test_charset_in_content_type_wins() -> None:
+    doc = '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>'
+    doc += "<item><title>Gr\u00fc\u00dfe</title><link>https://e.example/1</link></item>"
+    doc += "</channel></rss>"
+    feed = parse_feed(doc.encode("latin-1"), content_type="text/xml; charset=iso-8859-1")
+    assert feed.parser == "feedparser"
+    assert feed.entries[0].title == "Gr\u00fc\u00dfe"
+
+
+# --- broken and non-feed input ------------------------------------------------------
+
+
+def test_broken_feed_is_recovered_by_feedparser() -> None:
+    doc = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Broken &amp; bent</title>
+    <item><title>Tides &amp; times</title><link>https://e.example/?a=1&b=2</link></item>
+    <item><title>Second &nbsp;one</title><link>https://e.example/2</link>
+    </channel></rss>"""
+    feed = parse_feed(doc)
+    assert feed.parser == "feedparser"
+    assert feed.bozo
+    assert [e.title for e in feed.entries] == ["Tides & times", "Second one"]
+    assert feed.entries[0].link == "https://e.example/?a=1&b=2"
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        b"<!DOCTYPE html><html><head><title>Home</title></head><body><p>Hi</p></body></html>",
+        b"<html><body><h1>Not a feed</h1><a href='/rss'>rss</a></body></html>",
+        b'<svg xmlns="http://www.w3.org/2000/svg"><title>x</title></svg>',
+        b"\x00\x01\x02\xff\xfe garbage \x89PNG",
+        b"plain text, nothing else",
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>Cut off</title><descr',
+    ],
+    ids=["html", "html-no-doctype", "svg", "garbage", "text", "truncated"],
+)
+def test_non_feeds_raise_feed_error(doc: bytes) -> None:
+    with pytest.raises(FeedError) as info:
+        parse_feed(doc, url="https://e.example/page")
+    message = str(info.value)
+    assert message.startswith("not a feed")
+    assert "\n" not in message
+
+
+def test_html_page_message_names_the_root() -> None:
+    with pytest.raises(FeedError, match="<html>"):
+        parse_feed(b"<!DOCTYPE html>\n<html><body>x</body></html>")
+
+
+@pytest.mark.parametrize("doc", [b"", b"   \n\t", b"\xef\xbb\xbf  "])
+def test_empty_input(doc: bytes) -> None:
+    with pytest.raises(FeedError, match="empty"):
+        parse_feed(doc)
+
+
+def test_a_valid_feed_without_items_is_not_an_error() -> None:
+    doc = b'<rss version="2.0"><channel><title>Quiet</title><link>https://q.example/</link></channel></rss>'
+    feed = parse_feed(doc)
+    assert (feed.title, feed.entries) == ("Quiet", ())
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        b'{"name": "not a feed", "items": "nope"}',
+        b'{"version": "1.0", "entries": []}',
+        b"[1, 2, 3]",
+        b'{"version": "https://jsonfeed.org/version/1.1", "items": [',
+        b"[" * 50_000 + b"]" * 50_000,
+    ],
+    ids=["object", "other-version", "array", "invalid", "deep"],
+)
+def test_json_that_is_not_a_json_feed(doc: bytes) -> None:
+    with pytest.raises(FeedError, match="not a feed"):
+        parse_feed(doc)
+
+
+def test_oversize_input_is_refused_before_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
+    def boom(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("must not parse")
+
+    monkeypatch.setattr(feeds.fastfeedparser, "parse", boom)
+    monkeypatch.setattr(feeds.feedparser, "parse", boom)
+    doc = b"<rss>" + b" " * feeds.MAX_FEED_BYTES + b"</rss>"
+    with pytest.raises(FeedError, match="limit"):
+        parse_feed(doc)
+
+
+def test_input_just_under_the_cap_is_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(feeds, "MAX_FEED_BYTES", len(RSS2))
+    assert len(parse_feed(RSS2).entries) == 2
+    monkeypatch.setattr(feeds, "MAX_FEED_BYTES", len(RSS2) - 1)
+    with pytest.raises(FeedError):
+        parse_feed(RSS2)
+
+
+def test_not_bytes_is_a_feed_error() -> None:
+    with pytest.raises(FeedError, match="bytes"):
+        parse_feed("https://e.example/feed.xml")  # type: ignore[arg-type]
+
+
+def test_no_other_exception_escapes(monkeypatch: pytest.MonkeyPatch) -> None:
+    def boom(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("parser exploded")
+
+    monkeypatch.setattr(feeds.fastfeedparser, "parse", boom)
+    monkeypatch.setattr(feeds.feedparser, "parse", boom)
+    with pytest.raises(FeedError) as info:
+        parse_feed(RSS2)
+    assert isinstance(info.value, ValueError) and isinstance(info.value, NewsdeskError)
+    assert isinstance(info.value.__cause__, RuntimeError)
+
+
+def test_fast_path_failure_falls_back_to_feedparser(monkeypatch: pytest.MonkeyPatch) -> None:
+    def boom(*args: Any, **kwargs: Any) -> Any:
+        raise ValueError("fast path cannot read this")
+
+    monkeypatch.setattr(feeds.fastfeedparser, "parse", boom)
+    feed = parse_feed(RSS2)
+    assert feed.parser == "feedparser"
+    assert feed.entries[0].title == "Tide tables & the café budget"
+
+
+# --- hostile XML ---------------------------------------------------------------------------
+
+LOL_ENTITIES = '<!ENTITY lol "lol">' + "".join(
+    f'<!ENTITY lol{i} "{("&lol%s;" % ("" if i == 1 else i - 1)) * 10}">' for i in range(1, 10)
+)
+
+
+@pytest.mark.parametrize("newlines", [False, True], ids=["one-line", "line-per-entity"])
+@pytest.mark.parametrize("parse", [parse_feed, parse_fast, parse_with_feedparser])
+def test_billion_laughs_is_not_expanded(newlines: bool, parse: Any) -> None:
+    subset = LOL_ENTITIES.replace("><", ">\n<") if newlines else LOL_ENTITIES
+    doc = (
+        f'<?xml version="1.0"?><!DOCTYPE rss [{subset}]><rss version="2.0"><channel>'
+        "<title>Laughs</title><item><title>a &lol9; b</title><link>https://e.example/1</link>"
+        "<description>&lol9;&lol9;</description></item></channel></rss>"
+    ).encode()
+    started = time.perf_counter()
+    feed = parse(doc)
+    assert time.perf_counter() - started < 2.0
+    assert "lollol" not in repr(feed)
+    assert len(repr(feed)) < 2000
+    assert feed.entries[0].link == "https://e.example/1"
+
+
+def test_harmless_internal_entities_are_still_expanded() -> None:
+    doc = b"""<!DOCTYPE rss [
+<!ENTITY org "Harbour Council">
+<!ENTITY copy "&#169;">
+]>
+<rss version="2.0"><channel><title>&org; &copy;</title>
+<item><title>From &org;</title><link>https://e.example/1</link></item></channel></rss>"""
+    feed = parse_feed(doc)
+    assert feed.title == "Harbour Council \u00a9"
+    assert feed.entries[0].title == "From Harbour Council"
+
+
+def test_quadratic_blowup_is_refused() -> None:
+    big = "x" * 100_000
+    doc = (
+        f'<!DOCTYPE rss [<!ENTITY big "{big}">]><rss version="2.0"><channel><item>'
+        f"<title>t</title><description>{'&big;' * 200}</description></item></channel></rss>"
+    ).encode()
+    with pytest.raises(FeedError, match="expand"):
+        parse_feed(doc)
+
+
+@pytest.fixture
+def secret_file(tmp_path: Path) -> Path:
+    path = tmp_path / "secret.txt"
+    path.write_text("TOP-SECRET-7f3a9", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("parse", [parse_feed, parse_fast, parse_with_feedparser])
+@pytest.mark.parametrize("newlines", [False, True], ids=["one-line", "multi-line"])
+def test_external_entities_never_read_files(
+    parse: Any, newlines: bool, secret_file: Path, no_network: list[Any]
+) -> None:
+    sep = "\n" if newlines else ""
+    for target in ("file:///etc/passwd", secret_file.as_uri()):
+        doc = (
+            f'<?xml version="1.0"?>{sep}<!DOCTYPE rss [{sep}'
+            f'<!ENTITY xxe SYSTEM "{target}">{sep}'
+            f'<!ENTITY % remote SYSTEM "http://127.0.0.1:9/evil.dtd">{sep}%remote;{sep}]>{sep}'
+            '<rss version="2.0"><channel><title>x&xxe;</title><item><title>a&xxe;b</title>'
+            "<link>https://e.example/1</link><description>&xxe;</description>"
+            "</item></channel></rss>"
+        ).encode()
+        text = repr(parse(doc))
+        assert "root:" not in text
+        assert "TOP-SECRET" not in text
+    assert no_network == []
+
+
+@pytest.mark.parametrize("parse", [parse_feed, parse_fast, parse_with_feedparser])
+def test_external_dtd_is_not_loaded(parse: Any, tmp_path: Path, no_network: list[Any]) -> None:
+    dtd = tmp_path / "evil.dtd"
+    dtd.write_text('<!ENTITY leak "TOP-SECRET-dtd">', encoding="utf-8")
+    doc = (
+        f'<?xml version="1.0"?><!DOCTYPE rss SYSTEM "{dtd.as_uri()}">'
+        '<rss version="2.0"><channel><title>t</title><item><title>a&leak;b</title>'
+        "<link>https://e.example/1</link></item></channel></rss>"
+    ).encode()
+    assert "TOP-SECRET" not in repr(parse(doc))
+    assert no_network == []
+
+
+def test_paths_and_urls_as_content_are_not_opened(
+    secret_file: Path, no_network: list[Any]
+) -> None:
+    # feedparser.parse() opens a string it takes for a file name or URL
+    for doc in (str(secret_file).encode(), b"/etc/passwd", b"https://127.0.0.1:9/feed.xml"):
+        with pytest.raises(FeedError):
+            parse_feed(doc)
+    assert no_network == []
+
+
+# --- the conformance corpus, when it is there ---------------------------------------------
+
+CORPUS_FILES = [
+    "feedparser/wellformed/rss/item_title.xml",
+    "feedparser/wellformed/rss/item_guid.xml",
+    "feedparser/wellformed/rss/item_pubDate.xml",
+    "feedparser/wellformed/atom10/entry_title.xml",
+    "feedparser/wellformed/atom10/entry_content_type_html.xml",
+    "feedparser/wellformed/rdf/rss090_item_title.xml",
+    "feedparser/wellformed/base/entry_content_xml_base.xml",
+    "feedparser/illformed/rss_item_link_corrupted_ampersands.xml",
+]
+
+
+@pytest.mark.skipif(not CORPUS.exists(), reason="shared/eval corpus not available")
+def test_agrees_with_feedparser_on_corpus_files() -> None:
+    from bench.feeds_agreement import plain_feedparser
+
+    checked = 0
+    for name in CORPUS_FILES:
+        path = CORPUS / name
+        if not path.exists():
+            continue
+        data = path.read_bytes()
+        reference = feeds.from_feedparser(plain_feedparser(data, "", {}))
+        ours: ParsedFeed = parse_feed(data)
+        assert len(ours.entries) == len(reference.entries), name
+        for a, b in zip(ours.entries, reference.entries, strict=True):
+            assert (a.title, a.link, a.id, a.published) == (b.title, b.link, b.id, b.published)
+        checked += 1
+    assert checked >= 6

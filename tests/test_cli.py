@@ -1,0 +1,118 @@
+"""The `newsdesk` command as a user runs it: a real process, a real database file."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from newsdesk.cli import build_parser
+from newsdesk.demo.server import FixtureServer
+
+from .conftest import DEMO_SITE
+
+NEWSDESK = [sys.executable, "-m", "newsdesk.cli"]
+
+
+def newsdesk(*args: str, cwd: Path, stdin: str = "", env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    environ = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    environ["DATABASE_URL"] = f"sqlite:///{cwd / 'cli.sqlite3'}"
+    environ.update(env or {})
+    return subprocess.run([*NEWSDESK, *args], cwd=cwd, input=stdin, capture_output=True, text=True,
+                          env=environ, timeout=300)
+
+
+def subcommands() -> list[str]:
+    parser = build_parser()
+    action = next(a for a in parser._actions if a.dest == "command")
+    return sorted(action.choices)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("command", subcommands())
+def test_every_subcommand_has_help(command: str, tmp_path: Path) -> None:
+    result = newsdesk(command, "--help", cwd=tmp_path)
+    assert result.returncode == 0
+    assert result.stdout.startswith("usage: newsdesk " + command)
+
+
+def test_empty_database_is_refused_in_one_line(tmp_path: Path) -> None:
+    result = newsdesk("stats", cwd=tmp_path)
+    assert result.returncode == 3
+    assert result.stderr.strip().count("\n") == 0
+    assert "is empty; run `newsdesk migrate`" in result.stderr
+
+
+def test_bad_setting_is_one_line(tmp_path: Path) -> None:
+    result = newsdesk("stats", cwd=tmp_path, env={"NEWSDESK_DEBUG": "yes"})
+    assert result.returncode == 1
+    assert result.stderr.strip() == "newsdesk: NEWSDESK_DEBUG must be True or False, not 'yes'"
+
+
+def test_migrate_then_ingest_files_add_paste_and_stats(tmp_path: Path) -> None:
+    assert newsdesk("migrate", cwd=tmp_path).returncode == 0
+    with FixtureServer(DEMO_SITE) as site:
+        # a feed named on the command line as a file; its pages come from the local server
+        feed = tmp_path / "ledger.xml"
+        feed.write_bytes(site.body_for("feeds/harbor-ledger.xml") or b"")
+        result = newsdesk("ingest", str(feed), "--allow-host", site.host, "--json", cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        report = json.loads(result.stdout.strip().splitlines()[-1])
+        assert report["new_articles"] == 6 and report["errors"] == {}
+        page = site.url("articles/pacific-dispatch/" + sorted((DEMO_SITE / "articles/pacific-dispatch").iterdir())[0].name)
+        refused = newsdesk("add", page, cwd=tmp_path)
+        assert refused.returncode == 1 and "internal address" in refused.stderr
+        added = newsdesk("add", page, "--allow-host", site.host, cwd=tmp_path)
+        assert added.returncode == 0 and added.stdout.startswith("new: #7 ")
+    pasted = newsdesk("add", "--paste", "--title", "Pasted report", "--outlet", "The Quarterly Tide",
+                      "--date", "2026-11-18", "--url", "https://tide.example/p",
+                      cwd=tmp_path, stdin="A paragraph the editor pasted.\n\nAnother one.")
+    assert pasted.returncode == 0, pasted.stderr
+    assert "(The Quarterly Tide, November 18, 2026) [pasted]" in pasted.stdout
+    bad = newsdesk("add", "--paste", "--title", "X", "--outlet", "Y", "--date", "soon",
+                   "--url", "https://tide.example/q", cwd=tmp_path, stdin="text")
+    assert bad.returncode == 1 and "date must be" in bad.stderr
+    stats = newsdesk("stats", "--json", cwd=tmp_path)
+    counts = json.loads(stats.stdout.strip().splitlines()[-1])
+    assert counts["articles"] == 8 and counts["sources"] == 1 and counts["duplicates"] == 0
+
+
+def test_ingest_bad_target(tmp_path: Path) -> None:
+    newsdesk("migrate", cwd=tmp_path)
+    result = newsdesk("ingest", "no-such-file.xml", cwd=tmp_path)
+    assert result.returncode == 1 and "neither a file nor an http(s) URL" in result.stderr
+
+
+def test_eval_extraction_and_feeds_json_contract(tmp_path: Path) -> None:
+    page = (DEMO_SITE / "articles/meridian-wire").iterdir().__next__().read_text()
+    records = [{"id": "a", "url": "https://x.example/a", "html": page, "gold": "some gold text here"},
+               {"id": "b", "url": None, "html": "", "gold": "nothing extracted"}]
+    data = tmp_path / "extraction.jsonl.gz"
+    with gzip.open(data, "wt", encoding="utf-8") as handle:
+        handle.writelines(json.dumps(r) + "\n" for r in records)
+    result = newsdesk("eval", "extraction", "--data", str(data), "--json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout.strip().splitlines()[-1])
+    assert {"task", "n", "precision", "recall", "f1", "seconds"} <= set(out)
+    assert out["task"] == "extraction" and out["n"] == 2 and out["failed"] == 1
+
+    feeds = tmp_path / "feeds"
+    feeds.mkdir()
+    (feeds / "ok.xml").write_bytes((DEMO_SITE / "feeds/harbor-ledger.xml").read_bytes())
+    (feeds / "bad.xml").write_bytes((DEMO_SITE / "feeds/broken.xml").read_bytes())
+    index = feeds / "index.jsonl"
+    index.write_text("".join(json.dumps({"file": f}) + "\n" for f in ("ok.xml", "bad.xml")))
+    result = newsdesk("eval", "feeds", "--data", str(index), "--json", cwd=tmp_path)
+    out = json.loads(result.stdout.strip().splitlines()[-1])
+    assert (out["task"], out["n"], out["parsed"], out["rejected"], out["crashed"]) == ("feeds", 2, 1, 1, 0)
+
+
+def test_eval_malformed_data_is_a_clear_error(tmp_path: Path) -> None:
+    data = tmp_path / "bad.jsonl"
+    data.write_text('{"id": "a", "html": "", "gold": ""}\n{not json\n')
+    result = newsdesk("eval", "extraction", "--data", str(data), cwd=tmp_path)
+    assert result.returncode == 1 and f"{data}:2: not JSON" in result.stderr
