@@ -22,8 +22,6 @@ STAMP = VENV / ".newsdesk-installed"
 
 
 def ensure_venv() -> None:
-    if sys.version_info < (3, 11):
-        sys.exit(f"newsdesk needs Python 3.11 or newer; this is {sys.version.split()[0]}")
     if not (BIN / "python").exists():
         print("creating virtual environment in .venv", flush=True)
         venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
@@ -43,6 +41,9 @@ def run(*cmd: str) -> int:
 
 
 def main(argv: list[str]) -> int:
+    if sys.version_info < (3, 11):  # noqa: UP036 - this script must explain itself on old Pythons
+        print(f"newsdesk needs Python 3.11 or newer; this is {sys.version.split()[0]}")
+        return 2
     if not argv or argv[0] not in {"demo", "test", "bench"}:
         print(__doc__)
         return 2

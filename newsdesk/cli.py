@@ -51,8 +51,10 @@ def require_schema() -> None:
         fail(f"cannot open the database {connection.settings_dict['NAME']}: {exc}".strip())
     if pending:
         name = connection.settings_dict["NAME"]
-        state = "is empty" if not executor.loader.applied_migrations else (
-            f"is outdated ({len(pending)} migrations pending)"
+        state = (
+            "is empty"
+            if not executor.loader.applied_migrations
+            else (f"is outdated ({len(pending)} migrations pending)")
         )
         fail(f"the database {name} {state}; run `newsdesk migrate` to fix it", EXIT_SCHEMA)
 
@@ -106,7 +108,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         else:
             fail(f"{target} is neither a file nor an http(s) URL")
         source, _ = Source.objects.get_or_create(
-            publication=publication, url=url,
+            publication=publication,
+            url=url,
             defaults={"outlet": path.stem if path.exists() else ""},
         )
         sources.append(source)
@@ -134,17 +137,27 @@ def cmd_add(args: argparse.Namespace) -> int:
     from newsdesk.ingest.manual import add_pasted, add_url
 
     if args.paste:
-        text = Path(args.text_file).read_text(encoding="utf-8") if args.text_file else sys.stdin.read()
-        stored = add_pasted(title=args.title or "", outlet=args.outlet or "", date=args.date or "",
-                            url=args.url or "", text=text)
+        text = (
+            Path(args.text_file).read_text(encoding="utf-8") if args.text_file else sys.stdin.read()
+        )
+        stored = add_pasted(
+            title=args.title or "",
+            outlet=args.outlet or "",
+            date=args.date or "",
+            url=args.url or "",
+            text=text,
+        )
     else:
         if not args.url:
             fail("give a URL to fetch, or --paste with --title, --outlet, --date and --url")
         stored = add_url(args.url, outlet=args.outlet or "", allow_hosts=args.allow_host)
     article = stored.article
-    print(f"{stored.outcome.value}: #{article.pk} {article.title} ({article.outlet}, "
-          f"{article.published:%B %-d, %Y}) [{article.text_source}]" if article.published else
-          f"{stored.outcome.value}: #{article.pk} {article.title} ({article.outlet})")
+    print(
+        f"{stored.outcome.value}: #{article.pk} {article.title} ({article.outlet}, "
+        f"{article.published:%B %-d, %Y}) [{article.text_source}]"
+        if article.published
+        else f"{stored.outcome.value}: #{article.pk} {article.title} ({article.outlet})"
+    )
     return 0
 
 
@@ -165,20 +178,30 @@ def cmd_source(args: argparse.Namespace) -> int:
     publication = _publication(args.publication)
     if args.action == "add":
         source, made = service.add_source(
-            args.url, outlet=args.outlet, publication=publication, weight=args.weight,
+            args.url,
+            outlet=args.outlet,
+            publication=publication,
+            weight=args.weight,
             allow_internal=args.allow_internal,
         )
         print(f"{'added' if made else 'already present'}: {source}")
     elif args.action == "list":
         rows = Source.objects.all() if publication is None else publication.sources.all()
         for s in rows:
-            state = f"failing x{s.consecutive_failures}: {s.last_error}" if s.consecutive_failures else "ok"
+            state = (
+                f"failing x{s.consecutive_failures}: {s.last_error}"
+                if s.consecutive_failures
+                else "ok"
+            )
             print(f"{s.pk:>4}  {s.outlet:<28}  {s.url}  [{state}]")
     elif args.action == "import":
-        result = service.import_opml(Path(args.file).read_bytes(), publication,
-                                     allow_internal=args.allow_internal)
-        print(f"imported {result.created} new sources, {result.existing} already present, "
-              f"{len(result.skipped)} skipped")
+        result = service.import_opml(
+            Path(args.file).read_bytes(), publication, allow_internal=args.allow_internal
+        )
+        print(
+            f"imported {result.created} new sources, {result.existing} already present, "
+            f"{len(result.skipped)} skipped"
+        )
         for line in result.skipped:
             print(f"  skipped {line}")
     elif args.action == "export":
@@ -235,16 +258,30 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version="newsdesk 0.1.0")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    def command(name: str, handler: Handler, help_text: str, *, db: bool = True) -> argparse.ArgumentParser:
+    def command(
+        name: str, handler: Handler, help_text: str, *, db: bool = True
+    ) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, description=help_text)
         p.set_defaults(handler=handler, needs_schema=db)
         return p
 
-    p = command("migrate", cmd_migrate, "Create or upgrade the schema of the database DATABASE_URL names.", db=False)
+    p = command(
+        "migrate",
+        cmd_migrate,
+        "Create or upgrade the schema of the database DATABASE_URL names.",
+        db=False,
+    )
     p.add_argument("-v", "--verbose", action="store_true", help="list each migration applied")
 
-    p = command("demo", cmd_demo, "Build a fresh demo database from fictional feeds, ingest them and serve the site.", db=False)
-    p.add_argument("--port", type=int, default=8000, help="web server port on 127.0.0.1 (default 8000)")
+    p = command(
+        "demo",
+        cmd_demo,
+        "Build a fresh demo database from fictional feeds, ingest them and serve the site.",
+        db=False,
+    )
+    p.add_argument(
+        "--port", type=int, default=8000, help="web server port on 127.0.0.1 (default 8000)"
+    )
     p.add_argument("--no-serve", action="store_true", help="stop after ingesting (for tests)")
     p.add_argument("--database", default="newsdesk-demo.sqlite3", help="SQLite file to (re)create")
 
@@ -253,13 +290,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000)
 
     allow_help = "allow fetching from this internal HOST[:PORT] (repeatable)"
-    p = command("ingest", cmd_ingest, "Poll due sources, or the given feed files/URLs, and store new articles.")
-    p.add_argument("targets", nargs="*", metavar="FILE_OR_URL", help="feeds to ingest instead of due sources")
+    p = command(
+        "ingest",
+        cmd_ingest,
+        "Poll due sources, or the given feed files/URLs, and store new articles.",
+    )
+    p.add_argument(
+        "targets", nargs="*", metavar="FILE_OR_URL", help="feeds to ingest instead of due sources"
+    )
     p.add_argument("--publication", metavar="SLUG", help="only this publication's sources")
     p.add_argument("--all", action="store_true", help="poll every enabled source, due or not")
-    p.add_argument("--allow-host", action="append", default=[], metavar="HOST[:PORT]", help=allow_help)
+    p.add_argument(
+        "--allow-host", action="append", default=[], metavar="HOST[:PORT]", help=allow_help
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
-    p.add_argument("--json", action="store_true", help="print the run report as JSON on the last line")
+    p.add_argument(
+        "--json", action="store_true", help="print the run report as JSON on the last line"
+    )
 
     p = command("add", cmd_add, "Add one article: fetch a URL, or --paste text given by an editor.")
     p.add_argument("url", nargs="?", help="page to fetch (or, with --paste, the article's URL)")
@@ -269,10 +316,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--date", help="publication date, YYYY-MM-DD or ISO timestamp (with --paste)")
     p.add_argument("--url", dest="url_opt", help=argparse.SUPPRESS)
     p.add_argument("--text-file", help="file holding the pasted text (default: stdin)")
-    p.add_argument("--allow-host", action="append", default=[], metavar="HOST[:PORT]", help=allow_help)
+    p.add_argument(
+        "--allow-host", action="append", default=[], metavar="HOST[:PORT]", help=allow_help
+    )
 
     p = command("stats", cmd_stats, "Counts of publications, sources, articles and duplicates.")
-    p.add_argument("--json", action="store_true", help="also print one JSON object on the last line")
+    p.add_argument(
+        "--json", action="store_true", help="also print one JSON object on the last line"
+    )
 
     p = command("source", cmd_source, "Manage sources: add, list, import or export OPML.")
     p.add_argument("action", choices=["add", "list", "import", "export"])
@@ -282,9 +333,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--outlet", default="", help="outlet display name (add)")
     p.add_argument("--weight", type=float, default=1.0, help="outlet weight for ranking (add)")
     p.add_argument("--publication", metavar="SLUG")
-    p.add_argument("--allow-internal", action="store_true", help="allow this source's host even if internal")
+    p.add_argument(
+        "--allow-internal", action="store_true", help="allow this source's host even if internal"
+    )
 
-    p = command("eval", cmd_eval, "Score the pipeline on evaluation data (JSON Lines, optionally gzipped).", db=False)
+    p = command(
+        "eval",
+        cmd_eval,
+        "Score the pipeline on evaluation data (JSON Lines, optionally gzipped).",
+        db=False,
+    )
     p.add_argument("task", choices=["extraction", "feeds"])
     p.add_argument("--data", required=True, metavar="FILE")
     p.add_argument("--json", action="store_true", help="print one JSON object on the last line")

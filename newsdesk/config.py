@@ -72,7 +72,9 @@ def database_from_url(url: str, base_dir: Path) -> dict[str, Any]:
     if scheme == "sqlite":
         raw_path = unquote(parts.path[1:] if parts.path.startswith("/") else parts.path)
         if not raw_path:
-            raise ConfigError("DATABASE_URL sqlite:/// needs a file path, e.g. sqlite:///newsdesk.sqlite3")
+            raise ConfigError(
+                "DATABASE_URL sqlite:/// needs a file path, e.g. sqlite:///newsdesk.sqlite3"
+            )
         path = Path(raw_path)
         if not path.is_absolute():
             path = base_dir / path

@@ -63,9 +63,14 @@ def eval_extraction(data: Path, progress: Callable[[], None] = lambda: None) -> 
     seconds = time.perf_counter() - started
     score = extraction_score(pairs)
     return {
-        "task": "extraction", "n": score.n, "precision": round(score.precision, 4),
-        "recall": round(score.recall, 4), "f1": round(score.f1, 4),
-        "accuracy": round(score.accuracy, 4), "failed": failed, "seconds": round(seconds, 3),
+        "task": "extraction",
+        "n": score.n,
+        "precision": round(score.precision, 4),
+        "recall": round(score.recall, 4),
+        "f1": round(score.f1, 4),
+        "accuracy": round(score.accuracy, 4),
+        "failed": failed,
+        "seconds": round(seconds, 3),
     }
 
 
@@ -86,7 +91,8 @@ def eval_feeds(data: Path, progress: Callable[[], None] = lambda: None) -> dict[
         headers = {k.lower(): v for k, v in (record.get("http_headers") or {}).items()}
         try:
             feed = parse_feed(
-                content, url=f"http://127.0.0.1/{record['file']}",
+                content,
+                url=f"http://127.0.0.1/{record['file']}",
                 content_type=headers.get("content-type", ""),
             )
             parsed += 1
@@ -98,8 +104,13 @@ def eval_feeds(data: Path, progress: Callable[[], None] = lambda: None) -> dict[
             crashes.append(f"{record['file']}: {type(exc).__name__}: {exc}")
         progress()
     return {
-        "task": "feeds", "n": n, "parsed": parsed, "entries": entries, "rejected": rejected,
-        "crashed": crashed, "seconds": round(time.perf_counter() - started, 3),
+        "task": "feeds",
+        "n": n,
+        "parsed": parsed,
+        "entries": entries,
+        "rejected": rejected,
+        "crashed": crashed,
+        "seconds": round(time.perf_counter() - started, 3),
         "crashes": crashes[:20],
     }
 

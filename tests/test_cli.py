@@ -19,12 +19,21 @@ from .conftest import DEMO_SITE
 NEWSDESK = [sys.executable, "-m", "newsdesk.cli"]
 
 
-def newsdesk(*args: str, cwd: Path, stdin: str = "", env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def newsdesk(
+    *args: str, cwd: Path, stdin: str = "", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     environ = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     environ["DATABASE_URL"] = f"sqlite:///{cwd / 'cli.sqlite3'}"
     environ.update(env or {})
-    return subprocess.run([*NEWSDESK, *args], cwd=cwd, input=stdin, capture_output=True, text=True,
-                          env=environ, timeout=300)
+    return subprocess.run(
+        [*NEWSDESK, *args],
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=environ,
+        timeout=300,
+    )
 
 
 def subcommands() -> list[str]:
@@ -63,18 +72,44 @@ def test_migrate_then_ingest_files_add_paste_and_stats(tmp_path: Path) -> None:
         assert result.returncode == 0, result.stderr
         report = json.loads(result.stdout.strip().splitlines()[-1])
         assert report["new_articles"] == 6 and report["errors"] == {}
-        page = site.url("articles/pacific-dispatch/" + sorted((DEMO_SITE / "articles/pacific-dispatch").iterdir())[0].name)
+        page = site.url(
+            "articles/pacific-dispatch/"
+            + sorted((DEMO_SITE / "articles/pacific-dispatch").iterdir())[0].name
+        )
         refused = newsdesk("add", page, cwd=tmp_path)
         assert refused.returncode == 1 and "internal address" in refused.stderr
         added = newsdesk("add", page, "--allow-host", site.host, cwd=tmp_path)
         assert added.returncode == 0 and added.stdout.startswith("new: #7 ")
-    pasted = newsdesk("add", "--paste", "--title", "Pasted report", "--outlet", "The Quarterly Tide",
-                      "--date", "2026-11-18", "--url", "https://tide.example/p",
-                      cwd=tmp_path, stdin="A paragraph the editor pasted.\n\nAnother one.")
+    pasted = newsdesk(
+        "add",
+        "--paste",
+        "--title",
+        "Pasted report",
+        "--outlet",
+        "The Quarterly Tide",
+        "--date",
+        "2026-11-18",
+        "--url",
+        "https://tide.example/p",
+        cwd=tmp_path,
+        stdin="A paragraph the editor pasted.\n\nAnother one.",
+    )
     assert pasted.returncode == 0, pasted.stderr
     assert "(The Quarterly Tide, November 18, 2026) [pasted]" in pasted.stdout
-    bad = newsdesk("add", "--paste", "--title", "X", "--outlet", "Y", "--date", "soon",
-                   "--url", "https://tide.example/q", cwd=tmp_path, stdin="text")
+    bad = newsdesk(
+        "add",
+        "--paste",
+        "--title",
+        "X",
+        "--outlet",
+        "Y",
+        "--date",
+        "soon",
+        "--url",
+        "https://tide.example/q",
+        cwd=tmp_path,
+        stdin="text",
+    )
     assert bad.returncode == 1 and "date must be" in bad.stderr
     stats = newsdesk("stats", "--json", cwd=tmp_path)
     counts = json.loads(stats.stdout.strip().splitlines()[-1])
@@ -89,8 +124,10 @@ def test_ingest_bad_target(tmp_path: Path) -> None:
 
 def test_eval_extraction_and_feeds_json_contract(tmp_path: Path) -> None:
     page = (DEMO_SITE / "articles/meridian-wire").iterdir().__next__().read_text()
-    records = [{"id": "a", "url": "https://x.example/a", "html": page, "gold": "some gold text here"},
-               {"id": "b", "url": None, "html": "", "gold": "nothing extracted"}]
+    records = [
+        {"id": "a", "url": "https://x.example/a", "html": page, "gold": "some gold text here"},
+        {"id": "b", "url": None, "html": "", "gold": "nothing extracted"},
+    ]
     data = tmp_path / "extraction.jsonl.gz"
     with gzip.open(data, "wt", encoding="utf-8") as handle:
         handle.writelines(json.dumps(r) + "\n" for r in records)
@@ -108,7 +145,13 @@ def test_eval_extraction_and_feeds_json_contract(tmp_path: Path) -> None:
     index.write_text("".join(json.dumps({"file": f}) + "\n" for f in ("ok.xml", "bad.xml")))
     result = newsdesk("eval", "feeds", "--data", str(index), "--json", cwd=tmp_path)
     out = json.loads(result.stdout.strip().splitlines()[-1])
-    assert (out["task"], out["n"], out["parsed"], out["rejected"], out["crashed"]) == ("feeds", 2, 1, 1, 0)
+    assert (out["task"], out["n"], out["parsed"], out["rejected"], out["crashed"]) == (
+        "feeds",
+        2,
+        1,
+        1,
+        0,
+    )
 
 
 def test_eval_malformed_data_is_a_clear_error(tmp_path: Path) -> None:

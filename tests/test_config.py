@@ -42,7 +42,12 @@ def test_database_urls(tmp_path: Path) -> None:
     assert database_from_url("sqlite:////abs/x.db", tmp_path)["NAME"] == "/abs/x.db"
     pg = database_from_url("postgres://ed:p%40ss@127.0.0.1:5433/newsdesk?sslmode=disable", tmp_path)
     assert (pg["NAME"], pg["USER"], pg["PASSWORD"], pg["HOST"], pg["PORT"]) == (
-        "newsdesk", "ed", "p@ss", "127.0.0.1", "5433")
+        "newsdesk",
+        "ed",
+        "p@ss",
+        "127.0.0.1",
+        "5433",
+    )
     assert pg["OPTIONS"] == {"sslmode": "disable"}
     for bad in ("mysql://x/y", "postgres://host/", "sqlite:///"):
         with pytest.raises(ConfigError):

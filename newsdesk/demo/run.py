@@ -1,12 +1,12 @@
-"""`newsdesk demo`: a fresh database, a fictional publication, its week of news, ingested and served."""
+"""`newsdesk demo`: a fresh database, a fictional publication and its week of news,
+ingested and served."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 SITE = Path(__file__).parent / "site"
-DEMO_PUBLICATION = {"slug": "pacific-policy-monitor", "name": "Pacific Policy Monitor",
-                    "first_number": 101}
+DEMO_SLUG, DEMO_NAME, DEMO_FIRST_NUMBER = "pacific-policy-monitor", "Pacific Policy Monitor", 101
 
 
 def run_demo(*, port: int, serve: bool) -> int:
@@ -31,9 +31,11 @@ def run_demo(*, port: int, serve: bool) -> int:
     out.print(f"demo database: {database}")
     call_command("migrate", interactive=False, verbosity=0)
     publication = Publication.objects.create(
-        name=DEMO_PUBLICATION["name"], slug=DEMO_PUBLICATION["slug"],
+        name=DEMO_NAME,
+        slug=DEMO_SLUG,
         description="A fictional weekly digest of China-related policy and security news.",
-        first_number=DEMO_PUBLICATION["first_number"], next_number=DEMO_PUBLICATION["first_number"],
+        first_number=DEMO_FIRST_NUMBER,
+        next_number=DEMO_FIRST_NUMBER,
     )
     with FixtureServer(SITE) as outlets:
         out.print(f"fictional outlets served at {outlets.base}")

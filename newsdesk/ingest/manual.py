@@ -42,9 +42,17 @@ def add_url(url: str, *, outlet: str = "", allow_hosts: Iterable[str] = ()) -> S
 
 def pasted_draft(*, title: str, outlet: str, date: str, url: str, text: str) -> ArticleDraft:
     """Validate what an editor pasted and turn it into an article draft."""
-    problems = [name for name, value in
-                (("title", title), ("outlet", outlet), ("date", date), ("url", url),
-                 ("text", text)) if not value.strip()]
+    problems = [
+        name
+        for name, value in (
+            ("title", title),
+            ("outlet", outlet),
+            ("date", date),
+            ("url", url),
+            ("text", text),
+        )
+        if not value.strip()
+    ]
     if problems:
         raise PasteError(f"missing {', '.join(problems)}")
     check_scheme(url)
@@ -62,4 +70,3 @@ def add_pasted(*, title: str, outlet: str, date: str, url: str, text: str) -> St
     draft = pasted_draft(title=title, outlet=outlet, date=date, url=url, text=text)
     with transaction.atomic():
         return store_article(draft, None, load_near_index())
-

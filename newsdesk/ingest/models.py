@@ -13,7 +13,10 @@ class Source(models.Model):
         SITE = "site", "site"
 
     publication = models.ForeignKey(
-        "newsroom.Publication", null=True, blank=True, on_delete=models.SET_NULL,
+        "newsroom.Publication",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="sources",
     )
     kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.FEED)
@@ -91,7 +94,9 @@ class Article(models.Model):
         max_length=8, choices=[(a.value, a.value) for a in Arrival], default=Arrival.FEED.value
     )
     text_source = models.CharField(
-        max_length=8, choices=[(t.value, t.value) for t in TextSource], default=TextSource.PAGE.value
+        max_length=8,
+        choices=[(t.value, t.value) for t in TextSource],
+        default=TextSource.PAGE.value,
     )
     date_note = models.CharField(max_length=300, blank=True)
 

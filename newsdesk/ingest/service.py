@@ -223,8 +223,9 @@ class Ingestor:
         report = self.report
         report.sources_polled += 1
         now = timezone.now()
-        log = FetchLog(source=source, started=result.started, duration=result.duration,
-                       status=result.status)
+        log = FetchLog(
+            source=source, started=result.started, duration=result.duration, status=result.status
+        )
         source.last_polled = now
         if result.error is not None:
             kind, message = error_kind(result.error), one_line(result.error)
@@ -238,16 +239,32 @@ class Ingestor:
                 2 ** min(source.consecutive_failures, 10)
             )
             source.next_poll = now + min(backoff, MAX_BACKOFF)
-            source.save(update_fields=["last_polled", "consecutive_failures", "last_error",
-                                       "last_error_kind", "next_poll"])
+            source.save(
+                update_fields=[
+                    "last_polled",
+                    "consecutive_failures",
+                    "last_error",
+                    "last_error_kind",
+                    "next_poll",
+                ]
+            )
             log.error_kind, log.error = kind, message
             return log, []
         source.consecutive_failures = 0
         source.last_error = source.last_error_kind = ""
         source.etag, source.last_modified = result.etag[:500], result.last_modified[:200]
         source.next_poll = now + timedelta(minutes=settings.NEWSDESK_POLL_MINUTES)
-        source.save(update_fields=["last_polled", "consecutive_failures", "last_error",
-                                   "last_error_kind", "etag", "last_modified", "next_poll"])
+        source.save(
+            update_fields=[
+                "last_polled",
+                "consecutive_failures",
+                "last_error",
+                "last_error_kind",
+                "etag",
+                "last_modified",
+                "next_poll",
+            ]
+        )
         log.ok = True
         if result.parsed is None:
             report.not_modified += 1
@@ -262,8 +279,9 @@ class Ingestor:
         for entry in fresh:
             if feed_has_full_text(entry) or not source.fetch_pages:
                 drafts.append(
-                    build_article(link=entry.link, outlet=source.outlet, arrival=Arrival.FEED,
-                                  entry=entry)
+                    build_article(
+                        link=entry.link, outlet=source.outlet, arrival=Arrival.FEED, entry=entry
+                    )
                 )
             else:
                 page_jobs.append(entry)
@@ -280,8 +298,12 @@ class Ingestor:
             kind = result.error.split(":", 1)[0]
             self.report.errors[f"page-{kind}"] += 1
         draft = build_article(
-            link=result.entry.link, outlet=source.outlet, arrival=Arrival.FEED,
-            entry=result.entry, page=result.page, page_url=result.page_url,
+            link=result.entry.link,
+            outlet=source.outlet,
+            arrival=Arrival.FEED,
+            entry=result.entry,
+            page=result.page,
+            page_url=result.page_url,
             page_error=result.error,
         )
         self._count(store_article(draft, source, index).outcome, logs[source.pk])

@@ -31,8 +31,12 @@ def add_source(
     return Source.objects.get_or_create(
         publication=publication,
         url=url,
-        defaults={"outlet": outlet or url, "weight": weight, "language": language,
-                  "allow_internal": allow_internal},
+        defaults={
+            "outlet": outlet or url,
+            "weight": weight,
+            "language": language,
+            "allow_internal": allow_internal,
+        },
     )
 
 
@@ -45,8 +49,11 @@ def import_opml(
     for entry in entries:
         try:
             _, made = add_source(
-                entry.url, outlet=entry.title, publication=publication,
-                language=entry.language, allow_internal=allow_internal,
+                entry.url,
+                outlet=entry.title,
+                publication=publication,
+                language=entry.language,
+                allow_internal=allow_internal,
             )
         except ValueError as exc:
             skipped.append(f"{entry.url}: {exc}")

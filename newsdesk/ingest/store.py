@@ -49,7 +49,7 @@ def load_near_index() -> NearDuplicateIndex:
     rows = Article.objects.filter(signature__isnull=False, fetched__gte=since).values_list(
         "id", "signature"
     )
-    index.add_many((pk, bytes(sig)) for pk, sig in rows)
+    index.add_many((pk, bytes(sig)) for pk, sig in rows if sig is not None)
     return index
 
 
@@ -58,9 +58,7 @@ def _add_urls(article: Article, urls: list[str]) -> None:
         ArticleURL.objects.get_or_create(url=url, defaults={"article": article})
 
 
-def store_article(
-    draft: ArticleDraft, source: Source | None, index: NearDuplicateIndex
-) -> Stored:
+def store_article(draft: ArticleDraft, source: Source | None, index: NearDuplicateIndex) -> Stored:
     """Store one article draft; idempotent for the same URL."""
     urls = [draft.url, *draft.original_urls]
     existing = Article.objects.filter(urls__url__in=urls).first()

@@ -23,7 +23,9 @@ from datasketch import MinHash, MinHashLSH
 NUM_PERM = 64
 SCHEME: Final = "affine32"  # stored signatures depend on it; changing it needs a rebuild
 SHINGLE = 5
-NEAR_THRESHOLD = 0.5  # estimated Jaccard of 5-word shingles; separate reports of one event score < 0.1
+NEAR_THRESHOLD = (
+    0.5  # estimated Jaccard of 5-word shingles; separate reports of one event score < 0.1
+)
 MIN_WORDS = 40  # shorter texts (teasers) are too small to call syndicated copies
 _WORD = re.compile(r"\w+", re.UNICODE)
 

@@ -34,7 +34,9 @@ from .errors import (
 from .types import FetchResult
 from .urls import check_scheme, host_key
 
-USER_AGENT = f"newsdesk/{__version__} (+https://github.com/newsdesk/newsdesk; policy bulletin reader)"
+USER_AGENT = (
+    f"newsdesk/{__version__} (+https://github.com/newsdesk/newsdesk; policy bulletin reader)"
+)
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,7 @@ def parse_allow_hosts(values: Iterable[str]) -> frozenset[str]:
         value = raw.strip().lower()
         if not value or "/" in value or " " in value:
             raise BlockedURLError(f"--allow-host expects HOST or HOST:PORT, got {raw!r}")
-        host, _, port = value.rpartition(":") if value.count(":") == 1 else (value, "", "")
+        _, _, port = value.rpartition(":") if value.count(":") == 1 else (value, "", "")
         if port and not port.isdigit():
             raise BlockedURLError(f"--allow-host port must be a number, got {raw!r}")
         out.add(value)
@@ -168,9 +170,7 @@ class Fetcher:
             transport=transport,
             follow_redirects=False,
             trust_env=False,  # an environment proxy would bypass the address checks
-            timeout=httpx.Timeout(
-                self.policy.read_timeout, connect=self.policy.connect_timeout
-            ),
+            timeout=httpx.Timeout(self.policy.read_timeout, connect=self.policy.connect_timeout),
             headers={
                 "User-Agent": self.policy.user_agent,
                 "Accept-Encoding": "gzip, deflate, br",
@@ -218,7 +218,11 @@ class Fetcher:
                 continue
             if status == 304:
                 return FetchResult(
-                    url=url, final_url=current, status=304, content=b"", headers=resp_headers,
+                    url=url,
+                    final_url=current,
+                    status=304,
+                    content=b"",
+                    headers=resp_headers,
                     etag=resp_headers.get("etag") or etag,
                     last_modified=resp_headers.get("last-modified") or last_modified,
                     elapsed=time.monotonic() - started,
@@ -226,8 +230,13 @@ class Fetcher:
             if status >= 400:
                 raise HTTPStatusError(status, current)
             return FetchResult(
-                url=url, final_url=current, status=status, content=body, headers=resp_headers,
-                etag=resp_headers.get("etag"), last_modified=resp_headers.get("last-modified"),
+                url=url,
+                final_url=current,
+                status=status,
+                content=body,
+                headers=resp_headers,
+                etag=resp_headers.get("etag"),
+                last_modified=resp_headers.get("last-modified"),
                 elapsed=time.monotonic() - started,
             )
         raise FetchError(f"more than {self.policy.max_redirects} redirects from {url}")
@@ -293,7 +302,7 @@ class Fetcher:
         except HTTPStatusError as exc:
             if exc.status in (401, 403):
                 parser = robotparser.RobotFileParser()
-                parser.disallow_all = True
+                parser.parse(["User-agent: *", "Disallow: /"])  # as urllib does for 401/403
                 return parser
             return None  # no robots.txt: everything allowed
         except BlockedURLError:

@@ -85,7 +85,11 @@ def build_article(
     feed_teaser = html_to_text(entry.summary) if entry else ""
     feed_text, feed_html, feed_kind = "", "", TextSource.TEASER
     if feed_content and word_count(feed_content) >= word_count(feed_teaser):
-        feed_text, feed_html, feed_kind = feed_content, clean_html(entry.content if entry else ""), TextSource.FEED
+        feed_text, feed_html, feed_kind = (
+            feed_content,
+            clean_html(entry.content if entry else ""),
+            TextSource.FEED,
+        )
     elif feed_teaser:
         feed_text, feed_html = feed_teaser, text_to_html(feed_teaser)
 

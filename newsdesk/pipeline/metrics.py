@@ -62,6 +62,9 @@ def extraction_score(pairs: list[tuple[str, str]]) -> ExtractionScore:
     recall = sum(recalls) / len(recalls) if recalls else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return ExtractionScore(
-        n=len(pairs), precision=precision, recall=recall, f1=f1,
+        n=len(pairs),
+        precision=precision,
+        recall=recall,
+        f1=f1,
         accuracy=exact / len(pairs) if pairs else 0.0,
     )

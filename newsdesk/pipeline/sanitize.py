@@ -9,12 +9,43 @@ import lxml.html
 import nh3
 
 _ALLOWED_TAGS = {
-    "p", "br", "h2", "h3", "h4", "ul", "ol", "li", "blockquote", "q", "em", "strong",
-    "b", "i", "a", "figure", "figcaption", "table", "thead", "tbody", "tr", "th", "td",
-    "pre", "code", "sub", "sup", "hr",
+    "p",
+    "br",
+    "h2",
+    "h3",
+    "h4",
+    "ul",
+    "ol",
+    "li",
+    "blockquote",
+    "q",
+    "em",
+    "strong",
+    "b",
+    "i",
+    "a",
+    "figure",
+    "figcaption",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "pre",
+    "code",
+    "sub",
+    "sup",
+    "hr",
 }
-_ALLOWED_ATTRS = {"a": {"href", "title"}, "td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan"}}
-_BLOCK_BREAK = re.compile(r"(</(p|div|li|h[1-6]|blockquote|tr|figure|section|article)>|<br\s*/?>)", re.I)
+_ALLOWED_ATTRS = {
+    "a": {"href", "title"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan"},
+}
+_BLOCK_BREAK = re.compile(
+    r"(</(p|div|li|h[1-6]|blockquote|tr|figure|section|article)>|<br\s*/?>)", re.I
+)
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 
 

@@ -1,4 +1,7 @@
-"""Serving the site. Django's development server for now; the operations issue picks a production one."""
+"""Serving the site.
+
+Django's development server for now; the operations issue picks a production server.
+"""
 
 from __future__ import annotations
 

@@ -11,7 +11,11 @@ from newsdesk.ingest.models import Article, Source
 
 
 def article_list(request: HttpRequest) -> HttpResponse:
-    articles = Article.objects.select_related("duplicate_of").annotate(n_copies=Count("copies"))
+    articles = (
+        Article.objects.select_related("duplicate_of")
+        .annotate(n_copies=Count("copies"))
+        .order_by("-published", "-id")
+    )
     outlet = request.GET.get("outlet", "").strip()
     query = request.GET.get("q", "").strip()
     if outlet:
@@ -21,18 +25,32 @@ def article_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(articles, 50).get_page(request.GET.get("page"))
     failing = Source.objects.filter(consecutive_failures__gt=0)
     outlets = Article.objects.values_list("outlet", flat=True).distinct().order_by("outlet")
-    return render(request, "web/articles.html", {
-        "page": page, "failing": failing, "outlets": outlets, "outlet": outlet, "q": query,
-        "total": Article.objects.count(),
-        "copies": Article.objects.filter(duplicate_of__isnull=False).count(),
-    })
+    return render(
+        request,
+        "web/articles.html",
+        {
+            "page": page,
+            "failing": failing,
+            "outlets": outlets,
+            "outlet": outlet,
+            "q": query,
+            "total": Article.objects.count(),
+            "copies": Article.objects.filter(duplicate_of__isnull=False).count(),
+        },
+    )
 
 
 def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     article = get_object_or_404(Article.objects.select_related("duplicate_of", "source"), pk=pk)
-    return render(request, "web/article.html", {
-        "article": article, "copies": article.copies.all(), "urls": article.original_urls,
-    })
+    return render(
+        request,
+        "web/article.html",
+        {
+            "article": article,
+            "copies": article.copies.all(),
+            "urls": article.original_urls,
+        },
+    )
 
 
 def health(request: HttpRequest) -> JsonResponse:

@@ -72,7 +72,8 @@ def test_syndicated_copies_are_linked_to_the_first(demo_site: FixtureServer) -> 
         assert linked & {copy.pk, original.pk}, item["path"]
     originals = [a for a in MANIFEST["articles"] if not a["syndicated_from"]]
     wrongly_linked = [
-        a["path"] for a in originals
+        a["path"]
+        for a in originals
         if by_url[canonicalize(demo_site.url(a["path"]))].duplicate_of_id is not None
         and not any(c["syndicated_from"] == a["path"] for c in copies)
     ]
@@ -98,7 +99,9 @@ def test_broken_feed_records_error_and_backs_off(demo_site: FixtureServer) -> No
     broken = Source.objects.get(url__endswith="broken.xml")
     assert broken.consecutive_failures == 1
     assert broken.last_error_kind == "feed" and broken.last_error
-    assert broken.next_poll is not None and broken.next_poll > timezone.now() + timedelta(minutes=30)
+    assert broken.next_poll is not None and broken.next_poll > timezone.now() + timedelta(
+        minutes=30
+    )
     first_backoff = broken.next_poll
     log = FetchLog.objects.filter(source=broken).get()
     assert not log.ok and log.error_kind == "feed"
@@ -109,7 +112,9 @@ def test_broken_feed_records_error_and_backs_off(demo_site: FixtureServer) -> No
     assert all(s.consecutive_failures == 0 and s.next_poll for s in healthy)
 
 
-def test_failing_source_never_touches_stored_articles(demo_site: FixtureServer, tmp_path: Path) -> None:
+def test_failing_source_never_touches_stored_articles(
+    demo_site: FixtureServer, tmp_path: Path
+) -> None:
     sources = demo_sources(demo_site)
     run(demo_site, sources)
     snapshot = {a.pk: (a.title, a.text, a.published) for a in Article.objects.all()}
@@ -123,7 +128,9 @@ def test_failing_source_never_touches_stored_articles(demo_site: FixtureServer, 
     demo_site.routes["/feeds/harbor-ledger.xml"] = garbage
     report = run(demo_site, [source]).report
     assert sum(report.errors.values()) == 1
-    demo_site.routes["/feeds/harbor-ledger.xml"] = lambda h: send(h, 500, b"down", "text/plain") or True
+    demo_site.routes["/feeds/harbor-ledger.xml"] = lambda h: (
+        send(h, 500, b"down", "text/plain") or True
+    )
     run(demo_site, [source])
     source.refresh_from_db()
     assert source.consecutive_failures == 2 and "500" in source.last_error
@@ -134,7 +141,9 @@ def test_internal_host_needs_allow(demo_site: FixtureServer) -> None:
     sources = demo_sources(demo_site)
     Ingestor(workers=4).run(sources[:2])  # no --allow-host
     assert Article.objects.count() == 0
-    assert {s.last_error_kind for s in Source.objects.filter(pk__in=[s.pk for s in sources[:2]])} == {"blocked"}
+    assert {
+        s.last_error_kind for s in Source.objects.filter(pk__in=[s.pk for s in sources[:2]])
+    } == {"blocked"}
     # a per-source allowance lets just that source through
     Source.objects.filter(pk=sources[0].pk).update(allow_internal=True, next_poll=None)
     Ingestor(workers=4).run([Source.objects.get(pk=sources[0].pk)])

@@ -2,9 +2,11 @@ import random
 
 from newsdesk.pipeline.dedupe import NearDuplicateIndex, fingerprint, signature, similarity
 
-VOCAB = ("ministry officials said the agreement would cover port access naval patrols and "
-         "fishing rights while critics warned about debt terms and environmental damage along "
-         "the coast where several villages depend on reef fisheries for income").split()
+VOCAB = (
+    "ministry officials said the agreement would cover port access naval patrols and fishing "
+    "rights while critics warned about debt terms and environmental damage along the coast "
+    "where several villages depend on reef fisheries for income"
+).split()
 
 
 def article(seed: int, n: int = 220) -> str:
@@ -13,7 +15,9 @@ def article(seed: int, n: int = 220) -> str:
 
 
 def test_fingerprint_ignores_case_spacing_and_punctuation() -> None:
-    assert fingerprint("The Minister said: \"No.\"\n\nAgain!") == fingerprint("the minister SAID no again")
+    assert fingerprint('The Minister said: "No."\n\nAgain!') == fingerprint(
+        "the minister SAID no again"
+    )
     assert fingerprint("a b c") != fingerprint("a b d")
 
 
@@ -24,7 +28,7 @@ def test_short_texts_have_no_signature() -> None:
 def test_syndicated_copy_is_found_and_unrelated_text_is_not() -> None:
     original = article(1)
     words = original.split()
-    edited = " ".join(["Wire:"] + words[:200] + ["an", "added", "closing", "line"])  # trimmed and appended
+    edited = " ".join(["Wire:", *words[:200], "an", "added", "closing", "line"])
     unrelated = article(2)
     index = NearDuplicateIndex()
     index.add(10, signature(original))  # type: ignore[arg-type]

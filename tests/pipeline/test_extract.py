@@ -27,9 +27,10 @@ PAGE = f"""<!doctype html><html lang="en-GB"><head><meta charset="utf-8">
 <div class="cookie">We use cookies. <button>Accept</button></div>
 <article><h1>Varnholm approves $1.2bn terminal deal</h1>
 <p class="byline">By Petra Lund and Omar Velez</p>
-{''.join(f'<p>{p}</p>' for p in PARAGRAPHS)}
+{"".join(f"<p>{p}</p>" for p in PARAGRAPHS)}
 </article>
-<aside><h3>Related</h3><ul><li><a href="/a">Harbour strike ends</a></li><li><a href="/b">Rates rise</a></li></ul></aside>
+<aside><h3>Related</h3><ul><li><a href="/a">Harbour strike ends</a></li>
+<li><a href="/b">Rates rise</a></li></ul></aside>
 <footer>© The Northern Tide. All rights reserved.</footer></body></html>"""
 
 
@@ -65,13 +66,16 @@ def test_oversize_page_is_refused() -> None:
         extract_article(b"<p>" + b"a" * 11_000_000)
 
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    ("2026-11-17T09:30:00+08:00", datetime(2026, 11, 17, 1, 30, tzinfo=UTC)),
-    ("2026-11-17T09:30:00Z", datetime(2026, 11, 17, 9, 30, tzinfo=UTC)),
-    ("2026-11-17", datetime(2026, 11, 17, tzinfo=UTC)),
-    ("2026-11-17 garbage", datetime(2026, 11, 17, tzinfo=UTC)),
-    ("yesterday", None),
-    ("", None),
-])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("2026-11-17T09:30:00+08:00", datetime(2026, 11, 17, 1, 30, tzinfo=UTC)),
+        ("2026-11-17T09:30:00Z", datetime(2026, 11, 17, 9, 30, tzinfo=UTC)),
+        ("2026-11-17", datetime(2026, 11, 17, tzinfo=UTC)),
+        ("2026-11-17 garbage", datetime(2026, 11, 17, tzinfo=UTC)),
+        ("yesterday", None),
+        ("", None),
+    ],
+)
 def test_parse_datetime(raw: str, expected: datetime | None) -> None:
     assert parse_datetime(raw) == expected

@@ -29,18 +29,37 @@ def fetcher_for(server: FixtureServer, **kw: object) -> Fetcher:
 
 def test_internal_addresses_are_refused_without_allow() -> None:
     with Fetcher() as f:
-        for url in ("http://127.0.0.1:9/", "http://localhost/", "http://[::1]/",
-                    "http://169.254.169.254/latest/meta-data", "http://10.1.2.3/", "http://0.0.0.0/"):
+        for url in (
+            "http://127.0.0.1:9/",
+            "http://localhost/",
+            "http://[::1]/",
+            "http://169.254.169.254/latest/meta-data",
+            "http://10.1.2.3/",
+            "http://0.0.0.0/",
+        ):
             with pytest.raises(BlockedURLError):
                 f.fetch(url)
 
 
-@pytest.mark.parametrize("ip,internal", [
-    ("127.0.0.1", True), ("10.0.0.8", True), ("172.16.3.4", True), ("192.168.1.1", True),
-    ("169.254.1.1", True), ("100.64.0.1", True), ("::1", True), ("fe80::1", True),
-    ("fc00::1", True), ("::ffff:127.0.0.1", True), ("224.0.0.1", True), ("0.0.0.0", True),
-    ("8.8.8.8", False), ("2001:4860:4860::8888", False),
-])
+@pytest.mark.parametrize(
+    "ip,internal",
+    [
+        ("127.0.0.1", True),
+        ("10.0.0.8", True),
+        ("172.16.3.4", True),
+        ("192.168.1.1", True),
+        ("169.254.1.1", True),
+        ("100.64.0.1", True),
+        ("::1", True),
+        ("fe80::1", True),
+        ("fc00::1", True),
+        ("::ffff:127.0.0.1", True),
+        ("224.0.0.1", True),
+        ("0.0.0.0", True),
+        ("8.8.8.8", False),
+        ("2001:4860:4860::8888", False),
+    ],
+)
 def test_is_internal_address(ip: str, internal: bool) -> None:
     assert is_internal_address(ip) is internal
 
@@ -58,7 +77,9 @@ def test_allow_host_parsing() -> None:
         parse_allow_hosts(["host:port"])
 
 
-def test_allowed_host_fetches_and_sends_user_agent(http_server: FixtureServer, tmp_path: Path) -> None:
+def test_allowed_host_fetches_and_sends_user_agent(
+    http_server: FixtureServer, tmp_path: Path
+) -> None:
     (tmp_path / "a.txt").write_text("hello")
     with fetcher_for(http_server) as f:
         result = f.fetch(http_server.url("a.txt"))
@@ -69,7 +90,10 @@ def test_allowed_host_fetches_and_sends_user_agent(http_server: FixtureServer, t
 
 def test_allow_is_per_host_and_port(http_server: FixtureServer, tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text("hello")
-    with Fetcher(FetchPolicy(allow_hosts=frozenset({"127.0.0.1:1"}))) as f, pytest.raises(BlockedURLError):
+    with (
+        Fetcher(FetchPolicy(allow_hosts=frozenset({"127.0.0.1:1"}))) as f,
+        pytest.raises(BlockedURLError),
+    ):
         f.fetch(http_server.url("a.txt"))
 
 
@@ -77,7 +101,9 @@ def test_conditional_get_returns_304(http_server: FixtureServer, tmp_path: Path)
     (tmp_path / "feed.xml").write_text("<rss/>")
     with fetcher_for(http_server) as f:
         first = f.fetch(http_server.url("feed.xml"))
-        again = f.fetch(http_server.url("feed.xml"), etag=first.etag, last_modified=first.last_modified)
+        again = f.fetch(
+            http_server.url("feed.xml"), etag=first.etag, last_modified=first.last_modified
+        )
     assert first.etag and again.not_modified and again.content == b""
     assert http_server.requests[-1][1]["if-none-match"] == first.etag
 
@@ -105,6 +131,7 @@ def test_redirects_are_followed_and_bounded(http_server: FixtureServer, tmp_path
             target = "/final.txt" if n == 0 else f"/r{n - 1}"
             send(h, 302, b"", None, {"Location": target})
             return True
+
         return handler
 
     for n in range(8):

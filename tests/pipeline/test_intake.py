@@ -7,8 +7,13 @@ LONG = " ".join(f"word{i}" for i in range(400))
 
 
 def entry(**kw: object) -> FeedEntry:
-    base = dict(title="Deal signed", link="http://o.example/a?utm_source=rss", id="1",
-                published=datetime(2026, 11, 17, 8, 0, tzinfo=UTC), summary="A short teaser.")
+    base = dict(
+        title="Deal signed",
+        link="http://o.example/a?utm_source=rss",
+        id="1",
+        published=datetime(2026, 11, 17, 8, 0, tzinfo=UTC),
+        summary="A short teaser.",
+    )
     base.update(kw)
     return FeedEntry(**base)  # type: ignore[arg-type]
 
@@ -29,8 +34,12 @@ def test_choose_date() -> None:
 def test_full_text_feed_needs_no_page() -> None:
     assert feed_has_full_text(entry(content=f"<p>{LONG}</p>"))
     assert not feed_has_full_text(entry())
-    draft = build_article(link="http://o.example/a?utm_source=rss", outlet="O", arrival=Arrival.FEED,
-                          entry=entry(content=f"<p>{LONG}</p><script>x()</script>"))
+    draft = build_article(
+        link="http://o.example/a?utm_source=rss",
+        outlet="O",
+        arrival=Arrival.FEED,
+        entry=entry(content=f"<p>{LONG}</p><script>x()</script>"),
+    )
     assert draft.text_source is TextSource.FEED
     assert "<script" not in draft.html and draft.text.startswith("word0")
     assert draft.url == "http://o.example/a"
@@ -40,18 +49,34 @@ def test_full_text_feed_needs_no_page() -> None:
 def test_paywall_stub_falls_back_to_feed_teaser() -> None:
     teaser = "Two long paragraphs of teaser text " * 10
     stub = Extracted(text="Only the first sentence. Subscribe to continue reading.")
-    draft = build_article(link="http://o.example/a", outlet="O", arrival=Arrival.FEED,
-                          entry=entry(summary=teaser), page=stub, page_url="http://o.example/a")
+    draft = build_article(
+        link="http://o.example/a",
+        outlet="O",
+        arrival=Arrival.FEED,
+        entry=entry(summary=teaser),
+        page=stub,
+        page_url="http://o.example/a",
+    )
     assert draft.text_source is TextSource.TEASER
     assert "shorter than the feed" in draft.notes[0]
 
 
 def test_page_text_and_canonical_win() -> None:
-    page = Extracted(text=LONG, html="<p>x</p>", title="Page title",
-                     published=datetime(2026, 11, 17, 7, 59, tzinfo=UTC),
-                     canonical_url="/canonical/a")
-    draft = build_article(link="http://o.example/a?utm_source=rss", outlet="O", arrival=Arrival.FEED,
-                          entry=entry(), page=page, page_url="http://o.example/a-moved")
+    page = Extracted(
+        text=LONG,
+        html="<p>x</p>",
+        title="Page title",
+        published=datetime(2026, 11, 17, 7, 59, tzinfo=UTC),
+        canonical_url="/canonical/a",
+    )
+    draft = build_article(
+        link="http://o.example/a?utm_source=rss",
+        outlet="O",
+        arrival=Arrival.FEED,
+        entry=entry(),
+        page=page,
+        page_url="http://o.example/a-moved",
+    )
     assert draft.text_source is TextSource.PAGE and draft.text == LONG
     assert draft.url == "http://o.example/canonical/a"
     assert draft.title == "Deal signed"  # the feed's headline is kept
@@ -59,20 +84,34 @@ def test_page_text_and_canonical_win() -> None:
 
 
 def test_unreachable_page_is_noted() -> None:
-    draft = build_article(link="http://o.example/a", outlet="O", arrival=Arrival.FEED, entry=entry(),
-                          page_error="http: HTTP 503")
+    draft = build_article(
+        link="http://o.example/a",
+        outlet="O",
+        arrival=Arrival.FEED,
+        entry=entry(),
+        page_error="http: HTTP 503",
+    )
     assert draft.text == "A short teaser." and "HTTP 503" in draft.notes[0]
 
 
 def test_paywall_box_is_cut_and_feed_preferred() -> None:
-    page_text = ("The first paragraph of the report, which is all a visitor sees.\n"
-                 "Subscribe to continue reading\nGet unlimited access from $1 a week.")
+    page_text = (
+        "The first paragraph of the report, which is all a visitor sees.\n"
+        "Subscribe to continue reading\nGet unlimited access from $1 a week."
+    )
     stripped, found = strip_paywall(page_text)
     assert found and stripped == "The first paragraph of the report, which is all a visitor sees."
     teaser = "The first paragraph of the report, which is all a visitor sees. And a second one " * 2
-    draft = build_article(link="http://o.example/a", outlet="O", arrival=Arrival.FEED,
-                          entry=entry(summary=teaser), page=Extracted(text=page_text))
+    draft = build_article(
+        link="http://o.example/a",
+        outlet="O",
+        arrival=Arrival.FEED,
+        entry=entry(summary=teaser),
+        page=Extracted(text=page_text),
+    )
     assert draft.text_source is TextSource.TEASER and "Subscribe" not in draft.text
     assert "the page is paywalled" in draft.notes
     assert strip_paywall("Subscribe to continue reading is a phrase.\nBody") == (
-        "Subscribe to continue reading is a phrase.\nBody", False)  # first line is never a box
+        "Subscribe to continue reading is a phrase.\nBody",
+        False,
+    )  # first line is never a box

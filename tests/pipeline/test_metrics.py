@@ -31,4 +31,6 @@ def test_empty_prediction_counts_against_recall_only() -> None:
 
 def test_f1_is_harmonic_mean_of_averages() -> None:
     score = extraction_score([("a b c d e f", "a b c d"), ("a b c d", "a b c d e f g")])
-    assert score.f1 == pytest.approx(2 * score.precision * score.recall / (score.precision + score.recall))
+    assert score.f1 == pytest.approx(
+        2 * score.precision * score.recall / (score.precision + score.recall)
+    )

@@ -23,7 +23,9 @@ def test_pipeline_modules_exist() -> None:
 
 def test_no_django_import_in_pipeline() -> None:
     offenders = {
-        str(path.relative_to(PIPELINE)): sorted(m for m in imported_modules(path) if m.split(".")[0] == "django")
+        str(path.relative_to(PIPELINE)): sorted(
+            m for m in imported_modules(path) if m.split(".")[0] == "django"
+        )
         for path in PIPELINE.rglob("*.py")
     }
     assert {k: v for k, v in offenders.items() if v} == {}
@@ -33,6 +35,10 @@ def test_no_relative_import_leaves_pipeline() -> None:
     for path in PIPELINE.rglob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and node.level >= 2 and node.module not in (None, "__init__"):
+            if (
+                isinstance(node, ast.ImportFrom)
+                and node.level >= 2
+                and node.module not in (None, "__init__")
+            ):
                 # `from .. import __version__` is the only allowed reach outside
                 assert node.module is None, f"{path.name} imports ..{node.module}"

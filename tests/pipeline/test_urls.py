@@ -12,7 +12,10 @@ from newsdesk.pipeline.urls import canonicalize, check_scheme, host_key
         ("https://example.com:8443/x?b=2&a=1", "https://example.com:8443/x?b=2&a=1"),
         ("https://example.com", "https://example.com/"),
         ("https://www.example.com/p", "https://www.example.com/p"),
-        ("https://example.com/p?mc_cid=a&mc_eid=b&utm_campaign=c&page=2", "https://example.com/p?page=2"),
+        (
+            "https://example.com/p?mc_cid=a&mc_eid=b&utm_campaign=c&page=2",
+            "https://example.com/p?page=2",
+        ),
     ],
 )
 def test_canonicalize(raw: str, expected: str) -> None:
@@ -20,10 +23,16 @@ def test_canonicalize(raw: str, expected: str) -> None:
 
 
 def test_relative_against_base() -> None:
-    assert canonicalize("../b.html?utm_medium=feed", base="http://x.org/a/c/") == "http://x.org/a/b.html"
+    assert (
+        canonicalize("../b.html?utm_medium=feed", base="http://x.org/a/c/")
+        == "http://x.org/a/b.html"
+    )
 
 
-@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://x.org/", "gopher://x/", "javascript:alert(1)", "http:///nohost"])
+@pytest.mark.parametrize(
+    "url",
+    ["file:///etc/passwd", "ftp://x.org/", "gopher://x/", "javascript:alert(1)", "http:///nohost"],
+)
 def test_check_scheme_refuses(url: str) -> None:
     with pytest.raises(BlockedURLError):
         check_scheme(url)

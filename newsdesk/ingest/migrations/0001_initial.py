@@ -5,104 +5,204 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('newsroom', '0001_initial'),
+        ("newsroom", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Article',
+            name="Article",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('url', models.URLField(max_length=2000, unique=True, verbose_name='canonical URL')),
-                ('title', models.TextField()),
-                ('text', models.TextField(blank=True)),
-                ('html', models.TextField(blank=True, verbose_name='sanitized HTML')),
-                ('outlet', models.CharField(max_length=200)),
-                ('authors', models.JSONField(default=list)),
-                ('published', models.DateTimeField(blank=True, db_index=True, null=True)),
-                ('fetched', models.DateTimeField(db_index=True)),
-                ('language', models.CharField(blank=True, max_length=16)),
-                ('teaser', models.TextField(blank=True, verbose_name='feed teaser')),
-                ('fingerprint', models.CharField(db_index=True, max_length=40)),
-                ('signature', models.BinaryField(blank=True, null=True)),
-                ('similarity', models.FloatField(blank=True, null=True)),
-                ('arrival', models.CharField(choices=[('feed', 'feed'), ('url', 'url'), ('pasted', 'pasted')], default='feed', max_length=8)),
-                ('text_source', models.CharField(choices=[('page', 'page'), ('feed', 'feed'), ('teaser', 'teaser'), ('pasted', 'pasted')], default='page', max_length=8)),
-                ('date_note', models.CharField(blank=True, max_length=300)),
-                ('duplicate_of', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='copies', to='ingest.article')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "url",
+                    models.URLField(max_length=2000, unique=True, verbose_name="canonical URL"),
+                ),
+                ("title", models.TextField()),
+                ("text", models.TextField(blank=True)),
+                ("html", models.TextField(blank=True, verbose_name="sanitized HTML")),
+                ("outlet", models.CharField(max_length=200)),
+                ("authors", models.JSONField(default=list)),
+                ("published", models.DateTimeField(blank=True, db_index=True, null=True)),
+                ("fetched", models.DateTimeField(db_index=True)),
+                ("language", models.CharField(blank=True, max_length=16)),
+                ("teaser", models.TextField(blank=True, verbose_name="feed teaser")),
+                ("fingerprint", models.CharField(db_index=True, max_length=40)),
+                ("signature", models.BinaryField(blank=True, null=True)),
+                ("similarity", models.FloatField(blank=True, null=True)),
+                (
+                    "arrival",
+                    models.CharField(
+                        choices=[("feed", "feed"), ("url", "url"), ("pasted", "pasted")],
+                        default="feed",
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "text_source",
+                    models.CharField(
+                        choices=[
+                            ("page", "page"),
+                            ("feed", "feed"),
+                            ("teaser", "teaser"),
+                            ("pasted", "pasted"),
+                        ],
+                        default="page",
+                        max_length=8,
+                    ),
+                ),
+                ("date_note", models.CharField(blank=True, max_length=300)),
+                (
+                    "duplicate_of",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="copies",
+                        to="ingest.article",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-published', '-id'],
+                "ordering": ["-published", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ArticleURL',
+            name="ArticleURL",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('url', models.URLField(max_length=2000, unique=True)),
-                ('article', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='urls', to='ingest.article')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("url", models.URLField(max_length=2000, unique=True)),
+                (
+                    "article",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="urls",
+                        to="ingest.article",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Source',
+            name="Source",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('feed', 'feed'), ('site', 'site')], default='feed', max_length=8)),
-                ('url', models.URLField(max_length=2000)),
-                ('outlet', models.CharField(max_length=200, verbose_name='outlet display name')),
-                ('weight', models.FloatField(default=1.0)),
-                ('language', models.CharField(blank=True, max_length=16)),
-                ('enabled', models.BooleanField(default=True)),
-                ('allow_internal', models.BooleanField(default=False, help_text="operator allows this source's host even if it is internal")),
-                ('fetch_pages', models.BooleanField(default=True, help_text='fetch each article page unless the feed carries full text')),
-                ('etag', models.CharField(blank=True, max_length=500)),
-                ('last_modified', models.CharField(blank=True, max_length=200)),
-                ('next_poll', models.DateTimeField(blank=True, db_index=True, null=True)),
-                ('last_polled', models.DateTimeField(blank=True, null=True)),
-                ('consecutive_failures', models.PositiveIntegerField(default=0)),
-                ('last_error', models.TextField(blank=True)),
-                ('last_error_kind', models.CharField(blank=True, max_length=32)),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('publication', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='sources', to='newsroom.publication')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("feed", "feed"), ("site", "site")], default="feed", max_length=8
+                    ),
+                ),
+                ("url", models.URLField(max_length=2000)),
+                ("outlet", models.CharField(max_length=200, verbose_name="outlet display name")),
+                ("weight", models.FloatField(default=1.0)),
+                ("language", models.CharField(blank=True, max_length=16)),
+                ("enabled", models.BooleanField(default=True)),
+                (
+                    "allow_internal",
+                    models.BooleanField(
+                        default=False,
+                        help_text="operator allows this source's host even if it is internal",
+                    ),
+                ),
+                (
+                    "fetch_pages",
+                    models.BooleanField(
+                        default=True,
+                        help_text="fetch each article page unless the feed carries full text",
+                    ),
+                ),
+                ("etag", models.CharField(blank=True, max_length=500)),
+                ("last_modified", models.CharField(blank=True, max_length=200)),
+                ("next_poll", models.DateTimeField(blank=True, db_index=True, null=True)),
+                ("last_polled", models.DateTimeField(blank=True, null=True)),
+                ("consecutive_failures", models.PositiveIntegerField(default=0)),
+                ("last_error", models.TextField(blank=True)),
+                ("last_error_kind", models.CharField(blank=True, max_length=32)),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                (
+                    "publication",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="sources",
+                        to="newsroom.publication",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['outlet', 'url'],
+                "ordering": ["outlet", "url"],
             },
         ),
         migrations.CreateModel(
-            name='FetchLog',
+            name="FetchLog",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('started', models.DateTimeField()),
-                ('duration', models.FloatField(default=0.0)),
-                ('status', models.PositiveIntegerField(blank=True, null=True)),
-                ('ok', models.BooleanField(default=False)),
-                ('entries', models.PositiveIntegerField(default=0)),
-                ('new_articles', models.PositiveIntegerField(default=0)),
-                ('duplicates', models.PositiveIntegerField(default=0)),
-                ('error_kind', models.CharField(blank=True, max_length=32)),
-                ('error', models.TextField(blank=True)),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='fetches', to='ingest.source')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("started", models.DateTimeField()),
+                ("duration", models.FloatField(default=0.0)),
+                ("status", models.PositiveIntegerField(blank=True, null=True)),
+                ("ok", models.BooleanField(default=False)),
+                ("entries", models.PositiveIntegerField(default=0)),
+                ("new_articles", models.PositiveIntegerField(default=0)),
+                ("duplicates", models.PositiveIntegerField(default=0)),
+                ("error_kind", models.CharField(blank=True, max_length=32)),
+                ("error", models.TextField(blank=True)),
+                (
+                    "source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="fetches",
+                        to="ingest.source",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-started'],
+                "ordering": ["-started"],
             },
         ),
         migrations.AddField(
-            model_name='article',
-            name='source',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='articles', to='ingest.source'),
+            model_name="article",
+            name="source",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="articles",
+                to="ingest.source",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='source',
-            constraint=models.UniqueConstraint(fields=('publication', 'url'), name='source_unique_per_pub'),
+            model_name="source",
+            constraint=models.UniqueConstraint(
+                fields=("publication", "url"), name="source_unique_per_pub"
+            ),
         ),
         migrations.AddIndex(
-            model_name='fetchlog',
-            index=models.Index(fields=['source', '-started'], name='ingest_fetc_source__27fac9_idx'),
+            model_name="fetchlog",
+            index=models.Index(
+                fields=["source", "-started"], name="ingest_fetc_source__27fac9_idx"
+            ),
         ),
     ]

@@ -1,0 +1,50 @@
+"""The README's main job: `newsdesk demo` builds, ingests and serves the fictional week."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_demo_ingests_and_serves(tmp_path: Path) -> None:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "newsdesk.cli", "demo", "--port", str(port)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        body = ""
+        for _ in range(240):  # bounded wait for the server to come up
+            if proc.poll() is not None:
+                break
+            try:
+                response = httpx.get(f"http://127.0.0.1:{port}/", timeout=2)
+                body = response.text
+                break
+            except httpx.TransportError:
+                time.sleep(0.5)
+        assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
+        assert "47 articles stored" in body
+        assert "Southern Cross Courier" in body  # the broken feed is reported on the page
+        assert (tmp_path / "newsdesk-demo.sqlite3").exists()
+    finally:
+        proc.terminate()
+        output, _ = proc.communicate(timeout=30)
+    assert "new articles" in output and "errors: feed" in output

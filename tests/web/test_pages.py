@@ -1,0 +1,66 @@
+"""The article pages, rendered by Django against a real database."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from newsdesk.ingest.models import Article, ArticleURL, Source
+
+pytestmark = pytest.mark.django_db
+
+
+def make(title: str, outlet: str = "Harbor Ledger", **kw: object) -> Article:
+    article = Article.objects.create(
+        url=f"https://ledger.example/{title.replace(' ', '-')}",
+        title=title,
+        outlet=outlet,
+        text=kw.pop("text", "Body text."),
+        html=kw.pop("html", "<p>Body text.</p>"),
+        fetched=timezone.now(),
+        published=timezone.now(),
+        fingerprint=title,
+        **kw,
+    )
+    ArticleURL.objects.create(url=article.url, article=article)
+    return article
+
+
+def test_list_shows_articles_copies_and_failing_sources(client: Client) -> None:
+    original = make("Port deal signed")
+    make(
+        "Port deal signed, wire copy", outlet="Meridian Wire", duplicate_of=original, similarity=0.8
+    )
+    Source.objects.create(
+        url="https://broken.example/feed",
+        outlet="Broken Outlet",
+        consecutive_failures=2,
+        last_error="not a feed",
+    )
+    page = client.get("/").content.decode()
+    assert "Port deal signed" in page and "Meridian Wire" in page
+    assert f"copy of #{original.pk}" in page and "1 copy" in page
+    assert "Broken Outlet" in page and "not a feed" in page
+
+
+def test_filters(client: Client) -> None:
+    make("Port deal signed")
+    make("Drills near the strait", outlet="Eastern Gazette")
+    page = client.get("/", {"outlet": "Eastern Gazette"}).content.decode()
+    assert "Drills near the strait" in page and "Port deal signed" not in page
+    page = client.get("/", {"q": "port"}).content.decode()
+    assert "Port deal signed" in page and "Drills near the strait" not in page
+
+
+def test_detail_escapes_hostile_titles(client: Client) -> None:
+    article = make("<script>alert(1)</script> headline")
+    page = client.get(f"/articles/{article.pk}/").content.decode()
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert client.get("/articles/999999/").status_code == 404
+
+
+def test_health(client: Client) -> None:
+    make("One")
+    assert client.get("/healthz").json() == {"ok": True, "articles": 1}
