@@ -94,7 +94,7 @@ def extract_article(content: bytes | str, url: str = "") -> Extracted:
     published = next((d for k in _DATE_META if (d := parse_datetime(meta.get(k, "")))), None)
     try:
         doc = trafilatura.bare_extraction(
-            tree, url=url or None, with_metadata=False, include_comments=False
+            tree, url=url or None, with_metadata=False, include_comments=False, favor_precision=True
         )
     except Exception as exc:
         raise ExtractionError(f"extraction failed: {exc}") from None
