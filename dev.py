@@ -44,15 +44,13 @@ def main(argv: list[str]) -> int:
     if sys.version_info < (3, 11):  # noqa: UP036 - this script must explain itself on old Pythons
         print(f"newsdesk needs Python 3.11 or newer; this is {sys.version.split()[0]}")
         return 2
-    if not argv or argv[0] not in {"demo", "test", "bench"}:
+    if not argv or argv[0] not in {"demo", "test"}:
         print(__doc__)
         return 2
     ensure_venv()
     what, rest = argv[0], argv[1:]
     if what == "demo":
         return run(str(BIN / "newsdesk"), "demo", *rest)
-    if what == "bench":
-        return run(str(BIN / "python"), "-m", "pip", "install", "-q", "-e", f"{ROOT}[dev,bench]")
     for step in (
         [str(BIN / "ruff"), "check", "newsdesk", "tests", "bench", "dev.py"],
         [str(BIN / "mypy"), "newsdesk"],
