@@ -40,6 +40,7 @@ def make_policy(allow_hosts: Iterable[str] = ()) -> FetchPolicy:
         "max_bytes": settings.NEWSDESK_FETCH_MAX_BYTES,
         "total_timeout": float(settings.NEWSDESK_FETCH_TIMEOUT),
         "per_host_concurrency": settings.NEWSDESK_PER_HOST_CONCURRENCY,
+        "per_host_delay": settings.NEWSDESK_PER_HOST_DELAY_MS / 1000,
         "allow_hosts": parse_allow_hosts([*settings.NEWSDESK_ALLOW_HOSTS, *allow_hosts]),
     }
     if settings.NEWSDESK_USER_AGENT:

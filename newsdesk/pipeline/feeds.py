@@ -3,7 +3,7 @@
 XML feeds take the fast path (fastfeedparser) when it can be trusted and fall
 back to feedparser otherwise. bench/feeds_agreement.py measures how often the
 two agree on feedparser's conformance corpus; the fallback rules in
-``_distrust_reason`` and ``_fast_result_trusted`` come from it. JSON Feed is
+``_distrust_reason`` and ``_untrusted_result`` come from it. JSON Feed is
 read with the json module: feedparser 6.0 has no JSON support, and
 fastfeedparser keeps only an item's first author and passes non-string values
 through.
@@ -51,6 +51,7 @@ MAX_FEED_BYTES = 20 * 1024 * 1024
 MAX_ENTITY_EXPANSION = 1024 * 1024
 
 FAST = "fast"
+_BOM = b"\xef\xbb\xbf"
 FEEDPARSER = "feedparser"
 
 
@@ -66,13 +67,9 @@ def parse_feed(content: bytes, *, url: str = "", content_type: str = "") -> Pars
         if _looks_like_json(content):
             return _parse_json_feed(content, url)
         content = _defuse_doctype(content)
-        if _distrust_reason(content, content_type) is None:
-            try:
-                fast = _parse_fast(content, url)
-            except FeedError:
-                fast = None
-            if fast is not None and _fast_result_trusted(fast, content):
-                return fast
+        fast = _try_fast(content, url, content_type)
+        if isinstance(fast, ParsedFeed):
+            return fast
         return _parse_feedparser(content, url, content_type)
     except FeedError:
         raise
@@ -123,16 +120,17 @@ def from_feedparser(result: Mapping[str, Any], *, url: str = "") -> ParsedFeed:
 def _checked(content: bytes) -> bytes:
     if not isinstance(content, bytes | bytearray | memoryview):
         raise FeedError(f"feed content must be bytes, not {type(content).__name__}")
-    content = bytes(content)
     if len(content) > MAX_FEED_BYTES:
         raise FeedError(f"feed is {len(content):,} bytes, over the {MAX_FEED_BYTES:,} limit")
-    if not content or content.removeprefix(b"\xef\xbb\xbf").isspace():
+    if not isinstance(content, bytes):
+        content = bytes(content)
+    if not content or content.isspace() or (content[3:].isspace() and content[:3] == _BOM):
         raise FeedError("feed is empty")
     return content
 
 
 def _looks_like_json(content: bytes) -> bool:
-    head = content[:64].removeprefix(b"\xef\xbb\xbf").lstrip()
+    head = content[:64].removeprefix(_BOM).lstrip()
     return head[:1] in (b"{", b"[")
 
 
@@ -144,7 +142,7 @@ _ENTITY_DECL = re.compile(
 )
 _PREDEFINED = (b"amp", b"lt", b"gt", b"quot", b"apos")
 _FIRST_ELEMENT = re.compile(rb"<\w")
-_PROLOG_SCAN = 65536
+_SPACES = re.compile(rb"\s*")
 _ROOT = re.compile(rb"<(?:[\w.-]+:)?([\w.-]+)")
 
 
@@ -168,8 +166,9 @@ def _defuse_doctype(content: bytes) -> bytes:
             subset, body = content[opening + 1 : closing], content[end + 1 :]
             content = content[:opening].rstrip() + b">" + _expand_entities(subset, body)
     first = _FIRST_ELEMENT.search(content)
-    if b"<!ENTITY" in content[: first.start() if first else len(content)]:
-        # feedparser's loose parser would still honour these
+    head = max(_root_start(content), first.start() if first else len(content))
+    if b"<!ENTITY" in content[:head]:
+        # left where feedparser's loose parser would still honour them
         raise FeedError("not a feed: entity declarations outside a DOCTYPE")
     return content
 
@@ -195,33 +194,39 @@ def _doctype_start(content: bytes) -> int:
     return start if content.startswith(b"<!DOCTYPE", start) else -1
 
 
-def _root_name(content: bytes) -> bytes:
-    """The root element's local name, or b"" if the prolog could not be read."""
+def _root_start(content: bytes) -> int:
+    """Where the root element should start: after the prolog, DOCTYPE included."""
     start = _after_misc(content, 0)
     if content.startswith(b"<!DOCTYPE", start):
         _, closing = _internal_subset(content, start)
-        start = _after_misc(content, content.find(b">", max(closing, start)) + 1)
-    match = _ROOT.match(content, start)
+        end = content.find(b">", max(closing, start))
+        start = _after_misc(content, end + 1) if end >= 0 else len(content)
+    return start
+
+
+def _root_name(content: bytes) -> bytes:
+    """The root element's local name, or b"" if there is none where it should be."""
+    match = _ROOT.match(content, _root_start(content))
     return match.group(1) if match else b""
 
 
 def _after_misc(content: bytes, i: int) -> int:
     """Skip a BOM, white space, processing instructions and comments from i."""
-    if i == 0 and content.startswith(b"\xef\xbb\xbf"):
-        i = 3
-    n = min(len(content), _PROLOG_SCAN)
-    while i < n:
-        if content[i : i + 1].isspace():
-            i += 1
-        elif content.startswith((b"<?", b"<!--"), i):
-            close = b"?>" if content[i + 1 : i + 2] == b"?" else b"-->"
-            i = content.find(close, i + 2)
-            if i < 0:
-                return n
-            i += len(close)
+    if i == 0 and content.startswith(_BOM):
+        i = len(_BOM)
+    while True:
+        spaces = _SPACES.match(content, i)
+        i = spaces.end() if spaces else i
+        if content.startswith(b"<?", i):
+            close = b"?>"
+        elif content.startswith(b"<!--", i):
+            close = b"-->"
         else:
-            break
-    return i
+            return i
+        end = content.find(close, i + 2)
+        if end < 0:
+            return len(content)
+        i = end + len(close)
 
 
 def _internal_subset(content: bytes, start: int) -> tuple[int, int]:
@@ -252,11 +257,23 @@ def _internal_subset(content: bytes, start: int) -> tuple[int, int]:
 # --- when the fast path is trusted --------------------------------------------------
 
 _CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
-_XML_ENCODING = re.compile(rb"""^<\?xml[^>]*?encoding\s*=\s*["']([\w.:-]+)""")
+_XML_ENCODING = re.compile(rb"""<\?xml[^>]*?encoding\s*=\s*["']([\w.:-]+)""")
 _BASE64 = re.compile(rb"""mode\s*=\s*["']base64|type\s*=\s*["']application/octet-stream""")
 _NOT_PERMALINK = re.compile(rb"""isPermaLink\s*=\s*["']false""")
 _BODY = re.compile(rb"<(?:[\w.-]+:)?(?:body|fullitem)\b")
 _PUBLISHED_TAGS = (b"pubDate>", b"issued>", b"published>")
+
+
+def _try_fast(content: bytes, url: str, content_type: str) -> ParsedFeed | str:
+    """The fast path's result if it can be trusted, else why not."""
+    reason = _distrust_reason(content, content_type)
+    if reason is not None:
+        return reason
+    try:
+        fast = _parse_fast(content, url)
+    except FeedError:
+        return "fast path failed"
+    return _untrusted_result(fast, content) or fast
 
 
 def _distrust_reason(content: bytes, content_type: str) -> str | None:
@@ -296,7 +313,7 @@ def _well_formed(content: bytes) -> bool:
 def _declared_encoding(content: bytes) -> str:
     if content.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "utf-16"
-    match = _XML_ENCODING.match(content.removeprefix(b"\xef\xbb\xbf"))
+    match = _XML_ENCODING.match(content, len(_BOM) if content.startswith(_BOM) else 0)
     return match.group(1).decode("ascii") if match else "utf-8"
 
 
@@ -307,17 +324,19 @@ def _codec(name: str) -> str:
         return name.lower()
 
 
-def _fast_result_trusted(fast: ParsedFeed, content: bytes) -> bool:
+def _untrusted_result(fast: ParsedFeed, content: bytes) -> str | None:
+    """Why a fast-path result should not be used, or None."""
     if not fast.entries:
-        return False  # feedparser tells an empty feed from a non-feed
+        return "no entries"  # feedparser tells an empty feed from a non-feed
     if b"isPermaLink" in content and _NOT_PERMALINK.search(content):
         links = content.count(b"<link>") + content.count(b"<link ")
         if links <= len(fast.entries):
-            return False  # an item without a link: fastfeedparser would take the guid
+            return "guid as link"  # an item lacks a link; fastfeedparser takes the guid
     if any(not e.content for e in fast.entries) and _BODY.search(content):
-        return False  # feedparser reads xhtml:body, body and fullitem as content
-    # fastfeedparser loses titles made of XHTML markup
-    return not (b"xhtml" in content and any(not e.title for e in fast.entries))
+        return "body"  # feedparser reads xhtml:body, body and fullitem as content
+    if b"xhtml" in content and any(not e.title for e in fast.entries):
+        return "xhtml title"  # fastfeedparser loses titles made of XHTML markup
+    return None
 
 
 # --- fast path ------------------------------------------------------------------------
@@ -399,7 +418,7 @@ def _is_made_up(summary: str, content: str) -> bool:
     if not summary or len(summary) > _MADE_UP_LEN or "<" in summary:
         return False
     first = summary.split(None, 1)[0][:24]
-    if first not in content and html.escape(first, quote=False) not in content:
+    if first not in content and (first.isalnum() or html.escape(first, False) not in content):
         return False  # the cheap test that clears most real descriptions
     if len(summary) == _MADE_UP_LEN:
         return _plain_text(content[: 16 * _MADE_UP_LEN]).startswith(summary)
@@ -506,6 +525,7 @@ _TAG = re.compile(
     re.DOTALL | re.IGNORECASE,
 )
 _SPACE = re.compile(r"\s+")
+_LONG_FRACTION = re.compile(r"(\.\d{6})\d+")
 _NAME_IN_PARENS = re.compile(r"^\S+@\S+\s*\((.+)\)$")
 _EMAIL_IN_PARENS = re.compile(r"^(.+?)\s*\(\S+@\S+\)$")
 _EMAIL = re.compile(r"^[^\s@]+@[^\s@]+$")
@@ -527,7 +547,7 @@ def _plain_text(value: Any) -> str:
         text = _TAG.sub(" ", text)
     if "&" in text:
         text = html.unescape(text)
-    return _SPACE.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 def _link(base: str, value: Any) -> str:
@@ -550,9 +570,13 @@ def _iso_date(value: Any) -> datetime | None:
     if not text:
         return None
     try:
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        parsed = datetime.fromisoformat(text)
     except ValueError:
-        return None
+        # Python 3.11 takes at most six digits of a second's fraction
+        try:
+            parsed = datetime.fromisoformat(_LONG_FRACTION.sub(r"\1", text))
+        except ValueError:
+            return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC).replace(microsecond=0)  # feedparser keeps seconds
@@ -587,10 +611,12 @@ def _author_names(value: Any) -> tuple[str, ...]:
         if not isinstance(author, Mapping):
             continue
         name = _plain_text(author.get("name"))
-        match = _NAME_IN_PARENS.match(name) or _EMAIL_IN_PARENS.match(name)
-        if match:
-            name = match.group(1).strip()
-        if name and not _EMAIL.match(name) and name not in names:
+        if "@" in name:
+            match = _NAME_IN_PARENS.match(name) or _EMAIL_IN_PARENS.match(name)
+            name = match.group(1).strip() if match else name
+            if _EMAIL.match(name):
+                continue
+        if name and name not in names:
             names.append(name)
     return tuple(names)
 

@@ -252,3 +252,24 @@ def test_per_host_concurrency_limit(http_server: FixtureServer) -> None:
         for t in threads:
             t.join()
     assert peak == 2
+
+
+def test_per_host_delay_spaces_request_starts(http_server: FixtureServer, tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("a")
+    starts: list[float] = []
+
+    def stamp(h: BaseHTTPRequestHandler) -> bool:
+        starts.append(time.monotonic())
+        send(h, 200, b"ok", "text/plain")
+        return True
+
+    http_server.routes["/s"] = stamp
+    with fetcher_for(http_server, per_host_delay=0.3, per_host_concurrency=4) as f:
+        threads = [threading.Thread(target=f.fetch, args=(http_server.url("s"),)) for _ in range(3)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    gaps = [b - a for a, b in zip(sorted(starts), sorted(starts)[1:], strict=False)]
+    # behaviour, not speed: the gate must have held requests apart by about the delay
+    assert len(gaps) == 2 and min(gaps) >= 0.25

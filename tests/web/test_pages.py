@@ -64,3 +64,12 @@ def test_detail_escapes_hostile_titles(client: Client) -> None:
 def test_health(client: Client) -> None:
     make("One")
     assert client.get("/healthz").json() == {"ok": True, "articles": 1}
+
+
+def test_stored_html_is_cleaned_again_on_display(client: Client) -> None:
+    article = make(
+        "Tampered", html='<p onclick="steal()">Hi</p><script>alert(1)</script><img src=x onerror=y>'
+    )
+    page = client.get(f"/articles/{article.pk}/").content.decode()
+    assert "<p>Hi</p>" in page
+    assert "steal()" not in page and "alert(1)" not in page and "onerror" not in page
