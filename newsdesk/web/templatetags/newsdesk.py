@@ -12,4 +12,4 @@ register = template.Library()
 
 @register.filter
 def sanitized(value: str) -> SafeString:
-    return mark_safe(clean_html(value or ""))  # noqa: S308 - nh3 output is safe by construction
+    return mark_safe(clean_html(value or ""))  # nh3 output is safe by construction
