@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 from django.conf import settings
 from django.db import transaction
@@ -33,6 +35,7 @@ from .models import FetchLog, Source
 from .store import Outcome, known_links, load_near_index, store_article
 
 MAX_BACKOFF = timedelta(hours=24)
+MAX_URL_LENGTH = 2000  # the URL columns' size; longer links are skipped, not truncated
 
 
 def make_policy(allow_hosts: Iterable[str] = ()) -> FetchPolicy:
@@ -135,8 +138,8 @@ class Ingestor:
         started = timezone.now()
         result = _FeedResult(job=job, started=started)
         try:
-            if job.url.startswith("file://"):
-                content = Path(job.url[len("file://") :]).read_bytes()
+            if job.url.startswith("file://"):  # only ever created from a command-line file name
+                content = Path(url2pathname(urlsplit(job.url).path)).read_bytes()
                 result.status = 200
                 result.parsed = parse_feed(content, url=job.url)
             else:
@@ -178,34 +181,42 @@ class Ingestor:
         by_id = {s.pk: s for s in sources}
         index = load_near_index()
         logs: dict[int, FetchLog] = {}
-        with Fetcher(self.policy) as fetcher, ThreadPoolExecutor(self.workers) as pool:
-            pending: set[Future[Any]] = set()
-            for source in sources:
-                job = _FeedJob(source.pk, source.url, source.etag, source.last_modified)
-                pending.add(pool.submit(self._poll, self._fetcher_for(fetcher, source), job))
-            while pending:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for future in done:
-                    result = future.result()
-                    if isinstance(result, _FeedResult):
-                        source = by_id[result.job.source_id]
-                        log, page_jobs = self._after_poll(source, result, index)
-                        logs[source.pk] = log
-                        for entry in page_jobs:
-                            pending.add(
-                                pool.submit(
-                                    self._page, self._fetcher_for(fetcher, source), source.pk, entry
-                                )
+        try:
+            with Fetcher(self.policy) as fetcher, ThreadPoolExecutor(self.workers) as pool:
+                pending: set[Future[Any]] = set()
+                for source in sources:
+                    job = _FeedJob(source.pk, source.url, source.etag, source.last_modified)
+                    pending.add(pool.submit(self._poll, self._fetcher_for(fetcher, source), job))
+                while pending:
+                    done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        result = future.result()
+                        if isinstance(result, _FeedResult):
+                            source = by_id[result.job.source_id]
+                            page_jobs = (
+                                self._guarded(source, self._after_poll, source, result, index, logs)
+                                or []
                             )
-                        self.progress("source", 1)
-                    else:
-                        self._after_page(by_id[result.source_id], result, index, logs)
-                        self.progress("page", 1)
-        for extra in self._extra_fetchers.values():
-            extra.close()
-        self._extra_fetchers.clear()
-        for log in logs.values():
-            log.save()
+                            for entry in page_jobs:
+                                pending.add(
+                                    pool.submit(
+                                        self._page,
+                                        self._fetcher_for(fetcher, source),
+                                        source.pk,
+                                        entry,
+                                    )
+                                )
+                            self.progress("source", 1)
+                        else:
+                            source = by_id[result.source_id]
+                            self._guarded(source, self._after_page, source, result, index, logs)
+                            self.progress("page", 1)
+        finally:
+            for extra in self._extra_fetchers.values():
+                extra.close()
+            self._extra_fetchers.clear()
+            for log in logs.values():
+                log.save()
         self.report.seconds = (timezone.now() - started).total_seconds()
         return self.report
 
@@ -218,15 +229,27 @@ class Ingestor:
             self._extra_fetchers[key] = Fetcher(policy)
         return self._extra_fetchers[key]
 
+    def _guarded(self, source: Source, step: Callable[..., Any], *args: Any) -> Any:
+        """Run a storage step; a failure is recorded against its source, never stops the run."""
+        try:
+            return step(*args)
+        except Exception as exc:  # a bug or a database error: keep the other sources going
+            kind, message = f"store-{error_kind(exc)}", one_line(exc)
+            self.report.errors[kind] += 1
+            self.report.failures.append((source.outlet or source.url, kind, message))
+            Source.objects.filter(pk=source.pk).update(last_error=message, last_error_kind=kind)
+            return None
+
     def _after_poll(
-        self, source: Source, result: _FeedResult, index: Any
-    ) -> tuple[FetchLog, list[FeedEntry]]:
+        self, source: Source, result: _FeedResult, index: Any, logs: dict[int, FetchLog]
+    ) -> list[FeedEntry]:
         report = self.report
         report.sources_polled += 1
         now = timezone.now()
         log = FetchLog(
             source=source, started=result.started, duration=result.duration, status=result.status
         )
+        logs[source.pk] = log
         source.last_polled = now
         if result.error is not None:
             kind, message = error_kind(result.error), one_line(result.error)
@@ -250,7 +273,7 @@ class Ingestor:
                 ]
             )
             log.error_kind, log.error = kind, message
-            return log, []
+            return []
         source.consecutive_failures = 0
         source.last_error = source.last_error_kind = ""
         source.etag, source.last_modified = result.etag[:500], result.last_modified[:200]
@@ -269,8 +292,10 @@ class Ingestor:
         log.ok = True
         if result.parsed is None:
             report.not_modified += 1
-            return log, []
-        entries = [e for e in result.parsed.entries if e.link]
+            return []
+        entries = [e for e in result.parsed.entries if e.link and len(e.link) <= MAX_URL_LENGTH]
+        if skipped := sum(1 for e in result.parsed.entries if len(e.link) > MAX_URL_LENGTH):
+            report.errors["entry-url-too-long"] += skipped
         log.entries = len(entries)
         report.entries += len(entries)
         seen = known_links([e.link for e in entries])
@@ -289,7 +314,7 @@ class Ingestor:
         with transaction.atomic():
             for draft in drafts:
                 self._count(store_article(draft, source, index).outcome, log)
-        return log, page_jobs
+        return page_jobs
 
     def _after_page(
         self, source: Source, result: _PageResult, index: Any, logs: dict[int, FetchLog]

@@ -177,3 +177,22 @@ def test_slow_source_does_not_hold_up_others(demo_site: FixtureServer) -> None:
     wire = Source.objects.get(url__endswith="meridian-wire.xml")
     assert wire.last_error_kind == "timeout"
     assert Article.objects.exclude(outlet="Meridian Wire").count() >= 30
+
+
+def test_entries_with_overlong_links_are_skipped_not_fatal(http_server: FixtureServer) -> None:
+    long_link = http_server.url("a/" + "x" * 2100)
+    body = "".join(f"<p>{w}</p>" for w in ("paragraph " * 40).split("  ")) * 5
+    items = "".join(
+        f"<item><title>{title}</title><link>{link}</link><guid>{title}</guid>"
+        f"<content:encoded><![CDATA[{body} {title}]]></content:encoded></item>"
+        for title, link in (("Good one", http_server.url("good")), ("Too long", long_link))
+    )
+    (Path(http_server.root) / "f.xml").write_text(
+        '<?xml version="1.0"?><rss version="2.0" '
+        'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>T</title>'
+        f"{items}</channel></rss>"
+    )
+    source = Source.objects.create(url=http_server.url("f.xml"), outlet="T")
+    report = run(http_server, [source]).report
+    assert report.errors == {"entry-url-too-long": 1}
+    assert list(Article.objects.values_list("title", flat=True)) == ["Good one"]
