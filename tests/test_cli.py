@@ -159,3 +159,43 @@ def test_eval_malformed_data_is_a_clear_error(tmp_path: Path) -> None:
     data.write_text('{"id": "a", "html": "", "gold": ""}\n{not json\n')
     result = newsdesk("eval", "extraction", "--data", str(data), cwd=tmp_path)
     assert result.returncode == 1 and f"{data}:2: not JSON" in result.stderr
+
+
+def test_source_commands(tmp_path: Path) -> None:
+    newsdesk("migrate", cwd=tmp_path)
+    added = newsdesk(
+        "source", "add", "https://ledger.example/feed.xml", "--outlet", "Ledger", cwd=tmp_path
+    )
+    assert added.returncode == 0 and added.stdout.startswith("added: Ledger")
+    again = newsdesk(
+        "source", "add", "https://ledger.example/feed.xml", "--outlet", "Ledger", cwd=tmp_path
+    )
+    assert again.stdout.startswith("already present")
+    refused = newsdesk("source", "add", "file:///etc/passwd", "--outlet", "X", cwd=tmp_path)
+    assert refused.returncode == 1 and "only http and https" in refused.stderr
+    opml = tmp_path / "sources.opml"
+    opml.write_text(
+        '<?xml version="1.0"?><opml version="2.0"><head><title>s</title></head><body>'
+        '<outline text="News"><outline type="rss" text="Gazette" '
+        'xmlUrl="https://gazette.example/rss"/></outline></body></opml>'
+    )
+    imported = newsdesk("source", "import", "--file", str(opml), cwd=tmp_path)
+    assert "imported 1 new sources, 0 already present" in imported.stdout
+    listed = newsdesk("source", "list", cwd=tmp_path).stdout
+    assert "Gazette" in listed and "Ledger" in listed
+    exported = newsdesk("source", "export", cwd=tmp_path).stdout
+    assert "https://gazette.example/rss" in exported and "<opml" in exported
+    broken = tmp_path / "broken.opml"
+    broken.write_text("<opml><body><outline")
+    result = newsdesk("source", "import", "--file", str(broken), cwd=tmp_path)
+    assert result.returncode == 1 and result.stderr.startswith("newsdesk: ")
+    missing = newsdesk("source", "import", "--file", str(tmp_path / "nope.opml"), cwd=tmp_path)
+    assert missing.returncode == 1 and "No such file" in missing.stderr
+
+
+def test_add_refuses_unsafe_urls(tmp_path: Path) -> None:
+    newsdesk("migrate", cwd=tmp_path)
+    for url in ("file:///etc/passwd", "http://169.254.169.254/latest/meta-data/"):
+        result = newsdesk("add", url, cwd=tmp_path)
+        assert result.returncode == 1
+        assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
