@@ -374,8 +374,10 @@ def _fast_entry(
 ) -> FeedEntry:
     raw_link = _text(entry.get("link"))
     raw_id = _text(entry.get("id")).strip()
-    if not rss and entry.get("links"):
-        raw_link = _alternate_link(entry["links"])
+    if not rss:  # fastfeedparser's own link may be a self or enclosure link
+        raw_link = _alternate_link(entry.get("links"))
+        if not raw_link and raw_id in _hrefs(entry.get("links")):
+            raw_id = ""  # fastfeedparser's stand-in for a missing id: another link
     if not rss and not raw_link:
         raw_link = raw_id  # an Atom id stands in for a missing link, as in feedparser
     link = _link(base, raw_link)
@@ -393,7 +395,7 @@ def _fast_entry(
     return FeedEntry(
         title=_plain_text(entry.get("title")),
         link=link,
-        id=link if raw_id == raw_link.strip() else raw_id or link,
+        id=link if link and raw_id == raw_link.strip() else raw_id or link,
         published=published,
         updated=updated,
         summary=summary,
@@ -409,6 +411,12 @@ def _alternate_link(links: Any) -> str:
             if isinstance(item, Mapping) and item.get("rel") in (None, "", "alternate"):
                 return _text(item.get("href"))
     return ""
+
+
+def _hrefs(links: Any) -> set[str]:
+    if not isinstance(links, list):
+        return set()
+    return {_text(item.get("href")) for item in links if isinstance(item, Mapping)}
 
 
 def _is_made_up(summary: str, content: str) -> bool:

@@ -55,7 +55,8 @@ class FetchPolicy:
 
     def allows(self, host: str, port: int | None) -> bool:
         host = host.lower().strip("[]")
-        return host in self.allow_hosts or f"{host}:{port}" in self.allow_hosts
+        candidates = {host, f"{host}:{port}", f"[{host}]", f"[{host}]:{port}"}
+        return not candidates.isdisjoint(self.allow_hosts)
 
 
 def parse_allow_hosts(values: Iterable[str]) -> frozenset[str]:

@@ -79,3 +79,15 @@ def test_oversize_page_is_refused() -> None:
 )
 def test_parse_datetime(raw: str, expected: datetime | None) -> None:
     assert parse_datetime(raw) == expected
+
+
+def test_hostile_pages_are_bounded() -> None:
+    wide = "<html><body>" + "<p>a <b>b</b></p>" * 30_000 + "</body></html>"  # 60,000 elements
+    with pytest.raises(ExtractionError, match="more than 50,000 HTML elements"):
+        extract_article(wide)
+    # deep nesting is cut by the parser's own depth limit and yields no text, not a crash
+    nested = (
+        "<html><body>" + "<div>" * 60_000 + "<p>text</p>" + "</div>" * 60_000 + "</body></html>"
+    )
+    with pytest.raises(ExtractionError):
+        extract_article(nested)

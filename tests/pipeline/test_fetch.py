@@ -273,3 +273,8 @@ def test_per_host_delay_spaces_request_starts(http_server: FixtureServer, tmp_pa
     gaps = [b - a for a, b in zip(sorted(starts), sorted(starts)[1:], strict=False)]
     # behaviour, not speed: the gate must have held requests apart by about the delay
     assert len(gaps) == 2 and min(gaps) >= 0.25
+
+
+def test_allow_host_accepts_bracketed_ipv6() -> None:
+    policy = FetchPolicy(allow_hosts=parse_allow_hosts(["[::1]:8080"]))
+    assert policy.allows("::1", 8080) and not policy.allows("::1", 8081)
