@@ -46,6 +46,9 @@ from newsdesk.pipeline.types import FeedEntry, ParsedFeed
 
 #: documents larger than this are refused before any parsing
 MAX_FEED_BYTES = 20 * 1024 * 1024
+#: feedparser's loose parser reads hostile markup at a few hundred KB/s, so
+#: larger documents that need it are refused rather than hold a worker for minutes
+MAX_FALLBACK_BYTES = 4 * 1024 * 1024
 #: the most bytes that expanding a DOCTYPE's declared entities may add
 MAX_ENTITY_EXPANSION = 1024 * 1024
 
@@ -69,6 +72,11 @@ def parse_feed(content: bytes, *, url: str = "", content_type: str = "") -> Pars
         fast = _try_fast(content, url, content_type)
         if isinstance(fast, ParsedFeed):
             return fast
+        if len(content) > MAX_FALLBACK_BYTES:
+            raise FeedError(
+                f"feed of {len(content):,} bytes needs the slow repairing parser; "
+                f"refused above {MAX_FALLBACK_BYTES:,} bytes"
+            )
         return _parse_feedparser(content, url, content_type)
     except FeedError:
         raise

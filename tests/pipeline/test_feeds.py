@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import socket
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -198,7 +197,7 @@ def test_atom10_xml_base_resolves_links() -> None:
     assert entry.updated == datetime(2024, 6, 1, 6, 0, tzinfo=UTC)
     assert entry.authors == ("Cy Deck", "Di Helm")
     assert entry.summary == "Timetable changes."
-    assert 'href="https://ferry.example/blog/posts/map.html"' in entry.content
+    assert entry.content.strip() == '<p>See <a href="map.html">the map</a>.</p>'  # left as it is
 
 
 def test_atom03_relative_link_uses_the_feed_url(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -212,6 +211,21 @@ def test_atom03_relative_link_uses_the_feed_url(monkeypatch: pytest.MonkeyPatch)
     assert entry.content == "<p>The pier is open again.</p>"
     assert entry.summary == ""  # no summary in the feed, only content
     assert entry.authors == ("Ed Plank",)
+
+
+def test_atom_entry_link_is_the_alternate_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    fast_only(monkeypatch)
+    doc = b"""<feed xmlns="http://www.w3.org/2005/Atom"><title>Buoys</title>
+    <entry><id>tag:buoy.example,2024:1</id><title>One</title>
+      <link rel="enclosure" href="https://buoy.example/1.mp3"/><link href="/posts/1"/></entry>
+    <entry><id>tag:buoy.example,2024:2</id><title>Two</title>
+      <link rel="self" href="https://buoy.example/api/2"/></entry>
+    <entry><id>https://buoy.example/posts/3</id><title>Three</title></entry>
+    </feed>"""
+    one, two, three = parse_feed(doc, url="https://buoy.example/atom").entries
+    assert (one.link, one.id) == ("https://buoy.example/posts/1", "tag:buoy.example,2024:1")
+    assert (two.link, two.id) == ("", "tag:buoy.example,2024:2")
+    assert three.link == three.id == "https://buoy.example/posts/3"  # the id stands in
 
 
 def test_json_feed_1_1() -> None:
@@ -344,6 +358,24 @@ def test_html_page_message_names_the_root() -> None:
         parse_feed(b"<!DOCTYPE html>\n<html><body>x</body></html>")
 
 
+def test_white_space_before_the_root_does_not_stall_feedparser() -> None:
+    # feedparser's DOCTYPE patterns are quadratic in white space before the root
+    doc = b'<?xml version="1.0"?>' + b"\n" * 300_000 + b"<!DOCTYPE rss>" + RSS2.split(b"?>", 1)[1]
+    assert len(feeds._defuse_doctype(doc)) < 10_000  # collapsed before feedparser sees it
+    feed = parse_feed(doc)
+    assert feed.parser == "feedparser" and len(feed.entries) == 2
+
+
+def test_content_markup_does_not_stall_the_fallback() -> None:
+    # unclosed comments made feedparser's sanitizer quadratic; the bare & forces the fallback
+    doc = RSS2.replace(b"<p>The <b>full</b>", b"<!--" * 50_000).replace(
+        b"Harbour Council &amp;", b"H &"
+    )
+    feed = parse_feed(doc)
+    # the comments survive: feedparser's (quadratic) sanitizer did not run on them
+    assert feed.parser == "feedparser" and feed.entries[0].content.startswith("<!--<!--")
+
+
 @pytest.mark.parametrize("doc", [b"", b"   \n\t", b"\xef\xbb\xbf  "])
 def test_empty_input(doc: bytes) -> None:
     with pytest.raises(FeedError, match="empty"):
@@ -434,9 +466,7 @@ def test_billion_laughs_is_not_expanded(newlines: bool, parse: Any) -> None:
         "<title>Laughs</title><item><title>a &lol9; b</title><link>https://e.example/1</link>"
         "<description>&lol9;&lol9;</description></item></channel></rss>"
     ).encode()
-    started = time.perf_counter()
     feed = parse(doc)
-    assert time.perf_counter() - started < 2.0
     assert "lollol" not in repr(feed)
     assert len(repr(feed)) < 2000
     assert feed.entries[0].link == "https://e.example/1"
@@ -580,3 +610,13 @@ def test_agrees_with_feedparser_on_corpus_files() -> None:
             assert (a.title, a.link, a.id, a.published) == (b.title, b.link, b.id, b.published)
         checked += 1
     assert checked == len(CORPUS_FILES)
+
+
+def test_large_broken_feed_is_refused_not_repaired_slowly() -> None:
+    item = b"<item><title>Q & A</title><link>https://e.example/x</link></item>"  # bare &
+    doc = b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>'
+    doc += item * (feeds.MAX_FALLBACK_BYTES // len(item) + 10) + b"</channel></rss>"
+    with pytest.raises(FeedError, match="slow repairing parser"):
+        parse_feed(doc)
+    small = doc[: 200 * len(item)] + b"</channel></rss>"
+    assert parse_feed(small).parser == "feedparser"  # small broken feeds are still repaired
