@@ -346,6 +346,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("task", choices=["extraction", "feeds"])
     p.add_argument("--data", required=True, metavar="FILE")
     p.add_argument("--json", action="store_true", help="print one JSON object on the last line")
+
+    from .cli_newsroom import register
+
+    register(command)
     return parser
 
 

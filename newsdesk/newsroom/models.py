@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from django.db import models
+
+from newsdesk.pipeline.style import Style
 
 
 def default_style() -> dict[str, object]:
-    return {
-        "headline_case": "upper",
-        "headline_max_words": 12,
-        "body_min_words": 90,
-        "body_max_words": 160,
-        "attribution_date_format": "%B %-d, %Y",
-        "subscribe_call": "Want these sent to your inbox?",
-    }
+    return dataclasses.asdict(Style())
 
 
 class Publication(models.Model):
@@ -23,6 +20,7 @@ class Publication(models.Model):
     first_number = models.PositiveIntegerField(default=1)
     next_number = models.PositiveIntegerField(default=1)
     style = models.JSONField(default=default_style)
+    editors = models.JSONField(default=list, blank=True)
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -30,3 +28,157 @@ class Publication(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Category(models.Model):
+    """One entry of a publication's controlled vocabularies: a topic or a place."""
+
+    class Kind(models.TextChoices):
+        TOPIC = "topic", "topic"
+        PLACE = "place", "place"
+
+    publication = models.ForeignKey(
+        Publication, on_delete=models.CASCADE, related_name="categories"
+    )
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    name = models.CharField(max_length=120)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["kind", "position", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["publication", "name"], name="category_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Issue(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "draft"
+        SCHEDULED = "scheduled", "scheduled"
+        PUBLISHED = "published", "published"
+        WITHDRAWN = "withdrawn", "withdrawn"
+
+    publication = models.ForeignKey(Publication, on_delete=models.PROTECT, related_name="issues")
+    number = models.PositiveIntegerField(null=True, blank=True)
+    date = models.DateField(null=True, blank=True)
+    editors = models.JSONField(default=list)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    scheduled_for = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    sections = models.JSONField(default=list, blank=True)
+    categories: models.ManyToManyField[Category, IssueCategory] = models.ManyToManyField(
+        Category, through="IssueCategory", blank=True
+    )
+    imported_from = models.CharField(max_length=500, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-number", "-created"]
+        constraints = [
+            models.UniqueConstraint(fields=["publication", "number"], name="issue_unique_number"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def title(self) -> str:
+        if self.number is None:
+            return f"{self.publication.name} (draft #{self.pk})"
+        return f"{self.publication.name} No. {self.number}"
+
+
+class IssueCategory(models.Model):
+    """Categories set on the issue itself (imported issues); built issues use their items'."""
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position"]
+
+
+class Item(models.Model):
+    class Origin(models.TextChoices):
+        WRITTEN = "written", "written by an editor"
+        IMPORTED = "imported", "imported from a back issue"
+        DRAFTED = "drafted", "drafted by newsdesk"
+
+    publication = models.ForeignKey(Publication, on_delete=models.PROTECT, related_name="items")
+    issue = models.ForeignKey(
+        Issue, null=True, blank=True, on_delete=models.SET_NULL, related_name="items"
+    )
+    position = models.PositiveIntegerField(default=0)
+    headline = models.CharField(max_length=300)
+    teaser = models.CharField(max_length=300, blank=True)
+    body = models.TextField()
+    chained_to_previous = models.BooleanField(default=False)
+    categories: models.ManyToManyField[Category, ItemCategory] = models.ManyToManyField(
+        Category, through="ItemCategory", blank=True
+    )
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.WRITTEN)
+    provenance = models.JSONField(default=dict, blank=True)
+    verification = models.JSONField(default=dict, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["issue_id", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.headline
+
+
+class ItemCategory(models.Model):
+    item = models.ForeignKey(Item, on_delete=models.CASCADE)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position"]
+
+
+class ItemSource(models.Model):
+    """One source an item cites, in attribution order."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="sources")
+    position = models.PositiveIntegerField(default=0)
+    outlet = models.CharField(max_length=200)
+    date = models.DateField()
+    url = models.URLField(max_length=2000, blank=True)
+    article = models.ForeignKey(
+        "ingest.Article", null=True, blank=True, on_delete=models.SET_NULL, related_name="cited_by"
+    )
+
+    class Meta:
+        ordering = ["position"]
+
+
+class ItemRevision(models.Model):
+    """Who changed an item, when, and what (field: [before, after])."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="revisions")
+    editor = models.CharField(max_length=150)
+    at = models.DateTimeField()
+    changes = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
+class IssueEvent(models.Model):
+    """What happened to an issue: created, imported, published, overridden, withdrawn."""
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=32)
+    at = models.DateTimeField()
+    actor = models.CharField(max_length=150, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 
 class Arrival(enum.StrEnum):
@@ -107,3 +107,47 @@ class ArticleDraft:
     fingerprint: str  # hash of the normalised text, for exact duplicates
     date_note: str = ""  # disagreement between feed and page dates, if any
     notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRef:
+    """One source an item cites: rendered as "Outlet, Month D, YYYY" in the attribution."""
+
+    outlet: str
+    date: date
+    url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ItemText:
+    """An item as readers see it; `chained_to_previous` joins it to the item before."""
+
+    headline: str
+    body: str  # the paragraph without its attribution
+    sources: tuple[SourceRef, ...]
+    teaser: str = ""
+    topics: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()
+    chained_to_previous: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class IssueText:
+    """Everything a renderer needs for one issue, in reading order."""
+
+    publication: str
+    number: int | None  # None until published
+    date: date | None
+    items: tuple[ItemText, ...]
+    categories: tuple[str, ...]  # topics first, then places
+    subscribe_call: str = "Want these sent to your inbox?"
+    subscribe_label: str = "Subscribe"
+    subscribe_url: str = ""
+    url: str = ""
+    editors: tuple[str, ...] = ()
+
+    @property
+    def title(self) -> str:
+        if self.number is None:
+            return f"{self.publication} (draft)"
+        return f"{self.publication} No. {self.number}"

@@ -1,0 +1,109 @@
+"""Recognising place names: ISO countries (pycountry) plus the short names people use.
+
+The stories issue grows this into a gazetteer of demonyms, cities, leaders and
+institutions; for now it answers "is this category a place?" for back issues.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import pycountry
+
+#: everyday names pycountry does not know, or knows only under a formal name
+COMMON_NAMES = {
+    "russia": "RU",
+    "iran": "IR",
+    "syria": "SY",
+    "venezuela": "VE",
+    "bolivia": "BO",
+    "tanzania": "TZ",
+    "vietnam": "VN",
+    "laos": "LA",
+    "moldova": "MD",
+    "south korea": "KR",
+    "north korea": "KP",
+    "korea": "KR",
+    "taiwan": "TW",
+    "czech republic": "CZ",
+    "brunei": "BN",
+    "micronesia": "FM",
+    "palestine": "PS",
+    "kosovo": "XK",
+    "ivory coast": "CI",
+    "cape verde": "CV",
+    "east timor": "TL",
+    "macau": "MO",
+    "macao": "MO",
+    "hong kong": "HK",
+    "the philippines": "PH",
+    "the netherlands": "NL",
+    "holland": "NL",
+    "britain": "GB",
+    "great britain": "GB",
+    "uk": "GB",
+    "u.k.": "GB",
+    "united kingdom": "GB",
+    "us": "US",
+    "u.s.": "US",
+    "usa": "US",
+    "america": "US",
+    "united states": "US",
+    "turkey": "TR",
+    "burma": "MM",
+    "congo": "CG",
+    "democratic republic of the congo": "CD",
+    "drc": "CD",
+    "vatican": "VA",
+    "swaziland": "SZ",
+    "prc": "CN",
+    "mainland china": "CN",
+}
+#: regions and groupings used as place categories
+REGIONS = {
+    "european union": "EU",
+    "eu": "EU",
+    "pacific islands": "PACIFIC",
+    "south china sea": "SCS",
+    "east asia": "EASIA",
+    "southeast asia": "SEASIA",
+    "asean": "SEASIA",
+    "latin america": "LATAM",
+    "africa": "AFRICA",
+    "middle east": "MIDEAST",
+    "europe": "EUROPE",
+    "asia": "ASIA",
+    "central asia": "CASIA",
+    "arctic": "ARCTIC",
+    "indo-pacific": "INDOPAC",
+    "tibet": "CN-XZ",
+    "xinjiang": "CN-XJ",
+    "nato": "NATO",
+    "united nations": "UN",
+    "global": "GLOBAL",
+}
+
+
+@lru_cache(maxsize=4096)
+def place_code(name: str) -> str | None:
+    """ISO 3166 alpha-2 code (or a region code) for a place name, None if it is not one."""
+    key = " ".join(name.strip().lower().split())
+    if not key:
+        return None
+    if key in COMMON_NAMES:
+        return COMMON_NAMES[key]
+    if key in REGIONS:
+        return REGIONS[key]
+    for country in pycountry.countries:
+        names = {
+            country.name.lower(),
+            getattr(country, "common_name", "").lower(),
+            getattr(country, "official_name", "").lower(),
+        }
+        if key in names:
+            return str(country.alpha_2)
+    return None
+
+
+def is_place(name: str) -> bool:
+    return place_code(name) is not None

@@ -1,0 +1,104 @@
+"""House style: attributions, headline casing and chain markers.
+
+The seed issue is the reference: "(Nikkei Asia, November 15, 2024)"-style
+attributions joined by "; ", ALL-CAPS headlines, and "..." at the joins of
+chained items.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from .types import SourceRef
+
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+DATE_FORMATS = ("long", "day-first", "iso")
+HEADLINE_CASES = ("upper", "title", "sentence")
+ELLIPSIS = "..."
+_LEADING_DOTS = re.compile(r"^\s*(\.\.\.|…)\s*")
+_TRAILING_DOTS = re.compile(r"\s*(\.\.\.|…)\s*$")
+_SMALL_WORDS = frozenset("a an and as at but by for in nor of on or the to up via vs".split())
+
+
+@dataclass(frozen=True)
+class Style:
+    """A publication's style settings (stored as JSON on the publication)."""
+
+    headline_case: str = "upper"
+    headline_max_words: int = 12
+    body_min_words: int = 90
+    body_max_words: int = 160
+    attribution_date_format: str = "long"
+    subscribe_call: str = "Want these sent to your inbox?"
+    subscribe_label: str = "Subscribe"
+
+    @classmethod
+    def from_settings(cls, settings: dict[str, object]) -> Style:
+        known = {k: v for k, v in settings.items() if k in cls.__dataclass_fields__}
+        style = cls(**known)  # type: ignore[arg-type]
+        if style.headline_case not in HEADLINE_CASES:
+            raise ValueError(f"headline_case must be one of {', '.join(HEADLINE_CASES)}")
+        if style.attribution_date_format not in DATE_FORMATS:
+            raise ValueError(f"attribution_date_format must be one of {', '.join(DATE_FORMATS)}")
+        return style
+
+
+def format_date(day: date, fmt: str = "long") -> str:
+    if fmt == "day-first":
+        return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+    if fmt == "iso":
+        return day.isoformat()
+    return f"{MONTHS[day.month - 1]} {day.day}, {day.year}"
+
+
+def format_attribution(sources: Iterable[SourceRef], fmt: str = "long") -> str:
+    """ "(Outlet, Month D, YYYY; Other Outlet, Month D, YYYY)"; empty when there are no sources."""
+    parts = [f"{s.outlet}, {format_date(s.date, fmt)}" for s in sources]
+    return f"({'; '.join(parts)})" if parts else ""
+
+
+def strip_chain_marks(headline: str) -> str:
+    return _TRAILING_DOTS.sub("", _LEADING_DOTS.sub("", headline)).strip()
+
+
+def chain_headline(headline: str, *, continues: bool, continued: bool) -> str:
+    """Add "..." where the item joins the one before (`continues`) or after (`continued`)."""
+    core = strip_chain_marks(headline)
+    return f"{ELLIPSIS if continues else ''}{core}{ELLIPSIS if continued else ''}"
+
+
+def apply_case(headline: str, case: str) -> str:
+    """Headline casing; words already in capitals (PRC, U.S., EU) are kept as they are."""
+    if case == "upper":
+        return headline.upper()
+    words = headline.split()
+    out: list[str] = []
+    for i, word in enumerate(words):
+        if word.isupper() and len(word.strip(".,:;'\"")) > 1:
+            out.append(word)  # an abbreviation
+        elif case == "title":
+            lower = word.lower()
+            out.append(lower if i > 0 and lower in _SMALL_WORDS else lower[:1].upper() + lower[1:])
+        else:
+            out.append(word.lower() if i else word[:1].upper() + word[1:].lower())
+    return " ".join(out)
+
+
+def word_count(text: str) -> int:
+    return len(text.split())
