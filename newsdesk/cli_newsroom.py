@@ -10,7 +10,6 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 Handler = Callable[[argparse.Namespace], int]
 FORMATS = ("text", "markdown", "html", "email-html", "email-text", "json")
@@ -63,29 +62,6 @@ def cmd_publication(args: argparse.Namespace) -> int:
 # --- item -------------------------------------------------------------------------------
 
 
-def _item_from_json(data: dict[str, Any]) -> Any:
-    from newsdesk.pipeline.types import ItemText, SourceRef
-
-    try:
-        sources = tuple(
-            SourceRef(s["outlet"], dt.date.fromisoformat(s["date"]), s.get("url", ""))
-            for s in data["sources"]
-        )
-        return ItemText(
-            headline=data["headline"],
-            body=data["body"],
-            teaser=data.get("teaser", ""),
-            sources=sources,
-            topics=tuple(data.get("topics", [])),
-            places=tuple(data.get("places", [])),
-            chained_to_previous=bool(data.get("chain_with_previous")),
-        )
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ValueError(
-            f"item needs headline, body and sources with outlet and date ({exc})"
-        ) from None
-
-
 def cmd_item(args: argparse.Namespace) -> int:
     from newsdesk.newsroom import issues as service
 
@@ -97,7 +73,7 @@ def cmd_item(args: argparse.Namespace) -> int:
     records = payload["items"] if isinstance(payload, dict) and "items" in payload else payload
     if not isinstance(records, list):
         raise ValueError(f"{args.file}: expected a list of items or {{'items': [...]}}")
-    texts = [_item_from_json(r) for r in records]
+    texts = [service.item_from_record(r) for r in records]
     for text in texts:
         item = service.write_item(pub, text, _actor(args))
         print(f"#{item.pk} {item.headline}")

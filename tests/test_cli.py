@@ -199,3 +199,93 @@ def test_add_refuses_unsafe_urls(tmp_path: Path) -> None:
         result = newsdesk("add", url, cwd=tmp_path)
         assert result.returncode == 1
         assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "backissues"
+
+
+def test_publication_and_issue_commands(tmp_path: Path) -> None:
+    newsdesk("migrate", cwd=tmp_path)
+    added = newsdesk(
+        "publication",
+        "add",
+        "hpb",
+        "--name",
+        "Harbour Policy Brief",
+        "--first-number",
+        "400",
+        cwd=tmp_path,
+    )
+    assert added.returncode == 0 and "next issue will be No. 400" in added.stdout
+    files = [str(FIXTURES / n) for n in ("hpb-0412.txt", "hpb-0413.txt", "bad-attribution.txt")]
+    imported = newsdesk("issue", "import", *files, "--publication", "hpb", cwd=tmp_path)
+    assert imported.returncode == 1  # one file refused, the others stored
+    assert "imported Harbour Policy Brief No. 412: 6 items" in imported.stdout
+    assert (
+        "bad-attribution.txt:4: attribution part 'Meridian Wire, Septembr 40, 2026'"
+        in imported.stderr
+    )
+    again = newsdesk("issue", "import", files[0], "--publication", "hpb", cwd=tmp_path)
+    assert again.returncode == 0 and again.stdout.startswith("skipped")
+    shown = newsdesk("publication", "show", "hpb", cwd=tmp_path).stdout
+    assert "next No. 414" in shown and "places: " in shown
+    rendered = newsdesk("issue", "render", "hpb", "412", cwd=tmp_path).stdout
+    assert rendered.split() == (FIXTURES / "hpb-0412.txt").read_text().split()
+    as_json = json.loads(
+        newsdesk("issue", "render", "hpb", "413", "--format", "json", cwd=tmp_path).stdout
+    )
+    assert as_json["number"] == 413 and len(as_json["items"]) == 7
+
+    items = tmp_path / "items.json"
+    items.write_text(
+        json.dumps(
+            [
+                {
+                    "headline": f"ITEM {n} HEADLINE",
+                    "teaser": "t",
+                    "body": "Body text. " * 20,
+                    "sources": [{"outlet": "Harbor Ledger", "date": "2026-11-17"}],
+                    "topics": ["Diplomacy"],
+                    "places": ["Japan"],
+                }
+                for n in (1, 2, 3)
+            ]
+        )
+    )
+    written = newsdesk("item", "hpb", str(items), cwd=tmp_path).stdout.split()
+    ids = [w[1:] for w in written if w.startswith("#")]
+    assert len(ids) == 3
+    assert newsdesk("issue", "new", "hpb", cwd=tmp_path).returncode == 0
+    assert newsdesk("issue", "add", "hpb", *ids, cwd=tmp_path).returncode == 0
+    assert newsdesk("issue", "order", "hpb", ids[2], ids[0], ids[1], cwd=tmp_path).returncode == 0
+    assert newsdesk("issue", "chain", "hpb", ids[0], ids[1], cwd=tmp_path).returncode == 0
+    show = newsdesk("issue", "show", "hpb", cwd=tmp_path).stdout
+    assert "...joined" in show and "problem" not in show
+    published = newsdesk("issue", "publish", "hpb", cwd=tmp_path)
+    assert published.stdout.strip() == "published Harbour Policy Brief No. 414"
+    text = newsdesk("issue", "render", "hpb", "414", cwd=tmp_path).stdout.splitlines()
+    assert text[:5:2] == ["ITEM 3 HEADLINE", "ITEM 1 HEADLINE...", "...ITEM 2 HEADLINE"]
+    withdrawn = newsdesk("issue", "withdraw", "hpb", "414", "--reason", "test", cwd=tmp_path)
+    assert withdrawn.returncode == 0
+    listing = newsdesk("issue", "list", "hpb", cwd=tmp_path).stdout
+    assert "No. 414" in listing and "withdrawn" in listing
+
+    out = tmp_path / "export"
+    assert newsdesk("issue", "export", "hpb", "--out", str(out), cwd=tmp_path).returncode == 0
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    newsdesk("migrate", cwd=fresh)
+    newsdesk("publication", "add", "hpb", "--name", "Harbour Policy Brief", cwd=fresh)
+    restored = newsdesk(
+        "issue",
+        "import",
+        *sorted(str(p) for p in out.glob("*.json")),
+        "--publication",
+        "hpb",
+        cwd=fresh,
+    )
+    assert restored.returncode == 0 and restored.stdout.count("imported") == 3
+    out2 = tmp_path / "export2"
+    newsdesk("issue", "export", "hpb", "--out", str(out2), cwd=fresh)
+    for path in out.iterdir():
+        assert (out2 / path.name).read_text() == path.read_text(), path.name

@@ -44,7 +44,15 @@ def test_demo_ingests_and_serves(tmp_path: Path) -> None:
         assert "47 articles stored" in body
         assert "Southern Cross Courier" in body  # the broken feed is reported on the page
         assert (tmp_path / "newsdesk-demo.sqlite3").exists()
+        issues = httpx.get(f"http://127.0.0.1:{port}/issues/", timeout=5).text
+        assert "Pacific Policy Monitor No. 101" in issues and "No. 100" in issues
+        page = httpx.get(
+            f"http://127.0.0.1:{port}/issues/pacific-policy-monitor/101/", timeout=5
+        ).text
+        assert page.count('<section class="item"') == 6
+        assert "Related Categories:" in page and "Want these sent to your inbox?" in page
     finally:
         proc.terminate()
         output, _ = proc.communicate(timeout=30)
     assert "new articles" in output and "errors: feed" in output
+    assert "published Pacific Policy Monitor No. 101" in output

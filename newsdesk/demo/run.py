@@ -3,10 +3,20 @@ ingested and served."""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from newsdesk.newsroom.models import Issue, Publication
 
 SITE = Path(__file__).parent / "site"
-DEMO_SLUG, DEMO_NAME, DEMO_FIRST_NUMBER = "pacific-policy-monitor", "Pacific Policy Monitor", 101
+HERE = Path(__file__).parent
+DEMO_SLUG, DEMO_NAME = "pacific-policy-monitor", "Pacific Policy Monitor"
+DEMO_FIRST_NUMBER = 99  # the archive's first issue; Nos. 99 and 100 are imported back issues
+DEMO_EDITOR = "Demo Editor"
 
 
 def run_demo(*, port: int, serve: bool) -> int:
@@ -30,6 +40,8 @@ def run_demo(*, port: int, serve: bool) -> int:
     out = console()
     out.print(f"demo database: {database}")
     call_command("migrate", interactive=False, verbosity=0)
+    from newsdesk.newsroom.issues import import_file, render
+
     publication = Publication.objects.create(
         name=DEMO_NAME,
         slug=DEMO_SLUG,
@@ -37,6 +49,9 @@ def run_demo(*, port: int, serve: bool) -> int:
         first_number=DEMO_FIRST_NUMBER,
         next_number=DEMO_FIRST_NUMBER,
     )
+    for back_issue in sorted((HERE / "backissues").glob("*.txt")):
+        outcome = import_file(back_issue, publication, DEMO_EDITOR)
+        out.print(f"imported back issue No. {outcome.number} ({outcome.items} items)")
     with FixtureServer(SITE) as outlets:
         out.print(f"fictional outlets served at {outlets.base}")
         opml = outlets.body_for("sources.opml") or b""
@@ -46,9 +61,39 @@ def run_demo(*, port: int, serve: bool) -> int:
         with progress_bar(len(sources), "ingesting") as advance:
             report = Ingestor(allow_hosts=[outlets.host], progress=advance).run(sources)
         print_run_report(report, out)
+        issue = build_issue(publication, outlets.url)
+        out.print(f"published {issue.title}:\n")
+        out.print(render(issue, "text"), markup=False, highlight=False)
         print_stats(collect_stats(), out)
+        out.print(
+            f"\nOpen http://127.0.0.1:{port}/ (articles) and "
+            f"http://127.0.0.1:{port}/issues/ (issues)."
+        )
         if serve:
             from newsdesk.web.server import serve as serve_web
 
             serve_web("127.0.0.1", port)
     return 0
+
+
+def build_issue(publication: Publication, url_for: Callable[[str], str]) -> Issue:
+    """Write the week's items (hand-written in house style until drafting lands) and publish."""
+    from newsdesk.ingest.models import ArticleURL
+    from newsdesk.newsroom import issues as service
+    from newsdesk.newsroom.models import ItemSource
+
+    plan = json.loads((HERE / "issue-0101.json").read_text(encoding="utf-8"))
+    items = []
+    for record in plan["items"]:
+        sources = [{**s, "url": url_for(s["path"])} for s in record["sources"]]
+        item = service.write_item(
+            publication, service.item_from_record({**record, "sources": sources}), DEMO_EDITOR
+        )
+        for source in ItemSource.objects.filter(item=item):
+            link = ArticleURL.objects.filter(url=source.url).select_related("article").first()
+            if link is not None:
+                ItemSource.objects.filter(pk=source.pk).update(article=link.article)
+        items.append(item)
+    issue = service.new_issue(publication, DEMO_EDITOR, dt.date.fromisoformat(plan["date"]))
+    service.add_items(issue, items, DEMO_EDITOR)
+    return service.publish(issue, actor=DEMO_EDITOR)

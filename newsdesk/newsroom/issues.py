@@ -64,12 +64,13 @@ def item_text(item: Item) -> ItemText:
 
 
 def issue_categories(issue: Issue, items: Sequence[ItemText]) -> tuple[str, ...]:
-    """The issue's own categories if it has any, else its items' (topics, then places)."""
+    """The issue's own categories if it has any, else its items': topics, then places, each
+    in alphabetical order as the publications we follow list them."""
     own = [c.name for c in issue.categories.order_by("issuecategory__position")]
     if own:
         return tuple(own)
-    topics = dict.fromkeys(t for item in items for t in item.topics)
-    places = dict.fromkeys(p for item in items for p in item.places)
+    topics = sorted({t for item in items for t in item.topics}, key=str.casefold)
+    places = sorted({p for item in items for p in item.places}, key=str.casefold)
     return (*topics, *places)
 
 
@@ -349,6 +350,31 @@ def draft_issue(publication: Publication, draft_id: int | None = None) -> Issue:
     return options[0]
 
 
+def item_from_record(data: dict[str, Any]) -> ItemText:
+    """An item from its JSON form: headline, body, sources [{outlet, date, url}], teaser,
+    topics, places, chain_with_previous."""
+    try:
+        sources = tuple(
+            SourceRef(str(s["outlet"]), dt.date.fromisoformat(s["date"]), str(s.get("url", "")))
+            for s in data["sources"]
+        )
+        if not sources:
+            raise ValueError("no sources")
+        return ItemText(
+            headline=str(data["headline"]),
+            body=str(data["body"]),
+            teaser=str(data.get("teaser", "")),
+            sources=sources,
+            topics=tuple(data.get("topics", [])),
+            places=tuple(data.get("places", [])),
+            chained_to_previous=bool(data.get("chain_with_previous")),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise IssueError(
+            f"an item needs headline, body and sources with outlet and date ({exc})"
+        ) from None
+
+
 def write_item(
     publication: Publication,
     item: ItemText,
@@ -451,6 +477,8 @@ def _repair_chains(issue: Issue) -> None:
 
 
 def _require_draft(issue: Issue) -> None:
+    """Check the stored status, not the caller's possibly stale copy."""
+    issue.status = Issue.objects.values_list("status", flat=True).get(pk=issue.pk)
     if issue.status not in (Issue.Status.DRAFT, Issue.Status.SCHEDULED):
         raise IssueError(f"{issue.title} is {issue.status}; only drafts can change")
 
@@ -537,9 +565,12 @@ def publish(
 
 
 def withdraw(issue: Issue, *, actor: str = "", reason: str = "") -> Issue:
-    if issue.status != Issue.Status.PUBLISHED:
-        raise IssueError(f"{issue.title} is {issue.status}; only published issues can be withdrawn")
     with transaction.atomic():
+        issue = Issue.objects.select_for_update().select_related("publication").get(pk=issue.pk)
+        if issue.status != Issue.Status.PUBLISHED:
+            raise IssueError(
+                f"{issue.title} is {issue.status}; only published issues can be withdrawn"
+            )
         issue.status, issue.withdrawn_at = Issue.Status.WITHDRAWN, timezone.now()
         issue.save(update_fields=["status", "withdrawn_at"])
         IssueEvent.objects.create(

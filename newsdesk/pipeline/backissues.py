@@ -180,7 +180,10 @@ def parse_issue_text(text: str, source: str = "") -> ParsedIssue:
         raise IssueParseError(1, "the file is empty", source)
     title_at = next((k for k in range(len(lines) - 1, -1, -1) if _TITLE.match(lines[k][1])), None)
     if title_at is None:
-        raise IssueParseError(lines[-1][0], "no '<Publication> No. <N>' title line", source)
+        label_at = next((n for n, line in lines if line.startswith(CATEGORIES_LABEL)), lines[-1][0])
+        raise IssueParseError(
+            label_at, "expected the title line '<Publication> No. <N>' here", source
+        )
     title = _TITLE.match(lines[title_at][1])
     assert title is not None
     items, rest = parse_items(lines[:title_at], source)
@@ -211,7 +214,7 @@ def parse_issue_text(text: str, source: str = "") -> ParsedIssue:
 
 
 _BLOCKS = ("h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "time", "dt", "dd", "blockquote")
-_SKIP = ("script", "style", "nav", "header", "footer", "aside", "form", "noscript", "template")
+_SKIP = ("script", "style", "nav", "aside", "form", "noscript", "template", "button")
 
 
 def parse_issue_html(content: str | bytes, source: str = "") -> ParsedIssue:
@@ -220,8 +223,9 @@ def parse_issue_html(content: str | bytes, source: str = "") -> ParsedIssue:
         root = lxml.html.document_fromstring(content)
     except Exception as exc:
         raise IssueParseError(1, f"not an HTML page: {exc}", source) from None
-    for node in root.iter(*_SKIP):
-        node.drop_tree() if node.getparent() is not None else None
+    for node in list(root.iter(*_SKIP)):
+        if node.getparent() is not None:
+            node.drop_tree()
     blocks: list[tuple[int, str]] = []
     for node in root.iter(*_BLOCKS):
         if any(a.tag in _BLOCKS for a in node.iterancestors()):
@@ -238,7 +242,16 @@ def parse_issue_html(content: str | bytes, source: str = "") -> ParsedIssue:
     issue_date = None
     if after and (found := parse_date(after[0][1])) and len(after[0][1].split()) <= 6:
         issue_date, after = found, after[1:]
-    items, rest = parse_items(after, source)
+    # page furniture (share links, standfirsts) may sit between the title and the first item
+    first = next(
+        (
+            k
+            for k in range(len(after) - 1)
+            if _looks_like_headline(after[k][1]) and _looks_like_body(after[k + 1][1])
+        ),
+        0,
+    )
+    items, rest = parse_items(after[first:], source)
     categories: tuple[str, ...] = ()
     subscribe: list[str] = []
     for k, (_, text) in enumerate(rest):

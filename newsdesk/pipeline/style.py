@@ -33,6 +33,11 @@ HEADLINE_CASES = ("upper", "title", "sentence")
 ELLIPSIS = "..."
 _LEADING_DOTS = re.compile(r"^\s*(\.\.\.|…)\s*")
 _TRAILING_DOTS = re.compile(r"\s*(\.\.\.|…)\s*$")
+#: kept in capitals whatever the casing (extend per publication later)
+ABBREVIATIONS = frozenset(
+    "PRC US U.S. UK U.K. EU UN NATO PLA MSS FBI CIA NSA AI ASEAN WTO IMF G7 G20 TSMC CCP "
+    "CPC HK DPRK ROK USA ICC WHO OPEC SCO BRICS IAEA UAE".split()
+)
 _SMALL_WORDS = frozenset("a an and as at but by for in nor of on or the to up via vs".split())
 
 
@@ -88,10 +93,17 @@ def apply_case(headline: str, case: str) -> str:
     if case == "upper":
         return headline.upper()
     words = headline.split()
+    shouting = headline == headline.upper()  # every word in capitals: only known ones stay
     out: list[str] = []
     for i, word in enumerate(words):
-        if word.isupper() and len(word.strip(".,:;'\"")) > 1:
-            out.append(word)  # an abbreviation
+        bare = word.strip(".,:;'\"()…")
+        looks_abbreviated = ("." in bare or any(c.isdigit() for c in bare)) and bare.isupper()
+        if (
+            bare.upper() in ABBREVIATIONS
+            or looks_abbreviated
+            or (not shouting and word.isupper() and len(bare) > 1)
+        ):
+            out.append(word)
         elif case == "title":
             lower = word.lower()
             out.append(lower if i > 0 and lower in _SMALL_WORDS else lower[:1].upper() + lower[1:])

@@ -7,4 +7,6 @@ urlpatterns = [
     path("", views.article_list, name="articles"),
     path("articles/<int:pk>/", views.article_detail, name="article"),
     path("healthz", views.health, name="health"),
+    path("issues/", views.issue_list, name="issues"),
+    path("issues/<slug:slug>/<int:number>/", views.issue_detail, name="issue"),
 ]

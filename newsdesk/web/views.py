@@ -5,9 +5,12 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404
+from django.shortcuts import render as render_page
 
 from newsdesk.ingest.models import Article, Source
+from newsdesk.newsroom.issues import render
+from newsdesk.newsroom.models import Issue
 
 
 def article_list(request: HttpRequest) -> HttpResponse:
@@ -25,7 +28,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(articles, 50).get_page(request.GET.get("page"))
     failing = Source.objects.filter(consecutive_failures__gt=0)
     outlets = Article.objects.values_list("outlet", flat=True).distinct().order_by("outlet")
-    return render(
+    return render_page(
         request,
         "web/articles.html",
         {
@@ -42,7 +45,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
 
 def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     article = get_object_or_404(Article.objects.select_related("duplicate_of", "source"), pk=pk)
-    return render(
+    return render_page(
         request,
         "web/article.html",
         {
@@ -55,3 +58,21 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def health(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"ok": True, "articles": Article.objects.count()})
+
+
+def issue_list(request: HttpRequest) -> HttpResponse:
+    issues = (
+        Issue.objects.filter(status=Issue.Status.PUBLISHED)
+        .select_related("publication")
+        .order_by("publication__name", "-number")
+    )
+    return render_page(request, "web/issues.html", {"issues": issues})
+
+
+def issue_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    issue = get_object_or_404(
+        Issue.objects.select_related("publication"),
+        publication__slug=slug, number=number, status=Issue.Status.PUBLISHED,
+    )
+    # the fragment is built by newsdesk.pipeline.render, which escapes every text it holds
+    return render_page(request, "web/issue.html", {"issue": issue, "body": render(issue, "html")})

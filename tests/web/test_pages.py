@@ -73,3 +73,19 @@ def test_stored_html_is_cleaned_again_on_display(client: Client) -> None:
     page = client.get(f"/articles/{article.pk}/").content.decode()
     assert "<p>Hi</p>" in page
     assert "steal()" not in page and "alert(1)" not in page and "onerror" not in page
+
+
+def test_issue_pages(client: Client) -> None:
+    from pathlib import Path
+
+    from newsdesk.newsroom import issues
+
+    pub = issues.add_publication("hpb", "Harbour Policy Brief")
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures" / "backissues"
+    issues.import_file(fixtures / "hpb-0412.txt", pub)
+    listing = client.get("/issues/").content.decode()
+    assert "Harbour Policy Brief No. 412" in listing
+    page = client.get("/issues/hpb/412/").content.decode()
+    assert page.count('<section class="item"') == 6
+    assert "data-chained" in page and "Related Categories:" in page
+    assert client.get("/issues/hpb/999/").status_code == 404

@@ -1,0 +1,220 @@
+"""Issues in the database: import, numbering, building, publishing, export and import."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+from pathlib import Path
+
+import pytest
+from django.db import connection, connections
+
+from newsdesk.newsroom import issues as service
+from newsdesk.newsroom.models import Category, Issue, IssueEvent, Item, Publication
+from newsdesk.pipeline.types import ItemText, SourceRef
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "backissues"
+pytestmark = pytest.mark.django_db
+BODY = (
+    "The port authority approved the financing after a long dispute, and the chair said "
+    '"the terminal will carry half of our exports," before the council vote of nine to two.'
+)
+
+
+def harbour(first: int = 1) -> Publication:
+    return service.add_publication("hpb", "Harbour Policy Brief", first)
+
+
+def written(pub: Publication, headline: str, **kw: object) -> Item:
+    text = ItemText(
+        headline=headline,
+        body=BODY,
+        sources=(SourceRef("Harbor Ledger", dt.date(2026, 11, 17), "https://l.example/a"),),
+        topics=kw.pop("topics", ("Economic Security",)),
+        places=kw.pop("places", ("China",)),
+    )
+    return service.write_item(pub, text, "ed")
+
+
+def test_import_text_issues_as_published() -> None:
+    pub = harbour()
+    for name in ("hpb-0412.txt", "hpb-0413.txt", "hpb-0414.txt"):
+        outcome = service.import_file(FIXTURES / name, pub)
+        assert outcome.status == "imported"
+    pub.refresh_from_db()
+    assert pub.next_number == 415
+    issue = service.find_issue(pub, 413)
+    assert issue.status == Issue.Status.PUBLISHED and issue.date == dt.date(2026, 9, 20)
+    assert issue.items.count() == 7 and issue.items.filter(origin="imported").count() == 7
+    kinds = dict(Category.objects.filter(publication=pub).values_list("name", "kind"))
+    assert (
+        kinds["Russia"] == "place" and kinds["Warfare"] == "topic" and kinds["Hong Kong"] == "place"
+    )
+    for name in ("hpb-0412.txt", "hpb-0413.txt", "hpb-0414.txt"):
+        original = (FIXTURES / name).read_text()
+        rendered = service.render(service.find_issue(pub, int(name[4:8])), "text")
+        assert rendered.split() == original.split()  # round trip, whitespace normalised
+
+
+def test_duplicate_import_is_skipped_and_conflict_refused(tmp_path: Path) -> None:
+    pub = harbour()
+    service.import_file(FIXTURES / "hpb-0412.txt", pub)
+    assert service.import_file(FIXTURES / "hpb-0412.txt", pub).status == "skipped"
+    assert service.import_file(FIXTURES / "hpb-0414.html", pub).status == "imported"
+    assert service.import_file(FIXTURES / "hpb-0414.txt", pub).status == "skipped"  # same issue
+    changed = tmp_path / "changed.txt"
+    changed.write_text((FIXTURES / "hpb-0412.txt").read_text().replace("China", "Chinaa", 1))
+    with pytest.raises(service.IssueError, match="already stored with different content"):
+        service.import_file(changed, pub)
+    assert Issue.objects.count() == 2
+
+
+def test_failed_import_stores_nothing() -> None:
+    pub = harbour()
+    before = (Issue.objects.count(), Item.objects.count(), Category.objects.count())
+    for name in ("bad-attribution.txt", "bad-headline-without-body.txt", "bad-no-title.txt"):
+        with pytest.raises(ValueError):
+            service.import_file(FIXTURES / name, pub)
+    assert (Issue.objects.count(), Item.objects.count(), Category.objects.count()) == before
+
+
+def test_import_refuses_another_publications_issue() -> None:
+    pub = service.add_publication("other", "Other Bulletin")
+    with pytest.raises(service.IssueError, match="titled 'Harbour Policy Brief'"):
+        service.import_file(FIXTURES / "hpb-0412.txt", pub)
+
+
+def test_build_chain_order_publish_and_render() -> None:
+    pub = harbour(first=1614)
+    a, b, c = (
+        written(pub, h) for h in ("PORT DEAL SIGNED", "HACKERS HIT CARRIER", "AS LEAK SPREADS")
+    )
+    issue = service.new_issue(pub, "ed")
+    service.add_items(issue, [a, b, c], "ed")
+    service.order_items(issue, [b.pk, a.pk, c.pk], "ed")
+    service.chain_items(issue, [b.pk, c.pk], "ed")  # c moves next to b
+    assert [i.pk for i in issue.items.order_by("position")] == [b.pk, c.pk, a.pk]
+    published = service.publish(issue, actor="ed")
+    assert (published.number, published.status) == (1614, "published")
+    text = service.render(published, "text").splitlines()
+    assert text[0] == "HACKERS HIT CARRIER..." and text[2] == "...AS LEAK SPREADS"
+    assert text[-3:] == [
+        "Harbour Policy Brief No. 1614",
+        "Related Categories:",
+        "Economic Security; China",
+    ]
+    kinds = [e.kind for e in IssueEvent.objects.filter(issue=issue)]
+    assert kinds == ["created", "items-added", "ordered", "chained", "published"]
+    with pytest.raises(service.IssueError, match="only drafts can change"):
+        service.add_items(published, [written(pub, "LATE ITEM")])
+
+
+def test_failed_publish_consumes_no_number_and_override_is_recorded() -> None:
+    pub = harbour(first=7)
+    bad = written(pub, "UNVERIFIED CLAIM")
+    Item.objects.filter(pk=bad.pk).update(
+        verification={"ok": False, "flags": ["quote not in source"]}
+    )
+    issue = service.new_issue(pub)
+    service.add_items(issue, [bad])
+    with pytest.raises(service.IssueError, match="quote not in source"):
+        service.publish(issue)
+    pub.refresh_from_db()
+    assert pub.next_number == 7 and Issue.objects.get(pk=issue.pk).number is None
+    done = service.publish(issue, actor="chief", override="checked by phone")
+    assert done.number == 7
+    event = IssueEvent.objects.get(issue=issue, kind="override")
+    assert event.actor == "chief" and event.detail["reason"] == "checked by phone"
+    empty = service.new_issue(pub)
+    with pytest.raises(service.IssueError, match="no items"):
+        service.publish(empty)
+
+
+def test_withdrawn_numbers_are_never_reused() -> None:
+    pub = harbour(first=20)
+    first = service.new_issue(pub)
+    service.add_items(first, [written(pub, "FIRST")])
+    service.publish(first)
+    service.withdraw(first, reason="wrong date")
+    second = service.new_issue(pub)
+    service.add_items(second, [written(pub, "SECOND")])
+    assert service.publish(second).number == 21
+    assert Issue.objects.get(pk=first.pk).status == "withdrawn"
+
+
+def test_scheduled_publish_keeps_no_number() -> None:
+    pub = harbour(first=5)
+    issue = service.new_issue(pub)
+    service.add_items(issue, [written(pub, "LATER")])
+    later = dt.datetime(2099, 1, 1, 9, tzinfo=dt.UTC)
+    scheduled = service.publish(issue, at=later)
+    assert scheduled.status == "scheduled" and scheduled.number is None
+    pub.refresh_from_db()
+    assert pub.next_number == 5
+
+
+def test_export_then_import_into_empty_database_loses_nothing(tmp_path: Path) -> None:
+    pub = harbour()
+    service.import_file(FIXTURES / "hpb-0413.txt", pub)
+    built = service.new_issue(pub, "ed")
+    service.add_items(
+        built,
+        [
+            written(pub, "PORT DEAL", topics=("Diplomacy",), places=("Japan",)),
+            written(pub, "AND MORE"),
+        ],
+    )
+    service.chain_items(built, list(built.items.order_by("position").values_list("pk", flat=True)))
+    built = service.publish(built, actor="ed")
+    out = tmp_path / "export"
+    files = service.export_issues(pub, out)
+    assert [f.name for f in files] == ["hpb-00413.json", "hpb-00414.json"]
+    assert (out / "hpb-00414.txt").read_text() == service.render(built, "text")
+    before = [service.export_record(i) for i in pub.issues.order_by("number")]
+    # empty the database of everything the issues own, then import the export back
+    Item.objects.all().delete()
+    Issue.objects.all().delete()
+    Category.objects.all().delete()
+    Publication.objects.filter(pk=pub.pk).update(next_number=1)
+    for path in files:
+        assert service.import_file(path, pub).status == "imported"
+    after = [service.export_record(i) for i in pub.issues.order_by("number")]
+    assert json.dumps(after, sort_keys=True) == json.dumps(before, sort_keys=True)
+    pub.refresh_from_db()
+    assert pub.next_number == 415
+    assert service.import_file(files[0], pub).status == "skipped"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_publishes_get_distinct_consecutive_numbers() -> None:
+    """Two editors publish two drafts at the same moment, each on its own connection."""
+    pub = harbour(first=100)
+    drafts = []
+    for name in ("ONE", "TWO", "THREE", "FOUR"):
+        issue = service.new_issue(pub)
+        service.add_items(issue, [written(pub, name)])
+        drafts.append(issue)
+    barrier = threading.Barrier(len(drafts))
+    numbers: list[int] = []
+    errors: list[BaseException] = []
+
+    def publish(issue: Issue) -> None:
+        try:
+            barrier.wait()
+            numbers.append(service.publish(Issue.objects.get(pk=issue.pk)).number or 0)
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=publish, args=(d,)) for d in drafts]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert sorted(numbers) == [100, 101, 102, 103]
+    pub.refresh_from_db()
+    assert pub.next_number == 104
+    assert connection.vendor in ("sqlite", "postgresql")
