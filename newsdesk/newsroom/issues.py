@@ -393,6 +393,70 @@ def write_item(
     return stored
 
 
+EDITABLE = ("headline", "teaser", "body")
+
+
+def edit_item(item: Item, actor: str, **changes: str) -> Item:
+    """Change an item's text fields and record who changed what, when.
+
+    Items of published issues are frozen: a correction is a new issue's job.
+    """
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise IssueError(
+            f"cannot edit {', '.join(sorted(unknown))}; editable: {', '.join(EDITABLE)}"
+        )
+    with transaction.atomic():
+        item = Item.objects.select_for_update().get(pk=item.pk)
+        if item.issue_id is not None:
+            _require_draft(Issue.objects.get(pk=item.issue_id))
+        diff = {k: [getattr(item, k), v] for k, v in changes.items() if getattr(item, k) != v}
+        if not diff:
+            return item
+        for field, (_, after) in diff.items():
+            setattr(item, field, strip_chain_marks(after) if field == "headline" else after)
+        item.save()
+        ItemRevision.objects.create(
+            item=item, editor=actor or "unknown", at=timezone.now(), changes=diff
+        )
+    return item
+
+
+@dataclasses.dataclass(frozen=True)
+class Example:
+    """A published item as a labelled example for relevance, categories and drafting."""
+
+    headline: str
+    body: str
+    topics: tuple[str, ...]
+    places: tuple[str, ...]
+    issue_number: int
+    published: dt.date | None
+
+
+def labelled_examples(publication: Publication) -> list[Example]:
+    """Items of the publication's published (and imported) issues, oldest issue first."""
+    examples = []
+    issues = publication.issues.filter(status=Issue.Status.PUBLISHED).exclude(number=None)
+    for issue in issues.order_by("number"):
+        text = issue_text(issue)
+        issue_topics = {c.name for c in issue.categories.filter(kind=Category.Kind.TOPIC)}
+        issue_places = {c.name for c in issue.categories.filter(kind=Category.Kind.PLACE)}
+        for item in text.items:
+            examples.append(
+                Example(
+                    headline=item.headline,
+                    body=item.body,
+                    # imported items carry no categories of their own: the issue's are the label
+                    topics=item.topics or tuple(sorted(issue_topics)),
+                    places=item.places or tuple(sorted(issue_places)),
+                    issue_number=issue.number or 0,
+                    published=issue.date,
+                )
+            )
+    return examples
+
+
 def add_items(issue: Issue, items: Iterable[Item], actor: str = "") -> None:
     _require_draft(issue)
     with transaction.atomic():

@@ -72,7 +72,9 @@ def issue_list(request: HttpRequest) -> HttpResponse:
 def issue_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     issue = get_object_or_404(
         Issue.objects.select_related("publication"),
-        publication__slug=slug, number=number, status=Issue.Status.PUBLISHED,
+        publication__slug=slug,
+        number=number,
+        status=Issue.Status.PUBLISHED,
     )
     # the fragment is built by newsdesk.pipeline.render, which escapes every text it holds
     return render_page(request, "web/issue.html", {"issue": issue, "body": render(issue, "html")})

@@ -218,3 +218,30 @@ def test_concurrent_publishes_get_distinct_consecutive_numbers() -> None:
     pub.refresh_from_db()
     assert pub.next_number == 104
     assert connection.vendor in ("sqlite", "postgresql")
+
+
+def test_edits_are_recorded_and_published_items_frozen() -> None:
+    pub = harbour()
+    item = written(pub, "FIRST DRAFT HEADLINE")
+    service.edit_item(item, "sub-editor", headline="BETTER HEADLINE", body=BODY)  # body unchanged
+    revisions = list(item.revisions.all())
+    assert [r.editor for r in revisions] == ["ed", "sub-editor"]
+    assert revisions[1].changes == {"headline": ["FIRST DRAFT HEADLINE", "BETTER HEADLINE"]}
+    with pytest.raises(service.IssueError, match="cannot edit"):
+        service.edit_item(item, "x", outlet="nope")
+    issue = service.new_issue(pub)
+    service.add_items(issue, [item])
+    service.publish(issue)
+    with pytest.raises(service.IssueError, match="only drafts can change"):
+        service.edit_item(item, "late", headline="TOO LATE")
+
+
+def test_imported_items_are_labelled_examples() -> None:
+    pub = harbour()
+    service.import_file(FIXTURES / "hpb-0412.txt", pub)
+    service.import_file(FIXTURES / "hpb-0413.txt", pub)
+    examples = service.labelled_examples(pub)
+    assert len(examples) == 13
+    assert [e.issue_number for e in examples][:1] == [412]
+    assert all(e.places and e.topics for e in examples)
+    assert "Russia" in examples[-1].places
