@@ -17,6 +17,7 @@ from typing import Any, NoReturn
 from newsdesk.pipeline.errors import NewsdeskError
 
 EXIT_FAILED, EXIT_USAGE, EXIT_SCHEMA = 1, 2, 3
+EVAL_TASKS = ("extraction", "feeds", "clustering", "places", "topics", "relevance")
 
 
 class CommandError(Exception):
@@ -214,16 +215,23 @@ def cmd_source(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from newsdesk.evaluation import TASKS
+    from newsdesk.evaluation import EvalOptions, task
 
     from .progress import progress_bar
 
-    task = TASKS[args.task]
+    options = EvalOptions(
+        data=Path(args.data),
+        train=Path(args.train) if args.train else None,
+        top=args.top,
+        holdout=args.holdout,
+        positive=args.positive,
+    )
+    run = task(args.task)
     with progress_bar(None, f"eval {args.task}", enabled=not args.json) as advance:
-        result = task(Path(args.data), progress=lambda: advance("item", 1))
+        result = run(options, lambda: advance("item", 1))
     for key, value in result.items():
-        if not isinstance(value, list):
-            print(f"{key:>12}  {value}")
+        if not isinstance(value, list | dict):
+            print(f"{key:>18}  {value}")
     for line in result.get("crashes", []):
         print(f"  crash: {line}")
     if args.json:
@@ -343,8 +351,21 @@ def build_parser() -> argparse.ArgumentParser:
         "Score the pipeline on evaluation data (JSON Lines, optionally gzipped).",
         db=False,
     )
-    p.add_argument("task", choices=["extraction", "feeds"])
-    p.add_argument("--data", required=True, metavar="FILE")
+    p.add_argument("task", choices=list(EVAL_TASKS))
+    p.add_argument("--data", required=True, metavar="FILE", help="records to score")
+    p.add_argument("--train", metavar="FILE", help="labelled records to learn from")
+    p.add_argument(
+        "--holdout",
+        type=float,
+        metavar="F",
+        help="with --train = --data: score on a stable fraction F of it (by id hash)",
+    )
+    p.add_argument("--top", type=int, default=10, metavar="K", help="topics: the K most frequent")
+    p.add_argument(
+        "--positive",
+        metavar="KIND:NAME",
+        help="relevance: what counts as relevant, e.g. places:china or topics:trade",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object on the last line")
 
     from .cli_newsroom import register

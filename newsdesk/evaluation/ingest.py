@@ -1,17 +1,8 @@
-"""`newsdesk eval`: score the pipeline on data in the formats of the shared eval README.
-
-Each task runs the same functions ingest runs (extract_article, parse_feed) and
-returns a flat dict; the CLI prints it as a table and, with --json, as one JSON
-object on the last line.
-"""
+"""Evaluation of the ingest steps: the same functions ingest runs (extract_article, parse_feed)."""
 
 from __future__ import annotations
 
-import gzip
-import json
 import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 from newsdesk.pipeline.errors import NewsdeskError
@@ -19,35 +10,11 @@ from newsdesk.pipeline.extract import extract_article
 from newsdesk.pipeline.feeds import parse_feed
 from newsdesk.pipeline.metrics import extraction_score
 
-
-class EvalDataError(NewsdeskError, ValueError):
-    kind = "eval-data"
+from . import EvalDataError, EvalOptions, Progress, read_jsonl
 
 
-def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
-    """Records of a JSON Lines file, gzipped or not, with line-numbered errors."""
-    if not path.is_file():
-        raise EvalDataError(f"no such file: {path}")
-    with path.open("rb") as probe:
-        gzipped = probe.read(2) == b"\x1f\x8b"
-    opener: Callable[..., Any] = gzip.open if gzipped else open
-    try:
-        with opener(path, "rt", encoding="utf-8") as handle:
-            for number, line in enumerate(handle, 1):
-                if not line.strip():
-                    continue
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise EvalDataError(f"{path}:{number}: not JSON: {exc.msg}") from None
-                if not isinstance(record, dict):
-                    raise EvalDataError(f"{path}:{number}: expected a JSON object")
-                yield record
-    except (OSError, UnicodeDecodeError, EOFError) as exc:
-        raise EvalDataError(f"{path}: cannot read: {exc}") from None
-
-
-def eval_extraction(data: Path, progress: Callable[[], None] = lambda: None) -> dict[str, Any]:
+def eval_extraction(options: EvalOptions, progress: Progress = lambda: None) -> dict[str, Any]:
+    data = options.data
     pairs: list[tuple[str, str]] = []
     failed = 0
     started = time.perf_counter()
@@ -74,7 +41,8 @@ def eval_extraction(data: Path, progress: Callable[[], None] = lambda: None) -> 
     }
 
 
-def eval_feeds(data: Path, progress: Callable[[], None] = lambda: None) -> dict[str, Any]:
+def eval_feeds(options: EvalOptions, progress: Progress = lambda: None) -> dict[str, Any]:
+    data = options.data
     base = data.parent
     n = parsed = rejected = crashed = entries = 0
     crashes: list[str] = []
@@ -113,9 +81,3 @@ def eval_feeds(data: Path, progress: Callable[[], None] = lambda: None) -> dict[
         "seconds": round(time.perf_counter() - started, 3),
         "crashes": crashes[:20],
     }
-
-
-TASKS: dict[str, Callable[..., dict[str, Any]]] = {
-    "extraction": eval_extraction,
-    "feeds": eval_feeds,
-}

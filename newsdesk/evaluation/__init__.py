@@ -1,0 +1,112 @@
+"""`newsdesk eval TASK`: score the pipeline on data in the formats of the shared eval README.
+
+Each task is a function `evaluate(options, progress) -> dict` in a module of
+this package, registered in TASKS by "module:function" so that a task's
+dependencies load only when it runs. The CLI prints the dict as a table and,
+with --json, as one JSON object on the last line.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import importlib
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from newsdesk.pipeline.errors import NewsdeskError
+
+TASKS: dict[str, str] = {
+    "extraction": "newsdesk.evaluation.ingest:eval_extraction",
+    "feeds": "newsdesk.evaluation.ingest:eval_feeds",
+    "clustering": "newsdesk.evaluation.clustering:evaluate",
+    "places": "newsdesk.evaluation.places:evaluate",
+    "topics": "newsdesk.evaluation.topics:evaluate",
+    "relevance": "newsdesk.evaluation.relevance:evaluate",
+}
+
+
+class EvalDataError(NewsdeskError, ValueError):
+    kind = "eval-data"
+
+
+@dataclass(frozen=True)
+class EvalOptions:
+    data: Path
+    train: Path | None = None
+    top: int = 10
+    holdout: float | None = None
+    positive: str | None = None
+
+
+Progress = Callable[[], None]
+
+
+def task(name: str) -> Callable[[EvalOptions, Progress], dict[str, Any]]:
+    if name not in TASKS:
+        raise EvalDataError(f"unknown task {name!r}; choose one of {', '.join(TASKS)}")
+    module, _, function = TASKS[name].partition(":")
+    try:
+        loaded = importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        raise EvalDataError(f"task {name!r} is not available yet ({exc.name})") from None
+    return getattr(loaded, function)
+
+
+def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    """Records of a JSON Lines file, gzipped or not, with line-numbered errors."""
+    if not path.is_file():
+        raise EvalDataError(f"no such file: {path}")
+    with path.open("rb") as probe:
+        gzipped = probe.read(2) == b"\x1f\x8b"
+    opener: Callable[..., Any] = gzip.open if gzipped else open
+    try:
+        with opener(path, "rt", encoding="utf-8") as handle:
+            for number, line in enumerate(handle, 1):
+                if not line.strip():
+                    continue
+                try:
+                    record = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise EvalDataError(f"{path}:{number}: not JSON: {exc.msg}") from None
+                if not isinstance(record, dict):
+                    raise EvalDataError(f"{path}:{number}: expected a JSON object")
+                yield record
+    except (OSError, UnicodeDecodeError, EOFError) as exc:
+        raise EvalDataError(f"{path}: cannot read: {exc}") from None
+
+
+def in_holdout(record_id: str, fraction: float) -> bool:
+    """Stable split by a hash of the id: the same records are held out on every run."""
+    digest = int(hashlib.sha1(record_id.encode("utf-8")).hexdigest(), 16)
+    return (digest % 10_000) < fraction * 10_000
+
+
+def train_and_test(
+    options: EvalOptions, keep: Callable[[dict[str, Any]], bool] = lambda r: True
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The training and test records of a task with --train, honouring --holdout.
+
+    With --holdout F and --train naming the same file as --data, a stable
+    fraction F of the records (by hash of `id`) is the test set and the rest
+    the training set; otherwise --train and --data are read as given.
+    """
+    if options.train is None:
+        raise EvalDataError("this task needs --train FILE")
+    same = options.train.resolve() == options.data.resolve()
+    if same and options.holdout is None:
+        raise EvalDataError("--train and --data are the same file: add --holdout 0.2")
+    if options.holdout is not None and not 0 < options.holdout < 1:
+        raise EvalDataError("--holdout must be a fraction between 0 and 1")
+    if same:
+        records = [r for r in read_jsonl(options.data) if keep(r)]
+        assert options.holdout is not None
+        test = [r for r in records if in_holdout(str(r.get("id")), options.holdout)]
+        train = [r for r in records if not in_holdout(str(r.get("id")), options.holdout)]
+        return train, test
+    return [r for r in read_jsonl(options.train) if keep(r)], [
+        r for r in read_jsonl(options.data) if keep(r)
+    ]
