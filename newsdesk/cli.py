@@ -368,9 +368,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--json", action="store_true", help="print one JSON object on the last line")
 
-    from .cli_newsroom import register
+    from . import cli_newsroom, cli_stories
 
-    register(command)
+    cli_newsroom.register(command)
+    cli_stories.register(command)
     return parser
 
 

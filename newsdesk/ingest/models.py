@@ -99,6 +99,16 @@ class Article(models.Model):
         default=TextSource.PAGE.value,
     )
     date_note = models.CharField(max_length=300, blank=True)
+    # enrichment (newsdesk.newsroom.enrich): re-runnable over stored articles
+    places = models.JSONField(default=list, blank=True)  # [{"code", "count", "salience"}]
+    quotes = models.JSONField(default=list, blank=True)  # [{"text", "start", "end", "speaker"}]
+    figures = models.JSONField(default=list, blank=True)  # [{"kind", "text", "start", "end", ...}]
+    language_confidence = models.FloatField(null=True, blank=True)
+    readable = models.BooleanField(default=True, help_text="in a language the pipeline reads")
+    enriched = models.DateTimeField(null=True, blank=True, db_index=True)
+    story = models.ForeignKey(
+        "newsroom.Story", null=True, blank=True, on_delete=models.SET_NULL, related_name="articles"
+    )
 
     class Meta:
         ordering = ["-published", "-id"]

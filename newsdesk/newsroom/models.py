@@ -30,6 +30,97 @@ class Publication(models.Model):
         return self.name
 
 
+class TopicProfile(models.Model):
+    """What a publication is about: rules that work from day one, and learned models."""
+
+    publication = models.OneToOneField(
+        Publication, on_delete=models.CASCADE, related_name="profile"
+    )
+    description = models.TextField(blank=True)
+    include_terms = models.JSONField(default=list, blank=True)
+    exclude_terms = models.JSONField(default=list, blank=True)
+    required_places = models.JSONField(default=list, blank=True)  # codes: at least one of them
+    relevance_model = models.BinaryField(null=True, blank=True)
+    topic_model = models.BinaryField(null=True, blank=True)
+    trained = models.DateTimeField(null=True, blank=True)
+    trained_on = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"profile of {self.publication}"
+
+
+class Story(models.Model):
+    """One event's coverage: the articles of many outlets, grouped by clustering."""
+
+    title = models.TextField(blank=True)
+    lead = models.ForeignKey(
+        "ingest.Article", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    first_seen = models.DateTimeField(null=True, blank=True, db_index=True)
+    last_seen = models.DateTimeField(null=True, blank=True)
+    article_count = models.PositiveIntegerField(default=0)
+    coverage = models.PositiveIntegerField(default=0, help_text="distinct outlets")
+    places = models.JSONField(default=list, blank=True)
+    quotes = models.JSONField(default=list, blank=True)
+    follows = models.ForeignKey(
+        "Item",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="followed_by",
+        help_text="an item of an earlier issue this story continues",
+    )
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-first_seen", "-id"]
+        verbose_name_plural = "stories"
+
+    def __str__(self) -> str:
+        return self.title or f"story #{self.pk}"
+
+
+class StoryDecision(models.Model):
+    """An editor's merge or split, replayed in order whenever articles are re-clustered.
+
+    merge: the articles of `first` and `second` belong together;
+    split: the articles of `first` leave the story whose other articles are `second`.
+    """
+
+    class Kind(models.TextChoices):
+        MERGE = "merge", "merge"
+        SPLIT = "split", "split"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    first = models.JSONField(default=list)  # article ids
+    second = models.JSONField(default=list)  # article ids
+    editor = models.CharField(max_length=150, blank=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
+class StoryScore(models.Model):
+    """A story's standing for one publication: relevance, rank score and the reasons."""
+
+    publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="scores")
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="scores")
+    relevance = models.FloatField(default=0.0)
+    score = models.FloatField(default=0.0, db_index=True)
+    reasons = models.JSONField(default=dict, blank=True)
+    topics = models.JSONField(default=list, blank=True)  # suggestions [{"name","score","reasons"}]
+    places = models.JSONField(default=list, blank=True)
+    picked = models.BooleanField(null=True, blank=True, help_text="editor picked / dismissed")
+    computed = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-score"]
+        constraints = [
+            models.UniqueConstraint(fields=["publication", "story"], name="score_unique"),
+        ]
+
+
 class Category(models.Model):
     """One entry of a publication's controlled vocabularies: a topic or a place."""
 
@@ -118,6 +209,9 @@ class Item(models.Model):
     teaser = models.CharField(max_length=300, blank=True)
     body = models.TextField()
     chained_to_previous = models.BooleanField(default=False)
+    story = models.ForeignKey(
+        Story, null=True, blank=True, on_delete=models.SET_NULL, related_name="items"
+    )
     categories: models.ManyToManyField[Category, ItemCategory] = models.ManyToManyField(
         Category, through="ItemCategory", blank=True
     )

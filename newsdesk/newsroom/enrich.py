@@ -1,0 +1,125 @@
+"""Per-article enrichment: places, quotes, figures and language, stored on the article.
+
+Re-runnable: `enrich_articles(force=True)` recomputes everything from the stored
+text, e.g. after the gazetteer was edited.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from newsdesk.ingest.models import Article
+from newsdesk.pipeline.figures import find_figures
+from newsdesk.pipeline.language import detect_language, is_readable
+from newsdesk.pipeline.places import Gazetteer, PlaceModel, analyse
+from newsdesk.pipeline.quotes import find_quotes
+
+BATCH = 200
+
+
+def enrichment(title: str, text: str, gazetteer: Gazetteer, model: PlaceModel) -> dict[str, Any]:
+    """Everything enrichment stores for one article (pure: no database)."""
+    language, confidence = detect_language(f"{title}\n{text}")
+    readable = is_readable(language) or not text.strip()
+    if not readable:
+        return {
+            "places": [],
+            "quotes": [],
+            "figures": [],
+            "language": language,
+            "language_confidence": confidence,
+            "readable": False,
+        }
+    analysis = analyse(title, text, gazetteer)
+    about = set(model.decide(analysis))
+    places = [
+        {
+            "code": e.code,
+            "count": e.count,
+            "salience": round(e.salience, 4),
+            "about": e.code in about,
+        }
+        for e in analysis.evidence
+    ]
+    quotes = [
+        {
+            "text": q.text,
+            "start": q.start,
+            "end": q.end,
+            "speaker": q.speaker,
+            "role": q.speaker_role,
+            "short": q.short,
+        }
+        for q in find_quotes(text)
+    ]
+    figures = [dataclasses.asdict(f) for f in find_figures(text)]
+    return {
+        "places": places,
+        "quotes": quotes,
+        "figures": figures,
+        "language": language,
+        "language_confidence": confidence,
+        "readable": True,
+        "skipped_places": list(analysis.skipped),
+    }
+
+
+def enrich_articles(
+    articles: Iterable[Article] | None = None,
+    *,
+    force: bool = False,
+    progress: Callable[[int], None] = lambda n: None,
+) -> int:
+    """Enrich the given articles, or every article not yet enriched (all with `force`)."""
+    if articles is None:
+        query = Article.objects.all() if force else Article.objects.filter(enriched__isnull=True)
+        articles = query.only("id", "title", "text", "language").iterator(chunk_size=BATCH)
+    gazetteer, model = Gazetteer.default(), PlaceModel()
+    done = 0
+    pending: list[Article] = []
+    for article in articles:
+        found = enrichment(article.title, article.text, gazetteer, model)
+        article.places, article.quotes, article.figures = (
+            found["places"],
+            found["quotes"],
+            found["figures"],
+        )
+        article.language = article.language or found["language"]
+        article.language_confidence = found["language_confidence"]
+        article.readable = found["readable"]
+        article.enriched = timezone.now()
+        pending.append(article)
+        if len(pending) >= BATCH:
+            done += _save(pending)
+            progress(len(pending))
+            pending = []
+    if pending:
+        done += _save(pending)
+        progress(len(pending))
+    return done
+
+
+def _save(articles: list[Article]) -> int:
+    with transaction.atomic():
+        Article.objects.bulk_update(
+            articles,
+            [
+                "places",
+                "quotes",
+                "figures",
+                "language",
+                "language_confidence",
+                "readable",
+                "enriched",
+            ],
+        )
+    return len(articles)
+
+
+def about_codes(article: Article) -> tuple[str, ...]:
+    return tuple(p["code"] for p in article.places or [] if p.get("about"))

@@ -1,0 +1,246 @@
+"""Stories: clustering stored articles, editors' merges and splits, and follow-ups.
+
+Clustering runs over the articles of a time window; syndicated copies join
+their original's story. Story rows keep their identity across re-clustering
+(a new cluster takes over the story most of its articles were in), so items,
+scores and links to a story survive a re-run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from newsdesk.ingest.models import Article
+from newsdesk.pipeline.errors import NewsdeskError
+from newsdesk.pipeline.stories import Constraints, StoryInput, cluster, lead_article
+
+from .enrich import about_codes
+from .models import Issue, Item, Story, StoryDecision
+
+WINDOW = dt.timedelta(days=14)
+FOLLOW_UP_WEEKS = 8
+FOLLOW_UP_THRESHOLD = 0.35
+
+
+class StoryError(NewsdeskError, ValueError):
+    kind = "story"
+
+
+@dataclass(frozen=True)
+class ClusterReport:
+    articles: int
+    stories: int
+    new_stories: int
+    follow_ups: int
+
+
+def constraints() -> Constraints:
+    """Every editor decision, replayed in order (a newer decision overrules an older one)."""
+    replay = Constraints()
+    for decision in StoryDecision.objects.order_by("at", "id"):
+        if decision.kind == StoryDecision.Kind.MERGE:
+            replay.merge(decision.first, decision.second)
+        else:
+            replay.split(decision.first, decision.second)
+    return replay
+
+
+def _inputs(articles: Iterable[Article]) -> list[StoryInput]:
+    return [
+        StoryInput(
+            key=a.pk,
+            title=a.title,
+            text=a.text,
+            published=a.published or a.fetched,
+            outlet=a.outlet,
+            places=about_codes(a),
+        )
+        for a in articles
+    ]
+
+
+def cluster_articles(
+    since: dt.datetime | None = None, until: dt.datetime | None = None
+) -> ClusterReport:
+    """(Re-)cluster the originals published in [since, until] and refresh their stories."""
+    until = until or timezone.now()
+    since = since or until - WINDOW
+    window = Q(published__gte=since, published__lte=until) | Q(
+        published__isnull=True, fetched__gte=since, fetched__lte=until
+    )
+    originals = list(
+        Article.objects.filter(window, duplicate_of__isnull=True, readable=True).order_by("id")
+    )
+    decided = constraints()
+    assignment = cluster(_inputs(originals), decided)
+    groups: dict[int, list[Article]] = defaultdict(list)
+    for article in originals:
+        groups[assignment[article.pk]].append(article)
+    new = 0
+    with transaction.atomic():
+        claimed: set[int] = set()
+        touched: list[Story] = []
+        # biggest clusters choose first, so a story keeps the bulk of its articles
+        for members in sorted(groups.values(), key=len, reverse=True):
+            previous = Counter(a.story_id for a in members if a.story_id is not None)
+            story = None
+            for story_id, _ in previous.most_common():
+                if story_id not in claimed:
+                    story = Story.objects.filter(pk=story_id).first()
+                    if story is not None:
+                        break
+            if story is None:
+                story = Story.objects.create()
+                new += 1
+            claimed.add(story.pk)
+            Article.objects.filter(pk__in=[a.pk for a in members]).update(story=story)
+            copies = Article.objects.filter(duplicate_of__in=[a.pk for a in members])
+            copies.update(story=story)
+            touched.append(story)
+        for story in touched:
+            refresh_story(story)
+        _drop_empty_stories()
+    follow_ups = link_follow_ups(touched)
+    return ClusterReport(len(originals), len(groups), new, follow_ups)
+
+
+def refresh_story(story: Story, weights: dict[str, float] | None = None) -> Story:
+    """Recompute a story's lead, title, coverage, dates, places and quotes from its articles."""
+    members = list(story.articles.select_related("source"))
+    if not members:
+        return story
+    if weights is None:
+        weights = {a.outlet: (a.source.weight if a.source else 1.0) for a in members}
+    originals = [a for a in members if a.duplicate_of_id is None] or members
+    lead_key = lead_article(_inputs(originals), weights)
+    lead = next(a for a in members if a.pk == lead_key)
+    dates = [a.published or a.fetched for a in members]
+    place_weight: dict[str, float] = defaultdict(float)
+    for article in members:
+        for place in article.places or []:
+            if place.get("about"):
+                place_weight[place["code"]] += float(place.get("salience", 0.0))
+    quotes = []
+    seen: set[str] = set()
+    for article in sorted(members, key=lambda a: (a.published or a.fetched, a.pk)):
+        for quote in article.quotes or []:
+            if quote.get("short") or quote["text"] in seen:
+                continue
+            seen.add(quote["text"])
+            quotes.append({**quote, "article": article.pk, "outlet": article.outlet})
+    story.lead = lead
+    story.title = lead.title
+    story.first_seen, story.last_seen = min(dates), max(dates)
+    story.article_count = len(members)
+    story.coverage = len({a.outlet for a in members})
+    story.places = [
+        {"code": c, "weight": round(w, 3)}
+        for c, w in sorted(place_weight.items(), key=lambda p: (-p[1], p[0]))
+    ]
+    story.quotes = quotes[:50]
+    story.save()
+    return story
+
+
+def _drop_empty_stories() -> None:
+    Story.objects.filter(articles__isnull=True, items__isnull=True).delete()
+
+
+# --- editors' decisions -----------------------------------------------------------------
+
+
+def merge_stories(keep: Story, other: Story, editor: str = "") -> Story:
+    """Two stories are one event: `other`'s articles move to `keep`, and stay there."""
+    if keep.pk == other.pk:
+        raise StoryError("a story cannot be merged with itself")
+    with transaction.atomic():
+        first = list(keep.articles.values_list("pk", flat=True))
+        second = list(other.articles.values_list("pk", flat=True))
+        StoryDecision.objects.create(
+            kind=StoryDecision.Kind.MERGE,
+            first=first,
+            second=second,
+            editor=editor,
+            at=timezone.now(),
+        )
+        other.articles.update(story=keep)
+        Item.objects.filter(story=other).update(story=keep)
+        refresh_story(keep)
+        other.delete()
+    return keep
+
+
+def split_story(story: Story, article_ids: Sequence[int], editor: str = "") -> Story:
+    """Take articles out of a story into a new one; re-clustering keeps them apart."""
+    members = set(story.articles.values_list("pk", flat=True))
+    out = [pk for pk in dict.fromkeys(article_ids)]
+    if not out or not set(out) <= members:
+        raise StoryError(f"articles {sorted(set(out) - members)} are not in story #{story.pk}")
+    rest = sorted(members - set(out))
+    if not rest:
+        raise StoryError("splitting out every article leaves nothing behind")
+    with transaction.atomic():
+        StoryDecision.objects.create(
+            kind=StoryDecision.Kind.SPLIT, first=out, second=rest, editor=editor, at=timezone.now()
+        )
+        new = Story.objects.create()
+        Article.objects.filter(pk__in=out).update(story=new)
+        Article.objects.filter(duplicate_of__in=out).update(story=new)
+        refresh_story(story)
+        refresh_story(new)
+    return new
+
+
+# --- follow-ups -------------------------------------------------------------------------
+
+
+def link_follow_ups(stories: Sequence[Story]) -> int:
+    """Link each story to an item of an earlier published issue that it continues."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.metrics.pairwise import cosine_similarity
+
+    if not stories:
+        return 0
+    earliest = min((s.first_seen for s in stories if s.first_seen), default=None)
+    if earliest is None:
+        return 0
+    items = list(
+        Item.objects.filter(
+            issue__status=Issue.Status.PUBLISHED,
+            issue__date__gte=(earliest - dt.timedelta(weeks=FOLLOW_UP_WEEKS)).date(),
+        ).select_related("issue")
+    )
+    if not items:
+        return 0
+    leads = [s for s in stories if s.lead_id]
+    texts = [f"{s.title}\n{s.lead.text[:3000] if s.lead else ''}" for s in leads]
+    corpus = [f"{i.headline}\n{i.body}" for i in items]
+    vectorizer = TfidfVectorizer(
+        stop_words="english", sublinear_tf=True, ngram_range=(1, 2), min_df=1
+    )
+    matrix = vectorizer.fit_transform(corpus + texts)
+    similarity = cosine_similarity(matrix[len(corpus) :], matrix[: len(corpus)])
+    linked = 0
+    for row, story in enumerate(leads):
+        best = int(similarity[row].argmax())
+        item = items[best]
+        issue_date = item.issue.date if item.issue is not None else None
+        earlier = bool(issue_date and story.first_seen and issue_date < story.first_seen.date())
+        already_in = item.story_id == story.pk
+        target = (
+            item
+            if (similarity[row, best] >= FOLLOW_UP_THRESHOLD and earlier and not already_in)
+            else None
+        )
+        if story.follows_id != (target.pk if target else None):
+            Story.objects.filter(pk=story.pk).update(follows=target)
+            story.follows = target
+        linked += target is not None
+    return linked

@@ -1,0 +1,230 @@
+"""The week's candidate stories for a publication: relevance, category suggestions, rank.
+
+Relevance and topic models are trained from the publication's labelled history
+(items of imported and published issues) and from every pick or dismissal an
+editor makes; until then the profile's rules alone decide.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from newsdesk.ingest.models import Article, Source
+from newsdesk.pipeline.categories import TopicModel
+from newsdesk.pipeline.places import display_name
+from newsdesk.pipeline.ranking import StoryFacts, rank
+from newsdesk.pipeline.relevance import RelevanceModel
+from newsdesk.pipeline.relevance import TopicProfile as ProfileRules
+
+from .issues import labelled_examples
+from .models import Issue, Publication, Story, StoryScore, TopicProfile
+
+WEEK = dt.timedelta(days=7)
+PLACE_SHARE = 0.2  # a place suggested for a story needs this share of its place weight
+LEAD_CHARS = 4000
+NEGATIVES = 2000
+
+
+def profile_of(publication: Publication) -> TopicProfile:
+    profile, _ = TopicProfile.objects.get_or_create(
+        publication=publication, defaults={"description": publication.description}
+    )
+    return profile
+
+
+def rules_of(profile: TopicProfile) -> ProfileRules:
+    return ProfileRules(
+        description=profile.description,
+        include=tuple(profile.include_terms),
+        exclude=tuple(profile.exclude_terms),
+        required_places=tuple(profile.required_places),
+    )
+
+
+def story_text(story: Story) -> str:
+    lead = story.lead
+    titles = " ".join(sorted({a.title for a in story.articles.all()}))
+    return f"{story.title}\n{titles}\n{lead.text[:LEAD_CHARS] if lead else ''}"
+
+
+def story_places(story: Story) -> tuple[str, ...]:
+    return tuple(p["code"] for p in story.places or [])
+
+
+@dataclass(frozen=True)
+class TrainReport:
+    examples: int
+    positives: int
+    topics: int
+
+
+def train(publication: Publication) -> TrainReport:
+    """Learn relevance and topics from published items and the editors' picks."""
+    profile = profile_of(publication)
+    rules = rules_of(profile)
+    texts: list[str] = []
+    places: list[tuple[str, ...]] = []
+    labels: list[bool] = []
+    topic_texts: list[str] = []
+    topic_labels: list[list[str]] = []
+    place_codes = {display_name(c): c for c in _known_codes()}
+    for example in labelled_examples(publication):
+        text = f"{example.headline}\n{example.body}"
+        texts.append(text)
+        places.append(tuple(place_codes.get(p, p) for p in example.places))
+        labels.append(True)
+        topic_texts.append(text)
+        topic_labels.append(list(example.topics))
+    decided = StoryScore.objects.filter(publication=publication, picked__isnull=False)
+    for score in decided.select_related("story__lead"):
+        texts.append(story_text(score.story))
+        places.append(story_places(score.story))
+        labels.append(bool(score.picked))
+    # stories of weeks already published that no item used stand in as negatives
+    latest = (
+        Issue.objects.filter(publication=publication, status=Issue.Status.PUBLISHED)
+        .exclude(date=None)
+        .order_by("-date")
+        .values_list("date", flat=True)
+        .first()
+    )
+    if latest is not None:
+        passed_over = (
+            Story.objects.filter(last_seen__date__lte=latest, items__isnull=True)
+            .exclude(scores__publication=publication, scores__picked__isnull=False)
+            .select_related("lead")
+            .order_by("-last_seen")[:NEGATIVES]
+        )
+        for story in passed_over:
+            texts.append(story_text(story))
+            places.append(story_places(story))
+            labels.append(False)
+    model = RelevanceModel(rules)
+    if len(set(labels)) > 1:
+        model.fit(texts, places, labels)
+    topics = TopicModel()
+    if topic_texts:
+        topics.fit(topic_texts, topic_labels)
+    with transaction.atomic():
+        profile.relevance_model = model.to_bytes()
+        profile.topic_model = topics.to_bytes() if topic_texts else None
+        profile.trained = timezone.now()
+        profile.trained_on = len(texts)
+        profile.save()
+    return TrainReport(len(texts), sum(labels), len({t for ts in topic_labels for t in ts}))
+
+
+def _known_codes() -> list[str]:
+    codes: set[str] = set()
+    for story in Story.objects.only("places"):
+        codes.update(p["code"] for p in story.places or [])
+    return sorted(codes)
+
+
+def models_of(publication: Publication) -> tuple[RelevanceModel, TopicModel | None]:
+    profile = profile_of(publication)
+    relevance = (
+        RelevanceModel.from_bytes(bytes(profile.relevance_model))
+        if profile.relevance_model
+        else RelevanceModel(rules_of(profile))
+    )
+    topics = TopicModel.from_bytes(bytes(profile.topic_model)) if profile.topic_model else None
+    return relevance, topics
+
+
+def week_stories(as_of: dt.datetime, days: int = 7) -> QuerySet[Story]:
+    return Story.objects.filter(
+        last_seen__gte=as_of - dt.timedelta(days=days), first_seen__lte=as_of
+    ).select_related("lead", "follows__issue")
+
+
+def rank_week(
+    publication: Publication, as_of: dt.datetime | None = None, days: int = 7
+) -> list[StoryScore]:
+    """Score and order the stories of the week ending at `as_of` for a publication."""
+    as_of = as_of or timezone.now()
+    relevance_model, topic_model = models_of(publication)
+    weights = dict(Source.objects.filter(publication=publication).values_list("outlet", "weight"))
+    published = {
+        story_id: number
+        for story_id, number in Issue.objects.filter(
+            publication=publication, status=Issue.Status.PUBLISHED, items__story__isnull=False
+        ).values_list("items__story", "number")
+    }
+    stories = list(week_stories(as_of, days))
+    facts: list[StoryFacts] = []
+    details: dict[int, tuple[list[dict[str, object]], list[dict[str, object]]]] = {}
+    for story in stories:
+        text = story_text(story)
+        codes = story_places(story)
+        verdict = relevance_model.score(text, codes)
+        outlets = tuple(
+            Article.objects.filter(story=story).values_list("outlet", flat=True).distinct()
+        )
+        follows = story.follows.issue.number if story.follows and story.follows.issue else None
+        facts.append(
+            StoryFacts(
+                key=story.pk,
+                relevance=verdict.score,
+                relevant=verdict.relevant,
+                outlets=outlets,
+                last_seen=story.last_seen,
+                published_in=published.get(story.pk),
+                follows=follows,
+                relevance_reasons=tuple(verdict.reasons[:4]),
+            )
+        )
+        topic_suggestions = (
+            [
+                {"name": s.name, "score": round(s.score, 3), "reasons": list(s.reasons[:3])}
+                for s in topic_model.suggest(text, k=3)
+            ]
+            if topic_model
+            else []
+        )
+        total = sum(float(p["weight"]) for p in story.places or []) or 1.0
+        place_suggestions = [
+            {
+                "name": display_name(p["code"]),
+                "code": p["code"],
+                "share": round(float(p["weight"]) / total, 3),
+            }
+            for p in story.places or []
+            if float(p["weight"]) / total >= PLACE_SHARE
+        ]
+        details[story.pk] = (topic_suggestions, place_suggestions)
+    now = timezone.now()
+    rows: list[StoryScore] = []
+    with transaction.atomic():
+        for ranked in rank(facts, as_of, weights):
+            topics, places = details[ranked.key]
+            fact = next(f for f in facts if f.key == ranked.key)
+            row, _ = StoryScore.objects.update_or_create(
+                publication=publication,
+                story_id=ranked.key,
+                defaults={
+                    "relevance": fact.relevance,
+                    "score": ranked.score,
+                    "reasons": {"components": ranked.components, "lines": list(ranked.reasons)},
+                    "topics": topics,
+                    "places": places,
+                    "computed": now,
+                },
+            )
+            rows.append(row)
+    return rows
+
+
+def decide(publication: Publication, story: Story, picked: bool) -> StoryScore:
+    """Record an editor's pick or dismissal: a label for the next training."""
+    row, _ = StoryScore.objects.get_or_create(
+        publication=publication, story=story, defaults={"computed": timezone.now()}
+    )
+    row.picked = picked
+    row.save(update_fields=["picked"])
+    return row
