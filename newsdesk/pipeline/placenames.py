@@ -1,7 +1,9 @@
 """Recognising place names: ISO countries (pycountry) plus the short names people use.
 
-The stories issue grows this into a gazetteer of demonyms, cities, leaders and
-institutions; for now it answers "is this category a place?" for back issues.
+This answers "is this category name a place?" (back issues, quotes) and keeps
+the region codes (`REGIONS`). Finding places in article text -- demonyms,
+cities, leaders, institutions, ambiguity, salience, about-ness -- is
+`newsdesk.pipeline.places`, whose gazetteer uses the same codes.
 """
 
 from __future__ import annotations
