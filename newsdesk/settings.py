@@ -37,7 +37,12 @@ TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "APP_DIRS": True,
-        "OPTIONS": {"context_processors": ["django.template.context_processors.request"]},
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "newsdesk.web.context.navigation",
+            ]
+        },
     }
 ]
 WSGI_APPLICATION = "newsdesk.wsgi.application"
@@ -55,6 +60,7 @@ NEWSDESK_FETCH_MAX_BYTES = env_int("NEWSDESK_FETCH_MAX_BYTES", 10 * 1024 * 1024,
 NEWSDESK_FETCH_TIMEOUT = env_int("NEWSDESK_FETCH_TIMEOUT", 60, minimum=1)
 NEWSDESK_PER_HOST_CONCURRENCY = env_int("NEWSDESK_PER_HOST_CONCURRENCY", 2, minimum=1)
 NEWSDESK_PER_HOST_DELAY_MS = env_int("NEWSDESK_PER_HOST_DELAY_MS", 0, minimum=0)
+NEWSDESK_EXTRACT_PROCESSES = env_int("NEWSDESK_EXTRACT_PROCESSES", 0, minimum=0)
 NEWSDESK_FETCH_WORKERS = env_int("NEWSDESK_FETCH_WORKERS", 16, minimum=1)
 NEWSDESK_POLL_MINUTES = env_int("NEWSDESK_POLL_MINUTES", 30, minimum=1)
 NEWSDESK_ALLOW_HOSTS = env_list("NEWSDESK_ALLOW_HOSTS", [])

@@ -24,13 +24,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from newsdesk.pipeline.errors import NewsdeskError
-from newsdesk.pipeline.extract import extract_article
 from newsdesk.pipeline.feeds import parse_feed
 from newsdesk.pipeline.fetch import Fetcher, FetchPolicy, parse_allow_hosts
 from newsdesk.pipeline.intake import build_article, feed_has_full_text
 from newsdesk.pipeline.types import Arrival, ArticleDraft, Extracted, FeedEntry, ParsedFeed
 from newsdesk.pipeline.urls import host_key
 
+from .extraction import shared_pool
 from .models import FetchLog, Source
 from .store import Outcome, known_links, load_near_index, store_article
 
@@ -128,6 +128,7 @@ class Ingestor:
         self.workers = workers or settings.NEWSDESK_FETCH_WORKERS
         self.progress = progress or (lambda what, n: None)
         self.report = RunReport()
+        self._extractor = shared_pool(settings.NEWSDESK_EXTRACT_PROCESSES or None)
         # sources the operator marked allow_internal get a fetcher that allows their host
         self._extra_fetchers: dict[str, Fetcher] = {}
 
@@ -162,13 +163,12 @@ class Ingestor:
         result.duration = (timezone.now() - started).total_seconds()
         return result
 
-    @staticmethod
-    def _page(fetcher: Fetcher, source_id: int, entry: FeedEntry) -> _PageResult:
+    def _page(self, fetcher: Fetcher, source_id: int, entry: FeedEntry) -> _PageResult:
         try:
             fetched = fetcher.fetch(
                 entry.link, accept="text/html,application/xhtml+xml", respect_robots=True
             )
-            page = extract_article(fetched.content, fetched.final_url)
+            page = self._extractor.extract(fetched.content, fetched.final_url)
             return _PageResult(source_id, entry, page, fetched.final_url, "")
         except Exception as exc:
             return _PageResult(source_id, entry, None, "", f"{error_kind(exc)}: {one_line(exc)}")
