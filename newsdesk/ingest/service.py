@@ -20,7 +20,6 @@ from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from newsdesk.pipeline.errors import NewsdeskError
@@ -32,7 +31,7 @@ from newsdesk.pipeline.urls import host_key
 
 from .extraction import shared_pool
 from .models import FetchLog, Source
-from .store import Outcome, known_links, load_near_index, store_article
+from .store import Outcome, known_links, load_near_index, store_batch
 
 MAX_BACKOFF = timedelta(hours=24)
 MAX_URL_LENGTH = 2000  # the URL columns' size; longer links are skipped, not truncated
@@ -311,9 +310,8 @@ class Ingestor:
                 )
             else:
                 page_jobs.append(entry)
-        with transaction.atomic():
-            for draft in drafts:
-                self._count(store_article(draft, source, index).outcome, log)
+        for outcome, _ in store_batch(drafts, source, index):
+            self._count(outcome, log)
         return page_jobs
 
     def _after_page(
@@ -332,7 +330,7 @@ class Ingestor:
             page_url=result.page_url,
             page_error=result.error,
         )
-        self._count(store_article(draft, source, index).outcome, logs[source.pk])
+        self._count(store_batch([draft], source, index)[0][0], logs[source.pk])
 
     def _count(self, outcome: Outcome, log: FetchLog) -> None:
         if outcome is Outcome.NEW:

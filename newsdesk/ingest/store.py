@@ -53,77 +53,188 @@ def load_near_index() -> NearDuplicateIndex:
     return index
 
 
-def _add_urls(article: Article, urls: list[str]) -> None:
-    for url in dict.fromkeys(urls):
-        ArticleURL.objects.get_or_create(url=url, defaults={"article": article})
+@dataclass
+class _Plan:
+    """What to do with one draft, decided before anything is written."""
+
+    draft: ArticleDraft
+    urls: list[str]
+    outcome: Outcome
+    target: int | None = None  # MERGED: the article (id, or -n for the batch's n-th new one)
+    article: Article | None = None  # NEW or COPY: the row to insert
+    root: int | None = None  # COPY: the group's original (id or -n)
+    similarity: float | None = None
+    takes_over: bool = False  # COPY of a stored article but published earlier than it
+
+
+def _decide(
+    drafts: list[ArticleDraft], source: Source | None, index: NearDuplicateIndex
+) -> list[_Plan]:
+    """Classify a batch with two queries, whatever its size."""
+    all_urls = {u for d in drafts for u in (d.url, *d.original_urls)}
+    known: dict[str, int] = dict(
+        ArticleURL.objects.filter(url__in=all_urls).values_list("url", "article_id")
+    )
+    twins: dict[str, tuple[int, str, int | None, object]] = {}
+    fingerprints = {d.fingerprint for d in drafts if d.text}
+    for fp, pk, outlet, dup, published in (
+        Article.objects.filter(fingerprint__in=fingerprints)
+        .order_by("id")
+        .values_list("fingerprint", "id", "outlet", "duplicate_of_id", "published")
+    ):
+        twins.setdefault(fp, (pk, outlet, dup, published))
+    roots: dict[int, tuple[int, object]] = {}  # key -> (root key, root published)
+    plans: list[_Plan] = []
+    created = 0
+    now = timezone.now()
+    for draft in drafts:
+        urls = list(dict.fromkeys([draft.url, *draft.original_urls]))
+        hit = next((known[u] for u in urls if u in known), None)
+        if hit is not None:
+            plans.append(_Plan(draft, urls, Outcome.MERGED, target=hit))
+            continue
+        twin = twins.get(draft.fingerprint) if draft.text else None
+        if twin is not None and twin[1] == draft.outlet:
+            plans.append(_Plan(draft, urls, Outcome.MERGED, target=twin[0]))
+            for url in urls:
+                known[url] = twin[0]
+            continue
+        sig = signature(draft.text)
+        root: int | None = None
+        root_published: object = None
+        similarity: float | None = None
+        if twin is not None:
+            root = twin[2] if twin[2] is not None else twin[0]
+            similarity = 1.0
+        elif sig is not None and (match := index.best_match(sig)) is not None:
+            similarity = match.similarity
+            if match.key in roots:
+                root, root_published = roots[match.key]
+            else:
+                row = (
+                    Article.objects.filter(pk=match.key)
+                    .values_list("duplicate_of_id", "published")
+                    .first()
+                )
+                if row is not None:
+                    root = row[0] if row[0] is not None else match.key
+                    if row[0] is not None:
+                        root_published = (
+                            Article.objects.filter(pk=root)
+                            .values_list("published", flat=True)
+                            .first()
+                        )
+                    else:
+                        root_published = row[1]
+        if twin is not None and root is not None and root == twin[0]:
+            root_published = twin[3]
+        takes_over = bool(
+            root is not None
+            and root > 0
+            and draft.published is not None
+            and root_published is not None
+            and draft.published < root_published  # type: ignore[operator]
+        )
+        created += 1
+        key = -created
+        article = Article(
+            url=draft.url,
+            source=source,
+            title=draft.title,
+            text=draft.text,
+            html=draft.html,
+            outlet=draft.outlet,
+            authors=list(draft.authors),
+            published=draft.published,
+            fetched=now,
+            language=draft.language,
+            teaser=draft.teaser,
+            fingerprint=draft.fingerprint,
+            signature=sig,
+            similarity=None if takes_over else similarity,
+            arrival=draft.arrival.value,
+            text_source=draft.text_source.value,
+            date_note=draft.date_note,
+        )
+        outcome = Outcome.COPY if root is not None else Outcome.NEW
+        plans.append(
+            _Plan(
+                draft,
+                urls,
+                outcome,
+                article=article,
+                root=root,
+                similarity=similarity,
+                takes_over=takes_over,
+            )
+        )
+        for url in urls:
+            known[url] = key
+        if draft.text and draft.fingerprint not in twins:
+            twins[draft.fingerprint] = (key, draft.outlet, root, draft.published)
+        if sig is not None:
+            index.add(key, sig)
+        roots[key] = (root, root_published) if root is not None else (key, draft.published)
+    return plans
+
+
+def _write(plans: list[_Plan], index: NearDuplicateIndex) -> list[int]:
+    """Insert the batch's new articles and URLs, then link copies to their originals."""
+    new = [p for p in plans if p.article is not None]
+    Article.objects.bulk_create([p.article for p in new if p.article is not None])
+    ids = {-(n + 1): p.article.pk for n, p in enumerate(new) if p.article is not None}
+
+    def real(key: int | None) -> int | None:
+        return ids.get(key, key) if key is not None and key < 0 else key
+
+    for temp, pk in ids.items():
+        index.rekey(temp, pk)
+    links: list[ArticleURL] = []
+    owners: list[int] = []
+    for plan in plans:
+        owner = real(plan.target) if plan.article is None else plan.article.pk
+        assert owner is not None
+        owners.append(owner)
+        links.extend(ArticleURL(url=u, article_id=owner) for u in plan.urls)
+    ArticleURL.objects.bulk_create(links, ignore_conflicts=True)
+    for plan in new:
+        assert plan.article is not None
+        root = real(plan.root)
+        if root is None:
+            continue
+        if plan.takes_over:
+            # the group's original is its earliest publication
+            Article.objects.filter(duplicate_of=root).update(duplicate_of=plan.article.pk)
+            Article.objects.filter(pk=root).update(
+                duplicate_of=plan.article.pk, similarity=plan.similarity
+            )
+        else:
+            Article.objects.filter(pk=plan.article.pk).update(duplicate_of=root)
+    return owners
+
+
+def store_batch(
+    drafts: list[ArticleDraft], source: Source | None, index: NearDuplicateIndex
+) -> list[tuple[Outcome, int]]:
+    """Store a feed's worth of drafts in a few statements; idempotent for the same URLs.
+
+    If another process stored one of the URLs meanwhile, the batch is retried
+    one draft at a time, each of which then merges with what is there.
+    """
+    if not drafts:
+        return []
+    try:
+        with transaction.atomic():
+            plans = _decide(drafts, source, index)
+            owners = _write(plans, index)
+        return [(p.outcome, owner) for p, owner in zip(plans, owners, strict=True)]
+    except IntegrityError:
+        if len(drafts) == 1:
+            raise
+        return [store_batch([d], source, index)[0] for d in drafts]
 
 
 def store_article(draft: ArticleDraft, source: Source | None, index: NearDuplicateIndex) -> Stored:
     """Store one article draft; idempotent for the same URL."""
-    urls = [draft.url, *draft.original_urls]
-    existing = Article.objects.filter(urls__url__in=urls).first()
-    if existing is not None:
-        _add_urls(existing, urls)
-        return Stored(existing, Outcome.MERGED)
-    twin = (
-        Article.objects.filter(fingerprint=draft.fingerprint).order_by("id").first()
-        if draft.text
-        else None
-    )
-    if twin is not None and twin.outlet == draft.outlet:
-        _add_urls(twin, urls)
-        return Stored(twin, Outcome.MERGED)
-    sig = signature(draft.text)
-    original: Article | None = None
-    similarity: float | None = None
-    if twin is not None:
-        original, similarity = twin.duplicate_of or twin, 1.0
-    elif sig is not None and (match := index.best_match(sig)) is not None:
-        matched = Article.objects.select_related("duplicate_of").filter(pk=match.key).first()
-        original = (matched.duplicate_of or matched) if matched else None
-        similarity = match.similarity
-    # the group's original is its earliest publication: an older copy arriving late takes over
-    takes_over = (
-        original is not None
-        and draft.published is not None
-        and original.published is not None
-        and draft.published < original.published
-    )
-    article = Article(
-        url=draft.url,
-        source=source,
-        title=draft.title,
-        text=draft.text,
-        html=draft.html,
-        outlet=draft.outlet,
-        authors=list(draft.authors),
-        published=draft.published,
-        fetched=timezone.now(),
-        language=draft.language,
-        teaser=draft.teaser,
-        fingerprint=draft.fingerprint,
-        signature=sig,
-        duplicate_of=None if takes_over else original,
-        similarity=None if takes_over else similarity,
-        arrival=draft.arrival.value,
-        text_source=draft.text_source.value,
-        date_note=draft.date_note,
-    )
-    try:
-        with transaction.atomic():
-            article.save()
-            _add_urls(article, urls)
-            if takes_over and original is not None:
-                Article.objects.filter(duplicate_of=original).update(duplicate_of=article)
-                Article.objects.filter(pk=original.pk).update(
-                    duplicate_of=article, similarity=similarity
-                )
-    except IntegrityError:
-        # another process stored the same URL in the meantime: treat as merged
-        winner = Article.objects.filter(urls__url__in=urls).first()
-        if winner is None:
-            raise
-        return Stored(winner, Outcome.MERGED)
-    if sig is not None:
-        index.add(article.pk, sig)
-    return Stored(article, Outcome.COPY if original is not None else Outcome.NEW)
+    outcome, pk = store_batch([draft], source, index)[0]
+    return Stored(Article.objects.get(pk=pk), outcome)

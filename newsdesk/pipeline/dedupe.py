@@ -50,8 +50,9 @@ _ROLL = np.uint32(1000003)
 
 def _shingle_hashes(words: list[str]) -> np.ndarray:
     """32-bit hashes of every SHINGLE-word window, from per-word CRCs combined with numpy."""
+    # one encode for all words: \w+ words hold no ASCII space, so split() finds them again
     hashes = np.fromiter(
-        (zlib.crc32(w.encode("utf-8")) for w in words), dtype=np.uint32, count=len(words)
+        map(zlib.crc32, " ".join(words).encode("utf-8").split()), dtype=np.uint32, count=len(words)
     )
     n = len(words) - SHINGLE + 1
     combined = hashes[:n].copy()
@@ -104,6 +105,15 @@ class NearDuplicateIndex:
         mh = _minhash(sig)
         self._sigs[key] = mh
         self._lsh.insert(key, mh)
+
+    def rekey(self, old: int, new: int) -> None:
+        """Give an indexed text its permanent key (a batch indexes before it has ids)."""
+        if old not in self._sigs or old == new:
+            return
+        mh = self._sigs.pop(old)
+        self._lsh.remove(old)
+        self._sigs[new] = mh
+        self._lsh.insert(new, mh)
 
     def add_many(self, items: Iterable[tuple[int, bytes]]) -> None:
         for key, sig in items:

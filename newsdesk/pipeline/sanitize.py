@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html as html_lib
 import re
 
@@ -61,6 +62,7 @@ def clean_html(raw: str) -> str:
     )
 
 
+@functools.lru_cache(maxsize=256)  # intake asks for the same entry's text more than once
 def html_to_text(raw: str) -> str:
     """Readable plain text of an HTML fragment, one paragraph per line."""
     if not raw.strip():
