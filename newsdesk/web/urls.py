@@ -8,5 +8,6 @@ urlpatterns = [
     path("articles/<int:pk>/", views.article_detail, name="article"),
     path("healthz", views.health, name="health"),
     path("issues/", views.issue_list, name="issues"),
+    path("stories/<slug:slug>/", views.story_list, name="stories"),
     path("issues/<slug:slug>/<int:number>/", views.issue_detail, name="issue"),
 ]

@@ -10,7 +10,7 @@ from django.shortcuts import render as render_page
 
 from newsdesk.ingest.models import Article, Source
 from newsdesk.newsroom.issues import render
-from newsdesk.newsroom.models import Issue
+from newsdesk.newsroom.models import Issue, Publication, StoryScore
 
 
 def article_list(request: HttpRequest) -> HttpResponse:
@@ -78,3 +78,14 @@ def issue_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     )
     # the fragment is built by newsdesk.pipeline.render, which escapes every text it holds
     return render_page(request, "web/issue.html", {"issue": issue, "body": render(issue, "html")})
+
+
+def story_list(request: HttpRequest, slug: str) -> HttpResponse:
+    """The week's ranked stories for a publication, as last ranked (`newsdesk stories rank`)."""
+    publication = get_object_or_404(Publication, slug=slug)
+    rows = (
+        StoryScore.objects.filter(publication=publication)
+        .select_related("story__lead", "story__follows__issue")
+        .order_by("-score")[:60]
+    )
+    return render_page(request, "web/stories.html", {"publication": publication, "rows": rows})
