@@ -52,6 +52,7 @@ class Style:
     attribution_date_format: str = "long"
     subscribe_call: str = "Want these sent to your inbox?"
     subscribe_label: str = "Subscribe"
+    sections: bool = False  # issues grouped under section headings (Issue.sections)
 
     @classmethod
     def from_settings(cls, settings: dict[str, object]) -> Style:
