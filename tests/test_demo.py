@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -26,6 +27,7 @@ def test_demo_ingests_and_serves(tmp_path: Path) -> None:
         cwd=tmp_path,
         env=env,
         stdout=subprocess.PIPE,
+        start_new_session=True,  # so the whole group (any worker processes too) can be stopped
         stderr=subprocess.STDOUT,
         text=True,
     )
@@ -52,7 +54,7 @@ def test_demo_ingests_and_serves(tmp_path: Path) -> None:
         assert page.count('<section class="item"') == 6
         assert "Related Categories:" in page and "Want these sent to your inbox?" in page
     finally:
-        proc.terminate()
-        output, _ = proc.communicate(timeout=30)
+        os.killpg(proc.pid, signal.SIGTERM)
+        output, _ = proc.communicate(timeout=60)
     assert "new articles" in output and "errors: feed" in output
     assert "published Pacific Policy Monitor No. 101" in output

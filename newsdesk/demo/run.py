@@ -7,7 +7,7 @@ import datetime as dt
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from newsdesk.newsroom.models import Issue, Publication
@@ -24,6 +24,7 @@ def run_demo(*, port: int, serve: bool) -> int:
     from django.core.management import call_command
     from django.db import connections
 
+    from newsdesk.ingest.extraction import shared_pool
     from newsdesk.ingest.service import Ingestor
     from newsdesk.ingest.sources import import_opml
     from newsdesk.newsroom.models import Publication
@@ -61,6 +62,8 @@ def run_demo(*, port: int, serve: bool) -> int:
         with progress_bar(len(sources), "ingesting") as advance:
             report = Ingestor(allow_hosts=[outlets.host], progress=advance).run(sources)
         print_run_report(report, out)
+        shared_pool().close()  # no idle extraction processes behind the web server
+        # show_week(publication, out)  # PENDING
         issue = build_issue(publication, outlets.url)
         out.print(f"published {issue.title}:\n")
         out.print(render(issue, "text"), markup=False, highlight=False)
@@ -93,7 +96,37 @@ def build_issue(publication: Publication, url_for: Callable[[str], str]) -> Issu
             link = ArticleURL.objects.filter(url=source.url).select_related("article").first()
             if link is not None:
                 ItemSource.objects.filter(pk=source.pk).update(article=link.article)
+                if item.story_id is None and link.article.story_id is not None:
+                    item.story_id = link.article.story_id
+                    item.save(update_fields=["story"])
         items.append(item)
     issue = service.new_issue(publication, DEMO_EDITOR, dt.date.fromisoformat(plan["date"]))
     service.add_items(issue, items, DEMO_EDITOR)
     return service.publish(issue, actor=DEMO_EDITOR)
+
+
+WEEK_END = dt.datetime(2026, 11, 22, 23, 59, 59, tzinfo=dt.UTC)
+
+
+def show_week(publication: Publication, out: Any) -> None:
+    """Enrich, cluster, train on the back issues and rank the week: what the desk will show."""
+    from newsdesk.newsroom import enrich, storylines, week
+
+    enrich.enrich_articles()
+    report = storylines.cluster_articles(until=WEEK_END)
+    out.print(f"{report.articles} articles grouped into {report.stories} stories")
+    profile = week.profile_of(publication)
+    profile.required_places = ["CN", "HK", "TW", "MO"]
+    profile.include_terms = ["Beijing", "PLA", "Chinese", "Xinjiang", "Taiwan"]
+    profile.save()
+    week.train(publication)
+    rows = week.rank_week(publication, WEEK_END)
+    out.print("the week's stories for the desk, best first:")
+    for n, row in enumerate(rows[:10], 1):
+        story = row.story
+        places = "; ".join(p["name"] for p in row.places) or "-"
+        out.print(
+            f"{n:>3}. [{row.score:.2f}] {story.title} ({story.coverage} outlets; {places})",
+            markup=False,
+            highlight=False,
+        )
