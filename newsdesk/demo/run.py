@@ -63,7 +63,7 @@ def run_demo(*, port: int, serve: bool) -> int:
             report = Ingestor(allow_hosts=[outlets.host], progress=advance).run(sources)
         print_run_report(report, out)
         shared_pool().close()  # no idle extraction processes behind the web server
-        # show_week(publication, out)  # PENDING
+        show_week(publication, out)
         issue = build_issue(publication, outlets.url)
         out.print(f"published {issue.title}:\n")
         out.print(render(issue, "text"), markup=False, highlight=False)

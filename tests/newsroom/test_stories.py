@@ -1,0 +1,155 @@
+"""Stories from the demo's fictional week: enrichment, clustering, editors' decisions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter, defaultdict
+
+import pytest
+
+from newsdesk.demo.server import FixtureServer
+from newsdesk.ingest.models import Article, Source
+from newsdesk.ingest.service import Ingestor
+from newsdesk.ingest.sources import import_opml
+from newsdesk.newsroom import enrich, issues, storylines
+from newsdesk.newsroom.models import Item, Story, StoryDecision
+from newsdesk.pipeline.types import ItemText, SourceRef
+
+from ..conftest import DEMO_SITE
+
+MANIFEST = json.loads((DEMO_SITE / "manifest.json").read_text())
+EVENT = {a["path"].rsplit("/", 1)[-1]: a["event"] for a in MANIFEST["articles"]}
+WEEK_END = dt.datetime(2026, 11, 22, 23, 59, tzinfo=dt.UTC)
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def week(demo_site: FixtureServer) -> None:
+    import_opml(demo_site.body_for("sources.opml") or b"")
+    Ingestor(allow_hosts=[demo_site.host], workers=8).run(list(Source.objects.all()))
+    enrich.enrich_articles()
+
+
+def event_of(article: Article) -> str | None:
+    return EVENT[article.url.rsplit("/", 1)[-1]]
+
+
+def test_enrichment_finds_places_quotes_and_figures(week: None) -> None:
+    article = Article.objects.get(url__endswith="pla-strait-vigil-drills-taiwan.html")
+    codes = [p["code"] for p in article.places if p["about"]]
+    assert "TW" in codes and "CN" in codes
+    assert any(q["speaker"] for q in article.quotes)
+    for quote in article.quotes:
+        assert article.text[quote["start"] : quote["end"]] == quote["text"]
+    assert any(f["kind"] == "count" or f["kind"] == "number" for f in article.figures)
+    assert article.language == "en" and article.readable
+    assert Article.objects.filter(enriched__isnull=True).count() == 0
+
+
+def test_each_event_becomes_one_story(week: None) -> None:
+    report = storylines.cluster_articles(until=WEEK_END)
+    assert report.articles == Article.objects.filter(duplicate_of__isnull=True).count()
+    by_story: dict[int, Counter[str | None]] = defaultdict(Counter)
+    for article in Article.objects.all():
+        assert article.story_id is not None
+        by_story[article.story_id][event_of(article)] += 1
+    events = {e for e in EVENT.values() if e}
+    # every story holds one event, and every event sits in one story
+    assert all(len(c) == 1 for c in by_story.values())
+    homes = defaultdict(set)
+    for story_id, counter in by_story.items():
+        for event in counter:
+            homes[event].add(story_id)
+    assert all(len(homes[e]) == 1 for e in events)
+    drills = Story.objects.get(pk=next(iter(homes["taiwan-strait-vigil-exercise"])))
+    assert drills.coverage >= 6 and drills.lead is not None and drills.quotes
+    # copies sit with their original
+    for copy in Article.objects.filter(duplicate_of__isnull=False):
+        assert copy.story_id == copy.duplicate_of.story_id  # type: ignore[union-attr]
+
+
+def test_merge_and_split_survive_reclustering(week: None) -> None:
+    storylines.cluster_articles(until=WEEK_END)
+    stories = {event_of(s.lead): s for s in Story.objects.exclude(lead=None)}  # type: ignore[arg-type]
+    port, drills = stories["ecuador-port-financing"], stories["taiwan-strait-vigil-exercise"]
+    merged = storylines.merge_stories(port, drills, "editor")
+    ids_after_merge = set(merged.articles.values_list("pk", flat=True))
+    storylines.cluster_articles(until=WEEK_END)  # a re-run keeps the editor's merge
+    assert len({a.story_id for a in Article.objects.filter(pk__in=ids_after_merge)}) == 1
+    out = [
+        a.pk
+        for a in Article.objects.filter(pk__in=ids_after_merge)
+        if event_of(a) == "taiwan-strait-vigil-exercise" and a.duplicate_of_id is None
+    ]
+    new = storylines.split_story(Story.objects.get(pk=merged.pk), out, "editor")
+    storylines.cluster_articles(until=WEEK_END)  # and keeps the later split too
+    stories_of_out = {a.story_id for a in Article.objects.filter(pk__in=out)}
+    rest = ids_after_merge - set(out)
+    assert len(stories_of_out) == 1
+    assert stories_of_out.isdisjoint({a.story_id for a in Article.objects.filter(pk__in=rest)})
+    assert [d.kind for d in StoryDecision.objects.all()] == ["merge", "split"]
+    assert new.pk in stories_of_out or Story.objects.filter(pk__in=stories_of_out).exists()
+    with pytest.raises(storylines.StoryError):
+        storylines.split_story(new, [999999], "editor")
+
+
+def test_story_identity_is_stable_across_runs(week: None) -> None:
+    storylines.cluster_articles(until=WEEK_END)
+    before = dict(Article.objects.values_list("pk", "story_id"))
+    storylines.cluster_articles(until=WEEK_END)
+    assert dict(Article.objects.values_list("pk", "story_id")) == before
+
+
+def test_follow_up_links_to_an_earlier_item(week: None) -> None:
+    pub = issues.add_publication("ppm", "Pacific Policy Monitor")
+    earlier = issues.write_item(
+        pub,
+        ItemText(
+            headline="PHILIPPINE CARRIER ISLATEL INVESTIGATES A NETWORK BREACH",
+            body=(
+                "IslaTel Communications, the Philippines' third-largest mobile operator, has said "
+                "it is investigating unusual activity in its core network, including its call "
+                "records and lawful-intercept systems, and has called in outside investigators."
+            ),
+            sources=(SourceRef("Harbor Ledger", dt.date(2026, 11, 10)),),
+            topics=("Cybersecurity and Cyberwarfare",),
+            places=("Philippines",),
+        ),
+        "ed",
+    )
+    issue = issues.new_issue(pub, date=dt.date(2026, 11, 14))
+    issues.add_items(issue, [earlier])
+    issues.publish(issue)
+    storylines.cluster_articles(until=WEEK_END)
+    hack = Story.objects.get(
+        pk=Article.objects.get(url__endswith="islatel-breach-jade-lantern.html").story_id
+    )
+    assert hack.follows_id == earlier.pk
+    unrelated = Story.objects.exclude(pk=hack.pk).filter(follows__isnull=False)
+    assert not unrelated.exists()
+    assert Item.objects.get(pk=earlier.pk).followed_by.count() == 1
+
+
+def test_week_ranks_on_topic_stories_above_off_topic(week: None) -> None:
+    from newsdesk.newsroom import week as desk
+
+    storylines.cluster_articles(until=WEEK_END)
+    pub = issues.add_publication("ppm", "Pacific Policy Monitor")
+    profile = desk.profile_of(pub)
+    profile.required_places = ["CN", "HK", "TW", "MO"]
+    profile.include_terms = ["Beijing", "PLA", "Chinese"]
+    profile.save()
+    rows = desk.rank_week(pub, WEEK_END)
+    assert len(rows) == Story.objects.count()
+    order = [event_of(row.story.lead) for row in rows]  # type: ignore[arg-type]
+    off_topic = [n for n, e in enumerate(order) if e is None]
+    on_topic = [n for n, e in enumerate(order) if e is not None]
+    assert off_topic and max(on_topic) < min(off_topic)
+    top = rows[0]
+    assert top.reasons["lines"] and top.places and top.story.coverage >= 4
+    assert any("outside the publication's topic" in line for line in rows[-1].reasons["lines"])
+    # an editor's dismissal is stored as a label and survives re-ranking
+    desk.decide(pub, rows[0].story, picked=False)
+    again = desk.rank_week(pub, WEEK_END)
+    assert next(r for r in again if r.story_id == rows[0].story_id).picked is False
