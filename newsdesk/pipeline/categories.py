@@ -1,20 +1,96 @@
-"""Topic suggestions for items: per-category rules from day one, a classifier as labels arrive.
+"""Topic categories for items: editor rules on day one, a learned model as labels arrive.
 
-Interim implementation (TF-IDF, one-vs-rest logistic regression); the bytes from
-`to_bytes` are a pickle and must only ever be produced by newsdesk itself.
+`TopicModel` is a multi-label classifier over a publication's topic categories.
+Each category may have a `TopicRule` (include and exclude terms, written by an
+editor) and labelled examples (items filed under it). With rules alone it
+works from the first day; with examples it learns one linear SVM per category
+(one-vs-rest) over word and character n-gram TF-IDF. The decision threshold of
+each category is tuned for F1 on inner cross-validation of the training data,
+and the margin is mapped to a 0..1 score (0.5 at the threshold) by a slope
+fitted on the same out-of-fold scores. For a category with include terms the
+score is w * learned + (1 - w) * rule, where w = n / (n + 2) for n positive
+examples and the rule score is 0.5 for one matched term (a title match counts
+twice) and approaches 1 with more; without include terms the learned score is
+the score. A category needs positive and negative examples to be learned. An
+exclude term always wins: a text that matches one is never put in that
+category.
+
+A text is one string, its first line the title (see `document`); the title is
+counted twice, since headlines name the subject more reliably than bodies.
+
+The text features, term matching and the storage format here are shared with
+`relevance.py`. Models are stored with `to_bytes` as a NumPy ``.npz`` archive
+(arrays plus a JSON header) and read with ``allow_pickle=False``: loading a
+model never executes code.
 """
 
 from __future__ import annotations
 
-import pickle
+import io
+import json
+import math
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import KFold
+from sklearn.svm import LinearSVC
+
+from .errors import NewsdeskError
+
+FORMAT = "newsdesk.topics/1"
+
+#: positive examples at which the learned score and the rule score count equally
+RULE_HALF_LIFE = 2.0
+#: a matched exclude term multiplies the score by this (keeping it below 0.5)
+EXCLUDE_FACTOR = 0.1
+#: fewer positive (or negative) examples than this: no threshold tuning
+MIN_TUNING_EXAMPLES = 3
+#: the margin-to-score slope used when it cannot be fitted
+DEFAULT_SLOPE = 2.0
+CV_FOLDS = 5
+SVM_C = 1.0
+#: words shown as the learned part of a reason
+LEARNED_TERMS = 3
+
+_WORD_PATTERN = r"(?u)\b\w\w+\b"
+
+#: function words, never shown as a reason (the models still use them)
+STOPWORDS = frozenset(
+    """about above after again against all also among and another any are around back
+    because been before being below between both but can could did does doing down during
+    each either else even every few for from further had has have having her here hers him
+    his how into its itself just last like made make many may more most much must new next
+    nor not now off once one only other our out over own per said same says she should since
+    some still such than that the their them then there these they this those three through
+    too two under until upon very was were what when where which while who whom whose why
+    will with within would year years yet you your blah reuter reuters""".split()
+)
+
+
+class ModelFormatError(NewsdeskError, ValueError):
+    """Stored model bytes that are not a model this version of newsdesk can read."""
+
+    kind = "model"
+
+
+# --- rules ------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class TopicRule:
+    """Terms an editor sets for a category.
+
+    A term is a word or phrase matched case-insensitively on word boundaries,
+    with an optional plural "s"/"es"; a trailing "*" matches any word ending
+    ("export*" matches "exports" and "exporters").
+    """
+
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
 
@@ -23,80 +99,501 @@ class TopicRule:
 class Suggestion:
     name: str
     score: float
-    reasons: tuple[str, ...] = field(default_factory=tuple)
+    reasons: tuple[str, ...]
+
+
+class TermMatcher:
+    """Finds which of a list of terms occur in a text, and whether in its title."""
+
+    def __init__(self, terms: Iterable[str]) -> None:
+        self.terms = tuple(dict.fromkeys(t.strip() for t in terms if t and t.strip()))
+        self._patterns = [re.compile(term_pattern(t), re.IGNORECASE) for t in self.terms]
+
+    def matches(self, text: str) -> list[tuple[str, bool]]:
+        """(term, in_title) for every term found, in the order the terms were given."""
+        title = title_of(text)
+        found = []
+        for term, pattern in zip(self.terms, self._patterns, strict=True):
+            if pattern.search(text):
+                found.append((term, bool(pattern.search(title))))
+        return found
+
+    def evidence(self, text: str) -> tuple[float, list[str]]:
+        """1 per matched term, 2 if it is in the title; and the matched terms."""
+        found = self.matches(text)
+        return sum(2.0 if in_title else 1.0 for _, in_title in found), [t for t, _ in found]
+
+
+def term_pattern(term: str) -> str:
+    words = term.lower().split()
+    prefix = words[-1].endswith("*")
+    if prefix:
+        words[-1] = words[-1].rstrip("*")
+    body = r"\s+".join(re.escape(w) for w in words if w)
+    tail = r"\w*" if prefix else (r"(?:s|es)?" if body[-1:].isalpha() else "")
+    return rf"(?<!\w){body}{tail}(?!\w)"
+
+
+def rule_score(evidence: float) -> float:
+    """0 without evidence, 0.5 for one matched term, approaching 1 with more."""
+    return 1.0 - 0.5**evidence
+
+
+# --- text features ----------------------------------------------------------------------
+
+
+def document(title: str | None, body: str | None) -> str:
+    """The one string a model reads for an article: its title, a line break, its body."""
+    return f"{(title or '').strip()}\n{body or ''}"
+
+
+def title_of(text: str) -> str:
+    return text.split("\n", 1)[0]
+
+
+def _weighted(text: str) -> str:
+    return f"{title_of(text)}\n{text}"
+
+
+def _analyzers(
+    words: Mapping[str, int] | None, chars: Mapping[str, int] | None
+) -> tuple[CountVectorizer, CountVectorizer]:
+    word = CountVectorizer(token_pattern=_WORD_PATTERN, vocabulary=words, dtype=np.float32)
+    char = CountVectorizer(
+        analyzer="char_wb",
+        ngram_range=(4, 4),
+        min_df=1 if chars is not None else 2,
+        vocabulary=chars,
+        dtype=np.float32,
+    )
+    return word, char
+
+
+def _l2_rows(matrix: sp.csr_matrix) -> sp.csr_matrix:
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sp.csr_matrix(sp.diags(1.0 / norms) @ matrix, dtype=np.float32)
+
+
+def _tfidf(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
+    counts = sp.csr_matrix(counts, dtype=np.float32)
+    counts.data = 1.0 + np.log(counts.data)  # sublinear term frequency
+    return _l2_rows(sp.csr_matrix(counts @ sp.diags(idf.astype(np.float32))))
+
+
+def _idf(counts: sp.csr_matrix) -> np.ndarray:
+    df = np.bincount(counts.indices, minlength=counts.shape[1])
+    n = counts.shape[0]
+    return (np.log((1.0 + n) / (1.0 + df)) + 1.0).astype(np.float32)
+
+
+class TextFeatures:
+    """Word unigrams and character 4-grams (within words), sublinear TF-IDF, title twice.
+
+    Each block is L2-normalised, then the joined row again. Word features come
+    first, so `term(i)` for i < n_words is a readable word.
+    """
+
+    def __init__(
+        self, words: Sequence[str], chars: Sequence[str], word_idf: np.ndarray, char_idf: np.ndarray
+    ) -> None:
+        self.words = list(words)
+        self.chars = list(chars)
+        self.word_idf = np.asarray(word_idf, dtype=np.float32)
+        self.char_idf = np.asarray(char_idf, dtype=np.float32)
+        if len(self.words) != len(self.word_idf) or len(self.chars) != len(self.char_idf):
+            raise ModelFormatError("vocabulary and idf lengths differ")
+        self._word, self._char = _analyzers(
+            {w: i for i, w in enumerate(self.words)} or None,
+            {c: i for i, c in enumerate(self.chars)} or None,
+        )
+
+    @classmethod
+    def fit(cls, texts: Sequence[str]) -> tuple[TextFeatures, sp.csr_matrix]:
+        docs = [_weighted(t) for t in texts]
+        word, char = _analyzers(None, None)
+        word_counts = _safe_fit(word, docs)
+        char_counts = _safe_fit(char, docs)
+        words = _vocabulary_list(word) if word_counts is not None else []
+        chars = _vocabulary_list(char) if char_counts is not None else []
+        features = cls(
+            words,
+            chars,
+            _idf(word_counts) if word_counts is not None else np.zeros(0),
+            _idf(char_counts) if char_counts is not None else np.zeros(0),
+        )
+        return features, features._join(word_counts, char_counts, len(docs))
+
+    def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+        docs = [_weighted(t) for t in texts]
+        word = self._word.transform(docs) if self.words else None
+        char = self._char.transform(docs) if self.chars else None
+        return self._join(word, char, len(docs))
+
+    def _join(
+        self, word: sp.csr_matrix | None, char: sp.csr_matrix | None, n: int
+    ) -> sp.csr_matrix:
+        blocks = [
+            _tfidf(word, self.word_idf) if word is not None else sp.csr_matrix((n, 0)),
+            _tfidf(char, self.char_idf) if char is not None else sp.csr_matrix((n, 0)),
+        ]
+        return _l2_rows(sp.csr_matrix(sp.hstack(blocks, format="csr"), dtype=np.float32))
+
+    @property
+    def n_words(self) -> int:
+        return len(self.words)
+
+    @property
+    def size(self) -> int:
+        return len(self.words) + len(self.chars)
+
+    def top_terms(self, row: sp.csr_matrix, weights: np.ndarray, k: int = 3) -> list[str]:
+        """The k words of one transformed text that push its score up the most."""
+        row = sp.csr_matrix(row)
+        keep = row.indices < self.n_words
+        indices, values = row.indices[keep], row.data[keep]
+        contributions = values * weights[indices]
+        terms: list[str] = []
+        for i in np.argsort(-contributions):
+            if contributions[i] <= 0 or len(terms) == k:
+                break
+            word = self.words[indices[i]]
+            if len(word) >= 3 and not word.isdigit() and word not in STOPWORDS:
+                terms.append(word)
+        return terms
+
+    def state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        return {"words": self.words, "chars": self.chars}, {
+            "word_idf": self.word_idf,
+            "char_idf": self.char_idf,
+        }
+
+    @classmethod
+    def from_state(cls, meta: Mapping[str, Any], arrays: Mapping[str, np.ndarray]) -> TextFeatures:
+        return cls(meta["words"], meta["chars"], arrays["word_idf"], arrays["char_idf"])
+
+
+def _safe_fit(vectorizer: CountVectorizer, docs: list[str]) -> sp.csr_matrix | None:
+    try:
+        return sp.csr_matrix(vectorizer.fit_transform(docs))
+    except ValueError:  # empty vocabulary: no text, or nothing frequent enough
+        return None
+
+
+def _vocabulary_list(vectorizer: CountVectorizer) -> list[str]:
+    terms = [""] * len(vectorizer.vocabulary_)
+    for term, index in vectorizer.vocabulary_.items():
+        terms[index] = term
+    return terms
+
+
+# --- learning ---------------------------------------------------------------------------
+
+
+@dataclass
+class LinearScorer:
+    """One learned binary decision: w.x + b, threshold, and the slope to a 0..1 score."""
+
+    weights: np.ndarray
+    intercept: float
+    threshold: float
+    slope: float
+    n_pos: int
+    n_neg: int
+
+    def margins(self, X: sp.csr_matrix) -> np.ndarray:
+        return np.asarray(X @ self.weights).ravel() + self.intercept
+
+    def probabilities(self, X: sp.csr_matrix) -> np.ndarray:
+        return sigmoid(self.slope * (self.margins(X) - self.threshold))
+
+
+def sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(x, -50, 50)))
+
+
+def _svm(X: sp.csr_matrix, y: np.ndarray, balanced: bool) -> tuple[np.ndarray, float]:
+    model = LinearSVC(
+        C=SVM_C, class_weight="balanced" if balanced else None, random_state=0, max_iter=5000
+    )
+    model.fit(X, y)
+    return model.coef_.ravel().astype(np.float32), float(model.intercept_[0])
+
+
+def best_threshold(scores: np.ndarray, y: np.ndarray) -> float:
+    """The cut on out-of-fold scores that maximises F1 (midway to the next score)."""
+    order = np.argsort(-scores, kind="stable")
+    ranked, hits = scores[order], y[order]
+    tp = np.cumsum(hits)
+    fp = np.cumsum(~hits)
+    f1 = 2 * tp / (tp + fp + hits.sum())
+    best = int(np.argmax(f1))
+    if best + 1 < len(ranked):
+        return float((ranked[best] + ranked[best + 1]) / 2)
+    return float(ranked[best] - 1e-3)
+
+
+def _fit_slope(margins: np.ndarray, y: np.ndarray) -> float:
+    if y.all() or not y.any():
+        return DEFAULT_SLOPE
+    model = LogisticRegression(fit_intercept=False, C=1.0)
+    model.fit(margins.reshape(-1, 1), y)
+    slope = float(model.coef_[0, 0])
+    return min(max(slope, 0.5), 20.0) if math.isfinite(slope) else DEFAULT_SLOPE
+
+
+def learn_scorers(
+    X: sp.csr_matrix, Y: np.ndarray, balanced: bool = False
+) -> list[LinearScorer | None]:
+    """One scorer per column of Y (None without both positives and negatives).
+
+    Thresholds and slopes come from CV_FOLDS-fold out-of-fold margins on X.
+    """
+    n, k = Y.shape
+    n_pos = Y.sum(axis=0)
+    learnable = [bool(0 < n_pos[j] < n) for j in range(k)]
+    tunable = [
+        learnable[j] and min(n_pos[j], n - n_pos[j]) >= MIN_TUNING_EXAMPLES for j in range(k)
+    ]
+    out_of_fold = np.full(Y.shape, np.nan)
+    if any(tunable):
+        folds = KFold(min(CV_FOLDS, n), shuffle=True, random_state=0)
+        for train, held in folds.split(np.zeros(n)):
+            X_train, X_held = X[train], X[held]
+            for j in range(k):
+                if not tunable[j]:
+                    continue
+                y = Y[train, j]
+                if y.all() or not y.any():
+                    out_of_fold[held, j] = 1.0 if y.all() else -1.0
+                    continue
+                weights, intercept = _svm(X_train, y, balanced)
+                out_of_fold[held, j] = np.asarray(X_held @ weights).ravel() + intercept
+    scorers: list[LinearScorer | None] = []
+    for j in range(k):
+        if not learnable[j]:
+            scorers.append(None)
+            continue
+        y = Y[:, j]
+        weights, intercept = _svm(X, y, balanced)
+        threshold, slope = 0.0, DEFAULT_SLOPE
+        if tunable[j]:
+            threshold = best_threshold(out_of_fold[:, j], y)
+            slope = _fit_slope(out_of_fold[:, j] - threshold, y)
+        scorers.append(
+            LinearScorer(weights, intercept, threshold, slope, int(y.sum()), int((~y).sum()))
+        )
+    return scorers
+
+
+def learned_weight(n_pos: int) -> float:
+    """How much the learned score counts against a rule, by positive examples seen."""
+    return n_pos / (n_pos + RULE_HALF_LIFE)
+
+
+# --- storage ----------------------------------------------------------------------------
+
+
+def pack(meta: Mapping[str, Any], arrays: Mapping[str, np.ndarray]) -> bytes:
+    buffer = io.BytesIO()
+    header = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
+    payload: dict[str, Any] = {"__meta__": header, **arrays}
+    np.savez_compressed(buffer, allow_pickle=False, **payload)
+    return buffer.getvalue()
+
+
+def unpack(data: bytes, expected_format: str) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """Header and arrays of stored model bytes; never unpickles anything."""
+    try:
+        with np.load(io.BytesIO(data), allow_pickle=False) as archive:
+            arrays = {name: archive[name] for name in archive.files}
+        meta = json.loads(arrays.pop("__meta__").tobytes().decode("utf-8"))
+    except (OSError, ValueError, KeyError, EOFError) as exc:
+        raise ModelFormatError(f"not a stored newsdesk model: {exc}") from None
+    if not isinstance(meta, dict) or meta.get("format") != expected_format:
+        found = meta.get("format") if isinstance(meta, dict) else None
+        raise ModelFormatError(f"expected a {expected_format} model, found {found!r}")
+    return meta, arrays
+
+
+def scorer_state(scorers: Mapping[str, LinearScorer]) -> tuple[dict[str, Any], np.ndarray]:
+    names = sorted(scorers)
+    meta = {
+        name: {
+            "row": row,
+            "intercept": scorers[name].intercept,
+            "threshold": scorers[name].threshold,
+            "slope": scorers[name].slope,
+            "n_pos": scorers[name].n_pos,
+            "n_neg": scorers[name].n_neg,
+        }
+        for row, name in enumerate(names)
+    }
+    weights = (
+        np.vstack([scorers[name].weights for name in names]).astype(np.float32)
+        if names
+        else np.zeros((0, 0), dtype=np.float32)
+    )
+    return meta, weights
+
+
+def scorers_from_state(meta: Mapping[str, Any], weights: np.ndarray) -> dict[str, LinearScorer]:
+    return {
+        name: LinearScorer(
+            weights=weights[int(m["row"])],
+            intercept=float(m["intercept"]),
+            threshold=float(m["threshold"]),
+            slope=float(m["slope"]),
+            n_pos=int(m["n_pos"]),
+            n_neg=int(m["n_neg"]),
+        )
+        for name, m in meta.items()
+    }
+
+
+# --- the model --------------------------------------------------------------------------
 
 
 class TopicModel:
+    """Multi-label topic categories from rules and labelled examples."""
+
     def __init__(self) -> None:
+        self.categories: list[str] = []
         self.rules: dict[str, TopicRule] = {}
-        self._vectorizer: Any = None
-        self._binarizer: Any = None
-        self._classifier: Any = None
+        self.features: TextFeatures | None = None
+        self.scorers: dict[str, LinearScorer] = {}
+        self._include: dict[str, TermMatcher] = {}
+        self._exclude: dict[str, TermMatcher] = {}
 
     def fit(
         self,
         texts: Sequence[str],
         labels: Sequence[Sequence[str]],
         rules: Mapping[str, TopicRule] | None = None,
-    ) -> None:
-        from sklearn.feature_extraction.text import TfidfVectorizer
-        from sklearn.linear_model import LogisticRegression
-        from sklearn.multiclass import OneVsRestClassifier
-        from sklearn.preprocessing import MultiLabelBinarizer
+    ) -> TopicModel:
+        """Learn from texts and their categories; categories with rules need no examples."""
+        if len(texts) != len(labels):
+            raise ValueError(f"{len(texts)} texts but {len(labels)} label lists")
+        self._set_rules(dict(rules or {}))
+        label_sets = [set(item) for item in labels]
+        learned_names = sorted(set().union(*label_sets)) if label_sets else []
+        self.categories = sorted(set(learned_names) | set(self.rules))
+        self.features, self.scorers = None, {}
+        if learned_names and texts:
+            self.features, X = TextFeatures.fit(texts)
+            Y = np.array([[name in item for name in learned_names] for item in label_sets])
+            for name, scorer in zip(learned_names, learn_scorers(X, Y), strict=True):
+                if scorer is not None:
+                    self.scorers[name] = scorer
+        return self
 
-        self.rules = dict(rules or {})
-        pairs = [(t, list(ls)) for t, ls in zip(texts, labels, strict=True)]
-        if not pairs or not any(ls for _, ls in pairs):
-            return
-        self._binarizer = MultiLabelBinarizer()
-        y = self._binarizer.fit_transform([ls for _, ls in pairs])
-        keep = [i for i in range(y.shape[1]) if 0 < y[:, i].sum() < len(pairs)]
-        if not keep:
-            self._binarizer = None
-            return
-        self._vectorizer = TfidfVectorizer(
-            sublinear_tf=True, ngram_range=(1, 2), stop_words="english"
+    def _set_rules(self, rules: dict[str, TopicRule]) -> None:
+        self.rules = rules
+        self._include = {name: TermMatcher(rule.include) for name, rule in rules.items()}
+        self._exclude = {name: TermMatcher(rule.exclude) for name, rule in rules.items()}
+
+    def scores(self, texts: Sequence[str]) -> np.ndarray:
+        """Scores in 0..1, one row per text, one column per name in `categories`."""
+        return self._score(texts, with_reasons=False)[0]
+
+    def predict(self, texts: Sequence[str]) -> list[list[str]]:
+        """The categories scoring at least 0.5 for each text (possibly none)."""
+        matrix = self.scores(texts)
+        return [
+            [c for c, s in zip(self.categories, row, strict=True) if s >= 0.5] for row in matrix
+        ]
+
+    def suggest(self, text: str, k: int = 3, min_score: float = 0.2) -> list[Suggestion]:
+        """Up to k categories for one text, best first, with what drove each score.
+
+        Categories scoring below `min_score` (or 0) are left out; those at 0.5 or
+        more are the ones `predict` gives.
+        """
+        matrix, reasons = self._score([text], with_reasons=True)
+        ranked = sorted(
+            (
+                (float(score), name)
+                for name, score in zip(self.categories, matrix[0], strict=True)
+                if score >= min_score and score > 0
+            ),
+            key=lambda pair: (-pair[0], pair[1]),
         )
-        matrix = self._vectorizer.fit_transform([t for t, _ in pairs])
-        self._kept = keep
-        self._classifier = OneVsRestClassifier(
-            LogisticRegression(class_weight="balanced", max_iter=2000, C=4.0)
-        )
-        self._classifier.fit(matrix, y[:, keep])
+        return [
+            Suggestion(name, round(score, 4), tuple(reasons[0][name])) for score, name in ranked[:k]
+        ]
 
-    def _scores(self, text: str) -> dict[str, tuple[float, tuple[str, ...]]]:
-        scores: dict[str, tuple[float, tuple[str, ...]]] = {}
-        for name, rule in self.rules.items():
-            hits = [t for t in rule.include if re.search(rf"\b{re.escape(t)}\b", text, re.I)]
-            vetoes = [t for t in rule.exclude if re.search(rf"\b{re.escape(t)}\b", text, re.I)]
-            if hits and not vetoes:
-                scores[name] = (min(1.0, 0.5 + 0.15 * len(hits)), tuple(f"rule: {h}" for h in hits))
-        if self._classifier is not None:
-            row = self._vectorizer.transform([text])
-            names = self._vectorizer.get_feature_names_out()
-            probabilities = self._classifier.predict_proba(row)[0]
-            present = row.nonzero()[1]
-            for k, column in enumerate(self._kept):
-                name = str(self._binarizer.classes_[column])
-                weights = self._classifier.estimators_[k].coef_[0]
-                top = sorted(present, key=lambda i: -weights[i] * row[0, i])[:3]
-                why = tuple(str(names[i]) for i in top if weights[i] > 0)
-                old = scores.get(name, (0.0, ()))
-                scores[name] = (max(old[0], float(probabilities[k])), old[1] + why)
-        return scores
-
-    def predict(self, texts: Sequence[str], threshold: float = 0.5) -> list[list[str]]:
-        return [sorted(n for n, (s, _) in self._scores(t).items() if s >= threshold) for t in texts]
-
-    def suggest(self, text: str, k: int = 3) -> list[Suggestion]:
-        ranked = sorted(self._scores(text).items(), key=lambda p: -p[1][0])[:k]
-        return [Suggestion(name, round(score, 4), why) for name, (score, why) in ranked]
+    def _score(
+        self, texts: Sequence[str], with_reasons: bool
+    ) -> tuple[np.ndarray, list[dict[str, list[str]]]]:
+        texts = [t or "" for t in texts]
+        result = np.zeros((len(texts), len(self.categories)))
+        reasons: list[dict[str, list[str]]] = [{} for _ in texts]
+        features = self.features
+        X = features.transform(texts) if features is not None and self.scorers and texts else None
+        for j, name in enumerate(self.categories):
+            scorer = self.scorers.get(name)
+            include, exclude = self._include.get(name), self._exclude.get(name)
+            ruled = include is not None and bool(include.terms)
+            learned = np.zeros(len(texts))
+            weight = 0.0
+            if scorer is not None and X is not None:
+                learned = scorer.probabilities(X)
+                weight = learned_weight(scorer.n_pos) if ruled else 1.0
+            for i, text in enumerate(texts):
+                why: list[str] = []
+                score = weight * float(learned[i])
+                if include is not None and ruled:
+                    evidence, matched = include.evidence(text)
+                    score += (1.0 - weight) * rule_score(evidence)
+                    if matched:
+                        why.append("mentions " + ", ".join(matched[:3]))
+                if exclude is not None and exclude.terms:
+                    vetoed = [t for t, _ in exclude.matches(text)]
+                    if vetoed:
+                        score *= EXCLUDE_FACTOR
+                        why.insert(0, "excluded term " + ", ".join(vetoed[:3]))
+                if with_reasons and scorer is not None and X is not None and features is not None:
+                    terms = features.top_terms(X[i], scorer.weights, LEARNED_TERMS)
+                    if terms:
+                        why.append("like past items: " + ", ".join(terms))
+                result[i, j] = score
+                if with_reasons:
+                    reasons[i][name] = why
+        return result, reasons
 
     def to_bytes(self) -> bytes:
-        return pickle.dumps(self.__dict__)
+        scorer_meta, weights = scorer_state(self.scorers)
+        meta: dict[str, Any] = {
+            "format": FORMAT,
+            "categories": self.categories,
+            "rules": {
+                name: {"include": list(r.include), "exclude": list(r.exclude)}
+                for name, r in self.rules.items()
+            },
+            "scorers": scorer_meta,
+            "features": None,
+        }
+        arrays: dict[str, np.ndarray] = {"weights": weights}
+        if self.features is not None:
+            meta["features"], feature_arrays = self.features.state()
+            arrays.update(feature_arrays)
+        return pack(meta, arrays)
 
     @classmethod
     def from_bytes(cls, data: bytes) -> TopicModel:
+        meta, arrays = unpack(data, FORMAT)
         model = cls()
-        model.__dict__.update(pickle.loads(data))
+        try:
+            model._set_rules(
+                {
+                    name: TopicRule(tuple(r["include"]), tuple(r["exclude"]))
+                    for name, r in meta["rules"].items()
+                }
+            )
+            model.categories = [str(c) for c in meta["categories"]]
+            if meta["features"] is not None:
+                model.features = TextFeatures.from_state(meta["features"], arrays)
+            model.scorers = scorers_from_state(meta["scorers"], arrays["weights"])
+        except (KeyError, TypeError, ValueError, IndexError) as exc:
+            raise ModelFormatError(f"damaged {FORMAT} model: {exc}") from None
         return model

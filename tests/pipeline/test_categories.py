@@ -1,30 +1,145 @@
-from newsdesk.pipeline.categories import TopicModel, TopicRule
+"""TopicModel: editor rules on day one, learning from labelled items, storage.
 
-CYBER = "Hackers breached the telecom network and stole call records with malware."
-WAR = "Artillery and drones struck the front line as the offensive continued."
+All texts are fictional; each is "title\nbody" as `document` builds them.
+"""
+
+import numpy as np
+import pytest
+
+from newsdesk.pipeline.categories import (
+    ModelFormatError,
+    Suggestion,
+    TermMatcher,
+    TopicModel,
+    TopicRule,
+    document,
+)
+
+RULES = {
+    "Cybersecurity": TopicRule(include=("hackers", "malware", "ransom*")),
+    "Warfare": TopicRule(include=("artillery", "front line"), exclude=("museum", "video game")),
+}
+
+CHIPS = [
+    document("Fab expansion", "The foundry ordered lithography tools for its new wafer fab."),
+    document("Wafer output", "Foundry wafer starts rose as lithography capacity grew."),
+    document("Lithography deal", "A lithography maker shipped tools to the island's foundry."),
+    document("Fab subsidy", "The ministry funds a wafer fab and lithography training."),
+    document("Foundry results", "The foundry said wafer prices held steady this quarter."),
+    document("Lithography limits", "New rules limit sales of lithography machines to foundries."),
+]
+FARMS = [
+    document("Harvest", "Farmers harvested wheat and soybeans early this season."),
+    document("Soybean prices", "Soybean futures fell as farmers sold the harvest."),
+    document("Drought", "Drought hurt wheat farmers and the soybean harvest."),
+    document("Tractors", "Farmers bought tractors before the wheat harvest."),
+    document("Fertiliser", "Fertiliser costs squeezed wheat and soybean farmers."),
+    document("Silos", "Farmers stored the soybean harvest in grain silos."),
+]
+NEW_CHIPS = document("Tools", "The foundry bought lithography tools for a second wafer fab.")
+NEW_FARMS = document("Season", "Farmers expect a record wheat and soybean harvest.")
 
 
-def test_rules_alone_suggest_topics() -> None:
-    model = TopicModel()
-    model.fit(
-        [],
-        [],
-        rules={
-            "Cybersecurity": TopicRule(include=("hackers", "malware")),
-            "Warfare": TopicRule(include=("artillery",), exclude=("museum",)),
-        },
+def rules_only() -> TopicModel:
+    return TopicModel().fit([], [], rules=RULES)
+
+
+def test_rules_alone_suggest_and_predict() -> None:
+    model = rules_only()
+    text = document("Hackers hit a telecom", "Malware was found in the billing network.")
+    suggestions = model.suggest(text)
+    assert [s.name for s in suggestions] == ["Cybersecurity"]
+    assert isinstance(suggestions[0], Suggestion)
+    assert suggestions[0].reasons == ("mentions hackers, malware",)
+    assert model.predict([text, document("Shelling", "Artillery fire along the front line.")]) == [
+        ["Cybersecurity"],
+        ["Warfare"],
+    ]
+    assert model.predict([document("Bake-off", "A cake with lemon icing won.")]) == [[]]
+    assert model.suggest(document("Bake-off", "A cake with lemon icing won.")) == []
+
+
+def test_more_and_title_matches_score_higher() -> None:
+    model = rules_only()
+    once = model.scores([document("Report", "Investigators found malware.")])[0]
+    title = model.scores([document("Malware found", "Investigators reported it.")])[0]
+    twice = model.scores([document("Report", "Hackers used malware.")])[0]
+    column = model.categories.index("Cybersecurity")
+    assert 0.5 <= once[column] < title[column] and once[column] < twice[column] <= 1.0
+
+
+def test_exclude_term_vetoes_the_category() -> None:
+    model = rules_only()
+    text = document("Museum reopens", "The artillery museum reopened with new exhibits.")
+    assert model.predict([text]) == [[]]
+    (warfare,) = model.suggest(text, k=3, min_score=0.0)
+    assert warfare.name == "Warfare" and warfare.score < 0.5
+    assert warfare.reasons[0] == "excluded term museum"
+
+
+def test_term_matching() -> None:
+    matcher = TermMatcher(["front line", "ransom*", "drone"])
+    found = matcher.matches("Ransomware hit\nDrones reached the front  line; a droner did not.")
+    assert found == [("front line", False), ("ransom*", True), ("drone", False)]
+    assert TermMatcher(["art"]).matches("Show\nArtillery and martial arts") == [("art", False)]
+    assert TermMatcher(["art"]).matches("Show\nArtillery and martial law") == []
+
+
+def test_learns_from_a_handful_of_examples() -> None:
+    model = TopicModel().fit(CHIPS + FARMS, [["Semiconductors"]] * 6 + [["Farming"]] * 6)
+    assert model.categories == ["Farming", "Semiconductors"]
+    assert model.predict([NEW_CHIPS, NEW_FARMS]) == [["Semiconductors"], ["Farming"]]
+    best = model.suggest(NEW_CHIPS, k=1)[0]
+    assert best.name == "Semiconductors"
+    assert best.reasons and best.reasons[0].startswith("like past items: ")
+    assert {"foundry", "lithography", "wafer"} & set(best.reasons[0].split(": ")[1].split(", "))
+
+
+def test_labels_improve_on_rules() -> None:
+    rules = {"Semiconductors": TopicRule(include=("semiconductor", "chipmaker"))}
+    day_one = TopicModel().fit([], [], rules=rules)
+    assert day_one.predict([NEW_CHIPS]) == [[]]  # the rule's words are not in it
+    labelled = TopicModel().fit(CHIPS + FARMS, [["Semiconductors"]] * 6 + [[]] * 6, rules=rules)
+    assert labelled.predict([NEW_CHIPS]) == [["Semiconductors"]]
+    # a category with a rule and no examples still works next to learned ones
+    rules["Shipping"] = TopicRule(include=("container ship",))
+    mixed = TopicModel().fit(CHIPS + FARMS, [["Semiconductors"]] * 6 + [["Farming"]] * 6, rules)
+    port = document("Port", "A container ship ran aground outside the harbour.")
+    assert mixed.predict([port]) == [["Shipping"]]
+    assert mixed.predict([NEW_FARMS]) == [["Farming"]]
+
+
+def test_exclude_wins_over_the_learned_model() -> None:
+    rules = {"Farming": TopicRule(exclude=("video game",))}
+    model = TopicModel().fit(CHIPS + FARMS, [[]] * 6 + [["Farming"]] * 6, rules)
+    game = document("Review", "In the video game farmers bring in the wheat and soybean harvest.")
+    assert model.predict([NEW_FARMS, game]) == [["Farming"], []]
+
+
+def test_round_trip_keeps_scores_rules_and_reasons() -> None:
+    model = TopicModel().fit(
+        CHIPS + FARMS, [["Semiconductors"]] * 6 + [["Farming"]] * 6, rules=RULES
     )
-    suggestions = model.suggest(CYBER)
-    assert suggestions[0].name == "Cybersecurity" and suggestions[0].reasons
-    assert model.predict([WAR]) == [["Warfare"]]
-    assert model.predict(["An artillery museum reopened."]) == [[]]
+    data = model.to_bytes()
+    assert data[:2] == b"PK"  # a NumPy archive, not a pickle
+    restored = TopicModel.from_bytes(data)
+    texts = [NEW_CHIPS, NEW_FARMS, document("Shelling", "Artillery hit the front line.")]
+    assert restored.categories == model.categories
+    assert restored.rules == model.rules
+    np.testing.assert_allclose(restored.scores(texts), model.scores(texts), rtol=1e-6)
+    assert restored.suggest(NEW_CHIPS) == model.suggest(NEW_CHIPS)
+    assert TopicModel.from_bytes(rules_only().to_bytes()).predict(texts[2:]) == [["Warfare"]]
 
 
-def test_learned_topics_and_round_trip() -> None:
-    texts = [f"{CYBER} Case {i}." for i in range(5)] + [f"{WAR} Day {i}." for i in range(5)]
-    labels = [["Cybersecurity"]] * 5 + [["Warfare"]] * 5
+def test_bad_bytes_and_bad_input_are_refused() -> None:
+    with pytest.raises(ModelFormatError):
+        TopicModel.from_bytes(b"\x80\x04not a model")
+    with pytest.raises(ValueError):
+        TopicModel().fit(["one text"], [["A"], ["B"]])
+
+
+def test_untrained_model_predicts_nothing() -> None:
     model = TopicModel()
-    model.fit(texts, labels)
-    restored = TopicModel.from_bytes(model.to_bytes())
-    assert restored.suggest("New malware hit a telecom operator.", k=1)[0].name == "Cybersecurity"
-    assert restored.predict(["Drones struck the front line again."]) == [["Warfare"]]
+    assert model.predict(["Anything at all"]) == [[]]
+    assert model.suggest("Anything at all") == []
+    assert TopicModel.from_bytes(model.to_bytes()).categories == []

@@ -1,31 +1,133 @@
-from newsdesk.pipeline.relevance import RelevanceModel, TopicProfile
+"""RelevanceModel: a publication's profile from day one, then learning from picks.
+
+All texts are fictional; each is "title\nbody" as `document` builds them.
+"""
+
+import pytest
+
+from newsdesk.pipeline.categories import ModelFormatError, TopicModel, document
+from newsdesk.pipeline.relevance import (
+    RelevanceModel,
+    TopicProfile,
+    detect_places,
+    normalise_place,
+)
 
 PROFILE = TopicProfile(
-    include=("Beijing", "PLA"), exclude=("recipe",), required_places=("CN", "HK", "TW")
+    description="China's foreign and security policy",
+    include=("Beijing", "PLA", "rare earth"),
+    exclude=("recipe",),
+    required_places=("CN", "HK", "TW", "MO"),
 )
-ON = "Beijing announced new export controls as the PLA held drills near the strait."
-OFF = "A slow-cooked laksa recipe with prawns, tofu puffs and a rich coconut broth."
+DRILLS = document("Drills near the strait", "The PLA held drills as Beijing warned Taipei.")
+LAKSA = document("Laksa at home", "A laksa recipe with prawns, tofu puffs and coconut broth.")
+BUDGET = document("Budget day", "The treasurer in Canberra promised lower power bills.")
+
+PICKS = [
+    document("Export licences", "Commerce officials in Beijing tightened export licences."),
+    document("Coast guard", "The coast guard shadowed a survey ship near the Chinese coast."),
+    document("Drone parts", "Chinese suppliers of drone motors were named in a sanctions case."),
+    document("Port financing", "Chinese lenders financed a port as the export credit deal closed."),
+    document("Export rules", "Beijing added export rules on gallium and graphite shipments."),
+    document("Hong Kong ruling", "A Hong Kong court upheld the sedition conviction of an editor."),
+]
+PASSES = [
+    document("Derby day", "The city side beat their rivals two-nil in the derby."),
+    document("First frost", "A first frost is expected in the northern suburbs on Tuesday."),
+    document("Home prices", "Suburban home prices rose for a third month in a row."),
+    document("Cup final", "Fans queued overnight for cup final tickets at the stadium."),
+    document("Rain", "Heavy rain flooded two underpasses during the morning commute."),
+    document("Bakery", "A family bakery celebrated fifty years on the high street."),
+]
 
 
-def test_rules_work_without_training() -> None:
+def test_rules_alone_decide_before_any_training() -> None:
     model = RelevanceModel(PROFILE)
-    on, off = model.score(ON, ("CN",)), model.score(OFF, ())
+    on, off = model.score(DRILLS), model.score(LAKSA)
     assert on.relevant and not off.relevant and on.score > off.score
-    assert any("Beijing" in r for r in on.reasons)
-    assert any("required places" in r for r in off.reasons)
-    assert model.score(ON, ("US",)).score < on.score  # a required place is missing
+    assert 0.0 <= off.score < 0.5 < on.score <= 1.0
+    assert "mentions Beijing, PLA" in on.reasons
+    assert "about CN, TW" in on.reasons
+    assert "matches the description: security" not in on.reasons  # not in the text
+    budget = model.score(BUDGET)
+    assert not budget.relevant and budget.score == 0.0
+    assert budget.reasons == ("none of the required places (CN, HK, TW, MO)",)
 
 
-def test_learning_from_labels_and_round_trip() -> None:
-    texts = [f"{ON} Report {i} on Taiwan and the strait." for i in range(6)] + [
-        f"{OFF} Variation {i} with lime and chilli." for i in range(6)
+def test_exclude_terms_and_required_places_are_hard_rules() -> None:
+    model = RelevanceModel(PROFILE)
+    recipe = model.score(document("Dinner", "A Beijing duck recipe for the PLA veterans' dinner."))
+    assert not recipe.relevant and recipe.score < 0.5
+    assert recipe.reasons[0] == "excluded term recipe"
+    # the tagger says the story is about Japan only: a passing mention of Beijing is not enough
+    tagged = model.score(DRILLS, ("JP",))
+    assert not tagged.relevant and tagged.score < model.score(DRILLS).score
+    assert any("required places" in r for r in tagged.reasons)
+    strong = document("Beijing, the PLA and rare earths", "Beijing and the PLA on rare earth.")
+    assert model.score(strong).score > 0.9 and model.score(strong, ("JP",)).score < 0.5
+    # and a place the tagger gives counts even when the text names none
+    quiet = document("Ferry fares", "Ferry fares across the harbour rise next month.")
+    assert not model.score(quiet).relevant
+    assert model.score(quiet, ("Hong Kong",)).reasons == ("about HK",)
+    assert model.score(quiet, ("HK",)).relevant
+
+
+def test_places_are_found_in_the_text() -> None:
+    found = detect_places(
+        document("Sino-US talks", "Fishing boats in the South China Sea; Hong Kong's ferries.")
+    )
+    assert found["CN"].in_title and found["US"].in_title
+    assert "SCS" in found and found["HK"].count == 1 and "CN" in found
+    assert set(detect_places("They told us about it.")) == set()
+    assert detect_places("Taipei said so. Taipei again.")["TW"].count == 2
+    assert set(detect_places("Uyghur groups said")) == {"CN-XJ", "CN"}
+    assert [normalise_place(p) for p in ("hong-kong", "cn", "Taiwan", "EU", "nowhere")] == [
+        "HK",
+        "CN",
+        "TW",
+        "EU",
+        None,
     ]
-    places = [("CN",)] * 6 + [()] * 6
-    labels = [True] * 6 + [False] * 6
-    model = RelevanceModel(TopicProfile())
-    model.fit(texts, places, labels)
-    restored = RelevanceModel.from_bytes(model.to_bytes())
-    unseen_on = restored.score("The PLA moved ships toward the strait near Taiwan.", ("CN",))
-    unseen_off = restored.score("A coconut broth recipe with lime.", ())
-    assert unseen_on.score > unseen_off.score
-    assert any(r.startswith("like past picks") for r in unseen_on.reasons)
+
+
+def test_learns_from_picks_and_dismissals() -> None:
+    model = RelevanceModel(TopicProfile()).fit(PICKS + PASSES, None, [True] * 6 + [False] * 6)
+    on = model.score(document("Licences", "Beijing officials cut export licences for graphite."))
+    off = model.score(document("Derby", "The side won the derby in front of its fans."))
+    assert on.relevant and not off.relevant and on.score > off.score
+    learned = [r for r in on.reasons if r.startswith("like past picks: ")]
+    assert learned and {"export", "licences", "beijing"} & set(learned[0][17:].split(", "))
+
+
+def test_labels_improve_on_the_rules() -> None:
+    profile = TopicProfile(include=("Beijing",), required_places=("CN", "HK"))
+    unseen = document("Sanctions case", "Chinese drone motor suppliers were named in the case.")
+    assert not RelevanceModel(profile).score(unseen, ()).relevant  # tagger found no place
+    before = RelevanceModel(profile).score(unseen)
+    after = RelevanceModel(profile).fit(PICKS + PASSES, None, [True] * 6 + [False] * 6)
+    assert after.score(unseen).score > before.score
+    # still, the hard rules hold
+    assert not after.score(unseen, ("FR",)).relevant
+
+
+def test_one_sided_labels_leave_the_rules_in_charge() -> None:
+    model = RelevanceModel(PROFILE).fit(PICKS, None, [True] * len(PICKS))
+    assert model.score(DRILLS) == RelevanceModel(PROFILE).score(DRILLS)
+    with pytest.raises(ValueError):
+        RelevanceModel(PROFILE).fit(PICKS, None, [True])
+
+
+def test_round_trip_keeps_profile_and_scores() -> None:
+    places = [("CN",)] * 5 + [("HK",)] + [()] * 6
+    model = RelevanceModel(PROFILE).fit(PICKS + PASSES, places, [True] * 6 + [False] * 6)
+    data = model.to_bytes()
+    assert data[:2] == b"PK"  # a NumPy archive, not a pickle
+    restored = RelevanceModel.from_bytes(data)
+    assert restored.profile == PROFILE
+    for text, where in ((DRILLS, ("CN", "TW")), (LAKSA, ()), (BUDGET, None)):
+        assert restored.score(text, where) == model.score(text, where)
+    assert RelevanceModel.from_bytes(RelevanceModel(PROFILE).to_bytes()).score(DRILLS).relevant
+    with pytest.raises(ModelFormatError):
+        RelevanceModel.from_bytes(TopicModel().to_bytes())
+    with pytest.raises(ModelFormatError):
+        RelevanceModel.from_bytes(b"not a model")
