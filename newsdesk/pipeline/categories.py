@@ -437,7 +437,12 @@ def scorer_state(scorers: Mapping[str, LinearScorer]) -> tuple[dict[str, Any], n
     return meta, weights
 
 
-def scorers_from_state(meta: Mapping[str, Any], weights: np.ndarray) -> dict[str, LinearScorer]:
+def scorers_from_state(
+    meta: Mapping[str, Any], weights: np.ndarray, width: int
+) -> dict[str, LinearScorer]:
+    """Scorers from their stored state; `width` is the number of features they weigh."""
+    if meta and (weights.ndim != 2 or weights.shape[1] != width):
+        raise ModelFormatError("stored weights do not fit the stored vocabulary")
     return {
         name: LinearScorer(
             weights=weights[int(m["row"])],
@@ -593,7 +598,8 @@ class TopicModel:
             model.categories = [str(c) for c in meta["categories"]]
             if meta["features"] is not None:
                 model.features = TextFeatures.from_state(meta["features"], arrays)
-            model.scorers = scorers_from_state(meta["scorers"], arrays["weights"])
+            width = model.features.size if model.features else 0
+            model.scorers = scorers_from_state(meta["scorers"], arrays["weights"], width)
         except (KeyError, TypeError, ValueError, IndexError) as exc:
             raise ModelFormatError(f"damaged {FORMAT} model: {exc}") from None
         return model

@@ -364,7 +364,7 @@ class RelevanceModel:
         self, found: Sequence[tuple[dict[str, PlaceCount], set[str]]]
     ) -> sp.csr_matrix:
         index = {code: i for i, code in enumerate(self.place_codes)}
-        width = 3 * len(index) + 1
+        width = self.place_width
         rows, cols, values = [], [], []
         for r, (places, about) in enumerate(found):
             for code, seen in places.items():
@@ -380,6 +380,11 @@ class RelevanceModel:
                 values.append(1.0)
         matrix = sp.csr_matrix((values, (rows, cols)), shape=(len(found), width), dtype=np.float32)
         return matrix * PLACE_WEIGHT
+
+    @property
+    def place_width(self) -> int:
+        """Place features: present, in the title, log count for each code; a required one."""
+        return 3 * len(self.place_codes) + 1
 
     def learned_weight(self) -> float:
         if self.scorer is None:
@@ -476,7 +481,9 @@ class RelevanceModel:
             model.place_codes = [str(c) for c in meta["place_codes"]]
             if meta["features"] is not None:
                 model.features = TextFeatures.from_state(meta["features"], arrays)
-            model.scorer = scorers_from_state(meta["scorers"], arrays["weights"]).get("relevant")
+            width = (model.features.size if model.features else 0) + model.place_width
+            found = scorers_from_state(meta["scorers"], arrays["weights"], width)
+            model.scorer = found.get("relevant")
         except (KeyError, TypeError, ValueError, IndexError) as exc:
             raise ModelFormatError(f"damaged {FORMAT} model: {exc}") from None
         return model
