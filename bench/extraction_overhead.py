@@ -352,7 +352,7 @@ def main() -> int:
                     + (
                         "(this process only: extraction runs in newsdesk's worker processes, "
                         "which cProfile here does not see; --breakdown times it)\n"
-                        if importlib.util.find_spec("newsdesk.ingest.extraction")
+                        if importlib.util.find_spec("newsdesk.ingest.workers")
                         else ""
                     )
                     + f"-- top {args.top} by cumulative CPU time --\n"

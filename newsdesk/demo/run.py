@@ -24,9 +24,9 @@ def run_demo(*, port: int, serve: bool) -> int:
     from django.core.management import call_command
     from django.db import connections
 
-    from newsdesk.ingest.extraction import shared_pool
     from newsdesk.ingest.service import Ingestor
     from newsdesk.ingest.sources import import_opml
+    from newsdesk.ingest.workers import shared_pool
     from newsdesk.newsroom.models import Publication
     from newsdesk.progress import progress_bar
     from newsdesk.reports import collect_stats, print_run_report, print_stats
@@ -62,7 +62,7 @@ def run_demo(*, port: int, serve: bool) -> int:
         with progress_bar(len(sources), "ingesting") as advance:
             report = Ingestor(allow_hosts=[outlets.host], progress=advance).run(sources)
         print_run_report(report, out)
-        shared_pool().close()  # no idle extraction processes behind the web server
+        shared_pool().close()  # no idle worker processes behind the web server
         show_week(publication, out)
         issue = build_issue(publication, outlets.url)
         out.print(f"published {issue.title}:\n")

@@ -1,7 +1,9 @@
 """The ingest run: poll sources concurrently, extract pages, store articles.
 
-Network and parsing run in worker threads so one slow host never holds up the
-others; every database write happens on the calling thread. A failing source
+Three kinds of workers: threads wait on the network, so one slow host never
+holds up the others; processes (newsdesk.ingest.workers) do the CPU-bound pure
+work -- parsing feeds, building articles from entries, extracting pages -- on
+every core; the calling thread does every database write. A failing source
 records its error on itself and in its fetch history and the run goes on.
 """
 
@@ -25,13 +27,13 @@ from django.utils import timezone
 from newsdesk.pipeline.errors import NewsdeskError
 from newsdesk.pipeline.feeds import parse_feed
 from newsdesk.pipeline.fetch import Fetcher, FetchPolicy, parse_allow_hosts
-from newsdesk.pipeline.intake import build_article, feed_has_full_text
-from newsdesk.pipeline.types import Arrival, ArticleDraft, Extracted, FeedEntry, ParsedFeed
+from newsdesk.pipeline.intake import PreparedEntries, build_article, prepare_entries
+from newsdesk.pipeline.types import Arrival, Extracted, FeedEntry, ParsedFeed
 from newsdesk.pipeline.urls import host_key
 
-from .extraction import shared_pool
 from .models import FetchLog, Source
 from .store import Outcome, known_links, load_near_index, store_batch
+from .workers import WorkerPool, shared_pool
 
 MAX_BACKOFF = timedelta(hours=24)
 MAX_URL_LENGTH = 2000  # the URL columns' size; longer links are skipped, not truncated
@@ -127,21 +129,21 @@ class Ingestor:
         self.workers = workers or settings.NEWSDESK_FETCH_WORKERS
         self.progress = progress or (lambda what, n: None)
         self.report = RunReport()
-        self._extractor = shared_pool(settings.NEWSDESK_EXTRACT_PROCESSES or None)
+        self._workers = shared_pool(settings.NEWSDESK_WORKER_PROCESSES or None)
         # sources the operator marked allow_internal get a fetcher that allows their host
         self._extra_fetchers: dict[str, Fetcher] = {}
 
     # -- worker-thread functions: network and parsing only, no database --
 
     @staticmethod
-    def _poll(fetcher: Fetcher, job: _FeedJob) -> _FeedResult:
+    def _poll(fetcher: Fetcher, workers: WorkerPool, job: _FeedJob) -> _FeedResult:
         started = timezone.now()
         result = _FeedResult(job=job, started=started)
         try:
             if job.url.startswith("file://"):  # only ever created from a command-line file name
                 content = Path(url2pathname(urlsplit(job.url).path)).read_bytes()
                 result.status = 200
-                result.parsed = parse_feed(content, url=job.url)
+                result.parsed = workers.call(parse_feed, content, url=job.url)
             else:
                 fetched = fetcher.fetch(
                     job.url,
@@ -154,8 +156,11 @@ class Ingestor:
                 result.etag = fetched.etag or ""
                 result.last_modified = fetched.last_modified or ""
                 if not fetched.not_modified:
-                    result.parsed = parse_feed(
-                        fetched.content, url=fetched.final_url, content_type=fetched.content_type
+                    result.parsed = workers.call(
+                        parse_feed,
+                        fetched.content,
+                        url=fetched.final_url,
+                        content_type=fetched.content_type,
                     )
         except Exception as exc:
             result.error = exc
@@ -167,7 +172,7 @@ class Ingestor:
             fetched = fetcher.fetch(
                 entry.link, accept="text/html,application/xhtml+xml", respect_robots=True
             )
-            page = self._extractor.extract(fetched.content, fetched.final_url)
+            page = self._workers.extract(fetched.content, fetched.final_url)
             return _PageResult(source_id, entry, page, fetched.final_url, "")
         except Exception as exc:
             return _PageResult(source_id, entry, None, "", f"{error_kind(exc)}: {one_line(exc)}")
@@ -180,32 +185,48 @@ class Ingestor:
         by_id = {s.pk: s for s in sources}
         index = load_near_index()
         logs: dict[int, FetchLog] = {}
+        preparing: dict[Future[PreparedEntries], int] = {}  # in a worker process -> source id
+        if sources:
+            self._workers.warm()
         try:
             with Fetcher(self.policy) as fetcher, ThreadPoolExecutor(self.workers) as pool:
                 pending: set[Future[Any]] = set()
+
+                def fetch_pages(source: Source, entries: Iterable[FeedEntry]) -> None:
+                    for entry in entries:
+                        pending.add(
+                            pool.submit(
+                                self._page, self._fetcher_for(fetcher, source), source.pk, entry
+                            )
+                        )
+
                 for source in sources:
                     job = _FeedJob(source.pk, source.url, source.etag, source.last_modified)
-                    pending.add(pool.submit(self._poll, self._fetcher_for(fetcher, source), job))
+                    pending.add(
+                        pool.submit(
+                            self._poll, self._fetcher_for(fetcher, source), self._workers, job
+                        )
+                    )
                 while pending:
                     done, pending = wait(pending, return_when=FIRST_COMPLETED)
                     for future in done:
+                        if future in preparing:
+                            source = by_id[preparing.pop(future)]
+                            need_pages = self._guarded(
+                                source, self._after_prepare, source, future, index, logs
+                            )
+                            fetch_pages(source, need_pages or ())
+                            self.progress("source", 1)
+                            continue
                         result = future.result()
                         if isinstance(result, _FeedResult):
                             source = by_id[result.job.source_id]
-                            page_jobs = (
-                                self._guarded(source, self._after_poll, source, result, index, logs)
-                                or []
-                            )
-                            for entry in page_jobs:
-                                pending.add(
-                                    pool.submit(
-                                        self._page,
-                                        self._fetcher_for(fetcher, source),
-                                        source.pk,
-                                        entry,
-                                    )
-                                )
-                            self.progress("source", 1)
+                            prepared = self._guarded(source, self._after_poll, source, result, logs)
+                            if prepared is None:
+                                self.progress("source", 1)
+                            else:
+                                preparing[prepared] = source.pk
+                                pending.add(prepared)
                         else:
                             source = by_id[result.source_id]
                             self._guarded(source, self._after_page, source, result, index, logs)
@@ -236,12 +257,16 @@ class Ingestor:
             kind, message = f"store-{error_kind(exc)}", one_line(exc)
             self.report.errors[kind] += 1
             self.report.failures.append((source.outlet or source.url, kind, message))
-            Source.objects.filter(pk=source.pk).update(last_error=message, last_error_kind=kind)
+            # forget the validators: the next poll fetches the feed whole and tries again
+            Source.objects.filter(pk=source.pk).update(
+                last_error=message, last_error_kind=kind, etag="", last_modified=""
+            )
             return None
 
     def _after_poll(
-        self, source: Source, result: _FeedResult, index: Any, logs: dict[int, FetchLog]
-    ) -> list[FeedEntry]:
+        self, source: Source, result: _FeedResult, logs: dict[int, FetchLog]
+    ) -> Future[PreparedEntries] | None:
+        """Record the poll; hand the feed's new entries to a worker process to prepare."""
         report = self.report
         report.sources_polled += 1
         now = timezone.now()
@@ -272,7 +297,7 @@ class Ingestor:
                 ]
             )
             log.error_kind, log.error = kind, message
-            return []
+            return None
         source.consecutive_failures = 0
         source.last_error = source.last_error_kind = ""
         source.etag, source.last_modified = result.etag[:500], result.last_modified[:200]
@@ -291,7 +316,7 @@ class Ingestor:
         log.ok = True
         if result.parsed is None:
             report.not_modified += 1
-            return []
+            return None
         entries = [e for e in result.parsed.entries if e.link and len(e.link) <= MAX_URL_LENGTH]
         if skipped := sum(1 for e in result.parsed.entries if len(e.link) > MAX_URL_LENGTH):
             report.errors["entry-url-too-long"] += skipped
@@ -299,20 +324,24 @@ class Ingestor:
         report.entries += len(entries)
         seen = known_links([e.link for e in entries])
         fresh = [e for e in entries if e.link not in seen]
-        page_jobs: list[FeedEntry] = []
-        drafts: list[ArticleDraft] = []
-        for entry in fresh:
-            if feed_has_full_text(entry) or not source.fetch_pages:
-                drafts.append(
-                    build_article(
-                        link=entry.link, outlet=source.outlet, arrival=Arrival.FEED, entry=entry
-                    )
-                )
-            else:
-                page_jobs.append(entry)
-        for outcome, _ in store_batch(drafts, source, index):
-            self._count(outcome, log)
-        return page_jobs
+        if not fresh:
+            return None
+        return self._workers.submit(
+            prepare_entries, fresh, outlet=source.outlet, fetch_pages=source.fetch_pages
+        )
+
+    def _after_prepare(
+        self,
+        source: Source,
+        future: Future[PreparedEntries],
+        index: Any,
+        logs: dict[int, FetchLog],
+    ) -> tuple[FeedEntry, ...]:
+        """Store what a worker prepared; return the entries whose pages must be fetched."""
+        prepared = future.result()
+        for outcome, _ in store_batch(list(prepared.drafts), source, index):
+            self._count(outcome, logs[source.pk])
+        return prepared.need_pages
 
     def _after_page(
         self, source: Source, result: _PageResult, index: Any, logs: dict[int, FetchLog]

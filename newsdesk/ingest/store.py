@@ -99,7 +99,7 @@ def _decide(
             for url in urls:
                 known[url] = twin[0]
             continue
-        sig = signature(draft.text)
+        sig = draft.signature or (signature(draft.text) if draft.text else None)
         root: int | None = None
         root_published: object = None
         similarity: float | None = None

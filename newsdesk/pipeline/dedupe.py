@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
 
 NUM_PERM = 64
 SCHEME: Final = "affine32"  # stored signatures depend on it; changing it needs a rebuild
@@ -27,6 +26,9 @@ NEAR_THRESHOLD = (
     0.5  # estimated Jaccard of 5-word shingles; separate reports of one event score < 0.1
 )
 MIN_WORDS = 40  # shorter texts (teasers) are too small to call syndicated copies
+#: LSH banding: 14 bands of 4 values (56 of the 64), the split that minimises false
+#: positives plus false negatives around a 0.5 threshold (what datasketch chose too)
+BANDS, ROWS = 14, 4
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -35,16 +37,29 @@ def normalise_words(text: str) -> list[str]:
     return _WORD.findall(folded)
 
 
-def fingerprint(text: str) -> str:
+def fingerprint(text: str, words: list[str] | None = None) -> str:
     """Hash of the text with case, punctuation and spacing removed."""
-    return hashlib.sha1(" ".join(normalise_words(text)).encode("utf-8")).hexdigest()
+    if words is None:
+        words = normalise_words(text)
+    return hashlib.sha1(" ".join(words).encode("utf-8")).hexdigest()
 
 
-# datasketch's affine32 permutations (h -> a*h + b mod 2**32), taken once so that
-# signatures computed here with numpy are the ones datasketch would compute.
-_PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=1, scheme=SCHEME).permutations
-_A = _PERMUTATIONS[0].astype(np.uint32)[np.newaxis, :]
-_B = _PERMUTATIONS[1].astype(np.uint32)[np.newaxis, :]
+def _permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Affine maps h -> a*h + b (mod 2**32) with odd a, drawn from a seeded generator.
+
+    The draw order is the one datasketch 2's "affine32" scheme uses, so signatures
+    stored by earlier versions (which called datasketch) stay comparable; a test
+    checks the two agree while datasketch is installed for development.
+    """
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
+
+
+_PERM_A, _PERM_B = _permutations(NUM_PERM, seed=1)
+_A = _PERM_A[np.newaxis, :]
+_B = _PERM_B[np.newaxis, :]
 _ROLL = np.uint32(1000003)
 
 
@@ -61,9 +76,10 @@ def _shingle_hashes(words: list[str]) -> np.ndarray:
     return np.unique(combined)
 
 
-def signature(text: str) -> bytes | None:
+def signature(text: str, words: list[str] | None = None) -> bytes | None:
     """MinHash signature of a text's word shingles, or None when it is too short."""
-    words = normalise_words(text)
+    if words is None:
+        words = normalise_words(text)
     if len(words) < MIN_WORDS:
         return None
     shingles = _shingle_hashes(words)[:, np.newaxis]
@@ -71,15 +87,13 @@ def signature(text: str) -> bytes | None:
     return bytes(values.astype("<u4").tobytes())
 
 
-def _minhash(sig: bytes) -> MinHash:
-    values = np.frombuffer(sig, dtype="<u4").astype(np.uint32)
-    return MinHash(
-        num_perm=NUM_PERM, seed=1, hashvalues=values, permutations=_PERMUTATIONS, scheme=SCHEME
-    )
+def _values(sig: bytes) -> np.ndarray:
+    return np.frombuffer(sig, dtype="<u4")
 
 
 def similarity(a: bytes, b: bytes) -> float:
-    return float(_minhash(a).jaccard(_minhash(b)))
+    """Estimated Jaccard similarity: the share of MinHash values two signatures have in common."""
+    return float(np.count_nonzero(_values(a) == _values(b))) / NUM_PERM
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,32 +102,47 @@ class NearMatch:
     similarity: float
 
 
+def _band_keys(sig: bytes) -> list[bytes]:
+    width = ROWS * 4  # bytes per band
+    return [sig[i * width : (i + 1) * width] for i in range(BANDS)]
+
+
 class NearDuplicateIndex:
     """LSH over stored signatures; keys are article ids (or any int)."""
 
     def __init__(self, threshold: float = NEAR_THRESHOLD) -> None:
         self.threshold = threshold
-        self._lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
-        self._sigs: dict[int, MinHash] = {}
+        self._bands: list[dict[bytes, set[int]]] = [{} for _ in range(BANDS)]
+        self._sigs: dict[int, bytes] = {}
 
     def __len__(self) -> int:
         return len(self._sigs)
 
     def add(self, key: int, sig: bytes) -> None:
-        if key in self._sigs:
+        if key in self._sigs or len(sig) != NUM_PERM * 4:
             return
-        mh = _minhash(sig)
-        self._sigs[key] = mh
-        self._lsh.insert(key, mh)
+        self._sigs[key] = sig
+        for band, part in zip(self._bands, _band_keys(sig), strict=True):
+            band.setdefault(part, set()).add(key)
+
+    def _remove(self, key: int) -> bytes | None:
+        sig = self._sigs.pop(key, None)
+        if sig is not None:
+            for band, part in zip(self._bands, _band_keys(sig), strict=True):
+                keys = band.get(part)
+                if keys is not None:
+                    keys.discard(key)
+                    if not keys:
+                        del band[part]
+        return sig
 
     def rekey(self, old: int, new: int) -> None:
         """Give an indexed text its permanent key (a batch indexes before it has ids)."""
         if old not in self._sigs or old == new:
             return
-        mh = self._sigs.pop(old)
-        self._lsh.remove(old)
-        self._sigs[new] = mh
-        self._lsh.insert(new, mh)
+        sig = self._remove(old)
+        assert sig is not None
+        self.add(new, sig)
 
     def add_many(self, items: Iterable[tuple[int, bytes]]) -> None:
         for key, sig in items:
@@ -121,12 +150,14 @@ class NearDuplicateIndex:
 
     def best_match(self, sig: bytes) -> NearMatch | None:
         """The most similar indexed text at or above the threshold, earliest key on ties."""
-        mh = _minhash(sig)
+        candidates: set[int] = set()
+        for band, part in zip(self._bands, _band_keys(sig), strict=True):
+            keys = band.get(part)
+            if keys:
+                candidates |= keys
         best: NearMatch | None = None
-        for key in self._lsh.query(mh):
-            sim = float(mh.jaccard(self._sigs[key]))
-            if sim >= self.threshold and (
-                best is None or sim > best.similarity or (sim == best.similarity and key < best.key)
-            ):
+        for key in sorted(candidates):
+            sim = similarity(sig, self._sigs[key])
+            if sim >= self.threshold and (best is None or sim > best.similarity):
                 best = NearMatch(key=key, similarity=sim)
         return best

@@ -67,3 +67,9 @@ class ConfigError(NewsdeskError, ValueError):
     """A setting is missing or malformed."""
 
     kind = "config"
+
+
+class WorkerError(NewsdeskError):
+    """A worker process died (a crash in a C library) while working on one feed or page."""
+
+    kind = "worker"

@@ -18,7 +18,10 @@ from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
 from .errors import ExtractionError
+from .sanitize import text_to_html
 from .types import Extracted
+
+__all__ = ["extract_article", "parse_datetime", "text_to_html"]
 
 MAX_HTML_BYTES = 10 * 1024 * 1024
 #: news pages have a few thousand elements; a hostile one with hundreds of thousands
@@ -70,12 +73,6 @@ def parse_datetime(value: str) -> datetime | None:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC)
-
-
-def text_to_html(text: str) -> str:
-    """Safe HTML for stored text: one escaped <p> per paragraph."""
-    paragraphs = [p.strip() for p in text.split("\n") if p.strip()]
-    return "\n".join(f"<p>{html_lib.escape(p)}</p>" for p in paragraphs)
 
 
 def extract_article(content: bytes | str, url: str = "") -> Extracted:

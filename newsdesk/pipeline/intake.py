@@ -6,11 +6,12 @@ Pure decisions over already-fetched data, so they are tested without I/O.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from .dedupe import fingerprint
-from .extract import text_to_html
-from .sanitize import clean_html, html_to_text, word_count
+from .dedupe import fingerprint, normalise_words, signature
+from .sanitize import clean_and_text, html_to_text, text_to_html, word_count
 from .types import Arrival, ArticleDraft, Extracted, FeedEntry, TextSource
 from .urls import canonicalize
 
@@ -81,15 +82,11 @@ def build_article(
     and the reason recorded.
     """
     notes: list[str] = []
-    feed_content = html_to_text(entry.content) if entry else ""
+    content_html, feed_content = clean_and_text(entry.content) if entry else ("", "")
     feed_teaser = html_to_text(entry.summary) if entry else ""
     feed_text, feed_html, feed_kind = "", "", TextSource.TEASER
     if feed_content and word_count(feed_content) >= word_count(feed_teaser):
-        feed_text, feed_html, feed_kind = (
-            feed_content,
-            clean_html(entry.content if entry else ""),
-            TextSource.FEED,
-        )
+        feed_text, feed_html, feed_kind = feed_content, content_html, TextSource.FEED
     elif feed_teaser:
         feed_text, feed_html = feed_teaser, text_to_html(feed_teaser)
 
@@ -123,6 +120,7 @@ def build_article(
     )
     title = (entry.title if entry and entry.title else "") or (page.title if page else "")
     authors = (entry.authors if entry and entry.authors else ()) or (page.authors if page else ())
+    words = normalise_words(text or title)
     return ArticleDraft(
         url=canonical,
         original_urls=tuple(dict.fromkeys(originals)),
@@ -136,7 +134,33 @@ def build_article(
         teaser=feed_teaser[:2000],
         arrival=arrival,
         text_source=source,
-        fingerprint=fingerprint(text or title),
+        fingerprint=fingerprint(text or title, words),
         date_note=date_note,
         notes=tuple(notes),
+        signature=signature(text, words) if text else None,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedEntries:
+    """A feed's new entries after intake: articles ready to store, and entries whose
+    pages must be fetched first (the feed carries only a teaser)."""
+
+    drafts: tuple[ArticleDraft, ...]
+    need_pages: tuple[FeedEntry, ...]
+
+
+def prepare_entries(
+    entries: Sequence[FeedEntry], *, outlet: str, fetch_pages: bool = True
+) -> PreparedEntries:
+    """Build every entry that needs no page fetch; pure, so it runs in a worker process."""
+    drafts: list[ArticleDraft] = []
+    need_pages: list[FeedEntry] = []
+    for entry in entries:
+        if feed_has_full_text(entry) or not fetch_pages:
+            drafts.append(
+                build_article(link=entry.link, outlet=outlet, arrival=Arrival.FEED, entry=entry)
+            )
+        else:
+            need_pages.append(entry)
+    return PreparedEntries(tuple(drafts), tuple(need_pages))

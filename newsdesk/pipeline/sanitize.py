@@ -63,19 +63,32 @@ def clean_html(raw: str) -> str:
 
 
 @functools.lru_cache(maxsize=256)  # intake asks for the same entry's text more than once
-def html_to_text(raw: str) -> str:
-    """Readable plain text of an HTML fragment, one paragraph per line."""
+def clean_and_text(raw: str) -> tuple[str, str]:
+    """The sanitized HTML of a fragment and its readable text, from one cleaning pass."""
     if not raw.strip():
-        return ""
+        return "", ""
     if "<" not in raw:
-        return _SPACES.sub(" ", html_lib.unescape(raw)).strip()
-    marked = _BLOCK_BREAK.sub(lambda m: m.group(0) + "\n", clean_html(raw))
+        text = _SPACES.sub(" ", html_lib.unescape(raw)).strip()
+        return clean_html(raw), text
+    cleaned = clean_html(raw)
+    marked = _BLOCK_BREAK.sub(lambda m: m.group(0) + "\n", cleaned)
     try:
         text = lxml.html.fromstring(f"<div>{marked}</div>").text_content()
     except Exception:  # lxml rejects some fragments; fall back to tag stripping
         text = html_lib.unescape(re.sub(r"<[^>]+>", " ", marked))
     lines = (_SPACES.sub(" ", line).strip() for line in text.splitlines())
-    return "\n".join(line for line in lines if line)
+    return cleaned, "\n".join(line for line in lines if line)
+
+
+def html_to_text(raw: str) -> str:
+    """Readable plain text of an HTML fragment, one paragraph per line."""
+    return clean_and_text(raw)[1]
+
+
+def text_to_html(text: str) -> str:
+    """Safe HTML for stored text: one escaped <p> per paragraph."""
+    paragraphs = [p.strip() for p in text.split("\n") if p.strip()]
+    return "\n".join(f"<p>{html_lib.escape(p)}</p>" for p in paragraphs)
 
 
 def word_count(text: str) -> int:

@@ -107,6 +107,7 @@ class ArticleDraft:
     fingerprint: str  # hash of the normalised text, for exact duplicates
     date_note: str = ""  # disagreement between feed and page dates, if any
     notes: tuple[str, ...] = field(default_factory=tuple)
+    signature: bytes | None = None  # MinHash of the text's shingles, for near-duplicates
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,3 +44,45 @@ def test_signature_is_stable_and_similarity_symmetric() -> None:
     assert a is not None and b is not None
     assert a == signature(article(5))
     assert similarity(a, b) == similarity(b, a) > 0.9
+
+
+def test_signatures_and_similarity_match_datasketch() -> None:
+    """Signatures stored by versions that used datasketch stay comparable."""
+    import numpy as np
+    from datasketch import MinHash
+
+    from newsdesk.pipeline import dedupe
+
+    reference = MinHash(num_perm=dedupe.NUM_PERM, seed=1, scheme=dedupe.SCHEME)
+    assert (reference.permutations[0] == dedupe._PERM_A).all()
+    assert (reference.permutations[1] == dedupe._PERM_B).all()
+    a, b = signature(article(7)), signature(" ".join(article(7).split()[:150]))
+    assert a is not None and b is not None
+
+    def as_minhash(sig: bytes) -> MinHash:
+        values = np.frombuffer(sig, dtype="<u4").astype(np.uint32)
+        return MinHash(
+            num_perm=dedupe.NUM_PERM,
+            seed=1,
+            hashvalues=values,
+            permutations=reference.permutations,
+            scheme=dedupe.SCHEME,
+        )
+
+    assert similarity(a, b) == as_minhash(a).jaccard(as_minhash(b))
+    assert 0.3 < similarity(a, b) < 0.9
+
+
+def test_index_rekey_and_removal_keep_lookups_right() -> None:
+    original, other = signature(article(21)), signature(article(22))
+    assert original is not None and other is not None
+    index = NearDuplicateIndex()
+    index.add(-1, original)
+    index.add(5, other)
+    index.rekey(-1, 40)
+    assert len(index) == 2
+    match = index.best_match(original)
+    assert match is not None and match.key == 40 and match.similarity == 1.0
+    index.add(3, original)  # the same text under a smaller key wins the tie
+    match = index.best_match(original)
+    assert match is not None and match.key == 3

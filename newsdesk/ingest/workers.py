@@ -1,0 +1,120 @@
+"""Worker processes for the pure, CPU-bound part of ingest.
+
+Parsing feeds, turning entries into articles (text, sanitized HTML, fingerprint,
+MinHash signature) and extracting article pages with trafilatura are Python
+code that holds the GIL: threads cannot put a second core to work on them, and
+several threads running lxml at once were seen to crash the interpreter (glibc
+"double free", see bench/README.md). They run in a small process pool instead:
+every core works, the main process is left with the network and the database,
+and a crash costs one feed or one page, not the run.
+"""
+
+from __future__ import annotations
+
+import atexit
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, TypeVar
+
+from newsdesk.pipeline.errors import ExtractionError, WorkerError
+from newsdesk.pipeline.types import Extracted
+
+T = TypeVar("T")
+
+
+def _extract(content: bytes, url: str) -> Extracted:
+    # imported here: trafilatura costs half a second to import, and only page work needs it
+    from newsdesk.pipeline.extract import extract_article
+
+    return extract_article(content, url)
+
+
+def _ready() -> int:
+    return os.getpid()
+
+
+class WorkerPool:
+    """A process pool that restarts itself when a worker dies."""
+
+    def __init__(self, processes: int | None = None) -> None:
+        self.processes = max(1, processes or os.cpu_count() or 1)
+        self._lock = threading.Lock()
+        self._pool: ProcessPoolExecutor | None = None
+
+    def _executor(self) -> ProcessPoolExecutor:
+        with self._lock:
+            if self._pool is None:
+                # spawn: forking a process that runs threads can copy held locks
+                context = multiprocessing.get_context("spawn")
+                self._pool = ProcessPoolExecutor(self.processes, mp_context=context)
+            return self._pool
+
+    def warm(self) -> None:
+        """Start every worker now, so their start-up overlaps the first downloads."""
+        pool = self._executor()
+        for _ in range(self.processes):
+            pool.submit(_ready)
+
+    def submit(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> Future[T]:
+        """Run fn in a worker; the future raises WorkerError if the worker died."""
+        pool = self._executor()
+        try:
+            inner = pool.submit(fn, *args, **kwargs)
+        except BrokenProcessPool:
+            self._discard(pool)
+            pool = self._executor()
+            inner = pool.submit(fn, *args, **kwargs)
+        outer: Future[T] = Future()
+
+        def relay(done: Future[T]) -> None:
+            exc = done.exception()
+            if isinstance(exc, BrokenProcessPool):
+                self._discard(pool)
+                outer.set_exception(WorkerError(f"a worker process died running {fn.__name__}"))
+            elif exc is not None:
+                outer.set_exception(exc)
+            else:
+                outer.set_result(done.result())
+
+        inner.add_done_callback(relay)
+        return outer
+
+    def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        return self.submit(fn, *args, **kwargs).result()
+
+    def extract(self, content: bytes, url: str) -> Extracted:
+        try:
+            return self.call(_extract, content, url)
+        except WorkerError:
+            raise ExtractionError(f"the extraction process died on {url}") from None
+
+    def _discard(self, pool: ProcessPoolExecutor) -> None:
+        with self._lock:
+            if self._pool is pool:
+                self._pool = None
+        pool.shutdown(wait=False, cancel_futures=True)
+
+    def close(self) -> None:
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+_shared: WorkerPool | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_pool(processes: int | None = None) -> WorkerPool:
+    """One pool per process, started on first use and stopped at exit: worker start-up
+    (importing the pipeline) is paid once, not once per ingest run."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = WorkerPool(processes)
+            atexit.register(_shared.close)
+        return _shared
