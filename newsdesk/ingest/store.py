@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -14,6 +15,7 @@ from newsdesk.pipeline.types import ArticleDraft
 from newsdesk.pipeline.urls import canonicalize
 
 from .models import Article, ArticleURL, Source
+from .rows import insert_rows
 
 #: how far back near-duplicates are looked for
 NEAR_WINDOW = timedelta(days=30)
@@ -61,7 +63,8 @@ class _Plan:
     urls: list[str]
     outcome: Outcome
     target: int | None = None  # MERGED: the article (id, or -n for the batch's n-th new one)
-    article: Article | None = None  # NEW or COPY: the row to insert
+    row: dict[str, Any] | None = None  # NEW or COPY: the row to insert
+    pk: int | None = None  # NEW or COPY: its id once inserted
     root: int | None = None  # COPY: the group's original (id or -n)
     similarity: float | None = None
     takes_over: bool = False  # COPY of a stored article but published earlier than it
@@ -137,32 +140,32 @@ def _decide(
         )
         created += 1
         key = -created
-        article = Article(
-            url=draft.url,
-            source=source,
-            title=draft.title,
-            text=draft.text,
-            html=draft.html,
-            outlet=draft.outlet,
-            authors=list(draft.authors),
-            published=draft.published,
-            fetched=now,
-            language=draft.language,
-            teaser=draft.teaser,
-            fingerprint=draft.fingerprint,
-            signature=sig,
-            similarity=None if takes_over else similarity,
-            arrival=draft.arrival.value,
-            text_source=draft.text_source.value,
-            date_note=draft.date_note,
-        )
+        values: dict[str, Any] = {
+            "url": draft.url,
+            "source_id": source.pk if source is not None else None,
+            "title": draft.title,
+            "text": draft.text,
+            "html": draft.html,
+            "outlet": draft.outlet,
+            "authors": list(draft.authors),
+            "published": draft.published,
+            "fetched": now,
+            "language": draft.language,
+            "teaser": draft.teaser,
+            "fingerprint": draft.fingerprint,
+            "signature": sig,
+            "similarity": None if takes_over else similarity,
+            "arrival": draft.arrival.value,
+            "text_source": draft.text_source.value,
+            "date_note": draft.date_note,
+        }
         outcome = Outcome.COPY if root is not None else Outcome.NEW
         plans.append(
             _Plan(
                 draft,
                 urls,
                 outcome,
-                article=article,
+                row=values,
                 root=root,
                 similarity=similarity,
                 takes_over=takes_over,
@@ -180,36 +183,38 @@ def _decide(
 
 def _write(plans: list[_Plan], index: NearDuplicateIndex) -> list[int]:
     """Insert the batch's new articles and URLs, then link copies to their originals."""
-    new = [p for p in plans if p.article is not None]
-    Article.objects.bulk_create([p.article for p in new if p.article is not None])
-    ids = {-(n + 1): p.article.pk for n, p in enumerate(new) if p.article is not None}
+    new = [p for p in plans if p.row is not None]
+    insert_rows(Article, [p.row for p in new if p.row is not None])
+    stored = dict(
+        Article.objects.filter(url__in=[p.draft.url for p in new]).values_list("url", "id")
+    )
+    ids: dict[int, int] = {}
+    for n, plan in enumerate(new):
+        plan.pk = ids[-(n + 1)] = stored[plan.draft.url]
 
     def real(key: int | None) -> int | None:
         return ids.get(key, key) if key is not None and key < 0 else key
 
     for temp, pk in ids.items():
         index.rekey(temp, pk)
-    links: list[ArticleURL] = []
+    links: list[dict[str, Any]] = []
     owners: list[int] = []
     for plan in plans:
-        owner = real(plan.target) if plan.article is None else plan.article.pk
+        owner = real(plan.target) if plan.row is None else plan.pk
         assert owner is not None
         owners.append(owner)
-        links.extend(ArticleURL(url=u, article_id=owner) for u in plan.urls)
-    ArticleURL.objects.bulk_create(links, ignore_conflicts=True)
+        links.extend({"url": u, "article_id": owner} for u in plan.urls)
+    insert_rows(ArticleURL, links, ignore_conflicts=True)
     for plan in new:
-        assert plan.article is not None
         root = real(plan.root)
-        if root is None:
+        if root is None or plan.pk is None:
             continue
         if plan.takes_over:
             # the group's original is its earliest publication
-            Article.objects.filter(duplicate_of=root).update(duplicate_of=plan.article.pk)
-            Article.objects.filter(pk=root).update(
-                duplicate_of=plan.article.pk, similarity=plan.similarity
-            )
+            Article.objects.filter(duplicate_of=root).update(duplicate_of=plan.pk)
+            Article.objects.filter(pk=root).update(duplicate_of=plan.pk, similarity=plan.similarity)
         else:
-            Article.objects.filter(pk=plan.article.pk).update(duplicate_of=root)
+            Article.objects.filter(pk=plan.pk).update(duplicate_of=root)
     return owners
 
 

@@ -1,0 +1,84 @@
+"""Fast multi-row INSERT for ingest's hot path.
+
+`bulk_create` builds a model instance per row and runs every value through
+`get_db_prep_save` (about 26 calls per article): on a full-text feed that was
+most of the main process's time. Here each column's conversion is chosen once
+per model and connection -- plain values pass through, datetimes and JSON use
+the backend's own adapters -- and the rows go to the database in one
+`executemany`. Same SQL on SQLite and PostgreSQL; defaults come from the model.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from django.db import connection, models
+from django.db.models.constants import OnConflict
+
+_PASS_THROUGH = (
+    models.CharField,
+    models.TextField,
+    models.IntegerField,
+    models.FloatField,
+    models.BooleanField,
+    models.BinaryField,
+    models.ForeignKey,
+)
+
+
+def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
+    if isinstance(field, models.DateTimeField):
+        adapt = connection.ops.adapt_datetimefield_value
+        return lambda value: None if value is None else adapt(value)
+    if isinstance(field, _PASS_THROUGH):
+        return lambda value: value
+    return lambda value: field.get_db_prep_save(value, connection)  # JSON and anything else
+
+
+@functools.cache
+def _plan(
+    model: type[models.Model], vendor: str, ignore_conflicts: bool
+) -> tuple[str, tuple[tuple[str, Callable[[Any], Any], bool, Any], ...]]:
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    on_conflict = OnConflict.IGNORE if ignore_conflicts else None
+    head = connection.ops.insert_statement(on_conflict=on_conflict)
+    tail = connection.ops.on_conflict_suffix_sql(fields, on_conflict, None, None)
+    sql = f"{head} {connection.ops.quote_name(model._meta.db_table)} ({columns}) VALUES ({marks})"
+    sql = f"{sql} {tail}".rstrip()
+    spec = []
+    for f in fields:
+        convert = _converter(f)
+        has_default = f.has_default() or f.null
+        spec.append((f.attname, convert, has_default, f))
+    return sql, tuple((name, convert, has_default, f) for name, convert, has_default, f in spec)
+
+
+def insert_rows(
+    model: type[models.Model],
+    rows: Iterable[Mapping[str, Any]],
+    *,
+    ignore_conflicts: bool = False,
+) -> None:
+    """INSERT rows given as {attname: value}; missing columns take the model's default."""
+    sql, spec = _plan(model, connection.vendor, ignore_conflicts)
+    defaults: dict[str, Any] = {}
+    params: list[tuple[Any, ...]] = []
+    for row in rows:
+        values = []
+        for name, convert, has_default, field in spec:
+            if name in row:
+                values.append(convert(row[name]))
+                continue
+            if not has_default:
+                raise ValueError(f"{model.__name__}.{name} needs a value")
+            if name not in defaults:
+                defaults[name] = convert(field.get_default())
+            values.append(defaults[name])
+        params.append(tuple(values))
+    if params:
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, params)
