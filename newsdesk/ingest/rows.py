@@ -11,7 +11,7 @@ the backend's own adapters -- and the rows go to the database in one
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from django.db import connection, models
@@ -79,6 +79,29 @@ def insert_rows(
                 defaults[name] = convert(field.get_default())
             values.append(defaults[name])
         params.append(tuple(values))
+    if params:
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, params)
+
+
+def update_rows(
+    model: type[models.Model], fields: Sequence[str], objs: Iterable[models.Model]
+) -> None:
+    """UPDATE the named fields of each object, by primary key, in one executemany."""
+    chosen: list[models.Field[Any, Any]] = []
+    for name in fields:
+        found = model._meta.get_field(name)
+        assert isinstance(found, models.Field)
+        chosen.append(found)
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(f.column)} = %s" for f in chosen)
+    pk = model._meta.pk
+    assert pk is not None
+    sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote(pk.column)} = %s"
+    converters = [(f.attname, _converter(f)) for f in chosen]
+    params = [
+        (*(convert(getattr(obj, name)) for name, convert in converters), obj.pk) for obj in objs
+    ]
     if params:
         with connection.cursor() as cursor:
             cursor.executemany(sql, params)

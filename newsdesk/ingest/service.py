@@ -24,19 +24,39 @@ from urllib.request import url2pathname
 from django.conf import settings
 from django.utils import timezone
 
-from newsdesk.pipeline.errors import NewsdeskError
-from newsdesk.pipeline.feeds import parse_feed
+from newsdesk.pipeline.dedupe import NearDuplicateIndex
+from newsdesk.pipeline.errors import error_kind, one_line
 from newsdesk.pipeline.fetch import Fetcher, FetchPolicy, parse_allow_hosts
-from newsdesk.pipeline.intake import PreparedEntries, build_article, prepare_entries
-from newsdesk.pipeline.types import Arrival, Extracted, FeedEntry, ParsedFeed
+from newsdesk.pipeline.intake import (
+    PreparedEntries,
+    ReadFeed,
+    build_article,
+    prepare_entries,
+    read_feed,
+)
+from newsdesk.pipeline.types import Arrival, ArticleDraft, FeedEntry
 from newsdesk.pipeline.urls import host_key
 
 from .models import FetchLog, Source
+from .rows import insert_rows, update_rows
 from .store import Outcome, known_links, load_near_index, store_batch
-from .workers import WorkerPool, shared_pool
+from .workers import WorkerPool, page_draft, shared_pool
 
 MAX_BACKOFF = timedelta(hours=24)
 MAX_URL_LENGTH = 2000  # the URL columns' size; longer links are skipped, not truncated
+#: store prepared articles once this many wait, or when nothing else arrived for
+#: STORE_AFTER seconds: a few statements per batch instead of a few per feed
+STORE_BATCH = 500
+STORE_AFTER = 0.5
+_SOURCE_STATE = (
+    "last_polled",
+    "consecutive_failures",
+    "last_error",
+    "last_error_kind",
+    "etag",
+    "last_modified",
+    "next_poll",
+)
 
 
 def make_policy(allow_hosts: Iterable[str] = ()) -> FetchPolicy:
@@ -50,15 +70,6 @@ def make_policy(allow_hosts: Iterable[str] = ()) -> FetchPolicy:
     if settings.NEWSDESK_USER_AGENT:
         kwargs["user_agent"] = settings.NEWSDESK_USER_AGENT
     return FetchPolicy(**kwargs)
-
-
-def error_kind(exc: BaseException) -> str:
-    return exc.kind if isinstance(exc, NewsdeskError) else "bug"
-
-
-def one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    return text[:500]
 
 
 @dataclass
@@ -98,7 +109,7 @@ class _FeedJob:
 class _FeedResult:
     job: _FeedJob
     started: datetime
-    parsed: ParsedFeed | None = None
+    read: ReadFeed | None = None
     status: int | None = None
     etag: str = ""
     last_modified: str = ""
@@ -109,10 +120,20 @@ class _FeedResult:
 @dataclass
 class _PageResult:
     source_id: int
-    entry: FeedEntry
-    page: Extracted | None
-    page_url: str
-    error: str
+    draft: ArticleDraft
+    error: str  # why the page's text was not used, "" when it was
+
+
+@dataclass
+class _RunState:
+    """What one run keeps between futures: work in flight, and writes not yet made."""
+
+    index: NearDuplicateIndex
+    pending: set[Future[Any]] = field(default_factory=set)
+    preparing: dict[Future[PreparedEntries], int] = field(default_factory=dict)  # -> source id
+    unstored: list[tuple[Source, ArticleDraft]] = field(default_factory=list)
+    dirty: dict[int, Source] = field(default_factory=dict)  # polling state to write
+    logs: dict[int, FetchLog] = field(default_factory=dict)
 
 
 class Ingestor:
@@ -133,7 +154,7 @@ class Ingestor:
         # sources the operator marked allow_internal get a fetcher that allows their host
         self._extra_fetchers: dict[str, Fetcher] = {}
 
-    # -- worker-thread functions: network and parsing only, no database --
+    # -- worker-thread functions: network only, no database; CPU work goes to processes --
 
     @staticmethod
     def _poll(fetcher: Fetcher, workers: WorkerPool, job: _FeedJob) -> _FeedResult:
@@ -143,7 +164,7 @@ class Ingestor:
             if job.url.startswith("file://"):  # only ever created from a command-line file name
                 content = Path(url2pathname(urlsplit(job.url).path)).read_bytes()
                 result.status = 200
-                result.parsed = workers.call(parse_feed, content, url=job.url)
+                result.read = workers.call(read_feed, content, url=job.url)
             else:
                 fetched = fetcher.fetch(
                     job.url,
@@ -156,8 +177,8 @@ class Ingestor:
                 result.etag = fetched.etag or ""
                 result.last_modified = fetched.last_modified or ""
                 if not fetched.not_modified:
-                    result.parsed = workers.call(
-                        parse_feed,
+                    result.read = workers.call(
+                        read_feed,
                         fetched.content,
                         url=fetched.final_url,
                         content_type=fetched.content_type,
@@ -167,15 +188,24 @@ class Ingestor:
         result.duration = (timezone.now() - started).total_seconds()
         return result
 
-    def _page(self, fetcher: Fetcher, source_id: int, entry: FeedEntry) -> _PageResult:
+    @staticmethod
+    def _page(
+        fetcher: Fetcher, workers: WorkerPool, source_id: int, outlet: str, entry: FeedEntry
+    ) -> _PageResult:
         try:
             fetched = fetcher.fetch(
                 entry.link, accept="text/html,application/xhtml+xml", respect_robots=True
             )
-            page = self._workers.extract(fetched.content, fetched.final_url)
-            return _PageResult(source_id, entry, page, fetched.final_url, "")
-        except Exception as exc:
-            return _PageResult(source_id, entry, None, "", f"{error_kind(exc)}: {one_line(exc)}")
+            draft, error = workers.call(
+                page_draft, fetched.content, fetched.final_url, entry=entry, outlet=outlet
+            )
+            return _PageResult(source_id, draft, error)
+        except Exception as exc:  # the page is unreachable (or its worker died): keep the feed's
+            error = f"{error_kind(exc)}: {one_line(exc)}"
+            draft = build_article(
+                link=entry.link, outlet=outlet, arrival=Arrival.FEED, entry=entry, page_error=error
+            )
+            return _PageResult(source_id, draft, error)
 
     # -- the run --
 
@@ -183,62 +213,81 @@ class Ingestor:
         started = timezone.now()
         sources = list(sources)
         by_id = {s.pk: s for s in sources}
-        index = load_near_index()
-        logs: dict[int, FetchLog] = {}
-        preparing: dict[Future[PreparedEntries], int] = {}  # in a worker process -> source id
+        state = _RunState(index=load_near_index())
         if sources:
             self._workers.warm()
         try:
             with Fetcher(self.policy) as fetcher, ThreadPoolExecutor(self.workers) as pool:
-                pending: set[Future[Any]] = set()
-
-                def fetch_pages(source: Source, entries: Iterable[FeedEntry]) -> None:
-                    for entry in entries:
-                        pending.add(
-                            pool.submit(
-                                self._page, self._fetcher_for(fetcher, source), source.pk, entry
-                            )
-                        )
-
                 for source in sources:
                     job = _FeedJob(source.pk, source.url, source.etag, source.last_modified)
-                    pending.add(
+                    state.pending.add(
                         pool.submit(
                             self._poll, self._fetcher_for(fetcher, source), self._workers, job
                         )
                     )
-                while pending:
-                    done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                while state.pending:
+                    timeout = STORE_AFTER if state.unstored else None
+                    done, state.pending = wait(
+                        state.pending, timeout=timeout, return_when=FIRST_COMPLETED
+                    )
+                    if not done:
+                        self._flush(state)
+                        continue
                     for future in done:
-                        if future in preparing:
-                            source = by_id[preparing.pop(future)]
-                            need_pages = self._guarded(
-                                source, self._after_prepare, source, future, index, logs
-                            )
-                            fetch_pages(source, need_pages or ())
-                            self.progress("source", 1)
-                            continue
-                        result = future.result()
-                        if isinstance(result, _FeedResult):
-                            source = by_id[result.job.source_id]
-                            prepared = self._guarded(source, self._after_poll, source, result, logs)
-                            if prepared is None:
-                                self.progress("source", 1)
-                            else:
-                                preparing[prepared] = source.pk
-                                pending.add(prepared)
-                        else:
-                            source = by_id[result.source_id]
-                            self._guarded(source, self._after_page, source, result, index, logs)
-                            self.progress("page", 1)
+                        self._handle(future, state, by_id, fetcher, pool)
+                    if len(state.unstored) >= STORE_BATCH:
+                        self._flush(state)
+                self._flush(state)
         finally:
             for extra in self._extra_fetchers.values():
                 extra.close()
             self._extra_fetchers.clear()
-            for log in logs.values():
-                log.save()
+            self._write_state(state)
         self.report.seconds = (timezone.now() - started).total_seconds()
         return self.report
+
+    def _handle(
+        self,
+        future: Future[Any],
+        state: _RunState,
+        by_id: dict[int, Source],
+        fetcher: Fetcher,
+        pool: ThreadPoolExecutor,
+    ) -> None:
+        if future in state.preparing:
+            source = by_id[state.preparing.pop(future)]
+            prepared = self._guarded(source, state, future.result)
+            if prepared is not None:
+                state.unstored.extend((source, draft) for draft in prepared.drafts)
+                for entry in prepared.need_pages:
+                    state.pending.add(
+                        pool.submit(
+                            self._page,
+                            self._fetcher_for(fetcher, source),
+                            self._workers,
+                            source.pk,
+                            source.outlet,
+                            entry,
+                        )
+                    )
+            self.progress("source", 1)
+            return
+        result = future.result()  # thread functions catch their errors
+        if isinstance(result, _FeedResult):
+            source = by_id[result.job.source_id]
+            preparing = self._guarded(source, state, self._after_poll, source, result, state)
+            if preparing is None:
+                self.progress("source", 1)
+            else:
+                state.preparing[preparing] = source.pk
+                state.pending.add(preparing)
+            return
+        source = by_id[result.source_id]
+        self.report.pages_fetched += 1
+        if result.error:
+            self.report.errors[f"page-{result.error.split(':', 1)[0]}"] += 1
+        state.unstored.append((source, result.draft))
+        self.progress("page", 1)
 
     def _fetcher_for(self, fetcher: Fetcher, source: Source) -> Fetcher:
         if not source.allow_internal:
@@ -249,22 +298,27 @@ class Ingestor:
             self._extra_fetchers[key] = Fetcher(policy)
         return self._extra_fetchers[key]
 
-    def _guarded(self, source: Source, step: Callable[..., Any], *args: Any) -> Any:
-        """Run a storage step; a failure is recorded against its source, never stops the run."""
+    def _guarded(
+        self, source: Source, state: _RunState, step: Callable[..., Any], *args: Any
+    ) -> Any:
+        """Run a step; a failure is recorded against its source, never stops the run."""
         try:
             return step(*args)
-        except Exception as exc:  # a bug or a database error: keep the other sources going
-            kind, message = f"store-{error_kind(exc)}", one_line(exc)
-            self.report.errors[kind] += 1
-            self.report.failures.append((source.outlet or source.url, kind, message))
-            # forget the validators: the next poll fetches the feed whole and tries again
-            Source.objects.filter(pk=source.pk).update(
-                last_error=message, last_error_kind=kind, etag="", last_modified=""
-            )
+        except Exception as exc:  # a bug, a dead worker or a database error
+            self._fail(source, state, exc)
             return None
 
+    def _fail(self, source: Source, state: _RunState, exc: BaseException) -> None:
+        kind, message = f"store-{error_kind(exc)}", one_line(exc)
+        self.report.errors[kind] += 1
+        self.report.failures.append((source.outlet or source.url, kind, message))
+        source.last_error, source.last_error_kind = message, kind
+        # forget the validators: the next poll fetches the feed whole and tries again
+        source.etag = source.last_modified = ""
+        state.dirty[source.pk] = source
+
     def _after_poll(
-        self, source: Source, result: _FeedResult, logs: dict[int, FetchLog]
+        self, source: Source, result: _FeedResult, state: _RunState
     ) -> Future[PreparedEntries] | None:
         """Record the poll; hand the feed's new entries to a worker process to prepare."""
         report = self.report
@@ -273,7 +327,8 @@ class Ingestor:
         log = FetchLog(
             source=source, started=result.started, duration=result.duration, status=result.status
         )
-        logs[source.pk] = log
+        state.logs[source.pk] = log
+        state.dirty[source.pk] = source
         source.last_polled = now
         if result.error is not None:
             kind, message = error_kind(result.error), one_line(result.error)
@@ -287,42 +342,23 @@ class Ingestor:
                 2 ** min(source.consecutive_failures, 10)
             )
             source.next_poll = now + min(backoff, MAX_BACKOFF)
-            source.save(
-                update_fields=[
-                    "last_polled",
-                    "consecutive_failures",
-                    "last_error",
-                    "last_error_kind",
-                    "next_poll",
-                ]
-            )
             log.error_kind, log.error = kind, message
             return None
         source.consecutive_failures = 0
         source.last_error = source.last_error_kind = ""
         source.etag, source.last_modified = result.etag[:500], result.last_modified[:200]
         source.next_poll = now + timedelta(minutes=settings.NEWSDESK_POLL_MINUTES)
-        source.save(
-            update_fields=[
-                "last_polled",
-                "consecutive_failures",
-                "last_error",
-                "last_error_kind",
-                "etag",
-                "last_modified",
-                "next_poll",
-            ]
-        )
         log.ok = True
-        if result.parsed is None:
+        if result.read is None:
             report.not_modified += 1
             return None
-        entries = [e for e in result.parsed.entries if e.link and len(e.link) <= MAX_URL_LENGTH]
-        if skipped := sum(1 for e in result.parsed.entries if len(e.link) > MAX_URL_LENGTH):
+        parsed = result.read.feed
+        entries = [e for e in parsed.entries if e.link and len(e.link) <= MAX_URL_LENGTH]
+        if skipped := sum(1 for e in parsed.entries if len(e.link) > MAX_URL_LENGTH):
             report.errors["entry-url-too-long"] += skipped
         log.entries = len(entries)
         report.entries += len(entries)
-        seen = known_links([e.link for e in entries])
+        seen = known_links([e.link for e in entries], result.read.canonical)
         fresh = [e for e in entries if e.link not in seen]
         if not fresh:
             return None
@@ -330,36 +366,42 @@ class Ingestor:
             prepare_entries, fresh, outlet=source.outlet, fetch_pages=source.fetch_pages
         )
 
-    def _after_prepare(
-        self,
-        source: Source,
-        future: Future[PreparedEntries],
-        index: Any,
-        logs: dict[int, FetchLog],
-    ) -> tuple[FeedEntry, ...]:
-        """Store what a worker prepared; return the entries whose pages must be fetched."""
-        prepared = future.result()
-        for outcome, _ in store_batch(list(prepared.drafts), source, index):
-            self._count(outcome, logs[source.pk])
-        return prepared.need_pages
+    def _flush(self, state: _RunState) -> None:
+        """Store every prepared article waiting, in one batch; polling state with it."""
+        waiting, state.unstored = state.unstored, []
+        if waiting:
+            try:
+                self._store(waiting, state)
+            except Exception:  # store each source's articles alone, to blame the right one
+                by_source: dict[int, list[tuple[Source, ArticleDraft]]] = {}
+                for source, draft in waiting:
+                    by_source.setdefault(source.pk, []).append((source, draft))
+                for group in by_source.values():
+                    self._guarded(group[0][0], state, self._store, group, state)
+        self._write_sources(state)
 
-    def _after_page(
-        self, source: Source, result: _PageResult, index: Any, logs: dict[int, FetchLog]
-    ) -> None:
-        self.report.pages_fetched += 1
-        if result.error:
-            kind = result.error.split(":", 1)[0]
-            self.report.errors[f"page-{kind}"] += 1
-        draft = build_article(
-            link=result.entry.link,
-            outlet=source.outlet,
-            arrival=Arrival.FEED,
-            entry=result.entry,
-            page=result.page,
-            page_url=result.page_url,
-            page_error=result.error,
+    def _store(self, waiting: list[tuple[Source, ArticleDraft]], state: _RunState) -> None:
+        outcomes = store_batch(
+            [draft for _, draft in waiting],
+            None,
+            state.index,
+            source_ids=[source.pk for source, _ in waiting],
         )
-        self._count(store_batch([draft], source, index)[0][0], logs[source.pk])
+        for (source, _), (outcome, _) in zip(waiting, outcomes, strict=True):
+            self._count(outcome, state.logs[source.pk])
+
+    def _write_sources(self, state: _RunState) -> None:
+        dirty, state.dirty = list(state.dirty.values()), {}
+        update_rows(Source, _SOURCE_STATE, dirty)
+
+    def _write_state(self, state: _RunState) -> None:
+        """At the end of the run, even a failed one: polling state and the fetch history."""
+        self._write_sources(state)
+        logs, state.logs = list(state.logs.values()), {}
+        insert_rows(
+            FetchLog,
+            [{f.attname: getattr(log, f.attname) for f in _LOG_FIELDS} for log in logs],
+        )
 
     def _count(self, outcome: Outcome, log: FetchLog) -> None:
         if outcome is Outcome.NEW:
@@ -368,3 +410,6 @@ class Ingestor:
         else:
             self.report.duplicates += 1
             log.duplicates += 1
+
+
+_LOG_FIELDS = [f for f in FetchLog._meta.concrete_fields if not f.primary_key]

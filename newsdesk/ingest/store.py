@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from newsdesk.pipeline.dedupe import NearDuplicateIndex, signature
+from newsdesk.pipeline.dedupe import NearDuplicateIndex, NearMatch, signature
 from newsdesk.pipeline.types import ArticleDraft
 from newsdesk.pipeline.urls import canonicalize
 
@@ -33,9 +34,12 @@ class Stored:
     outcome: Outcome
 
 
-def known_links(links: list[str]) -> set[str]:
-    """The subset of feed links (as given) whose article is already stored."""
-    canon = {link: canonicalize(link) for link in links}
+def known_links(links: list[str], canonical: Mapping[str, str] | None = None) -> set[str]:
+    """The subset of feed links (as given) whose article is already stored.
+
+    `canonical` maps links to their canonical form when a worker computed it already.
+    """
+    canon = {link: (canonical or {}).get(link) or canonicalize(link) for link in links}
     found = set(
         ArticleURL.objects.filter(url__in=set(canon.values()) | set(links)).values_list(
             "url", flat=True
@@ -71,9 +75,15 @@ class _Plan:
 
 
 def _decide(
-    drafts: list[ArticleDraft], source: Source | None, index: NearDuplicateIndex
+    drafts: list[ArticleDraft], source_ids: Sequence[int | None], index: NearDuplicateIndex
 ) -> list[_Plan]:
-    """Classify a batch with two queries, whatever its size."""
+    """Classify a batch with two queries, whatever its size.
+
+    The batch's own new texts go to a local index under temporary keys (-1, -2, ...),
+    so a copy within the batch finds its original; the shared index only learns
+    real ids, once the batch is written.
+    """
+    local = NearDuplicateIndex(index.threshold)
     all_urls = {u for d in drafts for u in (d.url, *d.original_urls)}
     known: dict[str, int] = dict(
         ArticleURL.objects.filter(url__in=all_urls).values_list("url", "article_id")
@@ -90,7 +100,7 @@ def _decide(
     plans: list[_Plan] = []
     created = 0
     now = timezone.now()
-    for draft in drafts:
+    for draft, source_id in zip(drafts, source_ids, strict=True):
         urls = list(dict.fromkeys([draft.url, *draft.original_urls]))
         hit = next((known[u] for u in urls if u in known), None)
         if hit is not None:
@@ -109,7 +119,7 @@ def _decide(
         if twin is not None:
             root = twin[2] if twin[2] is not None else twin[0]
             similarity = 1.0
-        elif sig is not None and (match := index.best_match(sig)) is not None:
+        elif sig is not None and (match := _best(sig, index, local)) is not None:
             similarity = match.similarity
             if match.key in roots:
                 root, root_published = roots[match.key]
@@ -142,7 +152,7 @@ def _decide(
         key = -created
         values: dict[str, Any] = {
             "url": draft.url,
-            "source_id": source.pk if source is not None else None,
+            "source_id": source_id,
             "title": draft.title,
             "text": draft.text,
             "html": draft.html,
@@ -176,12 +186,20 @@ def _decide(
         if draft.text and draft.fingerprint not in twins:
             twins[draft.fingerprint] = (key, draft.outlet, root, draft.published)
         if sig is not None:
-            index.add(key, sig)
+            local.add(key, sig)
         roots[key] = (root, root_published) if root is not None else (key, draft.published)
     return plans
 
 
-def _write(plans: list[_Plan], index: NearDuplicateIndex) -> list[int]:
+def _best(sig: bytes, index: NearDuplicateIndex, local: NearDuplicateIndex) -> NearMatch | None:
+    """The better match of the stored texts and the batch's own (the batch's wins ties)."""
+    stored, batch = index.best_match(sig), local.best_match(sig)
+    if stored is None or (batch is not None and batch.similarity >= stored.similarity):
+        return batch
+    return stored
+
+
+def _write(plans: list[_Plan]) -> list[int]:
     """Insert the batch's new articles and URLs, then link copies to their originals."""
     new = [p for p in plans if p.row is not None]
     insert_rows(Article, [p.row for p in new if p.row is not None])
@@ -195,8 +213,6 @@ def _write(plans: list[_Plan], index: NearDuplicateIndex) -> list[int]:
     def real(key: int | None) -> int | None:
         return ids.get(key, key) if key is not None and key < 0 else key
 
-    for temp, pk in ids.items():
-        index.rekey(temp, pk)
     links: list[dict[str, Any]] = []
     owners: list[int] = []
     for plan in plans:
@@ -219,24 +235,38 @@ def _write(plans: list[_Plan], index: NearDuplicateIndex) -> list[int]:
 
 
 def store_batch(
-    drafts: list[ArticleDraft], source: Source | None, index: NearDuplicateIndex
+    drafts: list[ArticleDraft],
+    source: Source | None,
+    index: NearDuplicateIndex,
+    *,
+    source_ids: Sequence[int | None] | None = None,
 ) -> list[tuple[Outcome, int]]:
-    """Store a feed's worth of drafts in a few statements; idempotent for the same URLs.
+    """Store drafts in a few statements, whatever their number; idempotent for the same URLs.
 
-    If another process stored one of the URLs meanwhile, the batch is retried
-    one draft at a time, each of which then merges with what is there.
+    All drafts come from `source`, unless `source_ids` gives each draft's source
+    (ingest stores several feeds' drafts at once). If another process stored one
+    of the URLs meanwhile, the batch is retried one draft at a time, each of
+    which then merges with what is there.
     """
     if not drafts:
         return []
+    if source_ids is None:
+        source_ids = [source.pk if source is not None else None] * len(drafts)
     try:
         with transaction.atomic():
-            plans = _decide(drafts, source, index)
-            owners = _write(plans, index)
-        return [(p.outcome, owner) for p, owner in zip(plans, owners, strict=True)]
+            plans = _decide(drafts, source_ids, index)
+            owners = _write(plans)
     except IntegrityError:
         if len(drafts) == 1:
             raise
-        return [store_batch([d], source, index)[0] for d in drafts]
+        return [
+            store_batch([d], source, index, source_ids=[sid])[0]
+            for d, sid in zip(drafts, source_ids, strict=True)
+        ]
+    for plan in plans:  # committed: the shared index learns the new texts
+        if plan.pk is not None and plan.row is not None and plan.row["signature"] is not None:
+            index.add(plan.pk, plan.row["signature"])
+    return [(p.outcome, owner) for p, owner in zip(plans, owners, strict=True)]
 
 
 def store_article(draft: ArticleDraft, source: Source | None, index: NearDuplicateIndex) -> Stored:

@@ -20,8 +20,15 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
-from newsdesk.pipeline.errors import ExtractionError, WorkerError
-from newsdesk.pipeline.types import Extracted
+from newsdesk.pipeline.errors import (
+    ExtractionError,
+    NewsdeskError,
+    WorkerError,
+    error_kind,
+    one_line,
+)
+from newsdesk.pipeline.intake import build_article
+from newsdesk.pipeline.types import Arrival, ArticleDraft, Extracted, FeedEntry
 
 T = TypeVar("T")
 
@@ -31,6 +38,29 @@ def _extract(content: bytes, url: str) -> Extracted:
     from newsdesk.pipeline.extract import extract_article
 
     return extract_article(content, url)
+
+
+def page_draft(
+    content: bytes, page_url: str, *, entry: FeedEntry, outlet: str
+) -> tuple[ArticleDraft, str]:
+    """Extract a fetched page and build its article, in a worker; the error says why
+    the page was not used (the feed's text is then kept)."""
+    page: Extracted | None = None
+    error = ""
+    try:
+        page = _extract(content, page_url)
+    except NewsdeskError as exc:
+        error = f"{error_kind(exc)}: {one_line(exc)}"
+    draft = build_article(
+        link=entry.link,
+        outlet=outlet,
+        arrival=Arrival.FEED,
+        entry=entry,
+        page=page,
+        page_url=page_url if page is not None else "",
+        page_error=error,
+    )
+    return draft, error
 
 
 def _ready() -> int:

@@ -114,6 +114,7 @@ class NearDuplicateIndex:
         self.threshold = threshold
         self._bands: list[dict[bytes, set[int]]] = [{} for _ in range(BANDS)]
         self._sigs: dict[int, bytes] = {}
+        self._values: dict[int, np.ndarray] = {}  # the same signatures, decoded once
 
     def __len__(self) -> int:
         return len(self._sigs)
@@ -122,11 +123,13 @@ class NearDuplicateIndex:
         if key in self._sigs or len(sig) != NUM_PERM * 4:
             return
         self._sigs[key] = sig
+        self._values[key] = _values(sig)
         for band, part in zip(self._bands, _band_keys(sig), strict=True):
             band.setdefault(part, set()).add(key)
 
     def _remove(self, key: int) -> bytes | None:
         sig = self._sigs.pop(key, None)
+        self._values.pop(key, None)
         if sig is not None:
             for band, part in zip(self._bands, _band_keys(sig), strict=True):
                 keys = band.get(part)
@@ -156,8 +159,9 @@ class NearDuplicateIndex:
             if keys:
                 candidates |= keys
         best: NearMatch | None = None
+        query = _values(sig)
         for key in sorted(candidates):
-            sim = similarity(sig, self._sigs[key])
+            sim = float(np.count_nonzero(query == self._values[key])) / NUM_PERM
             if sim >= self.threshold and (best is None or sim > best.similarity):
                 best = NearMatch(key=key, similarity=sim)
         return best

@@ -73,3 +73,13 @@ class WorkerError(NewsdeskError):
     """A worker process died (a crash in a C library) while working on one feed or page."""
 
     kind = "worker"
+
+
+def error_kind(exc: BaseException) -> str:
+    """The short kind an ingest table shows: the error's own, or "bug" for the unexpected."""
+    return exc.kind if isinstance(exc, NewsdeskError) else "bug"
+
+
+def one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text[:500]

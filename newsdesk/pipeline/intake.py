@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from .dedupe import fingerprint, normalise_words, signature
+from .feeds import parse_feed
 from .sanitize import clean_and_text, html_to_text, text_to_html, word_count
-from .types import Arrival, ArticleDraft, Extracted, FeedEntry, TextSource
+from .types import Arrival, ArticleDraft, Extracted, FeedEntry, ParsedFeed, TextSource
 from .urls import canonicalize
 
 #: a feed item with at least this many words of content is taken as full text
@@ -164,3 +165,24 @@ def prepare_entries(
         else:
             need_pages.append(entry)
     return PreparedEntries(tuple(drafts), tuple(need_pages))
+
+
+@dataclass(frozen=True, slots=True)
+class ReadFeed:
+    """A parsed feed and the canonical form of each entry's link (computed where it was
+    parsed, in a worker process, so the main process only looks them up)."""
+
+    feed: ParsedFeed
+    canonical: dict[str, str]
+
+
+def read_feed(content: bytes, *, url: str, content_type: str = "") -> ReadFeed:
+    feed = parse_feed(content, url=url, content_type=content_type)
+    canonical = {}
+    for entry in feed.entries:
+        if entry.link and entry.link not in canonical:
+            try:
+                canonical[entry.link] = canonicalize(entry.link)
+            except ValueError:  # the main process decides what to do with odd links
+                continue
+    return ReadFeed(feed, canonical)
