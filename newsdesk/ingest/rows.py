@@ -11,6 +11,7 @@ the backend's own adapters -- and the rows go to the database in one
 from __future__ import annotations
 
 import functools
+import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -40,21 +41,19 @@ def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
 @functools.cache
 def _plan(
     model: type[models.Model], vendor: str, ignore_conflicts: bool
-) -> tuple[str, tuple[tuple[str, Callable[[Any], Any], bool, Any], ...]]:
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+) -> tuple[str, tuple[models.Field[Any, Any], ...], tuple[tuple[str, Callable[[Any], Any]], ...]]:
+    """The INSERT statement, its fields in order, and the fields whose values need converting."""
+    fields = tuple(f for f in model._meta.concrete_fields if not f.primary_key)
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     marks = ", ".join(["%s"] * len(fields))
     on_conflict = OnConflict.IGNORE if ignore_conflicts else None
     head = connection.ops.insert_statement(on_conflict=on_conflict)
     tail = connection.ops.on_conflict_suffix_sql(fields, on_conflict, None, None)
     sql = f"{head} {connection.ops.quote_name(model._meta.db_table)} ({columns}) VALUES ({marks})"
-    sql = f"{sql} {tail}".rstrip()
-    spec = []
-    for f in fields:
-        convert = _converter(f)
-        has_default = f.has_default() or f.null
-        spec.append((f.attname, convert, has_default, f))
-    return sql, tuple((name, convert, has_default, f) for name, convert, has_default, f in spec)
+    converting = tuple(
+        (f.attname, _converter(f)) for f in fields if not isinstance(f, _PASS_THROUGH)
+    )
+    return f"{sql} {tail}".rstrip(), fields, converting
 
 
 def insert_rows(
@@ -64,24 +63,28 @@ def insert_rows(
     ignore_conflicts: bool = False,
 ) -> None:
     """INSERT rows given as {attname: value}; missing columns take the model's default."""
-    sql, spec = _plan(model, connection.vendor, ignore_conflicts)
+    sql, fields, converting = _plan(model, connection.vendor, ignore_conflicts)
+    rows = list(rows)
+    if not rows:
+        return
+    given = set().union(*(row.keys() for row in rows))
     defaults: dict[str, Any] = {}
-    params: list[tuple[Any, ...]] = []
+    for f in fields:
+        if f.attname not in given or any(f.attname not in row for row in rows):
+            if not (f.has_default() or f.null):
+                raise ValueError(f"{model.__name__}.{f.attname} needs a value")
+            defaults[f.attname] = _converter(f)(f.get_default())
+    convert = [(name, fn) for name, fn in converting if name in given]
+    pick = operator.itemgetter(*(f.attname for f in fields))
+    params = []
     for row in rows:
-        values = []
-        for name, convert, has_default, field in spec:
+        full = {**defaults, **row}
+        for name, fn in convert:
             if name in row:
-                values.append(convert(row[name]))
-                continue
-            if not has_default:
-                raise ValueError(f"{model.__name__}.{name} needs a value")
-            if name not in defaults:
-                defaults[name] = convert(field.get_default())
-            values.append(defaults[name])
-        params.append(tuple(values))
-    if params:
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, params)
+                full[name] = fn(row[name])
+        params.append(pick(full))
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
 
 
 def update_rows(

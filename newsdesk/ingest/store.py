@@ -72,6 +72,7 @@ class _Plan:
     root: int | None = None  # COPY: the group's original (id or -n)
     similarity: float | None = None
     takes_over: bool = False  # COPY of a stored article but published earlier than it
+    key: int = 0  # NEW or COPY: its temporary key in the batch (-1, -2, ...)
 
 
 def _decide(
@@ -97,6 +98,7 @@ def _decide(
     ):
         twins.setdefault(fp, (pk, outlet, dup, published))
     roots: dict[int, tuple[int, object]] = {}  # key -> (root key, root published)
+    moved: dict[int, int] = {}  # a group's former original -> the batch draft now its original
     plans: list[_Plan] = []
     created = 0
     now = timezone.now()
@@ -141,15 +143,25 @@ def _decide(
                         root_published = row[1]
         if twin is not None and root is not None and root == twin[0]:
             root_published = twin[3]
+        if root is not None and root < 0:  # an original in this batch
+            root_published = roots[root][1]
+        while root is not None and root in moved:  # that group has a new original already
+            root = moved[root]
+            root_published = roots[root][1]
         takes_over = bool(
             root is not None
-            and root > 0
             and draft.published is not None
             and root_published is not None
             and draft.published < root_published  # type: ignore[operator]
         )
         created += 1
         key = -created
+        if takes_over and root is not None:
+            # this draft is the group's earliest publication: it becomes the original
+            _take_over(root, key, draft.published, similarity, plans, roots, twins)
+            moved[root] = key
+            if root < 0:  # the old original is in this batch: rearranged in memory
+                root, similarity, takes_over = None, None, False
         values: dict[str, Any] = {
             "url": draft.url,
             "source_id": source_id,
@@ -179,16 +191,51 @@ def _decide(
                 root=root,
                 similarity=similarity,
                 takes_over=takes_over,
+                key=key,
             )
         )
         for url in urls:
             known[url] = key
+        is_original = root is None or takes_over
         if draft.text and draft.fingerprint not in twins:
-            twins[draft.fingerprint] = (key, draft.outlet, root, draft.published)
+            twins[draft.fingerprint] = (
+                key,
+                draft.outlet,
+                None if is_original else root,
+                draft.published,
+            )
         if sig is not None:
             local.add(key, sig)
-        roots[key] = (root, root_published) if root is not None else (key, draft.published)
+        roots[key] = (key, draft.published) if is_original else (root, root_published)  # type: ignore[assignment]
     return plans
+
+
+def _take_over(
+    old: int,
+    new: int,
+    published: object,
+    similarity: float | None,
+    plans: list[_Plan],
+    roots: dict[int, tuple[int, object]],
+    twins: dict[str, tuple[int, str, int | None, object]],
+) -> None:
+    """Make batch draft `new` the original of the group whose original was `old`.
+
+    The batch's members of the group follow in memory; a stored original and its
+    stored copies are re-pointed when the batch is written (_Plan.takes_over).
+    """
+    for plan in plans:
+        if plan.root == old:
+            plan.root = new
+        elif plan.key == old and plan.row is not None:  # the old original, in this batch
+            plan.root, plan.outcome, plan.similarity = new, Outcome.COPY, similarity
+            plan.row["similarity"] = similarity
+    for key, (group, _) in list(roots.items()):
+        if group == old:
+            roots[key] = (new, published)
+    for fp, (key, outlet, twin_root, when) in list(twins.items()):
+        if twin_root == old or (twin_root is None and key == old):
+            twins[fp] = (key, outlet, new, when)
 
 
 def _best(sig: bytes, index: NearDuplicateIndex, local: NearDuplicateIndex) -> NearMatch | None:

@@ -125,7 +125,11 @@ class NearDuplicateIndex:
         self._sigs[key] = sig
         self._values[key] = _values(sig)
         for band, part in zip(self._bands, _band_keys(sig), strict=True):
-            band.setdefault(part, set()).add(key)
+            keys = band.get(part)
+            if keys is None:
+                band[part] = {key}
+            else:
+                keys.add(key)
 
     def _remove(self, key: int) -> bytes | None:
         sig = self._sigs.pop(key, None)

@@ -1,0 +1,85 @@
+"""Storing batches of drafts: merges, copies and which copy is the original."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime
+
+import pytest
+
+from newsdesk.ingest.models import Article, Source
+from newsdesk.ingest.store import Outcome, load_near_index, store_batch
+from newsdesk.pipeline.intake import build_article
+from newsdesk.pipeline.types import Arrival, ArticleDraft, FeedEntry
+
+pytestmark = pytest.mark.django_db
+
+WORDS = (
+    "harbour council ferry tariff ombudsman budget crossing fishery levy tender board "
+    "minister audit pier dredging licence quota subsidy contract inquiry report"
+).split()
+
+
+def wire_text(seed: int, n: int = 220) -> str:
+    rng = random.Random(seed)
+    return " ".join(f"{rng.choice(WORDS)}{rng.randint(0, 60)}" for _ in range(n))
+
+
+def draft(slug: str, outlet: str, text: str, hour: int) -> ArticleDraft:
+    entry = FeedEntry(
+        title=f"Story {slug}",
+        link=f"https://{outlet}.example/{slug}",
+        id=slug,
+        published=datetime(2026, 11, 17, hour, tzinfo=UTC),
+        content=f"<p>{text}</p>",
+    )
+    return build_article(link=entry.link, outlet=outlet, arrival=Arrival.FEED, entry=entry)
+
+
+def stored(d: ArticleDraft) -> Article:
+    return Article.objects.get(url=d.url)
+
+
+def test_copies_in_one_batch_point_at_the_earliest_publication() -> None:
+    text = wire_text(1)
+    first_copy = draft("b", "gazette", "Gazette wire. " + text, hour=10)
+    second_copy = draft("c", "ledger", text + " Ledger adds a line.", hour=14)
+    original = draft("a", "wire", text, hour=4)  # arrives last, published first
+    other = draft("d", "courier", wire_text(2), hour=9)
+    outcomes = store_batch([first_copy, second_copy, original, other], None, load_near_index())
+    assert [o for o, _ in outcomes] == [Outcome.COPY, Outcome.COPY, Outcome.NEW, Outcome.NEW]
+    root = stored(original)
+    assert root.duplicate_of_id is None
+    assert stored(first_copy).duplicate_of_id == root.pk
+    assert stored(second_copy).duplicate_of_id == root.pk
+    assert stored(other).duplicate_of_id is None
+    assert stored(first_copy).similarity is not None and stored(first_copy).similarity > 0.5
+
+
+def test_an_earlier_publication_takes_over_a_stored_group() -> None:
+    text = wire_text(3)
+    index = load_near_index()
+    late = draft("x", "wire", text, hour=12)
+    store_batch([late], None, index)
+    earlier = draft("y", "gazette", "Gazette wire. " + text, hour=8)
+    latest = draft("z", "ledger", text + " Ledger adds a line.", hour=15)
+    outcomes = store_batch([earlier, latest], None, index)
+    assert [o for o, _ in outcomes] == [Outcome.COPY, Outcome.COPY]
+    root = stored(earlier)
+    assert root.duplicate_of_id is None
+    assert stored(late).duplicate_of_id == root.pk
+    assert stored(latest).duplicate_of_id == root.pk
+
+
+def test_one_batch_holds_several_sources_and_merges_repeats() -> None:
+    one = Source.objects.create(url="https://one.example/feed", outlet="One")
+    two = Source.objects.create(url="https://two.example/feed", outlet="Two")
+    a, b = draft("p", "one", wire_text(5), hour=1), draft("q", "two", wire_text(6), hour=2)
+    again = draft("p", "one", wire_text(5), hour=1)
+    outcomes = store_batch(
+        [a, b, again], None, load_near_index(), source_ids=[one.pk, two.pk, one.pk]
+    )
+    assert [o for o, _ in outcomes] == [Outcome.NEW, Outcome.NEW, Outcome.MERGED]
+    assert outcomes[2][1] == outcomes[0][1]  # the repeat is the same article
+    assert stored(a).source_id == one.pk and stored(b).source_id == two.pk
+    assert Article.objects.count() == 2
