@@ -363,18 +363,23 @@ class Ingestor:
         if not fresh:
             return None
         return self._workers.submit(
-            prepare_entries, fresh, outlet=source.outlet, fetch_pages=source.fetch_pages
+            prepare_entries,
+            fresh,
+            outlet=source.outlet,
+            fetch_pages=source.fetch_pages,
+            canonical={e.link: result.read.canonical.get(e.link, "") for e in fresh},
         )
 
     def _flush(self, state: _RunState) -> None:
         """Store every prepared article waiting, in one batch; polling state with it."""
         waiting, state.unstored = state.unstored, []
-        if waiting:
+        for start in range(0, len(waiting), STORE_BATCH):  # a huge feed makes several batches
+            batch = waiting[start : start + STORE_BATCH]
             try:
-                self._store(waiting, state)
+                self._store(batch, state)
             except Exception:  # store each source's articles alone, to blame the right one
                 by_source: dict[int, list[tuple[Source, ArticleDraft]]] = {}
-                for source, draft in waiting:
+                for source, draft in batch:
                     by_source.setdefault(source.pk, []).append((source, draft))
                 for group in by_source.values():
                     self._guarded(group[0][0], state, self._store, group, state)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from newsdesk.pipeline.dedupe import NearDuplicateIndex, NearMatch, signature
@@ -18,6 +18,7 @@ from newsdesk.pipeline.urls import canonicalize
 from .models import Article, ArticleURL, Source
 from .rows import insert_rows
 
+_IN_CHUNK = 500  # values per IN (...) list
 #: how far back near-duplicates are looked for
 NEAR_WINDOW = timedelta(days=30)
 
@@ -40,11 +41,15 @@ def known_links(links: list[str], canonical: Mapping[str, str] | None = None) ->
     `canonical` maps links to their canonical form when a worker computed it already.
     """
     canon = {link: (canonical or {}).get(link) or canonicalize(link) for link in links}
-    found = set(
-        ArticleURL.objects.filter(url__in=set(canon.values()) | set(links)).values_list(
-            "url", flat=True
-        )
-    )
+    wanted = sorted(set(canon.values()) | set(links))
+    if not wanted:
+        return set()
+    # plain SQL: this runs once per feed, and building the ORM query cost more than running it
+    table = connection.ops.quote_name(ArticleURL._meta.db_table)
+    marks = ", ".join(["%s"] * len(wanted))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT url FROM {table} WHERE url IN ({marks})", wanted)
+        found = {row[0] for row in cursor.fetchall()}
     return {link for link, c in canon.items() if link in found or c in found}
 
 

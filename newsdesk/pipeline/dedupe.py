@@ -73,7 +73,7 @@ def _shingle_hashes(words: list[str]) -> np.ndarray:
     combined = hashes[:n].copy()
     for offset in range(1, SHINGLE):
         combined = combined * _ROLL + hashes[offset : offset + n]
-    return np.unique(combined)
+    return combined  # repeated shingles change no minimum, so they need no removing
 
 
 def signature(text: str, words: list[str] | None = None) -> bytes | None:

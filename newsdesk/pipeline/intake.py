@@ -5,8 +5,9 @@ Pure decisions over already-fetched data, so they are tested without I/O.
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -39,8 +40,18 @@ def strip_paywall(text: str) -> tuple[str, bool]:
     return text, False
 
 
+def _no_nul(text: str) -> str:
+    """NUL characters (seen in JSON feeds) are meaningless in text and PostgreSQL refuses them."""
+    return text.replace("\x00", "") if "\x00" in text else text
+
+
+@functools.lru_cache(maxsize=64)
+def _words(text: str) -> int:
+    return word_count(text)
+
+
 def feed_has_full_text(entry: FeedEntry) -> bool:
-    return word_count(html_to_text(entry.content)) >= FULL_TEXT_WORDS
+    return _words(html_to_text(entry.content)) >= FULL_TEXT_WORDS
 
 
 def choose_date(
@@ -75,6 +86,7 @@ def build_article(
     page: Extracted | None = None,
     page_url: str = "",
     page_error: str = "",
+    canonical_link: str = "",
 ) -> ArticleDraft:
     """Combine a feed entry and/or an extracted page into one article.
 
@@ -86,7 +98,7 @@ def build_article(
     content_html, feed_content = clean_and_text(entry.content) if entry else ("", "")
     feed_teaser = html_to_text(entry.summary) if entry else ""
     feed_text, feed_html, feed_kind = "", "", TextSource.TEASER
-    if feed_content and word_count(feed_content) >= word_count(feed_teaser):
+    if feed_content and _words(feed_content) >= word_count(feed_teaser):
         feed_text, feed_html, feed_kind = feed_content, content_html, TextSource.FEED
     elif feed_teaser:
         feed_text, feed_html = feed_teaser, text_to_html(feed_teaser)
@@ -106,7 +118,7 @@ def build_article(
 
     if arrival is Arrival.PASTED:
         source = TextSource.PASTED
-    canonical = canonicalize(link)
+    canonical = canonical_link or canonicalize(link)
     originals = [link]
     if page is not None:
         if page.canonical_url:
@@ -125,14 +137,14 @@ def build_article(
     return ArticleDraft(
         url=canonical,
         original_urls=tuple(dict.fromkeys(originals)),
-        title=title.strip() or canonical,
-        text=text,
-        html=html,
-        outlet=outlet or (page.site_name if page else ""),
-        authors=tuple(authors),
+        title=_no_nul(title.strip()) or canonical,
+        text=_no_nul(text),
+        html=_no_nul(html),
+        outlet=_no_nul(outlet or (page.site_name if page else "")),
+        authors=tuple(_no_nul(a) for a in authors),
         published=published,
         language=page.language if page else "",
-        teaser=feed_teaser[:2000],
+        teaser=_no_nul(feed_teaser[:2000]),
         arrival=arrival,
         text_source=source,
         fingerprint=fingerprint(text or title, words),
@@ -152,15 +164,29 @@ class PreparedEntries:
 
 
 def prepare_entries(
-    entries: Sequence[FeedEntry], *, outlet: str, fetch_pages: bool = True
+    entries: Sequence[FeedEntry],
+    *,
+    outlet: str,
+    fetch_pages: bool = True,
+    canonical: Mapping[str, str] | None = None,
 ) -> PreparedEntries:
-    """Build every entry that needs no page fetch; pure, so it runs in a worker process."""
+    """Build every entry that needs no page fetch; pure, so it runs in a worker process.
+
+    `canonical` carries the links' canonical forms when read_feed computed them.
+    """
+    canonical = canonical or {}
     drafts: list[ArticleDraft] = []
     need_pages: list[FeedEntry] = []
     for entry in entries:
         if feed_has_full_text(entry) or not fetch_pages:
             drafts.append(
-                build_article(link=entry.link, outlet=outlet, arrival=Arrival.FEED, entry=entry)
+                build_article(
+                    link=entry.link,
+                    outlet=outlet,
+                    arrival=Arrival.FEED,
+                    entry=entry,
+                    canonical_link=canonical.get(entry.link, ""),
+                )
             )
         else:
             need_pages.append(entry)

@@ -7,6 +7,7 @@ import json
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -196,3 +197,95 @@ def test_entries_with_overlong_links_are_skipped_not_fatal(http_server: FixtureS
     report = run(http_server, [source]).report
     assert report.errors == {"entry-url-too-long": 1}
     assert list(Article.objects.values_list("title", flat=True)) == ["Good one"]
+
+
+def full_text_feed(root: Path, name: str, links: list[str], *, words: int = 180) -> None:
+    """An RSS feed whose items carry distinct full texts (no page fetches needed)."""
+    items = []
+    for n, link in enumerate(links):
+        body = " ".join(f"w{n}x{k}" for k in range(words))
+        items.append(
+            f"<item><title>Item {n}</title><link>{link}</link><guid>{link}</guid>"
+            f"<content:encoded><![CDATA[<p>{body}</p>]]></content:encoded></item>"
+        )
+    (root / name).write_text(
+        '<?xml version="1.0"?><rss version="2.0" '
+        'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>T</title>'
+        f"{''.join(items)}</channel></rss>"
+    )
+
+
+def test_a_huge_feed_is_stored_in_batches_and_recognised_on_the_next_poll(
+    http_server: FixtureServer,
+) -> None:
+    from newsdesk.ingest.service import STORE_BATCH
+
+    count = 2 * STORE_BATCH + 200  # three batches; more links than one IN (...) list holds
+    links = [http_server.url(f"a/{n}") for n in range(count)]
+    full_text_feed(Path(http_server.root), "big.xml", links, words=160)
+    source = Source.objects.create(url=http_server.url("big.xml"), outlet="Big")
+    first = run(http_server, [source]).report
+    assert (first.new_articles, first.errors) == (count, {})
+    assert Article.objects.filter(source=source).count() == count
+    source.refresh_from_db()
+    source.etag = source.last_modified = ""  # make the second poll fetch the whole feed again
+    source.save()
+    second = run(http_server, [source]).report
+    assert (second.entries, second.new_articles, second.duplicates) == (count, 0, 0)
+
+
+def test_a_store_failure_is_blamed_on_its_own_source(
+    http_server: FixtureServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Feeds share a storing batch; when one feed's articles cannot be stored, the
+    others still are, and only that source records the error and will refetch."""
+    from newsdesk.ingest import service
+
+    root = Path(http_server.root)
+    full_text_feed(root, "good.xml", [http_server.url(f"good/{n}") for n in range(3)])
+    full_text_feed(root, "bad.xml", [http_server.url(f"bad/{n}") for n in range(3)])
+    good = Source.objects.create(url=http_server.url("good.xml"), outlet="Good")
+    bad = Source.objects.create(url=http_server.url("bad.xml"), outlet="Bad")
+    real_store = service.store_batch
+
+    def failing_for_bad(drafts: Any, source: Any, index: Any, **kw: Any) -> Any:
+        if bad.pk in (kw.get("source_ids") or []):
+            raise RuntimeError("disk full while storing")
+        return real_store(drafts, source, index, **kw)
+
+    monkeypatch.setattr(service, "store_batch", failing_for_bad)
+    report = run(http_server, [good, bad]).report
+    assert report.errors == {"store-bug": 1}
+    assert Article.objects.filter(source=good).count() == 3
+    assert Article.objects.filter(source=bad).count() == 0
+    good.refresh_from_db()
+    bad.refresh_from_db()
+    assert good.last_error == "" and good.etag != ""  # kept: nothing to refetch
+    assert bad.last_error_kind == "store-bug" and "disk full" in bad.last_error
+    assert bad.etag == "" and bad.last_modified == ""  # the next poll fetches it whole
+    assert FetchLog.objects.filter(source=good, new_articles=3).exists()
+
+
+def test_nul_characters_in_a_json_feed_are_dropped_not_fatal(http_server: FixtureServer) -> None:
+    body = " ".join(f"word{k}" for k in range(170))
+    feed = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "Nul News",
+        "items": [
+            {
+                "id": "1",
+                "url": http_server.url("nul/1"),
+                "title": "Port\u0000 deal signed",
+                "content_html": f"<p>Before\u0000after {body}</p>",
+                "authors": [{"name": "A.\u0000Writer"}],
+            }
+        ],
+    }
+    (Path(http_server.root) / "feed.json").write_text(json.dumps(feed))
+    source = Source.objects.create(url=http_server.url("feed.json"), outlet="Nul")
+    report = run(http_server, [source]).report
+    assert (report.new_articles, report.errors) == (1, {})  # PostgreSQL refuses NUL in text
+    article = Article.objects.get()
+    assert article.title == "Port deal signed"
+    assert article.text.startswith("Beforeafter word0")
+    assert "\x00" not in article.html and article.authors == ["A.Writer"]
