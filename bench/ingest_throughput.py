@@ -304,7 +304,7 @@ def breakdown_child(site: str, base: str) -> None:
     from newsdesk.pipeline import dedupe
 
     stages.append(
-        ("import newsdesk.pipeline.dedupe (datasketch, scipy)", time.perf_counter() - started, "")
+        ("import newsdesk.pipeline.dedupe", time.perf_counter() - started, "")
     )
     started = time.perf_counter()
     from newsdesk.ingest import service  # noqa: F401  (trafilatura, htmldate, httpx...)
@@ -395,7 +395,7 @@ def breakdown_child(site: str, base: str) -> None:
 
         queries = 0
         with connection.execute_wrapper(count):
-            stage("known_links + store_batch per feed (as ingest does)", store_batches)
+            stage("known_links + store_batch per feed", store_batches)
         stages[-1] = (stages[-1][0], stages[-1][1], f"{queries / n:.2f} SQL statements per entry")
         reset()
 
