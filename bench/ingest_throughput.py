@@ -303,9 +303,7 @@ def breakdown_child(site: str, base: str) -> None:
     started = time.perf_counter()
     from newsdesk.pipeline import dedupe
 
-    stages.append(
-        ("import newsdesk.pipeline.dedupe", time.perf_counter() - started, "")
-    )
+    stages.append(("import newsdesk.pipeline.dedupe", time.perf_counter() - started, ""))
     started = time.perf_counter()
     from newsdesk.ingest import service  # noqa: F401  (trafilatura, htmldate, httpx...)
 
