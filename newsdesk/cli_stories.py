@@ -52,11 +52,14 @@ def cmd_stories(args: argparse.Namespace) -> int:
         )
     elif action == "rank":
         pub = get_publication(args.publication)
+        if not args.no_train and (trained := week.train_if_due(pub)) is not None:
+            reason, learnt = trained
+            print(f"retrained {pub.slug} ({reason}): {learnt.examples} examples")
         rows = week.rank_week(pub, _when(args.as_of), args.days)
         for n, row in enumerate(rows[: args.limit], 1):
             story = row.story
-            topics = "; ".join(t["name"] for t in row.topics) or "-"
-            places = "; ".join(p["name"] for p in row.places) or "-"
+            topics = "; ".join(_category(t) for t in row.topics) or "-"
+            places = "; ".join(_category(p) for p in row.places) or "-"
             print(f"{n:>3}. [{row.score:.2f}] #{story.pk} {story.title}")
             print(
                 f"      {story.coverage} outlets, {story.article_count} articles; "
@@ -81,6 +84,10 @@ def cmd_stories(args: argparse.Namespace) -> int:
                 f"  follows: {story.follows.headline} (No. "
                 f"{story.follows.issue.number if story.follows.issue else '?'})"
             )
+        if story.continues:
+            print(f"  continues story #{story.continues.pk}: {story.continues.title}")
+        for later in story.continued_by.order_by("first_seen"):
+            print(f"  continued by story #{later.pk}: {later.title}")
         for article in story.articles.order_by("published"):
             lead = " (lead)" if article.pk == story.lead_id else ""
             copy = f" copy of #{article.duplicate_of_id}" if article.duplicate_of_id else ""
@@ -93,6 +100,24 @@ def cmd_stories(args: argparse.Namespace) -> int:
     elif action == "split":
         new = storylines.split_story(_story(args.story), args.articles, args.editor or "")
         print(f"split {len(args.articles)} articles into story #{new.pk}")
+    elif action == "categories":
+        pub = get_publication(args.publication)
+        story = _story(args.story)
+        decided = week.categorise(
+            pub, story, confirm=args.confirm, reject=args.reject, editor=args.editor or ""
+        )
+        score = pub.scores.filter(story=story).first()
+        suggested = [*(score.topics if score else []), *(score.places if score else [])]
+        print(f"#{story.pk} {story.title}")
+        shown = set()
+        for entry in suggested:
+            shown.add(entry["name"])
+            print(f"  {_category(entry)}")
+        for name, accepted in sorted(decided.items()):
+            if name not in shown:
+                print(f"  {name} ({'confirmed' if accepted else 'rejected'})")
+        if not suggested and not decided:
+            print(f"  no suggestions yet (run `newsdesk stories rank {pub.slug}`)")
     elif action in ("pick", "dismiss"):
         pub = get_publication(args.publication)
         week.decide(pub, _story(args.story), action == "pick")
@@ -100,10 +125,31 @@ def cmd_stories(args: argparse.Namespace) -> int:
     return 0
 
 
+def _category(entry: dict[str, object]) -> str:
+    decision = entry.get("decision")
+    return f"{entry['name']} ({decision})" if decision else str(entry["name"])
+
+
 def cmd_profile(args: argparse.Namespace) -> int:
-    from newsdesk.newsroom import week
+    from newsdesk.newsroom import labels, week
     from newsdesk.newsroom.issues import get_publication
 
+    if args.action == "train" and args.due:
+        if args.publication is not None:
+            one = get_publication(args.publication)
+            trained = week.train_if_due(one)
+            done = [] if trained is None else [(one, *trained)]
+        else:
+            done = week.train_due()
+        for publication, reason, learnt in done:
+            print(f"trained {publication.slug} ({reason}): {learnt.examples} examples")
+        if not done:
+            print("every model is current")
+        return 0
+    if args.publication is None:
+        from .cli import fail
+
+        fail("name the publication (or use --due to train every one that is due)")
     pub = get_publication(args.publication)
     profile = week.profile_of(pub)
     if args.action == "set":
@@ -130,12 +176,14 @@ def cmd_profile(args: argparse.Namespace) -> int:
     print(f"  include: {', '.join(profile.include_terms) or '-'}")
     print(f"  exclude: {', '.join(profile.exclude_terms) or '-'}")
     print(f"  required places: {', '.join(profile.required_places) or '-'}")
-    trained = (
+    when = (
         f"{profile.trained:%Y-%m-%d %H:%M} on {profile.trained_on} examples"
         if profile.trained
         else "never (rules only)"
     )
-    print(f"  trained: {trained}")
+    print(f"  trained: {when}")
+    due = labels.retrain_due(pub)
+    print(f"  retraining: {'due: ' + due if due else 'not due'}")
     return 0
 
 
@@ -163,6 +211,11 @@ def register(command: Callable[..., argparse.ArgumentParser]) -> None:
     a.add_argument("--days", type=int, default=7)
     a.add_argument("--limit", type=int, default=20)
     a.add_argument("--why", action="store_true", help="print the reasons for each score")
+    a.add_argument(
+        "--no-train",
+        action="store_true",
+        help="rank with the models as they are, even if they are due for retraining",
+    )
     a = actions.add_parser(
         "show",
         help="one story's articles and quotes",
@@ -185,6 +238,17 @@ def register(command: Callable[..., argparse.ArgumentParser]) -> None:
     a.add_argument("story", type=int)
     a.add_argument("articles", type=int, nargs="+")
     a.add_argument("--editor")
+    a = actions.add_parser(
+        "categories",
+        help="confirm or reject a story's categories (training labels)",
+        description="Show a story's category suggestions; confirm or reject categories of "
+        "the publication's vocabulary (topics or places). Decisions train the models.",
+    )
+    a.add_argument("publication", metavar="PUB")
+    a.add_argument("story", type=int)
+    a.add_argument("--confirm", action="append", default=[], metavar="NAME")
+    a.add_argument("--reject", action="append", default=[], metavar="NAME")
+    a.add_argument("--editor")
     for name in ("pick", "dismiss"):
         a = actions.add_parser(
             name,
@@ -206,7 +270,11 @@ def register(command: Callable[..., argparse.ArgumentParser]) -> None:
     a.add_argument("--require-places", help="comma-separated place codes, at least one needed")
     a = actions.add_parser(
         "train",
-        help="learn from published items and picks",
-        description="Train relevance and topic models.",
+        help="learn from published items, picks and category decisions",
+        description="Train relevance and topic models. With --due, only those whose labels "
+        "changed or that are older than NEWSDESK_RETRAIN_DAYS: run it on a schedule.",
     )
-    a.add_argument("publication", metavar="PUB")
+    a.add_argument("publication", metavar="PUB", nargs="?")
+    a.add_argument(
+        "--due", action="store_true", help="train only what is due (every publication if no PUB)"
+    )

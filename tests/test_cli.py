@@ -289,3 +289,55 @@ def test_publication_and_issue_commands(tmp_path: Path) -> None:
     newsdesk("issue", "export", "hpb", "--out", str(out2), cwd=fresh)
     for path in out.iterdir():
         assert (out2 / path.name).read_text() == path.read_text(), path.name
+
+
+def test_stories_categories_and_scheduled_training(tmp_path: Path) -> None:
+    """The week from the command line: rank (retraining first when labels changed),
+    confirm categories, and the schedule's `profile train --due`."""
+    newsdesk("migrate", cwd=tmp_path)
+    newsdesk("publication", "add", "hpb", "--name", "Harbour Policy Brief", cwd=tmp_path)
+    back = [str(FIXTURES / n) for n in ("hpb-0412.txt", "hpb-0413.txt")]
+    newsdesk("issue", "import", *back, "--publication", "hpb", cwd=tmp_path)
+    with FixtureServer(DEMO_SITE) as site:
+        opml = tmp_path / "sources.opml"
+        opml.write_bytes(site.body_for("sources.opml") or b"")
+        newsdesk("source", "import", "--file", str(opml), cwd=tmp_path)
+        ingest = newsdesk("ingest", "--all", "--allow-host", site.host, "--quiet", cwd=tmp_path)
+    assert ingest.returncode == 0, ingest.stderr
+    assert newsdesk("enrich", "--quiet", cwd=tmp_path).returncode == 0
+    week_end = "2026-11-22T23:59:00+00:00"
+    newsdesk("stories", "cluster", "--until", week_end, cwd=tmp_path)
+    # the imported items are labels the models never saw: ranking trains first
+    ranked = newsdesk("stories", "rank", "hpb", "--as-of", week_end, cwd=tmp_path)
+    assert ranked.returncode == 0, ranked.stderr
+    assert ranked.stdout.startswith("retrained hpb (never trained, and editors' labels exist)")
+    top = int(ranked.stdout.split("#", 1)[1].split()[0])
+    again = newsdesk("stories", "rank", "hpb", "--as-of", week_end, cwd=tmp_path)
+    assert not again.stdout.startswith("retrained")
+    decided = newsdesk(
+        "stories",
+        "categories",
+        "hpb",
+        str(top),
+        "--confirm",
+        "cybersecurity and cyberwarfare",
+        "--reject",
+        "Diplomacy",
+        "--editor",
+        "ed",
+        cwd=tmp_path,
+    )
+    assert decided.returncode == 0, decided.stderr
+    assert "Cybersecurity and Cyberwarfare (confirmed)" in decided.stdout
+    assert "Diplomacy (rejected)" in decided.stdout
+    unknown = newsdesk(
+        "stories", "categories", "hpb", str(top), "--confirm", "Astrology", cwd=tmp_path
+    )
+    assert unknown.returncode == 1 and "not a category of hpb: Astrology" in unknown.stderr
+    shown = newsdesk("profile", "show", "hpb", cwd=tmp_path).stdout
+    assert "retraining: due: editors' labels changed since the last training" in shown
+    due = newsdesk("profile", "train", "--due", cwd=tmp_path)
+    assert due.stdout.startswith("trained hpb (editors' labels changed")
+    assert newsdesk("profile", "train", "--due", cwd=tmp_path).stdout == "every model is current\n"
+    nameless = newsdesk("profile", "train", cwd=tmp_path)
+    assert nameless.returncode == 1 and "name the publication" in nameless.stderr

@@ -44,6 +44,9 @@ class TopicProfile(models.Model):
     topic_model = models.BinaryField(null=True, blank=True)
     trained = models.DateTimeField(null=True, blank=True)
     trained_on = models.PositiveIntegerField(default=0)
+    trained_state = models.CharField(
+        max_length=200, blank=True, help_text="the labels the models were trained on, summed up"
+    )
 
     def __str__(self) -> str:
         return f"profile of {self.publication}"
@@ -69,6 +72,14 @@ class Story(models.Model):
         on_delete=models.SET_NULL,
         related_name="followed_by",
         help_text="an item of an earlier issue this story continues",
+    )
+    continues = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="continued_by",
+        help_text="the closed story of the same affair that this one carries on",
     )
     updated = models.DateTimeField(auto_now=True)
 
@@ -112,6 +123,7 @@ class StoryScore(models.Model):
     topics = models.JSONField(default=list, blank=True)  # suggestions [{"name","score","reasons"}]
     places = models.JSONField(default=list, blank=True)
     picked = models.BooleanField(null=True, blank=True, help_text="editor picked / dismissed")
+    decided = models.DateTimeField(null=True, blank=True, help_text="when picked or dismissed")
     computed = models.DateTimeField()
 
     class Meta:
@@ -276,3 +288,24 @@ class IssueEvent(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+
+class CategoryDecision(models.Model):
+    """An editor confirmed or rejected a category for a story: a label for training."""
+
+    publication = models.ForeignKey(
+        Publication, on_delete=models.CASCADE, related_name="category_decisions"
+    )
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="category_decisions")
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="decisions")
+    accepted = models.BooleanField()
+    editor = models.CharField(max_length=150, blank=True)
+    decided = models.DateTimeField()
+
+    class Meta:
+        ordering = ["decided", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["publication", "story", "category"], name="category_decision_unique"
+            ),
+        ]

@@ -13,13 +13,20 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from newsdesk.ingest.models import Article
 from newsdesk.pipeline.errors import NewsdeskError
-from newsdesk.pipeline.stories import Constraints, StoryInput, cluster, lead_article
+from newsdesk.pipeline.stories import (
+    Constraints,
+    StoryConfig,
+    StoryInput,
+    cluster_stories,
+    lead_article,
+)
 
 from .enrich import about_codes
 from .models import Issue, Item, Story, StoryDecision
@@ -66,10 +73,19 @@ def _inputs(articles: Iterable[Article]) -> list[StoryInput]:
     ]
 
 
+def story_config() -> StoryConfig:
+    return StoryConfig(max_span=dt.timedelta(days=settings.NEWSDESK_STORY_MAX_DAYS))
+
+
 def cluster_articles(
     since: dt.datetime | None = None, until: dt.datetime | None = None
 ) -> ClusterReport:
-    """(Re-)cluster the originals published in [since, until] and refresh their stories."""
+    """(Re-)cluster the originals published in [since, until] and refresh their stories.
+
+    A story closes NEWSDESK_STORY_MAX_DAYS after its first report: its articles stay,
+    and later coverage of the affair goes to a new story that `continues` it (unless
+    an editor merged them: editors' decisions always win).
+    """
     until = until or timezone.now()
     since = since or until - WINDOW
     window = Q(published__gte=since, published__lte=until) | Q(
@@ -79,36 +95,69 @@ def cluster_articles(
         Article.objects.filter(window, duplicate_of__isnull=True, readable=True).order_by("id")
     )
     decided = constraints()
-    assignment = cluster(_inputs(originals), decided)
+    config = story_config()
+    result = cluster_stories(_inputs(originals), decided, config)
     groups: dict[int, list[Article]] = defaultdict(list)
     for article in originals:
-        groups[assignment[article.pk]].append(article)
+        groups[result.assignments[article.pk]].append(article)
     new = 0
     with transaction.atomic():
         claimed: set[int] = set()
         touched: list[Story] = []
+        story_of_group: dict[int, Story] = {}
         # biggest clusters choose first, so a story keeps the bulk of its articles
-        for members in sorted(groups.values(), key=len, reverse=True):
+        for group, members in sorted(groups.items(), key=lambda g: len(g[1]), reverse=True):
+            latest = max(a.published or a.fetched for a in members)
+            editors_linked = any(a.pk in decided for a in members)
             previous = Counter(a.story_id for a in members if a.story_id is not None)
-            story = None
-            for story_id, _ in previous.most_common():
-                if story_id not in claimed:
-                    story = Story.objects.filter(pk=story_id).first()
-                    if story is not None:
-                        break
+            candidates = Story.objects.in_bulk(list(previous))
+            # earlier chapters keep what they have: members already in a closed story stay
+            closed = [
+                candidates[sid]
+                for sid, _ in previous.most_common()
+                if sid in candidates
+                and not editors_linked
+                and _closed(candidates[sid], latest, config)
+            ]
+            story = next(
+                (
+                    candidates[sid]
+                    for sid, _ in previous.most_common()
+                    if sid in candidates and sid not in claimed and candidates[sid] not in closed
+                ),
+                None,
+            )
+            shut = {c.pk for c in closed}
+            movers = [a for a in members if a.story_id not in shut]
+            if not movers:  # all of it is an earlier chapter, as it was
+                story_of_group[group] = closed[0]
+                continue
             if story is None:
-                story = Story.objects.create()
+                story = Story.objects.create(continues=closed[0] if closed else None)
                 new += 1
+            elif closed and story.continues_id is None:
+                story.continues = closed[0]
             claimed.add(story.pk)
-            Article.objects.filter(pk__in=[a.pk for a in members]).update(story=story)
-            copies = Article.objects.filter(duplicate_of__in=[a.pk for a in members])
+            story_of_group[group] = story
+            Article.objects.filter(pk__in=[a.pk for a in movers]).update(story=story)
+            copies = Article.objects.filter(duplicate_of__in=[a.pk for a in movers])
             copies.update(story=story)
             touched.append(story)
+        for group, earlier in result.continues.items():  # chapters split within the window
+            child, parent = story_of_group.get(group), story_of_group.get(earlier)
+            if child and parent and child.pk != parent.pk and child.continues_id is None:
+                child.continues = parent
         for story in touched:
             refresh_story(story)
         _drop_empty_stories()
     follow_ups = link_follow_ups(touched)
     return ClusterReport(len(originals), len(groups), new, follow_ups)
+
+
+def _closed(story: Story, latest: dt.datetime, config: StoryConfig) -> bool:
+    """Whether a stored story has run its course for coverage as late as `latest`."""
+    span = config.max_span
+    return span is not None and story.first_seen is not None and latest - story.first_seen > span
 
 
 def refresh_story(story: Story, weights: dict[str, float] | None = None) -> Story:

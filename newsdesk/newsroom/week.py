@@ -21,6 +21,7 @@ from newsdesk.pipeline.ranking import StoryFacts, rank
 from newsdesk.pipeline.relevance import RelevanceModel
 from newsdesk.pipeline.relevance import TopicProfile as ProfileRules
 
+from . import labels
 from .issues import labelled_examples
 from .models import Issue, Publication, Story, StoryScore, TopicProfile
 
@@ -65,11 +66,12 @@ class TrainReport:
 
 def train(publication: Publication) -> TrainReport:
     """Learn relevance and topics from published items and the editors' picks."""
+    state = labels.label_state(publication)  # first: a label added while training is not lost
     profile = profile_of(publication)
     rules = rules_of(profile)
     texts: list[str] = []
     places: list[tuple[str, ...]] = []
-    labels: list[bool] = []
+    labels_: list[bool] = []
     topic_texts: list[str] = []
     topic_labels: list[list[str]] = []
     place_codes = {display_name(c): c for c in _known_codes()}
@@ -77,14 +79,31 @@ def train(publication: Publication) -> TrainReport:
         text = f"{example.headline}\n{example.body}"
         texts.append(text)
         places.append(tuple(place_codes.get(p, p) for p in example.places))
-        labels.append(True)
+        labels_.append(True)
         topic_texts.append(text)
         topic_labels.append(list(example.topics))
+    categorised = {example.story.pk: example for example in labels.category_examples(publication)}
+
+    def places_of(story: Story) -> tuple[str, ...]:
+        """The tagger's places, corrected by the editors' place decisions."""
+        example = categorised.get(story.pk)
+        if example is None:
+            return story_places(story)
+        rejected = {place_codes.get(p, p) for p in example.rejected_places}
+        kept = [code for code in story_places(story) if code not in rejected]
+        return tuple(dict.fromkeys([*kept, *(place_codes.get(p, p) for p in example.places)]))
+
     decided = StoryScore.objects.filter(publication=publication, picked__isnull=False)
     for score in decided.select_related("story__lead"):
         texts.append(story_text(score.story))
-        places.append(story_places(score.story))
-        labels.append(bool(score.picked))
+        places.append(places_of(score.story))
+        labels_.append(bool(score.picked))
+    # stories whose topics an editor confirmed teach the topic model (one with only
+    # rejections says too little: the right topic may be missing from the vocabulary)
+    for categorised_story in categorised.values():
+        if categorised_story.topics:
+            topic_texts.append(story_text(categorised_story.story))
+            topic_labels.append(list(categorised_story.topics))
     # stories of weeks already published that no item used stand in as negatives
     latest = (
         Issue.objects.filter(publication=publication, status=Issue.Status.PUBLISHED)
@@ -102,11 +121,11 @@ def train(publication: Publication) -> TrainReport:
         )
         for story in passed_over:
             texts.append(story_text(story))
-            places.append(story_places(story))
-            labels.append(False)
+            places.append(places_of(story))
+            labels_.append(False)
     model = RelevanceModel(rules)
-    if len(set(labels)) > 1:
-        model.fit(texts, places, labels)
+    if len(set(labels_)) > 1:
+        model.fit(texts, places, labels_)
     topics = TopicModel()
     if topic_texts:
         topics.fit(topic_texts, topic_labels)
@@ -115,8 +134,9 @@ def train(publication: Publication) -> TrainReport:
         profile.topic_model = topics.to_bytes() if topic_texts else None
         profile.trained = timezone.now()
         profile.trained_on = len(texts)
+        profile.trained_state = state
         profile.save()
-    return TrainReport(len(texts), sum(labels), len({t for ts in topic_labels for t in ts}))
+    return TrainReport(len(texts), sum(labels_), len({t for ts in topic_labels for t in ts}))
 
 
 def _known_codes() -> list[str]:
@@ -157,6 +177,8 @@ def rank_week(
         ).values_list("items__story", "number")
     }
     stories = list(week_stories(as_of, days))
+    decisions = labels.decisions_for(publication, [story.pk for story in stories])
+    kinds = _kinds(publication)
     facts: list[StoryFacts] = []
     details: dict[int, tuple[list[dict[str, object]], list[dict[str, object]]]] = {}
     for story in stories:
@@ -197,7 +219,11 @@ def rank_week(
             for p in story.places or []
             if float(p["weight"]) / total >= PLACE_SHARE
         ]
-        details[story.pk] = (topic_suggestions, place_suggestions)
+        decided = decisions.get(story.pk, {})
+        details[story.pk] = (
+            _marked(topic_suggestions, decided, kinds, "topic"),
+            _marked(place_suggestions, decided, kinds, "place"),
+        )
     now = timezone.now()
     rows: list[StoryScore] = []
     with transaction.atomic():
@@ -220,11 +246,90 @@ def rank_week(
     return rows
 
 
+def _kinds(publication: Publication) -> dict[str, str]:
+    return {
+        name.casefold(): kind for name, kind in publication.categories.values_list("name", "kind")
+    }
+
+
+def _marked(
+    suggestions: list[dict[str, object]],
+    decided: dict[str, bool],
+    kinds: dict[str, str],
+    kind: str,
+) -> list[dict[str, object]]:
+    """Suggestions with the editors' decisions: each marked confirmed or rejected, and
+    the confirmed categories nothing suggested added at the end."""
+    by_name = {name.casefold(): accepted for name, accepted in decided.items()}
+    marked = []
+    for suggestion in suggestions:
+        accepted = by_name.get(str(suggestion["name"]).casefold())
+        decision = None if accepted is None else ("confirmed" if accepted else "rejected")
+        marked.append({**suggestion, "decision": decision})
+    suggested = {str(s["name"]).casefold() for s in suggestions}
+    for name, accepted in decided.items():
+        if accepted and kinds.get(name.casefold()) == kind and name.casefold() not in suggested:
+            marked.append({"name": name, "decision": "confirmed"})
+    return marked
+
+
+def categorise(
+    publication: Publication,
+    story: Story,
+    *,
+    confirm: list[str] | tuple[str, ...] = (),
+    reject: list[str] | tuple[str, ...] = (),
+    editor: str = "",
+) -> dict[str, bool]:
+    """An editor confirms or rejects categories for a story: stored as labels for the
+    next training, and shown at once on the story's ranking."""
+    decided = labels.decide_categories(
+        publication, story, confirm=confirm, reject=reject, editor=editor
+    )
+    row = StoryScore.objects.filter(publication=publication, story=story).first()
+    if row is not None:
+        kinds = _kinds(publication)
+        strip = ("decision",)
+        topics = [
+            {k: v for k, v in t.items() if k not in strip} for t in row.topics if "score" in t
+        ]
+        places = [
+            {k: v for k, v in p.items() if k not in strip} for p in row.places if "share" in p
+        ]
+        row.topics = _marked(topics, decided, kinds, "topic")
+        row.places = _marked(places, decided, kinds, "place")
+        row.save(update_fields=["topics", "places"])
+    return decided
+
+
 def decide(publication: Publication, story: Story, picked: bool) -> StoryScore:
     """Record an editor's pick or dismissal: a label for the next training."""
+    now = timezone.now()
     row, _ = StoryScore.objects.get_or_create(
-        publication=publication, story=story, defaults={"computed": timezone.now()}
+        publication=publication, story=story, defaults={"computed": now}
     )
-    row.picked = picked
-    row.save(update_fields=["picked"])
+    row.picked, row.decided = picked, now
+    row.save(update_fields=["picked", "decided"])
     return row
+
+
+def train_if_due(
+    publication: Publication, now: dt.datetime | None = None
+) -> tuple[str, TrainReport] | None:
+    """Retrain when `labels.retrain_due` says so: (why, what was learnt), or None."""
+    reason = labels.retrain_due(publication, now)
+    if not reason:
+        return None
+    return reason, train(publication)
+
+
+def train_due(
+    now: dt.datetime | None = None,
+) -> list[tuple[Publication, str, TrainReport]]:
+    """Retrain every publication whose models are due: what a scheduler runs."""
+    done = []
+    for publication in Publication.objects.order_by("slug"):
+        trained = train_if_due(publication, now)
+        if trained is not None:
+            done.append((publication, *trained))
+    return done

@@ -171,6 +171,10 @@ class StoryConfig:
     # added. A quiet week does not close a story, nor does a busy day.
     window: timedelta | None = timedelta(days=7)
     window_articles: int = 5_000
+    # A story closes once this long has passed since its first report: later coverage
+    # of the same affair starts a new story that `continues` it. None: stories never
+    # close (the evaluation sets label affairs that run for years as one story).
+    max_span: timedelta | None = None
     query_terms: int = 12  # an article's heaviest terms, looked up in the index
     index_terms: int = 24  # a member's heaviest terms, which point to its story
     max_postings: int = 60  # a term in more stories of the window finds none of them
@@ -184,6 +188,8 @@ class StoryConfig:
                 raise ValueError(f"{name} must be a cosine in (0, 1]")
         if self.window is not None and self.window <= timedelta(0):
             raise ValueError("window must be positive")
+        if self.max_span is not None and self.max_span <= timedelta(0):
+            raise ValueError("max_span must be positive")
         counts = (self.window_articles, self.query_terms, self.index_terms, self.vector_terms)
         if min(*counts, self.max_candidates, self.centroid_terms) < 1:
             raise ValueError("window_articles and the term counts must be at least 1")
@@ -487,6 +493,10 @@ class StoryClusterer:
         self._clock: datetime | None = None  # the latest date seen
         self._by_seq: deque[tuple[int, int]] = deque()  # (seq of a join, story id)
         self._by_time: list[tuple[datetime, int]] = []  # heap of (story's last date, id)
+        self._moment: datetime | None = None  # the date of the article being placed
+        self._closed_match: Story | None = None  # the closed story it would have joined
+        #: a story started by coverage that would have joined a closed story -> that story
+        self.continues: dict[int, int] = {}
 
     # --- reading ---------------------------------------------------------------------
 
@@ -557,11 +567,16 @@ class StoryClusterer:
         if published is not None and (self._clock is None or published > self._clock):
             self._clock = published
         self._evict()
+        self._moment, self._closed_match = published, None
         story = self._forced(key)
         if story is None:
             story = self._best(vector, self._excluded(key), self.config.join_threshold)
+        if story is None and self._closed_match is not None:
+            # the affair goes on: its open continuation, or a new story continuing it
+            story = self._continuation(self._closed_match, published)
         if story is None:
             story = self._new_story()
+        self._moment = None
         self._published[key] = published
         self._vectors[key] = vector
         self._recent.append((self._seq, key))
@@ -603,14 +618,56 @@ class StoryClusterer:
     def _best(self, vector: Vector, excluded: set[int], threshold: float) -> Story | None:
         best: Story | None = None
         best_score = threshold
+        closed_score = threshold
         for sid in self._candidates(vector):
             if sid in excluded:
                 continue
             story = self._stories[sid]
             score = story.similarity(vector)
+            if self._closed(story, self._moment):
+                if score >= closed_score:
+                    self._closed_match, closed_score = story, score
+                continue
             if score > best_score or (best is None and score == best_score):
                 best, best_score = story, score
         return best
+
+    def _chapters(self, sid: int) -> set[int]:
+        """The stories of one affair: `sid`, those it continues and those continuing them.
+
+        An article never moves between them: they are divided by time, not by topic."""
+        if not self.continues:
+            return {sid}
+        root = sid
+        while root in self.continues:
+            root = self.continues[root]
+        chapters = {root}
+        grown = True
+        while grown:
+            more = {new for new, old in self.continues.items() if old in chapters}
+            grown = not more <= chapters
+            chapters |= more
+        return chapters
+
+    def _continuation(self, closed: Story, moment: datetime | None) -> Story:
+        """The open story that continues `closed`: the latest one, or a new one."""
+        latest = max((new for new, old in self.continues.items() if old == closed.id), default=None)
+        if latest is not None:
+            story = self._stories.get(latest)
+            if story is not None and story.active and not self._closed(story, moment):
+                return story
+        story = self._new_story()
+        self.continues[story.id] = closed.id
+        return story
+
+    def _closed(self, story: Story, moment: datetime | None) -> bool:
+        """Whether a story with an article of `moment` would run longer than `max_span`
+        (never without dates)."""
+        span = self.config.max_span
+        if span is None or moment is None or story.first is None:
+            return False
+        last = story.last or story.first
+        return max(last, moment) - min(story.first, moment) > span
 
     def _new_story(self) -> Story:
         story = Story(self._next_id)
@@ -773,7 +830,9 @@ class StoryClusterer:
                 rest_norm2 = story.norm2 - 2 * dot + mine
                 if rest_norm2 > 1e-12:
                     own = (dot - mine) / math.sqrt(rest_norm2)
-            best = self._best(vector, {story.id}, max(own, threshold))
+            self._moment = self._published.get(key)
+            best = self._best(vector, self._chapters(story.id), max(own, threshold))
+            self._moment = None
             if best is not None and best.similarity(vector) > own:
                 self._detach(key)
                 self._join(best, key)
@@ -797,12 +856,22 @@ class StoryClusterer:
                 other = self._stories[other_id]
                 score = other.similarity(probe)
                 better = score > best_score or (best is None and score == best_score)
-                if better and not self._kept_apart(story, other):
+                if (
+                    better
+                    and not self._kept_apart(story, other)
+                    and not self._too_long(story, other)
+                ):
                     best, best_score = other, score
             if best is not None:
                 self._merge(min(sid, best.id), max(sid, best.id))
                 merged += 1
         return merged
+
+    def _too_long(self, a: Story, b: Story) -> bool:
+        """Whether two stories together would run longer than `max_span`."""
+        span = self.config.max_span
+        dates = [d for d in (a.first, a.last, b.first, b.last) if d is not None]
+        return span is not None and len(dates) > 1 and max(dates) - min(dates) > span
 
     def _kept_apart(self, a: Story, b: Story) -> bool:
         if not self.constraints:
@@ -817,6 +886,8 @@ class StoryClusterer:
     def _merge(self, keep_id: int, gone_id: int) -> None:
         """Story `gone_id` becomes part of story `keep_id`."""
         keep, gone = self._stories[keep_id], self._stories.pop(gone_id)
+        if gone_id in self.continues:
+            self.continues.setdefault(keep_id, self.continues.pop(gone_id))
         for key in gone.members:
             keep.members[key] = None
             self._story_of[key] = keep_id
@@ -920,21 +991,39 @@ def cluster(
     """Cluster a batch (see `StoryClusterer.add_batch`): article key -> story id, the
     ids numbered from 1 in the order of each story's first article. A batch without
     any date is one window, however large."""
+    return cluster_stories(articles, constraints, config, progress).assignments
+
+
+@dataclass(frozen=True)
+class Clustering:
+    assignments: dict[Key, int]  # article key -> story id (1, 2, ...)
+    continues: dict[int, int]  # story id -> the closed story it continues
+
+
+def cluster_stories(
+    articles: Iterable[StoryInput],
+    constraints: Constraints | None = None,
+    config: StoryConfig | None = None,
+    progress: Callable[[], None] | None = None,
+) -> Clustering:
+    """`cluster`, with the links from stories to the closed stories they continue."""
     batch = _time_order(articles)
     config = config or StoryConfig()
     if all(article.published is None for article in batch):  # no clock but the batch
         config = replace(config, window_articles=max(config.window_articles, len(batch)))
     clusterer = StoryClusterer(config, constraints)
     clusterer.add_batch(batch, progress)
-    return _renumber(clusterer.assignments(), [article.key for article in batch])
-
-
-def _renumber(assignments: Mapping[Key, int], order: Sequence[Key]) -> dict[Key, int]:
-    """Story ids 1, 2, ... in the order of each story's first article."""
+    raw = clusterer.assignments()
+    order = [article.key for article in batch]
     ids: dict[int, int] = {}
     for key in order:
-        ids.setdefault(assignments[key], len(ids) + 1)
-    return {key: ids[assignments[key]] for key in order}
+        ids.setdefault(raw[key], len(ids) + 1)
+    continues = {
+        ids[new]: ids[old]
+        for new, old in clusterer.continues.items()
+        if new in ids and old in ids and new != old
+    }
+    return Clustering({key: ids[raw[key]] for key in order}, continues)
 
 
 # --- leads -----------------------------------------------------------------------------

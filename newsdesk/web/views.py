@@ -85,7 +85,7 @@ def story_list(request: HttpRequest, slug: str) -> HttpResponse:
     publication = get_object_or_404(Publication, slug=slug)
     rows = (
         StoryScore.objects.filter(publication=publication)
-        .select_related("story__lead", "story__follows__issue")
+        .select_related("story__lead", "story__follows__issue", "story__continues")
         .order_by("-score")[:60]
     )
     return render_page(request, "web/stories.html", {"publication": publication, "rows": rows})

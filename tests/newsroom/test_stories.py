@@ -153,3 +153,70 @@ def test_week_ranks_on_topic_stories_above_off_topic(week: None) -> None:
     desk.decide(pub, rows[0].story, picked=False)
     again = desk.rank_week(pub, WEEK_END)
     assert next(r for r in again if r.story_id == rows[0].story_id).picked is False
+
+
+SAGA = [
+    (
+        "Quellport ferry crews strike over wages",
+        "Ferry crews in Quellport harbour walked out in a strike over wages, cancelling "
+        "crossings to the islands. The seafarers union said talks with Brandt Lines failed.",
+    ),
+    (
+        "Ferry strike in Quellport enters another week",
+        "The Quellport ferry strike went on as the seafarers union and Brandt Lines argued "
+        "over wages; island crossings stayed cancelled and ferry crews picketed the harbour.",
+    ),
+    (
+        "Brandt Lines and union resume ferry wage talks",
+        "Brandt Lines and the seafarers union resumed talks on ferry crews' wages in "
+        "Quellport, where the strike has cancelled crossings to the islands.",
+    ),
+]
+DAY0 = dt.datetime(2031, 3, 2, 8, 0, tzinfo=dt.UTC)
+
+
+def saga_article(n: int, day: int) -> Article:
+    title, text = SAGA[n % len(SAGA)]
+    when = DAY0 + dt.timedelta(days=day)
+    return Article.objects.create(
+        url=f"https://harbour.example/{n}",
+        title=title,
+        text=f"{text} Report {n}.",
+        outlet=f"Outlet {n % 4}",
+        published=when,
+        fetched=when,
+        fingerprint=f"saga-{n}",
+    )
+
+
+@pytest.mark.django_db
+def test_a_long_running_affair_is_told_in_chapters(settings: object) -> None:
+    """Clustered day by day as articles arrive, a story stops growing three weeks
+    after its first report; the affair's later coverage is a new story continuing it."""
+    days = list(range(0, 40, 3))
+    for n, day in enumerate(days):
+        saga_article(n, day)
+        storylines.cluster_articles(until=DAY0 + dt.timedelta(days=day, hours=1))
+    stories = list(Story.objects.order_by("first_seen"))
+    assert len(stories) == 2
+    first, second = stories
+    first_days = sorted((a.published - DAY0).days for a in first.articles.all())
+    second_days = sorted((a.published - DAY0).days for a in second.articles.all())
+    assert first_days == [d for d in days if d <= 21]
+    assert second_days == [d for d in days if d > 21]
+    assert second.continues_id == first.pk and first.continues_id is None
+
+
+@pytest.mark.django_db
+def test_an_editors_merge_keeps_a_long_story_whole() -> None:
+    days = [0, 3, 6, 30, 33]
+    articles = [saga_article(n, day) for n, day in enumerate(days)]
+    storylines.cluster_articles(since=DAY0, until=DAY0 + dt.timedelta(days=40))
+    early, late = articles[0], articles[-1]
+    early.refresh_from_db()
+    late.refresh_from_db()
+    assert early.story_id != late.story_id
+    assert early.story is not None and late.story is not None
+    storylines.merge_stories(early.story, late.story, editor="ed")
+    storylines.cluster_articles(since=DAY0, until=DAY0 + dt.timedelta(days=40))
+    assert Article.objects.filter(story__isnull=False).values("story").distinct().count() == 1

@@ -363,3 +363,51 @@ def test_config_is_checked() -> None:
         StoryConfig(join_threshold=0)
     with pytest.raises(ValueError):
         StoryConfig(window=timedelta(0))
+
+
+# --- long-running stories ----------------------------------------------------------------
+
+
+def saga(days: list[float]) -> list[StoryInput]:
+    """The Quellport ferry dispute, reported again and again over the weeks."""
+    keys = ["ferry1", "ferry2", "ferry3"]
+    return [
+        StoryInput(
+            f"f{n}",
+            *(lambda t: (t[0], f"{t[0]}\n{t[1]}"))(TEXTS[keys[n % 3]]),
+            DAY0 + timedelta(days=day),
+        )
+        for n, day in enumerate(days)
+    ]
+
+
+def test_a_story_closes_after_max_span_and_the_next_one_continues_it() -> None:
+    from newsdesk.pipeline.stories import cluster_stories
+
+    reports = saga([0, 3, 6, 9, 12, 15, 18, 24, 27, 30, 33])
+    # without a span the dispute is one story however long it runs
+    assert len(set(cluster(reports).values())) == 1
+    config = StoryConfig(max_span=timedelta(days=21))
+    result = cluster_stories(reports, config=config)
+    first = {key for key, sid in result.assignments.items() if sid == 1}
+    assert first == {f"f{n}" for n in range(7)}  # days 0-18: within three weeks of day 0
+    later = {sid for key, sid in result.assignments.items() if key not in first}
+    assert len(later) == 1
+    assert result.continues == {later.pop(): 1}
+
+
+def test_refine_does_not_merge_stories_beyond_max_span() -> None:
+    reports = saga([0, 1, 2, 40, 41, 42])
+    config = StoryConfig(max_span=timedelta(days=21))
+    clusterer = StoryClusterer(config)
+    clusterer.add_batch(reports)
+    assert clusterer.refine() == 0
+    assert groups(clusterer.assignments()) == {
+        frozenset({"f0", "f1", "f2"}),
+        frozenset({"f3", "f4", "f5"}),
+    }
+
+
+def test_max_span_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="max_span"):
+        StoryConfig(max_span=timedelta(0))
