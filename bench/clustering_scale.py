@@ -43,7 +43,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from newsdesk.pipeline.metrics_clustering import bcubed  # noqa: E402
-from newsdesk.pipeline.stories import StoryClusterer, StoryInput  # noqa: E402
+from newsdesk.pipeline.stories import StoryClusterer, StoryConfig, StoryInput  # noqa: E402
 
 DATA = REPO.parent / "shared" / "eval" / "dev" / "clustering-giveme.jsonl"
 START = datetime(2025, 1, 1, tzinfo=UTC)
@@ -104,9 +104,10 @@ def synthesise(
     return articles, {a.key: gold[a.key] for a in articles}
 
 
-def run(articles: list[StoryInput]) -> tuple[dict[Any, int], int]:
+def run(articles: list[StoryInput], max_span: float | None = None) -> tuple[dict[Any, int], int]:
     """What `stories.cluster` does, keeping the clusterer to count its window."""
-    clusterer = StoryClusterer()
+    span = timedelta(days=max_span) if max_span else None
+    clusterer = StoryClusterer(StoryConfig(max_span=span))
     clusterer.add_batch(articles)
     return clusterer.assignments(), clusterer.in_window()
 
@@ -128,6 +129,12 @@ def main() -> int:
     parser.add_argument("--sizes", default="5000,10000,100000")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--profile", action="store_true", help="profile the largest size (stderr)")
+    parser.add_argument(
+        "--max-span",
+        type=float,
+        metavar="DAYS",
+        help="close stories this many days after their first report (the newsroom uses 21)",
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     events = load(args.data)
@@ -142,7 +149,7 @@ def main() -> int:
             predicted, window = profiler.runcall(run, articles)
             pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(20)
         else:
-            predicted, window = run(articles)
+            predicted, window = run(articles, args.max_span)
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
         score = bcubed(gold, predicted)
         row = {

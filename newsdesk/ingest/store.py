@@ -11,7 +11,7 @@ from typing import Any
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from newsdesk.pipeline.dedupe import NearDuplicateIndex, NearMatch, signature
+from newsdesk.pipeline.dedupe import NearDuplicateIndex, signature
 from newsdesk.pipeline.types import ArticleDraft
 from newsdesk.pipeline.urls import canonicalize
 
@@ -81,15 +81,17 @@ class _Plan:
 
 
 def _decide(
-    drafts: list[ArticleDraft], source_ids: Sequence[int | None], index: NearDuplicateIndex
+    drafts: list[ArticleDraft],
+    source_ids: Sequence[int | None],
+    index: NearDuplicateIndex,
+    indexed: list[int],
 ) -> list[_Plan]:
     """Classify a batch with two queries, whatever its size.
 
-    The batch's own new texts go to a local index under temporary keys (-1, -2, ...),
-    so a copy within the batch finds its original; the shared index only learns
-    real ids, once the batch is written.
+    The batch's new texts join the index at once under temporary keys (listed in
+    `indexed`), so a copy within the batch finds its original; `store_batch` gives
+    them their ids once the batch is written, or takes them out if it is not.
     """
-    local = NearDuplicateIndex(index.threshold)
     all_urls = {u for d in drafts for u in (d.url, *d.original_urls)}
     known: dict[str, int] = dict(
         ArticleURL.objects.filter(url__in=all_urls).values_list("url", "article_id")
@@ -105,7 +107,6 @@ def _decide(
     roots: dict[int, tuple[int, object]] = {}  # key -> (root key, root published)
     moved: dict[int, int] = {}  # a group's former original -> the batch draft now its original
     plans: list[_Plan] = []
-    created = 0
     now = timezone.now()
     for draft, source_id in zip(drafts, source_ids, strict=True):
         urls = list(dict.fromkeys([draft.url, *draft.original_urls]))
@@ -126,7 +127,7 @@ def _decide(
         if twin is not None:
             root = twin[2] if twin[2] is not None else twin[0]
             similarity = 1.0
-        elif sig is not None and (match := _best(sig, index, local)) is not None:
+        elif sig is not None and (match := index.best_match(sig)) is not None:
             similarity = match.similarity
             if match.key in roots:
                 root, root_published = roots[match.key]
@@ -159,8 +160,7 @@ def _decide(
             and root_published is not None
             and draft.published < root_published  # type: ignore[operator]
         )
-        created += 1
-        key = -created
+        key = index.temporary_key()
         if takes_over and root is not None:
             # this draft is the group's earliest publication: it becomes the original
             _take_over(root, key, draft.published, similarity, plans, roots, twins)
@@ -210,7 +210,8 @@ def _decide(
                 draft.published,
             )
         if sig is not None:
-            local.add(key, sig)
+            index.add(key, sig)
+            indexed.append(key)
         roots[key] = (key, draft.published) if is_original else (root, root_published)  # type: ignore[assignment]
     return plans
 
@@ -243,14 +244,6 @@ def _take_over(
             twins[fp] = (key, outlet, new, when)
 
 
-def _best(sig: bytes, index: NearDuplicateIndex, local: NearDuplicateIndex) -> NearMatch | None:
-    """The better match of the stored texts and the batch's own (the batch's wins ties)."""
-    stored, batch = index.best_match(sig), local.best_match(sig)
-    if stored is None or (batch is not None and batch.similarity >= stored.similarity):
-        return batch
-    return stored
-
-
 def _write(plans: list[_Plan]) -> list[int]:
     """Insert the batch's new articles and URLs, then link copies to their originals."""
     new = [p for p in plans if p.row is not None]
@@ -259,8 +252,8 @@ def _write(plans: list[_Plan]) -> list[int]:
         Article.objects.filter(url__in=[p.draft.url for p in new]).values_list("url", "id")
     )
     ids: dict[int, int] = {}
-    for n, plan in enumerate(new):
-        plan.pk = ids[-(n + 1)] = stored[plan.draft.url]
+    for plan in new:
+        plan.pk = ids[plan.key] = stored[plan.draft.url]
 
     def real(key: int | None) -> int | None:
         return ids.get(key, key) if key is not None and key < 0 else key
@@ -304,20 +297,23 @@ def store_batch(
         return []
     if source_ids is None:
         source_ids = [source.pk if source is not None else None] * len(drafts)
+    indexed: list[int] = []  # the batch's texts, under temporary keys
     try:
         with transaction.atomic():
-            plans = _decide(drafts, source_ids, index)
+            plans = _decide(drafts, source_ids, index, indexed)
             owners = _write(plans)
-    except IntegrityError:
-        if len(drafts) == 1:
+    except BaseException as exc:
+        for key in indexed:  # nothing was stored: the index forgets the batch's texts
+            index.discard(key)
+        if not isinstance(exc, IntegrityError) or len(drafts) == 1:
             raise
         return [
             store_batch([d], source, index, source_ids=[sid])[0]
             for d, sid in zip(drafts, source_ids, strict=True)
         ]
-    for plan in plans:  # committed: the shared index learns the new texts
-        if plan.pk is not None and plan.row is not None and plan.row["signature"] is not None:
-            index.add(plan.pk, plan.row["signature"])
+    for plan in plans:  # committed: the batch's texts go by their ids from now on
+        if plan.pk is not None:
+            index.rekey(plan.key, plan.pk)
     return [(p.outcome, owner) for p, owner in zip(plans, owners, strict=True)]
 
 

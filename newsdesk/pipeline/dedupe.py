@@ -108,55 +108,69 @@ def _band_keys(sig: bytes) -> list[bytes]:
 
 
 class NearDuplicateIndex:
-    """LSH over stored signatures; keys are article ids (or any int)."""
+    """LSH over stored signatures; keys are article ids (or any int).
+
+    A text may be indexed before it has its id, under a `temporary_key()`, and given
+    its id later with `rekey`; matches are always reported under the newest key.
+    """
 
     def __init__(self, threshold: float = NEAR_THRESHOLD) -> None:
         self.threshold = threshold
         self._bands: list[dict[bytes, set[int]]] = [{} for _ in range(BANDS)]
-        self._sigs: dict[int, bytes] = {}
-        self._values: dict[int, np.ndarray] = {}  # the same signatures, decoded once
+        self._values: dict[int, np.ndarray] = {}  # key as indexed -> the signature, decoded
+        self._parts: dict[int, list[bytes]] = {}  # key as indexed -> its band keys
+        self._alias: dict[int, int] = {}  # key as indexed -> the key it goes by now
+        self._named: dict[int, int] = {}  # the key it goes by -> key as indexed
+        self._next_temporary = -1
 
     def __len__(self) -> int:
-        return len(self._sigs)
+        return len(self._values)
+
+    def temporary_key(self) -> int:
+        """A key no other text of this index has (negative): for texts not stored yet."""
+        key = self._next_temporary
+        self._next_temporary -= 1
+        return key
 
     def add(self, key: int, sig: bytes) -> None:
-        if key in self._sigs or len(sig) != NUM_PERM * 4:
+        if key in self._values or key in self._named or len(sig) != NUM_PERM * 4:
             return
-        self._sigs[key] = sig
+        parts = _band_keys(sig)
         self._values[key] = _values(sig)
-        for band, part in zip(self._bands, _band_keys(sig), strict=True):
+        self._parts[key] = parts
+        for band, part in zip(self._bands, parts, strict=True):
             keys = band.get(part)
             if keys is None:
                 band[part] = {key}
             else:
                 keys.add(key)
 
-    def _remove(self, key: int) -> bytes | None:
-        sig = self._sigs.pop(key, None)
-        self._values.pop(key, None)
-        if sig is not None:
-            for band, part in zip(self._bands, _band_keys(sig), strict=True):
-                keys = band.get(part)
-                if keys is not None:
-                    keys.discard(key)
-                    if not keys:
-                        del band[part]
-        return sig
+    def discard(self, key: int) -> None:
+        """Forget a text (under the key it goes by)."""
+        indexed = self._named.pop(key, key)
+        self._alias.pop(indexed, None)
+        self._values.pop(indexed, None)
+        for band, part in zip(self._bands, self._parts.pop(indexed, ()), strict=False):
+            keys = band.get(part)
+            if keys is not None:
+                keys.discard(indexed)
+                if not keys:
+                    del band[part]
 
     def rekey(self, old: int, new: int) -> None:
         """Give an indexed text its permanent key (a batch indexes before it has ids)."""
-        if old not in self._sigs or old == new:
+        indexed = self._named.pop(old, old)
+        if indexed not in self._values or old == new:
             return
-        sig = self._remove(old)
-        assert sig is not None
-        self.add(new, sig)
+        self._alias[indexed] = new
+        self._named[new] = indexed
 
     def add_many(self, items: Iterable[tuple[int, bytes]]) -> None:
         for key, sig in items:
             self.add(key, sig)
 
     def best_match(self, sig: bytes) -> NearMatch | None:
-        """The most similar indexed text at or above the threshold, earliest key on ties."""
+        """The most similar indexed text at or above the threshold, smallest key on ties."""
         candidates: set[int] = set()
         for band, part in zip(self._bands, _band_keys(sig), strict=True):
             keys = band.get(part)
@@ -164,8 +178,11 @@ class NearDuplicateIndex:
                 candidates |= keys
         best: NearMatch | None = None
         query = _values(sig)
-        for key in sorted(candidates):
-            sim = float(np.count_nonzero(query == self._values[key])) / NUM_PERM
-            if sim >= self.threshold and (best is None or sim > best.similarity):
+        for indexed in candidates:
+            sim = float(np.count_nonzero(query == self._values[indexed])) / NUM_PERM
+            if sim < self.threshold:
+                continue
+            key = self._alias.get(indexed, indexed)
+            if best is None or sim > best.similarity or (sim == best.similarity and key < best.key):
                 best = NearMatch(key=key, similarity=sim)
         return best

@@ -83,3 +83,29 @@ def test_one_batch_holds_several_sources_and_merges_repeats() -> None:
     assert outcomes[2][1] == outcomes[0][1]  # the repeat is the same article
     assert stored(a).source_id == one.pk and stored(b).source_id == two.pk
     assert Article.objects.count() == 2
+
+
+def test_a_failed_batch_leaves_nothing_behind_in_the_index(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from newsdesk.ingest import store
+
+    index = load_near_index()
+    kept = draft("k", "wire", wire_text(8), hour=1)
+    store_batch([kept], None, index)
+    assert len(index) == 1
+
+    def disk_full(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(store, "insert_rows", disk_full)
+    lost = [draft("l", "wire", wire_text(9), hour=2), draft("m", "post", wire_text(10), hour=3)]
+    with pytest.raises(RuntimeError):
+        store_batch(lost, None, index)
+    monkeypatch.undo()
+    assert len(index) == 1 and Article.objects.count() == 1
+    # the same texts stored later are new, not copies of ghosts of the failed batch
+    outcomes = store_batch(lost, None, index)
+    assert [o for o, _ in outcomes] == [Outcome.NEW, Outcome.NEW]
+    match = index.best_match(lost[0].signature or b"")
+    assert match is not None and match.key == stored(lost[0]).pk
