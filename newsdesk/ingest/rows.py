@@ -68,9 +68,10 @@ def insert_rows(
     if not rows:
         return
     given = set().union(*(row.keys() for row in rows))
+    everywhere = set(rows[0].keys()).intersection(*(row.keys() for row in rows[1:]))
     defaults: dict[str, Any] = {}
     for f in fields:
-        if f.attname not in given or any(f.attname not in row for row in rows):
+        if f.attname not in everywhere:
             if not (f.has_default() or f.null):
                 raise ValueError(f"{model.__name__}.{f.attname} needs a value")
             defaults[f.attname] = _converter(f)(f.get_default())
