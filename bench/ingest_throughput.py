@@ -274,7 +274,7 @@ def signature_map(text: str) -> bytes | None:
 
     import numpy as np
 
-    from newsdesk.pipeline import dedupe
+    from newsdesk.pipeline import dedupe, minhash
 
     words = dedupe.normalise_words(text)
     if len(words) < dedupe.MIN_WORDS:
@@ -284,9 +284,9 @@ def signature_map(text: str) -> bytes | None:
     n = len(words) - dedupe.SHINGLE + 1
     combined = hashes[:n].copy()
     for offset in range(1, dedupe.SHINGLE):
-        combined = combined * dedupe._ROLL + hashes[offset : offset + n]
+        combined = combined * minhash._ROLL + hashes[offset : offset + n]
     shingles = np.unique(combined)[:, np.newaxis]
-    values = (shingles * dedupe._A + dedupe._B).min(axis=0)
+    values = (shingles * minhash._A + minhash._B).min(axis=0)
     return bytes(values.astype("<u4").tobytes())
 
 

@@ -10,14 +10,14 @@ bytes with each article so any process can rebuild it.
 from __future__ import annotations
 
 import hashlib
+import operator
 import re
+import sys
 import unicodedata
-import zlib
+from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
-
-import numpy as np
 
 NUM_PERM = 64
 SCHEME: Final = "affine32"  # stored signatures depend on it; changing it needs a rebuild
@@ -44,56 +44,35 @@ def fingerprint(text: str, words: list[str] | None = None) -> str:
     return hashlib.sha1(" ".join(words).encode("utf-8")).hexdigest()
 
 
-def _permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Affine maps h -> a*h + b (mod 2**32) with odd a, drawn from a seeded generator.
-
-    The draw order is the one datasketch 2's "affine32" scheme uses, so signatures
-    stored by earlier versions (which called datasketch) stay comparable; a test
-    checks the two agree while datasketch is installed for development.
-    """
-    gen = np.random.RandomState(seed)
-    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
-    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
-    return a, b
-
-
-_PERM_A, _PERM_B = _permutations(NUM_PERM, seed=1)
-_A = _PERM_A[np.newaxis, :]
-_B = _PERM_B[np.newaxis, :]
-_ROLL = np.uint32(1000003)
-
-
-def _shingle_hashes(words: list[str]) -> np.ndarray:
-    """32-bit hashes of every SHINGLE-word window, from per-word CRCs combined with numpy."""
-    # one encode for all words: \w+ words hold no ASCII space, so split() finds them again
-    hashes = np.fromiter(
-        map(zlib.crc32, " ".join(words).encode("utf-8").split()), dtype=np.uint32, count=len(words)
-    )
-    n = len(words) - SHINGLE + 1
-    combined = hashes[:n].copy()
-    for offset in range(1, SHINGLE):
-        combined = combined * _ROLL + hashes[offset : offset + n]
-    return combined  # repeated shingles change no minimum, so they need no removing
-
-
 def signature(text: str, words: list[str] | None = None) -> bytes | None:
-    """MinHash signature of a text's word shingles, or None when it is too short."""
+    """MinHash signature of a text's word shingles, or None when it is too short.
+
+    Computed with numpy in `minhash.py`, imported on first use: the process that
+    only stores and compares signatures (ingest's main process) never loads numpy.
+    """
     if words is None:
         words = normalise_words(text)
     if len(words) < MIN_WORDS:
         return None
-    shingles = _shingle_hashes(words)[:, np.newaxis]
-    values = (shingles * _A + _B).min(axis=0)
-    return bytes(values.astype("<u4").tobytes())
+    from .minhash import minhash
+
+    return minhash(words)
 
 
-def _values(sig: bytes) -> np.ndarray:
-    return np.frombuffer(sig, dtype="<u4")
+def _values(sig: bytes) -> array[int]:
+    values = array("I", sig)
+    if sys.byteorder == "big":  # signatures are stored little-endian
+        values.byteswap()
+    return values
+
+
+def _agreement(a: array[int], b: array[int]) -> float:
+    return sum(map(operator.eq, a, b)) / NUM_PERM
 
 
 def similarity(a: bytes, b: bytes) -> float:
     """Estimated Jaccard similarity: the share of MinHash values two signatures have in common."""
-    return float(np.count_nonzero(_values(a) == _values(b))) / NUM_PERM
+    return _agreement(_values(a), _values(b))
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +96,7 @@ class NearDuplicateIndex:
     def __init__(self, threshold: float = NEAR_THRESHOLD) -> None:
         self.threshold = threshold
         self._bands: list[dict[bytes, set[int]]] = [{} for _ in range(BANDS)]
-        self._values: dict[int, np.ndarray] = {}  # key as indexed -> the signature, decoded
+        self._values: dict[int, array[int]] = {}  # key as indexed -> the signature, decoded
         self._parts: dict[int, list[bytes]] = {}  # key as indexed -> its band keys
         self._alias: dict[int, int] = {}  # key as indexed -> the key it goes by now
         self._named: dict[int, int] = {}  # the key it goes by -> key as indexed
@@ -179,7 +158,7 @@ class NearDuplicateIndex:
         best: NearMatch | None = None
         query = _values(sig)
         for indexed in candidates:
-            sim = float(np.count_nonzero(query == self._values[indexed])) / NUM_PERM
+            sim = _agreement(query, self._values[indexed])
             if sim < self.threshold:
                 continue
             key = self._alias.get(indexed, indexed)

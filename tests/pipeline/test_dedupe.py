@@ -51,11 +51,11 @@ def test_signatures_and_similarity_match_datasketch() -> None:
     import numpy as np
     from datasketch import MinHash
 
-    from newsdesk.pipeline import dedupe
+    from newsdesk.pipeline import dedupe, minhash
 
     reference = MinHash(num_perm=dedupe.NUM_PERM, seed=1, scheme=dedupe.SCHEME)
-    assert (reference.permutations[0] == dedupe._PERM_A).all()
-    assert (reference.permutations[1] == dedupe._PERM_B).all()
+    assert (reference.permutations[0] == minhash.PERM_A).all()
+    assert (reference.permutations[1] == minhash.PERM_B).all()
     a, b = signature(article(7)), signature(" ".join(article(7).split()[:150]))
     assert a is not None and b is not None
 

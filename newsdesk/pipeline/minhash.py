@@ -1,0 +1,51 @@
+"""MinHash signatures of word shingles, with numpy.
+
+Kept apart from `dedupe` so that only the processes that compute signatures
+(ingest's workers) import numpy. Signatures are 64 little-endian 32-bit values.
+"""
+
+from __future__ import annotations
+
+import zlib
+
+import numpy as np
+
+from .dedupe import NUM_PERM, SHINGLE
+
+
+def _permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Affine maps h -> a*h + b (mod 2**32) with odd a, drawn from a seeded generator.
+
+    The draw order is the one datasketch 2's "affine32" scheme uses, so signatures
+    stored by earlier versions (which called datasketch) stay comparable; a test
+    checks the two agree while datasketch is installed for development.
+    """
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
+
+
+PERM_A, PERM_B = _permutations(NUM_PERM, seed=1)
+_A = PERM_A[np.newaxis, :]
+_B = PERM_B[np.newaxis, :]
+_ROLL = np.uint32(1000003)
+
+
+def shingle_hashes(words: list[str]) -> np.ndarray:
+    """32-bit hashes of every SHINGLE-word window, from per-word CRCs combined with numpy."""
+    # one encode for all words: \w+ words hold no ASCII space, so split() finds them again
+    hashes = np.fromiter(
+        map(zlib.crc32, " ".join(words).encode("utf-8").split()), dtype=np.uint32, count=len(words)
+    )
+    n = len(words) - SHINGLE + 1
+    combined = hashes[:n].copy()
+    for offset in range(1, SHINGLE):
+        combined = combined * _ROLL + hashes[offset : offset + n]
+    return combined  # repeated shingles change no minimum, so they need no removing
+
+
+def minhash(words: list[str]) -> bytes:
+    """The signature of normalised words (at least SHINGLE of them)."""
+    values = (shingle_hashes(words)[:, np.newaxis] * _A + _B).min(axis=0)
+    return bytes(values.astype("<u4").tobytes())
