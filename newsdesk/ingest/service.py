@@ -133,6 +133,9 @@ class _RunState:
     preparing: dict[Future[PreparedEntries], int] = field(default_factory=dict)  # -> source id
     unstored: list[tuple[Source, ArticleDraft]] = field(default_factory=list)
     dirty: dict[int, Source] = field(default_factory=dict)  # polling state to write
+    #: work of a source not stored yet (a feed being prepared, a page, an article):
+    #: its new ETag is written only when this is 0, or a crash could lose its articles
+    outstanding: Counter[int] = field(default_factory=Counter)
     logs: dict[int, FetchLog] = field(default_factory=dict)
 
 
@@ -256,9 +259,11 @@ class Ingestor:
     ) -> None:
         if future in state.preparing:
             source = by_id[state.preparing.pop(future)]
+            state.outstanding[source.pk] -= 1
             prepared = self._guarded(source, state, future.result)
             if prepared is not None:
                 state.unstored.extend((source, draft) for draft in prepared.drafts)
+                state.outstanding[source.pk] += len(prepared.drafts) + len(prepared.need_pages)
                 for entry in prepared.need_pages:
                     state.pending.add(
                         pool.submit(
@@ -280,13 +285,14 @@ class Ingestor:
                 self.progress("source", 1)
             else:
                 state.preparing[preparing] = source.pk
+                state.outstanding[source.pk] += 1
                 state.pending.add(preparing)
             return
         source = by_id[result.source_id]
         self.report.pages_fetched += 1
         if result.error:
             self.report.errors[f"page-{result.error.split(':', 1)[0]}"] += 1
-        state.unstored.append((source, result.draft))
+        state.unstored.append((source, result.draft))  # the page's work is now this article
         self.progress("page", 1)
 
     def _fetcher_for(self, fetcher: Fetcher, source: Source) -> Fetcher:
@@ -383,6 +389,8 @@ class Ingestor:
                     by_source.setdefault(source.pk, []).append((source, draft))
                 for group in by_source.values():
                     self._guarded(group[0][0], state, self._store, group, state)
+            for source, _ in batch:  # stored, or failed and its source told to refetch
+                state.outstanding[source.pk] -= 1
         self._write_sources(state)
 
     def _store(self, waiting: list[tuple[Source, ArticleDraft]], state: _RunState) -> None:
@@ -396,11 +404,22 @@ class Ingestor:
             self._count(outcome, state.logs[source.pk])
 
     def _write_sources(self, state: _RunState) -> None:
-        dirty, state.dirty = list(state.dirty.values()), {}
-        update_rows(Source, _SOURCE_STATE, dirty)
+        """Write the polling state of the sources whose articles are all stored."""
+        done = [s for pk, s in state.dirty.items() if state.outstanding[pk] <= 0]
+        for source in done:
+            del state.dirty[source.pk]
+        update_rows(Source, _SOURCE_STATE, done)
 
     def _write_state(self, state: _RunState) -> None:
-        """At the end of the run, even a failed one: polling state and the fetch history."""
+        """At the end of the run, even a failed one: polling state and the fetch history.
+
+        A source whose articles were not all stored (the run was interrupted) forgets
+        its ETag and Last-Modified, so the next poll fetches its feed whole again.
+        """
+        for pk, source in state.dirty.items():
+            if state.outstanding[pk] > 0:
+                source.etag = source.last_modified = ""
+                state.outstanding[pk] = 0
         self._write_sources(state)
         logs, state.logs = list(state.logs.values()), {}
         insert_rows(

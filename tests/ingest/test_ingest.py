@@ -289,3 +289,34 @@ def test_nul_characters_in_a_json_feed_are_dropped_not_fatal(http_server: Fixtur
     assert article.title == "Port deal signed"
     assert article.text.startswith("Beforeafter word0")
     assert "\x00" not in article.html and article.authors == ["A.Writer"]
+
+
+def test_an_interrupted_run_refetches_what_it_did_not_store(
+    http_server: FixtureServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Polling state (ETag, Last-Modified) is written only once a source's articles are
+    stored: after an interrupted run the next poll fetches the feed whole, not a 304."""
+    from newsdesk.ingest import service
+
+    root = Path(http_server.root)
+    sources = []
+    for name in ("one", "two"):
+        full_text_feed(root, f"{name}.xml", [http_server.url(f"{name}/{n}") for n in range(3)])
+        sources.append(Source.objects.create(url=http_server.url(f"{name}.xml"), outlet=name))
+
+    def interrupted(*args: Any, **kwargs: Any) -> Any:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(service, "store_batch", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        run(http_server, sources)
+    monkeypatch.undo()
+    assert Article.objects.count() == 0
+    for source in Source.objects.all():
+        assert (source.etag, source.last_modified) == ("", "")
+        assert source.last_polled is not None  # the poll itself is recorded
+    report = run(http_server, list(Source.objects.all())).report
+    assert (report.not_modified, report.new_articles + report.duplicates) == (0, 6)
+    # now everything is stored: the validators are kept and the next poll is conditional
+    assert all(s.etag for s in Source.objects.all())
+    assert run(http_server, list(Source.objects.all())).report.not_modified == 2
