@@ -441,7 +441,14 @@ def _is_made_up(summary: str, content: str) -> bool:
         return False  # the cheap test that clears most real descriptions
     if len(summary) == _MADE_UP_LEN:
         return _plain_text(content[: 16 * _MADE_UP_LEN]).startswith(summary)
-    return len(content) < 64 * _MADE_UP_LEN and _plain_text(content) == summary
+    if len(content) >= 64 * _MADE_UP_LEN:
+        return False
+    # the whole text, then: its last word ends the content too (a cheap test first)
+    last = summary.rsplit(None, 1)[-1][-24:]
+    tail = content[-(len(last) + 256) :]
+    if last not in tail and (last.isalnum() or html.escape(last, False) not in tail):
+        return False
+    return _plain_text(content) == summary
 
 
 # --- feedparser ------------------------------------------------------------------------

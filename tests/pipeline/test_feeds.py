@@ -620,3 +620,16 @@ def test_large_broken_feed_is_refused_not_repaired_slowly() -> None:
         parse_feed(doc)
     small = doc[: 200 * len(item)] + b"</channel></rss>"
     assert parse_feed(small).parser == "feedparser"  # small broken feeds are still repaired
+
+
+def test_a_description_made_up_from_content_is_dropped_a_real_one_kept() -> None:
+    """fastfeedparser fills a missing description with the content's text; feedparser
+    does not. A real description that merely starts like the content is kept."""
+    content = "<p>The harbour board met.</p><p>It approved the &amp; budget in full.</p>"
+    made_up = "The harbour board met. It approved the & budget in full."
+    assert feeds._is_made_up(made_up, content)
+    assert not feeds._is_made_up("The harbour board met.", content)  # a real teaser
+    assert not feeds._is_made_up("The harbour board met. It approved", content)
+    longer = "<p>" + "word " * 80 + "final.</p>\n"
+    assert not feeds._is_made_up("word word word", longer)
+    assert feeds._is_made_up(("word " * 80 + "final.").strip(), longer)
