@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -12,7 +13,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from newsdesk.pipeline.dedupe import NearDuplicateIndex, signature
+from newsdesk.pipeline.dedupe import NearDuplicateIndex, signature, similarity
 from newsdesk.pipeline.types import ArticleDraft
 from newsdesk.pipeline.urls import canonicalize
 
@@ -108,24 +109,27 @@ def _decide(
     index: NearDuplicateIndex,
     indexed: list[int],
 ) -> list[_Plan]:
-    """Classify a batch with two queries, whatever its size.
+    """Classify a batch with a few queries, whatever its size.
 
     The batch's new texts join the index at once under temporary keys (listed in
     `indexed`), so a copy within the batch finds its original; `store_batch` gives
     them their ids once the batch is written, or takes them out if it is not.
+
+    Each new text joins the group of what it copies: a stored group (through its
+    original) or another text of the batch. Once the whole batch is read, each
+    group's original is its earliest publication, stored or not (`_Groups`).
     """
     all_urls = {u for d in drafts for u in (d.url, *d.original_urls)}
     known: dict[str, int] = dict(_select_in(ArticleURL, ("url", "article_id"), "url", all_urls))
-    twins: dict[str, tuple[int, str, int | None, object]] = {}
+    twins: dict[str, tuple[int, str]] = {}  # fingerprint -> (earliest article or key, outlet)
     fingerprints = {d.fingerprint for d in drafts if d.text}
-    for fp, pk, outlet, dup, published in (
+    for fp, pk, outlet in (
         Article.objects.filter(fingerprint__in=fingerprints)
         .order_by("id")
-        .values_list("fingerprint", "id", "outlet", "duplicate_of_id", "published")
+        .values_list("fingerprint", "id", "outlet")
     ):
-        twins.setdefault(fp, (pk, outlet, dup, published))
-    roots: dict[int, tuple[int, object]] = {}  # key -> (root key, root published)
-    moved: dict[int, int] = {}  # a group's former original -> the batch draft now its original
+        twins.setdefault(fp, (pk, outlet))
+    groups = _Groups()
     plans: list[_Plan] = []
     now = timezone.now()
     for draft, source_id in zip(drafts, source_ids, strict=True):
@@ -141,52 +145,15 @@ def _decide(
                 known[url] = twin[0]
             continue
         sig = draft.signature or (signature(draft.text) if draft.text else None)
-        root: int | None = None
-        root_published: object = None
-        similarity: float | None = None
-        if twin is not None:
-            root = twin[2] if twin[2] is not None else twin[0]
-            similarity = 1.0
-        elif sig is not None and (match := index.best_match(sig)) is not None:
-            similarity = match.similarity
-            if match.key in roots:
-                root, root_published = roots[match.key]
-            else:
-                row = (
-                    Article.objects.filter(pk=match.key)
-                    .values_list("duplicate_of_id", "published")
-                    .first()
-                )
-                if row is not None:
-                    root = row[0] if row[0] is not None else match.key
-                    if row[0] is not None:
-                        root_published = (
-                            Article.objects.filter(pk=root)
-                            .values_list("published", flat=True)
-                            .first()
-                        )
-                    else:
-                        root_published = row[1]
-        if twin is not None and root is not None and root == twin[0]:
-            root_published = twin[3]
-        if root is not None and root < 0:  # an original in this batch
-            root_published = roots[root][1]
-        while root is not None and root in moved:  # that group has a new original already
-            root = moved[root]
-            root_published = roots[root][1]
-        takes_over = bool(
-            root is not None
-            and draft.published is not None
-            and root_published is not None
-            and draft.published < root_published  # type: ignore[operator]
-        )
         key = index.temporary_key()
-        if takes_over and root is not None:
-            # this draft is the group's earliest publication: it becomes the original
-            _take_over(root, key, draft.published, similarity, plans, roots, twins)
-            moved[root] = key
-            if root < 0:  # the old original is in this batch: rearranged in memory
-                root, similarity, takes_over = None, None, False
+        groups.add(key, draft.published)
+        matched: float | None = None  # similarity to what it copies
+        if twin is not None:
+            matched = 1.0
+            groups.join(key, twin[0])
+        elif sig is not None and (match := index.best_match(sig)) is not None:
+            matched = match.similarity
+            groups.join(key, match.key)
         values: dict[str, Any] = {
             "url": draft.url,
             "source_id": source_id,
@@ -201,67 +168,106 @@ def _decide(
             "teaser": draft.teaser,
             "fingerprint": draft.fingerprint,
             "signature": sig,
-            "similarity": None if takes_over else similarity,
+            "similarity": matched,
             "arrival": draft.arrival.value,
             "text_source": draft.text_source.value,
             "date_note": draft.date_note,
         }
-        outcome = Outcome.COPY if root is not None else Outcome.NEW
-        plans.append(
-            _Plan(
-                draft,
-                urls,
-                outcome,
-                row=values,
-                root=root,
-                similarity=similarity,
-                takes_over=takes_over,
-                key=key,
-            )
-        )
+        plans.append(_Plan(draft, urls, Outcome.NEW, row=values, similarity=matched, key=key))
         for url in urls:
             known[url] = key
-        is_original = root is None or takes_over
         if draft.text and draft.fingerprint not in twins:
-            twins[draft.fingerprint] = (
-                key,
-                draft.outlet,
-                None if is_original else root,
-                draft.published,
-            )
+            twins[draft.fingerprint] = (key, draft.outlet)
         if sig is not None:
             index.add(key, sig)
             indexed.append(key)
-        roots[key] = (key, draft.published) if is_original else (root, root_published)  # type: ignore[assignment]
+    groups.resolve_stored()
+    by_key = {plan.key: plan for plan in plans if plan.row is not None}
+    for plan in plans:
+        if plan.row is None:
+            continue
+        original, stored_original = groups.original(plan.key)
+        if original != plan.key:
+            plan.outcome, plan.root = Outcome.COPY, original
+            first = by_key.get(original)
+            if plan.similarity is None and first is not None and first.row is not None:
+                # it came before its original and matched nothing then: compare the two now
+                mine, theirs = plan.row["signature"], first.row["signature"]
+                plan.similarity = similarity(mine, theirs) if mine and theirs else None
+                plan.row["similarity"] = plan.similarity
+        elif stored_original is not None:  # published before the stored group's original
+            plan.outcome, plan.root, plan.takes_over = Outcome.COPY, stored_original, True
+            plan.row["similarity"] = None  # the stored original takes the similarity over
+        else:
+            plan.row["similarity"] = plan.similarity = None
     return plans
 
 
-def _take_over(
-    old: int,
-    new: int,
-    published: object,
-    similarity: float | None,
-    plans: list[_Plan],
-    roots: dict[int, tuple[int, object]],
-    twins: dict[str, tuple[int, str, int | None, object]],
-) -> None:
-    """Make batch draft `new` the original of the group whose original was `old`.
+class _Groups:
+    """Near-duplicate groups of a batch: union-find over the batch's temporary keys
+    (negative) and the stored articles they copy (positive ids)."""
 
-    The batch's members of the group follow in memory; a stored original and its
-    stored copies are re-pointed when the batch is written (_Plan.takes_over).
-    """
-    for plan in plans:
-        if plan.root == old:
-            plan.root = new
-        elif plan.key == old and plan.row is not None:  # the old original, in this batch
-            plan.root, plan.outcome, plan.similarity = new, Outcome.COPY, similarity
-            plan.row["similarity"] = similarity
-    for key, (group, _) in list(roots.items()):
-        if group == old:
-            roots[key] = (new, published)
-    for fp, (key, outlet, twin_root, when) in list(twins.items()):
-        if twin_root == old or (twin_root is None and key == old):
-            twins[fp] = (key, outlet, new, when)
+    def __init__(self) -> None:
+        self._parent: dict[int, int] = {}
+        self._published: dict[int, Any] = {}  # key or stored original -> publication time
+        self._stored: set[int] = set()  # stored articles in the groups
+        self._members: dict[int, list[int]] | None = None
+
+    def add(self, key: int, published: Any) -> None:
+        self._parent[key] = key
+        self._published[key] = published
+
+    def _find(self, key: int) -> int:
+        root = key
+        while self._parent[root] != root:
+            root = self._parent[root]
+        while self._parent[key] != root:  # path compression
+            self._parent[key], key = root, self._parent[key]
+        return root
+
+    def join(self, key: int, other: int) -> None:
+        if other not in self._parent:  # a stored article
+            self._parent[other] = other
+            self._stored.add(other)
+        a, b = self._find(key), self._find(other)
+        if a != b:
+            self._parent[a] = b
+
+    def resolve_stored(self) -> None:
+        """Bring each stored article's group original into its group, with its date."""
+        if not self._stored:
+            return
+        rows = dict(
+            Article.objects.filter(pk__in=self._stored).values_list("id", "duplicate_of_id")
+        )
+        originals = {pk: (rows.get(pk) or pk) for pk in self._stored}
+        dates = dict(
+            Article.objects.filter(pk__in=set(originals.values())).values_list("id", "published")
+        )
+        for pk, original in sorted(originals.items()):
+            if original != pk:
+                self.join(pk, original)
+            self._published[original] = dates.get(original)
+        self._stored = set(originals.values())
+
+    def original(self, key: int) -> tuple[int, int | None]:
+        """The group's original -- its earliest publication, a stored one on ties, an
+        undated text last -- and the group's stored original, if it has one."""
+        if self._members is None:
+            self._members = {}
+            for member in self._parent:
+                self._members.setdefault(self._find(member), []).append(member)
+        group = self._members[self._find(key)]
+        stored = sorted(m for m in group if m in self._stored)
+        stored_original = stored[0] if stored else None
+        candidates = [m for m in group if m < 0] + stored[:1]
+        latest = dt.datetime.max.replace(tzinfo=dt.UTC)
+
+        def order(member: int) -> tuple[Any, int, int]:
+            when = self._published.get(member) or latest
+            return (when, 0 if member > 0 else 1, abs(member))
+
+        return min(candidates, key=order), stored_original
 
 
 def _write(plans: list[_Plan]) -> list[int]:

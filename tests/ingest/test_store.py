@@ -109,3 +109,51 @@ def test_a_failed_batch_leaves_nothing_behind_in_the_index(
     assert [o for o, _ in outcomes] == [Outcome.NEW, Outcome.NEW]
     match = index.best_match(lost[0].signature or b"")
     assert match is not None and match.key == stored(lost[0]).pk
+
+
+def test_two_earlier_copies_in_one_batch_take_over_a_stored_group_in_turn() -> None:
+    text = wire_text(11)
+    index = load_near_index()
+    stored_first = draft("x", "wire", text, hour=12)
+    store_batch([stored_first], None, index)
+    earlier = draft("a", "gazette", "Gazette wire. " + text, hour=8)
+    earliest = draft("b", "ledger", text + " Ledger adds a line.", hour=4)
+    outcomes = store_batch([earlier, earliest], None, index)
+    assert [o for o, _ in outcomes] == [Outcome.COPY, Outcome.COPY]
+    root = stored(earliest)
+    assert root.duplicate_of_id is None
+    assert stored(earlier).duplicate_of_id == root.pk
+    assert stored(stored_first).duplicate_of_id == root.pk
+    assert stored(stored_first).similarity is not None
+
+
+def test_an_exact_twin_of_a_batch_copy_takes_over_when_it_came_first() -> None:
+    text = wire_text(12)
+    index = load_near_index()
+    stored_first = draft("x", "wire", "Wire: " + text, hour=12)
+    store_batch([stored_first], None, index)
+    near = draft("y", "post", text, hour=13)  # a near-copy of the stored article
+    twin = draft("z", "ledger", text, hour=2)  # the same text as y, published first
+    store_batch([near, twin], None, index)
+    root = stored(twin)
+    assert root.duplicate_of_id is None
+    assert stored(near).duplicate_of_id == root.pk
+    assert stored(stored_first).duplicate_of_id == root.pk
+    # a copy of the group arriving later joins the new original
+    late = draft("w", "courier", text + " Courier adds.", hour=20)
+    store_batch([late], None, index)
+    assert stored(late).duplicate_of_id == root.pk
+
+
+def test_an_exact_copy_published_first_heads_a_stored_group_of_exact_copies() -> None:
+    text = wire_text(13)
+    index = load_near_index()
+    first, second = draft("x", "wire", text, hour=12), draft("y", "post", text, hour=13)
+    store_batch([first], None, index)
+    store_batch([second], None, index)
+    assert stored(second).duplicate_of_id == stored(first).pk
+    earliest = draft("z", "ledger", text, hour=2)
+    assert store_batch([earliest], None, index)[0][0] is Outcome.COPY
+    root = stored(earliest)
+    assert root.duplicate_of_id is None
+    assert {stored(first).duplicate_of_id, stored(second).duplicate_of_id} == {root.pk}
