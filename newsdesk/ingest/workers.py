@@ -6,7 +6,8 @@ code that holds the GIL: threads cannot put a second core to work on them, and
 several threads running lxml at once were seen to crash the interpreter (glibc
 "double free", see bench/README.md). They run in a small process pool instead:
 every core works, the main process is left with the network and the database,
-and a crash costs one feed or one page, not the run.
+and a crash costs one feed or one page, not the run (the tasks that were merely
+in flight beside it are run again).
 """
 
 from __future__ import annotations
@@ -90,7 +91,24 @@ class WorkerPool:
             pool.submit(_ready)
 
     def submit(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> Future[T]:
-        """Run fn in a worker; the future raises WorkerError if the worker died."""
+        """Run fn in a worker; the future raises WorkerError if it could not be run.
+
+        When a worker dies, Python fails every task in flight in its pool, not only
+        the one that killed it; so a task caught that way is run once more in a new
+        pool, and fails only if a worker dies under it again.
+        """
+        outer: Future[T] = Future()
+        self._start(outer, fn, args, kwargs, attempts=2)
+        return outer
+
+    def _start(
+        self,
+        outer: Future[T],
+        fn: Callable[..., T],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        attempts: int,
+    ) -> None:
         pool = self._executor()
         try:
             inner = pool.submit(fn, *args, **kwargs)
@@ -98,20 +116,21 @@ class WorkerPool:
             self._discard(pool)
             pool = self._executor()
             inner = pool.submit(fn, *args, **kwargs)
-        outer: Future[T] = Future()
 
         def relay(done: Future[T]) -> None:
             exc = done.exception()
             if isinstance(exc, BrokenProcessPool):
                 self._discard(pool)
-                outer.set_exception(WorkerError(f"a worker process died running {fn.__name__}"))
+                if attempts > 1:
+                    self._start(outer, fn, args, kwargs, attempts - 1)
+                else:
+                    outer.set_exception(WorkerError(f"a worker process died running {fn.__name__}"))
             elif exc is not None:
                 outer.set_exception(exc)
             else:
                 outer.set_result(done.result())
 
         inner.add_done_callback(relay)
-        return outer
 
     def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         return self.submit(fn, *args, **kwargs).result()
