@@ -14,7 +14,7 @@ from django.db import transaction
 from newsdesk.pipeline.errors import NewsdeskError
 from newsdesk.pipeline.extract import extract_article, parse_datetime, text_to_html
 from newsdesk.pipeline.fetch import Fetcher
-from newsdesk.pipeline.intake import build_article
+from newsdesk.pipeline.intake import MAX_URL_LENGTH, build_article
 from newsdesk.pipeline.types import Arrival, ArticleDraft, Extracted
 from newsdesk.pipeline.urls import check_scheme
 
@@ -26,9 +26,19 @@ class PasteError(NewsdeskError, ValueError):
     kind = "paste"
 
 
+class LongURLError(NewsdeskError, ValueError):
+    kind = "url"
+
+
+def _check_length(url: str) -> None:
+    if len(url) > MAX_URL_LENGTH:
+        raise LongURLError(f"the URL is longer than {MAX_URL_LENGTH:,} characters")
+
+
 def add_url(url: str, *, outlet: str = "", allow_hosts: Iterable[str] = ()) -> Stored:
     """Fetch one page (robots.txt respected), extract it and store it."""
     check_scheme(url)
+    _check_length(url)
     with Fetcher(make_policy(allow_hosts)) as fetcher:
         fetched = fetcher.fetch(url, accept="text/html,application/xhtml+xml", respect_robots=True)
     page = extract_article(fetched.content, fetched.final_url)
@@ -56,6 +66,7 @@ def pasted_draft(*, title: str, outlet: str, date: str, url: str, text: str) -> 
     if problems:
         raise PasteError(f"missing {', '.join(problems)}")
     check_scheme(url)
+    _check_length(url)
     published = parse_datetime(date)
     if published is None:
         raise PasteError(f"date must be YYYY-MM-DD or an ISO timestamp, not {date!r}")

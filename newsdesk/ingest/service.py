@@ -28,6 +28,7 @@ from newsdesk.pipeline.dedupe import NearDuplicateIndex
 from newsdesk.pipeline.errors import error_kind, one_line
 from newsdesk.pipeline.fetch import Fetcher, FetchPolicy, parse_allow_hosts
 from newsdesk.pipeline.intake import (
+    MAX_URL_LENGTH,
     PreparedEntries,
     ReadFeed,
     build_article,
@@ -43,7 +44,6 @@ from .store import Outcome, known_links, load_near_index, store_batch
 from .workers import WorkerPool, page_draft, shared_pool
 
 MAX_BACKOFF = timedelta(hours=24)
-MAX_URL_LENGTH = 2000  # the URL columns' size; longer links are skipped, not truncated
 #: store prepared articles once this many wait, or when nothing else arrived for
 #: STORE_AFTER seconds: a few statements per batch instead of a few per feed
 STORE_BATCH = 500
@@ -314,8 +314,10 @@ class Ingestor:
             self._fail(source, state, exc)
             return None
 
-    def _fail(self, source: Source, state: _RunState, exc: BaseException) -> None:
+    def _fail(self, source: Source, state: _RunState, exc: BaseException, lost: int = 0) -> None:
         kind, message = f"store-{error_kind(exc)}", one_line(exc)
+        if lost:
+            message = f"{lost} article{'s' if lost > 1 else ''} not stored: {message}"
         self.report.errors[kind] += 1
         self.report.failures.append((source.outlet or source.url, kind, message))
         source.last_error, source.last_error_kind = message, kind
@@ -383,12 +385,17 @@ class Ingestor:
             batch = waiting[start : start + STORE_BATCH]
             try:
                 self._store(batch, state)
-            except Exception:  # store each source's articles alone, to blame the right one
-                by_source: dict[int, list[tuple[Source, ArticleDraft]]] = {}
-                for source, draft in batch:
-                    by_source.setdefault(source.pk, []).append((source, draft))
-                for group in by_source.values():
-                    self._guarded(group[0][0], state, self._store, group, state)
+            except Exception:  # store each article alone: the others go in, the bad one is
+                failed: dict[int, tuple[Source, int, BaseException]] = {}  # blamed on its source
+                for pair in batch:
+                    try:
+                        self._store([pair], state)
+                    except Exception as exc:
+                        source = pair[0]
+                        _, count, first = failed.get(source.pk, (source, 0, exc))
+                        failed[source.pk] = (source, count + 1, first)
+                for source, count, first in failed.values():
+                    self._fail(source, state, first, lost=count)
             for source, _ in batch:  # stored, or failed and its source told to refetch
                 state.outstanding[source.pk] -= 1
         self._write_sources(state)

@@ -19,6 +19,9 @@ from .urls import canonicalize
 
 #: a feed item with at least this many words of content is taken as full text
 FULL_TEXT_WORDS = 150
+#: the longest URL stored (the URL columns' size): a longer declared canonical URL or
+#: redirect target is not kept; callers refuse longer links before they get here
+MAX_URL_LENGTH = 2000
 #: feed and page dates further apart than this are reported to the editor
 DATE_TOLERANCE = timedelta(hours=36)
 
@@ -119,13 +122,15 @@ def build_article(
     if arrival is Arrival.PASTED:
         source = TextSource.PASTED
     canonical = canonical_link or canonicalize(link)
+    if len(canonical) > MAX_URL_LENGTH:  # what is left after tracking parameters went
+        canonical = link
     originals = [link]
     if page is not None:
         if page.canonical_url:
             declared = canonicalize(page.canonical_url, base=page_url or link)
-            if declared.startswith(("http://", "https://")):
+            if declared.startswith(("http://", "https://")) and len(declared) <= MAX_URL_LENGTH:
                 canonical = declared
-        if page_url and page_url != link:
+        if page_url and page_url != link and len(page_url) <= MAX_URL_LENGTH:
             originals.append(page_url)
 
     published, date_note = choose_date(

@@ -320,3 +320,49 @@ def test_an_interrupted_run_refetches_what_it_did_not_store(
     # now everything is stored: the validators are kept and the next poll is conditional
     assert all(s.etag for s in Source.objects.all())
     assert run(http_server, list(Source.objects.all())).report.not_modified == 2
+
+
+def test_one_article_that_cannot_be_stored_does_not_hold_back_the_rest(
+    http_server: FixtureServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from newsdesk.ingest import service
+
+    full_text_feed(Path(http_server.root), "a.xml", [http_server.url(f"a/{n}") for n in range(5)])
+    source = Source.objects.create(url=http_server.url("a.xml"), outlet="A")
+    real_store = service.store_batch
+
+    def refuses_one(drafts: Any, source: Any, index: Any, **kw: Any) -> Any:
+        if any(d.url.endswith("/a/3") for d in drafts):
+            raise RuntimeError("value too long for type character varying(2000)")
+        return real_store(drafts, source, index, **kw)
+
+    monkeypatch.setattr(service, "store_batch", refuses_one)
+    report = run(http_server, [source]).report
+    assert report.new_articles == 4 and report.errors == {"store-bug": 1}
+    source.refresh_from_db()
+    assert source.last_error.startswith("1 article not stored: value too long")
+    assert Article.objects.count() == 4
+
+
+def test_overlong_urls_from_pages_are_not_kept() -> None:
+    from newsdesk.pipeline.intake import MAX_URL_LENGTH, build_article
+    from newsdesk.pipeline.types import Arrival, Extracted
+
+    long_url = "https://example.org/" + "x" * MAX_URL_LENGTH
+    page = Extracted(text="Body text " * 50, canonical_url=long_url)
+    draft = build_article(
+        link="https://example.org/a", outlet="E", arrival=Arrival.FEED, page=page, page_url=long_url
+    )
+    assert draft.url == "https://example.org/a"
+    assert draft.original_urls == ("https://example.org/a",)
+
+
+def test_an_editor_is_told_when_a_url_is_too_long() -> None:
+    from newsdesk.ingest.manual import LongURLError, add_url, pasted_draft
+
+    long_url = "https://example.org/" + "x" * 2100
+    with pytest.raises(LongURLError, match="longer than 2,000 characters"):
+        pasted_draft(title="T", outlet="O", date="2026-11-20", url=long_url, text="Some text.")
+    with pytest.raises(LongURLError):
+        add_url(long_url)
+    assert Article.objects.count() == 0
