@@ -133,7 +133,7 @@ def label_state(publication: Publication) -> str:
 
     def part(name: str, agg: dict[str, object]) -> str:
         last = agg["last"]
-        stamp = last.isoformat(timespec="seconds") if isinstance(last, dt.datetime) else "-"
+        stamp = last.isoformat() if isinstance(last, dt.datetime) else "-"  # to the microsecond
         return f"{name}:{agg['n']}@{stamp}"
 
     return " ".join((part("items", items), part("picks", picks), part("categories", categories)))

@@ -29,7 +29,7 @@ from newsdesk.pipeline.stories import (
 )
 
 from .enrich import about_codes
-from .models import Issue, Item, Story, StoryDecision
+from .models import CategoryDecision, Issue, Item, Story, StoryDecision, StoryScore
 
 WINDOW = dt.timedelta(days=14)
 FOLLOW_UP_WEEKS = 8
@@ -108,7 +108,8 @@ def cluster_articles(
         # biggest clusters choose first, so a story keeps the bulk of its articles
         for group, members in sorted(groups.items(), key=lambda g: len(g[1]), reverse=True):
             latest = max(a.published or a.fetched for a in members)
-            editors_linked = any(a.pk in decided for a in members)
+            # an editor's merge keeps a story whole however long it runs (a split does not)
+            editors_linked = any(len(decided.group(a.pk)) > 1 for a in members)
             previous = Counter(a.story_id for a in members if a.story_id is not None)
             candidates = Story.objects.in_bulk(list(previous))
             # earlier chapters keep what they have: members already in a closed story stay
@@ -199,7 +200,10 @@ def refresh_story(story: Story, weights: dict[str, float] | None = None) -> Stor
 
 
 def _drop_empty_stories() -> None:
-    Story.objects.filter(articles__isnull=True, items__isnull=True).delete()
+    """Delete stories re-clustering emptied, unless editors' labels hang on them."""
+    Story.objects.filter(articles__isnull=True, items__isnull=True).exclude(
+        scores__picked__isnull=False
+    ).exclude(category_decisions__isnull=False).delete()
 
 
 # --- editors' decisions -----------------------------------------------------------------
@@ -221,9 +225,31 @@ def merge_stories(keep: Story, other: Story, editor: str = "") -> Story:
         )
         other.articles.update(story=keep)
         Item.objects.filter(story=other).update(story=keep)
+        _move_labels(other, keep)
+        Story.objects.filter(continues=other).update(continues=keep)
         refresh_story(keep)
         other.delete()
     return keep
+
+
+def _move_labels(old: Story, new: Story) -> None:
+    """Editors' picks and category decisions on a story that goes away pass to the story
+    that takes its articles, unless that one has its own for the same publication."""
+    for score in StoryScore.objects.filter(story=old, picked__isnull=False):
+        mine = StoryScore.objects.filter(publication=score.publication, story=new).first()
+        if mine is None:
+            score.story = new
+            score.save(update_fields=["story"])
+        elif mine.picked is None:
+            mine.picked, mine.decided = score.picked, score.decided
+            mine.save(update_fields=["picked", "decided"])
+    taken = set(
+        CategoryDecision.objects.filter(story=new).values_list("publication_id", "category_id")
+    )
+    for decision in CategoryDecision.objects.filter(story=old):
+        if (decision.publication_id, decision.category_id) not in taken:
+            decision.story = new
+            decision.save(update_fields=["story"])
 
 
 def split_story(story: Story, article_ids: Sequence[int], editor: str = "") -> Story:

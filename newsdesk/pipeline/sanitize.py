@@ -43,6 +43,22 @@ _ALLOWED_ATTRS = {
     "td": {"colspan", "rowspan"},
     "th": {"colspan", "rowspan"},
 }
+#: elements removed with everything inside: scripts and styles, and those whose
+#: content HTML parsers keep as raw text (a lazy-loading <noscript><img ...> would
+#: otherwise come out as the literal markup "<img ...>" in the article's text)
+_DROPPED_WITH_CONTENT = {
+    "script",
+    "style",
+    "noscript",
+    "iframe",
+    "noembed",
+    "noframes",
+    "xmp",
+    "textarea",
+    "title",
+    "template",
+    "plaintext",
+}
 _BLOCK_BREAK = re.compile(
     r"(</(p|div|li|h[1-6]|blockquote|tr|figure|section|article)>|<br\s*/?>)", re.I
 )
@@ -58,6 +74,7 @@ def clean_html(raw: str) -> str:
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
+        clean_content_tags=_DROPPED_WITH_CONTENT,
     )
 
 

@@ -638,9 +638,10 @@ class StoryClusterer:
         An article never moves between them: they are divided by time, not by topic."""
         if not self.continues:
             return {sid}
-        root = sid
-        while root in self.continues:
+        root, seen = sid, {sid}
+        while root in self.continues and self.continues[root] not in seen:
             root = self.continues[root]
+            seen.add(root)
         chapters = {root}
         grown = True
         while grown:
@@ -888,6 +889,11 @@ class StoryClusterer:
         keep, gone = self._stories[keep_id], self._stories.pop(gone_id)
         if gone_id in self.continues:
             self.continues.setdefault(keep_id, self.continues.pop(gone_id))
+        for new, old in list(self.continues.items()):  # chapters of `gone` follow it
+            if old == gone_id:
+                self.continues[new] = keep_id
+            if self.continues[new] == new:  # merged with the story it continued
+                del self.continues[new]
         for key in gone.members:
             keep.members[key] = None
             self._story_of[key] = keep_id

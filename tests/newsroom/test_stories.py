@@ -220,3 +220,43 @@ def test_an_editors_merge_keeps_a_long_story_whole() -> None:
     storylines.merge_stories(early.story, late.story, editor="ed")
     storylines.cluster_articles(since=DAY0, until=DAY0 + dt.timedelta(days=40))
     assert Article.objects.filter(story__isnull=False).values("story").distinct().count() == 1
+
+
+@pytest.mark.django_db
+def test_a_split_does_not_keep_a_story_open_for_ever() -> None:
+    days = list(range(0, 40, 3))
+    for n, day in enumerate(days):
+        saga_article(n, day)
+        storylines.cluster_articles(until=DAY0 + dt.timedelta(days=day, hours=1))
+        if day == 15:  # an editor splits the first report out of the story
+            first = Article.objects.get(url="https://harbour.example/0")
+            assert first.story is not None
+            storylines.split_story(first.story, [first.pk], editor="ed")
+    for story in Story.objects.all():
+        assert story.first_seen and story.last_seen
+        assert story.last_seen - story.first_seen <= dt.timedelta(days=21), story.pk
+
+
+@pytest.mark.django_db
+def test_labels_follow_a_merged_story_and_keep_an_emptied_one() -> None:
+    from newsdesk.newsroom import week
+    from newsdesk.newsroom.models import CategoryDecision, StoryScore
+
+    pub = issues.add_publication("hpb", "Harbour Policy Brief")
+    issues.category(pub, "Labour", "topic")
+    first, second = saga_article(0, 0), saga_article(1, 30)
+    storylines.cluster_articles(since=DAY0, until=DAY0 + dt.timedelta(days=31))
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.story is not None and second.story is not None
+    keep, other = first.story, second.story
+    week.decide(pub, other, picked=True)
+    week.categorise(pub, other, confirm=["Labour"])
+    storylines.merge_stories(keep, other, editor="ed")
+    assert StoryScore.objects.get(publication=pub, story=keep).picked is True
+    assert CategoryDecision.objects.get().story_id == keep.pk
+    # a story that re-clustering empties keeps the labels editors put on it
+    lonely = Story.objects.create(title="labelled")
+    week.decide(pub, lonely, picked=False)
+    storylines.cluster_articles(since=DAY0, until=DAY0 + dt.timedelta(days=31))
+    assert Story.objects.filter(pk=lonely.pk).exists()

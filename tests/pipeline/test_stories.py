@@ -411,3 +411,25 @@ def test_refine_does_not_merge_stories_beyond_max_span() -> None:
 def test_max_span_must_be_positive() -> None:
     with pytest.raises(ValueError, match="max_span"):
         StoryConfig(max_span=timedelta(0))
+
+
+def test_linking_a_chapter_to_the_story_it_continues_makes_one_story() -> None:
+    reports = saga([0, 3, 6, 30, 33])
+    clusterer = StoryClusterer(StoryConfig(max_span=timedelta(days=21)))
+    clusterer.add_batch(reports)
+    early, late = clusterer.story_of("f0"), clusterer.story_of("f3")
+    assert clusterer.continues == {late: early}
+    clusterer.must_link("f0", "f3")  # an editor: it is all one story
+    assert clusterer.continues == {}  # no story continues itself
+    clusterer.refine()  # and nothing loops over the chapters
+    assert len(set(clusterer.assignments().values())) == 1
+
+
+def test_chapters_follow_a_story_that_merges_into_another() -> None:
+    clusterer = StoryClusterer(StoryConfig(max_span=timedelta(days=21)))
+    clusterer.add_batch([article("flood1", day=-1), *saga([0, 3, 6, 30, 33])])
+    flood, early, late = (clusterer.story_of(k) for k in ("flood1", "f0", "f3"))
+    assert flood < early and clusterer.continues == {late: early}
+    kept = clusterer.merge_stories(flood, early)  # an editor: the saga's start was this
+    assert kept == flood
+    assert clusterer.continues == {late: flood}
