@@ -32,6 +32,15 @@ def fail(message: str, code: int = EXIT_FAILED) -> NoReturn:
     raise CommandError(message, code)
 
 
+def prestart_workers() -> None:
+    """Start ingest's worker processes before Django is set up: they import the pipeline
+    while this process imports Django, instead of after it."""
+    from newsdesk import settings as config  # plain module: reads the environment only
+    from newsdesk.ingest.workers import shared_pool
+
+    shared_pool(config.NEWSDESK_WORKER_PROCESSES or None).warm()
+
+
 def setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsdesk.settings")
     import django
@@ -390,6 +399,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "demo":  # the demo always builds its own SQLite file
         os.environ["DATABASE_URL"] = f"sqlite:///{Path(args.database).resolve()}"
     try:
+        if args.command == "ingest":
+            prestart_workers()
         setup_django()
         if args.needs_schema:
             require_schema()
