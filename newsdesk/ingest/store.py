@@ -182,25 +182,45 @@ def _decide(
             index.add(key, sig)
             indexed.append(key)
     groups.resolve_stored()
-    by_key = {plan.key: plan for plan in plans if plan.row is not None}
+    texts = {  # key -> (signature, fingerprint), for comparing a copy with its original
+        plan.key: (plan.row["signature"], plan.draft.fingerprint)
+        for plan in plans
+        if plan.row is not None
+    }
+    texts.update(groups.stored_texts)
     for plan in plans:
         if plan.row is None:
             continue
         original, stored_original = groups.original(plan.key)
         if original != plan.key:
             plan.outcome, plan.root = Outcome.COPY, original
-            first = by_key.get(original)
-            if plan.similarity is None and first is not None and first.row is not None:
-                # it came before its original and matched nothing then: compare the two now
-                mine, theirs = plan.row["signature"], first.row["signature"]
-                plan.similarity = similarity(mine, theirs) if mine and theirs else None
-                plan.row["similarity"] = plan.similarity
+            plan.similarity = _likeness(texts[plan.key], texts.get(original), plan.similarity)
+            plan.row["similarity"] = plan.similarity
         elif stored_original is not None:  # published before the stored group's original
             plan.outcome, plan.root, plan.takes_over = Outcome.COPY, stored_original, True
-            plan.row["similarity"] = None  # the stored original takes the similarity over
+            plan.row["similarity"] = None  # the stored original becomes the copy
+            plan.similarity = _likeness(
+                texts[plan.key], texts.get(stored_original), plan.similarity
+            )
         else:
             plan.row["similarity"] = plan.similarity = None
     return plans
+
+
+def _likeness(
+    copy: tuple[bytes | None, str],
+    original: tuple[bytes | None, str] | None,
+    fallback: float | None,
+) -> float | None:
+    """How alike a copy and its group's original are: 1.0 for the same text, else the
+    estimated Jaccard of their signatures (what the copy matched, if one is missing)."""
+    if original is None:
+        return fallback
+    if copy[1] and copy[1] == original[1]:
+        return 1.0
+    if copy[0] and original[0]:
+        return similarity(copy[0], original[0])
+    return fallback
 
 
 class _Groups:
@@ -212,6 +232,9 @@ class _Groups:
         self._published: dict[int, Any] = {}  # key or stored original -> publication time
         self._stored: set[int] = set()  # stored articles in the groups
         self._members: dict[int, list[int]] | None = None
+        #: the stored originals' (signature, fingerprint)
+        self.stored_texts: dict[int, tuple[bytes | None, str]] = {}
+        self._gone: set[int] = set()
 
     def add(self, key: int, published: Any) -> None:
         self._parent[key] = key
@@ -240,15 +263,20 @@ class _Groups:
         rows = dict(
             Article.objects.filter(pk__in=self._stored).values_list("id", "duplicate_of_id")
         )
-        originals = {pk: (rows.get(pk) or pk) for pk in self._stored}
-        dates = dict(
-            Article.objects.filter(pk__in=set(originals.values())).values_list("id", "published")
+        # an article deleted since it was indexed stands for nothing: its group has no
+        # stored original
+        self._gone = self._stored - rows.keys()
+        originals = {pk: (rows[pk] or pk) for pk in self._stored if pk in rows}
+        found = Article.objects.filter(pk__in=set(originals.values())).values_list(
+            "id", "published", "signature", "fingerprint"
         )
+        for pk, published, sig, fp in found:
+            self._published[pk] = published
+            self.stored_texts[pk] = (bytes(sig) if sig is not None else None, fp)
         for pk, original in sorted(originals.items()):
             if original != pk:
                 self.join(pk, original)
-            self._published[original] = dates.get(original)
-        self._stored = set(originals.values())
+        self._stored = {o for o in originals.values() if o in self.stored_texts}
 
     def original(self, key: int) -> tuple[int, int | None]:
         """The group's original -- its earliest publication, a stored one on ties, an
@@ -258,7 +286,7 @@ class _Groups:
             for member in self._parent:
                 self._members.setdefault(self._find(member), []).append(member)
         group = self._members[self._find(key)]
-        stored = sorted(m for m in group if m in self._stored)
+        stored = sorted(m for m in group if m in self._stored and m not in self._gone)
         stored_original = stored[0] if stored else None
         candidates = [m for m in group if m < 0] + stored[:1]
         latest = dt.datetime.max.replace(tzinfo=dt.UTC)

@@ -16,9 +16,11 @@ import atexit
 import multiprocessing
 import os
 import threading
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from newsdesk.pipeline.errors import (
@@ -68,13 +70,34 @@ def _ready() -> int:
     return os.getpid()
 
 
+@dataclass
+class _Task:
+    outer: Future[Any]
+    fn: Callable[..., Any]
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
+
+    def fail(self, why: str) -> None:
+        if not self.outer.done():
+            self.outer.set_exception(WorkerError(f"{why} running {self.fn.__name__}"))
+
+
 class WorkerPool:
-    """A process pool that restarts itself when a worker dies."""
+    """A process pool that restarts itself when a worker dies.
+
+    When a worker dies, Python fails every task in flight in its pool, not only the
+    one that killed it. Those tasks become suspects: they run again one at a time in
+    a pool of a single process, so a second crash can only be the task that was
+    running; it alone fails, with WorkerError, and the other suspects go on.
+    """
 
     def __init__(self, processes: int | None = None) -> None:
         self.processes = max(1, processes or os.cpu_count() or 1)
         self._lock = threading.Lock()
         self._pool: ProcessPoolExecutor | None = None
+        self._alone: ProcessPoolExecutor | None = None  # for suspects, one at a time
+        self._suspects: deque[_Task] = deque()
+        self._checking = False
 
     def _executor(self) -> ProcessPoolExecutor:
         with self._lock:
@@ -91,46 +114,80 @@ class WorkerPool:
             pool.submit(_ready)
 
     def submit(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> Future[T]:
-        """Run fn in a worker; the future raises WorkerError if it could not be run.
-
-        When a worker dies, Python fails every task in flight in its pool, not only
-        the one that killed it; so a task caught that way is run once more in a new
-        pool, and fails only if a worker dies under it again.
-        """
-        outer: Future[T] = Future()
-        self._start(outer, fn, args, kwargs, attempts=2)
-        return outer
-
-    def _start(
-        self,
-        outer: Future[T],
-        fn: Callable[..., T],
-        args: tuple[Any, ...],
-        kwargs: dict[str, Any],
-        attempts: int,
-    ) -> None:
-        pool = self._executor()
+        """Run fn in a worker; the future raises WorkerError if it could not be run."""
+        task = _Task(Future(), fn, args, kwargs)
         try:
-            inner = pool.submit(fn, *args, **kwargs)
-        except BrokenProcessPool:
-            self._discard(pool)
             pool = self._executor()
-            inner = pool.submit(fn, *args, **kwargs)
-
-        def relay(done: Future[T]) -> None:
-            exc = done.exception()
-            if isinstance(exc, BrokenProcessPool):
+            try:
+                inner = pool.submit(fn, *args, **kwargs)
+            except BrokenProcessPool:
                 self._discard(pool)
-                if attempts > 1:
-                    self._start(outer, fn, args, kwargs, attempts - 1)
+                pool = self._executor()
+                inner = pool.submit(fn, *args, **kwargs)
+        except Exception as exc:  # no worker can be started (out of memory, shut down)
+            task.fail(f"no worker process ({one_line(exc)})")
+            return task.outer
+
+        def relay(done: Future[Any]) -> None:
+            try:
+                if not done.cancelled() and isinstance(done.exception(), BrokenProcessPool):
+                    self._discard(pool)
+                    self._suspect(task)
                 else:
-                    outer.set_exception(WorkerError(f"a worker process died running {fn.__name__}"))
-            elif exc is not None:
-                outer.set_exception(exc)
-            else:
-                outer.set_result(done.result())
+                    _settle(task, done)
+            except BaseException as exc:  # a callback's error would be logged and lost
+                task.fail(f"the worker pool failed ({one_line(exc)})")
 
         inner.add_done_callback(relay)
+        return task.outer
+
+    def _suspect(self, task: _Task) -> None:
+        with self._lock:
+            self._suspects.append(task)
+            if self._checking:
+                return
+            self._checking = True
+        self._next_suspect()
+
+    def _next_suspect(self) -> None:
+        """Run the next suspect alone; when it is done, the one after it."""
+        while True:
+            with self._lock:
+                if not self._suspects:
+                    self._checking = False
+                    return
+                task = self._suspects.popleft()
+                if self._alone is None:
+                    context = multiprocessing.get_context("spawn")
+                    self._alone = ProcessPoolExecutor(1, mp_context=context)
+                alone = self._alone
+            try:
+                inner = alone.submit(task.fn, *task.args, **task.kwargs)
+            except Exception as exc:
+                self._drop_alone(alone)
+                task.fail(f"no worker process ({one_line(exc)})")
+                continue  # the next suspect gets a new pool
+            break
+
+        def relay(done: Future[Any]) -> None:
+            try:
+                if not done.cancelled() and isinstance(done.exception(), BrokenProcessPool):
+                    self._drop_alone(alone)
+                    task.fail("a worker process died")
+                else:
+                    _settle(task, done)
+            except BaseException as exc:
+                task.fail(f"the worker pool failed ({one_line(exc)})")
+            finally:
+                self._next_suspect()
+
+        inner.add_done_callback(relay)
+
+    def _drop_alone(self, alone: ProcessPoolExecutor) -> None:
+        with self._lock:
+            if self._alone is alone:
+                self._alone = None
+        alone.shutdown(wait=False, cancel_futures=True)
 
     def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         return self.submit(fn, *args, **kwargs).result()
@@ -149,9 +206,22 @@ class WorkerPool:
 
     def close(self) -> None:
         with self._lock:
-            pool, self._pool = self._pool, None
-        if pool is not None:
+            pools = [p for p in (self._pool, self._alone) if p is not None]
+            self._pool = self._alone = None
+        for pool in pools:
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _settle(task: _Task, done: Future[Any]) -> None:
+    """Pass a finished inner future's outcome to the task's own future."""
+    if task.outer.done():
+        return
+    if done.cancelled():
+        task.fail("cancelled")
+    elif (exc := done.exception()) is not None:
+        task.outer.set_exception(exc)
+    else:
+        task.outer.set_result(done.result())
 
 
 _shared: WorkerPool | None = None

@@ -105,6 +105,7 @@ def cluster_articles(
         claimed: set[int] = set()
         touched: list[Story] = []
         story_of_group: dict[int, Story] = {}
+        successors: dict[int, Counter[int]] = {}  # old story -> where its articles went
         # biggest clusters choose first, so a story keeps the bulk of its articles
         for group, members in sorted(groups.items(), key=lambda g: len(g[1]), reverse=True):
             latest = max(a.published or a.fetched for a in members)
@@ -140,8 +141,13 @@ def cluster_articles(
                 story.continues = closed[0]
             claimed.add(story.pk)
             story_of_group[group] = story
-            Article.objects.filter(pk__in=[a.pk for a in movers]).update(story=story)
             copies = Article.objects.filter(duplicate_of__in=[a.pk for a in movers])
+            came_from = Counter(a.story_id for a in movers)
+            came_from.update(copies.values_list("story_id", flat=True))
+            for previous_id, count in came_from.items():
+                if previous_id is not None and previous_id != story.pk:
+                    successors.setdefault(previous_id, Counter())[story.pk] += count
+            Article.objects.filter(pk__in=[a.pk for a in movers]).update(story=story)
             copies.update(story=story)
             touched.append(story)
         for group, earlier in result.continues.items():  # chapters split within the window
@@ -150,7 +156,7 @@ def cluster_articles(
                 child.continues = parent
         for story in touched:
             refresh_story(story)
-        _drop_empty_stories()
+        _drop_empty_stories(successors)
     follow_ups = link_follow_ups(touched)
     return ClusterReport(len(originals), len(groups), new, follow_ups)
 
@@ -199,11 +205,19 @@ def refresh_story(story: Story, weights: dict[str, float] | None = None) -> Stor
     return story
 
 
-def _drop_empty_stories() -> None:
-    """Delete stories re-clustering emptied, unless editors' labels hang on them."""
-    Story.objects.filter(articles__isnull=True, items__isnull=True).exclude(
-        scores__picked__isnull=False
-    ).exclude(category_decisions__isnull=False).delete()
+def _drop_empty_stories(successors: dict[int, Counter[int]] | None = None) -> None:
+    """Delete stories re-clustering emptied. Editors' labels on one pass to the story
+    that took most of its articles; without one, the story stays for its labels."""
+    empty = Story.objects.filter(articles__isnull=True, items__isnull=True)
+    for story in empty.filter(
+        Q(scores__picked__isnull=False) | Q(category_decisions__isnull=False)
+    ).distinct():
+        heirs = (successors or {}).get(story.pk)
+        if heirs:
+            heir = Story.objects.get(pk=heirs.most_common(1)[0][0])
+            _move_labels(story, heir)
+            Story.objects.filter(continues=story).update(continues=heir)
+    empty.exclude(scores__picked__isnull=False).exclude(category_decisions__isnull=False).delete()
 
 
 # --- editors' decisions -----------------------------------------------------------------

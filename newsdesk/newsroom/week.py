@@ -158,9 +158,13 @@ def models_of(publication: Publication) -> tuple[RelevanceModel, TopicModel | No
 
 
 def week_stories(as_of: dt.datetime, days: int = 7) -> QuerySet[Story]:
-    return Story.objects.filter(
-        last_seen__gte=as_of - dt.timedelta(days=days), first_seen__lte=as_of
-    ).select_related("lead", "follows__issue")
+    """Stories with coverage in the week (one kept only for its labels has none)."""
+    return (
+        Story.objects.filter(last_seen__gte=as_of - dt.timedelta(days=days), first_seen__lte=as_of)
+        .filter(articles__isnull=False)
+        .distinct()
+        .select_related("lead", "follows__issue")
+    )
 
 
 def rank_week(

@@ -157,3 +157,38 @@ def test_an_exact_copy_published_first_heads_a_stored_group_of_exact_copies() ->
     root = stored(earliest)
     assert root.duplicate_of_id is None
     assert {stored(first).duplicate_of_id, stored(second).duplicate_of_id} == {root.pk}
+
+
+def test_similarity_is_measured_against_the_groups_original() -> None:
+    from newsdesk.pipeline.dedupe import similarity
+
+    words = wire_text(21).split()
+    inserted = [f"jx{i}" for i in range(30)]
+    index = load_near_index()
+    first = draft("s", "wire", " ".join(words), hour=10)
+    store_batch([first], None, index)
+    middle = draft("j", "post", " ".join(words[:150] + inserted + words[150:]), hour=12)
+    earliest = draft("k", "ledger", " ".join(words[:150] + inserted + words[150:] + ["k"]), hour=2)
+    store_batch([middle, earliest], None, index)
+    old, copy, root = stored(first), stored(middle), stored(earliest)
+    assert old.duplicate_of_id == root.pk and copy.duplicate_of_id == root.pk
+    assert old.similarity == similarity(bytes(root.signature), bytes(old.signature))
+    assert copy.similarity == similarity(bytes(root.signature), bytes(copy.signature))
+
+
+def test_short_exact_copies_are_alike_without_signatures() -> None:
+    text = "Council approves ferry tariff increase after long debate."  # too short to sign
+    late, early = draft("a", "gazette", text, hour=10), draft("b", "ledger", text, hour=4)
+    store_batch([late, early], None, load_near_index())
+    assert stored(late).duplicate_of_id == stored(early).pk
+    assert stored(late).similarity == 1.0
+
+
+def test_an_article_deleted_since_it_was_indexed_is_not_an_original() -> None:
+    index = load_near_index()
+    gone = draft("s", "wire", wire_text(25), hour=10)
+    store_batch([gone], None, index)
+    Article.objects.filter(url=gone.url).delete()
+    later = draft("k", "ledger", "Ledger: " + wire_text(25), hour=3)
+    assert [o for o, _ in store_batch([later], None, index)] == [Outcome.NEW]
+    assert stored(later).duplicate_of_id is None

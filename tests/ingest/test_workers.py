@@ -47,7 +47,21 @@ def test_tasks_caught_in_a_crash_run_again(pool: WorkerPool, tmp_path: Path) -> 
 
 
 def test_a_task_that_always_kills_its_worker_fails_alone(pool: WorkerPool) -> None:
+    pool.warm()
+    neighbours = [pool.submit(slow_square, n) for n in range(3)]
     doomed = pool.submit(crash_always)
     with pytest.raises(WorkerError, match="crash_always"):
         doomed.result(timeout=60)
+    assert [f.result(timeout=60) for f in neighbours] == [0, 1, 4]
     assert pool.call(slow_square, 7) == 49  # the pool started again
+
+
+def test_no_worker_at_all_is_an_error_not_a_hang(
+    pool: WorkerPool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_processes() -> None:
+        raise OSError("Cannot allocate memory")
+
+    monkeypatch.setattr(pool, "_executor", no_processes)
+    with pytest.raises(WorkerError, match=r"no worker process \(Cannot allocate memory"):
+        pool.submit(slow_square, 2).result(timeout=10)

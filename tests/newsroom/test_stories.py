@@ -260,3 +260,33 @@ def test_labels_follow_a_merged_story_and_keep_an_emptied_one() -> None:
     week.decide(pub, lonely, picked=False)
     storylines.cluster_articles(since=DAY0, until=DAY0 + dt.timedelta(days=31))
     assert Story.objects.filter(pk=lonely.pk).exists()
+
+
+@pytest.mark.django_db
+def test_a_picked_story_emptied_by_reclustering_hands_its_pick_on() -> None:
+    from newsdesk.newsroom import week
+
+    pub = issues.add_publication("hpb", "Harbour Policy Brief")
+    report = saga_article(0, 0)
+    window = {"since": DAY0 - dt.timedelta(days=1), "until": DAY0 + dt.timedelta(days=1)}
+    storylines.cluster_articles(**window)
+    report.refresh_from_db()
+    assert report.story is not None
+    picked = report.story
+    week.decide(pub, picked, picked=True)
+    # an earlier publication of the same text arrives: the report becomes its copy
+    wire = Article.objects.create(
+        url="https://wire.example/0",
+        title=report.title,
+        text=report.text,
+        outlet="Wire",
+        published=DAY0 - dt.timedelta(hours=3),
+        fetched=DAY0,
+        fingerprint=report.fingerprint,
+    )
+    Article.objects.filter(pk=report.pk).update(duplicate_of=wire)
+    storylines.cluster_articles(**window)
+    ranked = week.rank_week(pub, as_of=DAY0 + dt.timedelta(days=1))
+    assert len(ranked) == 1 and ranked[0].story.articles.count() == 2
+    assert ranked[0].picked is True  # the pick followed the articles
+    assert not Story.objects.filter(pk=picked.pk).exists() or picked.pk == ranked[0].story_id
