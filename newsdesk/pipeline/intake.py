@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from .dedupe import fingerprint, normalise_words, signature
-from .feeds import parse_feed
 from .sanitize import clean_and_text, html_to_text, text_to_html, word_count
 from .types import Arrival, ArticleDraft, Extracted, FeedEntry, ParsedFeed, TextSource
 from .urls import canonicalize
@@ -208,6 +207,9 @@ class ReadFeed:
 
 
 def read_feed(content: bytes, *, url: str, content_type: str = "") -> ReadFeed:
+    # imported here: only the worker processes parse, and the parsers cost ~80 ms to import
+    from .feeds import parse_feed
+
     feed = parse_feed(content, url=url, content_type=content_type)
     canonical = {}
     for entry in feed.entries:
