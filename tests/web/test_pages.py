@@ -89,3 +89,34 @@ def test_issue_pages(client: Client) -> None:
     assert page.count('<section class="item"') == 6
     assert "data-chained" in page and "Related Categories:" in page
     assert client.get("/issues/hpb/999/").status_code == 404
+
+
+def test_stories_page_shows_decisions_chapters_and_escapes(client: Client) -> None:
+    import datetime as dt
+
+    from newsdesk.newsroom import issues, storylines, week
+    from newsdesk.newsroom.models import Category
+
+    pub = issues.add_publication("hpb", "Harbour Policy Brief")
+    issues.category(pub, "Labour", Category.Kind.TOPIC)
+    issues.category(pub, "Maritime", Category.Kind.TOPIC)
+    day0 = dt.datetime(2031, 3, 2, 8, tzinfo=dt.UTC)
+    for n, day in enumerate((0, 2, 30, 32)):
+        Article.objects.create(
+            url=f"https://ledger.example/strike-{n}",
+            title=f"Ferry strike <script>alert({n})</script> day {day}",
+            outlet=f"Outlet {n}",
+            text="Ferry crews in Quellport strike over wages; island crossings cancelled. " * 3,
+            published=day0 + dt.timedelta(days=day),
+            fetched=day0 + dt.timedelta(days=day),
+            fingerprint=f"strike-{n}",
+        )
+    storylines.cluster_articles(since=day0, until=day0 + dt.timedelta(days=33))
+    rows = week.rank_week(pub, as_of=day0 + dt.timedelta(days=33), days=40)
+    assert len(rows) == 2
+    later = next(r.story for r in rows if r.story.continues_id is not None)
+    week.categorise(pub, later, confirm=["Labour"], reject=["Maritime"])
+    page = client.get("/stories/hpb/").content.decode()
+    assert "<script>alert" not in page and "&lt;script&gt;alert" in page
+    assert f"continues story #{later.continues_id}" in page
+    assert '<span class="tag confirmed" title="confirmed by an editor">Labour</span>' in page
