@@ -29,10 +29,9 @@ from newsdesk.pipeline.errors import error_kind, one_line
 from newsdesk.pipeline.fetch import Fetcher, FetchPolicy, parse_allow_hosts
 from newsdesk.pipeline.intake import (
     MAX_URL_LENGTH,
-    PreparedEntries,
+    Preparing,
     ReadFeed,
     build_article,
-    prepare_entries,
     read_feed,
 )
 from newsdesk.pipeline.types import Arrival, ArticleDraft, FeedEntry
@@ -40,7 +39,7 @@ from newsdesk.pipeline.urls import host_key
 
 from .models import FetchLog, Source
 from .rows import insert_rows, update_rows
-from .store import Outcome, known_links, load_near_index, store_batch
+from .store import Outcome, known_links, load_near_index, recent_links, store_batch
 from .workers import WorkerPool, page_draft, shared_pool
 
 MAX_BACKOFF = timedelta(hours=24)
@@ -103,6 +102,7 @@ class _FeedJob:
     url: str
     etag: str
     last_modified: str
+    prepare: Preparing
 
 
 @dataclass
@@ -130,10 +130,9 @@ class _RunState:
 
     index: NearDuplicateIndex
     pending: set[Future[Any]] = field(default_factory=set)
-    preparing: dict[Future[PreparedEntries], int] = field(default_factory=dict)  # -> source id
     unstored: list[tuple[Source, ArticleDraft]] = field(default_factory=list)
     dirty: dict[int, Source] = field(default_factory=dict)  # polling state to write
-    #: work of a source not stored yet (a feed being prepared, a page, an article):
+    #: work of a source not stored yet (a page, an article):
     #: its new ETag is written only when this is 0, or a crash could lose its articles
     outstanding: Counter[int] = field(default_factory=Counter)
     logs: dict[int, FetchLog] = field(default_factory=dict)
@@ -167,7 +166,7 @@ class Ingestor:
             if job.url.startswith("file://"):  # only ever created from a command-line file name
                 content = Path(url2pathname(urlsplit(job.url).path)).read_bytes()
                 result.status = 200
-                result.read = workers.call(read_feed, content, url=job.url)
+                result.read = workers.call(read_feed, content, url=job.url, prepare=job.prepare)
             else:
                 fetched = fetcher.fetch(
                     job.url,
@@ -185,6 +184,7 @@ class Ingestor:
                         fetched.content,
                         url=fetched.final_url,
                         content_type=fetched.content_type,
+                        prepare=job.prepare,
                     )
         except Exception as exc:
             result.error = exc
@@ -219,10 +219,16 @@ class Ingestor:
         state = _RunState(index=load_near_index())
         if sources:
             self._workers.warm()
+        known = recent_links([s.pk for s in sources])
         try:
             with Fetcher(self.policy) as fetcher, ThreadPoolExecutor(self.workers) as pool:
                 for source in sources:
-                    job = _FeedJob(source.pk, source.url, source.etag, source.last_modified)
+                    prepare = Preparing(
+                        source.outlet, source.fetch_pages, frozenset(known.get(source.pk, ()))
+                    )
+                    job = _FeedJob(
+                        source.pk, source.url, source.etag, source.last_modified, prepare
+                    )
                     state.pending.add(
                         pool.submit(
                             self._poll, self._fetcher_for(fetcher, source), self._workers, job
@@ -257,36 +263,11 @@ class Ingestor:
         fetcher: Fetcher,
         pool: ThreadPoolExecutor,
     ) -> None:
-        if future in state.preparing:
-            source = by_id[state.preparing.pop(future)]
-            state.outstanding[source.pk] -= 1
-            prepared = self._guarded(source, state, future.result)
-            if prepared is not None:
-                state.unstored.extend((source, draft) for draft in prepared.drafts)
-                state.outstanding[source.pk] += len(prepared.drafts) + len(prepared.need_pages)
-                for entry in prepared.need_pages:
-                    state.pending.add(
-                        pool.submit(
-                            self._page,
-                            self._fetcher_for(fetcher, source),
-                            self._workers,
-                            source.pk,
-                            source.outlet,
-                            entry,
-                        )
-                    )
-            self.progress("source", 1)
-            return
         result = future.result()  # thread functions catch their errors
         if isinstance(result, _FeedResult):
             source = by_id[result.job.source_id]
-            preparing = self._guarded(source, state, self._after_poll, source, result, state)
-            if preparing is None:
-                self.progress("source", 1)
-            else:
-                state.preparing[preparing] = source.pk
-                state.outstanding[source.pk] += 1
-                state.pending.add(preparing)
+            self._guarded(source, state, self._after_poll, source, result, state, fetcher, pool)
+            self.progress("source", 1)
             return
         source = by_id[result.source_id]
         self.report.pages_fetched += 1
@@ -326,9 +307,15 @@ class Ingestor:
         state.dirty[source.pk] = source
 
     def _after_poll(
-        self, source: Source, result: _FeedResult, state: _RunState
-    ) -> Future[PreparedEntries] | None:
-        """Record the poll; hand the feed's new entries to a worker process to prepare."""
+        self,
+        source: Source,
+        result: _FeedResult,
+        state: _RunState,
+        fetcher: Fetcher,
+        pool: ThreadPoolExecutor,
+    ) -> None:
+        """Record the poll; queue the new entries the worker prepared, fetch the pages of
+        those that carry only a teaser."""
         report = self.report
         report.sources_polled += 1
         now = timezone.now()
@@ -366,17 +353,28 @@ class Ingestor:
             report.errors["entry-url-too-long"] += skipped
         log.entries = len(entries)
         report.entries += len(entries)
-        seen = known_links([e.link for e in entries], result.read.canonical)
-        fresh = [e for e in entries if e.link not in seen]
-        if not fresh:
-            return None
-        return self._workers.submit(
-            prepare_entries,
-            fresh,
-            outlet=source.outlet,
-            fetch_pages=source.fetch_pages,
-            canonical={e.link: result.read.canonical.get(e.link, "") for e in fresh},
-        )
+        skip = result.job.prepare.skip
+        seen = known_links([e.link for e in entries if e.link not in skip], result.read.canonical)
+        prepared = result.read.prepared  # the worker prepared the entries not in skip
+        drafts = [
+            draft
+            for draft, link in zip(prepared.drafts, prepared.draft_links, strict=True)
+            if link not in seen
+        ]
+        need_pages = [e for e in prepared.need_pages if e.link not in seen]
+        state.unstored.extend((source, draft) for draft in drafts)
+        state.outstanding[source.pk] += len(drafts) + len(need_pages)
+        for entry in need_pages:
+            state.pending.add(
+                pool.submit(
+                    self._page,
+                    self._fetcher_for(fetcher, source),
+                    self._workers,
+                    source.pk,
+                    source.outlet,
+                    entry,
+                )
+            )
 
     def _flush(self, state: _RunState) -> None:
         """Store every prepared article waiting, in one batch; polling state with it."""

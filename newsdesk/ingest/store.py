@@ -22,6 +22,8 @@ from .rows import insert_rows
 
 _IN_CHUNK = 500  # values per IN (...) list
 #: how far back near-duplicates are looked for
+#: how far back recent_links looks (feeds rarely keep entries longer)
+RECENT_LINKS = timedelta(days=30)
 NEAR_WINDOW = timedelta(days=30)
 
 
@@ -74,6 +76,21 @@ def _select_in(
             cursor.execute(f"{head} WHERE {quote(key)} IN ({marks})", chunk)
             found.extend(tuple(row) for row in cursor.fetchall())
     return found
+
+
+def recent_links(source_ids: Sequence[int]) -> dict[int, set[str]]:
+    """The URLs of each source's articles fetched within RECENT_LINKS: a feed's entries
+    at these links are stored already, so the workers need not prepare them again."""
+    since = timezone.now() - RECENT_LINKS
+    known: dict[int, set[str]] = {}
+    ids = sorted(set(source_ids))
+    for start in range(0, len(ids), _IN_CHUNK):
+        rows = ArticleURL.objects.filter(
+            article__source_id__in=ids[start : start + _IN_CHUNK], article__fetched__gte=since
+        ).values_list("article__source_id", "url")
+        for source_id, url in rows:
+            known.setdefault(source_id, set()).add(url)
+    return known
 
 
 def load_near_index() -> NearDuplicateIndex:

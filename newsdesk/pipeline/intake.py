@@ -165,6 +165,8 @@ class PreparedEntries:
 
     drafts: tuple[ArticleDraft, ...]
     need_pages: tuple[FeedEntry, ...]
+    #: the feed link each draft was built from, in the same order
+    draft_links: tuple[str, ...] = ()
 
 
 def prepare_entries(
@@ -180,9 +182,11 @@ def prepare_entries(
     """
     canonical = canonical or {}
     drafts: list[ArticleDraft] = []
+    links: list[str] = []
     need_pages: list[FeedEntry] = []
     for entry in entries:
         if feed_has_full_text(entry) or not fetch_pages:
+            links.append(entry.link)
             drafts.append(
                 build_article(
                     link=entry.link,
@@ -194,19 +198,34 @@ def prepare_entries(
             )
         else:
             need_pages.append(entry)
-    return PreparedEntries(tuple(drafts), tuple(need_pages))
+    return PreparedEntries(tuple(drafts), tuple(need_pages), tuple(links))
 
 
 @dataclass(frozen=True, slots=True)
 class ReadFeed:
     """A parsed feed and the canonical form of each entry's link (computed where it was
-    parsed, in a worker process, so the main process only looks them up)."""
+    parsed, in a worker process, so the main process only looks them up); with
+    `prepare`, also its entries prepared in the same trip to the worker."""
 
     feed: ParsedFeed
     canonical: dict[str, str]
+    prepared: PreparedEntries = PreparedEntries((), ())
 
 
-def read_feed(content: bytes, *, url: str, content_type: str = "") -> ReadFeed:
+@dataclass(frozen=True, slots=True)
+class Preparing:
+    """How read_feed should prepare a feed's entries: the source's outlet, whether
+    teaser-only entries need their pages, and the links already stored for the source
+    (not prepared again: re-polling a changed feed costs only its new entries)."""
+
+    outlet: str
+    fetch_pages: bool = True
+    skip: frozenset[str] = frozenset()
+
+
+def read_feed(
+    content: bytes, *, url: str, content_type: str = "", prepare: Preparing | None = None
+) -> ReadFeed:
     # imported here: only the worker processes parse, and the parsers cost ~80 ms to import
     from .feeds import parse_feed
 
@@ -218,4 +237,14 @@ def read_feed(content: bytes, *, url: str, content_type: str = "") -> ReadFeed:
                 canonical[entry.link] = canonicalize(entry.link)
             except ValueError:  # the main process decides what to do with odd links
                 continue
-    return ReadFeed(feed, canonical)
+    if prepare is None:
+        return ReadFeed(feed, canonical)
+    wanted = [
+        e
+        for e in feed.entries
+        if e.link and len(e.link) <= MAX_URL_LENGTH and e.link not in prepare.skip
+    ]
+    prepared = prepare_entries(
+        wanted, outlet=prepare.outlet, fetch_pages=prepare.fetch_pages, canonical=canonical
+    )
+    return ReadFeed(feed, canonical, prepared)

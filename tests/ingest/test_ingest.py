@@ -234,6 +234,25 @@ def test_a_huge_feed_is_stored_in_batches_and_recognised_on_the_next_poll(
     assert (second.entries, second.new_articles, second.duplicates) == (count, 0, 0)
 
 
+def test_a_changed_feed_costs_only_its_new_entries(http_server: FixtureServer) -> None:
+    """Re-polled, a feed's stored entries are skipped (the workers do not prepare them
+    again); a new entry, and one whose article was deleted since, are stored."""
+    root = Path(http_server.root)
+    links = [http_server.url(f"c/{n}") for n in range(4)]
+    full_text_feed(root, "changing.xml", links[:3])
+    source = Source.objects.create(url=http_server.url("changing.xml"), outlet="Changing")
+    assert run(http_server, [source]).report.new_articles == 3
+    Article.objects.filter(url=canonicalize(links[0])).delete()
+    full_text_feed(root, "changing.xml", links)
+    source.refresh_from_db()
+    source.etag = source.last_modified = ""
+    source.save()
+    second = run(http_server, [source]).report
+    assert (second.entries, second.new_articles, second.duplicates) == (4, 2, 0)
+    stored = set(Article.objects.filter(source=source).values_list("url", flat=True))
+    assert stored == {canonicalize(link) for link in links}
+
+
 def test_a_store_failure_is_blamed_on_its_own_source(
     http_server: FixtureServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:

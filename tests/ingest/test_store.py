@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.utils import timezone
 
 from newsdesk.ingest.models import Article, Source
-from newsdesk.ingest.store import Outcome, load_near_index, store_batch
+from newsdesk.ingest.store import (
+    RECENT_LINKS,
+    Outcome,
+    load_near_index,
+    recent_links,
+    store_batch,
+)
 from newsdesk.pipeline.intake import build_article
 from newsdesk.pipeline.types import Arrival, ArticleDraft, FeedEntry
 
@@ -192,3 +199,18 @@ def test_an_article_deleted_since_it_was_indexed_is_not_an_original() -> None:
     later = draft("k", "ledger", "Ledger: " + wire_text(25), hour=3)
     assert [o for o, _ in store_batch([later], None, index)] == [Outcome.NEW]
     assert stored(later).duplicate_of_id is None
+
+
+def test_recent_links_are_the_urls_of_each_sources_recent_articles() -> None:
+    ours = Source.objects.create(url="https://ours.example/feed", outlet="ours")
+    theirs = Source.objects.create(url="https://theirs.example/feed", outlet="theirs")
+    index = load_near_index()
+    fresh, old = draft("fresh", "ours", wire_text(1), 8), draft("old", "ours", wire_text(2), 9)
+    other = draft("other", "theirs", wire_text(3), 10)
+    store_batch([fresh, old, other], None, index, source_ids=[ours.pk, ours.pk, theirs.pk])
+    long_ago = timezone.now() - RECENT_LINKS - timedelta(days=1)
+    Article.objects.filter(url=old.url).update(fetched=long_ago)
+
+    known = recent_links([ours.pk, theirs.pk, ours.pk])
+    assert known == {ours.pk: {fresh.url}, theirs.pk: {other.url}}
+    assert recent_links([]) == {}

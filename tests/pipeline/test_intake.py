@@ -1,6 +1,13 @@
 from datetime import UTC, datetime
 
-from newsdesk.pipeline.intake import build_article, choose_date, feed_has_full_text, strip_paywall
+from newsdesk.pipeline.intake import (
+    Preparing,
+    build_article,
+    choose_date,
+    feed_has_full_text,
+    read_feed,
+    strip_paywall,
+)
 from newsdesk.pipeline.types import Arrival, Extracted, FeedEntry, TextSource
 
 LONG = " ".join(f"word{i}" for i in range(400))
@@ -115,3 +122,41 @@ def test_paywall_box_is_cut_and_feed_preferred() -> None:
         "Subscribe to continue reading is a phrase.\nBody",
         False,
     )  # first line is never a box
+
+
+RSS = """<?xml version="1.0"?><rss version="2.0"
+xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>O</title>
+<link>http://o.example/</link>{items}</channel></rss>"""
+
+
+def rss_item(n: int, text: str) -> str:
+    return (
+        f"<item><title>Item {n}</title><link>http://o.example/{n}?utm_source=rss</link>"
+        f"<guid>o-{n}</guid><pubDate>Tue, 17 Nov 2026 08:0{n}:00 GMT</pubDate>"
+        "<description>A teaser.</description>"
+        + (f"<content:encoded><![CDATA[<p>{text}</p>]]></content:encoded>" if text else "")
+        + "</item>"
+    )
+
+
+def test_read_feed_prepares_entries_in_the_same_trip_except_those_to_skip() -> None:
+    items = "".join(rss_item(n, LONG if n else "") for n in range(3))
+    content = RSS.format(items=items).encode()
+    plain = read_feed(content, url="http://o.example/feed")
+    assert len(plain.feed.entries) == 3 and not plain.prepared.drafts
+
+    skip = frozenset({"http://o.example/1?utm_source=rss"})
+    read = read_feed(
+        content, url="http://o.example/feed", prepare=Preparing("The Outlet", skip=skip)
+    )
+    # entry 0 carries a teaser only: its page is needed; entry 1 is skipped; entry 2 is built
+    assert [e.link for e in read.prepared.need_pages] == ["http://o.example/0?utm_source=rss"]
+    assert read.prepared.draft_links == ("http://o.example/2?utm_source=rss",)
+    (built,) = read.prepared.drafts
+    assert built.url == "http://o.example/2" and built.outlet == "The Outlet"
+    assert built.text.startswith("word0 word1") and built.signature
+
+    no_pages = read_feed(
+        content, url="http://o.example/feed", prepare=Preparing("O", fetch_pages=False)
+    )
+    assert len(no_pages.prepared.drafts) == 3 and not no_pages.prepared.need_pages
