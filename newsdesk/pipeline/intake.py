@@ -8,8 +8,9 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from .dedupe import fingerprint, normalise_words, signature
 from .sanitize import clean_and_text, html_to_text, text_to_html, word_count
@@ -167,6 +168,20 @@ class PreparedEntries:
     need_pages: tuple[FeedEntry, ...]
     #: the feed link each draft was built from, in the same order
     draft_links: tuple[str, ...] = ()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # between processes as plain tuples: a third of the time pickle takes for objects
+        drafts = [tuple(getattr(d, name) for name in _DRAFT_FIELDS) for d in self.drafts]
+        return (_prepared_from, (drafts, self.need_pages, self.draft_links))
+
+
+_DRAFT_FIELDS = tuple(f.name for f in fields(ArticleDraft))
+
+
+def _prepared_from(
+    drafts: list[tuple[Any, ...]], need_pages: tuple[FeedEntry, ...], links: tuple[str, ...]
+) -> PreparedEntries:
+    return PreparedEntries(tuple(ArticleDraft(*d) for d in drafts), need_pages, links)
 
 
 def prepare_entries(

@@ -1,3 +1,4 @@
+import pickle
 from datetime import UTC, datetime
 
 from newsdesk.pipeline.intake import (
@@ -157,6 +158,9 @@ def test_read_feed_prepares_entries_in_the_same_trip_except_those_to_skip() -> N
     assert built.text.startswith("word0 word1") and built.signature
     assert [e.link for e in read.feed.entries] == [e.link for e in plain.feed.entries]
     assert plain.feed.entries[2].content and not read.feed.entries[2].content
+    # what a worker sends back arrives whole (the drafts travel as plain tuples)
+    again = pickle.loads(pickle.dumps(read))
+    assert again == read and again.prepared.drafts[0].signature == built.signature
 
     no_pages = read_feed(
         content, url="http://o.example/feed", prepare=Preparing("O", fetch_pages=False)
