@@ -112,6 +112,8 @@ class Article(models.Model):
 
     class Meta:
         ordering = ["-published", "-id"]
+        # ingest's recent_links: a source's articles of the last days
+        indexes = [models.Index(fields=["source", "fetched"], name="article_source_fetched")]
 
     def __str__(self) -> str:
         return self.title

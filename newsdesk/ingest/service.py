@@ -219,12 +219,12 @@ class Ingestor:
         state = _RunState(index=load_near_index())
         if sources:
             self._workers.warm()
-        known = recent_links([s.pk for s in sources])
+        known = recent_links([s.pk for s in sources])  # each source's is handed out once
         try:
             with Fetcher(self.policy) as fetcher, ThreadPoolExecutor(self.workers) as pool:
                 for source in sources:
                     prepare = Preparing(
-                        source.outlet, source.fetch_pages, frozenset(known.get(source.pk, ()))
+                        source.outlet, source.fetch_pages, known.pop(source.pk, frozenset())
                     )
                     job = _FeedJob(
                         source.pk, source.url, source.etag, source.last_modified, prepare
@@ -354,8 +354,15 @@ class Ingestor:
         log.entries = len(entries)
         report.entries += len(entries)
         skip = result.job.prepare.skip
-        seen = known_links([e.link for e in entries if e.link not in skip], result.read.canonical)
+        canonical = result.read.canonical  # links that cannot be canonical are not looked up
+        looked_up = [e.link for e in entries if e.link not in skip and e.link in canonical]
+        seen = known_links(looked_up, canonical)
         prepared = result.read.prepared  # the worker prepared the entries not in skip
+        for link, kind, message in prepared.failures:  # one line each; the others go on
+            report.errors[f"entry-{kind}"] += 1
+            report.failures.append(
+                (source.outlet or source.url, f"entry-{kind}", f"{message}: {link[:200]}")
+            )
         drafts = [
             draft
             for draft, link in zip(prepared.drafts, prepared.draft_links, strict=True)

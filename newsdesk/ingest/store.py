@@ -78,7 +78,7 @@ def _select_in(
     return found
 
 
-def recent_links(source_ids: Sequence[int]) -> dict[int, set[str]]:
+def recent_links(source_ids: Sequence[int]) -> dict[int, frozenset[str]]:
     """The URLs of each source's articles fetched within RECENT_LINKS: a feed's entries
     at these links are stored already, so the workers need not prepare them again."""
     since = timezone.now() - RECENT_LINKS
@@ -90,7 +90,7 @@ def recent_links(source_ids: Sequence[int]) -> dict[int, set[str]]:
         ).values_list("article__source_id", "url")
         for source_id, url in rows:
             known.setdefault(source_id, set()).add(url)
-    return known
+    return {source_id: frozenset(urls) for source_id, urls in known.items()}
 
 
 def load_near_index() -> NearDuplicateIndex:

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from .dedupe import fingerprint, normalise_words, signature
+from .errors import error_kind, one_line
 from .sanitize import clean_and_text, html_to_text, text_to_html, word_count
 from .types import Arrival, ArticleDraft, Extracted, FeedEntry, ParsedFeed, TextSource
 from .urls import canonicalize
@@ -168,20 +169,25 @@ class PreparedEntries:
     need_pages: tuple[FeedEntry, ...]
     #: the feed link each draft was built from, in the same order
     draft_links: tuple[str, ...] = ()
+    #: entries that could not be prepared: (link, error kind, one-line message)
+    failures: tuple[tuple[str, str, str], ...] = ()
 
     def __reduce__(self) -> tuple[Any, ...]:
         # between processes as plain tuples: a third of the time pickle takes for objects
         drafts = [tuple(getattr(d, name) for name in _DRAFT_FIELDS) for d in self.drafts]
-        return (_prepared_from, (drafts, self.need_pages, self.draft_links))
+        return (_prepared_from, (drafts, self.need_pages, self.draft_links, self.failures))
 
 
 _DRAFT_FIELDS = tuple(f.name for f in fields(ArticleDraft))
 
 
 def _prepared_from(
-    drafts: list[tuple[Any, ...]], need_pages: tuple[FeedEntry, ...], links: tuple[str, ...]
+    drafts: list[tuple[Any, ...]],
+    need_pages: tuple[FeedEntry, ...],
+    links: tuple[str, ...],
+    failures: tuple[tuple[str, str, str], ...],
 ) -> PreparedEntries:
-    return PreparedEntries(tuple(ArticleDraft(*d) for d in drafts), need_pages, links)
+    return PreparedEntries(tuple(ArticleDraft(*d) for d in drafts), need_pages, links, failures)
 
 
 def prepare_entries(
@@ -193,27 +199,32 @@ def prepare_entries(
 ) -> PreparedEntries:
     """Build every entry that needs no page fetch; pure, so it runs in a worker process.
 
-    `canonical` carries the links' canonical forms when read_feed computed them.
+    `canonical` carries the links' canonical forms when read_feed computed them. An
+    entry that cannot be built is listed in `failures`; the others go on.
     """
     canonical = canonical or {}
     drafts: list[ArticleDraft] = []
     links: list[str] = []
     need_pages: list[FeedEntry] = []
+    failures: list[tuple[str, str, str]] = []
     for entry in entries:
-        if feed_has_full_text(entry) or not fetch_pages:
-            links.append(entry.link)
-            drafts.append(
-                build_article(
-                    link=entry.link,
-                    outlet=outlet,
-                    arrival=Arrival.FEED,
-                    entry=entry,
-                    canonical_link=canonical.get(entry.link, ""),
+        try:
+            if feed_has_full_text(entry) or not fetch_pages:
+                drafts.append(
+                    build_article(
+                        link=entry.link,
+                        outlet=outlet,
+                        arrival=Arrival.FEED,
+                        entry=entry,
+                        canonical_link=canonical.get(entry.link, ""),
+                    )
                 )
-            )
-        else:
-            need_pages.append(entry)
-    return PreparedEntries(tuple(drafts), tuple(need_pages), tuple(links))
+                links.append(entry.link)
+            else:
+                need_pages.append(entry)
+        except Exception as exc:  # one odd entry must not cost the feed's others
+            failures.append((entry.link, error_kind(exc), one_line(exc)))
+    return PreparedEntries(tuple(drafts), tuple(need_pages), tuple(links), tuple(failures))
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,8 +272,14 @@ def read_feed(
         if e.link and len(e.link) <= MAX_URL_LENGTH and e.link not in prepare.skip
     ]
     prepared = prepare_entries(
-        wanted, outlet=prepare.outlet, fetch_pages=prepare.fetch_pages, canonical=canonical
+        [e for e in wanted if e.link in canonical],
+        outlet=prepare.outlet,
+        fetch_pages=prepare.fetch_pages,
+        canonical=canonical,
     )
+    if unusable := [e.link for e in wanted if e.link not in canonical]:
+        bad = tuple((link, "url-bad", "not a usable URL") for link in unusable)
+        prepared = replace(prepared, failures=prepared.failures + bad)
     # the texts now travel in the drafts: the entries go back to the main process without
     # them (half the bytes to copy between processes)
     light = tuple(

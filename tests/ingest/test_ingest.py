@@ -253,6 +253,22 @@ def test_a_changed_feed_costs_only_its_new_entries(http_server: FixtureServer) -
     assert stored == {canonicalize(link) for link in links}
 
 
+def test_an_entry_with_an_unusable_link_costs_only_itself(http_server: FixtureServer) -> None:
+    """The poll stays a success (no back-off), the feed's other entries are stored, and
+    the odd entry is reported in one line."""
+    links = [http_server.url("ok/1"), "http://[bad/x", http_server.url("ok/2")]
+    full_text_feed(Path(http_server.root), "odd.xml", links)
+    source = Source.objects.create(url=http_server.url("odd.xml"), outlet="Odd")
+    report = run(http_server, [source]).report
+    source.refresh_from_db()
+    log = FetchLog.objects.get(source=source)
+    assert report.entries == 3 and log.ok and log.entries == 3
+    assert source.consecutive_failures == 0 and source.last_error == ""
+    assert source.next_poll < timezone.now() + timedelta(minutes=61)
+    assert report.new_articles == 2 and report.errors == {"entry-url-bad": 1}
+    assert report.failures == [("Odd", "entry-url-bad", "not a usable URL: http://[bad/x")]
+
+
 def test_a_store_failure_is_blamed_on_its_own_source(
     http_server: FixtureServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:

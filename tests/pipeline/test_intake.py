@@ -6,6 +6,7 @@ from newsdesk.pipeline.intake import (
     build_article,
     choose_date,
     feed_has_full_text,
+    prepare_entries,
     read_feed,
     strip_paywall,
 )
@@ -166,3 +167,13 @@ def test_read_feed_prepares_entries_in_the_same_trip_except_those_to_skip() -> N
         content, url="http://o.example/feed", prepare=Preparing("O", fetch_pages=False)
     )
     assert len(no_pages.prepared.drafts) == 3 and not no_pages.prepared.need_pages
+
+
+def test_an_entry_that_cannot_be_built_is_listed_and_the_others_go_on() -> None:
+    good = entry(link="http://o.example/good", content=f"<p>{LONG}</p>")
+    odd = entry(link="http://[odd/x", content=f"<p>{LONG}</p>")
+    prepared = prepare_entries([odd, good], outlet="O")
+    assert prepared.draft_links == ("http://o.example/good",)
+    ((link, kind, message),) = prepared.failures
+    assert (link, kind) == ("http://[odd/x", "bug") and message
+    assert pickle.loads(pickle.dumps(prepared)) == prepared
