@@ -9,6 +9,7 @@ bytes with each article so any process can rebuild it.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import operator
 import re
@@ -30,28 +31,55 @@ MIN_WORDS = 40  # shorter texts (teasers) are too small to call syndicated copie
 #: positives plus false negatives around a 0.5 threshold (what datasketch chose too)
 BANDS, ROWS = 14, 4
 _WORD = re.compile(r"\w+", re.UNICODE)
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+#: ASCII bytes that are not word characters become spaces; bytes of multi-byte UTF-8
+#: characters (all >= 0x80) stay as they are
+_ASCII_SEPARATORS = bytes(b if b >= 0x80 or _WORD.fullmatch(chr(b)) else 0x20 for b in range(256))
 
 
 def normalise_words(text: str) -> list[str]:
+    """The text's words (\\w+ runs) after NFKC normalisation and case folding."""
     folded = unicodedata.normalize("NFKC", text).casefold()
     return _WORD.findall(folded)
 
 
-def fingerprint(text: str, words: list[str] | None = None) -> str:
-    """Hash of the text with case, punctuation and spacing removed."""
+@functools.lru_cache(maxsize=4096)
+def _is_word_char(char: str) -> bool:
+    return _WORD.fullmatch(char) is not None
+
+
+def word_bytes(text: str) -> list[bytes]:
+    """normalise_words(text), each word encoded as UTF-8, in half the time.
+
+    Texts are mostly ASCII with a few other characters (curly quotes, currency
+    signs): those that are not word characters become spaces, then one C-speed
+    byte translation turns every ASCII non-word character into a space and split()
+    cuts the words. Fingerprints and signatures are computed from these bytes.
+    """
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    if not folded.isascii():
+        for char in set(_NON_ASCII.findall(folded)):
+            if not _is_word_char(char):
+                folded = folded.replace(char, " ")
+    return folded.encode("utf-8").translate(_ASCII_SEPARATORS).split()
+
+
+def fingerprint(text: str, words: list[bytes] | None = None) -> str:
+    """Hash of the text with case, punctuation and spacing removed (`words` are its
+    word_bytes, when the caller has them already)."""
     if words is None:
-        words = normalise_words(text)
-    return hashlib.sha1(" ".join(words).encode("utf-8")).hexdigest()
+        words = word_bytes(text)
+    return hashlib.sha1(b" ".join(words)).hexdigest()
 
 
-def signature(text: str, words: list[str] | None = None) -> bytes | None:
+def signature(text: str, words: list[bytes] | None = None) -> bytes | None:
     """MinHash signature of a text's word shingles, or None when it is too short.
 
     Computed with numpy in `minhash.py`, imported on first use: the process that
     only stores and compares signatures (ingest's main process) never loads numpy.
     """
     if words is None:
-        words = normalise_words(text)
+        words = word_bytes(text)
     if len(words) < MIN_WORDS:
         return None
     from .minhash import minhash

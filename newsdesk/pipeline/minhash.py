@@ -32,12 +32,9 @@ _B = PERM_B[np.newaxis, :]
 _ROLL = np.uint32(1000003)
 
 
-def shingle_hashes(words: list[str]) -> np.ndarray:
+def shingle_hashes(words: list[bytes]) -> np.ndarray:
     """32-bit hashes of every SHINGLE-word window, from per-word CRCs combined with numpy."""
-    # one encode for all words: \w+ words hold no ASCII space, so split() finds them again
-    hashes = np.fromiter(
-        map(zlib.crc32, " ".join(words).encode("utf-8").split()), dtype=np.uint32, count=len(words)
-    )
+    hashes = np.fromiter(map(zlib.crc32, words), dtype=np.uint32, count=len(words))
     n = len(words) - SHINGLE + 1
     combined = hashes[:n].copy()
     for offset in range(1, SHINGLE):
@@ -45,7 +42,7 @@ def shingle_hashes(words: list[str]) -> np.ndarray:
     return combined  # repeated shingles change no minimum, so they need no removing
 
 
-def minhash(words: list[str]) -> bytes:
-    """The signature of normalised words (at least SHINGLE of them)."""
+def minhash(words: list[bytes]) -> bytes:
+    """The signature of normalised words, UTF-8 encoded (at least SHINGLE of them)."""
     values = (shingle_hashes(words)[:, np.newaxis] * _A + _B).min(axis=0)
     return bytes(values.astype("<u4").tobytes())
