@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -140,6 +141,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     print_run_report(report, console())
     if args.json:
         print(json.dumps(report.as_dict()))
+    global _quick_exit
+    _quick_exit = True
     return 0
 
 
@@ -423,5 +426,33 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+#: set by a command whose work is all written and that started nothing needing a
+#: graceful end (ingest): the console command may then leave at once
+_quick_exit = False
+
+
+def run() -> NoReturn:
+    """The console command: main(), then, after an ingest, a quick exit.
+
+    After an ingest everything is committed and printed; tearing down the
+    interpreter and, one by one, the idle worker processes took a quarter of a
+    second more. The workers are stopped, the database connections closed, the
+    output flushed, and the process ends. Other commands end normally.
+    """
+    code = main()
+    if not _quick_exit:
+        raise SystemExit(code)
+    from django.db import connections
+
+    from newsdesk.ingest.workers import stop_shared_pool
+
+    connections.close_all()
+    stop_shared_pool()
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    run()

@@ -20,7 +20,11 @@ NEWSDESK = [sys.executable, "-m", "newsdesk.cli"]
 
 
 def newsdesk(
-    *args: str, cwd: Path, stdin: str = "", env: dict[str, str] | None = None
+    *args: str,
+    cwd: Path,
+    stdin: str = "",
+    env: dict[str, str] | None = None,
+    timeout: float = 300,
 ) -> subprocess.CompletedProcess[str]:
     environ = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     environ["DATABASE_URL"] = f"sqlite:///{cwd / 'cli.sqlite3'}"
@@ -32,7 +36,7 @@ def newsdesk(
         capture_output=True,
         text=True,
         env=environ,
-        timeout=300,
+        timeout=timeout,
     )
 
 
@@ -114,6 +118,46 @@ def test_migrate_then_ingest_files_add_paste_and_stats(tmp_path: Path) -> None:
     stats = newsdesk("stats", "--json", cwd=tmp_path)
     counts = json.loads(stats.stdout.strip().splitlines()[-1])
     assert counts["articles"] == 8 and counts["sources"] == 1 and counts["duplicates"] == 0
+
+
+def _processes_with(marker: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and marker.encode() in (entry / "environ").read_bytes():
+                found.append(int(entry.name))
+        except OSError:  # gone meanwhile, or not ours to read
+            continue
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="reads /proc")
+def test_ingest_quick_exit_keeps_output_and_data_and_leaves_no_worker(tmp_path: Path) -> None:
+    """After an ingest the command leaves at once (cli.run): its report is printed
+    whole, its articles are committed, and its worker processes are gone with it."""
+    assert newsdesk("migrate", cwd=tmp_path).returncode == 0
+    marker = f"NEWSDESK_TEST_RUN={os.getpid()}-{tmp_path.name}"
+    name, value = marker.split("=")
+    with FixtureServer(DEMO_SITE) as site:
+        feed = site.url("feeds/harbor-ledger.xml")
+        # a worker left behind would hold the output pipe open: the run would time out
+        result = newsdesk(
+            "ingest",
+            feed,
+            "--allow-host",
+            site.host,
+            "--json",
+            cwd=tmp_path,
+            env={name: value},
+            timeout=60,
+        )
+    assert result.returncode == 0, result.stderr
+    assert "new articles" in result.stdout  # the table, then the JSON line
+    assert json.loads(result.stdout.strip().splitlines()[-1])["new_articles"] == 6
+    assert result.stderr == ""
+    assert _processes_with(marker) == []
+    stats = newsdesk("stats", "--json", cwd=tmp_path)
+    assert json.loads(stats.stdout.strip().splitlines()[-1])["articles"] == 6
 
 
 def test_ingest_bad_target(tmp_path: Path) -> None:

@@ -204,6 +204,20 @@ class WorkerPool:
                 self._pool = None
         pool.shutdown(wait=False, cancel_futures=True)
 
+    def terminate(self) -> None:
+        """Stop the worker processes now, whatever they are doing (at the end of a
+        command, when they are idle: faster than letting each wind down)."""
+        with self._lock:
+            pools = [p for p in (self._pool, self._alone) if p is not None]
+            self._pool = self._alone = None
+        for pool in pools:
+            processes = list((getattr(pool, "_processes", None) or {}).values())
+            for process in processes:
+                process.terminate()
+            for process in processes:
+                process.join()
+            pool.shutdown(wait=True, cancel_futures=True)
+
     def close(self) -> None:
         with self._lock:
             pools = [p for p in (self._pool, self._alone) if p is not None]
@@ -237,3 +251,11 @@ def shared_pool(processes: int | None = None) -> WorkerPool:
             _shared = WorkerPool(processes)
             atexit.register(_shared.close)
         return _shared
+
+
+def stop_shared_pool() -> None:
+    """Terminate the shared pool's workers, if it was started (see WorkerPool.terminate)."""
+    with _shared_lock:
+        pool = _shared
+    if pool is not None:
+        pool.terminate()
