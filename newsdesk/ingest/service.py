@@ -347,15 +347,14 @@ class Ingestor:
         if result.read is None:
             report.not_modified += 1
             return None
-        parsed = result.read.feed
-        entries = [e for e in parsed.entries if e.link and len(e.link) <= MAX_URL_LENGTH]
-        if skipped := sum(1 for e in parsed.entries if len(e.link) > MAX_URL_LENGTH):
+        links = [link for link in result.read.links if link and len(link) <= MAX_URL_LENGTH]
+        if skipped := sum(1 for link in result.read.links if len(link) > MAX_URL_LENGTH):
             report.errors["entry-url-too-long"] += skipped
-        log.entries = len(entries)
-        report.entries += len(entries)
+        log.entries = len(links)
+        report.entries += len(links)
         skip = result.job.prepare.skip
         canonical = result.read.canonical  # links that cannot be canonical are not looked up
-        looked_up = [e.link for e in entries if e.link not in skip and e.link in canonical]
+        looked_up = [link for link in links if link not in skip and link in canonical]
         seen = known_links(looked_up, canonical)
         prepared = result.read.prepared  # the worker prepared the entries not in skip
         for link, kind, message in prepared.failures:  # one line each; the others go on

@@ -129,6 +129,16 @@ class NearDuplicateIndex:
         self._alias: dict[int, int] = {}  # key as indexed -> the key it goes by now
         self._named: dict[int, int] = {}  # the key it goes by -> key as indexed
         self._next_temporary = -1
+        #: the last signature decoded: ingest asks for a text's best match, then adds it
+        self._last: tuple[bytes, list[bytes], array[int]] | None = None
+
+    def _decoded(self, sig: bytes) -> tuple[list[bytes], array[int]]:
+        last = self._last
+        if last is not None and last[0] == sig:
+            return last[1], last[2]
+        parts, values = _band_keys(sig), _values(sig)
+        self._last = (sig, parts, values)
+        return parts, values
 
     def __len__(self) -> int:
         return len(self._values)
@@ -142,8 +152,8 @@ class NearDuplicateIndex:
     def add(self, key: int, sig: bytes) -> None:
         if key in self._values or key in self._named or len(sig) != NUM_PERM * 4:
             return
-        parts = _band_keys(sig)
-        self._values[key] = _values(sig)
+        parts, values = self._decoded(sig)
+        self._values[key] = values
         self._parts[key] = parts
         for band, part in zip(self._bands, parts, strict=True):
             keys = band.get(part)
@@ -179,12 +189,12 @@ class NearDuplicateIndex:
     def best_match(self, sig: bytes) -> NearMatch | None:
         """The most similar indexed text at or above the threshold, smallest key on ties."""
         candidates: set[int] = set()
-        for band, part in zip(self._bands, _band_keys(sig), strict=True):
+        parts, query = self._decoded(sig)
+        for band, part in zip(self._bands, parts, strict=True):
             keys = band.get(part)
             if keys:
                 candidates |= keys
         best: NearMatch | None = None
-        query = _values(sig)
         for indexed in candidates:
             sim = _agreement(query, self._values[indexed])
             if sim < self.threshold:

@@ -230,14 +230,17 @@ def prepare_entries(
 
 @dataclass(frozen=True, slots=True)
 class ReadFeed:
-    """A parsed feed and the canonical form of each entry's link (computed where it was
-    parsed, in a worker process, so the main process only looks them up); with
-    `prepare`, also its entries prepared in the same trip to the worker (the feed's
-    entries then come without their summary and content, which the drafts carry)."""
+    """A parsed feed, each entry's link, and the canonical form of each link (computed
+    where it was parsed, in a worker process, so the main process only looks them up);
+    with `prepare`, also its entries prepared in the same trip to the worker. The
+    feed's entries then stay behind (the drafts carry what the main process needs, and
+    `links` what it counts): a tenth of the time to copy the result between processes."""
 
     feed: ParsedFeed
     canonical: dict[str, str]
     prepared: PreparedEntries = PreparedEntries((), ())
+    #: every entry's link, in the feed's order (entries without one give "")
+    links: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,6 +261,7 @@ def read_feed(
     from .feeds import parse_feed
 
     feed = parse_feed(content, url=url, content_type=content_type)
+    links = tuple(e.link for e in feed.entries)
     canonical = {}
     for entry in feed.entries:
         if entry.link and entry.link not in canonical:
@@ -266,7 +270,7 @@ def read_feed(
             except ValueError:  # the main process decides what to do with odd links
                 continue
     if prepare is None:
-        return ReadFeed(feed, canonical)
+        return ReadFeed(feed, canonical, links=links)
     wanted = [
         e
         for e in feed.entries
@@ -281,10 +285,4 @@ def read_feed(
     if unusable := [e.link for e in wanted if e.link not in canonical]:
         bad = tuple((link, "url-bad", "not a usable URL") for link in unusable)
         prepared = replace(prepared, failures=prepared.failures + bad)
-    # the texts now travel in the drafts: the entries go back to the main process without
-    # them (half the bytes to copy between processes)
-    light = tuple(
-        FeedEntry(e.title, e.link, e.id, e.published, e.updated, authors=e.authors)
-        for e in feed.entries
-    )
-    return ReadFeed(replace(feed, entries=light), canonical, prepared)
+    return ReadFeed(replace(feed, entries=()), canonical, prepared, links)

@@ -214,3 +214,25 @@ def test_recent_links_are_the_urls_of_each_sources_recent_articles() -> None:
     known = recent_links([ours.pk, theirs.pk, ours.pk])
     assert known == {ours.pk: {fresh.url}, theirs.pk: {other.url}}
     assert recent_links([]) == {}
+
+
+def test_datetime_values_are_converted_as_django_converts_them() -> None:
+    """rows.insert_rows's own datetime conversion gives what Django's adapter gives."""
+    import datetime as dt
+    import zoneinfo
+
+    from django.db import connection
+
+    from newsdesk.ingest.rows import datetime_converter
+
+    convert = datetime_converter()
+    adapt = connection.ops.adapt_datetimefield_value
+    values = [
+        dt.datetime(2026, 11, 17, 8, 5, 9, 120, tzinfo=dt.UTC),
+        dt.datetime(2026, 11, 17, 8, 5, tzinfo=zoneinfo.ZoneInfo("Pacific/Auckland")),
+        dt.datetime(2026, 3, 29, 1, 30, tzinfo=zoneinfo.ZoneInfo("Europe/London")),
+        dt.datetime(1999, 12, 31, 23, 59, 59, tzinfo=dt.timezone(dt.timedelta(hours=-5))),
+    ]
+    for value in values:
+        assert convert(value) == adapt(value), value
+    assert convert(None) is None
