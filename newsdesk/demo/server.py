@@ -36,6 +36,7 @@ class FixtureServer:
         self.root = root.resolve()
         self.routes = routes or {}
         self.requests: list[tuple[str, dict[str, str]]] = []
+        self._gzip_cache: dict[str, bytes] = {}
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -88,12 +89,24 @@ class FixtureServer:
             return None
         return target.read_bytes().replace(b"__BASE__", self.base.encode())
 
+    def _gzipped(self, body: bytes, key: str) -> bytes:
+        """The body compressed, once per content (`key`, its hash), as a web server's
+        gzip cache does: compressing a feed took longer than all else done for it."""
+        found = self._gzip_cache.get(key)
+        if found is None:
+            found = gzip.compress(body, mtime=0)
+            if len(self._gzip_cache) >= 4096:
+                self._gzip_cache.clear()
+            self._gzip_cache[key] = found
+        return found
+
     def serve_file(self, handler: BaseHTTPRequestHandler, path: str) -> None:
         body = self.body_for(path)
         if body is None:
             send(handler, 404, b"not found", "text/plain")
             return
-        etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
+        digest = hashlib.sha1(body).hexdigest()
+        etag = '"' + digest[:16] + '"'
         if handler.headers.get("If-None-Match") == etag:
             send(handler, 304, b"", None, {"ETag": etag})
             return
@@ -101,7 +114,7 @@ class FixtureServer:
         ctype = TYPES.get(suffix) or mimetypes.guess_type(path)[0] or "application/octet-stream"
         extra = {"ETag": etag, "Last-Modified": "Sun, 22 Nov 2026 12:00:00 GMT"}
         if "gzip" in (handler.headers.get("Accept-Encoding") or ""):
-            body = gzip.compress(body, mtime=0)
+            body = self._gzipped(body, digest)
             extra["Content-Encoding"] = "gzip"
         send(handler, 200, body, ctype, extra)
 

@@ -29,6 +29,8 @@ def _permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
 PERM_A, PERM_B = _permutations(NUM_PERM, seed=1)
 _A = PERM_A[np.newaxis, :]
 _B = PERM_B[np.newaxis, :]
+_A_COLUMN = PERM_A[:, np.newaxis].copy()
+_B_COLUMN = PERM_B[:, np.newaxis].copy()
 _ROLL = np.uint32(1000003)
 
 
@@ -44,5 +46,7 @@ def shingle_hashes(words: list[bytes]) -> np.ndarray:
 
 def minhash(words: list[bytes]) -> bytes:
     """The signature of normalised words, UTF-8 encoded (at least SHINGLE of them)."""
-    values = (shingle_hashes(words)[:, np.newaxis] * _A + _B).min(axis=0)
+    values = np.multiply(_A_COLUMN, shingle_hashes(words))  # one row per permutation
+    values += _B_COLUMN
+    values = values.min(axis=1)
     return bytes(values.astype("<u4").tobytes())

@@ -93,17 +93,23 @@ def clean_and_text(raw: str) -> tuple[str, str]:
     if not raw.strip():
         return "", ""
     if "<" not in raw:
-        text = _SPACES.sub(" ", html_lib.unescape(raw)).strip()
+        text = _plain_text(raw)
         return text_to_html(text), text
     cleaned = clean_html(raw)
-    marked = _BLOCK_BREAK.sub(lambda m: m.group(0) + "\n", cleaned)
-    text = html_lib.unescape(_TAG.sub("", marked))
+    # a block's end becomes a line break (the tags go anyway: the text is read off them)
+    text = html_lib.unescape(_TAG.sub("", _BLOCK_BREAK.sub("\n", cleaned)))
     lines = (" ".join(line.split()) for line in text.split("\n"))  # C-speed, unlike a regex
     return cleaned, "\n".join(line for line in lines if line)
 
 
+def _plain_text(raw: str) -> str:
+    return _SPACES.sub(" ", html_lib.unescape(raw)).strip()
+
+
 def html_to_text(raw: str) -> str:
     """Readable plain text of an HTML fragment, one paragraph per line."""
+    if raw and "<" not in raw:  # plain text (most teasers): no HTML to build
+        return _plain_text(raw) if raw.strip() else ""
     return clean_and_text(raw)[1]
 
 

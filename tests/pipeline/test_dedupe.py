@@ -106,3 +106,29 @@ def test_word_bytes_are_the_regex_words_encoded() -> None:
     ]
     for text in texts:
         assert word_bytes(text) == [w.encode("utf-8") for w in normalise_words(text)], repr(text)
+
+
+def test_signature_is_the_minhash_of_its_definition() -> None:
+    """Each value is min over shingles of (a * h + b) mod 2**32, h the shingle's hash
+    rolled from per-word CRC-32s: computed here with Python integers, not numpy."""
+    import zlib
+
+    from newsdesk.pipeline import dedupe, minhash
+
+    text = article(31, 80)
+    words = [w.encode() for w in dedupe.normalise_words(text)]
+    mask = 2**32 - 1
+    crcs = [zlib.crc32(w) for w in words]
+    shingles = set()
+    for start in range(len(words) - dedupe.SHINGLE + 1):
+        h = crcs[start]
+        for offset in range(1, dedupe.SHINGLE):
+            h = (h * 1000003 + crcs[start + offset]) & mask
+        shingles.add(h)
+    expected = [
+        min((int(a) * h + int(b)) & mask for h in shingles)
+        for a, b in zip(minhash.PERM_A, minhash.PERM_B, strict=True)
+    ]
+    sig = signature(text)
+    assert sig is not None
+    assert list(dedupe._values(sig)) == expected  # stored little-endian
