@@ -13,6 +13,7 @@ in flight beside it are run again).
 from __future__ import annotations
 
 import atexit
+import contextlib
 import multiprocessing
 import os
 import threading
@@ -70,6 +71,18 @@ def _ready() -> int:
     return os.getpid()
 
 
+#: how much lower the workers' scheduling priority is than the process they serve.
+#: They do the bulk of an ingest's CPU work; the main process feeds them (network,
+#: database) and answers the desk. Measured on 2 cores: the main process is ready
+#: to fetch ~0.07 s sooner and whole runs were ~6% shorter (bench/README.md).
+NICENESS = 5
+
+
+def _lower_priority() -> None:
+    with contextlib.suppress(OSError):  # not allowed here: run at the same priority
+        os.nice(NICENESS)
+
+
 @dataclass
 class _Task:
     outer: Future[Any]
@@ -104,7 +117,9 @@ class WorkerPool:
             if self._pool is None:
                 # spawn: forking a process that runs threads can copy held locks
                 context = multiprocessing.get_context("spawn")
-                self._pool = ProcessPoolExecutor(self.processes, mp_context=context)
+                self._pool = ProcessPoolExecutor(
+                    self.processes, mp_context=context, initializer=_lower_priority
+                )
             return self._pool
 
     def warm(self) -> None:
@@ -159,7 +174,9 @@ class WorkerPool:
                 task = self._suspects.popleft()
                 if self._alone is None:
                     context = multiprocessing.get_context("spawn")
-                    self._alone = ProcessPoolExecutor(1, mp_context=context)
+                    self._alone = ProcessPoolExecutor(
+                        1, mp_context=context, initializer=_lower_priority
+                    )
                 alone = self._alone
             try:
                 inner = alone.submit(task.fn, *task.args, **task.kwargs)

@@ -65,3 +65,13 @@ def test_no_worker_at_all_is_an_error_not_a_hang(
     monkeypatch.setattr(pool, "_executor", no_processes)
     with pytest.raises(WorkerError, match=r"no worker process \(Cannot allocate memory"):
         pool.submit(slow_square, 2).result(timeout=10)
+
+
+def niceness() -> int:
+    return os.nice(0)
+
+
+def test_workers_run_at_a_lower_priority_than_their_parent(pool: WorkerPool) -> None:
+    from newsdesk.ingest.workers import NICENESS
+
+    assert pool.call(niceness) == min(os.nice(0) + NICENESS, 19)
