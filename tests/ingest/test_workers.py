@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -75,3 +76,35 @@ def test_workers_run_at_a_lower_priority_than_their_parent(pool: WorkerPool) -> 
     from newsdesk.ingest.workers import NICENESS
 
     assert pool.call(niceness) == min(os.nice(0) + NICENESS, 19)
+
+
+FORK_CHECK = """
+import os, sys, threading
+from newsdesk.ingest.workers import WorkerPool, start_method
+from newsdesk.pipeline.intake import read_feed
+assert start_method() == "fork", start_method()
+pool = WorkerPool(2)
+pool.warm()
+feed = b'<rss version="2.0"><channel><title>T</title><item><title>A</title>'
+feed += b'<link>http://o.example/a</link></item></channel></rss>'
+read = pool.call(read_feed, feed, url="http://o.example/feed")
+assert [e.link for e in read.feed.entries] == ["http://o.example/a"]
+stop = threading.Event()
+thread = threading.Thread(target=stop.wait)
+thread.start()
+assert start_method() == "spawn"  # among threads, never fork
+stop.set()
+thread.join()
+pool.close()
+print("ok")
+"""
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="workers are forked on Linux only")
+def test_workers_started_before_any_thread_are_forked_and_work() -> None:
+    import subprocess
+
+    done = subprocess.run(
+        [sys.executable, "-c", FORK_CHECK], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
