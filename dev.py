@@ -35,6 +35,13 @@ def ensure_venv() -> None:
     STAMP.write_text(wanted)
 
 
+def compile_sources() -> None:
+    """Byte-compile the package, as pip does for installed packages (an editable
+    install is not compiled, and with PYTHONDONTWRITEBYTECODE set every process
+    would compile it again: ~0.1 s per command). Quick when nothing changed."""
+    subprocess.run([str(BIN / "python"), "-m", "compileall", "-q", str(ROOT / "newsdesk")])
+
+
 def run(*cmd: str) -> int:
     print("+", " ".join(cmd), flush=True)
     return subprocess.run(cmd, cwd=ROOT).returncode
@@ -48,6 +55,7 @@ def main(argv: list[str]) -> int:
         print(__doc__)
         return 2
     ensure_venv()
+    compile_sources()
     what, rest = argv[0], argv[1:]
     if what == "demo":
         return run(str(BIN / "newsdesk"), "demo", *rest)

@@ -160,8 +160,10 @@ class Fetcher:
         transport = httpx.HTTPTransport(retries=0)
         # httpx has no public hook for the network backend; replace its pool with one
         # that uses the guarded backend (httpx is pinned to 0.28 in pyproject.toml).
+        # the transport's own TLS context is reused: building one costs ~25 ms
+        ssl_context = getattr(transport._pool, "_ssl_context", None)
         transport._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(),
+            ssl_context=ssl_context or httpx.create_ssl_context(),
             max_connections=100,
             max_keepalive_connections=20,
             keepalive_expiry=5.0,
