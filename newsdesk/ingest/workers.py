@@ -69,6 +69,10 @@ def page_draft(
 
 
 def _ready() -> int:
+    # what every feed needs, loaded while the main process is still setting up
+    import newsdesk.pipeline.feeds
+    import newsdesk.pipeline.minhash  # noqa: F401
+
     return os.getpid()
 
 
@@ -140,7 +144,8 @@ class WorkerPool:
             return self._pool
 
     def warm(self) -> None:
-        """Start every worker now, so their start-up overlaps the first downloads."""
+        """Start every worker now and load the feed parsers in it, so this overlaps
+        the main process's own start-up and the first downloads."""
         pool = self._executor()
         for _ in range(self.processes):
             pool.submit(_ready)
