@@ -1,4 +1,5 @@
 import random
+import struct
 
 from newsdesk.pipeline.dedupe import NearDuplicateIndex, fingerprint, signature, similarity
 
@@ -86,6 +87,20 @@ def test_index_rekey_and_removal_keep_lookups_right() -> None:
     index.add(3, original)  # the same text under a smaller key wins the tie
     match = index.best_match(original)
     assert match is not None and match.key == 3
+    # three texts share every band key; taking them out one by one leaves the others
+    index.add(7, original)
+    index.discard(3)
+    match = index.best_match(original)
+    assert match is not None and match.key == 7
+    index.discard(7)
+    match = index.best_match(original)
+    assert match is not None and match.key == 40
+    index.discard(40)
+    assert index.best_match(original) is None and len(index) == 1
+    assert all(not band or set(band) <= set(index._parts[5]) for band in index._bands)
+    index.add(8, original)  # and it can come back
+    match = index.best_match(original)
+    assert match is not None and match.key == 8
 
 
 def test_word_bytes_are_the_regex_words_encoded() -> None:
@@ -131,4 +146,26 @@ def test_signature_is_the_minhash_of_its_definition() -> None:
     ]
     sig = signature(text)
     assert sig is not None
-    assert list(dedupe._values(sig)) == expected  # stored little-endian
+    assert list(struct.unpack(f"<{dedupe.NUM_PERM}I", sig)) == expected  # little-endian
+
+
+def test_similarity_counts_equal_values_exactly() -> None:
+    """The folded-integer count agrees with comparing the 64 values one by one, for
+    values that differ in any single bit, in none, or everywhere."""
+    from newsdesk.pipeline.dedupe import NUM_PERM
+
+    rng = random.Random(9)
+
+    def pack(values: list[int]) -> bytes:
+        return struct.pack(f"<{NUM_PERM}I", *values)
+
+    for _ in range(300):
+        a = [rng.getrandbits(32) for _ in range(NUM_PERM)]
+        b = list(a)
+        for lane in rng.sample(range(NUM_PERM), rng.randint(0, NUM_PERM)):
+            b[lane] ^= 1 << rng.randrange(32)  # one bit: the lowest, the highest, any
+        expected = sum(x == y for x, y in zip(a, b, strict=True)) / NUM_PERM
+        assert similarity(pack(a), pack(b)) == expected
+    zeros, ones = [0] * NUM_PERM, [2**32 - 1] * NUM_PERM
+    assert similarity(pack(zeros), pack(ones)) == 0.0
+    assert similarity(pack(ones), pack(ones)) == 1.0
