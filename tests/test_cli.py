@@ -156,6 +156,28 @@ def test_ingest_quick_exit_keeps_output_and_data_and_leaves_no_worker(tmp_path: 
     assert json.loads(result.stdout.strip().splitlines()[-1])["new_articles"] == 6
     assert result.stderr == ""
     assert _processes_with(marker) == []
+    # it was the quick exit: a handler registered to run at a normal exit did not run
+    probe = (
+        "import atexit, sys; atexit.register(print, 'NORMAL EXIT'); "
+        "from newsdesk.cli import run; sys.argv[1:] = sys.argv[2:]; run()"
+    )
+    environ = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}"}
+    with FixtureServer(DEMO_SITE) as site:
+        feed = site.url("feeds/harbor-ledger.xml")
+        for args, exits_at_once in (
+            (["ingest", feed, "--allow-host", site.host], True),
+            (["stats"], False),
+        ):
+            done = subprocess.run(
+                [sys.executable, "-c", probe, "--", *args],
+                cwd=tmp_path,
+                capture_output=True,
+                text=True,
+                env=environ,
+                timeout=60,
+            )
+            assert done.returncode == 0, done.stderr
+            assert ("NORMAL EXIT" not in done.stdout) is exits_at_once, done.stdout
     stats = newsdesk("stats", "--json", cwd=tmp_path)
     assert json.loads(stats.stdout.strip().splitlines()[-1])["articles"] == 6
 

@@ -61,9 +61,11 @@ def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
 
 @functools.cache
 def _plan(
-    model: type[models.Model], vendor: str, ignore_conflicts: bool
+    model: type[models.Model], vendor: str, ignore_conflicts: bool, zone: tuple[bool, str]
 ) -> tuple[str, tuple[models.Field[Any, Any], ...], tuple[tuple[str, Callable[[Any], Any]], ...]]:
-    """The INSERT statement, its fields in order, and the fields whose values need converting."""
+    """The INSERT statement, its fields in order, and the fields whose values need converting
+    (`zone`, USE_TZ and the connection's time zone, only keys the cache: the datetime
+    conversion depends on them)."""
     fields = tuple(f for f in model._meta.concrete_fields if not f.primary_key)
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     marks = ", ".join(["%s"] * len(fields))
@@ -84,7 +86,8 @@ def insert_rows(
     ignore_conflicts: bool = False,
 ) -> None:
     """INSERT rows given as {attname: value}; missing columns take the model's default."""
-    sql, fields, converting = _plan(model, connection.vendor, ignore_conflicts)
+    zone = (settings.USE_TZ, str(connection.timezone_name))
+    sql, fields, converting = _plan(model, connection.vendor, ignore_conflicts, zone)
     rows = list(rows)
     if not rows:
         return

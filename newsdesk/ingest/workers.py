@@ -133,6 +133,7 @@ class WorkerPool:
         self._alone: ProcessPoolExecutor | None = None  # for suspects, one at a time
         self._suspects: deque[_Task] = deque()
         self._checking = False
+        self._stopped: set[int] = set()  # id() of pools terminate() killed
 
     def _executor(self) -> ProcessPoolExecutor:
         with self._lock:
@@ -168,6 +169,9 @@ class WorkerPool:
         def relay(done: Future[Any]) -> None:
             try:
                 if not done.cancelled() and isinstance(done.exception(), BrokenProcessPool):
+                    if id(pool) in self._stopped:  # killed on purpose: not run again
+                        task.fail("the worker processes were stopped")
+                        return
                     self._discard(pool)
                     self._suspect(task)
                 else:
@@ -244,11 +248,14 @@ class WorkerPool:
         pool.shutdown(wait=False, cancel_futures=True)
 
     def terminate(self) -> None:
-        """Stop the worker processes now, whatever they are doing (at the end of a
-        command, when they are idle: faster than letting each wind down)."""
+        """Stop the worker processes now (at the end of a command, when they are idle:
+        faster than letting each wind down). A task still running fails with
+        WorkerError; none is run again."""
         with self._lock:
             pools = [p for p in (self._pool, self._alone) if p is not None]
             self._pool = self._alone = None
+            self._stopped.update(id(p) for p in pools)
+            self._suspects.clear()
         for pool in pools:
             processes = list((getattr(pool, "_processes", None) or {}).values())
             for process in processes:

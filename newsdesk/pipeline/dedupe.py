@@ -108,7 +108,10 @@ def _agreement(a: int, b: int) -> float:
 
 
 def similarity(a: bytes, b: bytes) -> float:
-    """Estimated Jaccard similarity: the share of MinHash values two signatures have in common."""
+    """Estimated Jaccard similarity: the share of MinHash values two signatures have in
+    common (0.0 when either is not a signature of NUM_PERM values)."""
+    if len(a) != NUM_PERM * 4 or len(b) != NUM_PERM * 4:
+        return 0.0
     return _agreement(_values(a), _values(b))
 
 

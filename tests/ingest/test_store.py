@@ -236,3 +236,22 @@ def test_datetime_values_are_converted_as_django_converts_them() -> None:
     for value in values:
         assert convert(value) == adapt(value), value
     assert convert(None) is None
+
+
+def test_insert_rows_follows_the_time_zone_settings_of_the_moment() -> None:
+    """The conversion is chosen per USE_TZ and time zone, not once for all: with
+    USE_TZ off, SQLite refuses an aware datetime as Django's adapter does."""
+    from django.db import connection
+    from django.test import override_settings
+
+    from newsdesk.ingest.models import FetchLog
+    from newsdesk.ingest.rows import insert_rows
+
+    source = Source.objects.create(url="http://tz.example/feed", outlet="TZ")
+    aware = datetime(2026, 11, 17, 8, 5, tzinfo=UTC)
+    row = {"source_id": source.pk, "started": aware, "error_kind": "", "error": ""}
+    insert_rows(FetchLog, [row])  # plan cached here
+    if connection.vendor != "sqlite":
+        return
+    with override_settings(USE_TZ=False), pytest.raises(ValueError):
+        insert_rows(FetchLog, [row])

@@ -89,6 +89,7 @@ feed = b'<rss version="2.0"><channel><title>T</title><item><title>A</title>'
 feed += b'<link>http://o.example/a</link></item></channel></rss>'
 read = pool.call(read_feed, feed, url="http://o.example/feed")
 assert [e.link for e in read.feed.entries] == ["http://o.example/a"]
+assert pool._pool._mp_context.get_start_method() == "fork"  # it really forked
 stop = threading.Event()
 thread = threading.Thread(target=stop.wait)
 thread.start()
@@ -108,3 +109,26 @@ def test_workers_started_before_any_thread_are_forked_and_work() -> None:
         [sys.executable, "-c", FORK_CHECK], capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
+
+
+def started_then_sleeps(marker: str) -> None:
+    with open(marker, "a") as log:
+        log.write("started\n")
+    time.sleep(1.0)
+
+
+def test_terminate_fails_running_tasks_and_runs_none_again(tmp_path: Path) -> None:
+    workers = WorkerPool(2)
+    marker = str(tmp_path / "starts")
+    futures = [workers.submit(started_then_sleeps, marker) for _ in range(3)]
+    deadline = time.monotonic() + 30
+    while not Path(marker).exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    workers.terminate()
+    for future in futures:
+        with pytest.raises(WorkerError, match="stopped"):
+            future.result(timeout=30)
+    started = Path(marker).read_text().count("started")
+    time.sleep(1.2)  # a task run again would have started by now
+    assert Path(marker).read_text().count("started") == started <= 2
+    assert workers._alone is None

@@ -169,3 +169,6 @@ def test_similarity_counts_equal_values_exactly() -> None:
     zeros, ones = [0] * NUM_PERM, [2**32 - 1] * NUM_PERM
     assert similarity(pack(zeros), pack(ones)) == 0.0
     assert similarity(pack(ones), pack(ones)) == 1.0
+    # what is not a signature compares as nothing alike
+    assert similarity(b"", b"") == similarity(b"abc", b"abc") == 0.0
+    assert similarity(pack(zeros)[:128], pack(zeros)) == 0.0
