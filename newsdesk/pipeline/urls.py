@@ -84,6 +84,25 @@ def canonicalize(url: str, base: str = "") -> str:
     url = url.strip()
     if base:
         url = urljoin(base, url)
+    if (plain := _PLAIN_URL.fullmatch(url)) is not None and _plain_port_kept(plain):
+        return url  # already canonical, as most feed links are: a fifth of the time
+    return _rebuilt(url)
+
+
+#: a URL canonicalize would give back unchanged: lower-case http(s) scheme and host
+#: name, no user info, a path with no doubled slash, no query or fragment, no spaces
+#: or control characters (urlsplit drops some of those)
+_PLAIN_URL = re.compile(
+    r"(https?)://[a-z0-9-]+(?:\.[a-z0-9-]+)*(?::([1-9][0-9]{0,4}))?(?:/(?!/)[^/?#\x00-\x20\x7f]*)+"
+)
+
+
+def _plain_port_kept(plain: re.Match[str]) -> bool:
+    port = plain.group(2)
+    return port is None or (int(port) <= 65535 and int(port) != _DEFAULT_PORTS[plain.group(1)])
+
+
+def _rebuilt(url: str) -> str:
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower().rstrip(".")
