@@ -119,6 +119,10 @@ def test_word_bytes_are_the_regex_words_encoded() -> None:
     texts += [
         "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 300))) for _ in range(3000)
     ]
+    ascii_only = "".join(map(chr, range(128)))  # the fast path for ASCII text
+    texts += [
+        "".join(rng.choice(ascii_only) for _ in range(rng.randint(1, 300))) for _ in range(1000)
+    ]
     for text in texts:
         assert word_bytes(text) == [w.encode("utf-8") for w in normalise_words(text)], repr(text)
 
