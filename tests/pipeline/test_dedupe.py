@@ -112,7 +112,7 @@ def test_word_bytes_are_the_regex_words_encoded() -> None:
         "abcXYZ019_ \t\n.,;:!?'\"()[]{}<>/\\|@#$%^&*-+=~`\x00\x1f\x7f"
         "\u00e9\u00df\u0130\u00a3\u20ac\u2019\u201c\u201d\u2014\u00a0\u2009\u00bd\u00b2"
         "\ufb01\u0301\u0308\u200d\u200b\u4e2d\u6587\u0661\u0967\u05d0\u0627\U0001f600\ud800"
-        "\u2167\u3000\u00aa\u02b0\u1e9e\u212a"
+        "\u2167\u3000\u00aa\u02b0\u1e9e\u212a\u0345\u0149\u1f80\u03a3"
     )
     rng = random.Random(4)
     texts = [article(1), 'The Minister said: "No."\n\nAgain!', "", "  ", "\ud800 lone"]
