@@ -47,6 +47,10 @@ MAX_BACKOFF = timedelta(hours=24)
 #: STORE_AFTER seconds: a few statements per batch instead of a few per feed
 STORE_BATCH = 500
 STORE_AFTER = 0.5
+#: with this few polls and pages left in flight (the end of a run, or a small one),
+#: what arrives is stored at once, while the worker processes still prepare the last
+#: feeds: not in one last batch after them, with every worker idle
+STORE_TAIL = 8
 _SOURCE_STATE = (
     "last_polled",
     "consecutive_failures",
@@ -244,7 +248,9 @@ class Ingestor:
                         continue
                     for future in done:
                         self._handle(future, state, by_id, fetcher, pool)
-                    if len(state.unstored) >= STORE_BATCH:
+                    if len(state.unstored) >= STORE_BATCH or (
+                        state.unstored and len(state.pending) <= STORE_TAIL
+                    ):
                         self._flush(state)
                 self._flush(state)
         finally:
