@@ -5,7 +5,6 @@ Pure decisions over already-fetched data, so they are tested without I/O.
 
 from __future__ import annotations
 
-import functools
 import operator
 import re
 from collections.abc import Mapping, Sequence
@@ -15,7 +14,7 @@ from typing import Any
 
 from .dedupe import fingerprint, signature, word_bytes
 from .errors import error_kind, one_line
-from .sanitize import clean_and_text, html_to_text, text_to_html, word_count
+from .sanitize import Fragment, html_to_text, read_fragment, text_to_html, word_count
 from .types import Arrival, ArticleDraft, Extracted, FeedEntry, ParsedFeed, TextSource
 from .urls import canonicalize
 
@@ -50,13 +49,8 @@ def _no_nul(text: str) -> str:
     return text.replace("\x00", "") if "\x00" in text else text
 
 
-@functools.lru_cache(maxsize=64)
-def _words(text: str) -> int:
-    return word_count(text)
-
-
 def feed_has_full_text(entry: FeedEntry) -> bool:
-    return _words(html_to_text(entry.content)) >= FULL_TEXT_WORDS
+    return read_fragment(entry.content).words >= FULL_TEXT_WORDS
 
 
 def choose_date(
@@ -100,10 +94,11 @@ def build_article(
     and the reason recorded.
     """
     notes: list[str] = []
-    content_html, feed_content = clean_and_text(entry.content) if entry else ("", "")
+    content = read_fragment(entry.content) if entry else Fragment("", "", 0)
+    content_html, feed_content = content.html, content.text
     feed_teaser = html_to_text(entry.summary) if entry else ""
     feed_text, feed_html, feed_kind = "", "", TextSource.TEASER
-    if feed_content and _words(feed_content) >= word_count(feed_teaser):
+    if feed_content and content.words >= word_count(feed_teaser):
         feed_text, feed_html, feed_kind = feed_content, content_html, TextSource.FEED
     elif feed_teaser:
         feed_text, feed_html = feed_teaser, text_to_html(feed_teaser)

@@ -40,3 +40,22 @@ def test_plain_text_is_read_without_building_html(monkeypatch: pytest.MonkeyPatc
     assert sanitize.html_to_text("  Rates &amp; rents\t rise  ") == "Rates & rents rise"
     assert sanitize.html_to_text("One.\nTwo &lt;b&gt;") == "One.\nTwo <b>"
     assert sanitize.html_to_text("   ") == sanitize.html_to_text("") == ""
+
+
+def test_the_words_counted_while_reading_are_those_of_the_text() -> None:
+    """read_fragment counts words as it builds the text: the count intake compares with
+    FULL_TEXT_WORDS and with the teaser's must be word_count of that text."""
+    import random
+
+    from newsdesk.pipeline.sanitize import read_fragment, word_count
+
+    pieces = ["<p>", "</p>", "<br>", "<li>", "</li>", "<b>", "</b>", "word", "x", "&nbsp;"]
+    pieces += [" ", "  ", "\n", "\t", "\r", "\x0b", "\x1c", "\u00a0", "\u2003", "\u3000", "&#10;"]
+    rng = random.Random(11)
+    fragments = [SAMPLE, "", "   ", "plain words only", "plain\n\n words\t here "]
+    fragments += ["".join(rng.choices(pieces, k=rng.randint(1, 60))) for _ in range(2000)]
+    for raw in fragments:
+        fragment = read_fragment(raw)
+        assert fragment.words == word_count(fragment.text), repr(raw)
+        assert (fragment.html, fragment.text) == clean_and_text(raw)
+    assert read_fragment(SAMPLE).words == 13
