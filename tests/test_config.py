@@ -52,3 +52,26 @@ def test_database_urls(tmp_path: Path) -> None:
     for bad in ("mysql://x/y", "postgres://host/", "sqlite:///"):
         with pytest.raises(ConfigError):
             database_from_url(bad, tmp_path)
+
+
+@pytest.mark.django_db  # lifts pytest-django's block; the database is a new file here
+def test_a_new_sqlite_database_has_16k_pages_and_a_write_ahead_log(tmp_path: Path) -> None:
+    from django.db.utils import ConnectionHandler
+
+    handler = ConnectionHandler({"default": database_from_url("sqlite:///new.db", tmp_path)})
+    connection = handler["default"]
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("CREATE TABLE t (x TEXT)")
+            found = {}
+            for pragma in ("page_size", "journal_mode", "wal_autocheckpoint", "foreign_keys"):
+                cursor.execute(f"PRAGMA {pragma}")
+                found[pragma] = cursor.fetchone()[0]
+    finally:
+        connection.close()
+    assert found == {
+        "page_size": 16384,
+        "journal_mode": "wal",
+        "wal_autocheckpoint": 250,
+        "foreign_keys": 1,
+    }
