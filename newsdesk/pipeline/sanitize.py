@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import html as html_lib
 import re
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import nh3
 
@@ -66,17 +66,23 @@ _BLOCK_BREAK = re.compile(
 _SPACES = re.compile(r"[ \t\r\f\v]{2,}|[\t\r\f\v]")  # single spaces stay as they are
 
 
+#: nh3's options, as keyword arguments (kept for the test that pins _CLEANER to them)
+CLEANING: dict[str, Any] = {
+    "tags": _ALLOWED_TAGS,
+    "attributes": _ALLOWED_ATTRS,
+    "url_schemes": {"http", "https", "mailto"},
+    "link_rel": "noopener noreferrer nofollow",
+    "strip_comments": True,
+    "clean_content_tags": _DROPPED_WITH_CONTENT,
+}
+#: built once: nh3.clean(raw, **CLEANING) builds its sanitizer on every call, half
+#: of the time it takes on an article
+_CLEANER = nh3.Cleaner(**CLEANING)
+
+
 def clean_html(raw: str) -> str:
     """Keep structure and links, drop scripts, styles, handlers, iframes and unsafe URLs."""
-    return nh3.clean(
-        raw,
-        tags=_ALLOWED_TAGS,
-        attributes=_ALLOWED_ATTRS,
-        url_schemes={"http", "https", "mailto"},
-        link_rel="noopener noreferrer nofollow",
-        strip_comments=True,
-        clean_content_tags=_DROPPED_WITH_CONTENT,
-    )
+    return _CLEANER.clean(raw)
 
 
 #: a tag in nh3's output: attribute values are quoted, and may hold ">"

@@ -59,3 +59,24 @@ def test_the_words_counted_while_reading_are_those_of_the_text() -> None:
         assert fragment.words == word_count(fragment.text), repr(raw)
         assert (fragment.html, fragment.text) == clean_and_text(raw)
     assert read_fragment(SAMPLE).words == 13
+
+
+def test_the_reused_cleaner_cleans_as_nh3_clean_with_the_same_options() -> None:
+    """clean_html uses one nh3.Cleaner built at import; it must keep and drop exactly
+    what nh3.clean(raw, **CLEANING) does (no default of Cleaner's slipping in)."""
+    import nh3
+
+    from newsdesk.pipeline.sanitize import CLEANING, clean_html
+
+    hostile = [
+        SAMPLE,
+        '<a href="javascript:alert(1)" onclick="x()">j</a><a href="https://e.org/a">ok</a>',
+        '<a href="mailto:ed@e.org" rel="opener" target="_blank" title="t">m</a>',
+        "<script>alert(1)</script><style>p{}</style><iframe src=x></iframe><!-- c --><p>p</p>",
+        '<img src="x" onerror="alert(1)"><svg><script>1</script></svg><math><mi>x</mi></math>',
+        '<table><tr><td colspan="2" style="x" class="c">1</td></tr></table><p id="i">q</p>',
+        "<noscript><p>n</p></noscript><template>t</template><object data=x></object>",
+        '<p>unclosed <b>bold <i>both</p> tail &amp; &lt;tag&gt; <div data-x="1">d</div>',
+    ]
+    for raw in hostile:
+        assert clean_html(raw) == nh3.clean(raw, **CLEANING), raw
