@@ -233,9 +233,33 @@ def test_datetime_values_are_converted_as_django_converts_them() -> None:
         dt.datetime(2026, 3, 29, 1, 30, tzinfo=zoneinfo.ZoneInfo("Europe/London")),
         dt.datetime(1999, 12, 31, 23, 59, 59, tzinfo=dt.timezone(dt.timedelta(hours=-5))),
     ]
-    for value in values:
+    for value in values + values[::-1] + [values[1], values[1]]:  # the memo of the last
         assert convert(value) == adapt(value), value
     assert convert(None) is None
+
+
+def test_json_values_are_converted_as_django_converts_them() -> None:
+    """rows.insert_rows's own JSON conversion gives what Django's field gives."""
+    from django.db import connection
+
+    from newsdesk.ingest.models import Article
+    from newsdesk.ingest.rows import json_converter
+
+    field = Article._meta.get_field("authors")
+    convert = json_converter(field)
+    values = [
+        [],
+        ["Ana Ruiz", "Tom\u00e1\u0161 \u201cT\u201d"],
+        {"a": [1, 2.5, None]},
+        ["\x00"],
+        None,
+    ]
+
+    def plain(adapted: object) -> object:  # psycopg's Jsonb wrappers do not compare
+        return getattr(adapted, "obj", adapted)
+
+    for value in values:
+        assert plain(convert(value)) == plain(field.get_db_prep_save(value, connection)), value
 
 
 def test_insert_rows_follows_the_time_zone_settings_of_the_moment() -> None:
