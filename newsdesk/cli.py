@@ -7,6 +7,7 @@ Exit codes: 0 success; 1 a command failed (bad input, unreachable URL, ...);
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import logging
 import os
@@ -193,6 +194,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     # the report's table needs rich (40 ms to import): loaded while the run waits on
     # the network, not after it
     threading.Thread(target=_import_report_modules, daemon=True).start()
+    if args.batch:
+        from newsdesk.ingest.workers import collect_rarely
+
+        collect_rarely()
     with progress_bar(len(sources), "polling", enabled=not args.quiet) as advance:
         ingestor = Ingestor(allow_hosts=args.allow_host, progress=advance)
         report = ingestor.run(sources)
@@ -445,9 +450,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, batch: bool = False) -> int:
+    """The command; `batch` when it is the process's whole life (the console command):
+    an ingest then tunes the cycle collector for a batch run (workers.collect_rarely)."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.batch = batch
     if args.command == "add":
         if args.url_opt and args.url and args.paste:
             parser.error("give the URL once")
@@ -460,6 +468,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "demo":  # the demo always builds its own SQLite file
         os.environ["DATABASE_URL"] = f"sqlite:///{Path(args.database).resolve()}"
     try:
+        if args.command == "ingest" and batch:
+            gc.disable()  # start-up makes objects that live to the end: nothing to collect
         if args.command == "ingest":
             prestart_workers()
         setup_django()
@@ -497,7 +507,7 @@ def run() -> NoReturn:
     second more. The workers are stopped, the database connections closed, the
     output flushed, and the process ends. Other commands end normally.
     """
-    code = main()
+    code = main(batch=True)
     if not _quick_exit:
         raise SystemExit(code)
     from django.db import connections
