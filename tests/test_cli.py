@@ -42,6 +42,22 @@ def newsdesk(
     )
 
 
+def run_probe(probe: str, args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Python code `probe` run as `python -c probe -- args` on cwd's database; it must
+    succeed."""
+    environ = {**os.environ, "DATABASE_URL": f"sqlite:///{cwd / 'cli.sqlite3'}"}
+    done = subprocess.run(
+        [sys.executable, "-c", probe, "--", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=environ,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    return done
+
+
 def subcommands() -> list[str]:
     parser = build_parser()
     action = next(a for a in parser._actions if a.dest == "command")
@@ -163,22 +179,13 @@ def test_ingest_quick_exit_keeps_output_and_data_and_leaves_no_worker(tmp_path: 
         "import atexit, sys; atexit.register(print, 'NORMAL EXIT'); "
         "from newsdesk.cli import run; sys.argv[1:] = sys.argv[2:]; run()"
     )
-    environ = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}"}
     with FixtureServer(DEMO_SITE) as site:
         feed = site.url("feeds/harbor-ledger.xml")
         for args, exits_at_once in (
             (["ingest", feed, "--allow-host", site.host], True),
             (["stats"], False),
         ):
-            done = subprocess.run(
-                [sys.executable, "-c", probe, "--", *args],
-                cwd=tmp_path,
-                capture_output=True,
-                text=True,
-                env=environ,
-                timeout=60,
-            )
-            assert done.returncode == 0, done.stderr
+            done = run_probe(probe, args, tmp_path)
             assert ("NORMAL EXIT" not in done.stdout) is exits_at_once, done.stdout
     stats = newsdesk("stats", "--json", cwd=tmp_path)
     assert json.loads(stats.stdout.strip().splitlines()[-1])["articles"] == 6
@@ -208,18 +215,9 @@ def test_the_ingest_command_collects_cycles_as_a_batch_process(tmp_path: Path) -
         "sys.argv[1:] = sys.argv[2:]\n"
         "cli.run()\n"
     )
-    environ = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}"}
     with FixtureServer(DEMO_SITE) as site:
         feed = site.url("feeds/harbor-ledger.xml")
-        done = subprocess.run(
-            [sys.executable, "-c", probe, "--", "ingest", feed, "--allow-host", site.host],
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            env=environ,
-            timeout=60,
-        )
-    assert done.returncode == 0, done.stderr
+        done = run_probe(probe, ["ingest", feed, "--allow-host", site.host], tmp_path)
     batch = workers.BATCH_GC_THRESHOLDS
     assert f"SEEN {[True, batch, True, True, batch]}" in done.stderr, done.stderr
     assert gc.get_threshold() != batch  # this process was left as it was
