@@ -140,11 +140,8 @@ def _decide(
     known: dict[str, int] = dict(_select_in(ArticleURL, ("url", "article_id"), "url", all_urls))
     twins: dict[str, tuple[int, str]] = {}  # fingerprint -> (earliest article or key, outlet)
     fingerprints = {d.fingerprint for d in drafts if d.text}
-    for fp, pk, outlet in (
-        Article.objects.filter(fingerprint__in=fingerprints)
-        .order_by("id")
-        .values_list("fingerprint", "id", "outlet")
-    ):
+    found = _select_in(Article, ("id", "fingerprint", "outlet"), "fingerprint", fingerprints)
+    for pk, fp, outlet in sorted(found):  # the earliest article with the text first
         twins.setdefault(fp, (pk, outlet))
     groups = _Groups()
     plans: list[_Plan] = []
