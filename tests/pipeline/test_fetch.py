@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import threading
 import time
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
@@ -278,3 +279,51 @@ def test_per_host_delay_spaces_request_starts(http_server: FixtureServer, tmp_pa
 def test_allow_host_accepts_bracketed_ipv6() -> None:
     policy = FetchPolicy(allow_hosts=parse_allow_hosts(["[::1]:8080"]))
     assert policy.allows("::1", 8080) and not policy.allows("::1", 8081)
+
+
+@pytest.fixture
+def tls_server(tmp_path: Path) -> Iterator[tuple[FixtureServer, Path]]:
+    """The fixture server over TLS, with a certificate for 127.0.0.1 made here (openssl)."""
+    import shutil
+    import ssl
+    import subprocess
+
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make a test certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    request = "req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1".split()
+    request += ["-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)]
+    subprocess.run(
+        ["openssl", *request],
+        check=True,
+        capture_output=True,
+    )
+    (tmp_path / "feed.xml").write_text("<rss/>")
+    server = FixtureServer(tmp_path)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.httpd.socket = context.wrap_socket(server.httpd.socket, server_side=True)
+    with server:
+        yield server, cert
+
+
+def test_https_is_verified_with_a_tls_context_made_on_first_use(
+    tls_server: tuple[FixtureServer, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No TLS context is built until an HTTPS connection needs one (loading the
+    certificate store takes 20-40 ms); then certificates are verified: a certificate
+    the store does not know is refused, and one it knows is accepted."""
+    import ssl
+
+    server, cert = tls_server
+    url = server.url("feed.xml").replace("http://", "https://")
+    with fetcher_for(server) as f:
+        pool = f.client._transport._pool  # type: ignore[attr-defined]
+        assert pool._ssl_context is None
+        with pytest.raises(FetchError, match="CERTIFICATE_VERIFY_FAILED"):
+            f.fetch(url)
+        assert pool._ssl_context.verify_mode == ssl.CERT_REQUIRED
+        assert pool._ssl_context.check_hostname
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # httpx's own way to name a store
+    with fetcher_for(server) as f:
+        assert f.fetch(url).content == b"<rss/>"
