@@ -47,3 +47,46 @@ def test_a_database_without_the_migrations_table_is_not_taken_as_current(
 
     monkeypatch.setattr(MigrationRecorder.Migration._meta, "db_table", "no_such_table")
     assert not cli.schema_is_current()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_check_reads_without_waiting_for_a_writer() -> None:
+    """Outside a transaction the check only reads: on SQLite it does not queue behind
+    a running ingest's write lock (a transaction would be BEGIN IMMEDIATE)."""
+    import sqlite3
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's write lock")
+    connection.ensure_connection()
+    writer = sqlite3.connect(connection.settings_dict["NAME"])
+    try:
+        writer.execute("BEGIN IMMEDIATE")  # another process writing, as ingest does
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA busy_timeout = 200")  # a wait would fail, not hang
+        assert not connection.in_atomic_block
+        assert cli.schema_is_current()
+    finally:
+        writer.rollback()
+        writer.close()
+
+
+def test_a_migrations_package_that_cannot_be_imported_is_not_taken_for_none(
+    db: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only a missing migrations package means "no migrations"; anything else that
+    fails to import leaves the verdict to Django's migration executor."""
+    import importlib
+
+    real = importlib.import_module
+
+    def broken(name: str, package: str | None = None) -> object:
+        if name == "newsdesk.ingest.migrations":
+            raise ModuleNotFoundError(
+                "No module named 'no_such_dependency'", name="no_such_dependency"
+            )
+        return real(name, package)
+
+    monkeypatch.setattr(importlib, "import_module", broken)
+    with pytest.raises(ModuleNotFoundError):
+        cli.migrations_on_disk()
+    assert not cli.schema_is_current()
