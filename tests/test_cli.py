@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import gzip
 import json
 import os
@@ -194,7 +193,8 @@ def test_ingest_quick_exit_keeps_output_and_data_and_leaves_no_worker(tmp_path: 
 def test_the_ingest_command_collects_cycles_as_a_batch_process(tmp_path: Path) -> None:
     """The console command's ingest (not main() called in a process that goes on) runs
     with the collector of a batch process: start-up objects frozen, young objects
-    collected every 20,000 containers, in the main process and in its workers."""
+    collected every 20,000 containers, in the main process and in its workers.
+    (test_ingest checks that main() called in-process leaves its caller's alone.)"""
     assert newsdesk("migrate", cwd=tmp_path).returncode == 0
     probe = (
         "import gc, sys\n"
@@ -220,7 +220,6 @@ def test_the_ingest_command_collects_cycles_as_a_batch_process(tmp_path: Path) -
         done = run_probe(probe, ["ingest", feed, "--allow-host", site.host], tmp_path)
     batch = workers.BATCH_GC_THRESHOLDS
     assert f"SEEN {[True, batch, True, True, batch]}" in done.stderr, done.stderr
-    assert gc.get_threshold() != batch  # this process was left as it was
 
 
 def test_ingest_bad_target(tmp_path: Path) -> None:

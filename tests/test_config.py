@@ -54,24 +54,38 @@ def test_database_urls(tmp_path: Path) -> None:
             database_from_url(bad, tmp_path)
 
 
-@pytest.mark.django_db  # lifts pytest-django's block; the database is a new file here
-def test_a_new_sqlite_database_has_16k_pages_and_a_write_ahead_log(tmp_path: Path) -> None:
+@pytest.mark.django_db  # lifts pytest-django's block; the databases are new files here
+def test_sqlite_pages_and_checkpoints_new_and_existing_databases(tmp_path: Path) -> None:
+    """A new database gets 16 KiB pages; one made before keeps its 4 KiB. Either way
+    the write-ahead log is checkpointed every ~4 MB (250 or 1,000 pages)."""
+    import sqlite3
+
     from django.db.utils import ConnectionHandler
 
-    handler = ConnectionHandler({"default": database_from_url("sqlite:///new.db", tmp_path)})
-    connection = handler["default"]
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("CREATE TABLE t (x TEXT)")
-            found = {}
-            for pragma in ("page_size", "journal_mode", "wal_autocheckpoint", "foreign_keys"):
-                cursor.execute(f"PRAGMA {pragma}")
-                found[pragma] = cursor.fetchone()[0]
-    finally:
-        connection.close()
+    older = sqlite3.connect(tmp_path / "old.db")  # as newsdesk made them before
+    older.execute("PRAGMA journal_mode=WAL")
+    older.execute("CREATE TABLE t (x TEXT)")
+    older.close()
+    found = {}
+    for name in ("new.db", "old.db"):
+        handler = ConnectionHandler({"default": database_from_url(f"sqlite:///{name}", tmp_path)})
+        connection = handler["default"]
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("CREATE TABLE IF NOT EXISTS t (x TEXT)")
+                pragmas = ("page_size", "journal_mode", "wal_autocheckpoint", "foreign_keys")
+                for pragma in pragmas:
+                    cursor.execute(f"PRAGMA {pragma}")
+                    found[name, pragma] = cursor.fetchone()[0]
+        finally:
+            connection.close()
     assert found == {
-        "page_size": 16384,
-        "journal_mode": "wal",
-        "wal_autocheckpoint": 250,
-        "foreign_keys": 1,
+        ("new.db", "page_size"): 16384,
+        ("new.db", "journal_mode"): "wal",
+        ("new.db", "wal_autocheckpoint"): 250,
+        ("new.db", "foreign_keys"): 1,
+        ("old.db", "page_size"): 4096,
+        ("old.db", "journal_mode"): "wal",
+        ("old.db", "wal_autocheckpoint"): 1000,
+        ("old.db", "foreign_keys"): 1,
     }

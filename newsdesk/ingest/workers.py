@@ -71,13 +71,21 @@ def page_draft(
 
 def _ready() -> int:
     # what every feed needs, loaded while the main process is still setting up; what
-    # the imports make lives as long as the worker: not collected, then frozen
-    gc.disable()
-    import newsdesk.pipeline.feeds
-    import newsdesk.pipeline.minhash  # noqa: F401
-
-    collect_rarely()
+    # the imports make lives as long as the worker: not collected, then frozen, once
+    # (each run warms the pool again; a later freeze would keep that run's garbage)
+    global _frozen
+    if not _frozen:
+        gc.disable()
+        try:
+            import newsdesk.pipeline.feeds
+            import newsdesk.pipeline.minhash  # noqa: F401
+        finally:
+            collect_rarely(freeze=True)
+        _frozen = True
     return os.getpid()
+
+
+_frozen = False  # in a worker: whether _ready has frozen its start-up objects
 
 
 #: Python's cycle collector scans its young objects every 700 new containers, and

@@ -132,3 +132,30 @@ def test_terminate_fails_running_tasks_and_runs_none_again(tmp_path: Path) -> No
     time.sleep(1.2)  # a task run again would have started by now
     assert Path(marker).read_text().count("started") == started <= 2
     assert workers._alone is None
+
+
+def leave_a_cycle() -> None:
+    """Garbage only the cycle collector frees: it waits in the worker."""
+    cycle: list[object] = []
+    cycle.append(cycle)
+
+
+def test_a_worker_collects_as_a_batch_process_and_freezes_its_start_up_once() -> None:
+    """Each run warms the pool (`_ready` in every worker): the worker's start-up objects
+    are frozen the first time only, so a later run's garbage is never frozen with them."""
+    import gc
+
+    from newsdesk.ingest.workers import BATCH_GC_THRESHOLDS, _ready
+
+    workers = WorkerPool(1)
+    try:
+        workers.call(_ready)
+        frozen = workers.call(gc.get_freeze_count)
+        assert frozen > 0
+        assert workers.call(gc.isenabled)
+        assert workers.call(gc.get_threshold) == BATCH_GC_THRESHOLDS
+        workers.call(leave_a_cycle)
+        workers.call(_ready)  # the next run
+        assert workers.call(gc.get_freeze_count) == frozen
+    finally:
+        workers.close()
