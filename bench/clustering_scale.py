@@ -14,7 +14,7 @@ the same choice for the whole copy, by a variant of its own ("missile" ->
 cut to their first 600 words (the clusterer reads 400 content words). Keys are
 new ("c17:<id>"); the copy and the event are the gold story.
 
-Each size is clustered from scratch with `newsdesk.pipeline.stories.cluster`
+Each size is clustered from scratch with `newsdesk.pipeline.stories.clustering.cluster`
 (defaults: window of 7 days and 5,000 articles). The table gives wall and CPU
 seconds, the cost per article, the stories still in the window at the end, and
 B-cubed F1 against the synthetic gold. The target: cost per article at 100k at
@@ -42,8 +42,8 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from newsdesk.pipeline.metrics_clustering import bcubed  # noqa: E402
-from newsdesk.pipeline.stories import StoryClusterer, StoryConfig, StoryInput  # noqa: E402
+from newsdesk.pipeline.metrics import bcubed  # noqa: E402
+from newsdesk.pipeline.stories.clustering import StoryClusterer, StoryConfig, StoryInput  # noqa: E402
 
 DATA = REPO.parent / "shared" / "eval" / "dev" / "clustering-giveme.jsonl"
 START = datetime(2025, 1, 1, tzinfo=UTC)

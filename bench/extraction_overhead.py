@@ -165,9 +165,9 @@ def breakdown(records: list[dict[str, Any]], served: kit.Served) -> list[tuple[s
     from newsdesk.ingest.service import make_policy
     from newsdesk.ingest.store import load_near_index, store_article
     from newsdesk.pipeline import extract as nd_extract
-    from newsdesk.pipeline.feeds import parse_feed
-    from newsdesk.pipeline.fetch import Fetcher
-    from newsdesk.pipeline.intake import build_article
+    from newsdesk.pipeline.intake.drafts import build_article
+    from newsdesk.pipeline.intake.feeds import parse_feed
+    from newsdesk.pipeline.intake.fetch import Fetcher
     from newsdesk.pipeline.types import Arrival
 
     strings = [r["html"] or "" for r in records]
@@ -299,7 +299,7 @@ def main() -> int:
         setup_django(tmp / "nd.sqlite3")
         import trafilatura
 
-        from newsdesk.pipeline.extract import extract_article
+        from newsdesk.pipeline.intake.extract import extract_article
 
         trafilatura.extract(pages[0])  # warm-up, as for the baseline
         extract_article(pages[0], records[0].get("url") or "")

@@ -68,7 +68,7 @@ def generate(root: Path, feeds: int, items: int, seed: int) -> dict[str, Any]:
 
 
 def write_opml(path: Path, urls: list[str], feeds: int) -> None:
-    from newsdesk.pipeline.opml import OPMLSource, write_opml
+    from newsdesk.pipeline.intake.opml import OPMLSource, write_opml
 
     gen = NewsGenerator()
     sources = [OPMLSource(url=u, title=gen.outlet(n)) for n, u in enumerate(urls[:feeds])]
@@ -146,7 +146,7 @@ def measured(cmd: list[str], env: dict[str, str], cwd: Path, log: Path) -> dict[
 
 def newsdesk_cmd() -> list[str]:
     script = Path(sys.executable).with_name("newsdesk")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "newsdesk.cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "newsdesk.cli.main"]
 
 
 def check(cmd: list[str], env: dict[str, str], cwd: Path) -> str:
@@ -293,9 +293,9 @@ def signature_map(text: str) -> bytes | None:
         return None
     encoded = " ".join(words).encode("utf-8").split()
     hashes = np.fromiter(map(zlib.crc32, encoded), dtype=np.uint32, count=len(encoded))
-    n = len(words) - dedupe.SHINGLE + 1
+    n = len(words) - minhash.SHINGLE + 1
     combined = hashes[:n].copy()
-    for offset in range(1, dedupe.SHINGLE):
+    for offset in range(1, minhash.SHINGLE):
         combined = combined * minhash._ROLL + hashes[offset : offset + n]
     shingles = np.unique(combined)[:, np.newaxis]
     values = (shingles * minhash._A + minhash._B).min(axis=0)
@@ -325,8 +325,8 @@ def breakdown_child(site: str, base: str) -> None:
     from newsdesk.ingest import store as nd_store
     from newsdesk.ingest.models import Article, ArticleURL, Source
     from newsdesk.ingest.store import known_links, load_near_index, store_article
-    from newsdesk.pipeline.feeds import parse_feed
-    from newsdesk.pipeline.intake import build_article, feed_has_full_text
+    from newsdesk.pipeline.intake.drafts import build_article, feed_has_full_text
+    from newsdesk.pipeline.intake.feeds import parse_feed
     from newsdesk.pipeline.types import Arrival
 
     sources = {s.url: s for s in Source.objects.all()}

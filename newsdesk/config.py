@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from .pipeline.errors import ConfigError
+from newsdesk.pipeline.errors import ConfigError
 
 _TRUE = {"true", "1"}
 _FALSE = {"false", "0"}

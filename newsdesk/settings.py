@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
-from .config import database_from_url, env_bool, env_int, env_list, env_str, sqlite_database
+from newsdesk.config import database_from_url, env_bool, env_int, env_list, env_str, sqlite_database
 
 BASE_DIR = Path.cwd()
 DEBUG = env_bool("NEWSDESK_DEBUG", False)

@@ -11,13 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from newsdesk.cli import build_parser
+from newsdesk.cli.main import build_parser
 from newsdesk.demo.server import FixtureServer
 from newsdesk.ingest import workers
+from tests.conftest import DEMO_SITE
 
-from .conftest import DEMO_SITE
-
-NEWSDESK = [sys.executable, "-m", "newsdesk.cli"]
+NEWSDESK = [sys.executable, "-m", "newsdesk.cli.main"]
 
 
 def newsdesk(
@@ -176,7 +175,7 @@ def test_ingest_quick_exit_keeps_output_and_data_and_leaves_no_worker(tmp_path: 
     # it was the quick exit: a handler registered to run at a normal exit did not run
     probe = (
         "import atexit, sys; atexit.register(print, 'NORMAL EXIT'); "
-        "from newsdesk.cli import run; sys.argv[1:] = sys.argv[2:]; run()"
+        "from newsdesk.cli.main import run; sys.argv[1:] = sys.argv[2:]; run()"
     )
     with FixtureServer(DEMO_SITE) as site:
         feed = site.url("feeds/harbor-ledger.xml")
@@ -198,7 +197,7 @@ def test_the_ingest_command_collects_cycles_as_a_batch_process(tmp_path: Path) -
     assert newsdesk("migrate", cwd=tmp_path).returncode == 0
     probe = (
         "import gc, sys\n"
-        "import newsdesk.cli as cli\n"
+        "import newsdesk.cli.main as cli\n"
         "setup = cli.setup_django\n"
         "def observed_setup():\n"
         "    setup()\n"

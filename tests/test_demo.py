@@ -23,7 +23,7 @@ def test_demo_ingests_and_serves(tmp_path: Path) -> None:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "newsdesk.cli", "demo", "--port", str(port)],
+        [sys.executable, "-m", "newsdesk.cli.main", "demo", "--port", str(port)],
         cwd=tmp_path,
         env=env,
         stdout=subprocess.PIPE,

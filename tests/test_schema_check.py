@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 
-from newsdesk import cli
+from newsdesk.cli import main as cli
 
 
 def test_the_migration_files_found_are_those_djangos_loader_finds(db: None) -> None:

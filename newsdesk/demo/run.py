@@ -24,15 +24,14 @@ def run_demo(*, port: int, serve: bool) -> int:
     from django.core.management import call_command
     from django.db import connections
 
+    from newsdesk.cli.main import console
+    from newsdesk.cli.progress import progress_bar
+    from newsdesk.cli.reports import collect_stats, print_run_report, print_stats
+    from newsdesk.demo.server import FixtureServer
     from newsdesk.ingest.service import Ingestor
     from newsdesk.ingest.sources import import_opml
     from newsdesk.ingest.workers import shared_pool
     from newsdesk.newsroom.models import Publication
-    from newsdesk.progress import progress_bar
-    from newsdesk.reports import collect_stats, print_run_report, print_stats
-
-    from ..cli import console
-    from .server import FixtureServer
 
     database = Path(connections["default"].settings_dict["NAME"])
     connections.close_all()

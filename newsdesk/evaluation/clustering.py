@@ -2,7 +2,7 @@
 
 Records (shared eval README, section 3) carry `id`, `title`, `text` (which starts
 with the headline line), `published` (ISO or null), `source` and the gold
-`cluster`. The articles go through `newsdesk.pipeline.stories.cluster`, the
+`cluster`. The articles go through `newsdesk.pipeline.stories.clustering.cluster`, the
 function the newsroom runs: in time order when they have dates, in file order
 otherwise. `seconds` is the clustering alone, without reading the file.
 """
@@ -13,10 +13,9 @@ import time
 from datetime import datetime
 from typing import Any
 
-from newsdesk.pipeline.metrics_clustering import bcubed
-from newsdesk.pipeline.stories import StoryInput, cluster
-
-from . import EvalDataError, EvalOptions, Progress, read_jsonl
+from newsdesk.evaluation import EvalDataError, EvalOptions, Progress, read_jsonl
+from newsdesk.pipeline.metrics import bcubed
+from newsdesk.pipeline.stories.clustering import StoryInput, cluster
 
 
 def _published(value: Any, where: str) -> datetime | None:

@@ -5,12 +5,11 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from newsdesk.evaluation import EvalDataError, EvalOptions, Progress, read_jsonl
 from newsdesk.pipeline.errors import NewsdeskError
-from newsdesk.pipeline.extract import extract_article
-from newsdesk.pipeline.feeds import parse_feed
+from newsdesk.pipeline.intake.extract import extract_article
+from newsdesk.pipeline.intake.feeds import parse_feed
 from newsdesk.pipeline.metrics import extraction_score
-
-from . import EvalDataError, EvalOptions, Progress, read_jsonl
 
 
 def eval_extraction(options: EvalOptions, progress: Progress = lambda: None) -> dict[str, Any]:

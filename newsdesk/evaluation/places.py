@@ -4,7 +4,7 @@ Records need "title", "text" and "places" (Reuters-21578 codes such as "usa",
 "west-germany"); only records with at least one place are scored. The
 Reuters record keeps the dateline ("TOKYO, March 3 -") in its own field,
 so it is put back in front of the body as on the wire. Reuters codes are
-read and written through newsdesk/pipeline/data/reuters_places.tsv; gold
+read and written through newsdesk/pipeline/enrich/data/reuters_places.tsv; gold
 codes without a newsdesk code count as misses.
 
 Without --train the rule-based PlaceModel decides; with --train a logistic
@@ -17,7 +17,8 @@ import time
 from collections import Counter
 from typing import Any
 
-from newsdesk.pipeline.places import (
+from newsdesk.evaluation import EvalDataError, EvalOptions, Progress, read_jsonl, train_and_test
+from newsdesk.pipeline.enrich.places import (
     Gazetteer,
     LabelledArticle,
     PlaceModel,
@@ -25,8 +26,6 @@ from newsdesk.pipeline.places import (
     micro_scores,
     reuters_table,
 )
-
-from . import EvalDataError, EvalOptions, Progress, read_jsonl, train_and_test
 
 
 def has_places(record: dict[str, Any]) -> bool:

@@ -20,10 +20,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from newsdesk.pipeline.categories import document
-from newsdesk.pipeline.relevance import RelevanceModel, TopicProfile, normalise_place
-
-from . import EvalDataError, EvalOptions, Progress, train_and_test
+from newsdesk.evaluation import EvalDataError, EvalOptions, Progress, train_and_test
+from newsdesk.pipeline.judge.categories import document
+from newsdesk.pipeline.judge.relevance import RelevanceModel, TopicProfile, normalise_place
 
 KINDS = ("places", "topics")
 TOP = 20

@@ -15,9 +15,8 @@ import time
 from collections import Counter
 from typing import Any
 
-from newsdesk.pipeline.categories import TopicModel, document
-
-from . import EvalDataError, EvalOptions, Progress, train_and_test
+from newsdesk.evaluation import EvalDataError, EvalOptions, Progress, train_and_test
+from newsdesk.pipeline.judge.categories import TopicModel, document
 
 
 def modapte(record: dict[str, Any]) -> bool:

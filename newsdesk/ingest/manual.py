@@ -11,15 +11,14 @@ from urllib.parse import urlsplit
 
 from django.db import transaction
 
+from newsdesk.ingest.service import make_policy
+from newsdesk.ingest.store import Stored, load_near_index, store_article
 from newsdesk.pipeline.errors import NewsdeskError
-from newsdesk.pipeline.extract import extract_article, parse_datetime, text_to_html
-from newsdesk.pipeline.fetch import Fetcher
-from newsdesk.pipeline.intake import MAX_URL_LENGTH, build_article
+from newsdesk.pipeline.intake.drafts import MAX_URL_LENGTH, build_article
+from newsdesk.pipeline.intake.extract import extract_article, parse_datetime, text_to_html
+from newsdesk.pipeline.intake.fetch import Fetcher
+from newsdesk.pipeline.intake.urls import check_scheme
 from newsdesk.pipeline.types import Arrival, ArticleDraft, Extracted
-from newsdesk.pipeline.urls import check_scheme
-
-from .service import make_policy
-from .store import Stored, load_near_index, store_article
 
 
 class PasteError(NewsdeskError, ValueError):

@@ -24,23 +24,22 @@ from urllib.request import url2pathname
 from django.conf import settings
 from django.utils import timezone
 
+from newsdesk.ingest.models import FetchLog, Source
+from newsdesk.ingest.rows import insert_rows, update_rows
+from newsdesk.ingest.store import Outcome, known_links, load_near_index, recent_links, store_batch
+from newsdesk.ingest.workers import WorkerPool, page_draft, shared_pool
 from newsdesk.pipeline.dedupe import NearDuplicateIndex
 from newsdesk.pipeline.errors import error_kind, one_line
-from newsdesk.pipeline.fetch import Fetcher, FetchPolicy, parse_allow_hosts
-from newsdesk.pipeline.intake import (
+from newsdesk.pipeline.intake.drafts import (
     MAX_URL_LENGTH,
     Preparing,
     ReadFeed,
     build_article,
     read_feed,
 )
+from newsdesk.pipeline.intake.fetch import Fetcher, FetchPolicy, parse_allow_hosts
+from newsdesk.pipeline.intake.urls import host_key
 from newsdesk.pipeline.types import Arrival, ArticleDraft, FeedEntry
-from newsdesk.pipeline.urls import host_key
-
-from .models import FetchLog, Source
-from .rows import insert_rows, update_rows
-from .store import Outcome, known_links, load_near_index, recent_links, store_batch
-from .workers import WorkerPool, page_draft, shared_pool
 
 MAX_BACKOFF = timedelta(hours=24)
 #: store prepared articles once this many wait, or when nothing else arrived for

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from newsdesk.ingest.models import Source
 from newsdesk.newsroom.models import Publication
-from newsdesk.pipeline.opml import OPMLSource, read_opml, write_opml
-from newsdesk.pipeline.urls import check_scheme
-
-from .models import Source
+from newsdesk.pipeline.intake.opml import OPMLSource, read_opml, write_opml
+from newsdesk.pipeline.intake.urls import check_scheme
 
 
 @dataclass(frozen=True)

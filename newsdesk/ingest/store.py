@@ -13,12 +13,11 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
+from newsdesk.ingest.models import Article, ArticleURL, Source
+from newsdesk.ingest.rows import insert_rows
 from newsdesk.pipeline.dedupe import NearDuplicateIndex, signature, similarity
+from newsdesk.pipeline.intake.urls import canonicalize
 from newsdesk.pipeline.types import ArticleDraft
-from newsdesk.pipeline.urls import canonicalize
-
-from .models import Article, ArticleURL, Source
-from .rows import insert_rows
 
 _IN_CHUNK = 500  # values per IN (...) list
 #: how far back near-duplicates are looked for

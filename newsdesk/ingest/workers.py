@@ -33,7 +33,7 @@ from newsdesk.pipeline.errors import (
     error_kind,
     one_line,
 )
-from newsdesk.pipeline.intake import build_article
+from newsdesk.pipeline.intake.drafts import build_article
 from newsdesk.pipeline.types import Arrival, ArticleDraft, Extracted, FeedEntry
 
 T = TypeVar("T")
@@ -41,7 +41,7 @@ T = TypeVar("T")
 
 def _extract(content: bytes, url: str) -> Extracted:
     # imported here: trafilatura costs half a second to import, and only page work needs it
-    from newsdesk.pipeline.extract import extract_article
+    from newsdesk.pipeline.intake.extract import extract_article
 
     return extract_article(content, url)
 
@@ -77,7 +77,7 @@ def _ready() -> int:
     if not _frozen:
         gc.disable()
         try:
-            import newsdesk.pipeline.feeds
+            import newsdesk.pipeline.intake.feeds
             import newsdesk.pipeline.minhash  # noqa: F401
         finally:
             collect_rarely(freeze=True)

@@ -14,10 +14,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from newsdesk.ingest.models import Article
-from newsdesk.pipeline.figures import find_figures
-from newsdesk.pipeline.language import detect_language, is_readable
-from newsdesk.pipeline.places import Gazetteer, PlaceModel, analyse
-from newsdesk.pipeline.quotes import find_quotes
+from newsdesk.pipeline.enrich.figures import find_figures
+from newsdesk.pipeline.enrich.places import Gazetteer, PlaceModel, analyse
+from newsdesk.pipeline.enrich.quotes import find_quotes
+from newsdesk.pipeline.intake.language import detect_language, is_readable
 
 BATCH = 200
 

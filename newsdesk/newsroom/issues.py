@@ -17,14 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from newsdesk.pipeline import render as renderers
-from newsdesk.pipeline.backissues import ParsedIssue, parse_issue_html, parse_issue_text
-from newsdesk.pipeline.errors import NewsdeskError
-from newsdesk.pipeline.placenames import is_place
-from newsdesk.pipeline.style import Style, strip_chain_marks
-from newsdesk.pipeline.types import IssueText, ItemText, SourceRef
-
-from .models import (
+from newsdesk.newsroom.models import (
     Category,
     Issue,
     IssueCategory,
@@ -35,6 +28,12 @@ from .models import (
     ItemSource,
     Publication,
 )
+from newsdesk.pipeline.enrich.gazetteer import is_place
+from newsdesk.pipeline.errors import NewsdeskError
+from newsdesk.pipeline.issue import render as renderers
+from newsdesk.pipeline.issue.backissues import ParsedIssue, parse_issue_html, parse_issue_text
+from newsdesk.pipeline.issue.style import Style, strip_chain_marks
+from newsdesk.pipeline.types import IssueText, ItemText, SourceRef
 
 EXPORT_VERSION = 1
 

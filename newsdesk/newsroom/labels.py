@@ -19,9 +19,16 @@ from django.db import transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 
+from newsdesk.newsroom.models import (
+    Category,
+    CategoryDecision,
+    Issue,
+    Item,
+    Publication,
+    Story,
+    StoryScore,
+)
 from newsdesk.pipeline.errors import NewsdeskError
-
-from .models import Category, CategoryDecision, Issue, Item, Publication, Story, StoryScore
 
 
 class LabelError(NewsdeskError, ValueError):
@@ -150,7 +157,7 @@ def retrain_due(publication: Publication, now: dt.datetime | None = None) -> str
     than NEWSDESK_RETRAIN_DAYS (new stories of passed-over weeks are negatives too).
     Never due for a publication without any label: its rules decide alone.
     """
-    from .week import profile_of  # week imports this module
+    from newsdesk.newsroom.week import profile_of  # week imports this module
 
     now = now or timezone.now()
     profile = profile_of(publication)

@@ -6,7 +6,7 @@ import dataclasses
 
 from django.db import models
 
-from newsdesk.pipeline.style import Style
+from newsdesk.pipeline.issue.style import Style
 
 
 def default_style() -> dict[str, object]:

@@ -19,17 +19,16 @@ from django.db.models import Q
 from django.utils import timezone
 
 from newsdesk.ingest.models import Article
+from newsdesk.newsroom.enrich import about_codes
+from newsdesk.newsroom.models import CategoryDecision, Issue, Item, Story, StoryDecision, StoryScore
 from newsdesk.pipeline.errors import NewsdeskError
-from newsdesk.pipeline.stories import (
+from newsdesk.pipeline.stories.clustering import (
     Constraints,
     StoryConfig,
     StoryInput,
     cluster_stories,
     lead_article,
 )
-
-from .enrich import about_codes
-from .models import CategoryDecision, Issue, Item, Story, StoryDecision, StoryScore
 
 WINDOW = dt.timedelta(days=14)
 FOLLOW_UP_WEEKS = 8

@@ -15,15 +15,14 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from newsdesk.ingest.models import Article, Source
-from newsdesk.pipeline.categories import TopicModel
-from newsdesk.pipeline.places import display_name
-from newsdesk.pipeline.ranking import StoryFacts, rank
-from newsdesk.pipeline.relevance import RelevanceModel
-from newsdesk.pipeline.relevance import TopicProfile as ProfileRules
-
-from . import labels
-from .issues import labelled_examples
-from .models import Issue, Publication, Story, StoryScore, TopicProfile
+from newsdesk.newsroom import labels
+from newsdesk.newsroom.issues import labelled_examples
+from newsdesk.newsroom.models import Issue, Publication, Story, StoryScore, TopicProfile
+from newsdesk.pipeline.enrich.places import display_name
+from newsdesk.pipeline.judge.categories import TopicModel
+from newsdesk.pipeline.judge.ranking import StoryFacts, rank
+from newsdesk.pipeline.judge.relevance import RelevanceModel
+from newsdesk.pipeline.judge.relevance import TopicProfile as ProfileRules
 
 WEEK = dt.timedelta(days=7)
 PLACE_SHARE = 0.2  # a place suggested for a story needs this share of its place weight

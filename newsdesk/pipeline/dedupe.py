@@ -17,9 +17,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
 
-NUM_PERM = 64
+from newsdesk.pipeline.minhash import NUM_PERM, minhash
+
 SCHEME: Final = "affine32"  # stored signatures depend on it; changing it needs a rebuild
-SHINGLE = 5
 NEAR_THRESHOLD = (
     0.5  # estimated Jaccard of 5-word shingles; separate reports of one event score < 0.1
 )
@@ -75,17 +75,11 @@ def fingerprint(text: str, words: list[bytes] | None = None) -> str:
 
 
 def signature(text: str, words: list[bytes] | None = None) -> bytes | None:
-    """MinHash signature of a text's word shingles, or None when it is too short.
-
-    Computed with numpy in `minhash.py`, imported on first use: the process that
-    only stores and compares signatures (ingest's main process) never loads numpy.
-    """
+    """MinHash signature of a text's word shingles, or None when it is too short."""
     if words is None:
         words = word_bytes(text)
     if len(words) < MIN_WORDS:
         return None
-    from .minhash import minhash
-
     return minhash(words)
 
 

@@ -1,7 +1,6 @@
 """MinHash signatures of word shingles, with numpy.
 
-Kept apart from `dedupe` so that only the processes that compute signatures
-(ingest's workers) import numpy. Signatures are 64 little-endian 32-bit values.
+Signatures are NUM_PERM (64) little-endian 32-bit values over SHINGLE-word shingles.
 """
 
 from __future__ import annotations
@@ -10,7 +9,8 @@ import zlib
 
 import numpy as np
 
-from .dedupe import NUM_PERM, SHINGLE
+NUM_PERM = 64
+SHINGLE = 5
 
 
 def _permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:

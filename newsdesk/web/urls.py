@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from newsdesk.web import views
 
 app_name = "web"
 urlpatterns = [

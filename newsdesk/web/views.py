@@ -76,7 +76,7 @@ def issue_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
         number=number,
         status=Issue.Status.PUBLISHED,
     )
-    # the fragment is built by newsdesk.pipeline.render, which escapes every text it holds
+    # the fragment is built by newsdesk.pipeline.issue.render, which escapes every text it holds
     return render_page(request, "web/issue.html", {"issue": issue, "body": render(issue, "html")})
 
 

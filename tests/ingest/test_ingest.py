@@ -17,10 +17,9 @@ from newsdesk.demo.server import FixtureServer, send
 from newsdesk.ingest.models import Article, FetchLog, Source
 from newsdesk.ingest.service import Ingestor
 from newsdesk.ingest.sources import export_opml, import_opml
-from newsdesk.pipeline.opml import read_opml
-from newsdesk.pipeline.urls import canonicalize
-
-from ..conftest import DEMO_SITE
+from newsdesk.pipeline.intake.opml import read_opml
+from newsdesk.pipeline.intake.urls import canonicalize
+from tests.conftest import DEMO_SITE
 
 MANIFEST = json.loads((DEMO_SITE / "manifest.json").read_text())
 FORMATS = {o["slug"]: o["format"] for o in MANIFEST["outlets"]}
@@ -422,7 +421,7 @@ def test_one_article_that_cannot_be_stored_does_not_hold_back_the_rest(
 
 
 def test_overlong_urls_from_pages_are_not_kept() -> None:
-    from newsdesk.pipeline.intake import MAX_URL_LENGTH, build_article
+    from newsdesk.pipeline.intake.drafts import MAX_URL_LENGTH, build_article
     from newsdesk.pipeline.types import Arrival, Extracted
 
     long_url = "https://example.org/" + "x" * MAX_URL_LENGTH
@@ -452,7 +451,7 @@ def test_the_command_called_in_process_leaves_the_callers_collector_alone(
     main() called by a process that goes on (a test, a scheduler) leaves it as it was."""
     import gc
 
-    from newsdesk import cli
+    from newsdesk.cli import main as cli
 
     full_text_feed(tmp_path, "feed.xml", [f"https://example.org/a/{n}" for n in range(3)])
     before = (gc.isenabled(), gc.get_threshold(), gc.get_freeze_count())

@@ -81,7 +81,7 @@ def test_workers_run_at_a_lower_priority_than_their_parent(pool: WorkerPool) -> 
 FORK_CHECK = """
 import os, sys, threading
 from newsdesk.ingest.workers import WorkerPool, start_method
-from newsdesk.pipeline.intake import read_feed
+from newsdesk.pipeline.intake.drafts import read_feed
 assert start_method() == "fork", start_method()
 pool = WorkerPool(2)
 pool.warm()

@@ -13,8 +13,7 @@ from newsdesk.ingest.sources import import_opml
 from newsdesk.newsroom import enrich, issues, labels, storylines
 from newsdesk.newsroom import week as desk
 from newsdesk.newsroom.models import Category, CategoryDecision, Publication, Story, StoryScore
-
-from .test_stories import WEEK_END, event_of
+from tests.newsroom.test_stories import WEEK_END, event_of
 
 pytestmark = pytest.mark.django_db
 CYBER = "Cybersecurity and Cyberwarfare"

@@ -15,8 +15,7 @@ from newsdesk.ingest.sources import import_opml
 from newsdesk.newsroom import enrich, issues, storylines
 from newsdesk.newsroom.models import Item, Story, StoryDecision
 from newsdesk.pipeline.types import ItemText, SourceRef
-
-from ..conftest import DEMO_SITE
+from tests.conftest import DEMO_SITE
 
 MANIFEST = json.loads((DEMO_SITE / "manifest.json").read_text())
 EVENT = {a["path"].rsplit("/", 1)[-1]: a["event"] for a in MANIFEST["articles"]}

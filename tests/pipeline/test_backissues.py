@@ -7,16 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from newsdesk.pipeline.backissues import (
+from newsdesk.pipeline.issue.backissues import (
     IssueParseError,
     parse_attribution,
     parse_issue_html,
     parse_issue_text,
 )
-from newsdesk.pipeline.render import render_text
+from newsdesk.pipeline.issue.render import render_text
 from newsdesk.pipeline.types import IssueText
-
-from ..conftest import SHARED
+from tests.conftest import SHARED
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "backissues"
 GOOD = ["hpb-0412.txt", "hpb-0413.txt", "hpb-0414.txt"]

@@ -6,7 +6,7 @@ All texts are fictional; each is "title\nbody" as `document` builds them.
 import numpy as np
 import pytest
 
-from newsdesk.pipeline.categories import (
+from newsdesk.pipeline.judge.categories import (
     ModelFormatError,
     Suggestion,
     TermMatcher,

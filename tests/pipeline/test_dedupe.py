@@ -54,7 +54,7 @@ def test_signatures_and_similarity_match_datasketch() -> None:
 
     from newsdesk.pipeline import dedupe, minhash
 
-    reference = MinHash(num_perm=dedupe.NUM_PERM, seed=1, scheme=dedupe.SCHEME)
+    reference = MinHash(num_perm=minhash.NUM_PERM, seed=1, scheme=dedupe.SCHEME)
     assert (reference.permutations[0] == minhash.PERM_A).all()
     assert (reference.permutations[1] == minhash.PERM_B).all()
     a, b = signature(article(7)), signature(" ".join(article(7).split()[:150]))
@@ -63,7 +63,7 @@ def test_signatures_and_similarity_match_datasketch() -> None:
     def as_minhash(sig: bytes) -> MinHash:
         values = np.frombuffer(sig, dtype="<u4").astype(np.uint32)
         return MinHash(
-            num_perm=dedupe.NUM_PERM,
+            num_perm=minhash.NUM_PERM,
             seed=1,
             hashvalues=values,
             permutations=reference.permutations,
@@ -139,9 +139,9 @@ def test_signature_is_the_minhash_of_its_definition() -> None:
     mask = 2**32 - 1
     crcs = [zlib.crc32(w) for w in words]
     shingles = set()
-    for start in range(len(words) - dedupe.SHINGLE + 1):
+    for start in range(len(words) - minhash.SHINGLE + 1):
         h = crcs[start]
-        for offset in range(1, dedupe.SHINGLE):
+        for offset in range(1, minhash.SHINGLE):
             h = (h * 1000003 + crcs[start + offset]) & mask
         shingles.add(h)
     expected = [
@@ -150,13 +150,13 @@ def test_signature_is_the_minhash_of_its_definition() -> None:
     ]
     sig = signature(text)
     assert sig is not None
-    assert list(struct.unpack(f"<{dedupe.NUM_PERM}I", sig)) == expected  # little-endian
+    assert list(struct.unpack(f"<{minhash.NUM_PERM}I", sig)) == expected  # little-endian
 
 
 def test_similarity_counts_equal_values_exactly() -> None:
     """The folded-integer count agrees with comparing the 64 values one by one, for
     values that differ in any single bit, in none, or everywhere."""
-    from newsdesk.pipeline.dedupe import NUM_PERM
+    from newsdesk.pipeline.minhash import NUM_PERM
 
     rng = random.Random(9)
 

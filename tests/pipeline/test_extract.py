@@ -3,7 +3,7 @@ from datetime import UTC, datetime
 import pytest
 
 from newsdesk.pipeline.errors import ExtractionError
-from newsdesk.pipeline.extract import extract_article, parse_datetime
+from newsdesk.pipeline.intake.extract import extract_article, parse_datetime
 
 PARAGRAPHS = [
     "The port authority of the fictional city of Varnholm approved a financing package of "

@@ -1,4 +1,4 @@
-"""Tests for newsdesk.pipeline.feeds. Every feed here is made up; no network."""
+"""Tests for newsdesk.pipeline.intake.feeds. Every feed here is made up; no network."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from typing import Any
 import feedparser
 import pytest
 
-from newsdesk.pipeline import feeds
 from newsdesk.pipeline.errors import FeedError, NewsdeskError
-from newsdesk.pipeline.feeds import parse_fast, parse_feed, parse_with_feedparser
+from newsdesk.pipeline.intake import feeds
+from newsdesk.pipeline.intake.feeds import parse_fast, parse_feed, parse_with_feedparser
 from newsdesk.pipeline.types import ParsedFeed
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"

@@ -21,7 +21,12 @@ from newsdesk.pipeline.errors import (
     RobotsDisallowedError,
     TooLargeError,
 )
-from newsdesk.pipeline.fetch import Fetcher, FetchPolicy, is_internal_address, parse_allow_hosts
+from newsdesk.pipeline.intake.fetch import (
+    Fetcher,
+    FetchPolicy,
+    is_internal_address,
+    parse_allow_hosts,
+)
 
 
 def fetcher_for(server: FixtureServer, **kw: object) -> Fetcher:

@@ -7,8 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from newsdesk.pipeline.extract import extract_article
-from newsdesk.pipeline.figures import Figure, canonical_figure_text, find_figures, verify_figure
+from newsdesk.pipeline.enrich.figures import (
+    Figure,
+    canonical_figure_text,
+    find_figures,
+    verify_figure,
+)
+from newsdesk.pipeline.intake.extract import extract_article
 
 ARTICLES = Path(__file__).resolve().parents[2] / "newsdesk" / "demo" / "site" / "articles"
 PAGES = sorted(ARTICLES.rglob("*.html"))

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from newsdesk.pipeline import language
-from newsdesk.pipeline.extract import extract_article
-from newsdesk.pipeline.language import READABLE, detect_language, is_readable
+from newsdesk.pipeline.intake import language
+from newsdesk.pipeline.intake.extract import extract_article
+from newsdesk.pipeline.intake.language import READABLE, detect_language, is_readable
 
 ARTICLES = Path(__file__).resolve().parents[2] / "newsdesk" / "demo" / "site" / "articles"
 

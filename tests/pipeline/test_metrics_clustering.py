@@ -1,6 +1,6 @@
 import pytest
 
-from newsdesk.pipeline.metrics_clustering import bcubed
+from newsdesk.pipeline.metrics import bcubed
 
 
 def test_perfect_clustering_scores_one() -> None:

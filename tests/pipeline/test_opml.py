@@ -1,4 +1,4 @@
-"""Tests for newsdesk.pipeline.opml. Every list here is made up; no network."""
+"""Tests for newsdesk.pipeline.intake.opml. Every list here is made up; no network."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from lxml import etree
 
-from newsdesk.pipeline import opml
 from newsdesk.pipeline.errors import NewsdeskError
-from newsdesk.pipeline.opml import OPMLError, OPMLSource, read_opml, write_opml
+from newsdesk.pipeline.intake import opml
+from newsdesk.pipeline.intake.opml import OPMLError, OPMLSource, read_opml, write_opml
 
 NESTED = b"""<?xml version="1.0" encoding="UTF-8"?>
 <opml version="1.0">

@@ -13,8 +13,8 @@ import pytest
 
 from newsdesk.evaluation import EvalOptions
 from newsdesk.evaluation.places import evaluate, wire_text
-from newsdesk.pipeline.placenames import is_place, place_code
-from newsdesk.pipeline.places import (
+from newsdesk.pipeline.enrich.gazetteer import is_place, place_code
+from newsdesk.pipeline.enrich.places import (
     Gazetteer,
     GazetteerError,
     LabelledArticle,

@@ -40,5 +40,5 @@ def test_no_relative_import_leaves_pipeline() -> None:
                 and node.level >= 2
                 and node.module not in (None, "__init__")
             ):
-                # `from .. import __version__` is the only allowed reach outside
+                # `from tests import __version__` is the only allowed reach outside
                 assert node.module is None, f"{path.name} imports ..{node.module}"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from newsdesk.pipeline.extract import extract_article
-from newsdesk.pipeline.quotes import Quote, find_quotes, verify_quote
+from newsdesk.pipeline.enrich.quotes import Quote, find_quotes, verify_quote
+from newsdesk.pipeline.intake.extract import extract_article
 
 ARTICLES = Path(__file__).resolve().parents[2] / "newsdesk" / "demo" / "site" / "articles"
 PAGES = sorted(ARTICLES.rglob("*.html"))

@@ -1,6 +1,6 @@
 from datetime import UTC, datetime, timedelta
 
-from newsdesk.pipeline.ranking import StoryFacts, coverage_value, rank, recency_value
+from newsdesk.pipeline.judge.ranking import StoryFacts, coverage_value, rank, recency_value
 
 NOW = datetime(2026, 11, 22, 23, 59, tzinfo=UTC)
 

@@ -5,8 +5,8 @@ All texts are fictional; each is "title\nbody" as `document` builds them.
 
 import pytest
 
-from newsdesk.pipeline.categories import ModelFormatError, TopicModel, document
-from newsdesk.pipeline.relevance import (
+from newsdesk.pipeline.judge.categories import ModelFormatError, TopicModel, document
+from newsdesk.pipeline.judge.relevance import (
     RelevanceModel,
     TopicProfile,
     detect_places,

@@ -3,7 +3,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from newsdesk.pipeline.render import (
+from newsdesk.pipeline.issue.render import (
     render_email_html,
     render_email_text,
     render_html,
@@ -11,7 +11,7 @@ from newsdesk.pipeline.render import (
     render_markdown,
     render_text,
 )
-from newsdesk.pipeline.style import Style, apply_case, chain_headline, format_attribution
+from newsdesk.pipeline.issue.style import Style, apply_case, chain_headline, format_attribution
 from newsdesk.pipeline.types import IssueText, ItemText, SourceRef
 
 BODY = "The port authority approved the deal after a vote of nine to two."

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from newsdesk.pipeline.sanitize import clean_and_text
+from newsdesk.pipeline.intake.sanitize import clean_and_text
 
 
 def test_raw_text_elements_leave_no_markup_in_the_text() -> None:
@@ -31,7 +31,7 @@ def test_text_has_one_line_per_block_with_spaces_collapsed() -> None:
 
 def test_plain_text_is_read_without_building_html(monkeypatch: pytest.MonkeyPatch) -> None:
     """A teaser without markup: entities decoded, spacing tidied, no HTML built."""
-    from newsdesk.pipeline import sanitize
+    from newsdesk.pipeline.intake import sanitize
 
     def no_html(text: str) -> str:
         raise AssertionError("HTML was built for a plain-text teaser")
@@ -48,7 +48,7 @@ def test_the_words_counted_while_reading_are_those_of_the_text() -> None:
     import random
     from html import unescape
 
-    from newsdesk.pipeline.sanitize import (
+    from newsdesk.pipeline.intake.sanitize import (
         _BLOCK_BREAK,
         _TAG,
         clean_html,
@@ -84,7 +84,7 @@ def test_the_reused_cleaner_cleans_as_nh3_clean_with_the_same_options() -> None:
     what nh3.clean(raw, **CLEANING) does (no default of Cleaner's slipping in)."""
     import nh3
 
-    from newsdesk.pipeline.sanitize import CLEANING, clean_html
+    from newsdesk.pipeline.intake.sanitize import CLEANING, clean_html
 
     hostile = [
         SAMPLE,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from newsdesk.pipeline.stories import (
+from newsdesk.pipeline.stories.clustering import (
     ConstraintConflict,
     Constraints,
     StoryClusterer,
@@ -156,7 +156,7 @@ def test_deterministic_across_hash_seeds() -> None:
     code = (
         "import json\n"
         "from tests.pipeline.test_stories import corpus\n"
-        "from newsdesk.pipeline.stories import cluster\n"
+        "from newsdesk.pipeline.stories.clustering import cluster\n"
         "print(json.dumps(cluster(corpus(dated=False)), sort_keys=True))\n"
     )
     outputs = set()
@@ -382,7 +382,7 @@ def saga(days: list[float]) -> list[StoryInput]:
 
 
 def test_a_story_closes_after_max_span_and_the_next_one_continues_it() -> None:
-    from newsdesk.pipeline.stories import cluster_stories
+    from newsdesk.pipeline.stories.clustering import cluster_stories
 
     reports = saga([0, 3, 6, 9, 12, 15, 18, 24, 27, 30, 33])
     # without a span the dispute is one story however long it runs

@@ -1,7 +1,7 @@
 import pytest
 
 from newsdesk.pipeline.errors import BlockedURLError
-from newsdesk.pipeline.urls import canonicalize, check_scheme, host_key
+from newsdesk.pipeline.intake.urls import canonicalize, check_scheme, host_key
 
 
 @pytest.mark.parametrize(
@@ -48,7 +48,7 @@ def test_links_already_canonical_take_the_short_way_with_the_same_result() -> No
     the same string: checked on links built from risky pieces."""
     import random
 
-    from newsdesk.pipeline.urls import _PLAIN_URL, _rebuilt
+    from newsdesk.pipeline.intake.urls import _PLAIN_URL, _rebuilt
 
     schemes = ["http", "https", "HTTP", "ftp"]
     hosts = ["example.com", "Example.com", "a.b-c.org", "127.0.0.1", "x.", "u@h.org", "[::1]"]

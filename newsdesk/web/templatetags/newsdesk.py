@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
-from newsdesk.pipeline.sanitize import clean_html
+from newsdesk.pipeline.intake.sanitize import clean_html
 
 register = template.Library()
 

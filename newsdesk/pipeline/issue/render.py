@@ -9,8 +9,8 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from .style import chain_headline, format_attribution, format_date
-from .types import IssueText, ItemText
+from newsdesk.pipeline.issue.style import chain_headline, format_attribution, format_date
+from newsdesk.pipeline.types import IssueText, ItemText
 
 FORMATS = ("text", "markdown", "html", "email-html", "email-text", "json")
 

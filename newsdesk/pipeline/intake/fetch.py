@@ -22,8 +22,8 @@ from urllib.parse import urljoin, urlsplit
 import httpcore
 import httpx
 
-from .. import __version__
-from .errors import (
+from newsdesk import __version__
+from newsdesk.pipeline.errors import (
     BlockedURLError,
     FetchError,
     FetchTimeoutError,
@@ -31,8 +31,8 @@ from .errors import (
     RobotsDisallowedError,
     TooLargeError,
 )
-from .types import FetchResult
-from .urls import check_scheme, host_key
+from newsdesk.pipeline.intake.urls import check_scheme, host_key
+from newsdesk.pipeline.types import FetchResult
 
 USER_AGENT = (
     f"newsdesk/{__version__} (+https://github.com/newsdesk/newsdesk; policy bulletin reader)"

@@ -38,7 +38,8 @@ import numpy as np
 import pycountry
 import scipy.sparse as sp
 
-from .categories import (
+from newsdesk.pipeline.enrich.gazetteer import COMMON_NAMES, REGIONS, place_code
+from newsdesk.pipeline.judge.categories import (
     EXCLUDE_FACTOR,
     LEARNED_TERMS,
     STOPWORDS,
@@ -54,7 +55,6 @@ from .categories import (
     title_of,
     unpack,
 )
-from .placenames import COMMON_NAMES, REGIONS, place_code
 
 FORMAT = "newsdesk.relevance/1"
 RELEVANT_AT = 0.5

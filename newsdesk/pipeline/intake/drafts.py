@@ -12,11 +12,24 @@ from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from .dedupe import fingerprint, signature, word_bytes
-from .errors import error_kind, one_line
-from .sanitize import Fragment, html_to_text, read_fragment, text_to_html, word_count
-from .types import Arrival, ArticleDraft, Extracted, FeedEntry, ParsedFeed, TextSource
-from .urls import canonicalize
+from newsdesk.pipeline.dedupe import fingerprint, signature, word_bytes
+from newsdesk.pipeline.errors import error_kind, one_line
+from newsdesk.pipeline.intake.sanitize import (
+    Fragment,
+    html_to_text,
+    read_fragment,
+    text_to_html,
+    word_count,
+)
+from newsdesk.pipeline.intake.urls import canonicalize
+from newsdesk.pipeline.types import (
+    Arrival,
+    ArticleDraft,
+    Extracted,
+    FeedEntry,
+    ParsedFeed,
+    TextSource,
+)
 
 #: a feed item with at least this many words of content is taken as full text
 FULL_TEXT_WORDS = 150
@@ -253,7 +266,7 @@ def read_feed(
     content: bytes, *, url: str, content_type: str = "", prepare: Preparing | None = None
 ) -> ReadFeed:
     # imported here: only the worker processes parse, and the parsers cost ~80 ms to import
-    from .feeds import parse_feed
+    from newsdesk.pipeline.intake.feeds import parse_feed
 
     feed = parse_feed(content, url=url, content_type=content_type)
     links = tuple(e.link for e in feed.entries)

@@ -17,9 +17,9 @@ import trafilatura
 from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
-from .errors import ExtractionError
-from .sanitize import text_to_html
-from .types import Extracted
+from newsdesk.pipeline.errors import ExtractionError
+from newsdesk.pipeline.intake.sanitize import text_to_html
+from newsdesk.pipeline.types import Extracted
 
 __all__ = ["extract_article", "parse_datetime", "text_to_html"]
 

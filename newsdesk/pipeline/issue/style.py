@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from .types import SourceRef
+from newsdesk.pipeline.types import SourceRef
 
 MONTHS = (
     "January",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-from .errors import BlockedURLError
+from newsdesk.pipeline.errors import BlockedURLError
 
 #: query parameters that only track the reader and never select content
 TRACKING_PARAMS = frozenset(

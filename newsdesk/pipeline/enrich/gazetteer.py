@@ -3,7 +3,7 @@
 This answers "is this category name a place?" (back issues, quotes) and keeps
 the region codes (`REGIONS`). Finding places in article text -- demonyms,
 cities, leaders, institutions, ambiguity, salience, about-ness -- is
-`newsdesk.pipeline.places`, whose gazetteer uses the same codes.
+`newsdesk.pipeline.enrich.places`, whose gazetteer uses the same codes.
 """
 
 from __future__ import annotations

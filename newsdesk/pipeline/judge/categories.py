@@ -41,7 +41,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
 from sklearn.svm import LinearSVC
 
-from .errors import NewsdeskError
+from newsdesk.pipeline.errors import NewsdeskError
 
 FORMAT = "newsdesk.topics/1"
 

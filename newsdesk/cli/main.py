@@ -169,11 +169,10 @@ def _import_report_modules() -> None:
 def cmd_ingest(args: argparse.Namespace) -> int:
     from django.utils import timezone
 
+    from newsdesk.cli.progress import progress_bar
+    from newsdesk.cli.reports import print_run_report
     from newsdesk.ingest.models import Source
     from newsdesk.ingest.service import Ingestor
-
-    from .progress import progress_bar
-    from .reports import print_run_report
 
     publication = _publication(args.publication)
     sources: list[Source] = []
@@ -249,7 +248,7 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    from newsdesk.reports import collect_stats, print_stats
+    from newsdesk.cli.reports import collect_stats, print_stats
 
     stats = collect_stats()
     print_stats(stats, console())
@@ -301,9 +300,8 @@ def cmd_source(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
+    from newsdesk.cli.progress import progress_bar
     from newsdesk.evaluation import EvalOptions, task
-
-    from .progress import progress_bar
 
     options = EvalOptions(
         data=Path(args.data),
@@ -454,10 +452,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--json", action="store_true", help="print one JSON object on the last line")
 
-    from . import cli_newsroom, cli_stories
+    from newsdesk.cli import issues, stories
 
-    cli_newsroom.register(command)
-    cli_stories.register(command)
+    issues.register(command)
+    stories.register(command)
     return parser
 
 

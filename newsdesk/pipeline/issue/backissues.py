@@ -15,9 +15,9 @@ from datetime import date
 
 import lxml.html
 
-from .errors import NewsdeskError
-from .style import MONTHS, strip_chain_marks
-from .types import ItemText, SourceRef
+from newsdesk.pipeline.errors import NewsdeskError
+from newsdesk.pipeline.issue.style import MONTHS, strip_chain_marks
+from newsdesk.pipeline.types import ItemText, SourceRef
 
 _TITLE = re.compile(r"^(?P<publication>\S.*?)\s+No\.\s*(?P<number>\d{1,7})$")
 _ATTRIBUTION = re.compile(r"\s*\((?P<inner>[^()]+)\)\s*$")

@@ -37,8 +37,8 @@ from typing import Any
 
 import pycountry
 
-from .errors import NewsdeskError
-from .placenames import REGIONS
+from newsdesk.pipeline.enrich.gazetteer import REGIONS
+from newsdesk.pipeline.errors import NewsdeskError
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 GAZETTEER_PATH = DATA_DIR / "gazetteer.tsv"

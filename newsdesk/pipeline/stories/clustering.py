@@ -43,7 +43,7 @@ from itertools import islice
 from operator import itemgetter
 from typing import Any
 
-from .errors import NewsdeskError
+from newsdesk.pipeline.errors import NewsdeskError
 
 Key = int | str
 Vector = dict[int, float]  # term id -> weight

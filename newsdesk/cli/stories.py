@@ -20,9 +20,8 @@ def _when(value: str | None) -> dt.datetime | None:
 
 
 def cmd_enrich(args: argparse.Namespace) -> int:
+    from newsdesk.cli.progress import progress_bar
     from newsdesk.newsroom.enrich import enrich_articles
-
-    from .progress import progress_bar
 
     with progress_bar(None, "enriching", enabled=not args.quiet) as advance:
         done = enrich_articles(force=args.force, progress=lambda n: advance("item", n))
@@ -147,7 +146,7 @@ def cmd_profile(args: argparse.Namespace) -> int:
             print("every model is current")
         return 0
     if args.publication is None:
-        from .cli import fail
+        from newsdesk.cli.main import fail
 
         fail("name the publication (or use --due to train every one that is due)")
     pub = get_publication(args.publication)
