@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from newsdesk.pipeline.errors import NewsdeskError
+from newsdesk.pipeline.errors import EvalDataError
 
 TASKS: dict[str, str] = {
     "extraction": "newsdesk.evaluation.ingest:eval_extraction",
@@ -27,10 +27,6 @@ TASKS: dict[str, str] = {
     "topics": "newsdesk.evaluation.topics:evaluate",
     "relevance": "newsdesk.evaluation.relevance:evaluate",
 }
-
-
-class EvalDataError(NewsdeskError, ValueError):
-    kind = "eval-data"
 
 
 @dataclass(frozen=True)

@@ -29,17 +29,13 @@ from newsdesk.newsroom.models import (
     Publication,
 )
 from newsdesk.pipeline.enrich.gazetteer import is_place
-from newsdesk.pipeline.errors import NewsdeskError
+from newsdesk.pipeline.errors import IssueError
 from newsdesk.pipeline.issue import render as renderers
 from newsdesk.pipeline.issue.backissues import ParsedIssue, parse_issue_html, parse_issue_text
 from newsdesk.pipeline.issue.style import Style, strip_chain_marks
 from newsdesk.pipeline.types import IssueText, ItemText, SourceRef
 
 EXPORT_VERSION = 1
-
-
-class IssueError(NewsdeskError, ValueError):
-    kind = "issue"
 
 
 # --- reading an issue into the renderers' shape ----------------------------------------

@@ -28,11 +28,7 @@ from newsdesk.newsroom.models import (
     Story,
     StoryScore,
 )
-from newsdesk.pipeline.errors import NewsdeskError
-
-
-class LabelError(NewsdeskError, ValueError):
-    kind = "label"
+from newsdesk.pipeline.errors import LabelError
 
 
 def _vocabulary(publication: Publication) -> dict[str, Category]:

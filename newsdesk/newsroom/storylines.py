@@ -21,7 +21,7 @@ from django.utils import timezone
 from newsdesk.ingest.models import Article
 from newsdesk.newsroom.enrich import about_codes
 from newsdesk.newsroom.models import CategoryDecision, Issue, Item, Story, StoryDecision, StoryScore
-from newsdesk.pipeline.errors import NewsdeskError
+from newsdesk.pipeline.errors import StoryError
 from newsdesk.pipeline.stories.clustering import (
     Constraints,
     StoryConfig,
@@ -33,10 +33,6 @@ from newsdesk.pipeline.stories.clustering import (
 WINDOW = dt.timedelta(days=14)
 FOLLOW_UP_WEEKS = 8
 FOLLOW_UP_THRESHOLD = 0.12  # TF-IDF cosine; the demo week: 0.17 for a follow-up, <= 0.03 otherwise
-
-
-class StoryError(NewsdeskError, ValueError):
-    kind = "story"
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,15 @@
-"""One exception tree for the whole pipeline.
+"""One exception tree for all of newsdesk.
 
-Errors caused by bad input also derive from ValueError, so callers that only
-know the standard library can still catch them sensibly.
+Every error a user can cause derives from `NewsdeskError`, and its message says
+what to do. Errors caused by bad input also derive from `ValueError` (through
+`InputError`), so callers that only know the standard library can still catch
+them sensibly. The command line prints a `NewsdeskError` as one line; anything
+else is a bug and keeps its traceback. Storage errors that mean something to a
+user (a locked database, a duplicate name) are turned into the named errors
+below at one boundary, with `raise ... from None`.
+
+Each class has a short machine-readable `kind`, used in ingest reports and
+stored on failing sources.
 """
 
 from __future__ import annotations
@@ -10,8 +18,40 @@ from __future__ import annotations
 class NewsdeskError(Exception):
     """Base of every error newsdesk raises on purpose."""
 
-    #: short machine-readable kind, used in ingest tables and stored on sources
     kind = "error"
+
+
+class InputError(NewsdeskError, ValueError):
+    """Bad input: a malformed file, option, URL or value."""
+
+    kind = "input"
+
+
+class NotFoundError(NewsdeskError, LookupError):
+    """A publication, issue, item, story or article that does not exist."""
+
+    kind = "not-found"
+
+
+class ConflictError(NewsdeskError):
+    """The request contradicts what is stored (a name taken, an issue already published)."""
+
+    kind = "conflict"
+
+
+class DatabaseBusyError(NewsdeskError):
+    """The database stayed locked by another writer for longer than the timeout."""
+
+    kind = "busy"
+
+
+class ConfigError(InputError):
+    """A setting is missing or malformed."""
+
+    kind = "config"
+
+
+# --- fetching and reading what comes in ------------------------------------------------
 
 
 class FetchError(NewsdeskError):
@@ -20,7 +60,7 @@ class FetchError(NewsdeskError):
     kind = "fetch"
 
 
-class BlockedURLError(FetchError, ValueError):
+class BlockedURLError(FetchError, InputError):
     """The URL is not allowed: bad scheme, or it resolves to an internal address."""
 
     kind = "blocked"
@@ -51,28 +91,91 @@ class RobotsDisallowedError(FetchError):
     kind = "robots"
 
 
-class FeedError(NewsdeskError, ValueError):
+class FeedError(InputError):
     """The document could not be read as a feed."""
 
     kind = "feed"
 
 
-class ExtractionError(NewsdeskError, ValueError):
+class OPMLError(InputError):
+    """The document is not a readable OPML subscription list."""
+
+    kind = "opml"
+
+
+class ExtractionError(InputError):
     """No article text could be extracted from the page."""
 
     kind = "extract"
 
 
-class ConfigError(NewsdeskError, ValueError):
-    """A setting is missing or malformed."""
+class PasteError(InputError):
+    """Pasted text that cannot become an article."""
 
-    kind = "config"
+    kind = "paste"
+
+
+class LongURLError(InputError):
+    kind = "url"
 
 
 class WorkerError(NewsdeskError):
     """A worker process died (a crash in a C library) while working on one feed or page."""
 
     kind = "worker"
+
+
+# --- understanding the week ------------------------------------------------------------
+
+
+class GazetteerError(InputError):
+    """The gazetteer or its training data cannot be read."""
+
+    kind = "gazetteer"
+
+
+class ModelFormatError(InputError):
+    """Stored model bytes that are not a model this version of newsdesk can read."""
+
+    kind = "model"
+
+
+class ConstraintConflict(InputError):
+    """A must-link and a cannot-link contradict each other."""
+
+    kind = "constraint"
+
+
+class StoryError(InputError):
+    kind = "story"
+
+
+class LabelError(InputError):
+    kind = "label"
+
+
+class EvalDataError(InputError):
+    """Evaluation data that is not in the documented format."""
+
+    kind = "eval-data"
+
+
+# --- issues ----------------------------------------------------------------------------
+
+
+class IssueError(InputError):
+    kind = "issue"
+
+
+class IssueParseError(InputError):
+    """A back issue that cannot be read; names the line at fault."""
+
+    kind = "issue-parse"
+
+    def __init__(self, line: int, message: str, source: str = "") -> None:
+        where = f"{source}:{line}" if source else f"line {line}"
+        super().__init__(f"{where}: {message}")
+        self.line = line
 
 
 def error_kind(exc: BaseException) -> str:

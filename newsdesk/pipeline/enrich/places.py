@@ -38,7 +38,7 @@ from typing import Any
 import pycountry
 
 from newsdesk.pipeline.enrich.gazetteer import REGIONS
-from newsdesk.pipeline.errors import NewsdeskError
+from newsdesk.pipeline.errors import GazetteerError
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 GAZETTEER_PATH = DATA_DIR / "gazetteer.tsv"
@@ -157,10 +157,6 @@ _DATELINE = re.compile(
     r"\s*(?:-{1,2}|–|—)\s"
 )
 _WORD = re.compile(r"\w")
-
-
-class GazetteerError(NewsdeskError, ValueError):
-    kind = "gazetteer"
 
 
 @dataclass(frozen=True)

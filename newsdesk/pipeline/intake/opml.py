@@ -18,19 +18,13 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from newsdesk.pipeline.errors import NewsdeskError
+from newsdesk.pipeline.errors import OPMLError
 
 #: OPML files larger than this are refused
 MAX_OPML_BYTES = 10 * 1024 * 1024
 
 # characters XML 1.0 cannot carry, which lxml refuses to write
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-class OPMLError(NewsdeskError, ValueError):
-    """The document is not a readable OPML subscription list."""
-
-    kind = "opml"
 
 
 @dataclass(frozen=True, slots=True)

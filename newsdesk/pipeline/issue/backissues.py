@@ -15,7 +15,7 @@ from datetime import date
 
 import lxml.html
 
-from newsdesk.pipeline.errors import NewsdeskError
+from newsdesk.pipeline.errors import IssueParseError
 from newsdesk.pipeline.issue.style import MONTHS, strip_chain_marks
 from newsdesk.pipeline.types import ItemText, SourceRef
 
@@ -31,17 +31,6 @@ CATEGORIES_LABEL = "Related Categories:"
 _MONTH_NUMBER = {m.lower(): i for i, m in enumerate(MONTHS, 1)}
 _MONTH_NUMBER.update({m[:3].lower(): i for i, m in enumerate(MONTHS, 1)})
 _MONTH_NUMBER["sept"] = 9
-
-
-class IssueParseError(NewsdeskError, ValueError):
-    """A back issue that cannot be read; names the line at fault."""
-
-    kind = "issue-parse"
-
-    def __init__(self, line: int, message: str, source: str = "") -> None:
-        where = f"{source}:{line}" if source else f"line {line}"
-        super().__init__(f"{where}: {message}")
-        self.line = line
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
 from sklearn.svm import LinearSVC
 
-from newsdesk.pipeline.errors import NewsdeskError
+from newsdesk.pipeline.errors import ModelFormatError
 
 FORMAT = "newsdesk.topics/1"
 
@@ -71,12 +71,6 @@ STOPWORDS = frozenset(
     too two under until upon very was were what when where which while who whom whose why
     will with within would year years yet you your blah reuter reuters""".split()
 )
-
-
-class ModelFormatError(NewsdeskError, ValueError):
-    """Stored model bytes that are not a model this version of newsdesk can read."""
-
-    kind = "model"
 
 
 # --- rules ------------------------------------------------------------------------------

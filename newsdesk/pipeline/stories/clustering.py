@@ -43,7 +43,7 @@ from itertools import islice
 from operator import itemgetter
 from typing import Any
 
-from newsdesk.pipeline.errors import NewsdeskError
+from newsdesk.pipeline.errors import ConstraintConflict
 
 Key = int | str
 Vector = dict[int, float]  # term id -> weight
@@ -196,12 +196,6 @@ class StoryConfig:
 
 
 # --- editors' constraints ------------------------------------------------------------
-
-
-class ConstraintConflict(NewsdeskError, ValueError):
-    """A must-link and a cannot-link contradict each other."""
-
-    kind = "constraint"
 
 
 def _order(key: Key) -> tuple[int, int | str]:
