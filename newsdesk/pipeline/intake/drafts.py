@@ -19,9 +19,9 @@ from newsdesk.pipeline.intake.sanitize import (
     html_to_text,
     read_fragment,
     text_to_html,
-    word_count,
 )
 from newsdesk.pipeline.intake.urls import canonicalize
+from newsdesk.pipeline.text import word_count
 from newsdesk.pipeline.types import (
     Arrival,
     ArticleDraft,

@@ -9,6 +9,8 @@ from typing import Any, NamedTuple
 
 import nh3
 
+from newsdesk.pipeline.text import word_count
+
 _ALLOWED_TAGS = {
     "p",
     "br",
@@ -144,7 +146,3 @@ def text_to_html(text: str) -> str:
     """Safe HTML for stored text: one escaped <p> per paragraph."""
     paragraphs = [p.strip() for p in text.split("\n") if p.strip()]
     return "\n".join(f"<p>{html_lib.escape(p)}</p>" for p in paragraphs)
-
-
-def word_count(text: str) -> int:
-    return len(text.split())

@@ -44,6 +44,7 @@ from operator import itemgetter
 from typing import Any
 
 from newsdesk.pipeline.errors import ConstraintConflict
+from newsdesk.pipeline.text import word_count
 
 Key = int | str
 Vector = dict[int, float]  # term id -> weight
@@ -130,10 +131,6 @@ def words(text: str, limit: int | None = None) -> list[str]:
             if limit is not None and len(out) >= limit:
                 break
     return out
-
-
-def word_count(text: str) -> int:
-    return len(text.split())
 
 
 @dataclass(frozen=True)
