@@ -62,6 +62,7 @@ def main(argv: list[str]) -> int:
     for step in (
         [str(BIN / "ruff"), "check", "."],
         [str(BIN / "mypy"), "newsdesk"],
+        [str(BIN / "lint-imports")],  # the layer and no-cycle contracts in pyproject.toml
         [str(BIN / "pytest"), "-n", "2", *rest],
     ):
         code = run(*step)
