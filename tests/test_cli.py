@@ -13,7 +13,6 @@ import pytest
 
 from newsdesk.cli.main import build_parser
 from newsdesk.demo.server import FixtureServer
-from newsdesk.ingest import workers
 from tests.conftest import DEMO_SITE
 
 NEWSDESK = [sys.executable, "-m", "newsdesk.cli.main"]
@@ -38,22 +37,6 @@ def newsdesk(
         env=environ,
         timeout=timeout,
     )
-
-
-def run_probe(probe: str, args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    """Python code `probe` run as `python -c probe -- args` on cwd's database; it must
-    succeed."""
-    environ = {**os.environ, "DATABASE_URL": f"sqlite:///{cwd / 'cli.sqlite3'}"}
-    done = subprocess.run(
-        [sys.executable, "-c", probe, "--", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env=environ,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
-    return done
 
 
 def subcommands() -> list[str]:
@@ -134,91 +117,6 @@ def test_migrate_then_ingest_files_add_paste_and_stats(tmp_path: Path) -> None:
     stats = newsdesk("stats", "--json", cwd=tmp_path)
     counts = json.loads(stats.stdout.strip().splitlines()[-1])
     assert counts["articles"] == 8 and counts["sources"] == 1 and counts["duplicates"] == 0
-
-
-def _processes_with(marker: str) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            if entry.name.isdigit() and marker.encode() in (entry / "environ").read_bytes():
-                found.append(int(entry.name))
-        except OSError:  # gone meanwhile, or not ours to read
-            continue
-    return found
-
-
-@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="reads /proc")
-def test_ingest_quick_exit_keeps_output_and_data_and_leaves_no_worker(tmp_path: Path) -> None:
-    """After an ingest the command leaves at once (cli.run): its report is printed
-    whole, its articles are committed, and its worker processes are gone with it."""
-    assert newsdesk("migrate", cwd=tmp_path).returncode == 0
-    marker = f"NEWSDESK_TEST_RUN={os.getpid()}-{tmp_path.name}"
-    name, value = marker.split("=")
-    with FixtureServer(DEMO_SITE) as site:
-        feed = site.url("feeds/harbor-ledger.xml")
-        # a worker left behind would hold the output pipe open: the run would time out
-        result = newsdesk(
-            "ingest",
-            feed,
-            "--allow-host",
-            site.host,
-            "--json",
-            cwd=tmp_path,
-            env={name: value},
-            timeout=60,
-        )
-    assert result.returncode == 0, result.stderr
-    assert "new articles" in result.stdout  # the table, then the JSON line
-    assert json.loads(result.stdout.strip().splitlines()[-1])["new_articles"] == 6
-    assert result.stderr == ""
-    assert _processes_with(marker) == []
-    # it was the quick exit: a handler registered to run at a normal exit did not run
-    probe = (
-        "import atexit, sys; atexit.register(print, 'NORMAL EXIT'); "
-        "from newsdesk.cli.main import run; sys.argv[1:] = sys.argv[2:]; run()"
-    )
-    with FixtureServer(DEMO_SITE) as site:
-        feed = site.url("feeds/harbor-ledger.xml")
-        for args, exits_at_once in (
-            (["ingest", feed, "--allow-host", site.host], True),
-            (["stats"], False),
-        ):
-            done = run_probe(probe, args, tmp_path)
-            assert ("NORMAL EXIT" not in done.stdout) is exits_at_once, done.stdout
-    stats = newsdesk("stats", "--json", cwd=tmp_path)
-    assert json.loads(stats.stdout.strip().splitlines()[-1])["articles"] == 6
-
-
-def test_the_ingest_command_collects_cycles_as_a_batch_process(tmp_path: Path) -> None:
-    """The console command's ingest (not main() called in a process that goes on) runs
-    with the collector of a batch process: start-up objects frozen, young objects
-    collected every 20,000 containers, in the main process and in its workers.
-    (test_ingest checks that main() called in-process leaves its caller's alone.)"""
-    assert newsdesk("migrate", cwd=tmp_path).returncode == 0
-    probe = (
-        "import gc, sys\n"
-        "import newsdesk.cli.main as cli\n"
-        "setup = cli.setup_django\n"
-        "def observed_setup():\n"
-        "    setup()\n"
-        "    from newsdesk.ingest import service\n"
-        "    run = service.Ingestor.run\n"
-        "    def observed(self, sources):\n"
-        "        pool = self._workers\n"
-        "        seen = [gc.isenabled(), gc.get_threshold(), gc.get_freeze_count() > 0]\n"
-        "        seen += [pool.call(gc.isenabled), pool.call(gc.get_threshold)]\n"
-        "        print('SEEN', seen, file=sys.stderr)\n"
-        "        return run(self, sources)\n"
-        "    service.Ingestor.run = observed\n"
-        "cli.setup_django = observed_setup\n"
-        "sys.argv[1:] = sys.argv[2:]\n"
-        "cli.run()\n"
-    )
-    with FixtureServer(DEMO_SITE) as site:
-        feed = site.url("feeds/harbor-ledger.xml")
-        done = run_probe(probe, ["ingest", feed, "--allow-host", site.host], tmp_path)
-    batch = workers.BATCH_GC_THRESHOLDS
-    assert f"SEEN {[True, batch, True, True, batch]}" in done.stderr, done.stderr
 
 
 def test_ingest_bad_target(tmp_path: Path) -> None:

@@ -7,12 +7,9 @@ Exit codes: 0 success; 1 a command failed (bad input, unreachable URL, ...);
 from __future__ import annotations
 
 import argparse
-import gc
 import json
-import logging
 import os
 import sys
-import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -35,15 +32,6 @@ def fail(message: str, code: int = EXIT_FAILED) -> NoReturn:
     raise CommandError(message, code)
 
 
-def prestart_workers() -> None:
-    """Start ingest's worker processes before Django is set up: they import the pipeline
-    while this process imports Django, instead of after it."""
-    from newsdesk import settings as config  # plain module: reads the environment only
-    from newsdesk.ingest.workers import shared_pool
-
-    shared_pool(config.NEWSDESK_WORKER_PROCESSES or None).warm()
-
-
 def setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsdesk.settings")
     import django
@@ -51,67 +39,8 @@ def setup_django() -> None:
     django.setup()
 
 
-def migrations_on_disk() -> set[tuple[str, str]]:
-    """(app label, migration name) of every migration file of the installed apps,
-    found the way Django's migration loader finds them, without importing them."""
-    import importlib
-    import pkgutil
-
-    from django.apps import apps
-    from django.db.migrations.loader import MigrationLoader
-
-    found: set[tuple[str, str]] = set()
-    for app in apps.get_app_configs():
-        module_name, _ = MigrationLoader.migrations_module(app.label)
-        if module_name is None:
-            continue
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise  # something the migrations import is missing: not for us to hide
-            continue  # an app without migrations
-        found.update(
-            (app.label, name)
-            for _, name, is_pkg in pkgutil.iter_modules(getattr(module, "__path__", []))
-            if not is_pkg and name[0] not in "_~"
-        )
-    return found
-
-
-def schema_is_current() -> bool:
-    """True when every migration file is recorded as applied: the schema is current.
-
-    Building Django's migration graph imports every migration (15-20 ms, on every
-    command); this answers the usual case with one query. False means "not sure":
-    require_schema then asks the migration executor, which also says what is wrong.
-    The query only reads: outside a transaction it takes no lock a writer holds (a
-    transaction here would be SQLite's BEGIN IMMEDIATE, and wait for a running ingest).
-    """
-    import contextlib
-
-    from django.db import DatabaseError, connection, transaction
-    from django.db.migrations.recorder import MigrationRecorder
-
-    table = connection.ops.quote_name(MigrationRecorder.Migration._meta.db_table)
-    # inside a transaction, a savepoint: a failed query must not spoil the caller's
-    guard = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
-    try:
-        with guard, connection.cursor() as cursor:
-            cursor.execute(f"SELECT app, name FROM {table}")
-            applied = set(cursor.fetchall())
-    except DatabaseError:  # no such table (an empty database), or no database at all
-        return False
-    try:
-        return migrations_on_disk() <= applied
-    except ImportError:  # a broken migrations package: the executor will say which
-        return False
-
-
 def require_schema() -> None:
     """Refuse to run against an empty or outdated database, in one line."""
-    if schema_is_current():
-        return
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
     from django.db.utils import OperationalError
@@ -160,12 +89,6 @@ def _publication(slug: str | None) -> Any:
         fail(f"no publication with slug {slug!r} (see `newsdesk stats`)")
 
 
-def _import_report_modules() -> None:
-    import rich.console
-    import rich.markup
-    import rich.table  # noqa: F401
-
-
 def cmd_ingest(args: argparse.Namespace) -> int:
     from django.utils import timezone
 
@@ -201,21 +124,12 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     if not sources:
         print("no sources are due (use --all to poll every enabled source)")
         return 0
-    # the report's table needs rich (40 ms to import): loaded while the run waits on
-    # the network, not after it
-    threading.Thread(target=_import_report_modules, daemon=True).start()
-    if args.batch:
-        from newsdesk.ingest.workers import collect_rarely
-
-        collect_rarely()
     with progress_bar(len(sources), "polling", enabled=not args.quiet) as advance:
         ingestor = Ingestor(allow_hosts=args.allow_host, progress=advance)
         report = ingestor.run(sources)
     print_run_report(report, console())
     if args.json:
         print(json.dumps(report.as_dict()))
-    global _quick_exit
-    _quick_exit = True
     return 0
 
 
@@ -459,12 +373,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None, *, batch: bool = False) -> int:
-    """The command; `batch` when it is the process's whole life (the console command):
-    an ingest then tunes the cycle collector for a batch run (workers.collect_rarely)."""
+def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    args.batch = batch
     if args.command == "add":
         if args.url_opt and args.url and args.paste:
             parser.error("give the URL once")
@@ -477,10 +388,6 @@ def main(argv: Sequence[str] | None = None, *, batch: bool = False) -> int:
     if args.command == "demo":  # the demo always builds its own SQLite file
         os.environ["DATABASE_URL"] = f"sqlite:///{Path(args.database).resolve()}"
     try:
-        if args.command == "ingest" and batch:
-            gc.disable()  # start-up makes objects that live to the end: nothing to collect
-        if args.command == "ingest":
-            prestart_workers()
         setup_django()
         if args.needs_schema:
             require_schema()
@@ -503,32 +410,9 @@ def main(argv: Sequence[str] | None = None, *, batch: bool = False) -> int:
         return 130
 
 
-#: set by a command whose work is all written and that started nothing needing a
-#: graceful end (ingest): the console command may then leave at once
-_quick_exit = False
-
-
 def run() -> NoReturn:
-    """The console command: main(), then, after an ingest, a quick exit.
-
-    After an ingest everything is committed and printed; tearing down the
-    interpreter and, one by one, the idle worker processes took a quarter of a
-    second more. The workers are stopped, the database connections closed, the
-    output flushed, and the process ends. Other commands end normally.
-    """
-    code = main(batch=True)
-    if not _quick_exit:
-        raise SystemExit(code)
-    from django.db import connections
-
-    from newsdesk.ingest.workers import stop_shared_pool
-
-    connections.close_all()
-    stop_shared_pool()
-    logging.shutdown()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
+    """The console command."""
+    sys.exit(main())
 
 
 if __name__ == "__main__":

@@ -442,19 +442,3 @@ def test_an_editor_is_told_when_a_url_is_too_long() -> None:
     with pytest.raises(LongURLError):
         add_url(long_url)
     assert Article.objects.count() == 0
-
-
-def test_the_command_called_in_process_leaves_the_callers_collector_alone(
-    tmp_path: Path,
-) -> None:
-    """Only the console command (cli.run) tunes the cycle collector for a batch run;
-    main() called by a process that goes on (a test, a scheduler) leaves it as it was."""
-    import gc
-
-    from newsdesk.cli import main as cli
-
-    full_text_feed(tmp_path, "feed.xml", [f"https://example.org/a/{n}" for n in range(3)])
-    before = (gc.isenabled(), gc.get_threshold(), gc.get_freeze_count())
-    assert cli.main(["ingest", str(tmp_path / "feed.xml"), "--quiet"]) == 0
-    assert Article.objects.count() == 3
-    assert (gc.isenabled(), gc.get_threshold(), gc.get_freeze_count()) == before
