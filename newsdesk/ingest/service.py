@@ -25,7 +25,6 @@ from django.conf import settings
 from django.utils import timezone
 
 from newsdesk.ingest.models import FetchLog, Source
-from newsdesk.ingest.rows import insert_rows, update_rows
 from newsdesk.ingest.store import Outcome, known_links, load_near_index, recent_links, store_batch
 from newsdesk.ingest.workers import WorkerPool, page_draft, shared_pool
 from newsdesk.pipeline.dedupe import NearDuplicateIndex
@@ -46,10 +45,6 @@ MAX_BACKOFF = timedelta(hours=24)
 #: STORE_AFTER seconds: a few statements per batch instead of a few per feed
 STORE_BATCH = 500
 STORE_AFTER = 0.5
-#: with this few polls and pages left in flight (the end of a run, or a small one),
-#: what arrives is stored at once, while the worker processes still prepare the last
-#: feeds: not in one last batch after them, with every worker idle
-STORE_TAIL = 8
 _SOURCE_STATE = (
     "last_polled",
     "consecutive_failures",
@@ -247,9 +242,7 @@ class Ingestor:
                         continue
                     for future in done:
                         self._handle(future, state, by_id, fetcher, pool)
-                    if len(state.unstored) >= STORE_BATCH or (
-                        state.unstored and len(state.pending) <= STORE_TAIL
-                    ):
+                    if len(state.unstored) >= STORE_BATCH:
                         self._flush(state)
                 self._flush(state)
         finally:
@@ -424,7 +417,8 @@ class Ingestor:
         done = [s for pk, s in state.dirty.items() if state.outstanding[pk] <= 0]
         for source in done:
             del state.dirty[source.pk]
-        update_rows(Source, _SOURCE_STATE, done)
+        if done:
+            Source.objects.bulk_update(done, _SOURCE_STATE)
 
     def _write_state(self, state: _RunState) -> None:
         """At the end of the run, even a failed one: polling state and the fetch history.
@@ -438,10 +432,7 @@ class Ingestor:
                 state.outstanding[pk] = 0
         self._write_sources(state)
         logs, state.logs = list(state.logs.values()), {}
-        insert_rows(
-            FetchLog,
-            [{f.attname: getattr(log, f.attname) for f in _LOG_FIELDS} for log in logs],
-        )
+        FetchLog.objects.bulk_create(logs)
 
     def _count(self, outcome: Outcome, log: FetchLog) -> None:
         if outcome is Outcome.NEW:
@@ -450,6 +441,3 @@ class Ingestor:
         else:
             self.report.duplicates += 1
             log.duplicates += 1
-
-
-_LOG_FIELDS = [f for f in FetchLog._meta.concrete_fields if not f.primary_key]

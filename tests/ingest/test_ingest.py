@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import threading
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -357,45 +356,6 @@ def test_an_interrupted_run_refetches_what_it_did_not_store(
     # now everything is stored: the validators are kept and the next poll is conditional
     assert all(s.etag for s in Source.objects.all())
     assert run(http_server, list(Source.objects.all())).report.not_modified == 2
-
-
-def test_the_end_of_a_run_is_stored_while_its_last_feeds_are_still_polled(
-    http_server: FixtureServer, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """With few polls left in flight, what arrives is stored at once, not in one last
-    batch once everything has arrived (while the worker processes sit idle)."""
-    from newsdesk.ingest import service
-
-    root = Path(http_server.root)
-    for name in ("early", "late"):
-        full_text_feed(root, f"{name}.xml", [http_server.url(f"{name}/{n}") for n in range(3)])
-    sources = [
-        Source.objects.create(url=http_server.url(f"{name}.xml"), outlet=name)
-        for name in ("early", "late")
-    ]
-    batches: list[list[str]] = []
-    stored = threading.Event()
-    real_store = service.store_batch
-
-    def recording(drafts: Any, source: Any, index: Any, **kw: Any) -> Any:
-        batches.append([d.url for d in drafts])
-        stored.set()
-        return real_store(drafts, source, index, **kw)
-
-    answered_after_a_store: list[bool] = []
-
-    def late(h: BaseHTTPRequestHandler) -> bool:  # answers once a store was made, or in 5 s
-        answered_after_a_store.append(stored.wait(5))
-        send(h, 200, (root / "late.xml").read_bytes(), "application/rss+xml")
-        return True
-
-    http_server.routes["/late.xml"] = late
-    monkeypatch.setattr(service, "store_batch", recording)
-    monkeypatch.setattr(service, "STORE_AFTER", 60.0)  # no store for want of arrivals
-    report = run(http_server, sources).report
-    assert report.new_articles + report.duplicates == 6
-    assert answered_after_a_store == [True]
-    assert batches[0] == [http_server.url(f"early/{n}") for n in range(3)]
 
 
 def test_one_article_that_cannot_be_stored_does_not_hold_back_the_rest(

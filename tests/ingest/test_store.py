@@ -105,7 +105,7 @@ def test_a_failed_batch_leaves_nothing_behind_in_the_index(
     def disk_full(*args: object, **kwargs: object) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(store, "insert_rows", disk_full)
+    monkeypatch.setattr(store, "_write", disk_full)
     lost = [draft("l", "wire", wire_text(9), hour=2), draft("m", "post", wire_text(10), hour=3)]
     with pytest.raises(RuntimeError):
         store_batch(lost, None, index)
@@ -214,68 +214,3 @@ def test_recent_links_are_the_urls_of_each_sources_recent_articles() -> None:
     known = recent_links([ours.pk, theirs.pk, ours.pk])
     assert known == {ours.pk: {fresh.url}, theirs.pk: {other.url}}
     assert recent_links([]) == {}
-
-
-def test_datetime_values_are_converted_as_django_converts_them() -> None:
-    """rows.insert_rows's own datetime conversion gives what Django's adapter gives."""
-    import datetime as dt
-    import zoneinfo
-
-    from django.db import connection
-
-    from newsdesk.ingest.rows import datetime_converter
-
-    convert = datetime_converter()
-    adapt = connection.ops.adapt_datetimefield_value
-    values = [
-        dt.datetime(2026, 11, 17, 8, 5, 9, 120, tzinfo=dt.UTC),
-        dt.datetime(2026, 11, 17, 8, 5, tzinfo=zoneinfo.ZoneInfo("Pacific/Auckland")),
-        dt.datetime(2026, 3, 29, 1, 30, tzinfo=zoneinfo.ZoneInfo("Europe/London")),
-        dt.datetime(1999, 12, 31, 23, 59, 59, tzinfo=dt.timezone(dt.timedelta(hours=-5))),
-    ]
-    for value in values + values[::-1] + [values[1], values[1]]:  # the memo of the last
-        assert convert(value) == adapt(value), value
-    assert convert(None) is None
-
-
-def test_json_values_are_converted_as_django_converts_them() -> None:
-    """rows.insert_rows's own JSON conversion gives what Django's field gives."""
-    from django.db import connection
-
-    from newsdesk.ingest.models import Article
-    from newsdesk.ingest.rows import json_converter
-
-    field = Article._meta.get_field("authors")
-    convert = json_converter(field)
-    values = [
-        [],
-        ["Ana Ruiz", "Tom\u00e1\u0161 \u201cT\u201d"],
-        {"a": [1, 2.5, None]},
-        ["\x00"],
-        None,
-    ]
-
-    def plain(adapted: object) -> object:  # psycopg's Jsonb wrappers do not compare
-        return getattr(adapted, "obj", adapted)
-
-    for value in values:
-        assert plain(convert(value)) == plain(field.get_db_prep_save(value, connection)), value
-
-
-def test_insert_rows_follows_the_time_zone_settings_of_the_moment() -> None:
-    """The conversion is chosen per USE_TZ and time zone, not once for all: with
-    USE_TZ off, SQLite refuses an aware datetime as Django's adapter does."""
-    from django.db import connection
-    from django.test import override_settings
-
-    from newsdesk.ingest.models import FetchLog
-    from newsdesk.ingest.rows import insert_rows
-
-    source = Source.objects.create(url="http://tz.example/feed", outlet="TZ")
-    aware = datetime(2026, 11, 17, 8, 5, tzinfo=UTC)
-    row = {"source_id": source.pk, "started": aware, "error_kind": "", "error": ""}
-    insert_rows(FetchLog, [row])  # plan cached here
-    if connection.vendor != "sqlite":
-        return
-    with override_settings(USE_TZ=False), pytest.raises(ValueError):
-        insert_rows(FetchLog, [row])
