@@ -112,30 +112,9 @@ def sqlite_database(path: Path) -> dict[str, Any]:
         "OPTIONS": {
             "timeout": 30,
             "transaction_mode": "IMMEDIATE",
-            # 16 KiB pages for a new database (an article's text and HTML fit in one page,
-            # not a chain of 4 KiB overflow pages: ~10 % less time storing a batch; an
-            # existing database keeps its own), the log checkpointed by size
-            # (size_checkpoints)
             "init_command": (
-                "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-                " PRAGMA foreign_keys=ON;"
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
             ),
         },
         "TEST": {"NAME": str(path.with_name(f"test_{path.name}"))},
     }
-
-
-#: SQLite checkpoints its write-ahead log once it holds this much: its default of
-#: 1,000 pages at the 4 KiB pages it defaults to
-CHECKPOINT_BYTES = 1000 * 4096
-
-
-def size_checkpoints(sender: Any, connection: Any, **kwargs: Any) -> None:
-    """On each new SQLite connection (Django's connection_created), checkpoint the log
-    every CHECKPOINT_BYTES whatever the database's page size: 250 pages of a new
-    database's 16 KiB, SQLite's own 1,000 of an older database's 4 KiB."""
-    if connection.vendor != "sqlite":
-        return
-    raw = connection.connection
-    page = int(raw.execute("PRAGMA page_size").fetchone()[0])
-    raw.execute(f"PRAGMA wal_autocheckpoint={max(1, CHECKPOINT_BYTES // page):d}")
