@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from newsdesk.pipeline.errors import BlockedURLError
 
@@ -65,6 +65,14 @@ def is_tracking_param(name: str) -> bool:
     return lowered in TRACKING_PARAMS or lowered.startswith(TRACKING_PREFIXES)
 
 
+def _port(parts: SplitResult) -> int | None:
+    """The URL's port, None when it has none or an invalid one."""
+    try:
+        return parts.port
+    except ValueError:
+        return None
+
+
 def check_scheme(url: str) -> None:
     """Refuse anything but absolute http(s) URLs with a host."""
     parts = urlsplit(url.strip())
@@ -84,32 +92,10 @@ def canonicalize(url: str, base: str = "") -> str:
     url = url.strip()
     if base:
         url = urljoin(base, url)
-    if (plain := _PLAIN_URL.fullmatch(url)) is not None and _plain_port_kept(plain):
-        return url  # already canonical, as most feed links are: a fifth of the time
-    return _rebuilt(url)
-
-
-#: a URL canonicalize would give back unchanged: lower-case http(s) scheme and host
-#: name, no user info, a path with no doubled slash, no query or fragment, no spaces
-#: or control characters (urlsplit drops some of those)
-_PLAIN_URL = re.compile(
-    r"(https?)://[a-z0-9-]+(?:\.[a-z0-9-]+)*(?::([1-9][0-9]{0,4}))?(?:/(?!/)[^/?#\x00-\x20\x7f]*)+"
-)
-
-
-def _plain_port_kept(plain: re.Match[str]) -> bool:
-    port = plain.group(2)
-    return port is None or (int(port) <= 65535 and int(port) != _DEFAULT_PORTS[plain.group(1)])
-
-
-def _rebuilt(url: str) -> str:
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower().rstrip(".")
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
+    port = _port(parts)
     netloc = host
     if ":" in host:  # IPv6 literal
         netloc = f"[{host}]"
@@ -128,8 +114,5 @@ def host_key(url: str) -> str:
     """host[:port] as used for per-host limits and allow lists."""
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
+    port = _port(parts)
     return f"{host}:{port}" if port else host
