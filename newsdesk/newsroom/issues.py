@@ -28,7 +28,7 @@ from newsdesk.newsroom.models import (
     ItemSource,
     Publication,
 )
-from newsdesk.pipeline.enrich.gazetteer import is_place
+from newsdesk.pipeline.enrich.countries import is_place
 from newsdesk.pipeline.errors import IssueError
 from newsdesk.pipeline.issue import render as renderers
 from newsdesk.pipeline.issue.backissues import ParsedIssue, parse_issue_html, parse_issue_text

@@ -37,7 +37,7 @@ from typing import Any
 
 import pycountry
 
-from newsdesk.pipeline.enrich.gazetteer import REGIONS
+from newsdesk.pipeline.enrich.countries import REGIONS
 from newsdesk.pipeline.errors import GazetteerError
 
 DATA_DIR = Path(__file__).resolve().parent / "data"

@@ -66,7 +66,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from newsdesk.pipeline.enrich.gazetteer import is_place
+from newsdesk.pipeline.enrich.countries import is_place
 
 __all__ = ["Quote", "find_quotes", "normalise_quote_text", "verify_quote"]
 

@@ -38,7 +38,7 @@ import numpy as np
 import pycountry
 import scipy.sparse as sp
 
-from newsdesk.pipeline.enrich.gazetteer import COMMON_NAMES, REGIONS, place_code
+from newsdesk.pipeline.enrich.countries import COMMON_NAMES, REGIONS, place_code
 from newsdesk.pipeline.judge.categories import (
     EXCLUDE_FACTOR,
     LEARNED_TERMS,

@@ -10,7 +10,7 @@ import pytest
 from newsdesk.pipeline.enrich.quotes import Quote, find_quotes, verify_quote
 from newsdesk.pipeline.intake.extract import extract_article
 
-ARTICLES = Path(__file__).resolve().parents[2] / "newsdesk" / "demo" / "site" / "articles"
+ARTICLES = Path(__file__).resolve().parents[3] / "newsdesk" / "demo" / "site" / "articles"
 PAGES = sorted(ARTICLES.rglob("*.html"))
 #: the one demo page behind a paywall: its extracted text is a headline, a standfirst
 #: and one paragraph of reported facts, with no quotation at all

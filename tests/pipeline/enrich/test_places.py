@@ -13,7 +13,7 @@ import pytest
 
 from newsdesk.evaluation import EvalOptions
 from newsdesk.evaluation.places import evaluate, wire_text
-from newsdesk.pipeline.enrich.gazetteer import is_place, place_code
+from newsdesk.pipeline.enrich.countries import is_place, place_code
 from newsdesk.pipeline.enrich.places import (
     Gazetteer,
     GazetteerError,

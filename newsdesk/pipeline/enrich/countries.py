@@ -1,9 +1,10 @@
-"""Recognising place names: ISO countries (pycountry) plus the short names people use.
+"""Country and region names: ISO countries (pycountry) plus the short names people use.
 
 This answers "is this category name a place?" (back issues, quotes) and keeps
 the region codes (`REGIONS`). Finding places in article text -- demonyms,
 cities, leaders, institutions, ambiguity, salience, about-ness -- is
-`newsdesk.pipeline.enrich.places`, whose gazetteer uses the same codes.
+`newsdesk.pipeline.enrich.places`, over the `Gazetteer` of
+`newsdesk.pipeline.enrich.gazetteer`, which uses the same codes.
 """
 
 from __future__ import annotations

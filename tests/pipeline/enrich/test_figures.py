@@ -15,7 +15,7 @@ from newsdesk.pipeline.enrich.figures import (
 )
 from newsdesk.pipeline.intake.extract import extract_article
 
-ARTICLES = Path(__file__).resolve().parents[2] / "newsdesk" / "demo" / "site" / "articles"
+ARTICLES = Path(__file__).resolve().parents[3] / "newsdesk" / "demo" / "site" / "articles"
 PAGES = sorted(ARTICLES.rglob("*.html"))
 
 
