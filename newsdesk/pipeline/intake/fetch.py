@@ -152,34 +152,19 @@ class _HostGate:
         self._slot(host).release()
 
 
-class _LazyTLSPool(httpcore.ConnectionPool):
-    """httpcore's connection pool, with the TLS context (certificates verified against
-    certifi's store, as httpx does by default) built for the first HTTPS connection:
-    loading the store takes 20-40 ms, which a run of plain-HTTP sources never needs."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(ssl_context=None, **kwargs)
-        self._tls_lock = threading.Lock()
-
-    def create_connection(self, origin: httpcore.Origin) -> httpcore.ConnectionInterface:
-        if origin.scheme == b"https" and self._ssl_context is None:
-            with self._tls_lock:
-                if self._ssl_context is None:
-                    self._ssl_context = httpx.create_ssl_context()
-        return super().create_connection(origin)
-
-
 class Fetcher:
     """A thread-safe fetcher; share one per ingest run."""
 
     def __init__(self, policy: FetchPolicy | None = None) -> None:
         self.policy = policy or FetchPolicy()
-        # httpx has no public hook for the network backend; replace its pool with one
-        # that uses the guarded backend (httpx is pinned to 0.28 in pyproject.toml).
-        # The transport's own pool is never used, so it is built without loading the
-        # certificate store (verify=False there); ours verifies, see _LazyTLSPool.
-        transport = httpx.HTTPTransport(retries=0, verify=False)
-        transport._pool = _LazyTLSPool(
+        # certificates verified against certifi's store (or SSL_CERT_FILE), as httpx does
+        tls = httpx.create_ssl_context()
+        # httpx has no public hook for the network backend: its transport's connection
+        # pool is replaced by one that uses the guarded backend (httpx is pinned to 0.28
+        # in pyproject.toml)
+        transport = httpx.HTTPTransport(retries=0, verify=tls)
+        transport._pool = httpcore.ConnectionPool(
+            ssl_context=tls,
             max_connections=100,
             max_keepalive_connections=20,
             keepalive_expiry=5.0,
