@@ -13,11 +13,8 @@ in flight beside it are run again).
 from __future__ import annotations
 
 import atexit
-import contextlib
-import gc
 import multiprocessing
 import os
-import sys
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -70,71 +67,15 @@ def page_draft(
 
 
 def _ready() -> int:
-    # what every feed needs, loaded while the main process is still setting up; what
-    # the imports make lives as long as the worker: not collected, then frozen, once
-    # (each run warms the pool again; a later freeze would keep that run's garbage)
-    global _frozen
-    if not _frozen:
-        gc.disable()
-        try:
-            import newsdesk.pipeline.intake.feeds
-            import newsdesk.pipeline.minhash  # noqa: F401
-        finally:
-            collect_rarely(freeze=True)
-        _frozen = True
+    """Nothing to do: submitted once per worker so that every worker starts (and
+    imports the pipeline, when it unpickles this) while the first feeds download."""
     return os.getpid()
 
 
-_frozen = False  # in a worker: whether _ready has frozen its start-up objects
-
-
-#: Python's cycle collector scans its young objects every 700 new containers, and
-#: all of them now and then. A batch run makes containers by the hundred thousand
-#: (entries, drafts, rows) that die young, beside ~100,000 long-lived ones from its
-#: imports: in one ingest of 6,000 entries the main process collected ~250 times,
-#: ~0.1 CPU-s. Batch processes collect every 20,000 instead, and freeze (leave out
-#: of every collection) what their start-up made.
-BATCH_GC_THRESHOLDS = (20_000, 20, 20)
-
-
-def collect_rarely(*, freeze: bool = True) -> None:
-    """Cycle collection for a batch process: after start-up, rare, and never of the
-    objects made so far (`freeze`)."""
-    if freeze:
-        gc.freeze()
-    gc.set_threshold(*BATCH_GC_THRESHOLDS)
-    gc.enable()  # a forked worker inherits the command's start-up, collector off
-
-
-def start_method() -> str:
-    """How to start worker processes: fork while this process runs a single thread,
-    spawn otherwise.
-
-    Forking a process that runs threads can copy locks other threads hold. The
-    command line starts its workers before anything else (cli.prestart_workers),
-    with one thread: forked, they begin with what is imported already, and a run
-    of 6,000 entries took ~0.45 CPU-s less than with spawned workers, which start
-    a fresh interpreter each (and a resource-tracker process). A pool started or
-    restarted later, among threads, is spawned.
-    """
-    forkable = "fork" in multiprocessing.get_all_start_methods()
-    if sys.platform == "linux" and forkable and threading.active_count() == 1:
-        return "fork"
-    return "spawn"
-
-
-#: how much lower the workers' scheduling priority is than the process they serve.
-#: They do the bulk of an ingest's CPU work; the main process feeds them (network,
-#: database) and answers the desk. Measured on 2 cores: the main process is ready
-#: to fetch ~0.07 s sooner and whole runs were ~6% shorter (bench/README.md).
-NICENESS = 5
-
-
-def _lower_priority() -> None:
-    """Each worker's start: a lower priority, and the collector of a batch process."""
-    with contextlib.suppress(OSError):  # not allowed here: run at the same priority
-        os.nice(NICENESS)
-    collect_rarely(freeze=False)  # _ready freezes, once the worker's imports are done
+#: how worker processes start: spawn, a fresh interpreter each, on every platform.
+#: Fork copies the parent's locks as they are, and this process runs fetch threads
+#: (or a web server's) when a pool is started again after a worker died.
+START_METHOD = "spawn"
 
 
 @dataclass
@@ -165,15 +106,12 @@ class WorkerPool:
         self._alone: ProcessPoolExecutor | None = None  # for suspects, one at a time
         self._suspects: deque[_Task] = deque()
         self._checking = False
-        self._stopped: set[int] = set()  # id() of pools terminate() killed
 
     def _executor(self) -> ProcessPoolExecutor:
         with self._lock:
             if self._pool is None:
-                context = multiprocessing.get_context(start_method())
-                self._pool = ProcessPoolExecutor(
-                    self.processes, mp_context=context, initializer=_lower_priority
-                )
+                context = multiprocessing.get_context(START_METHOD)
+                self._pool = ProcessPoolExecutor(self.processes, mp_context=context)
             return self._pool
 
     def warm(self) -> None:
@@ -201,9 +139,6 @@ class WorkerPool:
         def relay(done: Future[Any]) -> None:
             try:
                 if not done.cancelled() and isinstance(done.exception(), BrokenProcessPool):
-                    if id(pool) in self._stopped:  # killed on purpose: not run again
-                        task.fail("the worker processes were stopped")
-                        return
                     self._discard(pool)
                     self._suspect(task)
                 else:
@@ -231,10 +166,8 @@ class WorkerPool:
                     return
                 task = self._suspects.popleft()
                 if self._alone is None:
-                    context = multiprocessing.get_context("spawn")
-                    self._alone = ProcessPoolExecutor(
-                        1, mp_context=context, initializer=_lower_priority
-                    )
+                    context = multiprocessing.get_context(START_METHOD)
+                    self._alone = ProcessPoolExecutor(1, mp_context=context)
                 alone = self._alone
             try:
                 inner = alone.submit(task.fn, *task.args, **task.kwargs)
@@ -279,23 +212,6 @@ class WorkerPool:
                 self._pool = None
         pool.shutdown(wait=False, cancel_futures=True)
 
-    def terminate(self) -> None:
-        """Stop the worker processes now (at the end of a command, when they are idle:
-        faster than letting each wind down). A task still running fails with
-        WorkerError; none is run again."""
-        with self._lock:
-            pools = [p for p in (self._pool, self._alone) if p is not None]
-            self._pool = self._alone = None
-            self._stopped.update(id(p) for p in pools)
-            self._suspects.clear()
-        for pool in pools:
-            processes = list((getattr(pool, "_processes", None) or {}).values())
-            for process in processes:
-                process.terminate()
-            for process in processes:
-                process.join()
-            pool.shutdown(wait=True, cancel_futures=True)
-
     def close(self) -> None:
         with self._lock:
             pools = [p for p in (self._pool, self._alone) if p is not None]
@@ -329,11 +245,3 @@ def shared_pool(processes: int | None = None) -> WorkerPool:
             _shared = WorkerPool(processes)
             atexit.register(_shared.close)
         return _shared
-
-
-def stop_shared_pool() -> None:
-    """Terminate the shared pool's workers, if it was started (see WorkerPool.terminate)."""
-    with _shared_lock:
-        pool = _shared
-    if pool is not None:
-        pool.terminate()
