@@ -43,7 +43,8 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from newsdesk.pipeline.metrics import bcubed  # noqa: E402
-from newsdesk.pipeline.stories.clustering import StoryClusterer, StoryConfig, StoryInput  # noqa: E402
+from newsdesk.pipeline.stories.clustering import StoryClusterer  # noqa: E402
+from newsdesk.pipeline.stories.inputs import StoryConfig, StoryInput  # noqa: E402
 
 DATA = REPO.parent / "shared" / "eval" / "dev" / "clustering-giveme.jsonl"
 START = datetime(2025, 1, 1, tzinfo=UTC)

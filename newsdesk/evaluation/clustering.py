@@ -15,7 +15,8 @@ from typing import Any
 
 from newsdesk.evaluation import EvalDataError, EvalOptions, Progress, read_jsonl
 from newsdesk.pipeline.metrics import bcubed
-from newsdesk.pipeline.stories.clustering import StoryInput, cluster
+from newsdesk.pipeline.stories.clustering import cluster
+from newsdesk.pipeline.stories.inputs import StoryInput
 
 
 def _published(value: Any, where: str) -> datetime | None:

@@ -22,13 +22,10 @@ from newsdesk.ingest.models import Article
 from newsdesk.newsroom.enrich import about_codes
 from newsdesk.newsroom.models import CategoryDecision, Issue, Item, Story, StoryDecision, StoryScore
 from newsdesk.pipeline.errors import StoryError
-from newsdesk.pipeline.stories.clustering import (
-    Constraints,
-    StoryConfig,
-    StoryInput,
-    cluster_stories,
-    lead_article,
-)
+from newsdesk.pipeline.stories.clustering import cluster_stories
+from newsdesk.pipeline.stories.constraints import Constraints
+from newsdesk.pipeline.stories.inputs import StoryConfig, StoryInput
+from newsdesk.pipeline.stories.leads import lead_article
 
 WINDOW = dt.timedelta(days=14)
 FOLLOW_UP_WEEKS = 8

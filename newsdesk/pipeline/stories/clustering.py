@@ -18,421 +18,43 @@ added since. `refine` revisits the window with hindsight: it moves articles to
 the story they now fit best and merges stories that turned out to be one.
 `cluster` does all of this for a batch.
 
-Editors' decisions are `Constraints`, must-link and cannot-link pairs of
-article keys: must-linked articles always share a story, cannot-linked ones
-never do. They are plain data (`to_dict`, `from_dict`), so a decision is stored
-once and every later clustering of the same articles respects it. On a live
-clusterer, `merge_stories`, `split_out`, `must_link` and `cannot_link` record
-the decision and apply it at once.
+Editors' decisions are `Constraints` (constraints.py): must-linked articles always
+share a story, cannot-linked ones never do. On a live clusterer, `merge_stories`,
+`split_out`, `must_link` and `cannot_link` record the decision and apply it at once.
 
 Long stories keep the heaviest `centroid_terms` of their centroid, so a story
-that runs all year costs no more to compare than a new one.
+that runs all year costs no more to compare than a new one. The term vectors are
+made in vectors.py, a story's lead is chosen in leads.py.
 """
 
 from __future__ import annotations
 
 import heapq
 import math
-import operator
-import re
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
-from itertools import islice
-from operator import itemgetter
-from typing import Any
+from datetime import datetime
 
-from newsdesk.pipeline.errors import ConstraintConflict
-from newsdesk.pipeline.text import word_count
-
-Key = int | str
-Vector = dict[int, float]  # term id -> weight
-
-# Function words, newsroom boilerplate and page furniture (written for this module).
-STOP_WORDS = frozenset(
-    """
-    a about above after again against ago all almost along already also although always am
-    among an and another any anyone anything are around as at away back be became because
-    become been before being below between both but by came can cannot could did do does
-    doing done down during each either else even ever every few for from further get gets
-    getting got had has have having he her here hers herself him himself his how however i
-    if in including inside instead into is it its itself just last least less like made make
-    many may me might more most much must my myself near neither never next no nor not now
-    of off often on once one only onto or other others our ours ourselves out over own per
-    perhaps put rather really s said same say saying says see seen several she should
-    since so some something still such than that the their theirs them themselves then there
-    these they thing things this those though through thus to today told too toward towards
-    under until up upon us use used very via was way we week well were what whatever when
-    where whether which while who whom whose why will with within without would yet you your
-    yours yourself according added adding asked ask called comes come go going goes
-    know known let lot lots mr mrs ms new news read reading report reported reports
-    statement tell tells time times took want wanted year years day days
-    advertisement caption copyright getty image images photo photos picture pictures
-    click share shares sharing subscribe subscription newsletter email updated update
-    story stories please enter verify invalid sign signing cookie cookies browser
-    javascript enable loading
-    don didn doesn isn wasn aren weren won wouldn couldn shouldn ve ll re d t m
-    """.split()
+from newsdesk.pipeline.errors import StoryError
+from newsdesk.pipeline.stories.constraints import Constraints
+from newsdesk.pipeline.stories.inputs import EPOCH, Key, StoryConfig, StoryInput, as_utc, key_order
+from newsdesk.pipeline.stories.vectors import (
+    TermStats,
+    Vector,
+    dot,
+    features,
+    heaviest,
+    norm2,
+    ranked,
+    vectorise,
 )
-
-_LINK = re.compile(r"\b(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+\.[\w.]+", re.IGNORECASE)
-_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
-
-
-def fold(word: str) -> str:
-    """A lower-case word without its possessive and plural endings."""
-    if word.endswith("'s"):
-        word = word[:-2]
-    word = word.replace("'", "")
-    n = len(word)
-    if n > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if n > 4 and word.endswith(("sses", "shes", "ches", "xes")):
-        return word[:-2]
-    if n > 3 and word[-1] == "s" and word[-2] not in "sui":
-        return word[:-1]
-    return word
-
-
-_FOLDED: dict[str, str] = {}  # token -> folded content word, "" for a stop word
-
-
-def _content(token: str) -> str:
-    word = token
-    if word in STOP_WORDS or len(word) < 2:
-        word = ""
-    else:
-        word = fold(word)
-        if word in STOP_WORDS or len(word) < 2:
-            word = ""
-    if len(_FOLDED) > 500_000:  # a bound on memory; the cache only saves time
-        _FOLDED.clear()
-    _FOLDED[token] = word
-    return word
-
-
-def words(text: str, limit: int | None = None) -> list[str]:
-    """The folded content words of a text, in order, at most `limit` of them."""
-    out: list[str] = []
-    cached = _FOLDED.get
-    if limit is not None and len(text) > limit * 16:  # ample: content words are ~10 chars apart
-        text = text[: limit * 16]
-    text = text.replace("’", "'").replace("‘", "'").replace("`", "'")
-    if "://" in text or "www." in text or "@" in text:
-        text = _LINK.sub(" ", text)
-    text = text.lower()
-    for token in _WORD.findall(text):
-        word = cached(token)
-        if word is None:
-            word = _content(token)
-        if word:
-            out.append(word)
-            if limit is not None and len(out) >= limit:
-                break
-    return out
-
-
-@dataclass(frozen=True)
-class StoryInput:
-    """One article as the clusterer sees it."""
-
-    key: Key
-    title: str
-    text: str  # may start with the headline again
-    published: datetime | None
-    outlet: str = ""
-    places: tuple[str, ...] = ()  # codes from the place tagger, may be empty
-
-
-@dataclass(frozen=True)
-class StoryConfig:
-    """Settings of the clusterer.
-
-    The thresholds were chosen on the dev clustering set with its dates stripped and
-    its order shuffled, whole and topic by topic. Its B-cubed F1 stays between 0.948
-    and 0.954 for join 0.25-0.35, attach 0.1-0.25, merge 0.4-0.8 and title weight
-    2-5: the defaults sit on a plateau, not on a peak.
-    """
-
-    join_threshold: float = 0.3  # cosine with a story's centroid to join it as the article comes
-    attach_threshold: float = 0.2  # cosine at which `refine` moves an article to a story
-    merge_threshold: float = 0.6  # cosine of two centroids at which `refine` merges the stories
-    refine_rounds: int = 1  # rounds of each `refine` (`add_batch` refines after each chunk)
-    title_weight: float = 3.0  # added to the weight of a headline word
-    body_words: int = 300  # content words of the text that count
-    place_weight: float = 1.0  # weight of a place code, as a term
-    unique_weight: float = 0.3  # factor for a term no other article had when weighed
-    # A story stays in the window until both clocks have run out since its latest
-    # article: `window` of time (when dates are known) and `window_articles` articles
-    # added. A quiet week does not close a story, nor does a busy day.
-    window: timedelta | None = timedelta(days=7)
-    window_articles: int = 5_000
-    # A story closes once this long has passed since its first report: later coverage
-    # of the same affair starts a new story that `continues` it. None: stories never
-    # close (the evaluation sets label affairs that run for years as one story).
-    max_span: timedelta | None = None
-    query_terms: int = 12  # an article's heaviest terms, looked up in the index
-    index_terms: int = 24  # a member's heaviest terms, which point to its story
-    max_postings: int = 60  # a term in more stories of the window finds none of them
-    max_candidates: int = 10  # stories compared in full, those sharing the most query weight
-    vector_terms: int = 120  # an article vector keeps its heaviest terms
-    centroid_terms: int = 400  # a story's centroid keeps at least its heaviest terms
-
-    def __post_init__(self) -> None:
-        for name in ("join_threshold", "attach_threshold", "merge_threshold"):
-            if not 0 < getattr(self, name) <= 1:
-                raise ValueError(f"{name} must be a cosine in (0, 1]")
-        if self.window is not None and self.window <= timedelta(0):
-            raise ValueError("window must be positive")
-        if self.max_span is not None and self.max_span <= timedelta(0):
-            raise ValueError("max_span must be positive")
-        counts = (self.window_articles, self.query_terms, self.index_terms, self.vector_terms)
-        if min(*counts, self.max_candidates, self.centroid_terms) < 1:
-            raise ValueError("window_articles and the term counts must be at least 1")
-
-
-# --- editors' constraints ------------------------------------------------------------
-
-
-def _order(key: Key) -> tuple[int, int | str]:
-    """A total order over int and str keys, for deterministic iteration."""
-    return (0, key) if isinstance(key, int) else (1, key)
-
-
-class Constraints:
-    """Editors' decisions about which articles share a story, as pairs of article keys.
-
-    Must-links are transitive: must-linked articles form a group that is placed as
-    one. A cannot-link keeps the groups of its two articles apart. The primitives
-    `must_link` and `cannot_link` refuse a contradiction; the editors' actions
-    `merge` and `split` settle it in favour of the newer decision.
-    """
-
-    def __init__(
-        self, must: Iterable[tuple[Key, Key]] = (), cannot: Iterable[tuple[Key, Key]] = ()
-    ) -> None:
-        self._must: dict[Key, set[Key]] = {}
-        self._cannot: dict[Key, set[Key]] = {}
-        for a, b in must:
-            self.must_link(a, b)
-        for a, b in cannot:
-            self.cannot_link(a, b)
-
-    def __bool__(self) -> bool:
-        return bool(self._must or self._cannot)
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._must or key in self._cannot
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Constraints):
-            return NotImplemented
-        return self.to_dict() == other.to_dict()
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return f"Constraints({self.must_pairs()!r}, {self.cannot_pairs()!r})"
-
-    def group(self, key: Key) -> set[Key]:
-        """The articles that must share a story with `key`, itself included."""
-        seen = {key}
-        todo = [key]
-        while todo:
-            for other in self._must.get(todo.pop(), ()):
-                if other not in seen:
-                    seen.add(other)
-                    todo.append(other)
-        return seen
-
-    def apart(self, key: Key) -> set[Key]:
-        """The articles that must not share a story with `key`."""
-        out: set[Key] = set()
-        for member in self.group(key):
-            for other in self._cannot.get(member, ()):
-                if other not in out:
-                    out |= self.group(other)
-        return out
-
-    def must_link(self, a: Key, b: Key) -> None:
-        if a == b:
-            return
-        if self.apart(a) & self.group(b):
-            raise ConstraintConflict(f"{a!r} and {b!r} are kept apart by a cannot-link")
-        self._must.setdefault(a, set()).add(b)
-        self._must.setdefault(b, set()).add(a)
-
-    def cannot_link(self, a: Key, b: Key) -> None:
-        if b in self.group(a):
-            raise ConstraintConflict(f"{a!r} and {b!r} are joined by must-links")
-        self._cannot.setdefault(a, set()).add(b)
-        self._cannot.setdefault(b, set()).add(a)
-
-    def merge(self, keys_a: Iterable[Key], keys_b: Iterable[Key]) -> None:
-        """Editors merged two stories: all these articles share a story from now on."""
-        keys = list(dict.fromkeys([*keys_a, *keys_b]))
-        if len(keys) < 2:
-            return
-        joined: set[Key] = set()
-        for key in keys:
-            joined |= self.group(key)
-        for key in joined:  # earlier splits between these articles are overruled
-            for other in list(self._cannot.get(key, ())):
-                if other in joined:
-                    _unlink(self._cannot, key, other)
-        for key in keys[1:]:
-            self.must_link(keys[0], key)
-
-    def split(self, out: Iterable[Key], rest: Iterable[Key]) -> None:
-        """Editors split `out` from a story: a story of their own, apart from `rest`."""
-        out_keys = list(dict.fromkeys(out))
-        leaving = set(out_keys)
-        rest_keys = [key for key in dict.fromkeys(rest) if key not in leaving]
-        for key in out_keys:  # earlier merges of these articles with others are overruled
-            for other in list(self._must.get(key, ())):
-                if other not in leaving:
-                    _unlink(self._must, key, other)
-        for key in out_keys[1:]:
-            self.must_link(out_keys[0], key)
-        for key in out_keys:
-            for other in rest_keys:
-                self.cannot_link(key, other)
-
-    def must_pairs(self) -> list[tuple[Key, Key]]:
-        return _pairs(self._must)
-
-    def cannot_pairs(self) -> list[tuple[Key, Key]]:
-        return _pairs(self._cannot)
-
-    def to_dict(self) -> dict[str, list[list[Key]]]:
-        """JSON-ready: {"must": [[a, b], ...], "cannot": [[a, b], ...]}."""
-        return {
-            "must": [list(pair) for pair in self.must_pairs()],
-            "cannot": [list(pair) for pair in self.cannot_pairs()],
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Constraints:
-        return cls(
-            [(a, b) for a, b in data.get("must", ())],
-            [(a, b) for a, b in data.get("cannot", ())],
-        )
-
-
-def _unlink(edges: dict[Key, set[Key]], a: Key, b: Key) -> None:
-    for x, y in ((a, b), (b, a)):
-        linked = edges.get(x)
-        if linked is not None:
-            linked.discard(y)
-            if not linked:
-                del edges[x]
-
-
-def _pairs(edges: dict[Key, set[Key]]) -> list[tuple[Key, Key]]:
-    pairs: set[tuple[Key, Key]] = set()
-    for a, linked in edges.items():
-        for b in linked:
-            pairs.add((a, b) if _order(a) <= _order(b) else (b, a))
-    return sorted(pairs, key=lambda pair: (_order(pair[0]), _order(pair[1])))
-
-
-# --- vectors -------------------------------------------------------------------------
-
-
-class TermStats:
-    """Document frequencies, counted as articles come, and the ids of the terms."""
-
-    def __init__(self) -> None:
-        self.ids: dict[str, int] = {}
-        self.df: list[int] = []
-        self.docs = 0
-
-    def count(self, terms: Iterable[str]) -> None:
-        self.docs += 1
-        ids = self.ids
-        df = self.df
-        for term in terms:
-            index = ids.get(term)
-            if index is None:
-                ids[term] = len(df)
-                df.append(1)
-            else:
-                df[index] += 1
-
-    def idf(self, index: int) -> float:
-        return math.log((self.docs + 1) / (self.df[index] + 1)) + 1.0  # as in `vectorise`
-
-
-def features(article: StoryInput, config: StoryConfig) -> dict[str, float]:
-    """Weighted terms of an article before idf: headline, start of the text, places."""
-    title = article.title.strip()
-    text = article.text.lstrip()
-    if title and text.startswith(title):  # the text repeats the headline
-        text = text[len(title) :]
-    counts: dict[str, int] = {}
-    for word in words(text, config.body_words):
-        counts[word] = counts.get(word, 0) + 1
-    weights = {word: 1.0 + math.log(count) for word, count in counts.items()}
-    for word in set(words(title)):
-        weights[word] = weights.get(word, 0.0) + config.title_weight
-    if config.place_weight:
-        for place in set(article.places):
-            weights["@" + place.upper()] = config.place_weight
-    return weights
-
-
-def vectorise(weights: Mapping[str, float], stats: TermStats, config: StoryConfig) -> Vector:
-    """Unit tf-idf vector over term ids: the `vector_terms` heaviest terms, heaviest first.
-
-    A term no other article has had cannot link this one to anything yet; at full
-    weight it would only dilute the cosines, the more so in a small batch.
-    """
-    vector: Vector = {}
-    ids, df = stats.ids, stats.df
-    top = math.log(stats.docs + 1) + 1.0  # idf = log((docs + 1) / (df + 1)) + 1
-    log = math.log
-    unique = config.unique_weight
-    for term, weight in weights.items():
-        index = ids.get(term)
-        if index is not None:
-            count = df[index]
-            weight *= top - log(count + 1)
-            vector[index] = weight * unique if count < 2 else weight
-    vector = _ranked(vector, config.vector_terms)
-    norm = math.sqrt(_norm2(vector))
-    if norm == 0:
-        return {}
-    return {index: weight / norm for index, weight in vector.items()}
-
-
-def _ranked(vector: Vector, limit: int | None = None) -> Vector:
-    """The vector with its terms heaviest first, cut to `limit` (ties keep their order)."""
-    items = sorted(vector.items(), key=itemgetter(1), reverse=True)
-    return dict(items[:limit] if limit is not None else items)
-
-
-def _heaviest(vector: Vector, limit: int) -> list[tuple[int, float]]:
-    """The `limit` heaviest terms of a vector made by `vectorise` or `_ranked`."""
-    return list(islice(vector.items(), limit))
-
-
-def _norm2(vector: Vector) -> float:
-    return sum(weight * weight for weight in vector.values())
-
-
-def _dot(a: Vector, b: Vector) -> float:
-    if len(a) > len(b):
-        a, b = b, a
-    common = a.keys() & b.keys()
-    return sum(map(operator.mul, map(a.__getitem__, common), map(b.__getitem__, common)))
-
-
-# --- stories -------------------------------------------------------------------------
 
 
 @dataclass
-class Story:
+class Cluster:
+    """A story as the clusterer holds it: its members, centroid and index entries."""
+
     id: int
     members: dict[Key, None] = field(default_factory=dict)  # in the order they joined
     centroid: Vector = field(default_factory=dict)  # sum of the members' unit vectors
@@ -447,16 +69,7 @@ class Story:
         """Cosine of a unit vector with the centroid."""
         if self.norm2 <= 1e-12:
             return 0.0
-        return _dot(vector, self.centroid) / math.sqrt(self.norm2)
-
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def _utc(moment: datetime | None) -> datetime | None:
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
+        return dot(vector, self.centroid) / math.sqrt(self.norm2)
 
 
 class StoryClusterer:
@@ -472,7 +85,7 @@ class StoryClusterer:
         self.constraints = constraints if constraints is not None else Constraints()
         self.stats = stats if stats is not None else TermStats()
         self._primed: set[Key] = set()
-        self._stories: dict[int, Story] = {}
+        self._stories: dict[int, Cluster] = {}
         self._story_of: dict[Key, int] = {}
         self._published: dict[Key, datetime | None] = {}
         # vectors of the articles added within the last `window_articles`, for `refine`
@@ -485,7 +98,7 @@ class StoryClusterer:
         self._by_seq: deque[tuple[int, int]] = deque()  # (seq of a join, story id)
         self._by_time: list[tuple[datetime, int]] = []  # heap of (story's last date, id)
         self._moment: datetime | None = None  # the date of the article being placed
-        self._closed_match: Story | None = None  # the closed story it would have joined
+        self._closed_match: Cluster | None = None  # the closed story it would have joined
         #: a story started by coverage that would have joined a closed story -> that story
         self.continues: dict[int, int] = {}
 
@@ -527,7 +140,7 @@ class StoryClusterer:
     ) -> None:
         """Add a batch in time order: chunks of `window_articles`, each primed first and
         refined after. `progress` is called once per article placed."""
-        batch = _time_order(articles)
+        batch = _in_time_order(articles)
         size = self.config.window_articles
         for start in range(0, len(batch), size):
             chunk = batch[start : start + size]
@@ -545,7 +158,7 @@ class StoryClusterer:
     def _place(self, article: StoryInput, weights: dict[str, float] | None) -> int:
         key = article.key
         if key in self._story_of:
-            raise ValueError(f"article {key!r} was already added")
+            raise StoryError(f"article {key!r} was given twice: add each article once")
         if weights is None:
             weights = features(article, self.config)
         if key in self._primed:
@@ -553,7 +166,7 @@ class StoryClusterer:
         else:
             self.stats.count(weights)
         vector = vectorise(weights, self.stats, self.config)
-        published = _utc(article.published)
+        published = as_utc(article.published)
         self._seq += 1
         if published is not None and (self._clock is None or published > self._clock):
             self._clock = published
@@ -574,11 +187,11 @@ class StoryClusterer:
         self._join(story, key)
         return story.id
 
-    def _forced(self, key: Key) -> Story | None:
+    def _forced(self, key: Key) -> Cluster | None:
         """The story of an article must-linked to this one, if one was added."""
         if key not in self.constraints:
             return None
-        for other in sorted(self.constraints.group(key) - {key}, key=_order):
+        for other in sorted(self.constraints.group(key) - {key}, key=key_order):
             sid = self._story_of.get(other)
             if sid is not None:
                 return self._stories[sid]
@@ -595,19 +208,19 @@ class StoryClusterer:
         `max_candidates` that share the most weight, by id."""
         shared: dict[int, float] = {}
         limit = self.config.max_postings
-        for term, weight in _heaviest(vector, self.config.query_terms):
+        for term, weight in heaviest(vector, self.config.query_terms):
             posting = self._postings.get(term)
             if posting and len(posting) <= limit:
                 for sid in posting:
                     shared[sid] = shared.get(sid, 0.0) + weight
         most = self.config.max_candidates
         if len(shared) > most:
-            ranked = sorted(shared.items(), key=lambda item: (-item[1], item[0]))
-            return sorted(sid for sid, _ in ranked[:most])
+            by_weight = sorted(shared.items(), key=lambda item: (-item[1], item[0]))
+            return sorted(sid for sid, _ in by_weight[:most])
         return sorted(shared)
 
-    def _best(self, vector: Vector, excluded: set[int], threshold: float) -> Story | None:
-        best: Story | None = None
+    def _best(self, vector: Vector, excluded: set[int], threshold: float) -> Cluster | None:
+        best: Cluster | None = None
         best_score = threshold
         closed_score = threshold
         for sid in self._candidates(vector):
@@ -641,7 +254,7 @@ class StoryClusterer:
             chapters |= more
         return chapters
 
-    def _continuation(self, closed: Story, moment: datetime | None) -> Story:
+    def _continuation(self, closed: Cluster, moment: datetime | None) -> Cluster:
         """The open story that continues `closed`: the latest one, or a new one."""
         latest = max((new for new, old in self.continues.items() if old == closed.id), default=None)
         if latest is not None:
@@ -652,7 +265,7 @@ class StoryClusterer:
         self.continues[story.id] = closed.id
         return story
 
-    def _closed(self, story: Story, moment: datetime | None) -> bool:
+    def _closed(self, story: Cluster, moment: datetime | None) -> bool:
         """Whether a story with an article of `moment` would run longer than `max_span`
         (never without dates)."""
         span = self.config.max_span
@@ -661,13 +274,13 @@ class StoryClusterer:
         last = story.last or story.first
         return max(last, moment) - min(story.first, moment) > span
 
-    def _new_story(self) -> Story:
-        story = Story(self._next_id)
+    def _new_story(self) -> Cluster:
+        story = Cluster(self._next_id)
         self._next_id += 1
         self._stories[story.id] = story
         return story
 
-    def _join(self, story: Story, key: Key) -> None:
+    def _join(self, story: Cluster, key: Key) -> None:
         """Make `key` (already added) a member of `story`."""
         story.members[key] = None
         self._story_of[key] = story.id
@@ -684,28 +297,28 @@ class StoryClusterer:
         if vector:
             self._add_vector(story, vector)
 
-    def _touch(self, story: Story) -> None:
+    def _touch(self, story: Cluster) -> None:
         story.last_seq = self._seq
         self._by_seq.append((self._seq, story.id))
 
-    def _add_vector(self, story: Story, vector: Vector) -> None:
+    def _add_vector(self, story: Cluster, vector: Vector) -> None:
         centroid = story.centroid
-        story.norm2 += 2 * _dot(vector, centroid) + _norm2(vector)
+        story.norm2 += 2 * dot(vector, centroid) + norm2(vector)
         for index, weight in vector.items():
             centroid[index] = centroid.get(index, 0.0) + weight
-        for term, _ in _heaviest(vector, self.config.index_terms):
+        for term, _ in heaviest(vector, self.config.index_terms):
             if term not in story.terms:
                 story.terms.add(term)
                 self._postings.setdefault(term, set()).add(story.id)
         if len(centroid) > 2 * self.config.centroid_terms:
             self._prune(story)
 
-    def _prune(self, story: Story) -> None:
+    def _prune(self, story: Cluster) -> None:
         """Keep the `centroid_terms` heaviest terms of a long story's centroid, and the
         index entries of those only: the cost of a story stays bounded however long
         it runs (the cosines change by the weight of the tail, which is small)."""
-        story.centroid = _ranked(story.centroid, self.config.centroid_terms)
-        story.norm2 = _norm2(story.centroid)
+        story.centroid = ranked(story.centroid, self.config.centroid_terms)
+        story.norm2 = norm2(story.centroid)
         for term in story.terms - story.centroid.keys():
             posting = self._postings.get(term)
             if posting is not None:
@@ -730,7 +343,7 @@ class StoryClusterer:
         if vector and story.active:
             centroid = story.centroid
             present = {index: w for index, w in vector.items() if index in centroid}
-            story.norm2 = max(0.0, story.norm2 - 2 * _dot(present, centroid) + _norm2(present))
+            story.norm2 = max(0.0, story.norm2 - 2 * dot(present, centroid) + norm2(present))
             for index, weight in vector.items():
                 value = centroid.get(index)
                 if value is None:  # pruned
@@ -771,7 +384,7 @@ class StoryClusterer:
             ):
                 self._retire(story)
 
-    def _retire(self, story: Story) -> None:
+    def _retire(self, story: Cluster) -> None:
         """The story leaves the window: similarity can no longer find it."""
         story.active = False
         for term in story.terms:
@@ -839,8 +452,8 @@ class StoryClusterer:
             if story is None or not story.active or story.norm2 <= 1e-12:
                 continue
             scale = 1.0 / math.sqrt(story.norm2)
-            probe = _ranked({index: weight * scale for index, weight in story.centroid.items()})
-            best: Story | None = None
+            probe = ranked({index: weight * scale for index, weight in story.centroid.items()})
+            best: Cluster | None = None
             best_score = threshold
             for other_id in self._candidates(probe):
                 if other_id == sid:
@@ -859,13 +472,13 @@ class StoryClusterer:
                 merged += 1
         return merged
 
-    def _too_long(self, a: Story, b: Story) -> bool:
+    def _too_long(self, a: Cluster, b: Cluster) -> bool:
         """Whether two stories together would run longer than `max_span`."""
         span = self.config.max_span
         dates = [d for d in (a.first, a.last, b.first, b.last) if d is not None]
         return span is not None and len(dates) > 1 and max(dates) - min(dates) > span
 
-    def _kept_apart(self, a: Story, b: Story) -> bool:
+    def _kept_apart(self, a: Cluster, b: Cluster) -> bool:
         if not self.constraints:
             return False
         small, large = (a, b) if len(a.members) <= len(b.members) else (b, a)
@@ -891,7 +504,7 @@ class StoryClusterer:
         keep.first = min((d for d in (keep.first, gone.first) if d), default=None)
         keep.last = max((d for d in (keep.last, gone.last) if d), default=None)
         keep.active = keep.active or gone.active
-        keep.norm2 += 2 * _dot(keep.centroid, gone.centroid) + gone.norm2
+        keep.norm2 += 2 * dot(keep.centroid, gone.centroid) + gone.norm2
         for index, weight in gone.centroid.items():
             keep.centroid[index] = keep.centroid.get(index, 0.0) + weight
         for term in gone.terms:
@@ -930,7 +543,7 @@ class StoryClusterer:
         """Editors split articles out of their stories into a new story: its id."""
         leaving = list(dict.fromkeys(keys))
         if not leaving:
-            raise ValueError("nothing to split out")
+            raise StoryError("name at least one article to split out")
         sids = sorted({self._story_of[key] for key in leaving})
         rest = [m for sid in sids for m in self._stories[sid].members if m not in leaving]
         self.constraints.split(leaving, rest)
@@ -944,19 +557,19 @@ class StoryClusterer:
         """
         moving: list[Key] = []
         for key in keys:
-            for member in sorted(self.constraints.group(key), key=_order):
+            for member in sorted(self.constraints.group(key), key=key_order):
                 if member in self._story_of and member not in moving:
                     moving.append(member)
         for key in moving:
             self._detach(key)
-        target: Story | None = None
+        target: Cluster | None = None
         if place:
             summed: Vector = {}
             for key in moving:
                 for index, weight in self._vectors.get(key, {}).items():
                     summed[index] = summed.get(index, 0.0) + weight
-            norm = math.sqrt(_norm2(summed)) or 1.0
-            probe = _ranked({index: weight / norm for index, weight in summed.items()})
+            norm = math.sqrt(norm2(summed)) or 1.0
+            probe = ranked({index: weight / norm for index, weight in summed.items()})
             excluded = self._excluded(moving[0])
             target = self._best(probe, excluded, self.config.join_threshold)
         if target is None:
@@ -966,12 +579,12 @@ class StoryClusterer:
         return target.id
 
 
-def _time_order(articles: Iterable[StoryInput]) -> list[StoryInput]:
+def _in_time_order(articles: Iterable[StoryInput]) -> list[StoryInput]:
     """By date; an undated article stays after the dated article it followed."""
     ordered: list[tuple[datetime, int, StoryInput]] = []
-    carried = _EPOCH
+    carried = EPOCH
     for position, article in enumerate(articles):
-        published = _utc(article.published)
+        published = as_utc(article.published)
         if published is not None:
             carried = published
         ordered.append((carried, position, article))
@@ -1004,7 +617,7 @@ def cluster_stories(
     progress: Callable[[], None] | None = None,
 ) -> Clustering:
     """`cluster`, with the links from stories to the closed stories they continue."""
-    batch = _time_order(articles)
+    batch = _in_time_order(articles)
     config = config or StoryConfig()
     if all(article.published is None for article in batch):  # no clock but the batch
         config = replace(config, window_articles=max(config.window_articles, len(batch)))
@@ -1021,75 +634,3 @@ def cluster_stories(
         if new in ids and old in ids and new != old
     }
     return Clustering({key: ids[raw[key]] for key in order}, continues)
-
-
-# --- leads -----------------------------------------------------------------------------
-
-SUBSTANTIVE_WORDS = 150
-
-
-@dataclass(frozen=True)
-class StorySummary:
-    lead: Key
-    size: int
-    outlets: tuple[str, ...]  # by weight, then by first report
-    first: datetime | None
-    last: datetime | None
-
-
-def lead_article(
-    members: Iterable[StoryInput],
-    weights: Mapping[str, float] | None = None,
-    min_words: int = SUBSTANTIVE_WORDS,
-) -> Key:
-    """The story's lead: the earliest substantive report from the highest-weight outlet.
-
-    Substantive means at least `min_words` words of text; when no member is, the
-    longest reports compete instead. Outlets missing from `weights` weigh 0. Among
-    the reports of the heaviest outlet the earliest wins (undated ones last), then
-    the longest, then the smallest key.
-    """
-    pool = list(members)
-    if not pool:
-        raise ValueError("a story has at least one article")
-    weights = weights or {}
-    substantive = [a for a in pool if word_count(a.text) >= min_words]
-    if not substantive:
-        longest = max(word_count(a.text) for a in pool)
-        substantive = [a for a in pool if word_count(a.text) == longest]
-
-    def rank(article: StoryInput) -> tuple[float, bool, datetime, int, tuple[int, int | str]]:
-        published = _utc(article.published)
-        return (
-            -weights.get(article.outlet, 0.0),
-            published is None,
-            published or _EPOCH,
-            -word_count(article.text),
-            _order(article.key),
-        )
-
-    return min(substantive, key=rank).key
-
-
-def summarise(
-    members: Iterable[StoryInput], weights: Mapping[str, float] | None = None
-) -> StorySummary:
-    """Lead, size, outlets and dates of one story's articles."""
-    pool = list(members)
-    lead = lead_article(pool, weights)
-    weights = weights or {}
-    dates = [d for d in (_utc(a.published) for a in pool) if d is not None]
-    never = datetime.max.replace(tzinfo=UTC)
-    first_report: dict[str, datetime] = {}
-    for article in pool:
-        if article.outlet:
-            when = _utc(article.published) or never
-            first_report[article.outlet] = min(when, first_report.get(article.outlet, never))
-    outlets = sorted(first_report, key=lambda o: (-weights.get(o, 0.0), first_report[o], o))
-    return StorySummary(
-        lead=lead,
-        size=len(pool),
-        outlets=tuple(outlets),
-        first=min(dates) if dates else None,
-        last=max(dates) if dates else None,
-    )

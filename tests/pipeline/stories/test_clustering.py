@@ -11,20 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from newsdesk.pipeline.stories.clustering import (
-    ConstraintConflict,
-    Constraints,
-    StoryClusterer,
-    StoryConfig,
-    StoryInput,
-    cluster,
-    fold,
-    lead_article,
-    summarise,
-    words,
-)
+from newsdesk.pipeline.errors import ConstraintConflict, InputError, StoryError
+from newsdesk.pipeline.stories.clustering import StoryClusterer, cluster, cluster_stories
+from newsdesk.pipeline.stories.constraints import Constraints
+from newsdesk.pipeline.stories.inputs import StoryConfig, StoryInput
+from newsdesk.pipeline.stories.leads import lead_article
+from newsdesk.pipeline.stories.vectors import fold, words
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 DAY0 = datetime(2031, 3, 2, 8, 0, tzinfo=UTC)
 
 TEXTS = {
@@ -155,7 +149,7 @@ def test_deterministic_across_hash_seeds() -> None:
     # string keys and terms live in sets and dicts: their order must not leak out
     code = (
         "import json\n"
-        "from tests.pipeline.test_stories import corpus\n"
+        "from tests.pipeline.stories.test_clustering import corpus\n"
         "from newsdesk.pipeline.stories.clustering import cluster\n"
         "print(json.dumps(cluster(corpus(dated=False)), sort_keys=True))\n"
     )
@@ -184,7 +178,7 @@ def test_add_joins_an_existing_story_or_starts_one() -> None:
     assert clusterer.add(articles["ferry1"]) == 3
     assert clusterer.add(articles["bank2"]) == 2
     assert clusterer.stories() == {1: ["flood1", "flood2"], 2: ["bank1", "bank2"], 3: ["ferry1"]}
-    with pytest.raises(ValueError, match="already added"):
+    with pytest.raises(StoryError, match="'flood1' was given twice"):
         clusterer.add(articles["flood1"])
 
 
@@ -278,6 +272,13 @@ def test_live_split_then_recluster() -> None:
     }
 
 
+def test_split_out_needs_an_article() -> None:
+    clusterer = StoryClusterer()
+    clusterer.add_batch(corpus())
+    with pytest.raises(StoryError, match="name at least one article"):
+        clusterer.split_out([])
+
+
 def test_live_merge_then_recluster() -> None:
     clusterer = StoryClusterer()
     clusterer.add_batch(corpus())
@@ -346,23 +347,17 @@ def test_lead_is_the_earliest_substantive_report_of_the_heaviest_outlet() -> Non
 def test_lead_falls_back_to_the_longest_when_none_is_substantive() -> None:
     members = [report("a", "Gazette", 0, "short text"), report("b", "Wire", 1, "a bit longer text")]
     assert lead_article(members, {"Gazette": 5.0}) == "b"
-    with pytest.raises(ValueError):
+    with pytest.raises(StoryError, match="at least one article"):
         lead_article([])
 
 
-def test_summarise() -> None:
-    members = [report("w", "Wire", 0), report("g", "Gazette", 1), report("g2", "Gazette", 3)]
-    summary = summarise(members, {"Gazette": 2.0})
-    assert summary.lead == "g"
-    assert summary.outlets == ("Gazette", "Wire")
-    assert (summary.size, summary.first, summary.last) == (3, DAY0, DAY0 + timedelta(days=3))
-
-
 def test_config_is_checked() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(InputError, match="join_threshold is 0: give a cosine"):
         StoryConfig(join_threshold=0)
-    with pytest.raises(ValueError):
+    with pytest.raises(InputError, match="window is 0:00:00: give a positive duration"):
         StoryConfig(window=timedelta(0))
+    with pytest.raises(InputError, match="max_candidates is 0: give 1 or more"):
+        StoryConfig(max_candidates=0)
 
 
 # --- long-running stories ----------------------------------------------------------------
@@ -382,8 +377,6 @@ def saga(days: list[float]) -> list[StoryInput]:
 
 
 def test_a_story_closes_after_max_span_and_the_next_one_continues_it() -> None:
-    from newsdesk.pipeline.stories.clustering import cluster_stories
-
     reports = saga([0, 3, 6, 9, 12, 15, 18, 24, 27, 30, 33])
     # without a span the dispute is one story however long it runs
     assert len(set(cluster(reports).values())) == 1
@@ -409,7 +402,7 @@ def test_refine_does_not_merge_stories_beyond_max_span() -> None:
 
 
 def test_max_span_must_be_positive() -> None:
-    with pytest.raises(ValueError, match="max_span"):
+    with pytest.raises(InputError, match="max_span is 0:00:00: give a positive duration"):
         StoryConfig(max_span=timedelta(0))
 
 
