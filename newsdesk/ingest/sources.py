@@ -1,11 +1,17 @@
-"""Managing sources: add, import from OPML, export to OPML."""
+"""Managing sources: add, import from OPML, export to OPML.
+
+A source may belong to a publication (Source.publication refers to
+"newsroom.Publication" by its label): the caller passes the publication in,
+so this layer never imports the newsroom above it.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import Model
+
 from newsdesk.ingest.models import Source
-from newsdesk.newsroom.models import Publication
 from newsdesk.pipeline.intake.opml import OPMLSource, read_opml, write_opml
 from newsdesk.pipeline.intake.urls import check_scheme
 
@@ -21,7 +27,7 @@ def add_source(
     url: str,
     *,
     outlet: str,
-    publication: Publication | None = None,
+    publication: Model | None = None,
     weight: float = 1.0,
     language: str = "",
     allow_internal: bool = False,
@@ -40,7 +46,7 @@ def add_source(
 
 
 def import_opml(
-    content: bytes, publication: Publication | None = None, *, allow_internal: bool = False
+    content: bytes, publication: Model | None = None, *, allow_internal: bool = False
 ) -> ImportResult:
     created = existing = 0
     skipped: list[str] = []
@@ -62,9 +68,12 @@ def import_opml(
     return ImportResult(created, existing, skipped)
 
 
-def export_opml(publication: Publication | None = None) -> bytes:
-    sources = Source.objects.all() if publication is None else publication.sources.all()
+def export_opml(publication: Model | None = None) -> bytes:
+    """Every source, or the publication's; the file's title names the publication."""
+    sources = Source.objects.all()
+    if publication is not None:
+        sources = sources.filter(publication_id=publication.pk)
     return write_opml(
         [OPMLSource(url=s.url, title=s.outlet, language=s.language) for s in sources],
-        title=f"newsdesk sources{' of ' + publication.name if publication else ''}",
+        title=f"newsdesk sources{f' of {publication}' if publication else ''}",
     )
