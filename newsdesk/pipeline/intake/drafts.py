@@ -14,6 +14,7 @@ from typing import Any
 
 from newsdesk.pipeline.dedupe import fingerprint, signature, word_bytes
 from newsdesk.pipeline.errors import error_kind, one_line
+from newsdesk.pipeline.intake.feeds import parse_feed
 from newsdesk.pipeline.intake.sanitize import (
     Fragment,
     html_to_text,
@@ -265,9 +266,6 @@ class Preparing:
 def read_feed(
     content: bytes, *, url: str, content_type: str = "", prepare: Preparing | None = None
 ) -> ReadFeed:
-    # imported here: only the worker processes parse, and the parsers cost ~80 ms to import
-    from newsdesk.pipeline.intake.feeds import parse_feed
-
     feed = parse_feed(content, url=url, content_type=content_type)
     links = tuple(e.link for e in feed.entries)
     canonical = {}

@@ -39,6 +39,7 @@ from urllib.parse import urljoin, urlsplit
 from xml.parsers import expat
 
 import fastfeedparser
+import feedparser
 
 from newsdesk.pipeline.errors import FeedError
 from newsdesk.pipeline.types import FeedEntry, ParsedFeed
@@ -454,8 +455,6 @@ def _is_made_up(summary: str, content: str) -> bool:
 
 
 def _parse_feedparser(content: bytes, url: str, content_type: str) -> ParsedFeed:
-    import feedparser  # the fallback: most feeds never need it (and each worker saves 20 ms)
-
     # Any header makes feedparser treat the document as served over HTTP and
     # flag a missing Content-Type, so give the neutral one; it leaves the
     # encoding to the XML declaration.

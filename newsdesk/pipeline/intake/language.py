@@ -14,6 +14,8 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
 __all__ = ["MIN_LETTERS", "READABLE", "UNDETERMINED", "detect_language", "is_readable"]
 
 #: languages the newsroom reads; articles in others are flagged for translation
@@ -47,8 +49,6 @@ def _model() -> Any:
     if _identifier is None:
         with _lock:
             if _identifier is None:
-                from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
                 # 0.4 names the loader from_model_file; 0.3 called it from_pickled_model
                 load = getattr(LanguageIdentifier, "from_model_file", None)
                 if load is None:
