@@ -18,14 +18,11 @@ from collections import Counter
 from typing import Any
 
 from newsdesk.evaluation import EvalDataError, EvalOptions, Progress, read_jsonl, train_and_test
-from newsdesk.pipeline.enrich.places import (
-    Gazetteer,
-    LabelledArticle,
-    PlaceModel,
-    analyse,
-    micro_scores,
-    reuters_table,
-)
+from newsdesk.pipeline.enrich.gazetteer import Gazetteer
+from newsdesk.pipeline.enrich.place_model import LabelledArticle, PlaceModel
+from newsdesk.pipeline.enrich.place_training import fit_place_model, micro_scores
+from newsdesk.pipeline.enrich.places import analyse
+from newsdesk.pipeline.enrich.reuters_places import reuters_table
 
 
 def has_places(record: dict[str, Any]) -> bool:
@@ -63,7 +60,7 @@ def evaluate(options: EvalOptions, progress: Progress = lambda: None) -> dict[st
             title, text = wire_text(record)
             codes = {table.code(p) for p in record["places"]}
             labelled.append(LabelledArticle(title, text, frozenset(c for c in codes if c)))
-        model.fit(labelled, gazetteer, codes=scoreable)
+        model = fit_place_model(labelled, gazetteer, codes=scoreable)
         train_n = len(labelled)
     else:
         test = [r for r in read_jsonl(options.data) if has_places(r)]

@@ -15,7 +15,9 @@ from django.utils import timezone
 
 from newsdesk.ingest.models import Article
 from newsdesk.pipeline.enrich.figures import find_figures
-from newsdesk.pipeline.enrich.places import Gazetteer, PlaceModel, analyse
+from newsdesk.pipeline.enrich.gazetteer import Gazetteer
+from newsdesk.pipeline.enrich.place_model import PlaceModel
+from newsdesk.pipeline.enrich.places import analyse
 from newsdesk.pipeline.enrich.quotes import find_quotes
 from newsdesk.pipeline.intake.language import detect_language, is_readable
 

@@ -110,3 +110,76 @@ def place_code(name: str) -> str | None:
 
 def is_place(name: str) -> bool:
     return place_code(name) is not None
+
+
+#: display names that differ from pycountry's (or that pycountry lacks)
+DISPLAY_NAMES: dict[str, str] = {
+    "US": "United States",
+    "GB": "United Kingdom",
+    "RU": "Russia",
+    "CN": "China",
+    "TW": "Taiwan",
+    "HK": "Hong Kong",
+    "MO": "Macau",
+    "KR": "South Korea",
+    "KP": "North Korea",
+    "IR": "Iran",
+    "SY": "Syria",
+    "VN": "Vietnam",
+    "LA": "Laos",
+    "BO": "Bolivia",
+    "VE": "Venezuela",
+    "TZ": "Tanzania",
+    "MD": "Moldova",
+    "BN": "Brunei",
+    "FM": "Micronesia",
+    "PS": "Palestine",
+    "XK": "Kosovo",
+    "CD": "DR Congo",
+    "CG": "Congo",
+    "TR": "Turkey",
+    "CZ": "Czech Republic",
+    "VA": "Vatican",
+    "DD": "East Germany",
+    "YU": "Yugoslavia",
+    "CS": "Czechoslovakia",
+    "YD": "South Yemen",
+    "AN": "Netherlands Antilles",
+    "SU": "Soviet Union",
+    "EU": "European Union",
+    "PACIFIC": "Pacific Islands",
+    "SCS": "South China Sea",
+    "EASIA": "East Asia",
+    "SEASIA": "Southeast Asia",
+    "LATAM": "Latin America",
+    "AFRICA": "Africa",
+    "MIDEAST": "Middle East",
+    "EUROPE": "Europe",
+    "ASIA": "Asia",
+    "CASIA": "Central Asia",
+    "ARCTIC": "Arctic",
+    "INDOPAC": "Indo-Pacific",
+    "CN-XZ": "Tibet",
+    "CN-XJ": "Xinjiang",
+    "NATO": "NATO",
+    "UN": "United Nations",
+    "GLOBAL": "Global",
+}
+
+
+@lru_cache(maxsize=512)
+def display_name(code: str) -> str:
+    """The bulletin's name for a place code ("CN" -> "China", "EU" -> "European Union")."""
+    key = code.strip().upper()
+    if key in DISPLAY_NAMES:
+        return DISPLAY_NAMES[key]
+    country = pycountry.countries.get(alpha_2=key) if len(key) == 2 else None
+    if country is not None:
+        return str(getattr(country, "common_name", None) or country.name)
+    historic = pycountry.historic_countries.get(alpha_2=key) if len(key) == 2 else None
+    if historic is not None:
+        return str(historic.name).split(",")[0]
+    for name, region in REGIONS.items():
+        if region == key:
+            return name.title()
+    return code

@@ -13,21 +13,20 @@ import pytest
 
 from newsdesk.evaluation import EvalOptions
 from newsdesk.evaluation.places import evaluate, wire_text
-from newsdesk.pipeline.enrich.countries import is_place, place_code
+from newsdesk.pipeline.enrich.countries import display_name, is_place, place_code
+from newsdesk.pipeline.enrich.gazetteer import Gazetteer
+from newsdesk.pipeline.enrich.place_model import LabelledArticle, PlaceModel
+from newsdesk.pipeline.enrich.place_training import fit_place_model
 from newsdesk.pipeline.enrich.places import (
-    Gazetteer,
-    GazetteerError,
-    LabelledArticle,
     PlaceMention,
-    PlaceModel,
     PlaceTags,
     analyse,
     dateline_span,
-    display_name,
     find_mentions,
-    reuters_table,
     tag_places,
 )
+from newsdesk.pipeline.enrich.reuters_places import reuters_table
+from newsdesk.pipeline.errors import GazetteerError
 
 
 def codes(title: str, text: str) -> list[str]:
@@ -298,7 +297,7 @@ def _toy_records() -> list[LabelledArticle]:
 
 
 def test_fit_learns_weights_threshold_and_fallback() -> None:
-    model = PlaceModel().fit(_toy_records())
+    model = fit_place_model(_toy_records())
     assert model.weights is not None and model.trained_on == 36
     assert model.fallback == "US"
     assert model.about("", "Shares fell.") == ("US",)
@@ -310,7 +309,7 @@ def test_fit_learns_weights_threshold_and_fallback() -> None:
 
 def test_fit_refuses_labels_without_contrast() -> None:
     with pytest.raises(GazetteerError):
-        PlaceModel().fit([{"title": "", "text": "Peru.", "places": ["PE"]}])
+        fit_place_model([{"title": "", "text": "Peru.", "places": ["PE"]}])
 
 
 # --- the eval task ------------------------------------------------------------------
