@@ -21,7 +21,8 @@ from newsdesk.newsroom.models import Issue, Publication, Story, StoryScore, Topi
 from newsdesk.pipeline.enrich.countries import display_name
 from newsdesk.pipeline.judge.categories import TopicModel
 from newsdesk.pipeline.judge.ranking import StoryFacts, rank
-from newsdesk.pipeline.judge.relevance import ProfileRules, RelevanceModel
+from newsdesk.pipeline.judge.relevance import RelevanceModel
+from newsdesk.pipeline.judge.relevance import TopicProfile as ProfileRules
 
 WEEK = dt.timedelta(days=7)
 PLACE_SHARE = 0.2  # a place suggested for a story needs this share of its place weight
