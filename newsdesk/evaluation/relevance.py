@@ -22,7 +22,8 @@ from typing import Any
 
 from newsdesk.evaluation import EvalDataError, EvalOptions, Progress, train_and_test
 from newsdesk.pipeline.judge.categories import document
-from newsdesk.pipeline.judge.relevance import RelevanceModel, TopicProfile, normalise_place
+from newsdesk.pipeline.judge.relevance import ProfileRules, RelevanceModel, normalise_place
+from newsdesk.pipeline.metrics import f1
 
 KINDS = ("places", "topics")
 TOP = 20
@@ -35,12 +36,12 @@ def parse_positive(value: str | None) -> tuple[str, str]:
     return kind, name
 
 
-def profile_for(kind: str, name: str) -> TopicProfile:
+def profile_for(kind: str, name: str) -> ProfileRules:
     readable = name.replace("-", " ")
     if kind == "places":
         code = normalise_place(readable) if len(name) > 2 else normalise_place(name)
-        return TopicProfile(description=readable, required_places=(code,) if code else ())
-    return TopicProfile(description=readable)
+        return ProfileRules(description=readable, required_places=(code,) if code else ())
+    return ProfileRules(description=readable)
 
 
 def evaluate(options: EvalOptions, progress: Progress = lambda: None) -> dict[str, Any]:
@@ -84,7 +85,6 @@ def evaluate(options: EvalOptions, progress: Progress = lambda: None) -> dict[st
     positives = sum(truth)
     precision = tp / chosen if chosen else 0.0
     recall = tp / positives if positives else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     ranked = sorted(range(len(test)), key=lambda i: (-verdicts[i].score, i))[:TOP]
     return {
         "task": "relevance",
@@ -94,7 +94,7 @@ def evaluate(options: EvalOptions, progress: Progress = lambda: None) -> dict[st
         "predicted": chosen,
         "precision": round(precision, 4),
         "recall": round(recall, 4),
-        "f1": round(f1, 4),
+        "f1": round(f1(precision, recall), 4),
         "precision_at_20": round(sum(truth[i] for i in ranked) / len(ranked), 4),
         "required_places": list(profile.required_places),
         "train_n": len(train),

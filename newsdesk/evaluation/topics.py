@@ -17,6 +17,7 @@ from typing import Any
 
 from newsdesk.evaluation import EvalDataError, EvalOptions, Progress, train_and_test
 from newsdesk.pipeline.judge.categories import TopicModel, document
+from newsdesk.pipeline.metrics import f1
 
 
 def modapte(record: dict[str, Any]) -> bool:
@@ -34,8 +35,11 @@ def topics_of(record: dict[str, Any], where: str) -> list[str]:
     return [str(t) for t in topics]
 
 
-def f1(tp: int, fp: int, fn: int) -> float:
-    return 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 1.0
+def counted_f1(tp: int, fp: int, fn: int) -> float:
+    """F1 from counts; a topic nobody has and nobody predicts scores 1 (nothing is wrong)."""
+    if not tp + fp + fn:
+        return 1.0
+    return f1(tp / (tp + fp) if tp + fp else 0.0, tp / (tp + fn) if tp + fn else 0.0)
 
 
 def evaluate(options: EvalOptions, progress: Progress = lambda: None) -> dict[str, Any]:
@@ -76,12 +80,12 @@ def evaluate(options: EvalOptions, progress: Progress = lambda: None) -> dict[st
             fp[t] += 1
         for t in gold - got:
             fn[t] += 1
-    per_topic = {t: round(f1(tp[t], fp[t], fn[t]), 4) for t in chosen}
+    per_topic = {t: round(counted_f1(tp[t], fp[t], fn[t]), 4) for t in chosen}
     return {
         "task": "topics",
         "n": len(test),
         "topics": len(chosen),
-        "micro_f1": round(f1(sum(tp.values()), sum(fp.values()), sum(fn.values())), 4),
+        "micro_f1": round(counted_f1(sum(tp.values()), sum(fp.values()), sum(fn.values())), 4),
         "macro_f1": round(sum(per_topic.values()) / len(chosen), 4),
         "train_n": len(train),
         "train_seconds": round(trained - started, 3),

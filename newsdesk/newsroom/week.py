@@ -21,8 +21,7 @@ from newsdesk.newsroom.models import Issue, Publication, Story, StoryScore, Topi
 from newsdesk.pipeline.enrich.countries import display_name
 from newsdesk.pipeline.judge.categories import TopicModel
 from newsdesk.pipeline.judge.ranking import StoryFacts, rank
-from newsdesk.pipeline.judge.relevance import RelevanceModel
-from newsdesk.pipeline.judge.relevance import TopicProfile as ProfileRules
+from newsdesk.pipeline.judge.relevance import ProfileRules, RelevanceModel
 
 WEEK = dt.timedelta(days=7)
 PLACE_SHARE = 0.2  # a place suggested for a story needs this share of its place weight

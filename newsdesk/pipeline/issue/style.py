@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from newsdesk.pipeline.errors import InputError
 from newsdesk.pipeline.types import SourceRef
 
 MONTHS = (
@@ -58,10 +59,16 @@ class Style:
     def from_settings(cls, settings: dict[str, object]) -> Style:
         known = {k: v for k, v in settings.items() if k in cls.__dataclass_fields__}
         style = cls(**known)  # type: ignore[arg-type]
-        if style.headline_case not in HEADLINE_CASES:
-            raise ValueError(f"headline_case must be one of {', '.join(HEADLINE_CASES)}")
-        if style.attribution_date_format not in DATE_FORMATS:
-            raise ValueError(f"attribution_date_format must be one of {', '.join(DATE_FORMATS)}")
+        for name, allowed in (
+            ("headline_case", HEADLINE_CASES),
+            ("attribution_date_format", DATE_FORMATS),
+        ):
+            value = getattr(style, name)
+            if value not in allowed:
+                raise InputError(
+                    f"the publication's style has {name} {value!r}: "
+                    f"set it to one of {', '.join(allowed)}"
+                )
         return style
 
 
@@ -112,6 +119,3 @@ def apply_case(headline: str, case: str) -> str:
             out.append(word.lower() if i else word[:1].upper() + word[1:].lower())
     return " ".join(out)
 
-
-def word_count(text: str) -> int:
-    return len(text.split())

@@ -41,7 +41,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
 from sklearn.svm import LinearSVC
 
-from newsdesk.pipeline.errors import ModelFormatError
+from newsdesk.pipeline.errors import InputError, ModelFormatError
+from newsdesk.pipeline.metrics import f1
 
 FORMAT = "newsdesk.topics/1"
 
@@ -318,10 +319,14 @@ def best_threshold(scores: np.ndarray, y: np.ndarray) -> float:
     """The cut on out-of-fold scores that maximises F1 (midway to the next score)."""
     order = np.argsort(-scores, kind="stable")
     ranked, hits = scores[order], y[order]
-    tp = np.cumsum(hits)
-    fp = np.cumsum(~hits)
-    f1 = 2 * tp / (tp + fp + hits.sum())
-    best = int(np.argmax(f1))
+    positives = int(hits.sum())
+    # a cut after rank i keeps i + 1 texts, tp of them positive
+    kept = np.cumsum(hits).tolist()
+    f1s = np.array(
+        [f1(tp / (i + 1), tp / positives) if positives else 0.0 for i, tp in enumerate(kept)]
+    )
+    # equal F1s may differ in the last bit: the first of them wins, the shortest cut
+    best = int(np.flatnonzero(f1s >= f1s.max() - 1e-12)[0])
     if best + 1 < len(ranked):
         return float((ranked[best] + ranked[best + 1]) / 2)
     return float(ranked[best] - 1e-3)
@@ -472,7 +477,9 @@ class TopicModel:
     ) -> TopicModel:
         """Learn from texts and their categories; categories with rules need no examples."""
         if len(texts) != len(labels):
-            raise ValueError(f"{len(texts)} texts but {len(labels)} label lists")
+            raise InputError(
+                f"{len(texts)} texts but {len(labels)} label lists: give one list per text"
+            )
         self._set_rules(dict(rules or {}))
         label_sets = [set(item) for item in labels]
         learned_names = sorted(set().union(*label_sets)) if label_sets else []

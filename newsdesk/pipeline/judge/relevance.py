@@ -1,6 +1,6 @@
 """Per-publication relevance: the profile's rules from day one, a learned model as labels arrive.
 
-A `TopicProfile` is what an editor writes down about a publication: a
+`ProfileRules` are what an editor writes down about a publication: a
 description, terms to include and exclude, and required places (an article
 must be about at least one of them). `RelevanceModel` scores a text 0..1 from
 the profile alone until it is fitted on labelled examples (items the
@@ -39,12 +39,12 @@ import pycountry
 import scipy.sparse as sp
 
 from newsdesk.pipeline.enrich.countries import COMMON_NAMES, REGIONS, place_code
+from newsdesk.pipeline.errors import InputError, ModelFormatError
 from newsdesk.pipeline.judge.categories import (
     EXCLUDE_FACTOR,
     LEARNED_TERMS,
     STOPWORDS,
     LinearScorer,
-    ModelFormatError,
     TermMatcher,
     TextFeatures,
     learn_scorers,
@@ -75,7 +75,9 @@ _DESCRIPTION_STOPWORDS = STOPWORDS | frozenset(
 
 
 @dataclass(frozen=True)
-class TopicProfile:
+class ProfileRules:
+    """A publication's topic profile as rules (stored in the newsroom's TopicProfile)."""
+
     description: str = ""
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
@@ -321,16 +323,14 @@ def _description_terms(description: str) -> list[str]:
 class RelevanceModel:
     """Is a text relevant to one publication? Rules first, then learned from labels."""
 
-    def __init__(self, profile: TopicProfile | None = None) -> None:
-        self.profile = profile or TopicProfile()
+    def __init__(self, rules: ProfileRules | None = None) -> None:
+        self.rules = rules or ProfileRules()
         self.required = tuple(
-            dict.fromkeys(
-                c for c in (normalise_place(p) for p in self.profile.required_places) if c
-            )
+            dict.fromkeys(c for c in (normalise_place(p) for p in self.rules.required_places) if c)
         )
-        self._include = TermMatcher(self.profile.include)
-        self._exclude = TermMatcher(self.profile.exclude)
-        self._description = TermMatcher(_description_terms(self.profile.description))
+        self._include = TermMatcher(self.rules.include)
+        self._exclude = TermMatcher(self.rules.exclude)
+        self._description = TermMatcher(_description_terms(self.rules.description))
         self.features: TextFeatures | None = None
         self.place_codes: list[str] = []
         self.scorer: LinearScorer | None = None
@@ -347,7 +347,11 @@ class RelevanceModel:
     ) -> RelevanceModel:
         """Learn from texts labelled relevant (True) or not; needs both kinds to learn."""
         if len(texts) != len(y) or (places is not None and len(places) != len(texts)):
-            raise ValueError("texts, places and labels differ in length")
+            raise InputError(
+                f"{len(texts)} texts, {len(y)} labels and "
+                f"{len(places) if places is not None else 'no'} place lists: "
+                "give one label (and one place list, if any) per text"
+            )
         labels = np.array([bool(v) for v in y], dtype=bool)
         self.features, self.scorer, self.place_codes = None, None, []
         if not labels.any() or labels.all():
@@ -450,10 +454,10 @@ class RelevanceModel:
         meta: dict[str, Any] = {
             "format": FORMAT,
             "profile": {
-                "description": self.profile.description,
-                "include": list(self.profile.include),
-                "exclude": list(self.profile.exclude),
-                "required_places": list(self.profile.required_places),
+                "description": self.rules.description,
+                "include": list(self.rules.include),
+                "exclude": list(self.rules.exclude),
+                "required_places": list(self.rules.required_places),
             },
             "place_codes": self.place_codes,
             "scorers": scorer_meta,
@@ -471,7 +475,7 @@ class RelevanceModel:
         try:
             p = meta["profile"]
             model = cls(
-                TopicProfile(
+                ProfileRules(
                     description=str(p["description"]),
                     include=tuple(p["include"]),
                     exclude=tuple(p["exclude"]),

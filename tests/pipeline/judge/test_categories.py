@@ -6,8 +6,8 @@ All texts are fictional; each is "title\nbody" as `document` builds them.
 import numpy as np
 import pytest
 
+from newsdesk.pipeline.errors import InputError, ModelFormatError
 from newsdesk.pipeline.judge.categories import (
-    ModelFormatError,
     Suggestion,
     TermMatcher,
     TopicModel,
@@ -134,7 +134,7 @@ def test_round_trip_keeps_scores_rules_and_reasons() -> None:
 def test_bad_bytes_and_bad_input_are_refused() -> None:
     with pytest.raises(ModelFormatError):
         TopicModel.from_bytes(b"\x80\x04not a model")
-    with pytest.raises(ValueError):
+    with pytest.raises(InputError, match="1 texts but 2 label lists"):
         TopicModel().fit(["one text"], [["A"], ["B"]])
 
 

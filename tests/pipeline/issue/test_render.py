@@ -3,6 +3,9 @@ from __future__ import annotations
 import json
 from datetime import date
 
+import pytest
+
+from newsdesk.pipeline.errors import InputError
 from newsdesk.pipeline.issue.render import (
     render_email_html,
     render_email_text,
@@ -132,3 +135,7 @@ def test_style_helpers() -> None:
     assert apply_case("CHINA AND THE EU SIGN A DEAL", "sentence") == "China and the EU sign a deal"
     style = Style.from_settings({"headline_case": "title", "unknown": 1})
     assert style.headline_case == "title"
+    with pytest.raises(InputError, match="headline_case 'shout': set it to one of upper,"):
+        Style.from_settings({"headline_case": "shout"})
+    with pytest.raises(InputError, match="attribution_date_format 'us': set it to one of long,"):
+        Style.from_settings({"attribution_date_format": "us"})

@@ -5,15 +5,16 @@ All texts are fictional; each is "title\nbody" as `document` builds them.
 
 import pytest
 
-from newsdesk.pipeline.judge.categories import ModelFormatError, TopicModel, document
+from newsdesk.pipeline.errors import InputError, ModelFormatError
+from newsdesk.pipeline.judge.categories import TopicModel, document
 from newsdesk.pipeline.judge.relevance import (
+    ProfileRules,
     RelevanceModel,
-    TopicProfile,
     detect_places,
     normalise_place,
 )
 
-PROFILE = TopicProfile(
+PROFILE = ProfileRules(
     description="China's foreign and security policy",
     include=("Beijing", "PLA", "rare earth"),
     exclude=("recipe",),
@@ -91,7 +92,7 @@ def test_places_are_found_in_the_text() -> None:
 
 
 def test_learns_from_picks_and_dismissals() -> None:
-    model = RelevanceModel(TopicProfile()).fit(PICKS + PASSES, None, [True] * 6 + [False] * 6)
+    model = RelevanceModel(ProfileRules()).fit(PICKS + PASSES, None, [True] * 6 + [False] * 6)
     on = model.score(document("Licences", "Beijing officials cut export licences for graphite."))
     off = model.score(document("Derby", "The side won the derby in front of its fans."))
     assert on.relevant and not off.relevant and on.score > off.score
@@ -100,7 +101,7 @@ def test_learns_from_picks_and_dismissals() -> None:
 
 
 def test_labels_improve_on_the_rules() -> None:
-    profile = TopicProfile(include=("Beijing",), required_places=("CN", "HK"))
+    profile = ProfileRules(include=("Beijing",), required_places=("CN", "HK"))
     unseen = document("Sanctions case", "Chinese drone motor suppliers were named in the case.")
     assert not RelevanceModel(profile).score(unseen, ()).relevant  # tagger found no place
     before = RelevanceModel(profile).score(unseen)
@@ -113,17 +114,17 @@ def test_labels_improve_on_the_rules() -> None:
 def test_one_sided_labels_leave_the_rules_in_charge() -> None:
     model = RelevanceModel(PROFILE).fit(PICKS, None, [True] * len(PICKS))
     assert model.score(DRILLS) == RelevanceModel(PROFILE).score(DRILLS)
-    with pytest.raises(ValueError):
+    with pytest.raises(InputError, match="give one label"):
         RelevanceModel(PROFILE).fit(PICKS, None, [True])
 
 
-def test_round_trip_keeps_profile_and_scores() -> None:
+def test_round_trip_keeps_rules_and_scores() -> None:
     places = [("CN",)] * 5 + [("HK",)] + [()] * 6
     model = RelevanceModel(PROFILE).fit(PICKS + PASSES, places, [True] * 6 + [False] * 6)
     data = model.to_bytes()
     assert data[:2] == b"PK"  # a NumPy archive, not a pickle
     restored = RelevanceModel.from_bytes(data)
-    assert restored.profile == PROFILE
+    assert restored.rules == PROFILE
     for text, where in ((DRILLS, ("CN", "TW")), (LAKSA, ()), (BUDGET, None)):
         assert restored.score(text, where) == model.score(text, where)
     assert RelevanceModel.from_bytes(RelevanceModel(PROFILE).to_bytes()).score(DRILLS).relevant

@@ -17,7 +17,7 @@ from newsdesk.pipeline.issue.render import render_text
 from newsdesk.pipeline.types import IssueText
 from tests.conftest import SHARED
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "backissues"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "backissues"
 GOOD = ["hpb-0412.txt", "hpb-0413.txt", "hpb-0414.txt"]
 
 
