@@ -9,9 +9,9 @@ bytes with each article so any process can rebuild it.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import re
+import struct
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -28,14 +28,6 @@ MIN_WORDS = 40  # shorter texts (teasers) are too small to call syndicated copie
 #: positives plus false negatives around a 0.5 threshold (what datasketch chose too)
 BANDS, ROWS = 14, 4
 _WORD = re.compile(r"\w+", re.UNICODE)
-_ASCII_RUNS = re.compile(r"[\x00-\x7f]+")
-#: ASCII bytes that are not word characters become spaces, upper-case letters lower
-#: case (all of case folding for ASCII); bytes of multi-byte UTF-8 characters (all
-#: >= 0x80) stay as they are
-_ASCII_FOLD = bytes(
-    (b | 0x20 if 0x41 <= b <= 0x5A else b) if b >= 0x80 or _WORD.fullmatch(chr(b)) else 0x20
-    for b in range(256)
-)
 
 
 def normalise_words(text: str) -> list[str]:
@@ -44,66 +36,31 @@ def normalise_words(text: str) -> list[str]:
     return _WORD.findall(folded)
 
 
-@functools.lru_cache(maxsize=4096)
-def _folded(char: str) -> str:
-    """A character case-folded, with what is not a word character in that made a space."""
-    return "".join(c if _WORD.fullmatch(c) else " " for c in char.casefold())
-
-
-def word_bytes(text: str) -> list[bytes]:
-    """normalise_words(text), each word encoded as UTF-8, in a fraction of the time.
-
-    Case folding maps each character on its own, so it is done here per distinct
-    non-ASCII character (each replaced by its folded form, non-word characters by
-    spaces), and for ASCII by one C-speed byte translation that also turns every
-    ASCII non-word character into a space; split() then cuts the words.
-    Fingerprints and signatures are computed from these bytes.
-    """
-    if not text.isascii():  # isascii() is free; NFKC changes no ASCII text
-        text = unicodedata.normalize("NFKC", text)
-        for char in set(_ASCII_RUNS.sub("", text)):  # the distinct non-ASCII characters
-            text = text.replace(char, _folded(char))
-    return text.encode("utf-8").translate(_ASCII_FOLD).split()
-
-
-def fingerprint(text: str, words: list[bytes] | None = None) -> str:
+def fingerprint(text: str, words: list[str] | None = None) -> str:
     """Hash of the text with case, punctuation and spacing removed (`words` are its
-    word_bytes, when the caller has them already)."""
+    normalise_words, when the caller has them already)."""
     if words is None:
-        words = word_bytes(text)
-    return hashlib.sha1(b" ".join(words)).hexdigest()
+        words = normalise_words(text)
+    return hashlib.sha1(" ".join(words).encode("utf-8")).hexdigest()
 
 
-def signature(text: str, words: list[bytes] | None = None) -> bytes | None:
+def signature(text: str, words: list[str] | None = None) -> bytes | None:
     """MinHash signature of a text's word shingles, or None when it is too short."""
     if words is None:
-        words = word_bytes(text)
+        words = normalise_words(text)
     if len(words) < MIN_WORDS:
         return None
-    return minhash(words)
+    return minhash([word.encode("utf-8") for word in words])
 
 
-def _values(sig: bytes) -> int:
-    """A signature as one integer: value k (little-endian, as stored) is bits 32k..32k+31."""
-    return int.from_bytes(sig, "little")
+def _values(sig: bytes) -> tuple[int, ...]:
+    """A signature's NUM_PERM values (stored as little-endian 32-bit integers)."""
+    return struct.unpack(f"<{NUM_PERM}I", sig)
 
 
-#: bit 0 of each of the NUM_PERM 32-bit lanes
-_LANE_LOW = sum(1 << (32 * k) for k in range(NUM_PERM))
-
-
-def _agreement(a: int, b: int) -> float:
-    """The share of lanes (MinHash values) two signatures have in common: the lanes of
-    a ^ b that are zero. Each lane's bits are folded onto its lowest bit (shifts of at
-    most 31 in all, so no lane reaches into the one below), then counted: a few
-    operations on 2,048-bit integers instead of 64 comparisons in Python."""
-    x = a ^ b
-    x |= x >> 16
-    x |= x >> 8
-    x |= x >> 4
-    x |= x >> 2
-    x |= x >> 1
-    return (NUM_PERM - (x & _LANE_LOW).bit_count()) / NUM_PERM
+def _agreement(a: tuple[int, ...], b: tuple[int, ...]) -> float:
+    """The share of MinHash values two signatures have in common."""
+    return sum(x == y for x, y in zip(a, b, strict=True)) / NUM_PERM
 
 
 def similarity(a: bytes, b: bytes) -> float:
@@ -135,23 +92,14 @@ class NearDuplicateIndex:
     def __init__(self, threshold: float = NEAR_THRESHOLD) -> None:
         self.threshold = threshold
         #: per band: band key -> the key indexed under it, or a list of them when several
-        #: (most band keys have one text: a set for each cost more than the rest of add)
+        #: (most band keys have one text: a list for each would cost ~90 bytes per band
+        #: and text, ~150 MB for a month of 300 busy feeds)
         self._bands: list[dict[bytes, int | list[int]]] = [{} for _ in range(BANDS)]
-        self._values: dict[int, int] = {}  # key as indexed -> the signature, decoded
+        self._values: dict[int, tuple[int, ...]] = {}  # key as indexed -> its values
         self._parts: dict[int, list[bytes]] = {}  # key as indexed -> its band keys
         self._alias: dict[int, int] = {}  # key as indexed -> the key it goes by now
         self._named: dict[int, int] = {}  # the key it goes by -> key as indexed
         self._next_temporary = -1
-        #: the last signature decoded: ingest asks for a text's best match, then adds it
-        self._last: tuple[bytes, list[bytes], int] | None = None
-
-    def _decoded(self, sig: bytes) -> tuple[list[bytes], int]:
-        last = self._last
-        if last is not None and last[0] == sig:
-            return last[1], last[2]
-        parts, values = _band_keys(sig), _values(sig)
-        self._last = (sig, parts, values)
-        return parts, values
 
     def __len__(self) -> int:
         return len(self._values)
@@ -165,8 +113,8 @@ class NearDuplicateIndex:
     def add(self, key: int, sig: bytes) -> None:
         if key in self._values or key in self._named or len(sig) != NUM_PERM * 4:
             return
-        parts, values = self._decoded(sig)
-        self._values[key] = values
+        parts = _band_keys(sig)
+        self._values[key] = _values(sig)
         self._parts[key] = parts
         for band, part in zip(self._bands, parts, strict=True):
             keys = band.get(part)
@@ -207,7 +155,7 @@ class NearDuplicateIndex:
     def best_match(self, sig: bytes) -> NearMatch | None:
         """The most similar indexed text at or above the threshold, smallest key on ties."""
         candidates: set[int] = set()
-        parts, query = self._decoded(sig)
+        parts, query = _band_keys(sig), _values(sig)
         for band, part in zip(self._bands, parts, strict=True):
             keys = band.get(part)
             if keys is None:

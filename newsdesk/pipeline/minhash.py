@@ -16,9 +16,10 @@ SHINGLE = 5
 def _permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Affine maps h -> a*h + b (mod 2**32) with odd a, drawn from a seeded generator.
 
-    The draw order is the one datasketch 2's "affine32" scheme uses, so signatures
-    stored by earlier versions (which called datasketch) stay comparable; a test
-    checks the two agree while datasketch is installed for development.
+    The draw is datasketch 2's "affine32" one (the first version took its
+    permutations from datasketch; a test checks they still agree). Unlike
+    datasketch's MinHash.update, the shingle hashes are not pre-mixed (datasketch
+    applies MurmurHash3's finalizer first): see docs/decisions.md.
     """
     gen = np.random.RandomState(seed)
     a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
