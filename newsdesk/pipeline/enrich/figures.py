@@ -40,6 +40,22 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from newsdesk.pipeline.enrich.figure_words import (
+    APPROXIMATORS,
+    FRACTIONS,
+    MEASURES,
+    MONTHS,
+    NOT_UNITS,
+    ONE_PRONOUN_BEFORE,
+    PREFIX_CODES,
+    SCALES,
+    SHORT_SCALES,
+    SMALL_NUMBERS,
+    TENS,
+    WORD_CODES,
+    YEAR_PREFIXES,
+)
+
 __all__ = ["Figure", "canonical_figure_text", "find_figures", "verify_figure"]
 
 
@@ -57,238 +73,11 @@ class Figure:
 
 
 # ---------------------------------------------------------------------------------------
-# vocabulary
-
-_UNITS_1 = {
-    "zero": 0,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "thirteen": 13,
-    "fourteen": 14,
-    "fifteen": 15,
-    "sixteen": 16,
-    "seventeen": 17,
-    "eighteen": 18,
-    "nineteen": 19,
-}
-_TENS = {
-    "twenty": 20,
-    "thirty": 30,
-    "forty": 40,
-    "fifty": 50,
-    "sixty": 60,
-    "seventy": 70,
-    "eighty": 80,
-    "ninety": 90,
-}
-_SCALES = {
-    "thousand": Decimal(10) ** 3,
-    "million": Decimal(10) ** 6,
-    "billion": Decimal(10) ** 9,
-    "trillion": Decimal(10) ** 12,
-}
-_SHORT_SCALES = {
-    "k": Decimal(10) ** 3,
-    "m": Decimal(10) ** 6,
-    "mn": Decimal(10) ** 6,
-    "mln": Decimal(10) ** 6,
-    "b": Decimal(10) ** 9,
-    "bn": Decimal(10) ** 9,
-    "bln": Decimal(10) ** 9,
-    "tn": Decimal(10) ** 12,
-    "trn": Decimal(10) ** 12,
-}
-_FRACTIONS = {
-    "half": 2,
-    "halves": 2,
-    "third": 3,
-    "thirds": 3,
-    "quarter": 4,
-    "quarters": 4,
-    "fourth": 4,
-    "fourths": 4,
-    "fifth": 5,
-    "fifths": 5,
-    "sixth": 6,
-    "sixths": 6,
-    "eighth": 8,
-    "eighths": 8,
-    "tenth": 10,
-    "tenths": 10,
-}
-_MONTHS = {
-    "january": 1,
-    "february": 2,
-    "march": 3,
-    "april": 4,
-    "may": 5,
-    "june": 6,
-    "july": 7,
-    "august": 8,
-    "september": 9,
-    "october": 10,
-    "november": 11,
-    "december": 12,
-    "jan": 1,
-    "feb": 2,
-    "mar": 3,
-    "apr": 4,
-    "jun": 6,
-    "jul": 7,
-    "aug": 8,
-    "sep": 9,
-    "sept": 9,
-    "oct": 10,
-    "nov": 11,
-    "dec": 12,
-}
-#: currency marks written before the amount, longest first
-_PREFIX_CODES = {
-    "US$": "USD",
-    "U.S.$": "USD",
-    "A$": "AUD",
-    "AU$": "AUD",
-    "NT$": "NTD",
-    "HK$": "HKD",
-    "S$": "SGD",
-    "C$": "CAD",
-    "CA$": "CAD",
-    "NZ$": "NZD",
-    "R$": "BRL",
-    "$": "USD",
-    "€": "EUR",
-    "£": "GBP",
-    "¥": "JPY",
-    "₹": "INR",
-    "₩": "KRW",
-    "USD": "USD",
-    "EUR": "EUR",
-    "GBP": "GBP",
-    "CNY": "CNY",
-    "RMB": "CNY",
-    "JPY": "JPY",
-    "AUD": "AUD",
-    "HKD": "HKD",
-    "NTD": "NTD",
-    "TWD": "NTD",
-    "SGD": "SGD",
-    "CAD": "CAD",
-    "CHF": "CHF",
-    "INR": "INR",
-    "KRW": "KRW",
-}
-#: currency words written after the amount
-_WORD_CODES = {
-    "dollars": "USD",
-    "dollar": "USD",
-    "us dollars": "USD",
-    "u.s. dollars": "USD",
-    "american dollars": "USD",
-    "australian dollars": "AUD",
-    "canadian dollars": "CAD",
-    "hong kong dollars": "HKD",
-    "singapore dollars": "SGD",
-    "new zealand dollars": "NZD",
-    "new taiwan dollars": "NTD",
-    "taiwan dollars": "NTD",
-    "taiwanese dollars": "NTD",
-    "yuan": "CNY",
-    "renminbi": "CNY",
-    "yen": "JPY",
-    "euros": "EUR",
-    "euro": "EUR",
-    "pounds sterling": "GBP",
-    "rupees": "INR",
-    "ringgit": "MYR",
-    "baht": "THB",
-    "rupiah": "IDR",
-    "roubles": "RUB",
-    "rubles": "RUB",
-    "won": "KRW",
-    "philippine pesos": "PHP",
-    "mexican pesos": "MXN",
-    "swiss francs": "CHF",
-    **{code.lower(): code for code in ("USD", "EUR", "GBP", "CNY", "JPY", "AUD", "HKD")},
-    "rmb": "CNY",
-    "ntd": "NTD",
-    "twd": "NTD",
-}
-_MEASURES = {
-    "kilometres": "km",
-    "kilometre": "km",
-    "kilometers": "km",
-    "kilometer": "km",
-    "km": "km",
-    "metres": "m",
-    "metre": "m",
-    "meters": "m",
-    "meter": "m",
-    "centimetres": "cm",
-    "centimetre": "cm",
-    "centimeters": "cm",
-    "centimeter": "cm",
-    "cm": "cm",
-    "millimetres": "mm",
-    "millimetre": "mm",
-    "millimeters": "mm",
-    "millimeter": "mm",
-    "mm": "mm",
-    "miles": "mi",
-    "mile": "mi",
-    "kilograms": "kg",
-    "kilogram": "kg",
-    "kg": "kg",
-    "tonnes": "t",
-    "tonne": "t",
-    "litres": "l",
-    "litre": "l",
-    "liters": "l",
-    "liter": "l",
-    "millilitres": "ml",
-    "millilitre": "ml",
-    "milliliters": "ml",
-    "ml": "ml",
-    "hectares": "ha",
-    "hectare": "ha",
-    "ha": "ha",
-}
-#: words after a number that are not what it counts
-_NOT_UNITS = frozenset(
-    """a an the this that these those of to in on at by for from with than as and or but
-    nor so if when while since until after before during per percent cent is are was were
-    be been being has have had will would could should can may might must do does did not
-    no also only just about around more less most least other others new major additional
-    separate different such similar further fewer many several previous remaining own
-    same each every which who whom whose what where it its their his her our your my we
-    they he she i you them him us me there here then now yet still even into onto over
-    under up down out off between among against through across toward towards via within
-    without percentage basis times a.m p.m am pm""".split()
-)
-_APPROXIMATORS = frozenset(
-    "about around some nearly almost roughly approximately than least over under just only "
-    "exactly total".split()
-)
-_YEAR_PREFIXES = frozenset({"mid", "early", "late", "pre", "post"})
-_ONE_PRONOUN_BEFORE = frozenset(
-    {"no", "the", "this", "that", "every", "any", "each", "which", "someone", "anyone"}
-)
-
-# ---------------------------------------------------------------------------------------
 # patterns
 
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-_WORD_UNIT = "|".join(sorted(_UNITS_1, key=len, reverse=True))
-_WORD_TENS = "|".join(_TENS)
+_WORD_UNIT = "|".join(sorted(SMALL_NUMBERS, key=len, reverse=True))
+_WORD_TENS = "|".join(TENS)
 _WORD = rf"(?:(?:{_WORD_TENS})(?:-(?:{_WORD_UNIT}))?|{_WORD_UNIT})"
 _WORDNUM = (
     rf"{_WORD}(?:\s+hundred(?:\s+(?:and\s+)?{_WORD})?)?"
@@ -296,7 +85,7 @@ _WORDNUM = (
 )
 _SCALE = r"(?:\s+(?:thousand|million|billion|trillion)\b|\s?(?:bn|mn|tn|trn|mln|bln)\b)"
 _MONEY_SCALE = rf"(?:{_SCALE}|(?:m|b|k)\b)"
-_PREFIX = "|".join(re.escape(p) for p in sorted(_PREFIX_CODES, key=len, reverse=True))
+_PREFIX = "|".join(re.escape(p) for p in sorted(PREFIX_CODES, key=len, reverse=True))
 _CURRENCY_WORD = (
     r"(?:(?:US|U\.S\.|American|Australian|Canadian|Hong Kong|Singapore|New Zealand|"
     r"New Taiwan|Taiwan|Taiwanese)\s+dollars|dollars?|yuan|renminbi|yen|euros?|"
@@ -336,7 +125,7 @@ _TIME = re.compile(
     re.IGNORECASE,
 )
 _FRACTION = re.compile(
-    rf"\b(?P<num>{_WORD_UNIT})-(?P<den>{'|'.join(_FRACTIONS)})\b",
+    rf"\b(?P<num>{_WORD_UNIT})-(?P<den>{'|'.join(FRACTIONS)})\b",
     re.IGNORECASE,
 )
 _NUMBER = re.compile(
@@ -382,14 +171,14 @@ def _word_value(text: str) -> Decimal | None:
     for word in re.split(r"[\s-]+", text.lower()):
         if word == "and" or not word:
             continue
-        if word in _UNITS_1:
-            current += _UNITS_1[word]
-        elif word in _TENS:
-            current += _TENS[word]
+        if word in SMALL_NUMBERS:
+            current += SMALL_NUMBERS[word]
+        elif word in TENS:
+            current += TENS[word]
         elif word == "hundred":
             current = (current or Decimal(1)) * 100
-        elif word in _SCALES:
-            total += (current or Decimal(1)) * _SCALES[word]
+        elif word in SCALES:
+            total += (current or Decimal(1)) * SCALES[word]
             current = Decimal(0)
         else:
             return None
@@ -408,14 +197,14 @@ def _scale_value(scale: str | None) -> Decimal:
     if not scale:
         return Decimal(1)
     key = scale.strip().lower()
-    return _SCALES.get(key) or _SHORT_SCALES.get(key) or Decimal(1)
+    return SCALES.get(key) or SHORT_SCALES.get(key) or Decimal(1)
 
 
 def _unit_key(word: str) -> str:
     """Canonical unit word: measures abbreviated, simple plurals made singular."""
     word = word.lower()
-    if word in _MEASURES:
-        return _MEASURES[word]
+    if word in MEASURES:
+        return MEASURES[word]
     if word.endswith("ies") and len(word) > 4:
         return word[:-3] + "y"
     if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
@@ -458,7 +247,7 @@ def _glued_before(text: str, start: int) -> bool:
         return True
     if before in "-–" and start >= 2 and text[start - 2].isalpha():
         word = re.search(r"[A-Za-z]+$", text[max(0, start - 12) : start - 1])
-        return not (word and word.group(0).lower() in _YEAR_PREFIXES)
+        return not (word and word.group(0).lower() in YEAR_PREFIXES)
     return False
 
 
@@ -477,7 +266,7 @@ def _money(text: str) -> Iterator[_Hit]:
         if amount is None:
             continue
         amount *= _scale_value(m.group("scale"))
-        code = _PREFIX_CODES[cur]
+        code = PREFIX_CODES[cur]
         yield _Hit(
             m.start(),
             m.end(),
@@ -490,7 +279,7 @@ def _money(text: str) -> Iterator[_Hit]:
         word = " ".join(m.group("word").split()).lower()
         if word == "won" and not m.group("scale"):
             continue  # "won" is a verb far more often than a currency
-        word_code = _WORD_CODES.get(word)
+        word_code = WORD_CODES.get(word)
         base = _number_value(m.group("num"))
         if word_code is None or base is None:
             continue
@@ -542,7 +331,7 @@ def _dates(text: str) -> Iterator[_Hit]:
         for m in pattern.finditer(text):
             month_text = m.group("month")
             month = (
-                int(month_text) if month_text.isdigit() else _MONTHS[month_text.rstrip(".").lower()]
+                int(month_text) if month_text.isdigit() else MONTHS[month_text.rstrip(".").lower()]
             )
             day = int(m.group("day"))
             year: str | None = m.group("year")
@@ -560,7 +349,7 @@ def _dates(text: str) -> Iterator[_Hit]:
                 m.start(), end, 0, _figure(text, "date", m.start(), end, None, "", normalised)
             )
     for m in _DATE_MY.finditer(text):
-        month = _MONTHS[m.group("month").rstrip(".").lower()]
+        month = MONTHS[m.group("month").rstrip(".").lower()]
         yield _Hit(
             m.start(),
             m.end(),
@@ -577,11 +366,11 @@ def _unit_after(text: str, end: int) -> tuple[int, str] | None:
     word = m.group("word") or m.group("joined")
     head = word.split("-")[0]
     if (
-        head in _NOT_UNITS
+        head in NOT_UNITS
         or head in _VERBS_AFTER
-        or head in _UNITS_1
-        or head in _TENS
-        or head in _FRACTIONS
+        or head in SMALL_NUMBERS
+        or head in TENS
+        or head in FRACTIONS
         or (head.endswith(("ly", "ed")) and head != "hundred")
     ):
         return None
@@ -606,7 +395,7 @@ def _counted(text: str, start: int, end: int, value: Decimal, priority: int) -> 
             start,
             unit_end,
             value,
-            _MEASURES.get(word, word.lower()),
+            MEASURES.get(word, word.lower()),
             f"{_plain(value)} {key}",
         ),
     )
@@ -653,7 +442,7 @@ def _numbers(text: str) -> Iterator[_Hit]:
             and not m.group("scale")
             and re.fullmatch(r"\d{4}", num) is not None
             and 1900 <= int(num) <= 2100
-            and _previous_word(text, start) not in _APPROXIMATORS
+            and _previous_word(text, start) not in APPROXIMATORS
         )
         if is_year:
             yield _Hit(start, end, 3, _figure(text, "year", start, end, value, "", num))
@@ -664,7 +453,7 @@ def _numbers(text: str) -> Iterator[_Hit]:
         first = words.split()[0].split("-")[0].lower()
         if first == "one":
             before = _previous_word(text, m.start())
-            if before in _ONE_PRONOUN_BEFORE or re.match(
+            if before in ONE_PRONOUN_BEFORE or re.match(
                 r"\s+(?:another|by\s+one)\b", text[m.end() :], re.IGNORECASE
             ):
                 continue
@@ -675,8 +464,8 @@ def _numbers(text: str) -> Iterator[_Hit]:
             continue
         yield _counted(text, m.start(), m.end(), value, 4)
     for m in _FRACTION.finditer(text):
-        num = _UNITS_1[m.group("num").lower()]
-        den = _FRACTIONS[m.group("den").lower()]
+        num = SMALL_NUMBERS[m.group("num").lower()]
+        den = FRACTIONS[m.group("den").lower()]
         if num == 0 or num >= den + (1 if den == 2 else 0):
             continue
         value = Decimal(num) / Decimal(den)
