@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import secrets
 from pathlib import Path
 
 from newsdesk.config import database_from_url, env_bool, env_int, env_list, env_str, sqlite_database
 
 BASE_DIR = Path.cwd()
 DEBUG = env_bool("NEWSDESK_DEBUG", False)
-SECRET_KEY = env_str("NEWSDESK_SECRET_KEY") or secrets.token_urlsafe(50)
+#: signs links and sessions, so it must stay the same across restarts and processes:
+#: required (the `newsdesk` command refuses to start without it), except by the demo,
+#: which keeps its own beside its database. Empty here, Django refuses to use it.
+SECRET_KEY = env_str("NEWSDESK_SECRET_KEY")
 ALLOWED_HOSTS = env_list("NEWSDESK_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 
 _db_url = env_str("DATABASE_URL")

@@ -1,15 +1,25 @@
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from newsdesk.demo.server import FixtureServer
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO_SITE = REPO / "newsdesk" / "demo" / "site"
 SHARED = REPO.parent / "shared"
+
+#: newsdesk needs a secret key outside the demo; the suite brings its own. pytest-django
+#: has read the settings before this file, so it goes into them as well as into the
+#: environment of the commands tests start.
+TEST_SECRET_KEY = "newsdesk-test-suite-key-not-a-secret"
+os.environ.pop("NEWSDESK_SECRET_KEY_FILE", None)
+os.environ["NEWSDESK_SECRET_KEY"] = TEST_SECRET_KEY
+settings.SECRET_KEY = TEST_SECRET_KEY
 
 
 @pytest.fixture

@@ -1,41 +1,72 @@
-"""The `newsdesk` command as a user runs it: a real process, a real database file."""
+"""The `newsdesk` command. Most tests call main() in this process, on the test database;
+a few start a real process: the console script, exit codes, settings read at start-up."""
 
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import os
+import sqlite3
 import subprocess
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.db import connection
 
-from newsdesk.cli.main import build_parser
+from newsdesk.cli import database
+from newsdesk.cli.main import BUG, EXIT_BUG, NO_SECRET_KEY, main
+from newsdesk.cli.parser import build_parser
 from newsdesk.demo.server import FixtureServer
+from newsdesk.newsroom.models import Publication
+from newsdesk.storage import BUSY
 from tests.conftest import DEMO_SITE
 
-NEWSDESK = [sys.executable, "-m", "newsdesk.cli.main"]
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "backissues"
 
 
-def newsdesk(
-    *args: str,
-    cwd: Path,
-    stdin: str = "",
-    env: dict[str, str] | None = None,
-    timeout: float = 300,
+@dataclass
+class Ran:
+    code: int
+    out: str
+    err: str
+
+
+Newsdesk = Callable[..., Ran]
+
+
+@pytest.fixture
+def newsdesk(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Newsdesk:
+    """main(args) in this process, with `stdin` as its standard input."""
+
+    def run(*args: str, stdin: str = "") -> Ran:
+        capsys.readouterr()
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+        code = main(list(args))
+        out, err = capsys.readouterr()
+        return Ran(code, out, err)
+
+    return run
+
+
+def process(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, command: list[str] | None = None
 ) -> subprocess.CompletedProcess[str]:
+    """`python -m newsdesk ARGS` (or `command ARGS`) as a real process on cwd/cli.sqlite3."""
     environ = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     environ["DATABASE_URL"] = f"sqlite:///{cwd / 'cli.sqlite3'}"
     environ.update(env or {})
     return subprocess.run(
-        [*NEWSDESK, *args],
+        [*(command or [sys.executable, "-m", "newsdesk"]), *args],
         cwd=cwd,
-        input=stdin,
         capture_output=True,
         text=True,
         env=environ,
-        timeout=timeout,
+        timeout=120,
     )
 
 
@@ -45,87 +76,165 @@ def subcommands() -> list[str]:
     return sorted(action.choices)  # type: ignore[arg-type]
 
 
+# --- real processes ---------------------------------------------------------------------
+
+
+def test_the_console_script_and_python_m_newsdesk(tmp_path: Path) -> None:
+    script = Path(sys.executable).with_name("newsdesk")
+    assert script.exists(), "pip install -e . installs the console script"
+    helped = process("--help", cwd=tmp_path, command=[str(script)])
+    assert helped.returncode == 0 and "Exit codes:" in helped.stdout
+    assert all(name in helped.stdout for name in subcommands())
+    version = process("--version", cwd=tmp_path)
+    assert (version.returncode, version.stdout) == (0, "newsdesk 0.1.0\n")
+
+
+def test_exit_codes_of_a_real_process(tmp_path: Path) -> None:
+    usage = process("no-such-command", cwd=tmp_path)
+    assert usage.returncode == 2 and "invalid choice" in usage.stderr
+
+    empty = process("stats", cwd=tmp_path)
+    assert empty.returncode == 3
+    assert empty.stderr.count("\n") == 1
+    assert "is empty; run `newsdesk migrate`" in empty.stderr
+
+    migrated = process("migrate", cwd=tmp_path)
+    assert migrated.returncode == 0 and "is up to date" in migrated.stdout
+    counted = process("stats", "--json", cwd=tmp_path)
+    assert counted.returncode == 0
+    assert json.loads(counted.stdout.splitlines()[-1])["articles"] == 0
+
+
+def test_settings_are_refused_in_one_line_at_start_up(tmp_path: Path) -> None:
+    bad = process("stats", cwd=tmp_path, env={"NEWSDESK_DEBUG": "yes"})
+    assert bad.returncode == 1
+    assert bad.stderr == "newsdesk: NEWSDESK_DEBUG must be True or False, not 'yes'\n"
+
+    keyless = process("stats", cwd=tmp_path, env={"NEWSDESK_SECRET_KEY": ""})
+    assert keyless.returncode == 1
+    assert keyless.stderr == f"newsdesk: {NO_SECRET_KEY}\n"
+
+
+# --- in this process ----------------------------------------------------------------------
+
+
 @pytest.mark.parametrize("command", subcommands())
-def test_every_subcommand_has_help(command: str, tmp_path: Path) -> None:
-    result = newsdesk(command, "--help", cwd=tmp_path)
-    assert result.returncode == 0
-    assert result.stdout.startswith("usage: newsdesk " + command)
+def test_every_subcommand_has_help(command: str, newsdesk: Newsdesk) -> None:
+    ran = newsdesk(command, "--help")
+    assert ran.code == 0
+    assert ran.out.startswith("usage: newsdesk " + command)
 
 
-def test_empty_database_is_refused_in_one_line(tmp_path: Path) -> None:
-    result = newsdesk("stats", cwd=tmp_path)
-    assert result.returncode == 3
-    assert result.stderr.strip().count("\n") == 0
-    assert "is empty; run `newsdesk migrate`" in result.stderr
+def test_usage_errors_exit_2(newsdesk: Newsdesk) -> None:
+    ran = newsdesk("issue", "new", "hpb", "--date", "soon")
+    assert ran.code == 2 and "expected a day like 2026-11-23, not 'soon'" in ran.err
+    assert newsdesk("source", "add").code == 2
+    assert newsdesk("stories", "cluster", "--until", "tomorrow").code == 2
 
 
-def test_bad_setting_is_one_line(tmp_path: Path) -> None:
-    result = newsdesk("stats", cwd=tmp_path, env={"NEWSDESK_DEBUG": "yes"})
-    assert result.returncode == 1
-    assert result.stderr.strip() == "newsdesk: NEWSDESK_DEBUG must be True or False, not 'yes'"
+@pytest.mark.django_db
+def test_a_bug_shows_its_traceback_and_exits_4(
+    newsdesk: Newsdesk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(args: object) -> int:
+        return {}["no such key"]  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(database, "run_stats", broken)
+    ran = newsdesk("stats")
+    assert ran.code == EXIT_BUG == 4
+    assert "Traceback (most recent call last)" in ran.err
+    assert "KeyError: 'no such key'" in ran.err
+    assert ran.err.endswith(BUG + "\n")
 
 
-def test_migrate_then_ingest_files_add_paste_and_stats(tmp_path: Path) -> None:
-    assert newsdesk("migrate", cwd=tmp_path).returncode == 0
+@pytest.mark.django_db
+def test_a_user_error_is_one_line_and_exits_1(newsdesk: Newsdesk) -> None:
+    ran = newsdesk("stories", "show", "999")
+    assert (ran.code, ran.err) == (1, "newsdesk: no story #999 (see `newsdesk stories rank`)\n")
+    missing = newsdesk("item", "nobody", "items.json")
+    assert missing.code == 1 and missing.err.count("\n") == 1 and "nobody" in missing.err
+
+
+@pytest.mark.django_db
+def test_without_a_secret_key_only_eval_runs(
+    newsdesk: Newsdesk, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(settings, "SECRET_KEY", "")
+    ran = newsdesk("stats")
+    assert (ran.code, ran.err) == (1, f"newsdesk: {NO_SECRET_KEY}\n")
+    data = tmp_path / "clusters.jsonl"
+    data.write_text("")
+    assert newsdesk("eval", "clustering", "--data", str(data)).code == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_locked_database_is_one_line(newsdesk: Newsdesk, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another command writing (here: a connection holding the write lock) makes a
+    command that writes wait its busy timeout, then say so in one line."""
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's write lock")
+    connection.close()
+    monkeypatch.setitem(connection.settings_dict["OPTIONS"], "timeout", 0.05)
+    writer = sqlite3.connect(connection.settings_dict["NAME"])
+    try:
+        writer.execute("BEGIN EXCLUSIVE")
+        ran = newsdesk("publication", "add", "hpb", "--name", "Harbour Policy Brief")
+    finally:
+        writer.rollback()
+        writer.close()
+        connection.close()  # the next test opens it with the usual timeout
+    assert (ran.code, ran.err) == (1, f"newsdesk: {BUSY}\n")
+    assert not Publication.objects.exists()
+
+
+@pytest.mark.django_db
+def test_ingest_files_add_paste_and_stats(newsdesk: Newsdesk, tmp_path: Path) -> None:
     with FixtureServer(DEMO_SITE) as site:
         # a feed named on the command line as a file; its pages come from the local server
         feed = tmp_path / "ledger.xml"
         feed.write_bytes(site.body_for("feeds/harbor-ledger.xml") or b"")
-        result = newsdesk("ingest", str(feed), "--allow-host", site.host, "--json", cwd=tmp_path)
-        assert result.returncode == 0, result.stderr
-        report = json.loads(result.stdout.strip().splitlines()[-1])
+        ran = newsdesk("ingest", str(feed), "--allow-host", site.host, "--json")
+        assert ran.code == 0, ran.err
+        report = json.loads(ran.out.strip().splitlines()[-1])
         assert report["new_articles"] == 6 and report["errors"] == {}
+        assert "new articles" in ran.out  # the table before the JSON line
         page = site.url(
             "articles/pacific-dispatch/"
             + sorted((DEMO_SITE / "articles/pacific-dispatch").iterdir())[0].name
         )
-        refused = newsdesk("add", page, cwd=tmp_path)
-        assert refused.returncode == 1 and "internal address" in refused.stderr
-        added = newsdesk("add", page, "--allow-host", site.host, cwd=tmp_path)
-        assert added.returncode == 0 and added.stdout.startswith("new: #7 ")
+        refused = newsdesk("add", page)
+        assert refused.code == 1 and "internal address" in refused.err
+        added = newsdesk("add", page, "--allow-host", site.host)
+        assert added.code == 0 and added.out.startswith("new: #")
+    paste = ["add", "--paste", "--title", "Pasted report", "--outlet", "The Quarterly Tide"]
     pasted = newsdesk(
-        "add",
-        "--paste",
-        "--title",
-        "Pasted report",
-        "--outlet",
-        "The Quarterly Tide",
+        *paste,
         "--date",
         "2026-11-18",
         "--url",
         "https://tide.example/p",
-        cwd=tmp_path,
         stdin="A paragraph the editor pasted.\n\nAnother one.",
     )
-    assert pasted.returncode == 0, pasted.stderr
-    assert "(The Quarterly Tide, November 18, 2026) [pasted]" in pasted.stdout
-    bad = newsdesk(
-        "add",
-        "--paste",
-        "--title",
-        "X",
-        "--outlet",
-        "Y",
-        "--date",
-        "soon",
-        "--url",
-        "https://tide.example/q",
-        cwd=tmp_path,
-        stdin="text",
-    )
-    assert bad.returncode == 1 and "date must be" in bad.stderr
-    stats = newsdesk("stats", "--json", cwd=tmp_path)
-    counts = json.loads(stats.stdout.strip().splitlines()[-1])
+    assert pasted.code == 0, pasted.err
+    assert "(The Quarterly Tide, November 18, 2026) [pasted]" in pasted.out
+    bad = newsdesk(*paste, "--date", "soon", "--url", "https://tide.example/q", stdin="text")
+    assert bad.code == 1 and "date must be" in bad.err
+    stats = newsdesk("stats", "--json")
+    counts = json.loads(stats.out.strip().splitlines()[-1])
     assert counts["articles"] == 8 and counts["sources"] == 1 and counts["duplicates"] == 0
+    assert newsdesk("ingest").out == "no sources are due (use --all to poll every enabled source)\n"
 
 
-def test_ingest_bad_target(tmp_path: Path) -> None:
-    newsdesk("migrate", cwd=tmp_path)
-    result = newsdesk("ingest", "no-such-file.xml", cwd=tmp_path)
-    assert result.returncode == 1 and "neither a file nor an http(s) URL" in result.stderr
+@pytest.mark.django_db
+def test_ingest_bad_target(newsdesk: Newsdesk) -> None:
+    ran = newsdesk("ingest", "no-such-file.xml")
+    assert (ran.code, ran.err) == (
+        1,
+        "newsdesk: no-such-file.xml is neither a file nor an http(s) URL\n",
+    )
 
 
-def test_eval_extraction_and_feeds_json_contract(tmp_path: Path) -> None:
+def test_eval_extraction_and_feeds_json_contract(newsdesk: Newsdesk, tmp_path: Path) -> None:
     page = (DEMO_SITE / "articles/meridian-wire").iterdir().__next__().read_text()
     records = [
         {"id": "a", "url": "https://x.example/a", "html": page, "gold": "some gold text here"},
@@ -134,9 +243,9 @@ def test_eval_extraction_and_feeds_json_contract(tmp_path: Path) -> None:
     data = tmp_path / "extraction.jsonl.gz"
     with gzip.open(data, "wt", encoding="utf-8") as handle:
         handle.writelines(json.dumps(r) + "\n" for r in records)
-    result = newsdesk("eval", "extraction", "--data", str(data), "--json", cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-    out = json.loads(result.stdout.strip().splitlines()[-1])
+    ran = newsdesk("eval", "extraction", "--data", str(data), "--json")
+    assert ran.code == 0, ran.err
+    out = json.loads(ran.out.strip().splitlines()[-1])
     assert {"task", "n", "precision", "recall", "f1", "seconds"} <= set(out)
     assert out["task"] == "extraction" and out["n"] == 2 and out["failed"] == 1
 
@@ -146,8 +255,8 @@ def test_eval_extraction_and_feeds_json_contract(tmp_path: Path) -> None:
     (feeds / "bad.xml").write_bytes((DEMO_SITE / "feeds/broken.xml").read_bytes())
     index = feeds / "index.jsonl"
     index.write_text("".join(json.dumps({"file": f}) + "\n" for f in ("ok.xml", "bad.xml")))
-    result = newsdesk("eval", "feeds", "--data", str(index), "--json", cwd=tmp_path)
-    out = json.loads(result.stdout.strip().splitlines()[-1])
+    ran = newsdesk("eval", "feeds", "--data", str(index), "--json")
+    out = json.loads(ran.out.strip().splitlines()[-1])
     assert (out["task"], out["n"], out["parsed"], out["rejected"], out["crashed"]) == (
         "feeds",
         2,
@@ -157,86 +266,72 @@ def test_eval_extraction_and_feeds_json_contract(tmp_path: Path) -> None:
     )
 
 
-def test_eval_malformed_data_is_a_clear_error(tmp_path: Path) -> None:
+def test_eval_malformed_data_is_a_clear_error(newsdesk: Newsdesk, tmp_path: Path) -> None:
     data = tmp_path / "bad.jsonl"
     data.write_text('{"id": "a", "html": "", "gold": ""}\n{not json\n')
-    result = newsdesk("eval", "extraction", "--data", str(data), cwd=tmp_path)
-    assert result.returncode == 1 and f"{data}:2: not JSON" in result.stderr
+    ran = newsdesk("eval", "extraction", "--data", str(data))
+    assert ran.code == 1 and f"{data}:2: not JSON" in ran.err
 
 
-def test_source_commands(tmp_path: Path) -> None:
-    newsdesk("migrate", cwd=tmp_path)
-    added = newsdesk(
-        "source", "add", "https://ledger.example/feed.xml", "--outlet", "Ledger", cwd=tmp_path
-    )
-    assert added.returncode == 0 and added.stdout.startswith("added: Ledger")
-    again = newsdesk(
-        "source", "add", "https://ledger.example/feed.xml", "--outlet", "Ledger", cwd=tmp_path
-    )
-    assert again.stdout.startswith("already present")
-    refused = newsdesk("source", "add", "file:///etc/passwd", "--outlet", "X", cwd=tmp_path)
-    assert refused.returncode == 1 and "only http and https" in refused.stderr
+@pytest.mark.django_db
+def test_source_commands(newsdesk: Newsdesk, tmp_path: Path) -> None:
+    add = ["source", "add", "https://ledger.example/feed.xml", "--outlet", "Ledger"]
+    added = newsdesk(*add)
+    assert added.code == 0 and added.out.startswith("added: Ledger")
+    assert newsdesk(*add).out.startswith("already present")
+    refused = newsdesk("source", "add", "file:///etc/passwd", "--outlet", "X")
+    assert refused.code == 1 and "only http and https" in refused.err
     opml = tmp_path / "sources.opml"
     opml.write_text(
         '<?xml version="1.0"?><opml version="2.0"><head><title>s</title></head><body>'
         '<outline text="News"><outline type="rss" text="Gazette" '
         'xmlUrl="https://gazette.example/rss"/></outline></body></opml>'
     )
-    imported = newsdesk("source", "import", "--file", str(opml), cwd=tmp_path)
-    assert "imported 1 new sources, 0 already present" in imported.stdout
-    listed = newsdesk("source", "list", cwd=tmp_path).stdout
+    imported = newsdesk("source", "import", "--file", str(opml))
+    assert "imported 1 new sources, 0 already present" in imported.out
+    listed = newsdesk("source", "list").out
     assert "Gazette" in listed and "Ledger" in listed
-    exported = newsdesk("source", "export", cwd=tmp_path).stdout
+    exported = newsdesk("source", "export").out
     assert "https://gazette.example/rss" in exported and "<opml" in exported
     broken = tmp_path / "broken.opml"
     broken.write_text("<opml><body><outline")
-    result = newsdesk("source", "import", "--file", str(broken), cwd=tmp_path)
-    assert result.returncode == 1 and result.stderr.startswith("newsdesk: ")
-    missing = newsdesk("source", "import", "--file", str(tmp_path / "nope.opml"), cwd=tmp_path)
-    assert missing.returncode == 1 and "No such file" in missing.stderr
+    ran = newsdesk("source", "import", "--file", str(broken))
+    assert ran.code == 1 and ran.err.startswith("newsdesk: ") and ran.err.count("\n") == 1
+    missing = newsdesk("source", "import", "--file", str(tmp_path / "nope.opml"))
+    assert (missing.code, missing.err) == (
+        1,
+        f"newsdesk: {tmp_path / 'nope.opml'}: No such file or directory\n",
+    )
 
 
-def test_add_refuses_unsafe_urls(tmp_path: Path) -> None:
-    newsdesk("migrate", cwd=tmp_path)
+@pytest.mark.django_db
+def test_add_refuses_unsafe_urls(newsdesk: Newsdesk) -> None:
     for url in ("file:///etc/passwd", "http://169.254.169.254/latest/meta-data/"):
-        result = newsdesk("add", url, cwd=tmp_path)
-        assert result.returncode == 1
-        assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+        ran = newsdesk("add", url)
+        assert ran.code == 1
+        assert ran.err.count("\n") == 1 and "Traceback" not in ran.err
 
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "backissues"
-
-
-def test_publication_and_issue_commands(tmp_path: Path) -> None:
-    newsdesk("migrate", cwd=tmp_path)
+@pytest.mark.django_db
+def test_publication_and_issue_commands(newsdesk: Newsdesk, tmp_path: Path) -> None:
     added = newsdesk(
-        "publication",
-        "add",
-        "hpb",
-        "--name",
-        "Harbour Policy Brief",
-        "--first-number",
-        "400",
-        cwd=tmp_path,
+        "publication", "add", "hpb", "--name", "Harbour Policy Brief", "--first-number", "400"
     )
-    assert added.returncode == 0 and "next issue will be No. 400" in added.stdout
+    assert added.code == 0 and "next issue will be No. 400" in added.out
     files = [str(FIXTURES / n) for n in ("hpb-0412.txt", "hpb-0413.txt", "bad-attribution.txt")]
-    imported = newsdesk("issue", "import", *files, "--publication", "hpb", cwd=tmp_path)
-    assert imported.returncode == 1  # one file refused, the others stored
-    assert "imported Harbour Policy Brief No. 412: 6 items" in imported.stdout
-    assert (
-        "bad-attribution.txt:4: attribution part 'Meridian Wire, Septembr 40, 2026'"
-        in imported.stderr
+    imported = newsdesk("issue", "import", *files, "--publication", "hpb")
+    assert imported.code == 1  # one file refused, the others stored
+    assert "imported Harbour Policy Brief No. 412: 6 items" in imported.out
+    assert "bad-attribution.txt:4: attribution part 'Meridian Wire, Septembr 40, 2026'" in (
+        imported.err
     )
-    again = newsdesk("issue", "import", files[0], "--publication", "hpb", cwd=tmp_path)
-    assert again.returncode == 0 and again.stdout.startswith("skipped")
-    shown = newsdesk("publication", "show", "hpb", cwd=tmp_path).stdout
+    again = newsdesk("issue", "import", files[0], "--publication", "hpb")
+    assert again.code == 0 and again.out.startswith("skipped")
+    shown = newsdesk("publication", "show", "hpb").out
     assert "next No. 414" in shown and "places: " in shown
-    rendered = newsdesk("issue", "render", "hpb", "412", cwd=tmp_path).stdout
+    rendered = newsdesk("issue", "render", "hpb", "412").out
     assert rendered.split() == (FIXTURES / "hpb-0412.txt").read_text().split()
-    as_json = json.loads(
-        newsdesk("issue", "render", "hpb", "413", "--format", "json", cwd=tmp_path).stdout
-    )
+    as_json = json.loads(newsdesk("issue", "render", "hpb", "413", "--format", "json").out)
     assert as_json["number"] == 413 and len(as_json["items"]) == 7
 
     items = tmp_path / "items.json"
@@ -255,68 +350,64 @@ def test_publication_and_issue_commands(tmp_path: Path) -> None:
             ]
         )
     )
-    written = newsdesk("item", "hpb", str(items), cwd=tmp_path).stdout.split()
+    written = newsdesk("item", "hpb", str(items)).out.split()
     ids = [w[1:] for w in written if w.startswith("#")]
     assert len(ids) == 3
-    assert newsdesk("issue", "new", "hpb", cwd=tmp_path).returncode == 0
-    assert newsdesk("issue", "add", "hpb", *ids, cwd=tmp_path).returncode == 0
-    assert newsdesk("issue", "order", "hpb", ids[2], ids[0], ids[1], cwd=tmp_path).returncode == 0
-    assert newsdesk("issue", "chain", "hpb", ids[0], ids[1], cwd=tmp_path).returncode == 0
-    show = newsdesk("issue", "show", "hpb", cwd=tmp_path).stdout
+    assert newsdesk("issue", "new", "hpb").code == 0
+    assert newsdesk("issue", "add", "hpb", *ids).code == 0
+    assert newsdesk("issue", "add", "hpb", "999999").err == "newsdesk: no item #999999 in hpb\n"
+    assert newsdesk("issue", "order", "hpb", ids[2], ids[0], ids[1]).code == 0
+    assert newsdesk("issue", "chain", "hpb", ids[0], ids[1]).code == 0
+    show = newsdesk("issue", "show", "hpb").out
     assert "...joined" in show and "problem" not in show
-    published = newsdesk("issue", "publish", "hpb", cwd=tmp_path)
-    assert published.stdout.strip() == "published Harbour Policy Brief No. 414"
-    text = newsdesk("issue", "render", "hpb", "414", cwd=tmp_path).stdout.splitlines()
+    published = newsdesk("issue", "publish", "hpb")
+    assert published.out.strip() == "published Harbour Policy Brief No. 414"
+    text = newsdesk("issue", "render", "hpb", "414").out.splitlines()
     assert text[:5:2] == ["ITEM 3 HEADLINE", "ITEM 1 HEADLINE...", "...ITEM 2 HEADLINE"]
-    withdrawn = newsdesk("issue", "withdraw", "hpb", "414", "--reason", "test", cwd=tmp_path)
-    assert withdrawn.returncode == 0
-    listing = newsdesk("issue", "list", "hpb", cwd=tmp_path).stdout
+    assert newsdesk("issue", "withdraw", "hpb", "414", "--reason", "test").code == 0
+    listing = newsdesk("issue", "list", "hpb").out
     assert "No. 414" in listing and "withdrawn" in listing
 
+    # an export restores the publication's issues as they were (here into a second
+    # publication of the same name: published issues are never deleted)
     out = tmp_path / "export"
-    assert newsdesk("issue", "export", "hpb", "--out", str(out), cwd=tmp_path).returncode == 0
-    fresh = tmp_path / "fresh"
-    fresh.mkdir()
-    newsdesk("migrate", cwd=fresh)
-    newsdesk("publication", "add", "hpb", "--name", "Harbour Policy Brief", cwd=fresh)
-    restored = newsdesk(
-        "issue",
-        "import",
-        *sorted(str(p) for p in out.glob("*.json")),
-        "--publication",
-        "hpb",
-        cwd=fresh,
-    )
-    assert restored.returncode == 0 and restored.stdout.count("imported") == 3
+    assert newsdesk("issue", "export", "hpb", "--out", str(out)).code == 0
+    newsdesk("publication", "add", "copy", "--name", "Harbour Policy Brief")
+    exported = sorted(str(p) for p in out.glob("*.json"))
+    restored = newsdesk("issue", "import", *exported, "--publication", "copy")
+    assert restored.code == 0 and restored.out.count("imported") == 3
     out2 = tmp_path / "export2"
-    newsdesk("issue", "export", "hpb", "--out", str(out2), cwd=fresh)
+    newsdesk("issue", "export", "copy", "--out", str(out2))
+    assert len(list(out.iterdir())) == 6
     for path in out.iterdir():
-        assert (out2 / path.name).read_text() == path.read_text(), path.name
+        copy = (out2 / path.name.replace("hpb-", "copy-")).read_text()
+        assert copy.replace('"slug": "copy"', '"slug": "hpb"') == path.read_text(), path.name
 
 
-def test_stories_categories_and_scheduled_training(tmp_path: Path) -> None:
+@pytest.mark.django_db
+def test_stories_categories_and_scheduled_training(newsdesk: Newsdesk, tmp_path: Path) -> None:
     """The week from the command line: rank (retraining first when labels changed),
     confirm categories, and the schedule's `profile train --due`."""
-    newsdesk("migrate", cwd=tmp_path)
-    newsdesk("publication", "add", "hpb", "--name", "Harbour Policy Brief", cwd=tmp_path)
+    newsdesk("publication", "add", "hpb", "--name", "Harbour Policy Brief")
     back = [str(FIXTURES / n) for n in ("hpb-0412.txt", "hpb-0413.txt")]
-    newsdesk("issue", "import", *back, "--publication", "hpb", cwd=tmp_path)
+    newsdesk("issue", "import", *back, "--publication", "hpb")
     with FixtureServer(DEMO_SITE) as site:
         opml = tmp_path / "sources.opml"
         opml.write_bytes(site.body_for("sources.opml") or b"")
-        newsdesk("source", "import", "--file", str(opml), cwd=tmp_path)
-        ingest = newsdesk("ingest", "--all", "--allow-host", site.host, "--quiet", cwd=tmp_path)
-    assert ingest.returncode == 0, ingest.stderr
-    assert newsdesk("enrich", "--quiet", cwd=tmp_path).returncode == 0
+        newsdesk("source", "import", "--file", str(opml))
+        ingest = newsdesk("ingest", "--all", "--allow-host", site.host, "--quiet")
+    assert ingest.code == 0, ingest.err
+    assert newsdesk("enrich", "--quiet").code == 0
     week_end = "2026-11-22T23:59:00+00:00"
-    newsdesk("stories", "cluster", "--until", week_end, cwd=tmp_path)
+    newsdesk("stories", "cluster", "--until", week_end)
     # the imported items are labels the models never saw: ranking trains first
-    ranked = newsdesk("stories", "rank", "hpb", "--as-of", week_end, cwd=tmp_path)
-    assert ranked.returncode == 0, ranked.stderr
-    assert ranked.stdout.startswith("retrained hpb (never trained, and editors' labels exist)")
-    top = int(ranked.stdout.split("#", 1)[1].split()[0])
-    again = newsdesk("stories", "rank", "hpb", "--as-of", week_end, cwd=tmp_path)
-    assert not again.stdout.startswith("retrained")
+    ranked = newsdesk("stories", "rank", "hpb", "--as-of", week_end)
+    assert ranked.code == 0, ranked.err
+    assert ranked.out.startswith("retrained hpb (never trained, and editors' labels exist)")
+    top = int(ranked.out.split("#", 1)[1].split()[0])
+    again = newsdesk("stories", "rank", "hpb", "--as-of", week_end)
+    assert not again.out.startswith("retrained")
+    assert f"#{top} " in newsdesk("stories", "show", str(top)).out
     decided = newsdesk(
         "stories",
         "categories",
@@ -328,19 +419,16 @@ def test_stories_categories_and_scheduled_training(tmp_path: Path) -> None:
         "Diplomacy",
         "--editor",
         "ed",
-        cwd=tmp_path,
     )
-    assert decided.returncode == 0, decided.stderr
-    assert "Cybersecurity and Cyberwarfare (confirmed)" in decided.stdout
-    assert "Diplomacy (rejected)" in decided.stdout
-    unknown = newsdesk(
-        "stories", "categories", "hpb", str(top), "--confirm", "Astrology", cwd=tmp_path
-    )
-    assert unknown.returncode == 1 and "not a category of hpb: Astrology" in unknown.stderr
-    shown = newsdesk("profile", "show", "hpb", cwd=tmp_path).stdout
+    assert decided.code == 0, decided.err
+    assert "Cybersecurity and Cyberwarfare (confirmed)" in decided.out
+    assert "Diplomacy (rejected)" in decided.out
+    unknown = newsdesk("stories", "categories", "hpb", str(top), "--confirm", "Astrology")
+    assert unknown.code == 1 and "not a category of hpb: Astrology" in unknown.err
+    shown = newsdesk("profile", "show", "hpb").out
     assert "retraining: due: editors' labels changed since the last training" in shown
-    due = newsdesk("profile", "train", "--due", cwd=tmp_path)
-    assert due.stdout.startswith("trained hpb (editors' labels changed")
-    assert newsdesk("profile", "train", "--due", cwd=tmp_path).stdout == "every model is current\n"
-    nameless = newsdesk("profile", "train", cwd=tmp_path)
-    assert nameless.returncode == 1 and "name the publication" in nameless.stderr
+    due = newsdesk("profile", "train", "--due")
+    assert due.out.startswith("trained hpb (editors' labels changed")
+    assert newsdesk("profile", "train", "--due").out == "every model is current\n"
+    nameless = newsdesk("profile", "train")
+    assert nameless.code == 1 and "name the publication" in nameless.err

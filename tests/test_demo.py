@@ -12,6 +12,8 @@ from pathlib import Path
 
 import httpx
 
+from newsdesk.demo.files import secret_key_file
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -21,9 +23,10 @@ def free_port() -> int:
 
 def test_demo_ingests_and_serves(tmp_path: Path) -> None:
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    # no database and no secret key from the environment: the demo brings its own
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "NEWSDESK_"))}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "newsdesk.cli.main", "demo", "--port", str(port)],
+        [sys.executable, "-m", "newsdesk", "demo", "--port", str(port)],
         cwd=tmp_path,
         env=env,
         stdout=subprocess.PIPE,
@@ -46,6 +49,8 @@ def test_demo_ingests_and_serves(tmp_path: Path) -> None:
         assert "47 articles stored" in body
         assert "Southern Cross Courier" in body  # the broken feed is reported on the page
         assert (tmp_path / "newsdesk-demo.sqlite3").exists()
+        secret = tmp_path / "newsdesk-demo.secret"
+        assert secret.stat().st_mode & 0o777 == 0o600 and len(secret.read_text().strip()) > 40
         issues = httpx.get(f"http://127.0.0.1:{port}/issues/", timeout=5).text
         assert "Pacific Policy Monitor No. 101" in issues and "No. 100" in issues
         page = httpx.get(
@@ -58,3 +63,12 @@ def test_demo_ingests_and_serves(tmp_path: Path) -> None:
         output, _ = proc.communicate(timeout=60)
     assert "new articles" in output and "errors: feed" in output
     assert "published Pacific Policy Monitor No. 101" in output
+
+
+def test_the_demo_keeps_its_secret_key_beside_its_database(tmp_path: Path) -> None:
+    database = tmp_path / "demo.sqlite3"
+    made = secret_key_file(database)
+    assert made == tmp_path / "demo.secret" and made.stat().st_mode & 0o777 == 0o600
+    key = made.read_text()
+    assert secret_key_file(database).read_text() == key  # reused, not made again
+    assert secret_key_file(tmp_path / "other.sqlite3").read_text() != key

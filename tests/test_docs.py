@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from newsdesk.cli.main import build_parser
+from newsdesk.cli.parser import build_parser
 
 ROOT = Path(__file__).resolve().parent.parent
 

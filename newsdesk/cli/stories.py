@@ -3,48 +3,35 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-from collections.abc import Callable
+
+from newsdesk.cli.output import progress_bar
+from newsdesk.newsroom import clustering as storylines
+from newsdesk.newsroom import labels, week
+from newsdesk.newsroom.enrich import enrich_articles
+from newsdesk.newsroom.models import Story
+from newsdesk.newsroom.profiles import profile_of
+from newsdesk.newsroom.publications import get_publication
+from newsdesk.pipeline.errors import InputError, NotFoundError
 
 
-def _when(value: str | None) -> dt.datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = dt.datetime.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"expected a date or time like 2026-11-22, not {value!r}") from None
-    if len(value) == 10:  # a day: its end
-        parsed = parsed + dt.timedelta(days=1) - dt.timedelta(seconds=1)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
-
-
-def cmd_enrich(args: argparse.Namespace) -> int:
-    from newsdesk.cli.progress import progress_bar
-    from newsdesk.newsroom.enrich import enrich_articles
-
+def run_enrich(args: argparse.Namespace) -> int:
     with progress_bar(None, "enriching", enabled=not args.quiet) as advance:
         done = enrich_articles(force=args.force, progress=lambda n: advance("item", n))
     print(f"enriched {done} articles")
     return 0
 
 
-def _story(ident: int):  # type: ignore[no-untyped-def]
-    from newsdesk.newsroom.models import Story
-
+def _story(ident: int) -> Story:
     story = Story.objects.filter(pk=ident).first()
     if story is None:
-        raise ValueError(f"no story #{ident}")
+        raise NotFoundError(f"no story #{ident} (see `newsdesk stories rank`)")
     return story
 
 
-def cmd_stories(args: argparse.Namespace) -> int:
-    from newsdesk.newsroom import storylines, week
-    from newsdesk.newsroom.issues import get_publication
-
+def run_stories(args: argparse.Namespace) -> int:
     action = args.action
     if action == "cluster":
-        report = storylines.cluster_articles(_when(args.since), _when(args.until))
+        report = storylines.cluster_articles(args.since, args.until)
         print(
             f"{report.articles} articles in {report.stories} stories "
             f"({report.new_stories} new, {report.follow_ups} following earlier items)"
@@ -54,7 +41,7 @@ def cmd_stories(args: argparse.Namespace) -> int:
         if not args.no_train and (trained := week.train_if_due(pub)) is not None:
             reason, learnt = trained
             print(f"retrained {pub.slug} ({reason}): {learnt.examples} examples")
-        rows = week.rank_week(pub, _when(args.as_of), args.days)
+        rows = week.rank_week(pub, args.as_of, args.days)
         for n, row in enumerate(rows[: args.limit], 1):
             story = row.story
             topics = "; ".join(_category(t) for t in row.topics) or "-"
@@ -129,10 +116,7 @@ def _category(entry: dict[str, object]) -> str:
     return f"{entry['name']} ({decision})" if decision else str(entry["name"])
 
 
-def cmd_profile(args: argparse.Namespace) -> int:
-    from newsdesk.newsroom import labels, week
-    from newsdesk.newsroom.issues import get_publication
-
+def run_profile(args: argparse.Namespace) -> int:
     if args.action == "train" and args.due:
         if args.publication is not None:
             one = get_publication(args.publication)
@@ -146,11 +130,9 @@ def cmd_profile(args: argparse.Namespace) -> int:
             print("every model is current")
         return 0
     if args.publication is None:
-        from newsdesk.cli.main import fail
-
-        fail("name the publication (or use --due to train every one that is due)")
+        raise InputError("name the publication (or use --due to train every one that is due)")
     pub = get_publication(args.publication)
-    profile = week.profile_of(pub)
+    profile = profile_of(pub)
     if args.action == "set":
         if args.description is not None:
             profile.description = args.description
@@ -184,96 +166,3 @@ def cmd_profile(args: argparse.Namespace) -> int:
     due = labels.retrain_due(pub)
     print(f"  retraining: {'due: ' + due if due else 'not due'}")
     return 0
-
-
-def register(command: Callable[..., argparse.ArgumentParser]) -> None:
-    p = command("enrich", cmd_enrich, "Tag places, quotes, figures and language of articles.")
-    p.add_argument("--force", action="store_true", help="redo articles already enriched")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
-
-    p = command("stories", cmd_stories, "Cluster articles into stories, rank them, merge, split.")
-    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
-    a = actions.add_parser(
-        "cluster",
-        help="(re)cluster recent articles into stories",
-        description="(Re)cluster the articles of a window into stories.",
-    )
-    a.add_argument("--since", help="start of the window (default: 14 days before --until)")
-    a.add_argument("--until", help="end of the window (default: now)")
-    a = actions.add_parser(
-        "rank",
-        help="the week's stories for a publication, best first",
-        description="Rank the week's stories for a publication.",
-    )
-    a.add_argument("publication", metavar="PUB")
-    a.add_argument("--as-of", help="end of the week (default: now)")
-    a.add_argument("--days", type=int, default=7)
-    a.add_argument("--limit", type=int, default=20)
-    a.add_argument("--why", action="store_true", help="print the reasons for each score")
-    a.add_argument(
-        "--no-train",
-        action="store_true",
-        help="rank with the models as they are, even if they are due for retraining",
-    )
-    a = actions.add_parser(
-        "show",
-        help="one story's articles and quotes",
-        description="Show one story's articles, lead and quotes.",
-    )
-    a.add_argument("story", type=int)
-    a = actions.add_parser(
-        "merge",
-        help="merge OTHER into STORY (remembered)",
-        description="Merge story OTHER into STORY; re-clustering keeps it.",
-    )
-    a.add_argument("story", type=int)
-    a.add_argument("other", type=int)
-    a.add_argument("--editor")
-    a = actions.add_parser(
-        "split",
-        help="move articles out of a story (remembered)",
-        description="Move articles out into a new story; re-clustering keeps them apart.",
-    )
-    a.add_argument("story", type=int)
-    a.add_argument("articles", type=int, nargs="+")
-    a.add_argument("--editor")
-    a = actions.add_parser(
-        "categories",
-        help="confirm or reject a story's categories (training labels)",
-        description="Show a story's category suggestions; confirm or reject categories of "
-        "the publication's vocabulary (topics or places). Decisions train the models.",
-    )
-    a.add_argument("publication", metavar="PUB")
-    a.add_argument("story", type=int)
-    a.add_argument("--confirm", action="append", default=[], metavar="NAME")
-    a.add_argument("--reject", action="append", default=[], metavar="NAME")
-    a.add_argument("--editor")
-    for name in ("pick", "dismiss"):
-        a = actions.add_parser(
-            name,
-            help=f"{name} a story for a publication (a training label)",
-            description=f"Record that an editor {name}ed a story.",
-        )
-        a.add_argument("publication", metavar="PUB")
-        a.add_argument("story", type=int)
-
-    p = command("profile", cmd_profile, "A publication's topic profile: show, set, train.")
-    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
-    a = actions.add_parser("show", help="show the profile", description="Show the profile.")
-    a.add_argument("publication", metavar="PUB")
-    a = actions.add_parser("set", help="set rules", description="Set the profile's rules.")
-    a.add_argument("publication", metavar="PUB")
-    a.add_argument("--description")
-    a.add_argument("--include", help="comma-separated terms that make a story relevant")
-    a.add_argument("--exclude", help="comma-separated terms that make it irrelevant")
-    a.add_argument("--require-places", help="comma-separated place codes, at least one needed")
-    a = actions.add_parser(
-        "train",
-        help="learn from published items, picks and category decisions",
-        description="Train relevance and topic models. With --due, only those whose labels "
-        "changed or that are older than NEWSDESK_RETRAIN_DAYS: run it on a schedule.",
-    )
-    a.add_argument("publication", metavar="PUB", nargs="?")
-    a.add_argument(
-        "--due", action="store_true", help="train only what is due (every publication if no PUB)"
-    )

@@ -1,0 +1,54 @@
+"""`newsdesk demo`: builds the fictional week (newsdesk.demo.build) and prints each step."""
+
+from __future__ import annotations
+
+import argparse
+
+from newsdesk.cli.database import collect_counts
+from newsdesk.cli.output import console, print_counts, print_run_report, progress_bar
+from newsdesk.demo import build
+from newsdesk.demo.server import FixtureServer
+from newsdesk.ingest.service import Ingestor
+from newsdesk.ingest.sources import import_opml
+from newsdesk.ingest.workers import shared_pool
+from newsdesk.newsroom.reading import render
+from newsdesk.web.server import serve
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    out = console()
+    out.print(f"demo database: {build.fresh_database()}")
+    publication = build.create_publication()
+    for outcome in build.import_back_issues(publication):
+        out.print(f"imported back issue No. {outcome.number} ({outcome.items} items)")
+    with FixtureServer(build.SITE) as outlets:
+        out.print(f"fictional outlets served at {outlets.base}")
+        imported = import_opml(outlets.body_for("sources.opml") or b"", publication)
+        out.print(f"{imported.created} sources imported from sources.opml")
+        sources = list(publication.sources.all())
+        with progress_bar(len(sources), "ingesting") as advance:
+            report = Ingestor(allow_hosts=[outlets.host], progress=advance).run(sources)
+        print_run_report(report, out)
+        shared_pool().close()  # no idle worker processes behind the web server
+        clustered, ranked = build.rank_the_week(publication)
+        out.print(f"{clustered.articles} articles grouped into {clustered.stories} stories")
+        out.print("the week's stories for the desk, best first:")
+        for n, row in enumerate(ranked[:10], 1):
+            places = "; ".join(p["name"] for p in row.places) or "-"
+            out.print(
+                f"{n:>3}. [{row.score:.2f}] {row.story.title} "
+                f"({row.story.coverage} outlets; {places})",
+                markup=False,
+                highlight=False,
+            )
+        issue = build.publish_issue(publication, outlets.url)
+        out.print(f"published {issue.title}:\n")
+        out.print(render(issue, "text"), markup=False, highlight=False)
+        print_counts(collect_counts(), out)
+        out.print(
+            f"\nOpen http://127.0.0.1:{args.port}/ (articles) and "
+            f"http://127.0.0.1:{args.port}/issues/ (issues)."
+        )
+        if not args.no_serve:
+            serve("127.0.0.1", args.port)
+    return 0

@@ -1,0 +1,31 @@
+"""`newsdesk eval TASK`: the scores as a table, and with --json as one JSON line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from newsdesk.cli.output import progress_bar
+from newsdesk.evaluation import EvalOptions, task
+
+
+def run_eval(args: argparse.Namespace) -> int:
+    options = EvalOptions(
+        data=Path(args.data),
+        train=Path(args.train) if args.train else None,
+        top=args.top,
+        holdout=args.holdout,
+        positive=args.positive,
+    )
+    evaluate = task(args.task)
+    with progress_bar(None, f"eval {args.task}", enabled=not args.json) as advance:
+        result = evaluate(options, lambda: advance("item", 1))
+    for key, value in result.items():
+        if not isinstance(value, list | dict):
+            print(f"{key:>18}  {value}")
+    for line in result.get("crashes", []):
+        print(f"  crash: {line}")
+    if args.json:
+        print(json.dumps(result))
+    return 0

@@ -1,0 +1,414 @@
+"""The arguments of every `newsdesk` command. Imports no Django: `--help` and usage
+errors need no database and no settings.
+
+Each command names its handler as "module:function", loaded by cli.main once
+Django is set up (a handler's module imports models at its top).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from collections.abc import Callable
+
+from newsdesk.evaluation import TASKS as EVAL_TASKS
+
+EPILOG = (
+    "Exit codes: 0 ok, 1 failed (one line says why), 2 usage error, "
+    "3 the database needs `newsdesk migrate`, 4 internal error (a bug: please report it)."
+)
+FORMATS = ("text", "markdown", "html", "email-html", "email-text", "json")
+
+#: adds a sub-command: (name, "module:function", help; schema=, django=) -> its parser
+Command = Callable[..., argparse.ArgumentParser]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="newsdesk",
+        description="newsdesk: ingest, understand, draft and publish a policy bulletin.",
+        epilog=EPILOG,
+    )
+    parser.add_argument("--version", action="version", version="newsdesk 0.1.0")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def command(
+        name: str, handler: str, help_text: str, *, schema: bool = True, django: bool = True
+    ) -> argparse.ArgumentParser:
+        """`schema`: refuse an empty or outdated database; `django`: set Django up (all
+        but eval, which reads only files)."""
+        p = sub.add_parser(name, help=help_text, description=help_text, epilog=EPILOG)
+        p.set_defaults(handler=handler, needs_schema=schema, needs_django=django)
+        return p
+
+    add_setup_commands(command)
+    add_ingest_commands(command)
+    add_newsroom_commands(command)
+    add_story_commands(command)
+    return parser
+
+
+def check_usage(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """What argparse cannot express; exits with a usage error like argparse."""
+    if args.command == "add":
+        if args.url_opt and args.url and args.paste:
+            parser.error("give the URL once")
+        args.url = args.url or args.url_opt
+    if args.command == "source":
+        if args.action == "add" and not args.url:
+            parser.error("source add needs a URL")
+        if args.action == "import" and not args.file:
+            parser.error("source import needs --file OPML")
+
+
+def iso_day(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a day like 2026-11-23, not {value!r}") from None
+
+
+def iso_time(value: str) -> dt.datetime:
+    """An ISO time; without a zone, UTC."""
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a time like 2026-11-23T09:00, not {value!r}"
+        ) from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+def time_or_end_of_day(value: str) -> dt.datetime:
+    """An ISO time, or a day meaning its last second (UTC without a zone)."""
+    if len(value) == 10:
+        return iso_time(value) + dt.timedelta(days=1, seconds=-1)
+    return iso_time(value)
+
+
+def allow_hosts(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="HOST[:PORT]",
+        help="allow fetching from this internal HOST[:PORT] (repeatable)",
+    )
+
+
+def add_setup_commands(command: Command) -> None:
+    p = command(
+        "migrate",
+        "newsdesk.cli.database:run_migrate",
+        "Create or upgrade the schema of the database DATABASE_URL names.",
+        schema=False,
+    )
+    p.add_argument("-v", "--verbose", action="store_true", help="list each migration applied")
+
+    p = command(
+        "demo",
+        "newsdesk.cli.demo:run_demo",
+        "Build a fresh demo database from fictional feeds, ingest them and serve the site.",
+        schema=False,
+    )
+    p.add_argument(
+        "--port", type=int, default=8000, help="web server port on 127.0.0.1 (default 8000)"
+    )
+    p.add_argument("--no-serve", action="store_true", help="stop after ingesting (for tests)")
+    p.add_argument(
+        "--database",
+        default="newsdesk-demo.sqlite3",
+        help="SQLite file to (re)create; its secret key is kept beside it (NAME.secret)",
+    )
+
+    p = command("serve", "newsdesk.cli.web:run_serve", "Serve the web pages (development server).")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+
+    p = command(
+        "stats",
+        "newsdesk.cli.database:run_stats",
+        "Counts of publications, sources, articles and duplicates.",
+    )
+    p.add_argument(
+        "--json", action="store_true", help="also print one JSON object on the last line"
+    )
+
+    p = command(
+        "eval",
+        "newsdesk.cli.evaluate:run_eval",
+        "Score the pipeline on evaluation data (JSON Lines, optionally gzipped).",
+        schema=False,
+        django=False,
+    )
+    p.add_argument("task", choices=list(EVAL_TASKS))
+    p.add_argument("--data", required=True, metavar="FILE", help="records to score")
+    p.add_argument("--train", metavar="FILE", help="labelled records to learn from")
+    p.add_argument(
+        "--holdout",
+        type=float,
+        metavar="F",
+        help="with --train = --data: score on a stable fraction F of it (by id hash)",
+    )
+    p.add_argument("--top", type=int, default=10, metavar="K", help="topics: the K most frequent")
+    p.add_argument(
+        "--positive",
+        metavar="KIND:NAME",
+        help="relevance: what counts as relevant, e.g. places:china or topics:trade",
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON object on the last line")
+
+
+def add_ingest_commands(command: Command) -> None:
+    p = command(
+        "ingest",
+        "newsdesk.cli.ingest:run_ingest",
+        "Poll due sources, or the given feed files/URLs, and store new articles.",
+    )
+    p.add_argument(
+        "targets", nargs="*", metavar="FILE_OR_URL", help="feeds to ingest instead of due sources"
+    )
+    p.add_argument("--publication", metavar="SLUG", help="only this publication's sources")
+    p.add_argument("--all", action="store_true", help="poll every enabled source, due or not")
+    allow_hosts(p)
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--json", action="store_true", help="print the run report as JSON on the last line"
+    )
+
+    p = command(
+        "add",
+        "newsdesk.cli.ingest:run_add",
+        "Add one article: fetch a URL, or --paste text given by an editor.",
+    )
+    p.add_argument("url", nargs="?", help="page to fetch (or, with --paste, the article's URL)")
+    p.add_argument("--paste", action="store_true", help="store text read from stdin or --text-file")
+    p.add_argument("--title")
+    p.add_argument("--outlet", help="outlet display name (default: the page's site name)")
+    p.add_argument("--date", help="publication date, YYYY-MM-DD or ISO timestamp (with --paste)")
+    p.add_argument("--url", dest="url_opt", help=argparse.SUPPRESS)
+    p.add_argument("--text-file", help="file holding the pasted text (default: stdin)")
+    allow_hosts(p)
+
+    p = command(
+        "source",
+        "newsdesk.cli.sources:run_source",
+        "Manage sources: add, list, import or export OPML.",
+    )
+    p.add_argument("action", choices=["add", "list", "import", "export"])
+    p.add_argument("url", nargs="?", help="feed URL (add)")
+    p.add_argument("--file", help="OPML file (import)")
+    p.add_argument("--out", help="write OPML here instead of stdout (export)")
+    p.add_argument("--outlet", default="", help="outlet display name (add)")
+    p.add_argument("--weight", type=float, default=1.0, help="outlet weight for ranking (add)")
+    p.add_argument("--publication", metavar="SLUG")
+    p.add_argument(
+        "--allow-internal", action="store_true", help="allow this source's host even if internal"
+    )
+
+
+def add_newsroom_commands(command: Command) -> None:
+    """`publication`, `item` and `issue`."""
+    p = command(
+        "publication",
+        "newsdesk.cli.issues:run_publication",
+        "Manage publications: add, list, show.",
+    )
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    a = actions.add_parser("add", help="add a publication", description="Add a publication.")
+    a.add_argument("slug")
+    a.add_argument("--name", required=True)
+    a.add_argument(
+        "--first-number",
+        type=int,
+        default=1,
+        help="number of its first issue (an archive at No. 1613 continues at 1614)",
+    )
+    a.add_argument("--description", default="")
+    actions.add_parser("list", help="list publications", description="List publications.")
+    s = actions.add_parser(
+        "show",
+        help="settings, vocabularies and next number",
+        description="Show a publication's settings, vocabularies and next number.",
+    )
+    s.add_argument("slug")
+
+    p = command(
+        "item",
+        "newsdesk.cli.issues:run_item",
+        "Write items from a JSON file (headline, body, sources, ...).",
+    )
+    p.add_argument("publication", metavar="PUB")
+    p.add_argument("file", metavar="ITEMS.json")
+    p.add_argument("--editor", help="who wrote them (default: your user name)")
+
+    p = command(
+        "issue",
+        "newsdesk.cli.issues:run_issue",
+        "Build, publish, render, import and export issues.",
+    )
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+
+    def action(name: str, help_text: str, *, draft: bool = True) -> argparse.ArgumentParser:
+        a = actions.add_parser(name, help=help_text, description=help_text)
+        if name != "import":
+            a.add_argument("publication", metavar="PUB")
+        if draft:
+            a.add_argument(
+                "--draft",
+                type=int,
+                metavar="ID",
+                help="which draft (needed when there are several)",
+            )
+        a.add_argument("--editor", help="who does this (default: your user name)")
+        return a
+
+    a = action(
+        "import", "Import back issues (text, HTML or exported JSON) as published.", draft=False
+    )
+    a.add_argument("files", nargs="+", metavar="FILE")
+    a.add_argument("--publication", required=True, metavar="SLUG")
+    a.add_argument(
+        "--date",
+        type=iso_day,
+        help="issue date YYYY-MM-DD (default: the page's, else the latest source date)",
+    )
+    action("list", "List a publication's issues and drafts.", draft=False)
+    a = action("render", "Render an issue (by number, or a draft) in one format.")
+    a.add_argument("number", type=int, nargs="?", metavar="NUMBER")
+    a.add_argument("--format", choices=FORMATS, default="text")
+    a = action("export", "Write every issue as JSON plus its text rendering.", draft=False)
+    a.add_argument("--out", required=True, metavar="DIR")
+    a = action("new", "Start a draft issue.", draft=False)
+    a.add_argument(
+        "--date", type=iso_day, help="issue date YYYY-MM-DD (default: the day it is published)"
+    )
+    action("show", "Show a draft's items, order, chains and problems.")
+    a = action("add", "Add items to the draft (in this order, after its current items).")
+    a.add_argument("items", nargs="+", type=int, metavar="ITEM")
+    a = action("order", "Set the order of the draft's items (name each once).")
+    a.add_argument("items", nargs="+", type=int, metavar="ITEM")
+    a = action("chain", "Chain items: they render joined by '...', in the order given.")
+    a.add_argument("items", nargs="+", type=int, metavar="ITEM")
+    a = action("publish", "Publish the draft: assign the next number atomically.")
+    a.add_argument(
+        "--at", type=iso_time, metavar="TIME", help="schedule for this ISO time instead of now"
+    )
+    a.add_argument(
+        "--override", metavar="REASON", help="publish despite failed checks; the reason is recorded"
+    )
+    a = action("withdraw", "Withdraw a published issue (its number is never reused).", draft=False)
+    a.add_argument("number", type=int, metavar="NUMBER")
+    a.add_argument("--reason", default="")
+
+
+def add_story_commands(command: Command) -> None:
+    """`enrich`, `stories` and `profile`."""
+    p = command(
+        "enrich",
+        "newsdesk.cli.stories:run_enrich",
+        "Tag places, quotes, figures and language of articles.",
+    )
+    p.add_argument("--force", action="store_true", help="redo articles already enriched")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    p = command(
+        "stories",
+        "newsdesk.cli.stories:run_stories",
+        "Cluster articles into stories, rank them, merge, split.",
+    )
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    a = actions.add_parser(
+        "cluster",
+        help="(re)cluster recent articles into stories",
+        description="(Re)cluster the articles of a window into stories.",
+    )
+    a.add_argument(
+        "--since",
+        type=time_or_end_of_day,
+        help="start of the window (default: 14 days before --until)",
+    )
+    a.add_argument("--until", type=time_or_end_of_day, help="end of the window (default: now)")
+    a = actions.add_parser(
+        "rank",
+        help="the week's stories for a publication, best first",
+        description="Rank the week's stories for a publication.",
+    )
+    a.add_argument("publication", metavar="PUB")
+    a.add_argument(
+        "--as-of", type=time_or_end_of_day, help="end of the week (default: now; a day: its end)"
+    )
+    a.add_argument("--days", type=int, default=7)
+    a.add_argument("--limit", type=int, default=20)
+    a.add_argument("--why", action="store_true", help="print the reasons for each score")
+    a.add_argument(
+        "--no-train",
+        action="store_true",
+        help="rank with the models as they are, even if they are due for retraining",
+    )
+    a = actions.add_parser(
+        "show",
+        help="one story's articles and quotes",
+        description="Show one story's articles, lead and quotes.",
+    )
+    a.add_argument("story", type=int)
+    a = actions.add_parser(
+        "merge",
+        help="merge OTHER into STORY (remembered)",
+        description="Merge story OTHER into STORY; re-clustering keeps it.",
+    )
+    a.add_argument("story", type=int)
+    a.add_argument("other", type=int)
+    a.add_argument("--editor")
+    a = actions.add_parser(
+        "split",
+        help="move articles out of a story (remembered)",
+        description="Move articles out into a new story; re-clustering keeps them apart.",
+    )
+    a.add_argument("story", type=int)
+    a.add_argument("articles", type=int, nargs="+")
+    a.add_argument("--editor")
+    a = actions.add_parser(
+        "categories",
+        help="confirm or reject a story's categories (training labels)",
+        description="Show a story's category suggestions; confirm or reject categories of "
+        "the publication's vocabulary (topics or places). Decisions train the models.",
+    )
+    a.add_argument("publication", metavar="PUB")
+    a.add_argument("story", type=int)
+    a.add_argument("--confirm", action="append", default=[], metavar="NAME")
+    a.add_argument("--reject", action="append", default=[], metavar="NAME")
+    a.add_argument("--editor")
+    for name in ("pick", "dismiss"):
+        a = actions.add_parser(
+            name,
+            help=f"{name} a story for a publication (a training label)",
+            description=f"Record that an editor {name}ed a story.",
+        )
+        a.add_argument("publication", metavar="PUB")
+        a.add_argument("story", type=int)
+
+    p = command(
+        "profile",
+        "newsdesk.cli.stories:run_profile",
+        "A publication's topic profile: show, set, train.",
+    )
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    a = actions.add_parser("show", help="show the profile", description="Show the profile.")
+    a.add_argument("publication", metavar="PUB")
+    a = actions.add_parser("set", help="set rules", description="Set the profile's rules.")
+    a.add_argument("publication", metavar="PUB")
+    a.add_argument("--description")
+    a.add_argument("--include", help="comma-separated terms that make a story relevant")
+    a.add_argument("--exclude", help="comma-separated terms that make it irrelevant")
+    a.add_argument("--require-places", help="comma-separated place codes, at least one needed")
+    a = actions.add_parser(
+        "train",
+        help="learn from published items, picks and category decisions",
+        description="Train relevance and topic models. With --due, only those whose labels "
+        "changed or that are older than NEWSDESK_RETRAIN_DAYS: run it on a schedule.",
+    )
+    a.add_argument("publication", metavar="PUB", nargs="?")
+    a.add_argument(
+        "--due", action="store_true", help="train only what is due (every publication if no PUB)"
+    )

@@ -1,0 +1,50 @@
+"""`newsdesk source add|list|import|export`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from newsdesk.ingest.models import Source
+from newsdesk.ingest.sources import add_source, export_opml, import_opml
+from newsdesk.newsroom.publications import get_publication
+
+
+def run_source(args: argparse.Namespace) -> int:
+    publication = get_publication(args.publication) if args.publication else None
+    if args.action == "add":
+        source, made = add_source(
+            args.url,
+            outlet=args.outlet,
+            publication=publication,
+            weight=args.weight,
+            allow_internal=args.allow_internal,
+        )
+        print(f"{'added' if made else 'already present'}: {source}")
+    elif args.action == "list":
+        listed = Source.objects.all() if publication is None else publication.sources.all()
+        for s in listed:
+            state = (
+                f"failing x{s.consecutive_failures}: {s.last_error}"
+                if s.consecutive_failures
+                else "ok"
+            )
+            print(f"{s.pk:>4}  {s.outlet:<28}  {s.url}  [{state}]")
+    elif args.action == "import":
+        result = import_opml(
+            Path(args.file).read_bytes(), publication, allow_internal=args.allow_internal
+        )
+        print(
+            f"imported {result.created} new sources, {result.existing} already present, "
+            f"{len(result.skipped)} skipped"
+        )
+        for line in result.skipped:
+            print(f"  skipped {line}")
+    elif args.action == "export":
+        data = export_opml(publication)
+        if args.out:
+            Path(args.out).write_bytes(data)
+        else:
+            sys.stdout.write(data.decode("utf-8"))
+    return 0

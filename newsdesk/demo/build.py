@@ -1,0 +1,90 @@
+"""The demo's fictional week, step by step: a fresh database, a publication with two
+back issues and eight outlets, the week ranked for the desk, and issue No. 101 written
+and published. Each step returns what it did; `newsdesk demo` (cli.demo) prints it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from django.core.management import call_command
+from django.db import connections
+
+from newsdesk.ingest.models import ArticleURL
+from newsdesk.newsroom import clustering as storylines
+from newsdesk.newsroom import enrich, week
+from newsdesk.newsroom.imports import ImportOutcome, import_file
+from newsdesk.newsroom.items import add_items, item_from_record, write_item
+from newsdesk.newsroom.models import Issue, ItemSource, Publication, StoryScore
+from newsdesk.newsroom.numbering import new_issue, publish
+from newsdesk.newsroom.profiles import profile_of
+
+HERE = Path(__file__).parent
+SITE = HERE / "site"
+DEMO_SLUG, DEMO_NAME = "pacific-policy-monitor", "Pacific Policy Monitor"
+DEMO_FIRST_NUMBER = 99  # the archive's first issue; Nos. 99 and 100 are imported back issues
+DEMO_EDITOR = "Demo Editor"
+WEEK_END = dt.datetime(2026, 11, 22, 23, 59, 59, tzinfo=dt.UTC)
+
+
+def fresh_database() -> Path:
+    """Delete the SQLite file DATABASE_URL names (the CLI pointed it at the demo's) and
+    create the schema anew."""
+    database = Path(connections["default"].settings_dict["NAME"])
+    connections.close_all()
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
+    call_command("migrate", interactive=False, verbosity=0)
+    return database
+
+
+def create_publication() -> Publication:
+    return Publication.objects.create(
+        name=DEMO_NAME,
+        slug=DEMO_SLUG,
+        description="A fictional weekly digest of China-related policy and security news.",
+        first_number=DEMO_FIRST_NUMBER,
+        next_number=DEMO_FIRST_NUMBER,
+    )
+
+
+def import_back_issues(publication: Publication) -> Iterator[ImportOutcome]:
+    for back_issue in sorted((HERE / "backissues").glob("*.txt")):
+        yield import_file(back_issue, publication, DEMO_EDITOR)
+
+
+def rank_the_week(publication: Publication) -> tuple[storylines.ClusterReport, list[StoryScore]]:
+    """Enrich, cluster, train on the back issues and rank the week: what the desk will show."""
+    enrich.enrich_articles()
+    clustered = storylines.cluster_articles(until=WEEK_END)
+    profile = profile_of(publication)
+    profile.required_places = ["CN", "HK", "TW", "MO"]
+    profile.include_terms = ["Beijing", "PLA", "Chinese", "Xinjiang", "Taiwan"]
+    profile.save()
+    week.train(publication)
+    return clustered, week.rank_week(publication, WEEK_END)
+
+
+def publish_issue(publication: Publication, url_for: Callable[[str], str]) -> Issue:
+    """Write the week's items (hand-written in house style until drafting lands), link
+    each to the article it cites, and publish them as the next issue."""
+    plan = json.loads((HERE / "issue-0101.json").read_text(encoding="utf-8"))
+    items = []
+    for record in plan["items"]:
+        sources = [{**s, "url": url_for(s["path"])} for s in record["sources"]]
+        item = write_item(
+            publication, item_from_record({**record, "sources": sources}), DEMO_EDITOR
+        )
+        for source in ItemSource.objects.filter(item=item):
+            link = ArticleURL.objects.filter(url=source.url).select_related("article").first()
+            if link is not None:
+                ItemSource.objects.filter(pk=source.pk).update(article=link.article)
+                if item.story_id is None and link.article.story_id is not None:
+                    item.story_id = link.article.story_id
+                    item.save(update_fields=["story"])
+        items.append(item)
+    issue = new_issue(publication, DEMO_EDITOR, dt.date.fromisoformat(plan["date"]))
+    add_items(issue, items, DEMO_EDITOR)
+    return publish(issue, actor=DEMO_EDITOR)

@@ -1,0 +1,87 @@
+"""The database as a user meets it: storage errors that mean something to them become
+named newsdesk errors here, at one boundary, and an empty or outdated schema is
+refused before a command touches it.
+
+Anything else the database raises is left alone: it is a bug, and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.db import IntegrityError, OperationalError, connection
+from django.db.migrations.executor import MigrationExecutor
+
+from newsdesk.pipeline.errors import ConfigError, ConflictError, DatabaseBusyError, one_line
+
+BUSY = (
+    "the database is busy with another newsdesk command (an import or ingest); "
+    "try again when it has finished"
+)
+#: SQLite's primary result codes for a database or table another connection holds
+SQLITE_BUSY_CODES = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED}
+#: SQLite's extended codes, PostgreSQL's SQLSTATE: a unique constraint refused a row
+UNIQUE_VIOLATIONS = {
+    sqlite3.SQLITE_CONSTRAINT_UNIQUE,
+    sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY,
+    "23505",
+}
+
+
+class SchemaError(ConfigError):
+    """The database is empty or misses migrations: `newsdesk migrate` fixes it."""
+
+    kind = "schema"
+
+
+def is_locked(exc: OperationalError) -> bool:
+    code = getattr(exc.__cause__, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF in SQLITE_BUSY_CODES
+
+
+def is_duplicate(exc: IntegrityError) -> bool:
+    cause = exc.__cause__
+    found = getattr(cause, "sqlite_errorcode", None) or getattr(cause, "sqlstate", None)
+    return found in UNIQUE_VIOLATIONS
+
+
+@contextmanager
+def storage_errors() -> Iterator[None]:
+    """A locked database becomes DatabaseBusyError, a row a unique constraint refuses
+    ConflictError; every other database error goes on as it is."""
+    try:
+        yield
+    except OperationalError as exc:
+        if is_locked(exc):
+            raise DatabaseBusyError(BUSY) from None
+        raise
+    except IntegrityError as exc:
+        if is_duplicate(exc):
+            raise ConflictError(
+                f"that is stored already ({one_line(exc)}); choose another name or number"
+            ) from None
+        raise
+
+
+def require_current_schema() -> None:
+    """Refuse, in one line, a database that is empty or misses migrations: Django's
+    migration executor compares the migration files with those recorded as applied."""
+    name = connection.settings_dict["NAME"]
+    try:
+        executor = MigrationExecutor(connection)
+        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    except OperationalError as exc:
+        if is_locked(exc):
+            raise
+        raise ConfigError(
+            f"cannot open the database {name}: {one_line(exc)} (check DATABASE_URL)"
+        ) from None
+    if pending:
+        state = (
+            "is empty"
+            if not executor.loader.applied_migrations
+            else f"is outdated ({len(pending)} migrations pending)"
+        )
+        raise SchemaError(f"the database {name} {state}; run `newsdesk migrate` to fix it")
