@@ -28,7 +28,44 @@ from newsdesk.newsroom.models import (
     Story,
     StoryScore,
 )
+from newsdesk.newsroom.profiles import profile_of
+from newsdesk.newsroom.reading import issue_text
 from newsdesk.pipeline.errors import LabelError
+
+
+@dataclass(frozen=True)
+class ItemExample:
+    """A published item as a labelled example for relevance, categories and drafting."""
+
+    headline: str
+    body: str
+    topics: tuple[str, ...]
+    places: tuple[str, ...]
+    issue_number: int
+    published: dt.date | None
+
+
+def labelled_examples(publication: Publication) -> list[ItemExample]:
+    """Items of the publication's published (and imported) issues, oldest issue first."""
+    examples = []
+    issues = publication.issues.filter(status=Issue.Status.PUBLISHED).exclude(number=None)
+    for issue in issues.order_by("number"):
+        text = issue_text(issue)
+        issue_topics = {c.name for c in issue.categories.filter(kind=Category.Kind.TOPIC)}
+        issue_places = {c.name for c in issue.categories.filter(kind=Category.Kind.PLACE)}
+        for item in text.items:
+            examples.append(
+                ItemExample(
+                    headline=item.headline,
+                    body=item.body,
+                    # imported items carry no categories of their own: the issue's are the label
+                    topics=item.topics or tuple(sorted(issue_topics)),
+                    places=item.places or tuple(sorted(issue_places)),
+                    issue_number=issue.number or 0,
+                    published=issue.date,
+                )
+            )
+    return examples
 
 
 def _vocabulary(publication: Publication) -> dict[str, Category]:
@@ -153,8 +190,6 @@ def retrain_due(publication: Publication, now: dt.datetime | None = None) -> str
     than NEWSDESK_RETRAIN_DAYS (new stories of passed-over weeks are negatives too).
     Never due for a publication without any label: its rules decide alone.
     """
-    from newsdesk.newsroom.week import profile_of  # week imports this module
-
     now = now or timezone.now()
     profile = profile_of(publication)
     state = label_state(publication)

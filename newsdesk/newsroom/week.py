@@ -16,33 +16,16 @@ from django.utils import timezone
 
 from newsdesk.ingest.models import Article, Source
 from newsdesk.newsroom import labels
-from newsdesk.newsroom.issues import labelled_examples
-from newsdesk.newsroom.models import Issue, Publication, Story, StoryScore, TopicProfile
+from newsdesk.newsroom.models import Issue, Publication, Story, StoryScore
+from newsdesk.newsroom.profiles import models_of, profile_of, rules_of
 from newsdesk.pipeline.enrich.countries import display_name
 from newsdesk.pipeline.judge.categories import TopicModel
 from newsdesk.pipeline.judge.ranking import StoryFacts, rank
-from newsdesk.pipeline.judge.relevance import ProfileRules, RelevanceModel
+from newsdesk.pipeline.judge.relevance import RelevanceModel
 
-WEEK = dt.timedelta(days=7)
 PLACE_SHARE = 0.2  # a place suggested for a story needs this share of its place weight
 LEAD_CHARS = 4000
 NEGATIVES = 2000
-
-
-def profile_of(publication: Publication) -> TopicProfile:
-    profile, _ = TopicProfile.objects.get_or_create(
-        publication=publication, defaults={"description": publication.description}
-    )
-    return profile
-
-
-def rules_of(profile: TopicProfile) -> ProfileRules:
-    return ProfileRules(
-        description=profile.description,
-        include=tuple(profile.include_terms),
-        exclude=tuple(profile.exclude_terms),
-        required_places=tuple(profile.required_places),
-    )
 
 
 def story_text(story: Story) -> str:
@@ -73,7 +56,7 @@ def train(publication: Publication) -> TrainReport:
     topic_texts: list[str] = []
     topic_labels: list[list[str]] = []
     place_codes = {display_name(c): c for c in _known_codes()}
-    for example in labelled_examples(publication):
+    for example in labels.labelled_examples(publication):
         text = f"{example.headline}\n{example.body}"
         texts.append(text)
         places.append(tuple(place_codes.get(p, p) for p in example.places))
@@ -142,17 +125,6 @@ def _known_codes() -> list[str]:
     for story in Story.objects.only("places"):
         codes.update(p["code"] for p in story.places or [])
     return sorted(codes)
-
-
-def models_of(publication: Publication) -> tuple[RelevanceModel, TopicModel | None]:
-    profile = profile_of(publication)
-    relevance = (
-        RelevanceModel.from_bytes(bytes(profile.relevance_model))
-        if profile.relevance_model
-        else RelevanceModel(rules_of(profile))
-    )
-    topics = TopicModel.from_bytes(bytes(profile.topic_model)) if profile.topic_model else None
-    return relevance, topics
 
 
 def week_stories(as_of: dt.datetime, days: int = 7) -> QuerySet[Story]:

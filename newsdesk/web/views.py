@@ -9,8 +9,8 @@ from django.shortcuts import get_object_or_404
 from django.shortcuts import render as render_page
 
 from newsdesk.ingest.models import Article, Source
-from newsdesk.newsroom.issues import render
 from newsdesk.newsroom.models import Issue, Publication, StoryScore
+from newsdesk.newsroom.reading import render
 
 
 def article_list(request: HttpRequest) -> HttpResponse:

@@ -10,8 +10,14 @@ from pathlib import Path
 import pytest
 from django.db import connection, connections
 
-from newsdesk.newsroom import issues as service
+from newsdesk.newsroom.imports import export_issues, export_record, import_file
+from newsdesk.newsroom.items import add_items, chain_items, edit_item, order_items, write_item
+from newsdesk.newsroom.labels import labelled_examples
 from newsdesk.newsroom.models import Category, Issue, IssueEvent, Item, Publication
+from newsdesk.newsroom.numbering import find_issue, new_issue, publish, withdraw
+from newsdesk.newsroom.publications import add_publication
+from newsdesk.newsroom.reading import render
+from newsdesk.pipeline.errors import IssueError
 from newsdesk.pipeline.types import ItemText, SourceRef
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "backissues"
@@ -23,7 +29,7 @@ BODY = (
 
 
 def harbour(first: int = 1) -> Publication:
-    return service.add_publication("hpb", "Harbour Policy Brief", first)
+    return add_publication("hpb", "Harbour Policy Brief", first)
 
 
 def written(pub: Publication, headline: str, **kw: object) -> Item:
@@ -34,17 +40,17 @@ def written(pub: Publication, headline: str, **kw: object) -> Item:
         topics=kw.pop("topics", ("Economic Security",)),
         places=kw.pop("places", ("China",)),
     )
-    return service.write_item(pub, text, "ed")
+    return write_item(pub, text, "ed")
 
 
 def test_import_text_issues_as_published() -> None:
     pub = harbour()
     for name in ("hpb-0412.txt", "hpb-0413.txt", "hpb-0414.txt"):
-        outcome = service.import_file(FIXTURES / name, pub)
+        outcome = import_file(FIXTURES / name, pub)
         assert outcome.status == "imported"
     pub.refresh_from_db()
     assert pub.next_number == 415
-    issue = service.find_issue(pub, 413)
+    issue = find_issue(pub, 413)
     assert issue.status == Issue.Status.PUBLISHED and issue.date == dt.date(2026, 9, 20)
     assert issue.items.count() == 7 and issue.items.filter(origin="imported").count() == 7
     kinds = dict(Category.objects.filter(publication=pub).values_list("name", "kind"))
@@ -53,20 +59,20 @@ def test_import_text_issues_as_published() -> None:
     )
     for name in ("hpb-0412.txt", "hpb-0413.txt", "hpb-0414.txt"):
         original = (FIXTURES / name).read_text()
-        rendered = service.render(service.find_issue(pub, int(name[4:8])), "text")
+        rendered = render(find_issue(pub, int(name[4:8])), "text")
         assert rendered.split() == original.split()  # round trip, whitespace normalised
 
 
 def test_duplicate_import_is_skipped_and_conflict_refused(tmp_path: Path) -> None:
     pub = harbour()
-    service.import_file(FIXTURES / "hpb-0412.txt", pub)
-    assert service.import_file(FIXTURES / "hpb-0412.txt", pub).status == "skipped"
-    assert service.import_file(FIXTURES / "hpb-0414.html", pub).status == "imported"
-    assert service.import_file(FIXTURES / "hpb-0414.txt", pub).status == "skipped"  # same issue
+    import_file(FIXTURES / "hpb-0412.txt", pub)
+    assert import_file(FIXTURES / "hpb-0412.txt", pub).status == "skipped"
+    assert import_file(FIXTURES / "hpb-0414.html", pub).status == "imported"
+    assert import_file(FIXTURES / "hpb-0414.txt", pub).status == "skipped"  # same issue
     changed = tmp_path / "changed.txt"
     changed.write_text((FIXTURES / "hpb-0412.txt").read_text().replace("China", "Chinaa", 1))
-    with pytest.raises(service.IssueError, match="already stored with different content"):
-        service.import_file(changed, pub)
+    with pytest.raises(IssueError, match="already stored with different content"):
+        import_file(changed, pub)
     assert Issue.objects.count() == 2
 
 
@@ -75,14 +81,14 @@ def test_failed_import_stores_nothing() -> None:
     before = (Issue.objects.count(), Item.objects.count(), Category.objects.count())
     for name in ("bad-attribution.txt", "bad-headline-without-body.txt", "bad-no-title.txt"):
         with pytest.raises(ValueError):
-            service.import_file(FIXTURES / name, pub)
+            import_file(FIXTURES / name, pub)
     assert (Issue.objects.count(), Item.objects.count(), Category.objects.count()) == before
 
 
 def test_import_refuses_another_publications_issue() -> None:
-    pub = service.add_publication("other", "Other Bulletin")
-    with pytest.raises(service.IssueError, match="titled 'Harbour Policy Brief'"):
-        service.import_file(FIXTURES / "hpb-0412.txt", pub)
+    pub = add_publication("other", "Other Bulletin")
+    with pytest.raises(IssueError, match="titled 'Harbour Policy Brief'"):
+        import_file(FIXTURES / "hpb-0412.txt", pub)
 
 
 def test_build_chain_order_publish_and_render() -> None:
@@ -90,14 +96,14 @@ def test_build_chain_order_publish_and_render() -> None:
     a, b, c = (
         written(pub, h) for h in ("PORT DEAL SIGNED", "HACKERS HIT CARRIER", "AS LEAK SPREADS")
     )
-    issue = service.new_issue(pub, "ed")
-    service.add_items(issue, [a, b, c], "ed")
-    service.order_items(issue, [b.pk, a.pk, c.pk], "ed")
-    service.chain_items(issue, [b.pk, c.pk], "ed")  # c moves next to b
+    issue = new_issue(pub, "ed")
+    add_items(issue, [a, b, c], "ed")
+    order_items(issue, [b.pk, a.pk, c.pk], "ed")
+    chain_items(issue, [b.pk, c.pk], "ed")  # c moves next to b
     assert [i.pk for i in issue.items.order_by("position")] == [b.pk, c.pk, a.pk]
-    published = service.publish(issue, actor="ed")
+    published = publish(issue, actor="ed")
     assert (published.number, published.status) == (1614, "published")
-    text = service.render(published, "text").splitlines()
+    text = render(published, "text").splitlines()
     assert text[0] == "HACKERS HIT CARRIER..." and text[2] == "...AS LEAK SPREADS"
     assert text[-3:] == [
         "Harbour Policy Brief No. 1614",
@@ -106,8 +112,8 @@ def test_build_chain_order_publish_and_render() -> None:
     ]
     kinds = [e.kind for e in IssueEvent.objects.filter(issue=issue)]
     assert kinds == ["created", "items-added", "ordered", "chained", "published"]
-    with pytest.raises(service.IssueError, match="only drafts can change"):
-        service.add_items(published, [written(pub, "LATE ITEM")])
+    with pytest.raises(IssueError, match="only drafts can change"):
+        add_items(published, [written(pub, "LATE ITEM")])
 
 
 def test_failed_publish_consumes_no_number_and_override_is_recorded() -> None:
@@ -116,39 +122,39 @@ def test_failed_publish_consumes_no_number_and_override_is_recorded() -> None:
     Item.objects.filter(pk=bad.pk).update(
         verification={"ok": False, "flags": ["quote not in source"]}
     )
-    issue = service.new_issue(pub)
-    service.add_items(issue, [bad])
-    with pytest.raises(service.IssueError, match="quote not in source"):
-        service.publish(issue)
+    issue = new_issue(pub)
+    add_items(issue, [bad])
+    with pytest.raises(IssueError, match="quote not in source"):
+        publish(issue)
     pub.refresh_from_db()
     assert pub.next_number == 7 and Issue.objects.get(pk=issue.pk).number is None
-    done = service.publish(issue, actor="chief", override="checked by phone")
+    done = publish(issue, actor="chief", override="checked by phone")
     assert done.number == 7
     event = IssueEvent.objects.get(issue=issue, kind="override")
     assert event.actor == "chief" and event.detail["reason"] == "checked by phone"
-    empty = service.new_issue(pub)
-    with pytest.raises(service.IssueError, match="no items"):
-        service.publish(empty)
+    empty = new_issue(pub)
+    with pytest.raises(IssueError, match="no items"):
+        publish(empty)
 
 
 def test_withdrawn_numbers_are_never_reused() -> None:
     pub = harbour(first=20)
-    first = service.new_issue(pub)
-    service.add_items(first, [written(pub, "FIRST")])
-    service.publish(first)
-    service.withdraw(first, reason="wrong date")
-    second = service.new_issue(pub)
-    service.add_items(second, [written(pub, "SECOND")])
-    assert service.publish(second).number == 21
+    first = new_issue(pub)
+    add_items(first, [written(pub, "FIRST")])
+    publish(first)
+    withdraw(first, reason="wrong date")
+    second = new_issue(pub)
+    add_items(second, [written(pub, "SECOND")])
+    assert publish(second).number == 21
     assert Issue.objects.get(pk=first.pk).status == "withdrawn"
 
 
 def test_scheduled_publish_keeps_no_number() -> None:
     pub = harbour(first=5)
-    issue = service.new_issue(pub)
-    service.add_items(issue, [written(pub, "LATER")])
+    issue = new_issue(pub)
+    add_items(issue, [written(pub, "LATER")])
     later = dt.datetime(2099, 1, 1, 9, tzinfo=dt.UTC)
-    scheduled = service.publish(issue, at=later)
+    scheduled = publish(issue, at=later)
     assert scheduled.status == "scheduled" and scheduled.number is None
     pub.refresh_from_db()
     assert pub.next_number == 5
@@ -156,34 +162,34 @@ def test_scheduled_publish_keeps_no_number() -> None:
 
 def test_export_then_import_into_empty_database_loses_nothing(tmp_path: Path) -> None:
     pub = harbour()
-    service.import_file(FIXTURES / "hpb-0413.txt", pub)
-    built = service.new_issue(pub, "ed")
-    service.add_items(
+    import_file(FIXTURES / "hpb-0413.txt", pub)
+    built = new_issue(pub, "ed")
+    add_items(
         built,
         [
             written(pub, "PORT DEAL", topics=("Diplomacy",), places=("Japan",)),
             written(pub, "AND MORE"),
         ],
     )
-    service.chain_items(built, list(built.items.order_by("position").values_list("pk", flat=True)))
-    built = service.publish(built, actor="ed")
+    chain_items(built, list(built.items.order_by("position").values_list("pk", flat=True)))
+    built = publish(built, actor="ed")
     out = tmp_path / "export"
-    files = service.export_issues(pub, out)
+    files = export_issues(pub, out)
     assert [f.name for f in files] == ["hpb-00413.json", "hpb-00414.json"]
-    assert (out / "hpb-00414.txt").read_text() == service.render(built, "text")
-    before = [service.export_record(i) for i in pub.issues.order_by("number")]
+    assert (out / "hpb-00414.txt").read_text() == render(built, "text")
+    before = [export_record(i) for i in pub.issues.order_by("number")]
     # empty the database of everything the issues own, then import the export back
     Item.objects.all().delete()
     Issue.objects.all().delete()
     Category.objects.all().delete()
     Publication.objects.filter(pk=pub.pk).update(next_number=1)
     for path in files:
-        assert service.import_file(path, pub).status == "imported"
-    after = [service.export_record(i) for i in pub.issues.order_by("number")]
+        assert import_file(path, pub).status == "imported"
+    after = [export_record(i) for i in pub.issues.order_by("number")]
     assert json.dumps(after, sort_keys=True) == json.dumps(before, sort_keys=True)
     pub.refresh_from_db()
     assert pub.next_number == 415
-    assert service.import_file(files[0], pub).status == "skipped"
+    assert import_file(files[0], pub).status == "skipped"
 
 
 @pytest.mark.django_db(transaction=True)
@@ -192,23 +198,23 @@ def test_concurrent_publishes_get_distinct_consecutive_numbers() -> None:
     pub = harbour(first=100)
     drafts = []
     for name in ("ONE", "TWO", "THREE", "FOUR"):
-        issue = service.new_issue(pub)
-        service.add_items(issue, [written(pub, name)])
+        issue = new_issue(pub)
+        add_items(issue, [written(pub, name)])
         drafts.append(issue)
     barrier = threading.Barrier(len(drafts))
     numbers: list[int] = []
     errors: list[BaseException] = []
 
-    def publish(issue: Issue) -> None:
+    def publish_one(issue: Issue) -> None:
         try:
             barrier.wait()
-            numbers.append(service.publish(Issue.objects.get(pk=issue.pk)).number or 0)
+            numbers.append(publish(Issue.objects.get(pk=issue.pk)).number or 0)
         except BaseException as exc:  # reported below
             errors.append(exc)
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=publish, args=(d,)) for d in drafts]
+    threads = [threading.Thread(target=publish_one, args=(d,)) for d in drafts]
     for t in threads:
         t.start()
     for t in threads:
@@ -223,24 +229,24 @@ def test_concurrent_publishes_get_distinct_consecutive_numbers() -> None:
 def test_edits_are_recorded_and_published_items_frozen() -> None:
     pub = harbour()
     item = written(pub, "FIRST DRAFT HEADLINE")
-    service.edit_item(item, "sub-editor", headline="BETTER HEADLINE", body=BODY)  # body unchanged
+    edit_item(item, "sub-editor", headline="BETTER HEADLINE", body=BODY)  # body unchanged
     revisions = list(item.revisions.all())
     assert [r.editor for r in revisions] == ["ed", "sub-editor"]
     assert revisions[1].changes == {"headline": ["FIRST DRAFT HEADLINE", "BETTER HEADLINE"]}
-    with pytest.raises(service.IssueError, match="cannot edit"):
-        service.edit_item(item, "x", outlet="nope")
-    issue = service.new_issue(pub)
-    service.add_items(issue, [item])
-    service.publish(issue)
-    with pytest.raises(service.IssueError, match="only drafts can change"):
-        service.edit_item(item, "late", headline="TOO LATE")
+    with pytest.raises(IssueError, match="cannot edit"):
+        edit_item(item, "x", outlet="nope")
+    issue = new_issue(pub)
+    add_items(issue, [item])
+    publish(issue)
+    with pytest.raises(IssueError, match="only drafts can change"):
+        edit_item(item, "late", headline="TOO LATE")
 
 
 def test_imported_items_are_labelled_examples() -> None:
     pub = harbour()
-    service.import_file(FIXTURES / "hpb-0412.txt", pub)
-    service.import_file(FIXTURES / "hpb-0413.txt", pub)
-    examples = service.labelled_examples(pub)
+    import_file(FIXTURES / "hpb-0412.txt", pub)
+    import_file(FIXTURES / "hpb-0413.txt", pub)
+    examples = labelled_examples(pub)
     assert len(examples) == 13
     assert [e.issue_number for e in examples][:1] == [412]
     assert all(e.places and e.topics for e in examples)

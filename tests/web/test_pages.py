@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
+
 import pytest
 from django.test import Client
 from django.utils import timezone
 
 from newsdesk.ingest.models import Article, ArticleURL, Source
+from newsdesk.newsroom import clustering, week
+from newsdesk.newsroom.imports import import_file
+from newsdesk.newsroom.models import Category
+from newsdesk.newsroom.publications import add_publication, category
 
 pytestmark = pytest.mark.django_db
 
@@ -76,13 +83,9 @@ def test_stored_html_is_cleaned_again_on_display(client: Client) -> None:
 
 
 def test_issue_pages(client: Client) -> None:
-    from pathlib import Path
-
-    from newsdesk.newsroom import issues
-
-    pub = issues.add_publication("hpb", "Harbour Policy Brief")
+    pub = add_publication("hpb", "Harbour Policy Brief")
     fixtures = Path(__file__).resolve().parents[1] / "fixtures" / "backissues"
-    issues.import_file(fixtures / "hpb-0412.txt", pub)
+    import_file(fixtures / "hpb-0412.txt", pub)
     listing = client.get("/issues/").content.decode()
     assert "Harbour Policy Brief No. 412" in listing
     page = client.get("/issues/hpb/412/").content.decode()
@@ -92,14 +95,9 @@ def test_issue_pages(client: Client) -> None:
 
 
 def test_stories_page_shows_decisions_chapters_and_escapes(client: Client) -> None:
-    import datetime as dt
-
-    from newsdesk.newsroom import issues, storylines, week
-    from newsdesk.newsroom.models import Category
-
-    pub = issues.add_publication("hpb", "Harbour Policy Brief")
-    issues.category(pub, "Labour", Category.Kind.TOPIC)
-    issues.category(pub, "Maritime", Category.Kind.TOPIC)
+    pub = add_publication("hpb", "Harbour Policy Brief")
+    category(pub, "Labour", Category.Kind.TOPIC)
+    category(pub, "Maritime", Category.Kind.TOPIC)
     day0 = dt.datetime(2031, 3, 2, 8, tzinfo=dt.UTC)
     for n, day in enumerate((0, 2, 30, 32)):
         Article.objects.create(
@@ -111,7 +109,7 @@ def test_stories_page_shows_decisions_chapters_and_escapes(client: Client) -> No
             fetched=day0 + dt.timedelta(days=day),
             fingerprint=f"strike-{n}",
         )
-    storylines.cluster_articles(since=day0, until=day0 + dt.timedelta(days=33))
+    clustering.cluster_articles(since=day0, until=day0 + dt.timedelta(days=33))
     rows = week.rank_week(pub, as_of=day0 + dt.timedelta(days=33), days=40)
     assert len(rows) == 2
     later = next(r.story for r in rows if r.story.continues_id is not None)

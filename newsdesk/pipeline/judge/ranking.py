@@ -5,8 +5,9 @@ score = 0.50 * relevance      (the publication's topic: rules and learned model,
       + 0.10 * outlet weight  (the heaviest outlet covering it, relative to the heaviest source)
       + 0.15 * recency        (halves every 3.5 days before the end of the week)
 then multiplied by 0.2 when the story was already published in an issue (novelty),
-and by 0.5 when the story is not relevant at all (relevance below the threshold),
-so off-topic stories sink whatever their coverage.
+and by 0.5 when the story is not relevant (the relevance verdict: a score below 0.5,
+an excluded term, or none of the required places), so off-topic stories sink
+whatever their coverage.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ COVERAGE_SATURATION = 7  # outlets at which coverage counts fully
 RECENCY_HALF_LIFE_DAYS = 3.5
 PUBLISHED_FACTOR = 0.2
 IRRELEVANT_FACTOR = 0.5
-RELEVANCE_THRESHOLD = 0.5
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,14 @@ from newsdesk.demo.server import FixtureServer
 from newsdesk.ingest.models import Article, Source
 from newsdesk.ingest.service import Ingestor
 from newsdesk.ingest.sources import import_opml
-from newsdesk.newsroom import enrich, issues, storylines
-from newsdesk.newsroom.models import Item, Story, StoryDecision
+from newsdesk.newsroom import clustering, enrich
+from newsdesk.newsroom import week as desk
+from newsdesk.newsroom.items import add_items, write_item
+from newsdesk.newsroom.models import CategoryDecision, Item, Story, StoryDecision, StoryScore
+from newsdesk.newsroom.numbering import new_issue, publish
+from newsdesk.newsroom.profiles import profile_of
+from newsdesk.newsroom.publications import add_publication, category
+from newsdesk.pipeline.errors import StoryError
 from newsdesk.pipeline.types import ItemText, SourceRef
 from tests.conftest import DEMO_SITE
 
@@ -47,7 +53,7 @@ def test_enrichment_finds_places_quotes_and_figures(week: None) -> None:
 
 
 def test_each_event_becomes_one_story(week: None) -> None:
-    report = storylines.cluster_articles(until=WEEK_END)
+    report = clustering.cluster_articles(until=WEEK_END)
     assert report.articles == Article.objects.filter(duplicate_of__isnull=True).count()
     by_story: dict[int, Counter[str | None]] = defaultdict(Counter)
     for article in Article.objects.all():
@@ -69,40 +75,40 @@ def test_each_event_becomes_one_story(week: None) -> None:
 
 
 def test_merge_and_split_survive_reclustering(week: None) -> None:
-    storylines.cluster_articles(until=WEEK_END)
+    clustering.cluster_articles(until=WEEK_END)
     stories = {event_of(s.lead): s for s in Story.objects.exclude(lead=None)}  # type: ignore[arg-type]
     port, drills = stories["ecuador-port-financing"], stories["taiwan-strait-vigil-exercise"]
-    merged = storylines.merge_stories(port, drills, "editor")
+    merged = clustering.merge_stories(port, drills, "editor")
     ids_after_merge = set(merged.articles.values_list("pk", flat=True))
-    storylines.cluster_articles(until=WEEK_END)  # a re-run keeps the editor's merge
+    clustering.cluster_articles(until=WEEK_END)  # a re-run keeps the editor's merge
     assert len({a.story_id for a in Article.objects.filter(pk__in=ids_after_merge)}) == 1
     out = [
         a.pk
         for a in Article.objects.filter(pk__in=ids_after_merge)
         if event_of(a) == "taiwan-strait-vigil-exercise" and a.duplicate_of_id is None
     ]
-    new = storylines.split_story(Story.objects.get(pk=merged.pk), out, "editor")
-    storylines.cluster_articles(until=WEEK_END)  # and keeps the later split too
+    new = clustering.split_story(Story.objects.get(pk=merged.pk), out, "editor")
+    clustering.cluster_articles(until=WEEK_END)  # and keeps the later split too
     stories_of_out = {a.story_id for a in Article.objects.filter(pk__in=out)}
     rest = ids_after_merge - set(out)
     assert len(stories_of_out) == 1
     assert stories_of_out.isdisjoint({a.story_id for a in Article.objects.filter(pk__in=rest)})
     assert [d.kind for d in StoryDecision.objects.all()] == ["merge", "split"]
     assert new.pk in stories_of_out or Story.objects.filter(pk__in=stories_of_out).exists()
-    with pytest.raises(storylines.StoryError):
-        storylines.split_story(new, [999999], "editor")
+    with pytest.raises(StoryError):
+        clustering.split_story(new, [999999], "editor")
 
 
 def test_story_identity_is_stable_across_runs(week: None) -> None:
-    storylines.cluster_articles(until=WEEK_END)
+    clustering.cluster_articles(until=WEEK_END)
     before = dict(Article.objects.values_list("pk", "story_id"))
-    storylines.cluster_articles(until=WEEK_END)
+    clustering.cluster_articles(until=WEEK_END)
     assert dict(Article.objects.values_list("pk", "story_id")) == before
 
 
 def test_follow_up_links_to_an_earlier_item(week: None) -> None:
-    pub = issues.add_publication("ppm", "Pacific Policy Monitor")
-    earlier = issues.write_item(
+    pub = add_publication("ppm", "Pacific Policy Monitor")
+    earlier = write_item(
         pub,
         ItemText(
             headline="PHILIPPINE CARRIER ISLATEL INVESTIGATES A NETWORK BREACH",
@@ -117,10 +123,10 @@ def test_follow_up_links_to_an_earlier_item(week: None) -> None:
         ),
         "ed",
     )
-    issue = issues.new_issue(pub, date=dt.date(2026, 11, 14))
-    issues.add_items(issue, [earlier])
-    issues.publish(issue)
-    storylines.cluster_articles(until=WEEK_END)
+    issue = new_issue(pub, date=dt.date(2026, 11, 14))
+    add_items(issue, [earlier])
+    publish(issue)
+    clustering.cluster_articles(until=WEEK_END)
     hack = Story.objects.get(
         pk=Article.objects.get(url__endswith="islatel-breach-jade-lantern.html").story_id
     )
@@ -131,11 +137,9 @@ def test_follow_up_links_to_an_earlier_item(week: None) -> None:
 
 
 def test_week_ranks_on_topic_stories_above_off_topic(week: None) -> None:
-    from newsdesk.newsroom import week as desk
-
-    storylines.cluster_articles(until=WEEK_END)
-    pub = issues.add_publication("ppm", "Pacific Policy Monitor")
-    profile = desk.profile_of(pub)
+    clustering.cluster_articles(until=WEEK_END)
+    pub = add_publication("ppm", "Pacific Policy Monitor")
+    profile = profile_of(pub)
     profile.required_places = ["CN", "HK", "TW", "MO"]
     profile.include_terms = ["Beijing", "PLA", "Chinese"]
     profile.save()
@@ -195,7 +199,7 @@ def test_a_long_running_affair_is_told_in_chapters(settings: object) -> None:
     days = list(range(0, 40, 3))
     for n, day in enumerate(days):
         saga_article(n, day)
-        storylines.cluster_articles(until=DAY0 + dt.timedelta(days=day, hours=1))
+        clustering.cluster_articles(until=DAY0 + dt.timedelta(days=day, hours=1))
     stories = list(Story.objects.order_by("first_seen"))
     assert len(stories) == 2
     first, second = stories
@@ -210,14 +214,14 @@ def test_a_long_running_affair_is_told_in_chapters(settings: object) -> None:
 def test_an_editors_merge_keeps_a_long_story_whole() -> None:
     days = [0, 3, 6, 30, 33]
     articles = [saga_article(n, day) for n, day in enumerate(days)]
-    storylines.cluster_articles(since=DAY0, until=DAY0 + dt.timedelta(days=40))
+    clustering.cluster_articles(since=DAY0, until=DAY0 + dt.timedelta(days=40))
     early, late = articles[0], articles[-1]
     early.refresh_from_db()
     late.refresh_from_db()
     assert early.story_id != late.story_id
     assert early.story is not None and late.story is not None
-    storylines.merge_stories(early.story, late.story, editor="ed")
-    storylines.cluster_articles(since=DAY0, until=DAY0 + dt.timedelta(days=40))
+    clustering.merge_stories(early.story, late.story, editor="ed")
+    clustering.cluster_articles(since=DAY0, until=DAY0 + dt.timedelta(days=40))
     assert Article.objects.filter(story__isnull=False).values("story").distinct().count() == 1
 
 
@@ -226,11 +230,11 @@ def test_a_split_does_not_keep_a_story_open_for_ever() -> None:
     days = list(range(0, 40, 3))
     for n, day in enumerate(days):
         saga_article(n, day)
-        storylines.cluster_articles(until=DAY0 + dt.timedelta(days=day, hours=1))
+        clustering.cluster_articles(until=DAY0 + dt.timedelta(days=day, hours=1))
         if day == 15:  # an editor splits the first report out of the story
             first = Article.objects.get(url="https://harbour.example/0")
             assert first.story is not None
-            storylines.split_story(first.story, [first.pk], editor="ed")
+            clustering.split_story(first.story, [first.pk], editor="ed")
     for story in Story.objects.all():
         assert story.first_seen and story.last_seen
         assert story.last_seen - story.first_seen <= dt.timedelta(days=21), story.pk
@@ -238,41 +242,36 @@ def test_a_split_does_not_keep_a_story_open_for_ever() -> None:
 
 @pytest.mark.django_db
 def test_labels_follow_a_merged_story_and_keep_an_emptied_one() -> None:
-    from newsdesk.newsroom import week
-    from newsdesk.newsroom.models import CategoryDecision, StoryScore
-
-    pub = issues.add_publication("hpb", "Harbour Policy Brief")
-    issues.category(pub, "Labour", "topic")
+    pub = add_publication("hpb", "Harbour Policy Brief")
+    category(pub, "Labour", "topic")
     first, second = saga_article(0, 0), saga_article(1, 30)
-    storylines.cluster_articles(since=DAY0, until=DAY0 + dt.timedelta(days=31))
+    clustering.cluster_articles(since=DAY0, until=DAY0 + dt.timedelta(days=31))
     first.refresh_from_db()
     second.refresh_from_db()
     assert first.story is not None and second.story is not None
     keep, other = first.story, second.story
-    week.decide(pub, other, picked=True)
-    week.categorise(pub, other, confirm=["Labour"])
-    storylines.merge_stories(keep, other, editor="ed")
+    desk.decide(pub, other, picked=True)
+    desk.categorise(pub, other, confirm=["Labour"])
+    clustering.merge_stories(keep, other, editor="ed")
     assert StoryScore.objects.get(publication=pub, story=keep).picked is True
     assert CategoryDecision.objects.get().story_id == keep.pk
     # a story that re-clustering empties keeps the labels editors put on it
     lonely = Story.objects.create(title="labelled")
-    week.decide(pub, lonely, picked=False)
-    storylines.cluster_articles(since=DAY0, until=DAY0 + dt.timedelta(days=31))
+    desk.decide(pub, lonely, picked=False)
+    clustering.cluster_articles(since=DAY0, until=DAY0 + dt.timedelta(days=31))
     assert Story.objects.filter(pk=lonely.pk).exists()
 
 
 @pytest.mark.django_db
 def test_a_picked_story_emptied_by_reclustering_hands_its_pick_on() -> None:
-    from newsdesk.newsroom import week
-
-    pub = issues.add_publication("hpb", "Harbour Policy Brief")
+    pub = add_publication("hpb", "Harbour Policy Brief")
     report = saga_article(0, 0)
     window = {"since": DAY0 - dt.timedelta(days=1), "until": DAY0 + dt.timedelta(days=1)}
-    storylines.cluster_articles(**window)
+    clustering.cluster_articles(**window)
     report.refresh_from_db()
     assert report.story is not None
     picked = report.story
-    week.decide(pub, picked, picked=True)
+    desk.decide(pub, picked, picked=True)
     # an earlier publication of the same text arrives: the report becomes its copy
     wire = Article.objects.create(
         url="https://wire.example/0",
@@ -284,8 +283,8 @@ def test_a_picked_story_emptied_by_reclustering_hands_its_pick_on() -> None:
         fingerprint=report.fingerprint,
     )
     Article.objects.filter(pk=report.pk).update(duplicate_of=wire)
-    storylines.cluster_articles(**window)
-    ranked = week.rank_week(pub, as_of=DAY0 + dt.timedelta(days=1))
+    clustering.cluster_articles(**window)
+    ranked = desk.rank_week(pub, as_of=DAY0 + dt.timedelta(days=1))
     assert len(ranked) == 1 and ranked[0].story.articles.count() == 2
     assert ranked[0].picked is True  # the pick followed the articles
     assert not Story.objects.filter(pk=picked.pk).exists() or picked.pk == ranked[0].story_id

@@ -1,9 +1,11 @@
-"""Stories: clustering stored articles, editors' merges and splits, and follow-ups.
+"""Stored stories: the articles of a time window grouped into them, editors' merges and
+splits, and follow-ups of published items.
 
-Clustering runs over the articles of a time window; syndicated copies join
-their original's story. Story rows keep their identity across re-clustering
-(a new cluster takes over the story most of its articles were in), so items,
-scores and links to a story survive a re-run.
+pipeline/stories clusters plain values; this module runs it over stored articles
+and keeps the Story rows in step. Syndicated copies join their original's story.
+Story rows keep their identity across re-clustering (a new cluster takes over the
+story most of its articles were in), so items, scores and links to a story
+survive a re-run.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics.pairwise import cosine_similarity
 
 from newsdesk.ingest.models import Article
 from newsdesk.newsroom.enrich import about_codes
@@ -284,9 +288,6 @@ def split_story(story: Story, article_ids: Sequence[int], editor: str = "") -> S
 
 def link_follow_ups(stories: Sequence[Story]) -> int:
     """Link each story to an item of an earlier published issue that it continues."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.metrics.pairwise import cosine_similarity
-
     if not stories:
         return 0
     earliest = min((s.first_seen for s in stories if s.first_seen), default=None)

@@ -1,0 +1,323 @@
+"""Back issues in (text, HTML or exported JSON) and every issue out, for backup or a move.
+
+An import stores a back issue as published, in one transaction, and moves the
+publication's numbering past it; importing the same issue again changes nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from newsdesk.ingest.models import Article
+from newsdesk.newsroom.items import store_item
+from newsdesk.newsroom.models import (
+    Category,
+    Issue,
+    IssueCategory,
+    IssueEvent,
+    Item,
+    ItemRevision,
+    ItemSource,
+    Publication,
+)
+from newsdesk.newsroom.numbering import advance_numbering
+from newsdesk.newsroom.publications import category, guess_kind
+from newsdesk.newsroom.reading import issue_text, render
+from newsdesk.pipeline.errors import IssueError
+from newsdesk.pipeline.issue import render as renderers
+from newsdesk.pipeline.issue.backissues import ParsedIssue, parse_issue_html, parse_issue_text
+from newsdesk.pipeline.types import IssueText, ItemText, SourceRef
+
+EXPORT_VERSION = 1
+
+
+@dataclasses.dataclass(frozen=True)
+class ImportOutcome:
+    source: str
+    number: int
+    status: str  # "imported", "skipped" (same issue already stored)
+    items: int
+    categories: int
+
+
+def parse_file(path: Path) -> ParsedIssue | dict[str, Any]:
+    data = path.read_bytes()
+    name = str(path)
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        try:
+            loaded = json.loads(data)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise IssueError(f"{name}: not JSON: {exc}") from None
+        if not isinstance(loaded, dict) or loaded.get("format") != "newsdesk-issue":
+            raise IssueError(f"{name}: not a newsdesk issue export")
+        return loaded
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise IssueError(f"{name}: not UTF-8 text") from None
+    if suffix in {".html", ".htm"} or text.lstrip()[:15].lower().startswith(("<!doctype", "<html")):
+        return parse_issue_html(text, name)
+    return parse_issue_text(text, name)
+
+
+def import_file(path: Path, publication: Publication, actor: str = "import") -> ImportOutcome:
+    parsed = parse_file(path)
+    if isinstance(parsed, dict):
+        return import_export_record(parsed, publication, str(path), actor)
+    return import_parsed(parsed, publication, str(path), actor)
+
+
+def import_parsed(
+    parsed: ParsedIssue,
+    publication: Publication,
+    source: str = "",
+    actor: str = "import",
+    issue_date: dt.date | None = None,
+) -> ImportOutcome:
+    """Store a parsed back issue as published, in one transaction; skip it if already stored."""
+    if parsed.publication != publication.name:
+        raise IssueError(
+            f"{source}: the issue is titled {parsed.publication!r}, not {publication.name!r}"
+        )
+    digest = content_hash(parsed)
+    with transaction.atomic():
+        existing = Issue.objects.filter(publication=publication, number=parsed.number).first()
+        if existing is not None:
+            same = existing.events.filter(kind="imported", detail__hash=digest).exists() or (
+                content_hash_of(existing) == digest
+            )
+            if same:
+                return ImportOutcome(
+                    source, parsed.number, "skipped", len(parsed.items), len(parsed.categories)
+                )
+            raise IssueError(
+                f"{source}: {publication.name} No. {parsed.number} is already stored "
+                "with different content"
+            )
+        when = issue_date or parsed.date or parsed.latest_source_date
+        issue = Issue.objects.create(
+            publication=publication,
+            number=parsed.number,
+            date=when,
+            status=Issue.Status.PUBLISHED,
+            published_at=dt.datetime.combine(when, dt.time(12), tzinfo=dt.UTC) if when else None,
+            imported_from=source[:500],
+        )
+        for position, name in enumerate(parsed.categories):
+            IssueCategory.objects.create(
+                issue=issue,
+                category=category(publication, name, guess_kind(publication, name)),
+                position=position,
+            )
+        for position, item in enumerate(parsed.items):
+            store_item(publication, issue, position, item, Item.Origin.IMPORTED)
+        advance_numbering(publication, parsed.number)
+        IssueEvent.objects.create(
+            issue=issue,
+            kind="imported",
+            at=timezone.now(),
+            actor=actor,
+            detail={"source": source, "hash": digest},
+        )
+    return ImportOutcome(
+        source, parsed.number, "imported", len(parsed.items), len(parsed.categories)
+    )
+
+
+def content_hash(parsed: ParsedIssue) -> str:
+    payload = renderers.render_text(_as_issue_text(parsed))
+    return hashlib.sha256(" ".join(payload.split()).encode()).hexdigest()
+
+
+def content_hash_of(issue: Issue) -> str:
+    text = issue_text(issue)
+    return hashlib.sha256(
+        " ".join(renderers.render_text(dataclasses.replace(text, date=None)).split()).encode()
+    ).hexdigest()
+
+
+def _as_issue_text(parsed: ParsedIssue) -> IssueText:
+    return IssueText(
+        publication=parsed.publication,
+        number=parsed.number,
+        date=parsed.date,
+        items=parsed.items,
+        categories=parsed.categories,
+    )
+
+
+def export_record(issue: Issue) -> dict[str, Any]:
+    """Everything about an issue, for backup and moving between databases."""
+    items = []
+    for item in issue.items.order_by("position", "id"):
+        cats = list(item.categories.order_by("itemcategory__position"))
+        items.append(
+            {
+                "headline": item.headline,
+                "teaser": item.teaser,
+                "body": item.body,
+                "chained_to_previous": item.chained_to_previous,
+                "origin": item.origin,
+                "topics": [c.name for c in cats if c.kind == Category.Kind.TOPIC],
+                "places": [c.name for c in cats if c.kind == Category.Kind.PLACE],
+                "sources": [
+                    {
+                        "outlet": s.outlet,
+                        "date": s.date.isoformat(),
+                        "url": s.url,
+                        "article_url": s.article.url if s.article else None,
+                    }
+                    for s in item.sources.select_related("article")
+                ],
+                "provenance": item.provenance,
+                "verification": item.verification,
+                "created": item.created.isoformat(),
+                "history": [
+                    {"editor": r.editor, "at": r.at.isoformat(), "changes": r.changes}
+                    for r in item.revisions.all()
+                ],
+            }
+        )
+    return {
+        "format": "newsdesk-issue",
+        "version": EXPORT_VERSION,
+        "publication": {"slug": issue.publication.slug, "name": issue.publication.name},
+        "number": issue.number,
+        "date": issue.date.isoformat() if issue.date else None,
+        "status": issue.status,
+        "editors": issue.editors,
+        "sections": issue.sections,
+        "published_at": issue.published_at.isoformat() if issue.published_at else None,
+        "withdrawn_at": issue.withdrawn_at.isoformat() if issue.withdrawn_at else None,
+        "imported_from": issue.imported_from,
+        "categories": [
+            {"name": c.name, "kind": c.kind}
+            for c in issue.categories.order_by("issuecategory__position")
+        ],
+        "items": items,
+        "events": [
+            {"kind": e.kind, "at": e.at.isoformat(), "actor": e.actor, "detail": e.detail}
+            for e in issue.events.all()
+        ],
+    }
+
+
+def export_issues(publication: Publication, out: Path) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for issue in publication.issues.exclude(number=None).order_by("number"):
+        stem = f"{publication.slug}-{issue.number:05d}"
+        path = out / f"{stem}.json"
+        path.write_text(
+            json.dumps(export_record(issue), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+        (out / f"{stem}.txt").write_text(render(issue, "text"), encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def import_export_record(
+    record: dict[str, Any], publication: Publication, source: str = "", actor: str = "import"
+) -> ImportOutcome:
+    """Restore an issue written by export_record, everything included."""
+    try:
+        number = int(record["number"])
+        items = record["items"]
+        if record.get("version") != EXPORT_VERSION:
+            raise IssueError(f"{source}: export version {record.get('version')} is not supported")
+    except (KeyError, TypeError, ValueError) as exc:
+        raise IssueError(f"{source}: malformed export ({exc})") from None
+    if record.get("publication", {}).get("name") != publication.name:
+        raise IssueError(
+            f"{source}: the export is of {record.get('publication')}, not {publication.name!r}"
+        )
+    with transaction.atomic():
+        existing = Issue.objects.filter(publication=publication, number=number).first()
+        if existing is not None:
+            if export_record(existing)["items"] == items:
+                return ImportOutcome(
+                    source, number, "skipped", len(items), len(record.get("categories", []))
+                )
+            raise IssueError(
+                f"{source}: {publication.name} No. {number} is already stored with "
+                "different content"
+            )
+        issue = Issue.objects.create(
+            publication=publication,
+            number=number,
+            date=dt.date.fromisoformat(record["date"]) if record.get("date") else None,
+            status=record.get("status", Issue.Status.PUBLISHED),
+            editors=record.get("editors", []),
+            sections=record.get("sections", []),
+            published_at=_when(record.get("published_at")),
+            withdrawn_at=_when(record.get("withdrawn_at")),
+            imported_from=record.get("imported_from", "")[:500],
+        )
+        for position, cat in enumerate(record.get("categories", [])):
+            IssueCategory.objects.create(
+                issue=issue,
+                category=category(publication, cat["name"], cat["kind"]),
+                position=position,
+            )
+        for position, data in enumerate(items):
+            text = ItemText(
+                headline=data["headline"],
+                body=data["body"],
+                teaser=data.get("teaser", ""),
+                sources=tuple(
+                    SourceRef(s["outlet"], dt.date.fromisoformat(s["date"]), s.get("url") or "")
+                    for s in data["sources"]
+                ),
+                topics=tuple(data.get("topics", [])),
+                places=tuple(data.get("places", [])),
+                chained_to_previous=bool(data.get("chained_to_previous")),
+            )
+            stored = store_item(
+                publication,
+                issue,
+                position,
+                text,
+                data.get("origin", Item.Origin.IMPORTED),
+                data.get("provenance"),
+                data.get("verification"),
+            )
+            if data.get("created"):
+                Item.objects.filter(pk=stored.pk).update(created=_when(data["created"]))
+            for k, source_data in enumerate(data["sources"]):
+                article_url = source_data.get("article_url")
+                if article_url:
+                    ItemSource.objects.filter(item=stored, position=k).update(
+                        article=Article.objects.filter(url=article_url).first()
+                    )
+            for rev in data.get("history", []):
+                ItemRevision.objects.create(
+                    item=stored, editor=rev["editor"], at=_at(rev["at"]), changes=rev["changes"]
+                )
+        for event in record.get("events", []):
+            IssueEvent.objects.create(
+                issue=issue,
+                kind=event["kind"],
+                at=_at(event["at"]),
+                actor=event.get("actor", ""),
+                detail=event.get("detail", {}),
+            )
+        if issue.status == Issue.Status.PUBLISHED or issue.status == Issue.Status.WITHDRAWN:
+            advance_numbering(publication, number)
+    return ImportOutcome(source, number, "imported", len(items), len(record.get("categories", [])))
+
+
+def _when(value: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(value) if value else None
+
+
+def _at(value: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(value)

@@ -1,0 +1,208 @@
+"""Items: written, edited (every change recorded), added to a draft issue, ordered, chained."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from newsdesk.newsroom.models import (
+    Category,
+    Issue,
+    IssueEvent,
+    Item,
+    ItemCategory,
+    ItemRevision,
+    ItemSource,
+    Publication,
+)
+from newsdesk.newsroom.numbering import require_draft
+from newsdesk.newsroom.publications import category
+from newsdesk.pipeline.errors import IssueError
+from newsdesk.pipeline.issue.style import strip_chain_marks
+from newsdesk.pipeline.types import ItemText, SourceRef
+
+
+def item_from_record(data: dict[str, Any]) -> ItemText:
+    """An item from its JSON form: headline, body, sources [{outlet, date, url}], teaser,
+    topics, places, chain_with_previous."""
+    try:
+        sources = tuple(
+            SourceRef(str(s["outlet"]), dt.date.fromisoformat(s["date"]), str(s.get("url", "")))
+            for s in data["sources"]
+        )
+        item = ItemText(
+            headline=str(data["headline"]),
+            body=str(data["body"]),
+            teaser=str(data.get("teaser", "")),
+            sources=sources,
+            topics=tuple(data.get("topics", [])),
+            places=tuple(data.get("places", [])),
+            chained_to_previous=bool(data.get("chain_with_previous")),
+        )
+    except (KeyError, TypeError, ValueError) as exc:  # a missing field, a malformed date
+        raise IssueError(
+            f"an item needs headline, body and sources with outlet and date ({exc})"
+        ) from None
+    if not sources:
+        raise IssueError("an item needs at least one source, with outlet and date, to cite")
+    return item
+
+
+def write_item(
+    publication: Publication,
+    item: ItemText,
+    actor: str,
+    origin: str = Item.Origin.WRITTEN,
+    provenance: dict[str, Any] | None = None,
+) -> Item:
+    with transaction.atomic():
+        stored = store_item(publication, None, 0, item, origin, provenance)
+        ItemRevision.objects.create(
+            item=stored,
+            editor=actor or "unknown",
+            at=timezone.now(),
+            changes={"created": [None, stored.headline]},
+        )
+    return stored
+
+
+EDITABLE = ("headline", "teaser", "body")
+
+
+def edit_item(item: Item, actor: str, **changes: str) -> Item:
+    """Change an item's text fields and record who changed what, when.
+
+    Items of published issues are frozen: a correction is a new issue's job.
+    """
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise IssueError(
+            f"cannot edit {', '.join(sorted(unknown))}; editable: {', '.join(EDITABLE)}"
+        )
+    with transaction.atomic():
+        item = Item.objects.select_for_update().get(pk=item.pk)
+        if item.issue_id is not None:
+            require_draft(Issue.objects.get(pk=item.issue_id))
+        diff = {k: [getattr(item, k), v] for k, v in changes.items() if getattr(item, k) != v}
+        if not diff:
+            return item
+        for field, (_, after) in diff.items():
+            setattr(item, field, strip_chain_marks(after) if field == "headline" else after)
+        item.save()
+        ItemRevision.objects.create(
+            item=item, editor=actor or "unknown", at=timezone.now(), changes=diff
+        )
+    return item
+
+
+def store_item(
+    publication: Publication,
+    issue: Issue | None,
+    position: int,
+    item: ItemText,
+    origin: str,
+    provenance: dict[str, Any] | None = None,
+    verification: dict[str, Any] | None = None,
+) -> Item:
+    stored = Item.objects.create(
+        publication=publication,
+        issue=issue,
+        position=position,
+        headline=strip_chain_marks(item.headline),
+        teaser=item.teaser,
+        body=item.body,
+        chained_to_previous=item.chained_to_previous,
+        origin=origin,
+        provenance=provenance or {},
+        verification=verification or {},
+    )
+    for k, source in enumerate(item.sources):
+        ItemSource.objects.create(
+            item=stored, position=k, outlet=source.outlet, date=source.date, url=source.url
+        )
+    for k, name in enumerate([*item.topics, *item.places]):
+        kind = Category.Kind.TOPIC if k < len(item.topics) else Category.Kind.PLACE
+        ItemCategory.objects.create(
+            item=stored, category=category(publication, name, kind), position=k
+        )
+    return stored
+
+
+def add_items(issue: Issue, items: Iterable[Item], actor: str = "") -> None:
+    require_draft(issue)
+    with transaction.atomic():
+        last = issue.items.aggregate(m=Max("position"))["m"]
+        position = -1 if last is None else last
+        for item in items:
+            if item.publication_id != issue.publication_id:
+                raise IssueError(f"item #{item.pk} belongs to another publication")
+            if item.issue_id is not None and item.issue_id != issue.pk:
+                raise IssueError(f"item #{item.pk} is already in issue #{item.issue_id}")
+            position += 1
+            item.issue, item.position = issue, position
+            item.save(update_fields=["issue", "position", "updated"])
+        IssueEvent.objects.create(
+            issue=issue,
+            kind="items-added",
+            at=timezone.now(),
+            actor=actor,
+            detail={"items": [i.pk for i in items]},
+        )
+
+
+def order_items(issue: Issue, item_ids: Sequence[int], actor: str = "") -> None:
+    """Put the issue's items in the given order (every item named exactly once)."""
+    require_draft(issue)
+    current = {i.pk: i for i in issue.items.all()}
+    if sorted(item_ids) != sorted(current):
+        raise IssueError(f"name every item of the issue exactly once: {sorted(current)}")
+    with transaction.atomic():
+        for position, pk in enumerate(item_ids):
+            Item.objects.filter(pk=pk).update(position=position)
+        _repair_chains(issue)
+        IssueEvent.objects.create(
+            issue=issue,
+            kind="ordered",
+            at=timezone.now(),
+            actor=actor,
+            detail={"order": list(item_ids)},
+        )
+
+
+def chain_items(issue: Issue, item_ids: Sequence[int], actor: str = "") -> None:
+    """Chain the items (in the given order), moving them together where the first one stands."""
+    require_draft(issue)
+    if len(item_ids) < 2 or len(set(item_ids)) != len(item_ids):
+        raise IssueError("a chain needs two or more different items")
+    order = [i.pk for i in issue.items.order_by("position", "id")]
+    missing = [pk for pk in item_ids if pk not in order]
+    if missing:
+        raise IssueError(f"items {missing} are not in this issue")
+    start = min(order.index(pk) for pk in item_ids)
+    rest = [pk for pk in order if pk not in item_ids]
+    new_order = rest[:start] + list(item_ids) + rest[start:]
+    with transaction.atomic():
+        for position, pk in enumerate(new_order):
+            Item.objects.filter(pk=pk).update(
+                position=position,
+                chained_to_previous=(pk in item_ids[1:]),
+            ) if pk in item_ids else Item.objects.filter(pk=pk).update(position=position)
+        _repair_chains(issue)
+        IssueEvent.objects.create(
+            issue=issue,
+            kind="chained",
+            at=timezone.now(),
+            actor=actor,
+            detail={"items": list(item_ids)},
+        )
+
+
+def _repair_chains(issue: Issue) -> None:
+    first = issue.items.order_by("position", "id").first()
+    if first is not None and first.chained_to_previous:
+        Item.objects.filter(pk=first.pk).update(chained_to_previous=False)

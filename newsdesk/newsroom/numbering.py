@@ -1,0 +1,169 @@
+"""An issue's life: a draft, published once under the next number, or withdrawn.
+
+A number is assigned when an issue is published, in the same transaction that
+takes it from the publication's counter: a failure consumes no number, and a
+number is never reused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from newsdesk.newsroom.models import Issue, IssueEvent, Publication
+from newsdesk.pipeline.errors import IssueError
+
+
+def new_issue(publication: Publication, actor: str = "", date: dt.date | None = None) -> Issue:
+    issue = Issue.objects.create(
+        publication=publication, date=date, editors=[actor] if actor else []
+    )
+    IssueEvent.objects.create(issue=issue, kind="created", at=timezone.now(), actor=actor)
+    return issue
+
+
+def draft_issue(publication: Publication, draft_id: int | None = None) -> Issue:
+    """The given draft, or the publication's only open draft."""
+    drafts = Issue.objects.filter(
+        publication=publication, status__in=[Issue.Status.DRAFT, Issue.Status.SCHEDULED]
+    )
+    if draft_id is not None:
+        found = drafts.filter(pk=draft_id).first()
+        if found is None:
+            raise IssueError(f"no draft issue #{draft_id} of {publication.slug}")
+        return found
+    options = list(drafts.order_by("id"))
+    if not options:
+        raise IssueError(
+            f"{publication.slug} has no draft issue; run `newsdesk issue new {publication.slug}`"
+        )
+    if len(options) > 1:
+        raise IssueError(
+            f"{publication.slug} has {len(options)} drafts "
+            f"({', '.join('#' + str(d.pk) for d in options)}); name one with --draft"
+        )
+    return options[0]
+
+
+def find_issue(publication: Publication, number: int) -> Issue:
+    found = Issue.objects.filter(publication=publication, number=number).first()
+    if found is None:
+        raise IssueError(f"{publication.name} has no issue No. {number}")
+    return found
+
+
+def require_draft(issue: Issue) -> None:
+    """Check the stored status, not the caller's possibly stale copy."""
+    issue.status = Issue.objects.values_list("status", flat=True).get(pk=issue.pk)
+    if issue.status not in (Issue.Status.DRAFT, Issue.Status.SCHEDULED):
+        raise IssueError(f"{issue.title} is {issue.status}; only drafts can change")
+
+
+def problems(issue: Issue) -> list[str]:
+    """Why an issue may not be published as it stands (empty when it may)."""
+    found: list[str] = []
+    items = list(issue.items.order_by("position", "id").prefetch_related("sources"))
+    if not items:
+        found.append("the issue has no items")
+    for item in items:
+        label = f"item #{item.pk} ({item.headline[:40]})"
+        if not item.headline.strip() or not item.body.strip():
+            found.append(f"{label}: headline and body are required")
+        if not list(item.sources.all()):
+            found.append(f"{label}: no source to attribute")
+        verification = item.verification or {}
+        if verification.get("ok") is False:
+            flags = "; ".join(str(f) for f in verification.get("flags", [])) or "failed"
+            found.append(f"{label}: verification failed: {flags}")
+    return found
+
+
+def publish(
+    issue: Issue, *, at: dt.datetime | None = None, actor: str = "", override: str = ""
+) -> Issue:
+    """Assign the next number and publish, atomically; a failure consumes no number.
+
+    With `at` in the future the issue is scheduled instead: it keeps no number
+    until the scheduled time, when publishing it again (the operations issue's
+    scheduler does this) assigns one.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        locked_issue = Issue.objects.select_for_update().get(pk=issue.pk)
+        require_draft(locked_issue)
+        found = problems(locked_issue)
+        if found and not override:
+            raise IssueError(
+                "cannot publish: "
+                + " | ".join(found)
+                + " (override with --override REASON, which is recorded)"
+            )
+        if at is not None and at > now:
+            locked_issue.status, locked_issue.scheduled_for = Issue.Status.SCHEDULED, at
+            locked_issue.save(update_fields=["status", "scheduled_for"])
+            IssueEvent.objects.create(
+                issue=locked_issue,
+                kind="scheduled",
+                at=now,
+                actor=actor,
+                detail={"for": at.isoformat()},
+            )
+            return locked_issue
+        publication = Publication.objects.select_for_update().get(pk=locked_issue.publication_id)
+        number = publication.next_number
+        publication.next_number = number + 1
+        publication.save(update_fields=["next_number"])
+        locked_issue.number = number
+        locked_issue.status = Issue.Status.PUBLISHED
+        locked_issue.published_at = now
+        locked_issue.date = locked_issue.date or now.date()
+        if actor and actor not in locked_issue.editors:
+            locked_issue.editors = [*locked_issue.editors, actor]
+        try:
+            locked_issue.save()
+        except IntegrityError:
+            raise IssueError(
+                f"{publication.name} No. {number} already exists (imported later "
+                "than the numbering was set?); nothing was published"
+            ) from None
+        if found:
+            IssueEvent.objects.create(
+                issue=locked_issue,
+                kind="override",
+                at=now,
+                actor=actor,
+                detail={"reason": override, "problems": found},
+            )
+        IssueEvent.objects.create(
+            issue=locked_issue, kind="published", at=now, actor=actor, detail={"number": number}
+        )
+    return locked_issue
+
+
+def withdraw(issue: Issue, *, actor: str = "", reason: str = "") -> Issue:
+    with transaction.atomic():
+        issue = Issue.objects.select_for_update().select_related("publication").get(pk=issue.pk)
+        if issue.status != Issue.Status.PUBLISHED:
+            raise IssueError(
+                f"{issue.title} is {issue.status}; only published issues can be withdrawn"
+            )
+        issue.status, issue.withdrawn_at = Issue.Status.WITHDRAWN, timezone.now()
+        issue.save(update_fields=["status", "withdrawn_at"])
+        IssueEvent.objects.create(
+            issue=issue,
+            kind="withdrawn",
+            at=issue.withdrawn_at,
+            actor=actor,
+            detail={"reason": reason},
+        )
+    return issue
+
+
+def advance_numbering(publication: Publication, number: int) -> None:
+    locked = Publication.objects.select_for_update().get(pk=publication.pk)
+    if locked.next_number <= number:
+        locked.next_number = number + 1
+        locked.save(update_fields=["next_number"])
+        publication.next_number = locked.next_number

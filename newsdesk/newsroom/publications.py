@@ -1,0 +1,60 @@
+"""Publications, their style and their two vocabularies of categories (topics, places)."""
+
+from __future__ import annotations
+
+from django.db.models import Max
+
+from newsdesk.newsroom.models import Category, Publication
+from newsdesk.pipeline.enrich.countries import is_place
+from newsdesk.pipeline.errors import IssueError
+from newsdesk.pipeline.issue.style import Style
+
+
+def add_publication(
+    slug: str, name: str, first_number: int = 1, description: str = ""
+) -> Publication:
+    if first_number < 1:
+        raise IssueError("the first issue number must be 1 or more")
+    if Publication.objects.filter(slug=slug).exists():
+        raise IssueError(f"a publication with slug {slug!r} already exists")
+    return Publication.objects.create(
+        slug=slug,
+        name=name,
+        first_number=first_number,
+        next_number=first_number,
+        description=description,
+    )
+
+
+def get_publication(slug: str) -> Publication:
+    try:
+        return Publication.objects.get(slug=slug)
+    except Publication.DoesNotExist:
+        raise IssueError(f"no publication with slug {slug!r}") from None
+
+
+def style_of(publication: Publication) -> Style:
+    return Style.from_settings(publication.style or {})
+
+
+def category(publication: Publication, name: str, kind: str) -> Category:
+    found = Category.objects.filter(publication=publication, name=name).first()
+    if found is not None:
+        return found
+    position = (
+        Category.objects.filter(publication=publication, kind=kind).aggregate(m=Max("position"))[
+            "m"
+        ]
+        or 0
+    )
+    return Category.objects.create(
+        publication=publication, name=name, kind=kind, position=position + 1
+    )
+
+
+def guess_kind(publication: Publication, name: str) -> str:
+    """A category's vocabulary: the publication's, else a country or region is a place."""
+    known = Category.objects.filter(publication=publication, name=name).first()
+    if known is not None:
+        return known.kind
+    return Category.Kind.PLACE if is_place(name) else Category.Kind.TOPIC

@@ -1,0 +1,69 @@
+"""Reading a stored issue into the renderers' shape, and rendering it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from newsdesk.newsroom.models import Category, Issue, Item
+from newsdesk.newsroom.publications import style_of
+from newsdesk.pipeline.errors import IssueError
+from newsdesk.pipeline.issue import render as renderers
+from newsdesk.pipeline.types import IssueText, ItemText, SourceRef
+
+
+def item_text(item: Item) -> ItemText:
+    cats = list(item.categories.order_by("itemcategory__position"))
+    return ItemText(
+        headline=item.headline,
+        body=item.body,
+        sources=tuple(SourceRef(s.outlet, s.date, s.url) for s in item.sources.all()),
+        teaser=item.teaser,
+        topics=tuple(c.name for c in cats if c.kind == Category.Kind.TOPIC),
+        places=tuple(c.name for c in cats if c.kind == Category.Kind.PLACE),
+        chained_to_previous=item.chained_to_previous,
+    )
+
+
+def issue_categories(issue: Issue, items: Sequence[ItemText]) -> tuple[str, ...]:
+    """The issue's own categories if it has any, else its items': topics, then places, each
+    in alphabetical order as the publications we follow list them."""
+    own = [c.name for c in issue.categories.order_by("issuecategory__position")]
+    if own:
+        return tuple(own)
+    topics = sorted({t for item in items for t in item.topics}, key=str.casefold)
+    places = sorted({p for item in items for p in item.places}, key=str.casefold)
+    return (*topics, *places)
+
+
+def issue_text(issue: Issue) -> IssueText:
+    style = style_of(issue.publication)
+    items = tuple(item_text(i) for i in issue.items.order_by("position", "id"))
+    return IssueText(
+        publication=issue.publication.name,
+        number=issue.number,
+        date=issue.date,
+        items=items,
+        categories=issue_categories(issue, items),
+        subscribe_call=style.subscribe_call,
+        subscribe_label=style.subscribe_label,
+        editors=tuple(issue.editors),
+    )
+
+
+def render(issue: Issue, fmt: str) -> str:
+    text = issue_text(issue)
+    date_format = style_of(issue.publication).attribution_date_format
+    if fmt == "text":
+        return renderers.render_text(text, date_format)
+    if fmt == "markdown":
+        return renderers.render_markdown(text, date_format)
+    if fmt == "html":
+        return renderers.render_html(text, date_format)
+    if fmt == "email-html":
+        return renderers.render_email_html(text, date_format)
+    if fmt == "email-text":
+        return renderers.render_email_text(text, date_format)
+    if fmt == "json":
+        return json.dumps(renderers.render_json(text, date_format), indent=2, ensure_ascii=False)
+    raise IssueError(f"unknown format {fmt!r}; choose one of {', '.join(renderers.FORMATS)}")
