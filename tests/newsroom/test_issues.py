@@ -11,7 +11,14 @@ import pytest
 from django.db import connection, connections
 
 from newsdesk.newsroom.imports import export_issues, export_record, import_file
-from newsdesk.newsroom.items import add_items, chain_items, edit_item, order_items, write_item
+from newsdesk.newsroom.items import (
+    add_items,
+    chain_items,
+    edit_item,
+    item_from_record,
+    order_items,
+    write_item,
+)
 from newsdesk.newsroom.labels import labelled_examples
 from newsdesk.newsroom.models import Category, Issue, IssueEvent, Item, Publication
 from newsdesk.newsroom.numbering import find_issue, new_issue, publish, withdraw
@@ -251,3 +258,22 @@ def test_imported_items_are_labelled_examples() -> None:
     assert [e.issue_number for e in examples][:1] == [412]
     assert all(e.places and e.topics for e in examples)
     assert "Russia" in examples[-1].places
+
+
+def test_an_item_record_needs_its_fields_and_a_source() -> None:
+    record = {
+        "headline": "PORT DEAL",
+        "body": BODY,
+        "sources": [{"outlet": "Harbor Ledger", "date": "2026-11-12", "url": "https://x.example"}],
+        "topics": ["Trade"],
+        "chain_with_previous": True,
+    }
+    item = item_from_record(record)
+    assert item.sources == (SourceRef("Harbor Ledger", dt.date(2026, 11, 12), "https://x.example"),)
+    assert (item.topics, item.chained_to_previous) == (("Trade",), True)
+    with pytest.raises(IssueError, match="at least one source"):
+        item_from_record({**record, "sources": []})
+    with pytest.raises(IssueError, match="needs headline, body and sources"):
+        item_from_record({k: v for k, v in record.items() if k != "body"})
+    with pytest.raises(IssueError, match="needs headline, body and sources"):
+        item_from_record({**record, "sources": [{"outlet": "Ledger", "date": "12 Nov"}]})
