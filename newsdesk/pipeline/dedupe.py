@@ -10,6 +10,7 @@ bytes with each article so any process can rebuild it.
 from __future__ import annotations
 
 import hashlib
+import operator
 import re
 import struct
 import unicodedata
@@ -60,7 +61,7 @@ def _values(sig: bytes) -> tuple[int, ...]:
 
 def _agreement(a: tuple[int, ...], b: tuple[int, ...]) -> float:
     """The share of MinHash values two signatures have in common."""
-    return sum(x == y for x, y in zip(a, b, strict=True)) / NUM_PERM
+    return sum(map(operator.eq, a, b)) / NUM_PERM
 
 
 def similarity(a: bytes, b: bytes) -> float:
