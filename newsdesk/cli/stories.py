@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 
 from newsdesk.cli.output import progress_bar
-from newsdesk.newsroom import clustering as storylines
-from newsdesk.newsroom import labels, week
+from newsdesk.newsroom import clustering, labels, week
 from newsdesk.newsroom.enrich import enrich_articles
 from newsdesk.newsroom.models import Story
 from newsdesk.newsroom.profiles import profile_of
@@ -31,84 +30,97 @@ def _story(ident: int) -> Story:
 def run_stories(args: argparse.Namespace) -> int:
     action = args.action
     if action == "cluster":
-        report = storylines.cluster_articles(args.since, args.until)
+        report = clustering.cluster_articles(args.since, args.until)
         print(
             f"{report.articles} articles in {report.stories} stories "
             f"({report.new_stories} new, {report.follow_ups} following earlier items)"
         )
     elif action == "rank":
-        pub = get_publication(args.publication)
-        if not args.no_train and (trained := week.train_if_due(pub)) is not None:
-            reason, learnt = trained
-            print(f"retrained {pub.slug} ({reason}): {learnt.examples} examples")
-        rows = week.rank_week(pub, args.as_of, args.days)
-        for n, row in enumerate(rows[: args.limit], 1):
-            story = row.story
-            topics = "; ".join(_category(t) for t in row.topics) or "-"
-            places = "; ".join(_category(p) for p in row.places) or "-"
-            print(f"{n:>3}. [{row.score:.2f}] #{story.pk} {story.title}")
-            print(
-                f"      {story.coverage} outlets, {story.article_count} articles; "
-                f"topics: {topics}; places: {places}"
-            )
-            if args.why:
-                for line in row.reasons.get("lines", []):
-                    print(f"      - {line}")
-        if not rows:
-            print("no stories in that week (run `newsdesk stories cluster` first?)")
+        rank_stories(args)
     elif action == "show":
-        story = _story(args.story)
-        print(f"#{story.pk} {story.title}")
-        print(
-            f"  {story.coverage} outlets, {story.article_count} articles, "
-            f"{story.first_seen:%Y-%m-%d %H:%M} to {story.last_seen:%Y-%m-%d %H:%M} UTC"
-            if story.first_seen and story.last_seen
-            else ""
-        )
-        if story.follows:
-            print(
-                f"  follows: {story.follows.headline} (No. "
-                f"{story.follows.issue.number if story.follows.issue else '?'})"
-            )
-        if story.continues:
-            print(f"  continues story #{story.continues.pk}: {story.continues.title}")
-        for later in story.continued_by.order_by("first_seen"):
-            print(f"  continued by story #{later.pk}: {later.title}")
-        for article in story.articles.order_by("published"):
-            lead = " (lead)" if article.pk == story.lead_id else ""
-            copy = f" copy of #{article.duplicate_of_id}" if article.duplicate_of_id else ""
-            print(f"  article #{article.pk} {article.outlet}: {article.title}{lead}{copy}")
-        for quote in story.quotes[:5]:
-            print(f"  quote: \u201c{quote['text'][:120]}\u201d — {quote.get('speaker') or '?'}")
+        show_story(_story(args.story))
     elif action == "merge":
-        kept = storylines.merge_stories(_story(args.story), _story(args.other), args.editor or "")
+        kept = clustering.merge_stories(_story(args.story), _story(args.other), args.editor or "")
         print(f"merged into story #{kept.pk} ({kept.article_count} articles)")
     elif action == "split":
-        new = storylines.split_story(_story(args.story), args.articles, args.editor or "")
+        new = clustering.split_story(_story(args.story), args.articles, args.editor or "")
         print(f"split {len(args.articles)} articles into story #{new.pk}")
     elif action == "categories":
-        pub = get_publication(args.publication)
-        story = _story(args.story)
-        decided = week.categorise(
-            pub, story, confirm=args.confirm, reject=args.reject, editor=args.editor or ""
-        )
-        score = pub.scores.filter(story=story).first()
-        suggested = [*(score.topics if score else []), *(score.places if score else [])]
-        print(f"#{story.pk} {story.title}")
-        shown = set()
-        for entry in suggested:
-            shown.add(entry["name"])
-            print(f"  {_category(entry)}")
-        for name, accepted in sorted(decided.items()):
-            if name not in shown:
-                print(f"  {name} ({'confirmed' if accepted else 'rejected'})")
-        if not suggested and not decided:
-            print(f"  no suggestions yet (run `newsdesk stories rank {pub.slug}`)")
+        decide_categories(args)
     elif action in ("pick", "dismiss"):
         pub = get_publication(args.publication)
         week.decide(pub, _story(args.story), action == "pick")
         print(f"{action}ed story #{args.story} for {pub.slug}")
     return 0
+
+
+def rank_stories(args: argparse.Namespace) -> None:
+    """The week's stories for a publication, best first (retrained first when due)."""
+    pub = get_publication(args.publication)
+    if not args.no_train and (trained := week.train_if_due(pub)) is not None:
+        reason, learnt = trained
+        print(f"retrained {pub.slug} ({reason}): {learnt.examples} examples")
+    rows = week.rank_week(pub, args.as_of, args.days)
+    for n, row in enumerate(rows[: args.limit], 1):
+        story = row.story
+        topics = "; ".join(_category(t) for t in row.topics) or "-"
+        places = "; ".join(_category(p) for p in row.places) or "-"
+        print(f"{n:>3}. [{row.score:.2f}] #{story.pk} {story.title}")
+        print(
+            f"      {story.coverage} outlets, {story.article_count} articles; "
+            f"topics: {topics}; places: {places}"
+        )
+        if args.why:
+            for line in row.reasons.get("lines", []):
+                print(f"      - {line}")
+    if not rows:
+        print("no stories in that week (run `newsdesk stories cluster` first?)")
+
+
+def show_story(story: Story) -> None:
+    print(f"#{story.pk} {story.title}")
+    print(
+        f"  {story.coverage} outlets, {story.article_count} articles, "
+        f"{story.first_seen:%Y-%m-%d %H:%M} to {story.last_seen:%Y-%m-%d %H:%M} UTC"
+        if story.first_seen and story.last_seen
+        else ""
+    )
+    if story.follows:
+        print(
+            f"  follows: {story.follows.headline} (No. "
+            f"{story.follows.issue.number if story.follows.issue else '?'})"
+        )
+    if story.continues:
+        print(f"  continues story #{story.continues.pk}: {story.continues.title}")
+    for later in story.continued_by.order_by("first_seen"):
+        print(f"  continued by story #{later.pk}: {later.title}")
+    for article in story.articles.order_by("published"):
+        lead = " (lead)" if article.pk == story.lead_id else ""
+        copy = f" copy of #{article.duplicate_of_id}" if article.duplicate_of_id else ""
+        print(f"  article #{article.pk} {article.outlet}: {article.title}{lead}{copy}")
+    for quote in story.quotes[:5]:
+        print(f"  quote: \u201c{quote['text'][:120]}\u201d — {quote.get('speaker') or '?'}")
+
+
+def decide_categories(args: argparse.Namespace) -> None:
+    """Record the editor's confirmations and rejections, then show the story's categories."""
+    pub = get_publication(args.publication)
+    story = _story(args.story)
+    decided = week.categorise(
+        pub, story, confirm=args.confirm, reject=args.reject, editor=args.editor or ""
+    )
+    score = pub.scores.filter(story=story).first()
+    suggested = [*(score.topics if score else []), *(score.places if score else [])]
+    print(f"#{story.pk} {story.title}")
+    shown = set()
+    for entry in suggested:
+        shown.add(entry["name"])
+        print(f"  {_category(entry)}")
+    for name, accepted in sorted(decided.items()):
+        if name not in shown:
+            print(f"  {name} ({'confirmed' if accepted else 'rejected'})")
+    if not suggested and not decided:
+        print(f"  no suggestions yet (run `newsdesk stories rank {pub.slug}`)")
 
 
 def _category(entry: dict[str, object]) -> str:
