@@ -25,6 +25,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from newsdesk.ingest.models import FetchLog, Source
+from newsdesk.ingest.rows import insert_rows, update_rows
 from newsdesk.ingest.store import Outcome, known_links, load_near_index, recent_links, store_batch
 from newsdesk.ingest.workers import WorkerPool, page_draft, shared_pool
 from newsdesk.pipeline.dedupe import NearDuplicateIndex
@@ -417,8 +418,7 @@ class Ingestor:
         done = [s for pk, s in state.dirty.items() if state.outstanding[pk] <= 0]
         for source in done:
             del state.dirty[source.pk]
-        if done:
-            Source.objects.bulk_update(done, _SOURCE_STATE)
+        update_rows(Source, _SOURCE_STATE, done)
 
     def _write_state(self, state: _RunState) -> None:
         """At the end of the run, even a failed one: polling state and the fetch history.
@@ -432,7 +432,7 @@ class Ingestor:
                 state.outstanding[pk] = 0
         self._write_sources(state)
         logs, state.logs = list(state.logs.values()), {}
-        FetchLog.objects.bulk_create(logs)
+        insert_rows(FetchLog, [{f: getattr(log, f) for f in _LOG_FIELDS} for log in logs])
 
     def _count(self, outcome: Outcome, log: FetchLog) -> None:
         if outcome is Outcome.NEW:
@@ -441,3 +441,6 @@ class Ingestor:
         else:
             self.report.duplicates += 1
             log.duplicates += 1
+
+
+_LOG_FIELDS = [f.attname for f in FetchLog._meta.concrete_fields if not f.primary_key]

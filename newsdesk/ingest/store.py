@@ -14,6 +14,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from newsdesk.ingest.models import Article, ArticleURL, Source
+from newsdesk.ingest.rows import insert_rows
 from newsdesk.pipeline.dedupe import NearDuplicateIndex, signature, similarity
 from newsdesk.pipeline.intake.urls import canonicalize
 from newsdesk.pipeline.types import ArticleDraft
@@ -313,7 +314,7 @@ class _Groups:
 def _write(plans: list[_Plan]) -> list[int]:
     """Insert the batch's new articles and URLs, then link copies to their originals."""
     new = [p for p in plans if p.row is not None]
-    Article.objects.bulk_create([Article(**p.row) for p in new if p.row is not None])
+    insert_rows(Article, [p.row for p in new if p.row is not None])
     stored = dict(_select_in(Article, ("url", "id"), "url", [p.draft.url for p in new]))
     ids: dict[int, int] = {}
     for plan in new:
@@ -322,14 +323,14 @@ def _write(plans: list[_Plan]) -> list[int]:
     def real(key: int | None) -> int | None:
         return ids.get(key, key) if key is not None and key < 0 else key
 
-    links: list[ArticleURL] = []
+    links: list[dict[str, Any]] = []
     owners: list[int] = []
     for plan in plans:
         owner = real(plan.target) if plan.row is None else plan.pk
         assert owner is not None
         owners.append(owner)
-        links.extend(ArticleURL(url=u, article_id=owner) for u in plan.urls)
-    ArticleURL.objects.bulk_create(links, ignore_conflicts=True)
+        links.extend({"url": u, "article_id": owner} for u in plan.urls)
+    insert_rows(ArticleURL, links, ignore_conflicts=True)
     for plan in new:
         root = real(plan.root)
         if root is None or plan.pk is None:

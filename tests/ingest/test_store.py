@@ -214,3 +214,20 @@ def test_recent_links_are_the_urls_of_each_sources_recent_articles() -> None:
     known = recent_links([ours.pk, theirs.pk, ours.pk])
     assert known == {ours.pk: {fresh.url}, theirs.pk: {other.url}}
     assert recent_links([]) == {}
+
+
+def test_rows_are_written_as_django_writes_them() -> None:
+    """insert_rows fills missing columns with their defaults; update_rows writes the
+    named fields only; datetimes and JSON come back as they went in."""
+    from newsdesk.ingest.models import FetchLog
+    from newsdesk.ingest.rows import insert_rows, update_rows
+
+    source = Source.objects.create(url="http://rows.example/feed", outlet="Rows")
+    started = datetime(2026, 11, 17, 8, 5, 9, 120, tzinfo=UTC)
+    insert_rows(FetchLog, [{"source_id": source.pk, "started": started, "error": "e"}])
+    log = FetchLog.objects.get()
+    assert (log.started, log.error, log.ok, log.status) == (started, "e", False, None)
+    source.etag, source.outlet, source.next_poll = "W/1", "Not written", started
+    update_rows(Source, ["etag", "next_poll"], [source])
+    source.refresh_from_db()
+    assert (source.etag, source.next_poll, source.outlet) == ("W/1", started, "Rows")
