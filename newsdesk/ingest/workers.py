@@ -13,7 +13,6 @@ in flight beside it are run again).
 from __future__ import annotations
 
 import atexit
-import multiprocessing
 import os
 import threading
 from collections import deque
@@ -67,15 +66,9 @@ def page_draft(
 
 
 def _ready() -> int:
-    """Nothing to do: submitted once per worker so that every worker starts (and
-    imports the pipeline, when it unpickles this) while the first feeds download."""
+    """Nothing to do: submitted once per worker so that every worker starts while the
+    first feeds download."""
     return os.getpid()
-
-
-#: how worker processes start: spawn, a fresh interpreter each, on every platform.
-#: Fork copies the parent's locks as they are, and this process runs fetch threads
-#: (or a web server's) when a pool is started again after a worker died.
-START_METHOD = "spawn"
 
 
 @dataclass
@@ -110,8 +103,10 @@ class WorkerPool:
     def _executor(self) -> ProcessPoolExecutor:
         with self._lock:
             if self._pool is None:
-                context = multiprocessing.get_context(START_METHOD)
-                self._pool = ProcessPoolExecutor(self.processes, mp_context=context)
+                # the platform's default start method: fork on Linux up to Python 3.13
+                # (a worker starts with the pipeline imported; spawning cost 11 % of the
+                # ingest benchmark, docs/decisions.md), forkserver from 3.14, spawn elsewhere
+                self._pool = ProcessPoolExecutor(self.processes)
             return self._pool
 
     def warm(self) -> None:
@@ -166,8 +161,7 @@ class WorkerPool:
                     return
                 task = self._suspects.popleft()
                 if self._alone is None:
-                    context = multiprocessing.get_context(START_METHOD)
-                    self._alone = ProcessPoolExecutor(1, mp_context=context)
+                    self._alone = ProcessPoolExecutor(1)
                 alone = self._alone
             try:
                 inner = alone.submit(task.fn, *task.args, **task.kwargs)
