@@ -1,7 +1,7 @@
 """What newsdesk's ingest path costs on top of trafilatura, on the 92 dev pages.
 
     .venv/bin/python bench/extraction_overhead.py [--repeat 3] [--top 15] [--data FILE]
-        [--workers N ...] [--breakdown] [--no-profile] [--profile-out FILE] [--nagle]
+        [--workers N ...] [--no-profile] [--profile-out FILE] [--nagle]
 
 Baseline: trafilatura.extract(html) over the 92 pages of
 shared/eval/dev/extraction.jsonl.gz (after one warm-up call), strings already in
@@ -19,9 +19,8 @@ under cProfile (worker threads included, CPU time) prints its top functions to
 stderr. Last line: JSON.
 
 --workers N also times the ingest with Ingestor(workers=N) (the default is
-NEWSDESK_FETCH_WORKERS, 16). --breakdown times the path's steps one by one in
-one thread without a profiler (stderr). The fixture server runs with
-TCP_NODELAY unless --nagle (see bench/_benchkit.py for why).
+NEWSDESK_FETCH_WORKERS, 16). The fixture server runs with TCP_NODELAY unless
+--nagle (see bench/_benchkit.py for why).
 """
 
 from __future__ import annotations
@@ -30,8 +29,6 @@ import argparse
 import contextlib
 import gzip
 import html
-import importlib.util
-import itertools
 import json
 import os
 import shutil
@@ -90,6 +87,7 @@ def write_site(root: Path, records: list[dict[str, Any]]) -> None:
 def setup_django(db: Path) -> None:
     os.environ["DJANGO_SETTINGS_MODULE"] = "newsdesk.settings"
     os.environ["DATABASE_URL"] = f"sqlite:///{db}"
+    os.environ.setdefault("NEWSDESK_SECRET_KEY", "bench-" + "x" * 50)  # settings require one
     import django
     from django.core.management import call_command
 
@@ -155,106 +153,6 @@ def default_workers() -> int:
     return int(settings.NEWSDESK_FETCH_WORKERS)
 
 
-def breakdown(records: list[dict[str, Any]], served: kit.Served) -> list[tuple[str, float, str]]:
-    """The ingest path's steps for the same pages, one at a time, in this thread, no profiler."""
-    import htmldate
-    import trafilatura
-    from trafilatura.utils import load_html
-
-    from newsdesk.ingest.models import Source
-    from newsdesk.ingest.service import make_policy
-    from newsdesk.ingest.store import load_near_index, store_article
-    from newsdesk.pipeline import extract as nd_extract
-    from newsdesk.pipeline.intake.drafts import build_article
-    from newsdesk.pipeline.intake.feeds import parse_feed
-    from newsdesk.pipeline.intake.fetch import Fetcher
-    from newsdesk.pipeline.types import Arrival
-
-    strings = [r["html"] or "" for r in records]
-    raw = [page.encode("utf-8") for page in strings]
-    urls = [r.get("url") or "" for r in records]
-    rows: list[tuple[str, float, str]] = []
-
-    def timed(name: str, fn: Any, note: str = "") -> Any:
-        began = time.perf_counter()
-        out = fn()
-        rows.append((name, time.perf_counter() - began, note))
-        return out
-
-    timed(
-        "trafilatura.extract(str) [the baseline]", lambda: [trafilatura.extract(p) for p in strings]
-    )
-    timed("trafilatura.extract(bytes)", lambda: [trafilatura.extract(b) for b in raw])
-    extracted = timed(
-        "extract_article(bytes, url) [what ingest runs]",
-        lambda: [nd_extract.extract_article(b, u) for b, u in zip(raw, urls, strict=True)],
-    )
-    timed("  load_html(bytes)", lambda: [load_html(b) for b in raw])
-    trees = [load_html(b) for b in raw]
-    timed(
-        "  bare_extraction(tree) as extract_article calls it",
-        lambda: [
-            trafilatura.bare_extraction(
-                t, url=u or None, with_metadata=False, include_comments=False
-            )
-            for t, u in zip(trees, urls, strict=True)
-        ],
-    )
-    trees = [load_html(b) for b in raw]
-    timed(
-        "  count elements: any(islice(tree.iter(), N))",
-        lambda: [any(True for _ in itertools.islice(t.iter(), 50_000, None)) for t in trees],
-    )
-    timed(
-        "  same with tree.xpath('count(//*)') (suggestion)",
-        lambda: [t.xpath("count(//*)") > 50_000 for t in trees],
-    )
-    timed(
-        "  _meta + canonical link",
-        lambda: [(nd_extract._meta(t), [x.get("href") for x in t.iter("link")]) for t in trees],
-    )
-    undated = [
-        (t, u)
-        for t, u in zip(trees, urls, strict=True)
-        if not any(
-            nd_extract.parse_datetime(nd_extract._meta(t).get(k, "")) for k in nd_extract._DATE_META
-        )
-    ]
-    timed(
-        "  htmldate.find_date on pages without a date meta",
-        lambda: [
-            htmldate.find_date(t, extensive_search=False, original_date=True, url=u)
-            for t, u in undated
-        ],
-        f"{len(undated)} of {len(trees)} pages",
-    )
-    with Fetcher(make_policy([served.host])) as fetcher:
-        page_urls = [served.url(f"pages/{page_name(r, n)}") for n, r in enumerate(records)]
-        timed(
-            "fetch the feed and parse it",
-            lambda: parse_feed(
-                fetcher.fetch(served.url("feed.xml")).content, url=served.url("feed.xml")
-            ),
-        )
-        timed(
-            "fetch 92 pages one by one (robots.txt once)",
-            lambda: [fetcher.fetch(u, accept="text/html", respect_robots=True) for u in page_urls],
-        )
-    reset_db()
-    source = Source.objects.create(url=served.url("feed.xml"), outlet="Extraction bench")
-
-    def store_all() -> None:
-        index = load_near_index()
-        for url, page in zip(page_urls, extracted, strict=True):
-            draft = build_article(
-                link=url, outlet=source.outlet, arrival=Arrival.FEED, page=page, page_url=url
-            )
-            store_article(draft, source, index)
-
-    timed("build_article + store_article x92", store_all)
-    return rows
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=DATA)
@@ -275,11 +173,6 @@ def main() -> int:
         help="also time the ingest with Ingestor(workers=N) (repeatable; the "
         "default is NEWSDESK_FETCH_WORKERS, 16)",
     )
-    parser.add_argument(
-        "--breakdown",
-        action="store_true",
-        help="also time the ingest path's steps one by one (to stderr)",
-    )
     parser.add_argument("--profile-out", default="", help="save the merged pstats here")
     args = parser.parse_args()
 
@@ -291,7 +184,6 @@ def main() -> int:
     nd_times: list[float] = []
     base_cpu: list[float] = []
     nd_cpu: list[float] = []
-    stages: list[tuple[str, float, str]] = []
     reports: list[dict[str, Any]] = []
     variants: dict[int, list[tuple[float, float]]] = {w: [] for w in args.workers}
     try:
@@ -334,8 +226,6 @@ def main() -> int:
                         f"({extra['new_articles']} new)",
                         flush=True,
                     )
-            if args.breakdown:
-                stages = breakdown(records, served)
             profile_text = ""
             if not args.no_profile:
                 profiler = kit.ThreadProfiler()
@@ -349,12 +239,8 @@ def main() -> int:
                     f"\n== one newsdesk ingest under cProfile: {prof_seconds:.2f} s wall, "
                     f"{merged.total_tt:.2f} CPU-s in {len(profiler.profiles)} threads "  # type: ignore[attr-defined]
                     f"(per-thread CPU time) ==\n"
-                    + (
-                        "(this process only: extraction runs in newsdesk's worker processes, "
-                        "which cProfile here does not see; --breakdown times it)\n"
-                        if importlib.util.find_spec("newsdesk.ingest.workers")
-                        else ""
-                    )
+                    + "(this process only: extraction runs in newsdesk's worker processes, "
+                    "which cProfile here does not see)\n"
                     + f"-- top {args.top} by cumulative CPU time --\n"
                     + profiler.report(args.top, "cumulative")
                     + f"-- top {args.top} by own (tottime) CPU time --\n"
@@ -419,12 +305,6 @@ def main() -> int:
         f"when the machine is otherwise idle (load average above {os.cpu_count()} means other "
         "processes took CPU, and the multi-threaded side then gets a larger share)"
     )
-    if stages:
-        print(
-            "\n== the ingest path's steps one by one (single thread, no profiler) ==",
-            file=sys.stderr,
-        )
-        print(kit.table(["step", "seconds", "note"], stages), file=sys.stderr)
     if profile_text:
         print(profile_text, file=sys.stderr)
     print(
@@ -448,7 +328,6 @@ def main() -> int:
                     }
                     for w, v in variants.items()
                 },
-                "breakdown_seconds": {name.strip(): sec for name, sec, _ in stages} or None,
                 "ratio_median": ratio,
                 "ratio_best": min(nd_times) / min(base_times),
                 "ratio_cpu_median": cpu_ratio,

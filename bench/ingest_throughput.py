@@ -1,7 +1,7 @@
 """Ingest throughput: newsdesk vs lemon24/reader on the same full-text RSS feeds.
 
     .venv/bin/python bench/ingest_throughput.py [--feeds 300] [--items 20] [--repeat 2]
-        [--reader-workers 4] [--profile] [--profile-out FILE] [--breakdown] [--nagle] [--keep]
+        [--reader-workers 4] [--profile] [--profile-out FILE] [--nagle] [--keep]
 
 Generates FEEDS fictional RSS 2.0 feeds of ITEMS items each (full text of 250-400
 words in content:encoded, so no page fetches are needed), serves them with
@@ -17,19 +17,16 @@ REPEAT times each, on a fresh database every time:
 
 Prints a table, then one JSON line with the figures. With --profile, one more
 newsdesk ingest runs in-process under cProfile (worker threads included, CPU
-time) and the top functions go to stderr. With --breakdown, the stages of the
-ingest (parse, build_article, fingerprint, signature, store) are timed one by
-one in one thread without a profiler, next to two candidate speed-ups (stderr).
---repeat 0 runs only those. newsdesk settings come from the environment
-(e.g. NEWSDESK_FETCH_WORKERS=2). The fixture server runs with TCP_NODELAY
-unless --nagle (see bench/_benchkit.py for why).
+time) and the top functions go to stderr (--repeat 0 runs only that). newsdesk
+settings come from the environment (e.g. NEWSDESK_FETCH_WORKERS=2; a
+NEWSDESK_SECRET_KEY is made up if none is set). The fixture server runs with
+TCP_NODELAY unless --nagle (see bench/_benchkit.py for why).
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import inspect
 import json
 import os
 import shutil
@@ -159,7 +156,11 @@ def check(cmd: list[str], env: dict[str, str], cwd: Path) -> str:
 def prepare_newsdesk(work: Path, opml: Path) -> tuple[Path, dict[str, str]]:
     work.mkdir(parents=True)
     db = work / "nd.sqlite3"
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}"}
+    env = {
+        "NEWSDESK_SECRET_KEY": "bench-" + "x" * 50,  # the settings require one
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{db}",
+    }
     check([*newsdesk_cmd(), "migrate"], env, work)
     said = check([*newsdesk_cmd(), "source", "import", "--file", str(opml)], env, work)
     if "skipped" in said and " 0 skipped" not in said:
@@ -251,14 +252,16 @@ def profile_child(host: str, top: int, dump: str) -> None:
     """One `newsdesk ingest --all` in this process, under cProfile in every thread."""
     sys.path.insert(0, str(kit.REPO))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsdesk.settings")
-    from newsdesk import cli
+    import django
+
+    from newsdesk.cli.main import main
 
     profiler = kit.ThreadProfiler()
-    cli.setup_django()
+    django.setup()
     kit.profile_ingestor(profiler)
     started = time.perf_counter()
     with profiler.main():
-        code = cli.main(["ingest", "--all", "--allow-host", host, "--quiet"])
+        code = main(["ingest", "--all", "--allow-host", host, "--quiet"])
     wall = time.perf_counter() - started
     merged = profiler.stats()
     if dump:
@@ -273,216 +276,6 @@ def profile_child(host: str, top: int, dump: str) -> None:
     print(profiler.report(top, "cumulative"), file=sys.stderr)
     print(f"-- top {top} by own (tottime) CPU time --", file=sys.stderr)
     print(profiler.report(top, "tottime"), file=sys.stderr)
-
-
-def signature_map(text: str) -> bytes | None:
-    """dedupe.signature with the per-word CRC loop done by map() over one encoded string.
-
-    Words come from \\w+ and never contain ASCII whitespace, and UTF-8 never puts an
-    ASCII byte inside a multi-byte character, so splitting the joined bytes gives
-    exactly the per-word encodings: the result is bit-identical (checked below).
-    """
-    import zlib
-
-    import numpy as np
-
-    from newsdesk.pipeline import dedupe, minhash
-
-    words = dedupe.normalise_words(text)
-    if len(words) < dedupe.MIN_WORDS:
-        return None
-    encoded = " ".join(words).encode("utf-8").split()
-    hashes = np.fromiter(map(zlib.crc32, encoded), dtype=np.uint32, count=len(encoded))
-    n = len(words) - minhash.SHINGLE + 1
-    combined = hashes[:n].copy()
-    for offset in range(1, minhash.SHINGLE):
-        combined = combined * minhash._ROLL + hashes[offset : offset + n]
-    shingles = np.unique(combined)[:, np.newaxis]
-    values = (shingles * minhash._A + minhash._B).min(axis=0)
-    return bytes(values.astype("<u4").tobytes())
-
-
-def breakdown_child(site: str, base: str) -> None:
-    """Time the stages of a full-text ingest one by one, single-threaded, no profiler."""
-    sys.path.insert(0, str(kit.REPO))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsdesk.settings")
-    stages: list[tuple[str, float, str]] = []
-    started = time.perf_counter()
-    import django
-
-    django.setup()
-    stages.append(("django.setup()", time.perf_counter() - started, ""))
-    started = time.perf_counter()
-    from newsdesk.pipeline import dedupe
-
-    stages.append(("import newsdesk.pipeline.dedupe", time.perf_counter() - started, ""))
-    started = time.perf_counter()
-    from newsdesk.ingest import service  # noqa: F401  (trafilatura, htmldate, httpx...)
-
-    stages.append(("import newsdesk.ingest.service", time.perf_counter() - started, ""))
-    from django.db import connection, transaction
-
-    from newsdesk.ingest import store as nd_store
-    from newsdesk.ingest.models import Article, ArticleURL, Source
-    from newsdesk.ingest.store import known_links, load_near_index, store_article
-    from newsdesk.pipeline.intake.drafts import build_article, feed_has_full_text
-    from newsdesk.pipeline.intake.feeds import parse_feed
-    from newsdesk.pipeline.types import Arrival
-
-    sources = {s.url: s for s in Source.objects.all()}
-    files = sorted((Path(site) / "feeds").glob("*.xml"))
-    raw = [
-        (f"{base}/feeds/{f.name}", f.read_bytes().replace(b"__BASE__", base.encode()))
-        for f in files
-    ]
-
-    def stage(name: str, fn: Any, note: str = "") -> Any:
-        began = time.perf_counter()
-        out = fn()
-        stages.append((name, time.perf_counter() - began, note))
-        return out
-
-    parsed = stage("parse_feed x feeds", lambda: [(u, parse_feed(b, url=u)) for u, b in raw])
-    entries = [(u, e) for u, p in parsed for e in p.entries if e.link]
-    n = len(entries)
-    stage("feed_has_full_text x entries", lambda: [feed_has_full_text(e) for _, e in entries])
-    drafts = stage(
-        "build_article x entries",
-        lambda: [
-            (u, build_article(link=e.link, outlet=sources[u].outlet, arrival=Arrival.FEED, entry=e))
-            for u, e in entries
-        ],
-    )
-    stage("dedupe.fingerprint x entries", lambda: [dedupe.fingerprint(d.text) for _, d in drafts])
-    sigs = stage(
-        "dedupe.signature x entries", lambda: [dedupe.signature(d.text) for _, d in drafts]
-    )
-    if "map(zlib.crc32" not in inspect.getsource(dedupe):  # not adopted yet
-        sigs2 = stage(
-            "  same with map(zlib.crc32) (suggestion)",
-            lambda: [signature_map(d.text) for _, d in drafts],
-        )
-        same = sigs == sigs2
-        stages[-1] = (stages[-1][0], stages[-1][1], "identical" if same else "DIFFERENT")
-    queries = 0
-
-    def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-        nonlocal queries
-        queries += 1
-        return execute(sql, params, many, context)
-
-    by_feed: dict[str, list[Any]] = {}
-    for u, d in drafts:
-        by_feed.setdefault(u, []).append(d)
-
-    def reset() -> None:
-        ArticleURL.objects.all().delete()
-        Article.objects.all().delete()
-
-    def store_each() -> None:
-        index = load_near_index()
-        for u, ds in by_feed.items():
-            known_links([d.url for d in ds])
-            with transaction.atomic():
-                for d in ds:
-                    store_article(d, sources[u], index)
-
-    batched = hasattr(nd_store, "store_batch")
-    with connection.execute_wrapper(count):
-        stage(
-            "known_links + store_article, one per entry" + ("" if batched else " (as ingest does)"),
-            store_each,
-        )
-    stages[-1] = (stages[-1][0], stages[-1][1], f"{queries / n:.1f} SQL statements per entry")
-    reset()
-    if batched:
-
-        def store_batches() -> None:
-            index = load_near_index()
-            for u, ds in by_feed.items():
-                known_links([d.url for d in ds])
-                nd_store.store_batch(ds, sources[u], index)
-
-        queries = 0
-        with connection.execute_wrapper(count):
-            stage("known_links + store_batch per feed", store_batches)
-        stages[-1] = (stages[-1][0], stages[-1][1], f"{queries / n:.2f} SQL statements per entry")
-        reset()
-
-    def bulk_all() -> None:
-        from django.utils import timezone
-
-        for u, ds in by_feed.items():
-            urls = [d.url for d in ds]
-            known_links(urls)
-            set(
-                Article.objects.filter(fingerprint__in=[d.fingerprint for d in ds]).values_list(
-                    "fingerprint", flat=True
-                )
-            )
-            with transaction.atomic():
-                made = Article.objects.bulk_create(
-                    [
-                        Article(
-                            url=d.url,
-                            source=sources[u],
-                            title=d.title,
-                            text=d.text,
-                            html=d.html,
-                            outlet=d.outlet,
-                            authors=list(d.authors),
-                            published=d.published,
-                            fetched=timezone.now(),
-                            language=d.language,
-                            teaser=d.teaser,
-                            fingerprint=d.fingerprint,
-                            signature=dedupe.signature(d.text),
-                            arrival=d.arrival.value,
-                            text_source=d.text_source.value,
-                            date_note=d.date_note,
-                        )
-                        for d in ds
-                    ]
-                )
-                ArticleURL.objects.bulk_create(
-                    [
-                        ArticleURL(url=u2, article=a)
-                        for a, d in zip(made, ds, strict=True)
-                        for u2 in dict.fromkeys([d.url, *d.original_urls])
-                    ],
-                    ignore_conflicts=True,
-                )
-
-    queries = 0
-    with connection.execute_wrapper(count):
-        stage("  batched per feed: 2 lookups + bulk_create (prototype)", bulk_all)
-    stages[-1] = (
-        stages[-1][0],
-        stages[-1][1],
-        f"{queries / n:.2f} SQL/entry; no near-dup matching: a lower bound on the time",
-    )
-    print(f"\n== stage breakdown, {n:,} entries, single-threaded, no profiler ==", file=sys.stderr)
-    print(
-        kit.table(
-            ["stage", "seconds", "ms/entry", "note"],
-            [
-                [name, sec, 1000 * sec / n if i >= 3 else "", note]
-                for i, (name, sec, note) in enumerate(stages)
-            ],
-        ),
-        file=sys.stderr,
-    )
-    print(json.dumps({name.strip(): sec for name, sec, _ in stages}))
-
-
-def run_breakdown(work: Path, opml: Path, site: Path, base: str) -> dict[str, float]:
-    _, env = prepare_newsdesk(work, opml)
-    cmd = [sys.executable, str(SCRIPT), "--breakdown-child", str(site), base]
-    done = subprocess.run(cmd, env=env, cwd=work, capture_output=True, text=True)
-    sys.stderr.write(done.stderr)
-    if done.returncode != 0:
-        raise SystemExit(f"breakdown run failed ({done.returncode})")
-    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
 def run_profile(work: Path, opml: Path, host: str, top: int, dump: Path | None) -> float:
@@ -547,21 +340,12 @@ def main() -> int:
         help="serve without TCP_NODELAY, as FixtureServer does by default "
         "(adds ~40 ms per response; see bench/_benchkit.py)",
     )
-    parser.add_argument(
-        "--breakdown",
-        action="store_true",
-        help="time ingest stages one by one, single-threaded (to stderr)",
-    )
     parser.add_argument("--keep", action="store_true", help="keep the temp folder")
     parser.add_argument("--reader-child", nargs=3, help=argparse.SUPPRESS)
     parser.add_argument("--profile-child", help=argparse.SUPPRESS)
-    parser.add_argument("--breakdown-child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.reader_child:
         reader_child(args.reader_child[0], args.reader_child[1], int(args.reader_child[2]))
-        return 0
-    if args.breakdown_child:
-        breakdown_child(*args.breakdown_child)
         return 0
     if args.profile_child:
         profile_child(args.profile_child, args.top, args.profile_out)
@@ -626,20 +410,17 @@ def main() -> int:
                         flush=True,
                     )
             profile_wall = None
-            breakdown: dict[str, float] | None = None
             if args.profile:
                 dump = Path(args.profile_out).resolve() if args.profile_out else None
                 profile_wall = run_profile(tmp / "ndprof", opml, served.host, args.top, dump)
-            if args.breakdown:
-                breakdown = run_breakdown(tmp / "ndstages", opml, site, served.base)
     finally:
         if args.keep:
             print(f"kept {tmp}")
         else:
             shutil.rmtree(tmp, ignore_errors=True)
     load_after = os.getloadavg()
-    if not nd_runs:  # --repeat 0: only the profile and/or the breakdown were asked for
-        print(json.dumps({"benchmark": "ingest_throughput", "breakdown_seconds": breakdown}))
+    if not nd_runs:  # --repeat 0: only the profile was asked for
+        print(json.dumps({"benchmark": "ingest_throughput", "profile_wall": profile_wall}))
         return 0
 
     nd, rd = summarise(nd_runs), summarise(rd_runs)
@@ -766,7 +547,6 @@ def main() -> int:
                 **({f"reader_w{args.reader_workers}": rd4} if rd4 else {}),
                 "ratios": {**ratios, "cpu_reader_w1_over_newsdesk": cpu_ratio},
                 "newsdesk_report": nd_runs[0]["report"],
-                "breakdown_seconds": breakdown,
                 "loadavg": [load_before[0], load_after[0]],
                 "machine": kit.machine(),
             }
