@@ -14,7 +14,13 @@ from contextlib import contextmanager
 from django.db import IntegrityError, OperationalError, connection
 from django.db.migrations.executor import MigrationExecutor
 
-from newsdesk.pipeline.errors import ConfigError, ConflictError, DatabaseBusyError, one_line
+from newsdesk.pipeline.errors import (
+    ConfigError,
+    ConflictError,
+    DatabaseBusyError,
+    SchemaError,
+    one_line,
+)
 
 BUSY = (
     "the database is busy with another newsdesk command (an import or ingest); "
@@ -28,12 +34,6 @@ UNIQUE_VIOLATIONS = {
     sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY,
     "23505",
 }
-
-
-class SchemaError(ConfigError):
-    """The database is empty or misses migrations: `newsdesk migrate` fixes it."""
-
-    kind = "schema"
 
 
 def is_locked(exc: OperationalError) -> bool:

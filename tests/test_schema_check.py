@@ -8,7 +8,8 @@ import sqlite3
 import pytest
 from django.db import connection
 
-from newsdesk.storage import SchemaError, require_current_schema
+from newsdesk.pipeline.errors import SchemaError
+from newsdesk.storage import require_current_schema
 
 
 def test_a_current_schema_is_accepted(db: None) -> None:

@@ -24,8 +24,8 @@ from django.core.exceptions import ImproperlyConfigured
 
 from newsdesk.cli.parser import build_parser, check_usage
 from newsdesk.demo.files import use_demo_files
-from newsdesk.pipeline.errors import ConfigError, NewsdeskError, one_line
-from newsdesk.storage import SchemaError, require_current_schema, storage_errors
+from newsdesk.pipeline.errors import ConfigError, NewsdeskError, SchemaError, one_line
+from newsdesk.storage import require_current_schema, storage_errors
 
 EXIT_FAILED, EXIT_USAGE, EXIT_SCHEMA, EXIT_BUG, EXIT_INTERRUPTED = 1, 2, 3, 4, 130
 NO_SECRET_KEY = (

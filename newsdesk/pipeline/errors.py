@@ -51,6 +51,12 @@ class ConfigError(InputError):
     kind = "config"
 
 
+class SchemaError(ConfigError):
+    """The database is empty or misses migrations: `newsdesk migrate` fixes it."""
+
+    kind = "schema"
+
+
 # --- fetching and reading what comes in ------------------------------------------------
 
 
