@@ -9,7 +9,6 @@ bytes with each article so any process can rebuild it.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import operator
 import re
@@ -30,14 +29,6 @@ MIN_WORDS = 40  # shorter texts (teasers) are too small to call syndicated copie
 #: positives plus false negatives around a 0.5 threshold (what datasketch chose too)
 BANDS, ROWS = 14, 4
 _WORD = re.compile(r"\w+", re.UNICODE)
-_ASCII_RUNS = re.compile(r"[\x00-\x7f]+")
-#: ASCII bytes that are not word characters become spaces, upper-case letters lower
-#: case (all of case folding for ASCII); bytes of multi-byte UTF-8 characters (all
-#: >= 0x80) stay as they are
-_ASCII_FOLD = bytes(
-    (b | 0x20 if 0x41 <= b <= 0x5A else b) if b >= 0x80 or _WORD.fullmatch(chr(b)) else 0x20
-    for b in range(256)
-)
 
 
 def normalise_words(text: str) -> list[str]:
@@ -46,44 +37,21 @@ def normalise_words(text: str) -> list[str]:
     return _WORD.findall(folded)
 
 
-@functools.lru_cache(maxsize=4096)
-def _folded(char: str) -> str:
-    """A character case-folded, with what is not a word character in that made a space."""
-    return "".join(c if _WORD.fullmatch(c) else " " for c in char.casefold())
-
-
-def word_bytes(text: str) -> list[bytes]:
-    """normalise_words(text), each word encoded as UTF-8, in a third of the time (a
-    speed-up kept for its measured worth: docs/decisions.md).
-
-    Case folding maps each character on its own, so it is done here per distinct
-    non-ASCII character (each replaced by its folded form, non-word characters by
-    spaces), and for ASCII by one C-speed byte translation that also turns every
-    ASCII non-word character into a space; split() then cuts the words.
-    Fingerprints and signatures are computed from these bytes.
-    """
-    if not text.isascii():  # isascii() is free; NFKC changes no ASCII text
-        text = unicodedata.normalize("NFKC", text)
-        for char in set(_ASCII_RUNS.sub("", text)):  # the distinct non-ASCII characters
-            text = text.replace(char, _folded(char))
-    return text.encode("utf-8").translate(_ASCII_FOLD).split()
-
-
-def fingerprint(text: str, words: list[bytes] | None = None) -> str:
+def fingerprint(text: str, words: list[str] | None = None) -> str:
     """Hash of the text with case, punctuation and spacing removed (`words` are its
-    word_bytes, when the caller has them already)."""
+    normalise_words, when the caller has them already)."""
     if words is None:
-        words = word_bytes(text)
-    return hashlib.sha1(b" ".join(words)).hexdigest()
+        words = normalise_words(text)
+    return hashlib.sha1(" ".join(words).encode("utf-8")).hexdigest()
 
 
-def signature(text: str, words: list[bytes] | None = None) -> bytes | None:
+def signature(text: str, words: list[str] | None = None) -> bytes | None:
     """MinHash signature of a text's word shingles, or None when it is too short."""
     if words is None:
-        words = word_bytes(text)
+        words = normalise_words(text)
     if len(words) < MIN_WORDS:
         return None
-    return minhash(words)
+    return minhash([word.encode("utf-8") for word in words])
 
 
 def _values(sig: bytes) -> array[int]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from newsdesk.pipeline.dedupe import fingerprint, signature, word_bytes
+from newsdesk.pipeline.dedupe import fingerprint, normalise_words, signature
 from newsdesk.pipeline.errors import error_kind, one_line
 from newsdesk.pipeline.intake.feeds import parse_feed
 from newsdesk.pipeline.intake.sanitize import (
@@ -149,7 +149,7 @@ def build_article(
     )
     title = (entry.title if entry and entry.title else "") or (page.title if page else "")
     authors = (entry.authors if entry and entry.authors else ()) or (page.authors if page else ())
-    words = word_bytes(text or title)
+    words = normalise_words(text or title)
     return ArticleDraft(
         url=canonical,
         original_urls=tuple(dict.fromkeys(originals)),
