@@ -36,8 +36,8 @@ import feedparser
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from newsdesk.pipeline import feeds  # noqa: E402
 from newsdesk.pipeline.errors import FeedError  # noqa: E402
+from newsdesk.pipeline.intake import feeds  # noqa: E402
 from newsdesk.pipeline.types import FeedEntry, ParsedFeed  # noqa: E402
 
 DEFAULT_INDEX = REPO.parent / "shared" / "eval" / "dev" / "feeds" / "feedparser.jsonl"
