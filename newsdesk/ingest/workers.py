@@ -4,7 +4,7 @@ Parsing feeds, turning entries into articles (text, sanitized HTML, fingerprint,
 MinHash signature) and extracting article pages with trafilatura are Python
 code that holds the GIL: threads cannot put a second core to work on them, and
 several threads running lxml at once were seen to crash the interpreter (glibc
-"double free", see bench/README.md). They run in a small process pool instead:
+"double free"). They run in a small process pool instead:
 every core works, the main process is left with the network and the database,
 and a crash costs one feed or one page, not the run (the tasks that were merely
 in flight beside it are run again).
