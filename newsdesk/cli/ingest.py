@@ -7,14 +7,10 @@ import json
 import sys
 from pathlib import Path
 
-from django.db.models import QuerySet
-from django.utils import timezone
-
 from newsdesk.cli.output import console, print_run_report, progress_bar
 from newsdesk.ingest.manual import add_pasted, add_url
-from newsdesk.ingest.models import Source
 from newsdesk.ingest.service import Ingestor
-from newsdesk.newsroom.models import Publication
+from newsdesk.ingest.sources import due_sources, source_for_target
 from newsdesk.newsroom.publications import get_publication
 from newsdesk.pipeline.errors import InputError
 
@@ -22,9 +18,9 @@ from newsdesk.pipeline.errors import InputError
 def run_ingest(args: argparse.Namespace) -> int:
     publication = get_publication(args.publication) if args.publication else None
     if args.targets:
-        sources = [target_source(target, publication) for target in args.targets]
+        sources = [source_for_target(target, publication) for target in args.targets]
     else:
-        sources = list(due_sources(publication, every=args.all))
+        sources = due_sources(publication, every=args.all)
     if not sources:
         print("no sources are due (use --all to poll every enabled source)")
         return 0
@@ -34,32 +30,6 @@ def run_ingest(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report.as_dict()))
     return 0
-
-
-def target_source(target: str, publication: Publication | None) -> Source:
-    """The source of a feed named on the command line: a file, or an http(s) URL."""
-    path = Path(target)
-    if path.exists():
-        url, outlet = path.resolve().as_uri(), path.stem
-    elif target.startswith(("http://", "https://")):
-        url, outlet = target, ""
-    else:
-        raise InputError(f"{target} is neither a file nor an http(s) URL")
-    source, _ = Source.objects.get_or_create(
-        publication=publication, url=url, defaults={"outlet": outlet}
-    )
-    return source
-
-
-def due_sources(publication: Publication | None, *, every: bool) -> QuerySet[Source]:
-    """Enabled sources (of the publication) due for a poll, or all of them with `every`."""
-    due = Source.objects.filter(enabled=True)
-    if publication is not None:
-        due = due.filter(publication=publication)
-    if not every:
-        now = timezone.now()
-        due = due.filter(next_poll__isnull=True) | due.filter(next_poll__lte=now)
-    return due.distinct()
 
 
 def run_add(args: argparse.Namespace) -> int:

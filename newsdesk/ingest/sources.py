@@ -8,10 +8,13 @@ so this layer never imports the newsroom above it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.db.models import Model
+from django.utils import timezone
 
 from newsdesk.ingest.models import Source
+from newsdesk.pipeline.errors import InputError
 from newsdesk.pipeline.intake.opml import OPMLSource, read_opml, write_opml
 from newsdesk.pipeline.intake.urls import check_scheme
 
@@ -77,3 +80,33 @@ def export_opml(publication: Model | None = None) -> bytes:
         [OPMLSource(url=s.url, title=s.outlet, language=s.language) for s in sources],
         title=f"newsdesk sources{f' of {publication}' if publication else ''}",
     )
+
+
+def source_for_target(target: str, publication: Model | None = None) -> Source:
+    """The source of a feed named on the command line: a file, or an http(s) URL."""
+    path = Path(target)
+    if path.exists():
+        url, outlet = path.resolve().as_uri(), path.stem
+    elif target.startswith(("http://", "https://")):
+        url, outlet = target, ""
+    else:
+        raise InputError(f"{target} is neither a file nor an http(s) URL")
+    source, _ = Source.objects.get_or_create(
+        publication_id=publication.pk if publication else None,
+        url=url,
+        defaults={"outlet": outlet},
+    )
+    return source
+
+
+def due_sources(publication: Model | None = None, *, every: bool = False) -> list[Source]:
+    """Enabled sources (of the publication) due for a poll, or all of them with `every`.
+
+    Due is computed from stored state (next_poll), so any process can decide it."""
+    due = Source.objects.filter(enabled=True)
+    if publication is not None:
+        due = due.filter(publication_id=publication.pk)
+    if not every:
+        now = timezone.now()
+        due = due.filter(next_poll__isnull=True) | due.filter(next_poll__lte=now)
+    return list(due.distinct())
