@@ -178,7 +178,7 @@ def add_ingest_commands(command: Command) -> None:
 
     p = command(
         "add",
-        "newsdesk.cli.ingest:run_add",
+        "newsdesk.cli.add:run_add",
         "Add one article: fetch a URL, or --paste text given by an editor.",
     )
     p.add_argument("url", nargs="?", help="page to fetch (or, with --paste, the article's URL)")

@@ -1,0 +1,38 @@
+"""`newsdesk add`: one article, fetched and extracted, or pasted."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from newsdesk.ingest.manual import add_pasted, add_url
+from newsdesk.pipeline.errors import InputError
+
+
+def run_add(args: argparse.Namespace) -> int:
+    if args.paste:
+        text = (
+            Path(args.text_file).read_text(encoding="utf-8") if args.text_file else sys.stdin.read()
+        )
+        stored = add_pasted(
+            title=args.title or "",
+            outlet=args.outlet or "",
+            date=args.date or "",
+            url=args.url or "",
+            text=text,
+        )
+    else:
+        if not args.url:
+            raise InputError(
+                "give a URL to fetch, or --paste with --title, --outlet, --date and --url"
+            )
+        stored = add_url(args.url, outlet=args.outlet or "", allow_hosts=args.allow_host)
+    article = stored.article
+    print(
+        f"{stored.outcome.value}: #{article.pk} {article.title} ({article.outlet}, "
+        f"{article.published:%B %-d, %Y}) [{article.text_source}]"
+        if article.published
+        else f"{stored.outcome.value}: #{article.pk} {article.title} ({article.outlet})"
+    )
+    return 0
