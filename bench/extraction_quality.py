@@ -6,7 +6,7 @@ Scores three extractors with newsdesk.pipeline.metrics.extraction_score (the
 article-extraction-benchmark shingle metric) on shared/eval/dev/extraction.jsonl.gz:
 
 * newsdesk: newsdesk's eval_extraction (extract_article, as ingest runs it), from
-  newsdesk.evaluation.ingest (or newsdesk.evaluation in older trees);
+  newsdesk.evaluation.intake (or newsdesk.evaluation in older trees);
 * trafilatura.extract(html) with default settings;
 * trafilatura.extract(html, url=url, include_comments=False).
 
@@ -63,12 +63,12 @@ def newsdesk_eval(data: Path) -> dict[str, Any]:
     """newsdesk's own extraction eval, whichever shape newsdesk.evaluation has.
 
     Since the evaluation became a package it is eval_extraction(EvalOptions(data))
-    in newsdesk.evaluation.ingest; before, eval_extraction(path) in newsdesk.evaluation.
+    in newsdesk.evaluation.intake; before, eval_extraction(path) in newsdesk.evaluation.
     """
     import newsdesk.evaluation as evaluation
 
     try:
-        from newsdesk.evaluation.ingest import eval_extraction
+        from newsdesk.evaluation.intake import eval_extraction
     except ImportError:
         return dict(evaluation.eval_extraction(data))  # type: ignore[attr-defined]
     return dict(eval_extraction(evaluation.EvalOptions(data=data)))

@@ -22,7 +22,7 @@ import numpy as np
 from _newsgen import NewsGenerator, default_now
 
 from newsdesk.pipeline import dedupe, minhash
-from newsdesk.pipeline.intake.drafts import build_article
+from newsdesk.pipeline.intake.articles import build_article
 from newsdesk.pipeline.intake.feeds import parse_feed
 from newsdesk.pipeline.types import Arrival
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from newsdesk.cli.output import progress_bar
-from newsdesk.newsroom import clustering, labels, week
+from newsdesk.newsroom import labels, stored_stories, week
 from newsdesk.newsroom.enrich import enrich_articles
 from newsdesk.newsroom.models import Story
 from newsdesk.newsroom.profiles import profile_of
@@ -30,7 +30,7 @@ def _story(ident: int) -> Story:
 def run_stories(args: argparse.Namespace) -> int:
     action = args.action
     if action == "cluster":
-        report = clustering.cluster_articles(args.since, args.until)
+        report = stored_stories.cluster_articles(args.since, args.until)
         print(
             f"{report.articles} articles in {report.stories} stories "
             f"({report.new_stories} new, {report.follow_ups} following earlier items)"
@@ -40,10 +40,12 @@ def run_stories(args: argparse.Namespace) -> int:
     elif action == "show":
         show_story(_story(args.story))
     elif action == "merge":
-        kept = clustering.merge_stories(_story(args.story), _story(args.other), args.editor or "")
+        kept = stored_stories.merge_stories(
+            _story(args.story), _story(args.other), args.editor or ""
+        )
         print(f"merged into story #{kept.pk} ({kept.article_count} articles)")
     elif action == "split":
-        new = clustering.split_story(_story(args.story), args.articles, args.editor or "")
+        new = stored_stories.split_story(_story(args.story), args.articles, args.editor or "")
         print(f"split {len(args.articles)} articles into story #{new.pk}")
     elif action == "categories":
         decide_categories(args)

@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.db import connections
 
 from newsdesk.ingest.models import ArticleURL
-from newsdesk.newsroom import clustering, enrich, week
+from newsdesk.newsroom import enrich, stored_stories, week
 from newsdesk.newsroom.imports import ImportOutcome, import_file
 from newsdesk.newsroom.items import add_items, item_from_record, write_item
 from newsdesk.newsroom.models import Issue, ItemSource, Publication, StoryScore
@@ -54,10 +54,12 @@ def import_back_issues(publication: Publication) -> Iterator[ImportOutcome]:
         yield import_file(back_issue, publication, DEMO_EDITOR)
 
 
-def rank_the_week(publication: Publication) -> tuple[clustering.ClusterReport, list[StoryScore]]:
+def rank_the_week(
+    publication: Publication,
+) -> tuple[stored_stories.ClusterReport, list[StoryScore]]:
     """Enrich, cluster, train on the back issues and rank the week: what the desk will show."""
     enrich.enrich_articles()
-    clustered = clustering.cluster_articles(until=WEEK_END)
+    clustered = stored_stories.cluster_articles(until=WEEK_END)
     profile = profile_of(publication)
     profile.required_places = ["CN", "HK", "TW", "MO"]
     profile.include_terms = ["Beijing", "PLA", "Chinese", "Xinjiang", "Taiwan"]

@@ -20,8 +20,8 @@ from typing import Any
 from newsdesk.pipeline.errors import EvalDataError
 
 TASKS: dict[str, str] = {
-    "extraction": "newsdesk.evaluation.ingest:eval_extraction",
-    "feeds": "newsdesk.evaluation.ingest:eval_feeds",
+    "extraction": "newsdesk.evaluation.intake:eval_extraction",
+    "feeds": "newsdesk.evaluation.intake:eval_feeds",
     "clustering": "newsdesk.evaluation.clustering:evaluate",
     "places": "newsdesk.evaluation.places:evaluate",
     "topics": "newsdesk.evaluation.topics:evaluate",

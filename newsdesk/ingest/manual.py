@@ -14,7 +14,7 @@ from django.db import transaction
 from newsdesk.ingest.service import make_policy
 from newsdesk.ingest.store import Stored, load_near_index, store_article
 from newsdesk.pipeline.errors import LongURLError, PasteError
-from newsdesk.pipeline.intake.drafts import MAX_URL_LENGTH, build_article
+from newsdesk.pipeline.intake.articles import MAX_URL_LENGTH, build_article
 from newsdesk.pipeline.intake.extract import extract_article, parse_datetime, text_to_html
 from newsdesk.pipeline.intake.fetch import Fetcher
 from newsdesk.pipeline.intake.urls import check_scheme

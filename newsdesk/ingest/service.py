@@ -30,7 +30,7 @@ from newsdesk.ingest.store import Outcome, known_links, load_near_index, recent_
 from newsdesk.ingest.workers import WorkerPool, page_draft, shared_pool
 from newsdesk.pipeline.dedupe import NearDuplicateIndex
 from newsdesk.pipeline.errors import error_kind, one_line
-from newsdesk.pipeline.intake.drafts import (
+from newsdesk.pipeline.intake.articles import (
     MAX_URL_LENGTH,
     Preparing,
     ReadFeed,

@@ -29,7 +29,7 @@ from newsdesk.pipeline.errors import (
     error_kind,
     one_line,
 )
-from newsdesk.pipeline.intake.drafts import build_article
+from newsdesk.pipeline.intake.articles import build_article
 from newsdesk.pipeline.types import Arrival, ArticleDraft, Extracted, FeedEntry
 
 T = TypeVar("T")

@@ -381,7 +381,7 @@ def test_one_article_that_cannot_be_stored_does_not_hold_back_the_rest(
 
 
 def test_overlong_urls_from_pages_are_not_kept() -> None:
-    from newsdesk.pipeline.intake.drafts import MAX_URL_LENGTH, build_article
+    from newsdesk.pipeline.intake.articles import MAX_URL_LENGTH, build_article
     from newsdesk.pipeline.types import Arrival, Extracted
 
     long_url = "https://example.org/" + "x" * MAX_URL_LENGTH

@@ -16,7 +16,7 @@ from newsdesk.ingest.store import (
     recent_links,
     store_batch,
 )
-from newsdesk.pipeline.intake.drafts import build_article
+from newsdesk.pipeline.intake.articles import build_article
 from newsdesk.pipeline.types import Arrival, ArticleDraft, FeedEntry
 
 pytestmark = pytest.mark.django_db

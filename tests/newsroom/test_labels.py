@@ -10,12 +10,12 @@ from newsdesk.demo.server import FixtureServer
 from newsdesk.ingest.models import Source
 from newsdesk.ingest.service import Ingestor
 from newsdesk.ingest.sources import import_opml
-from newsdesk.newsroom import clustering, enrich, labels
+from newsdesk.newsroom import enrich, labels, stored_stories
 from newsdesk.newsroom import week as desk
 from newsdesk.newsroom.models import Category, CategoryDecision, Publication, Story, StoryScore
 from newsdesk.newsroom.profiles import profile_of
 from newsdesk.newsroom.publications import add_publication, category
-from tests.newsroom.test_clustering import WEEK_END, event_of
+from tests.newsroom.test_stored_stories import WEEK_END, event_of
 
 pytestmark = pytest.mark.django_db
 CYBER = "Cybersecurity and Cyberwarfare"
@@ -34,7 +34,7 @@ def ranked(demo_site: FixtureServer) -> tuple[Publication, list[StoryScore]]:
     import_opml(demo_site.body_for("sources.opml") or b"")
     Ingestor(allow_hosts=[demo_site.host], workers=8).run(list(Source.objects.all()))
     enrich.enrich_articles()
-    clustering.cluster_articles(until=WEEK_END)
+    stored_stories.cluster_articles(until=WEEK_END)
     pub = add_publication("ppm", "Pacific Policy Monitor")
     for name in (CYBER, TRADE, "Human Rights"):
         category(pub, name, Category.Kind.TOPIC)

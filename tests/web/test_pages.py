@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from newsdesk.ingest.models import Article, ArticleURL, Source
-from newsdesk.newsroom import clustering, week
+from newsdesk.newsroom import stored_stories, week
 from newsdesk.newsroom.imports import import_file
 from newsdesk.newsroom.models import Category
 from newsdesk.newsroom.publications import add_publication, category
@@ -109,7 +109,7 @@ def test_stories_page_shows_decisions_chapters_and_escapes(client: Client) -> No
             fetched=day0 + dt.timedelta(days=day),
             fingerprint=f"strike-{n}",
         )
-    clustering.cluster_articles(since=day0, until=day0 + dt.timedelta(days=33))
+    stored_stories.cluster_articles(since=day0, until=day0 + dt.timedelta(days=33))
     rows = week.rank_week(pub, as_of=day0 + dt.timedelta(days=33), days=40)
     assert len(rows) == 2
     later = next(r.story for r in rows if r.story.continues_id is not None)

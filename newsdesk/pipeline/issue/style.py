@@ -118,4 +118,3 @@ def apply_case(headline: str, case: str) -> str:
         else:
             out.append(word.lower() if i else word[:1].upper() + word[1:].lower())
     return " ".join(out)
-

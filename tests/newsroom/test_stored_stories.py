@@ -12,7 +12,7 @@ from newsdesk.demo.server import FixtureServer
 from newsdesk.ingest.models import Article, Source
 from newsdesk.ingest.service import Ingestor
 from newsdesk.ingest.sources import import_opml
-from newsdesk.newsroom import clustering, enrich
+from newsdesk.newsroom import enrich, stored_stories
 from newsdesk.newsroom import week as desk
 from newsdesk.newsroom.items import add_items, write_item
 from newsdesk.newsroom.models import CategoryDecision, Item, Story, StoryDecision, StoryScore
@@ -53,7 +53,7 @@ def test_enrichment_finds_places_quotes_and_figures(week: None) -> None:
 
 
 def test_each_event_becomes_one_story(week: None) -> None:
-    report = clustering.cluster_articles(until=WEEK_END)
+    report = stored_stories.cluster_articles(until=WEEK_END)
     assert report.articles == Article.objects.filter(duplicate_of__isnull=True).count()
     by_story: dict[int, Counter[str | None]] = defaultdict(Counter)
     for article in Article.objects.all():
@@ -75,20 +75,20 @@ def test_each_event_becomes_one_story(week: None) -> None:
 
 
 def test_merge_and_split_survive_reclustering(week: None) -> None:
-    clustering.cluster_articles(until=WEEK_END)
+    stored_stories.cluster_articles(until=WEEK_END)
     stories = {event_of(s.lead): s for s in Story.objects.exclude(lead=None)}  # type: ignore[arg-type]
     port, drills = stories["ecuador-port-financing"], stories["taiwan-strait-vigil-exercise"]
-    merged = clustering.merge_stories(port, drills, "editor")
+    merged = stored_stories.merge_stories(port, drills, "editor")
     ids_after_merge = set(merged.articles.values_list("pk", flat=True))
-    clustering.cluster_articles(until=WEEK_END)  # a re-run keeps the editor's merge
+    stored_stories.cluster_articles(until=WEEK_END)  # a re-run keeps the editor's merge
     assert len({a.story_id for a in Article.objects.filter(pk__in=ids_after_merge)}) == 1
     out = [
         a.pk
         for a in Article.objects.filter(pk__in=ids_after_merge)
         if event_of(a) == "taiwan-strait-vigil-exercise" and a.duplicate_of_id is None
     ]
-    new = clustering.split_story(Story.objects.get(pk=merged.pk), out, "editor")
-    clustering.cluster_articles(until=WEEK_END)  # and keeps the later split too
+    new = stored_stories.split_story(Story.objects.get(pk=merged.pk), out, "editor")
+    stored_stories.cluster_articles(until=WEEK_END)  # and keeps the later split too
     stories_of_out = {a.story_id for a in Article.objects.filter(pk__in=out)}
     rest = ids_after_merge - set(out)
     assert len(stories_of_out) == 1
@@ -96,13 +96,13 @@ def test_merge_and_split_survive_reclustering(week: None) -> None:
     assert [d.kind for d in StoryDecision.objects.all()] == ["merge", "split"]
     assert new.pk in stories_of_out or Story.objects.filter(pk__in=stories_of_out).exists()
     with pytest.raises(StoryError):
-        clustering.split_story(new, [999999], "editor")
+        stored_stories.split_story(new, [999999], "editor")
 
 
 def test_story_identity_is_stable_across_runs(week: None) -> None:
-    clustering.cluster_articles(until=WEEK_END)
+    stored_stories.cluster_articles(until=WEEK_END)
     before = dict(Article.objects.values_list("pk", "story_id"))
-    clustering.cluster_articles(until=WEEK_END)
+    stored_stories.cluster_articles(until=WEEK_END)
     assert dict(Article.objects.values_list("pk", "story_id")) == before
 
 
@@ -126,7 +126,7 @@ def test_follow_up_links_to_an_earlier_item(week: None) -> None:
     issue = new_issue(pub, date=dt.date(2026, 11, 14))
     add_items(issue, [earlier])
     publish(issue)
-    clustering.cluster_articles(until=WEEK_END)
+    stored_stories.cluster_articles(until=WEEK_END)
     hack = Story.objects.get(
         pk=Article.objects.get(url__endswith="islatel-breach-jade-lantern.html").story_id
     )
@@ -137,7 +137,7 @@ def test_follow_up_links_to_an_earlier_item(week: None) -> None:
 
 
 def test_week_ranks_on_topic_stories_above_off_topic(week: None) -> None:
-    clustering.cluster_articles(until=WEEK_END)
+    stored_stories.cluster_articles(until=WEEK_END)
     pub = add_publication("ppm", "Pacific Policy Monitor")
     profile = profile_of(pub)
     profile.required_places = ["CN", "HK", "TW", "MO"]
@@ -199,7 +199,7 @@ def test_a_long_running_affair_is_told_in_chapters(settings: object) -> None:
     days = list(range(0, 40, 3))
     for n, day in enumerate(days):
         saga_article(n, day)
-        clustering.cluster_articles(until=DAY0 + dt.timedelta(days=day, hours=1))
+        stored_stories.cluster_articles(until=DAY0 + dt.timedelta(days=day, hours=1))
     stories = list(Story.objects.order_by("first_seen"))
     assert len(stories) == 2
     first, second = stories
@@ -214,14 +214,14 @@ def test_a_long_running_affair_is_told_in_chapters(settings: object) -> None:
 def test_an_editors_merge_keeps_a_long_story_whole() -> None:
     days = [0, 3, 6, 30, 33]
     articles = [saga_article(n, day) for n, day in enumerate(days)]
-    clustering.cluster_articles(since=DAY0, until=DAY0 + dt.timedelta(days=40))
+    stored_stories.cluster_articles(since=DAY0, until=DAY0 + dt.timedelta(days=40))
     early, late = articles[0], articles[-1]
     early.refresh_from_db()
     late.refresh_from_db()
     assert early.story_id != late.story_id
     assert early.story is not None and late.story is not None
-    clustering.merge_stories(early.story, late.story, editor="ed")
-    clustering.cluster_articles(since=DAY0, until=DAY0 + dt.timedelta(days=40))
+    stored_stories.merge_stories(early.story, late.story, editor="ed")
+    stored_stories.cluster_articles(since=DAY0, until=DAY0 + dt.timedelta(days=40))
     assert Article.objects.filter(story__isnull=False).values("story").distinct().count() == 1
 
 
@@ -230,11 +230,11 @@ def test_a_split_does_not_keep_a_story_open_for_ever() -> None:
     days = list(range(0, 40, 3))
     for n, day in enumerate(days):
         saga_article(n, day)
-        clustering.cluster_articles(until=DAY0 + dt.timedelta(days=day, hours=1))
+        stored_stories.cluster_articles(until=DAY0 + dt.timedelta(days=day, hours=1))
         if day == 15:  # an editor splits the first report out of the story
             first = Article.objects.get(url="https://harbour.example/0")
             assert first.story is not None
-            clustering.split_story(first.story, [first.pk], editor="ed")
+            stored_stories.split_story(first.story, [first.pk], editor="ed")
     for story in Story.objects.all():
         assert story.first_seen and story.last_seen
         assert story.last_seen - story.first_seen <= dt.timedelta(days=21), story.pk
@@ -245,20 +245,20 @@ def test_labels_follow_a_merged_story_and_keep_an_emptied_one() -> None:
     pub = add_publication("hpb", "Harbour Policy Brief")
     category(pub, "Labour", "topic")
     first, second = saga_article(0, 0), saga_article(1, 30)
-    clustering.cluster_articles(since=DAY0, until=DAY0 + dt.timedelta(days=31))
+    stored_stories.cluster_articles(since=DAY0, until=DAY0 + dt.timedelta(days=31))
     first.refresh_from_db()
     second.refresh_from_db()
     assert first.story is not None and second.story is not None
     keep, other = first.story, second.story
     desk.decide(pub, other, picked=True)
     desk.categorise(pub, other, confirm=["Labour"])
-    clustering.merge_stories(keep, other, editor="ed")
+    stored_stories.merge_stories(keep, other, editor="ed")
     assert StoryScore.objects.get(publication=pub, story=keep).picked is True
     assert CategoryDecision.objects.get().story_id == keep.pk
     # a story that re-clustering empties keeps the labels editors put on it
     lonely = Story.objects.create(title="labelled")
     desk.decide(pub, lonely, picked=False)
-    clustering.cluster_articles(since=DAY0, until=DAY0 + dt.timedelta(days=31))
+    stored_stories.cluster_articles(since=DAY0, until=DAY0 + dt.timedelta(days=31))
     assert Story.objects.filter(pk=lonely.pk).exists()
 
 
@@ -267,7 +267,7 @@ def test_a_picked_story_emptied_by_reclustering_hands_its_pick_on() -> None:
     pub = add_publication("hpb", "Harbour Policy Brief")
     report = saga_article(0, 0)
     window = {"since": DAY0 - dt.timedelta(days=1), "until": DAY0 + dt.timedelta(days=1)}
-    clustering.cluster_articles(**window)
+    stored_stories.cluster_articles(**window)
     report.refresh_from_db()
     assert report.story is not None
     picked = report.story
@@ -283,7 +283,7 @@ def test_a_picked_story_emptied_by_reclustering_hands_its_pick_on() -> None:
         fingerprint=report.fingerprint,
     )
     Article.objects.filter(pk=report.pk).update(duplicate_of=wire)
-    clustering.cluster_articles(**window)
+    stored_stories.cluster_articles(**window)
     ranked = desk.rank_week(pub, as_of=DAY0 + dt.timedelta(days=1))
     assert len(ranked) == 1 and ranked[0].story.articles.count() == 2
     assert ranked[0].picked is True  # the pick followed the articles

@@ -1,7 +1,7 @@
 import pickle
 from datetime import UTC, datetime
 
-from newsdesk.pipeline.intake.drafts import (
+from newsdesk.pipeline.intake.articles import (
     Preparing,
     build_article,
     choose_date,

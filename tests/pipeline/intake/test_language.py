@@ -10,7 +10,7 @@ from newsdesk.pipeline.intake import language
 from newsdesk.pipeline.intake.extract import extract_article
 from newsdesk.pipeline.intake.language import READABLE, detect_language, is_readable
 
-ARTICLES = Path(__file__).resolve().parents[2] / "newsdesk" / "demo" / "site" / "articles"
+ARTICLES = Path(__file__).resolve().parents[3] / "newsdesk" / "demo" / "site" / "articles"
 
 SAMPLES = {
     "en": "The port authority of Varnholm approved a financing package for the new "

@@ -17,7 +17,7 @@ from newsdesk.pipeline.intake import feeds
 from newsdesk.pipeline.intake.feeds import parse_fast, parse_feed, parse_with_feedparser
 from newsdesk.pipeline.types import ParsedFeed
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
+SHARED = Path(__file__).resolve().parents[3].parent / "shared"
 CORPUS = SHARED / "eval" / "dev" / "feeds"
 
 RSS2 = b"""<?xml version="1.0" encoding="utf-8"?>
