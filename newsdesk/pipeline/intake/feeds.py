@@ -64,47 +64,32 @@ def parse_feed(content: bytes, *, url: str = "", content_type: str = "") -> Pars
     ``content_type`` is its HTTP Content-Type, whose charset outranks the XML
     declaration, as in feedparser.
     """
-    try:
-        content = _checked(content)
-        if _looks_like_json(content):
-            return _parse_json_feed(content, url)
-        content = _defuse_doctype(content)
-        fast = _try_fast(content, url, content_type)
-        if isinstance(fast, ParsedFeed):
-            return fast
-        if len(content) > MAX_FALLBACK_BYTES:
-            raise FeedError(
-                f"feed of {len(content):,} bytes needs the slow repairing parser; "
-                f"refused above {MAX_FALLBACK_BYTES:,} bytes"
-            )
-        return _parse_feedparser(content, url, content_type)
-    except FeedError:
-        raise
-    except Exception as exc:  # a parser's own failure must not escape
-        raise FeedError(f"feed could not be parsed ({type(exc).__name__})") from exc
+    content = _checked(content)
+    if _looks_like_json(content):
+        return _parse_json_feed(content, url)
+    content = _defuse_doctype(content)
+    fast = _try_fast(content, url, content_type)
+    if isinstance(fast, ParsedFeed):
+        return fast
+    if len(content) > MAX_FALLBACK_BYTES:
+        raise FeedError(
+            f"feed of {len(content):,} bytes needs the slow repairing parser; "
+            f"refused above {MAX_FALLBACK_BYTES:,} bytes"
+        )
+    return _parse_feedparser(content, url, content_type)
 
 
 def parse_fast(content: bytes, *, url: str = "") -> ParsedFeed:
     """The fast path alone, with no fallback (for benchmarks and tests)."""
-    try:
-        content = _checked(content)
-        if _looks_like_json(content):
-            return _parse_json_feed(content, url)
-        return _parse_fast(_defuse_doctype(content), url)
-    except FeedError:
-        raise
-    except Exception as exc:
-        raise FeedError(f"fast parser failed ({type(exc).__name__})") from exc
+    content = _checked(content)
+    if _looks_like_json(content):
+        return _parse_json_feed(content, url)
+    return _parse_fast(_defuse_doctype(content), url)
 
 
 def parse_with_feedparser(content: bytes, *, url: str = "", content_type: str = "") -> ParsedFeed:
     """feedparser alone, with no fast path (for benchmarks and tests)."""
-    try:
-        return _parse_feedparser(_defuse_doctype(_checked(content)), url, content_type)
-    except FeedError:
-        raise
-    except Exception as exc:
-        raise FeedError(f"feedparser failed ({type(exc).__name__})") from exc
+    return _parse_feedparser(_defuse_doctype(_checked(content)), url, content_type)
 
 
 def from_feedparser(result: Mapping[str, Any], *, url: str = "") -> ParsedFeed:
@@ -360,7 +345,7 @@ def _parse_fast(content: bytes, url: str) -> ParsedFeed:
         result = fastfeedparser.parse(
             content, include_tags=False, include_media=False, include_enclosures=False
         )
-    except Exception as exc:
+    except Exception as exc:  # fastfeedparser's own failure on hostile input
         raise FeedError(f"not a feed: {_one_line(exc)}") from exc
     feed = result.get("feed") or {}
     rss = _root_name(content) in (b"rss", b"RDF", b"rdf", b"channel")
@@ -461,16 +446,19 @@ def _parse_feedparser(content: bytes, url: str, content_type: str) -> ParsedFeed
     headers = {"content-type": content_type or "application/xml"}
     if url:
         headers["content-location"] = url
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        result = feedparser.parse(
-            io.BytesIO(content),  # a stream: never taken for a URL or a file name
-            response_headers=headers,
-            # Raw HTML, as on the fast path; sanitizing here would also cost time
-            # quadratic in some markup (unclosed comments), a denial of service.
-            resolve_relative_uris=False,
-            sanitize_html=False,
-        )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            result = feedparser.parse(
+                io.BytesIO(content),  # a stream: never taken for a URL or a file name
+                response_headers=headers,
+                # Raw HTML, as on the fast path; sanitizing here would also cost time
+                # quadratic in some markup (unclosed comments), a denial of service.
+                resolve_relative_uris=False,
+                sanitize_html=False,
+            )
+    except Exception as exc:  # feedparser's own failure on hostile input
+        raise FeedError(f"not a feed: feedparser failed ({_one_line(exc)})") from exc
     parsed = from_feedparser(result, url=url)
     if not parsed.entries:
         if not result.get("version"):

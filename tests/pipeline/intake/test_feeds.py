@@ -428,16 +428,35 @@ def test_not_bytes_is_a_feed_error() -> None:
         parse_feed("https://e.example/feed.xml")  # type: ignore[arg-type]
 
 
-def test_no_other_exception_escapes(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_parser_crashing_on_hostile_input_is_a_feed_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     def boom(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("parser exploded")
 
     monkeypatch.setattr(feeds.fastfeedparser, "parse", boom)
     monkeypatch.setattr(feedparser, "parse", boom)
-    with pytest.raises(FeedError) as info:
-        parse_feed(RSS2)
-    assert isinstance(info.value, ValueError) and isinstance(info.value, NewsdeskError)
-    assert isinstance(info.value.__cause__, RuntimeError)
+    for parse in (parse_feed, parse_fast, parse_with_feedparser):
+        with pytest.raises(FeedError) as info:
+            parse(RSS2)
+        assert isinstance(info.value, ValueError) and isinstance(info.value, NewsdeskError)
+        assert isinstance(info.value.__cause__, RuntimeError)
+
+
+@pytest.mark.parametrize("helper", ["_fast_entry", "_feedparser_entry", "_json_entry"])
+def test_a_slip_in_our_own_mapping_is_a_bug_not_bad_input(
+    helper: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only the third-party parsers' failures mean a bad feed; ours keep their traceback."""
+
+    def slip(*args: Any, **kwargs: Any) -> Any:
+        raise KeyError("our own mistake")
+
+    monkeypatch.setattr(feeds, helper, slip)
+    parse = parse_with_feedparser if helper == "_feedparser_entry" else parse_feed
+    document = json.dumps(JSON11).encode() if helper == "_json_entry" else RSS2
+    with pytest.raises(KeyError, match="our own mistake"):
+        parse(document)
 
 
 def test_fast_path_failure_falls_back_to_feedparser(monkeypatch: pytest.MonkeyPatch) -> None:
