@@ -5,15 +5,21 @@ host itself and refuses loopback, private, link-local and other internal
 addresses unless the operator allowed that host. Because the check happens at
 connect time, it covers every redirect hop and the IP actually used (no DNS
 rebinding window between a check and the connection).
+
+httpx's own HTTPTransport takes no network backend, so `_GuardedTransport` is a
+small httpx transport over an httpcore connection pool that does: public API of
+both libraries, nothing private replaced.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import socket
+import ssl
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 from urllib import robotparser
@@ -121,6 +127,88 @@ class _GuardedBackend(httpcore.SyncBackend):
         raise last or httpcore.ConnectError(f"no address for {host}")
 
 
+# httpcore's errors as the httpx ones the fetcher catches, most specific first
+_ERRORS: tuple[tuple[type[Exception], type[httpx.TransportError]], ...] = (
+    (httpcore.ConnectTimeout, httpx.ConnectTimeout),
+    (httpcore.ReadTimeout, httpx.ReadTimeout),
+    (httpcore.WriteTimeout, httpx.WriteTimeout),
+    (httpcore.PoolTimeout, httpx.PoolTimeout),
+    (httpcore.TimeoutException, httpx.TimeoutException),
+    (httpcore.ConnectError, httpx.ConnectError),
+    (httpcore.ReadError, httpx.ReadError),
+    (httpcore.WriteError, httpx.WriteError),
+    (httpcore.NetworkError, httpx.NetworkError),
+    (httpcore.UnsupportedProtocol, httpx.UnsupportedProtocol),
+    (httpcore.RemoteProtocolError, httpx.RemoteProtocolError),
+    (httpcore.LocalProtocolError, httpx.LocalProtocolError),
+    (httpcore.ProtocolError, httpx.ProtocolError),
+)
+_CORE_ERRORS = tuple(core for core, _ in _ERRORS)
+
+
+@contextmanager
+def _httpx_errors() -> Iterator[None]:
+    """Raise an httpcore error as its httpx counterpart, which httpx.Client's callers expect."""
+    try:
+        yield
+    except _CORE_ERRORS as exc:
+        mapped = next(ours for core, ours in _ERRORS if isinstance(exc, core))
+        raise mapped(str(exc)) from exc
+
+
+class _BodyStream(httpx.SyncByteStream):
+    """An httpcore response body as httpx reads it, with httpx's errors."""
+
+    def __init__(self, body: Iterable[bytes]) -> None:
+        self.body = body
+
+    def __iter__(self) -> Iterator[bytes]:
+        with _httpx_errors():
+            yield from self.body
+
+    def close(self) -> None:
+        close = getattr(self.body, "close", None)
+        if close is not None:
+            close()
+
+
+class _GuardedTransport(httpx.BaseTransport):
+    """HTTP/1.1 over an httpcore pool whose every connection goes through the guard."""
+
+    def __init__(self, policy: FetchPolicy, tls: ssl.SSLContext) -> None:
+        self.pool = httpcore.ConnectionPool(
+            ssl_context=tls,
+            max_connections=100,
+            max_keepalive_connections=20,
+            keepalive_expiry=5.0,
+            network_backend=_GuardedBackend(policy),
+        )
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        url = request.url
+        core_request = httpcore.Request(
+            method=request.method,
+            url=httpcore.URL(
+                scheme=url.raw_scheme, host=url.raw_host, port=url.port, target=url.raw_path
+            ),
+            headers=request.headers.raw,
+            content=request.read(),
+            extensions=request.extensions,  # carries the timeouts
+        )
+        with _httpx_errors():
+            response = self.pool.handle_request(core_request)
+        assert isinstance(response.stream, Iterable)  # a sync pool answers a sync stream
+        return httpx.Response(
+            status_code=response.status,
+            headers=response.headers,
+            stream=_BodyStream(response.stream),
+            extensions=response.extensions,
+        )
+
+    def close(self) -> None:
+        self.pool.close()
+
+
 class _HostGate:
     """Per-host concurrency limit and minimum delay between request starts."""
 
@@ -159,19 +247,8 @@ class Fetcher:
         self.policy = policy or FetchPolicy()
         # certificates verified against certifi's store (or SSL_CERT_FILE), as httpx does
         tls = httpx.create_ssl_context()
-        # httpx has no public hook for the network backend: its transport's connection
-        # pool is replaced by one that uses the guarded backend (httpx is pinned to 0.28
-        # in pyproject.toml)
-        transport = httpx.HTTPTransport(retries=0, verify=tls)
-        transport._pool = httpcore.ConnectionPool(
-            ssl_context=tls,
-            max_connections=100,
-            max_keepalive_connections=20,
-            keepalive_expiry=5.0,
-            network_backend=_GuardedBackend(self.policy),
-        )
         self.client = httpx.Client(
-            transport=transport,
+            transport=_GuardedTransport(self.policy, tls),
             follow_redirects=False,
             trust_env=False,  # an environment proxy would bypass the address checks
             timeout=httpx.Timeout(self.policy.read_timeout, connect=self.policy.connect_timeout),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -213,6 +214,29 @@ def test_slow_server_times_out(http_server: FixtureServer) -> None:
     http_server.routes["/slow"] = slow
     with fetcher_for(http_server, read_timeout=0.5) as f, pytest.raises(FetchTimeoutError):
         f.fetch(http_server.url("slow"))
+
+
+def test_connection_and_protocol_failures_are_fetch_errors(http_server: FixtureServer) -> None:
+    """The transport hands httpcore's failures on as errors the fetcher turns into FetchError."""
+    with socket.socket() as probe:  # a port with nobody listening
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+
+    def cut_short(h: BaseHTTPRequestHandler) -> bool:
+        h.send_response(200)
+        h.send_header("Content-Length", "1000")
+        h.end_headers()
+        h.wfile.write(b"only this")
+        h.close_connection = True
+        return True
+
+    http_server.routes["/short"] = cut_short
+    policy = FetchPolicy(allow_hosts=frozenset({"127.0.0.1"}))
+    with Fetcher(policy) as f:
+        with pytest.raises(FetchError, match="cannot fetch"):
+            f.fetch(f"http://127.0.0.1:{closed}/feed.xml")
+        with pytest.raises(FetchError, match="cannot fetch"):
+            f.fetch(http_server.url("short"))
 
 
 def test_http_errors_are_typed(http_server: FixtureServer) -> None:
