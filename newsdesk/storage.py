@@ -1,8 +1,10 @@
-"""The database as a user meets it: storage errors that mean something to them become
-named newsdesk errors here, at one boundary, and an empty or outdated schema is
-refused before a command touches it.
+"""The database as a user meets it: a locked database becomes DatabaseBusyError at one
+boundary (around every command), a row a user names that a unique constraint refuses
+becomes ConflictError where that row is created (`unique_name`), and an empty or
+outdated schema is refused before a command touches it.
 
 Anything else the database raises is left alone: it is a bug, and keeps its traceback.
+A duplicate row our own code inserts is one of those.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from django.db import IntegrityError, OperationalError, connection
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 
 from newsdesk.pipeline.errors import (
@@ -49,19 +51,28 @@ def is_duplicate(exc: IntegrityError) -> bool:
 
 @contextmanager
 def storage_errors() -> Iterator[None]:
-    """A locked database becomes DatabaseBusyError, a row a unique constraint refuses
-    ConflictError; every other database error goes on as it is."""
+    """A locked database becomes DatabaseBusyError; every other database error goes on
+    as it is."""
     try:
         yield
     except OperationalError as exc:
         if is_locked(exc):
             raise DatabaseBusyError(BUSY) from None
         raise
+
+
+@contextmanager
+def unique_name(conflict: str) -> Iterator[None]:
+    """Around creating a row whose unique name or number a user chose: a unique
+    constraint refusing it becomes ConflictError(conflict), which says what to do.
+    Any other integrity error stays a bug. A savepoint keeps an outer transaction usable.
+    """
+    try:
+        with transaction.atomic():
+            yield
     except IntegrityError as exc:
         if is_duplicate(exc):
-            raise ConflictError(
-                f"that is stored already ({one_line(exc)}); choose another name or number"
-            ) from None
+            raise ConflictError(conflict) from None
         raise
 
 

@@ -35,6 +35,7 @@ from newsdesk.pipeline.errors import IssueError
 from newsdesk.pipeline.issue import render as renderers
 from newsdesk.pipeline.issue.backissues import ParsedIssue, parse_issue_html, parse_issue_text
 from newsdesk.pipeline.types import IssueText, ItemText, SourceRef
+from newsdesk.storage import unique_name
 
 EXPORT_VERSION = 1
 
@@ -104,14 +105,16 @@ def import_parsed(
                 "with different content"
             )
         when = issue_date or parsed.date or parsed.latest_source_date
-        issue = Issue.objects.create(
-            publication=publication,
-            number=parsed.number,
-            date=when,
-            status=Issue.Status.PUBLISHED,
-            published_at=dt.datetime.combine(when, dt.time(12), tzinfo=dt.UTC) if when else None,
-            imported_from=source[:500],
-        )
+        noon = dt.datetime.combine(when, dt.time(12), tzinfo=dt.UTC) if when else None
+        with unique_name(_stored_meanwhile(source, publication, parsed.number)):
+            issue = Issue.objects.create(
+                publication=publication,
+                number=parsed.number,
+                date=when,
+                status=Issue.Status.PUBLISHED,
+                published_at=noon,
+                imported_from=source[:500],
+            )
         for position, name in enumerate(parsed.categories):
             IssueCategory.objects.create(
                 issue=issue,
@@ -229,11 +232,11 @@ def import_export_record(
     record: dict[str, Any], publication: Publication, source: str = "", actor: str = "import"
 ) -> ImportOutcome:
     """Restore an issue written by export_record, everything included."""
+    if record.get("version") != EXPORT_VERSION:
+        raise IssueError(f"{source}: export version {record.get('version')} is not supported")
     try:
         number = int(record["number"])
         items = record["items"]
-        if record.get("version") != EXPORT_VERSION:
-            raise IssueError(f"{source}: export version {record.get('version')} is not supported")
     except (KeyError, TypeError, ValueError) as exc:
         raise IssueError(f"{source}: malformed export ({exc})") from None
     if record.get("publication", {}).get("name") != publication.name:
@@ -251,17 +254,18 @@ def import_export_record(
                 f"{source}: {publication.name} No. {number} is already stored with "
                 "different content"
             )
-        issue = Issue.objects.create(
-            publication=publication,
-            number=number,
-            date=dt.date.fromisoformat(record["date"]) if record.get("date") else None,
-            status=record.get("status", Issue.Status.PUBLISHED),
-            editors=record.get("editors", []),
-            sections=record.get("sections", []),
-            published_at=_when(record.get("published_at")),
-            withdrawn_at=_when(record.get("withdrawn_at")),
-            imported_from=record.get("imported_from", "")[:500],
-        )
+        with unique_name(_stored_meanwhile(source, publication, number)):
+            issue = Issue.objects.create(
+                publication=publication,
+                number=number,
+                date=dt.date.fromisoformat(record["date"]) if record.get("date") else None,
+                status=record.get("status", Issue.Status.PUBLISHED),
+                editors=record.get("editors", []),
+                sections=record.get("sections", []),
+                published_at=_when(record.get("published_at")),
+                withdrawn_at=_when(record.get("withdrawn_at")),
+                imported_from=record.get("imported_from", "")[:500],
+            )
         for position, cat in enumerate(record.get("categories", [])):
             IssueCategory.objects.create(
                 issue=issue,
@@ -313,6 +317,14 @@ def import_export_record(
         if issue.status == Issue.Status.PUBLISHED or issue.status == Issue.Status.WITHDRAWN:
             advance_numbering(publication, number)
     return ImportOutcome(source, number, "imported", len(items), len(record.get("categories", [])))
+
+
+def _stored_meanwhile(source: str, publication: Publication, number: int) -> str:
+    """Why an issue's row was refused: another command stored that number since we looked."""
+    return (
+        f"{source}: {publication.name} No. {number} was stored by another command meanwhile; "
+        "import the file again to compare"
+    )
 
 
 def _when(value: str | None) -> dt.datetime | None:

@@ -8,6 +8,7 @@ from newsdesk.newsroom.models import Category, Publication
 from newsdesk.pipeline.enrich.countries import is_place
 from newsdesk.pipeline.errors import IssueError
 from newsdesk.pipeline.issue.style import Style
+from newsdesk.storage import unique_name
 
 
 def add_publication(
@@ -15,15 +16,14 @@ def add_publication(
 ) -> Publication:
     if first_number < 1:
         raise IssueError("the first issue number must be 1 or more")
-    if Publication.objects.filter(slug=slug).exists():
-        raise IssueError(f"a publication with slug {slug!r} already exists")
-    return Publication.objects.create(
-        slug=slug,
-        name=name,
-        first_number=first_number,
-        next_number=first_number,
-        description=description,
-    )
+    with unique_name(f"a publication {slug} exists already; choose another slug"):
+        return Publication.objects.create(
+            slug=slug,
+            name=name,
+            first_number=first_number,
+            next_number=first_number,
+            description=description,
+        )
 
 
 def get_publication(slug: str) -> Publication:

@@ -24,7 +24,7 @@ from newsdesk.newsroom.models import Category, Issue, IssueEvent, Item, Publicat
 from newsdesk.newsroom.numbering import find_issue, new_issue, publish, withdraw
 from newsdesk.newsroom.publications import add_publication
 from newsdesk.newsroom.reading import render
-from newsdesk.pipeline.errors import IssueError
+from newsdesk.pipeline.errors import ConflictError, IssueError
 from newsdesk.pipeline.types import ItemText, SourceRef
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "backissues"
@@ -277,3 +277,26 @@ def test_an_item_record_needs_its_fields_and_a_source() -> None:
         item_from_record({k: v for k, v in record.items() if k != "body"})
     with pytest.raises(IssueError, match="needs headline, body and sources"):
         item_from_record({**record, "sources": [{"outlet": "Ledger", "date": "12 Nov"}]})
+
+
+def test_an_unsupported_export_version_says_so(tmp_path: Path) -> None:
+    pub = harbour()
+    import_file(FIXTURES / "hpb-0413.txt", pub)
+    (path,) = export_issues(pub, tmp_path)
+    record = json.loads(path.read_text())
+    path.write_text(json.dumps({**record, "version": 2}))
+    with pytest.raises(IssueError) as refused:
+        import_file(path, pub)
+    assert str(refused.value) == f"{path}: export version 2 is not supported"
+    path.write_text(json.dumps({**record, "number": "four"}))
+    with pytest.raises(IssueError, match="malformed export"):
+        import_file(path, pub)
+
+
+def test_a_publication_slug_taken_is_a_conflict() -> None:
+    harbour()
+    with pytest.raises(ConflictError) as refused:
+        add_publication("hpb", "Another Brief")
+    assert str(refused.value) == "a publication hpb exists already; choose another slug"
+    assert refused.value.__cause__ is None and refused.value.__suppress_context__
+    assert list(Publication.objects.values_list("name", flat=True)) == ["Harbour Policy Brief"]
