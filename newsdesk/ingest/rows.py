@@ -1,9 +1,9 @@
 """Ingest's bulk writes: one statement run for many rows (executemany).
 
 A run stores thousands of articles; bulk_create builds a model instance for each
-and compiles one placeholder per value, which cost more than a third of the
-ingest benchmark's time (docs/decisions.md). Values are still converted by their
-fields (get_db_prep_save), as Django converts them.
+and compiles one placeholder per value, which made the ingest benchmark 24% slower
+(docs/decisions.md). Values are still converted by their fields
+(get_db_prep_save), as Django converts them.
 """
 
 from __future__ import annotations

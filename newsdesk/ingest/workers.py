@@ -66,10 +66,8 @@ def page_draft(
     return draft, error
 
 
-def _ready() -> int:
-    """Nothing to do: submitted once per worker so that every worker starts while the
-    first feeds download."""
-    return os.getpid()
+def _ready() -> None:
+    """Nothing to do: submitted once per worker, it makes the pool start that worker."""
 
 
 @dataclass
@@ -105,14 +103,16 @@ class WorkerPool:
         with self._lock:
             if self._pool is None:
                 # the platform's default start method: fork on Linux up to Python 3.13
-                # (a worker starts with the pipeline imported; spawning cost 11 % of the
-                # ingest benchmark, docs/decisions.md), forkserver from 3.14, spawn elsewhere
+                # (a worker starts with the pipeline imported; spawning made the ingest
+                # benchmark 12.0% slower: docs/decisions.md), forkserver from 3.14, spawn
+                # elsewhere
                 self._pool = ProcessPoolExecutor(self.processes)
             return self._pool
 
     def warm(self) -> None:
-        """Start every worker now and load the feed parsers in it, so this overlaps
-        the main process's own start-up and the first downloads."""
+        """Start every worker now, at the start of a run: before the fetch threads exist
+        (a fork among threads can copy a lock one of them holds) and while the first
+        feeds download, so that no feed waits for its worker to start."""
         pool = self._executor()
         for _ in range(self.processes):
             pool.submit(_ready)

@@ -1,4 +1,5 @@
 """The pure core of newsdesk: every step from bytes to items, with no Django import.
 
-A test (tests/pipeline/test_purity.py) fails if any module here imports Django.
+A contract of import-linter (pyproject.toml) fails the tests if a module here imports
+Django or any newsdesk package above the pipeline.
 """

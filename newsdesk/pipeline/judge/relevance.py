@@ -93,8 +93,9 @@ class Relevance:
 
 # --- places -----------------------------------------------------------------------------
 
-#: names the gazetteer adds to placenames': demonyms, capitals and the cities and
-#: provinces a China-focused desk meets most (the place tagger knows far more)
+#: names this module's small gazetteer (`_gazetteer`) adds to the country and region
+#: names of enrich/countries.py: demonyms, capitals and the cities and provinces a
+#: China-focused desk meets most (the place tagger's enrich/gazetteer.py knows far more)
 EXTRA_NAMES: dict[str, str] = {
     "chinese": "CN",
     "beijing": "CN",

@@ -231,7 +231,7 @@ def test_display_names() -> None:
     assert display_name("DD") == "East Germany"
 
 
-def test_placenames_still_answer() -> None:
+def test_countries_is_place_and_place_code() -> None:
     assert is_place("China") and is_place("European Union")
     assert place_code("Hong Kong") == "HK"
     assert not is_place("trade")
