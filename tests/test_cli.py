@@ -22,9 +22,11 @@ from newsdesk.cli import database
 from newsdesk.cli.main import BUG, EXIT_BUG, NO_SECRET_KEY, main
 from newsdesk.cli.parser import build_parser
 from newsdesk.demo.server import FixtureServer
+from newsdesk.ingest import service
 from newsdesk.newsroom.models import Publication
 from newsdesk.storage import BUSY
 from tests.conftest import DEMO_SITE
+from tests.ingest.test_ingest import full_text_feed
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "backissues"
 
@@ -232,6 +234,58 @@ def test_ingest_bad_target(newsdesk: Newsdesk) -> None:
         1,
         "newsdesk: no-such-file.xml is neither a file nor an http(s) URL\n",
     )
+
+
+@pytest.mark.django_db
+def test_ingest_exits_1_only_when_every_source_failed(newsdesk: Newsdesk, tmp_path: Path) -> None:
+    """One broken feed among many must not fail a scheduled run; all of them failing must."""
+    broken = tmp_path / "broken.xml"
+    broken.write_bytes((DEMO_SITE / "feeds/broken.xml").read_bytes())
+    full_text_feed(tmp_path, "good.xml", ["https://good.example/1"])
+    alone = newsdesk("ingest", str(broken), "--quiet")
+    assert alone.code == 1 and "failed broken: feed: not a feed" in alone.out
+    assert alone.err == (
+        "newsdesk: every source polled failed (each reason is listed above); "
+        "check the URLs, the network and --allow-host\n"
+    )
+    unreachable = newsdesk("ingest", "http://127.0.0.1:9/feed.xml", "--quiet")  # not allowed
+    assert unreachable.code == 1 and "blocked:" in unreachable.out
+    mixed = newsdesk("ingest", str(broken), str(tmp_path / "good.xml"), "--quiet", "--json")
+    assert (mixed.code, mixed.err) == (0, "")
+    report = json.loads(mixed.out.strip().splitlines()[-1])
+    assert (report["sources_failed"], report["bugs"], report["new_articles"]) == (1, 0, 1)
+
+
+@pytest.mark.django_db
+def test_ingest_exits_4_when_a_failure_is_a_bug(
+    newsdesk: Newsdesk,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def slip(*args: object, **kwargs: object) -> set[str]:
+        raise KeyError("our own slip")
+
+    monkeypatch.setattr(service, "known_links", slip)
+    full_text_feed(tmp_path, "good.xml", ["https://good.example/1"])
+    ran = newsdesk("ingest", str(tmp_path / "good.xml"), "--quiet")
+    assert ran.code == EXIT_BUG == 4
+    # the traceback, logged to stderr as it happened, names the source
+    logged, last = ran.err.rsplit("newsdesk: ", 1)
+    assert f"a bug, please report it) on {(tmp_path / 'good.xml').as_uri()}" in logged
+    assert "Traceback (most recent call last)" in logged and "KeyError: 'our own slip'" in logged
+    assert last == (
+        "internal error on 1 of the failures (a bug, not something you did): "
+        "please report it with the tracebacks above\n"
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["http://[::1/a", "http://example.com:99999/a"])
+def test_a_malformed_url_is_one_line(newsdesk: Newsdesk, url: str) -> None:
+    for command in (["add", url], ["source", "add", url], ["ingest", url]):
+        ran = newsdesk(*command)
+        assert ran.code == 1, command
+        assert ran.err.startswith(f"newsdesk: malformed URL {url!r} (") and ran.err.count("\n") == 1
 
 
 def test_eval_extraction_and_feeds_json_contract(newsdesk: Newsdesk, tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ records its error on itself and in its fetch history and the run goes on.
 from __future__ import annotations
 
 import dataclasses
-import traceback
+import logging
 from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -29,7 +29,7 @@ from newsdesk.ingest.rows import insert_rows, update_rows
 from newsdesk.ingest.store import Outcome, known_links, load_near_index, recent_links, store_batch
 from newsdesk.ingest.workers import WorkerPool, page_draft, shared_pool
 from newsdesk.pipeline.dedupe import NearDuplicateIndex
-from newsdesk.pipeline.errors import error_kind, one_line
+from newsdesk.pipeline.errors import InputError, error_kind, one_line
 from newsdesk.pipeline.intake.articles import (
     MAX_URL_LENGTH,
     Preparing,
@@ -40,6 +40,8 @@ from newsdesk.pipeline.intake.articles import (
 from newsdesk.pipeline.intake.fetch import Fetcher, FetchPolicy, parse_allow_hosts
 from newsdesk.pipeline.intake.urls import host_key
 from newsdesk.pipeline.types import Arrival, ArticleDraft, FeedEntry
+
+log = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(hours=24)
 #: store prepared articles once this many wait, or when nothing else arrived for
@@ -80,6 +82,11 @@ class RunReport:
     pages_fetched: int = 0
     errors: Counter[str] = field(default_factory=Counter)
     failures: list[tuple[str, str, str]] = field(default_factory=list)  # (source, kind, message)
+    #: sources whose poll, or the storing of whose articles, failed
+    sources_failed: int = 0
+    #: failures that are bugs in newsdesk, not the sources' doing: each is logged with
+    #: its traceback, and the command exits 4
+    bugs: int = 0
     seconds: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
@@ -91,6 +98,8 @@ class RunReport:
             "duplicates": self.duplicates,
             "pages_fetched": self.pages_fetched,
             "errors": dict(self.errors),
+            "sources_failed": self.sources_failed,
+            "bugs": self.bugs,
             "seconds": round(self.seconds, 3),
         }
 
@@ -121,6 +130,7 @@ class _PageResult:
     source_id: int
     draft: ArticleDraft
     error: str  # why the page's text was not used, "" when it was
+    bug: BaseException | None = None  # the error, when it is a bug of ours
 
 
 @dataclass
@@ -135,6 +145,7 @@ class _RunState:
     #: its new ETag is written only when this is 0, or a crash could lose its articles
     outstanding: Counter[int] = field(default_factory=Counter)
     logs: dict[int, FetchLog] = field(default_factory=dict)
+    failed: set[int] = field(default_factory=set)  # sources whose poll or storing failed
 
 
 class Ingestor:
@@ -207,7 +218,8 @@ class Ingestor:
             draft = build_article(
                 link=entry.link, outlet=outlet, arrival=Arrival.FEED, entry=entry, page_error=error
             )
-            return _PageResult(source_id, draft, error)
+            bug = exc if error_kind(exc) == "bug" else None
+            return _PageResult(source_id, draft, error, bug)
 
     # -- the run --
 
@@ -251,6 +263,7 @@ class Ingestor:
                 extra.close()
             self._extra_fetchers.clear()
             self._write_state(state)
+            self.report.sources_failed = len(state.failed)
         self.report.seconds = (timezone.now() - started).total_seconds()
         return self.report
 
@@ -272,13 +285,18 @@ class Ingestor:
         self.report.pages_fetched += 1
         if result.error:
             self.report.errors[f"page-{result.error.split(':', 1)[0]}"] += 1
+        if result.bug is not None:
+            self._bug(source, result.bug, f"page {result.draft.original_urls[0]}")
         state.unstored.append((source, result.draft))  # the page's work is now this article
         self.progress("page", 1)
 
     def _fetcher_for(self, fetcher: Fetcher, source: Source) -> Fetcher:
         if not source.allow_internal:
             return fetcher
-        key = host_key(source.url)
+        try:
+            key = host_key(source.url)
+        except InputError:  # a malformed URL: the fetcher refuses it, as a failure of its own
+            return fetcher
         if key not in self._extra_fetchers:
             policy = dataclasses.replace(self.policy, allow_hosts=self.policy.allow_hosts | {key})
             self._extra_fetchers[key] = Fetcher(policy)
@@ -294,8 +312,17 @@ class Ingestor:
             self._fail(source, state, exc)
             return None
 
+    def _bug(self, source: Source, exc: BaseException | None, what: str = "") -> None:
+        """Log a bug's traceback (with the worker's, for an error raised in a worker process)."""
+        self.report.bugs += 1
+        where = f"{what} of {source.url}" if what else source.url
+        log.error("internal error (a bug, please report it) on %s", where, exc_info=exc)
+
     def _fail(self, source: Source, state: _RunState, exc: BaseException, lost: int = 0) -> None:
         kind, message = f"store-{error_kind(exc)}", one_line(exc)
+        if error_kind(exc) == "bug":
+            self._bug(source, exc)
+        state.failed.add(source.pk)
         if lost:
             message = f"{lost} article{'s' if lost > 1 else ''} not stored: {message}"
         self.report.errors[kind] += 1
@@ -327,7 +354,9 @@ class Ingestor:
         if result.error is not None:
             kind, message = error_kind(result.error), one_line(result.error)
             if kind == "bug":
-                message = f"{message} ({traceback.format_exception_only(result.error)[-1].strip()})"
+                message = f"{type(result.error).__name__}: {message}"
+                self._bug(source, result.error)
+            state.failed.add(source.pk)
             report.errors[kind] += 1
             report.failures.append((source.outlet or source.url, kind, message))
             source.consecutive_failures += 1
@@ -357,6 +386,8 @@ class Ingestor:
         seen = known_links(looked_up, canonical)
         prepared = result.read.prepared  # the worker prepared the entries not in skip
         for link, kind, message in prepared.failures:  # one line each; the others go on
+            if kind == "bug":  # raised in a worker process: its message is all that is left
+                self._bug(source, None, f"entry {link[:200]} ({message})")
             report.errors[f"entry-{kind}"] += 1
             report.failures.append(
                 (source.outlet or source.url, f"entry-{kind}", f"{message}: {link[:200]}")

@@ -63,7 +63,7 @@ def import_opml(
                 language=entry.language,
                 allow_internal=allow_internal,
             )
-        except ValueError as exc:
+        except InputError as exc:
             skipped.append(f"{entry.url}: {exc}")
             continue
         created += made
@@ -88,6 +88,7 @@ def source_for_target(target: str, publication: Model | None = None) -> Source:
     if path.exists():
         url, outlet = path.resolve().as_uri(), path.stem
     elif target.startswith(("http://", "https://")):
+        check_scheme(target)
         url, outlet = target, ""
     else:
         raise InputError(f"{target} is neither a file nor an http(s) URL")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -13,9 +14,11 @@ import pytest
 from django.utils import timezone
 
 from newsdesk.demo.server import FixtureServer, send
+from newsdesk.ingest import sources
 from newsdesk.ingest.models import Article, FetchLog, Source
 from newsdesk.ingest.service import Ingestor
 from newsdesk.ingest.sources import export_opml, import_opml
+from newsdesk.pipeline.intake.fetch import Fetcher
 from newsdesk.pipeline.intake.opml import read_opml
 from newsdesk.pipeline.intake.urls import canonicalize
 from tests.conftest import DEMO_SITE
@@ -290,6 +293,7 @@ def test_a_store_failure_is_blamed_on_its_own_source(
     monkeypatch.setattr(service, "store_batch", failing_for_bad)
     report = run(http_server, [good, bad]).report
     assert report.errors == {"store-bug": 1}
+    assert (report.sources_failed, report.bugs) == (1, 1)  # a RuntimeError is a bug of ours
     assert Article.objects.filter(source=good).count() == 3
     assert Article.objects.filter(source=bad).count() == 0
     good.refresh_from_db()
@@ -402,3 +406,95 @@ def test_an_editor_is_told_when_a_url_is_too_long() -> None:
     with pytest.raises(LongURLError):
         add_url(long_url)
     assert Article.objects.count() == 0
+
+
+def fetch_failing_for(monkeypatch: pytest.MonkeyPatch, part: str, error: Exception) -> None:
+    """Make every fetch of a URL containing `part` raise `error` (in this process's threads)."""
+    real_fetch = Fetcher.fetch
+
+    def fetch(self: Fetcher, url: str, **kwargs: Any) -> Any:
+        if part in url:
+            raise error
+        return real_fetch(self, url, **kwargs)
+
+    monkeypatch.setattr(Fetcher, "fetch", fetch)
+
+
+def test_a_bug_while_polling_is_logged_with_its_traceback_and_counted(
+    http_server: FixtureServer, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A bug of ours is not the feed's fault: the run goes on, but the bug is not hidden
+    in a table row; its traceback is logged with the source's URL."""
+    root = Path(http_server.root)
+    full_text_feed(root, "good.xml", [http_server.url(f"good/{n}") for n in range(2)])
+    full_text_feed(root, "buggy.xml", [http_server.url(f"buggy/{n}") for n in range(2)])
+    good = Source.objects.create(url=http_server.url("good.xml"), outlet="Good")
+    buggy = Source.objects.create(url=http_server.url("buggy.xml"), outlet="Buggy")
+    fetch_failing_for(monkeypatch, "buggy.xml", KeyError("our own slip"))
+    with caplog.at_level(logging.ERROR, logger="newsdesk.ingest.service"):
+        report = run(http_server, [good, buggy]).report
+    assert (report.errors, report.sources_failed, report.bugs) == ({"bug": 1}, 1, 1)
+    assert report.failures == [("Buggy", "bug", "KeyError: 'our own slip'")]
+    (record,) = caplog.records
+    assert buggy.url in record.getMessage() and "a bug" in record.getMessage()
+    assert record.exc_info is not None and isinstance(record.exc_info[1], KeyError)
+    assert "Traceback (most recent call last)" in caplog.text
+    assert Article.objects.filter(source=good).count() == 2
+
+
+def test_a_bug_while_fetching_a_page_keeps_the_feeds_text_and_is_counted(
+    http_server: FixtureServer, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    link = http_server.url("pages/1")
+    (Path(http_server.root) / "teasers.xml").write_text(
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>'
+        f"<item><title>Port deal</title><link>{link}</link><description>A teaser."
+        "</description></item></channel></rss>"
+    )
+    source = Source.objects.create(url=http_server.url("teasers.xml"), outlet="Teasers")
+    fetch_failing_for(monkeypatch, "/pages/", KeyError("our own slip"))
+    with caplog.at_level(logging.ERROR, logger="newsdesk.ingest.service"):
+        report = run(http_server, [source]).report
+    assert (report.errors, report.sources_failed, report.bugs) == ({"page-bug": 1}, 0, 1)
+    (record,) = caplog.records
+    assert f"page {link} of {source.url}" in record.getMessage()
+    assert record.exc_info is not None and isinstance(record.exc_info[1], KeyError)
+    assert Article.objects.get().text_source == "teaser"
+
+
+def test_a_failing_source_is_counted_and_is_no_bug(http_server: FixtureServer) -> None:
+    full_text_feed(Path(http_server.root), "good.xml", [http_server.url("good/1")])
+    good = Source.objects.create(url=http_server.url("good.xml"), outlet="Good")
+    gone = Source.objects.create(url=http_server.url("gone.xml"), outlet="Gone")
+    report = run(http_server, [good, gone]).report
+    assert (report.errors, report.sources_failed, report.bugs) == ({"http": 1}, 1, 0)
+    assert report.as_dict()["sources_failed"] == 1 and report.as_dict()["bugs"] == 0
+
+
+OPML = (
+    b'<?xml version="1.0"?><opml version="2.0"><head><title>s</title></head><body>'
+    b'<outline type="rss" text="Gazette" xmlUrl="https://gazette.example/rss"/>'
+    b'<outline type="rss" text="Odd" xmlUrl="http://[::1/rss"/>'
+    b'<outline type="rss" text="Local" xmlUrl="file:///etc/passwd"/></body></opml>'
+)
+
+
+def test_an_opml_entry_a_user_got_wrong_is_skipped_with_its_reason() -> None:
+    result = import_opml(OPML)
+    assert (result.created, result.existing) == (1, 0)
+    assert [line.split(": ", 1)[0] for line in result.skipped] == [
+        "http://[::1/rss",
+        "file:///etc/passwd",
+    ]
+    assert "malformed URL" in result.skipped[0] and "only http and https" in result.skipped[1]
+
+
+def test_a_bug_while_importing_opml_is_not_skipped_as_bad_input(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def slip(url: str) -> None:
+        raise ValueError("our own slip")
+
+    monkeypatch.setattr(sources, "check_scheme", slip)
+    with pytest.raises(ValueError, match="our own slip"):
+        import_opml(OPML)

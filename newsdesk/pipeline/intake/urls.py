@@ -65,17 +65,20 @@ def is_tracking_param(name: str) -> bool:
     return lowered in TRACKING_PARAMS or lowered.startswith(TRACKING_PREFIXES)
 
 
-def _port(parts: SplitResult) -> int | None:
-    """The URL's port, None when it has none or an invalid one."""
+def _split(url: str, base: str = "") -> SplitResult:
+    """The URL's parts (resolved against base); BlockedURLError for a malformed URL, such
+    as an unclosed IPv6 bracket or a port that is not a number from 0 to 65535."""
     try:
-        return parts.port
-    except ValueError:
-        return None
+        parts = urlsplit(urljoin(base, url) if base else url)
+        parts.port  # noqa: B018 - reading it checks the port
+    except ValueError as exc:
+        raise BlockedURLError(f"malformed URL {url!r} ({exc}); correct the URL") from None
+    return parts
 
 
 def check_scheme(url: str) -> None:
-    """Refuse anything but absolute http(s) URLs with a host."""
-    parts = urlsplit(url.strip())
+    """Refuse anything but well-formed absolute http(s) URLs with a host."""
+    parts = _split(url.strip())
     if parts.scheme.lower() not in _DEFAULT_PORTS:
         raise BlockedURLError(f"only http and https URLs are fetched, not {url!r}")
     if not parts.hostname:
@@ -88,14 +91,12 @@ def canonicalize(url: str, base: str = "") -> str:
     Lower-cases scheme and host, drops default ports, fragments and tracking
     parameters, removes duplicate slashes, keeps the
     remaining parameters in their original order (order can matter to servers).
+    A malformed URL is refused with BlockedURLError (a ValueError).
     """
-    url = url.strip()
-    if base:
-        url = urljoin(base, url)
-    parts = urlsplit(url)
+    parts = _split(url.strip(), base)
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower().rstrip(".")
-    port = _port(parts)
+    port = parts.port
     netloc = host
     if ":" in host:  # IPv6 literal
         netloc = f"[{host}]"
@@ -112,7 +113,7 @@ def canonicalize(url: str, base: str = "") -> str:
 
 def host_key(url: str) -> str:
     """host[:port] as used for per-host limits and allow lists."""
-    parts = urlsplit(url)
+    parts = _split(url)
     host = (parts.hostname or "").lower()
-    port = _port(parts)
+    port = parts.port
     return f"{host}:{port}" if port else host

@@ -41,3 +41,21 @@ def test_check_scheme_refuses(url: str) -> None:
 def test_host_key() -> None:
     assert host_key("http://127.0.0.1:8000/x") == "127.0.0.1:8000"
     assert host_key("https://Example.org/x") == "example.org"
+
+
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [
+        ("http://[::1/a", "Invalid IPv6 URL"),
+        ("http://example.com:99999/a", "Port out of range"),
+        ("http://example.com:abc/a", "Port could not be cast"),
+    ],
+)
+def test_a_malformed_url_is_refused_naming_it(url: str, why: str) -> None:
+    """Never a bare ValueError from urlsplit (a traceback), never a port silently dropped."""
+    for check in (check_scheme, canonicalize, host_key, lambda u: canonicalize(u, base=u)):
+        with pytest.raises(BlockedURLError, match="malformed URL") as refused:
+            check(url)
+        assert url in str(refused.value) and why in str(refused.value)
+    with pytest.raises(BlockedURLError, match="malformed URL"):
+        canonicalize("/a", base=url)
