@@ -22,6 +22,8 @@ from newsdesk.cli import database
 from newsdesk.cli.main import BUG, EXIT_BUG, NO_SECRET_KEY, main
 from newsdesk.cli.parser import build_parser
 from newsdesk.demo.server import FixtureServer
+from newsdesk.evaluation import TASKS as EVAL_TASKS
+from newsdesk.evaluation import task
 from newsdesk.ingest import service
 from newsdesk.newsroom.models import Publication
 from newsdesk.storage import BUSY
@@ -132,6 +134,10 @@ def test_usage_errors_exit_2(newsdesk: Newsdesk) -> None:
     assert ran.code == 2 and "expected a day like 2026-11-23, not 'soon'" in ran.err
     assert newsdesk("source", "add").code == 2
     assert newsdesk("stories", "cluster", "--until", "tomorrow").code == 2
+    for holdout in ("2", "0", "-0.5", "a fifth", "nan"):
+        ran = newsdesk("eval", "places", "--data", "x.jsonl", "--holdout", holdout)
+        assert ran.code == 2, holdout
+        assert f"expected a fraction between 0 and 1, not {holdout!r}" in ran.err
 
 
 @pytest.mark.django_db
@@ -155,6 +161,29 @@ def test_a_user_error_is_one_line_and_exits_1(newsdesk: Newsdesk) -> None:
     assert (ran.code, ran.err) == (1, "newsdesk: no story #999 (see `newsdesk stories rank`)\n")
     missing = newsdesk("item", "nobody", "items.json")
     assert missing.code == 1 and missing.err.count("\n") == 1 and "nobody" in missing.err
+
+
+@pytest.mark.django_db
+def test_a_profile_refuses_a_place_it_does_not_know(newsdesk: Newsdesk) -> None:
+    newsdesk("publication", "add", "hpb", "--name", "Harbour Policy Brief")
+    ran = newsdesk("profile", "set", "hpb", "--require-places", "CN,XX,Narnia")
+    assert (ran.code, ran.err) == (
+        1,
+        "newsdesk: not a place: XX, Narnia; give ISO country codes such as CN or HK, "
+        "regions such as EU or SCS, or place names\n",
+    )
+    assert "required places: -" in newsdesk("profile", "show", "hpb").out  # nothing stored
+    kept = newsdesk("profile", "set", "hpb", "--require-places", "cn, Hong Kong,EU,CN")
+    assert kept.code == 0 and "required places: CN, HK, EU\n" in kept.out
+
+
+@pytest.mark.django_db
+def test_an_items_file_that_is_not_utf8_is_one_line(newsdesk: Newsdesk, tmp_path: Path) -> None:
+    newsdesk("publication", "add", "hpb", "--name", "Harbour Policy Brief")
+    latin1 = tmp_path / "items.json"
+    latin1.write_bytes('[{"headline": "CAFÉ"}]'.encode("latin-1"))
+    ran = newsdesk("item", "hpb", str(latin1))
+    assert (ran.code, ran.err) == (1, f"newsdesk: {latin1}: not UTF-8 text; save it as UTF-8\n")
 
 
 @pytest.mark.django_db
@@ -219,8 +248,10 @@ def test_ingest_files_add_paste_and_stats(newsdesk: Newsdesk, tmp_path: Path) ->
     )
     assert pasted.code == 0, pasted.err
     assert "(The Quarterly Tide, November 18, 2026) [pasted]" in pasted.out
-    bad = newsdesk(*paste, "--date", "soon", "--url", "https://tide.example/q", stdin="text")
-    assert bad.code == 1 and "date must be" in bad.err
+    for day in ("soon", "2026-13-17"):  # a malformed date is a usage error, as elsewhere
+        bad = newsdesk(*paste, "--date", day, "--url", "https://tide.example/q", stdin="text")
+        assert bad.code == 2 and "expected a day like 2026-11-23 or a time" in bad.err
+        assert f"not {day!r}" in bad.err and "Traceback" not in bad.err
     stats = newsdesk("stats", "--json")
     counts = json.loads(stats.out.strip().splitlines()[-1])
     assert counts["articles"] == 8 and counts["sources"] == 1 and counts["duplicates"] == 0
@@ -318,6 +349,18 @@ def test_eval_extraction_and_feeds_json_contract(newsdesk: Newsdesk, tmp_path: P
         1,
         0,
     )
+
+
+def test_every_eval_task_loads_and_a_missing_module_is_a_bug(
+    newsdesk: Newsdesk, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    assert all(callable(task(name)) for name in EVAL_TASKS)
+    monkeypatch.setitem(EVAL_TASKS, "places", "newsdesk.evaluation.gone:evaluate")
+    data = tmp_path / "places.jsonl"
+    data.write_text("")
+    ran = newsdesk("eval", "places", "--data", str(data))
+    assert ran.code == EXIT_BUG and "No module named 'newsdesk.evaluation.gone'" in ran.err
+    assert "Traceback (most recent call last)" in ran.err
 
 
 def test_eval_malformed_data_is_a_clear_error(newsdesk: Newsdesk, tmp_path: Path) -> None:

@@ -61,6 +61,8 @@ def run_item(args: argparse.Namespace) -> int:
     pub = get_publication(args.publication)
     try:
         payload = json.loads(Path(args.file).read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise InputError(f"{args.file}: not UTF-8 text; save it as UTF-8") from None
     except json.JSONDecodeError as exc:
         raise InputError(f"{args.file}: not JSON: {exc}") from None
     records = payload["items"] if isinstance(payload, dict) and "items" in payload else payload

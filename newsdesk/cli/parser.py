@@ -79,6 +79,29 @@ def iso_time(value: str) -> dt.datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
+def fraction(value: str) -> float:
+    """A number strictly between 0 and 1."""
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1.0
+    if not 0 < number < 1:
+        raise argparse.ArgumentTypeError(f"expected a fraction between 0 and 1, not {value!r}")
+    return number
+
+
+def day_or_time_text(value: str) -> str:
+    """A day or an ISO time, checked here and passed on as given (the handler's own
+    validation reads it again, for callers other than the command line)."""
+    try:
+        dt.datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a day like 2026-11-23 or a time like 2026-11-23T09:00, not {value!r}"
+        ) from None
+    return value
+
+
 def time_or_end_of_day(value: str) -> dt.datetime:
     """An ISO time, or a day meaning its last second (UTC without a zone)."""
     if len(value) == 10:
@@ -146,7 +169,7 @@ def add_setup_commands(command: Command) -> None:
     p.add_argument("--train", metavar="FILE", help="labelled records to learn from")
     p.add_argument(
         "--holdout",
-        type=float,
+        type=fraction,
         metavar="F",
         help="with --train = --data: score on a stable fraction F of it (by id hash)",
     )
@@ -185,7 +208,11 @@ def add_ingest_commands(command: Command) -> None:
     p.add_argument("--paste", action="store_true", help="store text read from stdin or --text-file")
     p.add_argument("--title")
     p.add_argument("--outlet", help="outlet display name (default: the page's site name)")
-    p.add_argument("--date", help="publication date, YYYY-MM-DD or ISO timestamp (with --paste)")
+    p.add_argument(
+        "--date",
+        type=day_or_time_text,
+        help="publication date, YYYY-MM-DD or ISO timestamp (with --paste)",
+    )
     p.add_argument("--url", dest="url_opt", help=argparse.SUPPRESS)
     p.add_argument("--text-file", help="file holding the pasted text (default: stdin)")
     allow_hosts(p)

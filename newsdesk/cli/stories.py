@@ -8,7 +8,7 @@ from newsdesk.cli.output import progress_bar
 from newsdesk.newsroom import labels, stored_stories, week
 from newsdesk.newsroom.enrich import enrich_articles
 from newsdesk.newsroom.models import Story
-from newsdesk.newsroom.profiles import profile_of
+from newsdesk.newsroom.profiles import place_codes, profile_of
 from newsdesk.newsroom.publications import get_publication
 from newsdesk.pipeline.errors import InputError, NotFoundError
 
@@ -155,9 +155,7 @@ def run_profile(args: argparse.Namespace) -> int:
         if args.exclude is not None:
             profile.exclude_terms = [t.strip() for t in args.exclude.split(",") if t.strip()]
         if args.require_places is not None:
-            profile.required_places = [
-                c.strip().upper() for c in args.require_places.split(",") if c.strip()
-            ]
+            profile.required_places = place_codes(args.require_places)
         profile.save()
     elif args.action == "train":
         report = week.train(pub)

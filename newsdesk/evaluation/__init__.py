@@ -45,11 +45,7 @@ def task(name: str) -> Callable[[EvalOptions, Progress], dict[str, Any]]:
     if name not in TASKS:
         raise EvalDataError(f"unknown task {name!r}; choose one of {', '.join(TASKS)}")
     module, _, function = TASKS[name].partition(":")
-    try:
-        loaded = importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        raise EvalDataError(f"task {name!r} is not available yet ({exc.name})") from None
-    return getattr(loaded, function)
+    return getattr(importlib.import_module(module), function)  # a missing module is a bug
 
 
 def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from newsdesk.newsroom.models import Publication, TopicProfile
+from newsdesk.pipeline.enrich.countries import display_name
+from newsdesk.pipeline.errors import InputError
 from newsdesk.pipeline.judge.categories import TopicModel
-from newsdesk.pipeline.judge.relevance import ProfileRules, RelevanceModel
+from newsdesk.pipeline.judge.relevance import ProfileRules, RelevanceModel, normalise_place
 
 
 def profile_of(publication: Publication) -> TopicProfile:
@@ -13,6 +15,31 @@ def profile_of(publication: Publication) -> TopicProfile:
         publication=publication, defaults={"description": publication.description}
     )
     return profile
+
+
+def place_codes(places: str) -> list[str]:
+    """The codes of a comma-separated list of places (codes such as CN or EU, or names
+    such as Hong Kong), each once; InputError naming those that are no place we know."""
+    codes: list[str] = []
+    unknown: list[str] = []
+    for given in (p.strip() for p in places.split(",")):
+        code = normalise_place(given) if given else None
+        if given and (code is None or not _is_known(code)):
+            unknown.append(given)
+        elif code and code not in codes:
+            codes.append(code)
+    if unknown:
+        raise InputError(
+            f"not a place: {', '.join(unknown)}; give ISO country codes such as CN or HK, "
+            "regions such as EU or SCS, or place names"
+        )
+    return codes
+
+
+def _is_known(code: str) -> bool:
+    """A country or region code newsdesk can name; a subdivision (CN-GD) of a known country."""
+    country = code.split("-")[0]
+    return display_name(code) != code or display_name(country) != country
 
 
 def rules_of(profile: TopicProfile) -> ProfileRules:

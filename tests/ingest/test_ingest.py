@@ -15,9 +15,11 @@ from django.utils import timezone
 
 from newsdesk.demo.server import FixtureServer, send
 from newsdesk.ingest import sources
+from newsdesk.ingest.manual import add_pasted
 from newsdesk.ingest.models import Article, FetchLog, Source
 from newsdesk.ingest.service import Ingestor
 from newsdesk.ingest.sources import export_opml, import_opml
+from newsdesk.pipeline.errors import PasteError
 from newsdesk.pipeline.intake.fetch import Fetcher
 from newsdesk.pipeline.intake.opml import read_opml
 from newsdesk.pipeline.intake.urls import canonicalize
@@ -498,3 +500,12 @@ def test_a_bug_while_importing_opml_is_not_skipped_as_bad_input(
     monkeypatch.setattr(sources, "check_scheme", slip)
     with pytest.raises(ValueError, match="our own slip"):
         import_opml(OPML)
+
+
+@pytest.mark.parametrize("day", ["soon", "2026-13-17", "2026-02-30"])
+def test_pasted_text_with_an_unreadable_date_is_refused(day: str) -> None:
+    """The web form will call this too: an unreadable date is the editor's to fix."""
+    with pytest.raises(PasteError) as refused:
+        add_pasted(title="T", outlet="O", date=day, url="https://o.example/p", text="Text.")
+    assert str(refused.value) == f"date must be YYYY-MM-DD or an ISO timestamp, not {day!r}"
+    assert Article.objects.count() == 0

@@ -58,7 +58,8 @@ def _meta(tree: HtmlElement) -> dict[str, str]:
 
 
 def parse_datetime(value: str) -> datetime | None:
-    """Parse an ISO-8601-ish timestamp to aware UTC; a date alone means midnight UTC."""
+    """Parse an ISO-8601-ish timestamp to aware UTC; a date alone means midnight UTC.
+    None for what cannot be read, a day that does not exist ("2026-13-17") included."""
     value = value.strip()
     if not value:
         return None
@@ -69,10 +70,16 @@ def parse_datetime(value: str) -> datetime | None:
         match = re.match(r"(\d{4}-\d{2}-\d{2})", value)
         if not match:
             return None
-        parsed = datetime.fromisoformat(match.group(1))
+        try:
+            parsed = datetime.fromisoformat(match.group(1))
+        except ValueError:  # a day that does not exist
+            return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # year 1 or 9999 moved past the calendar's edge by its offset
+        return None
 
 
 def extract_article(content: bytes | str, url: str = "") -> Extracted:

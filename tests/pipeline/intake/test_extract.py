@@ -75,10 +75,20 @@ def test_oversize_page_is_refused() -> None:
         ("2026-11-17 garbage", datetime(2026, 11, 17, tzinfo=UTC)),
         ("yesterday", None),
         ("", None),
+        ("2026-13-17", None),  # no such month
+        ("2026-02-30T10:00:00Z", None),  # no such day
+        ("0001-01-01T00:00:00+01:00", None),  # before the calendar's first day in UTC
     ],
 )
 def test_parse_datetime(raw: str, expected: datetime | None) -> None:
     assert parse_datetime(raw) == expected
+
+
+def test_a_page_declaring_a_day_that_does_not_exist_is_kept_undated() -> None:
+    bad = PAGE.replace("2026-11-17T09:30:00+08:00", "2026-13-17")
+    page = extract_article(bad, "https://tide.example/x")
+    assert page.title == "Varnholm approves $1.2bn terminal deal"
+    assert page.published is None and page.authors == ("Petra Lund", "Omar Velez")
 
 
 def test_hostile_pages_are_bounded() -> None:
