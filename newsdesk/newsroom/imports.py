@@ -228,95 +228,149 @@ def export_issues(publication: Publication, out: Path) -> list[Path]:
     return written
 
 
+@dataclasses.dataclass(frozen=True)
+class _ExportedItem:
+    text: ItemText
+    origin: str
+    provenance: dict[str, Any] | None
+    verification: dict[str, Any] | None
+    created: dt.datetime | None
+    article_urls: tuple[str, ...]  # one per source, "" for none
+    history: tuple[tuple[str, dt.datetime, Any], ...]  # (editor, at, changes)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Export:
+    """An export record read whole before anything is stored."""
+
+    number: int
+    issue: dict[str, Any]  # the issue row's fields
+    categories: tuple[tuple[str, str], ...]  # (name, kind)
+    items: tuple[_ExportedItem, ...]
+    events: tuple[dict[str, Any], ...]
+
+
+def _read_export(record: dict[str, Any], source: str) -> _Export:
+    """The record's values; IssueError naming the file for a field missing or malformed
+    (a hand-edited export), so that nothing fails half-way through storing."""
+    try:
+        return _Export(
+            number=int(record["number"]),
+            issue={
+                "date": dt.date.fromisoformat(record["date"]) if record.get("date") else None,
+                "status": str(record.get("status", Issue.Status.PUBLISHED)),
+                "editors": list(record.get("editors", [])),
+                "sections": list(record.get("sections", [])),
+                "published_at": _when(record.get("published_at")),
+                "withdrawn_at": _when(record.get("withdrawn_at")),
+                "imported_from": str(record.get("imported_from", ""))[:500],
+            },
+            categories=tuple(
+                (_text(c["name"], "category"), _text(c["kind"], "category kind"))
+                for c in record.get("categories", [])
+            ),
+            items=tuple(_exported_item(data) for data in record["items"]),
+            events=tuple(
+                {
+                    "kind": event["kind"],
+                    "at": _at(event["at"]),
+                    "actor": event.get("actor", ""),
+                    "detail": event.get("detail", {}),
+                }
+                for event in record.get("events", [])
+            ),
+        )
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        detail = f"no {exc} field" if isinstance(exc, KeyError) else str(exc)
+        raise IssueError(f"{source}: malformed export ({detail})") from None
+
+
+def _text(value: Any, field: str) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{field} is not text: {value!r}")
+    return value
+
+
+def _exported_item(data: dict[str, Any]) -> _ExportedItem:
+    sources = data["sources"]
+    return _ExportedItem(
+        text=ItemText(
+            headline=_text(data["headline"], "headline"),
+            body=_text(data["body"], "body"),
+            teaser=_text(data.get("teaser", ""), "teaser"),
+            sources=tuple(
+                SourceRef(
+                    _text(s["outlet"], "outlet"),
+                    dt.date.fromisoformat(s["date"]),
+                    _text(s.get("url") or "", "url"),
+                )
+                for s in sources
+            ),
+            topics=tuple(_text(t, "topic") for t in data.get("topics", [])),
+            places=tuple(_text(p, "place") for p in data.get("places", [])),
+            chained_to_previous=bool(data.get("chained_to_previous")),
+        ),
+        origin=data.get("origin", Item.Origin.IMPORTED),
+        provenance=data.get("provenance"),
+        verification=data.get("verification"),
+        created=_when(data.get("created")),
+        article_urls=tuple(s.get("article_url") or "" for s in sources),
+        history=tuple(
+            (rev["editor"], _at(rev["at"]), rev["changes"]) for rev in data.get("history", [])
+        ),
+    )
+
+
 def import_export_record(
     record: dict[str, Any], publication: Publication, source: str = "", actor: str = "import"
 ) -> ImportOutcome:
     """Restore an issue written by export_record, everything included."""
     if record.get("version") != EXPORT_VERSION:
         raise IssueError(f"{source}: export version {record.get('version')} is not supported")
-    try:
-        number = int(record["number"])
-        items = record["items"]
-    except (KeyError, TypeError, ValueError) as exc:
-        raise IssueError(f"{source}: malformed export ({exc})") from None
-    if record.get("publication", {}).get("name") != publication.name:
-        raise IssueError(
-            f"{source}: the export is of {record.get('publication')}, not {publication.name!r}"
-        )
+    export = _read_export(record, source)
+    number, counts = export.number, (len(export.items), len(export.categories))
+    named = record.get("publication")
+    if not isinstance(named, dict) or named.get("name") != publication.name:
+        raise IssueError(f"{source}: the export is of {named}, not {publication.name!r}")
     with transaction.atomic():
         existing = Issue.objects.filter(publication=publication, number=number).first()
         if existing is not None:
-            if export_record(existing)["items"] == items:
-                return ImportOutcome(
-                    source, number, "skipped", len(items), len(record.get("categories", []))
-                )
+            if export_record(existing)["items"] == record["items"]:
+                return ImportOutcome(source, number, "skipped", *counts)
             raise IssueError(
                 f"{source}: {publication.name} No. {number} is already stored with "
                 "different content"
             )
         with unique_name(_stored_meanwhile(source, publication, number)):
-            issue = Issue.objects.create(
-                publication=publication,
-                number=number,
-                date=dt.date.fromisoformat(record["date"]) if record.get("date") else None,
-                status=record.get("status", Issue.Status.PUBLISHED),
-                editors=record.get("editors", []),
-                sections=record.get("sections", []),
-                published_at=_when(record.get("published_at")),
-                withdrawn_at=_when(record.get("withdrawn_at")),
-                imported_from=record.get("imported_from", "")[:500],
-            )
-        for position, cat in enumerate(record.get("categories", [])):
+            issue = Issue.objects.create(publication=publication, number=number, **export.issue)
+        for position, (name, kind) in enumerate(export.categories):
             IssueCategory.objects.create(
-                issue=issue,
-                category=category(publication, cat["name"], cat["kind"]),
-                position=position,
+                issue=issue, category=category(publication, name, kind), position=position
             )
-        for position, data in enumerate(items):
-            text = ItemText(
-                headline=data["headline"],
-                body=data["body"],
-                teaser=data.get("teaser", ""),
-                sources=tuple(
-                    SourceRef(s["outlet"], dt.date.fromisoformat(s["date"]), s.get("url") or "")
-                    for s in data["sources"]
-                ),
-                topics=tuple(data.get("topics", [])),
-                places=tuple(data.get("places", [])),
-                chained_to_previous=bool(data.get("chained_to_previous")),
-            )
-            stored = store_item(
-                publication,
-                issue,
-                position,
-                text,
-                data.get("origin", Item.Origin.IMPORTED),
-                data.get("provenance"),
-                data.get("verification"),
-            )
-            if data.get("created"):
-                Item.objects.filter(pk=stored.pk).update(created=_when(data["created"]))
-            for k, source_data in enumerate(data["sources"]):
-                article_url = source_data.get("article_url")
-                if article_url:
-                    ItemSource.objects.filter(item=stored, position=k).update(
-                        article=Article.objects.filter(url=article_url).first()
-                    )
-            for rev in data.get("history", []):
-                ItemRevision.objects.create(
-                    item=stored, editor=rev["editor"], at=_at(rev["at"]), changes=rev["changes"]
-                )
-        for event in record.get("events", []):
-            IssueEvent.objects.create(
-                issue=issue,
-                kind=event["kind"],
-                at=_at(event["at"]),
-                actor=event.get("actor", ""),
-                detail=event.get("detail", {}),
-            )
+        for position, item in enumerate(export.items):
+            _store_exported_item(publication, issue, position, item)
+        for event in export.events:
+            IssueEvent.objects.create(issue=issue, **event)
         if issue.status == Issue.Status.PUBLISHED or issue.status == Issue.Status.WITHDRAWN:
             advance_numbering(publication, number)
-    return ImportOutcome(source, number, "imported", len(items), len(record.get("categories", [])))
+    return ImportOutcome(source, number, "imported", *counts)
+
+
+def _store_exported_item(
+    publication: Publication, issue: Issue, position: int, item: _ExportedItem
+) -> None:
+    stored = store_item(
+        publication, issue, position, item.text, item.origin, item.provenance, item.verification
+    )
+    if item.created:
+        Item.objects.filter(pk=stored.pk).update(created=item.created)
+    for k, article_url in enumerate(item.article_urls):
+        if article_url:
+            ItemSource.objects.filter(item=stored, position=k).update(
+                article=Article.objects.filter(url=article_url).first()
+            )
+    for editor, at, changes in item.history:
+        ItemRevision.objects.create(item=stored, editor=editor, at=at, changes=changes)
 
 
 def _stored_meanwhile(source: str, publication: Publication, number: int) -> str:
