@@ -5,8 +5,8 @@ what to do. Errors caused by bad input also derive from `ValueError` (through
 `InputError`), so callers that only know the standard library can still catch
 them sensibly. The command line prints a `NewsdeskError` as one line; anything
 else is a bug and keeps its traceback. Storage errors that mean something to a
-user (a locked database, a duplicate name) are turned into the named errors
-below at one boundary, with `raise ... from None`.
+user (a locked database, a name already taken) are turned into the named errors
+below by `newsdesk/storage.py`, with `raise ... from None`.
 
 Each class has a short machine-readable `kind`, used in ingest reports and
 stored on failing sources.

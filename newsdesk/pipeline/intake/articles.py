@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from newsdesk.pipeline.dedupe import fingerprint, normalise_words, signature
-from newsdesk.pipeline.errors import error_kind, one_line
+from newsdesk.pipeline.errors import InputError, error_kind, one_line
 from newsdesk.pipeline.intake.feeds import parse_feed
 from newsdesk.pipeline.intake.sanitize import (
     Fragment,
@@ -90,6 +90,15 @@ def choose_date(
     return page_date, note
 
 
+def declared_canonical(url: str, *, base: str) -> str:
+    """The canonical URL a page declares, or "" when it is malformed: a page's own
+    mistake costs it its rel=canonical, not its text."""
+    try:
+        return canonicalize(url, base=base)
+    except InputError:
+        return ""
+
+
 def build_article(
     *,
     link: str,
@@ -138,7 +147,7 @@ def build_article(
     originals = [link]
     if page is not None:
         if page.canonical_url:
-            declared = canonicalize(page.canonical_url, base=page_url or link)
+            declared = declared_canonical(page.canonical_url, base=page_url or link)
             if declared.startswith(("http://", "https://")) and len(declared) <= MAX_URL_LENGTH:
                 canonical = declared
         if page_url and page_url != link and len(page_url) <= MAX_URL_LENGTH:
