@@ -76,3 +76,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {"trafilatura": {"level": "CRITICAL"}, "htmldate": {"level": "CRITICAL"}},
 }
+
+# input limits: a real bulletin never meets them (pipeline/limits.py)
+NEWSDESK_MAX_ISSUE_ITEMS = env_int("NEWSDESK_MAX_ISSUE_ITEMS", 200, minimum=1)
+NEWSDESK_MAX_ITEM_WORDS = env_int("NEWSDESK_MAX_ITEM_WORDS", 3000, minimum=1)
+NEWSDESK_MAX_ARTICLE_BYTES = env_int("NEWSDESK_MAX_ARTICLE_BYTES", 5 * 1024 * 1024, minimum=1024)
+NEWSDESK_MAX_IMPORT_BYTES = env_int("NEWSDESK_MAX_IMPORT_BYTES", 5 * 1024 * 1024, minimum=1024)

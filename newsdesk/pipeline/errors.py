@@ -125,6 +125,12 @@ class LongURLError(InputError):
     kind = "url"
 
 
+class TooLargeInputError(InputError):
+    """An input over a configured size limit: a file, a paste, an issue's items."""
+
+    kind = "too-large-input"
+
+
 class WorkerError(NewsdeskError):
     """A worker process died (a crash in a C library) while working on one feed or page."""
 
