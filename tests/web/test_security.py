@@ -1,0 +1,66 @@
+"""Web hardening: CSRF checks on every POST, a Content-Security-Policy on every page,
+and the headers Django's security middleware already sent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.contrib.staticfiles import finders
+from django.test import Client
+
+from newsdesk.newsroom.imports import import_file
+from newsdesk.newsroom.publications import add_publication
+from tests.web.test_pages import make
+
+pytestmark = pytest.mark.django_db
+
+BACKISSUES = Path(__file__).resolve().parents[1] / "fixtures" / "backissues"
+
+
+@pytest.fixture
+def pages() -> list[str]:
+    """One of each page: the article list, an article, the issues, an issue, the stories."""
+    article = make("Port deal signed")
+    publication = add_publication("hpb", "Harbour Policy Brief")
+    import_file(BACKISSUES / "hpb-0412.txt", publication)
+    return ["/", f"/articles/{article.pk}/", "/issues/", "/issues/hpb/412/", "/stories/hpb/"]
+
+
+def test_every_page_sends_the_policy_and_the_older_headers(
+    client: Client, pages: list[str]
+) -> None:
+    for url in [*pages, "/healthz", "/no-such-page/"]:
+        response = client.get(url)
+        assert response.status_code == (404 if url == "/no-such-page/" else 200), url
+        policy = {
+            directive.split(" ", 1)[0]: directive.split(" ", 1)[1]
+            for directive in response.headers["Content-Security-Policy"].split("; ")
+        }
+        assert policy == {
+            "default-src": "'self'",
+            "base-uri": "'none'",
+            "form-action": "'self'",
+            "frame-ancestors": "'none'",
+        }, url
+        assert response.headers["X-Content-Type-Options"] == "nosniff", url
+        assert response.headers["X-Frame-Options"] == "DENY", url
+        assert response.headers["Referrer-Policy"] == "same-origin", url
+        assert response.headers["Cross-Origin-Opener-Policy"] == "same-origin", url
+
+
+def test_pages_need_no_inline_script_or_style(client: Client, pages: list[str]) -> None:
+    """The policy allows neither, so a page relying on one would break silently."""
+    for url in pages:
+        page = client.get(url).content.decode()
+        assert "<script" not in page and "<style" not in page and " style=" not in page, url
+        assert '<link rel="stylesheet" href="/static/web/newsdesk.css">' in page, url
+    stylesheet = finders.find("web/newsdesk.css")
+    assert stylesheet and ".item h2" in Path(str(stylesheet)).read_text()
+
+
+def test_a_post_without_a_csrf_token_is_refused(pages: list[str]) -> None:
+    strict = Client(enforce_csrf_checks=True)
+    for url in pages:
+        assert strict.post(url, {"q": "port"}).status_code == 403, url
+    assert strict.get(pages[0]).status_code == 200  # reading needs no token
