@@ -7,6 +7,7 @@ import gzip
 import io
 import json
 import os
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -27,6 +28,7 @@ from newsdesk.evaluation import task
 from newsdesk.ingest import service
 from newsdesk.newsroom.models import Publication
 from newsdesk.storage import BUSY
+from newsdesk.web import server
 from tests.conftest import DEMO_SITE
 from tests.ingest.test_ingest import full_text_feed
 
@@ -138,6 +140,29 @@ def test_usage_errors_exit_2(newsdesk: Newsdesk) -> None:
         ran = newsdesk("eval", "places", "--data", "x.jsonl", "--holdout", holdout)
         assert ran.code == 2, holdout
         assert f"expected a fraction between 0 and 1, not {holdout!r}" in ran.err
+
+
+@pytest.mark.django_db
+def test_serve_refuses_a_bad_or_busy_port_in_one_line(
+    newsdesk: Newsdesk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for port in ("99999", "0", "-1", "http"):
+        ran = newsdesk("serve", "--port", port)
+        assert ran.code == 2 and f"expected a port from 1 to 65535, not {port!r}" in ran.err
+    monkeypatch.setattr(server, "call_command", pytest.fail)  # never start serving here
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        ran = newsdesk("serve", "--port", str(port))
+    assert ran.code == 1 and "serving on" not in ran.out
+    assert ran.err == (
+        f"newsdesk: port {port} on 127.0.0.1 is already in use: stop what listens there "
+        "or choose another --port\n"
+    )
+    ran = newsdesk("serve", "--host", "no-such-host.invalid", "--port", "8000")
+    assert ran.code == 1 and ran.err.startswith("newsdesk: cannot serve on no-such-host.invalid")
+    assert len(ran.err.splitlines()) == 1
 
 
 @pytest.mark.django_db

@@ -90,6 +90,13 @@ def fraction(value: str) -> float:
     return number
 
 
+def port_number(value: str) -> int:
+    """A TCP port a server can listen on."""
+    if not value.isdigit() or not 1 <= int(value) <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port from 1 to 65535, not {value!r}")
+    return int(value)
+
+
 def day_or_time_text(value: str) -> str:
     """A day or an ISO time, checked here and passed on as given (the handler's own
     validation reads it again, for callers other than the command line)."""
@@ -146,7 +153,7 @@ def add_setup_commands(command: Command) -> None:
 
     p = command("serve", "newsdesk.cli.web:run_serve", "Serve the web pages (development server).")
     p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--port", type=port_number, default=8000, help="1 to 65535 (default 8000)")
 
     p = command(
         "stats",
