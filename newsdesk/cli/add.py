@@ -6,21 +6,18 @@ import argparse
 import sys
 from pathlib import Path
 
-from newsdesk.ingest.manual import add_pasted, add_url
+from newsdesk.ingest.manual import add_pasted, add_url, read_pasted
 from newsdesk.pipeline.errors import InputError
 
 
 def run_add(args: argparse.Namespace) -> int:
     if args.paste:
-        text = (
-            Path(args.text_file).read_text(encoding="utf-8") if args.text_file else sys.stdin.read()
-        )
         stored = add_pasted(
             title=args.title or "",
             outlet=args.outlet or "",
             date=args.date or "",
             url=args.url or "",
-            text=text,
+            text=_pasted_text(args.text_file),
         )
     else:
         if not args.url:
@@ -36,3 +33,10 @@ def run_add(args: argparse.Namespace) -> int:
         else f"{stored.outcome.value}: #{article.pk} {article.title} ({article.outlet})"
     )
     return 0
+
+
+def _pasted_text(text_file: str | None) -> str:
+    if text_file:
+        with Path(text_file).open("rb") as stream:
+            return read_pasted(stream, f"article file {text_file}")
+    return read_pasted(getattr(sys.stdin, "buffer", sys.stdin))  # bytes when there are any

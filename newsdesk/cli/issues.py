@@ -9,11 +9,13 @@ import json
 import sys
 from pathlib import Path
 
+from newsdesk.ingest.limits import input_limits
 from newsdesk.newsroom import imports, items, numbering
 from newsdesk.newsroom.models import Category, Item, Publication
 from newsdesk.newsroom.publications import add_publication, get_publication, style_of
 from newsdesk.newsroom.reading import render
 from newsdesk.pipeline.errors import InputError, NewsdeskError, NotFoundError
+from newsdesk.pipeline.limits import read_limited
 
 
 def _actor(args: argparse.Namespace) -> str:
@@ -59,8 +61,13 @@ def show_publication(pub: Publication) -> None:
 
 def run_item(args: argparse.Namespace) -> int:
     pub = get_publication(args.publication)
+    limit = input_limits().import_bytes
     try:
-        payload = json.loads(Path(args.file).read_text(encoding="utf-8"))
+        with Path(args.file).open("rb") as stream:
+            data = read_limited(
+                stream, limit, f"item file {args.file}", "NEWSDESK_MAX_IMPORT_BYTES"
+            )
+        payload = json.loads(data.decode("utf-8"))
     except UnicodeDecodeError:
         raise InputError(f"{args.file}: not UTF-8 text; save it as UTF-8") from None
     except json.JSONDecodeError as exc:
@@ -68,7 +75,7 @@ def run_item(args: argparse.Namespace) -> int:
     records = payload["items"] if isinstance(payload, dict) and "items" in payload else payload
     if not isinstance(records, list):
         raise InputError(f"{args.file}: expected a list of items or {{'items': [...]}}")
-    texts = [items.item_from_record(r) for r in records]
+    texts = items.items_from_records(records, args.file)
     for text in texts:
         item = items.write_item(pub, text, _actor(args))
         print(f"#{item.pk} {item.headline}")

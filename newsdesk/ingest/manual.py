@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from django.db import transaction
 
+from newsdesk.ingest.limits import input_limits
 from newsdesk.ingest.service import make_policy
 from newsdesk.ingest.store import Stored, load_near_index, store_article
 from newsdesk.pipeline.errors import LongURLError, PasteError
@@ -18,7 +19,25 @@ from newsdesk.pipeline.intake.articles import MAX_URL_LENGTH, build_article
 from newsdesk.pipeline.intake.extract import extract_article, parse_datetime, text_to_html
 from newsdesk.pipeline.intake.fetch import Fetcher
 from newsdesk.pipeline.intake.urls import check_scheme
+from newsdesk.pipeline.limits import Readable, check_text_size, read_limited
 from newsdesk.pipeline.types import Arrival, ArticleDraft, Extracted
+
+_ARTICLE_LIMIT = ("NEWSDESK_MAX_ARTICLE_BYTES", "paste the article alone or raise the limit")
+
+
+def read_pasted(stream: Readable, what: str = "the pasted article") -> str:
+    """Pasted text from a file or standard input, refused once past the article limit
+    without reading the rest."""
+    data = read_limited(stream, input_limits().article_bytes, what, *_ARTICLE_LIMIT)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise PasteError(f"{what} is not UTF-8 text") from None
+
+
+def _check_article_size(text: str, what: str) -> None:
+    """For text that arrived whole (a fetched page, a form field)."""
+    check_text_size(text, input_limits().article_bytes, what, *_ARTICLE_LIMIT)
 
 
 def _check_length(url: str) -> None:
@@ -33,6 +52,7 @@ def add_url(url: str, *, outlet: str = "", allow_hosts: Iterable[str] = ()) -> S
     with Fetcher(make_policy(allow_hosts)) as fetcher:
         fetched = fetcher.fetch(url, accept="text/html,application/xhtml+xml", respect_robots=True)
     page = extract_article(fetched.content, fetched.final_url)
+    _check_article_size(page.text, f"the article at {fetched.final_url}")
     name = outlet or page.site_name or (urlsplit(fetched.final_url).hostname or "")
     draft = build_article(
         link=url, outlet=name, arrival=Arrival.MANUAL_URL, page=page, page_url=fetched.final_url
@@ -56,6 +76,7 @@ def pasted_draft(*, title: str, outlet: str, date: str, url: str, text: str) -> 
     ]
     if problems:
         raise PasteError(f"missing {', '.join(problems)}")
+    _check_article_size(text, "the pasted article")
     check_scheme(url)
     _check_length(url)
     published = parse_datetime(date)

@@ -16,6 +16,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from newsdesk.ingest.limits import input_limits
 from newsdesk.ingest.models import Article
 from newsdesk.newsroom.items import store_item
 from newsdesk.newsroom.models import (
@@ -34,6 +35,7 @@ from newsdesk.newsroom.reading import issue_text, render
 from newsdesk.pipeline.errors import IssueError
 from newsdesk.pipeline.issue import render as renderers
 from newsdesk.pipeline.issue.backissues import ParsedIssue, parse_issue_html, parse_issue_text
+from newsdesk.pipeline.limits import check_items, read_limited, too_many_items
 from newsdesk.pipeline.types import IssueText, ItemText, SourceRef
 from newsdesk.storage import unique_name
 
@@ -50,8 +52,13 @@ class ImportOutcome:
 
 
 def parse_file(path: Path) -> ParsedIssue | dict[str, Any]:
-    data = path.read_bytes()
+    """The file's issue, parsed; refused before it is read whole when over the limits."""
+    limits = input_limits()
     name = str(path)
+    with path.open("rb") as stream:
+        data = read_limited(
+            stream, limits.import_bytes, f"back-issue file {name}", "NEWSDESK_MAX_IMPORT_BYTES"
+        )
     suffix = path.suffix.lower()
     if suffix == ".json":
         try:
@@ -66,8 +73,8 @@ def parse_file(path: Path) -> ParsedIssue | dict[str, Any]:
     except UnicodeDecodeError:
         raise IssueError(f"{name}: not UTF-8 text") from None
     if suffix in {".html", ".htm"} or text.lstrip()[:15].lower().startswith(("<!doctype", "<html")):
-        return parse_issue_html(text, name)
-    return parse_issue_text(text, name)
+        return parse_issue_html(text, name, limits)
+    return parse_issue_text(text, name, limits)
 
 
 def import_file(path: Path, publication: Publication, actor: str = "import") -> ImportOutcome:
@@ -327,7 +334,11 @@ def import_export_record(
     """Restore an issue written by export_record, everything included."""
     if record.get("version") != EXPORT_VERSION:
         raise IssueError(f"{source}: export version {record.get('version')} is not supported")
+    limits = input_limits()
+    if isinstance(record.get("items"), list) and len(record["items"]) > limits.issue_items:
+        raise too_many_items(limits.issue_items, source)  # refused before reading them
     export = _read_export(record, source)
+    check_items((item.text for item in export.items), limits, source)
     number, counts = export.number, (len(export.items), len(export.categories))
     named = record.get("publication")
     if not isinstance(named, dict) or named.get("name") != publication.name:

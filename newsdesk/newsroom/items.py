@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from newsdesk.ingest.limits import input_limits
 from newsdesk.newsroom.models import (
     Category,
     Issue,
@@ -24,6 +25,7 @@ from newsdesk.newsroom.numbering import require_draft
 from newsdesk.newsroom.publications import category
 from newsdesk.pipeline.errors import IssueError
 from newsdesk.pipeline.issue.style import strip_chain_marks
+from newsdesk.pipeline.limits import check_item_words, too_many_items
 from newsdesk.pipeline.types import ItemText, SourceRef
 
 
@@ -50,7 +52,16 @@ def item_from_record(data: dict[str, Any]) -> ItemText:
         ) from None
     if not sources:
         raise IssueError("an item needs at least one source, with outlet and date, to cite")
+    check_item_words(item, input_limits())
     return item
+
+
+def items_from_records(records: Sequence[Any], source: str = "") -> list[ItemText]:
+    """Items from their JSON forms, all read and checked before any is stored."""
+    limits = input_limits()
+    if len(records) > limits.issue_items:
+        raise too_many_items(limits.issue_items, source)
+    return [item_from_record(record) for record in records]
 
 
 def write_item(

@@ -30,6 +30,9 @@ class InputLimits:
     import_bytes: int = 5 * MB  # NEWSDESK_MAX_IMPORT_BYTES
 
 
+DEFAULT_LIMITS = InputLimits()
+
+
 class Readable(Protocol):
     def read(self, size: int = -1, /) -> bytes | str: ...
 
@@ -71,14 +74,17 @@ def check_text_size(text: str, limit: int, what: str, setting: str, advice: str 
 
 def check_items(items: Iterable[ItemText], limits: InputLimits, source: str = "") -> None:
     """An issue's items: at most `issue_items` of them, each body at most `item_words` words."""
-    where = f"{source}: " if source else ""
     for position, item in enumerate(items, 1):
         if position > limits.issue_items:
-            raise TooLargeInputError(
-                f"{where}the issue has more than {limits.issue_items:,} items "
-                f"(NEWSDESK_MAX_ISSUE_ITEMS); {ADVICE}"
-            )
+            raise too_many_items(limits.issue_items, source)
         check_item_words(item, limits, source)
+
+
+def too_many_items(limit: int, source: str = "") -> TooLargeInputError:
+    where = f"{source}: " if source else ""
+    return TooLargeInputError(
+        f"{where}more than {limit:,} items (NEWSDESK_MAX_ISSUE_ITEMS); {ADVICE}"
+    )
 
 
 def check_item_words(item: ItemText, limits: InputLimits, source: str = "") -> None:

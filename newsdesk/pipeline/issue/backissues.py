@@ -17,6 +17,12 @@ import lxml.html
 
 from newsdesk.pipeline.errors import IssueParseError
 from newsdesk.pipeline.issue.style import MONTHS, strip_chain_marks
+from newsdesk.pipeline.limits import (
+    DEFAULT_LIMITS,
+    InputLimits,
+    check_item_words,
+    too_many_items,
+)
 from newsdesk.pipeline.types import ItemText, SourceRef
 
 _TITLE = re.compile(r"^(?P<publication>\S.*?)\s+No\.\s*(?P<number>\d{1,7})$")
@@ -96,9 +102,11 @@ def _looks_like_headline(text: str) -> bool:
 
 
 def parse_items(
-    lines: list[tuple[int, str]], source: str = ""
+    lines: list[tuple[int, str]], source: str = "", limits: InputLimits = DEFAULT_LIMITS
 ) -> tuple[list[ItemText], list[tuple[int, str]]]:
-    """Read headline/body pairs from the top; return the items and the lines after them."""
+    """Read headline/body pairs from the top; return the items and the lines after them.
+
+    An issue over the limits is refused as soon as the item past them is read."""
     items: list[ItemText] = []
     i = 0
     while i < len(lines):
@@ -129,14 +137,16 @@ def parse_items(
                 "before does not end with '...'",
                 source,
             )
-        items.append(
-            ItemText(
-                headline=strip_chain_marks(text),
-                body=body,
-                sources=sources,
-                chained_to_previous=continues,
-            )
+        if len(items) == limits.issue_items:
+            raise too_many_items(limits.issue_items, source)
+        item = ItemText(
+            headline=strip_chain_marks(text),
+            body=body,
+            sources=sources,
+            chained_to_previous=continues,
         )
+        check_item_words(item, limits, source)
+        items.append(item)
         i += 2
     if not items:
         first = lines[0][0] if lines else 1
@@ -161,7 +171,9 @@ def numbered_lines(text: str) -> list[tuple[int, str]]:
     return [(n, line.strip()) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
 
 
-def parse_issue_text(text: str, source: str = "") -> ParsedIssue:
+def parse_issue_text(
+    text: str, source: str = "", limits: InputLimits = DEFAULT_LIMITS
+) -> ParsedIssue:
     """Parse one issue in the seed's plain-text shape."""
     text = text.lstrip("\ufeff")
     lines = numbered_lines(text)
@@ -175,7 +187,7 @@ def parse_issue_text(text: str, source: str = "") -> ParsedIssue:
         )
     title = _TITLE.match(lines[title_at][1])
     assert title is not None
-    items, rest = parse_items(lines[:title_at], source)
+    items, rest = parse_items(lines[:title_at], source, limits)
     categories: tuple[str, ...] = ()
     tail = lines[title_at + 1 :]
     if tail:
@@ -206,7 +218,9 @@ _BLOCKS = ("h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "time", "dt", "dd", "b
 _SKIP = ("script", "style", "nav", "aside", "form", "noscript", "template", "button")
 
 
-def parse_issue_html(content: str | bytes, source: str = "") -> ParsedIssue:
+def parse_issue_html(
+    content: str | bytes, source: str = "", limits: InputLimits = DEFAULT_LIMITS
+) -> ParsedIssue:
     """Parse a publisher's web page of one issue: title heading, items, categories."""
     try:
         root = lxml.html.document_fromstring(content)
@@ -240,7 +254,7 @@ def parse_issue_html(content: str | bytes, source: str = "") -> ParsedIssue:
         ),
         0,
     )
-    items, rest = parse_items(after[first:], source)
+    items, rest = parse_items(after[first:], source, limits)
     categories: tuple[str, ...] = ()
     subscribe: list[str] = []
     for k, (_, text) in enumerate(rest):
