@@ -146,9 +146,10 @@ def test_usage_errors_exit_2(newsdesk: Newsdesk) -> None:
 def test_serve_refuses_a_bad_or_busy_port_in_one_line(
     newsdesk: Newsdesk, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for port in ("99999", "0", "-1", "http"):
-        ran = newsdesk("serve", "--port", port)
-        assert ran.code == 2 and f"expected a port from 1 to 65535, not {port!r}" in ran.err
+    for command in ("serve", "demo"):
+        for port in ("99999", "0", "-1", "http"):
+            ran = newsdesk(command, "--port", port)
+            assert ran.code == 2 and f"expected a port from 1 to 65535, not {port!r}" in ran.err
     monkeypatch.setattr(server, "call_command", pytest.fail)  # never start serving here
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

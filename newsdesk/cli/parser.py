@@ -142,7 +142,7 @@ def add_setup_commands(command: Command) -> None:
         schema=False,
     )
     p.add_argument(
-        "--port", type=int, default=8000, help="web server port on 127.0.0.1 (default 8000)"
+        "--port", type=port_number, default=8000, help="web server port on 127.0.0.1 (default 8000)"
     )
     p.add_argument("--no-serve", action="store_true", help="stop after ingesting (for tests)")
     p.add_argument(
