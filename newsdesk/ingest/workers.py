@@ -7,14 +7,20 @@ several threads running lxml at once were seen to crash the interpreter (glibc
 "double free"). They run in a small process pool instead:
 every core works, the main process is left with the network and the database,
 and a crash costs one feed or one page, not the run (the tasks that were merely
-in flight beside it are run again).
+in flight beside it are run again). A worker ends when the process that started
+it dies, even by SIGKILL (`_end_with_parent`).
 """
 
 from __future__ import annotations
 
 import atexit
+import ctypes
+import multiprocessing
 import os
+import signal
+import sys
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -66,6 +72,65 @@ def page_draft(
     return draft, error
 
 
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+PARENT_CHECK_EVERY = 1.0  # seconds between a worker's looks at its parent
+
+
+def _end_with_parent(parent: int | None, forker: int | None) -> None:
+    """Initializer of every worker: end it when the process that started it dies.
+
+    Otherwise a killed ingest leaves its workers waiting for work that never comes
+    (each holds the pool's pipes open, so none of them sees the end of the pipe).
+    `parent` is the pid the worker must have as its parent (None: whichever it has
+    now); `forker` the ident of the parent's main thread when the worker was forked.
+    """
+    if forker is not None and threading.get_ident() == forker:
+        # Linux's parent-death signal fires when the *thread* that forked ends, so it is
+        # asked for only when that thread is the main one (warm() forks every worker
+        # from it at the start of a run); a pool started again from a fetch thread and
+        # the one-process pool for suspects (started from a callback) rely on the watch
+        _ask_for_parent_death_signal()
+    if parent is None:
+        parent = os.getppid()
+    elif os.getppid() != parent:  # the parent died before the signal was asked for
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), name="watch-parent", daemon=True).start()
+
+
+def _ask_for_parent_death_signal() -> None:
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, ctypes.c_ulong(signal.SIGKILL), 0, 0, 0)
+    except (OSError, AttributeError):  # no libc or no prctl: the watch thread is enough
+        pass
+
+
+def _watch_parent(parent: int) -> None:
+    """The portable way: a worker whose parent died has been given to another process."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_EVERY)
+    os._exit(1)
+
+
+def _process_pool(processes: int) -> ProcessPoolExecutor:
+    """A pool whose workers end with this process.
+
+    The platform's default start method: fork on Linux up to Python 3.13 (a worker
+    starts with the pipeline imported; spawning made the ingest benchmark 12.0% slower:
+    docs/decisions.md), forkserver from 3.14 (its workers' parent is the fork server,
+    which itself ends with this process), spawn elsewhere.
+    """
+    context = multiprocessing.get_context()
+    method = context.get_start_method()
+    parent = None if method == "forkserver" else os.getpid()
+    forker = threading.main_thread().ident if method == "fork" else None
+    return ProcessPoolExecutor(
+        processes, mp_context=context, initializer=_end_with_parent, initargs=(parent, forker)
+    )
+
+
 def _ready() -> None:
     """Nothing to do: submitted once per worker, it makes the pool start that worker."""
 
@@ -102,11 +167,7 @@ class WorkerPool:
     def _executor(self) -> ProcessPoolExecutor:
         with self._lock:
             if self._pool is None:
-                # the platform's default start method: fork on Linux up to Python 3.13
-                # (a worker starts with the pipeline imported; spawning made the ingest
-                # benchmark 12.0% slower: docs/decisions.md), forkserver from 3.14, spawn
-                # elsewhere
-                self._pool = ProcessPoolExecutor(self.processes)
+                self._pool = _process_pool(self.processes)
             return self._pool
 
     def warm(self) -> None:
@@ -162,7 +223,7 @@ class WorkerPool:
                     return
                 task = self._suspects.popleft()
                 if self._alone is None:
-                    self._alone = ProcessPoolExecutor(1)
+                    self._alone = _process_pool(1)
                 alone = self._alone
             try:
                 inner = alone.submit(task.fn, *task.args, **task.kwargs)
