@@ -133,7 +133,7 @@ def test_every_subcommand_has_help(command: str, newsdesk: Newsdesk) -> None:
 
 def test_usage_errors_exit_2(newsdesk: Newsdesk) -> None:
     ran = newsdesk("issue", "new", "hpb", "--date", "soon")
-    assert ran.code == 2 and "expected a day like 2026-11-23, not 'soon'" in ran.err
+    assert ran.code == 2 and "expected a date like 2026-11-22, not 'soon'" in ran.err
     assert newsdesk("source", "add").code == 2
     assert newsdesk("stories", "cluster", "--until", "tomorrow").code == 2
     for holdout in ("2", "0", "-0.5", "a fifth", "nan"):
@@ -276,7 +276,7 @@ def test_ingest_files_add_paste_and_stats(newsdesk: Newsdesk, tmp_path: Path) ->
     assert "(The Quarterly Tide, November 18, 2026) [pasted]" in pasted.out
     for day in ("soon", "2026-13-17"):  # a malformed date is a usage error, as elsewhere
         bad = newsdesk(*paste, "--date", day, "--url", "https://tide.example/q", stdin="text")
-        assert bad.code == 2 and "expected a day like 2026-11-23 or a time" in bad.err
+        assert bad.code == 2 and "expected a date like 2026-11-22 or a time" in bad.err
         assert f"not {day!r}" in bad.err and "Traceback" not in bad.err
     stats = newsdesk("stats", "--json")
     counts = json.loads(stats.out.strip().splitlines()[-1])

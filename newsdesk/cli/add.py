@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 from newsdesk.ingest.manual import add_pasted, add_url, read_pasted
-from newsdesk.pipeline.errors import InputError
 
 
 def run_add(args: argparse.Namespace) -> int:
@@ -19,11 +18,7 @@ def run_add(args: argparse.Namespace) -> int:
             url=args.url or "",
             text=_pasted_text(args.text_file),
         )
-    else:
-        if not args.url:
-            raise InputError(
-                "give a URL to fetch, or --paste with --title, --outlet, --date and --url"
-            )
+    else:  # the parser made sure of a URL
         stored = add_url(args.url, outlet=args.outlet or "", allow_hosts=args.allow_host)
     article = stored.article
     print(

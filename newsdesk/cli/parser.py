@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import re
 from collections.abc import Callable
+from typing import TypeVar
 
 from newsdesk.evaluation import TASKS as EVAL_TASKS
 
@@ -17,6 +19,7 @@ EPILOG = (
     "Exit codes: 0 ok, 1 failed (one line says why), 2 usage error, "
     "3 the database needs `newsdesk migrate`, 4 internal error (a bug: please report it)."
 )
+PASTE_FIELDS = "--title, --outlet, --date and the URL"
 FORMATS = ("text", "markdown", "html", "email-html", "email-text", "json")
 
 #: adds a sub-command: (name, "module:function", help; schema=, django=) -> its parser
@@ -51,31 +54,73 @@ def build_parser() -> argparse.ArgumentParser:
 def check_usage(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     """What argparse cannot express; exits with a usage error like argparse."""
     if args.command == "add":
-        if args.url_opt and args.url and args.paste:
-            parser.error("give the URL once")
-        args.url = args.url or args.url_opt
+        check_add(command_parser(parser, "add"), args)
     if args.command == "source":
+        source = command_parser(parser, "source")
         if args.action == "add" and not args.url:
-            parser.error("source add needs a URL")
+            source.error("source add needs a URL")
         if args.action == "import" and not args.file:
-            parser.error("source import needs --file OPML")
+            source.error("source import needs --file OPML")
+
+
+def check_add(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """A URL to fetch, or --paste with every field of the article (the text aside: it is
+    input, read later)."""
+    if args.url_opt and args.url and args.paste:
+        parser.error("give the URL once")
+    args.url = args.url or args.url_opt
+    if not args.paste:
+        if not args.url:
+            parser.error(f"give a URL to fetch, or --paste with {PASTE_FIELDS}")
+        return
+    given = {"--title": args.title, "--outlet": args.outlet, "--date": args.date, "URL": args.url}
+    missing = [name for name, value in given.items() if not (value or "").strip()]
+    if missing:
+        parser.error(f"--paste needs {PASTE_FIELDS}; missing: {', '.join(missing)}")
+
+
+def command_parser(parser: argparse.ArgumentParser, name: str) -> argparse.ArgumentParser:
+    """The parser of sub-command `name`: its errors show its own usage."""
+    for action in parser._actions:  # argparse keeps sub-commands only here
+        if isinstance(action, argparse._SubParsersAction):
+            found: argparse.ArgumentParser = action.choices[name]
+            return found
+    raise LookupError(name)
+
+
+#: the years a bulletin's news falls in: a date outside them is a typo
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+A_DATE = "a date like 2026-11-22"
+A_TIME = "a time like 2026-11-22T09:00"
+A_DATE_OR_TIME = f"{A_DATE} or {A_TIME}"
+When = TypeVar("When", bound=dt.date)
+
+
+def read_when(value: str, expected: str, parse: Callable[[str], When]) -> When:
+    """`value` read by `parse`, in the years of FIRST_YEAR to LAST_YEAR; else a type error
+    argparse shows after the option's name: "argument --date: expected ..., not ... (why)"."""
+    try:
+        parsed = parse(value.strip())
+    except ValueError as exc:
+        why = str(exc)
+        if why.startswith("offset"):  # Python's reason names its timedelta type
+            why = "the zone must be less than 24 hours from UTC"
+        why = "" if why.startswith("Invalid isoformat") else f" ({why})"
+        raise argparse.ArgumentTypeError(f"expected {expected}, not {value!r}{why}") from None
+    if not FIRST_YEAR <= parsed.year <= LAST_YEAR:
+        raise argparse.ArgumentTypeError(
+            f"expected {expected}, not {value!r} (years {FIRST_YEAR} to {LAST_YEAR} only)"
+        )
+    return parsed
 
 
 def iso_day(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a day like 2026-11-23, not {value!r}") from None
+    return read_when(value, A_DATE, dt.date.fromisoformat)
 
 
-def iso_time(value: str) -> dt.datetime:
+def iso_time(value: str, expected: str = A_TIME) -> dt.datetime:
     """An ISO time; without a zone, UTC."""
-    try:
-        parsed = dt.datetime.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected a time like 2026-11-23T09:00, not {value!r}"
-        ) from None
+    parsed = read_when(value, expected, dt.datetime.fromisoformat)
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
@@ -98,22 +143,24 @@ def port_number(value: str) -> int:
 
 
 def day_or_time_text(value: str) -> str:
-    """A day or an ISO time, checked here and passed on as given (the handler's own
+    """A day or an ISO time, checked here and passed on in ISO form (the handler's own
     validation reads it again, for callers other than the command line)."""
-    try:
-        dt.datetime.fromisoformat(value.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected a day like 2026-11-23 or a time like 2026-11-23T09:00, not {value!r}"
-        ) from None
-    return value
+    if is_day(value):
+        return read_when(value, A_DATE_OR_TIME, dt.date.fromisoformat).isoformat()
+    return read_when(value, A_DATE_OR_TIME, dt.datetime.fromisoformat).isoformat()
 
 
 def time_or_end_of_day(value: str) -> dt.datetime:
     """An ISO time, or a day meaning its last second (UTC without a zone)."""
-    if len(value) == 10:
-        return iso_time(value) + dt.timedelta(days=1, seconds=-1)
-    return iso_time(value)
+    if is_day(value):
+        day = read_when(value, A_DATE_OR_TIME, dt.date.fromisoformat)
+        return dt.datetime.combine(day, dt.time.max.replace(microsecond=0), dt.UTC)
+    return iso_time(value, A_DATE_OR_TIME)
+
+
+def is_day(value: str) -> bool:
+    """Whether `value` is written as a day alone (existing or not: 2026-02-30 is one)."""
+    return re.fullmatch(r"\d{4}-?\d{2}-?\d{2}", value.strip()) is not None
 
 
 def allow_hosts(p: argparse.ArgumentParser) -> None:

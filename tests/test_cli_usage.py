@@ -1,0 +1,93 @@
+"""Usage errors of the `newsdesk` command: exit 2 and one line naming the option and the
+form it expects, before any database is opened."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsdesk.cli.main import EXIT_USAGE, main
+
+PASTE = ["add", "--paste", "--title", "T", "--outlet", "O", "--date", "2026-11-18"]
+DATE_OPTIONS = [  # every date or time option: (arguments before the value, expected form)
+    (["add", "--paste", "--title", "T", "--outlet", "O", "u", "--date"], "date or time"),
+    (["issue", "new", "hpb", "--date"], "date"),
+    (["issue", "import", "f.txt", "--publication", "hpb", "--date"], "date"),
+    (["issue", "publish", "hpb", "--at"], "time"),
+    (["stories", "cluster", "--since"], "date or time"),
+    (["stories", "cluster", "--until"], "date or time"),
+    (["stories", "rank", "hpb", "--as-of"], "date or time"),
+]
+FORMS = {
+    "date": "a date like 2026-11-22",
+    "time": "a time like 2026-11-22T09:00",
+    "date or time": "a date like 2026-11-22 or a time like 2026-11-22T09:00",
+}
+
+
+def refused(capsys: pytest.CaptureFixture[str], *args: str) -> str:
+    """The error line of a usage error (after argparse's usage lines)."""
+    code = main(list(args))
+    err = capsys.readouterr().err
+    assert code == EXIT_USAGE, err
+    assert "Traceback" not in err
+    return err.splitlines()[-1]
+
+
+@pytest.mark.parametrize(
+    "missing", [["--title"], ["--outlet"], ["--date"], ["URL"], ["--title", "--date", "URL"]]
+)
+def test_paste_without_a_field_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], missing: list[str]
+) -> None:
+    fields = {"--title": "T", "--outlet": "O", "--date": "2026-11-18", "URL": "https://t.example/"}
+    args = ["add", "--paste"]
+    for name, value in fields.items():
+        if name not in missing:
+            args += [value] if name == "URL" else [name, value]
+    line = refused(capsys, *args)
+    assert line == (
+        "newsdesk add: error: --paste needs --title, --outlet, --date and the URL; "
+        f"missing: {', '.join(missing)}"
+    )
+
+
+def test_paste_with_a_blank_field_or_add_with_nothing(capsys: pytest.CaptureFixture[str]) -> None:
+    blank = refused(capsys, *PASTE, "--url", "  ")
+    assert blank.endswith("missing: URL")
+    assert refused(capsys, "add") == (
+        "newsdesk add: error: give a URL to fetch, "
+        "or --paste with --title, --outlet, --date and the URL"
+    )
+
+
+@pytest.mark.parametrize(("option", "form"), DATE_OPTIONS)
+@pytest.mark.parametrize(
+    ("value", "why"),
+    [
+        ("2026-02-30", " (day is out of range for month)"),
+        ("2026-13-01", " (month must be in 1..12)"),
+        ("0001-01-01", " (years 1900 to 2200 only)"),
+        ("2201-01-01", " (years 1900 to 2200 only)"),
+        ("1899-12-31T23:00", " (years 1900 to 2200 only)"),
+        ("soon", ""),
+    ],
+)
+def test_every_date_option_names_itself_the_form_and_why(
+    capsys: pytest.CaptureFixture[str], option: list[str], form: str, value: str, why: str
+) -> None:
+    if form == "date" and "T" in value:
+        why = ""  # a time where a day is expected: not the form, whatever its year
+    line = refused(capsys, *option, value)
+    command = " ".join(option[:2]) if option[0] != "add" else "add"
+    assert line == (
+        f"newsdesk {command}: error: argument {option[-1]}: "
+        f"expected {FORMS[form]}, not {value!r}{why}"
+    )
+
+
+def test_a_time_out_of_range_says_why_in_words(capsys: pytest.CaptureFixture[str]) -> None:
+    line = refused(capsys, "issue", "publish", "hpb", "--at", "2026-11-22T09:00+25:00")
+    assert line.endswith("(the zone must be less than 24 hours from UTC)")
+    assert refused(capsys, "issue", "publish", "hpb", "--at", "2026-11-22T25:00").endswith(
+        "(hour must be in 0..23)"
+    )
