@@ -49,6 +49,7 @@ MAX_BACKOFF = timedelta(hours=24)
 STORE_BATCH = 500
 STORE_AFTER = 0.5
 _SOURCE_STATE = (
+    "outlet",  # a source named on the command line takes its feed's title
     "last_polled",
     "consecutive_failures",
     "last_error",
@@ -326,7 +327,7 @@ class Ingestor:
         if lost:
             message = f"{lost} article{'s' if lost > 1 else ''} not stored: {message}"
         self.report.errors[kind] += 1
-        self.report.failures.append((source.outlet or source.url, kind, message))
+        self.report.failures.append((_shown(source), kind, message))
         source.last_error, source.last_error_kind = message, kind
         # forget the validators: the next poll fetches the feed whole and tries again
         source.etag = source.last_modified = ""
@@ -358,7 +359,7 @@ class Ingestor:
                 self._bug(source, result.error)
             state.failed.add(source.pk)
             report.errors[kind] += 1
-            report.failures.append((source.outlet or source.url, kind, message))
+            report.failures.append((_shown(source), kind, message))
             source.consecutive_failures += 1
             source.last_error, source.last_error_kind = message, kind
             backoff = timedelta(minutes=settings.NEWSDESK_POLL_MINUTES) * (
@@ -375,6 +376,8 @@ class Ingestor:
         if result.read is None:
             report.not_modified += 1
             return None
+        if not source.outlet:
+            self._name_outlet(source, result.read)
         links = [link for link in result.read.links if link and len(link) <= MAX_URL_LENGTH]
         if skipped := sum(1 for link in result.read.links if len(link) > MAX_URL_LENGTH):
             report.errors["entry-url-too-long"] += skipped
@@ -389,11 +392,9 @@ class Ingestor:
             if kind == "bug":  # raised in a worker process: its message is all that is left
                 self._bug(source, None, f"entry {link[:200]} ({message})")
             report.errors[f"entry-{kind}"] += 1
-            report.failures.append(
-                (source.outlet or source.url, f"entry-{kind}", f"{message}: {link[:200]}")
-            )
-        drafts = [
-            draft
+            report.failures.append((_shown(source), f"entry-{kind}", f"{message}: {link[:200]}"))
+        drafts = [  # prepared before the source was named: they take its new name
+            draft if draft.outlet else dataclasses.replace(draft, outlet=source.outlet)
             for draft, link in zip(prepared.drafts, prepared.draft_links, strict=True)
             if link not in seen
         ]
@@ -411,6 +412,13 @@ class Ingestor:
                     entry,
                 )
             )
+
+    @staticmethod
+    def _name_outlet(source: Source, read: ReadFeed) -> None:
+        """Name a source that has no outlet after its feed's title (its URL's host, or
+        its file's name, when the feed has none)."""
+        name = (read.feed.title or "").strip() or urlsplit(source.url).hostname or _shown(source)
+        source.outlet = name[: Source._meta.get_field("outlet").max_length]
 
     def _flush(self, state: _RunState) -> None:
         """Store every prepared article waiting, in one batch; polling state with it."""
@@ -472,6 +480,14 @@ class Ingestor:
         else:
             self.report.duplicates += 1
             log.duplicates += 1
+
+
+def _shown(source: Source) -> str:
+    """How a source is named to the operator: its outlet, else its file's name or URL."""
+    if source.outlet:
+        return source.outlet
+    parts = urlsplit(source.url)
+    return Path(url2pathname(parts.path)).stem if parts.scheme == "file" else source.url
 
 
 _LOG_FIELDS = [f.attname for f in FetchLog._meta.concrete_fields if not f.primary_key]

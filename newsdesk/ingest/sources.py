@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from django.db.models import Model
 from django.utils import timezone
@@ -17,6 +18,8 @@ from newsdesk.ingest.models import Source
 from newsdesk.pipeline.errors import InputError
 from newsdesk.pipeline.intake.opml import OPMLSource, read_opml, write_opml
 from newsdesk.pipeline.intake.urls import check_scheme
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 @dataclass(frozen=True)
@@ -35,17 +38,63 @@ def add_source(
     language: str = "",
     allow_internal: bool = False,
 ) -> tuple[Source, bool]:
-    check_scheme(url)
+    """The source of a feed URL, created unless the publication has it already; the URL and
+    outlet are checked as `checked_source` does, however the source arrives."""
+    url, outlet = checked_source(url, outlet)
+    if len(language) > (limit := Source._meta.get_field("language").max_length or 0):
+        raise InputError(f"language {language[:40]!r} is longer than {limit} characters")
     return Source.objects.get_or_create(
         publication=publication,
         url=url,
         defaults={
-            "outlet": outlet or url,
+            "outlet": outlet,
             "weight": weight,
             "language": language,
             "allow_internal": allow_internal,
         },
     )
+
+
+def source_url(url: str) -> str:
+    """A feed URL in the one spelling that identifies its source; InputError for a URL
+    that is not http(s) or is longer than the source's column.
+
+    Only what never changes the feed a server sends: scheme and host lower-cased, the
+    default port dropped, the fragment dropped (never sent). Path and query stay as
+    given: unlike an article link (`canonicalize`), a feed URL may need its query
+    parameters, even ones that look like tracking, and its path's case.
+    """
+    check_scheme(url)
+    parts = urlsplit(url.strip())
+    scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
+    netloc = f"[{host}]" if ":" in host else host
+    if parts.port is not None and parts.port != _DEFAULT_PORTS[scheme]:
+        netloc = f"{netloc}:{parts.port}"
+    if parts.username is not None or parts.password is not None:
+        userinfo = parts.netloc.rpartition("@")[0]
+        netloc = f"{userinfo}@{netloc}"
+    url = urlunsplit((scheme, netloc, parts.path or "/", parts.query, ""))
+    url_limit = Source._meta.get_field("url").max_length or 0
+    if len(url) > url_limit:
+        raise InputError(
+            f"URL of {len(url)} characters, longer than the {url_limit} a source may have; "
+            "use the feed's shorter address"
+        )
+    return url
+
+
+def checked_source(url: str, outlet: str) -> tuple[str, str]:
+    """A source's URL in its identifying spelling (`source_url`), and its outlet (the
+    URL's host when none is given); InputError for an outlet longer than its column."""
+    url = source_url(url)
+    outlet = outlet.strip() or (urlsplit(url).hostname or url)
+    outlet_limit = Source._meta.get_field("outlet").max_length or 0
+    if len(outlet) > outlet_limit:
+        raise InputError(
+            f"outlet name of {len(outlet)} characters, longer than the {outlet_limit} "
+            "allowed; give a shorter name"
+        )
+    return url, outlet
 
 
 def import_opml(
@@ -64,7 +113,8 @@ def import_opml(
                 allow_internal=allow_internal,
             )
         except InputError as exc:
-            skipped.append(f"{entry.url}: {exc}")
+            shown = entry.url if len(entry.url) <= 200 else f"{entry.url[:200]}..."
+            skipped.append(f"{shown}: {exc}")
             continue
         created += made
         existing += not made
@@ -83,19 +133,28 @@ def export_opml(publication: Model | None = None) -> bytes:
 
 
 def source_for_target(target: str, publication: Model | None = None) -> Source:
-    """The source of a feed named on the command line: a file, or an http(s) URL."""
+    """The source of a feed named on the command line: a file, or an http(s) URL.
+
+    A file is read for this run only: its source is stored disabled, so a scheduled
+    `newsdesk ingest` never polls it again. A source without an outlet yet takes the
+    feed's title when the run reads it.
+    """
     path = Path(target)
-    if path.exists():
-        url, outlet = path.resolve().as_uri(), path.stem
-    elif target.startswith(("http://", "https://")):
-        check_scheme(target)
-        url, outlet = target, ""
+    if target.lower().startswith(("http://", "https://")):
+        url, enabled = source_url(target), True
+    elif path.is_dir():
+        raise InputError(f"{target} is a directory, not a feed; name a feed file or URL")
+    elif path.exists():
+        url, enabled = path.resolve().as_uri(), False
+        limit = Source._meta.get_field("url").max_length or 0
+        if len(url) > limit:
+            raise InputError(f"{target}: a path longer than {limit} characters; move the file")
     else:
         raise InputError(f"{target} is neither a file nor an http(s) URL")
     source, _ = Source.objects.get_or_create(
         publication_id=publication.pk if publication else None,
         url=url,
-        defaults={"outlet": outlet},
+        defaults={"outlet": "", "enabled": enabled},
     )
     return source
 
@@ -104,7 +163,8 @@ def due_sources(publication: Model | None = None, *, every: bool = False) -> lis
     """Enabled sources (of the publication) due for a poll, or all of them with `every`.
 
     Due is computed from stored state (next_poll), so any process can decide it."""
-    due = Source.objects.filter(enabled=True)
+    # file:// sources are read only when named: those stored enabled by older versions too
+    due = Source.objects.filter(enabled=True).exclude(url__startswith="file:")
     if publication is not None:
         due = due.filter(publication_id=publication.pk)
     if not every:
