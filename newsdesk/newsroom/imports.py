@@ -10,10 +10,11 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from newsdesk.ingest.limits import input_limits
@@ -29,7 +30,7 @@ from newsdesk.newsroom.models import (
     ItemSource,
     Publication,
 )
-from newsdesk.newsroom.numbering import advance_numbering
+from newsdesk.newsroom.numbering import advance_numbering, below_first_number
 from newsdesk.newsroom.publications import category, guess_kind
 from newsdesk.newsroom.reading import issue_text, render
 from newsdesk.pipeline.errors import IssueError
@@ -96,6 +97,9 @@ def import_parsed(
         raise IssueError(
             f"{source}: the issue is titled {parsed.publication!r}, not {publication.name!r}"
         )
+    below = below_first_number(publication, parsed.number)
+    if below:
+        raise IssueError(f"{source}: issue number {below}")
     digest = content_hash(parsed)
     with transaction.atomic():
         existing = Issue.objects.filter(publication=publication, number=parsed.number).first()
@@ -257,73 +261,234 @@ class _Export:
     events: tuple[dict[str, Any], ...]
 
 
-def _read_export(record: dict[str, Any], source: str) -> _Export:
-    """The record's values; IssueError naming the file for a field missing or malformed
-    (a hand-edited export), so that nothing fails half-way through storing."""
-    try:
-        return _Export(
-            number=int(record["number"]),
-            issue={
-                "date": dt.date.fromisoformat(record["date"]) if record.get("date") else None,
-                "status": str(record.get("status", Issue.Status.PUBLISHED)),
-                "editors": list(record.get("editors", [])),
-                "sections": list(record.get("sections", [])),
-                "published_at": _when(record.get("published_at")),
-                "withdrawn_at": _when(record.get("withdrawn_at")),
-                "imported_from": str(record.get("imported_from", ""))[:500],
-            },
-            categories=tuple(
-                (_text(c["name"], "category"), _text(c["kind"], "category kind"))
-                for c in record.get("categories", [])
-            ),
-            items=tuple(_exported_item(data) for data in record["items"]),
-            events=tuple(
-                {
-                    "kind": event["kind"],
-                    "at": _at(event["at"]),
-                    "actor": event.get("actor", ""),
-                    "detail": event.get("detail", {}),
-                }
-                for event in record.get("events", [])
-            ),
+class _Malformed(Exception):
+    """A field of an export record the database would refuse or mangle: where, and why."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"{field} {problem}")
+
+
+_MISSING: Any = object()
+Moment = TypeVar("Moment", bound=dt.date)
+#: the largest issue number every database newsdesk runs on holds (PostgreSQL's integer;
+#: SQLite's are wider), so that an export moves between them
+LARGEST_NUMBER = 2**31 - 1
+#: the dates a stored issue, source or event may carry
+EARLIEST, LATEST = dt.date(1800, 1, 1), dt.date(9999, 12, 30)
+
+
+def _longest(model: type[models.Model], name: str) -> int:
+    """A text column's max_length, so an export is held to the model's own bound."""
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field) and field.max_length, f"{name} has no max_length"
+    return int(field.max_length)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Fields:
+    """One JSON object of an export record, read field by field; `path` names it in an
+    error ("items[2].sources[0]"), "" for the record itself."""
+
+    data: dict[str, Any]
+    path: str = ""
+
+    @classmethod
+    def of(cls, value: Any, path: str) -> _Fields:
+        if not isinstance(value, dict):
+            raise _Malformed(path, f"is not a JSON object: {_shown(value)}")
+        return cls(value, path)
+
+    def name(self, key: str) -> str:
+        return f"{self.path}.{key}" if self.path else key
+
+    def get(self, key: str, default: Any = _MISSING) -> Any:
+        if key in self.data:
+            return self.data[key]
+        if default is _MISSING:
+            raise _Malformed(self.name(key), "is missing")
+        return default
+
+    def text(
+        self,
+        key: str,
+        longest: int | None,
+        default: Any = _MISSING,
+        choices: Sequence[str] | None = None,
+    ) -> str:
+        """A string of at most `longest` characters (any length for None), one of
+        `choices` when given; null counts as the default when there is one."""
+        value = self.get(key, default)
+        if value is None and default is not _MISSING:
+            value = default
+        return _text(value, self.name(key), longest, choices)
+
+    def texts(self, key: str, longest: int) -> tuple[str, ...]:
+        return tuple(
+            _text(value, f"{self.name(key)}[{k}]", longest)
+            for k, value in enumerate(self.items(key, []))
         )
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        detail = f"no {exc} field" if isinstance(exc, KeyError) else str(exc)
-        raise IssueError(f"{source}: malformed export ({detail})") from None
+
+    def items(self, key: str, default: Any = _MISSING) -> list[Any]:
+        value = self.get(key, default)
+        if not isinstance(value, list):
+            raise _Malformed(self.name(key), f"is not a JSON list: {_shown(value)}")
+        return value
+
+    def records(self, key: str, default: Any = _MISSING) -> list[_Fields]:
+        return [
+            _Fields.of(value, f"{self.name(key)}[{k}]")
+            for k, value in enumerate(self.items(key, default))
+        ]
+
+    def flag(self, key: str) -> bool:
+        value = self.get(key, False)
+        if not isinstance(value, bool):
+            raise _Malformed(self.name(key), f"is not true or false: {_shown(value)}")
+        return value
+
+    def mapping(self, key: str) -> dict[str, Any]:
+        """A JSON object stored as it is (provenance, details, changes); null for empty."""
+        value = self.get(key, None)
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise _Malformed(self.name(key), f"is not a JSON object: {_shown(value)}")
+        return value
+
+    def date(self, key: str, default: Any = _MISSING) -> dt.date | None:
+        return self._moment(key, default, dt.date.fromisoformat, "a date")
+
+    def when(self, key: str, default: Any = _MISSING) -> dt.datetime | None:
+        """An ISO date and time; one without a UTC offset is taken as UTC."""
+        return self._moment(key, default, _utc, "an ISO date and time")
+
+    def _moment(
+        self, key: str, default: Any, parse: Callable[[str], Moment], what: str
+    ) -> Moment | None:
+        """A date or time from EARLIEST to LATEST, or None when null may stand for it."""
+        value = self.get(key, default)
+        if value is None and default is None:
+            return None
+        try:
+            found = parse(value) if isinstance(value, str) else None
+        except (ValueError, OverflowError):  # no such day; a time beyond year 9999 in UTC
+            found = None
+        day = found.date() if isinstance(found, dt.datetime) else found
+        if found is None or day is None or not EARLIEST <= day <= LATEST:
+            raise _Malformed(
+                self.name(key), f"is not {what} from {EARLIEST} to {LATEST}: {_shown(value)}"
+            )
+        return found
 
 
-def _text(value: Any, field: str) -> str:
+def _utc(text: str) -> dt.datetime:
+    at = dt.datetime.fromisoformat(text)
+    return at.replace(tzinfo=at.tzinfo or dt.UTC).astimezone(dt.UTC)
+
+
+def _text(value: Any, field: str, longest: int | None, choices: Sequence[str] | None = None) -> str:
     if not isinstance(value, str):
-        raise TypeError(f"{field} is not text: {value!r}")
+        raise _Malformed(field, f"is not text: {_shown(value)}")
+    if longest is not None and len(value) > longest:
+        raise _Malformed(field, f"is longer than {longest} characters ({len(value):,})")
+    if choices is not None and value not in choices:
+        raise _Malformed(field, f"is not one of {', '.join(choices)}: {_shown(value)}")
     return value
 
 
-def _exported_item(data: dict[str, Any]) -> _ExportedItem:
-    sources = data["sources"]
+def _shown(value: Any) -> str:
+    """A value as an error shows it: JSON, cut short."""
+    shown = json.dumps(value, ensure_ascii=False)
+    return shown if len(shown) <= 60 else shown[:57] + "..."
+
+
+def _read_export(record: dict[str, Any], publication: Publication, source: str) -> _Export:
+    """The record's values, every one checked as the model would store it: IssueError
+    naming the file and the field for one missing or malformed (a hand-edited export),
+    so that nothing fails half-way through storing."""
+    try:
+        fields = _Fields(record)
+        return _Export(
+            number=_number(fields, publication),
+            issue={
+                "date": fields.date("date", None),
+                "status": fields.text("status", None, choices=NUMBERED),
+                "editors": list(fields.texts("editors", _longest(IssueEvent, "actor"))),
+                "sections": list(fields.texts("sections", _longest(Category, "name"))),
+                "published_at": fields.when("published_at", None),
+                "withdrawn_at": fields.when("withdrawn_at", None),
+                "imported_from": fields.text("imported_from", _longest(Issue, "imported_from"), ""),
+            },
+            categories=tuple(
+                (
+                    c.text("name", _longest(Category, "name")),
+                    c.text("kind", None, choices=Category.Kind.values),
+                )
+                for c in fields.records("categories", [])
+            ),
+            items=tuple(_exported_item(data) for data in fields.records("items")),
+            events=tuple(
+                {
+                    "kind": event.text("kind", _longest(IssueEvent, "kind")),
+                    "at": event.when("at"),
+                    "actor": event.text("actor", _longest(IssueEvent, "actor"), ""),
+                    "detail": event.mapping("detail"),
+                }
+                for event in fields.records("events", [])
+            ),
+        )
+    except _Malformed as exc:
+        raise IssueError(f"{source}: malformed export: {exc}") from None
+
+
+#: the states of an issue that has a number: an export holds only these
+NUMBERED = (Issue.Status.PUBLISHED.value, Issue.Status.WITHDRAWN.value)
+
+
+def _number(fields: _Fields, publication: Publication) -> int:
+    """A whole number the database can hold, and not below the publication's first."""
+    value = fields.get("number")
+    highest = LARGEST_NUMBER
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= highest:
+        raise _Malformed("number", f"is not a whole number from 1 to {highest}: {_shown(value)}")
+    below = below_first_number(publication, value)
+    if below:
+        raise _Malformed("number", below)
+    return value
+
+
+def _exported_item(item: _Fields) -> _ExportedItem:
+    sources = item.records("sources")
+    category_name = _longest(Category, "name")
     return _ExportedItem(
         text=ItemText(
-            headline=_text(data["headline"], "headline"),
-            body=_text(data["body"], "body"),
-            teaser=_text(data.get("teaser", ""), "teaser"),
+            headline=item.text("headline", _longest(Item, "headline")),
+            body=item.text("body", None),
+            teaser=item.text("teaser", _longest(Item, "teaser"), ""),
             sources=tuple(
                 SourceRef(
-                    _text(s["outlet"], "outlet"),
-                    dt.date.fromisoformat(s["date"]),
-                    _text(s.get("url") or "", "url"),
+                    s.text("outlet", _longest(ItemSource, "outlet")),
+                    cast(dt.date, s.date("date")),
+                    s.text("url", _longest(ItemSource, "url"), ""),
                 )
                 for s in sources
             ),
-            topics=tuple(_text(t, "topic") for t in data.get("topics", [])),
-            places=tuple(_text(p, "place") for p in data.get("places", [])),
-            chained_to_previous=bool(data.get("chained_to_previous")),
+            topics=item.texts("topics", category_name),
+            places=item.texts("places", category_name),
+            chained_to_previous=item.flag("chained_to_previous"),
         ),
-        origin=data.get("origin", Item.Origin.IMPORTED),
-        provenance=data.get("provenance"),
-        verification=data.get("verification"),
-        created=_when(data.get("created")),
-        article_urls=tuple(s.get("article_url") or "" for s in sources),
+        origin=item.text("origin", None, Item.Origin.IMPORTED, choices=Item.Origin.values),
+        provenance=item.mapping("provenance"),
+        verification=item.mapping("verification"),
+        created=item.when("created", None),
+        article_urls=tuple(s.text("article_url", _longest(Article, "url"), "") for s in sources),
         history=tuple(
-            (rev["editor"], _at(rev["at"]), rev["changes"]) for rev in data.get("history", [])
+            (
+                rev.text("editor", _longest(ItemRevision, "editor")),
+                cast(dt.datetime, rev.when("at")),
+                rev.mapping("changes"),
+            )
+            for rev in item.records("history", [])
         ),
     )
 
@@ -337,7 +502,7 @@ def import_export_record(
     limits = input_limits()
     if isinstance(record.get("items"), list) and len(record["items"]) > limits.issue_items:
         raise too_many_items(limits.issue_items, source)  # refused before reading them
-    export = _read_export(record, source)
+    export = _read_export(record, publication, source)
     check_items((item.text for item in export.items), limits, source)
     number, counts = export.number, (len(export.items), len(export.categories))
     named = record.get("publication")
@@ -390,11 +555,3 @@ def _stored_meanwhile(source: str, publication: Publication, number: int) -> str
         f"{source}: {publication.name} No. {number} was stored by another command meanwhile; "
         "import the file again to compare"
     )
-
-
-def _when(value: str | None) -> dt.datetime | None:
-    return dt.datetime.fromisoformat(value) if value else None
-
-
-def _at(value: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(value)

@@ -167,3 +167,14 @@ def advance_numbering(publication: Publication, number: int) -> None:
         locked.next_number = number + 1
         locked.save(update_fields=["next_number"])
         publication.next_number = locked.next_number
+
+
+def below_first_number(publication: Publication, number: int) -> str | None:
+    """Why an issue numbered `number` cannot be stored: it is below the publication's
+    first number, which the numbering never goes beneath; None when it may."""
+    if number >= publication.first_number:
+        return None
+    return (
+        f"{number} is below {publication.name}'s first number, {publication.first_number} "
+        "(set when the publication was added)"
+    )
