@@ -8,15 +8,19 @@ created (unique_name); any other integrity error keeps its traceback.
 from __future__ import annotations
 
 import argparse
+import io
+import sqlite3
+import sys
 
 import pytest
 from django.db import IntegrityError, connection, transaction
 
 from newsdesk.cli import database
 from newsdesk.cli.main import BUG, EXIT_BUG, main
+from newsdesk.ingest.models import Article
 from newsdesk.newsroom.models import Publication
 from newsdesk.pipeline.errors import ConflictError
-from newsdesk.storage import storage_errors, unique_name
+from newsdesk.storage import BUSY, storage_errors, unique_name
 
 pytestmark = pytest.mark.django_db
 
@@ -74,3 +78,28 @@ def test_a_bugs_duplicate_insert_is_reported_as_a_bug_by_the_cli(
     err = capsys.readouterr().err
     assert "Traceback (most recent call last)" in err and "IntegrityError" in err
     assert err.endswith(BUG + "\n")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_paste_while_an_import_holds_the_write_lock_is_one_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 18's reproduction: `add --paste` during a long import waits out its busy
+    timeout (30 s from DATABASE_URL's SQLite options; shortened here), then says so
+    in one line and stores nothing."""
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's write lock")
+    connection.close()
+    monkeypatch.setitem(connection.settings_dict["OPTIONS"], "timeout", 0.05)
+    monkeypatch.setattr(sys, "stdin", io.StringIO("z\n"))
+    importer = sqlite3.connect(connection.settings_dict["NAME"], isolation_level=None)
+    paste = ["add", "--paste", "--title", "Z", "--outlet", "O", "--date", "2026-11-18"]
+    try:
+        importer.execute("BEGIN IMMEDIATE")  # the write lock an import's transaction takes
+        code = main([*paste, "https://example.org/z1"])
+    finally:
+        importer.rollback()
+        importer.close()
+        connection.close()  # the next test opens it with the usual timeout
+    assert (code, capsys.readouterr().err) == (1, f"newsdesk: {BUSY}\n")
+    assert not Article.objects.exists()
