@@ -474,6 +474,10 @@ class Ingestor:
         insert_rows(FetchLog, [{f: getattr(log, f) for f in _LOG_FIELDS} for log in logs])
 
     def _count(self, outcome: Outcome, log: FetchLog) -> None:
+        """Count the outcome; an article another run stored meanwhile counts as neither
+        new nor duplicate here (that run counted it new)."""
+        if outcome is Outcome.ALREADY:
+            return
         if outcome is Outcome.NEW:
             self.report.new_articles += 1
             log.new_articles += 1

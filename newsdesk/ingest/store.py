@@ -30,6 +30,9 @@ class Outcome(enum.StrEnum):
     NEW = "new"  # a new, original article
     COPY = "copy"  # stored, linked to the first copy (syndicated or identical text elsewhere)
     MERGED = "merged"  # not stored again: same URL, or same text from the same outlet
+    #: not stored again: its source's article at this URL, stored after the feed was
+    #: read (by another run at the same time): no duplicate, and not new to this run
+    ALREADY = "already"
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,7 @@ class _Plan:
     similarity: float | None = None
     takes_over: bool = False  # COPY of a stored article but published earlier than it
     key: int = 0  # NEW or COPY: its temporary key in the batch (-1, -2, ...)
+    by_url: bool = False  # MERGED: with the article stored at one of its URLs
 
 
 def _decide(
@@ -149,7 +153,7 @@ def _decide(
         urls = list(dict.fromkeys([draft.url, *draft.original_urls]))
         hit = next((known[u] for u in urls if u in known), None)
         if hit is not None:
-            plans.append(_Plan(draft, urls, Outcome.MERGED, target=hit))
+            plans.append(_Plan(draft, urls, Outcome.MERGED, target=hit, by_url=True))
             continue
         twin = twins.get(draft.fingerprint) if draft.text else None
         if twin is not None and twin[1] == draft.outlet:
@@ -194,6 +198,7 @@ def _decide(
         if sig is not None:
             index.add(key, sig)
             indexed.append(key)
+    _mark_already(plans, source_ids)
     groups.resolve_stored()
     texts = {  # key -> (signature, fingerprint), for comparing a copy with its original
         plan.key: (plan.row["signature"], plan.draft.fingerprint)
@@ -218,6 +223,24 @@ def _decide(
         else:
             plan.row["similarity"] = plan.similarity = None
     return plans
+
+
+def _mark_already(plans: list[_Plan], source_ids: Sequence[int | None]) -> None:
+    """A URL merged with a stored article of the draft's own source: the feed was read
+    before that article was stored (known_links skips what was stored), so another run
+    stored it meanwhile."""
+    merged = {p.target for p in plans if p.by_url and (p.target or 0) > 0}
+    if not merged or not any(source_ids):
+        return
+    owner = dict(Article.objects.filter(pk__in=merged).values_list("id", "source_id"))
+    for plan, source_id in zip(plans, source_ids, strict=True):
+        if (
+            source_id is not None
+            and plan.by_url
+            and plan.target is not None
+            and owner.get(plan.target) == source_id
+        ):
+            plan.outcome = Outcome.ALREADY
 
 
 def _likeness(

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from newsdesk.cli.main import main
+from newsdesk.ingest import service
 from newsdesk.ingest.models import Article, Source
 from newsdesk.ingest.service import Ingestor
 from newsdesk.ingest.sources import due_sources, import_opml, source_for_target, source_url
@@ -111,3 +112,20 @@ def test_a_feed_file_is_read_once_under_its_own_title(tmp_path: Path) -> None:
     Source.objects.filter(pk=source.pk).update(enabled=True)
     assert due_sources(every=True) == []
     assert source_for_target(str(tmp_path / "feed0.xml")) == source  # named again: read again
+
+
+def test_two_ingests_at_once_do_not_count_each_others_articles_as_duplicates(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    links = ["https://t.example/1", "https://t.example/2"]
+    full_text_feed(tmp_path, "feed.xml", links)
+    source = source_for_target(str(tmp_path / "feed.xml"))
+    assert Ingestor(workers=2).run([source]).new_articles == 2  # the other run
+    # this run read the feed before the other stored its articles: it knew none of them
+    monkeypatch.setattr(service, "recent_links", lambda ids: {})
+    monkeypatch.setattr(service, "known_links", lambda links, canonical=None: set())
+    source.refresh_from_db()
+    source.etag = source.last_modified = ""
+    report = Ingestor(workers=2).run([source])
+    assert (report.entries, report.new_articles, report.duplicates) == (2, 0, 0)
+    assert Article.objects.count() == 2

@@ -231,3 +231,17 @@ def test_rows_are_written_as_django_writes_them() -> None:
     update_rows(Source, ["etag", "next_poll"], [source])
     source.refresh_from_db()
     assert (source.etag, source.next_poll, source.outlet) == ("W/1", started, "Rows")
+
+
+def test_an_article_another_run_stored_meanwhile_is_no_duplicate() -> None:
+    """Two ingests of one feed at once: what the other stored after this one read the
+    feed is neither new here nor a duplicate; the same URL from another source is."""
+    gazette = Source.objects.create(url="https://gazette.example/rss", outlet="gazette")
+    wire = Source.objects.create(url="https://wire.example/rss", outlet="wire")
+    first, second = draft("a", "gazette", wire_text(1), 8), draft("b", "gazette", wire_text(2), 9)
+    assert store_batch([first], gazette, load_near_index())[0][0] is Outcome.NEW  # other run
+    outcomes = store_batch([first, second], gazette, load_near_index())  # this run
+    assert [o for o, _ in outcomes] == [Outcome.ALREADY, Outcome.NEW]
+    again = store_batch([first], wire, load_near_index())  # another feed carries it
+    assert [o for o, _ in again] == [Outcome.MERGED]
+    assert Article.objects.count() == 2
