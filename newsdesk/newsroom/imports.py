@@ -426,7 +426,7 @@ def _read_export(record: dict[str, Any], publication: Publication, source: str) 
                 )
                 for c in fields.records("categories", [])
             ),
-            items=tuple(_exported_item(data) for data in fields.records("items")),
+            items=_exported_items(fields),
             events=tuple(
                 {
                     "kind": event.text("kind", _longest(IssueEvent, "kind")),
@@ -455,6 +455,20 @@ def _number(fields: _Fields, publication: Publication) -> int:
     if below:
         raise _Malformed("number", below)
     return value
+
+
+def _exported_items(fields: _Fields) -> tuple[_ExportedItem, ...]:
+    """The issue's items: at least one, each with a body and a source, as the text
+    importer and publishing demand (a headline may be empty: old dated entries have none)."""
+    items = tuple(_exported_item(data) for data in fields.records("items"))
+    if not items:
+        raise _Malformed("items", "is empty: an issue has at least one item")
+    for n, item in enumerate(items):
+        if not item.text.body.strip():
+            raise _Malformed(f"items[{n}].body", "is empty: an item needs its paragraph")
+        if not item.text.sources:
+            raise _Malformed(f"items[{n}].sources", "is empty: an item cites at least one source")
+    return items
 
 
 def _exported_item(item: _Fields) -> _ExportedItem:

@@ -119,6 +119,12 @@ BAD = {
         {"events": [{"kind": "imported", "at": "yesterday"}]},
         f'events[0].at is not an ISO date and time {DATES}: "yesterday"',
     ),
+    "no items": ({"items": []}, "items is empty: an issue has at least one item"),
+    "blank body": (item(body="   "), "items[0].body is empty: an item needs its paragraph"),
+    "no sources": (
+        item(sources=[]),
+        "items[0].sources is empty: an item cites at least one source",
+    ),
     "event kind": (
         {"events": [{"kind": "k" * 33, "at": "2026-09-20T12:00:00+00:00"}]},
         "events[0].kind is longer than 32 characters (33)",
