@@ -199,10 +199,10 @@ def chain_items(issue: Issue, item_ids: Sequence[int], actor: str = "") -> None:
     new_order = rest[:start] + list(item_ids) + rest[start:]
     with transaction.atomic():
         for position, pk in enumerate(new_order):
-            Item.objects.filter(pk=pk).update(
-                position=position,
-                chained_to_previous=(pk in item_ids[1:]),
-            ) if pk in item_ids else Item.objects.filter(pk=pk).update(position=position)
+            changes: dict[str, object] = {"position": position}
+            if pk in item_ids:
+                changes["chained_to_previous"] = pk in item_ids[1:]
+            Item.objects.filter(pk=pk).update(**changes)
         _repair_chains(issue)
         IssueEvent.objects.create(
             issue=issue,
