@@ -175,6 +175,12 @@ class EvalDataError(InputError):
 # --- issues ----------------------------------------------------------------------------
 
 
+class DraftError(NewsdeskError):
+    """A drafting backend could not produce a draft (endpoint down, invalid answer)."""
+
+    kind = "draft"
+
+
 class IssueError(InputError):
     kind = "issue"
 
