@@ -54,10 +54,19 @@ class Style:
     subscribe_call: str = "Want these sent to your inbox?"
     subscribe_label: str = "Subscribe"
     sections: bool = False  # issues grouped under section headings (Issue.sections)
+    teaser_max_words: int = 12
+    banned_phrases: tuple[str, ...] = ()  # never in a drafted headline, teaser or body
 
     @classmethod
     def from_settings(cls, settings: dict[str, object]) -> Style:
         known = {k: v for k, v in settings.items() if k in cls.__dataclass_fields__}
+        if "banned_phrases" in known:
+            phrases = known["banned_phrases"]
+            if not isinstance(phrases, list | tuple) or not all(
+                isinstance(p, str) for p in phrases
+            ):
+                raise InputError("the publication's style has banned_phrases: give a list of texts")
+            known["banned_phrases"] = tuple(phrases)
         style = cls(**known)  # type: ignore[arg-type]
         for name, allowed in (
             ("headline_case", HEADLINE_CASES),
