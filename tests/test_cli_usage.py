@@ -16,6 +16,7 @@ DATE_OPTIONS = [  # every date or time option: (arguments before the value, expe
     (["stories", "cluster", "--since"], "date or time"),
     (["stories", "cluster", "--until"], "date or time"),
     (["stories", "rank", "hpb", "--as-of"], "date or time"),
+    (["issue", "draft", "hpb", "--as-of"], "date or time"),
 ]
 FORMS = {
     "date": "a date like 2026-11-22",
@@ -90,4 +91,13 @@ def test_a_time_out_of_range_says_why_in_words(capsys: pytest.CaptureFixture[str
     assert line.endswith("(the zone must be less than 24 hours from UTC)")
     assert refused(capsys, "issue", "publish", "hpb", "--at", "2026-11-22T25:00").endswith(
         "(hour must be in 0..23)"
+    )
+
+
+def test_draft_options_are_checked_before_any_database(capsys: pytest.CaptureFixture[str]) -> None:
+    assert refused(capsys, "issue", "draft", "hpb", "--top", "0").endswith(
+        "argument --top: expected a number from 1 to 1000, not '0'"
+    )
+    assert refused(capsys, "draft", "seven").endswith(
+        "argument STORY_ID: invalid int value: 'seven'"
     )

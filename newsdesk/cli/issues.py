@@ -18,7 +18,7 @@ from newsdesk.pipeline.errors import InputError, NewsdeskError, NotFoundError
 from newsdesk.pipeline.limits import read_limited
 
 
-def _actor(args: argparse.Namespace) -> str:
+def actor_of(args: argparse.Namespace) -> str:
     if getattr(args, "editor", None):
         return str(args.editor)
     try:
@@ -77,7 +77,7 @@ def run_item(args: argparse.Namespace) -> int:
         raise InputError(f"{args.file}: expected a list of items or {{'items': [...]}}")
     texts = items.items_from_records(records, args.file)
     for text in texts:
-        item = items.write_item(pub, text, _actor(args))
+        item = items.write_item(pub, text, actor_of(args))
         print(f"#{item.pk} {item.headline}")
     return 0
 
@@ -103,11 +103,11 @@ def run_issue(args: argparse.Namespace) -> int:
         written = imports.export_issues(pub, Path(args.out))
         print(f"exported {len(written)} issues to {args.out}")
     elif action == "new":
-        issue = numbering.new_issue(pub, _actor(args), args.date)
+        issue = numbering.new_issue(pub, actor_of(args), args.date)
         print(f"draft #{issue.pk} of {pub.name} (will be No. {pub.next_number} or later)")
     elif action == "withdraw":
         issue = numbering.withdraw(
-            numbering.find_issue(pub, args.number), actor=_actor(args), reason=args.reason or ""
+            numbering.find_issue(pub, args.number), actor=actor_of(args), reason=args.reason or ""
         )
         print(f"withdrew {issue.title}")
     else:
@@ -123,9 +123,9 @@ def import_issues(args: argparse.Namespace) -> int:
         try:
             parsed = imports.parse_file(Path(name))
             if isinstance(parsed, dict):
-                outcome = imports.import_export_record(parsed, pub, name, _actor(args))
+                outcome = imports.import_export_record(parsed, pub, name, actor_of(args))
             else:
-                outcome = imports.import_parsed(parsed, pub, name, _actor(args), args.date)
+                outcome = imports.import_parsed(parsed, pub, name, actor_of(args), args.date)
         except OSError as exc:
             failed += 1
             print(f"refused {name}: {exc.strerror}", file=sys.stderr)
@@ -159,17 +159,17 @@ def edit_draft(args: argparse.Namespace, pub: Publication) -> None:
             if found is None:
                 raise NotFoundError(f"no item #{ident} in {pub.slug}")
             chosen.append(found)
-        items.add_items(issue, chosen, _actor(args))
+        items.add_items(issue, chosen, actor_of(args))
         print(f"added {len(chosen)} items to draft #{issue.pk}")
     elif action == "order":
-        items.order_items(issue, args.items, _actor(args))
+        items.order_items(issue, args.items, actor_of(args))
         print(f"ordered draft #{issue.pk}")
     elif action == "chain":
-        items.chain_items(issue, args.items, _actor(args))
+        items.chain_items(issue, args.items, actor_of(args))
         print(f"chained items {', '.join('#' + str(i) for i in args.items)}")
     elif action == "publish":
         done = numbering.publish(
-            issue, at=args.at, actor=_actor(args), override=args.override or ""
+            issue, at=args.at, actor=actor_of(args), override=args.override or ""
         )
         if done.status == "scheduled":
             print(f"scheduled draft #{done.pk} for {done.scheduled_for:%Y-%m-%d %H:%M} UTC")

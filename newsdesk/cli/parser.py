@@ -135,6 +135,13 @@ def fraction(value: str) -> float:
     return number
 
 
+def positive_int(value: str) -> int:
+    """A whole number of at least 1 (and at most the issue limit's order of magnitude)."""
+    if not value.isdigit() or not 1 <= int(value) <= 1000:
+        raise argparse.ArgumentTypeError(f"expected a number from 1 to 1000, not {value!r}")
+    return int(value)
+
+
 def port_number(value: str) -> int:
     """A TCP port a server can listen on."""
     if not value.isdigit() or not 1 <= int(value) <= 65535:
@@ -324,6 +331,26 @@ def add_newsroom_commands(command: Command) -> None:
     p.add_argument("--editor", help="who wrote them (default: your user name)")
 
     p = command(
+        "draft",
+        "newsdesk.cli.drafts:run_draft",
+        "Draft an item for a story, with every quote, figure, name and sentence checked "
+        "against its articles (exit 1 when a check fails).",
+    )
+    p.add_argument("story", type=int, metavar="STORY_ID")
+    add_backend_option(p)
+    p.add_argument("--publication", metavar="SLUG", help="whose style (default: the only one)")
+    p.add_argument(
+        "--cite",
+        type=int,
+        action="append",
+        metavar="ARTICLE_ID",
+        help="the article to attribute (repeat for several; default: the most informative)",
+    )
+    p.add_argument("--save", action="store_true", help="store the draft as an item")
+    p.add_argument("--json", action="store_true", help="the draft and its report as JSON")
+    p.add_argument("--editor", help="who saves it (default: your user name)")
+
+    p = command(
         "issue",
         "newsdesk.cli.issues:run_issue",
         "Build, publish, render, import and export issues.",
@@ -381,6 +408,27 @@ def add_newsroom_commands(command: Command) -> None:
     a = action("withdraw", "Withdraw a published issue (its number is never reused).", draft=False)
     a.add_argument("number", type=int, metavar="NUMBER")
     a.add_argument("--reason", default="")
+    a = action(
+        "draft",
+        "Draft the week's picked stories (or the top N) into a new draft issue, "
+        "in the suggested order, with suggested chains and every item checked.",
+        draft=False,
+    )
+    a.set_defaults(handler="newsdesk.cli.drafts:run_issue_draft")
+    a.add_argument("--top", type=positive_int, metavar="N", help="draft the best N stories")
+    add_backend_option(a)
+    a.add_argument(
+        "--as-of", type=time_or_end_of_day, help="end of the week (default: now; a day: its end)"
+    )
+
+
+def add_backend_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--backend",
+        metavar="NAME",
+        help="drafting backend: extractive (default, offline) or openai "
+        "(default: NEWSDESK_DRAFT_BACKEND)",
+    )
 
 
 def add_story_commands(command: Command) -> None:
