@@ -8,11 +8,14 @@ given as NAME_FILE naming a file that holds the value (for secrets).
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from newsdesk.pipeline.draft import openai_chat  # noqa: F401 - registers the openai backend
+from newsdesk.pipeline.draft.backends import backend_options
 from newsdesk.pipeline.errors import ConfigError
 
 _TRUE = {"true", "1"}
@@ -63,6 +66,29 @@ def env_list(name: str, default: list[str], environ: Mapping[str, str] | None = 
     if raw.strip() == "":
         return list(default)
     return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+def backend_variable(backend: str, option: str) -> str:
+    """NEWSDESK_DRAFT_<BACKEND>_<OPTION>, e.g. NEWSDESK_DRAFT_OPENAI_API_KEY."""
+    return "_".join(
+        ["NEWSDESK_DRAFT", *(re.sub(r"[^A-Z0-9]+", "_", p.upper()) for p in (backend, option))]
+    )
+
+
+def backend_settings(name: str, environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The drafting backend's options set in the environment (as text; the backend
+    checks them). Each may be given as ..._FILE, for the key; empty values are left out."""
+    settings: dict[str, str] = {}
+    for option in backend_options(name):
+        value = env_str(backend_variable(name, option.name), "", environ).strip()
+        if value:
+            settings[option.name] = value
+    return settings
+
+
+def default_backend(environ: Mapping[str, str] | None = None) -> str:
+    """NEWSDESK_DRAFT_BACKEND, "extractive" when unset."""
+    return env_str("NEWSDESK_DRAFT_BACKEND", "", environ).strip() or "extractive"
 
 
 def database_from_url(url: str, base_dir: Path) -> dict[str, Any]:

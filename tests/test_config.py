@@ -2,7 +2,17 @@ from pathlib import Path
 
 import pytest
 
-from newsdesk.config import database_from_url, env_bool, env_int, env_list, env_str
+from newsdesk.config import (
+    backend_settings,
+    backend_variable,
+    database_from_url,
+    default_backend,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+)
+from newsdesk.pipeline.draft.backends import make_backend
 from newsdesk.pipeline.errors import ConfigError
 
 
@@ -70,3 +80,38 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
     finally:
         connection.close()
     assert found == {"journal_mode": "wal", "synchronous": 1, "foreign_keys": 1}
+
+
+def test_backend_settings_come_from_the_environment(tmp_path: Path) -> None:
+    key = tmp_path / "openai.key"
+    key.write_text("sk-from-a-file\n")
+    environ = {
+        "NEWSDESK_DRAFT_OPENAI_BASE_URL": "http://127.0.0.1:8080/v1",
+        "NEWSDESK_DRAFT_OPENAI_MODEL": " local-model ",
+        "NEWSDESK_DRAFT_OPENAI_API_KEY_FILE": str(key),
+        "NEWSDESK_DRAFT_OPENAI_RETRIES": "",  # empty: the default
+        "NEWSDESK_DRAFT_OPENAI_COLOUR": "blue",  # not an option: not read
+        "NEWSDESK_DRAFT_OTHER_MODEL": "x",
+    }
+    settings = backend_settings("openai", environ)
+    assert settings == {
+        "base_url": "http://127.0.0.1:8080/v1",
+        "model": "local-model",
+        "api_key": "sk-from-a-file",
+    }
+    assert make_backend("openai", settings).retries == 2  # type: ignore[attr-defined]
+    assert backend_settings("openai", {}) == {}
+    assert backend_variable("openai", "api_key") == "NEWSDESK_DRAFT_OPENAI_API_KEY"
+    assert backend_variable("my-llm", "base_url") == "NEWSDESK_DRAFT_MY_LLM_BASE_URL"
+    with pytest.raises(ConfigError, match="not both"):
+        backend_settings(
+            "openai",
+            {"NEWSDESK_DRAFT_OPENAI_API_KEY": "a", "NEWSDESK_DRAFT_OPENAI_API_KEY_FILE": str(key)},
+        )
+    with pytest.raises(ConfigError, match="no drafting backend 'gpt'"):
+        backend_settings("gpt", {})
+
+
+def test_default_backend() -> None:
+    assert default_backend({}) == "extractive"
+    assert default_backend({"NEWSDESK_DRAFT_BACKEND": " openai "}) == "openai"
