@@ -223,7 +223,7 @@ class OpenAIChat:
                         raise DraftError(self._status_message(status, content)) from None
                     wait = self._backoff(attempt)
                     if status == 429:
-                        asked = _retry_after(headers.get("retry-after", ""))
+                        asked = retry_after(headers.get("retry-after", ""))
                         if asked is not None and asked > RETRY_AFTER_CAP:
                             raise DraftError(
                                 f"HTTP 429 from {where}: the endpoint asks to wait "
@@ -318,7 +318,7 @@ class OpenAIChat:
         return text
 
 
-def _retry_after(value: str) -> float | None:
+def retry_after(value: str) -> float | None:
     """Seconds to wait from a Retry-After header (seconds or an HTTP date)."""
     value = value.strip()
     if not value:

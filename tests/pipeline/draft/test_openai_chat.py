@@ -5,14 +5,20 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
+from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from newsdesk.pipeline.draft.backends import backend_names, make_backend
-from newsdesk.pipeline.draft.openai_chat import OpenAIChat, build_messages, parse_answer
+from newsdesk.pipeline.draft.openai_chat import (
+    OpenAIChat,
+    build_messages,
+    parse_answer,
+    retry_after,
+)
 from newsdesk.pipeline.draft.types import DraftRequest, SourceArticle
 from newsdesk.pipeline.errors import ConfigError, DraftError
 from newsdesk.pipeline.issue.style import Style
@@ -187,6 +193,15 @@ def test_a_429_asking_for_too_long_a_wait_gives_up_at_once() -> None:
     ):
         backend(server).draft(story_request())
     assert len(server.requests) == 1
+
+
+def test_retry_after_in_seconds_or_as_a_date() -> None:
+    assert retry_after("2") == 2.0
+    assert retry_after(" 0.5 ") == 0.5
+    assert retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0  # in the past: now
+    later = retry_after(format_datetime(datetime.now(UTC) + timedelta(hours=1), usegmt=True))
+    assert later is not None and 3000 < later <= 3600
+    assert retry_after("") is None and retry_after("soon") is None
 
 
 def test_a_slow_answer_times_out(quiet_logs: pytest.LogCaptureFixture) -> None:
