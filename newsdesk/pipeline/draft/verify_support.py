@@ -1,0 +1,55 @@
+"""Which source sentences support each body sentence, and how well.
+
+The score of a draft sentence is the share of its content words (stop words
+dropped, lower-cased, simply stemmed; numbers and capitalised words weigh twice)
+found in the best source sentence, or in the best two together (a drafted sentence
+often joins two facts). `SUPPORT_THRESHOLD` was set on the fixtures of
+tests/fixtures/drafts: every sentence of the correct drafts scores at least 0.67
+(most 0.8 and over), and every planted unsupported sentence at most 0.38; 0.55
+sits between the two with a margin on each side.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from newsdesk.pipeline.draft.types import Evidence, SentenceSupport
+from newsdesk.pipeline.draft.verify_index import PreparedArticle, PreparedSentence, content_terms
+
+SUPPORT_THRESHOLD = 0.55
+
+
+def _covered(terms: dict[str, float], have: frozenset[str] | set[str]) -> float:
+    return sum(w for t, w in terms.items() if t in have)
+
+
+def support(sentence: str, articles: Sequence[PreparedArticle]) -> SentenceSupport:
+    """The support of one draft sentence by the story's articles."""
+    terms = content_terms(sentence)
+    total = sum(terms.values())
+    candidates: list[tuple[str, PreparedSentence]] = [
+        (a.article.key, s) for a in articles for s in a.sentences
+    ]
+    if not total or not candidates:
+        return SentenceSupport(sentence, 1.0 if not total else 0.0, not total, ())
+    scored = sorted(
+        ((_covered(terms, s.terms), i) for i, (_, s) in enumerate(candidates)),
+        reverse=True,
+    )
+    first_score, first = scored[0]
+    first_terms = candidates[first][1].terms
+    second, second_gain = -1, 0.0
+    for _, i in scored[1:40]:  # the best partners are among the best singles
+        gain = _covered(terms, candidates[i][1].terms - first_terms)
+        if gain > second_gain:
+            second, second_gain = i, gain
+    score = round(min(1.0, (first_score + second_gain) / total), 3)
+    picked = [first] + ([second] if second >= 0 else [])
+    evidence = tuple(candidates[i][1].evidence(candidates[i][0]) for i in picked)
+    return SentenceSupport(sentence, score, score >= SUPPORT_THRESHOLD, evidence)
+
+
+def nearest_sentence(text: str, articles: Sequence[PreparedArticle]) -> Evidence | None:
+    """The single source sentence sharing most content words with `text`."""
+    found = support(text, articles)
+    return found.evidence[0] if found.evidence else None
