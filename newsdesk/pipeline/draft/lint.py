@@ -27,7 +27,7 @@ from collections.abc import Iterable
 
 from newsdesk.pipeline.draft.sentences import split_sentences
 from newsdesk.pipeline.draft.types import Check, Draft
-from newsdesk.pipeline.draft.verify_index import name_runs
+from newsdesk.pipeline.draft.verify_index import STOPWORDS, name_runs, place_code_of
 from newsdesk.pipeline.enrich.quotes import find_quotes
 from newsdesk.pipeline.enrich.speaker_names import ORG_WORDS, keeps_dot
 from newsdesk.pipeline.issue.style import MONTHS, Style, strip_chain_marks
@@ -170,12 +170,28 @@ def _teaser_checks(draft: Draft, style: Style) -> Iterable[Check]:
     )
 
 
+#: first words of place names ("Port Ilsa", "Lake Toba"): not people
+_PLACE_NOUNS = frozenset(
+    """port lake mount mt cape gulf bay river island islands sea strait province city county
+    state district valley canal harbour harbor point fort""".split()
+)
+
+
 def _has_person(text: str) -> bool:
+    """A person named in `text`: a quote's speaker, or two or more capitalised words
+    that are not an organisation ("Ministry"), a place ("Port Ilsa") or a sentence opener."""
     if any(q.speaker for q in find_quotes(text)):
         return True
     for run in name_runs(text):
-        words = [t.text for t in run]
-        if len(words) >= 2 and not any(w.lower() in ORG_WORDS for w in words):
+        words = [t.text.lower() for t in run]
+        while words and words[0] in STOPWORDS:
+            words = words[1:]
+        if (
+            len(words) >= 2
+            and not any(w in ORG_WORDS for w in words)
+            and words[0] not in _PLACE_NOUNS
+            and place_code_of(words[0]) is None
+        ):
             return True
     return False
 

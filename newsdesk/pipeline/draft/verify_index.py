@@ -168,13 +168,16 @@ def stem(word: str) -> str:
 
 
 def content_terms(text: str) -> dict[str, float]:
-    """Stemmed content words with weights: numbers and capitalised words weigh 2."""
+    """Stemmed content words with weights: numbers weigh 2, other words 1.
+
+    Names weigh no more than other words: the name check covers them, and weighing
+    them up lets a new claim about known actors look supported."""
     out: dict[str, float] = {}
-    for i, tok in enumerate(tokens(text)):
+    for tok in tokens(text):
         low = tok.text.lower()
         if low in STOPWORDS or (len(low) < 2 and not low.isdigit()):
             continue
-        weight = 2.0 if tok.text[0].isdigit() or (tok.capitalised and i > 0) else 1.0
+        weight = 2.0 if tok.text[0].isdigit() else 1.0
         term = _number_term(tok.text) if tok.text[0].isdigit() else stem(tok.text)
         out[term] = max(out.get(term, 0.0), weight)
     return out

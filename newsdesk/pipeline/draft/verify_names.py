@@ -99,6 +99,8 @@ def _chunks(run: Sequence[Token]) -> list[tuple[str, list[Token]]]:
             out.append(("place", [tok]))
         else:
             current.append(tok)
+            if tok.text.endswith(("'s", "’s")):
+                flush()  # "Norland's Chinese partners": the possessive ends a name
     flush()
     return out
 

@@ -1,0 +1,320 @@
+"""The verifier, check by check, on small fictional stories written for these tests."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from newsdesk.pipeline.draft.types import Check, Draft, DraftRequest, Report, SourceArticle
+from newsdesk.pipeline.draft.verify import verify
+from newsdesk.pipeline.draft.verify_index import prepare
+from newsdesk.pipeline.draft.verify_support import SUPPORT_THRESHOLD, support
+from newsdesk.pipeline.types import SourceRef
+from tests.pipeline.draft.test_planted_errors import STORIES
+
+CALIBRATION = (
+    Path(__file__).resolve().parents[2] / "fixtures" / "drafts" / "support_calibration.json"
+)
+
+DOCK = SourceArticle(
+    key="a1",
+    title="Norland opens $3.5 billion dock at Port Ilsa",
+    text=(
+        "Norland's president Ilse Varga and Chinese leader Xi Jinping on Monday opened a "
+        "$3.5 billion deep-water dock at Port Ilsa, which is 60% owned by Bramwell Shipping.\n"
+        "“We are opening a door to the whole of Asia,” Varga said at the ceremony.\n"
+        "Xi, speaking by video link, said the dock was “a bridge of friendship.”\n"
+        "Minister of Harbours Chen Yunlan said the dock would employ 4,000 people. "
+        "“Every crane here was built by Norland hands,” he said.\n"
+        "“We will publish every contract,” a Bramwell Shipping spokesperson said."
+    ),
+    outlet="Harbour Ledger",
+    published=date(2026, 3, 2),
+)
+DOCK2 = SourceArticle(
+    key="a2",
+    title="Port Ilsa deal draws scrutiny",
+    text=(
+        "The Port Ilsa project cost 3,500 million dollars, according to the ministry, and "
+        "Bramwell Shipping holds 60 per cent of it.\n"
+        "Opposition leader Oskar Lind said the contracts should be published."
+    ),
+    outlet="Pacific Courier",
+    published=date(2026, 3, 3),
+)
+REQUEST = DraftRequest((DOCK, DOCK2))
+BODY = (
+    "Norland's president Ilse Varga and Chinese leader Xi Jinping have opened a $3.5 billion "
+    "deep-water dock at Port Ilsa, which is 60% owned by Bramwell Shipping. Minister of "
+    "Harbours Chen Yunlan has said the dock would employ 4,000 people. Opposition leader "
+    "Oskar Lind has said the contracts should be published. “We are opening a door to the "
+    "whole of Asia,” Varga said."
+)
+
+
+def make_draft(body: str = BODY, **changes: object) -> Draft:
+    draft = Draft(
+        headline="NORLAND OPENS $3.5 BILLION DOCK AT PORT ILSA",
+        teaser="Norland opens a deep-water dock",
+        body=body,
+        cited=("a1",),
+        sources=(SourceRef("Harbour Ledger", date(2026, 3, 2)),),
+        backend="test",
+    )
+    return replace(draft, **changes)  # type: ignore[arg-type]
+
+
+def failed(report: Report, kind: str) -> list[Check]:
+    return [c for c in report.failures if c.kind == kind]
+
+
+def passed(report: Report, kind: str) -> list[Check]:
+    return [c for c in report.checks if c.kind == kind and c.passed]
+
+
+def test_correct_draft_passes_the_content_checks() -> None:
+    report = verify(make_draft(), REQUEST)
+    content = [c for c in report.failures if c.kind != "style"]
+    assert content == []
+    assert len(report.sentences) == 4
+    assert all(0.0 <= s.score <= 1.0 for s in report.sentences)
+
+
+# quotes ---------------------------------------------------------------------------------
+
+
+def test_quote_straight_or_curly_and_spacing_pass() -> None:
+    body = BODY.replace(
+        "“We are opening a door to the whole of Asia,”",
+        '"We are  opening a door to the whole of Asia,"',
+    )
+    report = verify(make_draft(body), REQUEST)
+    assert failed(report, "quote") == []
+    assert passed(report, "quote")
+
+
+def test_changed_quote_word_fails_with_the_nearest_source_quote() -> None:
+    body = BODY.replace("opening a door", "opening a gate")
+    report = verify(make_draft(body), REQUEST)
+    [check] = failed(report, "quote")
+    assert check.message.startswith("quote not found in any source: “We are opening a gate")
+    assert "(Harbour Ledger)" in check.message
+    ev = check.evidence
+    assert ev is not None and ev.article == "a1"
+    assert DOCK.text[ev.start : ev.end] == ev.text
+    assert "opening a door" in ev.text
+
+
+def test_quote_cut_with_an_ellipsis_needs_each_piece_in_order() -> None:
+    good = BODY.replace(
+        "“We are opening a door to the whole of Asia,”", "“We are opening a door ... of Asia,”"
+    )
+    assert failed(verify(make_draft(good), REQUEST), "quote") == []
+    bad = BODY.replace(
+        "“We are opening a door to the whole of Asia,”", "“of Asia ... We are opening a door,”"
+    )
+    assert failed(verify(make_draft(bad), REQUEST), "quote")
+
+
+def test_quote_in_an_all_caps_headline_is_checked_without_case() -> None:
+    ok = make_draft(headline="VARGA HAILS “A DOOR TO THE WHOLE OF ASIA” AT PORT ILSA")
+    assert failed(verify(ok, REQUEST), "quote") == []
+    bad = make_draft(headline="VARGA HAILS “A GATE TO THE WHOLE OF ASIA” AT PORT ILSA")
+    [check] = failed(verify(bad, REQUEST), "quote")
+    assert check.field == "headline"
+
+
+# speakers -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "attribution",
+    [
+        "Xi said the dock was “a bridge of friendship.”",
+        "Xi Jinping said the dock was “a bridge of friendship.”",
+        "President Xi said the dock was “a bridge of friendship.”",
+    ],
+)
+def test_speaker_named_tolerantly_passes(attribution: str) -> None:
+    report = verify(make_draft(f"{BODY} {attribution}"), REQUEST)
+    assert failed(report, "speaker") == []
+    assert passed(report, "speaker")[-1].message.endswith("as in the source")
+
+
+def test_speaker_by_surname_and_pronoun_passes() -> None:
+    for body in (
+        f"{BODY} Mr. Chen said: “Every crane here was built by Norland hands.”",
+        f"{BODY} Chen Yunlan spoke next. “Every crane here was built by Norland hands,” he said.",
+    ):
+        report = verify(make_draft(body), REQUEST)
+        assert failed(report, "speaker") == []
+        assert passed(report, "speaker")[-1].message.startswith("speaker Chen")
+
+
+def test_organisation_for_its_spokesperson_passes() -> None:
+    body = f"{BODY} “We will publish every contract,” Bramwell Shipping said."
+    report = verify(make_draft(body), REQUEST)
+    assert failed(report, "speaker") == []
+    assert passed(report, "speaker")[-1].message == "speaker Bramwell Shipping as in the source"
+
+
+def test_quote_given_to_nobody_passes_and_says_so() -> None:
+    body = f"{BODY} The dock is “a bridge of friendship.”"
+    report = verify(make_draft(body), REQUEST)
+    assert failed(report, "speaker") == []
+    assert any("no named speaker" in c.message for c in passed(report, "speaker"))
+
+
+def test_quote_given_to_the_wrong_speaker_fails_with_the_source_speaker() -> None:
+    body = BODY.replace("Asia,” Varga said.", "Asia,” Lind said.")
+    [check] = failed(verify(make_draft(body), REQUEST), "speaker")
+    assert "gives it to Ilse Varga" in check.message or "gives it to Varga" in check.message
+    assert check.evidence is not None
+    assert DOCK.text[check.evidence.start : check.evidence.end] == check.evidence.text
+
+
+# figures --------------------------------------------------------------------------------
+
+
+def test_equivalent_figures_pass() -> None:
+    body = BODY + " The project cost $3,500 million, and Bramwell holds 60 per cent."
+    report = verify(make_draft(body), REQUEST)
+    assert failed(report, "number") == []
+    assert {c.span for c in passed(report, "number")} >= {"$3,500 million", "60 per cent"}
+
+
+def test_changed_figure_fails_with_the_nearest_source_figure() -> None:
+    body = BODY.replace("4,000 people", "5,000 people")
+    [check] = failed(verify(make_draft(body), REQUEST), "number")
+    assert check.span == "5,000 people"
+    assert check.evidence is not None and check.evidence.text == "4,000 people"
+    assert "nearest: “4,000 people” (Harbour Ledger)" in check.message
+
+
+def test_headline_figures_in_capitals_are_checked() -> None:
+    good = verify(make_draft(), REQUEST)
+    assert [c.span for c in passed(good, "number") if c.field == "headline"] == ["$3.5 BILLION"]
+    bad = verify(make_draft(headline="NORLAND OPENS $4.5 BILLION DOCK AT PORT ILSA"), REQUEST)
+    [check] = failed(bad, "number")
+    assert check.field == "headline" and check.span == "$4.5 BILLION"
+
+
+# names ----------------------------------------------------------------------------------
+
+
+def test_names_pass_with_possessive_surname_demonym_and_defined_abbreviation() -> None:
+    body = (
+        BODY + " Bramwell Shipping (BSC) has said little. BSC's rivals in China were silent, "
+        "and Lind's party and Norland's Chinese partners said nothing."
+    )
+    report = verify(make_draft(body), REQUEST)
+    assert failed(report, "name") == []
+    spans = {c.span for c in passed(report, "name")}
+    assert {"BSC's", "China", "Lind's"} <= spans
+
+
+def test_invented_names_fail() -> None:
+    for invented in ("Marta Quell", "Ilse Lind", "Harbour Authority of Ilsa"):
+        body = BODY.replace("Oskar Lind", invented)
+        checks = failed(verify(make_draft(body), REQUEST), "name")
+        assert checks, invented
+        assert "name not in any source" in checks[0].message
+
+
+def test_a_country_no_source_names_fails() -> None:
+    body = BODY.replace("Chinese leader", "Japanese leader")
+    [check] = failed(verify(make_draft(body), REQUEST), "name")
+    assert check.span.startswith("Japanese")
+
+
+def test_sentence_openers_and_months_are_not_names() -> None:
+    body = BODY + " Last March, Varga had promised the dock. Construction took two years."
+    report = verify(make_draft(body), REQUEST)
+    assert not any(c.span in ("Last", "March", "Construction") for c in report.checks)
+
+
+# support --------------------------------------------------------------------------------
+
+
+def test_every_body_sentence_is_linked_to_source_sentences() -> None:
+    report = verify(make_draft(), REQUEST)
+    for found in report.sentences:
+        assert found.supported and found.evidence
+        for ev in found.evidence:
+            article = REQUEST.article(ev.article)
+            assert article is not None
+            source = article.title if ev.in_title else article.text
+            assert source[ev.start : ev.end] == ev.text
+
+
+def test_unsupported_sentence_fails_with_its_span_and_nearest_source() -> None:
+    extra = "Fishermen blocked the harbour entrance for weeks in protest."
+    report = verify(make_draft(f"{BODY} {extra}"), REQUEST)
+    [check] = failed(report, "support")
+    assert check.span == extra
+    assert check.evidence is not None
+    assert report.sentences[-1].sentence == extra and not report.sentences[-1].supported
+
+
+def test_support_threshold_separates_the_calibration_sentences() -> None:
+    data = json.loads(CALIBRATION.read_text(encoding="utf-8"))
+    stories = {s.id: s for s in STORIES}
+    for story_id, sentences in data["stories"].items():
+        articles = [prepare(a) for a in stories[story_id].request.articles]
+        for text in sentences["supported"]:
+            assert support(text, articles).score >= SUPPORT_THRESHOLD, text
+        for item in sentences["unsupported"]:
+            score = support(item["text"], articles).score
+            assert (score >= SUPPORT_THRESHOLD) == bool(item.get("known_miss")), item
+
+
+# attribution ----------------------------------------------------------------------------
+
+
+def test_wrong_outlet_or_date_fails() -> None:
+    wrong_date = make_draft(sources=(SourceRef("Harbour Ledger", date(2026, 3, 1)),))
+    [check] = failed(verify(wrong_date, REQUEST), "attribution")
+    assert "published it on 2026-03-02, not 2026-03-01" in check.message
+    wrong_outlet = make_draft(sources=(SourceRef("Harbor Ledger", date(2026, 3, 2)),))
+    [check] = failed(verify(wrong_outlet, REQUEST), "attribution")
+    assert "outlet is 'Harbour Ledger'" in check.message
+
+
+def test_unknown_key_missing_source_and_outlet_twice_fail() -> None:
+    unknown = make_draft(cited=("zz",))
+    assert "not in the story" in failed(verify(unknown, REQUEST), "attribution")[0].message
+    none = make_draft(cited=(), sources=())
+    assert any("no source cited" in c.message for c in failed(verify(none, REQUEST), "attribution"))
+    twin = replace(DOCK2, outlet="Harbour Ledger", published=date(2026, 3, 3))
+    request = DraftRequest((DOCK, twin))
+    twice = make_draft(
+        cited=("a1", "a2"),
+        sources=(
+            SourceRef("Harbour Ledger", date(2026, 3, 2)),
+            SourceRef("Harbour Ledger", date(2026, 3, 3)),
+        ),
+    )
+    assert any("cited twice" in c.message for c in failed(verify(twice, request), "attribution"))
+
+
+def test_the_editors_choice_of_source_is_kept() -> None:
+    request = replace(REQUEST, cite=("a2",))
+    [check] = failed(verify(make_draft(), request), "attribution")
+    assert "the editor chose to cite a2" in check.message
+
+
+# report ---------------------------------------------------------------------------------
+
+
+def test_report_lists_kinds_in_order_and_survives_json() -> None:
+    report = verify(make_draft(BODY.replace("4,000", "5,000")), REQUEST)
+    kinds = [c.kind for c in report.checks]
+    order = ["quote", "speaker", "number", "name", "support", "attribution", "style"]
+    assert sorted(kinds, key=order.index) == kinds
+    again = Report.from_json(json.loads(json.dumps(report.to_json())))
+    assert again == report
+    assert not again.passed
