@@ -39,6 +39,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from newsdesk.pipeline.enrich.figure_words import (
     APPROXIMATORS,
@@ -553,6 +554,15 @@ def canonical_figure_text(text: str) -> str:
     return _SPACE.sub(" ", "".join(parts).translate(_MARKS)).strip()
 
 
+@lru_cache(maxsize=256)
+def _source_reading(source: str) -> tuple[str, str, tuple[Figure, ...]]:
+    """A source as `verify_figure` reads it: spaced, canonical, and its figures.
+
+    Cached: a draft's figures are checked against the same few articles many times."""
+    hay = _SPACE.sub(" ", source.translate(_MARKS))
+    return hay, canonical_figure_text(hay), find_figures(hay)
+
+
 def _contains(hay: str, needle: str) -> bool:
     pos = hay.find(needle)
     while pos >= 0:
@@ -571,7 +581,7 @@ def _unit_near(source: str, figure: Figure, unit: str) -> bool:
     return any(_unit_key(w) == unit for w in words)
 
 
-def _same_single(wanted: Figure, source: str) -> bool:
+def _same_single(wanted: Figure, source: str, figures: tuple[Figure, ...] | None = None) -> bool:
     """A lone figure matched by value against the source's figures.
 
     Only counts need this: "71 aircraft" is in "71 Chinese aircraft" although the
@@ -583,7 +593,7 @@ def _same_single(wanted: Figure, source: str) -> bool:
         f.kind in ("count", "number")
         and f.value == wanted.value
         and (f.normalised.split(" ", 1)[-1] == unit or _unit_near(source, f, unit))
-        for f in find_figures(source)
+        for f in (find_figures(source) if figures is None else figures)
     )
 
 
@@ -600,10 +610,10 @@ def verify_figure(figure_text: str, source: str) -> bool:
     figures = find_figures(wanted)
     if not figures:
         return False
-    hay = _SPACE.sub(" ", source.translate(_MARKS))
+    hay, canonical, source_figures = _source_reading(source)
     if _contains(hay, wanted):
         return True
-    if _contains(canonical_figure_text(hay), canonical_figure_text(wanted)):
+    if _contains(canonical, canonical_figure_text(wanted)):
         return True
     whole = len(figures) == 1 and figures[0].start == 0 and figures[0].end == len(wanted)
-    return whole and _same_single(figures[0], hay)
+    return whole and _same_single(figures[0], hay, source_figures)
