@@ -155,7 +155,7 @@ def _found_in(
     for a in articles:
         if _in_order(pieces, a.article.text, caseless):
             out.append((a, False))
-        elif _in_order(pieces, a.article.title, caseless):
+        if _in_order(pieces, a.article.title, caseless):
             out.append((a, True))
     return out
 
@@ -200,16 +200,17 @@ def _quote_checks(
     return checks
 
 
-def _source_quotes(quote: Quote, found: list[tuple[PreparedArticle, bool]]) -> list[
-    tuple[PreparedArticle, Quote]
-]:  # fmt: skip
+def _source_quotes(
+    quote: Quote, found: list[tuple[PreparedArticle, bool]]
+) -> list[tuple[PreparedArticle, Quote, bool]]:
+    """The source quotes holding the draft's quote: (article, quote, in the title)."""
     pieces = [p.lower() for p in _pieces(quote)]
     out = []
     for a, in_title in found:
         for q in a.title_quotes if in_title else a.quotes:
             mine = normalise_quote_text(q.text).lower()
             if pieces and (pieces[0] in mine or _needle(q.text).lower() in pieces[0]):
-                out.append((a, q))
+                out.append((a, q, in_title))
     return out
 
 
@@ -226,6 +227,17 @@ def _name_words(text: str | None) -> set[str]:
     }
 
 
+#: "(R-Ky.)", "(D-Calif.)": a party and state tag the quote parser may take for a name
+_PARTY_TAG = re.compile(r"[RDI]-[A-Z][A-Za-z.]*")
+
+
+def _named(quote: Quote) -> bool:
+    """The source says who spoke (a party tag alone does not)."""
+    if quote.speaker and _PARTY_TAG.fullmatch(quote.speaker):
+        return False
+    return bool(quote.speaker or quote.speaker_role)
+
+
 def _same_speaker(draft_words: set[str], source: Quote) -> bool:
     """The draft's speaker names no one the source's does not: "Xi" = "Xi Jinping",
     "Mr. Chen" = "Chen Yixin", "the ministry" against "a ministry spokesperson"."""
@@ -235,6 +247,18 @@ def _same_speaker(draft_words: set[str], source: Quote) -> bool:
     return draft_words <= named | _name_words(source.speaker_role)
 
 
+def _paragraph_of(text: str, needle: str) -> str:
+    """The paragraph of `text` holding `needle` (compared without case), or ""."""
+    pos = normalise_quote_text(text).lower().find(needle.lower())
+    if pos < 0:
+        pos = text.lower().find(needle.lower()[:40])
+    if pos < 0:
+        return ""
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    return text[start : end if end >= 0 else len(text)]
+
+
 def _speaker_check(
     quote: Quote,
     found: list[tuple[PreparedArticle, bool]],
@@ -242,6 +266,8 @@ def _speaker_check(
     articles: Sequence[PreparedArticle],
 ) -> Check:
     mine = quote.speaker or quote.speaker_role
+    if quote.speaker and _PARTY_TAG.fullmatch(quote.speaker):
+        mine = quote.speaker_role
     words = _name_words(mine)
     if not words:
         return Check(
@@ -252,17 +278,28 @@ def _speaker_check(
             field=field,
         )
     pairs = _source_quotes(quote, found)
-    known = [(a, q) for a, q in pairs if q.speaker or q.speaker_role]
-    if any(_same_speaker(words, q) for _, q in known):
+    known = [(a, q, t) for a, q, t in pairs if _named(q)]
+    if any(_same_speaker(words, q) for _, q, _ in known):
         return Check("speaker", True, quote.text, f"speaker {mine} as in the source", field=field)
+    if not known or quote.speaker is None:
+        # the source names no one, or the draft only describes the speaker ("a doctor"):
+        # the words must be in the quote's own paragraph of a source
+        for a, in_title in found:
+            source = a.article.title if in_title else a.article.text
+            paragraph = _paragraph_of(source, _pieces(quote)[0])
+            if paragraph and words <= _name_words(paragraph):
+                return Check(
+                    "speaker", True, quote.text, f"{mine} is named beside the quote", field=field
+                )
+    if not known and quote.resolution in ("continued", "repeated"):
+        return Check(
+            "speaker",
+            True,
+            quote.text,
+            "no source names a speaker, and the draft gives none outright",
+            field=field,
+        )
     if not known:
-        a = found[0][0]
-        pos = a.article.text.lower().find(_pieces(quote)[0].lower()[:40])
-        near = a.article.text[max(0, pos - 300) : pos + len(quote.text) + 300] if pos >= 0 else ""
-        if near and words <= _name_words(near):
-            return Check(
-                "speaker", True, quote.text, f"{mine} is named beside the quote", field=field
-            )
         return Check(
             "speaker",
             False,
@@ -270,7 +307,8 @@ def _speaker_check(
             f"the sources do not say {mine} said “{quote.text}”; give it to no one or check",
             field=field,
         )
-    a, q = known[0]
+    a, q, in_title = known[0]
+    source = a.article.title if in_title else a.article.text
     who = q.speaker or q.speaker_role or ""
     start = q.speaker_start if q.speaker_start is not None else q.start
     end = q.speaker_end if q.speaker_end is not None else q.end
@@ -279,7 +317,7 @@ def _speaker_check(
         False,
         quote.text,
         f"quote given to {mine}, but {a.article.outlet} gives it to {who}: “{quote.text}”",
-        evidence=Evidence(a.article.key, start, end, a.article.text[start:end]),
+        evidence=Evidence(a.article.key, start, end, source[start:end], in_title),
         field=field,
     )
 

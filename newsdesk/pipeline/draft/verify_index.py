@@ -37,6 +37,8 @@ STOPWORDS = frozenset(
     up down out off if because though although whether said says say told according
     one""".split()
 )
+#: longest name compared whole ("New York Supreme Court Judge Barry Ostrager" has 7)
+MAX_NAME_WORDS = 12
 #: place words (countries, their people, regions) the gazetteer can map to a code
 PLACE_KINDS = frozenset({"country", "alias", "demonym", "region", "block"})
 
@@ -90,7 +92,11 @@ def name_runs(text: str, toks: list[Token] | None = None) -> list[list[Token]]:
     runs: list[list[Token]] = []
     current: list[Token] = []
     for i, tok in enumerate(toks):
-        joined = bool(current) and not text[current[-1].end : tok.start].strip()
+        joined = (
+            bool(current)
+            and not text[current[-1].end : tok.start].strip()
+            and not closes_sentence(current[-1].text)
+        )
         if tok.capitalised and any(c.isalpha() for c in tok.text):
             if not joined and current:
                 runs.append(current)
@@ -113,6 +119,13 @@ def name_runs(text: str, toks: list[Token] | None = None) -> list[list[Token]]:
     if current:
         runs.append(current)
     return [_trim_connectors(r) for r in runs if _trim_connectors(r)]
+
+
+def closes_sentence(word: str) -> bool:
+    """A capitalised abbreviation with its dot ends a sentence ("... to the DEC. The")
+    unless it is a title ("Mr.", "Gen.") or dotted throughout ("U.S.")."""
+    bare = word[:-1]
+    return word.endswith(".") and len(bare) > 1 and bare.isalpha() and bare.isupper()
 
 
 def _trim_connectors(run: list[Token]) -> list[Token]:
@@ -150,7 +163,7 @@ class PreparedArticle:
     title_quotes: tuple[Quote, ...]
     figures: tuple[Figure, ...]  # in the text
     sentences: tuple[PreparedSentence, ...]  # the title first, then the text's
-    #: name n-grams (keys) of every capitalised run, up to six words
+    #: name n-grams (keys) of every capitalised run, up to MAX_NAME_WORDS words
     name_grams: frozenset[tuple[str, ...]]
     #: runs as (start, end, text) for "nearest name" evidence
     runs: tuple[tuple[int, int, str], ...]
@@ -205,7 +218,7 @@ def _grams(run: list[Token]) -> set[tuple[str, ...]]:
     for tok in run:
         keys.extend(name_key(p) for p in hyphen_parts(tok.text))
     out = set()
-    for n in range(1, min(6, len(keys)) + 1):
+    for n in range(1, min(MAX_NAME_WORDS, len(keys)) + 1):
         for i in range(len(keys) - n + 1):
             out.add(tuple(keys[i : i + n]))
     return out

@@ -29,6 +29,7 @@ from newsdesk.pipeline.draft.verify_index import (
     STOPWORDS,
     PreparedArticle,
     Token,
+    closes_sentence,
     hyphen_parts,
     name_key,
     name_runs,
@@ -209,6 +210,8 @@ def _sentence_starts(text: str, toks: list[Token], skip: list[tuple[int, int]]) 
         ):
             starts.add(tok.start)
         previous_end = tok.end
-        if tok.text.endswith(".") and not (len(tok.text) <= 4 and tok.text[:-1].isalpha()):
-            previous_end = tok.end - 1  # "U.S." closing a sentence
+        if closes_sentence(tok.text) or (
+            tok.text.endswith(".") and not (len(tok.text) <= 4 and tok.text[:-1].isalpha())
+        ):
+            previous_end = tok.end - 1  # "U.S." or "DEC." closing a sentence
     return starts

@@ -318,3 +318,44 @@ def test_report_lists_kinds_in_order_and_survives_json() -> None:
     again = Report.from_json(json.loads(json.dumps(report.to_json())))
     assert again == report
     assert not again.passed
+
+
+# what extractive drafts of wire copy showed ---------------------------------------------
+
+HILL = SourceArticle(
+    key="h1",
+    title="Senator says harbour bill is “dead on arrival”",
+    text=(
+        "Senate Harbour Committee Chairwoman Dana Whitlow (R-Ore.) said Monday the bill would "
+        "“not pass this year.” Whitlow's office sent the text to the DEC. The committee "
+        "meets again in May under New Harbour Board Deputy Chairman Paul Anders Lind."
+    ),
+    outlet="Capitol Wire",
+    published=date(2026, 3, 4),
+)
+
+
+def test_party_tags_titles_and_long_names_are_read_right() -> None:
+    request = DraftRequest((HILL,))
+    body = (
+        "Senate Harbour Committee Chairwoman Dana Whitlow said Monday the bill would “not pass "
+        "this year.” A senator said the bill was “dead on arrival.” Her office sent the text "
+        "to the DEC. The committee meets again in May under New Harbour Board Deputy Chairman "
+        "Paul Anders Lind."
+    )
+    draft = make_draft(
+        body,
+        headline="SENATOR SAYS HARBOUR BILL WILL NOT PASS THIS YEAR",
+        teaser="Whitlow expects no harbour bill this year",
+        cited=("h1",),
+        sources=(SourceRef("Capitol Wire", date(2026, 3, 4)),),
+    )
+    report = verify(draft, request)
+    assert [c.message for c in report.failures if c.kind != "style"] == []
+    spans = {c.span for c in passed(report, "name")}
+    assert "DEC" in " ".join(spans) and "DEC. The" not in spans
+    wrong = body.replace("A senator said", "Lind said")
+    [check] = failed(verify(replace(draft, body=wrong), request), "speaker")
+    assert "dead on arrival" in check.message
+    ev = check.evidence
+    assert ev is not None and ev.in_title and HILL.title[ev.start : ev.end] == ev.text
