@@ -13,7 +13,7 @@ import hashlib
 import importlib
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ TASKS: dict[str, str] = {
     "places": "newsdesk.evaluation.places:evaluate",
     "topics": "newsdesk.evaluation.topics:evaluate",
     "relevance": "newsdesk.evaluation.relevance:evaluate",
+    "summarization": "newsdesk.evaluation.summarization:evaluate",
 }
 
 
@@ -36,6 +37,9 @@ class EvalOptions:
     top: int = 10
     holdout: float | None = None
     positive: str | None = None
+    backend: str = "extractive"  # summarization: the drafting backend
+    words: tuple[int, int] | None = None  # summarization: the body's budget (MIN, MAX)
+    backend_settings: dict[str, str] = field(default_factory=dict)
 
 
 Progress = Callable[[], None]

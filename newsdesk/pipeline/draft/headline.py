@@ -1,0 +1,134 @@
+"""Headline and teaser of an extractive draft, from an article's title.
+
+The title is the outlet's own summary of the event, so it is the best start: the
+outlet's name is cut off (" - Reuters", " | BBC News", "Reuters: ..."), the style's
+casing applied (abbreviations such as PRC, U.S., EU and NATO kept), and a long title
+trimmed at a phrase boundary (before a comma, colon, dash or a linking word such as
+"as", "after" or "amid") to at most `style.headline_max_words` words. A headline
+never ends with a full stop or asks a question.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from newsdesk.pipeline.issue.style import ABBREVIATIONS, Style, apply_case
+
+MIN_HEADLINE_WORDS = 6
+#: " - Reuters", " | BBC News", " — The New York Times": a short tail after a separator
+_OUTLET_TAIL = re.compile(r"\s+(?:[-|–—•:]|::)\s+[^-|–—•]{2,40}$")
+_OUTLET_HEAD = re.compile(r"^[A-Z][\w .&]{1,30}:\s+(?=[A-Z])")
+_SEPARATOR = re.compile(r"\s*(?:[:;,|–—]|\s-\s)\s*")
+#: a phrase may end before these words: "X does Y | as Z", "X does Y | after Z"
+_LINK_WORDS = frozenset(
+    "as after amid while with before despite over in on for to and but says said".split()
+)
+_TRAILING_STOP = re.compile(r"[\s.,;:!?…'\"“”‘’-]+$")
+_LEADING_STOP = re.compile(r"^[\s.,;:!?…'\"“”‘’-]+")
+_WORD = re.compile(r"[A-Za-z][A-Za-z.-]*")
+
+
+def strip_outlet(title: str, outlets: Iterable[str] = ()) -> str:
+    """`title` without the outlet's name the feed appended or prefixed."""
+    title = " ".join(title.split())
+    for outlet in outlets:
+        for sep in (" - ", " | ", " – ", " — ", ": "):
+            if outlet and title.endswith(f"{sep}{outlet}"):
+                return title[: -len(sep) - len(outlet)].strip()
+    m = _OUTLET_TAIL.search(title)
+    if (
+        m
+        and _looks_like_outlet(m.group().strip(" -|–—•:"))
+        and len(title[: m.start()].split()) >= 4
+    ):
+        title = title[: m.start()]
+    m = _OUTLET_HEAD.match(title)
+    if m and _looks_like_outlet(m.group().rstrip(": ")):
+        title = title[m.end() :]
+    return title.strip()
+
+
+def _looks_like_outlet(name: str) -> bool:
+    """Outlet names are short and capitalised: "Reuters", "BBC News", "The Hill"."""
+    words = name.split()
+    return 1 <= len(words) <= 5 and all(w[:1].isupper() or w[:1].isdigit() for w in words)
+
+
+def trim_words(text: str, limit: int, minimum: int = MIN_HEADLINE_WORDS) -> str:
+    """At most `limit` words, cut at the last phrase boundary that leaves `minimum`."""
+    words = text.split()
+    if len(words) <= limit:
+        return text
+    best = limit
+    for i in range(limit, minimum - 1, -1):
+        before, word = words[i - 1], words[i] if i < len(words) else ""
+        if before[-1:] in ",;:" or word in ("-", "–", "—", "|") or word.lower() in _LINK_WORDS:
+            best = i
+            break
+    return " ".join(words[:best])
+
+
+def tidy(text: str) -> str:
+    """No closing full stop, question mark or dangling separator; quotes kept balanced."""
+    text = _LEADING_STOP.sub("", text)
+    text = _TRAILING_STOP.sub("", text)
+    words = text.split()
+    while words and words[-1].lower() in _LINK_WORDS | {"the", "a", "an", "of"}:
+        words.pop()
+    text = " ".join(words)
+    if text.count('"') % 2 or text.count("“") != text.count("”"):
+        text = text.replace('"', "").replace("“", "").replace("”", "")
+    if text.count("‘") != text.count("’"):
+        text = text.replace("‘", "")
+    return text.rstrip(" ,;:-–—")
+
+
+def make_headline(title: str, style: Style, outlets: Iterable[str] = ()) -> str:
+    """A headline in `style` from an article title (see the module docstring)."""
+    core = tidy(strip_outlet(title, outlets).replace("?", ""))
+    core = tidy(trim_words(core, style.headline_max_words))
+    return apply_case(core, style.headline_case)
+
+
+def is_question(title: str) -> bool:
+    return title.rstrip(" '\"”’").endswith("?")
+
+
+def proper_words(texts: Iterable[str]) -> set[str]:
+    """Words written with a capital inside sentences of `texts`: names to keep capitalised."""
+    names: set[str] = set()
+    lower: set[str] = set()
+    for text in texts:
+        for m in _WORD.finditer(text):
+            word = m.group()
+            before = text[max(0, m.start() - 2) : m.start()]
+            sentence_start = m.start() == 0 or before.strip()[-1:] in (".", "!", "?", '"', "“")
+            if word[0].isupper() and not sentence_start:
+                names.add(word.lower())
+            elif word[0].islower():
+                lower.add(word.lower())
+    return names - lower
+
+
+def make_teaser(title: str, style: Style, texts: Iterable[str], outlets: Iterable[str] = ()) -> str:
+    """One short sentence-case line: the title with only names and abbreviations
+    capitalised (a word counts as a name when the articles write it with a capital
+    mid-sentence and never in lower case), at most `style.teaser_max_words` words."""
+    core = tidy(strip_outlet(title, outlets).replace("?", ""))
+    core = tidy(trim_words(core, style.teaser_max_words, minimum=3))
+    names = proper_words(texts)
+    out: list[str] = []
+    for i, word in enumerate(core.split()):
+        bare = word.strip(".,:;'\"()‘’“”")
+        if i == 0:
+            out.append(word[:1].upper() + word[1:])
+        elif (
+            bare.upper() in ABBREVIATIONS
+            or (bare.isupper() and len(bare) > 1)
+            or bare.lower() in names
+        ):
+            out.append(word)
+        else:
+            out.append(word.lower())
+    return " ".join(out)

@@ -1,0 +1,335 @@
+"""Which source sentences an extractive draft uses: scoring, redundancy, budget.
+
+1. Units. Each article's text is split into sentences; a quotation running over
+   several sentences is joined into one unit so a quote is always kept whole, and a
+   unit whose quote marks still do not balance (half a quote) is never used. Units
+   are compressed by the rules of `compress` (datelines, "officials said",
+   bracketed asides).
+2. Score. Every unit gets a weighted sum of four explainable features:
+   * `centrality`: cosine between the unit's content words and what the *other*
+     articles of the story say (their text and title), plus a smaller share of the
+     rest of its own article: a fact several outlets report is the story's core;
+   * `title`: cosine with the story's titles (the outlets' own summaries);
+   * `position`: 1 / (1 + index in the article): news puts the facts first;
+   * `quote`: the unit holds a direct quote with its speaker named in it;
+   minus a penalty for very short units (captions, fragments).
+3. Choose. Among the best-scored units, the set with the highest total score whose
+   word count (plus the attribution's) falls inside the style's budget, with no two
+   units saying the same thing (cosine above `redundancy`), a sentence opening with
+   "He", "It", "The company"... only right after the sentence it refers back to,
+   and a quote unit whenever one can be fitted.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+from newsdesk.pipeline.draft.compress import balanced_quotes, compress
+from newsdesk.pipeline.draft.sentences import Sentence, split_sentences
+from newsdesk.pipeline.enrich.quotes import Quote, find_quotes
+
+#: a sentence opening with these refers back to something said before it
+_DANGLING = re.compile(
+    r"^[\"“‘']?(?:He|She|It|They|His|Her|Its|Their|The company|The firm|The group)\b"
+)
+_TOKEN = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
+_MAX_JOINED = 4  # sentences joined to keep a quotation whole
+_MIN_UNIT_WORDS = 4
+
+
+@dataclass(frozen=True)
+class Weights:
+    """The scorer's few weights (tuned on dev training data; see docs/drafting.md)."""
+
+    centrality: float = 0.2
+    own_article: float = 0.3  # share of the unit's own article in its context
+    bigrams: float = 0.2
+    title: float = 0.1
+    position: float = 0.05
+    quote: float = 0.0
+    short_words: int = 8  # units shorter than this are penalised
+    short_penalty: float = 0.05
+    floor: float = 0.15  # a unit adds (score - floor) per word to a set's value
+    coverage: float = 3.0  # value of each concept weight a set covers
+    title_concept: float = 1.0
+    lead_concept: float = 0.0
+    redundancy: float = 0.7
+    candidates: int = 12
+
+
+@dataclass
+class Unit:
+    """One usable piece of an article: one sentence, or a few holding one quotation."""
+
+    article: int  # index in the request's articles
+    index: int  # 0 = the article's first unit
+    start: int  # offsets in the article text
+    end: int
+    text: str  # compressed
+    words: int
+    terms: Counter[str] = field(default_factory=Counter)
+    concepts: frozenset[tuple[str, str]] = frozenset()
+    quote: bool = False  # holds a whole quotation with its named speaker
+    dangling: bool = False  # opens with a pronoun referring back
+    score: float = 0.0
+
+
+def stem(word: str) -> str:
+    """A crude suffix stripper: enough to match "sanction"/"sanctions"/"sanctioned"."""
+    word = word.replace("’", "'").removesuffix("'s")
+    for suffix, keep in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
+            return word[: -len(suffix)] + keep
+    return word
+
+
+def bigrams_of(text: str) -> set[tuple[str, str]]:
+    """Adjacent word pairs, stemmed, stop words included ("the ban", "ban on")."""
+    words = [stem(t) for t in _TOKEN.findall(text.lower())]
+    return set(itertools.pairwise(words))
+
+
+def terms_of(text: str) -> Counter[str]:
+    return Counter(
+        stem(t) for t in _TOKEN.findall(text.lower()) if t not in ENGLISH_STOP_WORDS and len(t) > 1
+    )
+
+
+def cosine(a: Counter[str], b: Counter[str]) -> float:
+    if not a or not b:
+        return 0.0
+    if len(a) > len(b):
+        a, b = b, a
+    dot = sum(v * b[k] for k, v in a.items() if k in b)
+    if not dot:
+        return 0.0
+    return dot / math.sqrt(sum(v * v for v in a.values()) * sum(v * v for v in b.values()))
+
+
+def _normalised(c: Counter[str]) -> dict[str, float]:
+    norm = math.sqrt(sum(v * v for v in c.values())) or 1.0
+    return {k: v / norm for k, v in c.items()}
+
+
+def _cosine_dense(a: Counter[str], b: dict[str, float], b_norm: float) -> float:
+    if not a or not b_norm:
+        return 0.0
+    dot = sum(v * b.get(k, 0.0) for k, v in a.items())
+    a_norm = math.sqrt(sum(v * v for v in a.values()))
+    return dot / (a_norm * b_norm) if dot else 0.0
+
+
+def _units_of(article: int, text: str, quotes: Sequence[Quote]) -> list[Unit]:
+    sentences = split_sentences(text)
+    units: list[Unit] = []
+    i = 0
+    while i < len(sentences):
+        group: list[Sentence] = [sentences[i]]
+        while not balanced_quotes(text[group[0].start : group[-1].end]) and (
+            len(group) < _MAX_JOINED and i + len(group) < len(sentences)
+        ):
+            nxt = sentences[i + len(group)]
+            if nxt.paragraph != group[-1].paragraph:
+                break
+            group.append(nxt)
+        start, end = group[0].start, group[-1].end
+        raw = text[start:end]
+        i += len(group) if balanced_quotes(raw) else 1
+        if not balanced_quotes(raw):
+            continue
+        short = compress(raw)
+        words = len(short.split())
+        if words < _MIN_UNIT_WORDS:
+            continue
+        inside = [q for q in quotes if start <= q.start < end and not q.short]
+        quoted = any(
+            q.speaker and q.speaker_start is not None and start <= q.speaker_start < end
+            for q in inside
+        )
+        # a quote whose speaker is named outside the unit ("he said", or a quote
+        # continuing the one before) needs the unit before it, as a pronoun does
+        orphan = any(q.speaker_start is None or not start <= q.speaker_start < end for q in inside)
+        units.append(
+            Unit(
+                article=article,
+                index=len(units),
+                start=start,
+                end=end,
+                text=short,
+                words=words,
+                terms=terms_of(short),
+                concepts=concepts_of(short),
+                quote=quoted,
+                dangling=orphan or bool(_DANGLING.match(short)),
+            )
+        )
+    return units
+
+
+@dataclass
+class Story:
+    """A story's usable units and the weight of each concept (word pair) they share."""
+
+    units: list[Unit]
+    concepts: dict[tuple[str, str], float]
+
+
+def concepts_of(text: str) -> frozenset[tuple[str, str]]:
+    """Word pairs that say something: not both stop words ("of the" says nothing)."""
+    return frozenset(
+        p
+        for p in bigrams_of(text)
+        if not (p[0] in ENGLISH_STOP_WORDS and p[1] in ENGLISH_STOP_WORDS)
+    )
+
+
+def _concept_weights(
+    per_article: Sequence[Sequence[Unit]], titles: Sequence[str], weights: Weights
+) -> dict[tuple[str, str], float]:
+    """How much covering each concept is worth: with several articles, the number of
+    *other* articles that also have it (a fact only one outlet reports is worth 0);
+    with one article, how often it recurs there. A concept in a title is worth
+    `title_concept` more."""
+    in_titles: set[tuple[str, str]] = set()
+    for title in titles:
+        in_titles |= concepts_of(title)
+    in_leads: set[tuple[str, str]] = set()
+    for units in per_article:
+        in_leads |= units[0].concepts if units else frozenset()
+    counts: Counter[tuple[str, str]] = Counter()
+    if len(per_article) > 1:
+        for units, title in zip(per_article, titles, strict=True):
+            seen = set(concepts_of(title))
+            for u in units:
+                seen |= u.concepts
+            counts.update(seen)
+    else:
+        for u in per_article[0]:
+            counts.update(u.concepts)
+        counts.update(in_titles)
+    worth = {
+        c: min(n - 1, 2)
+        + (weights.title_concept if c in in_titles else 0.0)
+        + (weights.lead_concept if c in in_leads else 0.0)
+        for c, n in counts.items()
+    }
+    return {c: w for c, w in worth.items() if w > 0}
+
+
+def build_units(titles: Sequence[str], texts: Sequence[str], weights: Weights) -> Story:
+    """Every usable unit of the articles, scored (see the module docstring)."""
+    per_article = [_units_of(i, text, find_quotes(text)) for i, text in enumerate(texts)]
+    title_terms = [terms_of(t) for t in titles]
+    doc_terms: list[Counter[str]] = []
+    for units, t_terms in zip(per_article, title_terms, strict=True):
+        total: Counter[str] = Counter(t_terms)
+        for u in units:
+            total.update(u.terms)
+        doc_terms.append(total)
+    doc_norm = [_normalised(c) for c in doc_terms]
+    all_titles: Counter[str] = Counter()
+    for t in title_terms:
+        all_titles.update(t)
+    concepts = _concept_weights(per_article, titles, weights)
+    for a, units in enumerate(per_article):
+        merged: dict[str, float] = {}
+        for b, vec in enumerate(doc_norm):
+            if b != a:
+                for k, v in vec.items():
+                    merged[k] = merged.get(k, 0.0) + v
+        own = doc_terms[a]
+        for u in units:
+            context = dict(merged)
+            for k, v in _normalised(own - u.terms).items():
+                context[k] = context.get(k, 0.0) + weights.own_article * v
+            norm = math.sqrt(sum(v * v for v in context.values()))
+            shared = sum(1 for c in u.concepts if concepts.get(c, 0.0) > 0)
+            u.score = (
+                weights.centrality * _cosine_dense(u.terms, context, norm)
+                + weights.bigrams * shared / max(1, len(u.concepts))
+                + weights.title * cosine(u.terms, all_titles)
+                + weights.position / (1 + u.index)
+                + (weights.quote if u.quote else 0.0)
+                - (weights.short_penalty if u.words < weights.short_words else 0.0)
+            )
+    return Story([u for units in per_article for u in units], concepts)
+
+
+def choose(
+    story: Story,
+    low: int,
+    high: int,
+    weights: Weights,
+    extra_words: Callable[[Sequence[Unit]], int] = lambda chosen: 0,
+) -> list[Unit]:
+    """The best set of units whose words plus `extra_words(set)` (the attribution) lie
+    in [low, high]; when none fits, the fullest set under `high` (see the module
+    docstring). Returned in reading order: the best article first, each article's
+    units in their order."""
+    units = story.units
+    ranked = sorted(units, key=lambda u: (-u.score, u.article, u.index))
+    pool = ranked[: weights.candidates]
+    best_quote = next((u for u in ranked if u.quote), None)
+    if best_quote is not None and best_quote not in pool:
+        pool.append(best_quote)
+    present = {(u.article, u.index) for u in pool}
+    # a dangling unit is usable only with the unit it refers back to
+    pool = [u for u in pool if not u.dangling or (u.article, u.index - 1) in present]
+    want_quote = any(u.quote for u in pool)
+    value = [(u.score - weights.floor) * u.words for u in pool]
+    clash = [
+        [
+            j
+            for j in range(len(pool))
+            if j != i and cosine(pool[i].terms, pool[j].terms) > weights.redundancy
+        ]
+        for i in range(len(pool))
+    ]
+    best: tuple[tuple[int, int, float], list[int]] = ((-1, 0, 0.0), [])
+    chosen: list[int] = []
+    covered: Counter[tuple[str, str]] = Counter()
+    worth = story.concepts
+
+    def visit(start: int, words: int, total: float) -> None:
+        nonlocal best
+        if chosen:
+            picked = [pool[i] for i in chosen]
+            keys = {(u.article, u.index) for u in picked}
+            if all(not u.dangling or (u.article, u.index - 1) in keys for u in picked):
+                n = words + extra_words(picked)
+                fits = low <= n <= high
+                if n <= high:
+                    has_quote = int(any(u.quote for u in picked)) if want_quote else 0
+                    key = (int(fits), has_quote, total if fits else float(n))
+                    if key > best[0]:
+                        best = (key, list(chosen))
+        for i in range(start, len(pool)):
+            if words + pool[i].words > high or any(j in clash[i] for j in chosen):
+                continue
+            gain = value[i]
+            if weights.coverage:
+                gain += weights.coverage * sum(
+                    worth.get(c, 0.0) for c in pool[i].concepts if not covered[c]
+                )
+                covered.update(pool[i].concepts)
+            chosen.append(i)
+            visit(i + 1, words + pool[i].words, total + gain)
+            chosen.pop()
+            if weights.coverage:
+                covered.subtract(pool[i].concepts)
+
+    visit(0, 0, 0.0)
+    picked = [pool[i] for i in best[1]]
+    if not picked and ranked:
+        picked = [min(ranked, key=lambda u: (u.words, -u.score))]
+    lead: dict[int, float] = {}
+    for u in picked:
+        lead[u.article] = max(lead.get(u.article, -1e9), u.score)
+    return sorted(picked, key=lambda u: (-lead[u.article], u.article, u.index))
