@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from newsdesk.pipeline.draft import openai_chat  # noqa: F401 - registers the openai backend
+from newsdesk.pipeline.draft import writer  # registers the shipped backends
 from newsdesk.pipeline.draft.backends import backend_options
 from newsdesk.pipeline.errors import ConfigError
 
@@ -87,8 +87,10 @@ def backend_settings(name: str, environ: Mapping[str, str] | None = None) -> dic
 
 
 def default_backend(environ: Mapping[str, str] | None = None) -> str:
-    """NEWSDESK_DRAFT_BACKEND, "extractive" when unset."""
-    return env_str("NEWSDESK_DRAFT_BACKEND", "", environ).strip() or "extractive"
+    """NEWSDESK_DRAFT_BACKEND, "extractive" when unset; an unknown name is a ConfigError."""
+    name = env_str("NEWSDESK_DRAFT_BACKEND", "", environ).strip() or writer.FALLBACK
+    backend_options(name)  # raises ConfigError naming the backends there are
+    return name
 
 
 def database_from_url(url: str, base_dir: Path) -> dict[str, Any]:

@@ -115,3 +115,5 @@ def test_backend_settings_come_from_the_environment(tmp_path: Path) -> None:
 def test_default_backend() -> None:
     assert default_backend({}) == "extractive"
     assert default_backend({"NEWSDESK_DRAFT_BACKEND": " openai "}) == "openai"
+    with pytest.raises(ConfigError, match=r"no drafting backend 'gpt4'.*extractive, openai"):
+        default_backend({"NEWSDESK_DRAFT_BACKEND": "gpt4"})
