@@ -28,6 +28,7 @@ from newsdesk.pipeline.draft.verify_index import (
     STOPWORDS,
     PreparedArticle,
     name_key,
+    place_code_of,
     prepare,
     tokens,
 )
@@ -238,13 +239,22 @@ def _named(quote: Quote) -> bool:
     return bool(quote.speaker or quote.speaker_role)
 
 
+def _without_places(words: set[str]) -> set[str]:
+    """ "China's Eastern Theater Command" compared as "Eastern Theater Command"."""
+    rest = {w for w in words if place_code_of(w) is None}
+    return rest or words
+
+
 def _same_speaker(draft_words: set[str], source: Quote) -> bool:
     """The draft's speaker names no one the source's does not: "Xi" = "Xi Jinping",
-    "Mr. Chen" = "Chen Yixin", "the ministry" against "a ministry spokesperson"."""
+    "Mr. Chen" = "Chen Yixin", "the ministry" against "a ministry spokesperson", "China's
+    Eastern Theater Command" against "the People's Liberation Army's Eastern Theater
+    Command" (a place word may be added or dropped)."""
     named = _name_words(source.speaker)
-    if named and (draft_words <= named or named <= draft_words):
+    mine = _without_places(draft_words)
+    if named and (mine <= named or _without_places(named) <= draft_words):
         return True
-    return draft_words <= named | _name_words(source.speaker_role)
+    return mine <= named | _name_words(source.speaker_role)
 
 
 def _paragraph_of(text: str, needle: str) -> str:
@@ -281,16 +291,16 @@ def _speaker_check(
     known = [(a, q, t) for a, q, t in pairs if _named(q)]
     if any(_same_speaker(words, q) for _, q, _ in known):
         return Check("speaker", True, quote.text, f"speaker {mine} as in the source", field=field)
-    if not known or quote.speaker is None:
-        # the source names no one, or the draft only describes the speaker ("a doctor"):
-        # the words must be in the quote's own paragraph of a source
-        for a, in_title in found:
-            source = a.article.title if in_title else a.article.text
-            paragraph = _paragraph_of(source, _pieces(quote)[0])
-            if paragraph and words <= _name_words(paragraph):
-                return Check(
-                    "speaker", True, quote.text, f"{mine} is named beside the quote", field=field
-                )
+    # where a source names no one for the quote, or the draft only describes the speaker
+    # ("a doctor"), the draft's words must be in the quote's own paragraph of a source
+    unnamed = [(a, t) for a, t in found if not any(a2 is a and t2 == t for a2, _, t2 in known)]
+    for a, in_title in found if quote.speaker is None else unnamed:
+        source = a.article.title if in_title else a.article.text
+        paragraph = _paragraph_of(source, _pieces(quote)[0])
+        if paragraph and words <= _name_words(paragraph):
+            return Check(
+                "speaker", True, quote.text, f"{mine} is named beside the quote", field=field
+            )
     if not known and quote.resolution in ("continued", "repeated"):
         return Check(
             "speaker",

@@ -359,3 +359,26 @@ def test_party_tags_titles_and_long_names_are_read_right() -> None:
     assert "dead on arrival" in check.message
     ev = check.evidence
     assert ev is not None and ev.in_title and HILL.title[ev.start : ev.end] == ev.text
+
+
+def test_an_organisation_with_or_without_its_country_is_the_same_speaker() -> None:
+    fleet = SourceArticle(
+        key="f1",
+        title="Chile ends naval drills",
+        text=(
+            "The drills ended on Friday. “The exercise is a final warning to smugglers,” "
+            "said Ada Rinn, a spokesperson for the Eastern Fleet Command."
+        ),
+        outlet="Harbour Ledger",
+        published=date(2026, 3, 6),
+    )
+    request = DraftRequest((fleet,))
+    body = "Chile's Eastern Fleet Command said: “The exercise is a final warning to smugglers.”"
+    draft = make_draft(
+        body, cited=("f1",), sources=(SourceRef("Harbour Ledger", date(2026, 3, 6)),)
+    )
+    report = verify(draft, request)
+    assert failed(report, "quote") == [] and failed(report, "speaker") == []
+    assert passed(report, "speaker")[0].message.endswith("as in the source")
+    wrong = replace(draft, body=body.replace("Chile's Eastern Fleet Command", "Oskar Lind"))
+    assert failed(verify(wrong, request), "speaker")
