@@ -145,12 +145,22 @@ class NameChecker:
                     "name",
                     False,
                     span,
-                    f"name not in any source: “{problem}”" + self._nearest_note(problem),
+                    f"name not in any source: “{problem}”"
+                    + self._glued_note(run)
+                    + self._nearest_note(problem),
                     evidence=self._nearest(problem),
                     field=field,
                 )
             )
         return checks
+
+    def _glued_note(self, run: list[Token]) -> str:
+        """Two known names run together ("... with Beijing Vanuatu signed ...")."""
+        for i in range(1, len(run)):
+            if self._known(_keys(run[:i])) and self._known(_keys(run[i:])):
+                left, right = run[i - 1].text, run[i].text
+                return f" (two names run together? a full stop missing between {left} and {right})"
+        return ""
 
     def _known(self, keys: tuple[str, ...]) -> bool:
         return keys in self.grams

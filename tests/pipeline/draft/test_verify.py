@@ -382,3 +382,9 @@ def test_an_organisation_with_or_without_its_country_is_the_same_speaker() -> No
     assert passed(report, "speaker")[0].message.endswith("as in the source")
     wrong = replace(draft, body=body.replace("Chile's Eastern Fleet Command", "Oskar Lind"))
     assert failed(verify(wrong, request), "speaker")
+
+
+def test_two_names_run_together_are_pointed_out() -> None:
+    body = BODY.replace("Port Ilsa, which", "Port Ilsa Bramwell Shipping, which")
+    [check] = failed(verify(make_draft(body), REQUEST), "name")
+    assert "a full stop missing between Ilsa and Bramwell" in check.message
