@@ -11,6 +11,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from newsdesk.ingest.limits import input_limits
+from newsdesk.newsroom.checks import check_item
 from newsdesk.newsroom.models import (
     Category,
     Issue,
@@ -86,7 +87,8 @@ EDITABLE = ("headline", "teaser", "body")
 
 
 def edit_item(item: Item, actor: str, **changes: str) -> Item:
-    """Change an item's text fields and record who changed what, when.
+    """Change an item's text fields and record who changed what, when; its checks
+    against its source articles run again (`checks.check_item`).
 
     Items of published issues are frozen: a correction is a new issue's job.
     """
@@ -108,6 +110,7 @@ def edit_item(item: Item, actor: str, **changes: str) -> Item:
         ItemRevision.objects.create(
             item=item, editor=actor or "unknown", at=timezone.now(), changes=diff
         )
+        check_item(item)
     return item
 
 

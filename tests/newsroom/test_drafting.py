@@ -1,0 +1,141 @@
+"""Drafting stored stories into checked items and a week into a draft issue, on a
+fictional week (tests/fixtures/week/stories.json) stored as articles and stories."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from newsdesk.ingest.models import Article
+from newsdesk.newsroom import drafting
+from newsdesk.newsroom.items import edit_item
+from newsdesk.newsroom.models import Issue, IssueEvent, Item, Publication, Story, StoryScore
+from newsdesk.newsroom.numbering import publish
+from newsdesk.newsroom.publications import add_publication
+from newsdesk.newsroom.reading import render
+from newsdesk.pipeline.errors import InputError, IssueError
+
+WEEK = json.loads(
+    (Path(__file__).resolve().parents[1] / "fixtures" / "week" / "stories.json").read_text()
+)
+AS_OF = dt.datetime(2026, 3, 7, 23, 59, tzinfo=dt.UTC)
+pytestmark = pytest.mark.django_db
+
+
+def store_week(pub: Publication) -> dict[str, Story]:
+    """Each fixture story as a stored story with its articles and a ranking row."""
+    stories: dict[str, Story] = {}
+    for n, entry in enumerate(WEEK["stories"]):
+        story = Story.objects.create(title=entry["articles"][0]["title"])
+        dates = []
+        for raw in entry["articles"]:
+            published = dt.datetime.fromisoformat(raw["published"])
+            dates.append(published)
+            Article.objects.create(
+                url=raw["url"],
+                title=raw["title"],
+                text=raw["text"],
+                outlet=raw["outlet"],
+                published=published,
+                fetched=published,
+                fingerprint=raw["url"][-40:],
+                language="en",
+                story=story,
+            )
+        story.lead = story.articles.order_by("published").first()
+        story.first_seen, story.last_seen = min(dates), max(dates)
+        story.article_count = len(dates)
+        story.save()
+        StoryScore.objects.create(
+            publication=pub,
+            story=story,
+            score=0.9 - n / 10,
+            relevance=0.9,
+            topics=[{"name": "Cybersecurity", "score": 0.8, "reasons": []}]
+            if entry["key"] != "port"
+            else [{"name": "Infrastructure", "score": 0.7, "reasons": []}],
+            places=[{"name": "China", "code": "CN", "share": 0.6}],
+            computed=AS_OF,
+        )
+        stories[entry["key"]] = story
+    return stories
+
+
+@pytest.fixture
+def pub() -> Publication:
+    return add_publication("cpw", "Corvia Policy Watch", 1)
+
+
+def test_a_drafted_story_is_stored_with_sources_provenance_and_checks(pub: Publication) -> None:
+    stories = store_week(pub)
+    written = drafting.draft_story(pub, stories["breach"])
+    assert written.report.passed, [c.message for c in written.report.failures]
+    item = drafting.save_draft(pub, stories["breach"], written, "ed")
+    assert item.origin == Item.Origin.DRAFTED and item.story == stories["breach"]
+    assert item.verification["ok"] is True and item.verification["flags"] == []
+    assert item.provenance["backend"] == "extractive"
+    cited = [s.article for s in item.sources.order_by("position")]
+    assert cited and all(a is not None and a.story_id == stories["breach"].pk for a in cited)
+    assert [s.outlet for s in item.sources.all()] == [a.outlet for a in cited if a]
+    assert {c.name for c in item.categories.all()} == {"Cybersecurity", "China"}
+    assert len(item.provenance["sentences"]) >= 2
+
+
+def test_an_edit_is_checked_again_and_a_failed_check_needs_an_override(
+    pub: Publication,
+) -> None:
+    stories = store_week(pub)
+    week = drafting.draft_week(pub, top=1, as_of=AS_OF, actor="ed")
+    item = week.items[0]
+    assert item.verification["ok"] is True
+    invented = item.body + ' "We will never pay a ransom," said Marta Quill.'
+    edited = edit_item(item, "ed", body=invented)
+    assert edited.verification["ok"] is False
+    assert any(flag.startswith("quote") for flag in edited.verification["flags"])
+    with pytest.raises(IssueError, match="verification failed"):
+        publish(week.issue, actor="ed")
+    done = publish(week.issue, actor="ed", override="quote confirmed by phone")
+    assert done.number == 1
+    event = IssueEvent.objects.get(issue=done, kind="override")
+    assert event.detail["reason"] == "quote confirmed by phone"
+    assert stories["breach"].pk == item.story_id
+
+
+def test_a_week_is_drafted_in_order_with_the_related_stories_chained(pub: Publication) -> None:
+    stories = store_week(pub)
+    week = drafting.draft_week(pub, as_of=AS_OF, actor="ed")
+    issue = Issue.objects.get(pk=week.issue.pk)
+    order = list(issue.items.order_by("position").values_list("story_id", "chained_to_previous"))
+    assert order == [
+        (stories["breach"].pk, False),
+        (stories["reaction"].pk, True),
+        (stories["port"].pk, False),
+    ]
+    assert all(i.verification["ok"] for i in issue.items.all())
+    text = render(issue, "text")
+    headlines = [line for line in text.splitlines() if line.isupper()]
+    assert headlines[0].endswith("...") and headlines[1].startswith("...")
+    assert "Marlin" in week.plan.chains[0].reason
+    again = drafting.draft_week(pub, as_of=AS_OF, top=1)
+    assert again.issue.pk != issue.pk
+
+
+def test_the_editor_chooses_the_source_to_cite(pub: Publication) -> None:
+    stories = store_week(pub)
+    wire = Article.objects.get(outlet="Coastal Wire")
+    written = drafting.draft_story(pub, stories["breach"], cite=[wire.pk])
+    assert written.draft.cited[0] == str(wire.pk)
+    assert written.draft.sources[0].outlet == "Coastal Wire"
+    assert written.draft.sources[0].date == dt.date(2026, 3, 3)
+    other = Article.objects.get(outlet="Northern Review")
+    with pytest.raises(InputError, match=f"article #{other.pk} is not one of story"):
+        drafting.draft_story(pub, stories["breach"], cite=[other.pk])
+
+
+def test_a_story_without_text_cannot_be_drafted(pub: Publication) -> None:
+    story = Story.objects.create(title="Empty")
+    with pytest.raises(InputError, match="no article with text"):
+        drafting.draft_story(pub, story)
