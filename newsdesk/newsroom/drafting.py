@@ -26,6 +26,7 @@ from newsdesk.newsroom.publications import style_of
 from newsdesk.newsroom.reading import item_text
 from newsdesk.newsroom.week import week_stories
 from newsdesk.pipeline.draft.chains import Plan, StoryDigest, plan_issue
+from newsdesk.pipeline.draft.sentences import split_sentences
 from newsdesk.pipeline.draft.types import DraftRequest
 from newsdesk.pipeline.draft.writer import Written, write
 from newsdesk.pipeline.errors import InputError, IssueError, NotFoundError
@@ -177,14 +178,15 @@ def week_choice(
 def _digest(row: StoryScore) -> StoryDigest:
     story = row.story
     lead: Article | None = story.lead
+    sentences = split_sentences(lead.text[:1000]) if lead else []
     return StoryDigest(
         key=str(story.pk),
         title=story.title,
-        lead=(lead.text if lead else "")[:600],
+        lead=sentences[0].text if sentences else "",
         started=story.first_seen,
         score=row.score,
         continues=str(story.continues_id) if story.continues_id else None,
-        speakers=frozenset(str(q["speaker"]) for q in story.quotes if q.get("speaker")),
+        outlets=frozenset(story.articles.values_list("outlet", flat=True)),
     )
 
 

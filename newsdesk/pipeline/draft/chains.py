@@ -2,8 +2,10 @@
 
 Two picked stories are chained when one carries on the other (the stories work links
 a story to the closed one it continues) or when they share an actor: a person or
-organisation named in both titles or leads, not a place (every story of a China
-bulletin names China) and not a common capitalised word. A chain keeps its stories
+organisation named in both titles or lead sentences, not a place (every story of a
+China bulletin names China), not an outlet (wire datelines name theirs) and not a
+common capitalised word. Quoted commentators do not count: one analyst quoted on two
+unrelated stories links nothing. A chain keeps its stories
 in the order they broke; the issue puts the strongest story (or chain) first.
 """
 
@@ -15,6 +17,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from newsdesk.pipeline.draft.compress import strip_dateline
 from newsdesk.pipeline.enrich.countries import is_place
 from newsdesk.pipeline.enrich.gazetteer import Gazetteer
 
@@ -25,7 +28,8 @@ _COMMON = frozenset(
     While Who Why With After Before Over Under Since Until Amid Against Among
     European Western Eastern Northern Southern Asian African
     Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March
-    April May June July August September October November December Government
+    April May June July August September October November December Jan Feb Mar Apr
+    Jun Jul Aug Sep Sept Oct Nov Dec Government
     President Minister Ministry Prime Foreign Defence Defense Officials Official""".split()
 )
 _CAPITALISED = re.compile(r"\b[A-Z][\w'’-]*[A-Za-z0-9]")
@@ -37,11 +41,11 @@ class StoryDigest:
 
     key: str
     title: str
-    lead: str  # the first sentences of its lead article
+    lead: str  # the first sentence of its lead article
     started: dt.datetime | None
     score: float
     continues: str | None = None  # key of another picked story this one carries on
-    speakers: frozenset[str] = frozenset()
+    outlets: frozenset[str] = frozenset()  # the outlets that covered it
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,20 +61,28 @@ class Plan:
 
 
 def actors(digest: StoryDigest) -> frozenset[str]:
-    """Capitalised names of the title and lead that are neither places nor common words
-    (acronyms count: "NATO", "TSMC"), plus the quoted speakers' surnames."""
+    """Capitalised names of the title and lead that are neither places, outlets nor
+    common words (acronyms count: "NATO", "TSMC")."""
     found = {
-        word.rstrip("'’s").removesuffix("’s").removesuffix("'s")
-        for word in _CAPITALISED.findall(f"{digest.title}\n{digest.lead}")
+        word.removesuffix("’s").removesuffix("'s")
+        for line in (digest.title, strip_dateline(digest.lead))
+        for word in _CAPITALISED.findall(line.strip(), 1)  # the first word is capitalised anyway
     }
-    found |= {name.split()[-1] for name in digest.speakers if name.split()}
-    return frozenset(w for w in found if len(w) > 2 and w not in _COMMON and not _placelike(w))
+    outlet_words = {w for outlet in digest.outlets for w in outlet.split()}
+    return frozenset(
+        w
+        for w in found
+        if len(w) > 2 and w not in _COMMON and w not in outlet_words and not _placelike(w)
+    )
 
 
 def _placelike(word: str) -> bool:
     """A place, a demonym or a capital standing for its government ("Beijing",
-    "Chinese", "the Kremlin"): every story of a bulletin may name one."""
-    return bool(Gazetteer.default().lookup(word)) or is_place(word)
+    "Chinese", "the Kremlin"), or a compound of one ("Chinese-backed", "Geneva-based"):
+    every story of a bulletin may name one."""
+    return any(
+        Gazetteer.default().lookup(part) or is_place(part) for part in word.split("-")
+    ) or word.endswith("-based")
 
 
 def plan_issue(stories: Sequence[StoryDigest]) -> Plan:

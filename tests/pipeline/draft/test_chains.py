@@ -58,11 +58,28 @@ def test_a_story_carrying_on_another_is_chained_without_shared_names() -> None:
     assert plan.chains[0].reason == "one carries on the other"
 
 
-def test_quoted_speakers_count_as_actors() -> None:
+def test_outlets_in_datelines_and_first_words_link_nothing() -> None:
+    wire = frozenset({"Harbor Ledger"})
     one = _story(
-        "one", "Tariff row deepens", "Talks stalled.", 1, 0.4, speakers=frozenset({"Lena Okafor"})
+        "one",
+        "Tariff row deepens",
+        "LIMA, Nov 3 (Harbor Ledger) - Talks stalled.",
+        1,
+        0.4,
+        outlets=wire,
     )
     two = _story(
-        "two", "Ports brace for delays", "Shippers waited.", 2, 0.3, speakers=frozenset({"Okafor"})
+        "two",
+        "Tariff cuts loom",
+        "QUITO, Nov 4 (Harbor Ledger) - Harbor Ledger staff wrote.",
+        2,
+        0.3,
+        outlets=wire,
     )
-    assert plan_issue([one, two]).chains[0].keys == ("one", "two")
+    assert actors(one) == frozenset() and actors(two) == frozenset()
+    assert plan_issue([one, two]).chains == ()
+
+
+def test_compounds_of_places_are_no_actors() -> None:
+    one = _story("one", "A Chinese-backed port opens", "The Lima-based firm built it.", 1, 0.4)
+    assert actors(one) == frozenset()
