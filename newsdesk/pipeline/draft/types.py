@@ -29,6 +29,19 @@ class SourceArticle:
     published: date | None
     url: str = ""
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> SourceArticle:
+        """From {key, title, text, outlet, published: "YYYY-MM-DD" or null, url}."""
+        published = data.get("published")
+        return cls(
+            key=str(data["key"]),
+            title=str(data["title"]),
+            text=str(data["text"]),
+            outlet=str(data["outlet"]),
+            published=date.fromisoformat(published) if published else None,
+            url=str(data.get("url", "")),
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class DraftRequest:

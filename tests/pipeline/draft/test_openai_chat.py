@@ -45,17 +45,7 @@ def load_story() -> dict[str, Any]:
 
 def story_request(**changes: Any) -> DraftRequest:
     data = load_story()
-    articles = tuple(
-        SourceArticle(
-            key=a["key"],
-            title=a["title"],
-            text=a["text"],
-            outlet=a["outlet"],
-            published=date.fromisoformat(a["published"]),
-            url=a["url"],
-        )
-        for a in data["articles"]
-    )
+    articles = tuple(SourceArticle.from_json(a) for a in data["articles"])
     examples = tuple(
         ItemText(
             headline=e["headline"],

@@ -36,16 +36,7 @@ def load_stories(path: Path = FIXTURE) -> list[Story]:
     data = json.loads(path.read_text(encoding="utf-8"))
     stories = []
     for raw in data["stories"]:
-        articles = tuple(
-            SourceArticle(
-                key=a["key"],
-                title=a["title"],
-                text=a["text"],
-                outlet=a["outlet"],
-                published=date.fromisoformat(a["published"]),
-            )
-            for a in raw["articles"]
-        )
+        articles = tuple(SourceArticle.from_json(a) for a in raw["articles"])
         request = DraftRequest(articles)
         d = raw["draft"]
         cited = tuple(d["cited"])
