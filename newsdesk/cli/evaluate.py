@@ -7,16 +7,21 @@ import json
 from pathlib import Path
 
 from newsdesk.cli.output import progress_bar
+from newsdesk.config import backend_settings
 from newsdesk.evaluation import EvalOptions, task
 
 
 def run_eval(args: argparse.Namespace) -> int:
+    backend = getattr(args, "backend", None) or "extractive"
     options = EvalOptions(
         data=Path(args.data),
         train=Path(args.train) if args.train else None,
         top=args.top,
         holdout=args.holdout,
         positive=args.positive,
+        backend=backend,
+        words=getattr(args, "words", None),
+        backend_settings=backend_settings(backend) if args.task == "summarization" else {},
     )
     evaluate = task(args.task)
     with progress_bar(None, f"eval {args.task}", enabled=not args.json) as advance:

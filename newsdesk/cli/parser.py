@@ -142,6 +142,16 @@ def positive_int(value: str) -> int:
     return int(value)
 
 
+def word_range(value: str) -> tuple[int, int]:
+    """ "MIN-MAX" words, 1 <= MIN <= MAX."""
+    low, dash, high = value.partition("-")
+    if not (dash and low.strip().isdigit() and high.strip().isdigit()):
+        raise argparse.ArgumentTypeError(f"expected MIN-MAX words such as 50-80, not {value!r}")
+    if not 1 <= int(low) <= int(high):
+        raise argparse.ArgumentTypeError(f"MIN must be at least 1 and at most MAX, not {value!r}")
+    return int(low), int(high)
+
+
 def port_number(value: str) -> int:
     """A TCP port a server can listen on."""
     if not value.isdigit() or not 1 <= int(value) <= 65535:
@@ -239,6 +249,19 @@ def add_setup_commands(command: Command) -> None:
         "--positive",
         metavar="KIND:NAME",
         help="relevance: what counts as relevant, e.g. places:china or topics:trade",
+    )
+    p.add_argument(
+        "--backend",
+        default="extractive",
+        metavar="NAME",
+        help="summarization: the drafting backend (default extractive; options from the "
+        "environment as for `draft`)",
+    )
+    p.add_argument(
+        "--words",
+        type=word_range,
+        metavar="MIN-MAX",
+        help="summarization: the body's word budget (default the house style's 90-160)",
     )
     p.add_argument("--json", action="store_true", help="print one JSON object on the last line")
 

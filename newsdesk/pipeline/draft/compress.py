@@ -25,6 +25,12 @@ _DATELINE = re.compile(
     r"(?:\s*\([A-Za-z .&'-]{2,40}\))?"  # "(Reuters)"
     r"\s*(?:-|—|–|--)\s+"
 )
+#: "Washington (CNN)Secretary ...", "Kyiv (AP) Ukraine ...": a place and a wire in brackets
+_AGENCY_DATELINE = re.compile(
+    r"^(?:[A-Z][A-Za-z.'-]+\s?){1,3}(?:,\s+[A-Z][A-Za-z.]+\s?)?"
+    r"\((?:CNN|Reuters|AP|AFP|UPI|Bloomberg|Xinhua|Kyodo|Yonhap|dpa|CNN Business)\)"
+    r"\s*(?:[-—–]\s*)?(?=[A-Z\"“])"
+)
 #: ", officials said." and the like, before the final full stop
 _TRAILING_SAID = re.compile(
     r",\s+(?:(?:U\.S\.|US|Chinese|Western|senior|government|military|local|several|"
@@ -36,6 +42,7 @@ _TRAILING_SAID = re.compile(
 _BRACKETED = re.compile(r"\s*(?:\([^()\n]{1,80}\)|\[[^\[\]\n]{1,80}\])")
 _SPACE_BEFORE = re.compile(r"\s+([,.;:!?])")
 _DOUBLE_MARKS = '"“”'
+_SINGLE_OPEN = re.compile(r"(?:^|(?<=[\s(\[—–-]))[‘'](?=\w)")
 
 
 def inside_quote(text: str, pos: int) -> bool:
@@ -51,15 +58,29 @@ def balanced_quotes(text: str) -> bool:
     return text.count('"') % 2 == 0 and text.count("“") == text.count("”")
 
 
+def _single_quoted(text: str, start: int, end: int) -> bool:
+    """Conservatively inside single quotes: between a single mark opening a word
+    (‘ or ' after a space) and the last closing single mark or apostrophe."""
+    opening = [m.start() for m in _SINGLE_OPEN.finditer(text)]
+    if not opening:
+        return False
+    last = max(text.rfind("’"), text.rfind("'"))
+    return opening[0] < end and last > start
+
+
 def _span_quoted(text: str, start: int, end: int) -> bool:
     return (
         inside_quote(text, start)
         or inside_quote(text, end)
         or any(c in text[start:end] for c in _DOUBLE_MARKS)
+        or _single_quoted(text, start, end)
     )
 
 
 def strip_dateline(text: str) -> str:
+    m = _AGENCY_DATELINE.match(text)
+    if m:
+        return text[m.end() :]
     m = _DATELINE.match(text)
     if not m or not any(c.isupper() for c in m.group()[:3]):
         return text
@@ -79,19 +100,25 @@ def strip_trailing_said(text: str) -> str:
     return f"{head}{m.group('end') or '.'}"
 
 
-def strip_brackets(text: str) -> str:
+def _remove_unquoted(text: str, pattern: re.Pattern[str], joint: str = "") -> str:
+    """`text` without the matches of `pattern` that touch no quotation, each replaced
+    by `joint`; spaces before punctuation left behind are closed up."""
     out: list[str] = []
     pos = 0
-    for m in _BRACKETED.finditer(text):
+    for m in pattern.finditer(text):
         if _span_quoted(text, m.start(), m.end()):
             continue
         out.append(text[pos : m.start()])
+        out.append(joint)
         pos = m.end()
-    out.append(text[pos:])
-    joined = "".join(out)
-    if joined == text:
+    if not pos:
         return text
-    return _SPACE_BEFORE.sub(r"\1", joined).strip()
+    out.append(text[pos:])
+    return _SPACE_BEFORE.sub(r"\1", "".join(out)).strip()
+
+
+def strip_brackets(text: str) -> str:
+    return _remove_unquoted(text, _BRACKETED)
 
 
 def compress(sentence: str) -> str:
@@ -101,3 +128,20 @@ def compress(sentence: str) -> str:
     if len(shorter.split()) < 4 or not any(c.isalpha() for c in shorter):
         return sentence.strip()
     return shorter
+
+
+#: ", who took office in May," / ", which the court rejected," between commas
+_RELATIVE = re.compile(r",\s+(?:who|which|whose)\s+[^,;:\"“”()]{3,120}?,\s+")
+#: ", a former senator," / ", the country's largest lender," after a name
+_APPOSITIVE = re.compile(r"(?<=[A-Z][a-z])(?:,\s+(?:a|an|the)\s+[^,;:\"“”()]{3,80}?,)\s+(?=[a-z])")
+
+
+def tighten(sentence: str) -> str:
+    """A second, stronger compression, used only when no set of sentences fits the
+    budget: non-restrictive relative clauses (", who ...,") and appositives after a
+    name (", a former senator,") are removed. Both are set off by commas because the
+    sentence is complete without them; quotes are never touched."""
+    text = compress(sentence)
+    for pattern in (_RELATIVE, _APPOSITIVE):
+        text = _remove_unquoted(text, pattern, " ")
+    return text if len(text.split()) >= 4 else compress(sentence)

@@ -19,7 +19,14 @@ from typing import ClassVar
 
 from newsdesk.pipeline.draft.backends import Option, register
 from newsdesk.pipeline.draft.headline import is_question, make_headline, make_teaser, strip_outlet
-from newsdesk.pipeline.draft.scoring import Story, Unit, Weights, build_units, choose
+from newsdesk.pipeline.draft.scoring import (
+    Story,
+    Unit,
+    Weights,
+    build_units,
+    choose,
+    tightened,
+)
 from newsdesk.pipeline.draft.types import Draft, DraftRequest, SourceArticle
 from newsdesk.pipeline.errors import DraftError
 from newsdesk.pipeline.types import SourceRef
@@ -98,6 +105,23 @@ class ExtractiveBackend:
     def __init__(self, weights: Weights | None = None) -> None:
         self.weights = weights or Weights()
 
+    def _fit(self, story: Story, request: DraftRequest) -> list[Unit]:
+        """The best set in the budget, tightening sentences when none fits as they are."""
+        low, high = request.style.body_min_words, request.style.body_max_words
+
+        def attribution(picked: Sequence[Unit]) -> int:
+            return attribution_words(cited_articles(request, picked))
+
+        def words(picked: Sequence[Unit]) -> int:
+            return sum(u.words for u in picked) + attribution(picked)
+
+        chosen = choose(story, low, high, self.weights, attribution)
+        if not low <= words(chosen) <= high:
+            tight = choose(tightened(story), low, high, self.weights, attribution)
+            if low <= words(tight) <= high:
+                return tight
+        return chosen
+
     def draft(self, request: DraftRequest) -> Draft:
         if not request.articles:
             raise DraftError("a story to draft needs at least one article")
@@ -117,13 +141,7 @@ class ExtractiveBackend:
             if sum(u.words for u in chosen) + fixed < low:
                 chosen = choose(story, low, high, self.weights, lambda _: fixed)
         else:
-            chosen = choose(
-                story,
-                low,
-                high,
-                self.weights,
-                lambda picked: attribution_words(cited_articles(request, picked)),
-            )
+            chosen = self._fit(story, request)
         cited = editor or cited_articles(request, chosen)
         order = list(dict.fromkeys(u.article for u in chosen))
         order += [a for a in range(len(request.articles)) if a not in order]

@@ -11,6 +11,7 @@ never ends with a full stop or asks a question.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 
 from newsdesk.pipeline.issue.style import ABBREVIATIONS, Style, apply_case
@@ -96,19 +97,20 @@ def is_question(title: str) -> bool:
 
 
 def proper_words(texts: Iterable[str]) -> set[str]:
-    """Words written with a capital inside sentences of `texts`: names to keep capitalised."""
-    names: set[str] = set()
-    lower: set[str] = set()
+    """Words written with a capital inside sentences of `texts` at least as often as
+    without one: names to keep capitalised ("Port" in "Port Amsel", not "port")."""
+    capital: Counter[str] = Counter()
+    lower: Counter[str] = Counter()
     for text in texts:
         for m in _WORD.finditer(text):
             word = m.group()
             before = text[max(0, m.start() - 2) : m.start()]
             sentence_start = m.start() == 0 or before.strip()[-1:] in (".", "!", "?", '"', "“")
             if word[0].isupper() and not sentence_start:
-                names.add(word.lower())
+                capital[word.lower()] += 1
             elif word[0].islower():
-                lower.add(word.lower())
-    return names - lower
+                lower[word.lower()] += 1
+    return {w for w, n in capital.items() if n >= lower[w]}
 
 
 def make_teaser(title: str, style: Style, texts: Iterable[str], outlets: Iterable[str] = ()) -> str:

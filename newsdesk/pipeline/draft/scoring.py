@@ -27,11 +27,11 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-from newsdesk.pipeline.draft.compress import balanced_quotes, compress
+from newsdesk.pipeline.draft.compress import balanced_quotes, compress, tighten
 from newsdesk.pipeline.draft.sentences import Sentence, split_sentences
 from newsdesk.pipeline.enrich.quotes import Quote, find_quotes
 
@@ -39,6 +39,8 @@ from newsdesk.pipeline.enrich.quotes import Quote, find_quotes
 _DANGLING = re.compile(
     r"^[\"“‘']?(?:He|She|It|They|His|Her|Its|Their|The company|The firm|The group)\b"
 )
+#: '"...," he said' with no name in the unit
+_PRONOUN_SAID = re.compile(r"\b(?:he|she|they)\s+(?:said|says|told|added|wrote)\b")
 _TOKEN = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 _MAX_JOINED = 4  # sentences joined to keep a quotation whole
 _MIN_UNIT_WORDS = 4
@@ -50,18 +52,19 @@ class Weights:
 
     centrality: float = 0.2
     own_article: float = 0.3  # share of the unit's own article in its context
-    bigrams: float = 0.2
+    bigrams: float = 0.1
     title: float = 0.1
     position: float = 0.05
     quote: float = 0.0
     short_words: int = 8  # units shorter than this are penalised
     short_penalty: float = 0.05
-    floor: float = 0.15  # a unit adds (score - floor) per word to a set's value
+    floor: float = 0.2  # a unit adds (score - floor) per word to a set's value
     coverage: float = 3.0  # value of each concept weight a set covers
     title_concept: float = 1.0
-    lead_concept: float = 0.0
-    redundancy: float = 0.7
+    word_concept: float = 0.3
+    redundancy: float = 0.75
     candidates: int = 12
+    require_quote: bool = True  # a quote with its speaker whenever one fits
 
 
 @dataclass
@@ -75,10 +78,16 @@ class Unit:
     text: str  # compressed
     words: int
     terms: Counter[str] = field(default_factory=Counter)
-    concepts: frozenset[tuple[str, str]] = frozenset()
+    concepts: frozenset[tuple[str, ...]] = frozenset()
     quote: bool = False  # holds a whole quotation with its named speaker
     dangling: bool = False  # opens with a pronoun referring back
     score: float = 0.0
+
+
+def _asks(text: str) -> bool:
+    """A question in the writer's own voice (not quoted): opinion, not news."""
+    end = text.rstrip(" \"'”’)")
+    return end.endswith("?") and end == text.rstrip()
 
 
 def stem(word: str) -> str:
@@ -90,7 +99,7 @@ def stem(word: str) -> str:
     return word
 
 
-def bigrams_of(text: str) -> set[tuple[str, str]]:
+def bigrams_of(text: str) -> set[tuple[str, ...]]:
     """Adjacent word pairs, stemmed, stop words included ("the ban", "ban on")."""
     words = [stem(t) for t in _TOKEN.findall(text.lower())]
     return set(itertools.pairwise(words))
@@ -146,7 +155,7 @@ def _units_of(article: int, text: str, quotes: Sequence[Quote]) -> list[Unit]:
             continue
         short = compress(raw)
         words = len(short.split())
-        if words < _MIN_UNIT_WORDS:
+        if words < _MIN_UNIT_WORDS or _asks(short):
             continue
         inside = [q for q in quotes if start <= q.start < end and not q.short]
         quoted = any(
@@ -155,7 +164,11 @@ def _units_of(article: int, text: str, quotes: Sequence[Quote]) -> list[Unit]:
         )
         # a quote whose speaker is named outside the unit ("he said", or a quote
         # continuing the one before) needs the unit before it, as a pronoun does
-        orphan = any(q.speaker_start is None or not start <= q.speaker_start < end for q in inside)
+        orphan = any(
+            (q.speaker_start is not None and not start <= q.speaker_start < end)
+            or q.resolution in ("pronoun", "continued")
+            for q in inside
+        ) or bool(_PRONOUN_SAID.search(short))
         units.append(
             Unit(
                 article=article,
@@ -178,32 +191,31 @@ class Story:
     """A story's usable units and the weight of each concept (word pair) they share."""
 
     units: list[Unit]
-    concepts: dict[tuple[str, str], float]
+    concepts: dict[tuple[str, ...], float]
 
 
-def concepts_of(text: str) -> frozenset[tuple[str, str]]:
-    """Word pairs that say something: not both stop words ("of the" says nothing)."""
-    return frozenset(
+def concepts_of(text: str) -> frozenset[tuple[str, ...]]:
+    """Word pairs that say something (not both stop words: "of the" says nothing),
+    and the content words themselves."""
+    pairs = [
         p
         for p in bigrams_of(text)
         if not (p[0] in ENGLISH_STOP_WORDS and p[1] in ENGLISH_STOP_WORDS)
-    )
+    ]
+    return frozenset([*pairs, *((w,) for w in terms_of(text))])
 
 
 def _concept_weights(
     per_article: Sequence[Sequence[Unit]], titles: Sequence[str], weights: Weights
-) -> dict[tuple[str, str], float]:
+) -> dict[tuple[str, ...], float]:
     """How much covering each concept is worth: with several articles, the number of
     *other* articles that also have it (a fact only one outlet reports is worth 0);
     with one article, how often it recurs there. A concept in a title is worth
     `title_concept` more."""
-    in_titles: set[tuple[str, str]] = set()
+    in_titles: set[tuple[str, ...]] = set()
     for title in titles:
         in_titles |= concepts_of(title)
-    in_leads: set[tuple[str, str]] = set()
-    for units in per_article:
-        in_leads |= units[0].concepts if units else frozenset()
-    counts: Counter[tuple[str, str]] = Counter()
+    counts: Counter[tuple[str, ...]] = Counter()
     if len(per_article) > 1:
         for units, title in zip(per_article, titles, strict=True):
             seen = set(concepts_of(title))
@@ -215,11 +227,12 @@ def _concept_weights(
             counts.update(u.concepts)
         counts.update(in_titles)
     worth = {
-        c: min(n - 1, 2)
-        + (weights.title_concept if c in in_titles else 0.0)
-        + (weights.lead_concept if c in in_leads else 0.0)
+        c: min(n - 1, 2) + (weights.title_concept if c in in_titles else 0.0)
         for c, n in counts.items()
     }
+    for c in worth:
+        if len(c) == 1:
+            worth[c] *= weights.word_concept
     return {c: w for c, w in worth.items() if w > 0}
 
 
@@ -262,6 +275,15 @@ def build_units(titles: Sequence[str], texts: Sequence[str], weights: Weights) -
     return Story([u for units in per_article for u in units], concepts)
 
 
+def tightened(story: Story) -> Story:
+    """The story with every unit compressed further (`compress.tighten`)."""
+    units = []
+    for u in story.units:
+        text = tighten(u.text)
+        units.append(replace(u, text=text, words=len(text.split())) if text != u.text else u)
+    return Story(units, story.concepts)
+
+
 def choose(
     story: Story,
     low: int,
@@ -282,7 +304,7 @@ def choose(
     present = {(u.article, u.index) for u in pool}
     # a dangling unit is usable only with the unit it refers back to
     pool = [u for u in pool if not u.dangling or (u.article, u.index - 1) in present]
-    want_quote = any(u.quote for u in pool)
+    want_quote = weights.require_quote and any(u.quote for u in pool)
     value = [(u.score - weights.floor) * u.words for u in pool]
     clash = [
         [
@@ -294,7 +316,7 @@ def choose(
     ]
     best: tuple[tuple[int, int, float], list[int]] = ((-1, 0, 0.0), [])
     chosen: list[int] = []
-    covered: Counter[tuple[str, str]] = Counter()
+    covered: Counter[tuple[str, ...]] = Counter()
     worth = story.concepts
 
     def visit(start: int, words: int, total: float) -> None:

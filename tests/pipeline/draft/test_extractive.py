@@ -1,0 +1,221 @@
+"""The extractive backend on a fictional three-outlet story: budget, quotes, pronouns,
+redundancy, citing, compression and sentence splitting."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import pytest
+
+from newsdesk.pipeline.draft.backends import make_backend
+from newsdesk.pipeline.draft.compress import balanced_quotes, compress, tighten
+from newsdesk.pipeline.draft.extractive import ExtractiveBackend, attribution_words
+from newsdesk.pipeline.draft.scoring import Weights, build_units, choose
+from newsdesk.pipeline.draft.sentences import split_sentences
+from newsdesk.pipeline.draft.types import Draft, DraftRequest, SourceArticle
+from newsdesk.pipeline.enrich.figures import find_figures, verify_figure
+from newsdesk.pipeline.enrich.quotes import find_quotes, verify_quote
+from newsdesk.pipeline.errors import DraftError
+from newsdesk.pipeline.issue.style import Style
+from newsdesk.pipeline.text import word_count
+
+WIRE = SourceArticle(
+    key="11",
+    title="Veloria closes Port Amsel to foreign trawlers after fishing dispute - Harbor Wire",
+    text=(
+        "PORT AMSEL (Harbor Wire) - Veloria closed Port Amsel to foreign trawlers on "
+        "Tuesday, cutting off 40 vessels from the fishing grounds they have used for a decade. "
+        "The closure follows a dispute over quotas with neighbouring Ostrava. "
+        '"We will not let our waters be emptied," said Mira Kessel, Veloria\'s fisheries '
+        "minister. "
+        "She added that the ban would last at least six months. "
+        "Trawler owners in Ostrava said the move would cost them $12 million a season, "
+        "officials said."
+    ),
+    outlet="Harbor Wire",
+    published=date(2026, 3, 3),
+    url="https://harbor.example/amsel",
+)
+DAILY = SourceArticle(
+    key="12",
+    title="Veloria bars foreign trawlers from Port Amsel",
+    text=(
+        "Veloria barred foreign trawlers from Port Amsel on Tuesday, shutting 40 vessels out of "
+        "fishing grounds used for a decade. "
+        "The dispute over quotas with Ostrava has simmered since January. "
+        "It is the third closure of the port since 2019. "
+        "Ostrava's trade office (a small agency in the capital) called the ban unlawful."
+    ),
+    outlet="Coastal Daily",
+    published=date(2026, 3, 4),
+    url="https://coastal.example/ban",
+)
+UNDATED = SourceArticle(
+    key="13",
+    title="Fishing fleet idle as Port Amsel ban bites",
+    text=(
+        "Fishing crews in Ostrava sat idle on Wednesday as the Port Amsel ban took effect. "
+        "Harbour workers said dozens of boats had turned back overnight."
+    ),
+    outlet="Ostrava Post",
+    published=None,
+)
+STYLE = Style(body_min_words=40, body_max_words=75)
+
+
+def draft(*articles: SourceArticle, style: Style = STYLE, cite: tuple[str, ...] = ()) -> Draft:
+    backend = make_backend("extractive")
+    return backend.draft(
+        DraftRequest(
+            articles=articles, style=style, cite=cite, topics=("Fisheries",), places=("Veloria",)
+        )
+    )
+
+
+def body_sentences(body: str) -> list[str]:
+    return [s.text for s in split_sentences(body)]
+
+
+def test_a_draft_fits_the_budget_with_its_attribution_and_copies_sources() -> None:
+    d = draft(WIRE, DAILY, UNDATED)
+    assert d.backend == "extractive" and d.topics == ("Fisheries",) and d.places == ("Veloria",)
+    total = word_count(d.body) + word_count(d.attribution())
+    assert STYLE.body_min_words <= total <= STYLE.body_max_words, d.paragraph()
+    sources = "\n".join(a.text for a in (WIRE, DAILY, UNDATED))
+    assert find_figures(d.body) and all(
+        verify_figure(f.text, sources) for f in find_figures(d.body)
+    )
+    assert all(verify_quote(q.text, sources) for q in find_quotes(d.body))
+    assert d == draft(WIRE, DAILY, UNDATED)  # deterministic
+
+
+def test_a_quote_with_its_speaker_is_kept_whole() -> None:
+    d = draft(WIRE, DAILY)
+    assert '"We will not let our waters be emptied," said Mira Kessel' in d.body
+    assert all(balanced_quotes(s) for s in body_sentences(d.body))
+
+
+def test_a_sentence_opening_with_a_pronoun_follows_its_referent() -> None:
+    before = {  # each pronoun sentence of the sources and the sentence it refers back to
+        "She added": '"We will not let our waters be emptied," said Mira Kessel',
+        "It is the third closure": "The dispute over quotas with Ostrava",
+    }
+    seen = 0
+    for style in (STYLE, Style(body_min_words=30, body_max_words=50), Style()):
+        sentences = body_sentences(draft(WIRE, DAILY, style=style).body)
+        for i, sentence in enumerate(sentences):
+            for opening, referent in before.items():
+                if sentence.startswith(opening):
+                    seen += 1
+                    assert i > 0 and sentences[i - 1].startswith(referent), sentences
+    assert seen  # the default budget uses both
+
+
+def test_a_pronoun_sentence_without_its_referent_is_skipped() -> None:
+    club = (
+        "Aldo Renn, a retired captain who spent thirty years sailing out of northern "
+        "harbours and now chairs a veterans' club, spoke at the town hall on Monday. "
+        "He said the Port Amsel closure to foreign trawlers would hit Ostrava's fishing "
+        "fleet and its quotas hard."
+    )
+    story = build_units([WIRE.title, "Veterans meet"], [WIRE.text, club], Weights())
+    pronoun = next(u for u in story.units if u.text.startswith("He said"))
+    assert pronoun.dangling
+    pronoun.score = 10.0  # the best unit of all, yet unusable without its referent
+    for high in (30, 45, 66):
+        chosen = choose(story, 20, high, Weights())
+        if pronoun in chosen:
+            at = chosen.index(pronoun)
+            assert at > 0 and chosen[at - 1].text.startswith("Aldo Renn"), chosen
+    assert pronoun in choose(story, 20, 80, Weights())  # with room for both
+
+
+def test_the_same_fact_from_two_outlets_appears_once() -> None:
+    for style in (STYLE, Style()):
+        body = draft(WIRE, DAILY, style=style).body
+        assert body.count("40 vessels") == 1, body
+
+
+def test_the_most_informative_dated_article_is_cited_one_per_outlet() -> None:
+    d = draft(DAILY, WIRE, UNDATED)
+    assert d.cited and "13" not in d.cited  # no date: cannot be cited
+    assert len({s.outlet for s in d.sources}) == len(d.sources)
+    assert [s.outlet for s in d.sources] == [
+        next(a.outlet for a in (WIRE, DAILY) if a.key == key) for key in d.cited
+    ]
+    assert d.attribution().startswith("(") and "2026" in d.attribution()
+    same_outlet = replace(DAILY, key="14", outlet="Harbor Wire")
+    twice = draft(WIRE, same_outlet)
+    assert len(twice.sources) == len({s.outlet for s in twice.sources})
+
+
+def test_only_undated_articles_give_a_draft_without_sources() -> None:
+    d = draft(replace(WIRE, published=None), replace(DAILY, published=None))
+    assert d.sources == () and d.cited == ()
+    assert STYLE.body_min_words <= word_count(d.body) <= STYLE.body_max_words
+
+
+def test_the_editors_choice_is_cited_and_checked() -> None:
+    d = draft(WIRE, DAILY, cite=("12",))
+    assert d.cited == ("12",) and d.sources[0].outlet == "Coastal Daily"
+    assert d.sources[0].date == date(2026, 3, 4) and d.sources[0].url == DAILY.url
+    with pytest.raises(DraftError, match="not one of the story's articles"):
+        draft(WIRE, DAILY, cite=("99",))
+    with pytest.raises(DraftError, match="no publication date"):
+        draft(WIRE, UNDATED, cite=("13",))
+    with pytest.raises(DraftError, match="at least one article"):
+        draft()
+
+
+def test_banned_phrases_never_reach_the_body() -> None:
+    style = replace(STYLE, banned_phrases=("fishing grounds",))
+    assert "fishing grounds" not in draft(WIRE, DAILY, style=style).body
+    assert attribution_words([WIRE, DAILY, UNDATED]) == (2 + 3) + (2 + 3)
+
+
+def test_compression_removes_datelines_unnamed_attributions_and_asides() -> None:
+    assert compress("PORT AMSEL (Harbor Wire) - Veloria closed the port.") == (
+        "Veloria closed the port."
+    )
+    assert compress("LIMA — The vote passed late on Monday night.") == (
+        "The vote passed late on Monday night."
+    )
+    assert compress("The ban will cost $12 million a season, officials said.") == (
+        "The ban will cost $12 million a season."
+    )
+    assert compress("The office (a small agency) called it unlawful.") == (
+        "The office called it unlawful."
+    )
+
+
+def test_compression_never_touches_a_quote() -> None:
+    kept = [
+        '"The office (a small agency) is wrong," said Mira Kessel.',
+        "Kessel told reporters, ‘The days of treating [them] as rivals are over.’",
+        '"We acted lawfully, officials said," the statement read.',
+        '"Stop now," officials said.',
+    ]
+    for sentence in kept:
+        assert compress(sentence) == sentence
+    assert tighten("Mira Kessel, who took office in May, closed the port on Tuesday.") == (
+        "Mira Kessel closed the port on Tuesday."
+    )
+
+
+def test_sentences_keep_their_offsets() -> None:
+    text = (
+        "Sen. Ada Brill of the U.S. Senate spoke on Monday. She left at 5 p.m.\n\n"
+        "A one-sentence paragraph with no inner stop\n"
+        '"Two sentences. In one quote," said Brill.'
+    )
+    sentences = split_sentences(text)
+    assert all(text[s.start : s.end] == s.text for s in sentences)
+    assert sentences[0].text == "Sen. Ada Brill of the U.S. Senate spoke on Monday."
+    assert sentences[2].text == "A one-sentence paragraph with no inner stop"
+    assert [s.paragraph for s in sentences][:3] == [0, 0, 1]
+
+
+def test_the_backend_is_registered_without_options() -> None:
+    assert isinstance(make_backend("extractive"), ExtractiveBackend)
+    assert ExtractiveBackend.options == ()
