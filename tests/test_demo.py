@@ -56,13 +56,14 @@ def test_demo_ingests_and_serves(tmp_path: Path) -> None:
         page = httpx.get(
             f"http://127.0.0.1:{port}/issues/pacific-policy-monitor/101/", timeout=5
         ).text
-        assert page.count('<section class="item"') == 6
+        assert page.count('<section class="item"') == 7  # drafted, every check passed
         assert "Related Categories:" in page and "Want these sent to your inbox?" in page
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         output, _ = proc.communicate(timeout=60)
     assert "new articles" in output and "errors: feed" in output
     assert "published Pacific Policy Monitor No. 101" in output
+    assert output.count("(every check passed)") == 7 and "checks FAILED" not in output
 
 
 def test_the_demo_keeps_its_secret_key_beside_its_database(tmp_path: Path) -> None:

@@ -41,7 +41,14 @@ def run_demo(args: argparse.Namespace) -> int:
                 markup=False,
                 highlight=False,
             )
-        issue = build.publish_issue(publication, outlets.url)
+        issue, drafted = build.publish_issue(publication)
+        out.print(f"drafted {len(drafted.items)} items from the week's best stories:")
+        for item in drafted.items:
+            item.refresh_from_db()
+            passed = "every check passed" if item.verification.get("ok") else "checks FAILED"
+            out.print(f"  #{item.pk} {item.headline} ({passed})", markup=False, highlight=False)
+        for chain in drafted.plan.chains:
+            out.print(f"  chained stories {', '.join(chain.keys)}: {chain.reason}", markup=False)
         out.print(f"published {issue.title}:\n")
         out.print(render(issue, "text"), markup=False, highlight=False)
         print_counts(collect_counts(), out)

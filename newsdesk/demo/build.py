@@ -1,23 +1,21 @@
 """The demo's fictional week, step by step: a fresh database, a publication with two
-back issues and eight outlets, the week ranked for the desk, and issue No. 101 written
-and published. Each step returns what it did; `newsdesk demo` (cli.demo) prints it."""
+back issues and eight outlets, the week ranked for the desk, and issue No. 101 drafted
+by newsdesk and published. Each step returns what it did; `newsdesk demo` (cli.demo) prints it."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 from django.core.management import call_command
 from django.db import connections
 
-from newsdesk.ingest.models import ArticleURL
 from newsdesk.newsroom import enrich, stored_stories, week
+from newsdesk.newsroom.drafting import WeekDraft, draft_week
 from newsdesk.newsroom.imports import ImportOutcome, import_file
-from newsdesk.newsroom.items import add_items, item_from_record, write_item
-from newsdesk.newsroom.models import Issue, ItemSource, Publication, StoryScore
-from newsdesk.newsroom.numbering import new_issue, publish
+from newsdesk.newsroom.models import Issue, Publication, StoryScore
+from newsdesk.newsroom.numbering import publish
 from newsdesk.newsroom.profiles import profile_of
 
 HERE = Path(__file__).parent
@@ -26,6 +24,8 @@ DEMO_SLUG, DEMO_NAME = "pacific-policy-monitor", "Pacific Policy Monitor"
 DEMO_FIRST_NUMBER = 99  # the archive's first issue; Nos. 99 and 100 are imported back issues
 DEMO_EDITOR = "Demo Editor"
 WEEK_END = dt.datetime(2026, 11, 22, 23, 59, 59, tzinfo=dt.UTC)
+ISSUE_DATE = dt.date(2026, 11, 23)
+DEMO_ITEMS = 7  # the week's best stories drafted into No. 101
 
 
 def fresh_database() -> Path:
@@ -68,24 +68,15 @@ def rank_the_week(
     return clustered, week.rank_week(publication, WEEK_END)
 
 
-def publish_issue(publication: Publication, url_for: Callable[[str], str]) -> Issue:
-    """Write the week's items (hand-written in house style until drafting lands), link
-    each to the article it cites, and publish them as the next issue."""
-    plan = json.loads((HERE / "issue-0101.json").read_text(encoding="utf-8"))
-    items = []
-    for record in plan["items"]:
-        sources = [{**s, "url": url_for(s["path"])} for s in record["sources"]]
-        item = write_item(
-            publication, item_from_record({**record, "sources": sources}), DEMO_EDITOR
-        )
-        for source in ItemSource.objects.filter(item=item):
-            link = ArticleURL.objects.filter(url=source.url).select_related("article").first()
-            if link is not None:
-                ItemSource.objects.filter(pk=source.pk).update(article=link.article)
-                if item.story_id is None and link.article.story_id is not None:
-                    item.story_id = link.article.story_id
-                    item.save(update_fields=["story"])
-        items.append(item)
-    issue = new_issue(publication, DEMO_EDITOR, dt.date.fromisoformat(plan["date"]))
-    add_items(issue, items, DEMO_EDITOR)
-    return publish(issue, actor=DEMO_EDITOR)
+def publish_issue(publication: Publication) -> tuple[Issue, WeekDraft]:
+    """Draft the week's best stories into No. 101 (extractive backend, every item
+    checked against its articles) and publish it: no item is written by hand."""
+    week = draft_week(
+        publication,
+        top=DEMO_ITEMS,
+        backend="extractive",
+        actor=DEMO_EDITOR,
+        as_of=WEEK_END,
+        date=ISSUE_DATE,
+    )
+    return publish(week.issue, actor=DEMO_EDITOR), week

@@ -27,11 +27,20 @@ def source_article(article: Article) -> SourceArticle:
     return SourceArticle(
         key=str(article.pk),
         title=article.title,
-        text=article.text,
+        text=body_text(article.title, article.text),
         outlet=article.outlet,
         published=article.published.date() if article.published else None,
         url=article.url,
     )
+
+
+def body_text(title: str, text: str) -> str:
+    """The article's text without a first line that repeats its title: page extraction
+    keeps the headline, and a draft must not read it as the body's first sentence."""
+    first, _, rest = text.lstrip().partition("\n")
+    if " ".join(first.split()).casefold() == " ".join(title.split()).casefold():
+        return rest.lstrip("\n")
+    return text
 
 
 def story_articles(story: Story) -> list[Article]:
