@@ -40,7 +40,7 @@ def run_draft(args: argparse.Namespace) -> int:
         print(json.dumps(draft_json(written, item.pk if item else None), ensure_ascii=False))
     else:
         date_format = style_of(pub).attribution_date_format
-        print_draft(written, date_format)
+        print_draft(written, date_format, every=args.every)
         if item is not None:
             print(
                 f"\nsaved as item #{item.pk}; add it with `newsdesk issue add {pub.slug} {item.pk}`"
@@ -72,21 +72,34 @@ def _source_line(check: Check) -> str:
     return f" [article #{check.evidence.article} {where}: \u201c{check.evidence.text[:160]}\u201d]"
 
 
-def print_report(report: Report, indent: str = "  ") -> None:
-    failures = report.failures
-    print(f"{indent}checks: {len(report.checks) - len(failures)} passed, {len(failures)} failed")
+def print_report(report: Report, indent: str = "  ", *, every: bool = False) -> None:
+    """Counts per kind of check, each failure with the nearest source text, each quote
+    with where it was found, and the support of every body sentence; `every` lists the
+    passed checks too."""
+    kinds: dict[str, list[Check]] = {}
     for check in report.checks:
-        mark = "ok  " if check.passed else "FAIL"
-        message = f": {check.message}" if check.message else ""
-        source = _source_line(check) if not check.passed or check.kind == "quote" else ""
-        print(f"{indent}{mark} {check.kind:<11} \u201c{check.span[:100]}\u201d{message}{source}")
+        kinds.setdefault(check.kind, []).append(check)
+    summary = ", ".join(
+        f"{kind} {sum(c.passed for c in checks)}/{len(checks)}" for kind, checks in kinds.items()
+    )
+    verdict = "every check passed" if report.passed else f"{len(report.failures)} FAILED"
+    print(f"{indent}checks: {verdict} ({summary})")
+    for check in report.checks:
+        shown = every or not check.passed or check.kind in ("quote", "speaker")
+        if shown:
+            mark = "ok  " if check.passed else "FAIL"
+            message = f": {check.message}" if check.message else ""
+            source = _source_line(check) if not check.passed else ""
+            print(
+                f"{indent}{mark} {check.kind:<11} \u201c{check.span[:100]}\u201d{message}{source}"
+            )
     for n, sentence in enumerate(report.sentences, 1):
         where = ", ".join(f"#{e.article}" for e in sentence.evidence) or "no source"
         flag = "" if sentence.supported else "  UNSUPPORTED"
         print(f"{indent}sentence {n}: support {sentence.score:.2f} from article {where}{flag}")
 
 
-def print_draft(written: Written, date_format: str = "long") -> None:
+def print_draft(written: Written, date_format: str = "long", *, every: bool = False) -> None:
     draft = written.draft
     print(
         f"draft by {draft.backend}"
@@ -100,7 +113,7 @@ def print_draft(written: Written, date_format: str = "long") -> None:
     print()
     print(f"teaser: {draft.teaser}")
     print(f"topics: {'; '.join(draft.topics) or '-'}; places: {'; '.join(draft.places) or '-'}")
-    print_report(written.report)
+    print_report(written.report, every=every)
 
 
 def run_issue_draft(args: argparse.Namespace) -> int:

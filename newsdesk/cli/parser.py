@@ -371,6 +371,7 @@ def add_newsroom_commands(command: Command) -> None:
     )
     p.add_argument("--save", action="store_true", help="store the draft as an item")
     p.add_argument("--json", action="store_true", help="the draft and its report as JSON")
+    p.add_argument("--every", action="store_true", help="list the checks that passed too")
     p.add_argument("--editor", help="who saves it (default: your user name)")
 
     p = command(

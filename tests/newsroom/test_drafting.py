@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from newsdesk.cli.main import main
 from newsdesk.ingest.models import Article
 from newsdesk.newsroom import drafting
 from newsdesk.newsroom.items import edit_item
@@ -139,3 +140,34 @@ def test_a_story_without_text_cannot_be_drafted(pub: Publication) -> None:
     story = Story.objects.create(title="Empty")
     with pytest.raises(InputError, match="no article with text"):
         drafting.draft_story(pub, story)
+
+
+def test_the_draft_command_prints_the_draft_and_its_checks(
+    pub: Publication, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stories = store_week(pub)
+    story = stories["port"]
+    assert main(["draft", str(story.pk), "--json", "--save", "--editor", "ed"]) == 0
+    printed = json.loads(capsys.readouterr().out.splitlines()[-1])
+    assert printed["verification"]["passed"] is True
+    assert printed["draft"]["backend"] == "extractive" and printed["requested"] == "extractive"
+    assert printed["draft"]["paragraph"].endswith("(Harbor Ledger, March 4, 2026)")
+    item = Item.objects.get(pk=printed["item"])
+    assert item.story_id == story.pk and item.verification["ok"] is True
+    assert main(["draft", str(story.pk)]) == 0
+    out = capsys.readouterr().out
+    assert "checks: every check passed" in out and out.splitlines()[2].isupper()
+    assert main(["draft", "999999"]) == 1
+    assert "no story #999999" in capsys.readouterr().err
+    assert main(["draft", str(story.pk), "--backend", "nonesuch"]) == 1
+    assert "no drafting backend 'nonesuch'" in capsys.readouterr().err
+
+
+def test_issue_draft_drafts_the_week_into_a_draft_issue(
+    pub: Publication, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store_week(pub)
+    assert main(["issue", "draft", "cpw", "--top", "2", "--as-of", "2026-03-07"]) == 0
+    out = capsys.readouterr().out
+    assert "2 items drafted" in out and "checks passed" in out and "CHECKS FAILED" not in out
+    assert Issue.objects.get(publication=pub).items.count() == 2
