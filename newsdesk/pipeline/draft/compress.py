@@ -54,8 +54,27 @@ def inside_quote(text: str, pos: int) -> bool:
 
 
 def balanced_quotes(text: str) -> bool:
-    """Every double quote mark in `text` is closed: the sentence never holds half a quote."""
-    return text.count('"') % 2 == 0 and text.count("“") == text.count("”")
+    """Every quotation `text` opens it also closes, in order: the sentence never holds
+    half a quote. Curly marks must nest; straight marks alternate between an opening
+    mark (a word follows it) and a closing one (a word or punctuation precedes it), so
+    'said. "We' after '...summer," he' is two halves, not one quote."""
+    depth = 0
+    straight_open = False
+    for i, c in enumerate(text):
+        if c == "“":
+            depth += 1
+        elif c == "”":
+            depth -= 1
+            if depth < 0:
+                return False
+        elif c == '"':
+            if straight_open:
+                if i == 0 or text[i - 1].isspace():
+                    return False
+            elif i + 1 >= len(text) or text[i + 1].isspace():
+                return False
+            straight_open = not straight_open
+    return depth == 0 and not straight_open
 
 
 def _single_quoted(text: str, start: int, end: int) -> bool:

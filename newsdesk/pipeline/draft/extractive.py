@@ -41,11 +41,15 @@ def attribution_words(articles: Sequence[SourceArticle]) -> int:
 
 def cited_articles(request: DraftRequest, used: Sequence[Unit]) -> list[SourceArticle]:
     """The articles the body uses that can be cited: dated, the biggest contributor
-    first, one per outlet."""
+    first, one per outlet. When the body uses no dated article, the first dated one
+    of the story is cited (its facts are the story's; a report needs a source)."""
     words: dict[int, int] = {}
     for u in used:
         words[u.article] = words.get(u.article, 0) + u.words
     order = sorted(words, key=lambda a: (-words[a], a))
+    if not any(request.articles[a].published for a in order):
+        order = [next((i for i, a in enumerate(request.articles) if a.published), -1)]
+        order = [a for a in order if a >= 0]
     out: list[SourceArticle] = []
     outlets: set[str] = set()
     for a in order:

@@ -103,7 +103,7 @@ def proper_words(texts: Iterable[str]) -> set[str]:
     lower: Counter[str] = Counter()
     for text in texts:
         for m in _WORD.finditer(text):
-            word = m.group()
+            word = m.group().rstrip(".")
             before = text[max(0, m.start() - 2) : m.start()]
             sentence_start = m.start() == 0 or before.strip()[-1:] in (".", "!", "?", '"', "“")
             if word[0].isupper() and not sentence_start:

@@ -35,9 +35,13 @@ from newsdesk.pipeline.draft.compress import balanced_quotes, compress, tighten
 from newsdesk.pipeline.draft.sentences import Sentence, split_sentences
 from newsdesk.pipeline.enrich.quotes import Quote, find_quotes
 
-#: a sentence opening with these refers back to something said before it
+#: a sentence opening with these refers back to something said before it (the same
+#: openings the style lint checks)
 _DANGLING = re.compile(
-    r"^[\"“‘']?(?:He|She|It|They|His|Her|Its|Their|The company|The firm|The group)\b"
+    r"^[\"“‘']?(?:(?:He|She|His|Her|It|Its|They|Their|This|These|Those)\b|"
+    r"(?:The|This|That) (?:company|firm|group|ministry|agency|bank|government|department|"
+    r"organi[sz]ation|consortium|operator|carrier|authority|official|minister|president|"
+    r"court|body|council|committee|party|project|plan|deal)\b)"
 )
 #: '"...," he said' with no name in the unit
 _PRONOUN_SAID = re.compile(r"\b(?:he|she|they)\s+(?:said|says|told|added|wrote)\b")

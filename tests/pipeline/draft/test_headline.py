@@ -1,0 +1,91 @@
+"""Headlines and teasers of extractive drafts, from fictional article titles."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from newsdesk.pipeline.draft.extractive import ExtractiveBackend
+from newsdesk.pipeline.draft.headline import (
+    make_headline,
+    make_teaser,
+    proper_words,
+    strip_outlet,
+    trim_words,
+)
+from newsdesk.pipeline.draft.types import DraftRequest, SourceArticle
+from newsdesk.pipeline.issue.style import Style
+
+UPPER = Style()
+
+
+def test_outlet_names_are_cut_off() -> None:
+    assert strip_outlet("Veloria closes its main port to trawlers - Harbor Wire") == (
+        "Veloria closes its main port to trawlers"
+    )
+    assert strip_outlet("Veloria closes its main port to trawlers | BBC News") == (
+        "Veloria closes its main port to trawlers"
+    )
+    assert strip_outlet("Port closed - for now", ["Coastal Daily"]) == "Port closed - for now"
+    assert strip_outlet("Ban on trawlers: Coastal Daily", ["Coastal Daily"]) == "Ban on trawlers"
+
+
+def test_headline_casing_keeps_abbreviations_and_drops_end_marks() -> None:
+    title = "U.S. and EU back PRC talks with NATO on Veloria port ban."
+    assert make_headline(title, UPPER) == "U.S. AND EU BACK PRC TALKS WITH NATO ON VELORIA PORT BAN"
+    title_case = make_headline(title, Style(headline_case="title"))
+    assert title_case.startswith("U.S. and EU Back PRC Talks With NATO")
+    assert not title_case.endswith(".")
+    assert "?" not in make_headline("Will Veloria reopen Port Amsel to foreign trawlers?", UPPER)
+
+
+def test_a_long_title_is_trimmed_at_a_phrase_boundary() -> None:
+    title = (
+        "Veloria closes Port Amsel to foreign trawlers for six months, "
+        "as Ostrava protests and fishermen count the cost"
+    )
+    headline = make_headline(title, UPPER)
+    assert headline == "VELORIA CLOSES PORT AMSEL TO FOREIGN TRAWLERS FOR SIX MONTHS"
+    assert 6 <= len(headline.split()) <= UPPER.headline_max_words
+    short = make_headline(title, Style(headline_max_words=8))
+    assert short == "VELORIA CLOSES PORT AMSEL TO FOREIGN TRAWLERS"  # before "for"
+    assert trim_words("one two three four five six seven eight nine", 7) == (
+        "one two three four five six seven"
+    )
+
+
+def test_teaser_is_sentence_case_with_names_kept() -> None:
+    texts = ["Veloria closed Port Amsel on Tuesday. The port had been busy. Then Kessel spoke."]
+    assert proper_words(texts) == {"port", "amsel", "tuesday", "kessel"}
+    title = "Veloria Closes Port Amsel To Foreign Trawlers - Harbor Wire"
+    teaser = make_teaser(title, UPPER, texts)
+    assert teaser == "Veloria closes Port Amsel to foreign trawlers"
+    long = make_teaser(
+        "Veloria closes Port Amsel to trawlers, as Ostrava protests and crews count the cost",
+        Style(teaser_max_words=6),
+        texts,
+    )
+    assert len(long.split()) <= 6 and long.startswith("Veloria closes Port Amsel")
+
+
+def test_a_draft_takes_a_usable_title_not_a_question() -> None:
+    question = SourceArticle(
+        key="1",
+        title="Is this the end for Ostrava's trawler fleet?",
+        text="Veloria barred foreign trawlers from Port Amsel on Tuesday, idling 40 vessels. "
+        "The ban will last six months, the fisheries ministry announced.",
+        outlet="Coastal Daily",
+        published=date(2026, 3, 4),
+    )
+    plain = SourceArticle(
+        key="2",
+        title="Veloria bars foreign trawlers from Port Amsel for six months",
+        text="Veloria has barred foreign trawlers from Port Amsel. Crews in Ostrava sat idle.",
+        outlet="Harbor Wire",
+        published=date(2026, 3, 3),
+    )
+    d = ExtractiveBackend().draft(
+        DraftRequest(articles=(question, plain), style=Style(body_min_words=10, body_max_words=40))
+    )
+    assert d.headline == "VELORIA BARS FOREIGN TRAWLERS FROM PORT AMSEL FOR SIX MONTHS"
+    assert d.teaser.startswith("Veloria bars foreign trawlers from Port Amsel")
+    assert len(d.teaser.split()) <= Style().teaser_max_words
