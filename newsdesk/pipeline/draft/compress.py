@@ -45,36 +45,67 @@ _DOUBLE_MARKS = '"“”'
 _SINGLE_OPEN = re.compile(r"(?:^|(?<=[\s(\[—–-]))[‘'](?=\w)")
 
 
-def inside_quote(text: str, pos: int) -> bool:
-    """True when `pos` lies between an opening and a closing double quote mark."""
-    before = text[:pos]
-    straight = before.count('"') % 2 == 1
-    curly = before.count("“") > before.count("”")
-    return straight or curly
+def _continues(text: str, i: int) -> bool:
+    """The straight mark at `i` opens a quoted paragraph continuing an open quote whose
+    line break was lost: 'regulated. "They will'."""
+    return (
+        i > 0
+        and text[i - 1].isspace()
+        and text[: i - 1].rstrip()[-1:] in ".?!"
+        and bool(text[i + 1 : i + 2].strip())
+    )
 
 
-def balanced_quotes(text: str) -> bool:
-    """Every quotation `text` opens it also closes, in order: the sentence never holds
-    half a quote. Curly marks must nest; straight marks alternate between an opening
-    mark (a word follows it) and a closing one (a word or punctuation precedes it), so
-    'said. "We' after '...summer," he' is two halves, not one quote."""
-    depth = 0
-    straight_open = False
+def _scan(text: str) -> tuple[list[tuple[int, int]], bool]:
+    """The quoted spans of `text` (from opening to closing mark) and whether the marks
+    pair in order. Curly marks nest; straight marks alternate between an opening mark
+    (a word follows it) and a closing one (a word or punctuation precedes it); an
+    opening mark after a sentence end inside an open quote continues it."""
+    spans: list[tuple[int, int]] = []
+    ok = True
+    depth, curly_start = 0, 0
+    straight_start: int | None = None
     for i, c in enumerate(text):
         if c == "“":
+            if not depth:
+                curly_start = i
             depth += 1
         elif c == "”":
             depth -= 1
             if depth < 0:
-                return False
+                ok, depth = False, 0
+            elif not depth:
+                spans.append((curly_start, i + 1))
         elif c == '"':
-            if straight_open:
-                if i == 0 or text[i - 1].isspace():
-                    return False
-            elif i + 1 >= len(text) or text[i + 1].isspace():
-                return False
-            straight_open = not straight_open
-    return depth == 0 and not straight_open
+            if straight_start is not None:
+                if text[i - 1].isspace():
+                    if not _continues(text, i):
+                        ok = False
+                    continue
+                spans.append((straight_start, i + 1))
+                straight_start = None
+            else:
+                if i + 1 >= len(text) or text[i + 1].isspace():
+                    ok = False
+                straight_start = i
+    if straight_start is not None:
+        ok = False
+        spans.append((straight_start, len(text)))
+    if depth:
+        ok = False
+        spans.append((curly_start, len(text)))
+    return spans, ok
+
+
+def inside_quote(text: str, pos: int) -> bool:
+    """True when `pos` lies inside a quotation (between its marks)."""
+    return any(lo <= pos < hi for lo, hi in _scan(text)[0])
+
+
+def balanced_quotes(text: str) -> bool:
+    """Every quotation `text` opens it also closes, in order (see `_scan`): the
+    sentence never holds half a quote, so 'summer," he said. "We' is two halves."""
+    return _scan(text)[1]
 
 
 def _single_quoted(text: str, start: int, end: int) -> bool:

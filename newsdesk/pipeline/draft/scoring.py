@@ -288,6 +288,40 @@ def tightened(story: Story) -> Story:
     return Story(units, story.concepts)
 
 
+def _greedy(
+    ranked: Sequence[Unit],
+    low: int,
+    high: int,
+    weights: Weights,
+    extra_words: Callable[[Sequence[Unit]], int],
+) -> list[Unit]:
+    """Units in score order, each with the units it refers back to, skipping what
+    would overflow `high` or repeat a chosen unit, until `low` is reached."""
+    by_key = {(u.article, u.index): u for u in ranked}
+    chosen: list[Unit] = []
+    for u in ranked:
+        group = [u]
+        while group[0].dangling and (group[0].article, group[0].index - 1) in by_key:
+            group.insert(0, by_key[(group[0].article, group[0].index - 1)])
+        group = [g for g in group if g not in chosen]
+        if not group or (
+            group[0].dangling
+            and not any(
+                c.article == group[0].article and c.index == group[0].index - 1 for c in chosen
+            )
+        ):
+            continue
+        trial = chosen + group
+        if sum(x.words for x in trial) + extra_words(trial) > high or any(
+            cosine(g.terms, c.terms) > weights.redundancy for g in group for c in chosen
+        ):
+            continue
+        chosen = trial
+        if sum(x.words for x in chosen) + extra_words(chosen) >= low:
+            break
+    return chosen
+
+
 def choose(
     story: Story,
     low: int,
@@ -353,6 +387,10 @@ def choose(
 
     visit(0, 0, 0.0)
     picked = [pool[i] for i in best[1]]
+    if not best[0][0]:  # nothing fits among the best units: fill greedily from all
+        greedy = _greedy(ranked, low, high, weights, extra_words)
+        if len(greedy) and low <= sum(u.words for u in greedy) + extra_words(greedy) <= high:
+            picked = greedy
     if not picked and ranked:
         picked = [min(ranked, key=lambda u: (u.words, -u.score))]
     lead: dict[int, float] = {}
