@@ -35,7 +35,8 @@ from newsdesk.newsroom.publications import category, guess_kind
 from newsdesk.newsroom.reading import issue_text, render
 from newsdesk.pipeline.errors import IssueError
 from newsdesk.pipeline.issue import render as renderers
-from newsdesk.pipeline.issue.backissues import ParsedIssue, parse_issue_html, parse_issue_text
+from newsdesk.pipeline.issue.backissues import ParsedIssue, parse_issue_text
+from newsdesk.pipeline.issue.backissues_html import parse_issue_html
 from newsdesk.pipeline.limits import check_items, read_limited, too_many_items
 from newsdesk.pipeline.types import IssueText, ItemText, SourceRef
 from newsdesk.storage import unique_name

@@ -1,42 +1,52 @@
-"""Reading back issues saved as plain text (the seed's shape) or as publisher HTML pages.
+"""Reading back issues as publishers keep them: plain text (the seed's shape and its
+variants); backissues_html.py reads a publisher's saved web page into the same lines.
 
-The text shape, line by line: pairs of headline and body (the body ends with
-"(Outlet, Month D, YYYY[; ...])"), the subscribe call, "<Publication> No. <N>",
-"Related Categories:" and the "; "-joined categories. Anything that does not
-fit is refused with the number of the line at fault.
+An issue is read in three parts. The head: the title "<Publication> No. N" (or
+"<Publication>: No. N"), a date line, "Related Categories:", site furniture. The
+items: a headline line and its paragraph ending "(Outlet, Month D, YYYY[; ...])",
+with or without blank lines between them, headlines in any casing; or, in the
+older layout, dated entries with no headline ("May 13: ... (Outlet, May 13, 2019)").
+The foot: the subscribe call, the title, the categories. The title may be at the
+top, at the foot or both (they must agree). A file that ends inside an item
+keeps its complete items and says where it was cut; anything else that does not
+fit is refused with the number of the line at fault and why.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
-import lxml.html
-
 from newsdesk.pipeline.errors import IssueParseError
-from newsdesk.pipeline.issue.style import MONTHS, strip_chain_marks
+from newsdesk.pipeline.issue import backissues_lines as lines_
+from newsdesk.pipeline.issue.backissues_lines import (
+    CATEGORIES_LABEL,
+    numbered_lines,
+    parse_attribution,
+    parse_date,
+)
+from newsdesk.pipeline.issue.style import strip_chain_marks
 from newsdesk.pipeline.limits import (
     DEFAULT_LIMITS,
     InputLimits,
     check_item_words,
     too_many_items,
 )
-from newsdesk.pipeline.types import ItemText, SourceRef
+from newsdesk.pipeline.types import ItemText
 
-_TITLE = re.compile(r"^(?P<publication>\S.*?)\s+No\.\s*(?P<number>\d{1,7})$")
-_ATTRIBUTION = re.compile(r"\s*\((?P<inner>[^()]+)\)\s*$")
-_SOURCE = re.compile(
-    r"^(?P<outlet>.+?),\s+(?P<month>[A-Za-z]+)\.?\s+(?P<day>\d{1,2}),\s+(?P<year>\d{4})$"
-)
-_LONG_DATE = re.compile(r"\b(?P<month>[A-Z][a-z]+)\.?\s+(?P<day>\d{1,2}),\s+(?P<year>\d{4})\b")
-_CHAIN_START = re.compile(r"^\s*(\.\.\.|…)")
-_CHAIN_END = re.compile(r"(\.\.\.|…)\s*$")
-CATEGORIES_LABEL = "Related Categories:"
-_MONTH_NUMBER = {m.lower(): i for i, m in enumerate(MONTHS, 1)}
-_MONTH_NUMBER.update({m[:3].lower(): i for i, m in enumerate(MONTHS, 1)})
-_MONTH_NUMBER["sept"] = 9
+__all__ = [
+    "CATEGORIES_LABEL",
+    "IssueParseError",
+    "ParsedIssue",
+    "numbered_lines",
+    "parse_attribution",
+    "parse_date",
+    "parse_issue_lines",
+    "parse_issue_text",
+]
+
+Line = tuple[int, str]
 
 
 @dataclass(frozen=True)
@@ -46,7 +56,10 @@ class ParsedIssue:
     items: tuple[ItemText, ...]
     categories: tuple[str, ...]
     subscribe_lines: tuple[str, ...] = ()
-    date: date | None = None
+    date: date | None = None  # the date the page states, if it states one
+    title_line: int = 1
+    #: what the reader should know though the issue was read: "FILE:LINE: ..." each
+    notes: tuple[str, ...] = ()
 
     @property
     def latest_source_date(self) -> _dt.date | None:
@@ -54,220 +67,321 @@ class ParsedIssue:
         return max(dates) if dates else None
 
 
-def parse_date(text: str) -> date | None:
-    match = _LONG_DATE.search(text)
-    if not match:
-        return None
-    month = _MONTH_NUMBER.get(match["month"].lower())
-    if month is None:
-        return None
-    try:
-        return date(int(match["year"]), month, int(match["day"]))
-    except ValueError:
-        return None
+@dataclass
+class _Head:
+    """What the head and the foot state: titles, categories, a date, furniture."""
+
+    titles: list[tuple[int, str, int]] = field(default_factory=list)  # (line, pub, number)
+    categories: list[tuple[int, tuple[str, ...]]] = field(default_factory=list)
+    dates: list[date] = field(default_factory=list)
+    subscribe: list[str] = field(default_factory=list)
+    first_label_line: int | None = None
 
 
-def parse_attribution(body: str, line: int, source: str = "") -> tuple[str, tuple[SourceRef, ...]]:
-    """Split "... text (Outlet, Month D, YYYY; ...)" into the text and its sources."""
-    match = _ATTRIBUTION.search(body)
-    if not match:
-        raise IssueParseError(
-            line, "paragraph does not end with an attribution '(Outlet, Month D, YYYY)'", source
+class _Reader:
+    def __init__(
+        self, lines: list[Line], source: str, limits: InputLimits, page: bool = False
+    ) -> None:
+        self.lines, self.source, self.limits, self.page = lines, source, limits, page
+        self.at = 0
+        self.found = _Head()
+        self.items: list[ItemText] = []
+        self.notes: list[str] = []
+        self.last_headline: str | None = None  # as written, chain marks included
+
+    def error(self, line: int, message: str) -> IssueParseError:
+        return IssueParseError(line, message, self.source)
+
+    def text(self, k: int) -> str:
+        return self.lines[k][1] if k < len(self.lines) else ""
+
+    # -- one structural line of the head or foot ---------------------------------
+
+    def structural(self) -> bool:
+        """Take the line at `at` if it is a title, categories or date; say whether it was."""
+        number, text = self.lines[self.at]
+        if title := lines_.title_of(text):
+            self.found.titles.append((number, title["publication"].strip(), int(title["number"])))
+            if title["date"] and (day := parse_date(title["date"])):
+                self.found.dates.append(day)
+            self.at += 1
+            return True
+        inline = lines_.categories_label(text)
+        if inline is not None:
+            if self.found.first_label_line is None:
+                self.found.first_label_line = number
+            if not inline:
+                if self.at + 1 >= len(self.lines):
+                    raise self.error(number, "no categories after the label")
+                inline = self.text(self.at + 1)
+                self.at += 1
+            self.found.categories.append((number, lines_.split_categories(inline)))
+            self.at += 1
+            return True
+        if (day := lines_.date_line(text)) is not None:
+            self.found.dates.append(day)
+            self.at += 1
+            return True
+        return False
+
+    def item_starts(self, k: int) -> bool:
+        return bool(lines_.DATED_ENTRY.match(self.text(k))) or (
+            k + 1 < len(self.lines) and lines_.looks_like_body(self.text(k + 1))
         )
-    sources: list[SourceRef] = []
-    for part in match["inner"].split(";"):
-        found = _SOURCE.match(part.strip())
-        month = _MONTH_NUMBER.get(found["month"].lower()) if found else None
-        if not found or month is None:
-            raise IssueParseError(
-                line, f"attribution part {part.strip()!r} is not 'Outlet, Month D, YYYY'", source
+
+    # -- the three parts ------------------------------------------------------------
+
+    def head(self) -> None:
+        while self.at < len(self.lines):
+            if self.structural():
+                continue
+            number, text = self.lines[self.at]
+            if self.item_starts(self.at):
+                return
+            if lines_.looks_like_body(text):
+                raise self.error(number, "expected a headline before this paragraph")
+            if not self.page and lines_.looks_like_headline(text) and len(text.split()) >= 4:
+                raise self.error(number, f"headline {text[:60]!r} has no paragraph after it")
+            self.at += 1  # a banner, a site name: furniture
+
+    def body(self) -> None:
+        while self.at < len(self.lines):
+            number, text = self.lines[self.at]
+            if lines_.DATED_ENTRY.match(text):
+                if not self.dated_entry():
+                    return
+                continue
+            following = self.text(self.at + 1)
+            if lines_.looks_like_body(following):
+                if lines_.looks_like_body(text):
+                    raise self.error(number, "expected a headline before this paragraph")
+                if lines_.DATED_ENTRY.match(following):
+                    raise self.error(
+                        number,
+                        f"{text[:60]!r} stands before a dated entry ('May 13: ...'), which "
+                        "has no headline: cannot tell whether it heads the entry; "
+                        "remove the line or give every entry a headline",
+                    )
+                self.pair(number, text, self.lines[self.at + 1])
+                self.at += 2
+                continue
+            if lines_.looks_like_body(text):
+                raise self.error(number, "expected a headline before this paragraph")
+            return
+
+    def add(self, item: ItemText, headline: str) -> None:
+        if len(self.items) == self.limits.issue_items:
+            raise too_many_items(self.limits.issue_items, self.source)
+        check_item_words(item, self.limits, self.source)
+        self.items.append(item)
+        self.last_headline = headline
+
+    def pair(self, number: int, headline: str, paragraph: Line) -> None:
+        body, sources = parse_attribution(paragraph[1], paragraph[0], self.source)
+        continues = bool(lines_.CHAIN_START.match(headline))
+        before = self.previous_headline
+        if continues and not self.items:
+            raise self.error(number, "the first item cannot continue a chain ('...')")
+        if before is not None and lines_.CHAIN_END.search(before) and not continues:
+            raise self.error(
+                number, "the headline before ends with '...' but this one does not continue it"
             )
-        try:
-            day = date(int(found["year"]), month, int(found["day"]))
-        except ValueError:
-            raise IssueParseError(
-                line, f"attribution date in {part.strip()!r} does not exist", source
-            ) from None
-        sources.append(SourceRef(outlet=found["outlet"].strip(), date=day))
-    return body[: match.start()].rstrip(), tuple(sources)
+        if continues and not (before and lines_.CHAIN_END.search(before)):
+            raise self.error(
+                number,
+                "this headline continues a chain ('...') but the one before does not end "
+                "with '...'",
+            )
+        self.add(
+            ItemText(
+                headline=strip_chain_marks(headline),
+                body=body,
+                sources=sources,
+                chained_to_previous=continues,
+            ),
+            headline,
+        )
 
+    @property
+    def previous_headline(self) -> str | None:
+        return self.last_headline
 
-def _looks_like_body(text: str) -> bool:
-    return text.rstrip().endswith(")") and len(text.split()) >= 12
-
-
-def _looks_like_headline(text: str) -> bool:
-    letters = [c for c in text if c.isalpha()]
-    return bool(letters) and text == text.upper() and len(text.split()) <= 25
-
-
-def parse_items(
-    lines: list[tuple[int, str]], source: str = "", limits: InputLimits = DEFAULT_LIMITS
-) -> tuple[list[ItemText], list[tuple[int, str]]]:
-    """Read headline/body pairs from the top; return the items and the lines after them.
-
-    An issue over the limits is refused as soon as the item past them is read."""
-    items: list[ItemText] = []
-    i = 0
-    while i < len(lines):
-        number, text = lines[i]
-        following = lines[i + 1] if i + 1 < len(lines) else None
-        if following is None or not _looks_like_body(following[1]):
-            if _looks_like_headline(text) and not _TITLE.match(text):
-                raise IssueParseError(
-                    number, f"headline {text[:60]!r} has no paragraph after it", source
+    def dated_entry(self) -> bool:
+        """Read "May 13: ..." up to the line that ends with its attribution (an entry may
+        run over several lines); False when the file ends inside it (the cut is noted)."""
+        start, text = self.lines[self.at]
+        if self.previous_headline and lines_.CHAIN_END.search(self.previous_headline):
+            raise self.error(start, "the headline before ends with '...' but a dated entry follows")
+        parts, k = [text], self.at
+        while lines_.final_group(parts[-1]) is None:
+            k += 1
+            if k >= len(self.lines):
+                self.note_cut(start, "the dated entry " + repr(text[:40]))
+                self.at = k
+                return False
+            number, following = self.lines[k]
+            if (
+                lines_.DATED_ENTRY.match(following)
+                or lines_.title_of(following)
+                or lines_.categories_label(following) is not None
+                or lines_.is_subscribe(following)
+            ):
+                raise self.error(
+                    start,
+                    f"the dated entry {text[:40]!r} has no attribution '(Outlet, Month D, YYYY)' "
+                    f"before line {number}: cannot tell which source it cites or where it ends",
                 )
-            break
-        if _looks_like_body(text):
-            raise IssueParseError(number, "expected a headline before this paragraph", source)
-        body, sources = parse_attribution(following[1], following[0], source)
-        continues = bool(_CHAIN_START.match(text))
-        if continues and not items:
-            raise IssueParseError(number, "the first item cannot continue a chain ('...')", source)
-        if items and _CHAIN_END.search(lines[i - 2][1]) and not continues:
-            raise IssueParseError(
-                number,
-                "the headline before ends with '...' but this one does not continue it",
-                source,
+            if lines_.looks_like_headline(following):
+                raise self.error(
+                    number,
+                    f"{following[:60]!r} is in capitals inside the dated entry of line "
+                    f"{start}: cannot tell whether it is a headline or part of the entry",
+                )
+            parts.append(following)
+        body, sources = parse_attribution(" ".join(parts), self.lines[k][0], self.source)
+        self.add(ItemText(headline="", body=body, sources=sources), "")
+        self.at = k + 1
+        return True
+
+    def note_cut(self, line: int, what: str) -> None:
+        kept = len(self.items)
+        self.notes.append(
+            f"{self.source or 'line'}:{line}: the file ends inside {what}: it is cut "
+            f"mid-paragraph and was left out; the {kept} complete items before it were read"
+        )
+
+    def foot(self) -> None:
+        rest = self.lines[self.at :]
+        if not rest:
+            return
+        if not self.page and self.cut(rest):
+            self.at = len(self.lines)
+            return
+        before = len(self.found.categories)
+        after_categories = False
+        while self.at < len(self.lines):
+            if self.structural():
+                after_categories = len(self.found.categories) > before
+                if self.page and after_categories:
+                    self.at = len(self.lines)  # a page's site footer and sidebar follow
+                continue
+            number, text = self.lines[self.at]
+            following = self.text(self.at + 1)
+            if not lines_.is_subscribe(text) and lines_.looks_like_headline(text):
+                if len(following.split()) >= 20 and not self.page:
+                    raise self.error(
+                        number + 1 if self.at + 1 < len(self.lines) else number,
+                        "paragraph does not end with an attribution '(Outlet, Month D, YYYY)'",
+                    )
+                if not self.page:
+                    raise self.error(number, f"headline {text[:60]!r} has no paragraph after it")
+            if after_categories and not self.page:
+                raise self.error(number, "unexpected text after the categories")
+            self.found.subscribe.append(text)
+            self.at += 1
+
+    def cut(self, rest: list[Line]) -> bool:
+        """Whether the file ends inside an item (no subscribe call, title or categories
+        after the items, and what is there is a headline or a paragraph): noted if so."""
+        for _, text in rest:
+            if (
+                lines_.is_subscribe(text)
+                or lines_.title_of(text)
+                or lines_.categories_label(text) is not None
+            ):
+                return False
+        first_line, first = rest[0]
+        if lines_.looks_like_headline(first) or (len(rest) >= 2 and len(rest[-1][1].split()) >= 8):
+            what = "the item " + repr(first[:60])
+            if self.previous_headline and lines_.CHAIN_END.search(self.previous_headline):
+                what += " (which continues the chain before it)"
+            self.note_cut(first_line, what)
+            return True
+        return False
+
+    # -- the whole ----------------------------------------------------------------------
+
+    def read(self, title_hint: tuple[int, str, int] | None = None) -> ParsedIssue:
+        if not self.lines:
+            raise self.error(1, "the file is empty")
+        self.head()
+        self.body()
+        self.foot()
+        if not self.items:
+            raise self.error(
+                self.lines[0][0],
+                "no items found (a headline line followed by a paragraph ending in "
+                "'(Outlet, Month D, YYYY)', or dated entries 'May 13: ... (Outlet, May 13, YYYY)')",
             )
-        if continues and not _CHAIN_END.search(lines[i - 2][1]):
-            raise IssueParseError(
-                number,
-                "this headline continues a chain ('...') but the one "
-                "before does not end with '...'",
-                source,
+        dangling = self.previous_headline
+        if dangling and lines_.CHAIN_END.search(dangling) and not self.notes:
+            raise self.error(
+                self.last_headline_line(),
+                "the last headline ends with '...' but no item continues it",
             )
-        if len(items) == limits.issue_items:
-            raise too_many_items(limits.issue_items, source)
-        item = ItemText(
-            headline=strip_chain_marks(text),
-            body=body,
-            sources=sources,
-            chained_to_previous=continues,
+        line, publication, number = self.title(title_hint)
+        return ParsedIssue(
+            publication=publication,
+            number=number,
+            items=tuple(self.items),
+            categories=self.categories(),
+            subscribe_lines=tuple(self.found.subscribe),
+            date=self.found.dates[0] if self.found.dates else None,
+            title_line=line,
+            notes=tuple(self.notes),
         )
-        check_item_words(item, limits, source)
-        items.append(item)
-        i += 2
-    if not items:
-        first = lines[0][0] if lines else 1
-        raise IssueParseError(
-            first,
-            "no items found (a headline line followed by a paragraph "
-            "ending in '(Outlet, Month D, YYYY)')",
-            source,
-        )
-    if _CHAIN_END.search(lines[i - 2][1]):
-        raise IssueParseError(
-            lines[i - 2][0], "the last headline ends with '...' but no item continues it", source
-        )
-    return items, lines[i:]
+
+    def last_headline_line(self) -> int:
+        for number, text in reversed(self.lines):
+            if text == self.previous_headline:
+                return number
+        return self.lines[-1][0]
+
+    def title(self, hint: tuple[int, str, int] | None) -> tuple[int, str, int]:
+        if hint is not None:
+            return hint
+        titles = self.found.titles
+        if not titles:
+            where = self.found.first_label_line or self.lines[-1][0]
+            raise self.error(
+                where,
+                "expected the title line '<Publication> No. <N>' here (or at the top of the file)",
+            )
+        first = titles[0]
+        for other in titles[1:]:
+            if lines_.fold(other[1]) != lines_.fold(first[1]) or other[2] != first[2]:
+                raise self.error(
+                    other[0],
+                    f"this title ({other[1]} No. {other[2]}) disagrees with the one on line "
+                    f"{first[0]} ({first[1]} No. {first[2]})",
+                )
+        return first
+
+    def categories(self) -> tuple[str, ...]:
+        found = self.found.categories
+        if not found:
+            return ()
+        for line, names in found[1:]:
+            if names != found[0][1]:
+                raise self.error(line, f"these categories differ from those on line {found[0][0]}")
+        return found[0][1]
 
 
-def _split_categories(text: str) -> tuple[str, ...]:
-    return tuple(c.strip() for c in text.split(";") if c.strip())
-
-
-def numbered_lines(text: str) -> list[tuple[int, str]]:
-    return [(n, line.strip()) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
+def parse_issue_lines(
+    lines: list[Line],
+    source: str = "",
+    limits: InputLimits = DEFAULT_LIMITS,
+    *,
+    page: bool = False,
+    title_hint: tuple[int, str, int] | None = None,
+) -> ParsedIssue:
+    """Read an issue from its numbered, cleaned lines. `page`: the lines of a web page,
+    whose furniture (site header, share links, sidebar, footer) is passed over."""
+    return _Reader(lines, source, limits, page).read(title_hint)
 
 
 def parse_issue_text(
     text: str, source: str = "", limits: InputLimits = DEFAULT_LIMITS
 ) -> ParsedIssue:
-    """Parse one issue in the seed's plain-text shape."""
-    text = text.lstrip("\ufeff")
-    lines = numbered_lines(text)
-    if not lines:
-        raise IssueParseError(1, "the file is empty", source)
-    title_at = next((k for k in range(len(lines) - 1, -1, -1) if _TITLE.match(lines[k][1])), None)
-    if title_at is None:
-        label_at = next((n for n, line in lines if line.startswith(CATEGORIES_LABEL)), lines[-1][0])
-        raise IssueParseError(
-            label_at, "expected the title line '<Publication> No. <N>' here", source
-        )
-    title = _TITLE.match(lines[title_at][1])
-    assert title is not None
-    items, rest = parse_items(lines[:title_at], source, limits)
-    categories: tuple[str, ...] = ()
-    tail = lines[title_at + 1 :]
-    if tail:
-        label_line, label = tail[0]
-        if not label.startswith(CATEGORIES_LABEL):
-            raise IssueParseError(
-                label_line, f"expected {CATEGORIES_LABEL!r} after the title", source
-            )
-        inline = label[len(CATEGORIES_LABEL) :].strip()
-        if inline:
-            categories, extra = _split_categories(inline), tail[1:]
-        else:
-            if len(tail) < 2:
-                raise IssueParseError(label_line, "no categories after the label", source)
-            categories, extra = _split_categories(tail[1][1]), tail[2:]
-        if extra:
-            raise IssueParseError(extra[0][0], "unexpected text after the categories", source)
-    return ParsedIssue(
-        publication=title["publication"].strip(),
-        number=int(title["number"]),
-        items=tuple(items),
-        categories=categories,
-        subscribe_lines=tuple(line for _, line in rest),
-    )
-
-
-_BLOCKS = ("h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "time", "dt", "dd", "blockquote")
-_SKIP = ("script", "style", "nav", "aside", "form", "noscript", "template", "button")
-
-
-def parse_issue_html(
-    content: str | bytes, source: str = "", limits: InputLimits = DEFAULT_LIMITS
-) -> ParsedIssue:
-    """Parse a publisher's web page of one issue: title heading, items, categories."""
-    try:
-        root = lxml.html.document_fromstring(content)
-    except Exception as exc:
-        raise IssueParseError(1, f"not an HTML page: {exc}", source) from None
-    for node in list(root.iter(*_SKIP)):
-        if node.getparent() is not None:
-            node.drop_tree()
-    blocks: list[tuple[int, str]] = []
-    for node in root.iter(*_BLOCKS):
-        if any(a.tag in _BLOCKS for a in node.iterancestors()):
-            continue  # nested block: its text is part of the outer one
-        text = " ".join(node.text_content().split())
-        if text:
-            blocks.append((node.sourceline or 1, text))
-    title_at = next((k for k, (_, t) in enumerate(blocks) if _TITLE.match(t)), None)
-    if title_at is None:
-        raise IssueParseError(1, "no heading '<Publication> No. <N>' on the page", source)
-    title = _TITLE.match(blocks[title_at][1])
-    assert title is not None
-    after = blocks[title_at + 1 :]
-    issue_date = None
-    if after and (found := parse_date(after[0][1])) and len(after[0][1].split()) <= 6:
-        issue_date, after = found, after[1:]
-    # page furniture (share links, standfirsts) may sit between the title and the first item
-    first = next(
-        (
-            k
-            for k in range(len(after) - 1)
-            if _looks_like_headline(after[k][1]) and _looks_like_body(after[k + 1][1])
-        ),
-        0,
-    )
-    items, rest = parse_items(after[first:], source, limits)
-    categories: tuple[str, ...] = ()
-    subscribe: list[str] = []
-    for k, (_, text) in enumerate(rest):
-        if text.startswith(CATEGORIES_LABEL):
-            inline = text[len(CATEGORIES_LABEL) :].strip()
-            categories = _split_categories(inline or (rest[k + 1][1] if k + 1 < len(rest) else ""))
-            break
-        subscribe.append(text)
-    return ParsedIssue(
-        publication=title["publication"].strip(),
-        number=int(title["number"]),
-        items=tuple(items),
-        categories=categories,
-        subscribe_lines=tuple(subscribe),
-        date=issue_date,
-    )
+    """Parse one issue saved as plain text."""
+    return parse_issue_lines(numbered_lines(text), source, limits)

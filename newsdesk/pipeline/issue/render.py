@@ -36,7 +36,8 @@ def paragraph(item: ItemText, date_format: str = "long") -> str:
 def render_text(issue: IssueText, date_format: str = "long") -> str:
     lines: list[str] = []
     for headline, item in zip(headlines(issue), issue.items, strict=True):
-        lines += [headline, paragraph(item, date_format)]
+        text = paragraph(item, date_format)
+        lines += [headline, text] if headline else [text]  # old dated entries have none
     lines += [issue.subscribe_call, issue.subscribe_label, issue.title]
     if issue.categories:
         lines += ["Related Categories:", "; ".join(issue.categories)]

@@ -10,9 +10,9 @@ import pytest
 from newsdesk.pipeline.issue.backissues import (
     IssueParseError,
     parse_attribution,
-    parse_issue_html,
     parse_issue_text,
 )
+from newsdesk.pipeline.issue.backissues_html import parse_issue_html
 from newsdesk.pipeline.issue.render import render_text
 from newsdesk.pipeline.types import IssueText
 from tests.conftest import SHARED

@@ -1,0 +1,185 @@
+"""What one line of a back issue is: a title, a date, an attribution, a dated entry...
+
+The back-issue readers (text and HTML) see an issue as numbered lines of clean
+text; these are the tests they apply to each line. Publishers' archives vary
+(a colon in the title, NBSP and zero-width spaces, outlets with commas or
+parentheses), so each test takes the variants seen and no more.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from newsdesk.pipeline.errors import IssueParseError
+from newsdesk.pipeline.issue.style import MONTHS
+from newsdesk.pipeline.types import SourceRef
+
+#: "<Publication> No. N" or "<Publication>: No. N", with an optional date after a dash or comma
+TITLE = re.compile(
+    r"^(?P<publication>\S.*?)\s*:?\s+No\.?\s*(?P<number>\d{1,7})"
+    r"(?:\s*[,|–—-]\s*(?P<date>[A-Z][a-z]+\.?\s+\d{1,2},\s+\d{4}))?$"
+)
+CATEGORIES_LABEL = "Related Categories:"
+_CATEGORIES = re.compile(r"^Related Categories\s*:?\s*(?P<inline>.*)$", re.IGNORECASE)
+_SOURCE = re.compile(
+    r"^(?P<outlet>.+?),?\s+(?P<month>[A-Za-z]+)\.?\s+(?P<day>\d{1,2}),?\s+(?P<year>\d{4})$"
+)
+_LONG_DATE = re.compile(r"\b(?P<month>[A-Z][a-z]+)\.?\s+(?P<day>\d{1,2}),\s+(?P<year>\d{4})\b")
+_MONTH_NUMBER = {m.lower(): i for i, m in enumerate(MONTHS, 1)}
+_MONTH_NUMBER.update({m[:3].lower(): i for i, m in enumerate(MONTHS, 1)})
+_MONTH_NUMBER["sept"] = 9
+_MONTH_WORDS = "|".join(sorted({m.capitalize() for m in _MONTH_NUMBER}, key=len, reverse=True))
+#: the older layout's entry: "May 13: ..." (a capitalised month, a day, a colon)
+DATED_ENTRY = re.compile(rf"^(?:{_MONTH_WORDS})\.?\s+\d{{1,2}}(?:,\s*\d{{4}})?\s*:\s+\S")
+CHAIN_START = re.compile(r"^\s*(\.\.\.|…)")
+CHAIN_END = re.compile(r"(\.\.\.|…)\s*$")
+#: the call to subscribe and its button, in the words publishers use
+SUBSCRIBE_LINES = frozenset(
+    {
+        "want these sent to your inbox?",
+        "subscribe",
+        "subscribe now",
+        "sign up",
+        "subscribe to this bulletin",
+    }
+)
+_INVISIBLE = dict.fromkeys(map(ord, "\ufeff\u200b\u200c\u200d\u2060\u00ad"), None)
+
+
+def clean(text: str) -> str:
+    """One line as read: no invisible characters, every run of spaces (NBSP, thin,
+    tabs) one plain space, none at the ends. Quotes are kept as published."""
+    return " ".join(text.translate(_INVISIBLE).split())
+
+
+def numbered_lines(text: str) -> list[tuple[int, str]]:
+    """The text's lines that hold anything, cleaned, with their line numbers (from 1)."""
+    lines = ((n, clean(line)) for n, line in enumerate(text.splitlines(), 1))
+    return [(n, line) for n, line in lines if line]
+
+
+def month_number(name: str) -> int | None:
+    return _MONTH_NUMBER.get(name.lower().rstrip("."))
+
+
+def parse_date(text: str) -> date | None:
+    match = _LONG_DATE.search(text)
+    if not match:
+        return None
+    month = month_number(match["month"])
+    if month is None:
+        return None
+    try:
+        return date(int(match["year"]), month, int(match["day"]))
+    except ValueError:
+        return None
+
+
+def date_line(text: str) -> date | None:
+    """The date of a line that states only a date ("September 28, 2026", "Monday,
+    September 28, 2026", "Published September 28, 2026"); None for any other line."""
+    match = _LONG_DATE.search(text)
+    if not match or len(text.split()) > 6:
+        return None
+    rest = (text[: match.start()] + text[match.end() :]).strip(" ,.:-–—|")
+    return parse_date(text) if len(rest.split()) <= 2 else None
+
+
+def title_of(text: str) -> re.Match[str] | None:
+    """The title line's match, unless the line is an item's paragraph."""
+    return None if final_group(text) else TITLE.match(text)
+
+
+def categories_label(text: str) -> str | None:
+    """What follows "Related Categories:" on its line ("" for nothing), or None."""
+    match = _CATEGORIES.match(text)
+    return match["inline"].strip() if match else None
+
+
+def split_categories(text: str) -> tuple[str, ...]:
+    return tuple(c.strip() for c in text.split(";") if c.strip())
+
+
+def final_group(text: str) -> tuple[int, str] | None:
+    """Where the line's closing parenthesised group starts and what it holds; parentheses
+    inside it (an outlet's "(Tokyo)") are matched, so the group is the whole attribution."""
+    stripped = text.rstrip()
+    if not stripped.endswith(")"):
+        return None
+    depth = 0
+    for k in range(len(stripped) - 1, -1, -1):
+        if stripped[k] == ")":
+            depth += 1
+        elif stripped[k] == "(":
+            depth -= 1
+            if depth == 0:
+                return k, stripped[k + 1 : -1]
+    return None
+
+
+def _top_level_parts(inner: str) -> list[str]:
+    """The attribution's sources: split at "; " outside any parentheses."""
+    parts, depth, start = [], 0, 0
+    for k, ch in enumerate(inner):
+        depth += ch == "("
+        depth -= ch == ")"
+        if ch == ";" and depth == 0:
+            parts.append(inner[start:k])
+            start = k + 1
+    parts.append(inner[start:])
+    return parts
+
+
+def looks_like_body(text: str) -> bool:
+    """A paragraph that ends with an attribution: a closing group with a comma and a
+    year, in a line too long to be a headline."""
+    group = final_group(text)
+    if group is None or len(text.split()) < 10:
+        return False
+    inner = group[1].strip()
+    return "," in inner and bool(re.search(r"\d{4}$", inner))
+
+
+def looks_like_headline(text: str) -> bool:
+    """A line in capitals of at most 25 words (the house headline, any punctuation)."""
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and text == text.upper() and len(text.split()) <= 25
+
+
+def is_subscribe(text: str) -> bool:
+    return text.lower().rstrip(" :") in SUBSCRIBE_LINES
+
+
+def parse_attribution(body: str, line: int, source: str = "") -> tuple[str, tuple[SourceRef, ...]]:
+    """Split "... text (Outlet, Month D, YYYY; ...)" into the text and its sources."""
+    group = final_group(body)
+    if group is None:
+        raise IssueParseError(
+            line, "paragraph does not end with an attribution '(Outlet, Month D, YYYY)'", source
+        )
+    sources: list[SourceRef] = []
+    for raw in _top_level_parts(group[1]):
+        part = raw.strip()
+        found = _SOURCE.match(part)
+        month = month_number(found["month"]) if found else None
+        if not found or month is None:
+            raise IssueParseError(
+                line, f"attribution part {part!r} is not 'Outlet, Month D, YYYY'", source
+            )
+        try:
+            day = date(int(found["year"]), month, int(found["day"]))
+        except ValueError:
+            raise IssueParseError(
+                line, f"attribution date in {part!r} does not exist", source
+            ) from None
+        sources.append(SourceRef(outlet=found["outlet"].strip(" ,"), date=day))
+    return body[: group[0]].rstrip(), tuple(sources)
+
+
+_QUOTES = str.maketrans("‘’‚‛“”„‟′″", "''''\"\"\"\"'\"")
+
+
+def fold(name: str) -> str:
+    """A publication's name as compared: straight quotes, one space, any case."""
+    return " ".join(name.translate(_QUOTES).split()).casefold()
