@@ -23,8 +23,6 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from rouge_score.rouge_scorer import RougeScorer
-
 import newsdesk.pipeline.draft.extractive  # noqa: F401  (registers the default backend)
 from newsdesk.evaluation import EvalDataError, EvalOptions, Progress, read_jsonl
 from newsdesk.pipeline.draft.backends import make_backend
@@ -108,6 +106,10 @@ def evaluate(options: EvalOptions, progress: Progress = lambda: None) -> dict[st
     except NewsdeskError as exc:
         raise EvalDataError(str(exc)) from None
     style = Style(body_min_words=low, body_max_words=high)
+    # rouge-score imports absl, whose logging handler keeps the sys.stderr of import
+    # time (under pytest a captured stream, closed later); only this task needs it
+    from rouge_score.rouge_scorer import RougeScorer  # deferred: absl keeps sys.stderr
+
     scorer = RougeScorer(list(ROUGE), use_stemmer=True)
     sums = {f"{s}.{r}.{m}": 0.0 for s in SYSTEMS for r in ROUGE for m in "prf"}
     headline_sum, headlines, inside = 0.0, 0, 0
