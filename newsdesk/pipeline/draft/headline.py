@@ -21,10 +21,9 @@ MIN_HEADLINE_WORDS = 6
 _OUTLET_TAIL = re.compile(r"\s+(?:[-|–—•:]|::)\s+[^-|–—•]{2,40}$")
 _OUTLET_HEAD = re.compile(r"^[A-Z][\w .&]{1,30}:\s+(?=[A-Z])")
 _SEPARATOR = re.compile(r"\s*(?:[:;,|–—]|\s-\s)\s*")
-#: a phrase may end before these words: "X does Y | as Z", "X does Y | after Z"
-_LINK_WORDS = frozenset(
-    "as after amid while with before despite over in on for to and but says said".split()
-)
+#: a phrase may end before these words: "X does Y | as Z", "X does Y | after Z". Not
+#: before "to" or "says": "hackers tied | to China" and "IslaTel | says" leave a stub
+_LINK_WORDS = frozenset("as after amid while with before despite over in on for and but".split())
 _TRAILING_STOP = re.compile(r"[\s.,;:!?…'\"“”‘’-]+$")
 _LEADING_STOP = re.compile(r"^[\s.,;:!?…'\"“”‘’-]+")
 _WORD = re.compile(r"[A-Za-z][A-Za-z.-]*")
@@ -56,18 +55,31 @@ def _looks_like_outlet(name: str) -> bool:
     return 1 <= len(words) <= 5 and all(w[:1].isupper() or w[:1].isdigit() for w in words)
 
 
+def phrase_end(words: list[str], limit: int, minimum: int) -> int | None:
+    """How many of `words` to keep: the last phrase boundary within `limit` that leaves
+    at least `minimum` words; None when there is none."""
+    for i in range(min(limit, len(words)), minimum - 1, -1):
+        before, word = words[i - 1], words[i] if i < len(words) else ""
+        if before[-1:] in ",;:" or word in ("-", "–", "—", "|") or word.lower() in _LINK_WORDS:
+            return i
+    return None
+
+
 def trim_words(text: str, limit: int, minimum: int = MIN_HEADLINE_WORDS) -> str:
-    """At most `limit` words, cut at the last phrase boundary that leaves `minimum`."""
+    """At most `limit` words, cut at the last phrase boundary that leaves `minimum`
+    (at `limit` itself when there is none: `trims_cleanly` tells the two apart)."""
     words = text.split()
     if len(words) <= limit:
         return text
-    best = limit
-    for i in range(limit, minimum - 1, -1):
-        before, word = words[i - 1], words[i] if i < len(words) else ""
-        if before[-1:] in ",;:" or word in ("-", "–", "—", "|") or word.lower() in _LINK_WORDS:
-            best = i
-            break
-    return " ".join(words[:best])
+    return " ".join(words[: phrase_end(words, limit, minimum) or limit])
+
+
+def trims_cleanly(title: str, style: Style, outlets: Iterable[str] = ()) -> bool:
+    """Whether the title fits the headline length as it is or can be cut at a phrase
+    boundary: a title that could only be cut mid-phrase makes a poor headline."""
+    words = tidy(strip_outlet(title, outlets).replace("?", "")).split()
+    limit = style.headline_max_words
+    return len(words) <= limit or phrase_end(words, limit, MIN_HEADLINE_WORDS) is not None
 
 
 def tidy(text: str) -> str:

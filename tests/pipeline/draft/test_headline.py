@@ -11,6 +11,7 @@ from newsdesk.pipeline.draft.headline import (
     proper_words,
     strip_outlet,
     trim_words,
+    trims_cleanly,
 )
 from newsdesk.pipeline.draft.types import DraftRequest, SourceArticle
 from newsdesk.pipeline.issue.style import Style
@@ -48,6 +49,14 @@ def test_a_long_title_is_trimmed_at_a_phrase_boundary() -> None:
     assert 6 <= len(headline.split()) <= UPPER.headline_max_words
     short = make_headline(title, Style(headline_max_words=8))
     assert short == "VELORIA CLOSES PORT AMSEL TO FOREIGN TRAWLERS"  # before "for"
+    cut = trim_words(
+        "Coral Telecom says hackers tied to Veloria spent 11 months inside its core network", 12
+    )
+    assert not cut.endswith(("tied", "says")), cut
+    assert not trims_cleanly(
+        "Coral Telecom says hackers tied to Veloria spent 11 months inside its core network", UPPER
+    )
+    assert trims_cleanly(title, UPPER) and trims_cleanly("Veloria closes Port Amsel", UPPER)
     assert trim_words("one two three four five six seven eight nine", 7) == (
         "one two three four five six seven"
     )
