@@ -9,12 +9,17 @@ import json
 import sys
 from pathlib import Path
 
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from newsdesk.cli.output import console, progress_bar
 from newsdesk.ingest.limits import input_limits
-from newsdesk.newsroom import imports, items, numbering
+from newsdesk.newsroom import archive, imports, items, numbering
 from newsdesk.newsroom.models import Category, Item, Publication
 from newsdesk.newsroom.publications import add_publication, get_publication, style_of
 from newsdesk.newsroom.reading import render
-from newsdesk.pipeline.errors import InputError, NewsdeskError, NotFoundError
+from newsdesk.pipeline.errors import InputError, NotFoundError
 from newsdesk.pipeline.limits import read_limited
 
 
@@ -116,29 +121,77 @@ def run_issue(args: argparse.Namespace) -> int:
 
 
 def import_issues(args: argparse.Namespace) -> int:
-    """Import each file; one that is refused is reported and the others go on (exit 1)."""
+    """Import each file (folders searched through); one refused is reported and the
+    others go on (exit 1). Several files, a folder or --dry-run end with a table."""
     pub = get_publication(args.publication)
-    failed = 0
-    for name in args.files:
-        try:
-            parsed = imports.parse_file(Path(name))
-            if isinstance(parsed, dict):
-                outcome = imports.import_export_record(parsed, pub, name, actor_of(args))
-            else:
-                outcome = imports.import_parsed(parsed, pub, name, actor_of(args), args.date)
-        except OSError as exc:
-            failed += 1
-            print(f"refused {name}: {exc.strerror}", file=sys.stderr)
-            continue
-        except NewsdeskError as exc:
-            failed += 1
-            print(f"refused {exc}", file=sys.stderr)
-            continue
+    files, ignored = archive.expand(args.files)
+    bulk = len(files) > 1 or len(files) != len(args.files) or bool(ignored) or args.dry_run
+    real_stdout = sys.stdout
+
+    def report_file(result: imports.ImportOutcome | archive.Refusal, path: Path) -> None:
+        # while the bar is drawn, rich relays sys.stdout above it; piped output stays piped
+        out = sys.stdout if real_stdout.isatty() else real_stdout
+        if isinstance(result, archive.Refusal):
+            print(f"refused {result.message}", file=sys.stderr)
+            return
+        status = "would import" if args.dry_run and result.status == "imported" else result.status
+        dated = f", {result.dated}" if result.dated and result.status == "imported" else ""
         print(
-            f"{outcome.status} {pub.name} No. {outcome.number}: {outcome.items} items, "
-            f"{outcome.categories} categories ({name})"
+            f"{status} {pub.name} No. {result.number}: {result.items} items, "
+            f"{result.categories} categories{dated} ({path})",
+            file=out,
         )
-    return 1 if failed else 0
+        for note in result.notes if not bulk else ():  # a bulk import lists them at its end
+            print(f"  note: {note}", file=out)
+
+    with progress_bar(len(files), "back issues", enabled=bulk) as advance:
+
+        def on_file(result: imports.ImportOutcome | archive.Refusal, path: Path) -> None:
+            report_file(result, path)
+            advance("item", 1)
+            if isinstance(result, archive.Refusal):
+                advance("refusal", 1)
+
+        report = archive.import_archive(
+            files, pub, actor_of(args), args.date, dry_run=args.dry_run, on_file=on_file
+        )
+    if bulk:
+        pub.refresh_from_db()
+        print_archive_report(report, pub, ignored, console())
+    return 1 if report.refused else 0
+
+
+def print_archive_report(
+    report: archive.ArchiveReport, pub: Publication, ignored: list[Path], out: Console
+) -> None:
+    title = f"{pub.name}: back issues" + (" (dry run: nothing stored)" if report.dry_run else "")
+    table = Table(title=title, show_header=False)
+    numbers = sorted(o.number for o in report.imported)
+    span = f" (No. {numbers[0]}-{numbers[-1]})" if numbers else ""
+    verb = "would be stored" if report.dry_run else "stored"
+    table.add_row("files read", f"{report.files:,}")
+    table.add_row(verb, f"{len(report.imported):,}{span}")
+    table.add_row("skipped as duplicates", f"{len(report.skipped):,}")
+    table.add_row("refused", f"{len(report.refused):,}")
+    table.add_row("items", f"{report.items:,}")
+    table.add_row(
+        "categories found", f"{len(report.categories):,} ({len(report.new_categories):,} new)"
+    )
+    dated = report.dated_by()
+    for key, label in (("page", "dated by the page"), ("sources", "dated by latest source")):
+        if dated.get(key):
+            table.add_row(label, f"{dated[key]:,}")
+    if report.notes:
+        table.add_row("cut items left out", f"{len(report.notes):,}")
+    if ignored:
+        table.add_row("other files passed over", f"{len(ignored):,}")
+    if not report.dry_run:
+        table.add_row("next number", f"No. {pub.next_number}")
+    out.print(table)
+    for refusal in report.refused:  # lines, not cells: a path is never cut or folded
+        out.print(f"refused  {escape(refusal.where)}  {escape(refusal.reason)}")
+    for note in report.notes:
+        out.print(f"note: {escape(note)}")
 
 
 def edit_draft(args: argparse.Namespace, pub: Publication) -> None:

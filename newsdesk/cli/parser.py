@@ -396,10 +396,18 @@ def add_newsroom_commands(command: Command) -> None:
         return a
 
     a = action(
-        "import", "Import back issues (text, HTML or exported JSON) as published.", draft=False
+        "import",
+        "Import back issues (text, HTML or exported JSON) as published: files, or folders "
+        "of them (an archive of hundreds), with a table of what happened to each.",
+        draft=False,
     )
-    a.add_argument("files", nargs="+", metavar="FILE")
+    a.add_argument("files", nargs="+", metavar="DIR_OR_FILE")
     a.add_argument("--publication", required=True, metavar="SLUG")
+    a.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="read and check everything, report as an import would, store nothing",
+    )
     a.add_argument(
         "--date",
         type=iso_day,

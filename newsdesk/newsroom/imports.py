@@ -37,6 +37,7 @@ from newsdesk.pipeline.errors import IssueError
 from newsdesk.pipeline.issue import render as renderers
 from newsdesk.pipeline.issue.backissues import ParsedIssue, parse_issue_text
 from newsdesk.pipeline.issue.backissues_html import parse_issue_html
+from newsdesk.pipeline.issue.backissues_lines import fold
 from newsdesk.pipeline.limits import check_items, read_limited, too_many_items
 from newsdesk.pipeline.types import IssueText, ItemText, SourceRef
 from newsdesk.storage import unique_name
@@ -51,6 +52,24 @@ class ImportOutcome:
     status: str  # "imported", "skipped" (same issue already stored)
     items: int
     categories: int
+    date: dt.date | None = None
+    dated_by: str = ""  # where the date came from: DATED_BY's values
+    notes: tuple[str, ...] = ()  # what the reader should know (a cut item)
+
+    @property
+    def dated(self) -> str:
+        """ "dated 2026-09-28 (stated on the page)"; "" when the issue has no date."""
+        return f"dated {self.date} ({DATED_BY[self.dated_by]})" if self.date else ""
+
+
+#: where an imported issue's date came from, as the import reports it
+DATED_BY = {
+    "option": "given with --date",
+    "page": "stated on the page",
+    "sources": "its latest attribution date",
+    "export": "from the export",
+    "": "no date",
+}
 
 
 def parse_file(path: Path) -> ParsedIssue | dict[str, Any]:
@@ -86,6 +105,50 @@ def import_file(path: Path, publication: Publication, actor: str = "import") -> 
     return import_parsed(parsed, publication, str(path), actor)
 
 
+def issue_date_of(parsed: ParsedIssue, given: dt.date | None = None) -> tuple[dt.date | None, str]:
+    """The issue's date and where it came from: --date, else the page's, else the
+    latest attribution date."""
+    if given is not None:
+        return given, "option"
+    if parsed.date is not None:
+        return parsed.date, "page"
+    latest = parsed.latest_source_date
+    return latest, "sources" if latest else ""
+
+
+def outcome_of(
+    parsed: ParsedIssue, source: str, status: str, issue_date: dt.date | None = None
+) -> ImportOutcome:
+    when, dated_by = issue_date_of(parsed, issue_date)
+    counts = (len(parsed.items), len(parsed.categories))
+    return ImportOutcome(source, parsed.number, status, *counts, when, dated_by, parsed.notes)
+
+
+def check_parsed(parsed: ParsedIssue, publication: Publication, source: str = "") -> str:
+    """Whether the issue would be stored ("imported") or is stored already ("skipped");
+    IssueError, naming the file and the title's line, when it may not be stored."""
+    where = f"{source}:{parsed.title_line}"
+    if fold(parsed.publication) != fold(publication.name):
+        raise IssueError(
+            f"{where}: the issue is titled {parsed.publication!r}, not {publication.name!r}"
+        )
+    below = below_first_number(publication, parsed.number)
+    if below:
+        raise IssueError(f"{source}: issue number {below}")
+    existing = Issue.objects.filter(publication=publication, number=parsed.number).first()
+    if existing is None:
+        return "imported"
+    digest = content_hash(parsed)
+    same = existing.events.filter(kind="imported", detail__hash=digest).exists() or (
+        content_hash_of(existing) == digest
+    )
+    if same:
+        return "skipped"
+    raise IssueError(
+        f"{where}: {publication.name} No. {parsed.number} is already stored with different content"
+    )
+
+
 def import_parsed(
     parsed: ParsedIssue,
     publication: Publication,
@@ -94,29 +157,11 @@ def import_parsed(
     issue_date: dt.date | None = None,
 ) -> ImportOutcome:
     """Store a parsed back issue as published, in one transaction; skip it if already stored."""
-    if parsed.publication != publication.name:
-        raise IssueError(
-            f"{source}: the issue is titled {parsed.publication!r}, not {publication.name!r}"
-        )
-    below = below_first_number(publication, parsed.number)
-    if below:
-        raise IssueError(f"{source}: issue number {below}")
-    digest = content_hash(parsed)
     with transaction.atomic():
-        existing = Issue.objects.filter(publication=publication, number=parsed.number).first()
-        if existing is not None:
-            same = existing.events.filter(kind="imported", detail__hash=digest).exists() or (
-                content_hash_of(existing) == digest
-            )
-            if same:
-                return ImportOutcome(
-                    source, parsed.number, "skipped", len(parsed.items), len(parsed.categories)
-                )
-            raise IssueError(
-                f"{source}: {publication.name} No. {parsed.number} is already stored "
-                "with different content"
-            )
-        when = issue_date or parsed.date or parsed.latest_source_date
+        if check_parsed(parsed, publication, source) == "skipped":
+            return outcome_of(parsed, source, "skipped", issue_date)
+        digest = content_hash(parsed)
+        when, dated_by = issue_date_of(parsed, issue_date)
         noon = dt.datetime.combine(when, dt.time(12), tzinfo=dt.UTC) if when else None
         with unique_name(_stored_meanwhile(source, publication, parsed.number)):
             issue = Issue.objects.create(
@@ -141,11 +186,9 @@ def import_parsed(
             kind="imported",
             at=timezone.now(),
             actor=actor,
-            detail={"source": source, "hash": digest},
+            detail={"source": source, "hash": digest, "dated_by": dated_by, "notes": parsed.notes},
         )
-    return ImportOutcome(
-        source, parsed.number, "imported", len(parsed.items), len(parsed.categories)
-    )
+    return outcome_of(parsed, source, "imported", issue_date)
 
 
 def content_hash(parsed: ParsedIssue) -> str:
@@ -527,7 +570,7 @@ def import_export_record(
         existing = Issue.objects.filter(publication=publication, number=number).first()
         if existing is not None:
             if export_record(existing)["items"] == record["items"]:
-                return ImportOutcome(source, number, "skipped", *counts)
+                return ImportOutcome(source, number, "skipped", *counts, existing.date, "export")
             raise IssueError(
                 f"{source}: {publication.name} No. {number} is already stored with "
                 "different content"
@@ -544,7 +587,7 @@ def import_export_record(
             IssueEvent.objects.create(issue=issue, **event)
         if issue.status == Issue.Status.PUBLISHED or issue.status == Issue.Status.WITHDRAWN:
             advance_numbering(publication, number)
-    return ImportOutcome(source, number, "imported", *counts)
+    return ImportOutcome(source, number, "imported", *counts, issue.date, "export")
 
 
 def _store_exported_item(

@@ -1,0 +1,189 @@
+"""A publisher's archive in one command: every back-issue file of folders and lists,
+each stored in its own transaction, and one report of what happened to each.
+
+A refused file never stops the others. A dry run imports each file inside a
+transaction that is rolled back, so it refuses and skips exactly what the real
+run would, and stores nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import re
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+
+from newsdesk.newsroom import imports
+from newsdesk.newsroom.imports import ImportOutcome, content_hash
+from newsdesk.newsroom.models import Category, Publication
+from newsdesk.pipeline.errors import IssueError, NewsdeskError
+from newsdesk.pipeline.issue.backissues import ParsedIssue
+
+#: the files of a folder that are read as back issues; others are listed as ignored
+SUFFIXES = frozenset({".txt", ".text", ".html", ".htm", ".json"})
+_WHERE = re.compile(r"^(?P<where>.+?:\d+): (?P<reason>.*)$", re.DOTALL)
+
+
+@dataclasses.dataclass(frozen=True)
+class Refusal:
+    """A file that was not imported: the whole message names the file (and line)."""
+
+    message: str
+
+    @property
+    def where(self) -> str:
+        match = _WHERE.match(self.message)
+        return match["where"] if match else self.message.split(": ", 1)[0]
+
+    @property
+    def reason(self) -> str:
+        match = _WHERE.match(self.message)
+        return match["reason"] if match else self.message.split(": ", 1)[-1]
+
+
+@dataclasses.dataclass
+class ArchiveReport:
+    dry_run: bool = False
+    files: int = 0
+    imported: list[ImportOutcome] = dataclasses.field(default_factory=list)
+    skipped: list[ImportOutcome] = dataclasses.field(default_factory=list)
+    refused: list[Refusal] = dataclasses.field(default_factory=list)
+    ignored: list[Path] = dataclasses.field(default_factory=list)
+    categories: set[str] = dataclasses.field(default_factory=set)
+    new_categories: set[str] = dataclasses.field(default_factory=set)
+
+    @property
+    def items(self) -> int:
+        return sum(o.items for o in self.imported)
+
+    @property
+    def notes(self) -> list[str]:
+        return [note for o in (*self.imported, *self.skipped) for note in o.notes]
+
+    def dated_by(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for outcome in self.imported:
+            counts[outcome.dated_by] = counts.get(outcome.dated_by, 0) + 1
+        return counts
+
+
+#: called after each file: (the outcome or the refusal, the file)
+OnFile = Callable[[ImportOutcome | Refusal, Path], None]
+
+
+def _natural(path: Path) -> list[Any]:
+    """issue-9 before issue-10."""
+    return [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", str(path))]
+
+
+def expand(names: Iterable[str]) -> tuple[list[Path], list[Path]]:
+    """The files to read (folders searched through, hidden files passed over) and the
+    files of those folders that are not back issues. A file named outright is read."""
+    files: list[Path] = []
+    ignored: list[Path] = []
+    for name in names:
+        path = Path(name)
+        if not path.is_dir():
+            files.append(path)
+            continue
+        for found in sorted(path.rglob("*"), key=_natural):
+            if not found.is_file() or any(
+                part.startswith(".") for part in found.relative_to(path).parts
+            ):
+                continue
+            (files if found.suffix.lower() in SUFFIXES else ignored).append(found)
+    return files, ignored
+
+
+class _RolledBack(Exception):
+    def __init__(self, outcome: ImportOutcome) -> None:
+        super().__init__("dry run")
+        self.outcome = outcome
+
+
+def _fingerprint(parsed: ParsedIssue | dict[str, Any]) -> str:
+    if isinstance(parsed, dict):
+        payload = json.dumps(parsed.get("items"), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(payload.encode()).hexdigest()
+    return content_hash(parsed)
+
+
+def _category_names(parsed: ParsedIssue | dict[str, Any]) -> list[str]:
+    if not isinstance(parsed, dict):
+        return list(parsed.categories)
+    found = parsed.get("categories")
+    names = [c.get("name") for c in found if isinstance(c, dict)] if isinstance(found, list) else []
+    return [n for n in names if isinstance(n, str)]
+
+
+def import_archive(
+    files: Sequence[Path],
+    publication: Publication,
+    actor: str = "import",
+    issue_date: Any = None,
+    *,
+    dry_run: bool = False,
+    on_file: OnFile | None = None,
+) -> ArchiveReport:
+    """Import every file; see the module's docstring."""
+    report = ArchiveReport(dry_run=dry_run, files=len(files))
+    known = set(Category.objects.filter(publication=publication).values_list("name", flat=True))
+    seen: dict[int, str] = {}  # a dry run's issues by number: their fingerprints
+    for path in files:
+        name = str(path)
+        result: ImportOutcome | Refusal
+        try:
+            parsed = imports.parse_file(path)
+            result = _import_one(parsed, publication, name, actor, issue_date, dry_run, seen)
+        except OSError as exc:
+            result = Refusal(f"{name}: {exc.strerror or exc}")
+        except NewsdeskError as exc:
+            result = Refusal(str(exc))
+        if isinstance(result, Refusal):
+            report.refused.append(result)
+        else:
+            (report.imported if result.status == "imported" else report.skipped).append(result)
+            names = _category_names(parsed)
+            report.categories.update(names)
+            report.new_categories.update(n for n in names if n not in known)
+        if on_file is not None:
+            on_file(result, path)
+    return report
+
+
+def _import_one(
+    parsed: ParsedIssue | dict[str, Any],
+    publication: Publication,
+    name: str,
+    actor: str,
+    issue_date: Any,
+    dry_run: bool,
+    seen: dict[int, str],
+) -> ImportOutcome:
+    def store() -> ImportOutcome:
+        if isinstance(parsed, dict):
+            return imports.import_export_record(parsed, publication, name, actor)
+        return imports.import_parsed(parsed, publication, name, actor, issue_date)
+
+    if not dry_run:
+        return store()
+    try:
+        with transaction.atomic():
+            raise _RolledBack(store())
+    except _RolledBack as done:
+        outcome = done.outcome
+    if outcome.status == "imported" and outcome.number in seen:
+        # the run has read this number before: the real run would have stored it by now
+        if seen[outcome.number] != _fingerprint(parsed):
+            raise IssueError(
+                f"{name}: {publication.name} No. {outcome.number} is already stored with "
+                "different content (by an earlier file of this import)"
+            )
+        return dataclasses.replace(outcome, status="skipped")
+    seen.setdefault(outcome.number, _fingerprint(parsed))
+    return outcome
