@@ -254,6 +254,7 @@ class _Reader:
         rest = self.lines[self.at :]
         if not rest:
             return
+        self.no_items_after()
         if not self.page and self.cut(rest):
             self.at = len(self.lines)
             return
@@ -270,7 +271,7 @@ class _Reader:
             if not lines_.is_subscribe(text) and lines_.looks_like_headline(text):
                 if len(following.split()) >= 20 and not self.page:
                     raise self.error(
-                        number + 1 if self.at + 1 < len(self.lines) else number,
+                        self.lines[self.at + 1][0],
                         "paragraph does not end with an attribution '(Outlet, Month D, YYYY)'",
                     )
                 if not self.page:
@@ -279,6 +280,42 @@ class _Reader:
                 raise self.error(number, "unexpected text after the categories")
             self.found.subscribe.append(text)
             self.at += 1
+
+    def no_items_after(self) -> None:
+        """Reading stopped before the foot, yet paragraphs follow: refuse at the line that
+        stopped it rather than lose the items after it."""
+        end = next(
+            (
+                k
+                for k in range(self.at, len(self.lines))
+                if lines_.categories_label(self.text(k)) is not None
+            ),
+            len(self.lines),
+        )
+        later = next(
+            (
+                k
+                for k in range(self.at + 1, end)
+                if lines_.looks_like_body(self.text(k)) or lines_.DATED_ENTRY.match(self.text(k))
+            ),
+            None,
+        )
+        if later is None:
+            return
+        number, text = self.lines[self.at]
+        following = self.text(self.at + 1)
+        if self.at + 1 < later and len(following.split()) >= 12:
+            line = self.lines[self.at + 1][0]
+            if lines_.final_group(following):
+                parse_attribution(following, line, self.source)  # says what is wrong with it
+            raise self.error(
+                line, "paragraph does not end with an attribution '(Outlet, Month D, YYYY)'"
+            )
+        raise self.error(
+            number,
+            f"{text[:60]!r} is neither a headline followed by its paragraph nor part of the "
+            f"foot, yet items follow (line {self.lines[later][0]})",
+        )
 
     def cut(self, rest: list[Line]) -> bool:
         """Whether the file ends inside an item (no subscribe call, title or categories

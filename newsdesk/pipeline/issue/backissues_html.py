@@ -72,6 +72,9 @@ def _lines(root: _Element) -> list[tuple[int, str]]:
         for child in node:
             walk(child)
             if child.tail:
+                if not "".join(out[-1][1]).strip():  # the line starts in this tail
+                    blank = child.tail[: len(child.tail) - len(child.tail.lstrip())]
+                    out[-1] = (out[-1][0] + blank.count("\n"), out[-1][1])
                 out[-1][1].append(child.tail)
         if tag in _BLOCKS:
             start(line)

@@ -53,7 +53,8 @@ def render_markdown(issue: IssueText, date_format: str = "long") -> str:
     if issue.date:
         out += [f"*{format_date(issue.date)}*", ""]
     for headline, item in zip(headlines(issue), issue.items, strict=True):
-        out += [f"## {_md_escape(headline)}", "", _md_escape(paragraph(item, date_format)), ""]
+        out += [f"## {_md_escape(headline)}", ""] if headline else []
+        out += [_md_escape(paragraph(item, date_format)), ""]
     link = (
         f"[{_md_escape(issue.subscribe_label)}]({issue.subscribe_url})"
         if issue.subscribe_url
@@ -89,8 +90,9 @@ def render_html(issue: IssueText, date_format: str = "long", category_url: Any =
     for headline, item in zip(headlines(issue), issue.items, strict=True):
         chain = ' data-chained="true"' if item.chained_to_previous else ""
         out.append(
-            f'<section class="item"{chain}><h2>{html.escape(headline)}</h2>'
-            f"<p>{html.escape(item.body.strip())} {_attribution_html(item, date_format)}</p>"
+            f'<section class="item"{chain}>'
+            + (f"<h2>{html.escape(headline)}</h2>" if headline else "")
+            + f"<p>{html.escape(item.body.strip())} {_attribution_html(item, date_format)}</p>"
             "</section>"
         )
     href = html.escape(issue.subscribe_url or "#subscribe", quote=True)
@@ -125,10 +127,11 @@ def render_email_html(issue: IssueText, date_format: str = "long") -> str:
     if issue.date:
         out.append(f'<p style="color:{muted};margin:0 0 16px;">{format_date(issue.date)}</p>')
     for headline, item in zip(headlines(issue), issue.items, strict=True):
-        out.append(
-            f'<h2 style="font-size:16px;letter-spacing:.02em;margin:20px 0 6px;">'
-            f"{html.escape(headline)}</h2>"
-        )
+        if headline:
+            out.append(
+                f'<h2 style="font-size:16px;letter-spacing:.02em;margin:20px 0 6px;">'
+                f"{html.escape(headline)}</h2>"
+            )
         out.append(
             f'<p style="margin:0;">{html.escape(item.body.strip())} '
             f"{_attribution_html(item, date_format)}</p>"
@@ -149,7 +152,8 @@ def render_email_text(issue: IssueText, date_format: str = "long") -> str:
         lines.append(format_date(issue.date))
     lines.append("")
     for headline, item in zip(headlines(issue), issue.items, strict=True):
-        lines += [headline, paragraph(item, date_format), ""]
+        lines += [headline] if headline else []
+        lines += [paragraph(item, date_format), ""]
     if issue.categories:
         lines += ["Related Categories: " + "; ".join(issue.categories)]
     return "\n".join(lines).rstrip() + "\n"

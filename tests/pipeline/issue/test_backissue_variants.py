@@ -15,7 +15,7 @@ from newsdesk.pipeline.issue.backissues import (
     parse_issue_text,
 )
 from newsdesk.pipeline.issue.backissues_html import parse_issue_html
-from newsdesk.pipeline.issue.render import render_text
+from newsdesk.pipeline.issue.render import render_html, render_markdown, render_text
 from newsdesk.pipeline.types import IssueText
 from tests.conftest import SHARED
 
@@ -116,6 +116,33 @@ def test_dated_entries_that_cannot_be_read_are_refused_with_line_and_reason() ->
         )
 
 
+@pytest.mark.parametrize("name", ["htn-0051-sibling.txt", "hpb-0418-saved-page.html"])
+def test_an_item_without_attribution_in_the_middle_is_refused_not_dropped(name: str) -> None:
+    path = VARIANTS / name
+    text = path.read_text(encoding="utf-8")
+    broken = text.replace("(Atlas Business Daily, October 13, 2026)", "").replace(
+        "(Andes Monitor, October 16, 2026)", ""
+    )
+    assert broken != text
+    with pytest.raises(IssueParseError, match="does not end with an attribution") as info:
+        if name.endswith(".html"):
+            parse_issue_html(broken, name)
+        else:
+            parse_issue_text(broken, name)
+    assert (
+        info.value.line
+        == broken.splitlines().index(
+            next(line for line in broken.splitlines() if "Mato Grosso" in line or "Atacama" in line)
+        )
+        + 1
+    )
+    stray = text.replace("Why are Brazilian", "An aside\nWhy are Brazilian")
+    if stray != text:
+        with pytest.raises(IssueParseError, match="yet items follow") as info:
+            parse_issue_text(stray, name)
+        assert info.value.line == 3
+
+
 def test_a_cut_file_keeps_its_complete_items_and_says_where() -> None:
     parsed = read("hpb-0417-cut.txt")
     assert len(parsed.items) == 3
@@ -160,3 +187,19 @@ def test_seed_issue_renders_back_byte_for_byte() -> None:
         original = path.read_text(encoding="utf-8")
         rendered = house(parse_issue_text(original, path.name))
         assert rendered == original if original.endswith("\n") else rendered == original + "\n"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_web_rendering_reads_back_as_the_same_issue(name: str) -> None:
+    parsed = read(name)
+    issue = IssueText(parsed.publication, parsed.number, None, parsed.items, parsed.categories)
+    page = render_html(issue)
+    assert "<h2></h2>" not in page
+    again = parse_issue_html(f"<html><body>{page}</body></html>", "web")
+    assert (again.number, again.items, again.categories) == (
+        parsed.number,
+        parsed.items,
+        parsed.categories,
+    )
+    if not all(item.headline for item in parsed.items):
+        assert "## \n" not in render_markdown(issue)
