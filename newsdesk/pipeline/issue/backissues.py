@@ -111,8 +111,13 @@ class _Reader:
             if self.found.first_label_line is None:
                 self.found.first_label_line = number
             if not inline:
-                if self.at + 1 >= len(self.lines):
-                    raise self.error(number, "no categories after the label")
+                if self.at + 1 >= len(self.lines):  # the file ends here: it was cut
+                    self.notes.append(
+                        f"{self.source or 'line'}:{number}: the file ends after the label "
+                        f"{CATEGORIES_LABEL!r}: the issue is read without its categories"
+                    )
+                    self.at += 1
+                    return True
                 inline = self.text(self.at + 1)
                 self.at += 1
             self.found.categories.append((number, lines_.split_categories(inline)))

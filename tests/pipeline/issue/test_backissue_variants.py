@@ -152,6 +152,13 @@ def test_a_cut_file_keeps_its_complete_items_and_says_where() -> None:
     text = (VARIANTS / "hpb-0417-cut.txt").read_text(encoding="utf-8")
     whole = parse_issue_text(text.rsplit("\n", 2)[0], "x")  # cut right after an item
     assert len(whole.items) == 3 and not whole.notes
+    seed_shape = (VARIANTS / "htn-0051-sibling.txt").read_text(encoding="utf-8")
+    label_only = parse_issue_text(seed_shape.rsplit("\n", 2)[0], "y")  # cut after the label
+    assert label_only.categories == () and len(label_only.items) == 3
+    assert label_only.notes == (
+        "y:10: the file ends after the label 'Related Categories:': the issue is read "
+        "without its categories",
+    )
 
 
 def test_a_saved_page_without_a_date_and_with_share_buttons() -> None:
