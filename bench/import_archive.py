@@ -154,14 +154,24 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the folder and database")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="newsdesk-archive-"))
+    try:
+        run(args, work)
+    finally:
+        if args.keep:
+            print(f"kept {work}", file=sys.stderr)
+        else:
+            shutil.rmtree(work)
+
+
+def run(args: argparse.Namespace, work: Path) -> None:
     folder = work / "archive"
     folder.mkdir()
     layouts = generate(folder, args.issues)
     env = dict(os.environ)
     env.setdefault("NEWSDESK_SECRET_KEY", "bench-import-archive-" + "x" * 40)
     dry_times, import_times, table = [], [], {}
-    for run in range(args.repeat):
-        env["DATABASE_URL"] = f"sqlite:///{work}/run{run}.sqlite3"
+    for k in range(args.repeat):
+        env["DATABASE_URL"] = f"sqlite:///{work}/run{k}.sqlite3"
         timed(["migrate"], env)
         timed(["publication", "add", "lsr", "--name", PUBLICATION], env)
         base = ["issue", "import", str(folder), "--publication", "lsr"]
@@ -183,10 +193,6 @@ def main() -> None:
     print(f"{'issue import DIR':<34} {' '.join(f'{s:.2f}' for s in import_times):>24}")
     for key, value in table.items():
         print(f"  {key:<32} {value}")
-    if args.keep:
-        print(f"kept {work}", file=sys.stderr)
-    else:
-        shutil.rmtree(work)
     print(json.dumps(figures))
 
 
