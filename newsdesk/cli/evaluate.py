@@ -17,6 +17,7 @@ def run_eval(args: argparse.Namespace) -> int:
         data=Path(args.data),
         train=Path(args.train) if args.train else None,
         top=args.top,
+        per_class=getattr(args, "per_class", None),
         holdout=args.holdout,
         positive=args.positive,
         backend=backend,

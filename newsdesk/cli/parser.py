@@ -246,6 +246,12 @@ def add_setup_commands(command: Command) -> None:
     )
     p.add_argument("--top", type=int, default=10, metavar="K", help="topics: the K most frequent")
     p.add_argument(
+        "--per-class",
+        type=positive_int,
+        metavar="K",
+        help="topics: train on K examples per topic, drawn with fixed seeds (mean of 3 draws)",
+    )
+    p.add_argument(
         "--positive",
         metavar="KIND:NAME",
         help="relevance: what counts as relevant, e.g. places:china or topics:trade",

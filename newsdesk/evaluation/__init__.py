@@ -35,6 +35,7 @@ class EvalOptions:
     data: Path
     train: Path | None = None
     top: int = 10
+    per_class: int | None = None  # topics: train on K examples per topic (mean of 3 draws)
     holdout: float | None = None
     positive: str | None = None
     backend: str = "extractive"  # summarization: the drafting backend

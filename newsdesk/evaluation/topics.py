@@ -11,6 +11,7 @@ is a false positive). A topic nobody has and nobody predicts scores F1 1.
 
 from __future__ import annotations
 
+import random
 import time
 from collections import Counter
 from typing import Any
@@ -42,9 +43,32 @@ def counted_f1(tp: int, fp: int, fn: int) -> float:
     return f1(tp / (tp + fp) if tp + fp else 0.0, tp / (tp + fn) if tp + fn else 0.0)
 
 
+#: seeds of the --per-class draws; the figures are their mean
+DRAW_SEEDS = (0, 1, 2)
+
+
+def draw_per_class(
+    topics: list[list[str]], chosen: list[str], k: int, seed: int
+) -> list[int]:
+    """Indices of up to k training records per chosen topic, drawn with a fixed seed.
+
+    A record drawn for one topic keeps all its (chosen) topics, as an editor's
+    first labelled items would; records with none of the chosen topics are never drawn.
+    """
+    rng = random.Random(seed)
+    picked: dict[int, None] = {}
+    for topic in chosen:
+        having = [i for i, ts in enumerate(topics) if topic in ts]
+        for i in rng.sample(having, min(k, len(having))):
+            picked[i] = None
+    return sorted(picked)
+
+
 def evaluate(options: EvalOptions, progress: Progress = lambda: None) -> dict[str, Any]:
     if options.top < 1:
         raise EvalDataError("--top must be at least 1")
+    if options.per_class is not None and options.per_class < 1:
+        raise EvalDataError("--per-class must be at least 1")
     train, test = train_and_test(options, modapte)
     train_topics = [topics_of(r, str(options.train)) for r in train]
     test_topics = [topics_of(r, str(options.data)) for r in test]
@@ -55,18 +79,65 @@ def evaluate(options: EvalOptions, progress: Progress = lambda: None) -> dict[st
         raise EvalDataError(f"{options.data}: no records to score")
     chosen = [t for t, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[: options.top]]
     wanted = set(chosen)
+    train_labels = [[t for t in ts if t in wanted] for ts in train_topics]
+    test_texts = [text_of(r) for r in test]
+    if options.per_class is None:
+        result = _run([text_of(r) for r in train], train_labels, test_texts, test_topics, chosen)
+        result["train_n"] = len(train)
+        progress_all(progress, len(test))
+        return {"task": "topics", "n": len(test), "topics": len(chosen), **result}
+    runs = []
+    for seed in DRAW_SEEDS:
+        drawn = draw_per_class(train_labels, chosen, options.per_class, seed)
+        runs.append(
+            _run(
+                [text_of(train[i]) for i in drawn],
+                [train_labels[i] for i in drawn],
+                test_texts,
+                test_topics,
+                chosen,
+            )
+            | {"train_n": len(drawn)}
+        )
+    progress_all(progress, len(test))
+    mean = {
+        key: round(sum(float(run[key]) for run in runs) / len(runs), 4)
+        for key in ("micro_f1", "macro_f1", "precision", "recall", "train_n", "seconds")
+    }
+    per_topic = {t: round(sum(run["per_topic"][t] for run in runs) / len(runs), 4) for t in chosen}
+    return {
+        "task": "topics",
+        "n": len(test),
+        "topics": len(chosen),
+        "per_class": options.per_class,
+        "draws": len(runs),
+        **mean,
+        "draw_micro_f1": [run["micro_f1"] for run in runs],
+        "per_topic": per_topic,
+    }
 
+
+def progress_all(progress: Progress, n: int) -> None:
+    for _ in range(n):
+        progress()
+
+
+def _run(
+    texts: list[str],
+    labels: list[list[str]],
+    test_texts: list[str],
+    test_topics: list[list[str]],
+    chosen: list[str],
+) -> dict[str, Any]:
+    """Train on texts, predict the test texts, and score the chosen topics."""
+    wanted = set(chosen)
     started = time.perf_counter()
-    model = TopicModel().fit(
-        [text_of(r) for r in train], [[t for t in ts if t in wanted] for ts in train_topics]
-    )
+    model = TopicModel().fit(texts, labels)
     trained = time.perf_counter()
     predicted: list[list[str]] = []
     batch = 256
-    for start in range(0, len(test), batch):
-        predicted.extend(model.predict([text_of(r) for r in test[start : start + batch]]))
-        for _ in test[start : start + batch]:
-            progress()
+    for start in range(0, len(test_texts), batch):
+        predicted.extend(model.predict(test_texts[start : start + batch]))
     seconds = time.perf_counter() - started
 
     tp: Counter[str] = Counter()
@@ -81,13 +152,13 @@ def evaluate(options: EvalOptions, progress: Progress = lambda: None) -> dict[st
         for t in gold - got:
             fn[t] += 1
     per_topic = {t: round(counted_f1(tp[t], fp[t], fn[t]), 4) for t in chosen}
+    all_tp, all_fp, all_fn = sum(tp.values()), sum(fp.values()), sum(fn.values())
     return {
-        "task": "topics",
-        "n": len(test),
-        "topics": len(chosen),
-        "micro_f1": round(counted_f1(sum(tp.values()), sum(fp.values()), sum(fn.values())), 4),
+        "micro_f1": round(counted_f1(all_tp, all_fp, all_fn), 4),
         "macro_f1": round(sum(per_topic.values()) / len(chosen), 4),
-        "train_n": len(train),
+        # the precision of the suggestions shown, and the share of true topics found
+        "precision": round(all_tp / (all_tp + all_fp), 4) if all_tp + all_fp else 1.0,
+        "recall": round(all_tp / (all_tp + all_fn), 4) if all_tp + all_fn else 1.0,
         "train_seconds": round(trained - started, 3),
         "seconds": round(seconds, 3),
         "per_topic": per_topic,
