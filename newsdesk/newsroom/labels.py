@@ -43,6 +43,8 @@ class ItemExample:
     places: tuple[str, ...]
     issue_number: int
     published: dt.date | None
+    #: the topics are the issue's (an imported item has none of its own): a bag, not a label
+    topics_from_issue: bool = False
 
 
 def labelled_examples(publication: Publication) -> list[ItemExample]:
@@ -63,6 +65,7 @@ def labelled_examples(publication: Publication) -> list[ItemExample]:
                     places=item.places or tuple(sorted(issue_places)),
                     issue_number=issue.number or 0,
                     published=issue.date,
+                    topics_from_issue=not item.topics,
                 )
             )
     return examples

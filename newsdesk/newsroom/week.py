@@ -16,13 +16,16 @@ from django.utils import timezone
 
 from newsdesk.ingest.models import Article, Source
 from newsdesk.newsroom import labels
-from newsdesk.newsroom.models import Issue, Publication, Story, StoryScore
+from newsdesk.newsroom.models import Category, Issue, Publication, Story, StoryScore
 from newsdesk.newsroom.profiles import models_of, profile_of, rules_of
 from newsdesk.pipeline.enrich.countries import display_name
-from newsdesk.pipeline.judge.categories import TopicModel
+from newsdesk.pipeline.judge.categories import TermMatcher, TopicModel, TopicRule
 from newsdesk.pipeline.judge.ranking import StoryFacts, rank
 from newsdesk.pipeline.judge.relevance import RelevanceModel
+from newsdesk.pipeline.judge.topic_terms import name_rules
 
+#: a topic is shown for a story only from this score on (the models' decision point)
+TOPIC_SHOWN = 0.5
 PLACE_SHARE = 0.2  # a place suggested for a story needs this share of its place weight
 LEAD_CHARS = 4000
 NEGATIVES = 2000
@@ -56,13 +59,20 @@ def train(publication: Publication) -> TrainReport:
     topic_texts: list[str] = []
     topic_labels: list[list[str]] = []
     place_codes = {display_name(c): c for c in _known_codes()}
+    topic_rules = name_rules(
+        list(publication.categories.filter(kind=Category.Kind.TOPIC).values_list("name", flat=True))
+    )
     for example in labels.labelled_examples(publication):
         text = f"{example.headline}\n{example.body}"
         texts.append(text)
         places.append(tuple(place_codes.get(p, p) for p in example.places))
         labels_.append(True)
         topic_texts.append(text)
-        topic_labels.append(list(example.topics))
+        topic_labels.append(
+            item_topics(text, example.topics, topic_rules)
+            if example.topics_from_issue
+            else list(example.topics)
+        )
     categorised = {example.story.pk: example for example in labels.category_examples(publication)}
 
     def places_of(story: Story) -> tuple[str, ...]:
@@ -108,16 +118,32 @@ def train(publication: Publication) -> TrainReport:
     if len(set(labels_)) > 1:
         model.fit(texts, places, labels_)
     topics = TopicModel()
-    if topic_texts:
-        topics.fit(topic_texts, topic_labels)
+    if topic_texts or topic_rules:
+        topics.fit(topic_texts, topic_labels, topic_rules)
     with transaction.atomic():
         profile.relevance_model = model.to_bytes()
-        profile.topic_model = topics.to_bytes() if topic_texts else None
+        profile.topic_model = topics.to_bytes() if topic_texts or topic_rules else None
         profile.trained = timezone.now()
         profile.trained_on = len(texts)
         profile.trained_state = state
         profile.save()
     return TrainReport(len(texts), sum(labels_), len({t for ts in topic_labels for t in ts}))
+
+
+def item_topics(text: str, bag: tuple[str, ...], rules: dict[str, TopicRule]) -> list[str]:
+    """The topics of an issue-level bag that this item is about, by what they mean.
+
+    An imported issue lists its categories once for all its items: each topic
+    belongs to some items, not to all. An item keeps the bag's topics whose terms
+    it mentions (a topic without known terms stays); the rest would teach the
+    model that, say, a border clash is about human rights.
+    """
+    kept = []
+    for name in bag:
+        rule = rules.get(name)
+        if rule is None or not rule.include or TermMatcher(rule.include).matches(text):
+            kept.append(name)
+    return kept
 
 
 def _known_codes() -> list[str]:
@@ -178,7 +204,7 @@ def rank_week(
         topic_suggestions = (
             [
                 {"name": s.name, "score": round(s.score, 3), "reasons": list(s.reasons[:3])}
-                for s in topic_model.suggest(text, k=3)
+                for s in topic_model.suggest(text, k=3, min_score=TOPIC_SHOWN)
             ]
             if topic_model
             else []
