@@ -497,6 +497,15 @@ def add_story_commands(command: Command) -> None:
     )
     a.add_argument("--until", type=time_or_end_of_day, help="end of the window (default: now)")
     a = actions.add_parser(
+        "list",
+        help="every story of a window with its articles' URLs, outlets and dates",
+        description="List the stories of a window (all stories by default) with their "
+        "articles: canonical URL, outlet and date of each.",
+    )
+    a.add_argument("--since", type=time_or_end_of_day, help="stories seen from then on")
+    a.add_argument("--until", type=time_or_end_of_day, help="stories first seen by then")
+    a.add_argument("--json", action="store_true", help='one JSON object: {"stories": [...]}')
+    a = actions.add_parser(
         "rank",
         help="the week's stories for a publication, best first",
         description="Rank the week's stories for a publication.",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 
 from newsdesk.cli.output import progress_bar
 from newsdesk.newsroom import labels, stored_stories, week
@@ -10,6 +11,7 @@ from newsdesk.newsroom.enrich import enrich_articles
 from newsdesk.newsroom.models import Story
 from newsdesk.newsroom.profiles import place_codes, profile_of
 from newsdesk.newsroom.publications import get_publication
+from newsdesk.newsroom.story_list import list_stories
 from newsdesk.pipeline.errors import InputError, NotFoundError
 
 
@@ -35,6 +37,8 @@ def run_stories(args: argparse.Namespace) -> int:
             f"{report.articles} articles in {report.stories} stories "
             f"({report.new_stories} new, {report.follow_ups} following earlier items)"
         )
+    elif action == "list":
+        print_stories(args)
     elif action == "rank":
         rank_stories(args)
     elif action == "show":
@@ -54,6 +58,20 @@ def run_stories(args: argparse.Namespace) -> int:
         week.decide(pub, _story(args.story), action == "pick")
         print(f"{action}ed story #{args.story} for {pub.slug}")
     return 0
+
+
+def print_stories(args: argparse.Namespace) -> None:
+    """Every story of the window with its articles, as text or as one JSON object."""
+    stories = list_stories(args.since, args.until)
+    if args.json:
+        print(json.dumps({"stories": stories}, ensure_ascii=False))
+        return
+    for story in stories:
+        print(f"#{story['id']} {story['title']} ({story['coverage']} outlets)")
+        for article in story["articles"]:
+            print(f"    {article['published'] or '-'}  {article['outlet']}  {article['url']}")
+    if not stories:
+        print("no stories in that window (run `newsdesk stories cluster` first?)")
 
 
 def rank_stories(args: argparse.Namespace) -> None:

@@ -1,0 +1,74 @@
+"""`newsdesk stories list`: every story of a window with its articles, as data."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from newsdesk.cli.main import main
+from newsdesk.ingest.models import Article
+from newsdesk.newsroom.models import Story
+from newsdesk.newsroom.story_list import list_stories
+
+pytestmark = pytest.mark.django_db
+DAY = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+
+
+def story(title: str, *articles: tuple[str, str, int]) -> Story:
+    """A story of (outlet, url slug, day offset) articles, as clustering would store it."""
+    dates = [DAY + dt.timedelta(days=d) for _, _, d in articles]
+    made = Story.objects.create(
+        title=title,
+        first_seen=min(dates),
+        last_seen=max(dates),
+        article_count=len(articles),
+        coverage=len({outlet for outlet, _, _ in articles}),
+    )
+    for (outlet, slug, _), published in zip(articles, dates, strict=True):
+        Article.objects.create(
+            url=f"https://{outlet.lower().replace(' ', '')}.example/{slug}",
+            title=f"{title} ({outlet})",
+            outlet=outlet,
+            published=published,
+            fetched=published,
+            fingerprint=slug,
+            story=made,
+        )
+    return made
+
+
+def test_the_window_holds_the_stories_with_coverage_in_it(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    early = story("Ferry line to the outer isles suspended", ("Gull Post", "ferry", 0))
+    late = story(
+        "Island council approves new harbour wall",
+        ("Gull Post", "wall-vote", 5),
+        ("Tide Times", "harbour-wall", 6),
+        ("Gull Post", "wall-reaction", 7),
+    )
+    Story.objects.create(title="kept for its labels", first_seen=DAY, last_seen=DAY)
+
+    listed = list_stories()
+    assert [s["id"] for s in listed] == [early.pk, late.pk]  # oldest first, none without articles
+    wall = listed[1]
+    assert wall["coverage"] == 2 and wall["title"] == late.title
+    assert [a["outlet"] for a in wall["articles"]] == ["Gull Post", "Tide Times", "Gull Post"]
+    assert wall["articles"][0]["url"] == "https://gullpost.example/wall-vote"
+    assert wall["articles"][2]["published"] == "2026-03-09T09:00:00+00:00"
+
+    assert [s["id"] for s in list_stories(since=DAY + dt.timedelta(days=6))] == [late.pk]
+    assert [s["id"] for s in list_stories(until=DAY + dt.timedelta(days=1))] == [early.pk]
+
+    capsys.readouterr()
+    assert main(["stories", "list", "--since", "2026-03-05", "--json"]) == 0
+    out = capsys.readouterr().out.strip().splitlines()[-1]
+    data = json.loads(out)
+    assert [s["id"] for s in data["stories"]] == [late.pk]
+    assert {a["url"] for a in data["stories"][0]["articles"]} == {
+        "https://gullpost.example/wall-vote",
+        "https://tidetimes.example/harbour-wall",
+        "https://gullpost.example/wall-reaction",
+    }
