@@ -47,9 +47,7 @@ def counted_f1(tp: int, fp: int, fn: int) -> float:
 DRAW_SEEDS = (0, 1, 2)
 
 
-def draw_per_class(
-    topics: list[list[str]], chosen: list[str], k: int, seed: int
-) -> list[int]:
+def draw_per_class(topics: list[list[str]], chosen: list[str], k: int, seed: int) -> list[int]:
     """Indices of up to k training records per chosen topic, drawn with a fixed seed.
 
     A record drawn for one topic keeps all its (chosen) topics, as an editor's
