@@ -6,6 +6,10 @@ when they have `topics_attr` only those with "YES" are used (Reuters ModApte).
 topics (--top, default 10; ties by name) and predicts those K for the test
 records; records with none of them count too (every topic predicted for them
 is a false positive). A topic nobody has and nobody predicts scores F1 1.
+Each topic's name is its rule (`topic_terms.name_rules`), as in a publication: the
+model shrinks toward it while examples are few. --per-class K trains on K
+records per topic drawn with three fixed seeds and reports the mean; `precision`
+is that of the topics predicted (the suggestions shown).
 `seconds` is training plus prediction, without reading the files.
 """
 
@@ -18,6 +22,7 @@ from typing import Any
 
 from newsdesk.evaluation import EvalDataError, EvalOptions, Progress, train_and_test
 from newsdesk.pipeline.judge.categories import TopicModel, document
+from newsdesk.pipeline.judge.topic_terms import name_rules
 from newsdesk.pipeline.metrics import f1
 
 
@@ -130,7 +135,7 @@ def _run(
     """Train on texts, predict the test texts, and score the chosen topics."""
     wanted = set(chosen)
     started = time.perf_counter()
-    model = TopicModel().fit(texts, labels)
+    model = TopicModel().fit(texts, labels, name_rules(chosen))
     trained = time.perf_counter()
     predicted: list[list[str]] = []
     batch = 256
