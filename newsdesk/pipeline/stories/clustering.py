@@ -174,7 +174,8 @@ class StoryClusterer:
         self._moment, self._closed_match = published, None
         story = self._forced(key)
         if story is None:
-            story = self._best(vector, self._excluded(key), self.config.join_threshold)
+            query = self._specific(vector)
+            story = self._best(query, self._excluded(key), self.config.join_threshold)
         if story is None and self._closed_match is not None:
             # the affair goes on: its open continuation, or a new story continuing it
             story = self._continuation(self._closed_match, published)
@@ -186,6 +187,23 @@ class StoryClusterer:
         self._recent.append((self._seq, key))
         self._join(story, key)
         return story.id
+
+    def _specific(self, vector: Vector) -> Vector:
+        """The vector with the terms that point to many stories of the window weighed
+        down (by 1/n**`shared_damping` for n stories): a word the whole window's news
+        of one kind uses tells little about which event an article reports."""
+        damping = self.config.shared_damping
+        if not damping:
+            return vector
+        postings = self._postings
+        query: Vector = {}
+        for term, weight in vector.items():
+            posting = postings.get(term)
+            query[term] = (
+                weight / len(posting) ** damping if posting and len(posting) > 1 else weight
+            )
+        norm = math.sqrt(norm2(query))
+        return {term: weight / norm for term, weight in query.items()} if norm else query
 
     def _forced(self, key: Key) -> Cluster | None:
         """The story of an article must-linked to this one, if one was added."""

@@ -52,6 +52,7 @@ class StoryConfig:
     refine_rounds: int = 1  # rounds of each `refine` (`add_batch` refines after each chunk)
     title_weight: float = 3.0  # added to the weight of a headline word
     body_words: int = 300  # content words of the text that count
+    shared_damping: float = 0.3  # terms in n stories of the window weigh 1/n**this
     place_weight: float = 1.0  # weight of a place code, as a term
     unique_weight: float = 0.3  # factor for a term no other article had when weighed
     # A story stays in the window until both clocks have run out since its latest

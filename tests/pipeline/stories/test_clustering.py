@@ -426,3 +426,22 @@ def test_chapters_follow_a_story_that_merges_into_another() -> None:
     kept = clusterer.merge_stories(flood, early)  # an editor: the saga's start was this
     assert kept == flood
     assert clusterer.continues == {late: flood}
+
+
+def test_words_many_stories_share_weigh_less_when_placing() -> None:
+    clusterer = StoryClusterer(StoryConfig(shared_damping=0.5))
+    for key in ("flood1", "bank1", "ferry1"):
+        clusterer.add(article(key))
+    assert clusterer.in_window() == 3
+    shared = {t for t, posting in clusterer._postings.items() if len(posting) > 1}
+    lone = next(t for t, posting in clusterer._postings.items() if len(posting) == 1)
+    assert shared, "the three reports share no indexed term: the fixture changed"
+    term = min(shared)
+    vector = {term: 0.6, lone: 0.8}
+    query = clusterer._specific(vector)
+    damped = 0.6 / len(clusterer._postings[term]) ** 0.5
+    norm = (damped**2 + 0.8**2) ** 0.5
+    assert query[term] == pytest.approx(damped / norm)
+    assert query[lone] == pytest.approx(0.8 / norm)
+    off = StoryClusterer(StoryConfig(shared_damping=0.0))
+    assert off._specific(vector) == vector
