@@ -6,7 +6,8 @@
 model reads title and body only, never the gold `places` or `topics`; places
 come from the model's own detection in the text. Its profile is what an
 editor would write for such a publication: for a place, that place as the
-required place (a Reuters code such as "hong-kong" is read as a place name),
+required place (a Reuters code such as "uk" or "hong-kong" is read through
+the Reuters place table, data/reuters_places.tsv, else as a place name),
 and the name as the description; for a topic, the topic's name as the
 description. It is trained on the training records' labels only.
 
@@ -21,6 +22,7 @@ import time
 from typing import Any
 
 from newsdesk.evaluation import EvalDataError, EvalOptions, Progress, train_and_test
+from newsdesk.pipeline.enrich.reuters_places import reuters_table
 from newsdesk.pipeline.judge.categories import document
 from newsdesk.pipeline.judge.relevance import ProfileRules, RelevanceModel, normalise_place
 from newsdesk.pipeline.metrics import f1
@@ -39,7 +41,9 @@ def parse_positive(value: str | None) -> tuple[str, str]:
 def profile_for(kind: str, name: str) -> ProfileRules:
     readable = name.replace("-", " ")
     if kind == "places":
-        code = normalise_place(readable) if len(name) > 2 else normalise_place(name)
+        code = reuters_table().code(name) or (
+            normalise_place(readable) if len(name) > 2 else normalise_place(name)
+        )
         return ProfileRules(description=readable, required_places=(code,) if code else ())
     return ProfileRules(description=readable)
 

@@ -6,20 +6,26 @@ must be about at least one of them). `RelevanceModel` scores a text 0..1 from
 the profile alone until it is fitted on labelled examples (items the
 publication ran, an editor's picks and dismissals); then a linear SVM over word
 and character n-gram TF-IDF plus place features learns what the publication
-picks, and its calibrated score takes over as examples accumulate. The
-decision threshold is tuned for F1 on inner cross-validation of the training
-data and sits at 0.5 on the returned scale.
+picks, and its calibrated score takes over as examples accumulate. Its
+cuts come from out-of-fold margins on the training labels, never from the
+training fit (`relevance_learning.py`); the decision sits at 0.5 on the
+returned scale.
 
 Places: `score(text, places)` takes the codes of the places the article is
 about (ISO alpha-2 such as "CN", or region codes; names such as "Hong Kong"
 are read too), normally the place tagger's; with `places=None` the model finds
-place names in the text itself with a small built-in gazetteer, so it works
-without a tagger. The required-place rule uses the given codes when places are
-given (the tagger weighs mentions; a passing mention is not what an article is
-about), even none, and every named place when they are not; the learned model sees both the given
-codes and the mentions. Pass places the same way in `fit` and `score`.
-Hard rules: a text matching an exclude term, or (with required places) about
-none of them, is never relevant, whatever the learned model says.
+the places the text names with the tagger's gazetteer (`detect_places`:
+country names, demonyms, cities, institutions, leaders), so it works without
+a tagger. The required-place rule uses the given codes when places are given
+(the tagger weighs mentions; a passing mention is not what an article is
+about), even none, and every named place when they are not; the learned model
+sees both the given codes and the mentions. Pass places the same way in `fit`
+and `score`.
+Rules: a text matching an exclude term is never relevant. A text about none
+of the required places is not relevant either, until the labels show out of
+fold that the learned model is right about such texts too (a wire story about
+a Japanese firm that never names Japan); then one whose learned margin clears
+that cross-validated bar (`unplaced_at`) is relevant.
 
 Stored models are NumPy archives read with ``allow_pickle=False`` (see
 `categories.py`).
@@ -29,16 +35,15 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Container, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
-import pycountry
 import scipy.sparse as sp
 
-from newsdesk.pipeline.enrich.countries import COMMON_NAMES, REGIONS, place_code
+from newsdesk.pipeline.enrich.countries import place_code
+from newsdesk.pipeline.enrich.places import find_mentions
 from newsdesk.pipeline.errors import InputError, ModelFormatError
 from newsdesk.pipeline.judge.categories import (
     EXCLUDE_FACTOR,
@@ -47,14 +52,14 @@ from newsdesk.pipeline.judge.categories import (
     LinearScorer,
     TermMatcher,
     TextFeatures,
-    learn_scorers,
     pack,
     rule_score,
     scorer_state,
     scorers_from_state,
-    title_of,
+    sigmoid,
     unpack,
 )
+from newsdesk.pipeline.judge.relevance_learning import learn_relevance
 
 FORMAT = "newsdesk.relevance/1"
 RELEVANT_AT = 0.5
@@ -93,148 +98,6 @@ class Relevance:
 
 # --- places -----------------------------------------------------------------------------
 
-#: names this module's small gazetteer (`_gazetteer`) adds to the country and region
-#: names of enrich/countries.py: demonyms, capitals and the cities and provinces a
-#: China-focused desk meets most (the place tagger's enrich/gazetteer.py knows far more)
-EXTRA_NAMES: dict[str, str] = {
-    "chinese": "CN",
-    "beijing": "CN",
-    "peking": "CN",
-    "shanghai": "CN",
-    "guangzhou": "CN",
-    "shenzhen": "CN",
-    "chongqing": "CN",
-    "tianjin": "CN",
-    "wuhan": "CN",
-    "sichuan": "CN",
-    "guangdong": "CN",
-    "fujian": "CN",
-    "zhejiang": "CN",
-    "jiangsu": "CN",
-    "shandong": "CN",
-    "hainan": "CN",
-    "yunnan": "CN",
-    "inner mongolia": "CN",
-    "people's republic of china": "CN",
-    "xinhua": "CN",
-    "people's daily": "CN",
-    "zhongnanhai": "CN",
-    "uyghur": "CN-XJ",
-    "uighur": "CN-XJ",
-    "tibetan": "CN-XZ",
-    "kowloon": "HK",
-    "hongkong": "HK",
-    "taiwanese": "TW",
-    "taipei": "TW",
-    "kaohsiung": "TW",
-    "kinmen": "TW",
-    "macanese": "MO",
-    "american": "US",
-    "japanese": "JP",
-    "tokyo": "JP",
-    "south korean": "KR",
-    "seoul": "KR",
-    "north korean": "KP",
-    "pyongyang": "KP",
-    "russian": "RU",
-    "moscow": "RU",
-    "soviet": "RU",
-    "ussr": "RU",
-    "kremlin": "RU",
-    "british": "GB",
-    "london": "GB",
-    "german": "DE",
-    "west german": "DE",
-    "west germany": "DE",
-    "berlin": "DE",
-    "bonn": "DE",
-    "french": "FR",
-    "paris": "FR",
-    "indian": "IN",
-    "new delhi": "IN",
-    "australian": "AU",
-    "canberra": "AU",
-    "canadian": "CA",
-    "ottawa": "CA",
-    "philippine": "PH",
-    "filipino": "PH",
-    "manila": "PH",
-    "vietnamese": "VN",
-    "hanoi": "VN",
-    "indonesian": "ID",
-    "jakarta": "ID",
-    "thai": "TH",
-    "bangkok": "TH",
-    "malaysian": "MY",
-    "kuala lumpur": "MY",
-    "singaporean": "SG",
-    "brazilian": "BR",
-    "mexican": "MX",
-    "iranian": "IR",
-    "tehran": "IR",
-    "israeli": "IL",
-    "saudi": "SA",
-    "pakistani": "PK",
-    "islamabad": "PK",
-    "ukrainian": "UA",
-    "kyiv": "UA",
-    "kiev": "UA",
-}
-#: acronyms matched only in capitals ("US" is a country, "us" is not)
-ACRONYMS: dict[str, str] = {
-    "US": "US",
-    "U.S.": "US",
-    "USA": "US",
-    "UK": "GB",
-    "U.K.": "GB",
-    "EU": "EU",
-    "PRC": "CN",
-    "PLA": "CN",
-    "DRC": "CD",
-    "HK": "HK",
-    "HKSAR": "HK",
-    "ROC": "TW",
-}
-
-
-_NAME_TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
-
-
-def _key(name: str) -> str:
-    return " ".join(t.lower().replace("’", "'") for t in _NAME_TOKEN.findall(name))
-
-
-@lru_cache(maxsize=1)
-def _gazetteer() -> tuple[dict[str, str], frozenset[str], int, re.Pattern[str]]:
-    """Names keyed by their lowercased words, their first words, the most words, acronyms."""
-    names: dict[str, str] = {}
-    for country in pycountry.countries:
-        for name in (country.name, getattr(country, "common_name", "")):
-            if name and "," not in name and "(" not in name:
-                names[_key(name)] = str(country.alpha_2)
-    for table in (REGIONS, COMMON_NAMES, EXTRA_NAMES):
-        for name, code in table.items():
-            if len(name) > 3 and name != "global":  # short ones are ACRONYMS
-                names[_key(name)] = code
-    names.pop("", None)
-    longest = max(len(k.split()) for k in names)
-    starts = frozenset(k.split()[0] for k in names)
-    acronyms = "|".join(re.escape(a) for a in sorted(ACRONYMS, key=len, reverse=True))
-    return names, starts, longest, re.compile(rf"(?<![\w.])(?:{acronyms})(?!\w)")
-
-
-_SUFFIXES = ("'s", "s", "es")  # "Hong Kong's", "Filipinos", "Americans"
-
-
-def _lookup(key: str, names: Container[str] | dict[str, str]) -> str | None:
-    if key in names:
-        return names[key] if isinstance(names, dict) else key
-    for suffix in _SUFFIXES:
-        if key.endswith(suffix) and key[: -len(suffix)] in names:
-            stem = key[: -len(suffix)]
-            return names[stem] if isinstance(names, dict) else stem
-    return None
-
 
 @dataclass(frozen=True)
 class PlaceCount:
@@ -245,39 +108,21 @@ class PlaceCount:
 def detect_places(text: str) -> dict[str, PlaceCount]:
     """Place codes named in a text, with how often and whether in its first line (title).
 
-    A sub-national code ("CN-XJ") also counts for its country; "Sino-" counts
-    for China. Longer names win ("South China Sea" is not China).
+    Names come from the place tagger's gazetteer (enrich/gazetteer.py): country
+    names and also demonyms, capitals and cities, institutions and leaders
+    ("Chinese", "Shanghai", "the Kremlin", "President Xi"), ambiguous names only
+    with support in the text. A sub-national code ("CN-XJ") also counts for its
+    country. Longer names win ("South China Sea" is not China).
     """
-    names, starts, longest, capitals = _gazetteer()
-    title_end = len(title_of(text))
+    title, _, body = text.partition("\n")
+    mentions, _, _ = find_mentions(title, body)
     counts: Counter[str] = Counter()
     titled: set[str] = set()
-
-    def add(code: str, start: int) -> None:
-        for c in {code, code.split("-")[0]}:
-            counts[c] += 1
-            if start < title_end:
-                titled.add(c)
-
-    tokens = list(_NAME_TOKEN.finditer(text))
-    lowered = [m.group().lower().replace("’", "'") for m in tokens]
-    i = 0
-    while i < len(tokens):
-        if _lookup(lowered[i], starts) is None:
-            if lowered[i] == "sino" and text[tokens[i].end() : tokens[i].end() + 1] == "-":
-                add("CN", tokens[i].start())
-            i += 1
-            continue
-        for n in range(min(longest, len(tokens) - i), 0, -1):
-            code = _lookup(" ".join(lowered[i : i + n]), names)
-            if code:
-                add(code, tokens[i].start())
-                i += n
-                break
-        else:
-            i += 1
-    for match in capitals.finditer(text):
-        add(ACRONYMS[match.group()], match.start())
+    for mention in mentions:
+        for code in {mention.code, mention.code.split("-")[0]}:
+            counts[code] += 1
+            if mention.field == "title":
+                titled.add(code)
     return {code: PlaceCount(n, code in titled) for code, n in counts.items()}
 
 
@@ -335,6 +180,8 @@ class RelevanceModel:
         self.features: TextFeatures | None = None
         self.place_codes: list[str] = []
         self.scorer: LinearScorer | None = None
+        #: the learned margin a text about none of the required places needs; None: refused
+        self.unplaced_at: float | None = None
 
     @property
     def has_rules(self) -> bool:
@@ -355,6 +202,7 @@ class RelevanceModel:
             )
         labels = np.array([bool(v) for v in y], dtype=bool)
         self.features, self.scorer, self.place_codes = None, None, []
+        self.unplaced_at = None
         if not labels.any() or labels.all():
             return self  # nothing to contrast: the rules alone decide
         texts = [t or "" for t in texts]
@@ -362,8 +210,12 @@ class RelevanceModel:
         self.place_codes = sorted({c for f, _ in found for c in f})
         self.features, X = TextFeatures.fit(texts)
         X = sp.hstack([X, self._place_matrix(found)], format="csr")
-        self.scorer = learn_scorers(X, labels.reshape(-1, 1), balanced=True)[0]
+        placed = np.array([self._about_required(about) for _, about in found], dtype=bool)
+        self.scorer, self.unplaced_at = learn_relevance(X, labels, placed)
         return self
+
+    def _about_required(self, about: set[str]) -> bool:
+        return not self.required or any(c in about for c in self.required)
 
     def _place_matrix(
         self, found: Sequence[tuple[dict[str, PlaceCount], set[str]]]
@@ -409,10 +261,14 @@ class RelevanceModel:
         texts = [t or "" for t in texts]
         found = [_places_of(t, places[i] if places else None) for i, t in enumerate(texts)]
         learned: np.ndarray | None = None
+        unplaced: np.ndarray | None = None
         X: sp.csr_matrix | None = None
         if self.scorer is not None and self.features is not None and texts:
             X = sp.hstack([self.features.transform(texts), self._place_matrix(found)], format="csr")
             learned = self.scorer.probabilities(X)
+            if self.unplaced_at is not None:
+                margins = self.scorer.margins(X)
+                unplaced = sigmoid(self.scorer.slope * (margins - self.unplaced_at))
         weight = self.learned_weight()
         results = []
         for i, text in enumerate(texts):
@@ -433,19 +289,29 @@ class RelevanceModel:
             if words:
                 evidence += DESCRIPTION_EVIDENCE * len(words)
                 reasons.append("matches the description: " + ", ".join(words[:3]))
+            # a text about none of the required places is refused, unless the labels
+            # showed out of fold that the model is right about such texts (unplaced_at)
+            vetoed = bool(self.required and not present)
             value = (1.0 - weight) * rule_score(evidence)
             if learned is not None and X is not None and self.features is not None:
                 assert self.scorer is not None
-                value += weight * float(learned[i])
+                if vetoed and unplaced is not None and unplaced[i] >= RELEVANT_AT:
+                    # the model stands in for the required place the text never names
+                    vetoed = False
+                    value += (1.0 - weight) * (rule_score(evidence + 1.0) - rule_score(evidence))
+                    value += weight * float(unplaced[i])
+                    reasons.append("like past picks about no required place")
+                else:
+                    value += weight * float(learned[i])
                 terms = self.features.top_terms(X[i], self.scorer.weights, LEARNED_TERMS)
                 if terms:
                     reasons.append("like past picks: " + ", ".join(terms))
             if excluded:
                 value *= EXCLUDE_FACTOR
-            if self.required and not present:
+            if vetoed:
                 value *= MISSING_PLACE_FACTOR
             value = min(max(value, 0.0), 1.0)
-            relevant = value >= RELEVANT_AT and not excluded and bool(present or not self.required)
+            relevant = value >= RELEVANT_AT and not excluded and not vetoed
             results.append(Relevance(round(value, 4), relevant, tuple(reasons)))
         return results
 
@@ -461,6 +327,7 @@ class RelevanceModel:
                 "required_places": list(self.rules.required_places),
             },
             "place_codes": self.place_codes,
+            "unplaced_at": self.unplaced_at,
             "scorers": scorer_meta,
             "features": None,
         }
@@ -484,6 +351,8 @@ class RelevanceModel:
                 )
             )
             model.place_codes = [str(c) for c in meta["place_codes"]]
+            unplaced_at = meta.get("unplaced_at")
+            model.unplaced_at = None if unplaced_at is None else float(unplaced_at)
             if meta["features"] is not None:
                 model.features = TextFeatures.from_state(meta["features"], arrays)
             width = (model.features.size if model.features else 0) + model.place_width

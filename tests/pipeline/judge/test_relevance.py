@@ -81,7 +81,17 @@ def test_places_are_found_in_the_text() -> None:
     assert "SCS" in found and found["HK"].count == 1 and "CN" in found
     assert set(detect_places("They told us about it.")) == set()
     assert detect_places("Taipei said so. Taipei again.")["TW"].count == 2
-    assert set(detect_places("Uyghur groups said")) == {"CN-XJ", "CN"}
+    assert set(detect_places("Uyghur groups said")) == {"CN"}
+    # places named indirectly: an institution, a city, a leader with an office title
+    indirect = detect_places(document("Talks", "The Kremlin hosted a delegation from Chongqing."))
+    assert set(indirect) == {"RU", "CN"}
+    assert set(detect_places(document("Summit", "President Xi Jinping arrived; Xi spoke."))) == {
+        "CN"
+    }
+    assert (
+        detect_places(document("Summit", "President Xi Jinping arrived; Xi spoke."))["CN"].count
+        == 2
+    )
     assert [normalise_place(p) for p in ("hong-kong", "cn", "Taiwan", "EU", "nowhere")] == [
         "HK",
         "CN",
@@ -132,3 +142,38 @@ def test_round_trip_keeps_rules_and_scores() -> None:
         RelevanceModel.from_bytes(TopicModel().to_bytes())
     with pytest.raises(ModelFormatError):
         RelevanceModel.from_bytes(b"not a model")
+
+
+GOODS = ("camera", "printer", "scanner", "lens", "copier", "projector", "monitor", "battery")
+NAMED = [
+    document(f"Tokyo {g} exports", f"Exporters in Tokyo shipped more {g}s to Japanese buyers.")
+    for g in GOODS
+]
+UNNAMED = [
+    document(f"Kestrel {g} sales", f"Kestrel Corp said its {g} sales rose {n} billion yen.")
+    for n, g in enumerate(GOODS, 2)
+]
+ELSEWHERE = [
+    document(f"Lyon {g} fair", f"A {g} fair in Lyon drew French families on {day}.")
+    for g, day in zip(GOODS, ("Monday", "Tuesday", "Friday", "Sunday") * 2, strict=True)
+] + PASSES
+
+
+def test_labels_can_overrule_the_required_place_rule() -> None:
+    japan = ProfileRules(required_places=("JP",))
+    unseen = document("Kestrel results", "Kestrel Corp said its drone sales rose 9 billion yen.")
+    # picks that never name the place: out of fold the model finds them, so they count
+    taught = RelevanceModel(japan).fit(
+        NAMED + UNNAMED + ELSEWHERE, None, [True] * 16 + [False] * len(ELSEWHERE)
+    )
+    assert taught.unplaced_at is not None
+    verdict = taught.score(unseen)
+    assert verdict.relevant and "like past picks about no required place" in verdict.reasons
+    fair = document("Lyon fair", "A drone fair in Lyon drew French families.")
+    assert not taught.score(fair).relevant
+    assert RelevanceModel.from_bytes(taught.to_bytes()).score(unseen) == verdict
+    # without such picks the rule stands
+    strict = RelevanceModel(japan).fit(
+        NAMED + ELSEWHERE, None, [True] * 8 + [False] * len(ELSEWHERE)
+    )
+    assert strict.unplaced_at is None and not strict.score(unseen).relevant

@@ -1,0 +1,115 @@
+"""How the relevance model learns its decision: out-of-fold cuts, not the training fit.
+
+A linear SVM's margins on the texts it was fitted on are too good: a cut chosen
+there is too strict on new texts. So the cuts come from out-of-fold margins
+(stratified CV_FOLDS-fold cross-validation on the training labels), and for
+two groups apart, because the required-place rule already refuses one of them:
+
+- texts about a required place (or every text, without required places): the
+  cut that maximises F1 over all the labels, counting the relevant texts of
+  the other group as missed;
+- texts about none of the required places: refused, unless the labels show
+  that the model is right about them too. Their cut ("unplaced_at") is the
+  one that then maximises F1 over all the labels, provided the texts it admits
+  out of fold were relevant at least UNPLACED_PRECISION of the time; else
+  there is none and the rule refuses them all. A wire story that names no
+  place ("Sony Corp said ... 10 billion yen") is still about Japan.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
+from sklearn.svm import LinearSVC
+
+from newsdesk.pipeline.judge.categories import (
+    CV_FOLDS,
+    DEFAULT_SLOPE,
+    MIN_TUNING_EXAMPLES,
+    SVM_C,
+    LinearScorer,
+)
+from newsdesk.pipeline.metrics import f1
+
+#: out-of-fold precision an admitted text about none of the required places needs
+UNPLACED_PRECISION = 0.9
+
+
+def svm(X: sp.csr_matrix, y: np.ndarray) -> tuple[np.ndarray, float]:
+    model = LinearSVC(C=SVM_C, class_weight="balanced", random_state=0, max_iter=5000)
+    model.fit(X, y)
+    return model.coef_.ravel().astype(np.float32), float(model.intercept_[0])
+
+
+def out_of_fold(X: sp.csr_matrix, y: np.ndarray) -> np.ndarray:
+    """Each text's margin from a model fitted without its fold."""
+    folds = StratifiedKFold(
+        min(CV_FOLDS, int(y.sum()), int((~y).sum())), shuffle=True, random_state=0
+    )
+    margins = np.zeros(len(y))
+    for train, held in folds.split(np.zeros(len(y)), y):
+        weights, intercept = svm(X[train], y[train])
+        margins[held] = np.asarray(X[held] @ weights).ravel() + intercept
+    return margins
+
+
+def best_cut(
+    scores: np.ndarray, y: np.ndarray, positives: int, tp: int = 0, fp: int = 0
+) -> tuple[float, int, int]:
+    """The cut on `scores` that maximises F1 of all `positives`, given tp and fp already
+    admitted elsewhere; (inf, 0, 0) when admitting none is best. Returns the cut (midway
+    to the next score) and the true and false positives it admits."""
+    order = np.argsort(-scores, kind="stable")
+    ranked, hits = scores[order], y[order]
+    kept_tp = np.cumsum(hits)
+    kept = np.arange(1, len(ranked) + 1)
+    best, best_f1 = -1, f1(tp / (tp + fp), tp / positives) if tp + fp and positives else 0.0
+    for i in range(len(ranked)):
+        if i + 1 < len(ranked) and ranked[i + 1] == ranked[i]:
+            continue  # a cut cannot split equal scores
+        t = tp + int(kept_tp[i])
+        value = f1(t / (tp + fp + int(kept[i])), t / positives) if positives else 0.0
+        if value > best_f1 + 1e-12:
+            best, best_f1 = i, value
+    if best < 0:
+        return math.inf, 0, 0
+    cut = (ranked[best] + ranked[best + 1]) / 2 if best + 1 < len(ranked) else ranked[best] - 1e-3
+    return float(cut), int(kept_tp[best]), int(kept[best] - kept_tp[best])
+
+
+def fit_slope(margins: np.ndarray, y: np.ndarray) -> float:
+    model = LogisticRegression(fit_intercept=False, C=1.0)
+    model.fit(margins.reshape(-1, 1), y)
+    slope = float(model.coef_[0, 0])
+    return min(max(slope, 0.5), 20.0) if math.isfinite(slope) else DEFAULT_SLOPE
+
+
+def learn_relevance(
+    X: sp.csr_matrix, y: np.ndarray, placed: np.ndarray
+) -> tuple[LinearScorer, float | None]:
+    """The scorer (its threshold and slope from out-of-fold margins) and the margin a
+    text about none of the required places needs (None: such texts are refused).
+
+    `placed` says which texts are about a required place (all True without any).
+    """
+    weights, intercept = svm(X, y)
+    n_pos, n_neg = int(y.sum()), int((~y).sum())
+    if min(n_pos, n_neg) < MIN_TUNING_EXAMPLES:
+        return LinearScorer(weights, intercept, 0.0, DEFAULT_SLOPE, n_pos, n_neg), None
+    margins = out_of_fold(X, y)
+    threshold, tp, fp = best_cut(margins[placed], y[placed], n_pos)
+    if not math.isfinite(threshold):
+        threshold = float(np.max(margins[placed], initial=0.0)) + 1e-3
+    slope = fit_slope(margins - threshold, y)
+    scorer = LinearScorer(weights, intercept, threshold, slope, n_pos, n_neg)
+    unplaced = ~placed
+    if not unplaced.any():
+        return scorer, None
+    cut, more_tp, more_fp = best_cut(margins[unplaced], y[unplaced], n_pos, tp, fp)
+    if not math.isfinite(cut) or more_tp < UNPLACED_PRECISION * (more_tp + more_fp):
+        return scorer, None
+    return scorer, max(cut, threshold)
