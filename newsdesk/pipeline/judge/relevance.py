@@ -33,17 +33,20 @@ Stored models are NumPy archives read with ``allow_pickle=False`` (see
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
 
 from newsdesk.pipeline.enrich.countries import place_code
-from newsdesk.pipeline.enrich.places import find_mentions
+from newsdesk.pipeline.enrich.place_model import FEATURES as PLACE_FEATURES
+from newsdesk.pipeline.enrich.place_model import features as place_features
+from newsdesk.pipeline.enrich.places import ArticlePlaces, analyse
 from newsdesk.pipeline.errors import InputError, ModelFormatError
 from newsdesk.pipeline.judge.categories import (
     EXCLUDE_FACTOR,
@@ -69,6 +72,9 @@ MISSING_PLACE_FACTOR = 0.3
 RULE_HALF_LIFE = 5.0
 #: weight of the place features next to the unit-length text features
 PLACE_WEIGHT = 0.5
+#: weight of the required places' evidence features (`_evidence_row`)
+EVIDENCE_WEIGHT = 0.5
+EVIDENCE = len(PLACE_FEATURES)
 #: evidence of one description word, against 1 for an include term
 DESCRIPTION_EVIDENCE = 0.34
 
@@ -114,11 +120,18 @@ def detect_places(text: str) -> dict[str, PlaceCount]:
     with support in the text. A sub-national code ("CN-XJ") also counts for its
     country. Longer names win ("South China Sea" is not China).
     """
+    return _counts(_article(text))
+
+
+def _article(text: str) -> ArticlePlaces:
     title, _, body = text.partition("\n")
-    mentions, _, _ = find_mentions(title, body)
+    return analyse(title, body)
+
+
+def _counts(article: ArticlePlaces) -> dict[str, PlaceCount]:
     counts: Counter[str] = Counter()
     titled: set[str] = set()
-    for mention in mentions:
+    for mention in article.mentions:
         for code in {mention.code, mention.code.split("-")[0]}:
             counts[code] += 1
             if mention.field == "title":
@@ -145,17 +158,37 @@ def _codes(places: Iterable[str]) -> set[str]:
     return codes
 
 
-def _places_of(text: str, given: Iterable[str] | None) -> tuple[dict[str, PlaceCount], set[str]]:
-    """Place features (mentions found in the text plus the given codes) and the codes the
-    text is about: the given ones when there are given ones (the tagger weighs mentions),
-    else every place it names."""
-    found = detect_places(text)
+class _Seen(NamedTuple):
+    """What the model knows of a text's places."""
+
+    #: mentions found in the text plus the given codes
+    found: dict[str, PlaceCount]
+    #: the codes the text is about: the given ones when there are given ones (the tagger
+    #: weighs mentions), else every place it names
+    about: set[str]
+    #: the mentions weighed (salience, title, lead...), for the required places' evidence
+    article: ArticlePlaces
+
+
+def _places_of(text: str, given: Iterable[str] | None) -> _Seen:
+    article = _article(text)
+    found = _counts(article)
     if given is None:
-        return found, set(found)
+        return _Seen(found, set(found), article)
     about = _codes(given)
     for code in about:
         found.setdefault(code, PlaceCount(1, False))
-    return found, about
+    return _Seen(found, about, article)
+
+
+def _evidence_row(article: ArticlePlaces, required: Sequence[str]) -> list[float]:
+    """How prominently the text names a required place (the place tagger's features,
+    the strongest required place's), a flag that it names one, and how many places
+    it names: a wire story listing ten countries names each in passing."""
+    rows = [place_features(article, e) for e in article.evidence if e.code in required]
+    values = [max(column) for column in zip(*rows, strict=True)] if rows else [0.0] * EVIDENCE
+    values[PLACE_FEATURES.index("log_places")] = math.log(max(len(article.evidence), 1))
+    return [*values, float(bool(rows))]
 
 
 # --- the model --------------------------------------------------------------------------
@@ -182,6 +215,9 @@ class RelevanceModel:
         self.scorer: LinearScorer | None = None
         #: the learned margin a text about none of the required places needs; None: refused
         self.unplaced_at: float | None = None
+        #: the model weighs how prominently a text names the required places (models
+        #: stored before it did not)
+        self.place_evidence = False
 
     @property
     def has_rules(self) -> bool:
@@ -202,28 +238,27 @@ class RelevanceModel:
             )
         labels = np.array([bool(v) for v in y], dtype=bool)
         self.features, self.scorer, self.place_codes = None, None, []
-        self.unplaced_at = None
+        self.unplaced_at, self.place_evidence = None, False
         if not labels.any() or labels.all():
             return self  # nothing to contrast: the rules alone decide
         texts = [t or "" for t in texts]
         found = [_places_of(t, places[i] if places else None) for i, t in enumerate(texts)]
-        self.place_codes = sorted({c for f, _ in found for c in f})
+        self.place_codes = sorted({c for seen in found for c in seen.found})
+        self.place_evidence = bool(self.required)
         self.features, X = TextFeatures.fit(texts)
         X = sp.hstack([X, self._place_matrix(found)], format="csr")
-        placed = np.array([self._about_required(about) for _, about in found], dtype=bool)
+        placed = np.array([self._about_required(seen.about) for seen in found], dtype=bool)
         self.scorer, self.unplaced_at = learn_relevance(X, labels, placed)
         return self
 
     def _about_required(self, about: set[str]) -> bool:
         return not self.required or any(c in about for c in self.required)
 
-    def _place_matrix(
-        self, found: Sequence[tuple[dict[str, PlaceCount], set[str]]]
-    ) -> sp.csr_matrix:
+    def _place_matrix(self, found: Sequence[_Seen]) -> sp.csr_matrix:
         index = {code: i for i, code in enumerate(self.place_codes)}
-        width = self.place_width
+        width = 3 * len(self.place_codes) + 1
         rows, cols, values = [], [], []
-        for r, (places, about) in enumerate(found):
+        for r, (places, about, _) in enumerate(found):
             for code, seen in places.items():
                 if code not in index:
                     continue
@@ -236,12 +271,20 @@ class RelevanceModel:
                 cols.append(width - 1)
                 values.append(1.0)
         matrix = sp.csr_matrix((values, (rows, cols)), shape=(len(found), width), dtype=np.float32)
-        return matrix * PLACE_WEIGHT
+        if not self.place_evidence:
+            return matrix * PLACE_WEIGHT
+        evidence = np.array(
+            [_evidence_row(seen.article, self.required) for seen in found], dtype=np.float32
+        ).reshape(len(found), EVIDENCE + 1)
+        return sp.hstack(
+            [matrix * PLACE_WEIGHT, sp.csr_matrix(evidence * EVIDENCE_WEIGHT)], format="csr"
+        )
 
     @property
     def place_width(self) -> int:
-        """Place features: present, in the title, log count for each code; a required one."""
-        return 3 * len(self.place_codes) + 1
+        """Place features: present, in the title, log count for each code; a required one;
+        with required places, how prominently the text names them (`_evidence_row`)."""
+        return 3 * len(self.place_codes) + 1 + (EVIDENCE + 1 if self.place_evidence else 0)
 
     def learned_weight(self) -> float:
         if self.scorer is None:
@@ -276,7 +319,7 @@ class RelevanceModel:
             excluded = [t for t, _ in self._exclude.matches(text)]
             if excluded:
                 reasons.append("excluded term " + ", ".join(excluded[:3]))
-            present = [c for c in self.required if c in found[i][1]]
+            present = [c for c in self.required if c in found[i].about]
             if self.required and not present:
                 reasons.append("none of the required places (" + ", ".join(self.required) + ")")
             evidence, included = self._include.evidence(text)
@@ -328,6 +371,7 @@ class RelevanceModel:
             },
             "place_codes": self.place_codes,
             "unplaced_at": self.unplaced_at,
+            "place_evidence": self.place_evidence,
             "scorers": scorer_meta,
             "features": None,
         }
@@ -353,6 +397,7 @@ class RelevanceModel:
             model.place_codes = [str(c) for c in meta["place_codes"]]
             unplaced_at = meta.get("unplaced_at")
             model.unplaced_at = None if unplaced_at is None else float(unplaced_at)
+            model.place_evidence = bool(meta.get("place_evidence", False))
             if meta["features"] is not None:
                 model.features = TextFeatures.from_state(meta["features"], arrays)
             width = (model.features.size if model.features else 0) + model.place_width
