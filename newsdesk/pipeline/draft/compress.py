@@ -12,11 +12,19 @@ needs, and never inside a quotation:
 
 The result is either the sentence unchanged or a shorter sentence whose every word
 is in the source, in the source's order.
+
+`shorten` gives a sentence's shorter form, which the set search may use instead of
+the full one when it lets another fact into the budget: a day name after a verb
+("voted Tuesday to"; the date is the attribution's), a trailing unnamed
+", according to officials." and an aside between dashes. Never inside a quotation,
+never a part holding a figure, never a quote's speaker, and never leaving fewer than
+six words.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 #: "WASHINGTON (Reuters) -", "NEW YORK, Jan 5 (AP) —", "BEIJING —"
 _DATELINE = re.compile(
@@ -184,6 +192,91 @@ def compress(sentence: str) -> str:
 _RELATIVE = re.compile(r",\s+(?:who|which|whose)\s+[^,;:\"“”()]{3,120}?,\s+")
 #: ", a former senator," / ", the country's largest lender," after a name
 _APPOSITIVE = re.compile(r"(?<=[A-Z][a-z])(?:,\s+(?:a|an|the)\s+[^,;:\"“”()]{3,80}?,)\s+(?=[a-z])")
+
+
+_DAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+#: "Tuesday, Jan. 5": the day name is part of a date
+_DATE_AFTER = re.compile(r",\s+\w+\.?\s+\d")
+#: ", according to officials." at the end: an unnamed source (as `_TRAILING_SAID`)
+_ACCORDING = re.compile(
+    r",\s+according\s+to\s+(?:(?:the|a|an|some|several|two|three)\s+)?"
+    r"(?:(?:U\.S\.|US|[a-z-]+)\s+){0,3}"
+    r"(?:officials|sources?|people|data|figures|statistics|estimates|reports?|analysis|"
+    r"survey|polls?|records|documents|aides|analysts|experts|a person)"
+    r"(?:\s+(?:familiar|close|briefed|with|on|to|the|matter|situation|talks)){0,5}(?P<end>[.!])$"
+)
+#: " — an aside —" between a pair of dashes
+_DASHED = re.compile(
+    r"\s+(?:—|–|--)\s+[^—–\"“”()]{2,100}?\s+(?:—|–|--)\s+"
+    # the sentence goes on after the aside (a verb, "than", "to"...), not a new clause
+    r"(?!(?:the|a|an|this|that|these|those|his|her|its|their|he|she|it|they|we|I)\b|[A-Z])"
+)
+#: " on Tuesday" / " Tuesday night" inside the sentence: "The Senate voted Tuesday to ..."
+_DAY_INSIDE = re.compile(
+    rf"(?<=[a-z])\s+(?:(?:late|early|earlier|later)\s+)?(?:on\s+)?{_DAY}"
+    r"(?:\s+(?:morning|afternoon|evening|night))?(?=[ ,.])"
+)
+#: words a day name after them belongs to ("for Tuesday", "last Tuesday")
+_DAY_GOVERNORS = frozenset(
+    "for until till by since before after from to next last this every early late that each "
+    "of and or between through than on".split()
+)
+
+
+def _drop(text: str, pattern: re.Pattern[str], joint: str) -> str:
+    """`text` without the first match of `pattern` when it touches no quotation and
+    holds no figure (a number is what the sentence is about), and when what is left
+    is still a sentence of at least six words."""
+    m = pattern.search(text)
+    if not m or any(c.isdigit() for c in m.group()) or _span_quoted(text, m.start(), m.end()):
+        return text
+    end = m.groupdict().get("end")
+    rest = f"{text[: m.start()]}{joint if end is None else end}{text[m.end() :]}"
+    rest = _SPACE_BEFORE.sub(r"\1", rest).strip()
+    return rest if len(rest.split()) >= 6 else text
+
+
+def strip_according(text: str) -> str:
+    return _drop(text, _ACCORDING, "")
+
+
+def strip_dashed(text: str) -> str:
+    return _drop(text, _DASHED, " ")
+
+
+def strip_day(text: str) -> str:
+    """Day names after a verb: "voted late Tuesday to" -> "voted to" (the date is the
+    attribution's); not "for Tuesday", "last Tuesday", "Tuesday, Jan. 5"."""
+    shorter = _strip_one_day(text)
+    while shorter != text:
+        text, shorter = shorter, _strip_one_day(shorter)
+    return text
+
+
+def _strip_one_day(text: str) -> str:
+    for m in _DAY_INSIDE.finditer(text):
+        before = text[: m.start()].split()
+        after = text[m.end() :]
+        if before[-1].lower() in _DAY_GOVERNORS or _DATE_AFTER.match(after):
+            continue
+        if _span_quoted(text, m.start(), m.end()):
+            continue
+        rest = text[: m.start()] + after
+        return rest if len(rest.split()) >= 6 else text
+    return text
+
+
+#: the rules of `shorten`, in the order they are applied
+SHORTENERS: tuple[Callable[[str], str], ...] = (strip_according, strip_dashed, strip_day)
+
+
+def shorten(sentence: str) -> str:
+    """The compressed sentence with every `SHORTENERS` rule applied (see the module
+    docstring); unchanged when no rule applies."""
+    text = sentence
+    for rule in SHORTENERS:
+        text = rule(text)
+    return text
 
 
 def tighten(sentence: str) -> str:

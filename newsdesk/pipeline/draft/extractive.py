@@ -135,6 +135,9 @@ class ExtractiveBackend:
         titles = [a.title for a in request.articles]
         story = build_units(titles, texts, self.weights)
         story.units = [u for u in story.units if not _banned(u.text, style.banned_phrases)]
+        for u in story.units:
+            if u.alt is not None and _banned(u.alt.text, style.banned_phrases):
+                u.alt = None
         low, high = style.body_min_words, style.body_max_words
         chosen: list[Unit] = []
         if editor:

@@ -4,7 +4,9 @@
    several sentences is joined into one unit so a quote is always kept whole, and a
    unit whose quote marks still do not balance (half a quote) is never used. Units
    are compressed by the rules of `compress` (datelines, "officials said",
-   bracketed asides).
+   bracketed asides); a unit may also have a shorter form (`compress.shorten`:
+   "On Tuesday, ", ", saying ...", ", which ...", a dashed aside...), which the set
+   search may take instead of the full one.
 2. Score. Every unit gets a weighted sum of four explainable features:
    * `centrality`: cosine between the unit's content words and what the *other*
      articles of the story say (their text and title), plus a smaller share of the
@@ -17,7 +19,8 @@
    word count (plus the attribution's) falls inside the style's budget, with no two
    units saying the same thing (cosine above `redundancy`), a sentence opening with
    "He", "It", "The company"... only right after the sentence it refers back to,
-   and a quote unit whenever one can be fitted.
+   and a quote unit whenever one can be fitted. A unit's full and shorter forms are
+   never in one set.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from dataclasses import dataclass, field, replace
 
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-from newsdesk.pipeline.draft.compress import balanced_quotes, compress, tighten
+from newsdesk.pipeline.draft.compress import balanced_quotes, compress, shorten, tighten
 from newsdesk.pipeline.draft.sentences import Sentence, split_sentences
 from newsdesk.pipeline.enrich.quotes import Quote, find_quotes
 
@@ -86,6 +89,7 @@ class Unit:
     quote: bool = False  # holds a whole quotation with its named speaker
     dangling: bool = False  # opens with a pronoun referring back
     score: float = 0.0
+    alt: Unit | None = None  # a shorter form (`compress.shorten`), never used with this one
 
 
 def _asks(text: str) -> bool:
@@ -173,20 +177,29 @@ def _units_of(article: int, text: str, quotes: Sequence[Quote]) -> list[Unit]:
             or q.resolution in ("pronoun", "continued")
             for q in inside
         ) or bool(_PRONOUN_SAID.search(short))
-        units.append(
-            Unit(
-                article=article,
-                index=len(units),
-                start=start,
-                end=end,
-                text=short,
-                words=words,
-                terms=terms_of(short),
-                concepts=concepts_of(short),
-                quote=quoted,
-                dangling=orphan or bool(_DANGLING.match(short)),
-            )
+        unit = Unit(
+            article=article,
+            index=len(units),
+            start=start,
+            end=end,
+            text=short,
+            words=words,
+            terms=terms_of(short),
+            concepts=concepts_of(short),
+            quote=quoted,
+            dangling=orphan or bool(_DANGLING.match(short)),
         )
+        shorter = shorten(short)
+        if shorter != short:
+            unit.alt = replace(
+                unit,
+                text=shorter,
+                words=len(shorter.split()),
+                terms=terms_of(shorter),
+                concepts=concepts_of(shorter),
+                dangling=unit.dangling or bool(_DANGLING.match(shorter)),
+            )
+        units.append(unit)
     return units
 
 
@@ -262,7 +275,7 @@ def build_units(titles: Sequence[str], texts: Sequence[str], weights: Weights) -
                 for k, v in vec.items():
                     merged[k] = merged.get(k, 0.0) + v
         own = doc_terms[a]
-        for u in units:
+        for u in [v for unit in units for v in (unit, unit.alt) if v is not None]:
             context = dict(merged)
             for k, v in _normalised(own - u.terms).items():
                 context[k] = context.get(k, 0.0) + weights.own_article * v
@@ -342,13 +355,23 @@ def choose(
     present = {(u.article, u.index) for u in pool}
     # a dangling unit is usable only with the unit it refers back to
     pool = [u for u in pool if not u.dangling or (u.article, u.index - 1) in present]
+    # a unit's shorter form competes with it in the same search (never both)
+    pool += [
+        u.alt
+        for u in pool
+        if u.alt is not None and (not u.alt.dangling or (u.article, u.index - 1) in present)
+    ]
     want_quote = weights.require_quote and any(u.quote for u in pool)
     value = [(u.score - weights.floor) * u.words for u in pool]
     clash = [
         [
             j
             for j in range(len(pool))
-            if j != i and cosine(pool[i].terms, pool[j].terms) > weights.redundancy
+            if j != i
+            and (
+                (pool[i].article, pool[i].index) == (pool[j].article, pool[j].index)
+                or cosine(pool[i].terms, pool[j].terms) > weights.redundancy
+            )
         ]
         for i in range(len(pool))
     ]

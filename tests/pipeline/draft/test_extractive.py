@@ -9,7 +9,15 @@ from datetime import date
 import pytest
 
 from newsdesk.pipeline.draft.backends import make_backend
-from newsdesk.pipeline.draft.compress import balanced_quotes, compress, tighten
+from newsdesk.pipeline.draft.compress import (
+    balanced_quotes,
+    compress,
+    shorten,
+    strip_according,
+    strip_dashed,
+    strip_day,
+    tighten,
+)
 from newsdesk.pipeline.draft.extractive import ExtractiveBackend, attribution_words
 from newsdesk.pipeline.draft.scoring import Weights, build_units, choose
 from newsdesk.pipeline.draft.sentences import split_sentences
@@ -219,3 +227,79 @@ def test_sentences_keep_their_offsets() -> None:
 def test_the_backend_is_registered_without_options() -> None:
     assert isinstance(make_backend("extractive"), ExtractiveBackend)
     assert ExtractiveBackend.options == ()
+
+
+def test_shortening_removes_unnamed_sources_dashed_asides_and_day_names() -> None:
+    assert strip_according(
+        "The trawlers turned back at the harbour mouth, according to port officials."
+    ) == ("The trawlers turned back at the harbour mouth.")
+    assert strip_according(
+        "Kessel will leave the ministry soon, according to people familiar with the matter."
+    ) == ("Kessel will leave the ministry soon.")
+    assert strip_dashed(
+        "The talks in Ostrava — their first meeting in weeks — ended without a deal."
+    ) == ("The talks in Ostrava ended without a deal.")
+    assert shorten("The council voted Tuesday -- after a long night -- to keep the port shut.") == (
+        "The council voted to keep the port shut."
+    )
+
+
+def test_shortening_never_touches_quotes_speakers_or_figures() -> None:
+    kept = [
+        # inside a quote, or the part holds a quote
+        '"The port is shut — for now — to every trawler," Kessel said.',
+        '"We will reopen on Monday if they sign the deal," Kessel said.',
+        "The ban — “a last resort,” Kessel called it — took effect at dawn.",
+        # the quote's speaker, or a named source
+        '"We acted within the treaty and the law," according to Mira Kessel.',
+        "The ban is lawful and final, according to the Harbor Board of Veloria.",
+        # figures the sentence is about
+        "The fleet turned back, according to 40 captains who spoke to the press.",
+        "Veloria closed the port — its third closure since 2019 — to foreign crews.",
+        # the dashes open a new clause, not an aside
+        "Landings fell by a third — a record low — the harbour office reported.",
+        # too little left to be a sentence
+        "The port closed on Friday.",
+    ]
+    for sentence in kept:
+        assert shorten(sentence) == sentence, sentence
+
+
+def test_a_day_name_inside_the_sentence_goes_unless_something_governs_it() -> None:
+    assert strip_day("The council voted Tuesday to keep the port shut for now.") == (
+        "The council voted to keep the port shut for now."
+    )
+    assert strip_day("Kessel said on Friday night that the ban would stay.") == (
+        "Kessel said that the ban would stay."
+    )
+    assert strip_day("The council met late Monday, and Kessel spoke on Tuesday morning.") == (
+        "The council met, and Kessel spoke."
+    )
+    for kept in (
+        "The vote, scheduled for Tuesday, will decide the ban for good.",
+        "Officials met last Tuesday to agree on a new quota plan.",
+        "Kessel will speak Tuesday, March 5 to the harbour council.",
+        "Veloria closed the port — its third closure — on Tuesday.",
+        "The port closed on Friday.",
+    ):
+        assert strip_day(kept) == kept
+
+
+def test_a_shorter_form_lets_another_sentence_into_the_budget() -> None:
+    title = "Veloria recalls envoy from Ostrava over trawler ban"
+    text = (
+        "Veloria recalled its envoy from Ostrava on Friday — a step it had avoided through "
+        "years of quarrels over the trawler ban — after talks failed. The envoy will stay at "
+        "home in the capital until Ostrava lifts the trawler ban it imposed on Veloria."
+    )
+    story = build_units([title], [text], Weights())
+    assert story.units[0].alt is not None
+    short = "Veloria recalled its envoy from Ostrava after talks failed."
+    assert story.units[0].alt.text == short
+    # 26 + 19 words are over 35, the full first sentence alone is under 27
+    picked = choose(story, 27, 35, Weights())
+    assert [u.text for u in picked] == [short, story.units[1].text]
+    # one form or the other, never both
+    for low, high in ((9, 30), (20, 60), (40, 80)):
+        chosen = choose(story, low, high, Weights())
+        assert len({u.index for u in chosen}) == len(chosen)
