@@ -5,6 +5,7 @@ All texts are fictional; each is "title\nbody" as `document` builds them.
 
 import pytest
 
+from newsdesk.evaluation.relevance import profile_for
 from newsdesk.pipeline.errors import InputError, ModelFormatError
 from newsdesk.pipeline.judge.categories import TopicModel, document
 from newsdesk.pipeline.judge.relevance import (
@@ -177,3 +178,9 @@ def test_labels_can_overrule_the_required_place_rule() -> None:
         NAMED + ELSEWHERE, None, [True] * 8 + [False] * len(ELSEWHERE)
     )
     assert strict.unplaced_at is None and not strict.score(unseen).relevant
+
+
+def test_evaluation_reads_reuters_place_codes() -> None:
+    assert profile_for("places", "uk").required_places == ("GB",)
+    assert profile_for("places", "west-germany").required_places == ("DE",)
+    assert profile_for("places", "china") == ProfileRules("china", required_places=("CN",))
