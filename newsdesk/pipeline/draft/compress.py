@@ -14,11 +14,11 @@ The result is either the sentence unchanged or a shorter sentence whose every wo
 is in the source, in the source's order.
 
 `shorten` gives a sentence's shorter form, which the set search may use instead of
-the full one when it lets another fact into the budget: a day name after a verb
-("voted Tuesday to"; the date is the attribution's), a trailing unnamed
-", according to officials." and an aside between dashes. Never inside a quotation,
-never a part holding a figure, never a quote's speaker, and never leaving fewer than
-six words.
+the full one when it lets another fact into the budget: a day name or relative time
+after a verb ("voted Tuesday to", "said yesterday that"; the date is the
+attribution's), a trailing unnamed ", according to officials." and an aside between
+dashes. Never inside a quotation, never a part holding a figure, never a quote's
+speaker, and never leaving fewer than six words.
 """
 
 from __future__ import annotations
@@ -211,10 +211,12 @@ _DASHED = re.compile(
     # the sentence goes on after the aside (a verb, "than", "to"...), not a new clause
     r"(?!(?:the|a|an|this|that|these|those|his|her|its|their|he|she|it|they|we|I)\b|[A-Z])"
 )
-#: " on Tuesday" / " Tuesday night" inside the sentence: "The Senate voted Tuesday to ..."
+#: " on Tuesday", " Tuesday night", " yesterday", " last week" inside the sentence:
+#: "The Senate voted Tuesday to ..." (relative times are wrong in a weekly issue anyway)
 _DAY_INSIDE = re.compile(
-    rf"(?<=[a-z])\s+(?:(?:late|early|earlier|later)\s+)?(?:on\s+)?{_DAY}"
-    r"(?:\s+(?:morning|afternoon|evening|night))?(?=[ ,.])"
+    rf"(?<=[a-z])\s+(?:(?:(?:late|early|earlier|later)\s+)?(?:on\s+)?{_DAY}"
+    r"(?:\s+(?:morning|afternoon|evening|night))?|yesterday|today|tonight"
+    r"|(?:earlier\s+)?this\s+(?:week|month)|last\s+(?:week|month|night))(?=[ ,.])"
 )
 #: words a day name after them belongs to ("for Tuesday", "last Tuesday")
 _DAY_GOVERNORS = frozenset(
@@ -245,8 +247,9 @@ def strip_dashed(text: str) -> str:
 
 
 def strip_day(text: str) -> str:
-    """Day names after a verb: "voted late Tuesday to" -> "voted to" (the date is the
-    attribution's); not "for Tuesday", "last Tuesday", "Tuesday, Jan. 5"."""
+    """Day names and relative times after a verb: "voted late Tuesday to", "said
+    yesterday that" -> "voted to", "said that" (the date is the attribution's); not
+    "for Tuesday", "last Tuesday", "since last month", "Tuesday, Jan. 5"."""
     shorter = _strip_one_day(text)
     while shorter != text:
         text, shorter = shorter, _strip_one_day(shorter)

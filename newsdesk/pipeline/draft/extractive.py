@@ -113,8 +113,14 @@ class ExtractiveBackend:
         """The best set in the budget, tightening sentences when none fits as they are."""
         low, high = request.style.body_min_words, request.style.body_max_words
 
+        known: dict[frozenset[int], int] = {}
+
         def attribution(picked: Sequence[Unit]) -> int:
-            return attribution_words(cited_articles(request, picked))
+            # the cited outlets, so their words, depend only on the articles used
+            key = frozenset(u.article for u in picked)
+            if key not in known:
+                known[key] = attribution_words(cited_articles(request, picked))
+            return known[key]
 
         def words(picked: Sequence[Unit]) -> int:
             return sum(u.words for u in picked) + attribution(picked)

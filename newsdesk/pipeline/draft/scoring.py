@@ -364,7 +364,7 @@ def choose(
     want_quote = weights.require_quote and any(u.quote for u in pool)
     value = [(u.score - weights.floor) * u.words for u in pool]
     clash = [
-        [
+        {
             j
             for j in range(len(pool))
             if j != i
@@ -372,7 +372,7 @@ def choose(
                 (pool[i].article, pool[i].index) == (pool[j].article, pool[j].index)
                 or cosine(pool[i].terms, pool[j].terms) > weights.redundancy
             )
-        ]
+        }
         for i in range(len(pool))
     ]
     best: tuple[tuple[int, int, float], list[int]] = ((-1, 0, 0.0), [])
@@ -394,7 +394,7 @@ def choose(
                     if key > best[0]:
                         best = (key, list(chosen))
         for i in range(start, len(pool)):
-            if words + pool[i].words > high or any(j in clash[i] for j in chosen):
+            if words + pool[i].words > high or not clash[i].isdisjoint(chosen):
                 continue
             gain = value[i]
             if weights.coverage:

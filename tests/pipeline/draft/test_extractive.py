@@ -275,7 +275,14 @@ def test_a_day_name_inside_the_sentence_goes_unless_something_governs_it() -> No
     assert strip_day("The council met late Monday, and Kessel spoke on Tuesday morning.") == (
         "The council met, and Kessel spoke."
     )
+    assert strip_day("Kessel said yesterday that the ban would stay until spring.") == (
+        "Kessel said that the ban would stay until spring."
+    )
+    assert strip_day("The council voted earlier this week to keep the port shut.") == (
+        "The council voted to keep the port shut."
+    )
     for kept in (
+        "The ban, in force since last month, will stay until spring.",
         "The vote, scheduled for Tuesday, will decide the ban for good.",
         "Officials met last Tuesday to agree on a new quota plan.",
         "Kessel will speak Tuesday, March 5 to the harbour council.",
