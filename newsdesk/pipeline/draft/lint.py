@@ -52,10 +52,16 @@ CLICKBAIT = (
 _SMALL = frozenset("a an and as at but by for in nor of on or the to up via vs with from".split())
 _PERSON_PRONOUNS = ("He", "She", "His", "Her")
 _THING_PRONOUNS = ("It", "Its", "They", "Their", "This", "These", "Those")
-_REFERRING = re.compile(
-    r"^(?:The|This|That) (company|firm|group|ministry|agency|bank|government|department|"
+#: "The company", "This ministry": a noun standing for something named before
+REFERRING_NOUNS = (
+    r"(?:The|This|That) (company|firm|group|ministry|agency|bank|government|department|"
     r"organi[sz]ation|consortium|operator|carrier|authority|official|minister|president|"
     r"court|body|council|committee|party|project|plan|deal)\b"
+)
+_REFERRING = re.compile(rf"^{REFERRING_NOUNS}")
+#: a sentence opening with a pronoun or a referring noun: it needs what it refers to
+REFERS_BACK = re.compile(
+    rf"^[\"“‘']?(?:(?:{'|'.join(_PERSON_PRONOUNS + _THING_PRONOUNS)})\b|{REFERRING_NOUNS})"
 )
 _DATES = {
     "long": rf"(?:{'|'.join(MONTHS)}) [1-9]\d?, \d{{4}}",

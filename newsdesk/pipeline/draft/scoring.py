@@ -35,17 +35,13 @@ from dataclasses import dataclass, field, replace
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from newsdesk.pipeline.draft.compress import balanced_quotes, compress, shorten, tighten
+from newsdesk.pipeline.draft.lint import REFERS_BACK
 from newsdesk.pipeline.draft.sentences import Sentence, split_sentences
 from newsdesk.pipeline.enrich.quotes import Quote, find_quotes
 
-#: a sentence opening with these refers back to something said before it (the same
-#: openings the style lint checks)
-_DANGLING = re.compile(
-    r"^[\"“‘']?(?:(?:He|She|His|Her|It|Its|They|Their|This|These|Those)\b|"
-    r"(?:The|This|That) (?:company|firm|group|ministry|agency|bank|government|department|"
-    r"organi[sz]ation|consortium|operator|carrier|authority|official|minister|president|"
-    r"court|body|council|committee|party|project|plan|deal)\b)"
-)
+#: a sentence opening with a pronoun or "The company" refers back to something said
+#: before it (the openings the style lint checks)
+_DANGLING = REFERS_BACK
 #: '"...," he said' with no name in the unit
 _PRONOUN_SAID = re.compile(r"\b(?:he|she|they)\s+(?:said|says|told|added|wrote)\b")
 _TOKEN = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
