@@ -18,7 +18,13 @@ from collections.abc import Sequence
 from typing import ClassVar
 
 from newsdesk.pipeline.draft.backends import Option, register
-from newsdesk.pipeline.draft.headline import is_question, make_headline, make_teaser, strip_outlet
+from newsdesk.pipeline.draft.headline import (
+    is_question,
+    make_headline,
+    make_teaser,
+    strip_outlet,
+    trims_cleanly,
+)
 from newsdesk.pipeline.draft.scoring import (
     Story,
     Unit,
@@ -87,13 +93,19 @@ def _banned(text: str, phrases: Sequence[str]) -> bool:
 
 
 def _headline_title(request: DraftRequest, order: Sequence[int]) -> str:
-    """The first usable title, starting with the best article's: long enough and no
-    question."""
+    """The first usable title, starting with the best article's: long enough, no
+    question, and short enough or cut at a phrase boundary (else the first one
+    usable otherwise)."""
     titles = [request.articles[a].title for a in order]
     outlets = [a.outlet for a in request.articles]
-    for title in titles:
-        if len(strip_outlet(title, outlets).split()) >= MIN_TITLE_WORDS and not is_question(title):
-            return title
+    usable = [
+        t
+        for t in titles
+        if len(strip_outlet(t, outlets).split()) >= MIN_TITLE_WORDS and not is_question(t)
+    ]
+    clean = [t for t in usable if trims_cleanly(t, request.style, outlets)]
+    if clean or usable:
+        return (clean or usable)[0]
     return next(
         (t for t in titles if t.strip() and not is_question(t)), titles[0] if titles else ""
     )

@@ -98,3 +98,26 @@ def test_a_draft_takes_a_usable_title_not_a_question() -> None:
     assert d.headline == "VELORIA BARS FOREIGN TRAWLERS FROM PORT AMSEL FOR SIX MONTHS"
     assert d.teaser.startswith("Veloria bars foreign trawlers from Port Amsel")
     assert len(d.teaser.split()) <= Style().teaser_max_words
+
+
+def test_a_title_that_could_only_be_cut_mid_phrase_gives_way() -> None:
+    rambling = SourceArticle(
+        key="1",
+        title="Veloria fishing crews say inspectors tied to Ostrava kept 40 trawlers idle "
+        "inside Port Amsel",
+        text="Veloria barred foreign trawlers from Port Amsel on Tuesday, idling 40 vessels. "
+        "The ban will last six months, the fisheries ministry announced.",
+        outlet="Coastal Daily",
+        published=date(2026, 3, 4),
+    )
+    plain = SourceArticle(
+        key="2",
+        title="Veloria bars foreign trawlers from Port Amsel for six months",
+        text="Veloria has barred foreign trawlers from Port Amsel. Crews in Ostrava sat idle.",
+        outlet="Harbor Wire",
+        published=date(2026, 3, 3),
+    )
+    d = ExtractiveBackend().draft(
+        DraftRequest(articles=(rambling, plain), style=Style(body_min_words=10, body_max_words=40))
+    )
+    assert d.headline == "VELORIA BARS FOREIGN TRAWLERS FROM PORT AMSEL FOR SIX MONTHS"
