@@ -2,18 +2,19 @@
 
 `TopicModel` is a multi-label classifier over a publication's topic categories.
 Each category may have a `TopicRule` (include and exclude terms, written by an
-editor) and labelled examples (items filed under it). With rules alone it
-works from the first day; with examples it learns one linear SVM per category
-(one-vs-rest) over word and character n-gram TF-IDF. The decision threshold of
-each category is tuned for F1 on inner cross-validation of the training data,
+editor) and labelled examples (items filed under it). With rules alone it works
+from the first day; with examples it learns one linear SVM per category
+(one-vs-rest) over word and character n-gram TF-IDF. The decision threshold of each
+category is tuned for F1 on inner cross-validation of the training data
+(negatives reweighed by the category's prior share of all items, when given),
 and the margin is mapped to a 0..1 score (0.5 at the threshold) by a slope
 fitted on the same out-of-fold scores. For a category with include terms the
-score is w * learned + (1 - w) * rule, where w = n / (n + 2) for n positive
-examples and the rule score is 0.5 for one matched term (a title match counts
-twice) and approaches 1 with more; without include terms the learned score is
-the score. A category needs positive and negative examples to be learned. An
-exclude term always wins: a text that matches one is never put in that
-category.
+score is w * learned + (1 - w) * rule, where w = n / (n + 2a) for n positive
+examples, a the share of them the rule matches (at least one half), and the
+rule score is 0.5 for one matched term (a title match counts twice) and
+approaches 1 with more; without include terms the learned score is the score. A
+category needs positive and negative examples to be learned. An exclude term
+always wins: a text that matches one is never put in that category.
 
 A text is one string, its first line the title (see `document`); the title is
 counted twice, since headlines name the subject more reliably than bodies.
@@ -55,6 +56,8 @@ MIN_TUNING_EXAMPLES = 3
 #: the margin-to-score slope used when it cannot be fitted
 DEFAULT_SLOPE = 2.0
 CV_FOLDS = 5
+#: the most (and 1 / the least) a negative example may count when tuning a threshold
+MAX_NEGATIVE_WEIGHT = 8.0
 SVM_C = 1.0
 #: words shown as the learned part of a reason
 LEARNED_TERMS = 3
@@ -315,21 +318,41 @@ def _svm(X: sp.csr_matrix, y: np.ndarray, balanced: bool) -> tuple[np.ndarray, f
     return model.coef_.ravel().astype(np.float32), float(model.intercept_[0])
 
 
-def best_threshold(scores: np.ndarray, y: np.ndarray) -> float:
-    """The cut on out-of-fold scores that maximises F1 (midway to the next score)."""
+def best_threshold(scores: np.ndarray, y: np.ndarray, negative_weight: float = 1.0) -> float:
+    """The cut on out-of-fold scores that maximises F1 (midway to the next score).
+
+    Each negative counts `negative_weight` times as a false positive: more than
+    once when negatives are rarer among the examples than among all items.
+    """
     order = np.argsort(-scores, kind="stable")
     ranked, hits = scores[order], y[order]
     positives = int(hits.sum())
     # a cut after rank i keeps i + 1 texts, tp of them positive
-    kept = np.cumsum(hits).tolist()
+    kept = np.cumsum(hits)
+    false = (np.arange(1, len(ranked) + 1) - kept) * negative_weight
     f1s = np.array(
-        [f1(tp / (i + 1), tp / positives) if positives else 0.0 for i, tp in enumerate(kept)]
+        [
+            f1(tp / (tp + fp), tp / positives) if positives and tp else 0.0
+            for tp, fp in zip(kept.tolist(), false.tolist(), strict=True)
+        ]
     )
     # equal F1s may differ in the last bit: the first of them wins, the shortest cut
     best = int(np.flatnonzero(f1s >= f1s.max() - 1e-12)[0])
     if best + 1 < len(ranked):
         return float((ranked[best] + ranked[best + 1]) / 2)
     return float(ranked[best] - 1e-3)
+
+
+def negative_weight(prior: float | None, n_pos: int, n_neg: int) -> float:
+    """How many items' worth of negatives one negative example stands for, relative to positives.
+
+    `prior` is the share of all items in the category; examples drawn a few per
+    category overstate a rare category and understate a common one.
+    """
+    if prior is None or not 0 < prior < 1 or n_pos <= 0 or n_neg <= 0:
+        return 1.0
+    weight = ((1.0 - prior) / prior) / (n_neg / n_pos)
+    return min(max(weight, 1.0 / MAX_NEGATIVE_WEIGHT), MAX_NEGATIVE_WEIGHT)
 
 
 def _fit_slope(margins: np.ndarray, y: np.ndarray) -> float:
@@ -342,11 +365,15 @@ def _fit_slope(margins: np.ndarray, y: np.ndarray) -> float:
 
 
 def learn_scorers(
-    X: sp.csr_matrix, Y: np.ndarray, balanced: bool = False
+    X: sp.csr_matrix,
+    Y: np.ndarray,
+    balanced: bool = False,
+    priors: Sequence[float | None] | None = None,
 ) -> list[LinearScorer | None]:
     """One scorer per column of Y (None without both positives and negatives).
 
-    Thresholds and slopes come from CV_FOLDS-fold out-of-fold margins on X.
+    Thresholds and slopes come from CV_FOLDS-fold out-of-fold margins on X;
+    `priors` (share of all items, per column) reweigh negatives for the threshold.
     """
     n, k = Y.shape
     n_pos = Y.sum(axis=0)
@@ -377,7 +404,9 @@ def learn_scorers(
         weights, intercept = _svm(X, y, balanced)
         threshold, slope = 0.0, DEFAULT_SLOPE
         if tunable[j]:
-            threshold = best_threshold(out_of_fold[:, j], y)
+            prior = priors[j] if priors is not None else None
+            weight = negative_weight(prior, int(y.sum()), int((~y).sum()))
+            threshold = best_threshold(out_of_fold[:, j], y, weight)
             slope = _fit_slope(out_of_fold[:, j] - threshold, y)
         scorers.append(
             LinearScorer(weights, intercept, threshold, slope, int(y.sum()), int((~y).sum()))
@@ -385,9 +414,21 @@ def learn_scorers(
     return scorers
 
 
-def learned_weight(n_pos: int) -> float:
-    """How much the learned score counts against a rule, by positive examples seen."""
-    return n_pos / (n_pos + RULE_HALF_LIFE)
+def learned_weight(n_pos: int, agreement: float = 1.0) -> float:
+    """How much the learned score counts against a rule, by positive examples seen.
+
+    `agreement` is the share of those examples the rule matches (see
+    `rule_agreement`): a rule that misses the category's own examples, such as
+    a name nobody writes in a story ("acq"), soon stops counting.
+    """
+    if n_pos <= 0:
+        return 0.0
+    return n_pos / (n_pos + RULE_HALF_LIFE * agreement)
+
+
+def rule_agreement(hits: int, n_pos: int) -> float:
+    """The share of n_pos positive examples a rule matches, smoothed toward one half."""
+    return max((hits + 1.0) / (n_pos + 2.0), 0.5)
 
 
 # --- storage ----------------------------------------------------------------------------
@@ -468,14 +509,21 @@ class TopicModel:
         self.scorers: dict[str, LinearScorer] = {}
         self._include: dict[str, TermMatcher] = {}
         self._exclude: dict[str, TermMatcher] = {}
+        #: per category with a rule and examples: the share of its examples the rule matches
+        self.agreement: dict[str, float] = {}
 
     def fit(
         self,
         texts: Sequence[str],
         labels: Sequence[Sequence[str]],
         rules: Mapping[str, TopicRule] | None = None,
+        priors: Mapping[str, float] | None = None,
     ) -> TopicModel:
-        """Learn from texts and their categories; categories with rules need no examples."""
+        """Learn from texts and their categories; categories with rules need no examples.
+
+        `priors` are the shares of all items in each category, when the examples
+        are not a fair sample of the items (a few per category).
+        """
         if len(texts) != len(labels):
             raise InputError(
                 f"{len(texts)} texts but {len(labels)} label lists: give one list per text"
@@ -484,14 +532,25 @@ class TopicModel:
         label_sets = [set(item) for item in labels]
         learned_names = sorted(set().union(*label_sets)) if label_sets else []
         self.categories = sorted(set(learned_names) | set(self.rules))
-        self.features, self.scorers = None, {}
+        self.features, self.scorers, self.agreement = None, {}, {}
         if learned_names and texts:
             self.features, X = TextFeatures.fit(texts)
             Y = np.array([[name in item for name in learned_names] for item in label_sets])
-            for name, scorer in zip(learned_names, learn_scorers(X, Y), strict=True):
+            shares = [(priors or {}).get(name) for name in learned_names]
+            for name, scorer in zip(learned_names, learn_scorers(X, Y, priors=shares), strict=True):
                 if scorer is not None:
                     self.scorers[name] = scorer
+            self.agreement = self._agreement(texts, label_sets)
         return self
+
+    def _agreement(self, texts: Sequence[str], label_sets: list[set[str]]) -> dict[str, float]:
+        result = {}
+        for name, include in self._include.items():
+            having = [t for t, labels in zip(texts, label_sets, strict=True) if name in labels]
+            if include.terms and having:
+                hits = sum(1 for t in having if include.matches(t))
+                result[name] = rule_agreement(hits, len(having))
+        return result
 
     def _set_rules(self, rules: dict[str, TopicRule]) -> None:
         self.rules = rules
@@ -544,7 +603,8 @@ class TopicModel:
             weight = 0.0
             if scorer is not None and X is not None:
                 learned = scorer.probabilities(X)
-                weight = learned_weight(scorer.n_pos) if ruled else 1.0
+                agreement = self.agreement.get(name, 1.0)
+                weight = learned_weight(scorer.n_pos, agreement) if ruled else 1.0
             for i, text in enumerate(texts):
                 why: list[str] = []
                 score = weight * float(learned[i])
@@ -577,6 +637,7 @@ class TopicModel:
                 for name, r in self.rules.items()
             },
             "scorers": scorer_meta,
+            "agreement": self.agreement,
             "features": None,
         }
         arrays: dict[str, np.ndarray] = {"weights": weights}
@@ -597,6 +658,7 @@ class TopicModel:
                 }
             )
             model.categories = [str(c) for c in meta["categories"]]
+            model.agreement = {str(k): float(v) for k, v in meta.get("agreement", {}).items()}
             if meta["features"] is not None:
                 model.features = TextFeatures.from_state(meta["features"], arrays)
             width = model.features.size if model.features else 0

@@ -12,7 +12,10 @@ from newsdesk.pipeline.judge.categories import (
     TermMatcher,
     TopicModel,
     TopicRule,
+    best_threshold,
     document,
+    learned_weight,
+    negative_weight,
 )
 
 RULES = {
@@ -107,6 +110,26 @@ def test_labels_improve_on_rules() -> None:
     port = document("Port", "A container ship ran aground outside the harbour.")
     assert mixed.predict([port]) == [["Shipping"]]
     assert mixed.predict([NEW_FARMS]) == [["Farming"]]
+    # the rule matched none of its six examples: it holds the learned score back less
+    assert mixed.agreement == {"Semiconductors": 0.5}
+    assert learned_weight(6, 0.5) > learned_weight(6)
+    matching = [document(t, b + " A chipmaker said so.") for t, b in (c.split("\n") for c in CHIPS)]
+    agreeing = TopicModel().fit(matching + FARMS, [["Semiconductors"]] * 6 + [[]] * 6, rules)
+    assert agreeing.agreement["Semiconductors"] == pytest.approx(7 / 8)
+    assert TopicModel.from_bytes(agreeing.to_bytes()).agreement == agreeing.agreement
+
+
+def test_a_rare_category_needs_a_higher_threshold() -> None:
+    scores = np.array([0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2])
+    y = np.array([True, True, False, True, False, False, False, False])
+    # counted once, the third negative is worth taking for the positive below it
+    assert best_threshold(scores, y) == pytest.approx(0.55)
+    assert best_threshold(scores, y, negative_weight=4.0) == pytest.approx(0.75)
+    # 5 positives and 45 negatives drawn; the category has 1 in 100 items (or half of them)
+    assert negative_weight(0.01, 5, 45) == 8.0
+    assert negative_weight(0.1, 5, 45) == pytest.approx(1.0)
+    assert negative_weight(0.5, 5, 45) == 0.125
+    assert negative_weight(None, 5, 45) == 1.0
 
 
 def test_exclude_wins_over_the_learned_model() -> None:
