@@ -340,8 +340,9 @@ def choose(
 ) -> list[Unit]:
     """The best set of units whose words plus `extra_words(set)` (the attribution) lie
     in [low, high]; when none fits, the fullest set under `high` (see the module
-    docstring). Returned in reading order: the best article first, each article's
-    units in their order."""
+    docstring). Returned in reading order, facts first: an article whose opening
+    sentence (its lede) was chosen comes before one whose was not, then the best
+    article first; each article's units stay together and in their order."""
     units = story.units
     ranked = sorted(units, key=lambda u: (-u.score, u.article, u.index))
     pool = ranked[: weights.candidates]
@@ -412,7 +413,17 @@ def choose(
             picked = greedy
     if not picked and ranked:
         picked = [min(ranked, key=lambda u: (u.words, -u.score))]
+    return reading_order(picked)
+
+
+def reading_order(picked: Sequence[Unit]) -> list[Unit]:
+    """Facts first: the articles whose lede was chosen, then by each article's best
+    unit; an article's units together and in their order (a sentence that refers back
+    stays right after its referent)."""
     lead: dict[int, float] = {}
     for u in picked:
         lead[u.article] = max(lead.get(u.article, -1e9), u.score)
-    return sorted(picked, key=lambda u: (-lead[u.article], u.article, u.index))
+    ledes = {u.article for u in picked if u.index == 0}
+    return sorted(
+        picked, key=lambda u: (u.article not in ledes, -lead[u.article], u.article, u.index)
+    )

@@ -19,7 +19,7 @@ from newsdesk.pipeline.draft.compress import (
     tighten,
 )
 from newsdesk.pipeline.draft.extractive import ExtractiveBackend, attribution_words
-from newsdesk.pipeline.draft.scoring import Weights, build_units, choose
+from newsdesk.pipeline.draft.scoring import Unit, Weights, build_units, choose, reading_order
 from newsdesk.pipeline.draft.sentences import split_sentences
 from newsdesk.pipeline.draft.types import Draft, DraftRequest, SourceArticle
 from newsdesk.pipeline.enrich.figures import find_figures, verify_figure
@@ -310,3 +310,14 @@ def test_a_shorter_form_lets_another_sentence_into_the_budget() -> None:
     for low, high in ((9, 30), (20, 60), (40, 80)):
         chosen = choose(story, low, high, Weights())
         assert len({u.index for u in chosen}) == len(chosen)
+
+
+def test_the_body_opens_with_a_lede_and_keeps_each_articles_sentences_together() -> None:
+    def unit(article: int, index: int, score: float) -> Unit:
+        return Unit(article=article, index=index, start=0, end=1, text="x", words=1, score=score)
+
+    picked = [unit(0, 2, 0.9), unit(0, 3, 0.5), unit(1, 0, 0.6), unit(1, 1, 0.4)]
+    order = [(u.article, u.index) for u in reading_order(picked)]
+    assert order == [(1, 0), (1, 1), (0, 2), (0, 3)]
+    no_lede = [unit(0, 2, 0.9), unit(1, 1, 0.6), unit(0, 3, 0.5)]
+    assert [(u.article, u.index) for u in reading_order(no_lede)] == [(0, 2), (0, 3), (1, 1)]
