@@ -19,7 +19,7 @@ from newsdesk.pipeline.enrich.gazetteer import Gazetteer
 from newsdesk.pipeline.enrich.quotes import Quote, find_quotes
 from newsdesk.pipeline.enrich.speaker_names import keeps_dot
 
-#: words of a name that join its capitalised parts ("Ministry of State Security")
+#: words of a name that join its capitalised parts ("Ministry of Harbour Safety")
 CONNECTORS = frozenset("of for on de del der van von da di al bin la le du".split())
 MONTHS_AND_DAYS = frozenset(
     """january february march april may june july august september october november
@@ -87,7 +87,7 @@ def tokens(text: str) -> list[Token]:
 
 def name_runs(text: str, toks: list[Token] | None = None) -> list[list[Token]]:
     """Runs of capitalised words separated only by spaces, with connectors inside
-    ("Ministry of State Security"); hyphenated parts count on their own."""
+    ("Ministry of Harbour Safety"); hyphenated parts count on their own."""
     toks = tokens(text) if toks is None else toks
     runs: list[list[Token]] = []
     current: list[Token] = []

@@ -2,18 +2,18 @@
 
 A name is a run of capitalised words outside quotes (quotes are checked verbatim
 on their own). A run passes when its words, compared without case or possessive,
-are a contiguous part of a capitalised run of some source ("Boluarte" in "Dina
-Boluarte", "State Security" in "Ministry of State Security"). Otherwise it is cut
+are a contiguous part of a capitalised run of some source ("Okafor" in "Lena
+Okafor", "Harbour Safety" in "Ministry of Harbour Safety"). Otherwise it is cut
 into chunks at connectors ("of"), titles ("President", "Mr.") and a leading place
 word, and every chunk must be such a part; a place word passes when a source names
 the same country or region ("Chinese" against "China"); an abbreviation passes when
-the draft defines it in brackets after a name that passed ("... Security (MSS)").
+the draft defines it in brackets after a name that passed ("... Safety (MHS)").
 
 Not names: the common word that opens a sentence ("The", "Last", "Speaking"; a word
 the draft or sources also write in lower case), months and weekdays.
 
 Known leniency: chunks are matched one by one, so a place word glued to a real
-organisation's words ("Chilean Maritime Bureau" when a source has "Peruvian Maritime
+organisation's words ("Danish Maritime Bureau" when a source has "Polish Maritime
 Bureau") passes when both countries are in the sources.
 """
 
@@ -62,7 +62,7 @@ def _is_common(tok: Token, lower_words: frozenset[str]) -> bool:
     """A word that is capitalised only because it opens a sentence."""
     low = tok.text.lower()
     if tok.text.isupper() and len(tok.text) > 1:
-        return False  # "EU", "MSS"
+        return False  # "EU", "MHS"
     return (
         low in STOPWORDS
         or low in OPENERS
@@ -181,7 +181,7 @@ class NameChecker:
         return None
 
     def _define(self, text: str, run: list[Token], defined: set[str]) -> None:
-        """ "Ministry of State Security (MSS)": MSS is known from here on."""
+        """ "Ministry of Harbour Safety (MHS)": MHS is known from here on."""
         after = text[run[-1].end :].lstrip()
         if not after.startswith("("):
             return

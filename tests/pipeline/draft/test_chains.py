@@ -27,8 +27,8 @@ REACTION = _story(
 )
 PORT = _story(
     "port",
-    "China opens a deep-water port in Peru",
-    "Beijing and Lima inaugurated the Chancay terminal on Tuesday.",
+    "China opens a deep-water port in Ecuador",
+    "Beijing and Quito opened the Esmera Bay terminal on Tuesday.",
     4,
     0.8,
 )
@@ -63,7 +63,7 @@ def test_outlets_in_datelines_and_first_words_link_nothing() -> None:
     one = _story(
         "one",
         "Tariff row deepens",
-        "LIMA, Nov 3 (Harbor Ledger) - Talks stalled.",
+        "SANTIAGO, Nov 3 (Harbor Ledger) - Talks stalled.",
         1,
         0.4,
         outlets=wire,
@@ -81,5 +81,5 @@ def test_outlets_in_datelines_and_first_words_link_nothing() -> None:
 
 
 def test_compounds_of_places_are_no_actors() -> None:
-    one = _story("one", "A Chinese-backed port opens", "The Lima-based firm built it.", 1, 0.4)
+    one = _story("one", "A Chinese-backed port opens", "The Quito-based firm built it.", 1, 0.4)
     assert actors(one) == frozenset()

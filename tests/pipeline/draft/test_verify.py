@@ -22,12 +22,12 @@ CALIBRATION = (
 
 DOCK = SourceArticle(
     key="a1",
-    title="Norland opens $3.5 billion dock at Port Ilsa",
+    title="Norland opens $2.8 billion dock at Port Ilsa",
     text=(
-        "Norland's president Ilse Varga and Chinese leader Xi Jinping on Monday opened a "
-        "$3.5 billion deep-water dock at Port Ilsa, which is 60% owned by Bramwell Shipping.\n"
+        "Norland's president Ilse Varga and Chinese premier Gao Weiming on Monday opened a "
+        "$2.8 billion deep-water dock at Port Ilsa, which is 45% owned by Bramwell Shipping.\n"
         "“We are opening a door to the whole of Asia,” Varga said at the ceremony.\n"
-        "Xi, speaking by video link, said the dock was “a bridge of friendship.”\n"
+        "Gao, speaking by video link, said the dock was “a bridge of friendship.”\n"
         "Minister of Harbours Chen Yunlan said the dock would employ 4,000 people. "
         "“Every crane here was built by Norland hands,” he said.\n"
         "“We will publish every contract,” a Bramwell Shipping spokesperson said."
@@ -39,8 +39,8 @@ DOCK2 = SourceArticle(
     key="a2",
     title="Port Ilsa deal draws scrutiny",
     text=(
-        "The Port Ilsa project cost 3,500 million dollars, according to the ministry, and "
-        "Bramwell Shipping holds 60 per cent of it.\n"
+        "The Port Ilsa project cost 2,800 million dollars, according to the ministry, and "
+        "Bramwell Shipping holds 45 per cent of it.\n"
         "Opposition leader Oskar Lind said the contracts should be published."
     ),
     outlet="Pacific Courier",
@@ -48,8 +48,8 @@ DOCK2 = SourceArticle(
 )
 REQUEST = DraftRequest((DOCK, DOCK2))
 BODY = (
-    "Norland's president Ilse Varga and Chinese leader Xi Jinping have opened a $3.5 billion "
-    "deep-water dock at Port Ilsa, which is 60% owned by Bramwell Shipping. Minister of "
+    "Norland's president Ilse Varga and Chinese premier Gao Weiming have opened a $2.8 billion "
+    "deep-water dock at Port Ilsa, which is 45% owned by Bramwell Shipping. Minister of "
     "Harbours Chen Yunlan has said the dock would employ 4,000 people. Opposition leader "
     "Oskar Lind has said the contracts should be published. “We are opening a door to the "
     "whole of Asia,” Varga said."
@@ -58,7 +58,7 @@ BODY = (
 
 def make_draft(body: str = BODY, **changes: object) -> Draft:
     draft = Draft(
-        headline="NORLAND OPENS $3.5 BILLION DOCK AT PORT ILSA",
+        headline="NORLAND OPENS $2.8 BILLION DOCK AT PORT ILSA",
         teaser="Norland opens a deep-water dock",
         body=body,
         cited=("a1",),
@@ -134,9 +134,9 @@ def test_quote_in_an_all_caps_headline_is_checked_without_case() -> None:
 @pytest.mark.parametrize(
     "attribution",
     [
-        "Xi said the dock was “a bridge of friendship.”",
-        "Xi Jinping said the dock was “a bridge of friendship.”",
-        "President Xi said the dock was “a bridge of friendship.”",
+        "Gao said the dock was “a bridge of friendship.”",
+        "Gao Weiming said the dock was “a bridge of friendship.”",
+        "Premier Gao said the dock was “a bridge of friendship.”",
     ],
 )
 def test_speaker_named_tolerantly_passes(attribution: str) -> None:
@@ -181,10 +181,10 @@ def test_quote_given_to_the_wrong_speaker_fails_with_the_source_speaker() -> Non
 
 
 def test_equivalent_figures_pass() -> None:
-    body = BODY + " The project cost $3,500 million, and Bramwell holds 60 per cent."
+    body = BODY + " The project cost $2,800 million, and Bramwell holds 45 per cent."
     report = verify(make_draft(body), REQUEST)
     assert failed(report, "number") == []
-    assert {c.span for c in passed(report, "number")} >= {"$3,500 million", "60 per cent"}
+    assert {c.span for c in passed(report, "number")} >= {"$2,800 million", "45 per cent"}
 
 
 def test_changed_figure_fails_with_the_nearest_source_figure() -> None:
@@ -197,7 +197,7 @@ def test_changed_figure_fails_with_the_nearest_source_figure() -> None:
 
 def test_headline_figures_in_capitals_are_checked() -> None:
     good = verify(make_draft(), REQUEST)
-    assert [c.span for c in passed(good, "number") if c.field == "headline"] == ["$3.5 BILLION"]
+    assert [c.span for c in passed(good, "number") if c.field == "headline"] == ["$2.8 BILLION"]
     bad = verify(make_draft(headline="NORLAND OPENS $4.5 BILLION DOCK AT PORT ILSA"), REQUEST)
     [check] = failed(bad, "number")
     assert check.field == "headline" and check.span == "$4.5 BILLION"
@@ -226,7 +226,7 @@ def test_invented_names_fail() -> None:
 
 
 def test_a_country_no_source_names_fails() -> None:
-    body = BODY.replace("Chinese leader", "Japanese leader")
+    body = BODY.replace("Chinese premier", "Japanese premier")
     [check] = failed(verify(make_draft(body), REQUEST), "name")
     assert check.span.startswith("Japanese")
 
