@@ -246,7 +246,7 @@ def _without_places(words: set[str]) -> set[str]:
 
 
 def _same_speaker(draft_words: set[str], source: Quote) -> bool:
-    """The draft's speaker names no one the source's does not: "Xi" = "Xi Jinping",
+    """The draft's speaker names no one the source's does not: "Okafor" = "Lena Okafor",
     "Mr. Tarilongi" = "Moses Tarilongi", "the ministry" against "a ministry spokesperson", "China's
     Eastern Theater Command" against "the People's Liberation Army's Eastern Theater
     Command" (a place word may be added or dropped)."""

@@ -13,7 +13,7 @@ from newsdesk.pipeline.issue.style import Style
 from newsdesk.pipeline.types import SourceRef
 
 BODY = (
-    "Norland's transport minister Ilse Varga has opened a $3.5 billion deep-water dock at "
+    "Norland's transport minister Ilse Varga has opened a $2.8 billion deep-water dock at "
     "Port Ilsa, the largest harbour project in the country's history. The dock, which is 60% "
     "owned by Bramwell Shipping, has four berths and is expected to handle two million "
     "containers a year. Chinese state banks have lent most of the money, and the first ships "
@@ -49,7 +49,7 @@ def test_house_item_passes() -> None:
 @pytest.mark.parametrize(
     ("headline", "rule"),
     [
-        ("Norland opens $3.5 billion dock at Port Ilsa", "headline casing"),
+        ("Norland opens $2.8 billion dock at Port Ilsa", "headline casing"),
         ("NORLAND OPENS DOCK", "headline length"),
         (
             "NORLAND OPENS A HUGE NEW DEEP-WATER DOCK AT PORT ILSA WITH CHINESE MONEY TODAY",
@@ -84,8 +84,8 @@ def test_chain_marks_follow_the_chain_and_are_not_counted() -> None:
     ("case", "headline", "ok"),
     [
         ("title", "Norland Opens $3.5 Billion Dock at Port Ilsa", True),
-        ("title", "Norland opens $3.5 billion dock at Port Ilsa", False),
-        ("sentence", "Norland opens $3.5 billion dock at Port Ilsa", True),
+        ("title", "Norland opens $2.8 billion dock at Port Ilsa", False),
+        ("sentence", "Norland opens $2.8 billion dock at Port Ilsa", True),
         ("sentence", "NORLAND OPENS $3.5 BILLION DOCK AT PORT ILSA", False),
         ("sentence", "Norland Opens Enormous Harbour Dock Near Ilsa", False),
         ("upper", "NORLAND OPENS $3.5 BILLION DOCK AT PORT ILSA", True),

@@ -92,7 +92,6 @@ def test_page_text_and_canonical_win() -> None:
     assert draft.original_urls == ("http://o.example/a?utm_source=rss", "http://o.example/a-moved")
 
 
-
 def test_a_malformed_declared_canonical_url_costs_only_the_canonical() -> None:
     page = Extracted(text=LONG, html="<p>x</p>", canonical_url="http://[::1/broken")
     draft = build_article(
@@ -105,6 +104,7 @@ def test_a_malformed_declared_canonical_url_costs_only_the_canonical() -> None:
     )
     assert draft.text_source is TextSource.PAGE and draft.text == LONG
     assert draft.url == "http://o.example/a"
+
 
 def test_unreachable_page_is_noted() -> None:
     draft = build_article(
