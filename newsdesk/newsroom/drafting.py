@@ -30,6 +30,7 @@ from newsdesk.pipeline.draft.sentences import split_sentences
 from newsdesk.pipeline.draft.types import DraftRequest
 from newsdesk.pipeline.draft.writer import Written, write
 from newsdesk.pipeline.errors import InputError, IssueError, NotFoundError
+from newsdesk.pipeline.types import ItemText
 
 #: how many of the publication's latest published items serve as examples
 EXAMPLE_ITEMS = 5
@@ -62,7 +63,7 @@ def suggested_categories(publication: Publication, story: Story) -> tuple[list[s
     return topics, places
 
 
-def examples(publication: Publication) -> list[Any]:
+def examples(publication: Publication) -> list[ItemText]:
     items = Item.objects.filter(
         publication=publication, issue__status=Issue.Status.PUBLISHED
     ).order_by("-issue__date", "position")[:EXAMPLE_ITEMS]

@@ -13,7 +13,7 @@ from newsdesk.pipeline.draft.headline import (
     trim_words,
     trims_cleanly,
 )
-from newsdesk.pipeline.draft.types import DraftRequest, SourceArticle
+from newsdesk.pipeline.draft.types import Draft, DraftRequest, SourceArticle
 from newsdesk.pipeline.issue.style import Style
 
 UPPER = Style()
@@ -76,48 +76,43 @@ def test_teaser_is_sentence_case_with_names_kept() -> None:
     assert len(long.split()) <= 6 and long.startswith("Veloria closes Port Amsel")
 
 
-def test_a_draft_takes_a_usable_title_not_a_question() -> None:
-    question = SourceArticle(
+#: a first article whose title a draft should not use, and one whose title it should
+BAN_TEXT = (
+    "Veloria barred foreign trawlers from Port Amsel on Tuesday, idling 40 vessels. "
+    "The ban will last six months, the fisheries ministry announced."
+)
+PLAIN = SourceArticle(
+    key="2",
+    title="Veloria bars foreign trawlers from Port Amsel for six months",
+    text="Veloria has barred foreign trawlers from Port Amsel. Crews in Ostrava sat idle.",
+    outlet="Harbor Wire",
+    published=date(2026, 3, 3),
+)
+
+
+def headline_with(first_title: str) -> Draft:
+    first = SourceArticle(
         key="1",
-        title="Is this the end for Ostrava's trawler fleet?",
-        text="Veloria barred foreign trawlers from Port Amsel on Tuesday, idling 40 vessels. "
-        "The ban will last six months, the fisheries ministry announced.",
+        title=first_title,
+        text=BAN_TEXT,
         outlet="Coastal Daily",
         published=date(2026, 3, 4),
     )
-    plain = SourceArticle(
-        key="2",
-        title="Veloria bars foreign trawlers from Port Amsel for six months",
-        text="Veloria has barred foreign trawlers from Port Amsel. Crews in Ostrava sat idle.",
-        outlet="Harbor Wire",
-        published=date(2026, 3, 3),
+    return ExtractiveBackend().draft(
+        DraftRequest(articles=(first, PLAIN), style=Style(body_min_words=10, body_max_words=40))
     )
-    d = ExtractiveBackend().draft(
-        DraftRequest(articles=(question, plain), style=Style(body_min_words=10, body_max_words=40))
-    )
+
+
+def test_a_draft_takes_a_usable_title_not_a_question() -> None:
+    d = headline_with("Is this the end for Ostrava's trawler fleet?")
     assert d.headline == "VELORIA BARS FOREIGN TRAWLERS FROM PORT AMSEL FOR SIX MONTHS"
     assert d.teaser.startswith("Veloria bars foreign trawlers from Port Amsel")
     assert len(d.teaser.split()) <= Style().teaser_max_words
 
 
 def test_a_title_that_could_only_be_cut_mid_phrase_gives_way() -> None:
-    rambling = SourceArticle(
-        key="1",
-        title="Veloria fishing crews say inspectors tied to Ostrava kept 40 trawlers idle "
-        "inside Port Amsel",
-        text="Veloria barred foreign trawlers from Port Amsel on Tuesday, idling 40 vessels. "
-        "The ban will last six months, the fisheries ministry announced.",
-        outlet="Coastal Daily",
-        published=date(2026, 3, 4),
-    )
-    plain = SourceArticle(
-        key="2",
-        title="Veloria bars foreign trawlers from Port Amsel for six months",
-        text="Veloria has barred foreign trawlers from Port Amsel. Crews in Ostrava sat idle.",
-        outlet="Harbor Wire",
-        published=date(2026, 3, 3),
-    )
-    d = ExtractiveBackend().draft(
-        DraftRequest(articles=(rambling, plain), style=Style(body_min_words=10, body_max_words=40))
+    d = headline_with(
+        "Veloria fishing crews say inspectors tied to Ostrava kept 40 trawlers idle "
+        "inside Port Amsel"
     )
     assert d.headline == "VELORIA BARS FOREIGN TRAWLERS FROM PORT AMSEL FOR SIX MONTHS"
