@@ -19,6 +19,7 @@ def run_eval(args: argparse.Namespace) -> int:
         top=args.top,
         per_class=getattr(args, "per_class", None),
         holdout=args.holdout,
+        holdout_latest=args.holdout_latest,
         positive=args.positive,
         backend=backend,
         words=getattr(args, "words", None),

@@ -244,6 +244,13 @@ def add_setup_commands(command: Command) -> None:
         metavar="F",
         help="with --train = --data: score on a stable fraction F of it (by id hash)",
     )
+    p.add_argument(
+        "--holdout-latest",
+        type=fraction,
+        metavar="F",
+        help="with --train = --data: score on its latest fraction F by `published`, "
+        "train on the earlier records (and those without a date)",
+    )
     p.add_argument("--top", type=int, default=10, metavar="K", help="topics: the K most frequent")
     p.add_argument(
         "--per-class",

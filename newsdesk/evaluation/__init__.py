@@ -14,6 +14,7 @@ import importlib
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,7 @@ class EvalOptions:
     top: int = 10
     per_class: int | None = None  # topics: train on K examples per topic (mean of 3 draws)
     holdout: float | None = None
+    holdout_latest: float | None = None  # score the latest fraction by `published`
     positive: str | None = None
     backend: str = "extractive"  # summarization: the drafting backend
     words: tuple[int, int] | None = None  # summarization: the body's budget (MIN, MAX)
@@ -82,27 +84,73 @@ def in_holdout(record_id: str, fraction: float) -> bool:
     return (digest % 10_000) < fraction * 10_000
 
 
+def published_at(record: dict[str, Any]) -> datetime | None:
+    """A record's `published` time (ISO 8601; naive times read as UTC), None without one."""
+    value = record.get("published")
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def latest_apart(
+    records: list[dict[str, Any]], fraction: float
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Train on the earlier records, test on the latest `fraction` of them by `published`.
+
+    New data comes after the data a model learned from; a split by time shows
+    what a split by hash hides (new names, new affairs). Records without a
+    date are trained on; equal times are ordered by id, so the split is stable.
+    """
+    dated = [
+        (moment, str(r.get("id")), i)
+        for i, r in enumerate(records)
+        if (moment := published_at(r)) is not None
+    ]
+    dated.sort()
+    size = min(round(fraction * len(records)), len(dated))
+    latest = {i for _, _, i in dated[len(dated) - size :]} if size else set()
+    train = [r for i, r in enumerate(records) if i not in latest]
+    test = [r for i, r in enumerate(records) if i in latest]
+    return train, test
+
+
 def train_and_test(
     options: EvalOptions, keep: Callable[[dict[str, Any]], bool] = lambda r: True
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The training and test records of a task with --train, honouring --holdout.
+    """The training and test records of a task with --train, honouring the hold-outs.
 
-    With --holdout F and --train naming the same file as --data, a stable
-    fraction F of the records (by hash of `id`) is the test set and the rest
-    the training set; otherwise --train and --data are read as given.
+    With --train naming the same file as --data, --holdout F scores a stable
+    fraction F of the records (by hash of `id`) and trains on the rest;
+    --holdout-latest F scores the latest fraction F by `published` and trains
+    on the earlier ones (`latest_apart`). Otherwise --train and --data are read
+    as given.
     """
     if options.train is None:
         raise EvalDataError("this task needs --train FILE")
+    holdout, latest = options.holdout, options.holdout_latest
+    if holdout is not None and latest is not None:
+        raise EvalDataError("choose one of --holdout and --holdout-latest")
+    for name, value in (("--holdout", holdout), ("--holdout-latest", latest)):
+        if value is not None and not 0 < value < 1:
+            raise EvalDataError(f"{name} must be a fraction between 0 and 1")
     same = options.train.resolve() == options.data.resolve()
-    if same and options.holdout is None:
-        raise EvalDataError("--train and --data are the same file: add --holdout 0.2")
-    if options.holdout is not None and not 0 < options.holdout < 1:
-        raise EvalDataError("--holdout must be a fraction between 0 and 1")
+    if same and holdout is None and latest is None:
+        raise EvalDataError(
+            "--train and --data are the same file: add --holdout 0.2 or --holdout-latest 0.2"
+        )
+    if not same and latest is not None:
+        raise EvalDataError("--holdout-latest splits one file: give it as --train and --data")
     if same:
         records = [r for r in read_jsonl(options.data) if keep(r)]
-        assert options.holdout is not None
-        test = [r for r in records if in_holdout(str(r.get("id")), options.holdout)]
-        train = [r for r in records if not in_holdout(str(r.get("id")), options.holdout)]
+        if latest is not None:
+            return latest_apart(records, latest)
+        assert holdout is not None
+        test = [r for r in records if in_holdout(str(r.get("id")), holdout)]
+        train = [r for r in records if not in_holdout(str(r.get("id")), holdout)]
         return train, test
     return [r for r in read_jsonl(options.train) if keep(r)], [
         r for r in read_jsonl(options.data) if keep(r)
