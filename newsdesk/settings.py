@@ -24,17 +24,25 @@ DATABASES = {
 INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_htmx",
     "newsdesk.newsroom",
     "newsdesk.ingest",
     "newsdesk.web",
+    "newsdesk.desk",
 ]
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "newsdesk.web.security.ContentSecurityPolicyMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
 ]
 ROOT_URLCONF = "newsdesk.urls"
 TEMPLATES = [
@@ -44,6 +52,8 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
                 "newsdesk.web.context.navigation",
             ]
         },
@@ -57,6 +67,47 @@ LANGUAGE_CODE = "en-us"
 STATIC_URL = "static/"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+
+# the desk's accounts (docs/desk.md)
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/desk/"
+LOGOUT_REDIRECT_URL = "/accounts/login/"
+#: session and CSRF cookies only over HTTPS; the demo, served on 127.0.0.1 over plain
+#: HTTP, turns this off
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("NEWSDESK_SECURE_COOKIES", True)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = env_int("NEWSDESK_SESSION_HOURS", 12, minimum=1) * 3600
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+#: failed log-ins in NEWSDESK_LOGIN_WINDOW_MINUTES before an account (or an address, at
+#: four times as many) must wait (desk/throttle.py)
+NEWSDESK_LOGIN_FAILURES = env_int("NEWSDESK_LOGIN_FAILURES", 5, minimum=1)
+NEWSDESK_LOGIN_WINDOW_MINUTES = env_int("NEWSDESK_LOGIN_WINDOW_MINUTES", 15, minimum=1)
+
+# mail (password resets now; the mailing list later), with Django's names; without
+# EMAIL_HOST messages are printed on the console instead of sent
+EMAIL_HOST = env_str("EMAIL_HOST")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "newsdesk@localhost")
 
 # ingest
 NEWSDESK_USER_AGENT = env_str("NEWSDESK_USER_AGENT")

@@ -1,3 +1,7 @@
 from django.urls import include, path
 
-urlpatterns = [path("", include("newsdesk.web.urls"))]
+urlpatterns = [
+    path("accounts/", include("newsdesk.desk.accounts")),
+    path("desk/", include("newsdesk.desk.urls")),
+    path("", include("newsdesk.web.urls")),
+]

@@ -17,8 +17,10 @@ from newsdesk.web.server import serve
 
 def run_demo(args: argparse.Namespace) -> int:
     out = console()
-    out.print(f"demo database: {build.fresh_database()}")
+    database = build.fresh_database()
+    out.print(f"demo database: {database}")
     publication = build.create_publication()
+    login = build.create_desk_editor(publication, database)
     for outcome in build.import_back_issues(publication):
         out.print(f"imported back issue No. {outcome.number} ({outcome.items} items)")
     with FixtureServer(build.SITE) as outlets:
@@ -54,7 +56,11 @@ def run_demo(args: argparse.Namespace) -> int:
         print_counts(collect_counts(), out)
         out.print(
             f"\nOpen http://127.0.0.1:{args.port}/ (articles) and "
-            f"http://127.0.0.1:{args.port}/issues/ (issues)."
+            f"http://127.0.0.1:{args.port}/issues/ (issues). The editor's desk is at "
+            f"http://127.0.0.1:{args.port}/desk/: log in as {login[0]!r} with the password "
+            f"{login[1]!r} (kept in {database.with_suffix('.password')}).",
+            markup=False,
+            highlight=False,
         )
         if not args.no_serve:
             serve("127.0.0.1", args.port)

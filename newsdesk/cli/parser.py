@@ -48,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_ingest_commands(command)
     add_newsroom_commands(command)
     add_story_commands(command)
+    add_people_commands(command)
     return parser
 
 
@@ -595,3 +596,22 @@ def add_story_commands(command: Command) -> None:
     a.add_argument(
         "--due", action="store_true", help="train only what is due (every publication if no PUB)"
     )
+
+
+def add_people_commands(command: Command) -> None:
+    """`user`: the desk's people and their roles."""
+    p = command("user", "newsdesk.cli.people:run_user", "Manage the desk's people: add, list.")
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    a = actions.add_parser(
+        "add",
+        help="add a person, or give them a role on a publication",
+        description=(
+            "Add a person with a role on a publication, or change their role. The password "
+            "comes from NEWSDESK_PASSWORD, the file NEWSDESK_PASSWORD_FILE names, or a prompt."
+        ),
+    )
+    a.add_argument("username")
+    a.add_argument("--email", default="")
+    a.add_argument("--publication", required=True, metavar="SLUG")
+    a.add_argument("--role", required=True, choices=("admin", "editor", "contributor", "viewer"))
+    actions.add_parser("list", help="people and roles", description="List people and roles.")

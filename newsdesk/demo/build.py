@@ -11,11 +11,13 @@ from pathlib import Path
 from django.core.management import call_command
 from django.db import connections
 
+from newsdesk.demo.files import editor_password
 from newsdesk.newsroom import enrich, stored_stories, week
 from newsdesk.newsroom.drafting import WeekDraft, draft_week
 from newsdesk.newsroom.imports import ImportOutcome, import_file
 from newsdesk.newsroom.models import Issue, Publication, StoryScore
 from newsdesk.newsroom.numbering import publish
+from newsdesk.newsroom.people import add_member
 from newsdesk.newsroom.profiles import profile_of
 
 HERE = Path(__file__).parent
@@ -23,6 +25,7 @@ SITE = HERE / "site"
 DEMO_SLUG, DEMO_NAME = "pacific-policy-monitor", "Pacific Policy Monitor"
 DEMO_FIRST_NUMBER = 99  # the archive's first issue; Nos. 99 and 100 are imported back issues
 DEMO_EDITOR = "Demo Editor"
+DESK_USER = "editor"  # the demo's desk account, an editor of the publication
 WEEK_END = dt.datetime(2026, 11, 22, 23, 59, 59, tzinfo=dt.UTC)
 ISSUE_DATE = dt.date(2026, 11, 23)
 DEMO_ITEMS = 7  # the week's best stories drafted into No. 101
@@ -47,6 +50,14 @@ def create_publication() -> Publication:
         first_number=DEMO_FIRST_NUMBER,
         next_number=DEMO_FIRST_NUMBER,
     )
+
+
+def create_desk_editor(publication: Publication, database: Path) -> tuple[str, str]:
+    """The demo's editor account: (user name, password); the password is kept beside the
+    database (files.editor_password), so a rebuilt demo keeps it."""
+    password = editor_password(database)
+    add_member(DESK_USER, "editor@example.org", publication, "editor", password, actor="demo")
+    return DESK_USER, password
 
 
 def import_back_issues(publication: Publication) -> Iterator[ImportOutcome]:

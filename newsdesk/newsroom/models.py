@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from django.conf import settings
 from django.db import models
 
 from newsdesk.pipeline.issue.style import Style
@@ -124,6 +125,9 @@ class StoryScore(models.Model):
     places = models.JSONField(default=list, blank=True)
     picked = models.BooleanField(null=True, blank=True, help_text="editor picked / dismissed")
     decided = models.DateTimeField(null=True, blank=True, help_text="when picked or dismissed")
+    snoozed_until = models.DateTimeField(
+        null=True, blank=True, help_text="hidden from the inbox until then"
+    )
     computed = models.DateTimeField()
 
     class Meta:
@@ -309,3 +313,51 @@ class CategoryDecision(models.Model):
                 fields=["publication", "story", "category"], name="category_decision_unique"
             ),
         ]
+
+
+class Membership(models.Model):
+    """A person's role on one publication (people.py says what each role may do)."""
+
+    class Role(models.TextChoices):
+        ADMIN = "admin", "admin: sources, settings, people and all an editor does"
+        EDITOR = "editor", "editor: everything editorial, publishing included"
+        CONTRIBUTOR = "contributor", "contributor: suggests stories and writes drafts"
+        VIEWER = "viewer", "viewer: reads the desk"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    publication = models.ForeignKey(
+        Publication, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=12, choices=Role.choices)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["publication_id", "user_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "publication"], name="membership_unique"),
+        ]
+
+
+class AuditEntry(models.Model):
+    """Who did what to which object, when, with the values before and after.
+
+    Items and issues also keep their own histories (ItemRevision, IssueEvent); this
+    log holds every write made through the desk, those included, in one place.
+    """
+
+    publication = models.ForeignKey(
+        Publication, null=True, blank=True, on_delete=models.CASCADE, related_name="audit"
+    )
+    actor = models.CharField(max_length=150)
+    action = models.CharField(max_length=40)
+    target = models.CharField(max_length=20)  # "item", "issue", "story", "source", ...
+    target_id = models.BigIntegerField(null=True, blank=True)
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["target", "target_id"], name="audit_target")]

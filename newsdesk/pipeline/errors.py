@@ -39,6 +39,12 @@ class ConflictError(NewsdeskError):
     kind = "conflict"
 
 
+class ForbiddenError(NewsdeskError):
+    """The person asking has no role that allows this on this publication."""
+
+    kind = "forbidden"
+
+
 class DatabaseBusyError(NewsdeskError):
     """The database stayed locked by another writer for longer than the timeout."""
 

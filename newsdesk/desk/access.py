@@ -1,0 +1,101 @@
+"""Who may open a desk page or make a change: every view goes through `desk_view`.
+
+The publication comes from the URL; the user's role on it must allow the view's
+action (newsroom/people.py), or the answer is 403 whatever the user tried. An
+error a user can cause in an action (a story gone, a bad value) comes back to the
+page as a message, not as an error page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, Concatenate, ParamSpec
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from newsdesk.newsroom import people
+from newsdesk.newsroom.models import Publication
+from newsdesk.pipeline.errors import ForbiddenError, NewsdeskError
+
+P = ParamSpec("P")
+View = Callable[Concatenate[HttpRequest, Publication, P], HttpResponse]
+
+
+def allowed(request: HttpRequest, publication: Publication, action: str) -> str:
+    """The user's role when it allows the action; PermissionDenied (403) otherwise."""
+    try:
+        return people.require(request.user, publication, action)
+    except ForbiddenError as exc:
+        raise PermissionDenied(str(exc)) from None
+
+
+def desk_view(action: str) -> Callable[[View[P]], Callable[..., HttpResponse]]:
+    """A page of one publication's desk, for a role that allows `action`."""
+
+    def wrap(view: View[P]) -> Callable[..., HttpResponse]:
+        @login_required
+        @wraps(view)
+        def page(
+            request: HttpRequest, slug: str, *args: P.args, **kwargs: P.kwargs
+        ) -> HttpResponse:
+            publication = get_object_or_404(Publication, slug=slug)
+            allowed(request, publication, action)
+            return view(request, publication, *args, **kwargs)
+
+        return page
+
+    return wrap
+
+
+def desk_action(action: str) -> Callable[[View[P]], Callable[..., HttpResponse]]:
+    """A change (POST only) for a role that allows `action`; a NewsdeskError it raises
+    becomes a message on the page the form was on."""
+
+    def wrap(view: View[P]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def change(
+            request: HttpRequest, publication: Publication, *args: P.args, **kwargs: P.kwargs
+        ) -> HttpResponse:
+            try:
+                return view(request, publication, *args, **kwargs)
+            except NewsdeskError as exc:
+                messages.error(request, str(exc))
+                return back(request, publication)
+
+        return require_POST(desk_view(action)(change))
+
+    return wrap
+
+
+def back(request: HttpRequest, publication: Publication) -> HttpResponse:
+    """Back to the page the form came from (only a path of this site), else the inbox."""
+    target = str(request.POST.get("next") or "")
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("desk:inbox", args=[publication.slug])
+    return HttpResponseRedirect(target)
+
+
+def publications_for(request: HttpRequest) -> list[tuple[Publication, str]]:
+    return people.publications_of(request.user)
+
+
+def context(request: HttpRequest, publication: Publication, **more: Any) -> dict[str, Any]:
+    """What every desk page shows: the publication, the user's role and publications."""
+    role = people.role_of(request.user, publication)
+    return {
+        "publication": publication,
+        "role": role,
+        "may": {action: people.allows(role, action) for action in people.ACTIONS},
+        "desk_publications": publications_for(request),
+        **more,
+    }

@@ -1,0 +1,95 @@
+"""The inbox: the week's ranked stories, and pick, dismiss, snooze and restore."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+
+from newsdesk.desk.access import back, context, desk_action, desk_view, publications_for
+from newsdesk.newsroom import inbox as service
+from newsdesk.newsroom.models import Publication
+from newsdesk.pipeline.errors import InputError
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """/desk/: the inbox of the publication asked for, else of the user's first (by name)."""
+    publications = publications_for(request)
+    if not publications:
+        raise PermissionDenied(
+            f"{request.user.get_username()} has no role on any publication yet: ask an admin"
+        )
+    wanted = request.GET.get("publication", "")
+    slug = next((p.slug for p, _ in publications if p.slug == wanted), publications[0][0].slug)
+    return HttpResponseRedirect(reverse("desk:inbox", args=[slug]))
+
+
+def filters_of(request: HttpRequest) -> service.Filters:
+    get = request.GET
+    try:
+        days = int(get.get("days") or 7)
+        return service.Filters(
+            days=days,
+            outlet=get.get("outlet", "").strip(),
+            place=get.get("place", "").strip(),
+            topic=get.get("topic", "").strip(),
+            text=get.get("q", "").strip()[:200],
+            show_hidden=get.get("hidden") == "1",
+        )
+    except (ValueError, InputError):
+        return service.Filters()
+
+
+@desk_view("read")
+def inbox(request: HttpRequest, publication: Publication) -> HttpResponse:
+    found = service.inbox(publication, filters_of(request))
+    return render(
+        request,
+        "desk/inbox.html",
+        context(
+            request,
+            publication,
+            inbox=found,
+            windows=service.WINDOWS,
+            snooze_days=service.SNOOZE_DAYS,
+        ),
+    )
+
+
+@desk_action("draft")
+def pick(request: HttpRequest, publication: Publication, story_id: int) -> HttpResponse:
+    item = service.pick(publication, story_id, request.user)
+    state = "passes every check" if item.verification.get("ok") else "has checks to look at"
+    messages.success(request, f"Drafted item #{item.pk}, “{item.headline}”: it {state}.")
+    return back(request, publication)
+
+
+@desk_action("edit")
+def dismiss(request: HttpRequest, publication: Publication, story_id: int) -> HttpResponse:
+    row = service.dismiss(publication, story_id, request.user)
+    messages.success(request, f"Dismissed “{row.story.title}”.")
+    return back(request, publication)
+
+
+@desk_action("edit")
+def snooze(request: HttpRequest, publication: Publication, story_id: int) -> HttpResponse:
+    try:
+        days = int(request.POST.get("days") or 1)
+    except ValueError:
+        raise InputError("snooze for a whole number of days") from None
+    row = service.snooze(publication, story_id, days, request.user)
+    messages.success(
+        request, f"Snoozed “{row.story.title}” for {days} day{'s' if days != 1 else ''}."
+    )
+    return back(request, publication)
+
+
+@desk_action("edit")
+def restore(request: HttpRequest, publication: Publication, story_id: int) -> HttpResponse:
+    row = service.restore(publication, story_id, request.user)
+    messages.success(request, f"“{row.story.title}” is back in the inbox.")
+    return back(request, publication)

@@ -1,0 +1,61 @@
+"""Login throttling: after too many failures an account, or an address, must wait.
+
+NEWSDESK_LOGIN_FAILURES failed log-ins for one user name within
+NEWSDESK_LOGIN_WINDOW_MINUTES lock that name until the oldest of them leaves the
+window; four times as many from one address lock the address the same way, so
+one machine cannot try many names. Failures are stored in the database, so every
+server process sees the same count. A successful log-in clears its name's failures.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+from django.conf import settings
+from django.db.models import Min, Q
+from django.http import HttpRequest
+from django.utils import timezone
+
+from newsdesk.desk.models import LoginFailure
+
+ADDRESS_FACTOR = 4
+
+
+def address_of(request: HttpRequest) -> str:
+    """The client's address as the server saw it (no forwarded header is trusted)."""
+    return str(request.META.get("REMOTE_ADDR") or "unknown")[:45]
+
+
+def _window() -> dt.timedelta:
+    return dt.timedelta(minutes=settings.NEWSDESK_LOGIN_WINDOW_MINUTES)
+
+
+def wait_minutes(username: str, address: str, now: dt.datetime | None = None) -> int:
+    """Minutes before this name may try again from this address; 0 when it may now."""
+    now = now or timezone.now()
+    since = now - _window()
+    limit = settings.NEWSDESK_LOGIN_FAILURES
+    recent = LoginFailure.objects.filter(at__gt=since)
+    waits = []
+    for query, most in (
+        (Q(username=username.casefold()), limit),
+        (Q(address=address), limit * ADDRESS_FACTOR),
+    ):
+        failures = recent.filter(query)
+        if failures.count() >= most:
+            oldest = failures.aggregate(first=Min("at"))["first"]
+            waits.append(oldest + _window() - now)
+    if not waits:
+        return 0
+    return max(1, math.ceil(max(waits).total_seconds() / 60))
+
+
+def failed(username: str, address: str) -> None:
+    now = timezone.now()
+    LoginFailure.objects.create(username=username.casefold()[:150], address=address, at=now)
+    LoginFailure.objects.filter(at__lt=now - 4 * _window()).delete()
+
+
+def succeeded(username: str) -> None:
+    LoginFailure.objects.filter(username=username.casefold()).delete()

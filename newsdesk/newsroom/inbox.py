@@ -1,0 +1,186 @@
+"""The desk's inbox: a publication's ranked stories of a time window, filtered, with
+everything a row shows fetched in a fixed number of queries; and what an editor does
+to a story there (pick, dismiss, snooze), each recorded in the audit log.
+
+The window ends at the newest coverage among the publication's ranked stories (not
+at the clock), so a desk opened after a quiet weekend, or the demo's fictional week,
+still shows the last ranked week.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Max, Prefetch, Q
+from django.utils import timezone
+
+from newsdesk.ingest.models import Article
+from newsdesk.newsroom import week
+from newsdesk.newsroom.drafting import draft_story, save_draft
+from newsdesk.newsroom.models import Item, Publication, StoryScore
+from newsdesk.newsroom.people import AnyUser, record
+from newsdesk.pipeline.errors import InputError, NotFoundError
+
+WINDOWS = (1, 3, 7, 14, 30)  # days an editor may choose
+SNOOZE_DAYS = (1, 3, 7)
+MAX_ROWS = 300
+
+
+@dataclass(frozen=True)
+class Filters:
+    days: int = 7
+    outlet: str = ""
+    place: str = ""
+    topic: str = ""
+    text: str = ""
+    show_hidden: bool = False  # dismissed and snoozed stories too
+
+    def __post_init__(self) -> None:
+        if self.days not in WINDOWS:
+            raise InputError(f"window of {self.days} days; choose one of {WINDOWS}")
+
+
+@dataclass(frozen=True)
+class Row:
+    score: StoryScore
+    outlets: tuple[str, ...]
+    snoozed: bool
+
+
+@dataclass
+class Inbox:
+    publication: Publication
+    filters: Filters
+    start: dt.datetime | None
+    end: dt.datetime | None
+    rows: list[Row] = field(default_factory=list)
+    outlets: list[str] = field(default_factory=list)  # for the filter menus
+    places: list[str] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
+
+
+def window_end(publication: Publication) -> dt.datetime | None:
+    return StoryScore.objects.filter(publication=publication).aggregate(
+        end=Max("story__last_seen")
+    )["end"]
+
+
+def inbox(publication: Publication, filters: Filters, now: dt.datetime | None = None) -> Inbox:
+    """The window's ranked stories, best first, filtered (five queries, whatever the count)."""
+    now = now or timezone.now()
+    end = window_end(publication)
+    result = Inbox(publication, filters, None, end)
+    if end is None:
+        return result
+    start = end - dt.timedelta(days=filters.days)
+    result.start = start
+    scores = (
+        StoryScore.objects.filter(publication=publication, story__last_seen__gte=start)
+        .select_related("story", "story__follows__issue", "story__continues")
+        .prefetch_related(
+            Prefetch(
+                "story__articles",
+                queryset=Article.objects.only("id", "outlet", "story_id").order_by("outlet"),
+            )
+        )
+        .order_by("-score", "story_id")
+    )
+    if not filters.show_hidden:
+        scores = scores.exclude(picked=False).exclude(snoozed_until__gt=now)
+    if filters.text:
+        scores = scores.filter(
+            Q(story__title__icontains=filters.text)
+            | Q(story__articles__title__icontains=filters.text)
+        ).distinct()
+    outlets: set[str] = set()
+    places: set[str] = set()
+    topics: set[str] = set()
+    for score in scores[:MAX_ROWS]:
+        names = tuple(sorted({a.outlet for a in score.story.articles.all() if a.outlet}))
+        place_names = {p["name"] for p in score.places}
+        topic_names = {t["name"] for t in score.topics}
+        outlets.update(names)
+        places.update(place_names)
+        topics.update(topic_names)
+        if filters.outlet and filters.outlet not in names:
+            continue
+        if filters.place and filters.place not in place_names:
+            continue
+        if filters.topic and filters.topic not in topic_names:
+            continue
+        snoozed = score.snoozed_until is not None and score.snoozed_until > now
+        result.rows.append(Row(score, names, snoozed))
+    result.outlets, result.places, result.topics = sorted(outlets), sorted(places), sorted(topics)
+    return result
+
+
+def score_of(publication: Publication, story_id: int) -> StoryScore:
+    row = (
+        StoryScore.objects.filter(publication=publication, story_id=story_id)
+        .select_related("story")
+        .first()
+    )
+    if row is None:
+        raise NotFoundError(f"story #{story_id} is not ranked for {publication.slug}")
+    return row
+
+
+def _state(row: StoryScore) -> dict[str, object]:
+    until = row.snoozed_until.isoformat() if row.snoozed_until else None
+    return {"picked": row.picked, "snoozed_until": until}
+
+
+def pick(publication: Publication, story_id: int, user: AnyUser) -> Item:
+    """Pick a story: a label for relevance, and a drafted item to edit (checked)."""
+    row = score_of(publication, story_id)
+    before = _state(row)
+    written = draft_story(publication, row.story)
+    with transaction.atomic():
+        item = save_draft(publication, row.story, written, user.get_username())
+        row = week.decide(publication, row.story, True)
+        record(
+            user, publication, "pick", "story", story_id, before, _state(row) | {"item": item.pk}
+        )
+    return item
+
+
+def dismiss(publication: Publication, story_id: int, user: AnyUser) -> StoryScore:
+    """Dismiss a story: hidden from the inbox, and a negative label for relevance."""
+    row = score_of(publication, story_id)
+    before = _state(row)
+    with transaction.atomic():
+        row = week.decide(publication, row.story, False)
+        record(user, publication, "dismiss", "story", story_id, before, _state(row))
+    return row
+
+
+def snooze(
+    publication: Publication,
+    story_id: int,
+    days: int,
+    user: AnyUser,
+    now: dt.datetime | None = None,
+) -> StoryScore:
+    """Hide a story from the inbox for some days (no label: the editor has not decided)."""
+    if days not in SNOOZE_DAYS:
+        raise InputError(f"snooze for {days} days; choose one of {SNOOZE_DAYS}")
+    row = score_of(publication, story_id)
+    before = _state(row)
+    with transaction.atomic():
+        row.snoozed_until = (now or timezone.now()) + dt.timedelta(days=days)
+        row.save(update_fields=["snoozed_until"])
+        record(user, publication, "snooze", "story", story_id, before, _state(row))
+    return row
+
+
+def restore(publication: Publication, story_id: int, user: AnyUser) -> StoryScore:
+    """Undo a dismissal or a snooze: the story is back in the inbox, undecided."""
+    row = score_of(publication, story_id)
+    before = _state(row)
+    with transaction.atomic():
+        row.picked, row.decided, row.snoozed_until = None, None, None
+        row.save(update_fields=["picked", "decided", "snoozed_until"])
+        record(user, publication, "restore", "story", story_id, before, _state(row))
+    return row

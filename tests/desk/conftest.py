@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+
+from newsdesk.newsroom.models import Publication
+from newsdesk.newsroom.people import add_member
+from newsdesk.newsroom.publications import add_publication
+
+PASSWORD = "corvia-desk-2026"
+
+
+@pytest.fixture
+def pub() -> Publication:
+    return add_publication("cpw", "Corvia Policy Watch", 1)
+
+
+def member(pub: Publication, role: str, name: str = "") -> User:
+    user, _ = add_member(name or role, f"{name or role}@corvia.example", pub, role, PASSWORD)
+    return user
+
+
+def logged_in(pub: Publication, role: str) -> Client:
+    client = Client()
+    client.force_login(member(pub, role))
+    return client

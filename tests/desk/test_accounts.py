@@ -1,0 +1,156 @@
+"""Accounts: `newsdesk user add`, log-in with throttling, roles, password reset."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.conf import settings as loaded
+from django.contrib.auth.models import User
+from django.core import mail
+from django.test import Client
+
+from newsdesk.cli.main import main
+from newsdesk.newsroom.models import AuditEntry, Membership, Publication
+from newsdesk.newsroom.people import add_member, allows, can, require
+from newsdesk.pipeline.errors import ForbiddenError, InputError
+from tests.desk.conftest import PASSWORD, member
+
+pytestmark = pytest.mark.django_db
+
+
+def test_user_add_takes_the_password_from_the_environment_or_a_file(
+    pub: Publication, monkeypatch: pytest.MonkeyPatch, tmp_path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("NEWSDESK_PASSWORD", PASSWORD)
+    assert (
+        main(
+            [
+                "user",
+                "add",
+                "ana",
+                "--email",
+                "ana@corvia.example",
+                "--publication",
+                "cpw",
+                "--role",
+                "editor",
+            ]
+        )
+        == 0
+    )
+    assert "added ana: editor on cpw" in capsys.readouterr().out
+    user = User.objects.get(username="ana")
+    assert user.check_password(PASSWORD) and user.email == "ana@corvia.example"
+    assert Membership.objects.get(user=user).role == "editor"
+    monkeypatch.delenv("NEWSDESK_PASSWORD")
+    secret = tmp_path / "pw"
+    secret.write_text("another-long-phrase-77\n")
+    monkeypatch.setenv("NEWSDESK_PASSWORD_FILE", str(secret))
+    assert main(["user", "add", "ana", "--publication", "cpw", "--role", "viewer"]) == 0
+    user.refresh_from_db()
+    assert user.check_password("another-long-phrase-77")
+    assert Membership.objects.get(user=user).role == "viewer"
+    entries = AuditEntry.objects.filter(action="role", target_id=user.pk)
+    assert [e.after["role"] for e in entries] == ["editor", "viewer"]
+    assert entries.last().before == {"role": "editor"}
+
+
+def test_user_add_refuses_weak_or_missing_passwords(
+    pub: Publication, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("NEWSDESK_PASSWORD", "12345")
+    assert main(["user", "add", "bo", "--publication", "cpw", "--role", "editor"]) == 1
+    assert "password refused" in capsys.readouterr().err
+    monkeypatch.delenv("NEWSDESK_PASSWORD")
+    assert main(["user", "add", "bo", "--publication", "cpw", "--role", "editor"]) == 1
+    assert "give a password" in capsys.readouterr().err
+    assert not User.objects.filter(username="bo").exists()
+    assert main(["user", "add", "bo", "--publication", "nope", "--role", "editor"]) == 1
+
+
+def test_roles_rank(pub: Publication) -> None:
+    assert (
+        allows("admin", "admin") and allows("editor", "publish") and not allows("editor", "admin")
+    )
+    assert allows("contributor", "draft") and not allows("contributor", "publish")
+    assert allows("viewer", "read") and not allows("viewer", "draft") and not allows(None, "read")
+    with pytest.raises(InputError):
+        allows("editor", "fly")
+    viewer = member(pub, "viewer")
+    assert can(viewer, pub, "read") and not can(viewer, pub, "draft")
+    with pytest.raises(ForbiddenError, match="needs the role contributor"):
+        require(viewer, pub, "draft")
+    other = Publication.objects.create(name="Other", slug="other")
+    assert not can(member(pub, "editor"), other, "read")
+
+
+def login(client: Client, username: str, password: str) -> str:
+    return client.post(
+        "/accounts/login/", {"username": username, "password": password}
+    ).content.decode()
+
+
+def test_log_in_and_out(pub: Publication) -> None:
+    member(pub, "editor")
+    client = Client()
+    assert client.get("/desk/cpw/").status_code == 302  # to the log-in page
+    response = client.post("/accounts/login/", {"username": "editor", "password": PASSWORD})
+    assert response.status_code == 302 and response["Location"] == "/desk/"
+    assert client.get("/desk/").headers["Location"] == "/desk/cpw/"
+    assert client.get("/desk/cpw/").status_code == 200
+    assert client.post("/accounts/logout/").status_code == 302
+    assert client.get("/desk/cpw/").status_code == 302
+
+
+def test_failed_log_ins_lock_the_account_for_a_while(pub: Publication, settings) -> None:
+    settings.NEWSDESK_LOGIN_FAILURES = 3
+    member(pub, "editor")
+    client = Client()
+    for _ in range(3):
+        assert "Please enter a correct" in login(client, "editor", "wrong-password")
+    page = login(client, "editor", PASSWORD)  # the right password, too late
+    assert "Too many failed log-ins" in page
+    assert client.get("/desk/cpw/").status_code == 302
+    # another account from another address is not held up
+    member(pub, "viewer")
+    other = Client(REMOTE_ADDR="10.9.8.7")
+    assert (
+        other.post("/accounts/login/", {"username": "viewer", "password": PASSWORD}).status_code
+        == 302
+    )
+
+
+def test_one_address_trying_many_names_is_stopped(pub: Publication, settings) -> None:
+    settings.NEWSDESK_LOGIN_FAILURES = 2
+    client = Client(REMOTE_ADDR="10.1.1.1")
+    for n in range(8):
+        login(client, f"name{n}", "guess")
+    member(pub, "editor")
+    assert "Too many failed log-ins" in login(client, "editor", PASSWORD)
+
+
+def test_password_reset_sends_a_link_that_works_once(pub: Publication) -> None:
+    member(pub, "editor")
+    client = Client()
+    response = client.post("/accounts/password_reset/", {"email": "editor@corvia.example"})
+    assert response.status_code == 302 and len(mail.outbox) == 1
+    link = re.search(r"https?://[^/]+(/accounts/reset/\S+)", mail.outbox[0].body).group(1)
+    form = client.get(link, follow=True)
+    assert "Choose a new password" in form.content.decode()
+    new = "a-fresh-long-passphrase"
+    done = client.post(form.redirect_chain[-1][0], {"new_password1": new, "new_password2": new})
+    assert done.status_code == 302
+    assert User.objects.get(username="editor").check_password(new)
+    assert "no longer works" in Client().get(link, follow=True).content.decode()
+
+
+def test_session_cookie_is_http_only_and_secure_by_default() -> None:
+    assert loaded.SESSION_COOKIE_HTTPONLY and loaded.SESSION_COOKIE_SECURE
+    assert loaded.CSRF_COOKIE_SECURE
+
+
+def test_an_existing_user_keeps_the_password_when_none_is_given(pub: Publication) -> None:
+    member(pub, "editor", "cy")
+    user, created = add_member("cy", "", pub, "admin", None)
+    assert not created and user.check_password(PASSWORD) and user.email == "cy@corvia.example"

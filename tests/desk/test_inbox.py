@@ -1,0 +1,185 @@
+"""The inbox: the week's ranked stories, filters, and pick, dismiss, snooze, restore,
+each permission-checked on the server and written to the audit log."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from newsdesk.newsroom.inbox import Filters, inbox
+from newsdesk.newsroom.models import AuditEntry, Item, Publication, Story, StoryScore
+from newsdesk.pipeline.errors import InputError
+from tests.desk.conftest import logged_in
+from tests.stored_week import store_week
+
+pytestmark = pytest.mark.django_db
+
+
+def page(client: Client, **query: str) -> str:
+    """The list of stories on the inbox page (not the messages above it)."""
+    response = client.get("/desk/cpw/", query)
+    assert response.status_code == 200
+    return response.content.decode().partition('<ol class="stories">')[2]
+
+
+def test_the_inbox_lists_the_ranked_week_best_first(pub: Publication) -> None:
+    stories = store_week(pub)
+    html = page(logged_in(pub, "viewer"))
+    titles = [s.title for s in sorted(stories.values(), key=lambda s: -s.scores.get().score)]
+    positions = [html.index(t.replace("'", "&#x27;").replace('"', "&quot;")) for t in titles]
+    assert positions == sorted(positions)
+    outlets = sorted({a.outlet for a in stories["breach"].articles.all()})
+    assert ", ".join(outlets) in html
+    assert "Cybersecurity" in html and "China" in html
+    # a viewer sees no buttons that would change anything
+    assert "Pick" not in html and "Dismiss" not in html
+
+
+def test_filters_narrow_the_list(pub: Publication) -> None:
+    stories = store_week(pub)
+    client = logged_in(pub, "viewer")
+    port = stories["port"].title
+    assert port in page(client, topic="Infrastructure")
+    assert stories["breach"].title not in page(client, topic="Infrastructure")
+    html = page(client, q=port.split()[1])
+    assert port in html
+    outlet = stories["port"].articles.first().outlet
+    assert port in page(client, outlet=outlet)
+    assert "No stories match" in page(client, place="Nowhere")
+    # a bad window falls back to the default rather than failing
+    assert port in page(client, days="9999")
+
+
+def test_pick_drafts_an_item_and_records_who(pub: Publication) -> None:
+    stories = store_week(pub)
+    client = logged_in(pub, "contributor")
+    story = stories["breach"]
+    response = client.post(f"/desk/cpw/stories/{story.pk}/pick", {"next": "/desk/cpw/?days=7"})
+    assert response.status_code == 302 and response["Location"] == "/desk/cpw/?days=7"
+    item = Item.objects.get(story=story)
+    assert item.verification["ok"] is True
+    assert StoryScore.objects.get(story=story).picked is True
+    entry = AuditEntry.objects.get(action="pick")
+    assert entry.actor == "contributor" and entry.target_id == story.pk
+    assert entry.before["picked"] is None and entry.after == {
+        "picked": True,
+        "snoozed_until": None,
+        "item": item.pk,
+    }
+    html = client.get("/desk/cpw/").content.decode()
+    assert "Drafted item" in html and "picked</span>" in html
+
+
+def test_a_contributor_cannot_dismiss_and_a_viewer_cannot_pick(pub: Publication) -> None:
+    story = store_week(pub)["port"]
+    assert (
+        logged_in(pub, "contributor").post(f"/desk/cpw/stories/{story.pk}/dismiss").status_code
+        == 403
+    )
+    assert logged_in(pub, "viewer").post(f"/desk/cpw/stories/{story.pk}/pick").status_code == 403
+    assert not Item.objects.exists() and StoryScore.objects.get(story=story).picked is None
+    assert not AuditEntry.objects.filter(target="story").exists()
+
+
+def test_no_role_on_the_publication_means_no_page(pub: Publication) -> None:
+    store_week(pub)
+    other = Publication.objects.create(name="Other Bulletin", slug="other")
+    client = logged_in(other, "editor")
+    assert client.get("/desk/cpw/").status_code == 403
+    assert client.get("/desk/").headers["Location"] == "/desk/other/"
+
+
+def test_actions_need_post_and_a_csrf_token(pub: Publication) -> None:
+    story = store_week(pub)["port"]
+    client = logged_in(pub, "editor")
+    assert client.get(f"/desk/cpw/stories/{story.pk}/dismiss").status_code == 405
+    strict = Client(enforce_csrf_checks=True)
+    strict.cookies = client.cookies
+    assert strict.post(f"/desk/cpw/stories/{story.pk}/dismiss").status_code == 403
+    assert StoryScore.objects.get(story=story).picked is None
+
+
+def test_dismiss_snooze_and_restore(pub: Publication) -> None:
+    stories = store_week(pub)
+    client = logged_in(pub, "editor")
+    port, breach = stories["port"], stories["breach"]
+    client.post(f"/desk/cpw/stories/{port.pk}/dismiss")
+    client.post(f"/desk/cpw/stories/{breach.pk}/snooze", {"days": "3"})
+    html = page(client)
+    assert port.title not in html and breach.title not in html
+    html = page(client, hidden="1")
+    assert port.title in html and "dismissed" in html and "snoozed until" in html
+    assert StoryScore.objects.get(story=port).picked is False  # a label for relevance
+    client.post(f"/desk/cpw/stories/{port.pk}/restore")
+    assert port.title in page(client)
+    assert [e.action for e in AuditEntry.objects.filter(target="story")] == [
+        "dismiss",
+        "snooze",
+        "restore",
+    ]
+    # a bad value comes back as a message, and changes nothing
+    response = client.post(f"/desk/cpw/stories/{port.pk}/snooze", {"days": "400"}, follow=True)
+    assert "choose one of" in response.content.decode()
+    assert StoryScore.objects.get(story=port).snoozed_until is None
+
+
+def test_an_unranked_story_is_a_message_not_a_crash(pub: Publication) -> None:
+    store_week(pub)
+    loose = Story.objects.create(title="Not ranked for this bulletin")
+    response = logged_in(pub, "editor").post(f"/desk/cpw/stories/{loose.pk}/dismiss", follow=True)
+    assert response.status_code == 200 and "is not ranked for cpw" in response.content.decode()
+
+
+def test_the_next_target_never_leaves_the_site(pub: Publication) -> None:
+    story = store_week(pub)["port"]
+    client = logged_in(pub, "editor")
+    for bad in ("https://evil.example/", "//evil.example/x", "javascript:alert(1)"):
+        response = client.post(f"/desk/cpw/stories/{story.pk}/restore", {"next": bad})
+        assert response["Location"] == "/desk/cpw/"
+
+
+def test_the_inbox_costs_the_same_queries_for_few_or_many_stories(pub: Publication) -> None:
+    store_week(pub)
+    client = logged_in(pub, "editor")
+    page(client)  # warm: session and content types
+    with CaptureQueriesContext(connection) as few:
+        page(client)
+    last = Story.objects.order_by("-last_seen").first()
+    for n in range(40):
+        story = Story.objects.create(
+            title=f"Extra story {n}",
+            first_seen=last.first_seen,
+            last_seen=last.last_seen,
+            coverage=1,
+        )
+        article = last.articles.first()
+        article.pk, article.url, article.fingerprint, article.story = (
+            None,
+            f"https://x.example/{n}",
+            f"fp{n}",
+            story,
+        )
+        article.save()
+        StoryScore.objects.create(publication=pub, story=story, score=0.01, computed=last.last_seen)
+    with CaptureQueriesContext(connection) as many:
+        assert "Extra story 39" in page(client)
+    assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_filters_refuse_an_unknown_window() -> None:
+    with pytest.raises(InputError):
+        Filters(days=5)
+
+
+def test_the_window_ends_at_the_newest_ranked_coverage(pub: Publication) -> None:
+    stories = store_week(pub)
+    found = inbox(pub, Filters(days=1), now=dt.datetime(2030, 1, 1, tzinfo=dt.UTC))
+    newest = max(s.last_seen for s in stories.values())
+    assert found.end == newest and all(
+        r.score.story.last_seen >= newest - dt.timedelta(days=1) for r in found.rows
+    )
+    assert found.rows
