@@ -15,7 +15,7 @@ from typing import Any, Concatenate, ParamSpec
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 
 from newsdesk.newsroom import people
 from newsdesk.newsroom.models import Publication
-from newsdesk.pipeline.errors import ForbiddenError, NewsdeskError
+from newsdesk.pipeline.errors import ForbiddenError, NewsdeskError, NotFoundError
 
 P = ParamSpec("P")
 View = Callable[Concatenate[HttpRequest, Publication, P], HttpResponse]
@@ -38,7 +38,8 @@ def allowed(request: HttpRequest, publication: Publication, action: str) -> str:
 
 
 def desk_view(action: str) -> Callable[[View[P]], Callable[..., HttpResponse]]:
-    """A page of one publication's desk, for a role that allows `action`."""
+    """A page of one publication's desk, for a role that allows `action`; a story, item
+    or issue that is not there is a 404."""
 
     def wrap(view: View[P]) -> Callable[..., HttpResponse]:
         @login_required
@@ -48,7 +49,10 @@ def desk_view(action: str) -> Callable[[View[P]], Callable[..., HttpResponse]]:
         ) -> HttpResponse:
             publication = get_object_or_404(Publication, slug=slug)
             allowed(request, publication, action)
-            return view(request, publication, *args, **kwargs)
+            try:
+                return view(request, publication, *args, **kwargs)
+            except NotFoundError as exc:
+                raise Http404(str(exc)) from None
 
         return page
 

@@ -1,0 +1,57 @@
+"""The story page: its articles side by side, quotes, a coverage timeline; merge, split."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+
+from newsdesk.desk.access import context, desk_action, desk_view
+from newsdesk.newsroom import coverage as service
+from newsdesk.newsroom.inbox import Filters, inbox
+from newsdesk.newsroom.models import Publication
+from newsdesk.pipeline.errors import InputError
+
+
+@desk_view("read")
+def story(request: HttpRequest, publication: Publication, story_id: int) -> HttpResponse:
+    found = service.coverage(publication, story_id)
+    others = [
+        row.score.story
+        for row in inbox(publication, Filters(days=30)).rows
+        if row.score.story_id != story_id
+    ]
+    return render(
+        request,
+        "desk/story.html",
+        context(request, publication, section="inbox", coverage=found, others=others),
+    )
+
+
+def _ids(values: list[str], what: str) -> list[int]:
+    try:
+        return [int(v) for v in values]
+    except ValueError:
+        raise InputError(f"{what}: give story or article numbers") from None
+
+
+@desk_action("edit")
+def merge(request: HttpRequest, publication: Publication, story_id: int) -> HttpResponse:
+    (other,) = _ids([request.POST.get("other") or "0"], "merge with")
+    merged = service.merge(publication, story_id, other, request.user)
+    messages.success(
+        request, f"Merged story #{other} into this one: {merged.article_count} articles."
+    )
+    return HttpResponseRedirect(reverse("desk:story", args=[publication.slug, merged.pk]))
+
+
+@desk_action("edit")
+def split(request: HttpRequest, publication: Publication, story_id: int) -> HttpResponse:
+    ids = _ids(request.POST.getlist("article"), "split out")
+    new = service.split(publication, story_id, ids, request.user)
+    messages.success(
+        request,
+        f"{len(ids)} article{'s' if len(ids) != 1 else ''} moved to a new story, #{new.pk}.",
+    )
+    return HttpResponseRedirect(reverse("desk:story", args=[publication.slug, story_id]))
