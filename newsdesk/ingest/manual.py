@@ -35,7 +35,7 @@ def read_pasted(stream: Readable, what: str = "the pasted article") -> str:
         raise PasteError(f"{what} is not UTF-8 text") from None
 
 
-def _check_article_size(text: str, what: str) -> None:
+def check_article_size(text: str, what: str) -> None:
     """For text that arrived whole (a fetched page, a form field)."""
     check_text_size(text, input_limits().article_bytes, what, *_ARTICLE_LIMIT)
 
@@ -52,7 +52,7 @@ def add_url(url: str, *, outlet: str = "", allow_hosts: Iterable[str] = ()) -> S
     with Fetcher(make_policy(allow_hosts)) as fetcher:
         fetched = fetcher.fetch(url, accept="text/html,application/xhtml+xml", respect_robots=True)
     page = extract_article(fetched.content, fetched.final_url)
-    _check_article_size(page.text, f"the article at {fetched.final_url}")
+    check_article_size(page.text, f"the article at {fetched.final_url}")
     name = outlet or page.site_name or (urlsplit(fetched.final_url).hostname or "")
     draft = build_article(
         link=url, outlet=name, arrival=Arrival.MANUAL_URL, page=page, page_url=fetched.final_url
@@ -76,7 +76,7 @@ def pasted_draft(*, title: str, outlet: str, date: str, url: str, text: str) -> 
     ]
     if problems:
         raise PasteError(f"missing {', '.join(problems)}")
-    _check_article_size(text, "the pasted article")
+    check_article_size(text, "the pasted article")
     check_scheme(url)
     _check_length(url)
     published = parse_datetime(date)

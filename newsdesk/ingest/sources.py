@@ -15,7 +15,8 @@ from django.db.models import Model
 from django.utils import timezone
 
 from newsdesk.ingest.models import Source
-from newsdesk.pipeline.errors import InputError
+from newsdesk.pipeline.errors import BlockedURLError, InputError
+from newsdesk.pipeline.intake.fetch import is_internal_address
 from newsdesk.pipeline.intake.opml import OPMLSource, read_opml, write_opml
 from newsdesk.pipeline.intake.urls import check_scheme
 
@@ -37,10 +38,14 @@ def add_source(
     weight: float = 1.0,
     language: str = "",
     allow_internal: bool = False,
+    public_only: bool = False,
 ) -> tuple[Source, bool]:
     """The source of a feed URL, created unless the publication has it already; the URL and
-    outlet are checked as `checked_source` does, however the source arrives."""
+    outlet are checked as `checked_source` does, however the source arrives. With
+    `public_only` (the desk), a host that names an internal address is refused here."""
     url, outlet = checked_source(url, outlet)
+    if public_only:
+        check_public_host(url)
     if len(language) > (limit := Source._meta.get_field("language").max_length or 0):
         raise InputError(f"language {language[:40]!r} is longer than {limit} characters")
     return Source.objects.get_or_create(
@@ -83,6 +88,23 @@ def source_url(url: str) -> str:
     return url
 
 
+def check_public_host(url: str) -> None:
+    """BlockedURLError for a URL whose host is localhost or an internal IP address.
+
+    Only what the URL itself says is checked: a name that resolves to an internal
+    address is refused by the fetcher at every poll (a lookup now could change)."""
+    host = (urlsplit(url).hostname or "").rstrip(".").lower()
+    try:
+        internal = is_internal_address(host)
+    except ValueError:  # a name, not an address
+        internal = host == "localhost" or host.endswith(".localhost")
+    if internal:
+        raise BlockedURLError(
+            f"{host} is an internal address; only an operator may add it, with "
+            "`newsdesk source add --allow-internal`"
+        )
+
+
 def checked_source(url: str, outlet: str) -> tuple[str, str]:
     """A source's URL in its identifying spelling (`source_url`), and its outlet (the
     URL's host when none is given); InputError for an outlet longer than its column."""
@@ -98,7 +120,11 @@ def checked_source(url: str, outlet: str) -> tuple[str, str]:
 
 
 def import_opml(
-    content: bytes, publication: Model | None = None, *, allow_internal: bool = False
+    content: bytes,
+    publication: Model | None = None,
+    *,
+    allow_internal: bool = False,
+    public_only: bool = False,
 ) -> ImportResult:
     created = existing = 0
     skipped: list[str] = []
@@ -111,6 +137,7 @@ def import_opml(
                 publication=publication,
                 language=entry.language,
                 allow_internal=allow_internal,
+                public_only=public_only,
             )
         except InputError as exc:
             shown = entry.url if len(entry.url) <= 200 else f"{entry.url[:200]}..."

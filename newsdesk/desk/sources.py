@@ -1,0 +1,208 @@
+"""Sources: their health, an admin's changes, OPML in and out, and articles brought by hand.
+
+The bookmarklet cannot post to the desk from another site (it has no CSRF token
+there, and must not have one): it opens the clip page with the page's URL, title
+and selection (cut to CLIP_CHARS) in the query string; the clip page shows them in
+a form with the desk's CSRF token, and the editor checks, completes and sends it.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from django.contrib import messages
+from django.core.files.uploadedfile import UploadedFile
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+
+from newsdesk.desk.access import context, desk_action, desk_view
+from newsdesk.ingest.limits import input_limits
+from newsdesk.ingest.sources import export_opml
+from newsdesk.ingest.store import Outcome
+from newsdesk.newsroom import sourcing
+from newsdesk.newsroom.models import Publication
+from newsdesk.pipeline.errors import InputError, NewsdeskError
+from newsdesk.pipeline.intake.articles import MAX_URL_LENGTH
+from newsdesk.pipeline.limits import read_limited
+
+#: the selection the bookmarklet sends in the clip page's URL, in characters
+CLIP_CHARS = 1500
+
+BOOKMARKLET = (
+    "javascript:(function(){{var s=String(window.getSelection()).slice(0,{chars});"
+    "window.open('{clip}?url='+encodeURIComponent(location.href)"
+    "+'&title='+encodeURIComponent(document.title)+'&text='+encodeURIComponent(s));}})();"
+)
+
+
+def bookmarklet(request: HttpRequest, publication: Publication) -> str:
+    clip = request.build_absolute_uri(reverse("desk:clip", args=[publication.slug]))
+    return BOOKMARKLET.format(chars=CLIP_CHARS, clip=clip)
+
+
+def uploaded(request: HttpRequest, field: str, what: str) -> bytes:
+    """An uploaded file's bytes, refused past NEWSDESK_MAX_IMPORT_BYTES without reading on."""
+    upload = request.FILES.get(field)
+    if not isinstance(upload, UploadedFile):
+        raise InputError(f"choose {what} to upload")
+    return read_limited(
+        upload, input_limits().import_bytes, f"{what} {upload.name}", "NEWSDESK_MAX_IMPORT_BYTES"
+    )
+
+
+def _page(request: HttpRequest, publication: Publication) -> HttpResponse:
+    return HttpResponseRedirect(reverse("desk:sources", args=[publication.slug]))
+
+
+@desk_view("read")
+def sources(request: HttpRequest, publication: Publication) -> HttpResponse:
+    return render(
+        request,
+        "desk/sources.html",
+        context(
+            request,
+            publication,
+            section="sources",
+            rows=sourcing.health(publication),
+            weeks=sourcing.HEALTH_WEEKS,
+            bookmarklet=bookmarklet(request, publication),
+            clip_chars=CLIP_CHARS,
+            clip=sourcing.Clip(url="", title="", outlet="", date=timezone.localdate().isoformat()),
+        ),
+    )
+
+
+@desk_view("admin")
+def source(request: HttpRequest, publication: Publication, source_id: int) -> HttpResponse:
+    """The edit form of one source."""
+    found = sourcing.source_of(publication, source_id)
+    return render(
+        request,
+        "desk/source_edit.html",
+        context(request, publication, section="sources", source=found),
+    )
+
+
+@desk_action("admin")
+def add(request: HttpRequest, publication: Publication) -> HttpResponse:
+    post = request.POST
+    made = sourcing.add(
+        publication,
+        request.user,
+        post.get("url", ""),
+        post.get("outlet", ""),
+        post.get("weight") or 1.0,
+        post.get("language", ""),
+    )
+    messages.success(request, f"Added {made.outlet} <{made.url}>: it is polled at the next run.")
+    return _page(request, publication)
+
+
+@desk_action("admin")
+def edit(request: HttpRequest, publication: Publication, source_id: int) -> HttpResponse:
+    post = request.POST
+    changed = sourcing.edit(
+        publication,
+        request.user,
+        source_id,
+        url=post.get("url", ""),
+        outlet=post.get("outlet", ""),
+        weight=post.get("weight") or 1.0,
+        language=post.get("language", ""),
+        enabled=post.get("enabled") == "1",
+    )
+    messages.success(request, f"Saved {changed.outlet} <{changed.url}>.")
+    return _page(request, publication)
+
+
+@desk_action("admin")
+def toggle(request: HttpRequest, publication: Publication, source_id: int) -> HttpResponse:
+    enabled = request.POST.get("enabled") == "1"
+    changed = sourcing.set_enabled(publication, request.user, source_id, enabled)
+    state = "is polled again" if enabled else "is disabled: no longer polled"
+    messages.success(request, f"{changed.outlet} {state}.")
+    return _page(request, publication)
+
+
+@desk_action("admin")
+def import_opml(request: HttpRequest, publication: Publication) -> HttpResponse:
+    result = sourcing.import_list(
+        publication, request.user, uploaded(request, "opml", "the OPML file")
+    )
+    messages.success(
+        request,
+        f"Imported {result.created} new source{'s' if result.created != 1 else ''}, "
+        f"{result.existing} already present, {len(result.skipped)} skipped.",
+    )
+    for line in result.skipped:
+        messages.error(request, f"Skipped {line}")
+    return _page(request, publication)
+
+
+@desk_view("read")
+def export_opml_file(request: HttpRequest, publication: Publication) -> HttpResponse:
+    response = HttpResponse(export_opml(publication), content_type="text/x-opml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{publication.slug}-sources.opml"'
+    return response
+
+
+def _stored(request: HttpRequest, publication: Publication, how: str) -> HttpResponse:
+    """Store the clip; on bad input the form comes back as it was sent, with the reason."""
+    clip = sourcing.clip_of({key: str(request.POST.get(key, "")) for key in sourcing.CLIP_FIELDS})
+    try:
+        stored = sourcing.add_article(publication, request.user, clip, how)
+    except NewsdeskError as exc:
+        messages.error(request, str(exc))
+        return _clip_form(request, publication, clip, status=400)
+    if stored.outcome in (Outcome.MERGED, Outcome.ALREADY):
+        messages.success(request, f"“{stored.article.title}” was stored already: nothing added.")
+    else:
+        messages.success(
+            request,
+            f"Stored “{stored.article.title}” ({stored.article.outlet}): it joins a story "
+            "at the next clustering.",
+        )
+    return _page(request, publication)
+
+
+def _clip_form(
+    request: HttpRequest,
+    publication: Publication,
+    clip: sourcing.Clip,
+    cut: bool = False,
+    status: int = 200,
+) -> HttpResponse:
+    return render(
+        request,
+        "desk/clip.html",
+        context(request, publication, section="sources", clip=clip, cut=cut, clip_chars=CLIP_CHARS),
+        status=status,
+    )
+
+
+@desk_action("draft")
+def paste(request: HttpRequest, publication: Publication) -> HttpResponse:
+    return _stored(request, publication, "paste")
+
+
+@desk_view("draft")
+def clip(request: HttpRequest, publication: Publication) -> HttpResponse:
+    """The bookmarklet's landing page: its URL, title and selection in a form to confirm."""
+    url = request.GET.get("url", "")[:MAX_URL_LENGTH]
+    text = request.GET.get("text", "")
+    clip = sourcing.Clip(
+        url=url,
+        title=request.GET.get("title", "")[:500],
+        outlet=urlsplit(url).hostname or "",
+        date=timezone.localdate().isoformat(),
+        text=text[:CLIP_CHARS],
+    )
+    return _clip_form(request, publication, clip, cut=len(text) > CLIP_CHARS)
+
+
+@desk_action("draft")
+def clip_post(request: HttpRequest, publication: Publication) -> HttpResponse:
+    """POST /desk/SLUG/bookmarklet: what the clip page sends, the page's HTML allowed."""
+    return _stored(request, publication, "clip")

@@ -1,0 +1,199 @@
+"""Sources page: health, add/edit/disable, OPML in and out, pasted and clipped articles;
+each change admin-only (pasting: contributor), audited, and refused cleanly on bad input."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from newsdesk.ingest.models import Article, Source
+from newsdesk.newsroom import sourcing
+from newsdesk.newsroom.models import AuditEntry, Publication
+from tests.desk.conftest import logged_in
+
+pytestmark = pytest.mark.django_db
+
+OPML = b"""<?xml version="1.0"?>
+<opml version="2.0"><head><title>feeds</title></head><body>
+<outline text="Harbour Gazette" xmlUrl="https://harbour-gazette.example/rss"/>
+<outline text="Loopback" xmlUrl="http://127.0.0.1:8000/feed"/>
+<outline text="Valley Ledger" xmlUrl="https://valley-ledger.example/feed.xml"/>
+</body></opml>"""
+
+PASTE = {
+    "url": "https://harbour-gazette.example/2026/03/tariff-talks",
+    "title": "Tariff talks resume in Porto Lume",
+    "outlet": "Harbour Gazette",
+    "date": "2026-03-02",
+    "text": "Negotiators from Corvia and Estrel met on Monday.\nA second round is planned.",
+}
+
+
+def source(pub: Publication, outlet: str = "Harbour Gazette") -> Source:
+    slug = outlet.lower().replace(" ", "-")
+    return Source.objects.create(publication=pub, url=f"https://{slug}.example/rss", outlet=outlet)
+
+
+def article(src: Source, n: int, days_ago: float) -> Article:
+    return Article.objects.create(
+        url=f"{src.url}/a{n}",
+        source=src,
+        title=f"Article {n}",
+        outlet=src.outlet,
+        fetched=timezone.now() - dt.timedelta(days=days_ago),
+        fingerprint=f"f{src.pk}-{n}",
+    )
+
+
+def test_health_counts_articles_per_week_in_one_query(pub: Publication) -> None:
+    gazette, ledger = source(pub), source(pub, "Valley Ledger")
+    ledger.consecutive_failures, ledger.last_error = 3, "HTTP 503 from the server"
+    ledger.last_polled = timezone.now()
+    ledger.save()
+    for n, days in enumerate((1, 2, 3, 9, 16, 40)):
+        article(gazette, n, days)
+    with CaptureQueriesContext(connection) as queries:
+        rows = {row.source.outlet: row for row in sourcing.health(pub)}
+    assert len(queries) == 2  # the sources, and one aggregate for every source's counts
+    assert rows["Harbour Gazette"].weekly == (3, 1, 1, 0)  # the 40-day-old one is out
+    assert rows["Harbour Gazette"].per_week == 1.25
+    assert rows["Valley Ledger"].weekly == (0, 0, 0, 0)
+    assert rows["Valley Ledger"].state == "failing"
+    html = logged_in(pub, "viewer").get("/desk/cpw/sources/").content.decode()
+    assert "HTTP 503 from the server" in html and "1.3" in html
+    # a viewer sees the list but no form that changes it
+    assert "Add the feed" not in html and "Disable" not in html
+
+
+def test_admin_adds_edits_and_disables_a_source_audited(pub: Publication) -> None:
+    client = logged_in(pub, "admin")
+    response = client.post(
+        "/desk/cpw/sources/add",
+        {"url": "https://Harbour-Gazette.example/rss", "outlet": "Harbour Gazette"},
+        follow=True,
+    )
+    assert "Added Harbour Gazette" in response.content.decode()
+    made = Source.objects.get(publication=pub)
+    assert made.url == "https://harbour-gazette.example/rss" and made.enabled
+    client.post(
+        f"/desk/cpw/sources/{made.pk}/edit",
+        {"url": made.url, "outlet": "The Harbour Gazette", "weight": "2", "enabled": "1"},
+    )
+    client.post(f"/desk/cpw/sources/{made.pk}/enabled", {"enabled": "0"})
+    made.refresh_from_db()
+    assert (made.outlet, made.weight, made.enabled) == ("The Harbour Gazette", 2.0, False)
+    entries = list(AuditEntry.objects.filter(target="source"))
+    assert [e.action for e in entries] == ["source-add", "source-edit", "source-disable"]
+    assert entries[1].before == {"outlet": "Harbour Gazette", "weight": 1.0}
+    assert entries[0].actor == "admin"
+    # a disabled source is not polled
+    from_ingest = Source.objects.filter(enabled=True, publication=pub)
+    assert not from_ingest.exists()
+
+
+def test_weaker_roles_get_403_and_nothing_changes(pub: Publication) -> None:
+    made = source(pub)
+    client = logged_in(pub, "editor")
+    assert client.post("/desk/cpw/sources/add", {"url": "https://x.example/rss"}).status_code == 403
+    assert client.post(f"/desk/cpw/sources/{made.pk}/enabled", {"enabled": "0"}).status_code == 403
+    upload = SimpleUploadedFile("feeds.opml", OPML)
+    assert client.post("/desk/cpw/sources/import", {"opml": upload}).status_code == 403
+    assert client.get(f"/desk/cpw/sources/{made.pk}/").status_code == 403
+    assert logged_in(pub, "viewer").post("/desk/cpw/paste", PASTE).status_code == 403
+    assert Source.objects.get().enabled and Source.objects.count() == 1
+    assert not Article.objects.exists() and not AuditEntry.objects.filter(target="source")
+
+
+def test_an_internal_address_is_refused_with_a_message(pub: Publication) -> None:
+    client = logged_in(pub, "admin")
+    for url in ("http://127.0.0.1:8000/feed", "http://[::1]/rss", "http://localhost/rss"):
+        response = client.post("/desk/cpw/sources/add", {"url": url}, follow=True)
+        assert "internal address" in response.content.decode()
+    made = source(pub)
+    response = client.post(
+        f"/desk/cpw/sources/{made.pk}/edit",
+        {"url": "http://10.0.0.5/rss", "outlet": "x", "weight": "1", "enabled": "1"},
+        follow=True,
+    )
+    assert "internal address" in response.content.decode()
+    assert list(Source.objects.values_list("url", flat=True)) == [made.url]
+
+
+def test_opml_import_skips_internal_feeds_and_export_round_trips(pub: Publication) -> None:
+    client = logged_in(pub, "admin")
+    upload = SimpleUploadedFile("feeds.opml", OPML, content_type="text/xml")
+    html = client.post("/desk/cpw/sources/import", {"opml": upload}, follow=True).content.decode()
+    assert "Imported 2 new sources, 0 already present, 1 skipped" in html
+    assert "127.0.0.1" in html and "internal address" in html
+    assert AuditEntry.objects.get(action="source-import").after["created"] == 2
+    exported = logged_in(pub, "viewer").get("/desk/cpw/sources/export.opml")
+    assert exported["Content-Disposition"] == 'attachment; filename="cpw-sources.opml"'
+    body = exported.content.decode()
+    assert "harbour-gazette.example/rss" in body and "127.0.0.1" not in body
+
+
+def test_a_malformed_or_huge_opml_is_a_message_and_stores_nothing(pub: Publication) -> None:
+    client = logged_in(pub, "admin")
+    bad = SimpleUploadedFile("feeds.opml", b"<opml><body><outline")
+    html = client.post("/desk/cpw/sources/import", {"opml": bad}, follow=True).content.decode()
+    assert "OPML" in html or "XML" in html
+    with override_settings(NEWSDESK_MAX_IMPORT_BYTES=1024):
+        huge = SimpleUploadedFile("feeds.opml", OPML + b" " * 2048)
+        response = client.post("/desk/cpw/sources/import", {"opml": huge}, follow=True)
+    assert "is over 1 KB (NEWSDESK_MAX_IMPORT_BYTES)" in response.content.decode()
+    assert not Source.objects.exists() and not AuditEntry.objects.exclude(action="role").exists()
+
+
+def test_a_pasted_article_is_stored_and_audited(pub: Publication) -> None:
+    client = logged_in(pub, "contributor")
+    html = client.post("/desk/cpw/paste", PASTE, follow=True).content.decode()
+    assert "Stored “Tariff talks resume in Porto Lume”" in html
+    stored = Article.objects.get()
+    assert stored.arrival == "pasted" and stored.outlet == "Harbour Gazette"
+    assert AuditEntry.objects.get(target="article").action == "article-paste"
+
+
+def test_bad_paste_comes_back_with_what_was_typed(pub: Publication) -> None:
+    client = logged_in(pub, "contributor")
+    response = client.post("/desk/cpw/paste", {**PASTE, "date": "last Tuesday"})
+    html = response.content.decode()
+    assert response.status_code == 400 and "date must be YYYY-MM-DD" in html
+    assert "Negotiators from Corvia and Estrel met on Monday." in html  # nothing lost
+    with override_settings(NEWSDESK_MAX_ARTICLE_BYTES=1024):
+        response = client.post("/desk/cpw/paste", {**PASTE, "text": "word " * 400})
+    assert "NEWSDESK_MAX_ARTICLE_BYTES" in response.content.decode()
+    assert not Article.objects.exists() and not AuditEntry.objects.exclude(action="role").exists()
+
+
+def test_the_bookmarklet_opens_a_prefilled_form_and_posts_with_csrf(pub: Publication) -> None:
+    client = logged_in(pub, "contributor")
+    page = client.get("/desk/cpw/sources/").content.decode()
+    assert 'href="javascript:(function(){var s=String(window.getSelection())' in page
+    assert "http://testserver/desk/cpw/clip?url=" in page
+    selection = "Negotiators met. " * 200
+    clip = client.get(
+        "/desk/cpw/clip", {"url": PASTE["url"], "title": PASTE["title"], "text": selection}
+    ).content.decode()
+    assert 'value="harbour-gazette.example"' in clip  # the outlet guessed from the host
+    assert "was cut" in clip and 'name="csrfmiddlewaretoken"' in clip
+    # the page's HTML, when posted, is sanitized to text: no script survives
+    strict = Client(enforce_csrf_checks=True)
+    strict.cookies = client.cookies
+    hostile = {
+        **PASTE,
+        "text": "",
+        "html": "<p>Talks resumed.</p><script>alert(1)</script><p onclick='x()'>Again.</p>",
+    }
+    assert strict.post("/desk/cpw/bookmarklet", hostile).status_code == 403  # no token
+    assert not Article.objects.exists()
+    client.post("/desk/cpw/bookmarklet", hostile)
+    stored = Article.objects.get()
+    assert stored.text == "Talks resumed.\nAgain."
+    assert "script" not in stored.html and "onclick" not in stored.html
+    assert AuditEntry.objects.get(target="article").action == "article-clip"
