@@ -1,6 +1,6 @@
 from django.urls import path
 
-from newsdesk.desk import inbox, sources, story
+from newsdesk.desk import inbox, issues, sources, story
 
 app_name = "desk"
 urlpatterns = [
@@ -23,4 +23,17 @@ urlpatterns = [
     path("<slug:slug>/paste", sources.paste, name="paste"),
     path("<slug:slug>/clip", sources.clip, name="clip"),
     path("<slug:slug>/bookmarklet", sources.clip_post, name="clip_post"),
+    path("<slug:slug>/issue/", issues.issue_page, name="issue"),
+    path("<slug:slug>/issue/start", issues.start, name="issue_start"),
+    path("<slug:slug>/issue/<int:issue_id>/order", issues.order, name="issue_order"),
+    path("<slug:slug>/issue/<int:issue_id>/chain", issues.chain, name="issue_chain"),
+    path("<slug:slug>/issue/<int:issue_id>/remove", issues.remove, name="issue_remove"),
+    path("<slug:slug>/issue/<int:issue_id>/add", issues.add, name="issue_add"),
+    path("<slug:slug>/issue/<int:issue_id>/suggestion", issues.suggestion, name="issue_suggestion"),
+    path("<slug:slug>/issue/<int:issue_id>/test-email", issues.test_email, name="issue_test_email"),
+    path("<slug:slug>/issue/<int:issue_id>/publish", issues.publish, name="issue_publish"),
+    path("<slug:slug>/issue/<int:issue_id>/withdraw", issues.withdraw, name="issue_withdraw"),
+    path(
+        "<slug:slug>/issue/<int:issue_id>/preview.<str:fmt>", issues.preview_raw, name="issue_raw"
+    ),
 ]

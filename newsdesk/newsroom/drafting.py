@@ -191,6 +191,16 @@ def _digest(row: StoryScore) -> StoryDigest:
     )
 
 
+def suggested_plan(publication: Publication, stories: Sequence[Story]) -> Plan:
+    """The suggested order and chains for these stories, as `draft_week` would plan
+    them (keys are story ids as text); stories the publication has not ranked are
+    left out."""
+    rows = StoryScore.objects.filter(
+        publication=publication, story__in=list(stories)
+    ).select_related("story", "story__lead")
+    return plan_issue([_digest(r) for r in rows.order_by("-score", "story_id")])
+
+
 def draft_week(
     publication: Publication,
     *,

@@ -1,0 +1,226 @@
+"""The issue builder: the draft issue's items in order, chains, previews, a test email,
+publishing, scheduling and withdrawing. The logic is newsroom/builder.py's."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+
+from newsdesk.desk.access import context, desk_action, desk_view
+from newsdesk.newsroom import builder as service
+from newsdesk.newsroom.models import Issue, Publication
+from newsdesk.newsroom.reading import render as render_issue
+from newsdesk.pipeline.errors import InputError, NewsdeskError
+
+#: previews the builder shows (query `preview=`), and the formats served on their own
+PREVIEWS = {"web": "Web page", "email": "Email", "text": "Plain text"}
+RAW_FORMATS = {
+    "email-html": "text/html; charset=utf-8",
+    "email-text": "text/plain; charset=utf-8",
+    "text": "text/plain; charset=utf-8",
+}
+#: the email preview is framed by the builder: its inline styles may apply, nothing
+#: else may load or run (the iframe is sandboxed too)
+EMAIL_PREVIEW_POLICY = "; ".join(
+    [
+        "default-src 'none'",
+        "style-src 'unsafe-inline'",
+        "img-src data:",
+        "base-uri 'none'",
+        "form-action 'none'",
+        "frame-ancestors 'self'",
+        "sandbox",
+    ]
+)
+
+
+def builder_url(publication: Publication, issue: Issue | None = None) -> str:
+    url = reverse("desk:issue", args=[publication.slug])
+    return f"{url}?draft={issue.pk}" if issue is not None else url
+
+
+def draft_of(publication: Publication, issue_id: int) -> Issue:
+    return get_object_or_404(Issue, pk=issue_id, publication=publication)
+
+
+def item_id(request: HttpRequest) -> int:
+    try:
+        return int(request.POST.get("item") or "")
+    except ValueError:
+        raise InputError("name the item by its number") from None
+
+
+def ids_of(values: list[str]) -> list[int]:
+    try:
+        return [int(v) for value in values for v in str(value).replace(",", " ").split()]
+    except ValueError:
+        raise InputError("item numbers are whole numbers") from None
+
+
+def done(request: HttpRequest, issue: Issue, text: str) -> HttpResponse:
+    messages.success(request, text)
+    return HttpResponseRedirect(builder_url(issue.publication, issue))
+
+
+@desk_view("read")
+def issue_page(request: HttpRequest, publication: Publication) -> HttpResponse:
+    try:
+        draft_id: int | None = int(request.GET.get("draft") or "")
+    except ValueError:
+        draft_id = None
+    found = service.builder(publication, draft_id)
+    preview = request.GET.get("preview", "web")
+    preview = preview if preview in PREVIEWS else "web"
+    issue = found.issue
+    shown = {}
+    if issue is not None:
+        formats = {"web": ["html"], "email": ["email-text"], "text": ["text"]}[preview]
+        shown = {fmt.replace("-", "_"): render_issue(issue, fmt) for fmt in formats}
+    return render(
+        request,
+        "desk/issue.html",
+        context(
+            request,
+            publication,
+            section="issue",
+            builder=found,
+            issue=issue,
+            previews=PREVIEWS,
+            preview=preview,
+            shown=shown,
+            here=builder_url(publication, issue),
+            now=timezone.localtime().replace(second=0, microsecond=0),
+        ),
+    )
+
+
+@xframe_options_sameorigin
+@desk_view("read")
+def preview_raw(
+    request: HttpRequest, publication: Publication, issue_id: int, fmt: str
+) -> HttpResponse:
+    """One rendering on its own: the email's HTML for the builder's sandboxed frame."""
+    if fmt not in RAW_FORMATS:
+        raise Http404(f"no preview {fmt!r}")
+    response = HttpResponse(
+        render_issue(draft_of(publication, issue_id), fmt), content_type=RAW_FORMATS[fmt]
+    )
+    response.headers["Content-Security-Policy"] = EMAIL_PREVIEW_POLICY
+    return response
+
+
+@desk_action("edit")
+def start(request: HttpRequest, publication: Publication) -> HttpResponse:
+    issue = service.start(publication, request.user)
+    return done(request, issue, f"Started draft #{issue.pk}.")
+
+
+@desk_action("edit")
+def order(request: HttpRequest, publication: Publication, issue_id: int) -> HttpResponse:
+    """Move one item up or down (the buttons), or put them all in an order (a form's
+    `order`, or JSON {"order": [ids]} from the drag and drop script)."""
+    issue = draft_of(publication, issue_id)
+    if request.content_type == "application/json":
+        try:
+            payload = json.loads(request.body or b"{}")
+            wanted = ids_of([str(i) for i in payload["order"]])
+        except (ValueError, KeyError, TypeError):
+            return JsonResponse({"error": 'send {"order": [item numbers]}'}, status=400)
+        try:
+            service.reorder(issue, wanted, request.user)
+        except NewsdeskError as exc:
+            return JsonResponse({"error": str(exc)}, status=400)
+        return JsonResponse({"order": service.state(issue)["order"]})
+    if "order" in request.POST:
+        service.reorder(issue, ids_of(request.POST.getlist("order")), request.user)
+        return done(request, issue, "Put the items in the new order.")
+    direction = request.POST.get("direction")
+    if direction not in ("up", "down"):
+        raise InputError("move an item up or down")
+    service.move(issue, item_id(request), -1 if direction == "up" else 1, request.user)
+    return done(request, issue, f"Moved item #{item_id(request)} {direction}.")
+
+
+@desk_action("edit")
+def chain(request: HttpRequest, publication: Publication, issue_id: int) -> HttpResponse:
+    issue = draft_of(publication, issue_id)
+    chained = request.POST.get("chained") == "1"
+    service.link(issue, item_id(request), chained, request.user)
+    verb = "Chained" if chained else "Unchained"
+    return done(request, issue, f"{verb} item #{item_id(request)} and the one before it.")
+
+
+@desk_action("edit")
+def remove(request: HttpRequest, publication: Publication, issue_id: int) -> HttpResponse:
+    issue = draft_of(publication, issue_id)
+    item = service.remove(issue, item_id(request), request.user)
+    return done(request, issue, f"Took “{item.headline}” out of the issue; it is still a draft.")
+
+
+@desk_action("edit")
+def add(request: HttpRequest, publication: Publication, issue_id: int) -> HttpResponse:
+    issue = draft_of(publication, issue_id)
+    added = service.add(issue, ids_of(request.POST.getlist("items")), request.user)
+    return done(request, issue, f"Added {len(added)} item{'s' if len(added) != 1 else ''}.")
+
+
+@desk_action("edit")
+def suggestion(request: HttpRequest, publication: Publication, issue_id: int) -> HttpResponse:
+    issue = draft_of(publication, issue_id)
+    service.apply_suggestion(issue, request.user)
+    return done(request, issue, "Applied the suggested order and chains.")
+
+
+@desk_action("draft")
+def test_email(request: HttpRequest, publication: Publication, issue_id: int) -> HttpResponse:
+    issue = draft_of(publication, issue_id)
+    address = service.send_test(issue, request.user)
+    return done(request, issue, f"Sent a test email to {address}.")
+
+
+def when_of(request: HttpRequest) -> dt.datetime:
+    raw = str(request.POST.get("when") or "").strip()
+    try:
+        when = dt.datetime.fromisoformat(raw)
+    except ValueError:
+        raise InputError("give the date and time to publish at, like 2026-03-09 07:00") from None
+    return timezone.make_aware(when) if timezone.is_naive(when) else when
+
+
+def override_of(request: HttpRequest) -> str:
+    """The reason for publishing despite failing checks, when the box is ticked."""
+    if request.POST.get("override") != "1":
+        return ""
+    reason = str(request.POST.get("reason") or "").strip()
+    if not reason:
+        raise InputError("give a reason for publishing despite failing checks: it is recorded")
+    return reason
+
+
+@desk_action("publish")
+def publish(request: HttpRequest, publication: Publication, issue_id: int) -> HttpResponse:
+    issue = draft_of(publication, issue_id)
+    override = override_of(request)
+    if request.POST.get("mode") == "schedule":
+        issue = service.schedule(issue, when_of(request), request.user, override)
+        assert issue.scheduled_for is not None
+        when = timezone.localtime(issue.scheduled_for)
+        return done(request, issue, f"Scheduled draft #{issue.pk} for {when:%B %-d, %Y %H:%M}.")
+    issue = service.publish_now(issue, request.user, override)
+    messages.success(request, f"Published {issue.title}.")
+    return HttpResponseRedirect(builder_url(publication))
+
+
+@desk_action("publish")
+def withdraw(request: HttpRequest, publication: Publication, issue_id: int) -> HttpResponse:
+    issue = draft_of(publication, issue_id)
+    issue = service.withdraw(issue, str(request.POST.get("reason") or ""), request.user)
+    messages.success(request, f"Withdrew {issue.title}.")
+    return HttpResponseRedirect(builder_url(publication))

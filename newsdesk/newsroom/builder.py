@@ -1,0 +1,437 @@
+"""The issue builder: a publication's draft issue as the desk shows it, and what an
+editor does to it there, each change written to the audit log in its own transaction.
+
+Ordering, chaining, adding, publishing and withdrawing are the issue services'
+(`items.py`, `numbering.py`); the suggested order and chains are drafting's
+(`drafting.suggested_plan`). This module puts them together for one page, keeps an
+item's checks in step with its chain (a headline's "..." depends on its neighbours),
+and publishes scheduled issues when they are due (`publish_due`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import smtplib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.utils import timezone
+
+from newsdesk.newsroom import checks, numbering
+from newsdesk.newsroom.drafting import suggested_plan
+from newsdesk.newsroom.items import add_items, chain_items, order_items
+from newsdesk.newsroom.models import AuditEntry, Issue, IssueEvent, Item, Publication
+from newsdesk.newsroom.people import AnyUser, record
+from newsdesk.newsroom.publications import style_of
+from newsdesk.newsroom.reading import render
+from newsdesk.pipeline.errors import InputError, IssueError
+from newsdesk.pipeline.issue.style import Style
+from newsdesk.pipeline.text import word_count
+
+#: how many items outside an issue, and published issues, the page lists
+CANDIDATES = 50
+RECENT_ISSUES = 5
+HISTORY = 30
+#: who publishes scheduled issues in the audit log
+SCHEDULER = "scheduler"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One item of the issue as the builder lists it."""
+
+    item: Item
+    words: int
+    checked: bool  # False when the item has no stored article to check against
+    ok: bool
+    flags: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """Drafting's order and chains for the issue's items (those from ranked stories)."""
+
+    order: tuple[Item, ...]
+    chains: tuple[tuple[tuple[Item, ...], str], ...]  # items of a chain, and why
+    differs: bool  # whether applying it would change the issue
+
+
+@dataclass(frozen=True)
+class Builder:
+    publication: Publication
+    issue: Issue | None  # None: the publication has no draft issue
+    drafts: tuple[Issue, ...]  # every open draft (scheduled ones included)
+    number_to_be: int
+    rows: tuple[Row, ...]
+    candidates: tuple[Item, ...]
+    problems: tuple[str, ...]
+    suggestion: Suggestion | None
+    published: tuple[Issue, ...]  # the latest published issues, to withdraw
+    history: tuple[AuditEntry, ...]
+    style: Style
+
+
+def open_drafts(publication: Publication) -> list[Issue]:
+    return list(
+        Issue.objects.filter(
+            publication=publication, status__in=[Issue.Status.DRAFT, Issue.Status.SCHEDULED]
+        ).order_by("id")
+    )
+
+
+def builder(publication: Publication, draft_id: int | None = None) -> Builder:
+    """The draft issue asked for, else the publication's oldest open draft."""
+    publication.refresh_from_db(fields=["next_number"])
+    drafts = open_drafts(publication)
+    issue = next((d for d in drafts if d.pk == draft_id), drafts[0] if drafts else None)
+    items = issue_items(issue) if issue else []
+    return Builder(
+        publication=publication,
+        issue=issue,
+        drafts=tuple(drafts),
+        number_to_be=publication.next_number,
+        rows=tuple(_row(i) for i in items),
+        candidates=tuple(
+            Item.objects.filter(publication=publication, issue=None).order_by("-created", "-id")[
+                :CANDIDATES
+            ]
+        ),
+        problems=tuple(numbering.problems(issue)) if issue else (),
+        suggestion=suggestion(issue, items) if issue else None,
+        published=tuple(
+            Issue.objects.filter(publication=publication, status=Issue.Status.PUBLISHED).order_by(
+                "-number"
+            )[:RECENT_ISSUES]
+        ),
+        history=tuple(
+            AuditEntry.objects.filter(target="issue", target_id=issue.pk).order_by("-at", "-id")[
+                :HISTORY
+            ]
+        )
+        if issue
+        else (),
+        style=style_of(publication),
+    )
+
+
+def issue_items(issue: Issue) -> list[Item]:
+    return list(issue.items.order_by("position", "id").select_related("story"))
+
+
+def _row(item: Item) -> Row:
+    verification = item.verification or {}
+    return Row(
+        item=item,
+        words=word_count(item.body),
+        checked="ok" in verification,
+        ok=verification.get("ok") is not False,
+        flags=tuple(str(f) for f in verification.get("flags", [])),
+    )
+
+
+def suggestion(issue: Issue, items: Sequence[Item]) -> Suggestion | None:
+    """The suggested order and chains, or None when fewer than two items come from
+    ranked stories (nothing to suggest)."""
+    by_story: dict[str, Item] = {}
+    for item in items:
+        if item.story_id is not None:
+            by_story.setdefault(str(item.story_id), item)
+    if len(by_story) < 2:
+        return None
+    plan = suggested_plan(issue.publication, [i.story for i in by_story.values() if i.story])
+    planned = [by_story[k] for k in plan.order if k in by_story]
+    if len(planned) < 2:
+        return None
+    order = (*planned, *(i for i in items if i not in planned))
+    chains = tuple(
+        (tuple(by_story[k] for k in chain.keys if k in by_story), chain.reason)
+        for chain in plan.chains
+    )
+    suggested_chained = {i.pk for members, _ in chains for i in members[1:]}
+    differs = [i.pk for i in order] != [i.pk for i in items] or suggested_chained != {
+        i.pk for i in items if i.chained_to_previous
+    }
+    return Suggestion(order=order, chains=chains, differs=differs)
+
+
+def state(issue: Issue) -> dict[str, object]:
+    """What the audit log keeps of an issue before and after a change."""
+    issue.refresh_from_db()
+    rows = list(issue.items.order_by("position", "id").values_list("pk", "chained_to_previous"))
+    return {
+        "status": issue.status,
+        "number": issue.number,
+        "scheduled_for": issue.scheduled_for.isoformat() if issue.scheduled_for else None,
+        "order": [pk for pk, _ in rows],
+        "chained": [pk for pk, chained in rows if chained],
+    }
+
+
+def _recheck(items: Sequence[Item]) -> None:
+    """Check the items again: a chain changes a headline's "...", so its checks."""
+    for item in items:
+        item.refresh_from_db()
+        checks.check_item(item)
+
+
+def _item_of(issue: Issue, item_id: int) -> tuple[list[Item], int]:
+    items = issue_items(issue)
+    for index, item in enumerate(items):
+        if item.pk == item_id:
+            return items, index
+    raise IssueError(f"item #{item_id} is not in {issue.title}")
+
+
+def start(publication: Publication, user: AnyUser) -> Issue:
+    """A new draft issue."""
+    with transaction.atomic():
+        issue = numbering.new_issue(publication, user.get_username())
+        record(user, publication, "issue-new", "issue", issue.pk, {}, state(issue))
+    return issue
+
+
+def reorder(issue: Issue, item_ids: Sequence[int], user: AnyUser, action: str = "order") -> None:
+    """Put the items in this order (every item of the issue named once); a chained
+    item stays joined to whatever now stands before it."""
+    with transaction.atomic():
+        before = state(issue)
+        order_items(issue, item_ids, user.get_username())
+        _recheck(issue_items(issue))
+        record(user, issue.publication, f"issue-{action}", "issue", issue.pk, before, state(issue))
+
+
+def move(issue: Issue, item_id: int, step: int, user: AnyUser) -> None:
+    """Move an item one place up (step -1) or down (step 1)."""
+    items, index = _item_of(issue, item_id)
+    target = index + step
+    if step not in (-1, 1) or not 0 <= target < len(items):
+        raise IssueError(
+            f"item #{item_id} is already {'first' if target < 0 else 'last'} in the issue"
+        )
+    ids = [i.pk for i in items]
+    ids[index], ids[target] = ids[target], ids[index]
+    reorder(issue, ids, user, action="move")
+
+
+def link(issue: Issue, item_id: int, chained: bool, user: AnyUser) -> None:
+    """Chain the item to the one before it, or break it off the chain (the chain's
+    other links stay)."""
+    numbering.require_draft(issue)
+    items, index = _item_of(issue, item_id)
+    if chained and index == 0:
+        raise IssueError("the first item has no item before it to chain to")
+    with transaction.atomic():
+        before = state(issue)
+        Item.objects.filter(pk=item_id).update(chained_to_previous=chained)
+        IssueEvent.objects.create(
+            issue=issue,
+            kind="chained" if chained else "unchained",
+            at=timezone.now(),
+            actor=user.get_username(),
+            detail={"items": [items[index - 1].pk, item_id] if index else [item_id]},
+        )
+        _recheck(items[max(index - 1, 0) : index + 1])
+        action = "issue-chain" if chained else "issue-unchain"
+        record(user, issue.publication, action, "issue", issue.pk, before, state(issue))
+
+
+def remove(issue: Issue, item_id: int, user: AnyUser) -> Item:
+    """Take an item out of the issue; it stays a draft, to add again later. An item
+    chained to it is joined to the one before it, or starts the chain if it led."""
+    numbering.require_draft(issue)
+    items, index = _item_of(issue, item_id)
+    item = items[index]
+    rest = items[:index] + items[index + 1 :]
+    with transaction.atomic():
+        before = state(issue)
+        after = items[index + 1] if index + 1 < len(items) else None
+        if after is not None and after.chained_to_previous and not item.chained_to_previous:
+            Item.objects.filter(pk=after.pk).update(chained_to_previous=False)
+        Item.objects.filter(pk=item.pk).update(issue=None, position=0, chained_to_previous=False)
+        if rest:
+            order_items(issue, [i.pk for i in rest], user.get_username())
+        IssueEvent.objects.create(
+            issue=issue,
+            kind="items-removed",
+            at=timezone.now(),
+            actor=user.get_username(),
+            detail={"items": [item.pk]},
+        )
+        _recheck([item, *items[max(index - 1, 0) : index + 2]])
+        record(user, issue.publication, "issue-remove", "issue", issue.pk, before, state(issue))
+    item.refresh_from_db()
+    return item
+
+
+def add(issue: Issue, item_ids: Sequence[int], user: AnyUser) -> list[Item]:
+    """Add draft items that are in no issue yet, at the end, in the order given."""
+    wanted = list(dict.fromkeys(item_ids))
+    if not wanted:
+        raise InputError("choose at least one item to add")
+    found = {
+        i.pk: i
+        for i in Item.objects.filter(pk__in=wanted, publication=issue.publication, issue=None)
+    }
+    missing = [pk for pk in wanted if pk not in found]
+    if missing:
+        raise IssueError(
+            f"item #{missing[0]} is not a draft of {issue.publication.name} outside an issue"
+        )
+    chosen = [found[pk] for pk in wanted]
+    with transaction.atomic():
+        before = state(issue)
+        add_items(issue, chosen, user.get_username())
+        _recheck(issue_items(issue)[-len(chosen) - 1 :])
+        record(user, issue.publication, "issue-add", "issue", issue.pk, before, state(issue))
+    return chosen
+
+
+def apply_suggestion(issue: Issue, user: AnyUser) -> Suggestion:
+    """Order and chain the issue as drafting suggests (chains it does not suggest end)."""
+    numbering.require_draft(issue)
+    suggested = suggestion(issue, issue_items(issue))
+    if suggested is None:
+        raise IssueError("no suggestion: fewer than two items come from ranked stories")
+    with transaction.atomic():
+        before = state(issue)
+        actor = user.get_username()
+        order_items(issue, [i.pk for i in suggested.order], actor)
+        issue.items.update(chained_to_previous=False)
+        for members, _ in suggested.chains:
+            if len(members) > 1:
+                chain_items(issue, [i.pk for i in members], actor)
+        _recheck(issue_items(issue))
+        record(user, issue.publication, "issue-suggestion", "issue", issue.pk, before, state(issue))
+    return suggested
+
+
+def send_test(issue: Issue, user: AnyUser) -> str:
+    """Mail the issue as subscribers would get it (text and HTML) to the user only."""
+    address = str(getattr(user, "email", "") or "")
+    if not address:
+        raise InputError(
+            "your account has no email address; ask an admin to set one "
+            "(`newsdesk user add NAME --email E ...`)"
+        )
+    publication = issue.publication
+    label = f"No. {issue.number}" if issue.number else f"draft #{issue.pk}"
+    message = EmailMultiAlternatives(
+        subject=f"[Test] {publication.name} {label}",
+        body=render(issue, "email-text"),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[address],
+    )
+    message.attach_alternative(render(issue, "email-html"), "text/html")
+    try:
+        message.send()
+    except (smtplib.SMTPException, OSError) as exc:
+        raise IssueError(f"the test email to {address} was not sent: {exc}") from None
+    record(user, publication, "issue-test-email", "issue", issue.pk, {}, {"to": address})
+    return address
+
+
+def _refuse_unchecked(issue: Issue, override: str) -> list[str]:
+    """The issue's problems; an IssueError when there are some and no override reason."""
+    found = numbering.problems(issue)
+    if found and not override:
+        raise IssueError(
+            "cannot publish: "
+            + " | ".join(found)
+            + " (tick “publish despite failing checks” and give a reason: it is recorded)"
+        )
+    return found
+
+
+def publish_now(issue: Issue, user: AnyUser, override: str = "") -> Issue:
+    """Publish under the next number; failing checks need an override reason."""
+    override = override.strip()
+    with transaction.atomic():
+        before = state(issue)
+        found = _refuse_unchecked(issue, override)
+        done = numbering.publish(issue, actor=user.get_username(), override=override)
+        after = state(done) | ({"override": override, "problems": found} if found else {})
+        record(user, done.publication, "issue-publish", "issue", done.pk, before, after)
+    return done
+
+
+def schedule(issue: Issue, when: dt.datetime, user: AnyUser, override: str = "") -> Issue:
+    """Publish at `when` (`publish_due` does it then); an override given now is kept
+    for that moment, and recorded."""
+    override = override.strip()
+    now = timezone.now()
+    if when <= now:
+        raise InputError(
+            f"{when:%Y-%m-%d %H:%M} is not in the future; publish now or choose a later time"
+        )
+    with transaction.atomic():
+        before = state(issue)
+        found = _refuse_unchecked(issue, override)
+        done = numbering.publish(issue, at=when, actor=user.get_username(), override=override)
+        if found:
+            IssueEvent.objects.create(
+                issue=done,
+                kind="schedule-override",
+                at=now,
+                actor=user.get_username(),
+                detail={"reason": override, "problems": found},
+            )
+        after = state(done) | ({"override": override, "problems": found} if found else {})
+        record(user, done.publication, "issue-schedule", "issue", done.pk, before, after)
+    return done
+
+
+def withdraw(issue: Issue, reason: str, user: AnyUser) -> Issue:
+    reason = reason.strip()
+    if not reason:
+        raise InputError("give the reason for withdrawing the issue: readers will ask")
+    with transaction.atomic():
+        before = state(issue)
+        done = numbering.withdraw(issue, actor=user.get_username(), reason=reason)
+        after = state(done) | {"reason": reason}
+        record(user, done.publication, "issue-withdraw", "issue", done.pk, before, after)
+    return done
+
+
+def scheduled_override(issue: Issue) -> str:
+    """The override reason given when the issue was last scheduled, if any."""
+    reason = ""
+    for event in issue.events.order_by("id"):  # in the order written
+        if event.kind == "scheduled":
+            reason = ""
+        elif event.kind == "schedule-override":
+            reason = str(event.detail.get("reason", ""))
+    return reason
+
+
+@dataclass(frozen=True)
+class Due:
+    issue: Issue
+    error: str  # empty when it was published
+
+
+def publish_due(now: dt.datetime | None = None) -> list[Due]:
+    """Publish every scheduled issue whose time has come, oldest first, each under its
+    publication's next number; one that fails (its checks fail now and no override
+    was given when it was scheduled) stays scheduled and is reported."""
+    now = now or timezone.now()
+    due = Issue.objects.filter(
+        status=Issue.Status.SCHEDULED, scheduled_for__lte=now
+    ).select_related("publication")
+    done: list[Due] = []
+    for issue in due.order_by("scheduled_for", "id"):
+        try:
+            with transaction.atomic():
+                before = state(issue)
+                override = scheduled_override(issue)
+                published = numbering.publish(issue, actor=SCHEDULER, override=override)
+                after = state(published) | ({"override": override} if override else {})
+                record(
+                    SCHEDULER, issue.publication, "issue-publish", "issue", issue.pk, before, after
+                )
+            done.append(Due(published, ""))
+        except IssueError as exc:
+            done.append(Due(issue, str(exc)))
+    return done

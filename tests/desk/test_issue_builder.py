@@ -1,0 +1,380 @@
+"""The issue builder: order (buttons and the drag and drop endpoint), chains, adding and
+removing drafts, previews, a test email, publishing, scheduling and withdrawing; each
+change permission-checked on the server and written to the audit log."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.utils import timezone
+
+from newsdesk.newsroom import builder, drafting, numbering
+from newsdesk.newsroom.items import add_items, write_item
+from newsdesk.newsroom.models import AuditEntry, Issue, IssueEvent, Item, Publication
+from newsdesk.newsroom.reading import render
+from newsdesk.pipeline.types import ItemText, SourceRef
+from tests.desk.conftest import logged_in
+from tests.stored_week import AS_OF, store_week
+
+pytestmark = pytest.mark.django_db
+
+BODY = (
+    "The harbour authority of Velmora has closed its northern container terminal "
+    "after inspectors found cracks in two quay cranes, diverting about forty ships "
+    "to smaller ports along the coast. “We will not reopen until every crane is "
+    "certified,” said Anneke Sorvald, the authority's safety director."
+)
+
+
+def written(pub: Publication, headline: str, outlet: str = "Tidewater Courier") -> Item:
+    text = ItemText(
+        headline=headline,
+        body=BODY,
+        teaser=f"{headline.capitalize()} in brief",
+        sources=(SourceRef(outlet, dt.date(2026, 3, 4), "https://tidewater.example/a"),),
+    )
+    return write_item(pub, text, "writer")
+
+
+def draft_with_items(pub: Publication, count: int = 3) -> tuple[Issue, list[Item]]:
+    issue = numbering.new_issue(pub, "editor")
+    items = [written(pub, f"VELMORA HARBOUR STORY NUMBER {n} UNFOLDS") for n in range(count)]
+    add_items(issue, items, "editor")
+    return issue, items
+
+
+def order_of(issue: Issue) -> list[int]:
+    return list(issue.items.order_by("position", "id").values_list("pk", flat=True))
+
+
+def chained_of(issue: Issue) -> list[int]:
+    return list(
+        issue.items.filter(chained_to_previous=True)
+        .order_by("position")
+        .values_list("pk", flat=True)
+    )
+
+
+def url(issue: Issue, action: str) -> str:
+    return f"/desk/{issue.publication.slug}/issue/{issue.pk}/{action}"
+
+
+def test_the_builder_shows_the_draft_its_number_to_be_and_its_items(pub: Publication) -> None:
+    pub.next_number = 215
+    pub.save()
+    issue, items = draft_with_items(pub)
+    Item.objects.filter(pk=items[1].pk).update(
+        verification={"ok": False, "flags": ["quote: not in any source"]}
+    )
+    html = logged_in(pub, "viewer").get("/desk/cpw/issue/").content.decode()
+    assert f"Draft #{issue.pk}" in html and "No. 215" in html
+    positions = [html.index(f'id="item-{i.pk}"') for i in items]
+    assert positions == sorted(positions)
+    assert "45 words" in html and "quote: not in any source" in html and "checks fail" in html
+    # a viewer reads only: no button changes anything, no script is loaded
+    for control in ("Up<", "Down<", "Chain with previous", "Remove", "Publish<", "builder.js"):
+        assert control not in html
+
+
+def test_without_a_draft_an_editor_starts_one(pub: Publication) -> None:
+    viewer = logged_in(pub, "viewer").get("/desk/cpw/issue/").content.decode()
+    assert "has no draft issue" in viewer and "Start a draft issue" not in viewer
+    editor = logged_in(pub, "editor")
+    response = editor.post("/desk/cpw/issue/start")
+    issue = Issue.objects.get(publication=pub)
+    assert response.status_code == 302 and response["Location"].endswith(f"?draft={issue.pk}")
+    entry = AuditEntry.objects.get(action="issue-new")
+    assert entry.actor == "editor" and entry.target_id == issue.pk and entry.after["order"] == []
+
+
+def test_the_up_and_down_buttons_move_an_item_and_the_move_is_audited(pub: Publication) -> None:
+    issue, (a, b, c) = draft_with_items(pub)
+    client = logged_in(pub, "editor")
+    response = client.post(url(issue, "order"), {"item": a.pk, "direction": "down"})
+    assert response.status_code == 302
+    assert order_of(issue) == [b.pk, a.pk, c.pk]
+    client.post(url(issue, "order"), {"item": c.pk, "direction": "up"})
+    assert order_of(issue) == [b.pk, c.pk, a.pk]
+    entries = list(AuditEntry.objects.filter(action="issue-move").order_by("id"))
+    assert [e.before["order"] for e in entries] == [[a.pk, b.pk, c.pk], [b.pk, a.pk, c.pk]]
+    assert entries[-1].after["order"] == [b.pk, c.pk, a.pk] and entries[-1].actor == "editor"
+    # the first item cannot go up: a message, nothing changes
+    page = client.post(
+        url(issue, "order"), {"item": b.pk, "direction": "up", "next": "/desk/cpw/issue/"}
+    )
+    assert page["Location"] == "/desk/cpw/issue/"
+    assert "already first" in client.get("/desk/cpw/issue/").content.decode()
+    assert order_of(issue) == [b.pk, c.pk, a.pk]
+
+
+def test_the_order_endpoint_takes_json_and_a_form(pub: Publication) -> None:
+    issue, (a, b, c) = draft_with_items(pub)
+    client = logged_in(pub, "editor")
+    response = client.post(
+        url(issue, "order"), json.dumps({"order": [c.pk, a.pk, b.pk]}), "application/json"
+    )
+    assert response.status_code == 200 and response.json() == {"order": [c.pk, a.pk, b.pk]}
+    assert order_of(issue) == [c.pk, a.pk, b.pk]
+    assert AuditEntry.objects.get(action="issue-order").after["order"] == [c.pk, a.pk, b.pk]
+    # an order that leaves an item out is refused, and nothing moves
+    bad = client.post(url(issue, "order"), json.dumps({"order": [a.pk]}), "application/json")
+    assert bad.status_code == 400 and "every item" in bad.json()["error"]
+    assert client.post(url(issue, "order"), "[1", "application/json").status_code == 400
+    assert order_of(issue) == [c.pk, a.pk, b.pk]
+    client.post(url(issue, "order"), {"order": f"{b.pk},{c.pk},{a.pk}"})
+    assert order_of(issue) == [b.pk, c.pk, a.pk]
+
+
+def test_chain_and_unchain_with_the_previous_item(pub: Publication) -> None:
+    issue, (a, b, c) = draft_with_items(pub)
+    client = logged_in(pub, "editor")
+    client.post(url(issue, "chain"), {"item": b.pk, "chained": "1"})
+    client.post(url(issue, "chain"), {"item": c.pk, "chained": "1"})
+    assert chained_of(issue) == [b.pk, c.pk]
+    headlines = [line for line in render(issue, "text").splitlines() if line.isupper()]
+    assert headlines[0].endswith("...") and headlines[1].startswith("...")
+    assert headlines[1].endswith("...") and headlines[2].startswith("...")
+    html = client.get("/desk/cpw/issue/").content.decode()
+    assert html.count("chained to the item above") == 2 and "Unchain" in html
+    client.post(url(issue, "chain"), {"item": b.pk, "chained": "0"})
+    assert chained_of(issue) == [c.pk]  # the rest of the chain stays
+    entry = AuditEntry.objects.filter(action="issue-unchain").get()
+    assert entry.before["chained"] == [b.pk, c.pk] and entry.after["chained"] == [c.pk]
+    # the first item has nothing before it to chain to
+    client.post(url(issue, "chain"), {"item": a.pk, "chained": "1"})
+    assert chained_of(issue) == [c.pk]
+
+
+def test_add_drafts_and_remove_an_item(pub: Publication) -> None:
+    issue, (a, b, c) = draft_with_items(pub)
+    spare = written(pub, "VELMORA CRANE INSPECTORS WIDEN THEIR SEARCH")
+    client = logged_in(pub, "editor")
+    html = client.get("/desk/cpw/issue/").content.decode()
+    assert f'name="items" value="{spare.pk}"' in html
+    client.post(url(issue, "add"), {"items": [str(spare.pk)]})
+    assert order_of(issue) == [a.pk, b.pk, c.pk, spare.pk]
+    # an item already in the issue cannot be added again
+    client.post(url(issue, "add"), {"items": [str(a.pk)]})
+    assert order_of(issue) == [a.pk, b.pk, c.pk, spare.pk]
+    # removing the head of a chain: the next item is chained no more
+    client.post(url(issue, "chain"), {"item": c.pk, "chained": "1"})
+    client.post(url(issue, "remove"), {"item": b.pk})
+    assert order_of(issue) == [a.pk, c.pk, spare.pk] and chained_of(issue) == []
+    # removing the middle of a chain: the chain closes over the gap
+    client.post(url(issue, "chain"), {"item": c.pk, "chained": "1"})
+    client.post(url(issue, "chain"), {"item": spare.pk, "chained": "1"})
+    client.post(url(issue, "remove"), {"item": c.pk})
+    assert order_of(issue) == [a.pk, spare.pk] and chained_of(issue) == [spare.pk]
+    b.refresh_from_db()
+    assert b.issue is None and Item.objects.filter(pk=b.pk).exists()
+    actions = list(AuditEntry.objects.values_list("action", flat=True).order_by("id"))
+    assert actions.count("issue-add") == 1 and actions.count("issue-remove") == 2
+    assert "still a draft" in client.get("/desk/cpw/issue/").content.decode()
+
+
+def test_the_previews_show_the_web_page_the_email_and_the_plain_text(pub: Publication) -> None:
+    issue, items = draft_with_items(pub, 2)
+    Item.objects.filter(pk=items[0].pk).update(headline="VELMORA <SCRIPT>ALERT(1)</SCRIPT> CRANES")
+    client = logged_in(pub, "viewer")
+    web = client.get("/desk/cpw/issue/", {"preview": "web"}).content.decode()
+    shown = web.partition('<div class="preview-web">')[2]
+    assert "<h2>VELMORA HARBOUR STORY NUMBER 1 UNFOLDS</h2>" in shown
+    assert "<SCRIPT>" not in web and "&lt;SCRIPT&gt;" in web
+    email = client.get("/desk/cpw/issue/", {"preview": "email"}).content.decode()
+    assert '<iframe class="preview-email" sandbox=""' in email
+    assert "Related Categories" in email or "(Tidewater Courier, March 4, 2026)" in email
+    text = client.get("/desk/cpw/issue/", {"preview": "text"}).content.decode()
+    assert '<pre class="preview-text">' in text and "(Tidewater Courier, March 4, 2026)" in text
+    raw = client.get(url(issue, "preview.email-html"))
+    assert raw.status_code == 200 and raw["Content-Type"].startswith("text/html")
+    assert "sandbox" in raw["Content-Security-Policy"] and raw["X-Frame-Options"] == "SAMEORIGIN"
+    assert "&lt;SCRIPT&gt;" in raw.content.decode()
+    assert client.get(url(issue, "preview.pdf")).status_code == 404
+
+
+def test_a_test_email_goes_to_the_editor_only_with_both_parts(pub: Publication) -> None:
+    issue, _ = draft_with_items(pub, 2)
+    client = logged_in(pub, "contributor")
+    response = client.post(url(issue, "test-email"))
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["contributor@corvia.example"]
+    assert "VELMORA HARBOUR STORY NUMBER 1" in message.body
+    html, kind = message.alternatives[0]  # type: ignore[attr-defined]
+    assert kind == "text/html" and "<h2" in str(html)
+    assert AuditEntry.objects.get(action="issue-test-email").after == {
+        "to": "contributor@corvia.example"
+    }
+    # a viewer may not send one
+    assert logged_in(pub, "viewer").post(url(issue, "test-email")).status_code == 403
+    assert len(mail.outbox) == 1
+
+
+def test_publishing_takes_the_next_number(pub: Publication) -> None:
+    pub.next_number = 88
+    pub.save()
+    issue, _ = draft_with_items(pub, 2)
+    client = logged_in(pub, "editor")
+    response = client.post(url(issue, "publish"), {"mode": "now"})
+    assert response.status_code == 302
+    issue.refresh_from_db()
+    pub.refresh_from_db()
+    assert issue.status == "published" and issue.number == 88 and pub.next_number == 89
+    entry = AuditEntry.objects.get(action="issue-publish")
+    assert entry.before["status"] == "draft" and entry.after["number"] == 88
+    html = client.get("/desk/cpw/issue/").content.decode()
+    assert "Published Corvia Policy Watch No. 88" in html and "has no draft issue" in html
+
+
+def test_failing_checks_publish_only_with_a_recorded_override(pub: Publication) -> None:
+    issue, items = draft_with_items(pub, 2)
+    Item.objects.filter(pk=items[0].pk).update(
+        verification={"ok": False, "flags": ["number: 41 not in any source"]}
+    )
+    client = logged_in(pub, "editor")
+    page = client.get("/desk/cpw/issue/").content.decode()
+    assert "publish despite failing checks" in page
+    client.post(url(issue, "publish"), {"mode": "now", "next": "/desk/cpw/issue/"})
+    issue.refresh_from_db()
+    assert issue.status == "draft" and issue.number is None
+    assert "tick" in client.get("/desk/cpw/issue/").content.decode()
+    # ticked without a reason: still refused
+    client.post(url(issue, "publish"), {"mode": "now", "override": "1", "reason": " "})
+    issue.refresh_from_db()
+    assert issue.status == "draft" and not AuditEntry.objects.filter(action="issue-publish")
+    client.post(
+        url(issue, "publish"),
+        {"mode": "now", "override": "1", "reason": "figure confirmed with the port authority"},
+    )
+    issue.refresh_from_db()
+    assert issue.status == "published" and issue.number == 1
+    event = IssueEvent.objects.get(issue=issue, kind="override")
+    assert event.detail["reason"] == "figure confirmed with the port authority"
+    entry = AuditEntry.objects.get(action="issue-publish")
+    assert entry.after["override"] == "figure confirmed with the port authority"
+
+
+def test_a_scheduled_issue_is_published_when_due(pub: Publication) -> None:
+    issue, _ = draft_with_items(pub, 2)
+    client = logged_in(pub, "editor")
+    past = (timezone.now() - dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    client.post(url(issue, "publish"), {"mode": "schedule", "when": past})
+    issue.refresh_from_db()
+    assert issue.status == "draft"
+    when = (timezone.now() + dt.timedelta(days=2)).replace(second=0, microsecond=0)
+    client.post(
+        url(issue, "publish"), {"mode": "schedule", "when": when.strftime("%Y-%m-%dT%H:%M")}
+    )
+    issue.refresh_from_db()
+    assert issue.status == "scheduled" and issue.scheduled_for == when and issue.number is None
+    assert AuditEntry.objects.get(action="issue-schedule").after["scheduled_for"] == (
+        when.isoformat()
+    )
+    assert builder.publish_due(when - dt.timedelta(minutes=1)) == []
+    due = builder.publish_due(when)
+    issue.refresh_from_db()
+    assert [d.error for d in due] == [""] and issue.status == "published" and issue.number == 1
+    assert AuditEntry.objects.filter(action="issue-publish", actor="scheduler").count() == 1
+
+
+def test_a_schedule_keeps_its_override_for_when_it_is_due(pub: Publication) -> None:
+    issue, items = draft_with_items(pub, 2)
+    Item.objects.filter(pk=items[0].pk).update(verification={"ok": False, "flags": ["quote"]})
+    editor = logged_in(pub, "editor").get("/desk/cpw/").wsgi_request.user
+    when = timezone.now() + dt.timedelta(hours=3)
+    builder.schedule(issue, when, editor, "quote read back to the speaker")
+    due = builder.publish_due(when)
+    issue.refresh_from_db()
+    assert [d.error for d in due] == [""] and issue.status == "published"
+    event = IssueEvent.objects.get(issue=issue, kind="override")
+    assert event.detail["reason"] == "quote read back to the speaker"
+
+
+def test_withdrawing_needs_a_reason(pub: Publication) -> None:
+    issue, _ = draft_with_items(pub, 2)
+    numbering.publish(issue, actor="editor")
+    client = logged_in(pub, "editor")
+    assert "Withdraw" in client.get("/desk/cpw/issue/").content.decode()
+    client.post(url(issue, "withdraw"), {"reason": "  "})
+    issue.refresh_from_db()
+    assert issue.status == "published"
+    client.post(url(issue, "withdraw"), {"reason": "sent twice by mistake"})
+    issue.refresh_from_db()
+    assert issue.status == "withdrawn"
+    assert IssueEvent.objects.get(issue=issue, kind="withdrawn").detail == {
+        "reason": "sent twice by mistake"
+    }
+    entry = AuditEntry.objects.get(action="issue-withdraw")
+    assert (
+        entry.before["status"] == "published" and entry.after["reason"] == "sent twice by mistake"
+    )
+
+
+def test_the_suggested_order_and_chains_can_be_applied(pub: Publication) -> None:
+    stories = store_week(pub)
+    week = drafting.draft_week(pub, as_of=AS_OF, actor="editor")
+    issue = week.issue
+    by_story = {i.story_id: i.pk for i in issue.items.all()}
+    breach, reaction, port = (by_story[stories[k].pk] for k in ("breach", "reaction", "port"))
+    client = logged_in(pub, "editor")
+    assert "The issue follows the suggestion" in client.get("/desk/cpw/issue/").content.decode()
+    client.post(url(issue, "order"), {"order": f"{port},{reaction},{breach}"})
+    client.post(url(issue, "chain"), {"item": reaction, "chained": "0"})
+    html = client.get("/desk/cpw/issue/").content.decode()
+    assert "Apply the suggestion" in html and "Marlin" in html
+    client.post(url(issue, "suggestion"))
+    assert order_of(issue) == [breach, reaction, port] and chained_of(issue) == [reaction]
+    assert all(i.verification["ok"] for i in issue.items.all())  # checked again with the "..."
+    assert AuditEntry.objects.get(action="issue-suggestion").after["chained"] == [reaction]
+
+
+def test_a_contributor_may_not_change_the_issue(pub: Publication) -> None:
+    issue, (a, b, _) = draft_with_items(pub)
+    numbering.publish(numbering.new_issue(pub), override="empty on purpose", actor="editor")
+    published = Issue.objects.get(status="published")
+    spare = written(pub, "VELMORA CRANE INSPECTORS WIDEN THEIR SEARCH")
+    client = logged_in(pub, "contributor")
+    page = client.get("/desk/cpw/issue/")
+    assert page.status_code == 200 and "Up<" not in page.content.decode()
+    before = builder.state(issue)
+    attempts = [
+        ("/desk/cpw/issue/start", {}),
+        (url(issue, "order"), {"item": a.pk, "direction": "down"}),
+        (url(issue, "chain"), {"item": b.pk, "chained": "1"}),
+        (url(issue, "remove"), {"item": a.pk}),
+        (url(issue, "add"), {"items": [str(spare.pk)]}),
+        (url(issue, "suggestion"), {}),
+        (url(issue, "publish"), {"mode": "now"}),
+        (url(published, "withdraw"), {"reason": "no"}),
+    ]
+    for target, data in attempts:
+        assert client.post(target, data).status_code == 403, target
+    json_attempt = client.post(
+        url(issue, "order"), json.dumps({"order": [b.pk]}), "application/json"
+    )
+    assert json_attempt.status_code == 403
+    assert builder.state(issue) == before
+    assert Issue.objects.count() == 2 and published.status == "published"
+    assert not AuditEntry.objects.filter(action__startswith="issue-")
+
+
+def test_changes_need_the_csrf_token(pub: Publication) -> None:
+    issue, (a, b, c) = draft_with_items(pub)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(logged_in(pub, "editor").get("/desk/cpw/").wsgi_request.user)
+    response = client.post(url(issue, "order"), {"item": a.pk, "direction": "down"})
+    assert response.status_code == 403
+    assert order_of(issue) == [a.pk, b.pk, c.pk]
+    token = client.get("/desk/cpw/issue/").cookies["csrftoken"].value
+    ok = client.post(
+        url(issue, "order"),
+        json.dumps({"order": [c.pk, b.pk, a.pk]}),
+        "application/json",
+        headers={"X-CSRFToken": token},
+    )
+    assert ok.status_code == 200 and order_of(issue) == [c.pk, b.pk, a.pk]
