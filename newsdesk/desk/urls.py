@@ -1,6 +1,6 @@
 from django.urls import path
 
-from newsdesk.desk import inbox, issues, sources, story
+from newsdesk.desk import inbox, issues, items, sources, story
 
 app_name = "desk"
 urlpatterns = [
@@ -11,6 +11,11 @@ urlpatterns = [
     path("<slug:slug>/stories/<int:story_id>/snooze", inbox.snooze, name="snooze"),
     path("<slug:slug>/stories/<int:story_id>/restore", inbox.restore, name="restore"),
     path("<slug:slug>/stories/<int:story_id>/", story.story, name="story"),
+    path("<slug:slug>/items/<int:item_id>/", items.item, name="item"),
+    path("<slug:slug>/items/<int:item_id>/save", items.save, name="item-save"),
+    path("<slug:slug>/items/<int:item_id>/autosave", items.autosave, name="item-autosave"),
+    path("<slug:slug>/items/<int:item_id>/redraft", items.redraft, name="item-redraft"),
+    path("<slug:slug>/items/<int:item_id>/restore", items.restore, name="item-restore"),
     path("<slug:slug>/stories/<int:story_id>/merge", story.merge, name="merge"),
     path("<slug:slug>/stories/<int:story_id>/split", story.split, name="split"),
     path("<slug:slug>/sources/", sources.sources, name="sources"),

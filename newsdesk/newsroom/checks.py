@@ -83,7 +83,7 @@ def verification_record(report: Report, **extra: Any) -> dict[str, Any]:
     }
 
 
-def _checked_articles(item: Item) -> list[Article]:
+def checked_articles(item: Item) -> list[Article]:
     articles = story_articles(item.story) if item.story is not None else []
     known = {a.pk for a in articles}
     for source in item.sources.select_related("article"):
@@ -109,7 +109,7 @@ def _chain_flags(item: Item) -> tuple[bool, bool]:
 def check_item(item: Item, publication: Publication | None = None) -> Report | None:
     """Verify the stored item against its articles and store the result; None (and
     nothing stored) when the item has no stored article to check against."""
-    articles = _checked_articles(item)
+    articles = checked_articles(item)
     if not articles:
         return None
     text = item_text(item)

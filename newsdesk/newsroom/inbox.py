@@ -47,6 +47,7 @@ class Row:
     score: StoryScore
     outlets: tuple[str, ...]
     snoozed: bool
+    item_id: int | None = None  # the latest item drafted from the story, to edit
 
 
 @dataclass
@@ -94,6 +95,11 @@ def inbox(publication: Publication, filters: Filters, now: dt.datetime | None = 
             Q(story__title__icontains=filters.text)
             | Q(story__articles__title__icontains=filters.text)
         ).distinct()
+    drafted = dict(
+        Item.objects.filter(publication=publication, story__in=scores.values("story"))
+        .order_by("story_id", "id")
+        .values_list("story_id", "id")
+    )
     outlets: set[str] = set()
     places: set[str] = set()
     topics: set[str] = set()
@@ -111,7 +117,7 @@ def inbox(publication: Publication, filters: Filters, now: dt.datetime | None = 
         if filters.topic and filters.topic not in topic_names:
             continue
         snoozed = score.snoozed_until is not None and score.snoozed_until > now
-        result.rows.append(Row(score, names, snoozed))
+        result.rows.append(Row(score, names, snoozed, drafted.get(score.story_id)))
     result.outlets, result.places, result.topics = sorted(outlets), sorted(places), sorted(topics)
     return result
 

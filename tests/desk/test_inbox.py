@@ -72,6 +72,7 @@ def test_pick_drafts_an_item_and_records_who(pub: Publication) -> None:
     }
     html = client.get("/desk/cpw/").content.decode()
     assert "Drafted item" in html and "picked</span>" in html
+    assert f"/desk/cpw/items/{item.pk}/" in html  # the row links to the draft
 
 
 def test_a_contributor_cannot_dismiss_and_a_viewer_cannot_pick(pub: Publication) -> None:

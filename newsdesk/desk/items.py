@@ -1,0 +1,137 @@
+"""The item editor: fields, sources and categories, the checks live, history, redraft.
+
+Saving sends the version the editor loaded; if someone saved in between, the page
+comes back with both texts and nothing is overwritten (editing.EditConflict). With
+htmx the form also saves itself a few seconds after the editor stops typing and the
+checks panel is redrawn; without it, the Save button does the same.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+
+from newsdesk.desk.access import context, desk_action, desk_view
+from newsdesk.newsroom import editing, history
+from newsdesk.newsroom.editing import EditConflict
+from newsdesk.newsroom.models import Item, Publication
+from newsdesk.pipeline.errors import InputError, NewsdeskError
+
+
+def _numbers(values: list[str], what: str) -> list[int]:
+    try:
+        return [int(v) for v in values]
+    except ValueError:
+        raise InputError(f"{what}: not a number") from None
+
+
+def _fields(request: HttpRequest) -> dict[str, str]:
+    post = request.POST
+    return {
+        k: post.get(k, "").replace("\r\n", "\n").strip() for k in ("headline", "teaser", "body")
+    }
+
+
+def _page(
+    request: HttpRequest,
+    publication: Publication,
+    item_id: int,
+    status: int = 200,
+    conflict: EditConflict | None = None,
+    mine: dict[str, str] | None = None,
+) -> HttpResponse:
+    desk = editing.desk_of(publication, item_id)
+    return render(
+        request,
+        "desk/item.html",
+        context(
+            request,
+            publication,
+            section="items",
+            desk=desk,
+            history=history.history(desk.item),
+            conflict=conflict,
+            mine=mine,
+        ),
+        status=status,
+    )
+
+
+@desk_view("read")
+def item(request: HttpRequest, publication: Publication, item_id: int) -> HttpResponse:
+    return _page(request, publication, item_id)
+
+
+def _save(request: HttpRequest, publication: Publication, item_id: int) -> Item:
+    sources = request.POST.getlist("source")
+    categories = request.POST.getlist("category")
+    return editing.save(
+        publication,
+        item_id,
+        request.user,
+        request.POST.get("version", ""),
+        _fields(request),
+        _numbers(sources, "source") if "sources-shown" in request.POST else None,
+        _numbers(categories, "category") if "categories-shown" in request.POST else None,
+    )
+
+
+@desk_action("draft")
+def save(request: HttpRequest, publication: Publication, item_id: int) -> HttpResponse:
+    try:
+        saved = _save(request, publication, item_id)
+    except EditConflict as conflict:
+        messages.error(request, str(conflict))
+        return _page(request, publication, item_id, 409, conflict, _fields(request))
+    state = "every check passes" if saved.verification.get("ok") else "some checks fail"
+    messages.success(request, f"Saved: {state}.")
+    return HttpResponseRedirect(reverse("desk:item", args=[publication.slug, item_id]))
+
+
+@desk_action("draft")
+def autosave(request: HttpRequest, publication: Publication, item_id: int) -> HttpResponse:
+    """htmx: save, then answer with the redrawn checks panel and the new version."""
+    conflict, problem = None, ""
+    try:
+        _save(request, publication, item_id)
+    except EditConflict as exc:
+        conflict = exc
+    except NewsdeskError as exc:
+        problem = str(exc)
+    desk = editing.desk_of(publication, item_id)
+    return render(
+        request,
+        "desk/item_autosave.html",
+        context(request, publication, desk=desk, conflict=conflict, problem=problem),
+    )
+
+
+@desk_action("draft")
+def redraft(request: HttpRequest, publication: Publication, item_id: int) -> HttpResponse:
+    backend = request.POST.get("backend", "")
+    try:
+        saved = editing.redraft(
+            publication, item_id, request.user, request.POST.get("version", ""), backend
+        )
+    except EditConflict as conflict:
+        messages.error(request, str(conflict))
+        return _page(request, publication, item_id, 409, conflict)
+    note = saved.provenance.get("note") or ""
+    messages.success(request, f"Drafted again with {backend}. {note}".strip())
+    return HttpResponseRedirect(reverse("desk:item", args=[publication.slug, item_id]))
+
+
+@desk_action("draft")
+def restore(request: HttpRequest, publication: Publication, item_id: int) -> HttpResponse:
+    (revision,) = _numbers([request.POST.get("revision") or "x"], "revision")
+    try:
+        history.restore(
+            publication, item_id, revision, request.user, request.POST.get("version", "")
+        )
+    except EditConflict as conflict:
+        messages.error(request, str(conflict))
+        return _page(request, publication, item_id, 409, conflict)
+    messages.success(request, f"Restored the item as it was after revision #{revision}.")
+    return HttpResponseRedirect(reverse("desk:item", args=[publication.slug, item_id]))

@@ -1,0 +1,155 @@
+"""The item editor: saving with conflict detection, autosave, sources and categories,
+the checks redrawn, history with diffs and restore, redraft."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+
+from newsdesk.newsroom import drafting
+from newsdesk.newsroom.editing import version_of
+from newsdesk.newsroom.models import AuditEntry, Item, ItemRevision, Publication
+from newsdesk.newsroom.publications import category
+from tests.desk.conftest import logged_in, member
+from tests.stored_week import store_week
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def item(pub: Publication) -> Item:
+    story = store_week(pub)["breach"]
+    return drafting.save_draft(pub, story, drafting.draft_story(pub, story), "drafter")
+
+
+def url(item: Item, action: str = "") -> str:
+    return f"/desk/cpw/items/{item.pk}/{action}"
+
+
+def form(item: Item, **changes: object) -> dict[str, object]:
+    item.refresh_from_db()
+    data: dict[str, object] = {
+        "version": version_of(item),
+        "headline": item.headline,
+        "teaser": item.teaser,
+        "body": item.body,
+    }
+    data.update(changes)
+    return data
+
+
+def test_the_editor_shows_fields_checks_and_sentence_support(item: Item) -> None:
+    html = logged_in(item.publication, "viewer").get(url(item)).content.decode()
+    assert 'id="f-headline"' in html and item.headline.replace("'", "&#x27;") in html
+    assert "Every check passes." in html
+    assert 'class="sentence supported"' in html and 'role="tooltip"' in html
+    assert "Restore this version" not in html  # a viewer restores nothing
+
+
+def test_save_records_a_revision_reruns_checks_and_audits(item: Item) -> None:
+    client = logged_in(item.publication, "editor")
+    invented = item.body + ' "We will never pay," the chief executive said.'
+    response = client.post(url(item, "save"), form(item, body=invented))
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.body == invented and item.verification["ok"] is False
+    assert any(flag.startswith("quote") for flag in item.verification["flags"])
+    revision = item.revisions.order_by("-at", "-id").first()
+    assert revision.editor == "editor" and revision.changes["body"][1] == invented
+    entry = AuditEntry.objects.get(action="edit", target_id=item.pk)
+    assert entry.after == {"body": invented}
+    html = client.get(url(item)).content.decode()
+    assert "2 checks fail" in html and "quote not found in any source" in html
+    assert "sentence not supported by the sources" in html
+
+
+def test_two_editors_get_a_conflict_not_a_lost_edit(item: Item) -> None:
+    first, second = logged_in(item.publication, "editor"), Client()
+    second.force_login(member(item.publication, "editor", "second"))
+    loaded = form(item)  # both load the same version
+    first_body = item.body + " First editor's line."
+    assert first.post(url(item, "save"), {**loaded, "body": first_body}).status_code == 302
+    second_body = item.body + " Second editor's line."
+    response = second.post(url(item, "save"), {**loaded, "body": second_body})
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "editor saved this item while you were editing" in html
+    assert "Second editor&#x27;s line." in html  # their own text is kept on the page
+    item.refresh_from_db()
+    assert item.body == first_body  # nothing overwritten
+    # saving again on top of the version now shown works
+    assert second.post(url(item, "save"), form(item, body=second_body)).status_code == 302
+
+
+def test_autosave_redraws_the_panel_and_moves_the_version(item: Item) -> None:
+    client = logged_in(item.publication, "editor")
+    data = form(item, teaser="Telecom breach ran for months")
+    response = client.post(url(item, "autosave"), data, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    item.refresh_from_db()
+    assert item.teaser == "Telecom breach ran for months"
+    assert 'id="check-panel"' in html and "Saved at" in html
+    assert re.search(r'id="version" value="([^"]+)" hx-swap-oob', html).group(1) == version_of(item)
+    stale = client.post(url(item, "autosave"), {**data, "teaser": "Other"}, HTTP_HX_REQUEST="true")
+    assert "Not saved" in stale.content.decode()
+    item.refresh_from_db()
+    assert item.teaser == "Telecom breach ran for months"
+
+
+def test_sources_and_categories_are_chosen_on_the_form(item: Item) -> None:
+    client = logged_in(item.publication, "editor")
+    articles = sorted(item.story.articles.all(), key=lambda a: a.outlet)
+    topic = category(item.publication, "Cybersecurity", "topic")
+    data = form(item, source=[str(articles[0].pk)], category=[str(topic.pk)])
+    data |= {"sources-shown": "1", "categories-shown": "1"}
+    assert client.post(url(item, "save"), data).status_code == 302
+    assert [s.outlet for s in item.sources.all()] == [articles[0].outlet]
+    assert list(item.categories.values_list("name", flat=True)) == ["Cybersecurity"]
+    changes = item.revisions.order_by("-at", "-id").first().changes
+    assert set(changes) == {"sources", "categories"}
+    # no source at all is refused, and nothing changes
+    empty = form(item) | {"sources-shown": "1"}
+    page = client.post(url(item, "save"), empty, follow=True).content.decode()
+    assert "cite at least one source" in page and item.sources.count() == 1
+
+
+def test_history_shows_diffs_and_restores_an_earlier_version(item: Item) -> None:
+    client = logged_in(item.publication, "editor")
+    original = item.headline
+    client.post(url(item, "save"), form(item, headline="Telecom breach lasted eleven months"))
+    client.post(url(item, "save"), form(item, headline="Breach at telecom found"))
+    html = client.get(url(item)).content.decode()
+    assert "<del>" in html and "<ins>" in html
+    created = ItemRevision.objects.filter(item=item).order_by("at", "id").first()
+    response = client.post(url(item, "restore"), form(item) | {"revision": created.pk})
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.headline == original
+    assert item.revisions.count() == 4  # the restore is a revision too
+
+
+def test_redraft_replaces_the_text_and_keeps_the_old_in_history(item: Item) -> None:
+    client = logged_in(item.publication, "contributor")
+    client.post(url(item, "save"), form(item, body="A body the editor wrote by hand."))
+    response = client.post(url(item, "redraft"), form(item) | {"backend": "extractive"})
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.body != "A body the editor wrote by hand." and item.verification["ok"] is True
+    page = client.post(url(item, "redraft"), form(item) | {"backend": "nope"}, follow=True)
+    assert "unknown backend" in page.content.decode()
+
+
+def test_a_viewer_cannot_save_and_nothing_changes(item: Item) -> None:
+    before = item.body
+    response = logged_in(item.publication, "viewer").post(url(item, "save"), form(item, body="x"))
+    assert response.status_code == 403
+    item.refresh_from_db()
+    assert item.body == before and not AuditEntry.objects.filter(action="edit").exists()
+
+
+def test_an_item_of_another_publication_is_not_found(item: Item) -> None:
+    other = Publication.objects.create(name="Other", slug="other")
+    client = logged_in(other, "editor")
+    assert client.get(f"/desk/other/items/{item.pk}/").status_code == 404
