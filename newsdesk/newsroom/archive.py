@@ -12,7 +12,7 @@ import dataclasses
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -129,16 +129,18 @@ def import_archive(
     *,
     dry_run: bool = False,
     on_file: OnFile | None = None,
+    shown_as: Mapping[Path, str] | None = None,
 ) -> ArchiveReport:
-    """Import every file; see the module's docstring."""
+    """Import every file; see the module's docstring. `shown_as` gives a file the name its
+    messages and its issue's `imported_from` use (an upload's), instead of its path."""
     report = ArchiveReport(dry_run=dry_run, files=len(files))
     known = set(Category.objects.filter(publication=publication).values_list("name", flat=True))
     seen: dict[int, str] = {}  # a dry run's issues by number: their fingerprints
     for path in files:
-        name = str(path)
+        name = (shown_as or {}).get(path) or str(path)
         result: ImportOutcome | Refusal
         try:
-            parsed = imports.parse_file(path)
+            parsed = imports.parse_file(path, name)
             result = _import_one(parsed, publication, name, actor, issue_date, dry_run, seen)
         except OSError as exc:
             result = Refusal(f"{name}: {exc.strerror or exc}")

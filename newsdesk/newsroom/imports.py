@@ -72,10 +72,11 @@ DATED_BY = {
 }
 
 
-def parse_file(path: Path) -> ParsedIssue | dict[str, Any]:
-    """The file's issue, parsed; refused before it is read whole when over the limits."""
+def parse_file(path: Path, name: str = "") -> ParsedIssue | dict[str, Any]:
+    """The file's issue, parsed; refused before it is read whole when over the limits.
+    Messages call the file `name` (an upload's own name), else its path."""
     limits = input_limits()
-    name = str(path)
+    name = name or str(path)
     with path.open("rb") as stream:
         data = read_limited(
             stream, limits.import_bytes, f"back-issue file {name}", "NEWSDESK_MAX_IMPORT_BYTES"
