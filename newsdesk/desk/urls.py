@@ -1,6 +1,6 @@
 from django.urls import path
 
-from newsdesk.desk import inbox, issues, items, sources, story
+from newsdesk.desk import backissues, inbox, issues, items, sources, story
 
 app_name = "desk"
 urlpatterns = [
@@ -41,4 +41,5 @@ urlpatterns = [
     path(
         "<slug:slug>/issue/<int:issue_id>/preview.<str:fmt>", issues.preview_raw, name="issue_raw"
     ),
+    path("<slug:slug>/backissues/", backissues.backissues, name="backissues"),
 ]
