@@ -1,6 +1,6 @@
 from django.urls import path
 
-from newsdesk.desk import backissues, inbox, issues, items, sources, story
+from newsdesk.desk import backissues, inbox, issues, items, settings_page, sources, story
 
 app_name = "desk"
 urlpatterns = [
@@ -42,4 +42,30 @@ urlpatterns = [
         "<slug:slug>/issue/<int:issue_id>/preview.<str:fmt>", issues.preview_raw, name="issue_raw"
     ),
     path("<slug:slug>/backissues/", backissues.backissues, name="backissues"),
+    path("<slug:slug>/settings/", settings_page.settings_page, name="settings"),
+    path("<slug:slug>/settings/details", settings_page.details, name="settings_details"),
+    path("<slug:slug>/settings/style", settings_page.style, name="settings_style"),
+    path("<slug:slug>/settings/profile", settings_page.profile, name="settings_profile"),
+    path("<slug:slug>/settings/categories/add", settings_page.category_add, name="category_add"),
+    path(
+        "<slug:slug>/settings/categories/<int:category_id>/rename",
+        settings_page.category_rename,
+        name="category_rename",
+    ),
+    path(
+        "<slug:slug>/settings/categories/<int:category_id>/remove",
+        settings_page.category_remove,
+        name="category_remove",
+    ),
+    path("<slug:slug>/settings/people/add", settings_page.person_add, name="person_add"),
+    path(
+        "<slug:slug>/settings/people/<int:membership_id>/role",
+        settings_page.person_role,
+        name="person_role",
+    ),
+    path(
+        "<slug:slug>/settings/people/<int:membership_id>/remove",
+        settings_page.person_remove,
+        name="person_remove",
+    ),
 ]
