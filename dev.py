@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -42,6 +43,21 @@ def compile_sources() -> None:
     subprocess.run([str(BIN / "python"), "-m", "compileall", "-q", str(ROOT / "newsdesk")])
 
 
+BROWSER_TESTS = ROOT / "tests" / "browser"
+
+
+def ensure_axe() -> None:
+    """axe-core for the browser tests, from the npm registry as package-lock.json pins it
+    (Chromium itself comes from the system: `.ci/run` installs Debian's)."""
+    if (BROWSER_TESTS / "node_modules" / "axe-core").exists():
+        return
+    npm = shutil.which("npm")
+    if npm is None:
+        print("npm not found: the browser tests will be skipped", flush=True)
+        return
+    subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--silent"], cwd=BROWSER_TESTS)
+
+
 def run(*cmd: str) -> int:
     print("+", " ".join(cmd), flush=True)
     return subprocess.run(cmd, cwd=ROOT).returncode
@@ -59,6 +75,7 @@ def main(argv: list[str]) -> int:
     what, rest = argv[0], argv[1:]
     if what == "demo":
         return run(str(BIN / "newsdesk"), "demo", *rest)
+    ensure_axe()
     for step in (
         [str(BIN / "ruff"), "check", "."],
         [str(BIN / "mypy"), "newsdesk"],

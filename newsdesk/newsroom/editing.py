@@ -146,8 +146,26 @@ def desk_of(publication: Publication, item_id: int) -> Desk:
     )
 
 
-def _guard(item: Item, version: str) -> None:
-    if version != version_of(item):
+def _guard(
+    item: Item,
+    version: str,
+    text: dict[str, str],
+    source_ids: Sequence[int] | None,
+    category_ids: Sequence[int] | None,
+) -> None:
+    """EditConflict when the item moved on since `version` and what is stored now is not
+    what this save brings: a save that repeats the stored state (an autosave racing the
+    Save button with the same text) loses nothing and passes."""
+    if version == version_of(item):
+        return
+    same = all(getattr(item, k) == v for k, v in text.items() if k in EDITABLE)
+    if source_ids is not None:
+        cited = [s.article_id for s in item.sources.all()]
+        same = same and cited == list(dict.fromkeys(source_ids))
+    if category_ids is not None:
+        chosen = set(item.categories.values_list("pk", flat=True))
+        same = same and chosen == set(category_ids)
+    if not same:
         last = item.revisions.order_by("-at", "-id").first()
         raise EditConflict(item, last.editor if last else "someone")
 
@@ -207,7 +225,7 @@ def save(
     actor = user.get_username()
     with transaction.atomic():
         item = Item.objects.select_for_update().get(pk=get_item(publication, item_id).pk)
-        _guard(item, version)
+        _guard(item, version, text, source_ids, category_ids)
         before = {k: getattr(item, k) for k in EDITABLE}
         changes = {k: v for k, v in text.items() if k in EDITABLE and getattr(item, k) != v}
         if "headline" in changes and not changes["headline"].strip():

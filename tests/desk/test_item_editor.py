@@ -153,3 +153,13 @@ def test_an_item_of_another_publication_is_not_found(item: Item) -> None:
     other = Publication.objects.create(name="Other", slug="other")
     client = logged_in(other, "editor")
     assert client.get(f"/desk/other/items/{item.pk}/").status_code == 404
+
+
+def test_a_stale_save_of_the_same_text_is_no_conflict(item: Item) -> None:
+    """The autosave and the Save button racing with the same text: nothing to lose."""
+    client = logged_in(item.publication, "editor")
+    loaded = form(item, teaser="Breach went unseen for months")
+    assert client.post(url(item, "autosave"), loaded, HTTP_HX_REQUEST="true").status_code == 200
+    assert client.post(url(item, "save"), loaded).status_code == 302
+    item.refresh_from_db()
+    assert item.teaser == "Breach went unseen for months"
