@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -44,16 +45,26 @@ def filters_of(request: HttpRequest) -> service.Filters:
         return service.Filters()
 
 
+#: stories on one page of the inbox, best first; the rest are a link away
+PAGE_SIZE = 50
+
+
 @desk_view("read")
 def inbox(request: HttpRequest, publication: Publication) -> HttpResponse:
     found = service.inbox(publication, filters_of(request))
+    page = Paginator(found.rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "desk/inbox.html",
         context(
             request,
             publication,
+            section="inbox",
             inbox=found,
+            page=page,
+            query=query.urlencode(),
             windows=service.WINDOWS,
             snooze_days=service.SNOOZE_DAYS,
         ),

@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Max, Prefetch, Q
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from newsdesk.ingest.models import Article
@@ -80,12 +80,7 @@ def inbox(publication: Publication, filters: Filters, now: dt.datetime | None = 
     scores = (
         StoryScore.objects.filter(publication=publication, story__last_seen__gte=start)
         .select_related("story", "story__follows__issue", "story__continues")
-        .prefetch_related(
-            Prefetch(
-                "story__articles",
-                queryset=Article.objects.only("id", "outlet", "story_id").order_by("outlet"),
-            )
-        )
+        .defer("story__quotes", "story__continues__quotes")  # the story page shows them
         .order_by("-score", "story_id")
     )
     if not filters.show_hidden:
@@ -100,11 +95,21 @@ def inbox(publication: Publication, filters: Filters, now: dt.datetime | None = 
         .order_by("story_id", "id")
         .values_list("story_id", "id")
     )
+    # the outlets of every story, as plain values: 2,000 articles as models would
+    # cost more than the rest of the page
+    outlets_of: dict[int, set[str]] = {}
+    for story_id, outlet in (
+        Article.objects.filter(story__in=scores.values("story"))
+        .exclude(outlet="")
+        .values_list("story_id", "outlet")
+        .distinct()
+    ):
+        outlets_of.setdefault(story_id, set()).add(outlet)
     outlets: set[str] = set()
     places: set[str] = set()
     topics: set[str] = set()
     for score in scores[:MAX_ROWS]:
-        names = tuple(sorted({a.outlet for a in score.story.articles.all() if a.outlet}))
+        names = tuple(sorted(outlets_of.get(score.story_id, ())))
         place_names = {p["name"] for p in score.places}
         topic_names = {t["name"] for t in score.topics}
         outlets.update(names)
