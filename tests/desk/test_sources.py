@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client, override_settings
@@ -197,3 +198,12 @@ def test_the_bookmarklet_opens_a_prefilled_form_and_posts_with_csrf(pub: Publica
     assert stored.text == "Talks resumed.\nAgain."
     assert "script" not in stored.html and "onclick" not in stored.html
     assert AuditEntry.objects.get(target="article").action == "article-clip"
+
+
+def test_a_paste_over_the_limit_gets_our_message_not_djangos(pub: Publication) -> None:
+    """Django refuses big form bodies by itself (2.5 MB); the desk's own limit speaks first."""
+    client = logged_in(pub, "contributor")
+    text = "word " * (settings.NEWSDESK_MAX_ARTICLE_BYTES // 5 + 1000)
+    response = client.post("/desk/cpw/paste", {**PASTE, "text": text})
+    assert response.status_code == 400 and "NEWSDESK_MAX_ARTICLE_BYTES" in response.content.decode()
+    assert not Article.objects.exists()
