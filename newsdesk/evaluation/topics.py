@@ -11,7 +11,10 @@ model shrinks toward it while examples are few. --per-class K trains on K
 records per topic drawn with three fixed seeds and reports the mean; `precision`
 is that of the topics predicted (the suggestions shown). The model is told each
 topic's share of all training records (`priors`), as a publication knows how
-often it files items under each category.
+often it files items under each category. With --per-class each draw also gives
+the model BACKGROUND other training records as unlabelled texts, their topics
+never read, as a publication has its week's unfiled articles: they count for the
+words and concepts, and each topic is shown on about its share of them.
 `seconds` is training plus prediction, without reading the files.
 """
 
@@ -69,6 +72,17 @@ def draw_per_class(topics: list[list[str]], chosen: list[str], k: int, seed: int
     return sorted(picked)
 
 
+#: unfiled texts given with each --per-class draw, as a publication has its week's articles
+BACKGROUND = 2000
+
+
+def draw_background(n: int, drawn: list[int], seed: int) -> list[int]:
+    """Indices of up to BACKGROUND training records not drawn, with a fixed seed."""
+    taken = set(drawn)
+    rest = [i for i in range(n) if i not in taken]
+    return sorted(random.Random(seed).sample(rest, min(BACKGROUND, len(rest))))
+
+
 def evaluate(options: EvalOptions, progress: Progress = lambda: None) -> dict[str, Any]:
     if options.top < 1:
         raise EvalDataError("--top must be at least 1")
@@ -99,6 +113,7 @@ def evaluate(options: EvalOptions, progress: Progress = lambda: None) -> dict[st
     runs = []
     for seed in DRAW_SEEDS:
         drawn = draw_per_class(train_labels, chosen, options.per_class, seed)
+        unfiled = draw_background(len(train), drawn, seed)
         runs.append(
             _run(
                 [text_of(train[i]) for i in drawn],
@@ -107,6 +122,7 @@ def evaluate(options: EvalOptions, progress: Progress = lambda: None) -> dict[st
                 test_topics,
                 chosen,
                 priors,
+                background=[text_of(train[i]) for i in unfiled],
             )
             | {"train_n": len(drawn)}
         )
@@ -140,11 +156,12 @@ def _run(
     test_topics: list[list[str]],
     chosen: list[str],
     priors: dict[str, float],
+    background: list[str] | None = None,
 ) -> dict[str, Any]:
-    """Train on texts, predict the test texts, and score the chosen topics."""
+    """Train on texts (and unlabelled `background`), predict the test texts, score the topics."""
     wanted = set(chosen)
     started = time.perf_counter()
-    model = TopicModel().fit(texts, labels, name_rules(chosen), priors)
+    model = TopicModel().fit(texts, labels, name_rules(chosen), priors, background or [])
     trained = time.perf_counter()
     predicted: list[list[str]] = []
     batch = 256

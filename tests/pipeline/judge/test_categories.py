@@ -5,17 +5,21 @@ All texts are fictional; each is "title\nbody" as `document` builds them.
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 from newsdesk.pipeline.errors import InputError, ModelFormatError
 from newsdesk.pipeline.judge.categories import (
+    LinearScorer,
     Suggestion,
     TermMatcher,
     TopicModel,
     TopicRule,
     best_threshold,
     document,
+    fold_concepts,
     learned_weight,
     negative_weight,
+    with_concepts,
 )
 
 RULES = {
@@ -166,3 +170,43 @@ def test_untrained_model_predicts_nothing() -> None:
     assert model.predict(["Anything at all"]) == [[]]
     assert model.suggest("Anything at all") == []
     assert TopicModel.from_bytes(model.to_bytes()).categories == []
+
+
+#: the week's unfiled articles: most about neither category, a tenth about each
+_SUBJECTS = ["striker", "goalkeeper", "ferry", "museum", "bakery", "orchestra", "marathon"]
+_EVENTS = ["opened", "closed", "won praise", "drew crowds", "was delayed", "changed hands"]
+UNFILED = [
+    document(f"The {a} {e}", f"Locals said the {a} {e} and the {b} {f} on a quiet weekend.")
+    for a in _SUBJECTS
+    for e in _EVENTS
+    for b, f in [(_SUBJECTS[(len(a) + 1) % 7], _EVENTS[len(e) % 6])]
+] * 3
+UNFILED = UNFILED[:112] + CHIPS * 2 + FARMS * 2
+
+
+def test_unfiled_texts_show_a_category_on_about_its_share() -> None:
+    labels = [["Semiconductors"]] * 6 + [["Farming"]] * 6
+    priors = {"Semiconductors": 0.1, "Farming": 0.1}
+    model = TopicModel().fit(CHIPS + FARMS, labels, priors=priors, background=UNFILED)
+    assert set(model.cuts) == {"Semiconductors", "Farming"}
+    shown = np.array(model.scores(UNFILED)) >= 0.5
+    assert shown.mean(axis=0) == pytest.approx([0.1, 0.1], abs=0.03)
+    assert model.predict([NEW_CHIPS, NEW_FARMS]) == [["Semiconductors"], ["Farming"]]
+    restored = TopicModel.from_bytes(model.to_bytes())
+    assert restored.cuts == model.cuts
+    np.testing.assert_allclose(restored.scores(UNFILED[:5]), model.scores(UNFILED[:5]), rtol=1e-6)
+    # no shares known, or too few unfiled texts: the examples' own thresholds stay
+    assert TopicModel().fit(CHIPS + FARMS, labels, background=UNFILED).cuts == {}
+    assert TopicModel().fit(CHIPS + FARMS, labels, priors=priors, background=CHIPS).cuts == {}
+
+
+def test_concept_weights_fold_back_onto_the_features() -> None:
+    rng = np.random.default_rng(0)
+    X = sp.csr_matrix(rng.random((4, 6)) * (rng.random((4, 6)) < 0.5))
+    components = rng.standard_normal((2, 6)).astype(np.float32)
+    scorer = LinearScorer(rng.standard_normal(8).astype(np.float32), 0.3, 0.0, 2.0, 3, 3)
+    folded = fold_concepts(scorer, components)
+    assert folded.weights.shape == (6,)
+    np.testing.assert_allclose(
+        folded.margins(X), scorer.margins(with_concepts(X, components)), rtol=1e-5
+    )
