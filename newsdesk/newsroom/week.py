@@ -29,6 +29,8 @@ TOPIC_SHOWN = 0.5
 PLACE_SHARE = 0.2  # a place suggested for a story needs this share of its place weight
 LEAD_CHARS = 4000
 NEGATIVES = 2000
+#: recent stories the topic model reads unlabelled, for the words and concepts of the news
+BACKGROUND = 1000
 
 
 def story_text(story: Story) -> str:
@@ -119,7 +121,18 @@ def train(publication: Publication) -> TrainReport:
         model.fit(texts, places, labels_)
     topics = TopicModel()
     if topic_texts or topic_rules:
-        topics.fit(topic_texts, topic_labels, topic_rules)
+        # the latest stories, filed or not, teach the topic model the week's words and
+        # concepts; without their shares among all stories they set no cuts
+        unfiled = (
+            Story.objects.filter(articles__isnull=False)
+            .distinct()
+            .select_related("lead")
+            .prefetch_related("articles")
+            .order_by("-last_seen")[:BACKGROUND]
+        )
+        topics.fit(
+            topic_texts, topic_labels, topic_rules, background=[story_text(s) for s in unfiled]
+        )
     with transaction.atomic():
         profile.relevance_model = model.to_bytes()
         profile.topic_model = topics.to_bytes() if topic_texts or topic_rules else None
