@@ -4,6 +4,13 @@ The bookmarklet cannot post to the desk from another site (it has no CSRF token
 there, and must not have one): it opens the clip page with the page's URL, title
 and selection (cut to CLIP_CHARS) in the query string; the clip page shows them in
 a form with the desk's CSRF token, and the editor checks, completes and sends it.
+
+A paywalled page's whole HTML is too big for a URL: the clip page (static/desk/clip.js)
+asks the window that opened it for it with postMessage, addressed to the article's
+origin only; the bookmarklet answers only a message from the desk's origin and from
+the window it opened, and the clip page takes an answer only from its opener at the
+article's origin. The HTML goes into the form, cut to the size limit, and the server
+cleans it (nh3) and keeps its text when the editor stores it.
 """
 
 from __future__ import annotations
@@ -31,15 +38,22 @@ from newsdesk.pipeline.limits import read_limited
 CLIP_CHARS = 1500
 
 BOOKMARKLET = (
-    "javascript:(function(){{var s=String(window.getSelection()).slice(0,{chars});"
-    "window.open('{clip}?url='+encodeURIComponent(location.href)"
-    "+'&title='+encodeURIComponent(document.title)+'&text='+encodeURIComponent(s));}})();"
+    "javascript:(function(){{var s=String(window.getSelection()).slice(0,{chars}),"
+    "d='{origin}',w=window.open('{clip}?url='+encodeURIComponent(location.href)"
+    "+'&title='+encodeURIComponent(document.title)+'&text='+encodeURIComponent(s));"
+    "function h(e){{if(e.origin!==d||e.source!==w||e.data!=='newsdesk:send-page')return;"
+    "window.removeEventListener('message',h);w.postMessage({{newsdesk:'page',"
+    "html:document.documentElement.outerHTML.slice(0,{limit})}},d);}}"
+    "window.addEventListener('message',h);}})();"
 )
 
 
 def bookmarklet(request: HttpRequest, publication: Publication) -> str:
     clip = request.build_absolute_uri(reverse("desk:clip", args=[publication.slug]))
-    return BOOKMARKLET.format(chars=CLIP_CHARS, clip=clip)
+    parts = urlsplit(clip)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    limit = input_limits().article_bytes
+    return BOOKMARKLET.format(chars=CLIP_CHARS, clip=clip, origin=origin, limit=limit)
 
 
 def uploaded(request: HttpRequest, field: str, what: str) -> bytes:
@@ -173,11 +187,21 @@ def _clip_form(
     clip: sourcing.Clip,
     cut: bool = False,
     status: int = 200,
+    page_origin: str = "",
 ) -> HttpResponse:
     return render(
         request,
         "desk/clip.html",
-        context(request, publication, section="sources", clip=clip, cut=cut, clip_chars=CLIP_CHARS),
+        context(
+            request,
+            publication,
+            section="sources",
+            clip=clip,
+            cut=cut,
+            clip_chars=CLIP_CHARS,
+            page_origin=page_origin,
+            html_limit=input_limits().article_bytes,
+        ),
         status=status,
     )
 
@@ -199,7 +223,15 @@ def clip(request: HttpRequest, publication: Publication) -> HttpResponse:
         date=timezone.localdate().isoformat(),
         text=text[:CLIP_CHARS],
     )
-    return _clip_form(request, publication, clip, cut=len(text) > CLIP_CHARS)
+    parts = urlsplit(url)
+    page_origin = f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") else ""
+    response = _clip_form(
+        request, publication, clip, cut=len(text) > CLIP_CHARS, page_origin=page_origin
+    )
+    # Django's default "same-origin" would cut this window off from the article's page
+    # that opened it, and the page's HTML could not be asked for; only this page relaxes it
+    response["Cross-Origin-Opener-Policy"] = "unsafe-none"
+    return response
 
 
 @desk_action("draft")

@@ -169,3 +169,36 @@ def test_no_serious_accessibility_violation_on_any_desk_page(
     found["login"] = me.axe()
     me.shot("login")
     assert {name: v for name, v in found.items() if v} == {}
+
+
+def test_the_bookmarklet_brings_a_paywalled_page_whole(
+    desk: Any, desk_world: Publication, http_server: Any, tmp_path: Any
+) -> None:
+    """The article's page (another origin) hands its HTML to the clip page on request."""
+    (tmp_path / "story.html").write_text(
+        "<html><head><title>Corvia port levy doubles</title></head><body>"
+        "<nav>Subscribe now</nav><article><h1>Corvia port levy doubles</h1>"
+        "<p>The port authority of Valdoria doubled its levy on transit cargo on Monday.</p>"
+        "<p>Shipping groups said the change would add 40 dollars a container.</p>"
+        "<script>window.tracking = 1</script></article></body></html>",
+        encoding="utf-8",
+    )
+    me = desk()
+    page = me.login("contributor")
+    page.goto("/desk/cpw/sources/")
+    code = page.locator("a.bookmarklet").get_attribute("href")
+    assert code.startswith("javascript:")
+    article = me.context.new_page()
+    article.goto(f"{http_server.base}/story.html")
+    with me.context.expect_page() as opened:
+        article.evaluate(code.removeprefix("javascript:"))
+    clip = opened.value
+    clip.wait_for_load_state()
+    clip.get_by_text("The page's HTML arrived").wait_for()
+    assert clip.get_by_label("Title").input_value() == "Corvia port levy doubles"
+    clip.get_by_label("Outlet").fill("Valdoria Shipping News")
+    clip.get_by_role("button", name="Store the article").click()
+    clip.get_by_text("Stored “Corvia port levy doubles”").wait_for()
+    stored = Article.objects.get(title="Corvia port levy doubles")
+    assert "doubled its levy on transit cargo" in stored.text
+    assert "40 dollars a container" in stored.text and "tracking" not in stored.text

@@ -233,10 +233,10 @@ def test_an_import_of_several_files_commits_each_issue_on_its_own(
     seen: list[tuple[bool, list[int | None]]] = []
     parse_file = imports.parse_file
 
-    def watched(path: Path) -> Any:
+    def watched(path: Path, name: str = "") -> Any:
         numbers = list(Issue.objects.values_list("number", flat=True))
         seen.append((connection.in_atomic_block, numbers))
-        return parse_file(path)
+        return parse_file(path, name)
 
     monkeypatch.setattr(imports, "parse_file", watched)
     files = [str(FIXTURES / "hpb-0412.txt"), str(bad), str(FIXTURES / "hpb-0414.txt")]
