@@ -7,7 +7,8 @@ two groups apart, because the required-place rule already refuses one of them:
 
 - texts about a required place (or every text, without required places): the
   cut that maximises F1 over all the labels, counting the relevant texts of
-  the other group as missed;
+  the other group as missed; F1 averaged over bootstrap resamples of the
+  texts (`best_cut`), so that a few lucky texts do not make it too strict;
 - texts about none of the required places: refused, unless the labels show
   that the model is right about them too. Their cut ("unplaced_at") is the
   one that then maximises F1 over all the labels, provided the texts it admits
@@ -35,12 +36,13 @@ from newsdesk.pipeline.judge.categories import (
     SVM_C,
     LinearScorer,
 )
-from newsdesk.pipeline.metrics import f1
 
 #: out-of-fold precision the texts about none of the required places that the bar
 #: admits need, and how many of them must be relevant
 UNPLACED_PRECISION = 0.8
 UNPLACED_LEAST = 3
+#: bootstrap resamples whose F1 curves `best_cut` averages
+RESAMPLES = 100
 
 
 def svm(X: sp.csr_matrix, y: np.ndarray) -> tuple[np.ndarray, float]:
@@ -64,25 +66,31 @@ def out_of_fold(X: sp.csr_matrix, y: np.ndarray) -> np.ndarray:
 def best_cut(
     scores: np.ndarray, y: np.ndarray, positives: int, tp: int = 0, fp: int = 0
 ) -> tuple[float, int, int]:
-    """The cut on `scores` that maximises F1 of all `positives`, given tp and fp already
-    admitted elsewhere; (inf, 0, 0) when admitting none is best. Returns the cut (midway
-    to the next score) and the true and false positives it admits."""
+    """The cut on `scores` that maximises the expected F1 of all `positives`, given tp and
+    fp already admitted elsewhere; (inf, 0, 0) when admitting none is best. Returns the
+    cut (midway to the next score) and the true and false positives it admits.
+
+    Each cut's F1 is averaged over RESAMPLES bootstrap resamples of the texts (fixed
+    seed): the best cut of one sample is noisy, where a few relevant texts sit just
+    above a gap of negatives, and is then too strict on new texts; a cut inside a
+    broad plateau holds.
+    """
     order = np.argsort(-scores, kind="stable")
-    ranked, hits = scores[order], y[order]
-    kept_tp = np.cumsum(hits)
-    kept = np.arange(1, len(ranked) + 1)
-    best, best_f1 = -1, f1(tp / (tp + fp), tp / positives) if tp + fp and positives else 0.0
-    for i in range(len(ranked)):
-        if i + 1 < len(ranked) and ranked[i + 1] == ranked[i]:
-            continue  # a cut cannot split equal scores
-        t = tp + int(kept_tp[i])
-        value = f1(t / (tp + fp + int(kept[i])), t / positives) if positives else 0.0
-        if value > best_f1 + 1e-12:
-            best, best_f1 = i, value
-    if best < 0:
+    ranked, hits = scores[order], y[order].astype(np.float64)
+    counts = np.random.default_rng(0).poisson(1.0, size=(RESAMPLES, len(ranked)))
+    relevant = positives - hits.sum() + counts @ hits  # per resample; the others fixed
+    kept_tp = tp + np.cumsum(counts * hits, axis=1)
+    kept = tp + fp + np.cumsum(counts, axis=1)
+    # F1 = 2 TP / (admitted + relevant)
+    curve = (2 * kept_tp / np.maximum(kept + relevant[:, None], 1)).mean(axis=0)
+    none = float(np.mean(2 * tp / np.maximum(tp + fp + relevant, 1)))
+    curve[:-1][ranked[1:] == ranked[:-1]] = -1.0  # a cut cannot split equal scores
+    best = int(np.argmax(curve)) if len(ranked) and positives else -1
+    if best < 0 or curve[best] <= none + 1e-12:
         return math.inf, 0, 0
     cut = (ranked[best] + ranked[best + 1]) / 2 if best + 1 < len(ranked) else ranked[best] - 1e-3
-    return float(cut), int(kept_tp[best]), int(kept[best] - kept_tp[best])
+    admitted_tp = int(hits[: best + 1].sum())
+    return float(cut), admitted_tp, best + 1 - admitted_tp
 
 
 def fit_slope(margins: np.ndarray, y: np.ndarray) -> float:

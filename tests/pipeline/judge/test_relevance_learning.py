@@ -1,0 +1,42 @@
+"""The relevance model's cut: the best expected F1 over resamples of out-of-fold margins."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from newsdesk.pipeline.judge.relevance_learning import best_cut
+
+
+def ranked(pattern: str) -> tuple[np.ndarray, np.ndarray]:
+    """Margins falling from len(pattern) to 1; '+' marks a relevant text."""
+    return np.arange(len(pattern), 0, -1, dtype=float), np.array([c == "+" for c in pattern])
+
+
+def test_a_clear_gap_is_cut_in_the_middle() -> None:
+    scores, y = ranked("+++++-----")
+    assert best_cut(scores, y, 5) == (5.5, 5, 0)
+
+
+def test_a_plateau_beats_a_lucky_gap() -> None:
+    # one sample's best F1 admits the first six (.857); over resamples, admitting
+    # down to the ninth text is as good on average and finds two more relevant ones
+    scores, y = ranked("++++++--+-+--")
+    cut, tp, fp = best_cut(scores, y, 8)
+    assert (cut, tp, fp) == (2.5, 8, 3)
+
+
+def test_texts_admitted_elsewhere_count() -> None:
+    scores, y = ranked("+-----")
+    # the other group already admitted 40 of the 41 relevant texts and 10 others
+    assert best_cut(scores, y, 41, tp=40, fp=10) == (5.5, 1, 0)
+    # here only negatives: admitting any lowers F1
+    assert best_cut(scores, np.zeros(6, dtype=bool), 41, tp=40, fp=10) == (math.inf, 0, 0)
+
+
+def test_equal_scores_are_never_split_and_no_relevant_text_admits_none() -> None:
+    scores = np.array([2.0, 1.0, 1.0, 0.0])
+    cut, tp, fp = best_cut(scores, np.array([True, True, False, False]), 2)
+    assert cut in (1.5, 0.5) and (tp, fp) in ((1, 0), (2, 1))
+    assert best_cut(scores, np.zeros(4, dtype=bool), 0) == (math.inf, 0, 0)
