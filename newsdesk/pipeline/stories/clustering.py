@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -63,6 +63,7 @@ class Cluster:
     last: datetime | None = None
     last_seq: int = 0  # when an article last joined, counted in articles added
     terms: set[int] = field(default_factory=set)  # the index's entries for this story
+    outlets: Counter[str] = field(default_factory=Counter)  # members' outlets, counted
     active: bool = True  # in the window
 
     def similarity(self, vector: Vector) -> float:
@@ -99,6 +100,8 @@ class StoryClusterer:
         self._by_time: list[tuple[datetime, int]] = []  # heap of (story's last date, id)
         self._moment: datetime | None = None  # the date of the article being placed
         self._closed_match: Cluster | None = None  # the closed story it would have joined
+        self._outlet_of: dict[Key, str] = {}
+        self._asking: tuple[str, Key] | None = None  # (outlet, key) of the article placed
         #: a story started by coverage that would have joined a closed story -> that story
         self.continues: dict[int, int] = {}
 
@@ -172,6 +175,8 @@ class StoryClusterer:
             self._clock = published
         self._evict()
         self._moment, self._closed_match = published, None
+        self._outlet_of[key] = article.outlet
+        self._asking = (article.outlet, key)
         story = self._forced(key)
         if story is None:
             query = self._specific(vector)
@@ -182,6 +187,7 @@ class StoryClusterer:
         if story is None:
             story = self._new_story()
         self._moment = None
+        self._asking = None
         self._published[key] = published
         self._vectors[key] = vector
         self._recent.append((self._seq, key))
@@ -246,6 +252,8 @@ class StoryClusterer:
                 continue
             story = self._stories[sid]
             score = story.similarity(vector)
+            if self._asking is not None and self._repeats_outlet(story, *self._asking):
+                score -= self.config.outlet_repeat_margin  # see StoryConfig
             if self._closed(story, self._moment):
                 if score >= closed_score:
                     self._closed_match, closed_score = story, score
@@ -253,6 +261,12 @@ class StoryClusterer:
             if score > best_score or (best is None and score == best_score):
                 best, best_score = story, score
         return best
+
+    def _repeats_outlet(self, story: Cluster, outlet: str, key: Key) -> bool:
+        """Whether another member of the story comes from this outlet."""
+        if not outlet:
+            return False
+        return story.outlets[outlet] > (1 if key in story.members else 0)
 
     def _chapters(self, sid: int) -> set[int]:
         """The stories of one affair: `sid`, those it continues and those continuing them.
@@ -302,6 +316,7 @@ class StoryClusterer:
         """Make `key` (already added) a member of `story`."""
         story.members[key] = None
         self._story_of[key] = story.id
+        story.outlets[self._outlet_of.get(key, "")] += 1
         self._touch(story)
         published = self._published.get(key)
         if published is not None:
@@ -353,6 +368,7 @@ class StoryClusterer:
         """
         story = self._stories[self._story_of.pop(key)]
         del story.members[key]
+        story.outlets[self._outlet_of.get(key, "")] -= 1
         if not story.members:
             self._retire(story)
             del self._stories[story.id]
@@ -454,8 +470,10 @@ class StoryClusterer:
                 if rest_norm2 > 1e-12:
                     own = (dot - mine) / math.sqrt(rest_norm2)
             self._moment = self._published.get(key)
+            self._asking = (self._outlet_of.get(key, ""), key)
             best = self._best(vector, self._chapters(story.id), max(own, threshold))
             self._moment = None
+            self._asking = None
             if best is not None and best.similarity(vector) > own:
                 self._detach(key)
                 self._join(best, key)
@@ -519,6 +537,7 @@ class StoryClusterer:
         for key in gone.members:
             keep.members[key] = None
             self._story_of[key] = keep_id
+        keep.outlets.update(gone.outlets)
         keep.first = min((d for d in (keep.first, gone.first) if d), default=None)
         keep.last = max((d for d in (keep.last, gone.last) if d), default=None)
         keep.active = keep.active or gone.active

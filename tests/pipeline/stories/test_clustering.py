@@ -445,3 +445,16 @@ def test_words_many_stories_share_weigh_less_when_placing() -> None:
     assert query[lone] == pytest.approx(0.8 / norm)
     off = StoryClusterer(StoryConfig(shared_damping=0.0))
     assert off._specific(vector) == vector
+
+
+def test_a_story_holding_the_outlet_already_needs_more_similarity() -> None:
+    """An outlet seldom reports one event twice within days; two events of one kind are
+    reported by the same outlets. So a story with a report by the article's outlet
+    loses `outlet_repeat_margin` of cosine for it."""
+    first, second = article("flood1", 0, "Marrow Post"), article("flood2", 0.1, "Marrow Post")
+    lenient = StoryConfig(join_threshold=0.05, merge_threshold=1.0, outlet_repeat_margin=0.0)
+    assert len(set(cluster([first, second], config=lenient).values())) == 1
+    strict = StoryConfig(join_threshold=0.05, merge_threshold=1.0, outlet_repeat_margin=1.0)
+    assert len(set(cluster([first, second], config=strict).values())) == 2
+    other_outlet = article("flood2", 0.1, "Tessel Herald")
+    assert len(set(cluster([first, other_outlet], config=strict).values())) == 1
