@@ -11,7 +11,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from newsdesk.newsroom.inbox import Filters, inbox
-from newsdesk.newsroom.models import AuditEntry, Item, Publication, Story, StoryScore
+from newsdesk.newsroom.models import AuditEntry, Issue, Item, Publication, Story, StoryScore
 from newsdesk.pipeline.errors import InputError
 from tests.desk.conftest import logged_in
 from tests.stored_week import store_week
@@ -202,3 +202,16 @@ def test_a_long_week_comes_in_pages_of_fifty(pub: Publication) -> None:
     second = client.get("/desk/cpw/", {"topic": "", "page": "2"}).content.decode()
     assert "Minor story 54" in second and "Minor story 00" not in second
     assert "topic=&amp;page=1" in second  # the filters go along with the page links
+
+
+def test_a_follow_up_links_to_the_issue_it_follows(pub: Publication) -> None:
+    story = store_week(pub)["port"]
+    issue = Issue.objects.create(
+        publication=pub, number=7, status=Issue.Status.PUBLISHED, date=dt.date(2026, 2, 27)
+    )
+    earlier = Item.objects.create(
+        publication=pub, issue=issue, headline="PORT TALKS OPEN", body="x"
+    )
+    Story.objects.filter(pk=story.pk).update(follows=earlier)
+    html = page(logged_in(pub, "viewer"))
+    assert "Follows “PORT TALKS OPEN”" in html and 'href="/issues/cpw/7/"' in html
