@@ -245,6 +245,7 @@ def export_record(issue: Issue) -> dict[str, Any]:
                     for r in item.revisions.all()
                 ],
             }
+            | ({"section": item.section} if item.section else {})  # older exports match
         )
     return {
         "format": "newsdesk-issue",
@@ -453,13 +454,14 @@ def _read_export(record: dict[str, Any], publication: Publication, source: str) 
     so that nothing fails half-way through storing."""
     try:
         fields = _Fields(record)
+        sections = list(fields.texts("sections", _longest(Category, "name")))
         return _Export(
             number=_number(fields, publication),
             issue={
                 "date": fields.date("date", None),
                 "status": fields.text("status", None, choices=NUMBERED),
                 "editors": list(fields.texts("editors", _longest(IssueEvent, "actor"))),
-                "sections": list(fields.texts("sections", _longest(Category, "name"))),
+                "sections": sections,
                 "published_at": fields.when("published_at", None),
                 "withdrawn_at": fields.when("withdrawn_at", None),
                 "imported_from": fields.text("imported_from", _longest(Issue, "imported_from"), ""),
@@ -471,7 +473,7 @@ def _read_export(record: dict[str, Any], publication: Publication, source: str) 
                 )
                 for c in fields.records("categories", [])
             ),
-            items=_exported_items(fields),
+            items=_exported_items(fields, sections),
             events=tuple(
                 {
                     "kind": event.text("kind", _longest(IssueEvent, "kind")),
@@ -502,13 +504,19 @@ def _number(fields: _Fields, publication: Publication) -> int:
     return value
 
 
-def _exported_items(fields: _Fields) -> tuple[_ExportedItem, ...]:
+def _exported_items(fields: _Fields, sections: Sequence[str]) -> tuple[_ExportedItem, ...]:
     """The issue's items: at least one, each with a body and a source, as the text
-    importer and publishing demand (a headline may be empty: old dated entries have none)."""
+    importer and publishing demand (a headline may be empty: old dated entries have none),
+    and under no section but the issue's."""
     items = tuple(_exported_item(data) for data in fields.records("items"))
     if not items:
         raise _Malformed("items", "is empty: an issue has at least one item")
     for n, item in enumerate(items):
+        if item.text.section and item.text.section not in sections:
+            raise _Malformed(
+                f"items[{n}].section",
+                f"is not one of the issue's sections: {_shown(item.text.section)}",
+            )
         if not item.text.body.strip():
             raise _Malformed(f"items[{n}].body", "is empty: an item needs its paragraph")
         if not item.text.sources:
@@ -535,6 +543,7 @@ def _exported_item(item: _Fields) -> _ExportedItem:
             topics=item.texts("topics", category_name),
             places=item.texts("places", category_name),
             chained_to_previous=item.flag("chained_to_previous"),
+            section=item.text("section", _longest(Item, "section"), ""),
         ),
         origin=item.text("origin", None, Item.Origin.IMPORTED, choices=Item.Origin.values),
         provenance=item.mapping("provenance"),

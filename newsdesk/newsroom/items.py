@@ -25,6 +25,7 @@ from newsdesk.newsroom.models import (
 from newsdesk.newsroom.numbering import require_draft
 from newsdesk.newsroom.publications import category
 from newsdesk.pipeline.errors import IssueError
+from newsdesk.pipeline.issue.sections import grouped
 from newsdesk.pipeline.issue.style import strip_chain_marks
 from newsdesk.pipeline.limits import check_item_words, too_many_items
 from newsdesk.pipeline.types import ItemText, SourceRef
@@ -32,7 +33,7 @@ from newsdesk.pipeline.types import ItemText, SourceRef
 
 def item_from_record(data: dict[str, Any]) -> ItemText:
     """An item from its JSON form: headline, body, sources [{outlet, date, url}], teaser,
-    topics, places, chain_with_previous."""
+    topics, places, chain_with_previous, section."""
     try:
         sources = tuple(
             SourceRef(str(s["outlet"]), dt.date.fromisoformat(s["date"]), str(s.get("url", "")))
@@ -46,6 +47,7 @@ def item_from_record(data: dict[str, Any]) -> ItemText:
             topics=tuple(data.get("topics", [])),
             places=tuple(data.get("places", [])),
             chained_to_previous=bool(data.get("chain_with_previous")),
+            section=str(data.get("section", "")),
         )
     except (KeyError, TypeError, ValueError) as exc:  # a missing field, a malformed date
         raise IssueError(
@@ -131,6 +133,7 @@ def store_item(
         teaser=item.teaser,
         body=item.body,
         chained_to_previous=item.chained_to_previous,
+        section=item.section,
         origin=origin,
         provenance=provenance or {},
         verification=verification or {},
@@ -160,6 +163,7 @@ def add_items(issue: Issue, items: Iterable[Item], actor: str = "") -> None:
             position += 1
             item.issue, item.position = issue, position
             item.save(update_fields=["issue", "position", "updated"])
+        _repair_chains(issue)
         IssueEvent.objects.create(
             issue=issue,
             kind="items-added",
@@ -217,6 +221,21 @@ def chain_items(issue: Issue, item_ids: Sequence[int], actor: str = "") -> None:
 
 
 def _repair_chains(issue: Issue) -> None:
-    first = issue.items.order_by("position", "id").first()
-    if first is not None and first.chained_to_previous:
-        Item.objects.filter(pk=first.pk).update(chained_to_previous=False)
+    """Keep the stored order the one readers get: the items grouped by section in the
+    issue's order (`sections.grouped`, stable), the first item and the first of each
+    section chained to nothing before them."""
+    listed = Issue.objects.values_list("sections", flat=True).get(pk=issue.pk)
+    items = grouped(list(issue.items.order_by("position", "id")), listed, _section_of)
+    for position, item in enumerate(items):
+        changes: dict[str, object] = {}
+        if item.position != position:
+            changes["position"] = position
+        starts = position == 0 or items[position - 1].section != item.section
+        if starts and item.chained_to_previous:
+            changes["chained_to_previous"] = False
+        if changes:
+            Item.objects.filter(pk=item.pk).update(**changes)
+
+
+def _section_of(item: Item) -> str:
+    return item.section

@@ -225,6 +225,9 @@ class Item(models.Model):
     teaser = models.CharField(max_length=300, blank=True)
     body = models.TextField()
     chained_to_previous = models.BooleanField(default=False)
+    section = models.CharField(
+        max_length=120, blank=True, help_text="the issue's section it stands under"
+    )
     story = models.ForeignKey(
         Story, null=True, blank=True, on_delete=models.SET_NULL, related_name="items"
     )

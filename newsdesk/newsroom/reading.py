@@ -22,6 +22,7 @@ def item_text(item: Item) -> ItemText:
         topics=tuple(c.name for c in cats if c.kind == Category.Kind.TOPIC),
         places=tuple(c.name for c in cats if c.kind == Category.Kind.PLACE),
         chained_to_previous=item.chained_to_previous,
+        section=item.section,
     )
 
 
@@ -48,6 +49,7 @@ def issue_text(issue: Issue) -> IssueText:
         subscribe_call=style.subscribe_call,
         subscribe_label=style.subscribe_label,
         editors=tuple(issue.editors),
+        sections=tuple(issue.sections),
     )
 
 

@@ -130,6 +130,7 @@ class ItemText:
     topics: tuple[str, ...] = ()
     places: tuple[str, ...] = ()
     chained_to_previous: bool = False
+    section: str = ""  # the issue's section it stands under; "" for none
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +147,7 @@ class IssueText:
     subscribe_url: str = ""
     url: str = ""
     editors: tuple[str, ...] = ()
+    sections: tuple[str, ...] = ()  # the issue's section names, in order
 
     @property
     def title(self) -> str:

@@ -1,7 +1,9 @@
 """Every format readers get, rendered from one IssueText.
 
 Plain text reproduces the seed issue's shape exactly; Markdown, the web HTML
-fragment, the email pair and JSON carry the same content.
+fragment, the email pair and JSON carry the same content. When items stand under
+sections (`sections.py`), each format shows the section headings; otherwise nothing
+about sections appears.
 """
 
 from __future__ import annotations
@@ -9,23 +11,16 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from newsdesk.pipeline.issue.style import chain_headline, format_attribution, format_date
+from newsdesk.pipeline.issue.sections import entries, has_sections, section_order
+from newsdesk.pipeline.issue.style import format_attribution, format_date
 from newsdesk.pipeline.types import IssueText, ItemText
 
 FORMATS = ("text", "markdown", "html", "email-html", "email-text", "json")
 
 
 def headlines(issue: IssueText) -> list[str]:
-    """Each item's headline with "..." at the joins of chains."""
-    items = issue.items
-    return [
-        chain_headline(
-            item.headline,
-            continues=item.chained_to_previous and i > 0,
-            continued=i + 1 < len(items) and items[i + 1].chained_to_previous,
-        )
-        for i, item in enumerate(items)
-    ]
+    """Each item's headline, in reading order, with "..." at the joins of chains."""
+    return [entry.headline for entry in entries(issue)]
 
 
 def paragraph(item: ItemText, date_format: str = "long") -> str:
@@ -35,9 +30,10 @@ def paragraph(item: ItemText, date_format: str = "long") -> str:
 
 def render_text(issue: IssueText, date_format: str = "long") -> str:
     lines: list[str] = []
-    for headline, item in zip(headlines(issue), issue.items, strict=True):
-        text = paragraph(item, date_format)
-        lines += [headline, text] if headline else [text]  # old dated entries have none
+    for entry in entries(issue):
+        text = paragraph(entry.item, date_format)
+        lines += [entry.heading.upper()] if entry.heading else []
+        lines += [entry.headline, text] if entry.headline else [text]  # old dated entries
     lines += [issue.subscribe_call, issue.subscribe_label, issue.title]
     if issue.categories:
         lines += ["Related Categories:", "; ".join(issue.categories)]
@@ -52,9 +48,11 @@ def render_markdown(issue: IssueText, date_format: str = "long") -> str:
     out = [f"# {_md_escape(issue.title)}", ""]
     if issue.date:
         out += [f"*{format_date(issue.date)}*", ""]
-    for headline, item in zip(headlines(issue), issue.items, strict=True):
-        out += [f"## {_md_escape(headline)}", ""] if headline else []
-        out += [_md_escape(paragraph(item, date_format)), ""]
+    level = "###" if has_sections(issue) else "##"  # items sit under section headings
+    for entry in entries(issue):
+        out += [f"## {_md_escape(entry.heading)}", ""] if entry.heading else []
+        out += [f"{level} {_md_escape(entry.headline)}", ""] if entry.headline else []
+        out += [_md_escape(paragraph(entry.item, date_format)), ""]
     link = (
         f"[{_md_escape(issue.subscribe_label)}]({issue.subscribe_url})"
         if issue.subscribe_url
@@ -87,11 +85,15 @@ def render_html(issue: IssueText, date_format: str = "long", category_url: Any =
             f'<p class="issue-date"><time datetime="{issue.date.isoformat()}">'
             f"{format_date(issue.date)}</time></p>"
         )
-    for headline, item in zip(headlines(issue), issue.items, strict=True):
+    level = "h3" if has_sections(issue) else "h2"  # items sit under section headings
+    for entry in entries(issue):
+        item, headline = entry.item, entry.headline
+        if entry.heading:
+            out.append(f'<h2 class="section">{html.escape(entry.heading)}</h2>')
         chain = ' data-chained="true"' if item.chained_to_previous else ""
         out.append(
             f'<section class="item"{chain}>'
-            + (f"<h2>{html.escape(headline)}</h2>" if headline else "")
+            + (f"<{level}>{html.escape(headline)}</{level}>" if headline else "")
             + f"<p>{html.escape(item.body.strip())} {_attribution_html(item, date_format)}</p>"
             "</section>"
         )
@@ -126,15 +128,22 @@ def render_email_html(issue: IssueText, date_format: str = "long") -> str:
     ]
     if issue.date:
         out.append(f'<p style="color:{muted};margin:0 0 16px;">{format_date(issue.date)}</p>')
-    for headline, item in zip(headlines(issue), issue.items, strict=True):
-        if headline:
+    level = "h3" if has_sections(issue) else "h2"  # items sit under section headings
+    for entry in entries(issue):
+        if entry.heading:
             out.append(
-                f'<h2 style="font-size:16px;letter-spacing:.02em;margin:20px 0 6px;">'
-                f"{html.escape(headline)}</h2>"
+                f'<h2 style="font-size:18px;text-transform:uppercase;margin:28px 0 0;'
+                f'padding-bottom:4px;border-bottom:1px solid {muted};">'
+                f"{html.escape(entry.heading)}</h2>"
+            )
+        if entry.headline:
+            out.append(
+                f'<{level} style="font-size:16px;letter-spacing:.02em;margin:20px 0 6px;">'
+                f"{html.escape(entry.headline)}</{level}>"
             )
         out.append(
-            f'<p style="margin:0;">{html.escape(item.body.strip())} '
-            f"{_attribution_html(item, date_format)}</p>"
+            f'<p style="margin:0;">{html.escape(entry.item.body.strip())} '
+            f"{_attribution_html(entry.item, date_format)}</p>"
         )
     if issue.categories:
         out.append(
@@ -151,25 +160,25 @@ def render_email_text(issue: IssueText, date_format: str = "long") -> str:
     if issue.date:
         lines.append(format_date(issue.date))
     lines.append("")
-    for headline, item in zip(headlines(issue), issue.items, strict=True):
-        lines += [headline] if headline else []
-        lines += [paragraph(item, date_format), ""]
+    for entry in entries(issue):
+        lines += [entry.heading.upper(), ""] if entry.heading else []
+        lines += [entry.headline] if entry.headline else []
+        lines += [paragraph(entry.item, date_format), ""]
     if issue.categories:
         lines += ["Related Categories: " + "; ".join(issue.categories)]
     return "\n".join(lines).rstrip() + "\n"
 
 
 def render_json(issue: IssueText, date_format: str = "long") -> dict[str, Any]:
-    return {
-        "publication": issue.publication,
-        "number": issue.number,
-        "title": issue.title,
-        "date": issue.date.isoformat() if issue.date else None,
-        "editors": list(issue.editors),
-        "url": issue.url or None,
-        "items": [
+    """The issue as JSON; "sections" (the issue's) and each item's "section" appear
+    only when the issue has sections."""
+    sectioned = bool(issue.sections) or has_sections(issue)
+    items = []
+    for entry in entries(issue):
+        item = entry.item
+        items.append(
             {
-                "headline": headline,
+                "headline": entry.headline,
                 "teaser": item.teaser,
                 "body": item.body,
                 "attribution": format_attribution(item.sources, date_format),
@@ -181,7 +190,18 @@ def render_json(issue: IssueText, date_format: str = "long") -> dict[str, Any]:
                 "places": list(item.places),
                 "chained_to_previous": item.chained_to_previous,
             }
-            for headline, item in zip(headlines(issue), issue.items, strict=True)
-        ],
-        "categories": list(issue.categories),
+            | ({"section": item.section} if sectioned else {})
+        )
+    out: dict[str, Any] = {
+        "publication": issue.publication,
+        "number": issue.number,
+        "title": issue.title,
+        "date": issue.date.isoformat() if issue.date else None,
+        "editors": list(issue.editors),
+        "url": issue.url or None,
     }
+    if sectioned:
+        out["sections"] = section_order(issue.sections, (item.section for item in issue.items))
+    out["items"] = items
+    out["categories"] = list(issue.categories)
+    return out
