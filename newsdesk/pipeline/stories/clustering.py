@@ -252,8 +252,8 @@ class StoryClusterer:
                 continue
             story = self._stories[sid]
             score = story.similarity(vector)
-            if self._asking is not None and self._repeats_outlet(story, *self._asking):
-                score -= self.config.outlet_repeat_margin  # see StoryConfig
+            if self._asking is not None:
+                score -= self._outlet_margin(story, *self._asking)
             if self._closed(story, self._moment):
                 if score >= closed_score:
                     self._closed_match, closed_score = story, score
@@ -262,11 +262,21 @@ class StoryClusterer:
                 best, best_score = story, score
         return best
 
-    def _repeats_outlet(self, story: Cluster, outlet: str, key: Key) -> bool:
-        """Whether another member of the story comes from this outlet."""
+    def _outlet_margin(self, story: Cluster, outlet: str, key: Key) -> float:
+        """The cosine a story loses for an article of `outlet`: `outlet_repeat_margin`
+        times the share of the story's other members that come from that outlet.
+
+        A story its outlet wrote alone is most likely another event of that outlet's
+        beat; once other outlets report the story, a repeat by one outlet that follows
+        it closely is less telling."""
         if not outlet:
-            return False
-        return story.outlets[outlet] > (1 if key in story.members else 0)
+            return 0.0
+        mine = 1 if key in story.members else 0
+        others = len(story.members) - mine
+        same = story.outlets[outlet] - mine
+        if same <= 0 or others <= 0:
+            return 0.0
+        return self.config.outlet_repeat_margin * same / others
 
     def _chapters(self, sid: int) -> set[int]:
         """The stories of one affair: `sid`, those it continues and those continuing them.

@@ -55,10 +55,12 @@ class StoryConfig:
     shared_damping: float = 0.3  # terms in n stories of the window weigh 1/n**this
     place_weight: float = 1.0  # weight of a place code, as a term
     unique_weight: float = 0.3  # factor for a term no other article had when weighed
-    # cosine a story loses for an article when it already holds a report by the same
-    # outlet: an outlet seldom reports one event twice within days, while two events of
-    # one kind are each reported by the same outlets (see docs/stories.md)
-    outlet_repeat_margin: float = 0.05
+    # cosine a story loses for an article, times the share of the story's reports that
+    # come from the article's outlet: an outlet seldom reports one event twice within
+    # days, while two events of one kind are each reported by the same outlets; the
+    # more of a story other outlets confirm, the less one outlet's repeat tells
+    # (see docs/stories.md)
+    outlet_repeat_margin: float = 0.2
     # A story stays in the window until both clocks have run out since its latest
     # article: `window` of time (when dates are known) and `window_articles` articles
     # added. A quiet week does not close a story, nor does a busy day.

@@ -449,7 +449,7 @@ def test_words_many_stories_share_weigh_less_when_placing() -> None:
 
 def test_a_story_holding_the_outlet_already_needs_more_similarity() -> None:
     """An outlet seldom reports one event twice within days; two events of one kind are
-    reported by the same outlets. So a story with a report by the article's outlet
+    reported by the same outlets. So a story written by the article's outlet alone
     loses `outlet_repeat_margin` of cosine for it."""
     first, second = article("flood1", 0, "Marrow Post"), article("flood2", 0.1, "Marrow Post")
     lenient = StoryConfig(join_threshold=0.05, merge_threshold=1.0, outlet_repeat_margin=0.0)
@@ -458,3 +458,23 @@ def test_a_story_holding_the_outlet_already_needs_more_similarity() -> None:
     assert len(set(cluster([first, second], config=strict).values())) == 2
     other_outlet = article("flood2", 0.1, "Tessel Herald")
     assert len(set(cluster([first, other_outlet], config=strict).values())) == 1
+
+
+def test_the_outlet_margin_shrinks_as_other_outlets_report_the_story() -> None:
+    """The margin is `outlet_repeat_margin` times the share of the story's other
+    reports by the article's outlet: a story other outlets confirm loses less."""
+    config = StoryConfig(join_threshold=0.05, merge_threshold=1.0, outlet_repeat_margin=0.3)
+    clusterer = StoryClusterer(config)
+    outlets = {"flood1": "Marrow Post", "flood2": "Tessel Herald", "flood3": "Vale Times"}
+    sids = {
+        clusterer.add(article(key, n / 10, outlet))
+        for n, (key, outlet) in enumerate(outlets.items())
+    }
+    assert len(sids) == 1
+    story = clusterer._stories[sids.pop()]
+    assert clusterer._outlet_margin(story, "Marrow Post", "flood4") == pytest.approx(0.1)
+    assert clusterer._outlet_margin(story, "Marrow Post", "flood1") == 0.0  # itself
+    assert clusterer._outlet_margin(story, "Orvania Wire", "flood4") == 0.0
+    alone = StoryClusterer(config)
+    only = alone._stories[alone.add(article("flood1", 0, "Marrow Post"))]
+    assert alone._outlet_margin(only, "Marrow Post", "flood2") == pytest.approx(0.3)
