@@ -105,9 +105,8 @@ def score_clusterer(week: Week, config: StoryConfig | None = None) -> BCubed:
 
 def tfidf_average_linkage(week: Week) -> dict[float, BCubed]:
     """The baseline's score at every distance threshold of `GRID`."""
-    # deferred: scikit-learn is slow to import and only the baseline needs it
-    from sklearn.cluster import AgglomerativeClustering
-    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.cluster import AgglomerativeClustering  # deferred: slow; baseline only
+    from sklearn.feature_extraction.text import TfidfVectorizer  # deferred: as above
 
     texts = [f"{a.title}\n{a.text}" for a in week.articles]
     matrix = TfidfVectorizer(stop_words="english").fit_transform(texts).toarray()
