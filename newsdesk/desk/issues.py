@@ -1,5 +1,5 @@
-"""The issue builder: the draft issue's items in order, chains, previews, a test email,
-publishing, scheduling and withdrawing. The logic is newsroom/builder.py's."""
+"""The issue builder: the draft issue's items in order, chains, sections, previews, a
+test email, publishing, scheduling and withdrawing. The logic is newsroom/builder.py's."""
 
 from __future__ import annotations
 
@@ -169,6 +169,25 @@ def add(request: HttpRequest, publication: Publication, issue_id: int) -> HttpRe
     issue = draft_of(publication, issue_id)
     added = service.add(issue, ids_of(request.POST.getlist("items")), request.user)
     return done(request, issue, f"Added {len(added)} item{'s' if len(added) != 1 else ''}.")
+
+
+@desk_action("edit")
+def sections(request: HttpRequest, publication: Publication, issue_id: int) -> HttpResponse:
+    """The issue's sections, one name a line."""
+    issue = draft_of(publication, issue_id)
+    names = service.sections(issue, str(request.POST.get("sections") or ""), request.user)
+    listed = ", ".join(names) if names else "none"
+    return done(request, issue, f"Set the issue's sections: {listed}.")
+
+
+@desk_action("edit")
+def section(request: HttpRequest, publication: Publication, issue_id: int) -> HttpResponse:
+    """Put one item under a section, or under none."""
+    issue = draft_of(publication, issue_id)
+    name = str(request.POST.get("section") or "")
+    service.section(issue, item_id(request), name, request.user)
+    where = f"under “{name}”" if name else "under no section"
+    return done(request, issue, f"Put item #{item_id(request)} {where}.")
 
 
 @desk_action("edit")

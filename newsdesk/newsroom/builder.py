@@ -1,8 +1,8 @@
 """The issue builder: a publication's draft issue as the desk shows it, and what an
 editor does to it there, each change written to the audit log in its own transaction.
 
-Ordering, chaining, adding, publishing and withdrawing are the issue services'
-(`items.py`, `numbering.py`); the suggested order and chains are drafting's
+Ordering, chaining, adding, sections, publishing and withdrawing are the issue
+services' (`items.py`, `numbering.py`); the suggested order and chains are drafting's
 (`drafting.suggested_plan`). This module puts them together for one page, keeps an
 item's checks in step with its chain (a headline's "..." depends on its neighbours),
 and publishes scheduled issues when they are due (`publish_due`).
@@ -22,7 +22,13 @@ from django.utils import timezone
 
 from newsdesk.newsroom import checks, numbering
 from newsdesk.newsroom.drafting import suggested_plan
-from newsdesk.newsroom.items import add_items, chain_items, order_items
+from newsdesk.newsroom.items import (
+    add_items,
+    chain_items,
+    order_items,
+    place_in_section,
+    set_sections,
+)
 from newsdesk.newsroom.models import AuditEntry, Issue, IssueEvent, Item, Publication
 from newsdesk.newsroom.people import AnyUser, record
 from newsdesk.newsroom.publications import style_of
@@ -48,6 +54,9 @@ class Row:
     checked: bool  # False when the item has no stored article to check against
     ok: bool
     flags: tuple[str, ...]
+    heading: str = ""  # the section that starts with this item, when it has one
+    first_in_section: bool = False  # nothing before it to move above or chain to
+    last_in_section: bool = False
 
 
 @dataclass(frozen=True)
@@ -72,6 +81,7 @@ class Builder:
     published: tuple[Issue, ...]  # the latest published issues, to withdraw
     history: tuple[AuditEntry, ...]
     style: Style
+    sectioned: bool = False  # the style has sections on, or the issue has some
 
 
 def open_drafts(publication: Publication) -> list[Issue]:
@@ -88,12 +98,13 @@ def builder(publication: Publication, draft_id: int | None = None) -> Builder:
     drafts = open_drafts(publication)
     issue = next((d for d in drafts if d.pk == draft_id), drafts[0] if drafts else None)
     items = issue_items(issue) if issue else []
+    style = style_of(publication)
     return Builder(
         publication=publication,
         issue=issue,
         drafts=tuple(drafts),
         number_to_be=publication.next_number,
-        rows=tuple(_row(i) for i in items),
+        rows=_rows(items),
         candidates=tuple(
             Item.objects.filter(publication=publication, issue=None).order_by("-created", "-id")[
                 :CANDIDATES
@@ -113,7 +124,8 @@ def builder(publication: Publication, draft_id: int | None = None) -> Builder:
         )
         if issue
         else (),
-        style=style_of(publication),
+        style=style,
+        sectioned=style.sections or bool(issue and issue.sections),
     )
 
 
@@ -121,15 +133,25 @@ def issue_items(issue: Issue) -> list[Item]:
     return list(issue.items.order_by("position", "id").select_related("story"))
 
 
-def _row(item: Item) -> Row:
-    verification = item.verification or {}
-    return Row(
-        item=item,
-        words=word_count(item.body),
-        checked="ok" in verification,
-        ok=verification.get("ok") is not False,
-        flags=tuple(str(f) for f in verification.get("flags", [])),
-    )
+def _rows(items: Sequence[Item]) -> tuple[Row, ...]:
+    """The items as listed, in the stored order (which follows the sections)."""
+    rows = []
+    for k, item in enumerate(items):
+        verification = item.verification or {}
+        first = k == 0 or items[k - 1].section != item.section
+        rows.append(
+            Row(
+                item=item,
+                words=word_count(item.body),
+                checked="ok" in verification,
+                ok=verification.get("ok") is not False,
+                flags=tuple(str(f) for f in verification.get("flags", [])),
+                heading=item.section if first else "",
+                first_in_section=first,
+                last_in_section=k + 1 == len(items) or items[k + 1].section != item.section,
+            )
+        )
+    return tuple(rows)
 
 
 def suggestion(issue: Issue, items: Sequence[Item]) -> Suggestion | None:
@@ -160,14 +182,17 @@ def suggestion(issue: Issue, items: Sequence[Item]) -> Suggestion | None:
 def state(issue: Issue) -> dict[str, object]:
     """What the audit log keeps of an issue before and after a change."""
     issue.refresh_from_db()
-    rows = list(issue.items.order_by("position", "id").values_list("pk", "chained_to_previous"))
+    rows = list(
+        issue.items.order_by("position", "id").values_list("pk", "chained_to_previous", "section")
+    )
+    sections = {str(pk): section for pk, _, section in rows if section}
     return {
         "status": issue.status,
         "number": issue.number,
         "scheduled_for": issue.scheduled_for.isoformat() if issue.scheduled_for else None,
-        "order": [pk for pk, _ in rows],
-        "chained": [pk for pk, chained in rows if chained],
-    }
+        "order": [pk for pk, _, _ in rows],
+        "chained": [pk for pk, chained, _ in rows if chained],
+    } | ({"sections": issue.sections, "item_sections": sections} if issue.sections else {})
 
 
 def _recheck(items: Sequence[Item]) -> None:
@@ -211,6 +236,11 @@ def move(issue: Issue, item_id: int, step: int, user: AnyUser) -> None:
         raise IssueError(
             f"item #{item_id} is already {'first' if target < 0 else 'last'} in the issue"
         )
+    if items[target].section != items[index].section:
+        raise IssueError(
+            f"item #{item_id} is already {'first' if step < 0 else 'last'} in its section; "
+            "choose another section for it to move it there"
+        )
     ids = [i.pk for i in items]
     ids[index], ids[target] = ids[target], ids[index]
     reorder(issue, ids, user, action="move")
@@ -223,6 +253,8 @@ def link(issue: Issue, item_id: int, chained: bool, user: AnyUser) -> None:
     items, index = _item_of(issue, item_id)
     if chained and index == 0:
         raise IssueError("the first item has no item before it to chain to")
+    if chained and items[index - 1].section != items[index].section:
+        raise IssueError("a chain stays within a section: this item starts its section")
     with transaction.atomic():
         before = state(issue)
         Item.objects.filter(pk=item_id).update(chained_to_previous=chained)
@@ -287,6 +319,27 @@ def add(issue: Issue, item_ids: Sequence[int], user: AnyUser) -> list[Item]:
         _recheck(issue_items(issue)[-len(chosen) - 1 :])
         record(user, issue.publication, "issue-add", "issue", issue.pk, before, state(issue))
     return chosen
+
+
+def sections(issue: Issue, text: str, user: AnyUser) -> list[str]:
+    """Set the issue's sections from one name a line (their order is the issue's); an
+    item under a section no longer listed goes back to none."""
+    with transaction.atomic():
+        before = state(issue)
+        names = set_sections(issue, text.splitlines(), user.get_username())
+        _recheck(issue_items(issue))
+        record(user, issue.publication, "issue-sections", "issue", issue.pk, before, state(issue))
+    return names
+
+
+def section(issue: Issue, item_id: int, name: str, user: AnyUser) -> None:
+    """Put an item under one of the issue's sections, or under none ("")."""
+    _item_of(issue, item_id)
+    with transaction.atomic():
+        before = state(issue)
+        place_in_section(issue, item_id, name, user.get_username())
+        _recheck(issue_items(issue))
+        record(user, issue.publication, "issue-section", "issue", issue.pk, before, state(issue))
 
 
 def apply_suggestion(issue: Issue, user: AnyUser) -> Suggestion:

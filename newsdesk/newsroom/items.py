@@ -164,13 +164,7 @@ def add_items(issue: Issue, items: Iterable[Item], actor: str = "") -> None:
             item.issue, item.position = issue, position
             item.save(update_fields=["issue", "position", "updated"])
         _repair_chains(issue)
-        IssueEvent.objects.create(
-            issue=issue,
-            kind="items-added",
-            at=timezone.now(),
-            actor=actor,
-            detail={"items": [i.pk for i in items]},
-        )
+        _event(issue, "items-added", actor, {"items": [i.pk for i in items]})
 
 
 def order_items(issue: Issue, item_ids: Sequence[int], actor: str = "") -> None:
@@ -183,13 +177,7 @@ def order_items(issue: Issue, item_ids: Sequence[int], actor: str = "") -> None:
         for position, pk in enumerate(item_ids):
             Item.objects.filter(pk=pk).update(position=position)
         _repair_chains(issue)
-        IssueEvent.objects.create(
-            issue=issue,
-            kind="ordered",
-            at=timezone.now(),
-            actor=actor,
-            detail={"order": list(item_ids)},
-        )
+        _event(issue, "ordered", actor, {"order": list(item_ids)})
 
 
 def chain_items(issue: Issue, item_ids: Sequence[int], actor: str = "") -> None:
@@ -211,13 +199,58 @@ def chain_items(issue: Issue, item_ids: Sequence[int], actor: str = "") -> None:
                 changes["chained_to_previous"] = pk in item_ids[1:]
             Item.objects.filter(pk=pk).update(**changes)
         _repair_chains(issue)
-        IssueEvent.objects.create(
-            issue=issue,
-            kind="chained",
-            at=timezone.now(),
-            actor=actor,
-            detail={"items": list(item_ids)},
+        _event(issue, "chained", actor, {"items": list(item_ids)})
+
+
+#: an issue's sections: how many, and how long a name (the column's length)
+MAX_SECTIONS = 30
+SECTION_NAME_MAX = 120
+
+
+def set_sections(issue: Issue, names: Sequence[str], actor: str = "") -> list[str]:
+    """Give the issue its sections, in order; an item under a section no longer listed
+    goes back to none. Names are trimmed; blank ones are dropped, repeated ones refused."""
+    require_draft(issue)
+    wanted = [" ".join(name.split()) for name in names]
+    wanted = [name for name in wanted if name]
+    seen: set[str] = set()
+    for name in wanted:
+        if len(name) > SECTION_NAME_MAX:
+            raise IssueError(
+                f"a section name has at most {SECTION_NAME_MAX} characters: {name[:40]}..."
+            )
+        if name.casefold() in seen:
+            raise IssueError(f"the section {name!r} is named twice: give each section once")
+        seen.add(name.casefold())
+    if len(wanted) > MAX_SECTIONS:
+        raise IssueError(f"an issue has at most {MAX_SECTIONS} sections ({len(wanted)} given)")
+    with transaction.atomic():
+        Issue.objects.filter(pk=issue.pk).update(sections=wanted)
+        issue.sections = wanted
+        issue.items.exclude(section="").exclude(section__in=wanted).update(section="")
+        _repair_chains(issue)
+        _event(issue, "sections", actor, {"sections": wanted})
+    return wanted
+
+
+def place_in_section(issue: Issue, item_id: int, section: str, actor: str = "") -> None:
+    """Put an item of the issue under one of its sections ("" for none); it joins the
+    section's items by its place in the issue, and leaves any chain across the boundary."""
+    require_draft(issue)
+    listed = Issue.objects.values_list("sections", flat=True).get(pk=issue.pk)
+    if section and section not in listed:
+        raise IssueError(
+            f"{section!r} is not one of the issue's sections ({', '.join(listed) or 'none yet'})"
         )
+    with transaction.atomic():
+        if not issue.items.filter(pk=item_id).update(section=section):
+            raise IssueError(f"item #{item_id} is not in this issue")
+        _repair_chains(issue)
+        _event(issue, "section", actor, {"item": item_id, "section": section})
+
+
+def _event(issue: Issue, kind: str, actor: str, detail: dict[str, Any]) -> None:
+    IssueEvent.objects.create(issue=issue, kind=kind, at=timezone.now(), actor=actor, detail=detail)
 
 
 def _repair_chains(issue: Issue) -> None:
