@@ -33,7 +33,7 @@ from newsdesk.pipeline.types import ItemText, SourceRef
 
 def item_from_record(data: dict[str, Any]) -> ItemText:
     """An item from its JSON form: headline, body, sources [{outlet, date, url}], teaser,
-    topics, places, chain_with_previous, section."""
+    topics, places, chain_with_previous (an item's section is set in its issue)."""
     try:
         sources = tuple(
             SourceRef(str(s["outlet"]), dt.date.fromisoformat(s["date"]), str(s.get("url", "")))
@@ -47,7 +47,6 @@ def item_from_record(data: dict[str, Any]) -> ItemText:
             topics=tuple(data.get("topics", [])),
             places=tuple(data.get("places", [])),
             chained_to_previous=bool(data.get("chain_with_previous")),
-            section=str(data.get("section", "")),
         )
     except (KeyError, TypeError, ValueError) as exc:  # a missing field, a malformed date
         raise IssueError(
