@@ -282,7 +282,9 @@ def remove(issue: Issue, item_id: int, user: AnyUser) -> Item:
         after = items[index + 1] if index + 1 < len(items) else None
         if after is not None and after.chained_to_previous and not item.chained_to_previous:
             Item.objects.filter(pk=after.pk).update(chained_to_previous=False)
-        Item.objects.filter(pk=item.pk).update(issue=None, position=0, chained_to_previous=False)
+        Item.objects.filter(pk=item.pk).update(
+            issue=None, position=0, chained_to_previous=False, section=""
+        )
         if rest:
             order_items(issue, [i.pk for i in rest], user.get_username())
         IssueEvent.objects.create(

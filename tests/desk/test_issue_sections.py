@@ -81,6 +81,9 @@ def test_taking_a_section_out_frees_its_items(pub: Publication) -> None:
     editor.post(url(issue, "section"), {"item": b.pk, "section": "Harbours"})
     editor.post(url(issue, "sections"), {"sections": "Harbours"})
     assert sections_of(issue)[a.pk] == "" and sections_of(issue)[b.pk] == "Harbours"
+    # an item taken out of the issue leaves its section behind
+    editor.post(url(issue, "remove"), {"item": b.pk})
+    assert Item.objects.get(pk=b.pk).section == ""
 
 
 def test_bad_sections_are_refused_with_a_message_and_nothing_changes(pub: Publication) -> None:
