@@ -21,7 +21,9 @@ With few examples (under MAX_CONCEPT_EXAMPLES) and enough texts, unfiled ones
 texts (truncated SVD), folded back into one weight per feature. Examples drawn a
 few per category never show an item in none of them: given unfiled texts and
 each category's share of all items, a category's score is stretched so that
-0.5 falls where that share of the unfiled texts stands (`cuts`).
+0.5 falls where that share of the unfiled texts stands (`cuts`). Then the
+unfiled texts are filed where this first model shows them, and the SVMs are
+learned again with them added at UNFILED_WEIGHT each (a second reading).
 
 A text is one string, its first line the title (see `document`); the title is
 counted twice, since headlines name the subject more reliably than bodies.
@@ -80,6 +82,8 @@ MAX_CONCEPT_EXAMPLES = 1000
 CONCEPT_WEIGHT = 1.0
 #: unlabelled texts needed before a category's share of them sets where it is shown
 MIN_BACKGROUND = 100
+#: how much an unfiled text counts, filed where the first model shows it, in the second fit
+UNFILED_WEIGHT = 0.15
 
 _WORD_PATTERN = r"(?u)\b\w\w+\b"
 
@@ -329,11 +333,33 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(x, -50, 50)))
 
 
-def _svm(X: sp.csr_matrix, y: np.ndarray, balanced: bool) -> tuple[np.ndarray, float]:
+@dataclass(frozen=True)
+class Unfiled:
+    """Unfiled texts' features and the categories a first model showed them in.
+
+    They join every fit of `learn_scorers` at UNFILED_WEIGHT each, but only
+    labelled examples are held out to tune the thresholds.
+    """
+
+    X: sp.csr_matrix
+    Y: np.ndarray
+
+
+def _svm(
+    X: sp.csr_matrix,
+    y: np.ndarray,
+    balanced: bool,
+    unfiled: tuple[sp.csr_matrix, np.ndarray] | None,
+) -> tuple[np.ndarray, float]:
     model = LinearSVC(
         C=SVM_C, class_weight="balanced" if balanced else None, random_state=0, max_iter=5000
     )
-    model.fit(X, y)
+    if unfiled is None:
+        model.fit(X, y)
+    else:
+        rows, labels = unfiled
+        weights = np.r_[np.ones(X.shape[0]), np.full(rows.shape[0], UNFILED_WEIGHT)]
+        model.fit(sp.vstack([X, rows], format="csr"), np.r_[y, labels], sample_weight=weights)
     return model.coef_.ravel().astype(np.float32), float(model.intercept_[0])
 
 
@@ -388,12 +414,18 @@ def learn_scorers(
     Y: np.ndarray,
     balanced: bool = False,
     priors: Sequence[float | None] | None = None,
+    unfiled: Unfiled | None = None,
 ) -> list[LinearScorer | None]:
     """One scorer per column of Y (None without both positives and negatives).
 
     Thresholds and slopes come from CV_FOLDS-fold out-of-fold margins on X;
     `priors` (share of all items, per column) reweigh negatives for the threshold.
+    `unfiled` rows (same columns) join every fit, out-of-fold ones included.
     """
+
+    def extra(j: int) -> tuple[sp.csr_matrix, np.ndarray] | None:
+        return None if unfiled is None else (unfiled.X, unfiled.Y[:, j])
+
     n, k = Y.shape
     n_pos = Y.sum(axis=0)
     learnable = [bool(0 < n_pos[j] < n) for j in range(k)]
@@ -412,7 +444,7 @@ def learn_scorers(
                 if y.all() or not y.any():
                     out_of_fold[held, j] = 1.0 if y.all() else -1.0
                     continue
-                weights, intercept = _svm(X_train, y, balanced)
+                weights, intercept = _svm(X_train, y, balanced, extra(j))
                 out_of_fold[held, j] = np.asarray(X_held @ weights).ravel() + intercept
     scorers: list[LinearScorer | None] = []
     for j in range(k):
@@ -420,7 +452,7 @@ def learn_scorers(
             scorers.append(None)
             continue
         y = Y[:, j]
-        weights, intercept = _svm(X, y, balanced)
+        weights, intercept = _svm(X, y, balanced, extra(j))
         threshold, slope = 0.0, DEFAULT_SLOPE
         if tunable[j]:
             prior = priors[j] if priors is not None else None
@@ -624,17 +656,46 @@ class TopicModel:
             X = with_concepts(X_all[: len(texts)], components)
             Y = np.array([[name in item for name in learned_names] for item in label_sets])
             shares = [(priors or {}).get(name) for name in learned_names]
-            for name, scorer in zip(learned_names, learn_scorers(X, Y, priors=shares), strict=True):
-                if scorer is not None:
-                    self.scorers[name] = fold_concepts(scorer, components)
+            self._learn(learned_names, learn_scorers(X, Y, priors=shares), components)
             self.agreement = self._agreement(texts, label_sets)
-        if priors and len(background) >= MIN_BACKGROUND:
-            raw = self._score(background, with_reasons=False)[0]
-            for j, name in enumerate(self.categories):
-                prior = priors.get(name)
-                if prior is not None and 0 < prior < 1:
-                    self.cuts[name] = share_cut(raw[:, j], prior)
+            if few and self._set_cuts(background, priors or {}):
+                # second reading: the unfiled texts filed where the first model shows them
+                shown = self.scores(background) >= 0.5
+                columns = [self.categories.index(name) for name in learned_names]
+                rows = Unfiled(with_concepts(X_all[len(texts) :], components), shown[:, columns])
+                self._learn(
+                    learned_names, learn_scorers(X, Y, priors=shares, unfiled=rows), components
+                )
+                self.cuts = {}
+        self._set_cuts(background, priors or {})
         return self
+
+    def _learn(
+        self,
+        names: list[str],
+        scorers: list[LinearScorer | None],
+        components: np.ndarray | None,
+    ) -> None:
+        self.scorers = {
+            name: fold_concepts(scorer, components)
+            for name, scorer in zip(names, scorers, strict=True)
+            if scorer is not None
+        }
+
+    def _set_cuts(self, background: Sequence[str], priors: Mapping[str, float]) -> bool:
+        """Each category with a known share is shown on that share of the unfiled texts.
+
+        False (and no cuts) with fewer than MIN_BACKGROUND unfiled texts or no shares.
+        """
+        self.cuts = {}
+        if not priors or len(background) < MIN_BACKGROUND:
+            return False
+        raw = self._score(background, with_reasons=False)[0]
+        for j, name in enumerate(self.categories):
+            prior = priors.get(name)
+            if prior is not None and 0 < prior < 1:
+                self.cuts[name] = share_cut(raw[:, j], prior)
+        return bool(self.cuts)
 
     def _agreement(self, texts: Sequence[str], label_sets: list[set[str]]) -> dict[str, float]:
         result = {}

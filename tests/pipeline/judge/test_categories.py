@@ -14,9 +14,11 @@ from newsdesk.pipeline.judge.categories import (
     TermMatcher,
     TopicModel,
     TopicRule,
+    Unfiled,
     best_threshold,
     document,
     fold_concepts,
+    learn_scorers,
     learned_weight,
     negative_weight,
     with_concepts,
@@ -198,6 +200,19 @@ def test_unfiled_texts_show_a_category_on_about_its_share() -> None:
     # no shares known, or too few unfiled texts: the examples' own thresholds stay
     assert TopicModel().fit(CHIPS + FARMS, labels, background=UNFILED).cuts == {}
     assert TopicModel().fit(CHIPS + FARMS, labels, priors=priors, background=CHIPS).cuts == {}
+
+
+def test_unfiled_texts_filed_by_a_first_model_teach_their_words() -> None:
+    # features: 0 "foundry", 1 "harvest", 2 "wafer" (only in the unfiled texts)
+    X = sp.csr_matrix(np.array([[1, 0, 0]] * 4 + [[0, 1, 0]] * 4, dtype=np.float32))
+    Y = np.array([[True]] * 4 + [[False]] * 4)
+    rows = sp.csr_matrix(np.array([[0.7, 0, 0.7]] * 10 + [[0, 1, 0]] * 10, dtype=np.float32))
+    filed = np.array([[True]] * 10 + [[False]] * 10)
+    alone = learn_scorers(X, Y)[0]
+    helped = learn_scorers(X, Y, unfiled=Unfiled(rows, filed))[0]
+    assert alone is not None and helped is not None
+    assert alone.weights[2] == 0
+    assert helped.weights[2] > 0.1
 
 
 def test_concept_weights_fold_back_onto_the_features() -> None:
