@@ -25,8 +25,8 @@ from typing import Any
 
 from newsdesk.evaluation import EvalDataError, EvalOptions, Progress, train_and_test
 from newsdesk.pipeline.enrich.reuters_places import reuters_table
-from newsdesk.pipeline.judge.categories import document
 from newsdesk.pipeline.judge.relevance import ProfileRules, RelevanceModel, normalise_place
+from newsdesk.pipeline.judge.text_features import document
 from newsdesk.pipeline.metrics import f1
 
 KINDS = ("places", "topics")

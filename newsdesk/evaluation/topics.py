@@ -26,7 +26,8 @@ from collections import Counter
 from typing import Any
 
 from newsdesk.evaluation import EvalDataError, EvalOptions, Progress, train_and_test
-from newsdesk.pipeline.judge.categories import TopicModel, document
+from newsdesk.pipeline.judge.categories import TopicModel
+from newsdesk.pipeline.judge.text_features import document
 from newsdesk.pipeline.judge.topic_terms import name_rules
 from newsdesk.pipeline.metrics import f1
 

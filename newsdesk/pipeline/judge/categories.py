@@ -25,10 +25,10 @@ each category's share of all items, a category's score is stretched so that
 unfiled texts are filed where this first model shows them, and the SVMs are
 learned again with them added at UNFILED_WEIGHT each (a second reading).
 
-A text is one string, its first line the title (see `document`); the title is
+A text is one string, its first line the title (see `text_features.document`); the title is
 counted twice, since headlines name the subject more reliably than bodies.
 
-The text features, term matching and the storage format here are shared with
+The term matching and the storage format here (and text_features.py) are shared with
 `relevance.py`. Models are stored with `to_bytes` as a NumPy ``.npz`` archive
 (arrays plus a JSON header) and read with ``allow_pickle=False``: loading a
 model never executes code.
@@ -47,12 +47,12 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 from sklearn.decomposition import TruncatedSVD
-from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
 from sklearn.svm import LinearSVC
 
 from newsdesk.pipeline.errors import InputError, ModelFormatError
+from newsdesk.pipeline.judge.text_features import TextFeatures, title_of
 from newsdesk.pipeline.metrics import f1
 
 FORMAT = "newsdesk.topics/1"
@@ -84,20 +84,6 @@ CONCEPT_WEIGHT = 1.0
 MIN_BACKGROUND = 100
 #: how much an unfiled text counts, filed where the first model shows it, in the second fit
 UNFILED_WEIGHT = 0.15
-
-_WORD_PATTERN = r"(?u)\b\w\w+\b"
-
-#: function words, never shown as a reason (the models still use them)
-STOPWORDS = frozenset(
-    """about above after again against all also among and another any are around back
-    because been before being below between both but can could did does doing down during
-    each either else even every few for from further had has have having her here hers him
-    his how into its itself just last like made make many may more most much must new next
-    nor not now off once one only other our out over own per said same says she should since
-    some still such than that the their them then there these they this those three through
-    too two under until upon very was were what when where which while who whom whose why
-    will with within would year years yet you your blah reuter reuters""".split()
-)
 
 
 # --- rules ------------------------------------------------------------------------------
@@ -158,154 +144,6 @@ def term_pattern(term: str) -> str:
 def rule_score(evidence: float) -> float:
     """0 without evidence, 0.5 for one matched term, approaching 1 with more."""
     return 1.0 - 0.5**evidence
-
-
-# --- text features ----------------------------------------------------------------------
-
-
-def document(title: str | None, body: str | None) -> str:
-    """The one string a model reads for an article: its title, a line break, its body."""
-    return f"{(title or '').strip()}\n{body or ''}"
-
-
-def title_of(text: str) -> str:
-    return text.split("\n", 1)[0]
-
-
-def _weighted(text: str) -> str:
-    return f"{title_of(text)}\n{text}"
-
-
-def _analyzers(
-    words: Mapping[str, int] | None, chars: Mapping[str, int] | None
-) -> tuple[CountVectorizer, CountVectorizer]:
-    word = CountVectorizer(token_pattern=_WORD_PATTERN, vocabulary=words, dtype=np.float32)
-    char = CountVectorizer(
-        analyzer="char_wb",
-        ngram_range=(4, 4),
-        min_df=1 if chars is not None else 2,
-        vocabulary=chars,
-        dtype=np.float32,
-    )
-    return word, char
-
-
-def _l2_rows(matrix: sp.csr_matrix) -> sp.csr_matrix:
-    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
-    norms[norms == 0] = 1.0
-    return sp.csr_matrix(sp.diags(1.0 / norms) @ matrix, dtype=np.float32)
-
-
-def _tfidf(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
-    counts = sp.csr_matrix(counts, dtype=np.float32)
-    counts.data = 1.0 + np.log(counts.data)  # sublinear term frequency
-    return _l2_rows(sp.csr_matrix(counts @ sp.diags(idf.astype(np.float32))))
-
-
-def _idf(counts: sp.csr_matrix) -> np.ndarray:
-    df = np.bincount(counts.indices, minlength=counts.shape[1])
-    n = counts.shape[0]
-    return (np.log((1.0 + n) / (1.0 + df)) + 1.0).astype(np.float32)
-
-
-class TextFeatures:
-    """Word unigrams and character 4-grams (within words), sublinear TF-IDF, title twice.
-
-    Each block is L2-normalised, then the joined row again. Word features come
-    first, so `term(i)` for i < n_words is a readable word.
-    """
-
-    def __init__(
-        self, words: Sequence[str], chars: Sequence[str], word_idf: np.ndarray, char_idf: np.ndarray
-    ) -> None:
-        self.words = list(words)
-        self.chars = list(chars)
-        self.word_idf = np.asarray(word_idf, dtype=np.float32)
-        self.char_idf = np.asarray(char_idf, dtype=np.float32)
-        if len(self.words) != len(self.word_idf) or len(self.chars) != len(self.char_idf):
-            raise ModelFormatError("vocabulary and idf lengths differ")
-        self._word, self._char = _analyzers(
-            {w: i for i, w in enumerate(self.words)} or None,
-            {c: i for i, c in enumerate(self.chars)} or None,
-        )
-
-    @classmethod
-    def fit(cls, texts: Sequence[str]) -> tuple[TextFeatures, sp.csr_matrix]:
-        docs = [_weighted(t) for t in texts]
-        word, char = _analyzers(None, None)
-        word_counts = _safe_fit(word, docs)
-        char_counts = _safe_fit(char, docs)
-        words = _vocabulary_list(word) if word_counts is not None else []
-        chars = _vocabulary_list(char) if char_counts is not None else []
-        features = cls(
-            words,
-            chars,
-            _idf(word_counts) if word_counts is not None else np.zeros(0),
-            _idf(char_counts) if char_counts is not None else np.zeros(0),
-        )
-        return features, features._join(word_counts, char_counts, len(docs))
-
-    def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
-        docs = [_weighted(t) for t in texts]
-        word = self._word.transform(docs) if self.words else None
-        char = self._char.transform(docs) if self.chars else None
-        return self._join(word, char, len(docs))
-
-    def _join(
-        self, word: sp.csr_matrix | None, char: sp.csr_matrix | None, n: int
-    ) -> sp.csr_matrix:
-        blocks = [
-            _tfidf(word, self.word_idf) if word is not None else sp.csr_matrix((n, 0)),
-            _tfidf(char, self.char_idf) if char is not None else sp.csr_matrix((n, 0)),
-        ]
-        return _l2_rows(sp.csr_matrix(sp.hstack(blocks, format="csr"), dtype=np.float32))
-
-    @property
-    def n_words(self) -> int:
-        return len(self.words)
-
-    @property
-    def size(self) -> int:
-        return len(self.words) + len(self.chars)
-
-    def top_terms(self, row: sp.csr_matrix, weights: np.ndarray, k: int = 3) -> list[str]:
-        """The k words of one transformed text that push its score up the most."""
-        row = sp.csr_matrix(row)
-        keep = row.indices < self.n_words
-        indices, values = row.indices[keep], row.data[keep]
-        contributions = values * weights[indices]
-        terms: list[str] = []
-        for i in np.argsort(-contributions):
-            if contributions[i] <= 0 or len(terms) == k:
-                break
-            word = self.words[indices[i]]
-            if len(word) >= 3 and not word.isdigit() and word not in STOPWORDS:
-                terms.append(word)
-        return terms
-
-    def state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-        return {"words": self.words, "chars": self.chars}, {
-            "word_idf": self.word_idf,
-            "char_idf": self.char_idf,
-        }
-
-    @classmethod
-    def from_state(cls, meta: Mapping[str, Any], arrays: Mapping[str, np.ndarray]) -> TextFeatures:
-        return cls(meta["words"], meta["chars"], arrays["word_idf"], arrays["char_idf"])
-
-
-def _safe_fit(vectorizer: CountVectorizer, docs: list[str]) -> sp.csr_matrix | None:
-    try:
-        return sp.csr_matrix(vectorizer.fit_transform(docs))
-    except ValueError:  # empty vocabulary: no text, or nothing frequent enough
-        return None
-
-
-def _vocabulary_list(vectorizer: CountVectorizer) -> list[str]:
-    terms = [""] * len(vectorizer.vocabulary_)
-    for term, index in vectorizer.vocabulary_.items():
-        terms[index] = term
-    return terms
 
 
 # --- learning ---------------------------------------------------------------------------

@@ -51,10 +51,8 @@ from newsdesk.pipeline.errors import InputError, ModelFormatError
 from newsdesk.pipeline.judge.categories import (
     EXCLUDE_FACTOR,
     LEARNED_TERMS,
-    STOPWORDS,
     LinearScorer,
     TermMatcher,
-    TextFeatures,
     pack,
     rule_score,
     scorer_state,
@@ -63,6 +61,7 @@ from newsdesk.pipeline.judge.categories import (
     unpack,
 )
 from newsdesk.pipeline.judge.relevance_learning import learn_relevance
+from newsdesk.pipeline.judge.text_features import STOPWORDS, TextFeatures
 
 FORMAT = "newsdesk.relevance/1"
 RELEVANT_AT = 0.5

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 
-from newsdesk.pipeline.judge.categories import STOPWORDS, TopicRule
+from newsdesk.pipeline.judge.categories import TopicRule
+from newsdesk.pipeline.judge.text_features import STOPWORDS
 
 #: common policy topics -> terms that say a story is about them ("*": any ending)
 DESCRIPTIONS: dict[str, tuple[str, ...]] = {

@@ -16,13 +16,13 @@ from newsdesk.pipeline.judge.categories import (
     TopicRule,
     Unfiled,
     best_threshold,
-    document,
     fold_concepts,
     learn_scorers,
     learned_weight,
     negative_weight,
     with_concepts,
 )
+from newsdesk.pipeline.judge.text_features import document
 
 RULES = {
     "Cybersecurity": TopicRule(include=("hackers", "malware", "ransom*")),

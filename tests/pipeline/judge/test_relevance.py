@@ -7,13 +7,14 @@ import pytest
 
 from newsdesk.evaluation.relevance import profile_for
 from newsdesk.pipeline.errors import InputError, ModelFormatError
-from newsdesk.pipeline.judge.categories import TopicModel, document
+from newsdesk.pipeline.judge.categories import TopicModel
 from newsdesk.pipeline.judge.relevance import (
     ProfileRules,
     RelevanceModel,
     detect_places,
     normalise_place,
 )
+from newsdesk.pipeline.judge.text_features import document
 
 PROFILE = ProfileRules(
     description="China's foreign and security policy",
