@@ -24,6 +24,8 @@ from newsdesk.newsroom.profiles import place_codes, profile_of
 from newsdesk.newsroom.publications import category, style_of
 from newsdesk.pipeline.errors import ConflictError, InputError, NotFoundError
 from newsdesk.pipeline.issue.style import Style
+from newsdesk.pipeline.judge.relevance import RelevanceModel
+from newsdesk.pipeline.judge.relevance_learning import Quality
 
 #: the style fields that are whole numbers, each at least 1
 NUMBERS = ("headline_max_words", "body_min_words", "body_max_words", "teaser_max_words")
@@ -209,19 +211,25 @@ class ModelStatus:
     trained: Any  # datetime or None
     trained_on: int
     due: str  # why retraining is due, or ""
+    quality: Quality | None = None  # out of fold, on the labels it learnt from
 
 
 def model_status(publication: Publication) -> ModelStatus:
-    """What the relevance model learnt from, when, and whether it should learn again.
-
-    No held-out quality is stored with the model yet: the page says so."""
+    """What the relevance model learnt from, when, whether it should learn again, and
+    how its decision did on those labels scored out of fold (a model stored before
+    this was kept has none: the page says so)."""
     state = labels.label_state(publication)
     counts = {
         piece.split(":", 1)[0]: int(piece.split(":", 1)[1].split("@", 1)[0])
         for piece in state.split()
     }
     profile = profile_of(publication)
-    return ModelStatus(counts, profile.trained, profile.trained_on, labels.retrain_due(publication))
+    quality = None
+    if profile.relevance_model:
+        quality = RelevanceModel.from_bytes(bytes(profile.relevance_model)).quality
+    return ModelStatus(
+        counts, profile.trained, profile.trained_on, labels.retrain_due(publication), quality
+    )
 
 
 def members(publication: Publication) -> list[Membership]:

@@ -9,6 +9,7 @@ from django.test import Client
 from newsdesk.newsroom.models import AuditEntry, Category, Membership, Publication
 from newsdesk.newsroom.profiles import profile_of
 from newsdesk.newsroom.publications import style_of
+from newsdesk.pipeline.judge.relevance import ProfileRules, RelevanceModel
 from tests.desk.conftest import logged_in, member
 
 pytestmark = pytest.mark.django_db
@@ -144,3 +145,17 @@ def test_weaker_roles_get_403_and_csrf_is_enforced(pub: Publication) -> None:
     assert pub.name == "Corvia Policy Watch" and not Category.objects.exists()
     assert Membership.objects.get(user__username="editor").role == "editor"
     assert changes(pub) == []
+
+
+def test_the_relevance_model_shows_its_cross_validated_quality(pub: Publication) -> None:
+    page = logged_in(pub, "viewer").get("/desk/cpw/settings/").content.decode()
+    assert "not measured: too few labels" in page
+    picks = [f"Valdoria port levy rises again, report {n}\nThe port levy rose." for n in range(6)]
+    passes = [f"Harbour football club wins match {n}\nThe match ended 2-1." for n in range(6)]
+    model = RelevanceModel(ProfileRules()).fit(picks + passes, None, [True] * 6 + [False] * 6)
+    profile = profile_of(pub)
+    profile.relevance_model = model.to_bytes()
+    profile.save()
+    page = logged_in(pub, "editor").get("/desk/cpw/settings/").content.decode()
+    assert model.quality is not None
+    assert f"F1 {model.quality.f1:.2f} on 12 labels (6 relevant)" in page

@@ -60,7 +60,7 @@ from newsdesk.pipeline.judge.categories import (
     sigmoid,
     unpack,
 )
-from newsdesk.pipeline.judge.relevance_learning import learn_relevance
+from newsdesk.pipeline.judge.relevance_learning import Quality, learn_relevance
 from newsdesk.pipeline.judge.text_features import STOPWORDS, TextFeatures
 
 FORMAT = "newsdesk.relevance/1"
@@ -214,6 +214,7 @@ class RelevanceModel:
         self.scorer: LinearScorer | None = None
         #: the learned margin a text about none of the required places needs; None: refused
         self.unplaced_at: float | None = None
+        self.quality: Quality | None = None  # out of fold, on the labels it learnt from
         #: the model weighs how prominently a text names the required places (models
         #: stored before it did not)
         self.place_evidence = False
@@ -237,7 +238,7 @@ class RelevanceModel:
             )
         labels = np.array([bool(v) for v in y], dtype=bool)
         self.features, self.scorer, self.place_codes = None, None, []
-        self.unplaced_at, self.place_evidence = None, False
+        self.unplaced_at, self.place_evidence, self.quality = None, False, None
         if not labels.any() or labels.all():
             return self  # nothing to contrast: the rules alone decide
         texts = [t or "" for t in texts]
@@ -247,7 +248,7 @@ class RelevanceModel:
         self.features, X = TextFeatures.fit(texts)
         X = sp.hstack([X, self._place_matrix(found)], format="csr")
         placed = np.array([self._about_required(seen.about) for seen in found], dtype=bool)
-        self.scorer, self.unplaced_at = learn_relevance(X, labels, placed)
+        self.scorer, self.unplaced_at, self.quality = learn_relevance(X, labels, placed)
         return self
 
     def _about_required(self, about: set[str]) -> bool:
@@ -371,6 +372,7 @@ class RelevanceModel:
             "place_codes": self.place_codes,
             "unplaced_at": self.unplaced_at,
             "place_evidence": self.place_evidence,
+            "quality": self.quality.to_json() if self.quality else None,
             "scorers": scorer_meta,
             "features": None,
         }
@@ -397,6 +399,8 @@ class RelevanceModel:
             unplaced_at = meta.get("unplaced_at")
             model.unplaced_at = None if unplaced_at is None else float(unplaced_at)
             model.place_evidence = bool(meta.get("place_evidence", False))
+            quality = meta.get("quality")  # absent from models stored before it was kept
+            model.quality = Quality(**quality) if quality else None
             if meta["features"] is not None:
                 model.features = TextFeatures.from_state(meta["features"], arrays)
             width = (model.features.size if model.features else 0) + model.place_width

@@ -185,3 +185,16 @@ def test_evaluation_reads_reuters_place_codes() -> None:
     assert profile_for("places", "uk").required_places == ("GB",)
     assert profile_for("places", "west-germany").required_places == ("DE",)
     assert profile_for("places", "china") == ProfileRules("china", required_places=("CN",))
+
+
+def test_the_model_keeps_its_out_of_fold_quality() -> None:
+    model = RelevanceModel(ProfileRules()).fit(PICKS + PASSES, None, [True] * 6 + [False] * 6)
+    quality = model.quality
+    assert quality is not None and quality.labels == 12 and quality.relevant == 6
+    assert 0 < quality.precision <= 1 and 0 < quality.recall <= 1
+    assert quality.f1 == pytest.approx(
+        2 * quality.precision * quality.recall / (quality.precision + quality.recall), abs=1e-3
+    )
+    assert RelevanceModel.from_bytes(model.to_bytes()).quality == quality
+    few = RelevanceModel(ProfileRules()).fit(PICKS[:2] + PASSES[:2], None, [True] * 2 + [False] * 2)
+    assert few.quality is None  # too few labels of each kind to tell
