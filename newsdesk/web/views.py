@@ -1,7 +1,10 @@
-"""Pages: for now, the ingested articles (the desk and the public site come later)."""
+"""Pages: the ingested articles, the issues, and the ranked stories (people of the
+publication only; the desk is in newsdesk/desk, the public site comes later)."""
 
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -10,6 +13,7 @@ from django.shortcuts import render as render_page
 
 from newsdesk.ingest.models import Article, Source
 from newsdesk.newsroom.models import Issue, Publication, StoryScore
+from newsdesk.newsroom.people import can
 from newsdesk.newsroom.reading import render
 
 
@@ -80,9 +84,13 @@ def issue_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     return render_page(request, "web/issue.html", {"issue": issue, "body": render(issue, "html")})
 
 
+@login_required
 def story_list(request: HttpRequest, slug: str) -> HttpResponse:
-    """The week's ranked stories for a publication, as last ranked (`newsdesk stories rank`)."""
+    """The week's ranked stories for a publication, as last ranked (`newsdesk stories rank`),
+    with the editors' decisions: for the publication's people only, like the desk."""
     publication = get_object_or_404(Publication, slug=slug)
+    if not can(request.user, publication, "read"):
+        raise PermissionDenied(f"no role on {publication.slug}")
     rows = (
         StoryScore.objects.filter(publication=publication)
         .select_related("story__lead", "story__follows__issue", "story__continues")

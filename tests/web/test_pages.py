@@ -13,6 +13,7 @@ from newsdesk.ingest.models import Article, ArticleURL, Source
 from newsdesk.newsroom import stored_stories, week
 from newsdesk.newsroom.imports import import_file
 from newsdesk.newsroom.models import Category
+from newsdesk.newsroom.people import add_member
 from newsdesk.newsroom.publications import add_publication, category
 
 pytestmark = pytest.mark.django_db
@@ -114,6 +115,9 @@ def test_stories_page_shows_decisions_chapters_and_escapes(client: Client) -> No
     assert len(rows) == 2
     later = next(r.story for r in rows if r.story.continues_id is not None)
     week.categorise(pub, later, confirm=["Labour"], reject=["Maritime"])
+    assert client.get("/stories/hpb/")["Location"].startswith("/accounts/login/")
+    user, _ = add_member("ed", "ed@hpb.example", pub, "viewer", "harbour-brief-2031")
+    client.force_login(user)
     page = client.get("/stories/hpb/").content.decode()
     assert "<script>alert" not in page and "&lt;script&gt;alert" in page
     assert f"continues story #{later.continues_id}" in page

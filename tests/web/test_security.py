@@ -20,11 +20,11 @@ BACKISSUES = Path(__file__).resolve().parents[1] / "fixtures" / "backissues"
 
 @pytest.fixture
 def pages() -> list[str]:
-    """One of each page: the article list, an article, the issues, an issue, the stories."""
+    """One of each page: the article list, an article, the issues, an issue."""
     article = make("Port deal signed")
     publication = add_publication("hpb", "Harbour Policy Brief")
     import_file(BACKISSUES / "hpb-0412.txt", publication)
-    return ["/", f"/articles/{article.pk}/", "/issues/", "/issues/hpb/412/", "/stories/hpb/"]
+    return ["/", f"/articles/{article.pk}/", "/issues/", "/issues/hpb/412/"]
 
 
 def test_every_page_sends_the_policy_and_the_older_headers(
