@@ -15,6 +15,7 @@ cleans it (nh3) and keeps its text when the editor stores it.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 from django.contrib import messages
@@ -117,16 +118,31 @@ def add(request: HttpRequest, publication: Publication) -> HttpResponse:
 @desk_action("admin")
 def edit(request: HttpRequest, publication: Publication, source_id: int) -> HttpResponse:
     post = request.POST
-    changed = sourcing.edit(
-        publication,
-        request.user,
-        source_id,
-        url=post.get("url", ""),
-        outlet=post.get("outlet", ""),
-        weight=post.get("weight") or 1.0,
-        language=post.get("language", ""),
-        enabled=post.get("enabled") == "1",
-    )
+    url, outlet, language = post.get("url", ""), post.get("outlet", ""), post.get("language", "")
+    weight, enabled = post.get("weight") or "1", post.get("enabled") == "1"
+    try:
+        changed = sourcing.edit(
+            publication,
+            request.user,
+            source_id,
+            url=url,
+            outlet=outlet,
+            weight=weight,
+            language=language,
+            enabled=enabled,
+        )
+    except NewsdeskError as exc:
+        # the form comes back as it was typed, with the reason; nothing was changed
+        messages.error(request, str(exc))
+        typed = SimpleNamespace(
+            pk=source_id, url=url, outlet=outlet, weight=weight, language=language, enabled=enabled
+        )
+        return render(
+            request,
+            "desk/source_edit.html",
+            context(request, publication, section="sources", source=typed),
+            status=400,
+        )
     messages.success(request, f"Saved {changed.outlet} <{changed.url}>.")
     return _page(request, publication)
 

@@ -123,6 +123,8 @@ def test_an_internal_address_is_refused_with_a_message(pub: Publication) -> None
         follow=True,
     )
     assert "internal address" in response.content.decode()
+    assert 'value="http://10.0.0.5/rss"' in response.content.decode()  # kept as typed
+    assert response.status_code == 400
     assert list(Source.objects.values_list("url", flat=True)) == [made.url]
 
 
