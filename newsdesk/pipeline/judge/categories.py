@@ -23,7 +23,8 @@ few per category never show an item in none of them: given unfiled texts and
 each category's share of all items, a category's score is stretched so that
 0.5 falls where that share of the unfiled texts stands (`cuts`). Then the
 unfiled texts are filed where this first model shows them, and the SVMs are
-learned again with them added at UNFILED_WEIGHT each (a second reading).
+learned again with them added at UNFILED_WEIGHT each (a second reading; the
+filing also asks the neighbours, see `topic_learning.py`).
 
 A text is one string, its first line the title (see `text_features.document`); the title is
 counted twice, since headlines name the subject more reliably than bodies.
@@ -53,6 +54,7 @@ from sklearn.svm import LinearSVC
 
 from newsdesk.pipeline.errors import InputError, ModelFormatError
 from newsdesk.pipeline.judge.text_features import TextFeatures, title_of
+from newsdesk.pipeline.judge.topic_learning import file_unfiled, neighbour_votes
 from newsdesk.pipeline.metrics import f1
 
 FORMAT = "newsdesk.topics/1"
@@ -181,6 +183,8 @@ class Unfiled:
 
     X: sp.csr_matrix
     Y: np.ndarray
+    #: per row and column, whether the filing is sure enough to learn from (None: all are)
+    sure: np.ndarray | None = None
 
 
 def _svm(
@@ -262,7 +266,12 @@ def learn_scorers(
     """
 
     def extra(j: int) -> tuple[sp.csr_matrix, np.ndarray] | None:
-        return None if unfiled is None else (unfiled.X, unfiled.Y[:, j])
+        if unfiled is None:
+            return None
+        if unfiled.sure is None:
+            return (unfiled.X, unfiled.Y[:, j])
+        keep = unfiled.sure[:, j]
+        return (unfiled.X[keep], unfiled.Y[keep, j])
 
     n, k = Y.shape
     n_pos = Y.sum(axis=0)
@@ -498,15 +507,34 @@ class TopicModel:
             self.agreement = self._agreement(texts, label_sets)
             if few and self._set_cuts(background, priors or {}):
                 # second reading: the unfiled texts filed where the first model shows them
-                shown = self.scores(background) >= 0.5
                 columns = [self.categories.index(name) for name in learned_names]
-                rows = Unfiled(with_concepts(X_all[len(texts) :], components), shown[:, columns])
+                X_unfiled = with_concepts(X_all[len(texts) :], components)
+                shown, sure = self._filed(X, Y, X_unfiled, background, shares, columns, components)
+                rows = Unfiled(X_unfiled, shown, sure)
                 self._learn(
                     learned_names, learn_scorers(X, Y, priors=shares, unfiled=rows), components
                 )
                 self.cuts = {}
         self._set_cuts(background, priors or {})
         return self
+
+    def _filed(
+        self,
+        X: sp.csr_matrix,
+        Y: np.ndarray,
+        X_unfiled: sp.csr_matrix,
+        background: Sequence[str],
+        shares: Sequence[float | None],
+        columns: list[int],
+        components: np.ndarray | None,
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """The unfiled texts filed by the first model's scores and their neighbours' votes."""
+        scores = self.scores(background)[:, columns]
+        if components is None:
+            return scores >= 0.5, None
+        width = components.shape[0]
+        votes = neighbour_votes(X[:, -width:].toarray(), Y, X_unfiled[:, -width:].toarray())
+        return file_unfiled(scores, votes, shares)
 
     def _learn(
         self,
