@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 
 from newsdesk.newsroom import people
 from newsdesk.newsroom.models import Publication
-from newsdesk.pipeline.errors import ForbiddenError, NewsdeskError, NotFoundError
+from newsdesk.pipeline.errors import ForbiddenError, InputError, NewsdeskError, NotFoundError
 
 P = ParamSpec("P")
 View = Callable[Concatenate[HttpRequest, Publication, P], HttpResponse]
@@ -87,6 +87,15 @@ def back(request: HttpRequest, publication: Publication) -> HttpResponse:
     ):
         target = reverse("desk:inbox", args=[publication.slug])
     return HttpResponseRedirect(target)
+
+
+def numbers(values: list[str], what: str) -> list[int]:
+    """Object numbers sent by a form (story, article, item, revision): whole numbers,
+    else an InputError naming the field."""
+    try:
+        return [int(v) for v in values]
+    except ValueError:
+        raise InputError(f"{what}: give whole numbers") from None
 
 
 def publications_for(request: HttpRequest) -> list[tuple[Publication, str]]:

@@ -13,18 +13,11 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 
-from newsdesk.desk.access import context, desk_action, desk_view
+from newsdesk.desk.access import context, desk_action, desk_view, numbers
 from newsdesk.newsroom import editing, history
 from newsdesk.newsroom.editing import EditConflict
 from newsdesk.newsroom.models import Item, Publication
-from newsdesk.pipeline.errors import InputError, NewsdeskError
-
-
-def _numbers(values: list[str], what: str) -> list[int]:
-    try:
-        return [int(v) for v in values]
-    except ValueError:
-        raise InputError(f"{what}: not a number") from None
+from newsdesk.pipeline.errors import NewsdeskError
 
 
 def _fields(request: HttpRequest) -> dict[str, str]:
@@ -73,8 +66,8 @@ def _save(request: HttpRequest, publication: Publication, item_id: int) -> Item:
         request.user,
         request.POST.get("version", ""),
         _fields(request),
-        _numbers(sources, "source") if "sources-shown" in request.POST else None,
-        _numbers(categories, "category") if "categories-shown" in request.POST else None,
+        numbers(sources, "source") if "sources-shown" in request.POST else None,
+        numbers(categories, "category") if "categories-shown" in request.POST else None,
     )
 
 
@@ -125,7 +118,7 @@ def redraft(request: HttpRequest, publication: Publication, item_id: int) -> Htt
 
 @desk_action("draft")
 def restore(request: HttpRequest, publication: Publication, item_id: int) -> HttpResponse:
-    (revision,) = _numbers([request.POST.get("revision") or "x"], "revision")
+    (revision,) = numbers([request.POST.get("revision") or "x"], "revision")
     try:
         history.restore(
             publication, item_id, revision, request.user, request.POST.get("version", "")

@@ -7,11 +7,10 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 
-from newsdesk.desk.access import context, desk_action, desk_view
+from newsdesk.desk.access import context, desk_action, desk_view, numbers
 from newsdesk.newsroom import coverage as service
 from newsdesk.newsroom.inbox import Filters, inbox
 from newsdesk.newsroom.models import Publication
-from newsdesk.pipeline.errors import InputError
 
 
 @desk_view("read")
@@ -29,16 +28,9 @@ def story(request: HttpRequest, publication: Publication, story_id: int) -> Http
     )
 
 
-def _ids(values: list[str], what: str) -> list[int]:
-    try:
-        return [int(v) for v in values]
-    except ValueError:
-        raise InputError(f"{what}: give story or article numbers") from None
-
-
 @desk_action("edit")
 def merge(request: HttpRequest, publication: Publication, story_id: int) -> HttpResponse:
-    (other,) = _ids([request.POST.get("other") or "0"], "merge with")
+    (other,) = numbers([request.POST.get("other") or "0"], "merge with")
     merged = service.merge(publication, story_id, other, request.user)
     messages.success(
         request, f"Merged story #{other} into this one: {merged.article_count} articles."
@@ -48,7 +40,7 @@ def merge(request: HttpRequest, publication: Publication, story_id: int) -> Http
 
 @desk_action("edit")
 def split(request: HttpRequest, publication: Publication, story_id: int) -> HttpResponse:
-    ids = _ids(request.POST.getlist("article"), "split out")
+    ids = numbers(request.POST.getlist("article"), "split out")
     new = service.split(publication, story_id, ids, request.user)
     messages.success(
         request,

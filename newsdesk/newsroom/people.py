@@ -47,6 +47,13 @@ ACTIONS: Mapping[str, str] = {
 AnyUser = AbstractBaseUser | AnonymousUser
 
 
+def check_role(role: str) -> str:
+    """The role, if it is one of RANK's; else InputError listing them."""
+    if role not in RANK:
+        raise InputError(f"unknown role {role!r}; roles: {', '.join(RANK)}")
+    return role
+
+
 def role_of(user: AnyUser, publication: Publication) -> str | None:
     """The user's role on the publication ("admin" for a superuser), or None."""
     if not user.is_authenticated or not user.is_active:
@@ -130,8 +137,7 @@ def add_member(
     A new user needs a password, checked by Django's validators; an existing user
     keeps theirs unless one is given. Returns the user and whether they are new.
     """
-    if role not in RANK:
-        raise InputError(f"unknown role {role!r}; roles: {', '.join(RANK)}")
+    check_role(role)
     username = username.strip()
     if not username:
         raise InputError("give a user name")

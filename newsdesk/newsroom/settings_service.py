@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from newsdesk.newsroom import labels
 from newsdesk.newsroom.models import Category, Membership, Publication
-from newsdesk.newsroom.people import RANK, AnyUser, add_member, record
+from newsdesk.newsroom.people import AnyUser, add_member, check_role, record
 from newsdesk.newsroom.profiles import place_codes, profile_of
 from newsdesk.newsroom.publications import category, style_of
 from newsdesk.pipeline.errors import ConflictError, InputError, NotFoundError
@@ -240,12 +240,6 @@ def members(publication: Publication) -> list[Membership]:
     )
 
 
-def _role(role: str) -> str:
-    if role not in RANK:
-        raise InputError(f"unknown role {role!r}; roles: {', '.join(RANK)}")
-    return role
-
-
 def _admins(publication: Publication) -> int:
     return Membership.objects.filter(publication=publication, role=Membership.Role.ADMIN).count()
 
@@ -260,7 +254,9 @@ def add_person(publication: Publication, user: AnyUser, username: str, role: str
     if Membership.objects.filter(publication=publication, user__username=username).exists():
         raise ConflictError(f"{username} has a role on {publication.name} already: change it")
     with transaction.atomic():
-        found, _ = add_member(username, "", publication, _role(role), None, user.get_username())
+        found, _ = add_member(
+            username, "", publication, check_role(role), None, user.get_username()
+        )
     return Membership.objects.get(publication=publication, user=found)
 
 
@@ -279,7 +275,7 @@ def _membership(publication: Publication, membership_id: int) -> Membership:
 def change_role(
     publication: Publication, user: AnyUser, membership_id: int, role: str
 ) -> Membership:
-    role = _role(role)
+    role = check_role(role)
     with transaction.atomic():
         found = _membership(publication, membership_id)
         if found.role == Membership.Role.ADMIN and role != found.role and _admins(publication) == 1:
