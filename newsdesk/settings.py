@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "newsdesk.ingest",
     "newsdesk.web",
     "newsdesk.desk",
+    "newsdesk.archive",
 ]
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

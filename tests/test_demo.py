@@ -40,7 +40,7 @@ def test_demo_ingests_and_serves(tmp_path: Path) -> None:
             if proc.poll() is not None:
                 break
             try:
-                response = httpx.get(f"http://127.0.0.1:{port}/", timeout=2)
+                response = httpx.get(f"http://127.0.0.1:{port}/articles/", timeout=2)
                 body = response.text
                 break
             except httpx.TransportError:
@@ -51,11 +51,9 @@ def test_demo_ingests_and_serves(tmp_path: Path) -> None:
         assert (tmp_path / "newsdesk-demo.sqlite3").exists()
         secret = tmp_path / "newsdesk-demo.secret"
         assert secret.stat().st_mode & 0o777 == 0o600 and len(secret.read_text().strip()) > 40
-        issues = httpx.get(f"http://127.0.0.1:{port}/issues/", timeout=5).text
+        issues = httpx.get(f"http://127.0.0.1:{port}/pacific-policy-monitor/archive/").text
         assert "Pacific Policy Monitor No. 101" in issues and "No. 100" in issues
-        page = httpx.get(
-            f"http://127.0.0.1:{port}/issues/pacific-policy-monitor/101/", timeout=5
-        ).text
+        page = httpx.get(f"http://127.0.0.1:{port}/pacific-policy-monitor/101/", timeout=5).text
         assert page.count('<section class="item"') == 7  # drafted, every check passed
         assert "Related Categories:" in page and "Want these sent to your inbox?" in page
     finally:

@@ -10,10 +10,20 @@ from newsdesk.pipeline.errors import IssueError
 from newsdesk.pipeline.issue.style import Style
 from newsdesk.storage import unique_name
 
+#: paths of the site a publication's slug may not take (its pages live at /SLUG/)
+RESERVED_SLUGS = frozenset(
+    {"accounts", "api", "articles", "desk", "healthz", "issues", "static", "stories"}
+)
+
 
 def add_publication(
     slug: str, name: str, first_number: int = 1, description: str = ""
 ) -> Publication:
+    if slug in RESERVED_SLUGS:
+        raise IssueError(
+            f"the slug {slug!r} is a path of the site itself; choose another "
+            f"(not one of {', '.join(sorted(RESERVED_SLUGS))})"
+        )
     if first_number < 1:
         raise IssueError("the first issue number must be 1 or more")
     with unique_name(f"a publication {slug} exists already; choose another slug"):

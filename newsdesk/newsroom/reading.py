@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from newsdesk.newsroom.models import Category, Issue, Item
 from newsdesk.newsroom.publications import style_of
@@ -12,7 +12,7 @@ from newsdesk.pipeline.issue import render as renderers
 from newsdesk.pipeline.types import IssueText, ItemText, SourceRef
 
 
-def item_text(item: Item) -> ItemText:
+def item_text(item: Item, url: str = "") -> ItemText:
     cats = list(item.categories.order_by("itemcategory__position"))
     return ItemText(
         headline=item.headline,
@@ -23,6 +23,7 @@ def item_text(item: Item) -> ItemText:
         places=tuple(c.name for c in cats if c.kind == Category.Kind.PLACE),
         chained_to_previous=item.chained_to_previous,
         section=item.section,
+        url=url,
     )
 
 
@@ -37,9 +38,18 @@ def issue_categories(issue: Issue, items: Sequence[ItemText]) -> tuple[str, ...]
     return (*topics, *places)
 
 
-def issue_text(issue: Issue) -> IssueText:
+def issue_text(
+    issue: Issue,
+    item_url: Callable[[Item], str] | None = None,
+    subscribe_url: str = "",
+    url: str = "",
+) -> IssueText:
+    """The issue for the renderers; the public site gives the links of its own pages."""
     style = style_of(issue.publication)
-    items = tuple(item_text(i) for i in issue.items.order_by("position", "id"))
+    items = tuple(
+        item_text(i, item_url(i) if item_url else "")
+        for i in issue.items.order_by("position", "id").prefetch_related("sources")
+    )
     return IssueText(
         publication=issue.publication.name,
         number=issue.number,
@@ -50,6 +60,8 @@ def issue_text(issue: Issue) -> IssueText:
         subscribe_label=style.subscribe_label,
         editors=tuple(issue.editors),
         sections=tuple(issue.sections),
+        subscribe_url=subscribe_url,
+        url=url,
     )
 
 

@@ -131,6 +131,7 @@ class ItemText:
     places: tuple[str, ...] = ()
     chained_to_previous: bool = False
     section: str = ""  # the section it stands under; "" for none
+    url: str = ""  # the item's own page on the public site, where it has one
 
 
 @dataclass(frozen=True, slots=True)

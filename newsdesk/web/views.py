@@ -1,5 +1,5 @@
-"""Pages: the ingested articles, the issues, and the ranked stories (people of the
-publication only; the desk is in newsdesk/desk, the public site comes later)."""
+"""Pages: the ingested articles and the ranked stories (people of the publication
+only; the desk is in newsdesk/desk, the public site in newsdesk/archive)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,8 @@ from django.shortcuts import get_object_or_404
 from django.shortcuts import render as render_page
 
 from newsdesk.ingest.models import Article, Source
-from newsdesk.newsroom.models import Issue, Publication, StoryScore
+from newsdesk.newsroom.models import Publication, StoryScore
 from newsdesk.newsroom.people import can
-from newsdesk.newsroom.reading import render
 
 
 def article_list(request: HttpRequest) -> HttpResponse:
@@ -62,26 +61,6 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def health(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"ok": True, "articles": Article.objects.count()})
-
-
-def issue_list(request: HttpRequest) -> HttpResponse:
-    issues = (
-        Issue.objects.filter(status=Issue.Status.PUBLISHED)
-        .select_related("publication")
-        .order_by("publication__name", "-number")
-    )
-    return render_page(request, "web/issues.html", {"issues": issues})
-
-
-def issue_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
-    issue = get_object_or_404(
-        Issue.objects.select_related("publication"),
-        publication__slug=slug,
-        number=number,
-        status=Issue.Status.PUBLISHED,
-    )
-    # the fragment is built by newsdesk.pipeline.issue.render, which escapes every text it holds
-    return render_page(request, "web/issue.html", {"issue": issue, "body": render(issue, "html")})
 
 
 @login_required

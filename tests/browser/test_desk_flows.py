@@ -62,7 +62,7 @@ def test_an_editor_takes_the_week_to_a_published_issue(desk: Any, desk_world: Pu
     page.get_by_role("button", name="Publish").click()
     issue = Issue.objects.get(publication=desk_world, status=Issue.Status.PUBLISHED)
     assert issue.number == 1 and issue.items.count() == 2
-    page.goto(f"/issues/cpw/{issue.number}/")
+    page.goto(f"/cpw/{issue.number}/")
     assert "No. 1" in page.content() or "1" in page.title()
     assert Item.objects.get(story=breach).headline.upper() in page.content().upper()
     me.shot("published-issue")

@@ -214,4 +214,4 @@ def test_a_follow_up_links_to_the_issue_it_follows(pub: Publication) -> None:
     )
     Story.objects.filter(pk=story.pk).update(follows=earlier)
     html = page(logged_in(pub, "viewer"))
-    assert "Follows “PORT TALKS OPEN”" in html and 'href="/issues/cpw/7/"' in html
+    assert "Follows “PORT TALKS OPEN”" in html and 'href="/cpw/7/"' in html

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -11,7 +10,6 @@ from django.utils import timezone
 
 from newsdesk.ingest.models import Article, ArticleURL, Source
 from newsdesk.newsroom import stored_stories, week
-from newsdesk.newsroom.imports import import_file
 from newsdesk.newsroom.models import Category
 from newsdesk.newsroom.people import add_member
 from newsdesk.newsroom.publications import add_publication, category
@@ -46,7 +44,7 @@ def test_list_shows_articles_copies_and_failing_sources(client: Client) -> None:
         consecutive_failures=2,
         last_error="not a feed",
     )
-    page = client.get("/").content.decode()
+    page = client.get("/articles/").content.decode()
     assert "Port deal signed" in page and "Meridian Wire" in page
     assert f"copy of #{original.pk}" in page and "1 copy" in page
     assert "Broken Outlet" in page and "not a feed" in page
@@ -55,9 +53,9 @@ def test_list_shows_articles_copies_and_failing_sources(client: Client) -> None:
 def test_filters(client: Client) -> None:
     make("Port deal signed")
     make("Drills near the strait", outlet="Eastern Gazette")
-    page = client.get("/", {"outlet": "Eastern Gazette"}).content.decode()
+    page = client.get("/articles/", {"outlet": "Eastern Gazette"}).content.decode()
     assert "Drills near the strait" in page and "Port deal signed" not in page
-    page = client.get("/", {"q": "port"}).content.decode()
+    page = client.get("/articles/", {"q": "port"}).content.decode()
     assert "Port deal signed" in page and "Drills near the strait" not in page
 
 
@@ -81,18 +79,6 @@ def test_stored_html_is_cleaned_again_on_display(client: Client) -> None:
     page = client.get(f"/articles/{article.pk}/").content.decode()
     assert "<p>Hi</p>" in page
     assert "steal()" not in page and "alert(1)" not in page and "onerror" not in page
-
-
-def test_issue_pages(client: Client) -> None:
-    pub = add_publication("hpb", "Harbour Policy Brief")
-    fixtures = Path(__file__).resolve().parents[1] / "fixtures" / "backissues"
-    import_file(fixtures / "hpb-0412.txt", pub)
-    listing = client.get("/issues/").content.decode()
-    assert "Harbour Policy Brief No. 412" in listing
-    page = client.get("/issues/hpb/412/").content.decode()
-    assert page.count('<section class="item"') == 6
-    assert "data-chained" in page and "Related Categories:" in page
-    assert client.get("/issues/hpb/999/").status_code == 404
 
 
 def test_stories_page_shows_decisions_chapters_and_escapes(client: Client) -> None:

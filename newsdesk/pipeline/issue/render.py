@@ -91,9 +91,12 @@ def render_html(issue: IssueText, date_format: str = "long", category_url: Any =
         if entry.heading:
             out.append(f'<h2 class="section">{html.escape(entry.heading)}</h2>')
         chain = ' data-chained="true"' if item.chained_to_previous else ""
+        title = html.escape(headline)
+        if headline and item.url:
+            title = f'<a href="{html.escape(item.url, quote=True)}">{title}</a>'
         out.append(
             f'<section class="item"{chain}>'
-            + (f"<{level}>{html.escape(headline)}</{level}>" if headline else "")
+            + (f"<{level}>{title}</{level}>" if headline else "")
             + f"<p>{html.escape(item.body.strip())} {_attribution_html(item, date_format)}</p>"
             "</section>"
         )
@@ -190,6 +193,7 @@ def render_json(issue: IssueText, date_format: str = "long") -> dict[str, Any]:
                 "places": list(item.places),
                 "chained_to_previous": item.chained_to_previous,
             }
+            | ({"url": item.url} if item.url else {})
             | ({"section": item.section} if sectioned else {})
         )
     out: dict[str, Any] = {

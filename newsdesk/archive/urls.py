@@ -1,0 +1,27 @@
+from django.urls import path
+
+from newsdesk.archive import pages
+
+app_name = "archive"
+urlpatterns = [
+    path("", pages.publication_index, name="index"),
+    path("issues/", pages.old_issue_list),
+    path("issues/<slug:slug>/<int:number>/", pages.old_issue),
+    path("<slug:slug>/", pages.publication_home, name="home"),
+    path("<slug:slug>/archive/", pages.archive_page, name="archive"),
+    path("<slug:slug>/archive/page/<int:page>/", pages.archive_page, name="archive-page"),
+    path("<slug:slug>/archive/<int:year>/", pages.archive_page, name="archive-year"),
+    path(
+        "<slug:slug>/archive/<int:year>/page/<int:page>/",
+        pages.archive_page,
+        name="archive-year-page",
+    ),
+    path("<slug:slug>/<int:number>/", pages.issue_page, name="issue"),
+    path("<slug:slug>/<int:number>/<int:pk>-<slug:words>/", pages.item_page, name="item"),
+    path("<slug:slug>/<slug:kind>/<slug:name>/", pages.category_page, name="category"),
+    path(
+        "<slug:slug>/<slug:kind>/<slug:name>/page/<int:page>/",
+        pages.category_page,
+        name="category-page",
+    ),
+]

@@ -1,0 +1,150 @@
+"""The public pages against a real database: shape, links, metadata, privacy of drafts
+and escaping of hostile texts."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from django.test import Client
+
+from newsdesk.newsroom.publications import add_publication
+from newsdesk.pipeline.errors import IssueError
+from tests.archive.conftest import HOSTILE, Archive
+
+pytestmark = pytest.mark.django_db
+
+
+def get(client: Client, path: str, status: int = 200) -> str:
+    response = client.get(path)
+    assert response.status_code == status, (path, response.status_code)
+    return response.content.decode()
+
+
+def ld_of(page: str) -> dict[str, object]:
+    block = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
+    assert block is not None
+    data: dict[str, object] = json.loads(block.group(1))
+    return data
+
+
+def test_index_lists_publications_with_their_latest_issue(client: Client, archive: Archive) -> None:
+    page = get(client, "/")
+    assert "Harbour Policy Brief" in page and "Coastal Policy Weekly" in page
+    assert 'href="/hpb/414/"' in page and 'href="/cpw/7/"' in page
+
+
+def test_home_shows_the_latest_issue_whole_with_subscribe_and_feeds(
+    client: Client, archive: Archive
+) -> None:
+    page = get(client, "/hpb/")
+    assert "Harbour Policy Brief No. 414" in page and "Weekly sea-lane notes." in page
+    assert 'Want these sent to your inbox? <a href="/hpb/subscribe/">Subscribe</a>' in page
+    assert 'href="/hpb/archive/"' in page and 'href="/hpb/feed.xml"' in page
+    assert 'href="/hpb/413/"' in page  # earlier issues
+    assert get(client, "/nobody/", 404)
+
+
+def test_issue_page_has_the_seed_shape_links_and_metadata(client: Client, archive: Archive) -> None:
+    page = get(client, "/hpb/412/")
+    assert page.count('<section class="item"') == 6
+    assert "SERVERS...</a></h2>" in page and ">...AS MANILA BLAMES" in page  # a chain
+    assert '<a href="https://' not in page or 'rel="noopener noreferrer nofollow"' in page
+    assert "(Meridian Wire, September 12, 2026; Harbor Ledger, September 13, 2026)" in re.sub(
+        r"<[^>]+>", "", page
+    )
+    assert "Harbour Policy Brief No. 412" in page
+    related = re.search(r'<p class="categories">Related Categories: (.*?)</p>', page)
+    assert related is not None
+    assert '<a href="/hpb/topics/cybersecurity-and-cyberwarfare/">' in related.group(1)
+    assert '<a href="/hpb/places/japan/">Japan</a>' in related.group(1)
+    assert 'rel="next" href="/hpb/413/"' in page and 'rel="prev"' not in page
+    assert 'rel="prev" href="/hpb/413/"' in get(client, "/hpb/414/")
+    assert '<link rel="canonical" href="http://testserver/hpb/412/">' in page
+    assert '<meta property="og:title" content="Harbour Policy Brief No. 412">' in page
+    ld = ld_of(page)
+    assert ld["@type"] == "NewsArticle" and ld["url"] == "http://testserver/hpb/412/"
+    part = ld["isPartOf"]
+    assert isinstance(part, dict) and part["issueNumber"] == "412"
+    assert part["isPartOf"]["@type"] == "Periodical"
+    assert get(client, "/hpb/999/", 404) and get(client, "/cpw/8/", 404)
+
+
+def test_every_item_has_its_own_page(client: Client, archive: Archive) -> None:
+    page = get(client, "/hpb/413/")
+    paths = re.findall(r'<h2><a href="(/hpb/413/\d+-[a-z0-9-]+/)">', page)
+    assert len(paths) == page.count("<section class=\"item\"") == 7
+    item_page = get(client, paths[0])
+    assert "<h1>RUSSIAN AND CHINESE BOMBERS FLY JOINT PATROL NEAR ALASKA</h1>" in item_page
+    assert 'href="/hpb/413/">Harbour Policy Brief No. 413</a>' in item_page
+    assert ld_of(item_page)["articleBody"]
+    pk = paths[0].split("/")[3].split("-")[0]
+    moved = client.get(f"/hpb/413/{pk}-old-words/")
+    assert moved.status_code == 301 and moved["Location"] == paths[0]
+    assert get(client, f"/hpb/412/{pk}-x/", 404)  # not an item of that issue
+
+
+def test_archive_lists_issues_with_editor_teasers_and_years(
+    client: Client, archive: Archive
+) -> None:
+    page = get(client, "/cpw/archive/")
+    assert "Coastal Policy Weekly No. 7" in page and "Edited by Ada Lind" in page
+    assert "Teaser of vietnam opens deep-water port tender; Teaser of" in page
+    assert "SECRET DRAFT" not in page
+    years = get(client, "/cpw/archive/2026/")
+    assert "No. 7" in years and 'aria-current="page">2026' in years
+    assert "No. 7" not in get(client, "/cpw/archive/2019/")
+    assert client.get("/cpw/archive/page/9/").status_code == 302
+
+
+def test_category_pages_list_items_newest_first_with_a_chart(
+    client: Client, archive: Archive
+) -> None:
+    page = get(client, "/hpb/topics/human-rights/")
+    # imported issues carry their categories on the issue: their items count under them
+    positions = [page.index(f'href="/hpb/{n}/">') for n in (414, 413)]
+    assert positions == sorted(positions)
+    assert "/hpb/412/" not in page  # No. 412 is not about human rights
+    assert "<svg" in page and "Items per month" in page and "<rect" in page
+    own = get(client, "/cpw/topics/trade/")
+    assert "VIETNAM OPENS DEEP-WATER PORT TENDER" in own and "SECRET DRAFT" not in own
+    assert "VIETNAM OPENS" in get(client, "/cpw/places/vietnam/")
+    assert "VIETNAM OPENS" not in get(client, "/cpw/places/china/")
+    assert get(client, "/cpw/topics/nothing-here/", 404)
+    assert get(client, "/cpw/colours/trade/", 404)
+
+
+def test_drafts_never_reach_a_reader(client: Client, archive: Archive) -> None:
+    for path in ("/", "/cpw/", "/cpw/archive/", "/cpw/topics/trade/"):
+        assert "SECRET DRAFT" not in get(client, path)
+    draft_item = archive.draft.items.get()
+    assert get(client, f"/cpw/7/{draft_item.pk}-secret-draft-item/", 404)
+
+
+def test_hostile_texts_are_escaped_everywhere(client: Client, archive: Archive) -> None:
+    item = archive.hostile
+    pages = [
+        "/cpw/",
+        "/cpw/7/",
+        "/cpw/archive/",
+        "/cpw/topics/trade/",
+        client.get(f"/cpw/7/{item.pk}-x/")["Location"],
+    ]
+    for path in pages:
+        page = get(client, path)
+        assert "<script>alert" not in page and "<img src=x" not in page, path
+        assert page.count("<script") == page.count("</script>"), path
+    ld = ld_of(get(client, "/cpw/7/"))
+    assert HOSTILE.split(" PORT")[0] in str(ld["headline"])  # kept as text, escaped as JSON
+
+
+def test_old_issue_addresses_move_permanently(client: Client, archive: Archive) -> None:
+    moved = client.get("/issues/hpb/412/")
+    assert moved.status_code == 301 and moved["Location"] == "/hpb/412/"
+    assert client.get("/issues/")["Location"] == "/"
+
+
+def test_a_publication_may_not_take_a_path_of_the_site() -> None:
+    with pytest.raises(IssueError, match="path of the site"):
+        add_publication("desk", "The Desk")
