@@ -18,7 +18,7 @@ SCHEMA = "https://schema.org"
 def absolute(request: HttpRequest, path: str) -> str:
     """The page's address for other sites: NEWSDESK_SITE_URL when the site stands behind
     a proxy or is exported, else the address the request came to."""
-    base = str(getattr(settings, "NEWSDESK_SITE_URL", "") or "").rstrip("/")
+    base = settings.NEWSDESK_SITE_URL
     return f"{base}{path}" if base else request.build_absolute_uri(path)
 
 
