@@ -31,7 +31,7 @@ from newsdesk.newsroom.models import (
     Publication,
 )
 from newsdesk.newsroom.numbering import advance_numbering, below_first_number
-from newsdesk.newsroom.publications import category, guess_kind
+from newsdesk.newsroom.publications import category, guess_kind, site_changed
 from newsdesk.newsroom.reading import issue_text, render
 from newsdesk.pipeline.errors import IssueError
 from newsdesk.pipeline.issue import render as renderers
@@ -173,6 +173,7 @@ def import_parsed(
                 published_at=noon,
                 imported_from=source[:500],
             )
+        site_changed(publication)
         for position, name in enumerate(parsed.categories):
             IssueCategory.objects.create(
                 issue=issue,

@@ -22,6 +22,9 @@ class Publication(models.Model):
     next_number = models.PositiveIntegerField(default=1)
     style = models.JSONField(default=default_style)
     editors = models.JSONField(default=list, blank=True)
+    site_version = models.PositiveIntegerField(
+        default=0, help_text="raised whenever what readers see changes (publish, withdraw, ...)"
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:

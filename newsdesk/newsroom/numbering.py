@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from newsdesk.newsroom.models import Issue, IssueEvent, Publication
+from newsdesk.newsroom.publications import site_changed
 from newsdesk.pipeline.errors import IssueError
 
 
@@ -139,6 +140,7 @@ def publish(
         IssueEvent.objects.create(
             issue=locked_issue, kind="published", at=now, actor=actor, detail={"number": number}
         )
+        site_changed(publication)
     return locked_issue
 
 
@@ -158,6 +160,7 @@ def withdraw(issue: Issue, *, actor: str = "", reason: str = "") -> Issue:
             actor=actor,
             detail={"reason": reason},
         )
+        site_changed(issue.publication)
     return issue
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Max
+from django.db.models import Count, F, Max, Sum
 
 from newsdesk.newsroom.models import Category, Publication
 from newsdesk.pipeline.enrich.countries import is_place
@@ -41,6 +41,19 @@ def get_publication(slug: str) -> Publication:
         return Publication.objects.get(slug=slug)
     except Publication.DoesNotExist:
         raise IssueError(f"no publication with slug {slug!r}") from None
+
+
+def site_changed(publication: Publication) -> None:
+    """Something readers see of the publication changed: raise its site version, which
+    page caches and the static export follow."""
+    Publication.objects.filter(pk=publication.pk).update(site_version=F("site_version") + 1)
+
+
+def site_version() -> str:
+    """The whole site's version: it changes whenever a publication's does, or one is
+    added or removed."""
+    found = Publication.objects.aggregate(n=Count("id"), total=Sum("site_version"), last=Max("id"))
+    return f"{found['n']}.{found['total'] or 0}.{found['last'] or 0}"
 
 
 def style_of(publication: Publication) -> Style:

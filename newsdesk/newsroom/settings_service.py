@@ -21,7 +21,7 @@ from newsdesk.newsroom import labels
 from newsdesk.newsroom.models import Category, Membership, Publication
 from newsdesk.newsroom.people import AnyUser, add_member, check_role, record
 from newsdesk.newsroom.profiles import place_codes, profile_of
-from newsdesk.newsroom.publications import category, style_of
+from newsdesk.newsroom.publications import category, site_changed, style_of
 from newsdesk.pipeline.errors import ConflictError, InputError, NotFoundError
 from newsdesk.pipeline.issue.style import Style
 from newsdesk.pipeline.judge.relevance import RelevanceModel
@@ -46,6 +46,7 @@ def set_details(publication: Publication, user: AnyUser, name: str, description:
         before = {"name": publication.name, "description": publication.description}
         publication.name, publication.description = name, description.strip()
         publication.save(update_fields=["name", "description"])
+        site_changed(publication)
         record(
             user,
             publication,
@@ -90,6 +91,7 @@ def set_style(publication: Publication, user: AnyUser, style: Style) -> None:
         before["banned_phrases"] = list(before["banned_phrases"])
         publication.style = stored
         publication.save(update_fields=["style"])
+        site_changed(publication)
         changed = {k for k in stored if stored[k] != before.get(k)}
         record(
             user,
@@ -142,6 +144,7 @@ def rename_category(
         before = found.name
         found.name = name
         found.save(update_fields=["name"])
+        site_changed(publication)
         record(
             user,
             publication,
