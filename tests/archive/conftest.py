@@ -58,8 +58,7 @@ def publish(
     return issue
 
 
-@pytest.fixture
-def archive(db: None) -> Archive:
+def build_archive() -> Archive:
     hpb = add_publication("hpb", "Harbour Policy Brief", description="Weekly sea-lane notes.")
     for name in ("hpb-0412.txt", "hpb-0413.txt", "hpb-0414.txt"):
         import_file(BACKISSUES / name, hpb)
@@ -82,3 +81,8 @@ def archive(db: None) -> Archive:
     )
     hostile = built.items.get(position=1)
     return Archive(hpb=hpb, cpw=cpw, built=built, draft=draft, hostile=hostile)
+
+
+@pytest.fixture
+def archive(db: None) -> Archive:
+    return build_archive()

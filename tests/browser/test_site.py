@@ -1,0 +1,115 @@
+"""The public site in a real browser: the issue page on a phone and a desktop (looked
+at in test-artifacts/screenshots/site-*.png), nothing fetched from another origin,
+print without navigation, no hostile script, and no serious accessibility violation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.archive.conftest import Archive, build_archive
+from tests.browser.conftest import AXE, SHOTS
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+@pytest.fixture
+def public(transactional_db: None) -> Archive:
+    return build_archive()
+
+
+@pytest.fixture
+def reader(browser: Any, live_server: Any) -> Iterator[Any]:
+    """Open a reader's page at a viewport: `reader(PHONE)`; it records script errors,
+    dialogs and every request to another origin."""
+    contexts: list[Any] = []
+
+    def open_page(viewport: dict[str, int], *, bypass_csp: bool = False) -> Any:
+        context = browser.new_context(
+            base_url=live_server.url, viewport=viewport, bypass_csp=bypass_csp
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.foreign = []
+        page.errors = []
+        page.dialogs = []
+        own = urlsplit(live_server.url).netloc
+        page.on(
+            "request",
+            lambda r: urlsplit(r.url).netloc != own and page.foreign.append(r.url),
+        )
+        page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+        page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def shot(page: Any, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"site-{name}.png"), full_page=True)
+
+
+def test_the_issue_page_reads_on_a_phone_and_a_desktop(reader: Any, public: Archive) -> None:
+    for name, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
+        page = reader(viewport)
+        page.goto("/hpb/412/")
+        assert page.locator("section.item").count() == 6
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, name  # no sideways scrolling
+        size = page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
+        assert size >= 16, name
+        width = page.locator("main").bounding_box()["width"]
+        assert width <= viewport["width"]
+        shot(page, f"issue-{name}")
+        assert page.foreign == [] and page.errors == [], name
+    page.click("text=Related Categories: >> a >> nth=0")
+    assert "/hpb/topics/" in page.url and page.locator("h1").count() == 1
+
+
+def test_print_leaves_out_navigation(reader: Any, public: Archive) -> None:
+    page = reader(DESKTOP)
+    page.goto("/hpb/413/")
+    page.emulate_media(media="print")
+    assert not page.locator(".masthead nav").is_visible()
+    assert not page.locator(".issue-nav").is_visible()
+    assert page.locator("section.item").first.is_visible()
+
+
+def test_a_hostile_item_runs_nothing(reader: Any, public: Archive) -> None:
+    page = reader(PHONE)
+    for path in ("/cpw/", "/cpw/7/", f"/cpw/7/{public.hostile.pk}-x/", "/cpw/topics/trade/"):
+        page.goto(path)
+    assert page.dialogs == [] and page.errors == [] and page.foreign == []
+    assert "<script>" in page.locator("ol.items").inner_text()  # shown as text
+
+
+def test_no_serious_accessibility_violation_on_public_pages(reader: Any, public: Archive) -> None:
+    page = reader(PHONE, bypass_csp=True)  # axe is injected as a script
+    found = {}
+    item = public.built.items.get(position=0)
+    for path in (
+        "/",
+        "/hpb/",
+        "/hpb/412/",
+        f"/cpw/7/{item.pk}-x/",
+        "/hpb/archive/",
+        "/hpb/topics/human-rights/",
+    ):
+        page.goto(path)
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+        found[path] = [
+            (v["id"], [n["target"] for n in v["nodes"][:3]])
+            for v in result["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+    assert found == {path: [] for path in found}
