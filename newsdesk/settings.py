@@ -113,6 +113,9 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "newsdesk@localhost")
 # ingest
 #: the public site's address (absolute links in metadata and feeds); the request's when unset
 NEWSDESK_SITE_URL = env_str("NEWSDESK_SITE_URL").rstrip("/")
+#: the dynamic app's address, for what a static export cannot answer (search,
+#: subscribe); the site's address when unset
+NEWSDESK_APP_URL = env_str("NEWSDESK_APP_URL").rstrip("/")
 NEWSDESK_USER_AGENT = env_str("NEWSDESK_USER_AGENT")
 NEWSDESK_FETCH_MAX_BYTES = env_int("NEWSDESK_FETCH_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 NEWSDESK_FETCH_TIMEOUT = env_int("NEWSDESK_FETCH_TIMEOUT", 60, minimum=1)
