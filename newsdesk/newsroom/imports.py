@@ -33,6 +33,7 @@ from newsdesk.newsroom.models import (
 from newsdesk.newsroom.numbering import advance_numbering, below_first_number
 from newsdesk.newsroom.publications import category, guess_kind, site_changed
 from newsdesk.newsroom.reading import issue_text, render
+from newsdesk.newsroom.search_index import follow_issue
 from newsdesk.pipeline.errors import IssueError
 from newsdesk.pipeline.issue import render as renderers
 from newsdesk.pipeline.issue.backissues import ParsedIssue, parse_issue_text
@@ -182,6 +183,7 @@ def import_parsed(
             )
         for position, item in enumerate(parsed.items):
             store_item(publication, issue, position, item, Item.Origin.IMPORTED)
+        follow_issue(issue)
         advance_numbering(publication, parsed.number)
         IssueEvent.objects.create(
             issue=issue,
@@ -596,6 +598,7 @@ def import_export_record(
             _store_exported_item(publication, issue, position, item)
         for event in export.events:
             IssueEvent.objects.create(issue=issue, **event)
+        follow_issue(issue)
         if issue.status == Issue.Status.PUBLISHED or issue.status == Issue.Status.WITHDRAWN:
             advance_numbering(publication, number)
     return ImportOutcome(source, number, "imported", *counts, issue.date, "export")

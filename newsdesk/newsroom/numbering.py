@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from newsdesk.newsroom.models import Issue, IssueEvent, Publication
 from newsdesk.newsroom.publications import site_changed
+from newsdesk.newsroom.search_index import follow_issue
 from newsdesk.pipeline.errors import IssueError
 
 
@@ -141,6 +142,7 @@ def publish(
             issue=locked_issue, kind="published", at=now, actor=actor, detail={"number": number}
         )
         site_changed(publication)
+        follow_issue(locked_issue)
     return locked_issue
 
 
@@ -161,6 +163,7 @@ def withdraw(issue: Issue, *, actor: str = "", reason: str = "") -> Issue:
             detail={"reason": reason},
         )
         site_changed(issue.publication)
+        follow_issue(issue)
     return issue
 
 
