@@ -4,5 +4,7 @@ urlpatterns = [
     path("accounts/", include("newsdesk.desk.accounts")),
     path("desk/", include("newsdesk.desk.urls")),
     path("", include("newsdesk.web.urls")),
+    path("api/v1/", include("newsdesk.archive.api_urls")),
+    path("", include("newsdesk.archive.feed_urls")),  # before the pages' <slug:slug>/ routes
     path("", include("newsdesk.archive.urls")),
 ]
