@@ -148,7 +148,22 @@ def feed_source(
     )
 
 
-class FullTextAtom(feedgenerator.Atom1Feed):
+class SteadyDates(feedgenerator.SyndicationFeed):
+    """A feed without entries dates itself by its publication's creation, not by the
+    time it is asked for, so the static export stays the same from run to run."""
+
+    def latest_post_date(self) -> dt.datetime:
+        if any(item["pubdate"] or item["updateddate"] for item in self.items):
+            return super().latest_post_date()
+        since: dt.datetime = self.feed["since"]
+        return since
+
+
+class Rss(SteadyDates, feedgenerator.Rss201rev2Feed):
+    pass
+
+
+class FullTextAtom(SteadyDates, feedgenerator.Atom1Feed):
     """Atom with each entry's full text in <content>; <summary> holds the teaser."""
 
     def add_item_elements(self, handler: Any, item: dict[str, Any]) -> None:
@@ -160,7 +175,7 @@ class FullTextAtom(feedgenerator.Atom1Feed):
 class RssFeed(Feed):
     """RSS 2.0: <description> holds the full text as HTML; <guid> the tag: URI."""
 
-    feed_type: type[feedgenerator.SyndicationFeed] = feedgenerator.Rss201rev2Feed
+    feed_type: type[feedgenerator.SyndicationFeed] = Rss
     fmt = "rss"
     item_guid_is_permalink = False
 
@@ -183,6 +198,9 @@ class RssFeed(Feed):
 
     def feed_guid(self, source: FeedSource) -> str:
         return source.guid
+
+    def feed_extra_kwargs(self, source: FeedSource) -> dict[str, Any]:
+        return {"since": source.publication.created}
 
     def items(self, source: FeedSource) -> list[FeedEntry]:
         return source.entries

@@ -14,6 +14,7 @@ import pytest
 from django.test import Client
 from lxml import etree
 
+from newsdesk.newsroom.publications import add_publication
 from tests.archive.conftest import HOSTILE, Archive, publish
 
 pytestmark = pytest.mark.django_db
@@ -200,3 +201,15 @@ def test_robots_keeps_crawlers_to_the_public_site(client: Client, archive: Archi
         assert f"Disallow: {private}" in lines
     assert "Disallow: /" not in lines and "Allow: /" in lines
     assert "Sitemap: http://testserver/sitemap.xml" in lines
+
+
+def test_a_publication_without_issues_has_empty_steady_feeds(
+    client: Client, archive: Archive
+) -> None:
+    quiet = add_publication("quiet", "Quiet Quarterly")
+    first = fetch(client, "/quiet/feed.xml", FORMATS["feed.xml"])
+    assert feedparser.parse(first).entries == []
+    assert first == fetch(client, "/quiet/feed.xml", FORMATS["feed.xml"])
+    atom = parsed(client, "/quiet/atom.xml")
+    assert atom.feed.updated == quiet.created.isoformat()
+    assert json_feed(client, "/quiet/feed.json")["items"] == []
