@@ -28,12 +28,22 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
     "newsdesk.newsroom",
     "newsdesk.ingest",
     "newsdesk.web",
     "newsdesk.desk",
     "newsdesk.archive",
+    "newsdesk.ops",
 ]
+#: background work: tasks stored in the database (django-tasks-db), run by `newsdesk worker`
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default", "ingest", "newsroom", "site", "mail"],
+    }
+}
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "newsdesk.web.security.ContentSecurityPolicyMiddleware",
@@ -127,6 +137,8 @@ NEWSDESK_POLL_MINUTES = env_int("NEWSDESK_POLL_MINUTES", 30, minimum=1)
 NEWSDESK_ALLOW_HOSTS = env_list("NEWSDESK_ALLOW_HOSTS", [])
 NEWSDESK_STORY_MAX_DAYS = env_int("NEWSDESK_STORY_MAX_DAYS", 21, minimum=1)
 NEWSDESK_RETRAIN_DAYS = env_int("NEWSDESK_RETRAIN_DAYS", 7, minimum=1)
+#: the scheduler refreshes the stories at most this often when articles come in
+NEWSDESK_REFRESH_MINUTES = env_int("NEWSDESK_REFRESH_MINUTES", 10, minimum=1)
 
 LOGGING = {
     "version": 1,

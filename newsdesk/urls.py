@@ -1,6 +1,9 @@
 from django.urls import include, path
 
+from newsdesk.ops.views import healthz
+
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("accounts/", include("newsdesk.desk.accounts")),
     path("desk/", include("newsdesk.desk.urls")),
     path("", include("newsdesk.web.urls")),

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from newsdesk.archive import pages
+from newsdesk.archive.search import search_page
 
 app_name = "archive"
 urlpatterns = [
@@ -16,6 +17,7 @@ urlpatterns = [
         pages.archive_page,
         name="archive-year-page",
     ),
+    path("<slug:slug>/search/", search_page, name="search"),
     path("<slug:slug>/<int:number>/", pages.issue_page, name="issue"),
     path("<slug:slug>/<int:number>/<int:pk>-<slug:words>/", pages.item_page, name="item"),
     path("<slug:slug>/<slug:kind>/<slug:name>/", pages.category_page, name="category"),

@@ -49,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_newsroom_commands(command)
     add_story_commands(command)
     add_people_commands(command)
+    add_ops_commands(command)
     return parser
 
 
@@ -596,6 +597,28 @@ def add_story_commands(command: Command) -> None:
     a.add_argument(
         "--due", action="store_true", help="train only what is due (every publication if no PUB)"
     )
+
+
+def add_ops_commands(command: Command) -> None:
+    p = command(
+        "worker",
+        "newsdesk.cli.ops:run_worker_command",
+        "Run background tasks (polls, stories, training, publishing) until SIGTERM.",
+    )
+    p.add_argument("--queues", default="*", help="queues to serve, joined by ',' (default: all)")
+    p.add_argument("--max-tasks", type=positive_int, help="stop after this many tasks")
+    p.add_argument("--batch", action="store_true", help="run what is ready, then stop")
+    command(
+        "scheduler",
+        "newsdesk.cli.ops:run_scheduler_command",
+        "Enqueue due work (sources, scheduled issues, training) until SIGTERM.",
+    )
+    p = command(
+        "status",
+        "newsdesk.cli.ops:run_status",
+        "Health: database, workers, scheduler, queue (as /healthz); exit 1 if unhealthy.",
+    )
+    p.add_argument("--json", action="store_true", help="print the status as JSON")
 
 
 def add_people_commands(command: Command) -> None:

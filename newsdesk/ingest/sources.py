@@ -7,6 +7,7 @@ so this layer never imports the newsroom above it.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -186,7 +187,9 @@ def source_for_target(target: str, publication: Model | None = None) -> Source:
     return source
 
 
-def due_sources(publication: Model | None = None, *, every: bool = False) -> list[Source]:
+def due_sources(
+    publication: Model | None = None, *, every: bool = False, now: dt.datetime | None = None
+) -> list[Source]:
     """Enabled sources (of the publication) due for a poll, or all of them with `every`.
 
     Due is computed from stored state (next_poll), so any process can decide it."""
@@ -195,6 +198,6 @@ def due_sources(publication: Model | None = None, *, every: bool = False) -> lis
     if publication is not None:
         due = due.filter(publication_id=publication.pk)
     if not every:
-        now = timezone.now()
+        now = now or timezone.now()
         due = due.filter(next_poll__isnull=True) | due.filter(next_poll__lte=now)
     return list(due.distinct())

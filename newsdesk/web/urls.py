@@ -6,6 +6,5 @@ app_name = "web"
 urlpatterns = [
     path("articles/", views.article_list, name="articles"),
     path("articles/<int:pk>/", views.article_detail, name="article"),
-    path("healthz", views.health, name="health"),
     path("stories/<slug:slug>/", views.story_list, name="stories"),
 ]

@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.shortcuts import render as render_page
 
@@ -57,10 +57,6 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "urls": article.original_urls,
         },
     )
-
-
-def health(request: HttpRequest) -> JsonResponse:
-    return JsonResponse({"ok": True, "articles": Article.objects.count()})
 
 
 @login_required

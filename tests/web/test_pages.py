@@ -67,11 +67,6 @@ def test_detail_escapes_hostile_titles(client: Client) -> None:
     assert client.get("/articles/999999/").status_code == 404
 
 
-def test_health(client: Client) -> None:
-    make("One")
-    assert client.get("/healthz").json() == {"ok": True, "articles": 1}
-
-
 def test_stored_html_is_cleaned_again_on_display(client: Client) -> None:
     article = make(
         "Tampered", html='<p onclick="steal()">Hi</p><script>alert(1)</script><img src=x onerror=y>'

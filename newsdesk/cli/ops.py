@@ -1,0 +1,35 @@
+"""`newsdesk worker`, `newsdesk scheduler`, `newsdesk status`: the background side."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from newsdesk.cli.output import console
+from newsdesk.ops.health import status
+from newsdesk.ops.scheduler import run_scheduler
+from newsdesk.ops.worker import run_worker
+
+
+def run_worker_command(args: argparse.Namespace) -> int:
+    return run_worker(queues=args.queues, max_tasks=args.max_tasks, batch=args.batch)
+
+
+def run_scheduler_command(args: argparse.Namespace) -> int:
+    return run_scheduler()
+
+
+def run_status(args: argparse.Namespace) -> int:
+    """The same status as /healthz; exit 0 when healthy, 1 otherwise."""
+    found = status()
+    if args.json:
+        print(json.dumps(found, indent=2))
+    else:
+        out = console()
+        out.print("healthy" if found["healthy"] else "UNHEALTHY", markup=False)
+        for problem in found["problems"]:
+            out.print(f"  problem: {problem}", markup=False)
+        for key, value in found.items():
+            if key not in ("healthy", "problems"):
+                out.print(f"  {key}: {json.dumps(value)}", markup=False)
+    return 0 if found["healthy"] else 1

@@ -1,0 +1,47 @@
+"""Background tasks of the newsroom: the week's stories kept up to date, models
+retrained when due, scheduled issues published, an item redrafted on request.
+
+Each is idempotent: run twice, it does its work once (a published issue is not
+published again, a story refresh recomputes the same stories).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+
+from newsdesk.newsroom import builder, stored_stories, week
+from newsdesk.newsroom.enrich import enrich_articles
+from newsdesk.newsroom.models import Publication
+from newsdesk.tasking import ONCE, RetryPolicy, background
+
+
+@background(retry=RetryPolicy(attempts=3), queue="newsroom")
+def refresh_stories(*, attempt: int = 1) -> dict[str, Any]:
+    """Enrich the new articles, cluster the recent ones into stories and rank the week
+    for every publication: what `newsdesk enrich`, `stories cluster` and `stories
+    rank` do by hand."""
+    enriched = enrich_articles()
+    since = timezone.now() - dt.timedelta(days=settings.NEWSDESK_STORY_MAX_DAYS)
+    clustered = stored_stories.cluster_articles(since)
+    ranked = {p.slug: len(week.rank_week(p)) for p in Publication.objects.order_by("slug")}
+    return {"enriched": enriched, "stories": clustered.stories, "ranked": ranked}
+
+
+@background(retry=RetryPolicy(attempts=3), queue="newsroom")
+def retrain_due_models(*, attempt: int = 1) -> list[str]:
+    """Retrain the relevance and topic models of every publication that is due."""
+    return [f"{publication.slug}: {why}" for publication, why, _ in week.train_due()]
+
+
+@background(retry=ONCE, queue="newsroom", priority=10)
+def publish_due_issues(*, attempt: int = 1) -> list[dict[str, Any]]:
+    """Publish every scheduled issue whose time has come; one whose checks fail stays
+    scheduled and is reported (retrying would not change its checks)."""
+    return [
+        {"issue": due.issue.pk, "title": due.issue.title, "error": due.error}
+        for due in builder.publish_due()
+    ]

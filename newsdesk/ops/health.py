@@ -1,0 +1,69 @@
+"""Is newsdesk healthy: the database answers, a worker and a scheduler are alive, the
+queue moves. One dictionary for /healthz and `newsdesk status`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import DatabaseError, connection
+from django.db.models import Min
+from django.utils import timezone
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+
+from newsdesk.ops.models import Heartbeat
+from newsdesk.ops.recovery import STALE
+
+#: a task waiting longer than this makes the queue unhealthy
+OLDEST_PENDING = dt.timedelta(minutes=15)
+
+
+def status(now: dt.datetime | None = None) -> dict[str, Any]:
+    """{"healthy": bool, "problems": [...], "database": ..., "workers": ..., ...}."""
+    now = now or timezone.now()
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError as exc:
+        return {"healthy": False, "problems": [f"database: {exc}"], "database": "down"}
+    beats = {role: _beats(role, now) for role in Heartbeat.Role.values}
+    ready = DBTaskResult.objects.filter(status=TaskResultStatus.READY, run_after__lte=now)
+    oldest = ready.aggregate(m=Min("enqueued_at"))["m"]
+    oldest_age = (now - oldest).total_seconds() if oldest else 0.0
+    day_ago = now - dt.timedelta(days=1)
+    failed = DBTaskResult.objects.filter(status=TaskResultStatus.FAILED, finished_at__gte=day_ago)
+    last_failure = failed.order_by("-finished_at").first()
+    problems = [f"no {role} alive" for role, seen in beats.items() if not seen["alive"]]
+    if oldest_age > OLDEST_PENDING.total_seconds():
+        problems.append(f"the oldest pending task has waited {oldest_age / 60:.0f} minutes")
+    return {
+        "healthy": not problems,
+        "problems": problems,
+        "database": connection.vendor,
+        "workers": beats[Heartbeat.Role.WORKER],
+        "schedulers": beats[Heartbeat.Role.SCHEDULER],
+        "queue_depth": ready.count(),
+        "oldest_pending_seconds": round(oldest_age, 1),
+        "running": DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING).count(),
+        "failed_last_day": failed.count(),
+        "last_failure": (
+            {
+                "task": last_failure.task_path.rsplit(".", 1)[-1],
+                "at": last_failure.finished_at.isoformat() if last_failure.finished_at else None,
+                "error": last_failure.exception_class_path.rsplit(".", 1)[-1],
+            }
+            if last_failure
+            else None
+        ),
+    }
+
+
+def _beats(role: str, now: dt.datetime) -> dict[str, Any]:
+    rows = list(Heartbeat.objects.filter(role=role).order_by("-seen"))
+    fresh = [row for row in rows if row.seen >= now - STALE]
+    newest = rows[0].seen if rows else None
+    return {
+        "alive": len(fresh),
+        "last_seen_seconds": round((now - newest).total_seconds(), 1) if newest else None,
+    }

@@ -1,0 +1,68 @@
+"""A process's heartbeat: a row refreshed every few seconds from a thread of its own."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import threading
+from types import TracebackType
+
+from django.db import close_old_connections, connection
+from django.utils import timezone
+
+from newsdesk.ops.models import Heartbeat
+
+#: how often a process says it is alive, in seconds
+BEAT = 5.0
+
+
+def process_name(role: str) -> str:
+    """A name unique across machines and restarts (at most 64 characters)."""
+    host = socket.gethostname()[:30]
+    return f"{role}-{host}-{os.getpid()}-{secrets.token_hex(4)}"[:64]
+
+
+class Beating:
+    """`with Beating("worker") as name:` keeps a heartbeat row fresh while the block
+    runs, and removes it on the way out (a clean stop leaves no dead process behind)."""
+
+    def __init__(self, role: str) -> None:
+        self.role = role
+        self.name = process_name(role)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"{role}-heartbeat", daemon=True)
+
+    def __enter__(self) -> str:
+        now = timezone.now()
+        Heartbeat.objects.create(
+            name=self.name,
+            role=self.role,
+            host=socket.gethostname()[:200],
+            pid=os.getpid(),
+            started=now,
+            seen=now,
+        )
+        self._thread.start()
+        return self.name
+
+    def _run(self) -> None:
+        try:
+            while not self._stop.wait(BEAT):
+                close_old_connections()  # a restarted database is reconnected here
+                try:
+                    Heartbeat.objects.filter(name=self.name).update(seen=timezone.now())
+                except Exception:  # a missed beat (database restarting) is retried at the next
+                    continue
+        finally:
+            connection.close()
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self._stop.set()
+        self._thread.join(timeout=BEAT * 2)
+        Heartbeat.objects.filter(name=self.name).delete()

@@ -1,0 +1,158 @@
+"""What is due, computed from stored state, and handed out once.
+
+Nothing is remembered in the scheduler's process: a source is due when its
+`next_poll` has passed, an issue when its scheduled time has, a model when
+`labels.retrain_due` says so, the stories when articles came in since they were
+last refreshed. A restart loses nothing, and two schedulers never enqueue the same
+work twice: a source is claimed by moving its `next_poll` with a conditional
+UPDATE, everything else by inserting a unique `Claim` key, each in the transaction
+that enqueues the task (the task table is in the same database).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+import signal
+import threading
+from types import FrameType
+
+from django.conf import settings
+from django.db import IntegrityError, close_old_connections, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from newsdesk.ingest.models import Article, Source
+from newsdesk.ingest.sources import due_sources
+from newsdesk.ingest.tasks import poll_source
+from newsdesk.newsroom import labels
+from newsdesk.newsroom.models import Issue, Publication
+from newsdesk.newsroom.profiles import profile_of
+from newsdesk.newsroom.tasks import publish_due_issues, refresh_stories, retrain_due_models
+from newsdesk.ops.heartbeat import Beating
+from newsdesk.ops.models import Claim, Heartbeat
+from newsdesk.ops.recovery import release_orphans
+
+logger = logging.getLogger("newsdesk.ops")
+
+#: how long a claimed source waits before it is due again if its poll never reports
+#: back (a dead worker): its poll sets the real next time
+POLL_LEASE = dt.timedelta(minutes=15)
+#: how often the scheduler looks, in seconds
+TICK = 5.0
+#: claims older than this are forgotten
+KEEP_CLAIMS = dt.timedelta(days=30)
+
+
+@dataclasses.dataclass
+class Tick:
+    polls: int = 0
+    publish: bool = False
+    retrain: bool = False
+    refresh: bool = False
+    released: int = 0
+
+
+def claim(key: str, now: dt.datetime) -> bool:
+    """Insert the unique key; False when another scheduler (or an earlier tick) has."""
+    try:
+        with transaction.atomic():
+            Claim.objects.create(key=key[:200], at=now)
+    except IntegrityError:
+        return False
+    return True
+
+
+def claim_sources(now: dt.datetime) -> int:
+    """Enqueue one poll per due source, each claimed by moving its next_poll."""
+    count = 0
+    for source in due_sources(now=now):
+        with transaction.atomic():
+            moved = Source.objects.filter(pk=source.pk, next_poll=source.next_poll).update(
+                next_poll=now + POLL_LEASE
+            )
+            if moved:
+                poll_source.enqueue(source.pk)
+                count += 1
+    return count
+
+
+def claim_scheduled_issues(now: dt.datetime) -> bool:
+    due = Issue.objects.filter(status=Issue.Status.SCHEDULED, scheduled_for__lte=now)
+    with transaction.atomic():
+        fresh = [
+            claim(f"publish:{issue.pk}:{issue.scheduled_for:%Y%m%dT%H%M%S}", now) for issue in due
+        ]
+        if any(fresh):
+            publish_due_issues.enqueue()
+            return True
+    return False
+
+
+def claim_retraining(now: dt.datetime) -> bool:
+    """Retrain once per due state: the key holds when the models were last trained."""
+    with transaction.atomic():
+        fresh = []
+        for publication in Publication.objects.order_by("pk"):
+            if labels.retrain_due(publication, now):
+                trained = profile_of(publication).trained
+                stamp = f"{trained:%Y%m%dT%H%M%S}" if trained else "never"
+                fresh.append(claim(f"retrain:{publication.pk}:{stamp}", now))
+        if any(fresh):
+            retrain_due_models.enqueue()
+            return True
+    return False
+
+
+def claim_story_refresh(now: dt.datetime) -> bool:
+    """Refresh the stories when articles came in since the last refresh, at most every
+    NEWSDESK_REFRESH_MINUTES."""
+    newest = Article.objects.aggregate(m=Max("id"))["m"]
+    if newest is None:
+        return False
+    quiet = now - dt.timedelta(minutes=settings.NEWSDESK_REFRESH_MINUTES)
+    if Claim.objects.filter(key__startswith="stories:", at__gte=quiet).exists():
+        return False
+    with transaction.atomic():
+        if claim(f"stories:{newest}", now):
+            refresh_stories.enqueue()
+            return True
+    return False
+
+
+def tick(now: dt.datetime | None = None) -> Tick:
+    """One look at the stored state; everything due is enqueued once."""
+    now = now or timezone.now()
+    done = Tick(released=release_orphans(now))
+    done.polls = claim_sources(now)
+    done.publish = claim_scheduled_issues(now)
+    done.retrain = claim_retraining(now)
+    done.refresh = claim_story_refresh(now)
+    Claim.objects.filter(at__lt=now - KEEP_CLAIMS).delete()
+    return done
+
+
+def run_scheduler(stop: threading.Event | None = None) -> int:
+    """Tick every TICK seconds until SIGTERM or SIGINT (or `stop`); exit 0."""
+    stop = stop or threading.Event()
+
+    def ask_to_stop(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, ask_to_stop)
+        signal.signal(signal.SIGINT, ask_to_stop)
+    with Beating(Heartbeat.Role.SCHEDULER) as name:
+        logger.info("scheduler %s started", name)
+        while not stop.is_set():
+            close_old_connections()
+            try:
+                done = tick()
+                if done.polls or done.publish or done.retrain or done.refresh or done.released:
+                    logger.info("scheduler: %s", dataclasses.asdict(done))
+            except Exception:
+                logger.exception("scheduler tick failed; trying again in %s s", TICK)
+            stop.wait(TICK)
+    logger.info("scheduler %s stopped", name)
+    return 0

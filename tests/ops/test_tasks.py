@@ -1,0 +1,108 @@
+"""The retry policy, the scheduler's claims and the recovery of a dead worker's task,
+on the real task table."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+
+from newsdesk.ingest.models import Source
+from newsdesk.newsroom import numbering
+from newsdesk.newsroom.models import Issue
+from newsdesk.newsroom.publications import add_publication
+from newsdesk.ops import scheduler
+from newsdesk.ops.models import Heartbeat
+from newsdesk.ops.recovery import STALE, release_orphans
+from newsdesk.ops.worker import run_worker
+from newsdesk.tasking import RetryPolicy
+from tests.archive.conftest import publish
+from tests.ops.chores import always_fails, slow_once
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def rows(name: str) -> list[DBTaskResult]:
+    return [r for r in DBTaskResult.objects.order_by("enqueued_at") if r.task_path.endswith(name)]
+
+
+def test_a_failing_task_is_recorded_and_retried_later_until_its_policy_ends(
+    tmp_path: Path,
+) -> None:
+    note = tmp_path / "runs.txt"
+    always_fails.enqueue(str(note))
+    assert run_worker(batch=True) == 0
+    first, retry = rows("always_fails")
+    assert first.status == TaskResultStatus.FAILED and "failed on attempt 1" in first.traceback
+    assert retry.status == TaskResultStatus.READY and retry.args_kwargs["kwargs"] == {"attempt": 2}
+    wait = retry.run_after - first.finished_at
+    assert dt.timedelta(seconds=25) < wait < dt.timedelta(seconds=35)
+    DBTaskResult.objects.filter(pk=retry.pk).update(run_after=timezone.now())
+    run_worker(batch=True)
+    third = rows("always_fails")[2]
+    assert third.args_kwargs["kwargs"] == {"attempt": 3}
+    DBTaskResult.objects.filter(pk=third.pk).update(run_after=timezone.now())
+    run_worker(batch=True)
+    assert len(rows("always_fails")) == 3  # the third failure is the last
+    assert note.read_text().splitlines() == ["attempt 1", "attempt 2", "attempt 3"]
+    assert RetryPolicy().wait(2) == dt.timedelta(minutes=2)
+
+
+def test_two_schedulers_hand_out_each_due_source_once() -> None:
+    pub = add_publication("cpw", "Coastal Policy Weekly")
+    for k in range(3):
+        Source.objects.create(url=f"https://feeds.example/{k}.xml", outlet=f"O{k}", publication=pub)
+    Source.objects.create(url="https://feeds.example/off.xml", outlet="Off", enabled=False)
+    later = Source.objects.create(url="https://feeds.example/later.xml", outlet="Later")
+    Source.objects.filter(pk=later.pk).update(next_poll=timezone.now() + dt.timedelta(hours=1))
+    now = timezone.now()
+    assert scheduler.tick(now).polls == 3
+    assert scheduler.tick(now).polls == 0  # the second scheduler finds them claimed
+    polls = rows("poll_source")
+    assert sorted(r.args_kwargs["args"][0] for r in polls) == sorted(
+        Source.objects.filter(publication=pub).values_list("pk", flat=True)
+    )
+    leased = Source.objects.filter(publication=pub).values_list("next_poll", flat=True)
+    assert all(when == now + scheduler.POLL_LEASE for when in leased)
+    assert scheduler.tick(now + scheduler.POLL_LEASE).polls == 3  # a poll never reported back
+    assert scheduler.tick(now + dt.timedelta(hours=2)).polls == 4  # and now the later one
+
+
+def test_a_scheduled_issue_is_published_once_by_the_worker() -> None:
+    pub = add_publication("cpw", "Coastal Policy Weekly", first_number=7)
+    draft = publish(pub, None, dt.date(2026, 10, 2), [("A HEADLINE", "A body.", [])], "draft")
+    soon = timezone.now() + dt.timedelta(minutes=5)
+    numbering.publish(draft, at=soon, override="test")
+    assert not scheduler.tick().publish  # not due yet
+    later = soon + dt.timedelta(seconds=1)
+    assert scheduler.tick(later).publish
+    assert not scheduler.tick(later).publish  # claimed once
+    assert len(rows("publish_due_issues")) == 1
+    Issue.objects.filter(pk=draft.pk).update(scheduled_for=timezone.now())
+    run_worker(batch=True)
+    draft.refresh_from_db()
+    assert draft.status == Issue.Status.PUBLISHED and draft.number == 7
+
+
+def test_a_dead_workers_task_goes_back_to_the_queue_and_runs_once_more(
+    tmp_path: Path,
+) -> None:
+    note = tmp_path / "effect.txt"
+    result = slow_once.enqueue(str(note), 0.0)
+    started = timezone.now() - STALE * 2
+    DBTaskResult.objects.filter(pk=result.id).update(
+        status=TaskResultStatus.RUNNING, started_at=started, worker_ids=["worker-gone"]
+    )
+    Heartbeat.objects.create(
+        name="worker-alive", role="worker", host="h", pid=1, started=started, seen=timezone.now()
+    )
+    assert release_orphans() == 1
+    assert release_orphans() == 0
+    run_worker(batch=True)
+    row = DBTaskResult.objects.get(pk=result.id)
+    assert row.status == TaskResultStatus.SUCCESSFUL and note.read_text() == "done\n"
+    assert len(row.worker_ids) == 2  # claimed by the dead worker, then by ours
