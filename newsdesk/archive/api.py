@@ -215,5 +215,10 @@ def item_detail(request: HttpRequest, pk: int) -> Data:
 
 
 @api_view
+def unknown(request: HttpRequest) -> Data:
+    raise NotFoundError(f"no such path in the API: {request.path} (see /api/v1/openapi.json)")
+
+
+@api_view
 def openapi(request: HttpRequest) -> Data:
     return openapi_description(metadata.absolute(request, reverse("api:index")))
