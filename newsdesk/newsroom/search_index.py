@@ -70,6 +70,7 @@ class Hit:
     issue: Issue
     headline: SafeString  # escaped, matches in <mark>
     snippet: SafeString
+    outlets: tuple[str, ...]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -295,13 +296,19 @@ def search(publication: Publication, text: str, outlet: str = "", page: int = 1)
         if total > offset:
             cursor.execute(sql.page(matches), sql.page_params(params, offset))
             rows = cursor.fetchall()
-    items = Item.objects.select_related("issue__publication").in_bulk([r[0] for r in rows])
+    items = (
+        Item.objects.select_related("issue__publication")
+        .prefetch_related("sources")
+        .in_bulk([r[0] for r in rows])
+    )
     hits = []
     for pk, headline, snippet, body in rows:
         item = items.get(pk)
         if item is not None and item.issue is not None:
             snippet = _with_ellipses(snippet.translate(_UNMASK), body)
-            hits.append(Hit(item, item.issue, marked(headline.translate(_UNMASK)), marked(snippet)))
+            headline = marked(headline.translate(_UNMASK))
+            outlets = tuple(dict.fromkeys(s.outlet for s in item.sources.all()))
+            hits.append(Hit(item, item.issue, headline, marked(snippet), outlets))
     return Results(query, outlet, page, total, hits)
 
 
