@@ -17,6 +17,7 @@ from newsdesk.desk.access import context, desk_action, desk_view, numbers
 from newsdesk.newsroom import editing, history
 from newsdesk.newsroom.editing import EditConflict
 from newsdesk.newsroom.models import Item, Publication
+from newsdesk.newsroom.tasks import pending_redraft, redraft_item
 from newsdesk.pipeline.errors import NewsdeskError
 
 
@@ -45,6 +46,7 @@ def _page(
             section="items",
             desk=desk,
             history=history.history(desk.item),
+            redrafting=pending_redraft(item_id),
             conflict=conflict,
             mine=mine,
         ),
@@ -103,16 +105,19 @@ def autosave(request: HttpRequest, publication: Publication, item_id: int) -> Ht
 
 @desk_action("draft")
 def redraft(request: HttpRequest, publication: Publication, item_id: int) -> HttpResponse:
+    """Queue the redraft for a worker (a model may take a minute); the page reloads
+    itself until it is done."""
     backend = request.POST.get("backend", "")
-    try:
-        saved = editing.redraft(
-            publication, item_id, request.user, request.POST.get("version", ""), backend
-        )
-    except EditConflict as conflict:
-        messages.error(request, str(conflict))
-        return _page(request, publication, item_id, 409, conflict)
-    note = saved.provenance.get("note") or ""
-    messages.success(request, f"Drafted again with {backend}. {note}".strip())
+    item = editing.get_item(publication, item_id)
+    editing.check_redraft(item, backend)
+    redraft_item.enqueue(
+        publication.pk,
+        item.pk,
+        request.user.get_username(),
+        request.POST.get("version", ""),
+        backend,
+    )
+    messages.success(request, f"Drafting again with {backend}: the text changes when it is done.")
     return HttpResponseRedirect(reverse("desk:item", args=[publication.slug, item_id]))
 
 

@@ -260,15 +260,20 @@ def save(
     return item
 
 
+def check_redraft(item: Item, backend: str) -> None:
+    """InputError unless the item can be drafted again with `backend`."""
+    if item.story_id is None:
+        raise InputError("this item has no story to draft from")
+    if backend not in backend_names():
+        raise InputError(f"unknown backend {backend!r}; known: {', '.join(backend_names())}")
+
+
 def redraft(
     publication: Publication, item_id: int, user: AnyUser, version: str, backend: str
 ) -> Item:
     """Draft the item's story again with a backend, as an edit (kept in the history)."""
     item = get_item(publication, item_id)
-    if item.story is None:
-        raise InputError("this item has no story to draft from")
-    if backend not in backend_names():
-        raise InputError(f"unknown backend {backend!r}; known: {', '.join(backend_names())}")
+    check_redraft(item, backend)
     written = draft_story(publication, item.story, backend=backend)
     draft = written.draft
     text = {"headline": draft.headline, "teaser": draft.teaser, "body": draft.body}

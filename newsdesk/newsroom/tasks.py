@@ -11,9 +11,12 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
-from newsdesk.newsroom import builder, stored_stories, week
+from newsdesk.newsroom import builder, editing, stored_stories, week
 from newsdesk.newsroom.enrich import enrich_articles
 from newsdesk.newsroom.models import Publication
 from newsdesk.tasking import ONCE, RetryPolicy, background
@@ -45,3 +48,35 @@ def publish_due_issues(*, attempt: int = 1) -> list[dict[str, Any]]:
         {"issue": due.issue.pk, "title": due.issue.title, "error": due.error}
         for due in builder.publish_due()
     ]
+
+
+@background(retry=RetryPolicy(attempts=2), queue="newsroom", priority=20)
+def redraft_item(
+    publication_id: int,
+    item_id: int,
+    username: str,
+    version: str,
+    backend: str,
+    *,
+    attempt: int = 1,
+) -> dict[str, Any]:
+    """Draft an item's story again for the desk (a backend may take a minute): an edit
+    on top of `version`, so an editor's save in the meantime wins and is reported."""
+    publication = Publication.objects.get(pk=publication_id)
+    user = get_user_model().objects.get(username=username)
+    try:
+        saved = editing.redraft(publication, item_id, user, version, backend)
+    except editing.EditConflict as conflict:
+        return {"item": item_id, "conflict": str(conflict)}
+    return {"item": item_id, "backend": backend, "note": saved.provenance.get("note", "")}
+
+
+def pending_redraft(item_id: int) -> str:
+    """The backend of a redraft of the item waiting or running, or ""."""
+    path = f"{redraft_item.func.__module__}.{redraft_item.func.__qualname__}"
+    waiting = DBTaskResult.objects.filter(
+        task_path=path,
+        status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING],
+        args_kwargs__args__1=item_id,
+    ).first()
+    return str(waiting.args_kwargs["args"][4]) if waiting else ""

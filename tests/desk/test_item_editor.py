@@ -12,6 +12,7 @@ from newsdesk.newsroom import drafting
 from newsdesk.newsroom.editing import version_of
 from newsdesk.newsroom.models import AuditEntry, Item, ItemRevision, Publication
 from newsdesk.newsroom.publications import category
+from newsdesk.ops.worker import run_worker
 from tests.desk.conftest import logged_in, member
 from tests.stored_week import store_week
 
@@ -130,13 +131,20 @@ def test_history_shows_diffs_and_restores_an_earlier_version(item: Item) -> None
     assert item.revisions.count() == 4  # the restore is a revision too
 
 
+@pytest.mark.django_db(transaction=True)  # the worker commits as a worker does
 def test_redraft_replaces_the_text_and_keeps_the_old_in_history(item: Item) -> None:
     client = logged_in(item.publication, "contributor")
     client.post(url(item, "save"), form(item, body="A body the editor wrote by hand."))
     response = client.post(url(item, "redraft"), form(item) | {"backend": "extractive"})
     assert response.status_code == 302
+    page = client.get(url(item, "")).content.decode()
+    assert "Drafting again with extractive" in page and 'hx-trigger="every 3s"' in page
+    item.refresh_from_db()
+    assert item.body == "A body the editor wrote by hand."  # a worker does it
+    assert run_worker(batch=True) == 0
     item.refresh_from_db()
     assert item.body != "A body the editor wrote by hand." and item.verification["ok"] is True
+    assert "Drafting again" not in client.get(url(item, "")).content.decode()
     page = client.post(url(item, "redraft"), form(item) | {"backend": "nope"}, follow=True)
     assert "unknown backend" in page.content.decode()
 
