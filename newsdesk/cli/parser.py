@@ -50,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_story_commands(command)
     add_people_commands(command)
     add_ops_commands(command)
+    add_site_commands(command)
     return parser
 
 
@@ -638,3 +639,37 @@ def add_people_commands(command: Command) -> None:
     a.add_argument("--publication", required=True, metavar="SLUG")
     a.add_argument("--role", required=True, choices=("admin", "editor", "contributor", "viewer"))
     actions.add_parser("list", help="people and roles", description="List people and roles.")
+
+
+def add_site_commands(command: Command) -> None:
+    """`site export`."""
+    p = command("site", "newsdesk.cli.site:run_site", "The public site as static files.")
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    a = actions.add_parser(
+        "export",
+        help="write a publication's public site as static files",
+        description="Write a publication's public site (pages, feeds, sitemap, assets) to "
+        "DIR as static files with relative links. Only what changed since the last export is "
+        "rendered again; DIR switches to the new export in one step.",
+    )
+    a.add_argument("publication", metavar="PUB")
+    a.add_argument("--out", required=True, metavar="DIR", help="a symbolic link to the export")
+    a.add_argument(
+        "--site-url",
+        metavar="URL",
+        help="the public address of the export, for feeds, sitemap and canonical links "
+        "(default: NEWSDESK_SITE_URL)",
+    )
+    a.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="the dynamic app's address, for search and subscribe "
+        "(default: NEWSDESK_APP_URL, else the site's address)",
+    )
+    a.add_argument(
+        "--wait",
+        type=float,
+        default=300.0,
+        metavar="SECONDS",
+        help="how long to wait for another export of DIR to end (default 300)",
+    )
