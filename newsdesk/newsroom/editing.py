@@ -28,6 +28,7 @@ from newsdesk.newsroom.models import (
     ItemRevision,
     ItemSource,
     Publication,
+    Story,
 )
 from newsdesk.newsroom.people import AnyUser, record
 from newsdesk.newsroom.publications import style_of
@@ -260,21 +261,21 @@ def save(
     return item
 
 
-def check_redraft(item: Item, backend: str) -> None:
-    """InputError unless the item can be drafted again with `backend`."""
-    if item.story_id is None:
+def check_redraft(item: Item, backend: str) -> Story:
+    """The item's story to draft again from with `backend`; InputError if it cannot be."""
+    if item.story is None:
         raise InputError("this item has no story to draft from")
     if backend not in backend_names():
         raise InputError(f"unknown backend {backend!r}; known: {', '.join(backend_names())}")
+    return item.story
 
 
 def redraft(
     publication: Publication, item_id: int, user: AnyUser, version: str, backend: str
 ) -> Item:
     """Draft the item's story again with a backend, as an edit (kept in the history)."""
-    item = get_item(publication, item_id)
-    check_redraft(item, backend)
-    written = draft_story(publication, item.story, backend=backend)
+    story = check_redraft(get_item(publication, item_id), backend)
+    written = draft_story(publication, story, backend=backend)
     draft = written.draft
     text = {"headline": draft.headline, "teaser": draft.teaser, "body": draft.body}
     cited = [int(k) for k in draft.cited if str(k).isdigit()]
