@@ -29,7 +29,7 @@ from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.exceptions import ImproperlyConfigured, SuspiciousOperation
 from django.test import Client, override_settings
 
-from newsdesk.archive.export_links import Linker
+from newsdesk.archive.export_links import Linker, sitemap_of_export
 from newsdesk.archive.export_pages import Page, code_key, fingerprint, site_pages
 from newsdesk.archive.export_store import (
     Store,
@@ -43,6 +43,7 @@ from newsdesk.pipeline.errors import ConfigError, ConflictError, InputError, Not
 
 #: raised when what the manifest means changes: every page is rendered again
 FORMAT = 1
+SITEMAP = "/sitemap.xml"
 NO_CACHE = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
 #: files a stylesheet refers to: url(...) with a relative target
 CSS_URL = re.compile(r"""url\(\s*['"]?(?![a-z]+:|/|#)([^'")]+)['"]?\s*\)""", re.I)
@@ -107,7 +108,7 @@ def build(
 ) -> ExportReport:
     old: dict[str, Any] = read_manifest(previous).get("files", {})
     pages = site_pages(publication, fingerprint([FORMAT, code_key(), site, app]))
-    linker = Linker(frozenset(p.path for p in pages), app, settings.STATIC_URL)
+    linker = Linker(frozenset(p.path for p in pages), site, app, settings.STATIC_URL)
     files: dict[str, dict[str, Any]] = {}
     rendered = reused = 0
     with Renderer(site) as render:
@@ -204,6 +205,8 @@ class Renderer:
 def write_page(page: Page, rendered: Rendered, linker: Linker, version: Path) -> dict[str, Any]:
     entry: dict[str, Any] = {"path": page.path, "key": page.key}
     content = rendered.content
+    if page.path == SITEMAP:
+        content = sitemap_of_export(content, linker.site_url, linker.exported)
     if rendered.html:
         done = linker.rewrite(page.path, content.decode("utf-8"))
         content = done.html.encode("utf-8")

@@ -11,6 +11,9 @@ import dataclasses
 import posixpath
 import re
 
+from lxml import etree
+
+SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 #: an href, src or action attribute whose value starts with one "/"
 LINK = re.compile(r'(\s(?:href|src|action)=")(/(?!/)[^"]*)(")')
 
@@ -25,6 +28,7 @@ class Rewritten:
 @dataclasses.dataclass(frozen=True)
 class Linker:
     exported: frozenset[str]  # every site path the export holds
+    site_url: str  # the export's own address, in its absolute links
     app_url: str  # "https://news.example.org", no trailing "/"
     static_url: str  # "/static/"
 
@@ -68,3 +72,15 @@ def file_of(path: str) -> str:
     """Where the page at a site path lies in the export: "/hpb/" -> "hpb/index.html"."""
     name = path.lstrip("/")
     return f"{name}index.html" if path.endswith("/") else name
+
+
+def sitemap_of_export(sitemap: bytes, site: str, exported: frozenset[str]) -> bytes:
+    """The site's sitemap less the pages this export does not hold (other publications'):
+    a crawler reading it at the export's address finds every page it lists."""
+    root = etree.fromstring(sitemap, etree.XMLParser(resolve_entities=False, no_network=True))
+    for url in root.findall(f"{SITEMAP_NS}url"):
+        loc = (url.findtext(f"{SITEMAP_NS}loc") or "").strip()
+        if loc.removeprefix(site) not in exported:
+            root.remove(url)
+    out: bytes = etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
+    return out
