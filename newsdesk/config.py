@@ -3,15 +3,22 @@
 Booleans accept only True/False (and 1/0); anything else is an error with the
 variable's name, so a typo never silently flips a setting. Any variable may be
 given as NAME_FILE naming a file that holds the value (for secrets).
+
+While settings are read (`start_reading` ... `finish_reading`), a bad value does not
+stop the reading: it is noted, the default stands in, and all the problems are
+raised together at the end, so one start shows every mistake, not the first.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar, Token
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from newsdesk.pipeline.draft import writer  # registers the shipped backends
@@ -20,9 +27,76 @@ from newsdesk.pipeline.errors import ConfigError
 
 _TRUE = {"true", "1"}
 _FALSE = {"false", "0"}
+_V = TypeVar("_V")
+
+
+@dataclasses.dataclass
+class Reading:
+    """What a reading of the settings found: its problems and the names it read."""
+
+    problems: list[str] = dataclasses.field(default_factory=list)
+    names: set[str] = dataclasses.field(default_factory=set)
+
+
+_reading: ContextVar[Reading | None] = ContextVar("newsdesk_settings_reading", default=None)
+
+
+@contextmanager
+def reading_settings() -> Iterator[Reading]:
+    """Collect problems instead of raising them, e.g. around running the settings module."""
+    found = Reading()
+    token = _reading.set(found)
+    try:
+        yield found
+    finally:
+        _reading.reset(token)
+
+
+def start_reading() -> Token[Reading | None] | None:
+    """At the top of the settings: collect problems until `finish_reading` (None when an
+    outer reading, e.g. `newsdesk config check`, already collects them)."""
+    return None if _reading.get() is not None else _reading.set(Reading())
+
+
+def finish_reading(token: Token[Reading | None] | None) -> None:
+    """At the end of the settings: raise every problem found, in one message."""
+    if token is None:
+        return
+    found = _reading.get()
+    _reading.reset(token)
+    if found is not None and found.problems:
+        raise ConfigError("; ".join(found.problems))
+
+
+def refuse(problem: ConfigError, fallback: _V) -> _V:
+    """Raise `problem`; while settings are read, note it and go on with `fallback`."""
+    current = _reading.get()
+    if current is None:
+        raise problem
+    current.problems.append(str(problem))
+    return fallback
+
+
+def one_of(name: str, value: str, choices: tuple[str, ...]) -> str:
+    """`value` (of setting `name`) if it is one of `choices` (any case), else a problem."""
+    if value.lower() in choices:
+        return value.lower()
+    return refuse(
+        ConfigError(f"{name} must be one of {', '.join(choices)}, not {value!r}"), choices[0]
+    )
 
 
 def env_str(name: str, default: str = "", environ: Mapping[str, str] | None = None) -> str:
+    try:
+        return _env_str(name, default, environ)
+    except ConfigError as exc:
+        return refuse(exc, default)
+
+
+def _env_str(name: str, default: str, environ: Mapping[str, str] | None) -> str:
+    current = _reading.get()
+    if current is not None:
+        current.names.add(name)
     env = os.environ if environ is None else environ
     file_name = env.get(f"{name}_FILE")
     if file_name:
@@ -43,7 +117,7 @@ def env_bool(name: str, default: bool, environ: Mapping[str, str] | None = None)
         return True
     if raw.lower() in _FALSE:
         return False
-    raise ConfigError(f"{name} must be True or False, not {raw!r}")
+    return refuse(ConfigError(f"{name} must be True or False, not {raw!r}"), default)
 
 
 def env_int(
@@ -55,9 +129,9 @@ def env_int(
     try:
         value = int(raw)
     except ValueError:
-        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
+        return refuse(ConfigError(f"{name} must be a whole number, not {raw!r}"), default)
     if minimum is not None and value < minimum:
-        raise ConfigError(f"{name} must be at least {minimum}, not {value}")
+        return refuse(ConfigError(f"{name} must be at least {minimum}, not {value}"), default)
     return value
 
 
@@ -91,6 +165,17 @@ def default_backend(environ: Mapping[str, str] | None = None) -> str:
     name = env_str("NEWSDESK_DRAFT_BACKEND", "", environ).strip() or writer.FALLBACK
     backend_options(name)  # raises ConfigError naming the backends there are
     return name
+
+
+def database_setting(url: str, base_dir: Path) -> dict[str, Any]:
+    """DATABASES["default"]: DATABASE_URL's database, or newsdesk.sqlite3 in `base_dir`."""
+    fallback = sqlite_database(base_dir / "newsdesk.sqlite3")
+    if not url:
+        return fallback
+    try:
+        return database_from_url(url, base_dir)
+    except ConfigError as exc:
+        return refuse(exc, fallback)
 
 
 def database_from_url(url: str, base_dir: Path) -> dict[str, Any]:

@@ -4,8 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from newsdesk.config import database_from_url, env_bool, env_int, env_list, env_str, sqlite_database
+from newsdesk.config import (
+    database_setting,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    finish_reading,
+    start_reading,
+)
 
+#: every bad value below is noted and all are raised together at the end of the file
+_reading = start_reading()
 BASE_DIR = Path.cwd()
 DEBUG = env_bool("NEWSDESK_DEBUG", False)
 #: signs links and sessions, so it must stay the same across restarts and processes:
@@ -14,12 +24,7 @@ DEBUG = env_bool("NEWSDESK_DEBUG", False)
 SECRET_KEY = env_str("NEWSDESK_SECRET_KEY")
 ALLOWED_HOSTS = env_list("NEWSDESK_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 
-_db_url = env_str("DATABASE_URL")
-DATABASES = {
-    "default": database_from_url(_db_url, BASE_DIR)
-    if _db_url
-    else sqlite_database(BASE_DIR / "newsdesk.sqlite3")
-}
+DATABASES = {"default": database_setting(env_str("DATABASE_URL"), BASE_DIR)}
 
 INSTALLED_APPS = [
     "django.contrib.contenttypes",
@@ -156,3 +161,5 @@ NEWSDESK_MAX_IMPORT_BYTES = env_int("NEWSDESK_MAX_IMPORT_BYTES", 5 * 1024 * 1024
 #: a form posted to the desk (a pasted article, URL-encoded: up to three bytes a
 #: character) may be that big, so our limit, not Django's 2.5 MB, answers first
 DATA_UPLOAD_MAX_MEMORY_SIZE = 3 * NEWSDESK_MAX_ARTICLE_BYTES + 64 * 1024
+
+finish_reading(_reading)  # keep last: raises every problem found above, one per line

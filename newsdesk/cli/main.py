@@ -22,6 +22,7 @@ import django
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from newsdesk.cli.config_check import refuse_bad_config
 from newsdesk.cli.parser import build_parser, check_usage
 from newsdesk.demo.files import use_demo_files
 from newsdesk.pipeline.errors import ConfigError, NewsdeskError, SchemaError, one_line
@@ -67,6 +68,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def run_command(args: argparse.Namespace) -> int:
     if args.command == "demo":
         use_demo_files(Path(args.database))
+    if getattr(args, "check_config", False):
+        refuse_bad_config()
     if args.needs_django:
         setup_django()
     handler = load(args.handler)  # after set-up: a command's module imports models

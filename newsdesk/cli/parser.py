@@ -23,6 +23,8 @@ PASTE_FIELDS = "--title, --outlet, --date and the URL"
 FORMATS = ("text", "markdown", "html", "email-html", "email-text", "json")
 
 #: adds a sub-command: (name, "module:function", help; schema=, django=) -> its parser
+#: commands that run unattended: `newsdesk config check` passes before they start
+LONG_RUNNING = ("serve", "worker", "scheduler", "run")
 Command = Callable[..., argparse.ArgumentParser]
 
 
@@ -50,7 +52,11 @@ def build_parser() -> argparse.ArgumentParser:
     add_story_commands(command)
     add_people_commands(command)
     add_ops_commands(command)
+    add_config_commands(command)
     add_site_commands(command)
+    for name in LONG_RUNNING:  # they refuse to start with a bad configuration
+        if name in sub.choices:
+            sub.choices[name].set_defaults(check_config=True)
     return parser
 
 
@@ -620,6 +626,27 @@ def add_ops_commands(command: Command) -> None:
         "Health: database, workers, scheduler, queue (as /healthz); exit 1 if unhealthy.",
     )
     p.add_argument("--json", action="store_true", help="print the status as JSON")
+
+
+def add_config_commands(command: Command) -> None:
+    """`config check`: runs before Django is set up, so it can report what stops set-up."""
+    p = command(
+        "config",
+        "newsdesk.cli.config_check:run_config",
+        "Check the configuration read from the environment.",
+        schema=False,
+        django=False,
+    )
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    a = actions.add_parser(
+        "check",
+        help="list every problem with the settings; exit 2 if there is one",
+        description="Print one line per problem: unknown NEWSDESK_ settings, bad values, "
+        "missing secrets, mail settings that contradict each other, a database that cannot "
+        "be opened. Exit 0 when there is none, 2 otherwise. serve, worker, scheduler and run "
+        "refuse to start on the same problems.",
+    )
+    a.add_argument("--no-database", action="store_true", help="do not try to open the database")
 
 
 def add_people_commands(command: Command) -> None:
