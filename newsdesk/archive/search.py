@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render as render_page
 
 from newsdesk.archive import catalog, links
-from newsdesk.newsroom import search_index
+from newsdesk.newsroom import search
 from newsdesk.pipeline.errors import InputError
 
 #: pages past this are refused (nobody reads them; deep OFFSETs cost)
@@ -25,14 +25,14 @@ def search_page(request: HttpRequest, slug: str) -> HttpResponse:
     text = request.GET.get("q", "").strip()
     outlet = request.GET.get("outlet", "").strip()
     page = _page_number(request.GET.get("page", ""))
-    outlets = search_index.outlets(publication)
+    outlets = search.outlets(publication)
     results, message, rows = None, "", []
     if outlet and outlet not in outlets:
         message = f"{publication.name} cites no outlet named {outlet[:200]!r}; choose one below."
         outlet = ""
     elif text:
         try:
-            results = search_index.search(publication, text, outlet, page)
+            results = search.search(publication, text, outlet, page)
         except InputError as exc:
             message = f"Nothing searched: {exc}."
     if results is not None:
@@ -45,7 +45,7 @@ def search_page(request: HttpRequest, slug: str) -> HttpResponse:
         "archive/search.html",
         {
             "publication": publication,
-            "q": text[: search_index.MAX_QUERY_CHARS],
+            "q": text[: search.MAX_QUERY_CHARS],
             "outlet": outlet,
             "outlets": outlets,
             "message": message,
@@ -63,7 +63,7 @@ def _page_number(raw: str) -> int:
         return 1
 
 
-def _page_links(text: str, outlet: str, results: search_index.Results | None) -> dict[str, str]:
+def _page_links(text: str, outlet: str, results: search.Results | None) -> dict[str, str]:
     if results is None:
         return {}
 

@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from newsdesk.newsroom import search_index
+from newsdesk.newsroom import search, search_index
 from newsdesk.newsroom.models import Issue, Publication
 from newsdesk.newsroom.numbering import find_issue, publish, withdraw
 from newsdesk.newsroom.publications import add_publication
@@ -79,7 +79,7 @@ def get(client: Client, path: str, **query: str) -> str:
 
 
 def headlines(publication: Publication, text: str, outlet: str = "") -> list[str]:
-    found = search_index.search(publication, text, outlet)
+    found = search.search(publication, text, outlet)
     return [hit.item.headline for hit in found.hits]
 
 
@@ -119,8 +119,8 @@ def test_outlets_and_categories_are_searched(searchable: Archive) -> None:
 
 def test_the_outlet_filter_keeps_items_citing_it(client: Client, searchable: Archive) -> None:
     hpb = searchable.hpb
-    every = search_index.search(hpb, "china")
-    wire = search_index.search(hpb, "china", "Meridian Wire")
+    every = search.search(hpb, "china")
+    wire = search.search(hpb, "china", "Meridian Wire")
     assert 0 < wire.total < every.total
     assert all("Meridian Wire" in hit.outlets for hit in wire.hits)
     assert {h.item.pk for h in wire.hits} <= {h.item.pk for h in every.hits}
@@ -139,9 +139,9 @@ def test_matches_are_marked_and_hostile_texts_stay_text(
     assert "&lt;img src=x onerror=alert(1)&gt;" in page
     assert "A body with &lt;b&gt;markup&lt;/b&gt; &amp; &quot;quotes&quot;." in page
     assert "<script>" not in page and "<img" not in page and "<b>" not in page
-    hit = search_index.search(searchable.cpw, "hanoi").hits[0]
+    hit = search.search(searchable.cpw, "hanoi").hits[0]
     assert "<mark>Hanoi</mark> has opened a tender" in hit.snippet
-    assert str(search_index.marked("a \x02<b>\x03 & \x02open")) == (
+    assert str(search.marked("a \x02<b>\x03 & \x02open")) == (
         "a <mark>&lt;b&gt;</mark> &amp; <mark>open</mark>"
     )
 
@@ -185,7 +185,7 @@ def test_publishing_adds_items_and_withdrawing_removes_them(searchable: Archive)
     assert headlines(tpw, "herons") == ["SALT MARSH RESTORED"]
 
     hpb = searchable.hpb
-    alaska = search_index.search(hpb, "alaska")
+    alaska = search.search(hpb, "alaska")
     assert alaska.total and {h.issue.number for h in alaska.hits} == {413}
     issue = find_issue(hpb, 413)
     assert indexed(issue) == 7
@@ -227,12 +227,12 @@ def test_hostile_queries_answer_with_results_or_a_message(
 
 
 def test_queries_reach_the_database_as_quoted_words_only() -> None:
-    parsed = search_index.parse_query('headline:port NEAR(a b) "deep  water" x* ^y \'z\' "')
+    parsed = search.parse_query('headline:port NEAR(a b) "deep  water" x* ^y \'z\' "')
     assert parsed.words == ("headline", "port", "near", "a", "b", "x", "y", "z")
     assert parsed.phrases == (("deep", "water"),)
-    assert search_index.fts5_match(parsed) == (
+    assert search.fts5_match(parsed) == (
         '"headline" AND "port" AND "near" AND "a" AND "b" AND "x" AND "y" AND "z" AND "deep water"'
     )
     for bad in ("", "  ", "***", '""', "x" * 2000, " ".join(f"w{k}" for k in range(30))):
         with pytest.raises(InputError):
-            search_index.parse_query(bad)
+            search.parse_query(bad)
