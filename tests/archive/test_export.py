@@ -233,7 +233,9 @@ def test_a_failing_page_leaves_the_previous_export_served_intact(
     assert os.readlink(out) == version and snapshot(out) == before
 
 
-def test_a_second_export_of_the_same_dir_waits_for_the_first(archive: Archive, out: Path) -> None:
+def test_a_second_export_of_the_same_dir_never_runs_alongside_the_first(
+    archive: Archive, out: Path
+) -> None:
     export(out)
     before = snapshot(out)
     with Store(out.absolute()).locked(0), pytest.raises(ConflictError, match="another export"):
