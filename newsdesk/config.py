@@ -77,12 +77,15 @@ def refuse(problem: ConfigError, fallback: _V) -> _V:
     return fallback
 
 
-def one_of(name: str, value: str, choices: tuple[str, ...]) -> str:
-    """`value` (of setting `name`) if it is one of `choices` (any case), else a problem."""
-    if value.lower() in choices:
-        return value.lower()
+def one_of(name: str, value: str, choices: tuple[str, ...], default: str) -> str:
+    """`value` of setting `name` in lower case if it is one of `choices`; `default` when
+    it is empty; else a problem."""
+    if not value.strip():
+        return default
+    if value.strip().lower() in choices:
+        return value.strip().lower()
     return refuse(
-        ConfigError(f"{name} must be one of {', '.join(choices)}, not {value!r}"), choices[0]
+        ConfigError(f"{name} must be one of {', '.join(choices)}, not {value!r}"), default
     )
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import inspect
 import logging
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
@@ -22,6 +23,8 @@ from typing import Any, ParamSpec, TypeVar
 from django.utils import timezone
 from django_tasks import TaskContext, task
 from django_tasks.base import Task
+
+from newsdesk.logs import log_context
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -58,10 +61,23 @@ def background(
     """
 
     def decorate(function: Callable[..., T]) -> Task[..., T | None]:
+        signature = inspect.signature(function)
+
         def run(context: TaskContext, *args: Any, **kwargs: Any) -> T | None:
             attempt = int(kwargs.pop(ATTEMPT, 1))
+            with log_context(
+                task=function.__name__,
+                task_id=str(context.task_result.id),
+                attempt=attempt,
+                **argument_ids(signature, args, kwargs),
+            ):
+                return attempted(attempt, *args, **kwargs)
+
+        def attempted(attempt: int, *args: Any, **kwargs: Any) -> T | None:
             try:
-                return function(*args, **kwargs, attempt=attempt)
+                done = function(*args, **kwargs, attempt=attempt)
+                logger.info("task %s done", function.__name__)
+                return done
             except Exception as exc:
                 if attempt < retry.attempts:
                     after = timezone.now() + retry.wait(attempt)
@@ -96,3 +112,18 @@ def background(
         return wrapped
 
     return decorate
+
+
+def argument_ids(
+    signature: inspect.Signature, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> dict[str, object]:
+    """The ids among a task's arguments, for its log lines: `source_id=12` -> source=12."""
+    try:
+        bound = signature.bind_partial(*args, **kwargs).arguments
+    except TypeError:  # the call itself is wrong: the task says so when it runs
+        return {}
+    return {
+        name.removesuffix("_id"): value
+        for name, value in bound.items()
+        if name.endswith("_id") and isinstance(value, int | str)
+    }

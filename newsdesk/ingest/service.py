@@ -28,6 +28,7 @@ from newsdesk.ingest.models import FetchLog, Source
 from newsdesk.ingest.rows import insert_rows, update_rows
 from newsdesk.ingest.store import Outcome, known_links, load_near_index, recent_links, store_batch
 from newsdesk.ingest.workers import WorkerPool, page_draft, shared_pool
+from newsdesk.logs import log_context
 from newsdesk.pipeline.dedupe import NearDuplicateIndex
 from newsdesk.pipeline.errors import InputError, error_kind, one_line
 from newsdesk.pipeline.intake.articles import (
@@ -317,7 +318,8 @@ class Ingestor:
         """Log a bug's traceback (with the worker's, for an error raised in a worker process)."""
         self.report.bugs += 1
         where = f"{what} of {source.url}" if what else source.url
-        log.error("internal error (a bug, please report it) on %s", where, exc_info=exc)
+        with log_context(source=source.pk):
+            log.error("internal error (a bug, please report it) on %s", where, exc_info=exc)
 
     def _fail(self, source: Source, state: _RunState, exc: BaseException, lost: int = 0) -> None:
         kind, message = f"store-{error_kind(exc)}", one_line(exc)
