@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "newsdesk.web",
     "newsdesk.desk",
     "newsdesk.archive",
+    "newsdesk.mailing",
     "newsdesk.ops",
 ]
 #: background work: tasks stored in the database (django-tasks-db), run by `newsdesk worker`
@@ -126,6 +127,10 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "newsdesk@localhost")
+#: the mailing list (docs/mailing.md): how long a confirmation link works, and how many
+#: sign-ups one network address may make an hour
+NEWSDESK_CONFIRM_DAYS = env_int("NEWSDESK_CONFIRM_DAYS", 3, minimum=1)
+NEWSDESK_SIGNUPS_PER_HOUR = env_int("NEWSDESK_SIGNUPS_PER_HOUR", 10, minimum=1)
 
 # ingest
 #: the public site's address (absolute links in metadata and feeds); the request's when unset

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from typing import TypeVar
 
+from newsdesk.cli.mailing_args import add_mailing_commands
 from newsdesk.evaluation import TASKS as EVAL_TASKS
 
 EPILOG = (
@@ -54,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_ops_commands(command)
     add_config_commands(command)
     add_site_commands(command)
+    add_mailing_commands(command)
     for name in LONG_RUNNING:  # they refuse to start with a bad configuration
         if name in sub.choices:
             sub.choices[name].set_defaults(check_config=True)

@@ -1,16 +1,29 @@
-"""Serving the site.
+"""Serving the site: Django's development server, or the production server.
 
-Django's development server for now; the operations issue picks a production server.
+The production server is Granian (a server written in Rust, running Django's WSGI
+application in worker processes), chosen over gunicorn by measurement
+(docs/site.md, "Serving it in production"). Static files come from WhiteNoise in
+the application itself, public pages from its front cache (web/pagecache.py).
 """
 
 from __future__ import annotations
 
 import errno
+import importlib
+import os
 import socket
 
 from django.core.management import call_command
+from django.db import connections
+from granian.constants import Interfaces
+from granian.server import Server
 
 from newsdesk.pipeline.errors import ConflictError, InputError
+
+#: the WSGI application the production workers run: Django behind the front cache
+APPLICATION = "newsdesk.wsgi:application"
+#: seconds a worker has to finish its requests after SIGTERM before it is killed
+STOP_SECONDS = 10
 
 
 def serve(host: str, port: int) -> None:
@@ -27,6 +40,39 @@ def serve(host: str, port: int) -> None:
         use_threading=True,
         insecure_serving=True,
     )
+
+
+def default_workers() -> int:
+    """One worker process a CPU this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def serve_production(host: str, port: int, workers: int, threads: int) -> None:
+    """Serve with `workers` processes of `threads` threads each, until SIGTERM or SIGINT:
+    then each worker finishes what it answers (STOP_SECONDS at most) and this returns."""
+    bare_host = host.strip("[]")
+    refuse_unusable_address(bare_host, port)
+    # load Django's application here, once: the workers are forked from this process
+    # and start at once with it (instead of importing everything each), and a SIGTERM
+    # cannot find a worker still starting, before it listens for signals
+    importlib.import_module(APPLICATION.partition(":")[0])
+    connections.close_all()  # a forked worker must open its own
+    address = f"[{bare_host}]" if ":" in bare_host else bare_host
+    print(
+        f"serving on http://{address}:{port}/ with {workers} worker(s) of {threads} thread(s) "
+        "(SIGTERM or Ctrl-C to stop)",
+        flush=True,
+    )
+    Server(
+        APPLICATION,
+        address=bare_host,
+        port=port,
+        interface=Interfaces.WSGI,
+        workers=workers,
+        blocking_threads=threads,
+        workers_kill_timeout=STOP_SECONDS,
+        log_access=False,
+    ).serve()
 
 
 def refuse_unusable_address(host: str, port: int) -> None:
