@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
+from newsdesk.cli.main import main
 from newsdesk.newsroom import search, search_index
 from newsdesk.newsroom.models import Issue, Publication
 from newsdesk.newsroom.numbering import find_issue, publish, withdraw
@@ -236,3 +237,15 @@ def test_queries_reach_the_database_as_quoted_words_only() -> None:
     for bad in ("", "  ", "***", '""', "x" * 2000, " ".join(f"w{k}" for k in range(30))):
         with pytest.raises(InputError):
             search.parse_query(bad)
+
+
+def test_site_reindex_rebuilds_the_index(
+    archive: Archive, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert headlines(archive.cpw, "hanoi") == []  # stored past the hooks
+    assert main(["site", "reindex", "cpw"]) == 0
+    assert capsys.readouterr().out.strip() == "indexed 2 published items"
+    assert headlines(archive.cpw, "hanoi") == ["VIETNAM OPENS DEEP-WATER PORT TENDER"]
+    assert main(["site", "reindex"]) == 0
+    assert capsys.readouterr().out.strip() == "indexed 21 published items"
+    assert main(["site", "reindex", "nobody"]) == 1
