@@ -5,9 +5,11 @@ from newsdesk.ops.views import healthz
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("newsdesk.desk.accounts")),
+    path("desk/", include("newsdesk.mailing.desk_urls")),  # /desk/SLUG/subscribers/...
     path("desk/", include("newsdesk.desk.urls")),
     path("", include("newsdesk.web.urls")),
     path("api/v1/", include("newsdesk.archive.api_urls")),
+    path("", include("newsdesk.mailing.urls")),  # /SLUG/subscribe/, /SLUG/subscription/...
     path("", include("newsdesk.archive.feed_urls")),  # before the pages' <slug:slug>/ routes
     path("", include("newsdesk.archive.urls")),
 ]

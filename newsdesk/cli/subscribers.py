@@ -1,0 +1,69 @@
+"""`newsdesk subscribers import|export|list|delete`: a publication's mailing list."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from newsdesk.cli.output import console
+from newsdesk.mailing import imports, links, roster, subscribing
+from newsdesk.newsroom.models import Publication
+from newsdesk.pipeline.errors import InputError, NotFoundError
+
+
+def run_subscribers(args: argparse.Namespace) -> int:
+    if args.action == "delete":
+        subscribing.delete_subscriber(args.email)
+        print("deleted: the address and its history are gone; a suppression keeps its hash")
+        return 0
+    publication = Publication.objects.filter(slug=args.publication).first()
+    if publication is None:
+        raise NotFoundError(f"no publication {args.publication!r} (`newsdesk publication list`)")
+    if args.action == "import":
+        return run_import(publication, Path(args.file), confirmed=args.confirmed)
+    if args.action == "export":
+        if args.out:
+            with open(args.out, "w", encoding="utf-8", newline="") as out:
+                count = roster.write_csv(publication, out)
+            print(f"exported {count} subscriptions of {publication.slug} to {args.out}")
+        else:
+            roster.write_csv(publication, sys.stdout)
+        return 0
+    return run_list(publication, args.search or "")
+
+
+def run_import(publication: Publication, path: Path, *, confirmed: bool) -> int:
+    base = "" if confirmed else links.base_url()  # refused before anything is read
+    try:
+        imports.check_size(path.stat().st_size)
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror}") from None
+    report = imports.import_subscribers(publication, data, confirmed=confirmed, base_url=base)
+    out = console()
+    out.print(
+        f"{report.rows} rows: {report.added} added, {report.confirmed} confirmed, "
+        f"{report.unchanged} subscribed already, {len(report.rejected)} rejected or merged; "
+        f"confirmation messages: {report.confirmations_sent} sent, "
+        f"{report.confirmations_held} held (one went out within the hour)",
+        markup=False,
+    )
+    for rejected in report.rejected:
+        out.print(f"  line {rejected.line}: {rejected.reason}", markup=False)
+    return 0
+
+
+def run_list(publication: Publication, search: str) -> int:
+    out = console()
+    count = 0
+    for s in roster.subscriptions(publication, search).iterator(chunk_size=500):
+        count += 1
+        person = s.subscriber
+        extra = f"  [{roster.preferences(s)}]" if s.categories.all() else ""
+        name = f" ({person.name})" if person.name else ""
+        out.print(
+            f"{person.email}{name}  {s.status}  since {s.created:%Y-%m-%d}{extra}", markup=False
+        )
+    out.print(f"{count} subscription{'s' if count != 1 else ''}", markup=False)
+    return 0

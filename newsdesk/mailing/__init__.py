@@ -1,0 +1,1 @@
+"""The mailing list: subscribers, double opt-in, preferences, unsubscribe, suppressions."""

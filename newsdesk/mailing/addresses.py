@@ -1,0 +1,45 @@
+"""Email addresses as the list keeps them: one normal form, checked, and hashed.
+
+The whole address is lower-cased: mail systems treat the local part as
+case-insensitive in practice, and two rows for Ana@ and ana@ would mean two copies
+of every issue. The domain goes to its ASCII (IDNA) form. The hash (sha256 of the
+normal form, unkeyed, so rotating the secret key never frees a suppressed address)
+is what a suppression keeps once the address itself is deleted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
+
+from newsdesk.pipeline.errors import InputError
+
+MAX_LENGTH = 254
+_validate = EmailValidator()
+
+
+def normalise(raw: str) -> str:
+    """The address in the list's form; InputError when it is not an address."""
+    text = (raw or "").strip()
+    local, at, domain = text.rpartition("@")
+    if not at or not local or not domain:
+        raise InputError("not an email address")
+    try:
+        domain = domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise InputError("not an email address (its domain cannot be written)") from None
+    address = f"{local}@{domain}".lower()
+    if len(address) > MAX_LENGTH:
+        raise InputError(f"an email address has at most {MAX_LENGTH} characters")
+    try:
+        _validate(address)
+    except ValidationError:
+        raise InputError("not an email address") from None
+    return address
+
+
+def address_hash(address: str) -> str:
+    """sha256 of the normalised address, in hex."""
+    return hashlib.sha256(normalise(address).encode()).hexdigest()

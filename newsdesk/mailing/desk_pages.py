@@ -1,0 +1,154 @@
+"""The desk's subscribers page (/desk/SLUG/subscribers/): list and search, import and
+export CSV, the suppression list, one subscriber's history. For a role that may
+publish on the publication (editor or admin); every change goes to the audit log.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+
+from newsdesk.desk.access import context, desk_action, desk_view
+from newsdesk.mailing import imports, links, roster, subscribing
+from newsdesk.mailing.imports import ImportReport
+from newsdesk.mailing.models import Subscriber, Subscription, Suppression
+from newsdesk.newsroom import people
+from newsdesk.newsroom.models import Publication
+from newsdesk.pipeline.errors import InputError, NewsdeskError
+from newsdesk.pipeline.limits import size_text
+
+ROLE = "publish"
+PER_PAGE = 100
+
+
+def _list_page(
+    request: HttpRequest,
+    publication: Publication,
+    report: ImportReport | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    search = request.GET.get("q", "").strip()[:200]
+    found = roster.subscriptions(publication, search)
+    page = Paginator(found, PER_PAGE).get_page(request.GET.get("page"))
+    counts = {
+        s: Subscription.objects.filter(publication=publication, status=s).count()
+        for s in Subscription.Status.values
+    }
+    return render(
+        request,
+        "mailing/desk_subscribers.html",
+        context(
+            request,
+            publication,
+            section="subscribers",
+            page=page,
+            q=search,
+            counts=counts,
+            report=report,
+            limit=size_text(settings.NEWSDESK_MAX_IMPORT_BYTES),
+        ),
+        status=status,
+    )
+
+
+@desk_view(ROLE)
+def subscribers(request: HttpRequest, publication: Publication) -> HttpResponse:
+    return _list_page(request, publication)
+
+
+@desk_action(ROLE)
+def import_csv(request: HttpRequest, publication: Publication) -> HttpResponse:
+    """The same import as `newsdesk subscribers import`, with its report on the page."""
+    upload = request.FILES.get("file")
+    if upload is None:
+        raise InputError("choose a CSV file to import")
+    imports.check_size(upload.size or 0)
+    confirmed = request.POST.get("confirmed") == "1"
+    try:
+        report = imports.import_subscribers(
+            publication,
+            upload.read(),
+            confirmed=confirmed,
+            base_url="" if confirmed else links.base_url(request),
+        )
+    except NewsdeskError as exc:
+        messages.error(request, str(exc))
+        return _list_page(request, publication, status=400)
+    people.record(
+        request.user,
+        publication,
+        "subscribers.import",
+        "subscribers",
+        after={
+            "added": report.added,
+            "confirmed": report.confirmed,
+            "rejected": len(report.rejected),
+        },
+    )
+    return _list_page(request, publication, report)
+
+
+@desk_view(ROLE)
+def export_csv(request: HttpRequest, publication: Publication) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{publication.slug}-subscribers.csv"'
+    response["Cache-Control"] = "no-store"
+    count = roster.write_csv(publication, response)  # type: ignore[arg-type]
+    people.record(
+        request.user, publication, "subscribers.export", "subscribers", after={"rows": count}
+    )
+    return response
+
+
+@desk_view(ROLE)
+def subscriber(request: HttpRequest, publication: Publication, pk: int) -> HttpResponse:
+    """One subscriber's subscriptions and history (only if they subscribe to this one)."""
+    person = get_object_or_404(Subscriber, pk=pk, subscriptions__publication=publication)
+    return render(
+        request,
+        "mailing/desk_subscriber.html",
+        context(
+            request,
+            publication,
+            section="subscribers",
+            person=person,
+            subscriptions=person.subscriptions.select_related("publication"),
+            events=person.events.select_related("publication").order_by("-at", "-id")[:500],
+            suppression=Suppression.objects.filter(address_hash=person.address_hash).first(),
+        ),
+    )
+
+
+@desk_view(ROLE)
+def suppressions(request: HttpRequest, publication: Publication) -> HttpResponse:
+    page = Paginator(Suppression.objects.all(), PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "mailing/desk_suppressions.html",
+        context(
+            request,
+            publication,
+            section="subscribers",
+            page=page,
+            reasons=Suppression.Reason.choices,
+        ),
+    )
+
+
+@desk_action(ROLE)
+def suppress(request: HttpRequest, publication: Publication) -> HttpResponse:
+    """Add an address to the suppression list by hand (it is kept as its hash)."""
+    note = str(request.POST.get("note", "")).strip()
+    added = subscribing.suppress(
+        str(request.POST.get("email", "")), Suppression.Reason.MANUAL, note
+    )
+    if added:
+        people.record(request.user, publication, "subscribers.suppress", "suppression")
+        messages.success(request, "Suppressed: that address will never be mailed.")
+    else:
+        messages.info(request, "That address was suppressed already.")
+    return HttpResponseRedirect(reverse("mailing-desk:suppressions", args=[publication.slug]))

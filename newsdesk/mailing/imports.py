@@ -1,0 +1,276 @@
+"""Importing a list of subscribers from CSV: the command line's and the desk's service.
+
+The file is read whole and checked before anything is written: not text, not
+UTF-8, over NEWSDESK_MAX_IMPORT_BYTES, a header without `email` or with a column
+we do not know is an InputError, and nothing changes. Then each row either goes
+in or is reported with its line number and why: not an address, a topic or place
+the publication does not have, a bad consent date, a suppressed address (refused),
+an address that unsubscribed (never subscribed again by an import). A second row
+for the same address is merged into the first (name, preferences) and reported.
+
+With `confirmed` the operator asserts the addresses' prior consent (a migrated
+list): they are confirmed at once. Without it each new address gets a
+confirmation message, as from the form (subscribing.send_confirmation).
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as dt
+import io
+
+from django.conf import settings
+from django.core.mail import get_connection
+from django.db import transaction
+from django.utils import timezone
+
+from newsdesk.mailing import addresses, subscribing
+from newsdesk.mailing.models import Subscriber, SubscriberEvent, Subscription, Suppression
+from newsdesk.newsroom.models import Category, Publication
+from newsdesk.pipeline.errors import InputError, TooLargeInputError
+
+#: the columns an import reads; an export's other columns are accepted and ignored,
+#: so an export imports again
+READ = ("email", "name", "preferences", "consent_date")
+EXPORTED = (
+    "email",
+    "name",
+    "preferences",
+    "status",
+    "consent_source",
+    "consent_date",
+    "created",
+    "confirmed_at",
+    "unsubscribed_at",
+)
+#: between topic and place names in the `preferences` column
+PREFERENCE_SEPARATOR = ";"
+Status = Subscription.Status
+
+
+@dataclasses.dataclass(frozen=True)
+class Rejected:
+    line: int
+    reason: str
+
+
+@dataclasses.dataclass
+class Row:
+    line: int
+    address: str
+    name: str
+    categories: list[Category]
+    consent_at: dt.datetime | None
+
+
+@dataclasses.dataclass
+class ImportReport:
+    rows: int = 0
+    added: int = 0  # new subscriptions
+    confirmed: int = 0  # of which confirmed now (--confirmed), pending ones included
+    unchanged: int = 0  # subscribed already
+    confirmations_sent: int = 0
+    confirmations_held: int = 0  # one went out within the hour
+    rejected: list[Rejected] = dataclasses.field(default_factory=list)
+
+    def reject(self, line: int, reason: str) -> None:
+        self.rejected.append(Rejected(line, reason))
+
+
+def check_size(size: int) -> None:
+    limit = settings.NEWSDESK_MAX_IMPORT_BYTES
+    if size > limit:
+        raise TooLargeInputError(
+            f"the file has {size:,} bytes, more than NEWSDESK_MAX_IMPORT_BYTES ({limit:,}): "
+            "split it, or raise the limit"
+        )
+
+
+def read_table(data: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The header (lower-cased) and the rows with their line numbers; InputError for a
+    file that is not a CSV list of subscribers."""
+    check_size(len(data))
+    if b"\x00" in data:
+        raise InputError("the file is not text (it holds NUL bytes): give a CSV file")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"the file is not UTF-8 text (byte {exc.start:,}): save it as UTF-8"
+        ) from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [h.strip().lower() for h in next(reader, [])]
+        rows = []
+        while True:
+            line = reader.line_num + 1  # where the row starts (a quoted field may span lines)
+            row = next(reader, None)
+            if row is None:
+                break
+            if any(v.strip() for v in row):
+                rows.append((line, row))
+    except csv.Error as exc:
+        raise InputError(f"line {reader.line_num}: not readable as CSV ({exc})") from None
+    if "email" not in header:
+        raise InputError(
+            "the first line must be a header naming an `email` column (and optionally "
+            f"`name`, `preferences`, `consent_date`); found: {', '.join(header)[:200] or 'nothing'}"
+        )
+    unknown = [h for h in header if h not in EXPORTED]
+    if unknown or len(set(header)) != len(header):
+        raise InputError(
+            f"unknown or repeated columns in the header: {', '.join(unknown or header)[:200]}; "
+            f"known: {', '.join(EXPORTED)}"
+        )
+    return header, rows
+
+
+def read_rows(publication: Publication, data: bytes, report: ImportReport) -> list[Row]:
+    """Each row checked; the bad ones reported, duplicates merged into the first."""
+    header, table = read_table(data)
+    names = {c.name.casefold(): c for c in Category.objects.filter(publication=publication)}
+    rows: dict[str, Row] = {}
+    for line, values in table:
+        report.rows += 1
+        if len(values) != len(header):
+            report.reject(line, f"{len(values)} fields where the header has {len(header)}")
+            continue
+        fields = dict(zip(header, (v.strip() for v in values), strict=True))
+        try:
+            row = read_row(line, fields, names)
+        except InputError as exc:
+            report.reject(line, str(exc))
+            continue
+        first = rows.get(row.address)
+        if first is None:
+            rows[row.address] = row
+            continue
+        first.name = first.name or row.name
+        first.categories += [c for c in row.categories if c not in first.categories]
+        report.reject(line, f"the same address as line {first.line}: merged into it")
+    return list(rows.values())
+
+
+def read_row(line: int, fields: dict[str, str], names: dict[str, Category]) -> Row:
+    try:
+        address = addresses.normalise(fields["email"])
+    except InputError:
+        raise InputError("not a valid email address") from None
+    categories = []
+    for name in filter(None, (n.strip() for n in fields.get("preferences", "").split(";"))):
+        found = names.get(name.casefold())
+        if found is None:
+            raise InputError(f"no topic or place named {name[:80]!r} in this publication")
+        categories.append(found)
+    return Row(line, address, fields.get("name", "")[:200], categories, consent(fields))
+
+
+def consent(fields: dict[str, str]) -> dt.datetime | None:
+    raw = fields.get("consent_date", "")
+    if not raw:
+        return None
+    try:
+        when = dt.datetime.fromisoformat(raw)
+    except ValueError:
+        raise InputError(f"consent_date {raw[:40]!r} is not a date like 2026-03-01") from None
+    when = when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+    if when > timezone.now():
+        raise InputError(f"consent_date {raw[:40]!r} is in the future")
+    return when
+
+
+def import_subscribers(
+    publication: Publication,
+    data: bytes,
+    *,
+    confirmed: bool,
+    base_url: str = "",
+    now: dt.datetime | None = None,
+) -> ImportReport:
+    """Import a CSV file of subscribers to the publication (see the module's text).
+    `base_url` starts the confirmation links: needed without `confirmed`."""
+    now = now or timezone.now()
+    if not confirmed and not base_url:
+        raise InputError("an import without --confirmed mails confirmation links: give base_url")
+    report = ImportReport()
+    rows = refuse_stopped(publication, read_rows(publication, data, report), report)
+    asking: list[Subscriber] = []
+    with transaction.atomic():
+        for row in rows:
+            subscriber = import_row(publication, row, confirmed=confirmed, now=now, report=report)
+            if subscriber is not None:
+                asking.append(subscriber)
+    if asking:
+        with get_connection() as connection:  # one SMTP session for all of them
+            for subscriber in asking:
+                sent = subscribing.send_confirmation(
+                    subscriber, publication, base_url, now=now, connection=connection
+                )
+                report.confirmations_sent += sent
+                report.confirmations_held += not sent
+    report.rejected.sort(key=lambda r: r.line)
+    return report
+
+
+def refuse_stopped(publication: Publication, rows: list[Row], report: ImportReport) -> list[Row]:
+    """The rows left once suppressed and unsubscribed addresses are refused."""
+    hashes = {addresses.address_hash(r.address): r for r in rows}
+    suppressed = dict(
+        Suppression.objects.filter(address_hash__in=list(hashes)).values_list(
+            "address_hash", "reason"
+        )
+    )
+    left = []
+    for digest, row in hashes.items():
+        if digest in suppressed:
+            report.reject(row.line, f"suppressed ({suppressed[digest]}): refused")
+        else:
+            left.append(row)
+    gone = dict(
+        Subscription.objects.filter(
+            publication=publication,
+            status=Status.UNSUBSCRIBED,
+            subscriber__email__in=[r.address for r in left],
+        ).values_list("subscriber__email", "unsubscribed_at")
+    )
+    for row in left:
+        if row.address in gone:
+            when = gone[row.address]
+            day = f" on {when:%Y-%m-%d}" if when else ""
+            report.reject(row.line, f"unsubscribed{day}: not subscribed again by an import")
+    return [r for r in left if r.address not in gone]
+
+
+def import_row(
+    publication: Publication, row: Row, *, confirmed: bool, now: dt.datetime, report: ImportReport
+) -> Subscriber | None:
+    """Add or confirm one row's subscription; the subscriber when it awaits confirmation."""
+    source = Subscriber.Source.IMPORT_CONFIRMED if confirmed else Subscriber.Source.IMPORT
+    subscriber, made = subscribing.find_or_add(row.address, row.name, source)
+    if not made and row.name and not subscriber.name:
+        subscriber.name = row.name
+        subscriber.save(update_fields=["name"])
+    subscription, new = Subscription.objects.get_or_create(
+        subscriber=subscriber, publication=publication
+    )
+    if new:
+        report.added += 1
+        subscription.categories.set(row.categories)
+        detail = "prior consent asserted" if confirmed else "confirmation to be asked"
+        subscribing.note(subscriber, SubscriberEvent.Kind.IMPORTED, publication, detail, now)
+    elif subscription.status == Status.CONFIRMED:
+        report.unchanged += 1
+        return None
+    if not confirmed:
+        return subscriber
+    report.confirmed += 1
+    subscription.status = Status.CONFIRMED
+    subscription.confirmed_at = now
+    subscription.save(update_fields=["status", "confirmed_at"])
+    subscribing.note(subscriber, SubscriberEvent.Kind.CONFIRMED, publication, "by the import", now)
+    subscriber.confirmed_at = subscriber.confirmed_at or now
+    subscriber.consent_at = subscriber.consent_at or row.consent_at or now
+    subscriber.unsubscribed_at = None
+    subscriber.save(update_fields=["confirmed_at", "consent_at", "unsubscribed_at"])
+    return None

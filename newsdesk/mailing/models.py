@@ -1,0 +1,159 @@
+"""Who receives a publication by mail, with what consent, and who must never be mailed.
+
+A Subscriber is one address (normalised, unique) with the personal data that goes
+with it; deleting the row removes all of it (its subscriptions and history go
+with it). A Subscription ties a subscriber to one publication: pending until the
+address confirms, confirmed, or unsubscribed (then never undone by an import).
+A Suppression holds only the address's hash, so it outlives the subscriber: an
+address that bounced, complained, was blocked by hand or asked to be forgotten
+is refused by every import and never mailed. SubscriberEvent is the history
+shown on the desk; the sending side adds its own kinds (delivered, bounced, ...).
+
+Sending reads `Subscription.objects.recipients(publication)`: confirmed
+subscriptions whose address is not suppressed.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import ClassVar
+
+from django.db import models
+
+from newsdesk.newsroom.models import Category, Publication
+
+
+def new_key() -> str:
+    """The secret a subscriber's signed links carry: a new one voids every old link."""
+    return secrets.token_hex(16)
+
+
+class Subscriber(models.Model):
+    class Source(models.TextChoices):
+        FORM = "form", "the subscribe form"
+        IMPORT = "import", "an import (confirmation asked)"
+        IMPORT_CONFIRMED = "import-confirmed", "an import (prior consent asserted)"
+
+    email = models.EmailField(max_length=254, unique=True, help_text="normalised (addresses.py)")
+    #: sha256 of the normalised address: what a Suppression matches
+    address_hash = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=200, blank=True)
+    key = models.CharField(max_length=32, unique=True, default=new_key)
+    created = models.DateTimeField(auto_now_add=True)
+    #: the first time the address confirmed a subscription
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    #: when its last active subscription ended
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    consent_source = models.CharField(max_length=20, choices=Source.choices)
+    consent_at = models.DateTimeField(null=True, blank=True)
+    #: the last confirmation message sent: at most one an hour (subscribing.py)
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["email"]
+
+    def __str__(self) -> str:
+        return f"subscriber {self.pk}"  # never the address: it may end up in a log
+
+
+class SubscriptionQuerySet(models.QuerySet["Subscription"]):
+    def recipients(self, publication: Publication) -> SubscriptionQuerySet:
+        """Confirmed subscriptions of the publication whose address is not suppressed."""
+        return self.filter(publication=publication, status=Subscription.Status.CONFIRMED).exclude(
+            subscriber__address_hash__in=Suppression.objects.values("address_hash")
+        )
+
+
+class Subscription(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "pending: waits for the address to confirm"
+        CONFIRMED = "confirmed", "confirmed"
+        UNSUBSCRIBED = "unsubscribed", "unsubscribed"
+
+    subscriber = models.ForeignKey(
+        Subscriber, on_delete=models.CASCADE, related_name="subscriptions"
+    )
+    publication = models.ForeignKey(
+        Publication, on_delete=models.CASCADE, related_name="subscriptions"
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    #: the topics and places wanted; none: the whole issue
+    categories = models.ManyToManyField(Category, blank=True, related_name="subscriptions")
+    created = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+
+    objects: ClassVar[SubscriptionQuerySet] = SubscriptionQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ["publication_id", "subscriber_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscriber", "publication"], name="subscription_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"subscription {self.pk} ({self.status})"
+
+
+class Suppression(models.Model):
+    """An address never to be mailed, kept as its hash only."""
+
+    class Reason(models.TextChoices):
+        HARD_BOUNCE = "hard-bounce", "hard bounce"
+        COMPLAINT = "complaint", "complaint"
+        MANUAL = "manual", "added by hand"
+        ERASED = "erased", "personal data deleted"
+
+    address_hash = models.CharField(max_length=64, unique=True)
+    reason = models.CharField(max_length=12, choices=Reason.choices)
+    at = models.DateTimeField()
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-at", "id"]
+
+    def __str__(self) -> str:
+        return f"suppression {self.address_hash[:12]} ({self.reason})"
+
+
+class SubscriberEvent(models.Model):
+    """One line of a subscriber's history; `detail` never holds the address."""
+
+    class Kind(models.TextChoices):
+        SUBSCRIBED = "subscribed", "subscribed"
+        CONFIRMATION_SENT = "confirmation-sent", "confirmation sent"
+        CONFIRMED = "confirmed", "confirmed"
+        PREFERENCES = "preferences", "preferences changed"
+        UNSUBSCRIBED = "unsubscribed", "unsubscribed"
+        IMPORTED = "imported", "imported"
+        SUPPRESSED = "suppressed", "suppressed"
+        DELIVERED = "delivered", "delivered"
+        DEFERRED = "deferred", "deferred"
+        BOUNCED = "bounced", "bounced"
+        COMPLAINED = "complained", "complained"
+
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="events")
+    publication = models.ForeignKey(
+        Publication, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    at = models.DateTimeField()
+    detail = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class SignupAttempt(models.Model):
+    """One sign-up from a network address (its hash), for the per-address throttle."""
+
+    client_hash = models.CharField(max_length=64, db_index=True)
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["at", "id"]

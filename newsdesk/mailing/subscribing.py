@@ -1,0 +1,284 @@
+"""Subscribing, confirming, choosing, leaving and being forgotten: the list's rules.
+
+- Double opt-in: a sign-up makes a pending subscription; only the confirmation link
+  mailed to the address makes it confirmed. Nothing but that message ever goes to an
+  unconfirmed address, and at most one such message an hour (CONFIRMATION_GAP).
+- A sign-up for an address already confirmed changes nothing (its preferences stay
+  the reader's own); callers answer every sign-up the same way, so nobody learns
+  whether an address is on the list.
+- Unsubscribing takes effect at once; only the reader's own new sign-up, confirmed
+  again, brings the address back: an import never does (imports.py).
+- A suppressed address (bounce, complaint, by hand) is never mailed; one whose
+  personal data was deleted may come back through the form and its confirmation.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+from collections.abc import Iterable
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from newsdesk.mailing import addresses, links, mailer, tokens
+from newsdesk.mailing.models import Subscriber, SubscriberEvent, Subscription, Suppression
+from newsdesk.newsroom.models import Category, Publication
+from newsdesk.pipeline.errors import InputError, NotFoundError
+
+log = logging.getLogger(__name__)
+
+CONFIRMATION_GAP = dt.timedelta(hours=1)
+#: reasons that stop even the reader's own sign-up
+BLOCKING = (
+    Suppression.Reason.HARD_BOUNCE,
+    Suppression.Reason.COMPLAINT,
+    Suppression.Reason.MANUAL,
+)
+Kind = SubscriberEvent.Kind
+Status = Subscription.Status
+
+
+@dataclasses.dataclass(frozen=True)
+class Signup:
+    """What a sign-up did, for tests and reports (never shown to the one signing up)."""
+
+    outcome: str  # "pending", "already", "suppressed"
+    subscriber: Subscriber | None = None
+    confirmation_sent: bool = False
+
+
+def suppression_of(address: str) -> Suppression | None:
+    return Suppression.objects.filter(address_hash=addresses.address_hash(address)).first()
+
+
+def note(
+    subscriber: Subscriber,
+    kind: str,
+    publication: Publication | None = None,
+    detail: str = "",
+    at: dt.datetime | None = None,
+) -> None:
+    SubscriberEvent.objects.create(
+        subscriber=subscriber,
+        publication=publication,
+        kind=kind,
+        detail=detail[:300],
+        at=at or timezone.now(),
+    )
+
+
+def find_or_add(address: str, name: str, source: str) -> tuple[Subscriber, bool]:
+    """The subscriber of a normalised address, added if new (a racing twin is found)."""
+    found = Subscriber.objects.filter(email=address).first()
+    if found is not None:
+        return found, False
+    try:
+        with transaction.atomic():
+            made = Subscriber.objects.create(
+                email=address,
+                address_hash=addresses.address_hash(address),
+                name=name.strip()[:200],
+                consent_source=source,
+            )
+        return made, True
+    except IntegrityError:
+        return Subscriber.objects.get(email=address), False
+
+
+def publication_categories(publication: Publication, ids: Iterable[int]) -> list[Category]:
+    """The publication's categories among `ids`; InputError for any other."""
+    wanted = set(ids)
+    found = list(Category.objects.filter(publication=publication, pk__in=wanted))
+    if len(found) != len(wanted):
+        raise InputError(f"{publication.name} has no such topic or place")
+    return found
+
+
+def subscribe(
+    publication: Publication,
+    email: str,
+    name: str = "",
+    categories: Iterable[Category] = (),
+    *,
+    base_url: str,
+    now: dt.datetime | None = None,
+) -> Signup:
+    """A reader's sign-up (the form): pending until confirmed, and a confirmation
+    message unless one went out within the hour. InputError for a malformed address."""
+    now = now or timezone.now()
+    address = addresses.normalise(email)
+    suppressed = suppression_of(address)
+    if suppressed is not None and suppressed.reason in BLOCKING:
+        return Signup("suppressed")
+    with transaction.atomic():
+        subscriber, _ = find_or_add(address, name, Subscriber.Source.FORM)
+        subscription, made = Subscription.objects.select_for_update().get_or_create(
+            subscriber=subscriber, publication=publication
+        )
+        if subscription.status == Status.CONFIRMED:
+            return Signup("already", subscriber)
+        if subscription.status == Status.UNSUBSCRIBED or made:
+            subscription.status = Status.PENDING
+            subscription.save(update_fields=["status"])
+            note(subscriber, Kind.SUBSCRIBED, publication, "the subscribe form", now)
+        subscription.categories.set(list(categories))
+    sent = send_confirmation(subscriber, publication, base_url, now=now)
+    return Signup("pending", subscriber, sent)
+
+
+def send_confirmation(
+    subscriber: Subscriber,
+    publication: Publication,
+    base_url: str,
+    *,
+    now: dt.datetime | None = None,
+    connection: mailer.BaseEmailBackend | None = None,
+) -> bool:
+    """Mail the confirmation link for the subscriber's pending subscriptions, unless
+    one went out within CONFIRMATION_GAP or the address is suppressed. True if sent."""
+    now = now or timezone.now()
+    pending = list(
+        subscriber.subscriptions.filter(status=Status.PENDING).select_related("publication")
+    )
+    suppressed = suppression_of(subscriber.email)
+    if not pending or (suppressed is not None and suppressed.reason in BLOCKING):
+        return False
+    before = subscriber.confirmation_sent_at
+    claimed = (
+        Subscriber.objects.filter(pk=subscriber.pk)
+        .filter(
+            Q(confirmation_sent_at__isnull=True)
+            | Q(confirmation_sent_at__lte=now - CONFIRMATION_GAP)
+        )
+        .update(confirmation_sent_at=now)
+    )
+    if not claimed:
+        return False
+    token = tokens.confirm_token(subscriber, [s.pk for s in pending])
+    context = {
+        "publication": publication,
+        "publications": [s.publication for s in pending],
+        "name": subscriber.name,
+        "confirm_url": base_url + links.confirm_path(publication, token),
+        "days": tokens.confirm_max_age().days,
+    }
+    message = mailer.compose(
+        mailer.render_message("confirm", context),
+        subscriber.email,
+        publication,
+        connection=connection,
+    )
+    try:
+        message.send()
+    except Exception:
+        Subscriber.objects.filter(pk=subscriber.pk, confirmation_sent_at=now).update(
+            confirmation_sent_at=before
+        )
+        raise
+    subscriber.confirmation_sent_at = now
+    note(subscriber, Kind.CONFIRMATION_SENT, publication, at=now)
+    return True
+
+
+def confirm(
+    confirmation: tokens.Confirmation, now: dt.datetime | None = None
+) -> list[Subscription]:
+    """Confirm the pending subscriptions the link names; those confirmed already stay so,
+    those unsubscribed since stay unsubscribed. The subscriptions the link names."""
+    now = now or timezone.now()
+    subscriber = confirmation.subscriber
+    with transaction.atomic():
+        named = list(
+            subscriber.subscriptions.select_for_update()
+            .filter(pk__in=confirmation.subscription_ids)
+            .select_related("publication")
+        )
+        for subscription in named:
+            if subscription.status != Status.PENDING:
+                continue
+            subscription.status = Status.CONFIRMED
+            subscription.confirmed_at = now
+            subscription.unsubscribed_at = None
+            subscription.save(update_fields=["status", "confirmed_at", "unsubscribed_at"])
+            note(subscriber, Kind.CONFIRMED, subscription.publication, at=now)
+            subscriber.confirmed_at = subscriber.confirmed_at or now
+            subscriber.consent_at = subscriber.consent_at or now
+            subscriber.unsubscribed_at = None
+        subscriber.save(update_fields=["confirmed_at", "consent_at", "unsubscribed_at"])
+        # the reader came back on their own: a past erasure no longer stands in the way
+        Suppression.objects.filter(
+            address_hash=subscriber.address_hash, reason=Suppression.Reason.ERASED
+        ).delete()
+    return named
+
+
+def subscription_of(subscriber: Subscriber, publication: Publication) -> Subscription:
+    found = subscriber.subscriptions.filter(publication=publication).first()
+    if found is None:
+        raise NotFoundError(f"no subscription to {publication.name} for this link")
+    return found
+
+
+def set_preferences(
+    subscription: Subscription, categories: Iterable[Category], now: dt.datetime | None = None
+) -> None:
+    chosen = sorted(categories, key=lambda c: (c.kind, c.position, c.name))
+    with transaction.atomic():
+        subscription.categories.set(chosen)
+        detail = ", ".join(c.name for c in chosen) or "the whole issue"
+        note(subscription.subscriber, Kind.PREFERENCES, subscription.publication, detail, now)
+
+
+def unsubscribe(subscription: Subscription, how: str, now: dt.datetime | None = None) -> bool:
+    """End the subscription now; False if it had ended already."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        ended = (
+            Subscription.objects.filter(pk=subscription.pk)
+            .exclude(status=Status.UNSUBSCRIBED)
+            .update(status=Status.UNSUBSCRIBED, unsubscribed_at=now)
+        )
+        if not ended:
+            return False
+        subscription.refresh_from_db()
+        subscriber = subscription.subscriber
+        note(subscriber, Kind.UNSUBSCRIBED, subscription.publication, how, now)
+        if not subscriber.subscriptions.exclude(status=Status.UNSUBSCRIBED).exists():
+            subscriber.unsubscribed_at = now
+            subscriber.save(update_fields=["unsubscribed_at"])
+    return True
+
+
+def suppress(email: str, reason: str, note_text: str = "", now: dt.datetime | None = None) -> bool:
+    """Never mail this address again; False if it was suppressed already."""
+    now = now or timezone.now()
+    address = addresses.normalise(email)
+    with transaction.atomic():
+        _, made = Suppression.objects.get_or_create(
+            address_hash=addresses.address_hash(address),
+            defaults={"reason": reason, "at": now, "note": note_text[:200]},
+        )
+        subscriber = Subscriber.objects.filter(email=address).first()
+        if made and subscriber is not None:
+            note(subscriber, Kind.SUPPRESSED, None, reason, now)
+    return made
+
+
+def delete_subscriber(email: str, now: dt.datetime | None = None) -> None:
+    """Remove the address and all that goes with it; a suppression (its hash) stays,
+    so no import brings it back."""
+    address = addresses.normalise(email)
+    with transaction.atomic():
+        subscriber = Subscriber.objects.select_for_update().filter(email=address).first()
+        if subscriber is None:
+            raise NotFoundError("no subscriber has that address")
+        Suppression.objects.get_or_create(
+            address_hash=subscriber.address_hash,
+            defaults={"reason": Suppression.Reason.ERASED, "at": now or timezone.now()},
+        )
+        number = subscriber.pk
+        subscriber.delete()
+    log.info("subscriber %s deleted; suppression kept as a hash", number)

@@ -1,0 +1,94 @@
+"""The desk's subscribers page: editors and admins only; import with its report, export,
+search, history, the suppression list."""
+
+from __future__ import annotations
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from newsdesk.mailing import addresses, subscribing
+from newsdesk.mailing.models import Subscriber, Suppression
+from newsdesk.newsroom.models import AuditEntry, Publication
+from tests.desk.conftest import logged_in, member
+
+PAGES = [
+    "/desk/cpw/subscribers/",
+    "/desk/cpw/subscribers/export.csv",
+    "/desk/cpw/subscribers/suppressions/",
+]
+
+
+def test_the_page_needs_a_role_that_may_publish(paper: Publication, other: Publication) -> None:
+    subscribing.subscribe(paper, "ana@corvia.example", base_url="http://x")
+    person = Subscriber.objects.get()
+    pages = [*PAGES, f"/desk/cpw/subscribers/{person.pk}/"]
+    for path in pages:
+        answer = Client().get(path)
+        assert answer.status_code == 302 and answer["Location"].startswith("/accounts/login/")
+    for role in ("viewer", "contributor"):
+        client = logged_in(paper, role)
+        assert [client.get(p).status_code for p in pages] == [403] * len(pages), role
+        upload = SimpleUploadedFile("l.csv", b"email\nx@corvia.example\n", "text/csv")
+        assert client.post("/desk/cpw/subscribers/import", {"file": upload}).status_code == 403
+        assert (
+            client.post("/desk/cpw/subscribers/suppress", {"email": "y@corvia.example"}).status_code
+            == 403
+        )
+    assert not Suppression.objects.exists() and Subscriber.objects.count() == 1
+    for role in ("editor", "admin"):
+        client = logged_in(paper, role)
+        assert [client.get(p).status_code for p in pages] == [200] * len(pages), role
+    # an editor of another publication sees nothing of this one's
+    outsider = Client()
+    outsider.force_login(member(other, "editor", "outsider"))
+    assert outsider.get(PAGES[0]).status_code == 403
+
+
+def test_import_search_export_and_history(paper: Publication) -> None:
+    client = logged_in(paper, "editor")
+    upload = SimpleUploadedFile(
+        "list.csv",
+        b"email,name,preferences\nana@corvia.example,Ana,Trade\nbad,,\nbo@corvia.example,Bo,\n",
+        "text/csv",
+    )
+    page = client.post("/desk/cpw/subscribers/import", {"file": upload, "confirmed": "1"})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "<strong>line 3</strong>: not a valid email address" in html
+    assert "2 added, 2 confirmed" in html
+    assert AuditEntry.objects.filter(action="subscribers.import").exists()
+    found = client.get("/desk/cpw/subscribers/", {"q": "ana"}).content.decode()
+    assert "ana@corvia.example" in found and "bo@corvia.example" not in found
+    export = client.get("/desk/cpw/subscribers/export.csv")
+    assert export["Content-Type"].startswith("text/csv")
+    assert b"ana@corvia.example,Ana,Trade,confirmed" in export.content
+    ana = Subscriber.objects.get(email="ana@corvia.example")
+    history = client.get(f"/desk/cpw/subscribers/{ana.pk}/").content.decode()
+    assert "imported" in history and "confirmed" in history
+
+    broken = SimpleUploadedFile("x.csv", b"\x00\x01binary", "text/csv")
+    page = client.post("/desk/cpw/subscribers/import", {"file": broken})
+    assert page.status_code == 400 and "not text" in page.content.decode()
+    assert Subscriber.objects.count() == 2
+
+
+def test_a_suppression_added_by_hand_keeps_only_a_hash(paper: Publication) -> None:
+    client = logged_in(paper, "admin")
+    answer = client.post(
+        "/desk/cpw/subscribers/suppress", {"email": "Spam.Trap@corvia.example", "note": "trap"}
+    )
+    assert answer.status_code == 302
+    kept = Suppression.objects.get()
+    assert kept.reason == "manual" and kept.address_hash == addresses.address_hash(
+        "spam.trap@corvia.example"
+    )
+    listing = client.get("/desk/cpw/subscribers/suppressions/").content.decode()
+    assert kept.address_hash[:16] in listing and "spam.trap" not in listing.lower()
+    answer = client.post(
+        "/desk/cpw/subscribers/suppress",
+        {"email": "not an address", "next": "/desk/cpw/subscribers/suppressions/"},
+    )
+    assert answer.status_code == 302 and Suppression.objects.count() == 1
+    # a suppressed address's sign-up mails nothing
+    subscribing.subscribe(paper, "spam.trap@corvia.example", base_url="http://x")
+    assert not Subscriber.objects.exists()

@@ -1,0 +1,196 @@
+"""Importing, exporting, listing and deleting subscribers, from the command line as
+operators do: the report of rejected rows, files refused whole, erasure."""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+from pathlib import Path
+
+import pytest
+
+from newsdesk.cli.main import main
+from newsdesk.mailing import addresses, imports, subscribing
+from newsdesk.mailing.models import Subscriber, SubscriberEvent, Subscription, Suppression
+from newsdesk.newsroom.models import Publication
+from newsdesk.pipeline.errors import InputError
+from tests.mailing.conftest import outbox
+
+LIST = """email,name,preferences,consent_date
+ana.kos@corvia.example,Ana Kos,Trade;Vietnam,2025-11-02
+not an address,Nobody,,
+ANA.KOS@Corvia.example,,Energy,
+gone@corvia.example,Gone Reader,,
+bounced@corvia.example,,,
+dan@corvia.example,Dan,Fishing,
+"multi@corvia.example","Line
+Break",,
+eve@corvia.example,Eve,,tomorrow
+fay@corvia.example,Fay,trade,
+"""
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    capsys.readouterr()
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def listed(paper: Publication, tmp_path: Path) -> Path:
+    subscribing.subscribe(paper, "gone@corvia.example", base_url="http://x")
+    subscribing.unsubscribe(Subscription.objects.get(), "one-click")
+    subscribing.suppress("bounced@corvia.example", Suppression.Reason.HARD_BOUNCE)
+    outbox_before = len(outbox())
+    assert outbox_before == 1
+    path = tmp_path / "list.csv"
+    path.write_text(LIST, encoding="utf-8")
+    return path
+
+
+def test_import_reports_every_rejected_row_by_line(
+    listed: Path, paper: Publication, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(
+        capsys, "subscribers", "import", str(listed), "--publication", "cpw", "--confirmed"
+    )
+    assert code == 0, err
+    assert "9 rows: 3 added, 3 confirmed" in out
+    assert "  line 3: not a valid email address" in out
+    assert "  line 4: the same address as line 2: merged into it" in out
+    assert "  line 5: unsubscribed on " in out and "not subscribed again by an import" in out
+    assert "  line 6: suppressed (hard-bounce): refused" in out
+    assert "  line 7: no topic or place named 'Fishing' in this publication" in out
+    assert "  line 10: consent_date 'tomorrow' is not a date" in out
+    ana = Subscription.objects.get(subscriber__email="ana.kos@corvia.example")
+    assert ana.status == "confirmed"
+    assert {c.name for c in ana.categories.all()} == {"Trade", "Vietnam", "Energy"}
+    assert ana.subscriber.consent_at.isoformat().startswith("2025-11-02")
+    assert ana.subscriber.consent_source == "import-confirmed"
+    assert Subscriber.objects.get(email="multi@corvia.example").name == "Line\nBreak"
+    gone = Subscription.objects.get(subscriber__email="gone@corvia.example")
+    assert gone.status == "unsubscribed"
+    assert not Subscriber.objects.filter(email="bounced@corvia.example").exists()
+    assert len(outbox()) == 1  # --confirmed mails nothing
+
+    # the same file again: nothing new, the unsubscribed address still not back
+    code, out, _ = run(
+        capsys, "subscribers", "import", str(listed), "--publication", "cpw", "--confirmed"
+    )
+    assert "0 added, 0 confirmed, 3 subscribed already" in out
+    assert (
+        Subscription.objects.get(subscriber__email="gone@corvia.example").status == "unsubscribed"
+    )
+
+
+def test_import_without_confirmed_asks_each_address(
+    paper: Publication, tmp_path: Path, capsys: pytest.CaptureFixture[str], settings: object
+) -> None:
+    path = tmp_path / "ask.csv"
+    path.write_text("email\nkim@corvia.example\nlee@corvia.example\n", encoding="utf-8")
+    code, _, err = run(capsys, "subscribers", "import", str(path), "--publication", "cpw")
+    assert code == 1 and "NEWSDESK_APP_URL" in err and not Subscriber.objects.exists()
+    settings.NEWSDESK_APP_URL = "https://app.corvia.example"  # type: ignore[attr-defined]
+    code, out, err = run(capsys, "subscribers", "import", str(path), "--publication", "cpw")
+    assert code == 0, err
+    assert "2 added, 0 confirmed" in out and "2 sent, 0 held" in out
+    assert sorted(m.to[0] for m in outbox()) == ["kim@corvia.example", "lee@corvia.example"]
+    assert all("https://app.corvia.example/cpw/subscribe/confirm/" in m.body for m in outbox())
+    assert set(Subscription.objects.values_list("status", flat=True)) == {"pending"}
+    code, out, _ = run(capsys, "subscribers", "import", str(path), "--publication", "cpw")
+    assert "0 sent, 2 held" in out and len(outbox()) == 2
+
+
+@pytest.mark.parametrize(
+    ("content", "why"),
+    [
+        (b"email\nok@corvia.example\n\x00\x01\x02", "not text"),
+        (b"email\nok@corvia.example\n\xff\xfe bad", "not UTF-8"),
+        (b"address,name\nok@corvia.example,Ok\n", "header naming an `email` column"),
+        (b"email,colour\nok@corvia.example,red\n", "unknown or repeated columns"),
+        (b"", "header naming an `email` column"),
+    ],
+)
+def test_a_malformed_file_changes_nothing(
+    paper: Publication, tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes, why: str
+) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_bytes(content)
+    code, _, err = run(
+        capsys, "subscribers", "import", str(path), "--publication", "cpw", "--confirmed"
+    )
+    assert code == 1 and why in err
+    assert not Subscriber.objects.exists()
+
+
+def test_a_file_over_the_limit_is_refused_before_reading(
+    paper: Publication, tmp_path: Path, capsys: pytest.CaptureFixture[str], settings: object
+) -> None:
+    settings.NEWSDESK_MAX_IMPORT_BYTES = 2048  # type: ignore[attr-defined]
+    path = tmp_path / "big.csv"
+    path.write_text("email\n" + "".join(f"r{k}@corvia.example\n" for k in range(200)))
+    code, _, err = run(
+        capsys, "subscribers", "import", str(path), "--publication", "cpw", "--confirmed"
+    )
+    assert code == 1 and "more than NEWSDESK_MAX_IMPORT_BYTES" in err
+    with pytest.raises(InputError, match="NEWSDESK_MAX_IMPORT_BYTES"):
+        imports.import_subscribers(paper, path.read_bytes(), confirmed=True)
+    assert not Subscriber.objects.exists()
+
+
+def test_export_list_and_import_again(
+    paper: Publication,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    path = tmp_path / "in.csv"
+    path.write_text(
+        "email,name,preferences\nana@corvia.example,=SUM(A1),Energy\nbo@corvia.example,Bo,\n"
+    )
+    run(capsys, "subscribers", "import", str(path), "--publication", "cpw", "--confirmed")
+    out_path = tmp_path / "out.csv"
+    code, out, _ = run(
+        capsys, "subscribers", "export", "--publication", "cpw", "--out", str(out_path)
+    )
+    assert code == 0 and "exported 2 subscriptions" in out
+    rows = list(csv.DictReader(out_path.open(encoding="utf-8")))
+    assert [r["email"] for r in rows] == ["ana@corvia.example", "bo@corvia.example"]
+    assert rows[0]["name"] == "'=SUM(A1)" and rows[0]["preferences"] == "Energy"
+    assert rows[0]["status"] == "confirmed" and rows[0]["consent_source"] == "import-confirmed"
+    code, out, _ = run(capsys, "subscribers", "list", "--publication", "cpw", "--search", "BO@")
+    assert (
+        "bo@corvia.example (Bo)  confirmed" in out and "ana@" not in out and "1 subscription" in out
+    )
+    code, out, _ = run(
+        capsys, "subscribers", "import", str(out_path), "--publication", "cpw", "--confirmed"
+    )
+    assert code == 0 and "2 subscribed already" in out
+    monkeypatch.setattr(sys, "stdout", io.StringIO())
+    assert main(["subscribers", "export", "--publication", "cpw"]) == 0
+    assert sys.stdout.getvalue().startswith("email,name,preferences,status")  # type: ignore[attr-defined]
+
+
+def test_delete_removes_the_person_and_keeps_the_suppression_hash(
+    paper: Publication, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "one.csv"
+    path.write_text("email,name\nIda.Vo@corvia.example,Ida Vo\n")
+    run(capsys, "subscribers", "import", str(path), "--publication", "cpw", "--confirmed")
+    assert SubscriberEvent.objects.exists()
+    code, out, _ = run(capsys, "subscribers", "delete", "ida.vo@CORVIA.example")
+    assert code == 0 and "deleted" in out
+    assert not Subscriber.objects.exists() and not Subscription.objects.exists()
+    assert not SubscriberEvent.objects.exists()
+    kept = Suppression.objects.get()
+    assert kept.address_hash == addresses.address_hash("ida.vo@corvia.example")
+    assert kept.reason == "erased" and "ida" not in kept.note.lower()
+    code, out, _ = run(
+        capsys, "subscribers", "import", str(path), "--publication", "cpw", "--confirmed"
+    )
+    assert "line 2: suppressed (erased): refused" in out and not Subscriber.objects.exists()
+    code, _, err = run(capsys, "subscribers", "delete", "ida.vo@corvia.example")
+    assert code == 1 and "no subscriber has that address" in err
+    assert "ida.vo" not in err
