@@ -702,3 +702,12 @@ def add_site_commands(command: Command) -> None:
         metavar="SECONDS",
         help="how long to wait for another export of DIR to end (default 300)",
     )
+    a = actions.add_parser(
+        "reindex",
+        help="rebuild the search index of published items",
+        description="Rebuild the search index from the published issues, of PUB or of every "
+        "publication. Publishing, withdrawing and importing keep it in step; this mends it "
+        "after changes made around them (a restored database, edits in SQL).",
+    )
+    a.add_argument("publication", metavar="PUB", nargs="?")
+    a.set_defaults(handler="newsdesk.cli.search:run_reindex")
