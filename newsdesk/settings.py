@@ -54,6 +54,8 @@ TASKS = {
 }
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # static files straight from the apps' folders (WHITENOISE_USE_FINDERS below)
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "newsdesk.web.security.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -84,6 +86,12 @@ USE_TZ = True
 TIME_ZONE = "UTC"
 LANGUAGE_CODE = "en-us"
 STATIC_URL = "static/"
+#: WhiteNoise serves the apps' static files where they lie, found at start-up: no
+#: collectstatic step (docs/site.md, "Serving it in production")
+WHITENOISE_USE_FINDERS = True
+#: how long browsers and proxies may keep a public page without asking again (0: they
+#: ask each time, and an unchanged page costs a 304)
+NEWSDESK_PAGE_MAX_AGE = env_int("NEWSDESK_PAGE_MAX_AGE", 0, minimum=0)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"

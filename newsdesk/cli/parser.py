@@ -66,6 +66,8 @@ def check_usage(parser: argparse.ArgumentParser, args: argparse.Namespace) -> No
     """What argparse cannot express; exits with a usage error like argparse."""
     if args.command == "add":
         check_add(command_parser(parser, "add"), args)
+    if args.command == "serve" and not args.production and (args.workers or args.threads):
+        command_parser(parser, "serve").error("--workers and --threads go with --production")
     if args.command == "source":
         source = command_parser(parser, "source")
         if args.action == "add" and not args.url:
@@ -226,9 +228,28 @@ def add_setup_commands(command: Command) -> None:
         help="SQLite file to (re)create; its secret key is kept beside it (NAME.secret)",
     )
 
-    p = command("serve", "newsdesk.cli.web:run_serve", "Serve the web pages (development server).")
+    p = command(
+        "serve",
+        "newsdesk.cli.web:run_serve",
+        "Serve the web pages (development server; --production for the production server).",
+    )
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=port_number, default=8000, help="1 to 65535 (default 8000)")
+    p.add_argument(
+        "--production",
+        action="store_true",
+        help="serve with the production server (Granian worker processes, docs/site.md)",
+    )
+    p.add_argument(
+        "--workers",
+        type=positive_int,
+        help="with --production: worker processes (default: one a CPU)",
+    )
+    p.add_argument(
+        "--threads",
+        type=positive_int,
+        help="with --production: threads a worker answers with (default 4)",
+    )
 
     p = command(
         "stats",
