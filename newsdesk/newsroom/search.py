@@ -22,6 +22,7 @@ import math
 import re
 import unicodedata
 
+from django.core.cache import cache
 from django.db import connection
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -48,6 +49,7 @@ MAX_WORDS = 24
 WEIGHTS = (10.0, 1.0, 2.0, 4.0)
 SNIPPET_WORDS = 28
 ELLIPSIS = "\u2026"
+OUTLETS_KEPT = 24 * 3600  # seconds; a new site version makes a new key anyway
 
 _WORD = re.compile(r"[^\W_]+")
 _PHRASE = re.compile(r'"([^"]*)"')
@@ -137,17 +139,25 @@ def marked(text: str) -> SafeString:
 
 
 def outlets(publication: Publication) -> list[str]:
-    """The outlets the publication's published items cite, for the outlet filter."""
-    return list(
-        ItemSource.objects.filter(
-            item__publication=publication,
-            item__issue__status=Issue.Status.PUBLISHED,
-            item__issue__number__isnull=False,
+    """The outlets the publication's published items cite, for the outlet filter;
+    kept in the cache under the publication's site version, which every publish,
+    withdrawal and import raises (the query reads every citation)."""
+    version = f"{publication.pk}.{publication.created.timestamp()}.{publication.site_version}"
+    key = f"newsdesk:search-outlets:{version}"
+    found = cache.get(key)
+    if found is None:
+        found = list(
+            ItemSource.objects.filter(
+                item__publication=publication,
+                item__issue__status=Issue.Status.PUBLISHED,
+                item__issue__number__isnull=False,
+            )
+            .order_by("outlet")
+            .values_list("outlet", flat=True)
+            .distinct()
         )
-        .order_by("outlet")
-        .values_list("outlet", flat=True)
-        .distinct()
-    )
+        cache.set(key, found, OUTLETS_KEPT)
+    return list(found)
 
 
 @dataclasses.dataclass(frozen=True)
