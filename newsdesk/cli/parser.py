@@ -54,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_people_commands(command)
     add_ops_commands(command)
     add_config_commands(command)
+    add_backup_commands(command)
     add_site_commands(command)
     add_mailing_commands(command)
     for name in LONG_RUNNING:  # they refuse to start with a bad configuration
@@ -649,6 +650,29 @@ def add_ops_commands(command: Command) -> None:
         "Health: database, workers, scheduler, queue (as /healthz); exit 1 if unhealthy.",
     )
     p.add_argument("--json", action="store_true", help="print the status as JSON")
+
+
+def add_backup_commands(command: Command) -> None:
+    """`backup` and `restore`: any schema state (an outdated database is worth a copy)."""
+    p = command(
+        "backup",
+        "newsdesk.cli.backup:run_backup",
+        "Copy the database while it runs: SQLite's online backup, or pg_dump on PostgreSQL.",
+        schema=False,
+    )
+    p.add_argument("out", metavar="OUT", help="the backup file to write (replaced if it exists)")
+    p = command(
+        "restore",
+        "newsdesk.cli.backup:run_restore",
+        "Replace the database with a backup, after checking it is newsdesk's.",
+        schema=False,
+    )
+    p.add_argument("backup", metavar="IN", help="a file `newsdesk backup` wrote")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace a database that holds data (stop the worker and scheduler first)",
+    )
 
 
 def add_config_commands(command: Command) -> None:
