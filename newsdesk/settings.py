@@ -159,6 +159,9 @@ NEWSDESK_STORY_MAX_DAYS = env_int("NEWSDESK_STORY_MAX_DAYS", 21, minimum=1)
 NEWSDESK_RETRAIN_DAYS = env_int("NEWSDESK_RETRAIN_DAYS", 7, minimum=1)
 #: the scheduler refreshes the stories at most this often when articles come in
 NEWSDESK_REFRESH_MINUTES = env_int("NEWSDESK_REFRESH_MINUTES", 10, minimum=1)
+#: a worker or scheduler not heard from for this long is dead: its running task goes
+#: back to the queue (heartbeats come six times as often, at most every 5 s)
+NEWSDESK_WORKER_STALE_SECONDS = env_int("NEWSDESK_WORKER_STALE_SECONDS", 30, minimum=2)
 
 #: one line per event on stderr, text or JSON, with task, source and issue ids; secrets
 #: and addresses taken out (newsdesk/logs.py, docs/operations.md "Logs")

@@ -8,13 +8,15 @@ import socket
 import threading
 from types import TracebackType
 
+from django.conf import settings
 from django.db import close_old_connections, connection
 from django.utils import timezone
 
 from newsdesk.ops.models import Heartbeat
 
-#: how often a process says it is alive, in seconds
-BEAT = 5.0
+#: how often a process says it is alive, in seconds: six beats fit in the time after
+#: which it is taken for dead (NEWSDESK_WORKER_STALE_SECONDS)
+BEAT = min(5.0, settings.NEWSDESK_WORKER_STALE_SECONDS / 6)
 
 
 def process_name(role: str) -> str:

@@ -12,17 +12,17 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from django.conf import settings
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from newsdesk.ops.heartbeat import BEAT
 from newsdesk.ops.models import Heartbeat
 
 logger = logging.getLogger("newsdesk.ops")
 
-#: a process not seen for this long is dead
-STALE = dt.timedelta(seconds=BEAT * 6)
+#: a process not seen for this long is dead (NEWSDESK_WORKER_STALE_SECONDS)
+STALE = dt.timedelta(seconds=settings.NEWSDESK_WORKER_STALE_SECONDS)
 
 
 def alive(role: str, now: dt.datetime | None = None) -> set[str]:
