@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from django.conf import settings
+
 from newsdesk.cli.database import collect_counts
 from newsdesk.cli.output import console, print_counts, print_run_report, progress_bar
 from newsdesk.demo import build
@@ -12,7 +14,8 @@ from newsdesk.ingest.service import Ingestor
 from newsdesk.ingest.sources import import_opml
 from newsdesk.ingest.workers import shared_pool
 from newsdesk.newsroom.reading import render
-from newsdesk.web.server import serve
+from newsdesk.ops.supervisor import run_stack
+from newsdesk.web.server import refuse_unusable_address
 
 
 def run_demo(args: argparse.Namespace) -> int:
@@ -64,5 +67,9 @@ def run_demo(args: argparse.Namespace) -> int:
             highlight=False,
         )
         if not args.no_serve:
-            serve("127.0.0.1", args.port)
+            # the whole single-machine deployment, as `newsdesk run`: the worker and the
+            # scheduler may poll the fictional outlets, served by this process meanwhile
+            refuse_unusable_address("127.0.0.1", args.port)
+            allowed = [*settings.NEWSDESK_ALLOW_HOSTS, outlets.host]
+            run_stack("127.0.0.1", args.port, env={"NEWSDESK_ALLOW_HOSTS": ",".join(allowed)})
     return 0

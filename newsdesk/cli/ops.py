@@ -1,4 +1,5 @@
-"""`newsdesk worker`, `newsdesk scheduler`, `newsdesk status`: the background side."""
+"""`newsdesk worker`, `scheduler`, `status` and `run`: the background side, and all of it
+on one machine."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ import json
 from newsdesk.cli.output import console
 from newsdesk.ops.health import status
 from newsdesk.ops.scheduler import run_scheduler
+from newsdesk.ops.supervisor import run_stack
 from newsdesk.ops.worker import run_worker
+from newsdesk.web.server import refuse_unusable_address
 
 
 def run_worker_command(args: argparse.Namespace) -> int:
@@ -33,3 +36,13 @@ def run_status(args: argparse.Namespace) -> int:
             if key not in ("healthy", "problems"):
                 out.print(f"  {key}: {json.dumps(value)}", markup=False)
     return 0 if found["healthy"] else 1
+
+
+def run_everything(args: argparse.Namespace) -> int:
+    refuse_unusable_address(args.host.strip("[]"), args.port)
+    print(
+        f"newsdesk on http://{args.host}:{args.port}/ with a worker and the scheduler "
+        "(SIGTERM or Ctrl-C to stop)",
+        flush=True,
+    )
+    return run_stack(args.host, args.port, args.web_workers)

@@ -645,6 +645,16 @@ def add_ops_commands(command: Command) -> None:
         "Enqueue due work (sources, scheduled issues, training) until SIGTERM.",
     )
     p = command(
+        "run",
+        "newsdesk.cli.ops:run_everything",
+        "Run it all on one machine: the production web server, a worker, the scheduler.",
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=port_number, default=8000, help="web server port (default 8000)")
+    p.add_argument(
+        "--web-workers", type=positive_int, default=1, help="web server processes (default 1)"
+    )
+    p = command(
         "status",
         "newsdesk.cli.ops:run_status",
         "Health: database, workers, scheduler, queue (as /healthz); exit 1 if unhealthy.",
