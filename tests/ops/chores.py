@@ -27,3 +27,18 @@ def slow_once(note: str, seconds: float, *, attempt: int = 1) -> str:
     if not path.exists():
         path.write_text("done\n")
     return "done"
+
+
+@background()
+def stalls_once(note: str, seconds: float, *, attempt: int = 1) -> str:
+    """Like slow_once, but only its first run is slow: the run a test kills."""
+    path = Path(note)
+    started = path.with_suffix(".started")
+    first = not started.exists()
+    with started.open("a") as out:
+        out.write("started\n")
+    if first:
+        time.sleep(seconds)
+    if not path.exists():
+        path.write_text("done\n")
+    return "done"
