@@ -171,6 +171,8 @@ class _Matching:
     condition: str
     params: list[str | int]
     rank: str
+    #: count with the ranking (count(*) OVER ()) rather than in a query of its own
+    count_while_ranking: bool
 
 
 def search(publication: Publication, text: str, outlet: str = "", page: int = 1) -> Results:
@@ -198,17 +200,26 @@ def search(publication: Publication, text: str, outlet: str = "", page: int = 1)
         params.append(outlet)
     found = f"FROM {matching.rows} WHERE {where}"
     offset = (page - 1) * PER_PAGE
+    counted = "count(*) OVER ()" if matching.count_while_ranking else "0"
+    ranked = (
+        f"{matching.prefix}SELECT {TABLE}.{key(vendor)}, {counted} {found} "
+        f"ORDER BY {matching.rank} LIMIT %s OFFSET %s"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(f"{matching.prefix}SELECT count(*) {found}", params)
-        total = cursor.fetchone()[0]
-        ids: list[int] = []
-        if total > offset:
-            cursor.execute(
-                f"{matching.prefix}SELECT {TABLE}.{key(vendor)} {found} "
-                f"ORDER BY {matching.rank} LIMIT %s OFFSET %s",
-                [*params, PER_PAGE, offset],
-            )
-            ids = [row[0] for row in cursor.fetchall()]
+        total = -1
+        if not matching.count_while_ranking:
+            cursor.execute(f"{matching.prefix}SELECT count(*) {found}", params)
+            total = cursor.fetchone()[0]
+        rows = []
+        if total != 0 and (total < 0 or total > offset):
+            cursor.execute(ranked, [*params, PER_PAGE, offset])
+            rows = cursor.fetchall()
+        if total < 0:  # counted with the ranking, unless past the last page
+            total = rows[0][1] if rows else 0
+            if not rows and offset:
+                cursor.execute(f"{matching.prefix}SELECT count(*) {found}", params)
+                total = cursor.fetchone()[0]
+        ids = [row[0] for row in rows]
     hits = _hits(query, publication, vendor, ids, matching)
     return Results(query, outlet, page, total, hits)
 
@@ -229,6 +240,7 @@ def _sqlite_matching(query: Query, publication: Publication, outlet: str) -> _Ma
         condition=f"{TABLE} MATCH %s",
         params=[expression],
         rank=f"bm25({TABLE}, {weights}), rowid DESC",
+        count_while_ranking=False,  # FTS5 counts from its index alone
     )
 
 
@@ -254,6 +266,7 @@ def _pg_matching(query: Query, publication: Publication) -> _Matching:
         condition=f"{TABLE}.document @@ q.query AND {TABLE}.publication_id = %s",
         params=[*params, publication.pk],
         rank=f"ts_rank({TABLE}.document, q.query) DESC, {TABLE}.item_id DESC",
+        count_while_ranking=True,  # counting reads every match's row: once, while ranking
     )
 
 

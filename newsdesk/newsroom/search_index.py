@@ -157,4 +157,6 @@ def reindex(publication: Publication | None = None) -> int:
         count = cursor.rowcount
         if vendor == "sqlite":  # merge the b-trees the inserts left: faster queries
             cursor.execute(f"INSERT INTO {TABLE}({TABLE}) VALUES ('optimize')")
+        else:  # the planner's statistics of the new rows
+            cursor.execute(f"ANALYZE {TABLE}")
     return count

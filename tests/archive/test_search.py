@@ -173,6 +173,8 @@ def test_results_link_to_item_pages_and_page_on(client: Client) -> None:
     assert len(results_of(second)) == 5 and 'href="?q=dredging"' in second
     assert not set(results_of(first)) & set(results_of(second))
     assert get(client, "/tpw/search/", q="dredging", page="x") == first
+    past = search.search(tpw, "dredging", page=3)
+    assert past.total == 25 and past.hits == [] and past.pages == 2
 
 
 def test_publishing_adds_items_and_withdrawing_removes_them(searchable: Archive) -> None:
