@@ -112,9 +112,7 @@ def test_only_public_pages_are_kept(site: Site, archive: Archive) -> None:
     assert site.get("/hpb/412/?utm=x")[0] == 200  # with a query string: Django answers
     assert site.front.pages.kept == {}
     site.get("/hpb/412/")
-    assert [key.split(" ", 1)[1] for key in site.front.pages.kept] == [
-        f"{site.base}/hpb/412/"
-    ]
+    assert [key.split(" ", 1)[1] for key in site.front.pages.kept] == [f"{site.base}/hpb/412/"]
 
 
 def test_a_desk_page_is_never_marked_public(client: Client, archive: Archive) -> None:
@@ -139,3 +137,16 @@ def test_public_pages_carry_etag_and_answer_304(client: Client, archive: Archive
     assert response["Cache-Control"] == "public, no-cache" and etag.startswith('"')
     assert client.get("/cpw/7/", HTTP_IF_NONE_MATCH=etag).status_code == 304
     assert not response.cookies
+
+
+def test_feeds_and_the_sitemap_are_kept_and_follow_a_withdrawal(
+    site: Site, archive: Archive
+) -> None:
+    for path in ("/hpb/feed.xml", "/hpb/atom.xml", "/hpb/feed.json", "/sitemap.xml"):
+        status, headers, body = site.get(path)
+        assert status == 200 and "/hpb/414/" in body, path
+        assert headers["Cache-Control"] == "public, no-cache"
+    assert len(site.front.pages.kept) == 4
+    withdraw(find_issue(archive.hpb, 414), reason="test")
+    for path in ("/hpb/feed.xml", "/hpb/atom.xml", "/hpb/feed.json", "/sitemap.xml"):
+        assert "/hpb/414/" not in site.get(path)[2], path
