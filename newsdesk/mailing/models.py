@@ -157,3 +157,63 @@ class SignupAttempt(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+
+class Delivery(models.Model):
+    """One issue to one subscriber: the record that makes sending exactly-once.
+
+    A sender claims a row (queued or due deferred -> sending, with its name) by a
+    conditional UPDATE before it speaks to the SMTP server, and marks it sent once
+    the server accepted the message. A row left `sending` by a sender that died is
+    `unknown`: the message may or may not have gone, and it is never sent again by
+    itself (sending.py, delivery.py).
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "queued"
+        SENDING = "sending", "sending"
+        SENT = "sent", "sent"
+        DEFERRED = "deferred", "deferred: tried again later"
+        FAILED = "failed", "failed"
+        SUPPRESSED = "suppressed", "not sent: address suppressed or unsubscribed"
+        SKIPPED = "skipped", "not sent: nothing of the chosen topics and places"
+        UNKNOWN = "unknown", "unknown: the sender died while sending"
+
+    issue = models.ForeignKey("newsroom.Issue", on_delete=models.CASCADE, related_name="deliveries")
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="deliveries")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    attempts = models.PositiveIntegerField(default=0)
+    #: the SMTP server's last reply (code and text), or what went wrong
+    reply = models.CharField(max_length=300, blank=True)
+    message_id = models.CharField(max_length=200, blank=True, db_index=True)
+    #: the MailSender that claimed it last
+    sender = models.CharField(max_length=100, blank=True)
+    created = models.DateTimeField()
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    #: a deferred delivery is due again then
+    next_attempt = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["issue_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["issue", "subscriber"], name="delivery_unique"),
+        ]
+        indexes = [models.Index(fields=["issue", "state"], name="delivery_issue_state")]
+
+    def __str__(self) -> str:
+        return f"delivery {self.pk} ({self.state})"
+
+
+class MailSender(models.Model):
+    """A running sender: its name is on the deliveries it claims. One not seen for
+    NEWSDESK_MAIL_SENDER_STALE_SECONDS (or, on this host, whose process is gone) is dead."""
+
+    name = models.CharField(max_length=100, unique=True)
+    host = models.CharField(max_length=100)
+    pid = models.PositiveIntegerField()
+    started = models.DateTimeField()
+    seen = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.name
