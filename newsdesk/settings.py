@@ -139,6 +139,21 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "newsdesk@localhost")
 #: sign-ups one network address may make an hour
 NEWSDESK_CONFIRM_DAYS = env_int("NEWSDESK_CONFIRM_DAYS", 3, minimum=1)
 NEWSDESK_SIGNUPS_PER_HOUR = env_int("NEWSDESK_SIGNUPS_PER_HOUR", 10, minimum=1)
+#: sending issues (docs/mailing.md, Sending): SMTP connections at once, messages a
+#: second in all (0: no limit), the first retry's wait after a 4xx or a timeout (it
+#: doubles each time) and how many tries in all, permanent failures (5xx) before an
+#: address is suppressed, the envelope sender that bounces come back to (VERP:
+#: bounces+TOKEN@domain; bounces@ the From domain when unset), the mailto
+#: unsubscribe address (the bounce address when unset), and when a silent sender
+#: elsewhere is taken for dead
+NEWSDESK_MAIL_CONNECTIONS = env_int("NEWSDESK_MAIL_CONNECTIONS", 4, minimum=1)
+NEWSDESK_MAIL_RATE = env_int("NEWSDESK_MAIL_RATE", 0, minimum=0)
+NEWSDESK_MAIL_RETRY_MINUTES = env_int("NEWSDESK_MAIL_RETRY_MINUTES", 10, minimum=1)
+NEWSDESK_MAIL_ATTEMPTS = env_int("NEWSDESK_MAIL_ATTEMPTS", 6, minimum=1)
+NEWSDESK_MAIL_SUPPRESS_AFTER = env_int("NEWSDESK_MAIL_SUPPRESS_AFTER", 1, minimum=1)
+NEWSDESK_MAIL_BOUNCE_ADDRESS = env_str("NEWSDESK_MAIL_BOUNCE_ADDRESS")
+NEWSDESK_MAIL_UNSUBSCRIBE_ADDRESS = env_str("NEWSDESK_MAIL_UNSUBSCRIBE_ADDRESS")
+NEWSDESK_MAIL_SENDER_STALE_SECONDS = env_int("NEWSDESK_MAIL_SENDER_STALE_SECONDS", 60, minimum=10)
 
 # ingest
 #: the public site's address (absolute links in metadata and feeds); the request's when unset
