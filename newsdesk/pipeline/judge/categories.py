@@ -24,7 +24,10 @@ each category's share of all items, a category's score is stretched so that
 0.5 falls where that share of the unfiled texts stands (`cuts`). Then the
 unfiled texts are filed where this first model shows them, and the SVMs are
 learned again with them added at UNFILED_WEIGHT each (a second reading; the
-filing also asks the neighbours, see `topic_learning.py`).
+filing also asks the neighbours, see `topic_learning.py`). Two categories the
+examples never show together are rivals: where both reach 0.5 only the
+stronger is shown (`topic_rivals.py`); only in what is shown: the readings file
+the unfiled texts on each category's own score.
 
 A text is one string, its first line the title (see `text_features.document`); the title is
 counted twice, since headlines name the subject more reliably than bodies.
@@ -55,6 +58,7 @@ from sklearn.svm import LinearSVC
 from newsdesk.pipeline.errors import InputError, ModelFormatError
 from newsdesk.pipeline.judge.text_features import TextFeatures, title_of
 from newsdesk.pipeline.judge.topic_learning import file_unfiled, neighbour_votes
+from newsdesk.pipeline.judge.topic_rivals import keep_rivals_apart, rival_pairs
 from newsdesk.pipeline.metrics import f1
 
 FORMAT = "newsdesk.topics/1"
@@ -468,6 +472,8 @@ class TopicModel:
         #: per category with a known share: the score that its share of unfiled texts reach,
         #: shown as 0.5
         self.cuts: dict[str, float] = {}
+        #: pairs of categories never filed together on the examples (see `topic_rivals.py`)
+        self.rivals: list[tuple[str, str]] = []
 
     def fit(
         self,
@@ -495,6 +501,7 @@ class TopicModel:
         learned_names = sorted(set().union(*label_sets)) if label_sets else []
         self.categories = sorted(set(learned_names) | set(self.rules))
         self.features, self.scorers, self.agreement, self.cuts = None, {}, {}, {}
+        self.rivals = []  # the readings file unfiled texts on each category's own score
         background = [t or "" for t in background]
         if learned_names and texts:
             self.features, X_all = TextFeatures.fit([*texts, *background])
@@ -516,6 +523,7 @@ class TopicModel:
                 )
                 self.cuts = {}
         self._set_cuts(background, priors or {})
+        self.rivals = rival_pairs(label_sets)
         return self
 
     def _filed(
@@ -647,6 +655,11 @@ class TopicModel:
                 result[i, j] = score
                 if with_reasons:
                     reasons[i][name] = why
+        result, beaten = keep_rivals_apart(result, self.categories, self.rivals)
+        if with_reasons:
+            for why_of, beaten_by in zip(reasons, beaten, strict=True):
+                for name, winner in beaten_by.items():
+                    why_of[name].insert(0, f"less likely than {winner} (never filed together)")
         return result, reasons
 
     def to_bytes(self) -> bytes:
@@ -661,6 +674,7 @@ class TopicModel:
             "scorers": scorer_meta,
             "agreement": self.agreement,
             "cuts": self.cuts,
+            "rivals": [list(pair) for pair in self.rivals],
             "features": None,
         }
         arrays: dict[str, np.ndarray] = {"weights": weights}
@@ -683,6 +697,7 @@ class TopicModel:
             model.categories = [str(c) for c in meta["categories"]]
             model.agreement = {str(k): float(v) for k, v in meta.get("agreement", {}).items()}
             model.cuts = {str(k): float(v) for k, v in meta.get("cuts", {}).items()}
+            model.rivals = [(str(a), str(b)) for a, b in meta.get("rivals", [])]
             if meta["features"] is not None:
                 model.features = TextFeatures.from_state(meta["features"], arrays)
             width = model.features.size if model.features else 0

@@ -23,6 +23,7 @@ from newsdesk.pipeline.judge.categories import (
     with_concepts,
 )
 from newsdesk.pipeline.judge.text_features import document
+from newsdesk.pipeline.judge.topic_rivals import keep_rivals_apart, rival_pairs
 
 RULES = {
     "Cybersecurity": TopicRule(include=("hackers", "malware", "ransom*")),
@@ -225,3 +226,49 @@ def test_concept_weights_fold_back_onto_the_features() -> None:
     np.testing.assert_allclose(
         folded.margins(X), scorer.margins(with_concepts(X, components)), rtol=1e-5
     )
+
+
+def test_rivals_are_pairs_with_enough_examples_never_filed_together() -> None:
+    labels = [{"grain", "wheat"}] * 3 + [{"grain"}, {"earn"}, {"earn"}, {"earn"}, {"ship"}]
+    # grain and wheat go together; earn meets neither; ship has too few examples to tell
+    assert rival_pairs(labels) == [("earn", "grain"), ("earn", "wheat")]
+    scores = np.array([[0.9, 0.7, 0.8, 0.6], [0.9, 0.3, 0.2, 0.1], [0.6, 0.7, 0.2, 0.8]])
+    names = ["earn", "grain", "wheat", "ship"]
+    kept, beaten = keep_rivals_apart(scores, names, rival_pairs(labels))
+    # row 0: earn wins over its two rivals, which drop below the 0.5 shown; ship is no rival
+    np.testing.assert_allclose(kept[0], [0.9, 0.49 * 0.7 / 0.9, 0.49 * 0.8 / 0.9, 0.6])
+    assert beaten[0] == {"grain": "earn", "wheat": "earn"}
+    np.testing.assert_array_equal(kept[1], scores[1])  # one shown: nothing to keep apart
+    assert kept[2][0] == pytest.approx(0.49 * 0.6 / 0.7) and beaten[2] == {"earn": "grain"}
+
+
+SPORTS = [
+    document("Derby", "The striker scored twice as the home club won the derby."),
+    document("Final", "The club lifted the cup after a penalty shootout."),
+    document("Transfer", "The striker signed for a rival club for a record fee."),
+    document("Coach", "The coach praised the goalkeeper after the cup match."),
+    document("League", "The league fined the club for crowd trouble at the match."),
+    document("Injury", "The goalkeeper missed the match with a knee injury."),
+]
+
+
+def test_categories_never_filed_together_are_not_suggested_together() -> None:
+    labels = [["Semiconductors"]] * 6 + [["Farming"]] * 6 + [[]] * 6
+    model = TopicModel().fit(CHIPS + FARMS + SPORTS, labels)
+    assert model.rivals == [("Farming", "Semiconductors")]
+    both = document(
+        "Farm chips",
+        "The foundry sold lithography wafer tools to farmers for the wheat and soybean harvest.",
+    )
+    model.rivals = []
+    assert model.predict([both]) == [["Farming", "Semiconductors"]]
+    model.rivals = [("Farming", "Semiconductors")]
+    assert model.predict([both]) == [["Semiconductors"]]  # 0.604 against 0.603
+    reasons = {s.name: s.reasons for s in model.suggest(both, min_score=0.0)}
+    assert reasons["Farming"][0] == "less likely than Semiconductors (never filed together)"
+    assert TopicModel.from_bytes(model.to_bytes()).predict([both]) == [["Semiconductors"]]
+    # filed together once: no longer rivals
+    together = TopicModel().fit(
+        [*CHIPS, *FARMS, *SPORTS, both], [*labels, ["Farming", "Semiconductors"]]
+    )
+    assert together.rivals == []
