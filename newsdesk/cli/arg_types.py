@@ -1,0 +1,19 @@
+"""Argument types shared by the parsers of several commands (no Django here)."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def positive_int(value: str) -> int:
+    """A whole number of at least 1 (and at most the issue limit's order of magnitude)."""
+    if not value.isdigit() or not 1 <= int(value) <= 1000:
+        raise argparse.ArgumentTypeError(f"expected a number from 1 to 1000, not {value!r}")
+    return int(value)
+
+
+def port_number(value: str) -> int:
+    """A TCP port a server can listen on."""
+    if not value.isdigit() or not 1 <= int(value) <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port from 1 to 65535, not {value!r}")
+    return int(value)
