@@ -1,0 +1,85 @@
+"""`newsdesk mail send|bounces`: an issue to its subscribers, and what came back."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
+
+from newsdesk.cli.output import console, progress_bar
+from newsdesk.mailing import bounces, delivery, sending
+from newsdesk.newsroom.models import Issue
+from newsdesk.pipeline.errors import NotFoundError
+
+
+def run_mail(args: argparse.Namespace) -> int:
+    if args.action == "bounces":
+        return run_bounces(args)
+    issue = (
+        Issue.objects.select_related("publication")
+        .filter(publication__slug=args.publication, number=args.number)
+        .first()
+    )
+    if issue is None:
+        raise NotFoundError(f"no issue {args.number} of {args.publication!r}")
+    out = console()
+    if args.test_to:
+        message_id = sending.send_test(issue, args.test_to)
+        out.print(f"test message sent ({message_id}); nothing recorded", markup=False)
+        return 0
+    stop = threading.Event()
+    total = delivery.due_count(issue, new=True)
+    with stopping_on_signals(stop), progress_bar(total, "sending") as advance:
+        report = sending.send_issue(issue, progress=lambda state: advance("item", 1), stop=stop)
+    out.print(
+        f"{issue.publication.name} No. {issue.number}: {report.sent} sent in this run "
+        f"({report.added} readers added, {report.recovered} left in flight by a stopped "
+        "sender)",
+        markup=False,
+    )
+    out.print(f"all deliveries: {report.line()}", markup=False)
+    if report.unknown:
+        shown = ", ".join(str(n) for n in report.unknown[:20])
+        more = f" and {len(report.unknown) - 20} more" if len(report.unknown) > 20 else ""
+        out.print(
+            f"unknown: subscribers {shown}{more}: a sender stopped while their message was "
+            "in flight; the server may have it. Not sent again: check the server's log.",
+            markup=False,
+        )
+    if report.stopped:
+        out.print(f"stopped: {report.stopped}. Run the command again to resume.", markup=False)
+        return 1
+    return 0
+
+
+@contextmanager
+def stopping_on_signals(stop: threading.Event) -> Iterator[None]:
+    """SIGTERM and SIGINT: finish the messages in flight, settle them, then stop."""
+
+    def ask(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    before = {s: signal.signal(s, ask) for s in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for s, handler in before.items():
+            signal.signal(s, handler)
+
+
+def run_bounces(args: argparse.Namespace) -> int:
+    if args.mbox:
+        found = bounces.from_mbox(args.mbox)
+    elif args.maildir:
+        found = bounces.from_maildir(args.maildir)
+    else:
+        found = bounces.from_imap(args.imap)
+    report = bounces.process(found)
+    out = console()
+    out.print(report.line(), markup=False)
+    for where, why in report.unrecognised:
+        out.print(f"  not read: {where}: {why}", markup=False)
+    return 0

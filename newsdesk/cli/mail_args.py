@@ -1,0 +1,45 @@
+"""The arguments of `newsdesk mail` (kept beside parser.py, which calls it; no Django
+here either)."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+
+#: parser.py's `command`: (name, "module:function", help; schema=, django=) -> its parser
+Command = Callable[..., argparse.ArgumentParser]
+
+
+def add_mail_commands(command: Command) -> None:
+    """`mail send` an issue to its subscribers, `mail bounces` read what came back."""
+    p = command(
+        "mail",
+        "newsdesk.cli.mail:run_mail",
+        "Mail an issue to its subscribers; read bounces and complaints.",
+    )
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    a = actions.add_parser(
+        "send",
+        help="send a published issue to its subscribers",
+        description="Send a published issue to every confirmed subscriber once, over the "
+        "SMTP server of EMAIL_HOST. Run it again after a stop: it resumes; a message that "
+        "was in flight when a sender died is reported as unknown, never sent twice.",
+    )
+    a.add_argument("publication", metavar="PUB", help="the publication's slug")
+    a.add_argument("number", metavar="NUMBER", type=int, help="the issue's number")
+    a.add_argument(
+        "--test-to",
+        metavar="ADDRESS",
+        help="send the whole issue to this address only, recording nothing",
+    )
+    a = actions.add_parser(
+        "bounces",
+        help="read bounces and complaints; suppress the addresses",
+        description="Read delivery status notifications (RFC 3464) and complaint reports "
+        "(RFC 5965): hard bounces and complaints suppress the address; what cannot be "
+        "read is reported and left alone.",
+    )
+    where = a.add_mutually_exclusive_group(required=True)
+    where.add_argument("--mbox", metavar="FILE")
+    where.add_argument("--maildir", metavar="DIR")
+    where.add_argument("--imap", metavar="URL", help="imaps://user:password@host/folder")

@@ -1,0 +1,342 @@
+"""The delivery records of an issue: who gets it, who has, and the claims that make
+each copy go out once.
+
+A sender registers as a `MailSender` and keeps its row fresh. Before it opens an
+SMTP transaction for a reader it claims the delivery with a conditional UPDATE
+(queued or due deferred -> sending, with its name); only the sender whose UPDATE
+moved the row sends. Once the server accepts, the row is marked sent. A row found
+`sending` under a dead sender's name became `unknown`: the server may have taken
+the message or not, and sending it again could be a second copy, so it is
+reported and left to a person.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+import os
+import secrets
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from types import TracebackType
+
+from django.conf import settings
+from django.db import close_old_connections, connection, transaction
+from django.db.models import Count, F, Min, Q, QuerySet
+from django.utils import timezone
+
+from newsdesk.mailing.models import (
+    Delivery,
+    MailSender,
+    Subscriber,
+    SubscriberEvent,
+    Subscription,
+    Suppression,
+)
+from newsdesk.newsroom.models import Category, Issue
+
+log = logging.getLogger(__name__)
+State = Delivery.State
+Kind = SubscriberEvent.Kind
+#: the states a sender may claim from
+CLAIMABLE = (State.QUEUED, State.DEFERRED)
+#: deliveries read from the database at once
+CHUNK = 500
+BEAT = 5.0
+
+
+@dataclasses.dataclass(frozen=True)
+class Recipient:
+    delivery_id: int
+    subscriber: Subscriber  # pk, email and key only
+    chosen: frozenset[str]  # names of the chosen topics and places; none: everything
+
+
+def new_readers(issue: Issue) -> QuerySet[Subscription]:
+    """Confirmed subscriptions of the issue's publication without a delivery of it."""
+    have = Delivery.objects.filter(issue=issue).values("subscriber_id")
+    return Subscription.objects.filter(
+        publication_id=issue.publication_id, status=Subscription.Status.CONFIRMED
+    ).exclude(subscriber_id__in=have)
+
+
+def enqueue_readers(issue: Issue, now: dt.datetime | None = None) -> int:
+    """A delivery for every confirmed subscriber without one yet; those whose address is
+    suppressed get one in state suppressed, so the report counts them. Returns how
+    many were added."""
+    now = now or timezone.now()
+    readers = new_readers(issue).values_list("subscriber_id", "subscriber__address_hash")
+    suppressed = set(Suppression.objects.values_list("address_hash", flat=True))
+    rows = [
+        Delivery(
+            issue=issue,
+            subscriber_id=subscriber_id,
+            created=now,
+            state=State.SUPPRESSED if address_hash in suppressed else State.QUEUED,
+            reply="address suppressed" if address_hash in suppressed else "",
+        )
+        for subscriber_id, address_hash in readers.iterator(chunk_size=CHUNK)
+    ]
+    Delivery.objects.bulk_create(rows, batch_size=CHUNK, ignore_conflicts=True)
+    return len(rows)
+
+
+def pending(now: dt.datetime) -> Q:
+    return Q(state=State.QUEUED) | Q(state=State.DEFERRED, next_attempt__lte=now)
+
+
+def due_count(issue: Issue, *, new: bool = False, now: dt.datetime | None = None) -> int:
+    """Deliveries due now; `new`: and the readers a run would add."""
+    due_now = Delivery.objects.filter(pending(now or timezone.now()), issue=issue).count()
+    return due_now + (new_readers(issue).count() if new else 0)
+
+
+def due(issue: Issue, now: dt.datetime | None = None) -> Iterator[Recipient]:
+    """The deliveries a sender may claim now, in order, with what their letter needs.
+    One whose subscription ended or whose address was suppressed since it was queued
+    is marked suppressed on the way."""
+    now = now or timezone.now()
+    names = dict(
+        Category.objects.filter(publication_id=issue.publication_id).values_list("id", "name")
+    )
+    last = 0
+    while True:
+        batch = list(
+            Delivery.objects.filter(pending(now), issue=issue, pk__gt=last)
+            .order_by("pk")
+            .values_list("pk", "subscriber_id", "subscriber__email", "subscriber__key")[:CHUNK]
+        )
+        if not batch:
+            return
+        last = batch[-1][0]
+        people = [row[1] for row in batch]
+        subscriptions = dict(
+            Subscription.objects.filter(
+                publication_id=issue.publication_id,
+                subscriber_id__in=people,
+                status=Subscription.Status.CONFIRMED,
+            ).values_list("subscriber_id", "pk")
+        )
+        chosen: dict[int, set[str]] = {}
+        through = Subscription.categories.through.objects.filter(
+            subscription_id__in=subscriptions.values()
+        ).values_list("subscription_id", "category_id")
+        for subscription_id, category_id in through:
+            chosen.setdefault(subscription_id, set()).add(names.get(category_id, ""))
+        blocked = set(
+            Suppression.objects.filter(
+                address_hash__in=Subscriber.objects.filter(pk__in=people).values("address_hash")
+            ).values_list("address_hash", flat=True)
+        )
+        hashes = dict(Subscriber.objects.filter(pk__in=people).values_list("pk", "address_hash"))
+        for delivery_id, subscriber_id, email, key in batch:
+            subscription = subscriptions.get(subscriber_id)
+            if subscription is None or hashes.get(subscriber_id) in blocked:
+                why = "unsubscribed" if subscription is None else "address suppressed"
+                settle(delivery_id, State.SUPPRESSED, why, claimable=True)
+                continue
+            yield Recipient(
+                delivery_id,
+                Subscriber(pk=subscriber_id, email=email, key=key),
+                frozenset(chosen.get(subscription, ())),
+            )
+
+
+def claim(delivery_id: int, sender: str, message_id: str, now: dt.datetime | None = None) -> bool:
+    """queued or due deferred -> sending under `sender`; False if someone else has it."""
+    now = now or timezone.now()
+    return bool(
+        Delivery.objects.filter(pk=delivery_id, state__in=CLAIMABLE)
+        .filter(Q(next_attempt__isnull=True) | Q(next_attempt__lte=now))
+        .update(
+            state=State.SENDING,
+            sender=sender,
+            claimed_at=now,
+            message_id=message_id,
+            attempts=F("attempts") + 1,
+        )
+    )
+
+
+def settle(
+    delivery_id: int,
+    state: str,
+    reply: str,
+    *,
+    sender: str = "",
+    claimable: bool = False,
+    next_attempt: dt.datetime | None = None,
+    event: str = "",
+    now: dt.datetime | None = None,
+) -> bool:
+    """Move a delivery out of `sending` (ours) or, with `claimable`, out of queued or
+    deferred; an event in the subscriber's history when `event` is given."""
+    now = now or timezone.now()
+    rows = Delivery.objects.filter(pk=delivery_id)
+    rows = (
+        rows.filter(state__in=CLAIMABLE)
+        if claimable
+        else rows.filter(state=State.SENDING, sender=sender)
+    )
+    fields: dict[str, object] = {"state": state, "reply": reply[:300], "next_attempt": next_attempt}
+    if state == State.SENT:
+        fields["sent_at"] = now
+    with transaction.atomic():
+        moved = rows.update(**fields)
+        if moved and event:
+            found = Delivery.objects.filter(pk=delivery_id).values_list(
+                "subscriber_id", "issue__publication_id", "issue__number"
+            )[0]
+            SubscriberEvent.objects.create(
+                subscriber_id=found[0],
+                publication_id=found[1],
+                kind=event,
+                at=now,
+                detail=f"No. {found[2]}: {reply}"[:300],
+            )
+    return bool(moved)
+
+
+def failures_of(subscriber_id: int) -> int:
+    """Permanent failures (5xx) of the subscriber's deliveries, every issue counted."""
+    return Delivery.objects.filter(subscriber_id=subscriber_id, state=State.FAILED).count()
+
+
+def counts(issue: Issue) -> dict[str, int]:
+    found = dict.fromkeys(State.values, 0)
+    rows = Delivery.objects.filter(issue=issue).values_list("state").annotate(n=Count("id"))
+    for state, n in rows:
+        found[state] = n
+    return found
+
+
+def unknown_of(issue: Issue) -> list[int]:
+    """The deliveries of the issue whose fate is unknown: a person must look."""
+    return list(
+        Delivery.objects.filter(issue=issue, state=State.UNKNOWN)
+        .order_by("pk")
+        .values_list("subscriber_id", flat=True)
+    )
+
+
+def due_retries(now: dt.datetime) -> list[tuple[int, dt.datetime]]:
+    """(issue id, earliest due time) of the issues with deferred deliveries due."""
+    rows = (
+        Delivery.objects.filter(state=State.DEFERRED, next_attempt__lte=now)
+        .values("issue_id")
+        .annotate(first=Min("next_attempt"))
+        .order_by("issue_id")
+    )
+    return [(row["issue_id"], row["first"]) for row in rows]
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """The wait after the `attempts`-th try failed for now: it doubles each time."""
+    return dt.timedelta(minutes=settings.NEWSDESK_MAIL_RETRY_MINUTES * 2 ** (attempts - 1))
+
+
+# --- senders: who is alive -------------------------------------------------------
+
+
+def process_start(pid: int) -> str | None:
+    """When the process started (clock ticks after boot), or None when there is no such
+    live process: a pid can be reused, its start time cannot. Off Linux, "?" for any
+    process that exists."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return None
+    except OSError:
+        return _exists(pid)
+    fields = stat.rpartition(")")[2].split()
+    if fields[0] in ("Z", "X"):  # killed, not yet reaped by its parent
+        return None
+    return fields[19]
+
+
+def _exists(pid: int) -> str | None:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        pass
+    return "?"
+
+
+def sender_name() -> str:
+    pid = os.getpid()
+    return f"{socket.gethostname()[:40]}:{pid}:{process_start(pid)}:{secrets.token_hex(4)}"
+
+
+def is_dead(name: str, found: MailSender | None, now: dt.datetime) -> bool:
+    """A sender is dead when its row is gone, it has not been seen for the stale time,
+    or it ran on this host and its process is gone."""
+    if found is None:
+        return True
+    if found.seen < now - dt.timedelta(seconds=settings.NEWSDESK_MAIL_SENDER_STALE_SECONDS):
+        return True
+    host, pid, start = [*name.split(":"), "", "", ""][:3]
+    if host == socket.gethostname()[:40] and pid.isdigit():
+        now_start = process_start(int(pid))
+        return now_start is None or (now_start != "?" and start not in ("?", now_start))
+    return False
+
+
+def recover(issue: Issue, now: dt.datetime | None = None) -> int:
+    """Deliveries of the issue left `sending` by dead senders -> unknown."""
+    now = now or timezone.now()
+    names = set(
+        Delivery.objects.filter(issue=issue, state=State.SENDING).values_list("sender", flat=True)
+    )
+    senders = {s.name: s for s in MailSender.objects.filter(name__in=names)}
+    moved = 0
+    for name in sorted(names):
+        if is_dead(name, senders.get(name), now):
+            moved += Delivery.objects.filter(issue=issue, state=State.SENDING, sender=name).update(
+                state=State.UNKNOWN,
+                reply="the sender stopped while sending: the server may or may not have it",
+            )
+            MailSender.objects.filter(name=name).delete()
+    if moved:
+        log.warning("issue %s: %d deliveries of dead senders are now unknown", issue.pk, moved)
+    return moved
+
+
+class Registration:
+    """`with Registration() as name:` a MailSender row, refreshed every BEAT seconds by a
+    thread, deleted on the way out."""
+
+    def __init__(self) -> None:
+        self.name = sender_name()
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.beat, name="mail-sender-beat", daemon=True)
+
+    def __enter__(self) -> str:
+        now = timezone.now()
+        MailSender.objects.create(
+            name=self.name, host=socket.gethostname()[:100], pid=os.getpid(), started=now, seen=now
+        )
+        self.thread.start()
+        return self.name
+
+    def beat(self) -> None:
+        try:
+            while not self.stop.wait(BEAT):
+                close_old_connections()
+                MailSender.objects.filter(name=self.name).update(seen=timezone.now())
+        finally:
+            connection.close()
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.stop.set()
+        self.thread.join()
+        MailSender.objects.filter(name=self.name).delete()

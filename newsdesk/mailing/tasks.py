@@ -1,0 +1,29 @@
+"""Mailing an issue in the background: the scheduler enqueues `send_issue_mail` once an
+issue is published (and again, `retry_only`, when deferred deliveries are due). The
+same service as `newsdesk mail send`; running it twice is safe (each delivery is
+claimed before it is sent)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from newsdesk.mailing import sending
+from newsdesk.newsroom.models import Issue
+from newsdesk.pipeline.errors import NewsdeskError
+from newsdesk.tasking import RetryPolicy, background
+
+
+class SendingStopped(NewsdeskError):
+    """The run stopped early (server unreachable, our sender refused): try again later."""
+
+
+@background(retry=RetryPolicy(attempts=4, delay=dt.timedelta(minutes=5)), queue="mail", priority=10)
+def send_issue_mail(issue_id: int, retry_only: bool = False, *, attempt: int = 1) -> dict:
+    issue = Issue.objects.select_related("publication").get(pk=issue_id)
+    report = sending.send_issue(issue, retry_only=retry_only)
+    if report.stopped:
+        raise SendingStopped(report.stopped)
+    found = dataclasses.asdict(report)
+    found["unknown"] = len(report.unknown)
+    return found

@@ -1,0 +1,185 @@
+"""Sending an issue over SMTP to a real server on 127.0.0.1 (aiosmtpd): the messages,
+exactly one per reader, temporary and permanent failures, a connection dropped in the
+middle of a transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.utils import timezone
+
+from newsdesk.mailing import messages, sending
+from newsdesk.mailing.models import Delivery, SubscriberEvent, Suppression
+from newsdesk.newsroom.models import Category, Issue
+from newsdesk.pipeline.errors import ConflictError
+from tests.mailing import sinks
+
+State = Delivery.State
+
+
+@pytest.fixture
+def sink(transactional_db: None, settings: Any) -> Iterator[sinks.Sink]:
+    handler = sinks.Sink()
+    controller = sinks.start(handler, settings)
+    yield handler
+    controller.stop()
+
+
+def served(handler: sinks.Sink, settings: Any) -> Controller:
+    return sinks.start(handler, settings)
+
+
+def test_every_reader_gets_one_message_with_list_headers(sink: sinks.Sink) -> None:
+    issue = sinks.published_issue()
+    people = sinks.subscribe(issue.publication, 30)
+    report = sending.send_issue(issue)
+    assert report.sent == 30 and report.states[State.SENT] == 30
+    assert sorted(sink.per_recipient) == sorted(p.email for p in people)
+    assert set(sink.per_recipient.values()) == {1}
+    mail_from, _, _ = sink.messages[0]
+    assert messages.read_verp(mail_from) is not None
+    message = sink.parsed()[0]
+    assert message["Subject"] == "Corvia Policy Watch No. 7"
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    unsubscribe = str(message["List-Unsubscribe"])
+    assert "<https://news.corvia.example/cpw/subscription/" in unsubscribe
+    assert "<mailto:bounces@corvia.example?subject=unsubscribe%20cpw%20" in unsubscribe
+    assert message["List-Id"] == "Corvia Policy Watch <cpw.corvia.example>"
+    assert message["Message-ID"] and message["Date"]
+    html = message.get_body(("html",)).get_content()  # type: ignore[union-attr]
+    text = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "TARIFF TALKS RESUME IN GENEVA" in html and "TARIFF TALKS RESUME IN GENEVA" in text
+    assert "/unsubscribe/" in html and "/unsubscribe/" in text
+    # a second run sends nobody a second copy
+    again = sending.send_issue(issue)
+    assert again.sent == 0 and len(sink.messages) == 30
+    assert SubscriberEvent.objects.filter(kind=SubscriberEvent.Kind.DELIVERED).count() == 30
+
+
+def test_personalised_editions_carry_only_the_chosen_items_and_none_is_empty(
+    sink: sinks.Sink,
+) -> None:
+    issue = sinks.published_issue()
+    pub = issue.publication
+    energy = Category.objects.get(publication=pub, name="Energy")
+    shipping = Category.objects.get(publication=pub, name="Shipping")
+    sinks.subscribe(pub, 3, prefix="energy", chosen=[energy])
+    sinks.subscribe(pub, 2, prefix="ships", chosen=[shipping])  # no item of theirs
+    sinks.subscribe(pub, 1, prefix="all")
+    report = sending.send_issue(issue)
+    assert report.states[State.SENT] == 4 and report.states[State.SKIPPED] == 2
+    assert not any(r.startswith("ships") for r in sink.per_recipient)
+    by_reader = {str(m["To"]): m for m in sink.parsed()}
+    energy_html = by_reader["energy0@mail.example"].get_body(("html",)).get_content()  # type: ignore[union-attr]
+    assert "GRID OPERATOR WARNS" in energy_html and "SOLAR AUCTION" in energy_html
+    assert "TARIFF TALKS" not in energy_html and "HANOI PORT" not in energy_html
+    whole = by_reader["all0@mail.example"].get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert all(headline in whole for headline, _, _ in sinks.ITEMS)
+
+
+def test_temporary_refusals_are_retried_and_permanent_ones_suppress(
+    transactional_db: None, settings: Any
+) -> None:
+    handler = sinks.Moody()
+    controller = served(handler, settings)
+    try:
+        issue = sinks.published_issue()
+        pub = issue.publication
+        sinks.subscribe(pub, 2, prefix="soft4xx")
+        hard = sinks.subscribe(pub, 1, prefix="hard5xx")
+        sinks.subscribe(pub, 3, prefix="fine")
+        report = sending.send_issue(issue)
+        assert report.states[State.SENT] == 3
+        assert report.states[State.DEFERRED] == 2 and report.states[State.FAILED] == 1
+        deferred = Delivery.objects.filter(state=State.DEFERRED)
+        assert all(d.next_attempt and d.next_attempt > timezone.now() for d in deferred)
+        assert {d.reply for d in deferred} == {"451 4.3.0 try again later"}
+        assert Suppression.objects.filter(address_hash=hard[0].address_hash).exists()
+        # not due yet: a retry run sends nothing
+        assert sending.send_issue(issue, retry_only=True).sent == 0
+        handler.temporary = False
+        deferred.update(next_attempt=timezone.now() - dt.timedelta(seconds=1))
+        again = sending.send_issue(issue, retry_only=True)
+        assert again.sent == 2 and again.states[State.SENT] == 5
+        assert Delivery.objects.get(subscriber=hard[0]).state == State.FAILED
+        assert set(handler.per_recipient.values()) == {1}
+    finally:
+        controller.stop()
+
+
+def test_a_dropped_connection_defers_before_the_data_and_is_unknown_after(
+    transactional_db: None, settings: Any
+) -> None:
+    handler = sinks.Dropping()
+    controller = served(handler, settings)
+    settings.NEWSDESK_MAIL_CONNECTIONS = 1  # one connection, lost twice and opened again
+    try:
+        issue = sinks.published_issue()
+        pub = issue.publication
+        sinks.subscribe(pub, 2, prefix="a-before")
+        early = sinks.subscribe(pub, 1, prefix="droprcpt")
+        late = sinks.subscribe(pub, 1, prefix="dropdata")
+        sinks.subscribe(pub, 2, prefix="z-after")
+        report = sending.send_issue(issue)
+        assert report.states[State.SENT] == 4
+        assert Delivery.objects.get(subscriber=early[0]).state == State.DEFERRED
+        assert Delivery.objects.get(subscriber=late[0]).state == State.UNKNOWN
+        assert report.unknown == [late[0].pk]
+        assert handler.dropped_data == 1
+        # the unknown one is never sent again by itself; the deferred one is, when due
+        Delivery.objects.filter(state=State.DEFERRED).update(next_attempt=timezone.now())
+        sending.send_issue(issue, retry_only=True)
+        assert handler.dropped_data == 1
+        assert Delivery.objects.get(subscriber=late[0]).state == State.UNKNOWN
+    finally:
+        controller.stop()
+
+
+def test_the_html_is_small_readable_without_images_and_has_a_dark_scheme(
+    transactional_db: None, settings: Any
+) -> None:
+    settings.NEWSDESK_APP_URL = "https://news.corvia.example"
+    long_issue = [(f"ITEM {n} ON THE GRID AND THE PORTS", "Energy", "Vietnam") for n in range(60)]
+    issue = sinks.published_issue(number=9, items=long_issue)
+    person = sinks.subscribe(issue.publication, 1)[0]
+    edition = messages.Editions(issue, "https://news.corvia.example").of()
+    letter = edition.letter(person, 1)
+    assert edition.html_size() < messages.HTML_LIMIT
+    html = edition.html
+    assert "<img" not in html and "url(" not in html  # nothing to load: all of it is text
+    assert all(f"ITEM {n} ON THE GRID" in html for n in range(60))
+    assert 'name="color-scheme" content="light dark"' in html
+    assert "@media (prefers-color-scheme: dark)" in html
+    assert 'class="footer" style="' in html  # the footer's CSS was inlined
+    assert edition.text.startswith("Corvia Policy Watch No. 9\n")
+    raw = letter.data.decode("ascii")
+    assert max(len(line) for line in raw.split("\r\n")) <= 998
+
+
+def test_a_test_send_reaches_one_address_and_records_nothing(sink: sinks.Sink) -> None:
+    issue = sinks.published_issue()
+    sinks.subscribe(issue.publication, 5)
+    sending.send_test(issue, "Editor@Corvia.example")
+    assert list(sink.per_recipient) == ["editor@corvia.example"]
+    assert not Delivery.objects.exists()
+
+
+def test_a_draft_is_not_mailed(transactional_db: None) -> None:
+    issue = sinks.published_issue()
+    Issue.objects.filter(pk=issue.pk).update(status=Issue.Status.DRAFT)
+    issue.refresh_from_db()
+    with pytest.raises(ConflictError):
+        sending.send_issue(issue)
+
+
+def test_the_verp_token_names_the_delivery_and_refuses_a_forged_one(settings: Any) -> None:
+    settings.NEWSDESK_MAIL_BOUNCE_ADDRESS = "returns@lists.corvia.example"
+    address = messages.envelope_sender(4711)
+    assert address.startswith("returns+4711-") and address.endswith("@lists.corvia.example")
+    assert messages.read_verp(address) == 4711
+    assert messages.read_verp(address.upper()) == 4711  # a server that upper-cased it
+    assert messages.read_verp(address.replace("4711-", "4712-")) is None
