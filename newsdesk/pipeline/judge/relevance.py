@@ -51,16 +51,18 @@ from newsdesk.pipeline.errors import InputError, ModelFormatError
 from newsdesk.pipeline.judge.categories import (
     EXCLUDE_FACTOR,
     LEARNED_TERMS,
-    LinearScorer,
     TermMatcher,
-    pack,
     rule_score,
+)
+from newsdesk.pipeline.judge.relevance_learning import Quality, learn_relevance
+from newsdesk.pipeline.judge.scorers import (
+    LinearScorer,
+    pack,
     scorer_state,
     scorers_from_state,
     sigmoid,
     unpack,
 )
-from newsdesk.pipeline.judge.relevance_learning import Quality, learn_relevance
 from newsdesk.pipeline.judge.text_features import STOPWORDS, TextFeatures
 
 FORMAT = "newsdesk.relevance/1"

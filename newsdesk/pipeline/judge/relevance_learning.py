@@ -35,8 +35,8 @@ from newsdesk.pipeline.judge.categories import (
     DEFAULT_SLOPE,
     MIN_TUNING_EXAMPLES,
     SVM_C,
-    LinearScorer,
 )
+from newsdesk.pipeline.judge.scorers import LinearScorer
 from newsdesk.pipeline.metrics import f1
 
 #: out-of-fold precision the texts about none of the required places that the bar
