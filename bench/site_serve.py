@@ -1,7 +1,7 @@
 """The demo's latest issue page served three ways on 127.0.0.1, each loaded with wrk.
 
     .venv/bin/python bench/site_serve.py [--connections 64] [--seconds 10] [--rounds 3]
-        [--workers 2] [--threads 2]
+        [--workers 2] [--threads 4]
 
 Builds the demo's database in a temporary folder (`newsdesk demo --no-serve`: fictional
 feeds), exports its publication (`newsdesk site export`), then serves the latest
@@ -69,7 +69,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--workers", type=int, default=2, help="nginx's and the server's")
-    parser.add_argument("--threads", type=int, default=2, help="of each production worker")
+    parser.add_argument("--threads", type=int, default=4, help="of each production worker")
     args = parser.parse_args()
     for tool in ("wrk", "nginx"):
         if shutil.which(tool) is None and not Path(f"/usr/sbin/{tool}").exists():
@@ -243,6 +243,11 @@ def report(
     names = list(medians)
     ratio = medians[names[1]]["requests_per_s"] / medians[names[0]]["requests_per_s"]
     print(f"production / nginx requests/s: {ratio:.2f} (goal >= 0.25; p99 goal < 50 ms)")
+    rounds = [
+        p["requests_per_s"] / n["requests_per_s"]
+        for p, n in zip(runs[names[1]], runs[names[0]], strict=True)
+    ]
+    print("  in each round: " + ", ".join(f"{r:.2f}" for r in rounds))
     print(
         json.dumps(
             {
