@@ -46,6 +46,9 @@ CLAIMABLE = (State.QUEUED, State.DEFERRED)
 #: deliveries read from the database at once
 CHUNK = 500
 BEAT = 5.0
+#: an issue published longer ago than this is not mailed by the scheduler (a new
+#: installation does not mail its back issues)
+MAIL_WINDOW = dt.timedelta(days=1)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -231,6 +234,23 @@ def due_retries(now: dt.datetime) -> list[tuple[int, dt.datetime]]:
         .order_by("issue_id")
     )
     return [(row["issue_id"], row["first"]) for row in rows]
+
+
+def issues_to_mail(now: dt.datetime) -> list[int]:
+    """Issues published in the last MAIL_WINDOW whose publication has confirmed
+    subscribers: the scheduler mails each once. None without an SMTP server."""
+    if not settings.EMAIL_HOST:
+        return []
+    confirmed = Subscription.objects.filter(status=Subscription.Status.CONFIRMED)
+    return list(
+        Issue.objects.filter(
+            status=Issue.Status.PUBLISHED,
+            published_at__gte=now - MAIL_WINDOW,
+            publication_id__in=confirmed.values("publication_id"),
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def backoff(attempts: int) -> dt.timedelta:

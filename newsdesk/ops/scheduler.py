@@ -26,6 +26,8 @@ from django.utils import timezone
 from newsdesk.ingest.models import Article, Source
 from newsdesk.ingest.sources import due_sources
 from newsdesk.ingest.tasks import poll_source
+from newsdesk.mailing.delivery import due_retries, issues_to_mail
+from newsdesk.mailing.tasks import send_issue_mail
 from newsdesk.newsroom import labels
 from newsdesk.newsroom.models import Issue, Publication
 from newsdesk.newsroom.profiles import profile_of
@@ -54,6 +56,7 @@ class Tick:
     retrain: bool = False
     refresh: bool = False
     released: int = 0
+    mail: int = 0
 
 
 def claim(key: str, now: dt.datetime) -> bool:
@@ -130,6 +133,23 @@ def claim_story_refresh(now: dt.datetime) -> bool:
     return False
 
 
+def claim_mailings(now: dt.datetime) -> int:
+    """Mail each newly published issue once ("mail:<issue>"), and again, to the deferred
+    readers only, each time some are due ("mail-retry:<issue>:<earliest due>")."""
+    count = 0
+    for issue_id in issues_to_mail(now):
+        with transaction.atomic():
+            if claim(f"mail:{issue_id}", now):
+                send_issue_mail.enqueue(issue_id)
+                count += 1
+    for issue_id, first in due_retries(now):
+        with transaction.atomic():
+            if claim(f"mail-retry:{issue_id}:{first:%Y%m%dT%H%M%S}", now):
+                send_issue_mail.enqueue(issue_id, True)
+                count += 1
+    return count
+
+
 def tick(now: dt.datetime | None = None) -> Tick:
     """One look at the stored state; everything due is enqueued once."""
     now = now or timezone.now()
@@ -138,6 +158,7 @@ def tick(now: dt.datetime | None = None) -> Tick:
     done.publish = claim_scheduled_issues(now)
     done.retrain = claim_retraining(now)
     done.refresh = claim_story_refresh(now)
+    done.mail = claim_mailings(now)
     Claim.objects.filter(at__lt=now - KEEP_CLAIMS).delete()
     return done
 
@@ -158,7 +179,7 @@ def run_scheduler(stop: threading.Event | None = None) -> int:
             close_old_connections()
             try:
                 done = tick()
-                if done.polls or done.publish or done.retrain or done.refresh or done.released:
+                if any(dataclasses.astuple(done)):
                     logger.info("scheduler: %s", dataclasses.asdict(done))
             except Exception:
                 logger.exception("scheduler tick failed; trying again in %s s", TICK)
