@@ -1,21 +1,23 @@
-"""The production server's front cache: finished public pages answered before Django.
+"""The front cache: finished public pages answered before Django.
 
-A page the site marks `Cache-Control: public` (the public site's pages, see
-newsdesk/archive/cache.py) is kept whole, status, headers and body as Django sent them,
-in the process's memory under its address and the site's version (`Pages`: a plain
-dictionary, the oldest read leaving first; Django's local-memory cache would copy
-each page through pickle on every read, and take as long as the rest of a hit). The next request for
-that address, while the version stays, is answered from there without the framework:
-no URL routing, no middleware, no template. The security headers come along, since
-they were set on the kept response.
+`newsdesk.wsgi.application`, which both servers run, is Django's application behind
+`FrontCache`. A page the site marks `Cache-Control: public` (the public site's pages
+and feeds, see newsdesk/archive/cache.py) is kept whole, status, headers and body as
+Django sent them, in the process's memory under its address and the site's version.
+The next request for that address, while the version stays, is answered from there
+without the framework: no URL routing, no middleware, no template. The security
+headers come along, since they were set on the kept response. `Pages` is a plain
+dictionary, the least recently read page leaving first: Django's local-memory cache
+copies each page through pickle on every read, which took as long as the rest of a
+cached answer.
 
 Each request still asks the database for the version, with one plain SQL statement
 (`page_version`): a publish, withdrawal or import raises it, so every process of every
 server sees the change on its next request; old pages are simply never read again.
 
-What is never kept: anything but GET and HEAD, anything but 200, a response that sets
-a cookie or varies by cookie, and anything not marked public (the desk's pages are
-not).
+What is never kept: anything but GET and HEAD, a request with a query string,
+anything but 200, a response that sets a cookie or varies by cookie, and anything
+not marked public (the desk's pages are not).
 """
 
 from __future__ import annotations

@@ -20,7 +20,8 @@ import pytest
 
 from newsdesk.cli.parser import build_parser, check_usage
 
-BACKISSUES = Path(__file__).resolve().parents[1] / "fixtures" / "backissues"
+REPO = Path(__file__).resolve().parents[2]
+BACKISSUES = REPO / "tests" / "fixtures" / "backissues"
 WORKERS = 2
 
 
@@ -116,7 +117,7 @@ def test_production_server_serves_caches_and_stops_cleanly(
 
     status, css_headers, css = fetch(base + "/static/archive/site.css")
     assert status == 200 and css_headers["Content-Type"].startswith("text/css")
-    assert css == (Path("newsdesk/archive/static/archive/site.css").read_bytes())
+    assert css == (REPO / "newsdesk" / "archive" / "static" / "archive" / "site.css").read_bytes()
 
     opener = urllib.request.build_opener(NoRedirect)
     with pytest.raises(urllib.error.HTTPError) as desk:
