@@ -7,7 +7,7 @@ text, e.g. after the gazetteer was edited.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from django.db import transaction
@@ -80,7 +80,7 @@ def enrich_articles(
     """Enrich the given articles, or every article not yet enriched (all with `force`)."""
     if articles is None:
         query = Article.objects.all() if force else Article.objects.filter(enriched__isnull=True)
-        articles = query.only("id", "title", "text", "language").iterator(chunk_size=BATCH)
+        articles = _in_batches(list(query.order_by("id").values_list("id", flat=True)))
     gazetteer, model = Gazetteer.default(), PlaceModel()
     done = 0
     pending: list[Article] = []
@@ -104,6 +104,19 @@ def enrich_articles(
         done += _save(pending)
         progress(len(pending))
     return done
+
+
+def _in_batches(ids: list[int]) -> Iterator[Article]:
+    """The articles, BATCH at a time, each batch read whole before any is saved.
+
+    Not `.iterator()`: on SQLite its open cursor keeps a read snapshot while `_save`
+    writes, and once another process (the ingest) has committed since, SQLite
+    refuses the write at once with "database is locked", whatever the busy timeout
+    (a stale snapshot cannot become a writer): the worker's story refresh failed so
+    under load (bench/ops_sqlite_load.py)."""
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start : start + BATCH]
+        yield from Article.objects.filter(id__in=chunk).only("id", "title", "text", "language")
 
 
 def _save(articles: list[Article]) -> int:
