@@ -599,6 +599,7 @@ def import_export_record(
         for event in export.events:
             IssueEvent.objects.create(issue=issue, **event)
         follow_issue(issue)
+        site_changed(publication)
         if issue.status == Issue.Status.PUBLISHED or issue.status == Issue.Status.WITHDRAWN:
             advance_numbering(publication, number)
     return ImportOutcome(source, number, "imported", *counts, issue.date, "export")

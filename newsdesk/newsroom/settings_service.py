@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
-from newsdesk.newsroom import labels
+from newsdesk.newsroom import labels, search_index
 from newsdesk.newsroom.models import Category, Membership, Publication
 from newsdesk.newsroom.people import AnyUser, add_member, check_role, record
 from newsdesk.newsroom.profiles import place_codes, profile_of
@@ -145,6 +145,7 @@ def rename_category(
         found.name = name
         found.save(update_fields=["name"])
         site_changed(publication)
+        search_index.reindex(publication)  # the items' category names
         record(
             user,
             publication,
