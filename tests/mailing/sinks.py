@@ -47,8 +47,7 @@ class Sink:
     def parsed(self) -> list[EmailMessage]:
         with self.lock:
             return [
-                email.message_from_bytes(raw, policy=default_policy)  # type: ignore[misc]
-                for _, _, raw in self.messages
+                email.message_from_bytes(raw, policy=default_policy) for _, _, raw in self.messages
             ]
 
 

@@ -1,0 +1,190 @@
+"""`newsdesk mail bounces`: DSNs (RFC 3464) and complaint reports (RFC 5965) read from an
+mbox or a maildir suppress the address they are about; what cannot be read is reported
+and changes nothing. The reports here are fictional ones written for the test."""
+
+from __future__ import annotations
+
+import mailbox
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from newsdesk.cli.main import main
+from newsdesk.mailing import bounces, messages, sending, tokens
+from newsdesk.mailing.models import Delivery, Subscriber, SubscriberEvent, Subscription, Suppression
+from tests.mailing import sinks
+
+Kind = SubscriberEvent.Kind
+
+
+@pytest.fixture
+def sent(transactional_db: None, settings: Any) -> Iterator[list[Delivery]]:
+    """An issue sent to five readers through a local SMTP server."""
+    sink = sinks.Sink()
+    controller = sinks.start(sink, settings)
+    issue = sinks.published_issue()
+    sinks.subscribe(issue.publication, 5)
+    sending.send_issue(issue)
+    controller.stop()
+    yield list(Delivery.objects.select_related("subscriber").order_by("subscriber__email"))
+
+
+def dsn(to: str, recipient: str, action: str, status: str, quoted: str = "") -> str:
+    original = quoted or "Subject: Corvia Policy Watch No. 7\n"
+    return f"""From: Mail Delivery System <mailer-daemon@mx.mail.example>
+To: {to}
+Subject: Undelivered Mail Returned to Sender
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=delivery-status; boundary="b1"
+
+--b1
+Content-Type: text/plain
+
+This is the mail system at host mx.mail.example. Your message could not be delivered.
+
+--b1
+Content-Type: message/delivery-status
+
+Reporting-MTA: dns; mx.mail.example
+
+Final-Recipient: rfc822; {recipient}
+Original-Recipient: rfc822; {recipient}
+Action: {action}
+Status: {status}
+Diagnostic-Code: smtp; 550 {status} mailbox unavailable
+
+--b1
+Content-Type: text/rfc822-headers
+
+{original}
+--b1--
+"""
+
+
+def arf(original_from: str, recipient: str) -> str:
+    return f"""From: Feedback Loop <fbl@isp.example>
+To: abuse@corvia.example
+Subject: Complaint about message
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=feedback-report; boundary="b2"
+
+--b2
+Content-Type: text/plain
+
+A reader of ours marked this message as spam.
+
+--b2
+Content-Type: message/feedback-report
+
+Feedback-Type: abuse
+User-Agent: FictionalFBL/1.0
+Version: 1
+Original-Mail-From: <{original_from}>
+Original-Rcpt-To: <{recipient}>
+
+--b2
+Content-Type: text/rfc822-headers
+
+Subject: Corvia Policy Watch No. 7
+To: {recipient}
+
+--b2--
+"""
+
+
+def plain(subject: str, to: str = "bounces@corvia.example") -> str:
+    return f"""From: someone@elsewhere.example
+To: {to}
+Subject: {subject}
+
+Thanks for the issue, great read.
+"""
+
+
+def write_mbox(path: Path, texts: list[str]) -> Path:
+    box = mailbox.mbox(str(path))
+    for text in texts:
+        box.add(text.encode())
+    box.flush()
+    box.close()
+    return path
+
+
+def reports(deliveries: list[Delivery]) -> list[str]:
+    hard, delayed, complained, by_id, unsubscribing = deliveries[:5]
+    return [
+        dsn(
+            messages.envelope_sender(hard.pk),
+            "forwarded-elsewhere@other.example",  # VERP still names the reader
+            "failed",
+            "5.1.1",
+        ),
+        dsn(messages.envelope_sender(delayed.pk), delayed.subscriber.email, "delayed", "4.4.7"),
+        arf(messages.envelope_sender(complained.pk), complained.subscriber.email),
+        dsn(
+            "bounces@corvia.example",
+            by_id.subscriber.email,
+            "failed",
+            "5.2.1",
+            quoted=f"Message-ID: {by_id.message_id}\nSubject: Corvia Policy Watch No. 7\n",
+        ),
+        plain("Re: Corvia Policy Watch No. 7"),
+        plain(
+            f"unsubscribe cpw {tokens.subscriber_token(unsubscribing.subscriber)}",
+            messages.unsubscribe_address(),
+        ),
+        dsn(
+            "bounces+99999-0123456789abcdef0123@corvia.example",
+            "x@nowhere.example",
+            "failed",
+            "5.1.1",
+        ),
+    ]
+
+
+def suppressed(person: Subscriber) -> str | None:
+    found = Suppression.objects.filter(address_hash=person.address_hash).first()
+    return found.reason if found else None
+
+
+def test_bounces_and_complaints_from_an_mbox_suppress_their_readers(
+    sent: list[Delivery], tmp_path: Path, capsys: Any
+) -> None:
+    hard, delayed, complained, by_id, unsubscribing = sent
+    box = write_mbox(tmp_path / "returns.mbox", reports(sent))
+    assert main(["mail", "bounces", "--mbox", str(box)]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "7 messages: 2 hard bounces, 1 delays, 1 complaints, 1 unsubscribe requests, "
+        "2 not recognised; 3 addresses suppressed" in out
+    )
+    assert "not read: message 5: neither a bounce nor a complaint report" in out
+    assert "not read: message 7: a bounce for no address or delivery of ours" in out
+    assert suppressed(hard.subscriber) == Suppression.Reason.HARD_BOUNCE
+    assert suppressed(by_id.subscriber) == Suppression.Reason.HARD_BOUNCE
+    assert suppressed(complained.subscriber) == Suppression.Reason.COMPLAINT
+    assert suppressed(delayed.subscriber) is None
+    assert SubscriberEvent.objects.filter(subscriber=delayed.subscriber, kind=Kind.DEFERRED)
+    status = Subscription.objects.get(subscriber=unsubscribing.subscriber).status
+    assert status == Subscription.Status.UNSUBSCRIBED
+    assert Suppression.objects.count() == 3
+    assert all("@" not in s.note for s in Suppression.objects.all())
+
+
+def test_a_maildir_reads_the_same_and_a_second_reading_changes_nothing(
+    sent: list[Delivery], tmp_path: Path
+) -> None:
+    box = mailbox.Maildir(str(tmp_path / "Maildir"))
+    for text in reports(sent):
+        box.add(text.encode())
+    first = bounces.process(bounces.from_maildir(tmp_path / "Maildir"))
+    again = bounces.process(bounces.from_maildir(tmp_path / "Maildir"))
+    assert first.suppressed == 3 and again.suppressed == 0
+    assert first.counts == again.counts
+    assert len(first.unrecognised) == 2
+
+
+def test_a_missing_mailbox_is_an_error(transactional_db: None, tmp_path: Path) -> None:
+    assert main(["mail", "bounces", "--mbox", str(tmp_path / "none.mbox")]) == 1
