@@ -46,6 +46,8 @@ VERP = re.compile(r"^[^@+]+\+(\d+)-([0-9a-f]{20})@", re.IGNORECASE)
 PREFERENCES = "https://newsdesk.invalid/__preferences__"
 UNSUBSCRIBE = "https://newsdesk.invalid/__unsubscribe__"
 CRLF = "\r\n"
+SAMPLE_KEY = "0" * 32
+SAMPLE_TOKEN = "__reader_token__"
 
 #: the footer's look and dark mode: css-inline puts the rules into style attributes and
 #: keeps the media query, which overrides them (mail clients that honour it)
@@ -207,6 +209,15 @@ class Edition:
         self.html_body = Body.of(self.html)
         self.text_body = Body.of(self.text)
         self.boundary = f"=_newsdesk_{secrets.token_hex(12)}"
+        # the readers' links, made once with a sample token (reversing a URL per
+        # message cost a sixth of the time of sending it)
+        sample = Subscriber(key=SAMPLE_KEY)
+        self.preferences_url = base_url + links.preferences_path(publication, sample).replace(
+            tokens.subscriber_token(sample), SAMPLE_TOKEN
+        )
+        self.unsubscribe_url = base_url + links.unsubscribe_path(publication, sample).replace(
+            tokens.subscriber_token(sample), SAMPLE_TOKEN
+        )
         domain = domain_of(from_address())
         self.domain = domain
         self.head = CRLF.join(
@@ -233,8 +244,8 @@ class Edition:
         the plain bounce address."""
         slug = self.issue.publication.slug
         token = tokens.subscriber_token(subscriber)
-        preferences = self.base_url + links.preferences_path(self.issue.publication, subscriber)
-        unsubscribe = self.base_url + links.unsubscribe_path(self.issue.publication, subscriber)
+        preferences = self.preferences_url.replace(SAMPLE_TOKEN, token)
+        unsubscribe = self.unsubscribe_url.replace(SAMPLE_TOKEN, token)
         mailto = f"mailto:{unsubscribe_address()}?subject=" + quote(
             f"unsubscribe {slug} {token}", safe=""
         )

@@ -209,6 +209,8 @@ class Sender:
         self.work: queue.Queue[delivery.Recipient | None] = queue.Queue(maxsize=1000)
         self.report = Report(issue.pk)
         self.count_lock = threading.Lock()
+        #: sent, not yet in the subscribers' history (written CHUNK at a time)
+        self.delivered: list[int] = []
         self.name = ""
 
     def run(self, *, retry_only: bool = False) -> Report:
@@ -234,6 +236,7 @@ class Sender:
                     self.put(None, force=True)
                 for thread in threads:
                     thread.join()
+                delivery.note_delivered(self.delivered)
         self.report.states = delivery.counts(self.issue)
         self.report.unknown = delivery.unknown_of(self.issue)
         return self.report
@@ -316,9 +319,15 @@ class Sender:
         number, name = recipient.delivery_id, self.name
         state = answer.state
         if state == State.SENT:
-            delivery.settle(number, State.SENT, answer.reply, sender=name, event=Kind.DELIVERED)
+            delivery.mark_sent(number, name, answer.reply)
             with self.count_lock:
                 self.report.sent += 1
+                self.delivered.append(number)
+                written = self.delivered if len(self.delivered) >= delivery.CHUNK else []
+                if written:
+                    self.delivered = []
+            if written:
+                delivery.note_delivered(written)
         elif state == State.DEFERRED:
             attempts = Delivery.objects.filter(pk=number).values_list("attempts", flat=True)[0]
             if attempts >= settings.NEWSDESK_MAIL_ATTEMPTS and not answer.fatal:

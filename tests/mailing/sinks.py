@@ -172,6 +172,10 @@ def subscribe(
         batch_size=500,
     )
     if chosen:
-        for sub in Subscription.objects.filter(subscriber__in=people, publication=pub):
-            sub.categories.set(chosen)
+        through = Subscription.categories.through
+        subs = Subscription.objects.filter(subscriber__in=people, publication=pub)
+        through.objects.bulk_create(
+            [through(subscription=sub, category=c) for sub in subs for c in chosen],
+            batch_size=500,
+        )
     return people

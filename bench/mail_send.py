@@ -1,0 +1,219 @@
+"""Sending an issue: newsdesk's sender against a bare smtplib loop, same run, same sink.
+
+    .venv/bin/python bench/mail_send.py [--readers 10000] [--connections N] [--keep]
+
+A fresh SQLite database gets the tests' fictional published issue (12 items over two
+topics and a place) and READERS confirmed subscribers: a quarter want the whole issue, the
+others one topic or the place each, so the messages are personalised twice over
+(the items, and each reader's own links and headers). The SMTP sink is aiosmtpd on
+127.0.0.1 in its own process; it accepts and counts, nothing more.
+
+1. newsdesk: `sending.send_issue` as `newsdesk mail send` runs it: each delivery
+   claimed, the message composed, sent, and marked (NEWSDESK_MAIL_CONNECTIONS
+   connections, no rate limit). Peak memory is this process's maximum RSS after it,
+   the database set-up included.
+2. bare smtplib: the same messages (same bytes, composed beforehand and not timed)
+   sent one after another with `sendmail` over one connection.
+
+Prints a table, then one JSON line. Goals: ratio of messages/s >= 0.8, peak < 300 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import signal
+import smtplib
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import _benchkit as kit
+
+SCRIPT = Path(__file__).resolve()
+
+
+def sink_main(port_file: str, count_file: str) -> None:
+    """The SMTP sink's process: accept, count, write the count on SIGTERM."""
+    from aiosmtpd.controller import Controller  # deferred: only the sink's process needs it
+
+    class Counter:
+        count = 0
+
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+            Counter.count += 1
+            return "250 OK"
+
+    signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGTERM])  # for sigwait, in every thread
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Counter(), hostname="127.0.0.1", port=port)
+    controller.start()
+    Path(port_file).write_text(str(port))
+    signal.sigwait([signal.SIGTERM])
+    controller.stop()
+    Path(count_file).write_text(str(Counter.count))
+
+
+def start_sink(folder: Path) -> tuple[subprocess.Popen[bytes], int]:
+    port_file = folder / "port"
+    process = subprocess.Popen(
+        [sys.executable, str(SCRIPT), "--sink", str(port_file), str(folder / "count")]
+    )
+    deadline = time.monotonic() + 30
+    while not port_file.exists() or not port_file.read_text():
+        if time.monotonic() > deadline:
+            raise SystemExit("the SMTP sink did not start")
+        time.sleep(0.05)
+    return process, int(port_file.read_text())
+
+
+def setup_django(folder: Path, port: int, connections: int | None) -> None:
+    os.environ.update(
+        DATABASE_URL=f"sqlite:///{folder / 'bench.sqlite3'}",
+        DJANGO_SETTINGS_MODULE="newsdesk.settings",
+        NEWSDESK_SECRET_KEY="bench-key-not-a-secret",
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=str(port),
+        DEFAULT_FROM_EMAIL="desk@corvia.example",
+        NEWSDESK_APP_URL="https://news.corvia.example",
+        NEWSDESK_LOG_LEVEL="warning",
+    )
+    if connections:
+        os.environ["NEWSDESK_MAIL_CONNECTIONS"] = str(connections)
+    sys.path.insert(0, str(kit.REPO))
+    import django  # deferred: the settings above come first
+
+    django.setup()
+    from django.core.management import call_command  # deferred: needs django.setup()
+
+    call_command("migrate", verbosity=0)
+
+
+def make_issue(readers: int) -> Any:
+    """The tests' fictional issue, its four items three times over; a quarter of the
+    readers take it whole, the others one topic or the place each."""
+    from newsdesk.newsroom.models import Category
+    from tests.mailing import sinks  # deferred: models load after django.setup()
+
+    issue = sinks.published_issue(
+        items=[(f"{h} {n}", t, p) for n in range(3) for h, t, p in sinks.ITEMS]
+    )
+    pub = issue.publication
+    choices = [
+        [],
+        *[[Category.objects.get(publication=pub, name=n)] for n in ("Trade", "Energy", "Vietnam")],
+    ]
+    for n, chosen in enumerate(choices):
+        share = readers // 4 + (1 if n < readers % 4 else 0)
+        sinks.subscribe(pub, share, prefix=f"group{n}-", chosen=chosen)
+    return issue
+
+
+def prepared_letters(issue: Any) -> list[Any]:
+    """The messages newsdesk sent, composed again beforehand for the bare loop."""
+    from newsdesk.mailing import delivery, links, messages  # deferred: after django.setup()
+    from newsdesk.mailing.models import Delivery
+
+    editions = messages.Editions(issue, links.base_url())
+    ids = dict(Delivery.objects.filter(issue=issue).values_list("pk", "message_id"))
+    Delivery.objects.filter(issue=issue).update(state=Delivery.State.QUEUED)
+    letters = [
+        editions.of(sorted(r.chosen)).letter(r.subscriber, r.delivery_id, ids[r.delivery_id])
+        for r in delivery.due(issue)
+    ]
+    return letters
+
+
+def bare_loop(letters: list[Any], port: int) -> float:
+    server = smtplib.SMTP("127.0.0.1", port)
+    started = time.perf_counter()
+    for letter in letters:
+        server.sendmail(letter.mail_from, [letter.to], letter.data)
+    elapsed = time.perf_counter() - started
+    server.quit()
+    return elapsed
+
+
+def main() -> None:
+    if len(sys.argv) == 4 and sys.argv[1] == "--sink":
+        sink_main(sys.argv[2], sys.argv[3])
+        return
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--readers", type=int, default=10_000)
+    parser.add_argument("--connections", type=int, default=None)
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="bench-mail-"))
+    sink, port = start_sink(folder)
+    try:
+        setup_django(folder, port, args.connections)
+        from django.conf import settings  # deferred: after django.setup()
+
+        from newsdesk.mailing import sending
+
+        issue = make_issue(args.readers)
+        started = time.perf_counter()
+        report = sending.send_issue(issue)
+        ours = time.perf_counter() - started
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        assert report.sent == args.readers, report
+        letters = prepared_letters(issue)
+        sizes = sorted(len(letter.data) for letter in letters)
+        theirs = bare_loop(letters, port)
+    finally:
+        sink.send_signal(signal.SIGTERM)
+        sink.wait(timeout=30)
+    received = int((folder / "count").read_text())
+    rate_ours, rate_bare = args.readers / ours, len(letters) / theirs
+    result = {
+        "readers": args.readers,
+        "connections": settings.NEWSDESK_MAIL_CONNECTIONS,
+        "newsdesk_seconds": round(ours, 2),
+        "newsdesk_per_second": round(rate_ours, 1),
+        "smtplib_seconds": round(theirs, 2),
+        "smtplib_per_second": round(rate_bare, 1),
+        "ratio": round(rate_ours / rate_bare, 3),
+        "peak_rss_mb": round(peak_mb, 1),
+        "message_bytes_median": sizes[len(sizes) // 2],
+        "sink_received": received,
+        "machine": kit.machine(),
+    }
+    print(
+        kit.table(
+            ["sender", "messages", "seconds", "messages/s"],
+            [
+                [
+                    "newsdesk",
+                    args.readers,
+                    result["newsdesk_seconds"],
+                    result["newsdesk_per_second"],
+                ],
+                [
+                    "bare smtplib, 1 connection",
+                    len(letters),
+                    result["smtplib_seconds"],
+                    result["smtplib_per_second"],
+                ],
+            ],
+        )
+    )
+    print(
+        f"ratio {result['ratio']} (goal >= 0.8); peak RSS {result['peak_rss_mb']} MB (goal < 300)"
+    )
+    print(json.dumps(result))
+    if not args.keep:
+        for path in sorted(folder.rglob("*"), reverse=True):
+            path.unlink() if path.is_file() else path.rmdir()
+        folder.rmdir()
+
+
+if __name__ == "__main__":
+    main()
