@@ -95,9 +95,13 @@ def server(environment: dict[str, str], tmp_path: Path) -> Iterator[tuple[str, s
             time.sleep(0.3)
         yield base, process
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait(30)
+        if process.poll() is None:  # SIGTERM first: killed, it would leave its workers
+            process.terminate()
+            try:
+                process.wait(30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(30)
         log.close()
 
 
