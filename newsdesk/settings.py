@@ -161,6 +161,9 @@ NEWSDESK_SITE_URL = env_str("NEWSDESK_SITE_URL").rstrip("/")
 #: the dynamic app's address, for what a static export cannot answer (search,
 #: subscribe); the site's address when unset
 NEWSDESK_APP_URL = env_str("NEWSDESK_APP_URL").rstrip("/")
+#: with it set, the scheduler exports each publication's site to DIR/SLUG after every
+#: change readers see (newsdesk/archive/tasks.py); empty: no export by itself
+NEWSDESK_EXPORT_DIR = env_str("NEWSDESK_EXPORT_DIR")
 NEWSDESK_USER_AGENT = env_str("NEWSDESK_USER_AGENT")
 NEWSDESK_FETCH_MAX_BYTES = env_int("NEWSDESK_FETCH_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 NEWSDESK_FETCH_TIMEOUT = env_int("NEWSDESK_FETCH_TIMEOUT", 60, minimum=1)

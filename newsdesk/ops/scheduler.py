@@ -23,6 +23,7 @@ from django.db import IntegrityError, close_old_connections, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from newsdesk.archive.tasks import export_publication
 from newsdesk.ingest.models import Article, Source
 from newsdesk.ingest.sources import due_sources
 from newsdesk.ingest.tasks import poll_source
@@ -55,6 +56,7 @@ class Tick:
     publish: bool = False
     retrain: bool = False
     refresh: bool = False
+    exports: int = 0
     released: int = 0
     mail: int = 0
 
@@ -150,6 +152,19 @@ def claim_mailings(now: dt.datetime) -> int:
     return count
 
 
+def claim_exports(now: dt.datetime) -> int:
+    """With NEWSDESK_EXPORT_DIR set, export each publication once per site version."""
+    if not settings.NEWSDESK_EXPORT_DIR:
+        return 0
+    count = 0
+    for publication in Publication.objects.order_by("pk"):
+        with transaction.atomic():
+            if claim(f"export:{publication.pk}:{publication.site_version}", now):
+                export_publication.enqueue(publication.slug)
+                count += 1
+    return count
+
+
 def tick(now: dt.datetime | None = None) -> Tick:
     """One look at the stored state; everything due is enqueued once."""
     now = now or timezone.now()
@@ -158,6 +173,7 @@ def tick(now: dt.datetime | None = None) -> Tick:
     done.publish = claim_scheduled_issues(now)
     done.retrain = claim_retraining(now)
     done.refresh = claim_story_refresh(now)
+    done.exports = claim_exports(now)
     done.mail = claim_mailings(now)
     Claim.objects.filter(at__lt=now - KEEP_CLAIMS).delete()
     return done

@@ -74,7 +74,7 @@ def test_issue_page_has_the_seed_shape_links_and_metadata(client: Client, archiv
 def test_every_item_has_its_own_page(client: Client, archive: Archive) -> None:
     page = get(client, "/hpb/413/")
     paths = re.findall(r'<h2><a href="(/hpb/413/\d+-[a-z0-9-]+/)">', page)
-    assert len(paths) == page.count("<section class=\"item\"") == 7
+    assert len(paths) == page.count('<section class="item"') == 7
     item_page = get(client, paths[0])
     assert "<h1>RUSSIAN AND CHINESE BOMBERS FLY JOINT PATROL NEAR ALASKA</h1>" in item_page
     assert 'href="/hpb/413/">Harbour Policy Brief No. 413</a>' in item_page

@@ -106,3 +106,25 @@ def test_a_dead_workers_task_goes_back_to_the_queue_and_runs_once_more(
     row = DBTaskResult.objects.get(pk=result.id)
     assert row.status == TaskResultStatus.SUCCESSFUL and note.read_text() == "done\n"
     assert len(row.worker_ids) == 2  # claimed by the dead worker, then by ours
+
+
+def test_the_site_is_exported_once_per_change_when_a_folder_is_set(
+    tmp_path: Path, settings: object
+) -> None:
+    pub = add_publication("cpw", "Coastal Policy Weekly", first_number=7)
+    first = publish(pub, None, dt.date(2026, 10, 2), [("PORT TENDER OPENS", "Body.", [])], "draft")
+    numbering.publish(first, override="test")
+    assert scheduler.tick().exports == 0  # no folder: no export
+    settings.NEWSDESK_EXPORT_DIR = str(tmp_path / "sites")  # type: ignore[attr-defined]
+    settings.NEWSDESK_SITE_URL = "https://briefs.example.org"  # type: ignore[attr-defined]
+    assert scheduler.tick().exports == 1
+    assert scheduler.tick().exports == 0  # the same version: claimed
+    run_worker(batch=True)
+    page = tmp_path / "sites" / "cpw" / "cpw" / "7" / "index.html"
+    assert "PORT TENDER OPENS" in page.read_text()
+    draft = publish(pub, None, dt.date(2026, 10, 9), [("A SECOND WEEK", "Body.", [])], "draft")
+    numbering.publish(draft, override="test")
+    assert scheduler.tick().exports == 1  # a new version
+    run_worker(batch=True)
+    assert "A SECOND WEEK" in (tmp_path / "sites" / "cpw" / "cpw" / "8" / "index.html").read_text()
+    assert all(r.status == TaskResultStatus.SUCCESSFUL for r in rows("export_publication"))
