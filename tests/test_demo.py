@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import mailbox
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -19,6 +21,42 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def csrf(page: str) -> str:
+    found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert found is not None
+    return found.group(1)
+
+
+def subscribe_and_confirm(site: str, mail: Path) -> None:
+    """A reader subscribes on the demo site and confirms from the message the demo's own
+    SMTP server kept."""
+    with httpx.Client(base_url=site, timeout=10) as reader:
+        form = reader.get("/pacific-policy-monitor/subscribe/")
+        sent = reader.post(
+            "/pacific-policy-monitor/subscribe/",
+            data={"email": "reader@example.org", "csrfmiddlewaretoken": csrf(form.text)},
+            headers={"Referer": f"{site}/pacific-policy-monitor/subscribe/"},
+            follow_redirects=True,
+        )
+        assert sent.status_code == 200
+        messages = list(mailbox.Maildir(mail, create=False))
+        assert len(messages) == 1 and messages[0]["To"] == "reader@example.org"
+        body = messages[0].get_payload(decode=True) or b""
+        if messages[0].is_multipart():
+            body = messages[0].get_payload(0).get_payload(decode=True)
+        link = re.search(r"https?://\S+/subscribe/confirm/\S+/", body.decode())
+        assert link is not None
+        path = "/" + link.group(0).split("/", 3)[3]
+        page = reader.get(path)
+        confirmed = reader.post(
+            path,
+            data={"csrfmiddlewaretoken": csrf(page.text)},
+            headers={"Referer": f"{site}{path}"},
+            follow_redirects=True,
+        )
+        assert confirmed.status_code == 200 and "confirmed" in confirmed.text.lower()
 
 
 def test_demo_ingests_and_serves(tmp_path: Path) -> None:
@@ -56,6 +94,7 @@ def test_demo_ingests_and_serves(tmp_path: Path) -> None:
         page = httpx.get(f"http://127.0.0.1:{port}/pacific-policy-monitor/101/", timeout=5).text
         assert page.count('<section class="item"') == 7  # drafted, every check passed
         assert "Related Categories:" in page and "Want these sent to your inbox?" in page
+        subscribe_and_confirm(f"http://127.0.0.1:{port}", tmp_path / "newsdesk-demo.mail")
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         output, _ = proc.communicate(timeout=60)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from django.conf import settings
 
 from newsdesk.cli.database import collect_counts
 from newsdesk.cli.output import console, print_counts, print_run_report, progress_bar
 from newsdesk.demo import build
+from newsdesk.demo.mailbox import DemoMailbox
 from newsdesk.demo.server import FixtureServer
 from newsdesk.ingest.service import Ingestor
 from newsdesk.ingest.sources import import_opml
@@ -67,9 +69,23 @@ def run_demo(args: argparse.Namespace) -> int:
             highlight=False,
         )
         if not args.no_serve:
-            # the whole single-machine deployment, as `newsdesk run`: the worker and the
-            # scheduler may poll the fictional outlets, served by this process meanwhile
-            refuse_unusable_address("127.0.0.1", args.port)
-            allowed = [*settings.NEWSDESK_ALLOW_HOSTS, outlets.host]
-            run_stack("127.0.0.1", args.port, env={"NEWSDESK_ALLOW_HOSTS": ",".join(allowed)})
+            serve_demo(args.port, outlets, database.with_suffix(".mail"))
     return 0
+
+
+def serve_demo(port: int, outlets: FixtureServer, mail: Path) -> None:
+    """The whole single-machine deployment, as `newsdesk run`: the worker and the
+    scheduler may poll the fictional outlets (served by this process meanwhile), and the
+    site's mail goes to the demo's own SMTP server, which keeps it in `mail`."""
+    refuse_unusable_address("127.0.0.1", port)
+    allowed = [*settings.NEWSDESK_ALLOW_HOSTS, outlets.host]
+    with DemoMailbox(mail) as mailbox:
+        out = console()
+        out.print(
+            f"Mail the site sends (confirmations, issues) is kept in {mail} "
+            f"(a Maildir; SMTP on 127.0.0.1:{mailbox.port}).",
+            markup=False,
+            highlight=False,
+        )
+        env = {"NEWSDESK_ALLOW_HOSTS": ",".join(allowed), **mailbox.settings()}
+        run_stack("127.0.0.1", port, env=env)

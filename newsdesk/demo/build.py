@@ -5,6 +5,7 @@ by newsdesk and published. Each step returns what it did; `newsdesk demo` (cli.d
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -38,6 +39,7 @@ def fresh_database() -> Path:
     connections.close_all()
     for suffix in ("", "-wal", "-shm"):
         Path(f"{database}{suffix}").unlink(missing_ok=True)
+    shutil.rmtree(database.with_suffix(".mail"), ignore_errors=True)  # the old demo's mail
     call_command("migrate", interactive=False, verbosity=0)
     return database
 
