@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import socket
@@ -9,7 +10,7 @@ import threading
 from types import TracebackType
 
 from django.conf import settings
-from django.db import close_old_connections, connection
+from django.db import DatabaseError, close_old_connections, connection
 from django.utils import timezone
 
 from newsdesk.ops.models import Heartbeat
@@ -67,4 +68,5 @@ class Beating:
     ) -> None:
         self._stop.set()
         self._thread.join(timeout=BEAT * 2)
-        Heartbeat.objects.filter(name=self.name).delete()
+        with contextlib.suppress(DatabaseError):  # the database is away: the row goes stale
+            Heartbeat.objects.filter(name=self.name).delete()

@@ -30,6 +30,21 @@ def alive(role: str, now: dt.datetime | None = None) -> set[str]:
     return set(Heartbeat.objects.filter(role=role, seen__gte=since).values_list("name", flat=True))
 
 
+def release_own(worker: str, now: dt.datetime | None = None) -> int:
+    """Give back the tasks a living worker held when its database went away: the
+    connection died mid-task, so the task's end was never recorded, and its worker,
+    still beating, would keep it "running" for ever."""
+    now = now or timezone.now()
+    released = 0
+    for row in DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING):
+        if row.worker_ids and row.worker_ids[-1] == worker:
+            released += DBTaskResult.objects.filter(
+                pk=row.pk, status=TaskResultStatus.RUNNING, started_at=row.started_at
+            ).update(status=TaskResultStatus.READY, run_after=now)
+            logger.warning("task %s back in the queue after a lost connection", row.pk)
+    return released
+
+
 def release_orphans(now: dt.datetime | None = None) -> int:
     """Give the tasks of dead workers back to the queue; how many were given back."""
     now = now or timezone.now()

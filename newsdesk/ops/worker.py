@@ -8,19 +8,30 @@ then exits 0; idle, it exits at once.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import time
 
 from django.core.management import call_command
+from django.db import DatabaseError, InterfaceError, connection
 
 from newsdesk.ops.heartbeat import Beating
 from newsdesk.ops.models import Heartbeat
-from newsdesk.ops.recovery import release_orphans
+from newsdesk.ops.recovery import release_orphans, release_own
 
 logger = logging.getLogger("newsdesk.ops")
 
+#: after losing the database, the first wait before trying again, and the longest
+RECONNECT = 1.0
+RECONNECT_MAX = 30.0
+
 
 def run_worker(*, queues: str = "*", max_tasks: int | None = None, batch: bool = False) -> int:
-    """Run tasks of `queues` ("*" for all, or names joined by ","); 0 on a clean stop."""
+    """Run tasks of `queues` ("*" for all, or names joined by ","); 0 on a clean stop.
+
+    A lost database (a restart, a failover) does not end the worker: it waits,
+    growing the wait up to RECONNECT_MAX, reconnects, puts back the task it had in
+    hand (its end could not be recorded) and goes on."""
     with Beating(Heartbeat.Role.WORKER) as name:
         release_orphans()
         logger.info("worker %s started on queues %s", name, queues)
@@ -35,10 +46,27 @@ def run_worker(*, queues: str = "*", max_tasks: int | None = None, batch: bool =
         }
         if max_tasks is not None:
             options["max_tasks"] = max_tasks
-        try:
-            call_command("db_worker", **options)
-        except SystemExit as stop:  # the command's own clean exit on SIGTERM
-            code = stop.code if isinstance(stop.code, int) else 1
-            logger.info("worker %s stopped (%s)", name, code)
-            return code
-    return 0
+        wait = RECONNECT
+        while True:
+            try:
+                call_command("db_worker", **options)
+                return 0
+            except SystemExit as stop:  # the command's own clean exit on SIGTERM
+                code = stop.code if isinstance(stop.code, int) else 1
+                logger.info("worker %s stopped (%s)", name, code)
+                return code
+            except (DatabaseError, InterfaceError) as exc:
+                logger.warning("worker %s lost the database (%s); again in %.0f s", name, exc, wait)
+            wait = _reconnect(name, wait)
+
+
+def _reconnect(name: str, wait: float) -> float:
+    """Wait, then give back our task in hand; the next wait (longer if it failed)."""
+    with contextlib.suppress(DatabaseError, InterfaceError):  # gone already
+        connection.close()  # Django opens a new one on the next query
+    time.sleep(wait)
+    try:
+        release_own(name)
+    except (DatabaseError, InterfaceError):
+        return min(wait * 2, RECONNECT_MAX)
+    return RECONNECT
