@@ -50,12 +50,15 @@ def page_version() -> str:
     Django's cursor wrappers (query logging, thread checks) as long again."""
     database = connections[DEFAULT_DB_ALIAS]
     database.ensure_connection()
-    cursor = database.connection.cursor()
-    try:
-        cursor.execute(_VERSION_SQL)
-        count, total, last = cursor.fetchone()
-    finally:
-        cursor.close()
+    # the driver's errors as Django's: a dead connection (the database restarted)
+    # is then marked, and Django's request handling, which answers instead, replaces it
+    with database.wrap_database_errors:
+        cursor = database.connection.cursor()
+        try:
+            cursor.execute(_VERSION_SQL)
+            count, total, last = cursor.fetchone()
+        finally:
+            cursor.close()
     return f"{count}.{total or 0}.{last or 0}"
 
 
