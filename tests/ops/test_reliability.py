@@ -9,10 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from newsdesk.ops.models import Heartbeat
+from newsdesk.ops.recovery import release_own
 from tests.ops.chores import slow_once, stalls_once
 from tests.ops.processes import STOP_WITHIN, fleet, wait_for
 
@@ -78,3 +80,16 @@ def test_an_idle_worker_and_a_scheduler_exit_0_on_sigterm(tmp_path: Path) -> Non
         assert scheduler.stop(timeout=STOP_WITHIN) == 0, running.logs()
         assert worker.stop(timeout=STOP_WITHIN) == 0, running.logs()
     assert not Heartbeat.objects.exists()
+
+
+def test_a_worker_that_lost_its_database_gives_back_only_its_own_task(tmp_path: Path) -> None:
+    mine = slow_once.enqueue(str(tmp_path / "mine.txt"), 0.0)
+    theirs = slow_once.enqueue(str(tmp_path / "theirs.txt"), 0.0)
+    for task, worker in ((mine, "worker-me"), (theirs, "worker-other")):
+        DBTaskResult.objects.filter(pk=task.id).update(
+            status=TaskResultStatus.RUNNING, started_at=timezone.now(), worker_ids=[worker]
+        )
+    assert release_own("worker-me") == 1
+    assert release_own("worker-me") == 0
+    assert status(mine.id) == TaskResultStatus.READY
+    assert status(theirs.id) == TaskResultStatus.RUNNING
