@@ -57,6 +57,13 @@ def subscribe_and_confirm(site: str, mail: Path) -> None:
             follow_redirects=True,
         )
         assert confirmed.status_code == 200 and "confirmed" in confirmed.text.lower()
+    # the scheduler mails the issue published today to the new reader, once
+    for _ in range(120):
+        subjects = [m["Subject"] for m in mailbox.Maildir(mail, create=False)]
+        if "Pacific Policy Monitor No. 101" in subjects:
+            break
+        time.sleep(0.5)
+    assert subjects.count("Pacific Policy Monitor No. 101") == 1, subjects
 
 
 def test_demo_ingests_and_serves(tmp_path: Path) -> None:

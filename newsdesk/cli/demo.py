@@ -87,5 +87,10 @@ def serve_demo(port: int, outlets: FixtureServer, mail: Path) -> None:
             markup=False,
             highlight=False,
         )
-        env = {"NEWSDESK_ALLOW_HOSTS": ",".join(allowed), **mailbox.settings()}
+        env = {
+            "NEWSDESK_ALLOW_HOSTS": ",".join(allowed),
+            # the links mailed issues carry point at the demo's site
+            "NEWSDESK_SITE_URL": settings.NEWSDESK_SITE_URL or f"http://127.0.0.1:{port}",
+            **mailbox.settings(),
+        }
         run_stack("127.0.0.1", port, env=env)
