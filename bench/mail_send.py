@@ -1,6 +1,7 @@
 """Sending an issue: newsdesk's sender against a bare smtplib loop, same run, same sink.
 
     .venv/bin/python bench/mail_send.py [--readers 10000] [--connections N] [--keep]
+                                        [--profile]
 
 A fresh SQLite database gets the tests' fictional published issue (12 items over two
 topics and a place) and READERS confirmed subscribers: a quarter want the whole issue, the
@@ -15,12 +16,18 @@ others one topic or the place each, so the messages are personalised twice over
 2. bare smtplib: the same messages (same bytes, composed beforehand and not timed)
    sent one after another with `sendmail` over one connection.
 
+Besides the rates, the CPU each side spent per message: this process's (newsdesk's
+sender, or the bare loop) and the sink's, from /proc: on a machine of two CPUs the
+sink takes one, so the rates depend on what else runs. `--profile` prints where
+newsdesk's sender spent its CPU, every thread counted (cProfile, thread CPU time).
+
 Prints a table, then one JSON line. Goals: ratio of messages/s >= 0.8, peak < 300 MB.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import resource
@@ -132,6 +139,12 @@ def prepared_letters(issue: Any) -> list[Any]:
     return letters
 
 
+def cpu_of(pid: int) -> float:
+    """CPU seconds (user and system) a process has used, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def bare_loop(letters: list[Any], port: int) -> float:
     server = smtplib.SMTP("127.0.0.1", port)
     started = time.perf_counter()
@@ -150,6 +163,7 @@ def main() -> None:
     parser.add_argument("--readers", type=int, default=10_000)
     parser.add_argument("--connections", type=int, default=None)
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument("--profile", action="store_true", help="profile newsdesk's sender")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="bench-mail-"))
     sink, port = start_sink(folder)
@@ -160,19 +174,32 @@ def main() -> None:
         from newsdesk.mailing import sending
 
         issue = make_issue(args.readers)
-        started = time.perf_counter()
-        report = sending.send_issue(issue)
+        profiler = kit.ThreadProfiler()
+        if args.profile:
+            sending.Sender.worker = profiler.wrap(sending.Sender.worker)  # type: ignore[method-assign]
+        cpu, sink_cpu, started = time.process_time(), cpu_of(sink.pid), time.perf_counter()
+        with profiler.main() if args.profile else contextlib.nullcontext():
+            report = sending.send_issue(issue)
         ours = time.perf_counter() - started
+        ours_cpu, ours_sink = time.process_time() - cpu, cpu_of(sink.pid) - sink_cpu
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         assert report.sent == args.readers, report
         letters = prepared_letters(issue)
         sizes = sorted(len(letter.data) for letter in letters)
+        cpu, sink_cpu = time.process_time(), cpu_of(sink.pid)
         theirs = bare_loop(letters, port)
+        theirs_cpu, theirs_sink = time.process_time() - cpu, cpu_of(sink.pid) - sink_cpu
     finally:
         sink.send_signal(signal.SIGTERM)
         sink.wait(timeout=30)
     received = int((folder / "count").read_text())
     rate_ours, rate_bare = args.readers / ours, len(letters) / theirs
+    per_message = {  # CPU milliseconds a message
+        "newsdesk": round(ours_cpu / args.readers * 1000, 3),
+        "sink_during_newsdesk": round(ours_sink / args.readers * 1000, 3),
+        "bare_loop": round(theirs_cpu / len(letters) * 1000, 3),
+        "sink_during_bare_loop": round(theirs_sink / len(letters) * 1000, 3),
+    }
     result = {
         "readers": args.readers,
         "connections": settings.NEWSDESK_MAIL_CONNECTIONS,
@@ -182,25 +209,30 @@ def main() -> None:
         "smtplib_per_second": round(rate_bare, 1),
         "ratio": round(rate_ours / rate_bare, 3),
         "peak_rss_mb": round(peak_mb, 1),
+        "cpu_ms_per_message": per_message,
         "message_bytes_median": sizes[len(sizes) // 2],
         "sink_received": received,
         "machine": kit.machine(),
     }
     print(
         kit.table(
-            ["sender", "messages", "seconds", "messages/s"],
+            ["sender", "messages", "seconds", "messages/s", "CPU ms/msg", "sink CPU ms/msg"],
             [
                 [
                     "newsdesk",
                     args.readers,
                     result["newsdesk_seconds"],
                     result["newsdesk_per_second"],
+                    per_message["newsdesk"],
+                    per_message["sink_during_newsdesk"],
                 ],
                 [
                     "bare smtplib, 1 connection",
                     len(letters),
                     result["smtplib_seconds"],
                     result["smtplib_per_second"],
+                    per_message["bare_loop"],
+                    per_message["sink_during_bare_loop"],
                 ],
             ],
         )
@@ -209,6 +241,9 @@ def main() -> None:
         f"ratio {result['ratio']} (goal >= 0.8); peak RSS {result['peak_rss_mb']} MB (goal < 300)"
     )
     print(json.dumps(result))
+    if args.profile:
+        print(profiler.report(top=40, sort="cumulative"))
+        print(profiler.report(top=30, sort="tottime"))
     if not args.keep:
         for path in sorted(folder.rglob("*"), reverse=True):
             path.unlink() if path.is_file() else path.rmdir()

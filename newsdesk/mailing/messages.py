@@ -218,6 +218,10 @@ class Edition:
         self.unsubscribe_url = base_url + links.unsubscribe_path(publication, sample).replace(
             tokens.subscriber_token(sample), SAMPLE_TOKEN
         )
+        #: the one-click mailto fallback up to the reader's token
+        self.mailto_subject = f"mailto:{unsubscribe_address()}?subject=" + quote(
+            f"unsubscribe {publication.slug} ", safe=""
+        )
         domain = domain_of(from_address())
         self.domain = domain
         self.head = CRLF.join(
@@ -242,13 +246,12 @@ class Edition:
     ) -> Letter:
         """The reader's message; without a delivery (a test send) the envelope sender is
         the plain bounce address."""
-        slug = self.issue.publication.slug
         token = tokens.subscriber_token(subscriber)
         preferences = self.preferences_url.replace(SAMPLE_TOKEN, token)
         unsubscribe = self.unsubscribe_url.replace(SAMPLE_TOKEN, token)
-        mailto = f"mailto:{unsubscribe_address()}?subject=" + quote(
-            f"unsubscribe {slug} {token}", safe=""
-        )
+        # ":" may stay in a mailto header value (RFC 6068); quoting the signed token
+        # with it safe takes urllib's fast path, a fifth of a letter's time otherwise
+        mailto = self.mailto_subject + quote(token, safe=":")
         message_id = message_id or self.message_id(delivery_id or 0)
         head = CRLF.join(
             [

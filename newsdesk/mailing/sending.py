@@ -183,6 +183,17 @@ class Pace:
             time.sleep(start - now)
 
 
+@dataclasses.dataclass
+class Line:
+    """One connection thread's connection, and the message its server last accepted:
+    marked sent in the transaction that claims the thread's next reader, so each
+    message costs one commit. Between the two the accepted message stays `sending`:
+    still at most one per connection, as a sender killed then leaves it unknown."""
+
+    server: smtplib.SMTP | None = None
+    accepted: tuple[int, str] | None = None  # (delivery, the server's reply)
+
+
 class Sender:
     """One run over an issue's due deliveries."""
 
@@ -256,24 +267,28 @@ class Sender:
             return self.editions.of(sorted(chosen))
 
     def worker(self) -> None:
-        server: smtplib.SMTP | None = None
+        line = Line()
         try:
             while True:
-                recipient = self.work.get()
+                try:
+                    # with a mark waiting, take a reader only if one is there at once
+                    recipient = self.work.get(block=line.accepted is None)
+                except queue.Empty:
+                    self.mark_accepted(line)
+                    continue
                 if recipient is None:
                     return
                 if self.stop.is_set():
                     continue  # drain: the rest stays queued
-                server = self.deliver(recipient, server)
+                self.deliver(recipient, line)
         finally:
-            if server is not None:
-                quit_quietly(server)
+            self.mark_accepted(line)
+            if line.server is not None:
+                quit_quietly(line.server)
             connection.close()
 
-    def deliver(
-        self, recipient: delivery.Recipient, server: smtplib.SMTP | None
-    ) -> smtplib.SMTP | None:
-        """Claim, send, settle one reader; the connection for the next one."""
+    def deliver(self, recipient: delivery.Recipient, line: Line) -> None:
+        """Claim (with the mark of the line's previous message), send, settle one reader."""
         edition = self.edition(recipient.chosen)
         number = recipient.delivery_id
         if edition.empty:
@@ -281,54 +296,70 @@ class Sender:
                 number, State.SKIPPED, "nothing of the chosen topics and places", claimable=True
             ):
                 self.progress(State.SKIPPED)
-            return server
-        reused = server is not None
-        if server is None:
+            return
+        reused = line.server is not None
+        if line.server is None:
             try:
-                server = connect()
+                line.server = connect()
             except (smtplib.SMTPException, OSError) as exc:
                 self.halt(
                     f"cannot reach the SMTP server {settings.EMAIL_HOST}:"
                     f"{settings.EMAIL_PORT}: {exc}"
                 )
-                return None
+                return
         message_id = edition.message_id(number)
-        if not delivery.claim(number, self.name, message_id):
-            return server  # someone else has it
+        accepted, line.accepted = line.accepted, None
+        claimed = delivery.claim(number, self.name, message_id, accepted=accepted)
+        if accepted:
+            self.count_sent(accepted[0])
+        if not claimed:
+            return  # someone else has it
         letter = edition.letter(recipient.subscriber, number, message_id)
         self.pace.wait()
-        answer = transmit(server, letter)
+        answer = transmit(line.server, letter)
         if answer.lost and reused and answer.state == State.DEFERRED:
             # a kept connection the server had closed: once more on a new one
-            quit_quietly(server)
+            quit_quietly(line.server)
             try:
-                server = connect()
-                answer = transmit(server, letter)
+                line.server = connect()
+                answer = transmit(line.server, letter)
             except (smtplib.SMTPException, OSError) as exc:
-                server = None
+                line.server = None
                 answer = Answer(State.DEFERRED, f"connection lost: {exc}"[:300], lost=True)
-        self.settle(recipient, answer)
-        if answer.lost and server is not None:
-            quit_quietly(server)
-            server = None
+        if answer.state == State.SENT:
+            line.accepted = (number, answer.reply)  # marked with the next claim
+        else:
+            self.settle(recipient, answer)
+        if answer.lost and line.server is not None:
+            quit_quietly(line.server)
+            line.server = None
         if answer.fatal:
             self.halt(f"the SMTP server refused our sender: {answer.reply}")
-        return server
+
+    def mark_accepted(self, line: Line) -> None:
+        """Mark the line's accepted message sent on its own (no next claim to join)."""
+        if line.accepted:
+            number, reply = line.accepted
+            line.accepted = None
+            delivery.mark_sent(number, self.name, reply)
+            self.count_sent(number)
+
+    def count_sent(self, number: int) -> None:
+        with self.count_lock:
+            self.report.sent += 1
+            self.delivered.append(number)
+            written = self.delivered if len(self.delivered) >= delivery.CHUNK else []
+            if written:
+                self.delivered = []
+        if written:
+            delivery.note_delivered(written)
+        self.progress(State.SENT)
 
     def settle(self, recipient: delivery.Recipient, answer: Answer) -> None:
+        """A message the server did not take (or may have): deferred, failed, unknown."""
         number, name = recipient.delivery_id, self.name
         state = answer.state
-        if state == State.SENT:
-            delivery.mark_sent(number, name, answer.reply)
-            with self.count_lock:
-                self.report.sent += 1
-                self.delivered.append(number)
-                written = self.delivered if len(self.delivered) >= delivery.CHUNK else []
-                if written:
-                    self.delivered = []
-            if written:
-                delivery.note_delivered(written)
-        elif state == State.DEFERRED:
+        if state == State.DEFERRED:
             attempts = Delivery.objects.filter(pk=number).values_list("attempts", flat=True)[0]
             if attempts >= settings.NEWSDESK_MAIL_ATTEMPTS and not answer.fatal:
                 state = State.FAILED
