@@ -1,13 +1,15 @@
 """Sending an issue: newsdesk's sender against a bare smtplib loop, same run, same sink.
 
     .venv/bin/python bench/mail_send.py [--readers 10000] [--connections N] [--keep]
-                                        [--profile]
+                                        [--profile] [--postgres postgresql://postgres@127.0.0.1:5432]
 
-A fresh SQLite database gets the tests' fictional published issue (12 items over two
-topics and a place) and READERS confirmed subscribers: a quarter want the whole issue, the
-others one topic or the place each, so the messages are personalised twice over
-(the items, and each reader's own links and headers). The SMTP sink is aiosmtpd on
-127.0.0.1 in its own process; it accepts and counts, nothing more.
+A fresh SQLite database (or, with --postgres SERVER, a PostgreSQL database made on
+that server for the run and dropped after it) gets the tests' fictional published
+issue (12 items over two topics and a place) and READERS confirmed subscribers: a
+quarter want the whole issue, the others one topic or the place each, so the messages
+are personalised twice over (the items, and each reader's own links and headers).
+The SMTP sink is aiosmtpd on 127.0.0.1 in its own process; it accepts and counts,
+nothing more.
 
 1. newsdesk: `sending.send_issue` as `newsdesk mail send` runs it: each delivery
    claimed, the message composed, sent, and marked (NEWSDESK_MAIL_CONNECTIONS
@@ -82,9 +84,16 @@ def start_sink(folder: Path) -> tuple[subprocess.Popen[bytes], int]:
     return process, int(port_file.read_text())
 
 
-def setup_django(folder: Path, port: int, connections: int | None) -> None:
+def admin(server: str, statement: str) -> None:
+    import psycopg  # deferred: only with --postgres
+
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        conn.execute(statement)
+
+
+def setup_django(folder: Path, port: int, connections: int | None, database: str = "") -> None:
     os.environ.update(
-        DATABASE_URL=f"sqlite:///{folder / 'bench.sqlite3'}",
+        DATABASE_URL=database or f"sqlite:///{folder / 'bench.sqlite3'}",
         DJANGO_SETTINGS_MODULE="newsdesk.settings",
         NEWSDESK_SECRET_KEY="bench-key-not-a-secret",
         EMAIL_HOST="127.0.0.1",
@@ -164,11 +173,17 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=None)
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     parser.add_argument("--profile", action="store_true", help="profile newsdesk's sender")
+    parser.add_argument("--postgres", metavar="SERVER", help="PostgreSQL instead of SQLite")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="bench-mail-"))
+    database = ""
+    if args.postgres:
+        name = f"bench_mail_{os.getpid()}"
+        admin(args.postgres, f'CREATE DATABASE "{name}"')
+        database = f"{args.postgres}/{name}"
     sink, port = start_sink(folder)
     try:
-        setup_django(folder, port, args.connections)
+        setup_django(folder, port, args.connections, database)
         from django.conf import settings  # deferred: after django.setup()
 
         from newsdesk.mailing import sending
@@ -192,6 +207,11 @@ def main() -> None:
     finally:
         sink.send_signal(signal.SIGTERM)
         sink.wait(timeout=30)
+        if args.postgres:
+            from django.db import connections  # deferred: after django.setup()
+
+            connections.close_all()
+            admin(args.postgres, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     received = int((folder / "count").read_text())
     rate_ours, rate_bare = args.readers / ours, len(letters) / theirs
     per_message = {  # CPU milliseconds a message
@@ -203,6 +223,7 @@ def main() -> None:
     result = {
         "readers": args.readers,
         "connections": settings.NEWSDESK_MAIL_CONNECTIONS,
+        "database": "postgresql" if args.postgres else "sqlite",
         "newsdesk_seconds": round(ours, 2),
         "newsdesk_per_second": round(rate_ours, 1),
         "smtplib_seconds": round(theirs, 2),
