@@ -11,7 +11,9 @@ from __future__ import annotations
 import errno
 import importlib
 import os
+import signal
 import socket
+from types import FrameType
 
 from django.core.management import call_command
 from django.db import connections
@@ -32,7 +34,8 @@ def serve(host: str, port: int) -> None:
     bare_host = host.strip("[]")
     refuse_unusable_address(bare_host, port)
     address = f"[{bare_host}]" if ":" in bare_host else bare_host
-    print(f"serving on http://{address}:{port}/ (Ctrl-C to stop)")
+    print(f"serving on http://{address}:{port}/ (Ctrl-C or SIGTERM to stop)")
+    signal.signal(signal.SIGTERM, _as_ctrl_c)  # runserver stops cleanly only on Ctrl-C
     call_command(
         "runserver",
         f"{address}:{port}",
@@ -40,6 +43,10 @@ def serve(host: str, port: int) -> None:
         use_threading=True,
         insecure_serving=True,
     )
+
+
+def _as_ctrl_c(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt  # runserver answers it with its clean exit (code 0)
 
 
 def default_workers() -> int:

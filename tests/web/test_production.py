@@ -137,6 +137,30 @@ def test_production_server_serves_caches_and_stops_cleanly(
     assert process.wait(60) == 0, (tmp_path / "server.log").read_text()
 
 
+def test_the_development_server_stops_on_sigterm_with_exit_0(
+    environment: dict[str, str], tmp_path: Path
+) -> None:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "newsdesk", "serve", "--port", str(port)],
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 120
+    while True:
+        assert process.poll() is None
+        try:
+            if fetch(f"http://127.0.0.1:{port}/hpb/")[0] == 200:
+                break
+        except OSError:
+            pass
+        assert time.monotonic() < deadline, "the server did not answer in 120 s"
+        time.sleep(0.3)
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(30) == 0
+
+
 def test_workers_and_threads_need_production() -> None:
     parser = build_parser()
     with pytest.raises(SystemExit) as refused:
