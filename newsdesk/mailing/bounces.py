@@ -92,12 +92,23 @@ def from_mbox(path: str | Path) -> Iterator[Found]:
         box.close()
 
 
-def from_maildir(path: str | Path) -> Iterator[Found]:
+def from_maildir(path: str | Path, *, unseen_only: bool = False) -> Iterator[Found]:
+    """Every message of the maildir; with `unseen_only` (the scheduled reading) only those
+    not yet marked seen, each handled one then marked seen, as IMAP does."""
     if not (Path(path) / "cur").is_dir():
         raise NotFoundError(f"no maildir at {path} (it has cur/, new/ and tmp/)")
     box = mailbox.Maildir(str(path), create=False)
     for key in sorted(box.keys()):
-        yield Found(f"message {key}", parse(box.get_bytes(key)))
+        if unseen_only and "S" in box.get_message(key).get_flags():
+            continue
+
+        def seen(key: str = key) -> None:
+            message = box.get_message(key)
+            message.set_subdir("cur")
+            message.add_flag("S")
+            box[key] = message
+
+        yield Found(f"message {key}", parse(box.get_bytes(key)), seen if unseen_only else None)
 
 
 def from_imap(url: str) -> Iterator[Found]:

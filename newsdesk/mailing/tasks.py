@@ -8,7 +8,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from newsdesk.mailing import sending
+from django.conf import settings
+
+from newsdesk.mailing import bounces, sending
 from newsdesk.newsroom.models import Issue
 from newsdesk.pipeline.errors import NewsdeskError
 from newsdesk.tasking import RetryPolicy, background
@@ -27,3 +29,17 @@ def send_issue_mail(issue_id: int, retry_only: bool = False, *, attempt: int = 1
     found = dataclasses.asdict(report)
     found["unknown"] = len(report.unknown)
     return found
+
+
+@background(retry=RetryPolicy(attempts=2), queue="mail")
+def read_bounces(*, attempt: int = 1) -> dict:
+    """Read the new messages of NEWSDESK_BOUNCE_MAILDIR (where the mail server delivers
+    what comes back to the bounce address) and update the readers they are about."""
+    report = bounces.process(
+        bounces.from_maildir(settings.NEWSDESK_BOUNCE_MAILDIR, unseen_only=True)
+    )
+    return {
+        "counts": report.counts,
+        "suppressed": report.suppressed,
+        "unrecognised": len(report.unrecognised),
+    }

@@ -28,7 +28,7 @@ from newsdesk.ingest.models import Article, Source
 from newsdesk.ingest.sources import due_sources
 from newsdesk.ingest.tasks import poll_source
 from newsdesk.mailing.delivery import due_retries, issues_to_mail
-from newsdesk.mailing.tasks import send_issue_mail
+from newsdesk.mailing.tasks import read_bounces, send_issue_mail
 from newsdesk.newsroom import labels
 from newsdesk.newsroom.models import Issue, Publication
 from newsdesk.newsroom.profiles import profile_of
@@ -59,6 +59,7 @@ class Tick:
     exports: int = 0
     released: int = 0
     mail: int = 0
+    bounces: bool = False
 
 
 def claim(key: str, now: dt.datetime) -> bool:
@@ -165,6 +166,18 @@ def claim_exports(now: dt.datetime) -> int:
     return count
 
 
+def claim_bounces(now: dt.datetime) -> bool:
+    """With NEWSDESK_BOUNCE_MAILDIR set, read it once every NEWSDESK_BOUNCE_MINUTES."""
+    if not settings.NEWSDESK_BOUNCE_MAILDIR:
+        return False
+    slot = int(now.timestamp()) // (60 * settings.NEWSDESK_BOUNCE_MINUTES)
+    with transaction.atomic():
+        if claim(f"bounces:{slot}", now):
+            read_bounces.enqueue()
+            return True
+    return False
+
+
 def tick(now: dt.datetime | None = None) -> Tick:
     """One look at the stored state; everything due is enqueued once."""
     now = now or timezone.now()
@@ -175,6 +188,7 @@ def tick(now: dt.datetime | None = None) -> Tick:
     done.refresh = claim_story_refresh(now)
     done.exports = claim_exports(now)
     done.mail = claim_mailings(now)
+    done.bounces = claim_bounces(now)
     Claim.objects.filter(at__lt=now - KEEP_CLAIMS).delete()
     return done
 

@@ -4,16 +4,20 @@ and changes nothing. The reports here are fictional ones written for the test.""
 
 from __future__ import annotations
 
+import datetime as dt
 import mailbox
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from newsdesk.cli.main import main
 from newsdesk.mailing import bounces, messages, sending, tokens
 from newsdesk.mailing.models import Delivery, Subscriber, SubscriberEvent, Subscription, Suppression
+from newsdesk.ops import scheduler
+from newsdesk.ops.worker import run_worker
 from tests.mailing import sinks
 
 Kind = SubscriberEvent.Kind
@@ -188,3 +192,26 @@ def test_a_maildir_reads_the_same_and_a_second_reading_changes_nothing(
 
 def test_a_missing_mailbox_is_an_error(transactional_db: None, tmp_path: Path) -> None:
     assert main(["mail", "bounces", "--mbox", str(tmp_path / "none.mbox")]) == 1
+
+
+def test_the_scheduler_reads_the_bounce_maildir_and_marks_what_it_handled(
+    sent: list[Delivery], tmp_path: Path, settings: Any
+) -> None:
+    box = mailbox.Maildir(str(tmp_path / "Bounces"))
+    for text in reports(sent):
+        box.add(text.encode())
+    now = timezone.now()
+    assert not scheduler.tick(now).bounces  # no maildir set: nothing to read
+    settings.NEWSDESK_BOUNCE_MAILDIR = str(tmp_path / "Bounces")
+    assert scheduler.tick(now).bounces
+    assert not scheduler.tick(now).bounces  # once in the same ten minutes
+    assert run_worker(batch=True) == 0
+    hard = sent[0]
+    assert suppressed(hard.subscriber) == Suppression.Reason.HARD_BOUNCE
+    flags = sorted("S" in box.get_message(key).get_flags() for key in box.iterkeys())
+    assert flags == [False, False, True, True, True, True, True]  # 2 not recognised
+    later = now + dt.timedelta(minutes=settings.NEWSDESK_BOUNCE_MINUTES)
+    assert scheduler.tick(later).bounces
+    events = SubscriberEvent.objects.count()
+    run_worker(batch=True)
+    assert SubscriberEvent.objects.count() == events  # handled ones are not read again
