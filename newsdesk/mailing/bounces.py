@@ -227,14 +227,20 @@ def classify(message: Message) -> Verdict:
     found = delivery_named(message)
     if found is not None:
         return Verdict(kind, found.subscriber, found.issue.publication_id, status_of(message))
+    # an address alone is not trusted: anyone can mail a report naming any reader, and a
+    # suppression would stop that reader's mail for good. Only our signed return address
+    # or a Message-ID of ours (above) ties a bounce to a reader.
     for raw in sorted(permanent or temporary):
         try:
             address = addresses.normalise(raw.decode("ascii", "replace"))
         except InputError:
             continue
-        person = Subscriber.objects.filter(email=address).first()
-        if person is not None:
-            return Verdict(kind, person, None, status_of(message))
+        if Subscriber.objects.filter(email=address).exists():
+            return Verdict(
+                "unrecognised",
+                detail="a bounce naming a reader but no message of ours: not trusted, "
+                "check it by hand",
+            )
     return Verdict("unrecognised", detail="a bounce for no address or delivery of ours")
 
 

@@ -215,3 +215,14 @@ def test_the_scheduler_reads_the_bounce_maildir_and_marks_what_it_handled(
     events = SubscriberEvent.objects.count()
     run_worker(batch=True)
     assert SubscriberEvent.objects.count() == events  # handled ones are not read again
+
+
+def test_a_forged_bounce_naming_only_an_address_suppresses_nobody(
+    sent: list[Delivery], tmp_path: Path
+) -> None:
+    victim = sent[2].subscriber
+    forged = dsn("bounces@corvia.example", victim.email, "failed", "5.1.1")
+    box = write_mbox(tmp_path / "forged.mbox", [forged])
+    report = bounces.process(bounces.from_mbox(box))
+    assert report.suppressed == 0 and suppressed(victim) is None
+    assert "not trusted" in report.unrecognised[0][1]
