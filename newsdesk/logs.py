@@ -36,7 +36,7 @@ SECRET_WORDS = ("KEY", "SECRET", "PASSWORD", "TOKEN")
 #: shorter values are not secrets worth hiding (True, 0, ...), and hiding them would
 #: blank ordinary words in every line
 SHORTEST_SECRET = 6
-ADDRESS = re.compile(r"[\w.%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+ADDRESS = re.compile(r"[\w.%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z0-9-]{2,}")
 
 #: a tuple of pairs: immutable, so no context can change another's
 _context: ContextVar[tuple[tuple[str, object], ...]] = ContextVar(

@@ -140,7 +140,7 @@ def publication_detail(request: HttpRequest, slug: str) -> Data:
 
 def page_number(request: HttpRequest) -> int:
     raw = request.GET.get("page", "1")
-    if not raw.isdigit() or int(raw) < 1:
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) < 2**31:
         raise InputError(f"page must be a whole number from 1, not {raw!r}")
     return int(raw)
 

@@ -7,7 +7,7 @@ renderers, which escape every text they hold.
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import redirect
 from django.shortcuts import render as render_page
 from django.utils.safestring import mark_safe
@@ -125,6 +125,8 @@ def archive_page(
 ) -> HttpResponse:
     publication = catalog.publication_or_404(slug)
     issues = catalog.published_issues(publication)
+    if year is not None and not 1 <= year <= 9999:
+        raise Http404(f"no year {year}")
     if year is not None:
         issues = issues.filter(date__year=year)
     pages = Paginator(issues, catalog.ISSUES_PER_PAGE)

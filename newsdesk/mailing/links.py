@@ -18,10 +18,14 @@ def base_url(request: HttpRequest | None = None) -> str:
     base = settings.NEWSDESK_APP_URL or settings.NEWSDESK_SITE_URL
     if base:
         return base
-    if request is not None:
+    if request is not None and not any(
+        h == "*" or h.startswith(".") for h in settings.ALLOWED_HOSTS
+    ):
+        # the Host header is one of the names the operator listed, not the sender's choice
         return request.build_absolute_uri("/").rstrip("/")
     raise ConfigError(
-        "mailed links need the site's address: set NEWSDESK_APP_URL (or NEWSDESK_SITE_URL)"
+        "mailed links need the site's address: set NEWSDESK_APP_URL (or NEWSDESK_SITE_URL); "
+        "with a wildcard in NEWSDESK_ALLOWED_HOSTS the request's own host is not trusted"
     )
 
 

@@ -24,6 +24,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -77,6 +78,8 @@ def backup(out: Path) -> Backup:
     if not out.parent.is_dir():
         raise NotFoundError(f"the folder {out.parent} does not exist")
     partial = out.with_name(f".{out.name}.{os.getpid()}.partial")
+    # readable by its owner only: it holds readers' addresses and password hashes
+    os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
     try:
         if connection.vendor == "sqlite":
             copy_sqlite(Path(connection.settings_dict["NAME"]), partial, single_file=True)
@@ -236,13 +239,17 @@ def restore_postgresql(source: Path) -> None:
     for tool in ("pg_restore", "psql"):
         require_tool(tool)
     settings = connection.settings_dict
-    script = subprocess.Popen(
-        ["pg_restore", "--no-owner", "--no-privileges", "-f", "-", str(source)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    assert script.stdout is not None
-    with script:
+    # the whole script first, checked, then applied: a dump cut short must fail before
+    # psql drops anything (piped, psql would commit what arrived before the break)
+    with tempfile.TemporaryDirectory() as folder:
+        script = Path(folder) / "restore.sql"
+        read = subprocess.run(
+            ["pg_restore", "--no-owner", "--no-privileges", "-f", str(script), str(source)],
+            capture_output=True,
+            text=True,
+        )
+        if read.returncode != 0:
+            raise InputError(f"{source} is not a newsdesk backup ({one_line_of(read.stderr)})")
         applied = subprocess.run(
             [
                 "psql",
@@ -252,19 +259,13 @@ def restore_postgresql(source: Path) -> None:
                 "--set=ON_ERROR_STOP=1",
                 "--command=DROP SCHEMA IF EXISTS public CASCADE",
                 "--command=CREATE SCHEMA public",
-                "--file=-",
+                f"--file={script}",
                 f"--dbname={conninfo(settings)}",
             ],
-            stdin=script.stdout,
             capture_output=True,
             text=True,
             env=pg_environment(settings),
         )
-        script.stdout.close()
-        failed = script.wait() != 0
-        read_failure = script.stderr.read().decode(errors="replace") if script.stderr else ""
-    if failed:
-        raise InputError(f"{source} is not a newsdesk backup ({one_line_of(read_failure)})")
     if applied.returncode != 0:
         raise ConfigError(f"psql failed, the database is unchanged: {one_line_of(applied.stderr)}")
 

@@ -148,3 +148,11 @@ def test_old_issue_addresses_move_permanently(client: Client, archive: Archive) 
 def test_a_publication_may_not_take_a_path_of_the_site() -> None:
     with pytest.raises(IssueError, match="path of the site"):
         add_publication("desk", "The Desk")
+
+
+def test_out_of_range_numbers_are_not_found_not_errors(client: Client, archive: Archive) -> None:
+    for path in ("/hpb/archive/0/", "/hpb/archive/10000/", "/hpb/archive/99999999999999999999/"):
+        assert client.get(path).status_code == 404, path
+    for page in ("²", "0", "99999999999999999999"):
+        response = client.get("/api/v1/publications/hpb/issues/", {"page": page})
+        assert response.status_code == 400, page

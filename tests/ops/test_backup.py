@@ -61,6 +61,7 @@ def test_every_table_round_trips_and_restore_asks_before_replacing_data(
     assert sum(count for count, _ in before.values()) > 100
     assert before["django_tasks_database_dbtaskresult"][0] == 1
     made = backup(tmp_path / "desk.backup")
+    assert (tmp_path / "desk.backup").stat().st_mode & 0o777 == 0o600  # addresses, hashes
     assert made.engine == ("postgresql" if connection.vendor == "postgresql" else "sqlite")
 
     # what happens after the backup: a change, a loss
