@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -24,7 +25,8 @@ def run_subscribers(args: argparse.Namespace) -> int:
         return run_import(publication, Path(args.file), confirmed=args.confirmed)
     if args.action == "export":
         if args.out:
-            with open(args.out, "w", encoding="utf-8", newline="") as out:
+            private = os.open(args.out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with open(private, "w", encoding="utf-8", newline="") as out:  # readers' addresses
                 count = roster.write_csv(publication, out)
             print(f"exported {count} subscriptions of {publication.slug} to {args.out}")
         else:
@@ -46,7 +48,8 @@ def run_import(publication: Publication, path: Path, *, confirmed: bool) -> int:
         f"{report.rows} rows: {report.added} added, {report.confirmed} confirmed, "
         f"{report.unchanged} subscribed already, {len(report.rejected)} rejected or merged; "
         f"confirmation messages: {report.confirmations_sent} sent, "
-        f"{report.confirmations_held} held (one went out within the hour)",
+        f"{report.confirmations_held} held (one went out within the hour), "
+        f"{report.confirmations_failed} failed (the mail server refused or was unreachable)",
         markup=False,
     )
     for rejected in report.rejected:

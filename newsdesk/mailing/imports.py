@@ -19,6 +19,7 @@ import csv
 import dataclasses
 import datetime as dt
 import io
+import smtplib
 
 from django.conf import settings
 from django.core.mail import get_connection
@@ -72,6 +73,7 @@ class ImportReport:
     unchanged: int = 0  # subscribed already
     confirmations_sent: int = 0
     confirmations_held: int = 0  # one went out within the hour
+    confirmations_failed: int = 0  # the mail server refused or could not be reached
     rejected: list[Rejected] = dataclasses.field(default_factory=list)
 
     def reject(self, line: int, reason: str) -> None:
@@ -202,13 +204,17 @@ def import_subscribers(
             if subscriber is not None:
                 asking.append(subscriber)
     if asking:
-        with get_connection() as connection:  # one SMTP session for all of them
-            for subscriber in asking:
-                sent = subscribing.send_confirmation(
-                    subscriber, publication, base_url, now=now, connection=connection
-                )
-                report.confirmations_sent += sent
-                report.confirmations_held += not sent
+        try:
+            with get_connection() as connection:  # one SMTP session for all of them
+                for subscriber in asking:
+                    sent = subscribing.send_confirmation(
+                        subscriber, publication, base_url, now=now, connection=connection
+                    )
+                    report.confirmations_sent += sent
+                    report.confirmations_held += not sent
+        except (smtplib.SMTPException, OSError):  # the rows are stored: count what was not sent
+            handled = report.confirmations_sent + report.confirmations_held
+            report.confirmations_failed = len(asking) - handled
     report.rejected.sort(key=lambda r: r.line)
     return report
 
@@ -254,6 +260,11 @@ def import_row(
     subscription, new = Subscription.objects.get_or_create(
         subscriber=subscriber, publication=publication
     )
+    if not new:  # read again, locked: an unsubscribe meanwhile is never undone by an import
+        subscription = Subscription.objects.select_for_update().get(pk=subscription.pk)
+    if subscription.status == Status.UNSUBSCRIBED:
+        report.reject(row.line, "unsubscribed: not subscribed again by an import")
+        return None
     if new:
         report.added += 1
         subscription.categories.set(row.categories)

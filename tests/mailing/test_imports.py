@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import socket
 import sys
 from pathlib import Path
 
@@ -194,3 +195,20 @@ def test_delete_removes_the_person_and_keeps_the_suppression_hash(
     code, _, err = run(capsys, "subscribers", "delete", "ida.vo@corvia.example")
     assert code == 1 and "no subscriber has that address" in err
     assert "ida.vo" not in err
+
+
+def test_an_unreachable_mail_server_keeps_the_rows_and_counts_the_failures(
+    paper: Publication, tmp_path: Path, capsys: pytest.CaptureFixture[str], settings: object
+) -> None:
+    path = tmp_path / "ask.csv"
+    path.write_text("email\nkim@corvia.example\nlee@corvia.example\n", encoding="utf-8")
+    with socket.socket() as closed:  # a port nothing listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    settings.NEWSDESK_APP_URL = "https://app.corvia.example"  # type: ignore[attr-defined]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"  # type: ignore[attr-defined]
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port  # type: ignore[attr-defined]
+    code, out, err = run(capsys, "subscribers", "import", str(path), "--publication", "cpw")
+    assert code == 0, err
+    assert "2 added" in out and "0 sent" in out and "2 failed" in out
+    assert Subscription.objects.filter(publication=paper).count() == 2
