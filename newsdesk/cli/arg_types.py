@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
+
+#: parser.py's `command`: adds a sub-command (name, "module:function", help; schema=,
+#: django=) and gives its parser
+Command = Callable[..., argparse.ArgumentParser]
 
 
 def positive_int(value: str) -> int:

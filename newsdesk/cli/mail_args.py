@@ -3,11 +3,7 @@ here either)."""
 
 from __future__ import annotations
 
-import argparse
-from collections.abc import Callable
-
-#: parser.py's `command`: (name, "module:function", help; schema=, django=) -> its parser
-Command = Callable[..., argparse.ArgumentParser]
+from newsdesk.cli.arg_types import Command
 
 
 def add_mail_commands(command: Command) -> None:

@@ -3,11 +3,7 @@ Django here either)."""
 
 from __future__ import annotations
 
-import argparse
-from collections.abc import Callable
-
-#: parser.py's `command`: (name, "module:function", help; schema=, django=) -> its parser
-Command = Callable[..., argparse.ArgumentParser]
+from newsdesk.cli.arg_types import Command
 
 
 def add_mailing_commands(command: Command) -> None:

@@ -4,13 +4,7 @@ them; no Django here either)."""
 
 from __future__ import annotations
 
-import argparse
-from collections.abc import Callable
-
-from newsdesk.cli.arg_types import port_number, positive_int
-
-#: parser.py's `command`: (name, "module:function", help; schema=, django=) -> its parser
-Command = Callable[..., argparse.ArgumentParser]
+from newsdesk.cli.arg_types import Command, port_number, positive_int
 
 
 def add_ops_commands(command: Command) -> None:

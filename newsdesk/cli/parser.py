@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from typing import TypeVar
 
-from newsdesk.cli.arg_types import port_number, positive_int
+from newsdesk.cli.arg_types import Command, port_number, positive_int
 from newsdesk.cli.mail_args import add_mail_commands
 from newsdesk.cli.mailing_args import add_mailing_commands
 from newsdesk.cli.operations_args import (
@@ -32,10 +32,8 @@ EPILOG = (
 PASTE_FIELDS = "--title, --outlet, --date and the URL"
 FORMATS = ("text", "markdown", "html", "email-html", "email-text", "json")
 
-#: adds a sub-command: (name, "module:function", help; schema=, django=) -> its parser
 #: commands that run unattended: `newsdesk config check` passes before they start
 LONG_RUNNING = ("serve", "worker", "scheduler", "run")
-Command = Callable[..., argparse.ArgumentParser]
 
 
 def build_parser() -> argparse.ArgumentParser:
