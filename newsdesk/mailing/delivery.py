@@ -22,11 +22,27 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections, connection, transaction
+from django.core.exceptions import EmptyResultSet
+from django.db import close_old_connections, connection, models, transaction
 from django.db.backends.utils import CursorWrapper
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DateTimeField,
+    Exists,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Concat, Left
 from django.utils import timezone
 
 from newsdesk.mailing.models import (
@@ -71,22 +87,42 @@ def new_readers(issue: Issue) -> QuerySet[Subscription]:
 def enqueue_readers(issue: Issue, now: dt.datetime | None = None) -> int:
     """A delivery for every confirmed subscriber without one yet; those whose address is
     suppressed get one in state suppressed, so the report counts them. Returns how
-    many were added."""
+    many were added.
+
+    One INSERT ... SELECT: the rows never pass through Python (making 10,000 model
+    instances cost a tenth of sending the messages, bench/mail_send.py)."""
     now = now or timezone.now()
-    readers = new_readers(issue).values_list("subscriber_id", "subscriber__address_hash")
-    suppressed = set(Suppression.objects.values_list("address_hash", flat=True))
-    rows = [
-        Delivery(
-            issue=issue,
-            subscriber_id=subscriber_id,
-            created=now,
-            state=State.SUPPRESSED if address_hash in suppressed else State.QUEUED,
-            reply="address suppressed" if address_hash in suppressed else "",
-        )
-        for subscriber_id, address_hash in readers.iterator(chunk_size=CHUNK)
-    ]
-    Delivery.objects.bulk_create(rows, batch_size=CHUNK, ignore_conflicts=True)
-    return len(rows)
+    suppressed = Exists(
+        Suppression.objects.filter(address_hash=OuterRef("subscriber__address_hash"))
+    )
+    columns = {
+        "issue_id": Value(issue.pk),
+        "subscriber_id": F("subscriber_id"),
+        "created": Value(now, output_field=DateTimeField()),
+        "state": Case(When(suppressed, then=Value(State.SUPPRESSED)), default=Value(State.QUEUED)),
+        "reply": Case(When(suppressed, then=Value("address suppressed")), default=Value("")),
+        "attempts": Value(0),
+        "message_id": Value(""),
+        "sender": Value(""),
+    }
+    return insert_from(Delivery, new_readers(issue), columns)
+
+
+def insert_from(model: type[models.Model], rows: QuerySet[Any], columns: dict[str, Any]) -> int:
+    """INSERT INTO the model's table (columns' keys) what `columns`' expressions give for
+    each of `rows`; rows that would break a unique constraint are left out. Returns
+    how many were inserted."""
+    aliases = {f"c{n}": expression for n, expression in enumerate(columns.values())}
+    selected = rows.order_by().annotate(**aliases).values_list(*aliases)
+    try:
+        query, params = selected.query.sql_with_params()
+    except EmptyResultSet:  # e.g. pk__in=[]
+        return 0
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(column) for column in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} ({names}) {query} ON CONFLICT DO NOTHING", params)
+        return max(cursor.rowcount, 0)
 
 
 def pending(now: dt.datetime) -> Q:
@@ -202,22 +238,21 @@ def note_delivered(delivery_ids: list[int], now: dt.datetime | None = None) -> N
     """ "delivered" lines in the subscribers' history, written in bulk after the fact
     (the Delivery row is the record; a killed sender may leave a few lines unwritten)."""
     now = now or timezone.now()
-    rows = Delivery.objects.filter(pk__in=delivery_ids).values_list(
-        "subscriber_id", "issue__publication_id", "issue__number", "reply"
+    detail = Concat(
+        Value("No. "),
+        Cast("issue__number", output_field=CharField()),
+        Value(": "),
+        "reply",
+        output_field=CharField(),
     )
-    SubscriberEvent.objects.bulk_create(
-        [
-            SubscriberEvent(
-                subscriber_id=subscriber_id,
-                publication_id=publication_id,
-                kind=Kind.DELIVERED,
-                at=now,
-                detail=f"No. {number}: {reply}"[:300],
-            )
-            for subscriber_id, publication_id, number, reply in rows
-        ],
-        batch_size=CHUNK,
-    )
+    columns = {
+        "subscriber_id": F("subscriber_id"),
+        "publication_id": F("issue__publication_id"),
+        "kind": Value(Kind.DELIVERED),
+        "at": Value(now, output_field=DateTimeField()),
+        "detail": Left(detail, 300),
+    }
+    insert_from(SubscriberEvent, Delivery.objects.filter(pk__in=delivery_ids), columns)
 
 
 def settle(

@@ -12,7 +12,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.utils import timezone
 
-from newsdesk.mailing import messages, sending
+from newsdesk.mailing import delivery, messages, sending, subscribing
 from newsdesk.mailing.models import Delivery, SubscriberEvent, Suppression
 from newsdesk.newsroom.models import Category, Issue
 from newsdesk.pipeline.errors import ConflictError
@@ -58,6 +58,27 @@ def test_every_reader_gets_one_message_with_list_headers(sink: sinks.Sink) -> No
     again = sending.send_issue(issue)
     assert again.sent == 0 and len(sink.messages) == 30
     assert SubscriberEvent.objects.filter(kind=SubscriberEvent.Kind.DELIVERED).count() == 30
+
+
+def test_readers_are_queued_once_and_suppressed_addresses_counted(sink: sinks.Sink) -> None:
+    issue = sinks.published_issue()
+    people = sinks.subscribe(issue.publication, 4)
+    subscribing.suppress(people[0].email, Suppression.Reason.MANUAL, "asked by phone")
+    assert delivery.enqueue_readers(issue) == 4
+    assert delivery.enqueue_readers(issue) == 0  # nobody twice
+    rows = dict(Delivery.objects.filter(issue=issue).values_list("subscriber_id", "state"))
+    assert rows == {
+        people[0].pk: State.SUPPRESSED,
+        **{person.pk: State.QUEUED for person in people[1:]},
+    }
+    report = sending.send_issue(issue)
+    assert report.sent == 3 and report.states[State.SUPPRESSED] == 1
+    history = SubscriberEvent.objects.filter(kind=SubscriberEvent.Kind.DELIVERED)
+    assert sorted(history.values_list("subscriber_id", flat=True)) == [p.pk for p in people[1:]]
+    assert all(
+        line.publication_id == issue.publication_id and line.detail.startswith("No. 7: 250")
+        for line in history
+    )
 
 
 def test_personalised_editions_carry_only_the_chosen_items_and_none_is_empty(
