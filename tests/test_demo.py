@@ -29,6 +29,16 @@ def csrf(page: str) -> str:
     return found.group(1)
 
 
+def arrived(mail: Path, seconds: float = 60) -> list[mailbox.MaildirMessage]:
+    """The messages of the Maildir once there is one (or the time is up)."""
+    deadline = time.monotonic() + seconds
+    while not (messages := list(mailbox.Maildir(mail, create=False))):
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    return messages
+
+
 def subscribe_and_confirm(site: str, mail: Path) -> None:
     """A reader subscribes on the demo site and confirms from the message the demo's own
     SMTP server kept."""
@@ -41,7 +51,7 @@ def subscribe_and_confirm(site: str, mail: Path) -> None:
             follow_redirects=True,
         )
         assert sent.status_code == 200
-        messages = list(mailbox.Maildir(mail, create=False))
+        messages = arrived(mail)  # from the demo's worker
         assert len(messages) == 1 and messages[0]["To"] == "reader@example.org"
         body = messages[0].get_payload(decode=True) or b""
         if messages[0].is_multipart():

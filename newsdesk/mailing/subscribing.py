@@ -106,8 +106,28 @@ def subscribe(
     base_url: str,
     now: dt.datetime | None = None,
 ) -> Signup:
-    """A reader's sign-up (the form): pending until confirmed, and a confirmation
-    message unless one went out within the hour. InputError for a malformed address."""
+    """A reader's sign-up: pending until confirmed, and a confirmation message unless
+    one went out within the hour. InputError for a malformed address."""
+    now = now or timezone.now()
+    signup = sign_up(publication, email, name, categories, now=now)
+    if signup.outcome != "pending" or signup.subscriber is None:
+        return signup
+    sent = send_confirmation(signup.subscriber, publication, base_url, now=now)
+    return Signup("pending", signup.subscriber, sent)
+
+
+def sign_up(
+    publication: Publication,
+    email: str,
+    name: str = "",
+    categories: Iterable[Category] = (),
+    *,
+    now: dt.datetime | None = None,
+) -> Signup:
+    """The sign-up recorded, nothing mailed: the form's half, whose confirmation
+    message goes out from a task (tasks.send_confirmation_mail), so that the answer
+    takes as long whether the address is new or known. InputError for a malformed
+    address."""
     now = now or timezone.now()
     address = addresses.normalise(email)
     suppressed = suppression_of(address)
@@ -125,8 +145,7 @@ def subscribe(
             subscription.save(update_fields=["status"])
             note(subscriber, Kind.SUBSCRIBED, publication, "the subscribe form", now)
         subscription.categories.set(list(categories))
-    sent = send_confirmation(subscriber, publication, base_url, now=now)
-    return Signup("pending", subscriber, sent)
+    return Signup("pending", subscriber)
 
 
 def send_confirmation(

@@ -11,7 +11,6 @@ clients send it; the signed token in its path is what authenticates it.
 from __future__ import annotations
 
 import logging
-import smtplib
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -23,6 +22,7 @@ from django.views.decorators.http import require_http_methods
 from newsdesk.archive.catalog import publication_or_404
 from newsdesk.mailing import links, signups, subscribing, tokens
 from newsdesk.mailing.models import Subscription
+from newsdesk.mailing.tasks import send_confirmation_mail
 from newsdesk.newsroom.models import Category, Publication
 from newsdesk.pipeline.errors import InputError, NotFoundError
 
@@ -80,12 +80,8 @@ def subscribe_page(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             categories = chosen(request, publication)
             form["ticked"] = {c.pk for c in categories}
-            subscribing.subscribe(
-                publication,
-                str(form["email"]),
-                str(form["name"]),
-                categories,
-                base_url=links.base_url(request),
+            signup = subscribing.sign_up(
+                publication, str(form["email"]), str(form["name"]), categories
             )
         except InputError as exc:
             return page(
@@ -97,9 +93,10 @@ def subscribe_page(request: HttpRequest, slug: str) -> HttpResponse:
                 form=form,
                 choices=vocabulary(publication),
             )
-        except (smtplib.SMTPException, OSError):
-            # the reader sees what everyone sees; the operator reads why (never the address)
-            log.exception("a confirmation message to a reader of %s was not sent", slug)
+        if signup.subscriber is not None:  # pending or already: the task tells
+            send_confirmation_mail.enqueue(
+                signup.subscriber.pk, publication.pk, links.base_url(request)
+            )
         return HttpResponseRedirect(links.sent_path(publication))
     return page(request, "subscribe.html", publication, form=form, choices=vocabulary(publication))
 

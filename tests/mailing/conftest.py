@@ -17,7 +17,21 @@ LINK = re.compile(r"https?://[^\s\"<>]+/subscribe/confirm/[^\s\"<>]+/")
 
 
 @pytest.fixture
-def paper(db: None) -> Publication:
+def immediate_tasks(settings: Any) -> dict[str, Any]:
+    """django-tasks' immediate backend: a task runs when it is enqueued (the form's
+    confirmation message, say), so these tests read the outbox without a worker."""
+    database = settings.TASKS["default"]
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": database["QUEUES"],
+        }
+    }
+    return dict(database)
+
+
+@pytest.fixture
+def paper(db: None, immediate_tasks: dict[str, Any]) -> Publication:
     pub = add_publication("cpw", "Corvia Policy Watch", 1)
     for name in ("Trade", "Energy"):
         category(pub, name, "topic")

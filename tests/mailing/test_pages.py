@@ -4,13 +4,16 @@ unsubscribe; floods, robots, forged links, and no way to learn who is on the lis
 from __future__ import annotations
 
 import datetime as dt
+import socket
 import time
+from typing import Any
 
 import pytest
 from django.core import signing
 from django.core.signing import b62_encode
 from django.test import Client
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from newsdesk.mailing import links, subscribing, tokens
 from newsdesk.mailing.models import (
@@ -118,6 +121,28 @@ def test_the_answer_is_the_same_whoever_signs_up(paper: Publication) -> None:
         "new@corvia.example",
         "waiting@corvia.example",
     ]
+
+
+def test_the_form_answers_without_asking_the_smtp_server(
+    paper: Publication, settings: Any, immediate_tasks: dict[str, Any]
+) -> None:
+    """Mailing from the request would make the answer slower for a new address than for
+    a known one (a timing tell); the form queues a task for both instead."""
+    subscribing.subscribe(paper, "known@corvia.example", base_url="http://x")
+    settings.TASKS = {"default": immediate_tasks}  # stored, run by a worker
+    with socket.socket() as silent:  # a server that takes connections and never speaks
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        silent.setblocking(False)
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", silent.getsockname()[1]
+        settings.EMAIL_TIMEOUT = 1
+        for address in ("known@corvia.example", "new@corvia.example"):
+            assert sign_up(Client(), "cpw", address).status_code == 302
+        with pytest.raises(BlockingIOError):
+            silent.accept()  # nobody knocked while the form answered
+    queued = DBTaskResult.objects.filter(task_path__endswith="send_confirmation_mail")
+    assert queued.count() == 2
 
 
 def test_one_confirmation_an_hour_at_most(paper: Publication, other: Publication) -> None:
