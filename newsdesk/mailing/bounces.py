@@ -21,6 +21,7 @@ import imaplib
 import logging
 import mailbox
 import re
+import ssl
 from collections.abc import Callable, Iterable, Iterator
 from email.message import Message
 from email.utils import getaddresses
@@ -32,7 +33,7 @@ from flufl.bounce import all_failures
 from newsdesk.mailing import addresses, messages, subscribing, tokens
 from newsdesk.mailing.models import Delivery, Subscriber, SubscriberEvent, Subscription, Suppression
 from newsdesk.newsroom.models import Publication
-from newsdesk.pipeline.errors import InputError, NotFoundError
+from newsdesk.pipeline.errors import ConflictError, InputError, NotFoundError
 
 log = logging.getLogger(__name__)
 Kind = SubscriberEvent.Kind
@@ -113,16 +114,36 @@ def from_maildir(path: str | Path, *, unseen_only: bool = False) -> Iterator[Fou
 
 def from_imap(url: str) -> Iterator[Found]:
     """The unseen messages of imaps://user:password@host[:port]/folder (imap:// for a
-    server without TLS); each handled one is marked seen, the rest stay unseen."""
+    server without TLS); each handled one is marked seen, the rest stay unseen. The
+    imaps server's certificate and host name are verified before the password is sent."""
     parts = urlsplit(url)
     if parts.scheme not in ("imap", "imaps") or not parts.hostname:
         raise InputError("--imap takes imaps://user:password@host/folder")
     folder = unquote(parts.path.lstrip("/")) or "INBOX"
-    kind = imaplib.IMAP4_SSL if parts.scheme == "imaps" else imaplib.IMAP4
-    server = kind(parts.hostname, parts.port or (993 if parts.scheme == "imaps" else 143))
+    port = parts.port or (993 if parts.scheme == "imaps" else 143)
+    where = f"the IMAP server {parts.hostname}:{port}"
+    user, password = unquote(parts.username or ""), unquote(parts.password or "")
     try:
-        server.login(unquote(parts.username or ""), unquote(parts.password or ""))
-        server.select(f'"{folder}"')
+        server = (
+            imaplib.IMAP4_SSL(parts.hostname, port, ssl_context=ssl.create_default_context())
+            if parts.scheme == "imaps"
+            else imaplib.IMAP4(parts.hostname, port)
+        )
+    except ssl.SSLCertVerificationError as exc:
+        raise ConflictError(
+            f"{where}: its certificate is not trusted ({exc.verify_message}); no password sent"
+        ) from None
+    except (imaplib.IMAP4.error, OSError) as exc:
+        raise ConflictError(f"cannot reach {where}: {exc}") from None
+    try:
+        try:
+            server.login(user, password)
+        except imaplib.IMAP4.error as exc:
+            said = imap_reply(exc)
+            said = said.replace(password, "***") if password else said  # never shown
+            raise InputError(f"{where} refused the log-in of {user!r}: {said}") from None
+        if server.select(f'"{folder}"')[0] != "OK":
+            raise NotFoundError(f"no folder {folder!r} on {where}")
         _, found = server.uid("SEARCH", "UNSEEN")
         for uid in (found[0] or b"").decode().split():
             _, data = server.uid("FETCH", uid, "(BODY.PEEK[])")
@@ -135,6 +156,12 @@ def from_imap(url: str) -> Iterator[Found]:
     finally:
         with contextlib.suppress(imaplib.IMAP4.error, OSError):
             server.logout()
+
+
+def imap_reply(exc: imaplib.IMAP4.error) -> str:
+    """The server's words in an imaplib error (bytes in its arguments)."""
+    said = exc.args[0] if exc.args else ""
+    return (said.decode("utf-8", "replace") if isinstance(said, bytes) else str(said))[:200]
 
 
 # --- reading one message -----------------------------------------------------------
