@@ -89,9 +89,10 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def start(handler: Sink, settings: Any) -> Controller:
-    """Serve `handler` on 127.0.0.1 and point Django's EMAIL_* settings at it."""
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+def start(handler: Sink, settings: Any, **server: Any) -> Controller:
+    """Serve `handler` on 127.0.0.1 and point Django's EMAIL_* settings at it; `server`
+    goes to aiosmtpd's Controller (TLS contexts, an authenticator)."""
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port(), **server)
     controller.start()
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
