@@ -118,11 +118,15 @@ def connect() -> smtplib.SMTP:
         server = Secure(host, port, timeout=timeout, context=ssl.create_default_context())
     else:
         server = Plain(host, port, timeout=timeout)
-        if settings.EMAIL_USE_TLS:
+    try:
+        if settings.EMAIL_USE_TLS and not settings.EMAIL_USE_SSL:
             server.starttls(context=ssl.create_default_context())
-    server.ehlo_or_helo_if_needed()
-    if settings.EMAIL_HOST_USER:
-        server.login(settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD)
+        server.ehlo_or_helo_if_needed()
+        if settings.EMAIL_HOST_USER:
+            server.login(settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD)
+    except BaseException:
+        server.close()  # a refused certificate or log-in: the socket goes with it
+        raise
     return server
 
 
