@@ -12,6 +12,7 @@ raised together at the end, so one start shows every mistake, not the first.
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 import re
 from collections.abc import Iterator, Mapping
@@ -143,6 +144,21 @@ def env_list(name: str, default: list[str], environ: Mapping[str, str] | None = 
     if raw.strip() == "":
         return list(default)
     return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+def env_networks(
+    name: str, environ: Mapping[str, str] | None = None
+) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """A comma-separated list of addresses or networks (CIDR), e.g. 10.0.0.0/8,::1."""
+    networks = []
+    for part in env_list(name, [], environ):
+        try:
+            networks.append(ipaddress.ip_network(part, strict=False))
+        except ValueError:
+            return refuse(
+                ConfigError(f"{name}: {part!r} is not an address or a network (10.0.0.0/8)"), []
+            )
+    return networks
 
 
 def backend_variable(backend: str, option: str) -> str:

@@ -9,6 +9,7 @@ from newsdesk.config import (
     env_bool,
     env_int,
     env_list,
+    env_networks,
     env_str,
     finish_reading,
     one_of,
@@ -139,6 +140,8 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "newsdesk@localhost")
 #: sign-ups one network address may make an hour
 NEWSDESK_CONFIRM_DAYS = env_int("NEWSDESK_CONFIRM_DAYS", 3, minimum=1)
 NEWSDESK_SIGNUPS_PER_HOUR = env_int("NEWSDESK_SIGNUPS_PER_HOUR", 10, minimum=1)
+#: reverse proxies in front of newsdesk whose X-Forwarded-For is believed (sign-up limit)
+NEWSDESK_TRUSTED_PROXIES = env_networks("NEWSDESK_TRUSTED_PROXIES")
 #: sending issues (docs/mailing.md, Sending): SMTP connections at once, messages a
 #: second in all (0: no limit), the first retry's wait after a 4xx or a timeout (it
 #: doubles each time) and how many tries in all, permanent failures (5xx) before an

@@ -10,6 +10,7 @@ from newsdesk.config import (
     env_bool,
     env_int,
     env_list,
+    env_networks,
     env_str,
 )
 from newsdesk.pipeline.draft.backends import make_backend
@@ -32,6 +33,14 @@ def test_int_and_list() -> None:
         env_int("N", 5, {"N": "0"}, minimum=1)
     assert env_list("L", ["a"], {"L": " x, y ,,"}) == ["x", "y"]
     assert env_list("L", ["a"], {}) == ["a"]
+
+
+def test_networks() -> None:
+    found = env_networks("P", {"P": "10.0.0.0/8, 192.0.2.7,2001:db8::/32"})
+    assert [str(n) for n in found] == ["10.0.0.0/8", "192.0.2.7/32", "2001:db8::/32"]
+    assert env_networks("P", {}) == []
+    with pytest.raises(ConfigError, match="is not an address or a network"):
+        env_networks("P", {"P": "10.0.0.300"})
 
 
 def test_file_variant(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ unsubscribe; floods, robots, forged links, and no way to learn who is on the lis
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import socket
 import time
 from typing import Any
@@ -176,6 +177,37 @@ def test_a_flood_from_one_address_is_stopped(paper: Publication, settings: objec
     other_network = Client(REMOTE_ADDR="192.0.2.9")
     assert sign_up(other_network, "cpw", "someone@corvia.example").status_code == 302
     assert all(len(a.client_hash) == 64 for a in SignupAttempt.objects.all())  # no raw address
+
+
+def test_behind_a_trusted_proxy_the_forwarded_client_is_counted(
+    paper: Publication, settings: Any
+) -> None:
+    settings.NEWSDESK_SIGNUPS_PER_HOUR = 2
+    settings.NEWSDESK_TRUSTED_PROXIES = [ipaddress.ip_network("10.0.0.0/8")]
+
+    def from_client(forwarded: str, proxy: str = "10.0.0.5") -> Client:
+        return Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=forwarded)
+
+    # two readers behind the same proxy each have their own limit
+    alice = [sign_up(from_client("198.51.100.7"), "cpw", f"a{k}@corvia.example") for k in range(3)]
+    bob = sign_up(from_client("198.51.100.8"), "cpw", "bob@corvia.example")
+    assert [r.status_code for r in alice] == [302, 302, 429] and bob.status_code == 302
+    # a client cannot dodge the limit by writing its own X-Forwarded-For first
+    forged = sign_up(from_client("203.0.113.1, 198.51.100.7"), "cpw", "a9@corvia.example")
+    assert forged.status_code == 429
+    # an address not behind a trusted proxy is taken as it is, its header ignored
+    direct = Client(REMOTE_ADDR="192.0.2.50", HTTP_X_FORWARDED_FOR="198.51.100.99")
+    assert [sign_up(direct, "cpw", f"d{k}@corvia.example").status_code for k in range(3)] == [
+        302,
+        302,
+        429,
+    ]
+    # IPv6 readers count by their /64
+    v6 = [
+        sign_up(from_client(f"2001:db8:1:2::{k}"), "cpw", f"v{k}@corvia.example").status_code
+        for k in range(1, 4)
+    ]
+    assert v6 == [302, 302, 429]
 
 
 def test_a_malformed_address_or_choice_is_shown_on_the_form(
