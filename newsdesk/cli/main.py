@@ -25,6 +25,7 @@ from django.core.exceptions import ImproperlyConfigured
 from newsdesk.cli.config_check import refuse_bad_config
 from newsdesk.cli.parser import build_parser, check_usage
 from newsdesk.demo.files import use_demo_files
+from newsdesk.lineage import end_with_supervisor
 from newsdesk.pipeline.errors import ConfigError, NewsdeskError, SchemaError, one_line
 from newsdesk.storage import require_current_schema, storage_errors
 
@@ -49,6 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         check_usage(parser, args)
     except SystemExit as done:  # --help, --version, or a usage error argparse explained
         return done.code if isinstance(done.code, int) else EXIT_USAGE
+    end_with_supervisor()  # started by `newsdesk run`: do not outlive it
     try:
         return run_command(args)
     except KeyboardInterrupt:

@@ -20,6 +20,8 @@ import time
 from collections.abc import Mapping
 from types import FrameType
 
+from newsdesk.lineage import PARENT_VARIABLE
+
 logger = logging.getLogger("newsdesk.ops")
 
 #: seconds the children have, together, to stop after SIGTERM before they are killed
@@ -67,7 +69,8 @@ def run_stack(
 ) -> int:
     """Run the web server, a worker and the scheduler until SIGTERM/SIGINT (or `stop`)."""
     stop = stop or threading.Event()
-    environment = {**os.environ, **(env or {})}
+    # each child ends with this process, even one killed with SIGKILL (lineage.py)
+    environment = {**os.environ, **(env or {}), PARENT_VARIABLE: str(os.getpid())}
 
     def ask_to_stop(signum: int, frame: FrameType | None) -> None:
         stop.set()

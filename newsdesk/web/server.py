@@ -9,6 +9,7 @@ the application itself, public pages from its front cache (web/pagecache.py).
 from __future__ import annotations
 
 import errno
+import functools
 import importlib
 import os
 import signal
@@ -20,6 +21,7 @@ from django.db import connections
 from granian.constants import Interfaces
 from granian.server import Server
 
+from newsdesk.lineage import end_with_parent
 from newsdesk.pipeline.errors import ConflictError, InputError
 
 #: the WSGI application the production workers run: Django behind the front cache
@@ -64,6 +66,8 @@ def serve_production(host: str, port: int, workers: int, threads: int) -> None:
     # cannot find a worker still starting, before it listens for signals
     importlib.import_module(APPLICATION.partition(":")[0])
     connections.close_all()  # a forked worker must open its own
+    # a worker ends with this process, even one killed with SIGKILL (lineage.py)
+    os.register_at_fork(after_in_child=functools.partial(end_with_parent, os.getpid()))
     address = f"[{bare_host}]" if ":" in bare_host else bare_host
     print(
         f"serving on http://{address}:{port}/ with {workers} worker(s) of {threads} thread(s) "
