@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings
 
 from newsdesk.demo.server import FixtureServer
+from newsdesk.ingest.store import forget_near_index
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO_SITE = REPO / "newsdesk" / "demo" / "site"
@@ -34,3 +35,12 @@ def http_server(tmp_path: Path) -> Iterator[FixtureServer]:
     """An empty fixture server over tmp_path; tests write files and add routes."""
     with FixtureServer(tmp_path) as server:
         yield server
+
+
+@pytest.fixture(autouse=True)
+def fresh_near_index() -> Iterator[None]:
+    """Each test starts without the near-duplicate index an earlier one kept: the
+    articles that test stored were rolled back (ingest/store.py, near_index)."""
+    forget_near_index()
+    yield
+    forget_near_index()

@@ -13,7 +13,7 @@ from django.db import transaction
 
 from newsdesk.ingest.limits import input_limits
 from newsdesk.ingest.service import make_policy
-from newsdesk.ingest.store import Stored, load_near_index, store_article
+from newsdesk.ingest.store import Stored, near_index, store_article
 from newsdesk.pipeline.errors import LongURLError, PasteError
 from newsdesk.pipeline.intake.articles import MAX_URL_LENGTH, build_article
 from newsdesk.pipeline.intake.extract import extract_article, parse_datetime, text_to_html
@@ -57,8 +57,8 @@ def add_url(url: str, *, outlet: str = "", allow_hosts: Iterable[str] = ()) -> S
     draft = build_article(
         link=url, outlet=name, arrival=Arrival.MANUAL_URL, page=page, page_url=fetched.final_url
     )
-    with transaction.atomic():
-        return store_article(draft, None, load_near_index())
+    with near_index() as index, transaction.atomic():
+        return store_article(draft, None, index)
 
 
 def pasted_draft(*, title: str, outlet: str, date: str, url: str, text: str) -> ArticleDraft:
@@ -91,5 +91,5 @@ def pasted_draft(*, title: str, outlet: str, date: str, url: str, text: str) -> 
 
 def add_pasted(*, title: str, outlet: str, date: str, url: str, text: str) -> Stored:
     draft = pasted_draft(title=title, outlet=outlet, date=date, url=url, text=text)
-    with transaction.atomic():
-        return store_article(draft, None, load_near_index())
+    with near_index() as index, transaction.atomic():
+        return store_article(draft, None, index)

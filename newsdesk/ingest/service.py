@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from newsdesk.ingest.models import FetchLog, Source
 from newsdesk.ingest.rows import insert_rows, update_rows
-from newsdesk.ingest.store import Outcome, known_links, load_near_index, recent_links, store_batch
+from newsdesk.ingest.store import Outcome, known_links, near_index, recent_links, store_batch
 from newsdesk.ingest.workers import WorkerPool, page_draft, shared_pool
 from newsdesk.logs import log_context
 from newsdesk.pipeline.dedupe import NearDuplicateIndex
@@ -226,10 +226,13 @@ class Ingestor:
     # -- the run --
 
     def run(self, sources: Iterable[Source]) -> RunReport:
+        with near_index() as index:  # kept by the process from one run to the next
+            return self._run(list(sources), index)
+
+    def _run(self, sources: list[Source], index: NearDuplicateIndex) -> RunReport:
         started = timezone.now()
-        sources = list(sources)
         by_id = {s.pk: s for s in sources}
-        state = _RunState(index=load_near_index())
+        state = _RunState(index=index)
         if sources:
             self._workers.warm()
         known = recent_links([s.pk for s in sources])  # each source's is handed out once

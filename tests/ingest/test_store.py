@@ -13,9 +13,11 @@ from newsdesk.ingest.store import (
     RECENT_LINKS,
     Outcome,
     load_near_index,
+    near_index,
     recent_links,
     store_batch,
 )
+from newsdesk.pipeline.dedupe import signature
 from newsdesk.pipeline.intake.articles import build_article
 from newsdesk.pipeline.types import Arrival, ArticleDraft, FeedEntry
 
@@ -245,3 +247,28 @@ def test_an_article_another_run_stored_meanwhile_is_no_duplicate() -> None:
     again = store_batch([first], wire, load_near_index())  # another feed carries it
     assert [o for o, _ in again] == [Outcome.MERGED]
     assert Article.objects.count() == 2
+
+
+def test_the_kept_index_reads_what_others_stored_and_is_dropped_after_a_failure() -> None:
+    text = wire_text(40)
+    with near_index() as index:  # loaded: nothing stored yet
+        [(outcome, _)] = store_batch([draft("k1", "wire", text, hour=4)], None, index)
+        assert outcome == Outcome.NEW
+        first = index
+    # another process stores an article: the next use reads it without loading all again
+    store_batch([draft("k2", "courier", wire_text(41), hour=5)], None, load_near_index())
+    with near_index() as index:
+        assert index is first
+        copy = draft("k3", "ledger", wire_text(41) + " Ledger adds a line.", hour=9)
+        [(outcome, _)] = store_batch([copy], None, index)
+        assert outcome == Outcome.COPY
+        assert stored(copy).duplicate_of_id == stored(draft("k2", "courier", "", hour=5)).pk
+    # a use that fails may leave texts never stored in the index: it is not kept
+    with pytest.raises(RuntimeError), near_index() as index:
+        index.add(index.temporary_key(), signature(wire_text(42)))
+        raise RuntimeError("the run failed")
+    with near_index() as index:
+        assert index is not first
+        again = draft("k4", "gazette", text + " Gazette wire.", hour=12)
+        [(outcome, _)] = store_batch([again], None, index)
+        assert outcome == Outcome.COPY  # what was stored is still found after the reload
