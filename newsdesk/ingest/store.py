@@ -124,6 +124,9 @@ class _Kept:
 
 
 _kept: _Kept | None = None
+#: batches store_batch could not write (counted, so near_index keeps no index that
+#: saw one: the failure may come from a kept signature whose article is gone)
+_failed_batches = 0
 _kept_lock = threading.Lock()
 
 
@@ -136,7 +139,7 @@ def near_index() -> Iterator[NearDuplicateIndex]:
     last use (less NEAR_OVERLAP: an article is stored a little after it is fetched,
     and other processes store too), and everything again after NEAR_RELOAD (articles
     older than the window leave then). One use at a time in a process; a use that
-    fails drops the index, which may hold texts of a batch never stored."""
+    fails, or in which a batch failed, drops the index."""
     global _kept
     with _kept_lock:
         now = timezone.now()
@@ -148,8 +151,9 @@ def near_index() -> Iterator[NearDuplicateIndex]:
             _add_fetched(kept.index, kept.read - NEAR_OVERLAP)
             kept.read = now
         _kept = None  # until this use ends well: an error stops at the yield
+        failed = _failed_batches
         yield kept.index
-        _kept = kept
+        _kept = kept if _failed_batches == failed else None
 
 
 def forget_near_index() -> None:
@@ -444,6 +448,8 @@ def store_batch(
             plans = _decide(drafts, source_ids, index, indexed)
             owners = _write(plans)
     except BaseException as exc:
+        global _failed_batches
+        _failed_batches += 1  # near_index loads afresh: a match may name a missing article
         for key in indexed:  # nothing was stored: the index forgets the batch's texts
             index.discard(key)
         if not isinstance(exc, IntegrityError) or len(drafts) == 1:

@@ -272,3 +272,16 @@ def test_the_kept_index_reads_what_others_stored_and_is_dropped_after_a_failure(
         again = draft("k4", "gazette", text + " Gazette wire.", hour=12)
         [(outcome, _)] = store_batch([again], None, index)
         assert outcome == Outcome.COPY  # what was stored is still found after the reload
+
+
+def test_a_batch_that_fails_makes_the_next_use_load_afresh() -> None:
+    with near_index() as index:
+        store_batch([draft("f1", "wire", wire_text(50), hour=4)], None, index)
+        first = index
+    with near_index() as index:
+        assert index is first
+        with pytest.raises(ValueError):  # a source for no draft: nothing stored
+            store_batch([draft("f2", "wire", wire_text(51), hour=5)], None, index, source_ids=[])
+    with near_index() as index:
+        assert index is not first
+        assert not Article.objects.filter(url__endswith="/f2").exists()
