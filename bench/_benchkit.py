@@ -31,7 +31,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -234,3 +234,16 @@ if __name__ == "__main__":
         _serve_main(sys.argv[2], nagle=sys.argv[3:] == ["--nagle"])
     else:
         raise SystemExit("usage: _benchkit.py serve ROOT [--nagle]")
+
+
+def terminate_all(procs: Mapping[str, subprocess.Popen[Any]]) -> dict[str, int | str]:
+    """SIGTERM each process, wait up to 30 s, kill what is left: exit codes by name."""
+    codes: dict[str, int | str] = {}
+    for name, proc in procs.items():
+        proc.terminate()
+        try:
+            codes[name] = proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            codes[name] = "killed"
+    return codes

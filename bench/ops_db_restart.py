@@ -189,14 +189,7 @@ def main() -> None:
             watcher.join()
             alive = {name: proc.poll() is None for name, proc in procs.items()}
     finally:
-        codes = {}
-        for name, proc in procs.items():
-            proc.terminate()
-            try:
-                codes[name] = proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                codes[name] = "killed"
+        codes = kit.terminate_all(procs)
         cluster.ctl("stop")
     during = Counter(f"{p} {c}" for t, p, c in seen if down_at <= t <= up_at)
     after_up = [(t, p, c) for t, p, c in seen if t > up_at]

@@ -304,14 +304,7 @@ def main() -> None:
             thread.join()
         elapsed = time.monotonic() - started
         written = json.loads((writer.communicate()[0] or "{}").strip().splitlines()[-1])
-        codes = {}
-        for name, proc in procs.items():
-            proc.terminate()
-            try:
-                codes[name] = proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                codes[name] = "killed"
+        codes = kit.terminate_all(procs)
         for out in logs.values():
             out.close()
     tasks = task_counts(database)

@@ -10,7 +10,6 @@ clients send it; the signed token in its path is what authenticates it.
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -25,8 +24,6 @@ from newsdesk.mailing.models import Subscription
 from newsdesk.mailing.tasks import send_confirmation_mail
 from newsdesk.newsroom.models import Category, Publication
 from newsdesk.pipeline.errors import InputError, NotFoundError
-
-log = logging.getLogger(__name__)
 
 #: a field people never see (the stylesheet hides it) and robots fill in
 HONEYPOT = "website"
