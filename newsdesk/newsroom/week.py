@@ -194,8 +194,11 @@ def rank_week(
     kinds = _kinds(publication)
     facts: list[StoryFacts] = []
     details: dict[int, tuple[list[dict[str, object]], list[dict[str, object]]]] = {}
+    texts = {story.pk: story_text(story) for story in stories}
+    if topic_model:
+        topic_model.prepare(list(texts.values()))
     for story in stories:
-        text = story_text(story)
+        text = texts[story.pk]
         codes = story_places(story)
         verdict = relevance_model.score(text, codes)
         outlets = tuple(

@@ -8,6 +8,7 @@ import pytest
 import scipy.sparse as sp
 
 from newsdesk.pipeline.errors import InputError, ModelFormatError
+from newsdesk.pipeline.judge import categories
 from newsdesk.pipeline.judge.categories import (
     LinearScorer,
     Suggestion,
@@ -272,3 +273,25 @@ def test_categories_never_filed_together_are_not_suggested_together() -> None:
         [*CHIPS, *FARMS, *SPORTS, both], [*labels, ["Farming", "Semiconductors"]]
     )
     assert together.rivals == []
+
+
+def test_a_model_reading_with_the_sentence_model_needs_it_to_load(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    labels = [["Semiconductors"]] * 6 + [["Farming"]] * 6
+    model = TopicModel().fit(CHIPS + FARMS, labels)
+    assert model.meaning is not None
+    scorer = model.scorers["Farming"]
+    assert model.features is not None and scorer.weights.shape == (model.features.size + 384,)
+    data = model.to_bytes()
+    monkeypatch.setattr(categories, "sentence_model", lambda: None)
+    with pytest.raises(ModelFormatError, match="all-MiniLM-L6-v2, which is not installed"):
+        TopicModel.from_bytes(data)
+    # without the package a model reads words alone, and is stored and read back so
+    plain = TopicModel().fit(CHIPS + FARMS, labels)
+    assert plain.meaning is None
+    assert plain.features is not None
+    assert plain.scorers["Farming"].weights.shape == (plain.features.size,)
+    assert plain.predict([NEW_CHIPS, NEW_FARMS]) == [["Semiconductors"], ["Farming"]]
+    restored = TopicModel.from_bytes(plain.to_bytes())
+    np.testing.assert_allclose(restored.scores([NEW_FARMS]), plain.scores([NEW_FARMS]))
