@@ -43,8 +43,8 @@ class SentenceModel:
     """Unit vectors for texts; thread-safe, remembers the latest REMEMBERED texts."""
 
     def __init__(self, folder: Path) -> None:
-        from safetensors.numpy import load_file
-        from tokenizers import Tokenizer
+        from safetensors.numpy import load_file  # deferred: loaded once, when first needed
+        from tokenizers import Tokenizer  # deferred: loaded once, when first needed
 
         weights = load_file(str(folder / "model.safetensors"))
         self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
