@@ -88,7 +88,9 @@ class SentenceModel:
         return result
 
     def _encode(self, texts: list[str]) -> np.ndarray:
-        tokens = [encoding.ids for encoding in self._tokenizer.encode_batch(texts)]
+        # one text at a time: encode_batch starts the tokenizer's thread pool, which a
+        # forked worker process could not use (the library then warns and turns it off)
+        tokens = [self._tokenizer.encode(text).ids for text in texts]
         order = np.argsort([len(ids) for ids in tokens], kind="stable")  # little padding
         out = np.zeros((len(texts), WIDTH), dtype=np.float32)
         for start in range(0, len(order), BATCH):
