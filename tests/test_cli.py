@@ -550,6 +550,7 @@ def test_stories_categories_and_scheduled_training(newsdesk: Newsdesk, tmp_path:
     assert unknown.code == 1 and "not a category of hpb: Astrology" in unknown.err
     shown = newsdesk("profile", "show", "hpb").out
     assert "retraining: due: editors' labels changed since the last training" in shown
+    assert "topics read: by words and the sentence model all-MiniLM-L6-v2\n" in shown
     due = newsdesk("profile", "train", "--due")
     assert due.out.startswith("trained hpb (editors' labels changed")
     assert newsdesk("profile", "train", "--due").out == "every model is current\n"

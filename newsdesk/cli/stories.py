@@ -13,6 +13,7 @@ from newsdesk.newsroom.profiles import place_codes, profile_of
 from newsdesk.newsroom.publications import get_publication
 from newsdesk.newsroom.story_list import list_stories
 from newsdesk.pipeline.errors import InputError, NotFoundError
+from newsdesk.pipeline.judge.categories import reading_of
 
 
 def run_enrich(args: argparse.Namespace) -> int:
@@ -193,6 +194,8 @@ def run_profile(args: argparse.Namespace) -> int:
         else "never (rules only)"
     )
     print(f"  trained: {when}")
+    stored = bytes(profile.topic_model) if profile.topic_model else None
+    print(f"  topics read: {reading_of(stored)}")
     due = labels.retrain_due(pub)
     print(f"  retraining: {'due: ' + due if due else 'not due'}")
     return 0

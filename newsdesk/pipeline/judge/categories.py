@@ -66,7 +66,7 @@ from newsdesk.pipeline.judge.scorers import (
 )
 from newsdesk.pipeline.judge.sentence_model import NAME as SENTENCE_MODEL
 from newsdesk.pipeline.judge.sentence_model import WIDTH as MEANING_WIDTH
-from newsdesk.pipeline.judge.sentence_model import SentenceModel, sentence_model
+from newsdesk.pipeline.judge.sentence_model import SentenceModel, model_folder, sentence_model
 from newsdesk.pipeline.judge.text_features import TextFeatures, title_of
 from newsdesk.pipeline.judge.topic_learning import file_unfiled, neighbour_votes
 from newsdesk.pipeline.judge.topic_rivals import keep_rivals_apart, rival_pairs
@@ -666,3 +666,16 @@ class TopicModel:
         except (KeyError, TypeError, ValueError, IndexError) as exc:
             raise ModelFormatError(f"damaged {FORMAT} model: {exc}") from None
         return model
+
+
+def reading_of(data: bytes | None) -> str:
+    """How a stored topic model reads a story, for `newsdesk profile show`."""
+    meta = unpack(data, FORMAT)[0] if data else {}
+    if not meta.get("features"):
+        return "by the categories' terms alone (no examples yet)"
+    if meta.get("sentence_model"):
+        return f"by words and the sentence model {meta['sentence_model']}"
+    if model_folder() is None:
+        return "by words alone (the sentence model is not installed: python3 dev.py installs it)"
+    examples = f"{MAX_CONCEPT_EXAMPLES:,} examples or more"
+    return f"by words alone ({examples}, or trained before the sentence model)"

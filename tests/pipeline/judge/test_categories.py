@@ -21,6 +21,7 @@ from newsdesk.pipeline.judge.categories import (
     learn_scorers,
     learned_weight,
     negative_weight,
+    reading_of,
     with_concepts,
 )
 from newsdesk.pipeline.judge.text_features import document
@@ -295,3 +296,10 @@ def test_a_model_reading_with_the_sentence_model_needs_it_to_load(
     assert plain.predict([NEW_CHIPS, NEW_FARMS]) == [["Semiconductors"], ["Farming"]]
     restored = TopicModel.from_bytes(plain.to_bytes())
     np.testing.assert_allclose(restored.scores([NEW_FARMS]), plain.scores([NEW_FARMS]))
+    # what `newsdesk profile show` says of each
+    assert reading_of(data) == "by words and the sentence model all-MiniLM-L6-v2"
+    assert reading_of(plain.to_bytes()).startswith("by words alone (1,000 examples or more")
+    monkeypatch.setattr(categories, "model_folder", lambda: None)
+    assert "the sentence model is not installed" in reading_of(plain.to_bytes())
+    assert reading_of(rules_only().to_bytes()) == reading_of(None)
+    assert reading_of(None) == "by the categories' terms alone (no examples yet)"
