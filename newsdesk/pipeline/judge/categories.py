@@ -318,7 +318,8 @@ def with_concepts(X: sp.csr_matrix, components: np.ndarray | None) -> sp.csr_mat
 
 
 def fold_concepts(scorer: LinearScorer, components: np.ndarray | None) -> LinearScorer:
-    """The same scorer over the plain features: concept weights mapped back onto words.
+    """The same scorer over the plain features: concept weights mapped back onto them
+    (words, and the sentence model's numbers when the model reads with it).
 
     A concept coordinate is linear in the features (x . c), so w_x . x + w_c . (x C')
     equals (w_x + C' w_c) . x: the stored model keeps one weight per feature.

@@ -35,6 +35,8 @@ HEADS = 12
 #: tokens read per text: a story's title and first paragraphs say what it is about
 MAX_TOKENS = 128
 BATCH = 32
+#: the attention projections, in the order they are used
+PARTS = ("query", "key", "value")
 #: texts whose vectors are kept in memory (a model's fit scores its unfiled texts again)
 REMEMBERED = 20_000
 
@@ -111,25 +113,25 @@ class SentenceModel:
         head = WIDTH // HEADS
         hidden = -1e9 * (1.0 - mask)[:, None, None, :]  # padding gets no attention
         for layer in range(self._layers):
-            at = f"encoder.layer.{layer}."
-
-            def heads(part: str, x: np.ndarray = x, at: str = at) -> np.ndarray:
-                projected = self._dense(x, at + "attention.self." + part)
-                split = projected.reshape(batch, length, HEADS, head).transpose(0, 2, 1, 3)
-                return np.ascontiguousarray(split)
-
-            query, key, value = heads("query"), heads("key"), heads("value")
+            at = f"encoder.layer.{layer}.attention."
+            query, key, value = (self._heads(x, at + "self." + part) for part in PARTS)
             attention = query @ key.swapaxes(-1, -2) * (1.0 / math.sqrt(head)) + hidden
             attention = np.exp(attention - attention.max(axis=-1, keepdims=True))
             attention /= attention.sum(axis=-1, keepdims=True)
             context = (attention @ value).transpose(0, 2, 1, 3).reshape(batch, length, WIDTH)
-            attended = self._dense(context, at + "attention.output.dense")
-            x = self._norm(x + attended, at + "attention.output.LayerNorm")
+            x = self._norm(x + self._dense(context, at + "output.dense"), at + "output.LayerNorm")
+            at = f"encoder.layer.{layer}."
             inner = _gelu(self._dense(x, at + "intermediate.dense"))
             x = self._norm(x + self._dense(inner, at + "output.dense"), at + "output.LayerNorm")
         pooled = (x * mask[..., None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
         norms = np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
         return (pooled / norms).astype(np.float32)
+
+    def _heads(self, x: np.ndarray, name: str) -> np.ndarray:
+        """A projection of x split into HEADS heads: (batch, heads, tokens, width / heads)."""
+        batch, length, _ = x.shape
+        projected = self._dense(x, name).reshape(batch, length, HEADS, WIDTH // HEADS)
+        return np.ascontiguousarray(projected.transpose(0, 2, 1, 3))
 
     def _dense(self, x: np.ndarray, name: str) -> np.ndarray:
         flat = x.reshape(-1, x.shape[-1]) @ self._matrices[name]
