@@ -68,7 +68,8 @@ def print_stories(args: argparse.Namespace) -> None:
         print(json.dumps({"stories": stories}, ensure_ascii=False))
         return
     for story in stories:
-        print(f"#{story['id']} {story['title']} ({story['coverage']} outlets)")
+        outlets = story["coverage"]
+        print(f"#{story['id']} {story['title']} ({outlets} outlet{'s' if outlets != 1 else ''})")
         for article in story["articles"]:
             print(f"    {article['published'] or '-'}  {article['outlet']}  {article['url']}")
     if not stories:

@@ -72,3 +72,8 @@ def test_the_window_holds_the_stories_with_coverage_in_it(
         "https://tidetimes.example/harbour-wall",
         "https://gullpost.example/wall-reaction",
     }
+
+    assert main(["stories", "list", "--until", "2026-03-05"]) == 0
+    text = capsys.readouterr().out
+    assert f"#{early.pk} {early.title} (1 outlet)" in text
+    assert f"#{late.pk}" not in text
