@@ -17,7 +17,8 @@
    minus a penalty for very short units (captions, fragments).
 3. Choose. Among the best-scored units, the set with the highest total score whose
    word count (plus the attribution's) falls inside the style's budget, with no two
-   units saying the same thing (cosine above `redundancy`), a sentence opening with
+   units saying the same thing (`repeats`: cosine above `redundancy`, one quote in
+   both, or the same figures in words somewhat alike), a sentence opening with
    "He", "It", "The company"... only right after the sentence it refers back to,
    and a quote unit whenever one can be fitted. A unit's full and shorter forms are
    never in one set.
@@ -37,6 +38,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from newsdesk.pipeline.draft.compress import balanced_quotes, compress, shorten, tighten
 from newsdesk.pipeline.draft.lint import REFERS_BACK
 from newsdesk.pipeline.draft.sentences import Sentence, split_sentences
+from newsdesk.pipeline.enrich.figures import find_figures
 from newsdesk.pipeline.enrich.quotes import Quote, find_quotes
 
 #: a sentence opening with a pronoun or "The company" refers back to something said
@@ -47,6 +49,8 @@ _PRONOUN_SAID = re.compile(r"\b(?:he|she|they)\s+(?:said|says|told|added|wrote)\
 _TOKEN = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 _MAX_JOINED = 4  # sentences joined to keep a quotation whole
 _MIN_UNIT_WORDS = 4
+#: figures two units must share before the figures alone can show they repeat each other
+FIGURES_REPEATED = 2
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,9 @@ class Weights:
     title_concept: float = 1.0
     word_concept: float = 0.3
     redundancy: float = 0.75
+    #: two units that share FIGURES_REPEATED figures repeat each other from this word
+    #: cosine on (see `repeats`)
+    figure_redundancy: float = 0.3
     candidates: int = 12
     require_quote: bool = True  # a quote with its speaker whenever one fits
 
@@ -82,6 +89,8 @@ class Unit:
     words: int
     terms: Counter[str] = field(default_factory=Counter)
     concepts: frozenset[tuple[str, ...]] = frozenset()
+    figures: frozenset[float | str] = frozenset()
+    quoted: tuple[str, ...] = ()  # the quotations it holds, as `plain` words
     quote: bool = False  # holds a whole quotation with its named speaker
     dangling: bool = False  # opens with a pronoun referring back
     score: float = 0.0
@@ -113,6 +122,30 @@ def terms_of(text: str) -> Counter[str]:
     return Counter(
         stem(t) for t in _TOKEN.findall(text.lower()) if t not in ENGLISH_STOP_WORDS and len(t) > 1
     )
+
+
+def figures_of(text: str) -> frozenset[float | str]:
+    """The values of the figures a text states (`find_figures`), unit words aside."""
+    return frozenset(f.value if f.value is not None else f.normalised for f in find_figures(text))
+
+
+def plain(text: str) -> str:
+    """Lower-case words and numbers only, one space apart: a quotation as compared."""
+    return " ".join(_TOKEN.findall(text.lower()))
+
+
+def repeats(a: Unit, b: Unit, weights: Weights) -> bool:
+    """Whether two units say the same thing: most of their words alike, one quoting
+    what the other quotes (two outlets carry the same remark), or FIGURES_REPEATED or
+    more of the same figures in words somewhat alike ("118,000 workers moved to nine
+    provinces in 2025" told twice)."""
+    similarity = cosine(a.terms, b.terms)
+    if similarity > weights.redundancy:
+        return True
+    if any(x in y or y in x for x in a.quoted for y in b.quoted):
+        return True
+    shared = a.figures & b.figures
+    return len(shared) >= FIGURES_REPEATED and similarity >= weights.figure_redundancy
 
 
 def cosine(a: Counter[str], b: Counter[str]) -> float:
@@ -182,6 +215,8 @@ def _units_of(article: int, text: str, quotes: Sequence[Quote]) -> list[Unit]:
             words=words,
             terms=terms_of(short),
             concepts=concepts_of(short),
+            figures=figures_of(short),
+            quoted=tuple(p for p in (plain(q.text) for q in inside) if p),
             quote=quoted,
             dangling=orphan or bool(_DANGLING.match(short)),
         )
@@ -193,6 +228,8 @@ def _units_of(article: int, text: str, quotes: Sequence[Quote]) -> list[Unit]:
                 words=len(shorter.split()),
                 terms=terms_of(shorter),
                 concepts=concepts_of(shorter),
+                figures=figures_of(shorter),
+                quoted=tuple(q for q in unit.quoted if q in plain(shorter)),
                 dangling=unit.dangling or bool(_DANGLING.match(shorter)),
             )
         units.append(unit)
@@ -322,7 +359,7 @@ def _greedy(
             continue
         trial = chosen + group
         if sum(x.words for x in trial) + extra_words(trial) > high or any(
-            cosine(g.terms, c.terms) > weights.redundancy for g in group for c in chosen
+            repeats(g, c, weights) for g in group for c in chosen
         ):
             continue
         chosen = trial
@@ -367,7 +404,7 @@ def choose(
             if j != i
             and (
                 (pool[i].article, pool[i].index) == (pool[j].article, pool[j].index)
-                or cosine(pool[i].terms, pool[j].terms) > weights.redundancy
+                or repeats(pool[i], pool[j], weights)
             )
         }
         for i in range(len(pool))

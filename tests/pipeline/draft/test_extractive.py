@@ -19,7 +19,15 @@ from newsdesk.pipeline.draft.compress import (
     tighten,
 )
 from newsdesk.pipeline.draft.extractive import ExtractiveBackend, attribution_words
-from newsdesk.pipeline.draft.scoring import Unit, Weights, build_units, choose, reading_order
+from newsdesk.pipeline.draft.scoring import (
+    Unit,
+    Weights,
+    build_units,
+    choose,
+    cosine,
+    reading_order,
+    repeats,
+)
 from newsdesk.pipeline.draft.sentences import split_sentences
 from newsdesk.pipeline.draft.types import Draft, DraftRequest, SourceArticle
 from newsdesk.pipeline.enrich.figures import find_figures, verify_figure
@@ -143,6 +151,35 @@ def test_the_same_fact_from_two_outlets_appears_once() -> None:
     for style in (STYLE, Style()):
         body = draft(WIRE, DAILY, style=style).body
         assert body.count("40 vessels") == 1, body
+
+
+def test_a_fact_told_again_in_other_words_or_a_quote_carried_twice_is_used_once() -> None:
+    wire = (
+        "A research group in Amsel said on Friday that 52,000 seasonal workers were moved "
+        "to canneries in seven coastal towns in 2025 under a state hiring scheme. "
+        '"Nobody asked them where they wanted to work," said Oda Brenn, who led the study.'
+    )
+    daily = (
+        "The Amsel Labour Institute said about 52,000 workers from the islands were moved to "
+        "plants in seven towns in 2025. "
+        'Brenn told reporters: "Nobody asked them where they wanted to work." '
+        "Labour minister Pia Holt promised to review the scheme by June."
+    )
+    story = build_units(
+        ["Workers moved to canneries", "Institute counts moved workers"], [wire, daily], Weights()
+    )
+    fact, quote = story.units[0], story.units[1]
+    told_again = next(u for u in story.units if u.text.startswith("The Amsel Labour"))
+    carried = next(u for u in story.units if u.text.startswith("Brenn told"))
+    # too few words alike for the word test alone: the figures and the quote tell
+    assert cosine(fact.terms, told_again.terms) < Weights().redundancy
+    assert cosine(quote.terms, carried.terms) < Weights().redundancy
+    assert repeats(fact, told_again, Weights()) and repeats(quote, carried, Weights())
+    review = next(u for u in story.units if u.text.startswith("Labour minister"))
+    assert not repeats(fact, review, Weights()) and not repeats(quote, review, Weights())
+    # with room for every sentence, a fact and a quote (in either form) once each
+    picked = {(u.article, u.index) for u in choose(story, 20, 200, Weights())}
+    assert len(picked & {(0, 0), (1, 0)}) == 1 and len(picked & {(0, 1), (1, 1)}) == 1, picked
 
 
 def test_the_most_informative_dated_article_is_cited_one_per_outlet() -> None:
