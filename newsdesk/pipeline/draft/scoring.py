@@ -142,7 +142,8 @@ def repeats(a: Unit, b: Unit, weights: Weights) -> bool:
     similarity = cosine(a.terms, b.terms)
     if similarity > weights.redundancy:
         return True
-    if any(x in y or y in x for x in a.quoted for y in b.quoted):
+    # padded, so that whole words match: "act now" is not inside "react now"
+    if any(f" {x} " in f" {y} " or f" {y} " in f" {x} " for x in a.quoted for y in b.quoted):
         return True
     shared = a.figures & b.figures
     return len(shared) >= FIGURES_REPEATED and similarity >= weights.figure_redundancy
