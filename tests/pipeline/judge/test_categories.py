@@ -205,6 +205,33 @@ def test_unfiled_texts_show_a_category_on_about_its_share() -> None:
     assert TopicModel().fit(CHIPS + FARMS, labels, priors=priors, background=CHIPS).cuts == {}
 
 
+def test_each_reading_files_the_unfiled_texts_by_the_model_learned_last(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    labels = [["Semiconductors"]] * 6 + [["Farming"]] * 6
+    priors = {"Semiconductors": 0.1, "Farming": 0.1}
+    filed_on: list[np.ndarray] = []
+    file = TopicModel._filed
+
+    def spy(model: TopicModel, *args: object, **kwargs: object) -> object:
+        filed_on.append(model.scores(UNFILED))
+        return file(model, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(TopicModel, "_filed", spy)
+    third = TopicModel().fit(CHIPS + FARMS, labels, priors=priors, background=UNFILED)
+    assert categories.READINGS == 3 and len(filed_on) == 2
+    # the second filing reads with the model that learned from the first
+    assert not np.allclose(filed_on[0], filed_on[1])
+    monkeypatch.setattr(categories, "READINGS", 2)
+    second = TopicModel().fit(CHIPS + FARMS, labels, priors=priors, background=UNFILED)
+    assert len(filed_on) == 3
+    # here the second filing files the same texts as the first: the third model is the second
+    np.testing.assert_allclose(second.scores(UNFILED), third.scores(UNFILED), rtol=1e-6)
+    # without shares there is nothing to file by: one reading
+    TopicModel().fit(CHIPS + FARMS, labels, background=UNFILED)
+    assert len(filed_on) == 3
+
+
 def test_unfiled_texts_filed_by_a_first_model_teach_their_words() -> None:
     # features: 0 "foundry", 1 "harvest", 2 "wafer" (only in the unfiled texts)
     X = sp.csr_matrix(np.array([[1, 0, 0]] * 4 + [[0, 1, 0]] * 4, dtype=np.float32))
@@ -281,10 +308,20 @@ def test_a_model_reading_with_the_sentence_model_needs_it_to_load(
 ) -> None:
     labels = [["Semiconductors"]] * 6 + [["Farming"]] * 6
     model = TopicModel().fit(CHIPS + FARMS, labels)
-    assert model.meaning is not None
+    assert model.meaning is not None and model.title_meaning
     scorer = model.scorers["Farming"]
-    assert model.features is not None and scorer.weights.shape == (model.features.size + 384,)
+    # the words, then the text's vector and the title's
+    assert model.features is not None and scorer.weights.shape == (model.features.size + 768,)
     data = model.to_bytes()
+    # a model stored before the title's vector reads the text's alone
+    monkeypatch.setattr(categories, "TITLE_MEANING_WEIGHT", 0.0)
+    older = TopicModel().fit(CHIPS + FARMS, labels)
+    assert older.features is not None and not older.title_meaning
+    assert older.scorers["Farming"].weights.shape == (older.features.size + 384,)
+    restored = TopicModel.from_bytes(older.to_bytes())
+    assert not restored.title_meaning
+    np.testing.assert_allclose(restored.scores([NEW_FARMS]), older.scores([NEW_FARMS]), rtol=1e-6)
+    assert TopicModel.from_bytes(data).title_meaning
     monkeypatch.setattr(categories, "sentence_model", lambda: None)
     with pytest.raises(ModelFormatError, match="all-MiniLM-L6-v2, which is not installed"):
         TopicModel.from_bytes(data)
