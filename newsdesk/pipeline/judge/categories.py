@@ -458,12 +458,12 @@ class TopicModel:
             shares = [(priors or {}).get(name) for name in learned_names]
             self._learn(learned_names, learn_scorers(X, Y, priors=shares), components)
             self.agreement = self._agreement(texts, label_sets)
+            # later readings: the unfiled texts filed where the last model shows them
             columns = [self.categories.index(name) for name in learned_names]
-            X_unfiled = with_concepts(X_all[len(texts) :], components)
-            for _ in range(READINGS - 1 if few else 0):
-                if not self._set_cuts(background, priors or {}):
+            X_unfiled = with_concepts(X_all[len(texts) :], components) if few else None
+            for _ in range(READINGS - 1):
+                if X_unfiled is None or not self._set_cuts(background, priors or {}):
                     break
-                # the next reading: the unfiled texts filed where the last model shows them
                 shown, sure = self._filed(X, Y, X_unfiled, background, shares, columns, components)
                 rows = Unfiled(X_unfiled, shown, sure)
                 self._learn(
