@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from playwright.sync_api import expect
 
 from newsdesk.mailing.models import Subscription
 from newsdesk.newsroom.models import Publication
@@ -118,14 +119,15 @@ def test_subscribe_confirm_choose_and_leave(
     page.goto(link.group(0))
     assert status() == "pending"  # opening the link is not confirming
     page.get_by_role("button", name="Yes, send it to me").click()
-    assert page.get_by_role("heading", name="You are subscribed").is_visible()
+    # the click returns before the answer arrives: wait for the page it brings
+    expect(page.get_by_role("heading", name="You are subscribed")).to_be_visible()
     assert status() == "confirmed"
 
     page.get_by_role("link", name="Choose topics and places").click()
     assert page.get_by_label("Energy").is_checked()
     page.get_by_label("Vietnam").check()
     page.get_by_role("button", name="Save").click()
-    assert page.get_by_text("Saved.").is_visible()
+    expect(page.get_by_text("Saved.")).to_be_visible()
     assert {c.name for c in Subscription.objects.get().categories.all()} == {"Energy", "Vietnam"}
     assert serious_violations(page) == []
     page.screenshot(path=str(SHOTS / "mailing-preferences.png"), full_page=True)
