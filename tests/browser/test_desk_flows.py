@@ -51,6 +51,7 @@ def test_an_editor_takes_the_week_to_a_published_issue(desk: Any, desk_world: Pu
     # the issue: start it, add both drafts, chain the second to the first
     page.get_by_role("link", name="Issue", exact=True).click()
     page.get_by_role("button", name="Start a draft issue").click()
+    page.locator("input[name=items]").first.wait_for()  # .all() does not wait for the page
     for checkbox in page.locator("input[name=items]").all():
         checkbox.check()
     page.get_by_role("button", name="Add to the issue").click()
@@ -60,6 +61,7 @@ def test_an_editor_takes_the_week_to_a_published_issue(desk: Any, desk_world: Pu
     assert "..." in page.locator("pre.preview-text").inner_text()
     me.shot("issue-builder")
     page.get_by_role("button", name="Publish").click()
+    page.get_by_text("Published Corvia Policy Watch No. 1.").wait_for()
     issue = Issue.objects.get(publication=desk_world, status=Issue.Status.PUBLISHED)
     assert issue.number == 1 and issue.items.count() == 2
     page.goto(f"/cpw/{issue.number}/")
