@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -44,3 +45,15 @@ def fresh_near_index() -> Iterator[None]:
     forget_near_index()
     yield
     forget_near_index()
+
+
+@pytest.fixture(autouse=True)
+def suite_log_handlers() -> Iterator[None]:
+    """The root logger's handlers back after each test: a test that runs the CLI in
+    this process sets Django up again, which binds a new handler to that test's
+    captured stderr; once the test ends that stream is closed, and a later test's
+    log lines would fail to write ("--- Logging error ---")."""
+    root = logging.getLogger()
+    kept = root.handlers[:]
+    yield
+    root.handlers[:] = kept
