@@ -4,10 +4,10 @@
 Each category may have a `TopicRule` (include and exclude terms, written by an
 editor) and labelled examples (items filed under it). With rules alone it works
 from the first day; with examples it learns one linear SVM per category
-(one-vs-rest) over word and character n-gram TF-IDF. The decision threshold of each
-category is tuned for F1 on inner cross-validation of the training data
-(negatives reweighed by the category's prior share of all items, when given),
-and the margin is mapped to a 0..1 score (0.5 at the threshold) by a slope
+(one-vs-rest, `topic_learning.py`) over word and character n-gram TF-IDF. The
+decision threshold of each category is tuned for F1 on inner cross-validation of
+the training data (negatives reweighed by the category's prior share of all items,
+when given), and the margin is mapped to a 0..1 score (0.5 at the threshold) by a slope
 fitted on the same out-of-fold scores. For a category with include terms the
 score is w * learned + (1 - w) * rule, where w = n / (n + 2a) for n positive
 examples, a the share of them the rule matches (at least one half), and the
@@ -43,7 +43,6 @@ model never executes code.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -52,9 +51,6 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 from sklearn.decomposition import TruncatedSVD
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import KFold
-from sklearn.svm import LinearSVC
 
 from newsdesk.pipeline.errors import InputError, ModelFormatError
 from newsdesk.pipeline.judge.scorers import (
@@ -68,9 +64,13 @@ from newsdesk.pipeline.judge.sentence_model import NAME as SENTENCE_MODEL
 from newsdesk.pipeline.judge.sentence_model import WIDTH as MEANING_WIDTH
 from newsdesk.pipeline.judge.sentence_model import SentenceModel, model_folder, sentence_model
 from newsdesk.pipeline.judge.text_features import TextFeatures, title_of
-from newsdesk.pipeline.judge.topic_learning import file_unfiled, neighbour_votes
+from newsdesk.pipeline.judge.topic_learning import (
+    Unfiled,
+    file_unfiled,
+    learn_scorers,
+    neighbour_votes,
+)
 from newsdesk.pipeline.judge.topic_rivals import keep_rivals_apart, rival_pairs
-from newsdesk.pipeline.metrics import f1
 
 FORMAT = "newsdesk.topics/1"
 
@@ -78,14 +78,6 @@ FORMAT = "newsdesk.topics/1"
 RULE_HALF_LIFE = 2.0
 #: a matched exclude term multiplies the score by this (keeping it below 0.5)
 EXCLUDE_FACTOR = 0.1
-#: fewer positive (or negative) examples than this: no threshold tuning
-MIN_TUNING_EXAMPLES = 3
-#: the margin-to-score slope used when it cannot be fitted
-DEFAULT_SLOPE = 2.0
-CV_FOLDS = 5
-#: the most (and 1 / the least) a negative example may count when tuning a threshold
-MAX_NEGATIVE_WEIGHT = 8.0
-SVM_C = 1.0
 #: words shown as the learned part of a reason
 LEARNED_TERMS = 3
 #: concepts (latent semantic dimensions) learned from all texts, unlabelled ones included
@@ -109,8 +101,6 @@ MIN_BACKGROUND = 100
 #: readings of the unfiled texts: the first model's, then each model learned with its
 #: filing files them again for the next (3: inner split micro at 20 .871 -> .8744)
 READINGS = 3
-#: how much an unfiled text counts, filed where the first model shows it, in the second fit
-UNFILED_WEIGHT = 0.15
 
 
 # --- rules ------------------------------------------------------------------------------
@@ -173,146 +163,7 @@ def rule_score(evidence: float) -> float:
     return 1.0 - 0.5**evidence
 
 
-# --- learning ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Unfiled:
-    """Unfiled texts' features and the categories a first model showed them in.
-
-    They join every fit of `learn_scorers` at UNFILED_WEIGHT each, but only
-    labelled examples are held out to tune the thresholds.
-    """
-
-    X: sp.csr_matrix
-    Y: np.ndarray
-    #: per row and column, whether the filing is sure enough to learn from (None: all are)
-    sure: np.ndarray | None = None
-
-
-def _svm(
-    X: sp.csr_matrix,
-    y: np.ndarray,
-    balanced: bool,
-    unfiled: tuple[sp.csr_matrix, np.ndarray] | None,
-) -> tuple[np.ndarray, float]:
-    model = LinearSVC(
-        C=SVM_C, class_weight="balanced" if balanced else None, random_state=0, max_iter=5000
-    )
-    if unfiled is None:
-        model.fit(X, y)
-    else:
-        rows, labels = unfiled
-        weights = np.r_[np.ones(X.shape[0]), np.full(rows.shape[0], UNFILED_WEIGHT)]
-        model.fit(sp.vstack([X, rows], format="csr"), np.r_[y, labels], sample_weight=weights)
-    return model.coef_.ravel().astype(np.float32), float(model.intercept_[0])
-
-
-def best_threshold(scores: np.ndarray, y: np.ndarray, negative_weight: float = 1.0) -> float:
-    """The cut on out-of-fold scores that maximises F1 (midway to the next score).
-
-    Each negative counts `negative_weight` times as a false positive: more than
-    once when negatives are rarer among the examples than among all items.
-    """
-    order = np.argsort(-scores, kind="stable")
-    ranked, hits = scores[order], y[order]
-    positives = int(hits.sum())
-    # a cut after rank i keeps i + 1 texts, tp of them positive
-    kept = np.cumsum(hits)
-    false = (np.arange(1, len(ranked) + 1) - kept) * negative_weight
-    f1s = np.array(
-        [
-            f1(tp / (tp + fp), tp / positives) if positives and tp else 0.0
-            for tp, fp in zip(kept.tolist(), false.tolist(), strict=True)
-        ]
-    )
-    # equal F1s may differ in the last bit: the first of them wins, the shortest cut
-    best = int(np.flatnonzero(f1s >= f1s.max() - 1e-12)[0])
-    if best + 1 < len(ranked):
-        return float((ranked[best] + ranked[best + 1]) / 2)
-    return float(ranked[best] - 1e-3)
-
-
-def negative_weight(prior: float | None, n_pos: int, n_neg: int) -> float:
-    """How many items' worth of negatives one negative example stands for, relative to positives.
-
-    `prior` is the share of all items in the category; examples drawn a few per
-    category overstate a rare category and understate a common one.
-    """
-    if prior is None or not 0 < prior < 1 or n_pos <= 0 or n_neg <= 0:
-        return 1.0
-    weight = ((1.0 - prior) / prior) / (n_neg / n_pos)
-    return min(max(weight, 1.0 / MAX_NEGATIVE_WEIGHT), MAX_NEGATIVE_WEIGHT)
-
-
-def _fit_slope(margins: np.ndarray, y: np.ndarray) -> float:
-    if y.all() or not y.any():
-        return DEFAULT_SLOPE
-    model = LogisticRegression(fit_intercept=False, C=1.0)
-    model.fit(margins.reshape(-1, 1), y)
-    slope = float(model.coef_[0, 0])
-    return min(max(slope, 0.5), 20.0) if math.isfinite(slope) else DEFAULT_SLOPE
-
-
-def learn_scorers(
-    X: sp.csr_matrix,
-    Y: np.ndarray,
-    balanced: bool = False,
-    priors: Sequence[float | None] | None = None,
-    unfiled: Unfiled | None = None,
-) -> list[LinearScorer | None]:
-    """One scorer per column of Y (None without both positives and negatives).
-
-    Thresholds and slopes come from CV_FOLDS-fold out-of-fold margins on X;
-    `priors` (share of all items, per column) reweigh negatives for the threshold.
-    `unfiled` rows (same columns) join every fit, out-of-fold ones included.
-    """
-
-    def extra(j: int) -> tuple[sp.csr_matrix, np.ndarray] | None:
-        if unfiled is None:
-            return None
-        if unfiled.sure is None:
-            return (unfiled.X, unfiled.Y[:, j])
-        keep = unfiled.sure[:, j]
-        return (unfiled.X[keep], unfiled.Y[keep, j])
-
-    n, k = Y.shape
-    n_pos = Y.sum(axis=0)
-    learnable = [bool(0 < n_pos[j] < n) for j in range(k)]
-    tunable = [
-        learnable[j] and min(n_pos[j], n - n_pos[j]) >= MIN_TUNING_EXAMPLES for j in range(k)
-    ]
-    out_of_fold = np.full(Y.shape, np.nan)
-    if any(tunable):
-        folds = KFold(min(CV_FOLDS, n), shuffle=True, random_state=0)
-        for train, held in folds.split(np.zeros(n)):
-            X_train, X_held = X[train], X[held]
-            for j in range(k):
-                if not tunable[j]:
-                    continue
-                y = Y[train, j]
-                if y.all() or not y.any():
-                    out_of_fold[held, j] = 1.0 if y.all() else -1.0
-                    continue
-                weights, intercept = _svm(X_train, y, balanced, extra(j))
-                out_of_fold[held, j] = np.asarray(X_held @ weights).ravel() + intercept
-    scorers: list[LinearScorer | None] = []
-    for j in range(k):
-        if not learnable[j]:
-            scorers.append(None)
-            continue
-        y = Y[:, j]
-        weights, intercept = _svm(X, y, balanced, extra(j))
-        threshold, slope = 0.0, DEFAULT_SLOPE
-        if tunable[j]:
-            prior = priors[j] if priors is not None else None
-            weight = negative_weight(prior, int(y.sum()), int((~y).sum()))
-            threshold = best_threshold(out_of_fold[:, j], y, weight)
-            slope = _fit_slope(out_of_fold[:, j] - threshold, y)
-        scorers.append(
-            LinearScorer(weights, intercept, threshold, slope, int(y.sum()), int((~y).sum()))
-        )
-    return scorers
+# --- concepts and cuts ------------------------------------------------------------------
 
 
 def with_concepts(X: sp.csr_matrix, components: np.ndarray | None) -> sp.csr_matrix:
@@ -387,9 +238,6 @@ def learned_weight(n_pos: int, agreement: float = 1.0) -> float:
 def rule_agreement(hits: int, n_pos: int) -> float:
     """The share of n_pos positive examples a rule matches, smoothed toward one half."""
     return max((hits + 1.0) / (n_pos + 2.0), 0.5)
-
-
-# --- storage ----------------------------------------------------------------------------
 
 
 # --- the model --------------------------------------------------------------------------

@@ -30,13 +30,13 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 from sklearn.svm import LinearSVC
 
-from newsdesk.pipeline.judge.categories import (
+from newsdesk.pipeline.judge.scorers import LinearScorer
+from newsdesk.pipeline.judge.topic_learning import (
     CV_FOLDS,
     DEFAULT_SLOPE,
     MIN_TUNING_EXAMPLES,
     SVM_C,
 )
-from newsdesk.pipeline.judge.scorers import LinearScorer
 from newsdesk.pipeline.metrics import f1
 
 #: out-of-fold precision the texts about none of the required places that the bar

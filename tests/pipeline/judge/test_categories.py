@@ -15,16 +15,18 @@ from newsdesk.pipeline.judge.categories import (
     TermMatcher,
     TopicModel,
     TopicRule,
-    Unfiled,
-    best_threshold,
     fold_concepts,
-    learn_scorers,
     learned_weight,
-    negative_weight,
     reading_of,
     with_concepts,
 )
 from newsdesk.pipeline.judge.text_features import document
+from newsdesk.pipeline.judge.topic_learning import (
+    Unfiled,
+    best_threshold,
+    learn_scorers,
+    negative_weight,
+)
 from newsdesk.pipeline.judge.topic_rivals import keep_rivals_apart, rival_pairs
 
 RULES = {
