@@ -294,6 +294,7 @@ class TopicModel:
         self.meaning, self.title_meaning = None, False
         self.rivals = []  # the readings file unfiled texts on each category's own score
         background = [t or "" for t in background]
+        read: sp.csr_matrix | None = None  # the unfiled texts' features, scored at each reading
         if learned_names and texts:
             self.features, X_text = TextFeatures.fit([*texts, *background])
             few = len(texts) < MAX_CONCEPT_EXAMPLES
@@ -308,16 +309,18 @@ class TopicModel:
             self.agreement = self._agreement(texts, label_sets)
             # later readings: the unfiled texts filed where the last model shows them
             columns = [self.categories.index(name) for name in learned_names]
-            X_unfiled = with_concepts(X_all[len(texts) :], components) if few else None
+            read = X_all[len(texts) :]
+            X_unfiled = with_concepts(read, components) if few else None
             for _ in range(READINGS - 1):
-                if X_unfiled is None or not self._set_cuts(background, priors or {}):
+                if X_unfiled is None or not self._set_cuts(background, priors or {}, read):
                     break
-                shown, sure = self._filed(X, Y, X_unfiled, background, shares, columns, components)
+                scores = self._score(background, with_reasons=False, features_of=read)[0]
+                shown, sure = self._filed(X, Y, X_unfiled, scores[:, columns], shares, components)
                 rows = Unfiled(X_unfiled, shown, sure)
                 self._learn(
                     learned_names, learn_scorers(X, Y, priors=shares, unfiled=rows), components
                 )
-        self._set_cuts(background, priors or {})
+        self._set_cuts(background, priors or {}, read)
         self.rivals = rival_pairs(label_sets)
         return self
 
@@ -326,13 +329,12 @@ class TopicModel:
         X: sp.csr_matrix,
         Y: np.ndarray,
         X_unfiled: sp.csr_matrix,
-        background: Sequence[str],
+        scores: np.ndarray,
         shares: Sequence[float | None],
-        columns: list[int],
         components: np.ndarray | None,
     ) -> tuple[np.ndarray, np.ndarray | None]:
-        """The unfiled texts filed by the first model's scores and their neighbours' votes."""
-        scores = self.scores(background)[:, columns]
+        """The unfiled texts filed by the last model's scores (one column per column of Y)
+        and their neighbours' votes."""
         if components is None:
             return scores >= 0.5, None
         width = components.shape[0]
@@ -361,7 +363,12 @@ class TopicModel:
             if scorer is not None
         }
 
-    def _set_cuts(self, background: Sequence[str], priors: Mapping[str, float]) -> bool:
+    def _set_cuts(
+        self,
+        background: Sequence[str],
+        priors: Mapping[str, float],
+        features_of: sp.csr_matrix | None = None,
+    ) -> bool:
         """Each category with a known share is shown on that share of the unfiled texts.
 
         False (and no cuts) with fewer than MIN_BACKGROUND unfiled texts or no shares.
@@ -369,7 +376,7 @@ class TopicModel:
         self.cuts = {}
         if not priors or len(background) < MIN_BACKGROUND:
             return False
-        raw = self._score(background, with_reasons=False)[0]
+        raw = self._score(background, with_reasons=False, features_of=features_of)[0]
         for j, name in enumerate(self.categories):
             prior = priors.get(name)
             if prior is not None and 0 < prior < 1:
@@ -429,15 +436,22 @@ class TopicModel:
         ]
 
     def _score(
-        self, texts: Sequence[str], with_reasons: bool
+        self,
+        texts: Sequence[str],
+        with_reasons: bool,
+        features_of: sp.csr_matrix | None = None,
     ) -> tuple[np.ndarray, list[dict[str, list[str]]]]:
+        """Scores (and reasons) of texts; `features_of` are their rows as `fit` already
+        read them (features and sentence vectors), so the readings do not read them again."""
         texts = [t or "" for t in texts]
         result = np.zeros((len(texts), len(self.categories)))
         reasons: list[dict[str, list[str]]] = [{} for _ in texts]
         features = self.features
         X = None
         if features is not None and self.scorers and texts:
-            X = self._with_meaning(features.transform(texts), texts)
+            X = features_of
+            if X is None:
+                X = self._with_meaning(features.transform(texts), texts)
         for j, name in enumerate(self.categories):
             scorer = self.scorers.get(name)
             include, exclude = self._include.get(name), self._exclude.get(name)
