@@ -31,6 +31,9 @@ def normalise(raw: str) -> str:
     except UnicodeError:
         raise InputError("not an email address (its domain cannot be written)") from None
     address = f"{local}@{domain}".lower()
+    if not address.isascii():
+        # the validator folds case, so "ſam" passes as "sam"; mail goes out without SMTPUTF8
+        raise InputError("not an email address (only ASCII letters before the @)")
     if len(address) > MAX_LENGTH:
         raise InputError(f"an email address has at most {MAX_LENGTH} characters")
     try:

@@ -318,7 +318,13 @@ class Sender:
             self.count_sent(accepted[0])
         if not claimed:
             return  # someone else has it
-        letter = edition.letter(recipient.subscriber, number, message_id)
+        try:
+            letter = edition.letter(recipient.subscriber, number, message_id)
+        except (UnicodeError, ValueError) as exc:  # e.g. an address stored before it was refused
+            reply = f"cannot write the message: {exc}"[:300]
+            delivery.settle(number, State.FAILED, reply, sender=self.name)
+            self.progress(State.FAILED)
+            return
         self.pace.wait()
         answer = transmit(line.server, letter)
         if answer.lost and reused and answer.state == State.DEFERRED:

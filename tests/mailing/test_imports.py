@@ -212,3 +212,13 @@ def test_an_unreachable_mail_server_keeps_the_rows_and_counts_the_failures(
     assert code == 0, err
     assert "2 added" in out and "0 sent" in out and "2 failed" in out
     assert Subscription.objects.filter(publication=paper).count() == 2
+
+
+@pytest.mark.parametrize(
+    "raw", ["\u017fam@mail.example", "\u0131an@mail.example", "ana\u00e9@x.example"]
+)
+def test_an_address_mail_cannot_carry_is_refused(raw: str) -> None:
+    """The validator folds case, so "ſam" would pass as "sam"; no SMTPUTF8 here."""
+    with pytest.raises(InputError, match="only ASCII"):
+        addresses.normalise(raw)
+    assert addresses.normalise("Ana@Bücher.example") == "ana@xn--bcher-kva.example"

@@ -204,3 +204,18 @@ def test_the_verp_token_names_the_delivery_and_refuses_a_forged_one(settings: An
     assert messages.read_verp(address) == 4711
     assert messages.read_verp(address.upper()) == 4711  # a server that upper-cased it
     assert messages.read_verp(address.replace("4711-", "4712-")) is None
+
+
+def test_an_address_the_list_cannot_write_fails_alone(sink: sinks.Sink, settings: Any) -> None:
+    """An address stored before non-ASCII ones were refused does not stop the run."""
+    settings.NEWSDESK_MAIL_CONNECTIONS = 1
+    issue = sinks.published_issue()
+    for old in sinks.subscribe(issue.publication, 3, prefix="sam"):
+        old.email = "\u017f" + old.email[1:]  # "ſam0@...", stored before it was refused
+        old.save(update_fields=["email"])
+    sinks.subscribe(issue.publication, 5)
+    report = sending.send_issue(issue)
+    assert report.sent == 5 and len(sink.messages) == 5
+    failed = Delivery.objects.filter(state=State.FAILED)
+    assert failed.count() == 3
+    assert all("cannot write the message" in d.reply for d in failed)
