@@ -64,21 +64,31 @@ def require_draft(issue: Issue) -> None:
 
 
 def problems(issue: Issue) -> list[str]:
-    """Why an issue may not be published as it stands (empty when it may)."""
-    found: list[str] = []
-    items = list(issue.items.order_by("position", "id").prefetch_related("sources"))
-    if not items:
-        found.append("the issue has no items")
-    for item in items:
+    """Why an issue may not be published as it stands (empty when it may): its
+    `blockers`, then what an override reason may let through."""
+    found = blockers(issue)
+    for item in issue.items.order_by("position", "id").prefetch_related("sources"):
         label = f"item #{item.pk} ({item.headline[:40]})"
-        if not item.headline.strip() or not item.body.strip():
-            found.append(f"{label}: headline and body are required")
         if not list(item.sources.all()):
             found.append(f"{label}: no source to attribute")
         verification = item.verification or {}
         if verification.get("ok") is False:
             flags = "; ".join(str(f) for f in verification.get("flags", [])) or "failed"
             found.append(f"{label}: verification failed: {flags}")
+    return found
+
+
+def blockers(issue: Issue) -> list[str]:
+    """What no override publishes: an issue without items, an item without text.
+
+    An override is for checks an editor may overrule at a deadline (a source not
+    attributed, a flag of the verifier); an empty issue would use up a number for good.
+    """
+    items = list(issue.items.order_by("position", "id"))
+    found = [] if items else ["the issue has no items"]
+    for item in items:
+        if not item.headline.strip() or not item.body.strip():
+            found.append(f"item #{item.pk} ({item.headline[:40]}): headline and body are required")
     return found
 
 
@@ -95,6 +105,11 @@ def publish(
     with transaction.atomic():
         locked_issue = Issue.objects.select_for_update().get(pk=issue.pk)
         require_draft(locked_issue)
+        blocking = blockers(locked_issue)
+        if blocking:
+            raise IssueError(
+                "cannot publish: " + " | ".join(blocking) + " (no override publishes this)"
+            )
         found = problems(locked_issue)
         if found and not override:
             raise IssueError(

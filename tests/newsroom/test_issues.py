@@ -144,6 +144,22 @@ def test_failed_publish_consumes_no_number_and_override_is_recorded() -> None:
         publish(empty)
 
 
+def test_no_override_publishes_an_empty_issue_or_an_item_without_text() -> None:
+    """An override is for checks an editor may overrule; these would use up a number."""
+    pub = harbour(first=3)
+    empty = new_issue(pub)
+    with pytest.raises(IssueError, match=r"no items.*no override"):
+        publish(empty, actor="chief", override="deadline")
+    blank = written(pub, "BLANK BODY")
+    Item.objects.filter(pk=blank.pk).update(body="  ")
+    add_items(empty, [blank])
+    with pytest.raises(IssueError, match="headline and body are required"):
+        publish(empty, actor="chief", override="deadline")
+    pub.refresh_from_db()
+    assert pub.next_number == 3 and Issue.objects.get(pk=empty.pk).status == "draft"
+    assert not IssueEvent.objects.filter(issue=empty, kind="override").exists()
+
+
 def test_withdrawn_numbers_are_never_reused() -> None:
     pub = harbour(first=20)
     first = new_issue(pub)
