@@ -28,6 +28,7 @@ from newsdesk.newsroom.models import Issue, Item, Publication
 from newsdesk.newsroom.publications import style_of
 from newsdesk.newsroom.reading import item_text
 from newsdesk.pipeline.issue import render as renderers
+from newsdesk.pipeline.text import xml_safe
 
 FEED_LENGTH = 50
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
@@ -104,17 +105,18 @@ def entries(request: HttpRequest, items: QuerySet[Item]) -> list[FeedEntry]:
                 issue_tags[issue.pk] = tuple(c.name for c in names)
             tags = issue_tags[issue.pk]
         published = published_at(issue)
+        paragraph = xml_safe(paragraph)  # rows stored before item text was cleaned
         out.append(
             FeedEntry(
                 guid=tag_uri(request, issue.publication, f"items/{item.pk}"),
-                title=item.headline or f"{issue.title}: {item.body[:60]}",
+                title=xml_safe(item.headline or f"{issue.title}: {item.body[:60]}"),
                 url=metadata.absolute(request, path),
                 html=f"<p>{html.escape(paragraph)}</p>",
                 text=paragraph,
-                summary=item.teaser,
+                summary=xml_safe(item.teaser),
                 published=published,
                 updated=max(published, item.updated),
-                tags=tags,
+                tags=tuple(xml_safe(t) for t in tags),
                 authors=tuple(issue.editors),
             )
         )

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from newsdesk.newsroom.checks import check_item, checked_articles
 from newsdesk.newsroom.drafting import draft_story
-from newsdesk.newsroom.items import EDITABLE, edit_item
+from newsdesk.newsroom.items import EDITABLE, clean_text, edit_item
 from newsdesk.newsroom.models import (
     Category,
     Item,
@@ -226,10 +226,11 @@ def save(
     actor = user.get_username()
     with transaction.atomic():
         item = Item.objects.select_for_update().get(pk=get_item(publication, item_id).pk)
-        _guard(item, version, text, source_ids, category_ids)
+        cleaned = {k: clean_text(k, v) for k, v in text.items() if k in EDITABLE}
+        _guard(item, version, cleaned, source_ids, category_ids)
         before = {k: getattr(item, k) for k in EDITABLE}
-        changes = {k: v for k, v in text.items() if k in EDITABLE and getattr(item, k) != v}
-        if "headline" in changes and not changes["headline"].strip():
+        changes = {k: v for k, v in cleaned.items() if getattr(item, k) != v}
+        if "headline" in changes and not changes["headline"]:
             raise InputError("the headline cannot be empty")
         item = edit_item(item, actor, **changes)
         extra: dict[str, list[Any]] = {}

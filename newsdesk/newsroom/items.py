@@ -24,11 +24,32 @@ from newsdesk.newsroom.models import (
 )
 from newsdesk.newsroom.numbering import require_draft
 from newsdesk.newsroom.publications import category
-from newsdesk.pipeline.errors import IssueError
+from newsdesk.pipeline.errors import InputError, IssueError
 from newsdesk.pipeline.issue.sections import grouped
 from newsdesk.pipeline.issue.style import strip_chain_marks
-from newsdesk.pipeline.limits import check_item_words, too_many_items
+from newsdesk.pipeline.limits import check_item_words, check_words, too_many_items
+from newsdesk.pipeline.text import xml_safe
 from newsdesk.pipeline.types import ItemText, SourceRef
+
+#: fields kept on one line
+_ONE_LINE = ("headline", "teaser", "outlet")
+
+
+def clean_text(field: str, value: str, model: type[Item] | type[ItemSource] = Item) -> str:
+    """A text field of an item (or of its source) as it is stored: without characters
+    feeds cannot carry, a headline, teaser or outlet on one line, a headline without
+    chain marks; InputError past the column's length."""
+    if field in _ONE_LINE:
+        value = " ".join(value.split())
+    else:  # a word processor's line and page breaks
+        value = value.replace("\x0b", "\n").replace("\x0c", "\n")
+    value = xml_safe(value)
+    if field == "headline":
+        value = strip_chain_marks(value)
+    limit = getattr(model._meta.get_field(field), "max_length", None)
+    if limit and len(value) > limit:
+        raise InputError(f"the {field} has {len(value):,} characters, over {limit}; shorten it")
+    return value
 
 
 def item_from_record(data: dict[str, Any]) -> ItemText:
@@ -54,6 +75,11 @@ def item_from_record(data: dict[str, Any]) -> ItemText:
         ) from None
     if not sources:
         raise IssueError("an item needs at least one source, with outlet and date, to cite")
+    unlinkable = [s.url for s in sources if s.url and not s.link]
+    if unlinkable:
+        raise IssueError(
+            f"a source's url must start with http:// or https://: {unlinkable[0][:80]!r}"
+        )
     check_item_words(item, input_limits())
     return item
 
@@ -102,11 +128,14 @@ def edit_item(item: Item, actor: str, **changes: str) -> Item:
         item = Item.objects.select_for_update().get(pk=item.pk)
         if item.issue_id is not None:
             require_draft(Issue.objects.get(pk=item.issue_id))
+        changes = {k: clean_text(k, v) for k, v in changes.items()}
+        if "body" in changes:
+            check_words(item.headline, changes["body"], input_limits())
         diff = {k: [getattr(item, k), v] for k, v in changes.items() if getattr(item, k) != v}
         if not diff:
             return item
         for field, (_, after) in diff.items():
-            setattr(item, field, strip_chain_marks(after) if field == "headline" else after)
+            setattr(item, field, after)
         item.save()
         ItemRevision.objects.create(
             item=item, editor=actor or "unknown", at=timezone.now(), changes=diff
@@ -128,9 +157,9 @@ def store_item(
         publication=publication,
         issue=issue,
         position=position,
-        headline=strip_chain_marks(item.headline),
-        teaser=item.teaser,
-        body=item.body,
+        headline=clean_text("headline", item.headline),
+        teaser=clean_text("teaser", item.teaser),
+        body=clean_text("body", item.body),
         chained_to_previous=item.chained_to_previous,
         section=item.section,
         origin=origin,
@@ -139,7 +168,11 @@ def store_item(
     )
     for k, source in enumerate(item.sources):
         ItemSource.objects.create(
-            item=stored, position=k, outlet=source.outlet, date=source.date, url=source.url
+            item=stored,
+            position=k,
+            outlet=clean_text("outlet", source.outlet, ItemSource),
+            date=source.date,
+            url=source.url,
         )
     for k, name in enumerate([*item.topics, *item.places]):
         kind = Category.Kind.TOPIC if k < len(item.topics) else Category.Kind.PLACE

@@ -88,10 +88,15 @@ def too_many_items(limit: int, source: str = "") -> TooLargeInputError:
 
 
 def check_item_words(item: ItemText, limits: InputLimits, source: str = "") -> None:
-    words = word_count(item.body)
+    check_words(item.headline, item.body, limits, source)
+
+
+def check_words(headline: str, body: str, limits: InputLimits, source: str = "") -> None:
+    """TooLargeInputError when an item's body is over NEWSDESK_MAX_ITEM_WORDS."""
+    words = word_count(body)
     if words > limits.item_words:
         where = f"{source}: " if source else ""
         raise TooLargeInputError(
-            f"{where}item {item.headline[:60]!r} has {words:,} words, over "
+            f"{where}item {headline[:60]!r} has {words:,} words, over "
             f"{limits.item_words:,} (NEWSDESK_MAX_ITEM_WORDS); shorten it or raise the limit"
         )

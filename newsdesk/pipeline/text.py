@@ -2,6 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
+# characters XML 1.0 cannot carry (lxml and Django's feeds refuse to write them),
+# nor PostgreSQL text (NUL); text pasted from word processors and PDFs brings them
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """The text without the characters XML cannot carry."""
+    return _NOT_XML.sub("", text)
+
 
 def word_count(text: str) -> int:
     """Words as a reader counts them: runs of non-space characters."""

@@ -118,6 +118,11 @@ class SourceRef:
     date: date
     url: str = ""
 
+    @property
+    def link(self) -> str:
+        """The URL when a page may link to it (http or https only, never javascript:)."""
+        return self.url if self.url.lower().startswith(("http://", "https://")) else ""
+
 
 @dataclass(frozen=True, slots=True)
 class ItemText:

@@ -213,3 +213,17 @@ def test_a_publication_without_issues_has_empty_steady_feeds(
     atom = parsed(client, "/quiet/atom.xml")
     assert atom.feed.updated == quiet.created.isoformat()
     assert json_feed(client, "/quiet/feed.json")["items"] == []
+
+
+def test_a_control_character_stored_before_cleaning_breaks_no_feed(
+    client: Client, archive: Archive
+) -> None:
+    """Text pasted from a word processor once reached the database raw; every feed
+    answered 500 (Django refuses to write such a character)."""
+    archive.hostile.__class__.objects.filter(pk=archive.hostile.pk).update(
+        headline="PORT DEAL\x0bSIGNED", teaser="A\x00 teaser"
+    )
+    for name in FORMATS:
+        titles = [e.title for e in parsed(client, f"/cpw/{name}").entries]
+        assert "PORT DEALSIGNED" in titles, name
+    assert parsed(client, "/cpw/topics/trade/feed.xml").entries

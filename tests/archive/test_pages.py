@@ -156,3 +156,13 @@ def test_out_of_range_numbers_are_not_found_not_errors(client: Client, archive: 
     for page in ("²", "0", "99999999999999999999"):
         response = client.get("/api/v1/publications/hpb/issues/", {"page": page})
         assert response.status_code == 400, page
+
+
+def test_an_item_page_links_only_web_addresses(client: Client, archive: Archive) -> None:
+    """A source URL from an imported file may be anything; only http(s) becomes a link."""
+    archive.hostile.sources.update(url="javascript:alert(document.domain)")
+    response = client.get(f"/cpw/7/{archive.hostile.pk}-x/", follow=True)
+    assert response.status_code == 200
+    item_page = response.content.decode()
+    assert "javascript:" not in item_page and "Harbor Ledger" in item_page
+    assert "javascript:" not in get(client, "/cpw/7/")

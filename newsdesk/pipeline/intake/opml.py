@@ -12,19 +12,16 @@ network access off.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from lxml import etree
 
 from newsdesk.pipeline.errors import OPMLError
+from newsdesk.pipeline.text import xml_safe
 
 #: OPML files larger than this are refused
 MAX_OPML_BYTES = 10 * 1024 * 1024
-
-# characters XML 1.0 cannot carry, which lxml refuses to write
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,13 +50,13 @@ def write_opml(sources: Iterable[OPMLSource], title: str) -> bytes:
     """An OPML 2.0 document listing sources, categories written as nested folders."""
     root = etree.Element("opml", version="2.0")
     head = etree.SubElement(root, "head")
-    etree.SubElement(head, "title").text = _xml_safe(title)
+    etree.SubElement(head, "title").text = xml_safe(title)
     body = etree.SubElement(root, "body")
     # Open folders, as (name, element); consecutive sources share them, so the
     # document keeps the sources' order.
     open_folders: list[tuple[str, etree._Element]] = []
     for source in sources:
-        path = _segments(_xml_safe(source.category))
+        path = _segments(xml_safe(source.category))
         shared = 0
         while (
             shared < min(len(path), len(open_folders)) and open_folders[shared][0] == path[shared]
@@ -70,13 +67,13 @@ def write_opml(sources: Iterable[OPMLSource], title: str) -> bytes:
             parent = open_folders[-1][1] if open_folders else body
             open_folders.append((name, etree.SubElement(parent, "outline", text=name)))
         parent = open_folders[-1][1] if open_folders else body
-        name = _xml_safe(source.title)
+        name = xml_safe(source.title)
         outline = etree.SubElement(parent, "outline", type="rss", text=name, title=name)
-        outline.set("xmlUrl", _xml_safe(source.url))
+        outline.set("xmlUrl", xml_safe(source.url))
         if source.html_url:
-            outline.set("htmlUrl", _xml_safe(source.html_url))
+            outline.set("htmlUrl", xml_safe(source.html_url))
         if source.language:
-            outline.set("language", _xml_safe(source.language))
+            outline.set("language", xml_safe(source.language))
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
 
 
@@ -137,10 +134,6 @@ def _segments(category: str) -> list[str]:
 def _first(categories: str | None) -> str:
     """OPML's category attribute is a comma-separated list; keep the first."""
     return (categories or "").split(",")[0]
-
-
-def _xml_safe(text: str) -> str:
-    return _NOT_XML.sub("", text)
 
 
 def _local(tag: object) -> str:

@@ -68,9 +68,9 @@ def _attribution_html(item: ItemText, date_format: str) -> str:
     parts = []
     for source in item.sources:
         outlet = html.escape(source.outlet)
-        if source.url.startswith(("http://", "https://")):
+        if source.link:
             outlet = (
-                f'<a href="{html.escape(source.url, quote=True)}" '
+                f'<a href="{html.escape(source.link, quote=True)}" '
                 f'rel="noopener noreferrer nofollow">{outlet}</a>'
             )
         parts.append(f"{outlet}, {format_date(source.date, date_format)}")
