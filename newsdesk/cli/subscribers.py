@@ -36,7 +36,8 @@ def run_subscribers(args: argparse.Namespace) -> int:
 
 
 def run_import(publication: Publication, path: Path, *, confirmed: bool) -> int:
-    base = "" if confirmed else links.base_url()  # refused before anything is read
+    # without --confirmed refused before anything is read
+    base = links.base_url_if_known() if confirmed else links.base_url()
     try:
         imports.check_size(path.stat().st_size)
         data = path.read_bytes()

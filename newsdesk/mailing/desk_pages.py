@@ -73,7 +73,7 @@ def import_csv(request: HttpRequest, publication: Publication) -> HttpResponse:
             publication,
             upload.read(),
             confirmed=confirmed,
-            base_url="" if confirmed else links.base_url(request),
+            base_url=links.base_url_if_known(request) if confirmed else links.base_url(request),
         )
     except NewsdeskError as exc:
         messages.error(request, str(exc))

@@ -5,12 +5,15 @@ UTF-8, over NEWSDESK_MAX_IMPORT_BYTES, a header without `email` or with a column
 we do not know is an InputError, and nothing changes. Then each row either goes
 in or is reported with its line number and why: not an address, a topic or place
 the publication does not have, a bad consent date, a suppressed address (refused),
-an address that unsubscribed (never subscribed again by an import). A second row
-for the same address is merged into the first (name, preferences) and reported.
+an address that unsubscribed (never subscribed again by an import), here or
+according to the file (an export's `status`, or its `unsubscribed_at` when the file
+has no status). A second row for the same address is merged into the first (name,
+preferences) and reported.
 
 With `confirmed` the operator asserts the addresses' prior consent (a migrated
 list): they are confirmed at once. Without it each new address gets a
-confirmation message, as from the form (subscribing.send_confirmation).
+confirmation message, as from the form (subscribing.send_confirmation). A row the
+file marks `pending` never confirmed: it is asked to confirm even with `confirmed`.
 """
 
 from __future__ import annotations
@@ -63,6 +66,8 @@ class Row:
     name: str
     categories: list[Category]
     consent_at: dt.datetime | None
+    #: pending in the file (an export): asked to confirm even when the import confirms
+    ask: bool = False
 
 
 @dataclasses.dataclass
@@ -150,6 +155,7 @@ def read_rows(publication: Publication, data: bytes, report: ImportReport) -> li
             continue
         first.name = first.name or row.name
         first.categories += [c for c in row.categories if c not in first.categories]
+        first.ask = first.ask or row.ask
         report.reject(line, f"the same address as line {first.line}: merged into it")
     return list(rows.values())
 
@@ -159,13 +165,30 @@ def read_row(line: int, fields: dict[str, str], names: dict[str, Category]) -> R
         address = addresses.normalise(fields["email"])
     except InputError:
         raise InputError("not a valid email address") from None
+    ask = listed_status(fields) == Status.PENDING
     categories = []
     for name in filter(None, (n.strip() for n in fields.get("preferences", "").split(";"))):
         found = names.get(name.casefold())
         if found is None:
             raise InputError(f"no topic or place named {name[:80]!r} in this publication")
         categories.append(found)
-    return Row(line, address, fields.get("name", "")[:200], categories, consent(fields))
+    return Row(line, address, fields.get("name", "")[:200], categories, consent(fields), ask)
+
+
+def listed_status(fields: dict[str, str]) -> str:
+    """The subscription's status the file gives (an export's `status`), "" for none;
+    InputError for a row that unsubscribed or a status an export never writes."""
+    status = fields.get("status", "")
+    ended = fields.get("unsubscribed_at", "")
+    if status == Status.UNSUBSCRIBED or (not status and ended):
+        try:
+            day = f" on {dt.datetime.fromisoformat(ended):%Y-%m-%d}" if ended else ""
+        except ValueError:
+            day = ""
+        raise InputError(f"unsubscribed{day}, says the file: not subscribed again by an import")
+    if status and status not in Status.values:
+        raise InputError(f"status {status[:40]!r} is not one of {', '.join(Status.values)}")
+    return status
 
 
 def consent(fields: dict[str, str]) -> dt.datetime | None:
@@ -191,16 +214,24 @@ def import_subscribers(
     now: dt.datetime | None = None,
 ) -> ImportReport:
     """Import a CSV file of subscribers to the publication (see the module's text).
-    `base_url` starts the confirmation links: needed without `confirmed`."""
+    `base_url` starts the confirmation links: needed without `confirmed`, and with it
+    when the file has pending rows (InputError before anything changes)."""
     now = now or timezone.now()
     if not confirmed and not base_url:
         raise InputError("an import without --confirmed mails confirmation links: give base_url")
     report = ImportReport()
     rows = refuse_stopped(publication, read_rows(publication, data, report), report)
+    if not base_url and any(r.ask for r in rows):
+        raise InputError(
+            "the file has pending rows, asked to confirm by mail: mailed links need "
+            "NEWSDESK_APP_URL (or NEWSDESK_SITE_URL)"
+        )
     asking: list[Subscriber] = []
     with transaction.atomic():
         for row in rows:
-            subscriber = import_row(publication, row, confirmed=confirmed, now=now, report=report)
+            subscriber = import_row(
+                publication, row, confirmed=confirmed and not row.ask, now=now, report=report
+            )
             if subscriber is not None:
                 asking.append(subscriber)
     if asking:

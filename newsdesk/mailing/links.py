@@ -29,6 +29,15 @@ def base_url(request: HttpRequest | None = None) -> str:
     )
 
 
+def base_url_if_known(request: HttpRequest | None = None) -> str:
+    """base_url, or "" where it is not known: an import with --confirmed needs it only
+    for the rows a file marks pending, and says so itself (imports.import_subscribers)."""
+    try:
+        return base_url(request)
+    except ConfigError:
+        return ""
+
+
 def subscribe_path(publication: Publication) -> str:
     return reverse("mailing:subscribe", args=[publication.slug])
 

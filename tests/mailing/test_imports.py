@@ -4,15 +4,17 @@ operators do: the report of rejected rows, files refused whole, erasure."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import socket
 import sys
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from newsdesk.cli.main import main
-from newsdesk.mailing import addresses, imports, subscribing
+from newsdesk.mailing import addresses, imports, roster, subscribing
 from newsdesk.mailing.models import Subscriber, SubscriberEvent, Subscription, Suppression
 from newsdesk.newsroom.models import Publication
 from newsdesk.pipeline.errors import InputError
@@ -222,3 +224,67 @@ def test_an_address_mail_cannot_carry_is_refused(raw: str) -> None:
     with pytest.raises(InputError, match="only ASCII"):
         addresses.normalise(raw)
     assert addresses.normalise("Ana@Bücher.example") == "ana@xn--bcher-kva.example"
+
+
+def exported(publication: Publication) -> bytes:
+    out = io.StringIO()
+    roster.write_csv(publication, out)
+    return out.getvalue().encode("utf-8")
+
+
+def test_an_export_imported_elsewhere_keeps_who_left_and_who_never_confirmed(
+    paper: Publication,
+    other: Publication,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Importing A's export into B with --confirmed confirms only A's confirmed readers."""
+    imports.import_subscribers(
+        paper, b"email\nana@corvia.example\nbo@corvia.example\n", confirmed=True
+    )
+    subscribing.subscribe(paper, "cy@corvia.example", base_url="http://x")  # pending
+    subscribing.unsubscribe(
+        Subscription.objects.get(subscriber__email="bo@corvia.example"), "one-click"
+    )
+    data = exported(paper)
+    path = tmp_path / "export.csv"
+    path.write_bytes(data)
+    code, _, err = run(
+        capsys, "subscribers", "import", str(path), "--publication", "hpb", "--confirmed"
+    )
+    assert code == 1 and "pending rows" in err  # cy would be mailed a link to nowhere
+    assert not Subscription.objects.filter(publication=other).exists()
+    mailed = len(outbox())
+
+    later = timezone.now() + dt.timedelta(hours=2)  # cy's first message is an hour old
+    report = imports.import_subscribers(
+        other, data, confirmed=True, base_url="https://app.corvia.example", now=later
+    )
+    statuses = dict(
+        Subscription.objects.filter(publication=other).values_list("subscriber__email", "status")
+    )
+    assert statuses == {"ana@corvia.example": "confirmed", "cy@corvia.example": "pending"}
+    assert (report.added, report.confirmed, report.confirmations_sent) == (2, 1, 1)
+    [left] = report.rejected
+    assert left.line == 3 and left.reason.startswith("unsubscribed on 20")
+    assert "not subscribed again by an import" in left.reason
+    [asked] = outbox()[mailed:]
+    assert asked.to == ["cy@corvia.example"] and "Harbor Port Bulletin" in asked.subject
+
+
+@pytest.mark.parametrize(
+    ("row", "why"),
+    [
+        ("dee@corvia.example,unsubscribed,", "line 2: unsubscribed, says the file"),
+        ("dee@corvia.example,,2026-01-05T10:00:00+00:00", "line 2: unsubscribed on 2026-01-05"),
+        ("dee@corvia.example,Confirmed,", "line 2: status 'Confirmed' is not one of"),
+    ],
+)
+def test_a_row_the_file_says_unsubscribed_or_unclear_is_not_imported(
+    paper: Publication, row: str, why: str
+) -> None:
+    data = f"email,status,unsubscribed_at\n{row}\n".encode()
+    report = imports.import_subscribers(paper, data, confirmed=True)
+    [rejected] = report.rejected
+    assert f"line {rejected.line}: {rejected.reason}".startswith(why)
+    assert not Subscriber.objects.exists()
