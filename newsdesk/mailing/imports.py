@@ -50,6 +50,10 @@ EXPORTED = (
 )
 #: between topic and place names in the `preferences` column
 PREFERENCE_SEPARATOR = ";"
+#: a spreadsheet runs a cell starting with these as a formula: an export's such cell
+#: gets a leading apostrophe (roster.safe_cell; what someone typed on the public form
+#: must not run), which an import takes off again (unguarded)
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 Status = Subscription.Status
 
 
@@ -143,7 +147,7 @@ def read_rows(publication: Publication, data: bytes, report: ImportReport) -> li
         if len(values) != len(header):
             report.reject(line, f"{len(values)} fields where the header has {len(header)}")
             continue
-        fields = dict(zip(header, (v.strip() for v in values), strict=True))
+        fields = dict(zip(header, (unguarded(v.strip()).strip() for v in values), strict=True))
         try:
             row = read_row(line, fields, names)
         except InputError as exc:
@@ -158,6 +162,14 @@ def read_rows(publication: Publication, data: bytes, report: ImportReport) -> li
         first.ask = first.ask or row.ask
         report.reject(line, f"the same address as line {first.line}: merged into it")
     return list(rows.values())
+
+
+def unguarded(value: str) -> str:
+    """The cell without the apostrophe an export put before a formula's first character
+    (`'` may start an address's local part, so only there is it taken off)."""
+    if value.startswith("'") and value[1:].startswith(FORMULA_START):
+        return value[1:]
+    return value
 
 
 def read_row(line: int, fields: dict[str, str], names: dict[str, Category]) -> Row:

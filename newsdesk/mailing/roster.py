@@ -9,13 +9,9 @@ from typing import TextIO
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from newsdesk.mailing.imports import EXPORTED, PREFERENCE_SEPARATOR
+from newsdesk.mailing.imports import EXPORTED, FORMULA_START, PREFERENCE_SEPARATOR
 from newsdesk.mailing.models import Subscription
 from newsdesk.newsroom.models import Category, Publication
-
-#: a spreadsheet runs a cell starting with these as a formula: such a cell gets a
-#: leading apostrophe (what someone typed on the public form must not run)
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def subscriptions(publication: Publication, search: str = "") -> QuerySet[Subscription]:
@@ -44,6 +40,7 @@ def _when(value: dt.datetime | None) -> str:
 
 
 def safe_cell(value: str) -> str:
+    """The value, or a leading apostrophe and the value (imports.unguarded takes it off)."""
     return f"'{value}" if value.startswith(FORMULA_START) else value
 
 

@@ -17,6 +17,7 @@ from newsdesk.cli.main import main
 from newsdesk.mailing import addresses, imports, roster, subscribing
 from newsdesk.mailing.models import Subscriber, SubscriberEvent, Subscription, Suppression
 from newsdesk.newsroom.models import Publication
+from newsdesk.newsroom.publications import category
 from newsdesk.pipeline.errors import InputError
 from tests.mailing.conftest import outbox
 
@@ -288,3 +289,29 @@ def test_a_row_the_file_says_unsubscribed_or_unclear_is_not_imported(
     [rejected] = report.rejected
     assert f"line {rejected.line}: {rejected.reason}".startswith(why)
     assert not Subscriber.objects.exists()
+
+
+def test_an_export_guarded_against_formulas_imports_the_same_values(paper: Publication) -> None:
+    """The apostrophe before a formula's first character comes off again; any other stays
+    (it may start an address)."""
+    category(paper, "=Ports", "topic")
+    imports.import_subscribers(
+        paper,
+        b"email,name,preferences\n"
+        b"+x@mail.example,-Ana,=Ports\n"
+        b"-news@mail.example,@bob,\n"
+        b"'o@mail.example,'Ola,\n",
+        confirmed=True,
+    )
+    data = exported(paper)
+    assert b"'+x@mail.example,'-Ana,'=Ports," in data and b"\n'-news@mail.example,'@bob," in data
+    Subscriber.objects.all().delete()
+    report = imports.import_subscribers(paper, data, confirmed=True)
+    assert report.added == 3 and not report.rejected
+    assert sorted(Subscriber.objects.values_list("email", "name")) == [
+        ("'o@mail.example", "'Ola"),
+        ("+x@mail.example", "-Ana"),
+        ("-news@mail.example", "@bob"),
+    ]
+    ports = Subscription.objects.get(subscriber__email="+x@mail.example").categories.get()
+    assert ports.name == "=Ports"
