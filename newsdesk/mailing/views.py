@@ -28,6 +28,9 @@ from newsdesk.pipeline.errors import InputError, NotFoundError
 #: a field people never see (the stylesheet hides it) and robots fill in
 HONEYPOT = "website"
 ONE_CLICK = ("List-Unsubscribe", "One-Click")
+#: HEAD is answered as GET without the body (link checkers send it): it changes nothing,
+#: since only a POST confirms, unsubscribes or saves
+PAGE_METHODS = ["GET", "HEAD", "POST"]
 
 
 def page(
@@ -63,7 +66,7 @@ def chosen(request: HttpRequest, publication: Publication) -> list[Category]:
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(PAGE_METHODS)
 def subscribe_page(request: HttpRequest, slug: str) -> HttpResponse:
     publication = publication_or_404(slug)
     form = {"email": "", "name": "", "ticked": set[int]()}
@@ -105,7 +108,7 @@ def sent_page(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(PAGE_METHODS)
 def confirm_page(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     publication = publication_or_404(slug)
     try:
@@ -140,7 +143,7 @@ def subscription_for(publication: Publication, token: str) -> Subscription:
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(PAGE_METHODS)
 def preferences_page(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     publication = publication_or_404(slug)
     try:
@@ -170,7 +173,7 @@ def preferences_page(request: HttpRequest, slug: str, token: str) -> HttpRespons
 
 @never_cache
 @csrf_exempt  # mail clients POST it (RFC 8058); the signed token authenticates it
-@require_http_methods(["GET", "POST"])
+@require_http_methods(PAGE_METHODS)
 def unsubscribe_page(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     publication = publication_or_404(slug)
     try:

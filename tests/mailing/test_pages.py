@@ -291,3 +291,21 @@ def test_confirmation_mail_failure_changes_no_answer(
     assert response.status_code == 302 and response["Location"] == "/cpw/subscribe/sent/"
     # the hour's slot was given back: the next sign-up tries again
     assert Subscriber.objects.get().confirmation_sent_at is None
+
+
+def test_a_link_checker_s_head_is_answered_and_changes_nothing(paper: Publication) -> None:
+    subscribing.subscribe(paper, ADDRESS, base_url="http://x")
+    person = Subscriber.objects.get()
+    events = SubscriberEvent.objects.count()
+    paths = [
+        "/cpw/subscribe/",
+        path_of(confirm_link(outbox()[0])),
+        links.preferences_path(paper, person),
+        links.unsubscribe_path(paper, person),
+    ]
+    for path in paths:
+        response = Client().head(path)
+        assert response.status_code == 200, path
+        assert response.content == b""
+    assert subscription().status == "pending" and SubscriberEvent.objects.count() == events
+    assert Client().head("/cpw/subscription/x:y/").status_code == 404  # as GET answers
