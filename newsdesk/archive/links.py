@@ -10,12 +10,9 @@ from django.urls import reverse
 from django.utils.text import slugify
 
 from newsdesk.newsroom.models import Category, Issue, Item, Publication
+from newsdesk.newsroom.publications import category_slug
 
 KIND_PATHS: dict[str, str] = {Category.Kind.TOPIC: "topics", Category.Kind.PLACE: "places"}
-
-
-def category_slug(name: str) -> str:
-    return slugify(name) or "category"
 
 
 def publication_path(publication: Publication) -> str:

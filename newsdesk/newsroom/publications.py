@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django.db.models import Count, F, Max, Sum
+from django.utils.text import slugify
 
 from newsdesk.newsroom.models import Category, Publication
 from newsdesk.pipeline.enrich.countries import is_place
@@ -60,8 +63,27 @@ def style_of(publication: Publication) -> Style:
     return Style.from_settings(publication.style or {})
 
 
+def category_slug(name: str) -> str:
+    """A category's address on the site: its name's words; a name without letters or
+    digits in ASCII (Chinese, say) gets a short digest, so two such names do not share
+    one address."""
+    return slugify(name) or "category-" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:8]
+
+
+def same_address(publication: Publication, name: str, kind: str) -> Category | None:
+    """The publication's category of this kind whose address a name would take
+    ("US" and "U.S.", "Trade" and "trade"), if any."""
+    slug = category_slug(name)
+    kept = Category.objects.filter(publication=publication, kind=kind).order_by("pk")
+    return next((c for c in kept if category_slug(c.name) == slug), None)
+
+
 def category(publication: Publication, name: str, kind: str) -> Category:
+    """The publication's category of this name, made if it has none; a name that
+    would take an existing category's address is that category."""
     found = Category.objects.filter(publication=publication, name=name).first()
+    if found is None:
+        found = same_address(publication, name, kind)
     if found is not None:
         return found
     position = (

@@ -21,7 +21,13 @@ from newsdesk.newsroom import labels, search_index
 from newsdesk.newsroom.models import Category, Membership, Publication
 from newsdesk.newsroom.people import AnyUser, add_member, check_role, record
 from newsdesk.newsroom.profiles import place_codes, profile_of
-from newsdesk.newsroom.publications import category, site_changed, style_of
+from newsdesk.newsroom.publications import (
+    category,
+    category_slug,
+    same_address,
+    site_changed,
+    style_of,
+)
 from newsdesk.pipeline.errors import ConflictError, InputError, NotFoundError
 from newsdesk.pipeline.issue.style import Style
 from newsdesk.pipeline.judge.relevance import RelevanceModel
@@ -115,6 +121,18 @@ def _category_name(name: str) -> str:
     return _text(name, "category's name", Category._meta.get_field("name").max_length or 0)
 
 
+def _refuse_same_address(
+    publication: Publication, name: str, kind: str, renamed: Category | None = None
+) -> None:
+    """ConflictError when another category would share the name's page on the site."""
+    other = same_address(publication, name, kind)
+    if other is not None and other != renamed:
+        raise ConflictError(
+            f"{publication.name} has a category {other.name!r} at the same address "
+            f"({category_slug(name)}); use it, or choose a name with other words"
+        )
+
+
 def add_category(publication: Publication, user: AnyUser, name: str, kind: str) -> Category:
     name = _category_name(name)
     if kind not in Category.Kind.values:
@@ -122,6 +140,7 @@ def add_category(publication: Publication, user: AnyUser, name: str, kind: str) 
     with transaction.atomic():
         if Category.objects.filter(publication=publication, name=name).exists():
             raise ConflictError(f"{publication.name} has a category {name!r} already")
+        _refuse_same_address(publication, name, kind)
         made = category(publication, name, kind)
         record(
             user, publication, "category-add", "category", made.pk, {}, {"name": name, "kind": kind}
@@ -141,6 +160,7 @@ def rename_category(
             .exists()
         ):
             raise ConflictError(f"{publication.name} has a category {name!r} already")
+        _refuse_same_address(publication, name, found.kind, found)
         before = found.name
         found.name = name
         found.save(update_fields=["name"])

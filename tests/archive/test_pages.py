@@ -3,15 +3,19 @@ and escaping of hostile texts."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 
 import pytest
 from django.test import Client
 
+from newsdesk.newsroom import settings_service
+from newsdesk.newsroom.models import Category
 from newsdesk.newsroom.publications import add_publication
-from newsdesk.pipeline.errors import IssueError
-from tests.archive.conftest import HOSTILE, Archive
+from newsdesk.pipeline.errors import ConflictError, IssueError
+from tests.archive.conftest import HOSTILE, Archive, publish
+from tests.desk.conftest import member
 
 pytestmark = pytest.mark.django_db
 
@@ -166,3 +170,28 @@ def test_an_item_page_links_only_web_addresses(client: Client, archive: Archive)
     item_page = response.content.decode()
     assert "javascript:" not in item_page and "Harbor Ledger" in item_page
     assert "javascript:" not in get(client, "/cpw/7/")
+
+
+def test_names_that_would_share_an_address_share_a_category(
+    client: Client, archive: Archive
+) -> None:
+    """ "U.S." and "US" once made two categories at one address: the second's items were
+    on no page; two names in Chinese both took /topics/category/ (found in review)."""
+    publish(archive.cpw, 8, dt.date(2026, 10, 9), [("US TARIFF RISES", "A body.", ["U.S."])])
+    publish(archive.cpw, 9, dt.date(2026, 10, 16), [("US PORT CLOSES", "A body.", ["US"])])
+    publish(archive.cpw, 10, dt.date(2026, 10, 23), [("TWO NAMES", "A body.", ["港口", "航运"])])
+    assert Category.objects.filter(publication=archive.cpw, name__in=["U.S.", "US"]).count() == 1
+    page = get(client, "/cpw/topics/us/")
+    assert "US TARIFF RISES" in page and "US PORT CLOSES" in page
+    issue_page = get(client, "/cpw/10/")
+    paths = set(re.findall(r'href="(/cpw/topics/category-[0-9a-f]{8}/)"', issue_page))
+    assert len(paths) == 2
+    for path in paths:
+        assert "TWO NAMES" in get(client, path)
+    user = member(archive.cpw, "admin")
+    with pytest.raises(ConflictError, match="same address"):
+        settings_service.add_category(archive.cpw, user, "trade", "topic")
+    with pytest.raises(ConflictError, match="same address"):
+        settings_service.rename_category(
+            archive.cpw, user, Category.objects.get(name="港口").pk, "TRADE"
+        )
