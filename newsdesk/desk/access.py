@@ -59,9 +59,10 @@ def desk_view(action: str) -> Callable[[View[P]], Callable[..., HttpResponse]]:
     return wrap
 
 
-def desk_action(action: str) -> Callable[[View[P]], Callable[..., HttpResponse]]:
+def desk_action(action: str, page: str = "") -> Callable[[View[P]], Callable[..., HttpResponse]]:
     """A change (POST only) for a role that allows `action`; a NewsdeskError it raises
-    becomes a message on the page the form was on."""
+    becomes a message on the page the form was on: its `next`, else `page` (a URL name
+    taking the same arguments as the change, such as "desk:item"), else the inbox."""
 
     def wrap(view: View[P]) -> Callable[..., HttpResponse]:
         @wraps(view)
@@ -72,20 +73,22 @@ def desk_action(action: str) -> Callable[[View[P]], Callable[..., HttpResponse]]
                 return view(request, publication, *args, **kwargs)
             except NewsdeskError as exc:
                 messages.error(request, str(exc))
-                return back(request, publication)
+                home = reverse(page, kwargs={"slug": publication.slug, **kwargs}) if page else ""
+                return back(request, publication, home)
 
         return require_POST(desk_view(action)(change))
 
     return wrap
 
 
-def back(request: HttpRequest, publication: Publication) -> HttpResponse:
-    """Back to the page the form came from (only a path of this site), else the inbox."""
+def back(request: HttpRequest, publication: Publication, home: str = "") -> HttpResponse:
+    """Back to the page the form came from (only a path of this site), else to `home`,
+    else the inbox."""
     target = str(request.POST.get("next") or "")
     if not target.startswith("/") or not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        target = reverse("desk:inbox", args=[publication.slug])
+        target = home or reverse("desk:inbox", args=[publication.slug])
     return HttpResponseRedirect(target)
 
 

@@ -1,12 +1,15 @@
 """The item editor: fields, sources and categories, the checks live, history, redraft.
 
 Saving sends the version the editor loaded; if someone saved in between, the page
-comes back with both texts and nothing is overwritten (editing.EditConflict). With
+comes back with both texts and nothing is overwritten (editing.EditConflict); a save
+refused for another reason comes back with the reason and the editor's text. With
 htmx the form also saves itself a few seconds after the editor stops typing and the
 checks panel is redrawn; without it, the Save button does the same.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -15,7 +18,8 @@ from django.urls import reverse
 
 from newsdesk.desk.access import context, desk_action, desk_view, numbers
 from newsdesk.newsroom import editing, history
-from newsdesk.newsroom.editing import EditConflict
+from newsdesk.newsroom.editing import Desk, EditConflict
+from newsdesk.newsroom.items import EDITABLE
 from newsdesk.newsroom.models import Item, Publication
 from newsdesk.newsroom.tasks import pending_redraft, redraft_item
 from newsdesk.pipeline.errors import NewsdeskError
@@ -28,6 +32,22 @@ def _fields(request: HttpRequest) -> dict[str, str]:
     }
 
 
+def _as_sent(desk: Desk, request: HttpRequest) -> Desk:
+    """The editor as a refused save sent it (its version, sources and categories; its
+    text is `_fields`), so a refusal loses nothing typed or ticked."""
+    post = request.POST
+    sent = replace(desk, version=post.get("version") or desk.version)
+    if "sources-shown" in post:
+        order = {int(v): i for i, v in enumerate(post.getlist("source")) if v.isdigit()}
+        chosen = [replace(s, chosen=order.get(s.article_id)) for s in desk.sources]
+        chosen.sort(key=lambda s: (s.chosen is None, s.chosen or 0, s.outlet))
+        sent = replace(sent, sources=chosen)
+    if "categories-shown" in post:
+        ticked = set(post.getlist("category"))
+        sent = replace(sent, categories=[(c, str(c.pk) in ticked) for c, _ in desk.categories])
+    return sent
+
+
 def _page(
     request: HttpRequest,
     publication: Publication,
@@ -35,8 +55,13 @@ def _page(
     status: int = 200,
     conflict: EditConflict | None = None,
     mine: dict[str, str] | None = None,
+    refused: bool = False,
 ) -> HttpResponse:
+    """The editor; after a `refused` save, with what the editor sent in the form."""
     desk = editing.desk_of(publication, item_id)
+    text = {k: getattr(desk.item, k) for k in EDITABLE}
+    if refused:
+        desk, text = _as_sent(desk, request), _fields(request)
     return render(
         request,
         "desk/item.html",
@@ -45,6 +70,7 @@ def _page(
             publication,
             section="items",
             desk=desk,
+            text=text,
             history=history.history(desk.item),
             redrafting=pending_redraft(item_id),
             conflict=conflict,
@@ -73,19 +99,22 @@ def _save(request: HttpRequest, publication: Publication, item_id: int) -> Item:
     )
 
 
-@desk_action("draft")
+@desk_action("draft", page="desk:item")
 def save(request: HttpRequest, publication: Publication, item_id: int) -> HttpResponse:
     try:
         saved = _save(request, publication, item_id)
     except EditConflict as conflict:
         messages.error(request, str(conflict))
         return _page(request, publication, item_id, 409, conflict, _fields(request))
+    except NewsdeskError as exc:  # nothing saved: the editor's text stays in the form
+        messages.error(request, f"Not saved: {exc}")
+        return _page(request, publication, item_id, 400, refused=True)
     state = "every check passes" if saved.verification.get("ok") else "some checks fail"
     messages.success(request, f"Saved: {state}.")
     return HttpResponseRedirect(reverse("desk:item", args=[publication.slug, item_id]))
 
 
-@desk_action("draft")
+@desk_action("draft", page="desk:item")
 def autosave(request: HttpRequest, publication: Publication, item_id: int) -> HttpResponse:
     """htmx: save, then answer with the redrawn checks panel and the new version."""
     conflict, problem = None, ""
@@ -103,7 +132,7 @@ def autosave(request: HttpRequest, publication: Publication, item_id: int) -> Ht
     )
 
 
-@desk_action("draft")
+@desk_action("draft", page="desk:item")
 def redraft(request: HttpRequest, publication: Publication, item_id: int) -> HttpResponse:
     """Queue the redraft for a worker (a model may take a minute); the page reloads
     itself until it is done."""
@@ -121,7 +150,7 @@ def redraft(request: HttpRequest, publication: Publication, item_id: int) -> Htt
     return HttpResponseRedirect(reverse("desk:item", args=[publication.slug, item_id]))
 
 
-@desk_action("draft")
+@desk_action("draft", page="desk:item")
 def restore(request: HttpRequest, publication: Publication, item_id: int) -> HttpResponse:
     (revision,) = numbers([request.POST.get("revision") or "x"], "revision")
     try:

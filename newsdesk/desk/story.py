@@ -28,7 +28,7 @@ def story(request: HttpRequest, publication: Publication, story_id: int) -> Http
     )
 
 
-@desk_action("edit")
+@desk_action("edit", page="desk:story")
 def merge(request: HttpRequest, publication: Publication, story_id: int) -> HttpResponse:
     (other,) = numbers([request.POST.get("other") or "0"], "merge with")
     merged = service.merge(publication, story_id, other, request.user)
@@ -38,7 +38,7 @@ def merge(request: HttpRequest, publication: Publication, story_id: int) -> Http
     return HttpResponseRedirect(reverse("desk:story", args=[publication.slug, merged.pk]))
 
 
-@desk_action("edit")
+@desk_action("edit", page="desk:story")
 def split(request: HttpRequest, publication: Publication, story_id: int) -> HttpResponse:
     ids = numbers(request.POST.getlist("article"), "split out")
     new = service.split(publication, story_id, ids, request.user)

@@ -7,10 +7,11 @@ import re
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from newsdesk.newsroom import drafting
 from newsdesk.newsroom.editing import version_of
-from newsdesk.newsroom.models import AuditEntry, Item, ItemRevision, Publication
+from newsdesk.newsroom.models import AuditEntry, Issue, Item, ItemRevision, Publication
 from newsdesk.newsroom.publications import category
 from newsdesk.ops.worker import run_worker
 from tests.desk.conftest import logged_in, member
@@ -23,6 +24,18 @@ pytestmark = pytest.mark.django_db
 def item(pub: Publication) -> Item:
     story = store_week(pub)["breach"]
     return drafting.save_draft(pub, story, drafting.draft_story(pub, story), "drafter")
+
+
+def published(item: Item) -> Item:
+    """The item, in a published issue: frozen."""
+    item.issue = Issue.objects.create(
+        publication=item.publication,
+        number=1,
+        status=Issue.Status.PUBLISHED,
+        published_at=timezone.now(),
+    )
+    item.save(update_fields=["issue"])
+    return item
 
 
 def url(item: Item, action: str = "") -> str:
@@ -171,3 +184,44 @@ def test_a_stale_save_of_the_same_text_is_no_conflict(item: Item) -> None:
     assert client.post(url(item, "save"), loaded).status_code == 302
     item.refresh_from_db()
     assert item.teaser == "Breach went unseen for months"
+
+
+def test_a_refused_save_keeps_the_editors_text_on_the_item_page(item: Item) -> None:
+    """Not the inbox, and nothing typed or ticked is lost: Save is the only way to
+    save without htmx."""
+    client = logged_in(item.publication, "editor")
+    topic = category(item.publication, "Cybersecurity", "topic")
+    typed = form(item, body="A body the editor typed, long and careful.", teaser="New teaser")
+    typed |= {"sources-shown": "1", "categories-shown": "1", "category": [str(topic.pk)]}
+    response = client.post(url(item, "save"), typed)  # every source unticked
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Not saved: cite at least one source" in html
+    assert ">A body the editor typed, long and careful.</textarea>" in html
+    assert 'value="New teaser"' in html
+    assert 'name="source" value' in html
+    assert not re.search(r'name="source" value="\d+" checked', html)  # as the editor left it
+    assert re.search(rf'name="category" value="{topic.pk}" checked', html)
+    assert re.search(r'id="version" value="([^"]+)"', html).group(1) == typed["version"]
+    before = item.body
+    item.refresh_from_db()
+    assert item.body == before and item.sources.count() > 0  # nothing saved
+
+
+def test_a_save_to_a_published_issue_is_refused_on_the_item_page(item: Item) -> None:
+    client = logged_in(item.publication, "editor")
+    data = form(published(item), body="Too late for this one.")
+    response = client.post(url(item, "save"), data)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "only drafts can change" in html and ">Too late for this one.</textarea>" in html
+
+
+def test_refused_restore_and_redraft_come_back_to_the_item_page(item: Item) -> None:
+    client = logged_in(item.publication, "editor")
+    restore = client.post(url(item, "restore"), form(item) | {"revision": "999999"})
+    assert restore["Location"] == url(item)
+    redraft = client.post(url(item, "redraft"), form(item) | {"backend": "nope"})
+    assert redraft["Location"] == url(item)
+    html = client.get(url(item)).content.decode()
+    assert "has no revision #999999" in html and "unknown backend" in html

@@ -98,6 +98,17 @@ def test_merge_joins_two_stories_and_only_editors_may(pub: Publication) -> None:
     assert AuditEntry.objects.get(action="merge").before["stories"] == [keep.pk, other.pk]
 
 
+def test_refused_split_and_merge_come_back_to_the_story_page(pub: Publication) -> None:
+    story = store_week(pub)["breach"]
+    client = logged_in(pub, "editor")
+    split = client.post(f"/desk/cpw/stories/{story.pk}/split", {})
+    assert split["Location"] == f"/desk/cpw/stories/{story.pk}/"
+    merge = client.post(f"/desk/cpw/stories/{story.pk}/merge", {"other": "999999"})
+    assert merge["Location"] == f"/desk/cpw/stories/{story.pk}/"
+    html = client.get(merge["Location"]).content.decode()
+    assert "tick the articles" in html and "#999999 is not ranked" in html
+
+
 def test_an_unknown_story_is_a_404_not_a_crash(pub: Publication) -> None:
     store_week(pub)
     assert logged_in(pub, "viewer").get("/desk/cpw/stories/999999/").status_code == 404
