@@ -21,7 +21,7 @@ from newsdesk.newsroom import editing, history
 from newsdesk.newsroom.editing import Desk, EditConflict
 from newsdesk.newsroom.items import EDITABLE
 from newsdesk.newsroom.models import Item, Publication
-from newsdesk.newsroom.tasks import pending_redraft, redraft_item
+from newsdesk.newsroom.tasks import ask_redraft, failed_redraft, pending_redraft
 from newsdesk.pipeline.errors import NewsdeskError
 
 
@@ -73,6 +73,7 @@ def _page(
             text=text,
             history=history.history(desk.item),
             redrafting=pending_redraft(item_id),
+            redraft_failed=failed_redraft(item_id, desk.item.updated),
             conflict=conflict,
             mine=mine,
         ),
@@ -137,15 +138,7 @@ def redraft(request: HttpRequest, publication: Publication, item_id: int) -> Htt
     """Queue the redraft for a worker (a model may take a minute); the page reloads
     itself until it is done."""
     backend = request.POST.get("backend", "")
-    item = editing.get_item(publication, item_id)
-    editing.check_redraft(item, backend)
-    redraft_item.enqueue(
-        publication.pk,
-        item.pk,
-        request.user.get_username(),
-        request.POST.get("version", ""),
-        backend,
-    )
+    ask_redraft(publication, item_id, request.user, request.POST.get("version", ""), backend)
     messages.success(request, f"Drafting again with {backend}: the text changes when it is done.")
     return HttpResponseRedirect(reverse("desk:item", args=[publication.slug, item_id]))
 

@@ -8,11 +8,13 @@ import re
 import pytest
 from django.test import Client
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from newsdesk.newsroom import drafting
 from newsdesk.newsroom.editing import version_of
 from newsdesk.newsroom.models import AuditEntry, Issue, Item, ItemRevision, Publication
 from newsdesk.newsroom.publications import category
+from newsdesk.newsroom.tasks import redraft_item
 from newsdesk.ops.worker import run_worker
 from tests.desk.conftest import logged_in, member
 from tests.stored_week import store_week
@@ -225,3 +227,81 @@ def test_refused_restore_and_redraft_come_back_to_the_item_page(item: Item) -> N
     assert redraft["Location"] == url(item)
     html = client.get(url(item)).content.decode()
     assert "has no revision #999999" in html and "unknown backend" in html
+
+
+def autosaved(client: Client, item: Item, page: str, **changes: object) -> str:
+    """The page after an autosave, as a browser has it: the form posted, and the
+    answer's out-of-band elements swapped in by id."""
+    data = form(item, **changes)
+    answer = client.post(url(item, "autosave"), data, HTTP_HX_REQUEST="true").content.decode()
+    for oob in re.findall(r'<input [^>]*hx-swap-oob="true">', answer):
+        key = re.search(r'id="([^"]+)"', oob).group(1)
+        page = re.sub(
+            rf'<input [^>]*id="{key}"[^>]*>', oob.replace(' hx-swap-oob="true"', ""), page
+        )
+    return page
+
+
+def test_every_form_that_sends_the_version_gets_it_after_an_autosave(item: Item) -> None:
+    client = logged_in(item.publication, "editor")
+    client.post(url(item, "save"), form(item, teaser="A first change"))  # a history to restore
+    page = client.get(url(item)).content.decode()
+    senders = re.findall(r'<input [^>]*name="version"[^>]*>', page)
+    assert len(senders) == 3  # the editor, Draft again, Restore
+    page = autosaved(client, item, page, teaser="A second change")
+    item.refresh_from_db()
+    for sender in re.findall(r'<input [^>]*name="version"[^>]*>', page):
+        assert f'value="{version_of(item)}"' in sender, sender
+
+
+def test_restore_after_an_autosave_is_no_conflict(item: Item) -> None:
+    client = logged_in(item.publication, "editor")
+    original = item.teaser
+    client.post(url(item, "save"), form(item, teaser="Saved by hand"))  # a history to restore
+    page = client.get(url(item)).content.decode()
+    page = autosaved(client, item, page, teaser="Typed, then saved by itself")
+    page = autosaved(client, item, page, teaser="Typed again")
+    version = re.search(r'id="restore-version" value="([^"]+)"', page).group(1)
+    first = ItemRevision.objects.filter(item=item).order_by("at", "id").first()
+    assert f'form="restore-form" name="revision" value="{first.pk}"' in page
+    response = client.post(url(item, "restore"), {"version": version, "revision": first.pk})
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.teaser == original
+
+
+def test_draft_again_is_refused_for_an_item_of_a_published_issue(item: Item) -> None:
+    client = logged_in(item.publication, "editor")
+    page = client.get(url(published(item))).content.decode()
+    assert "Draft again" not in page and "Restore this version" not in page
+    response = client.post(url(item, "redraft"), form(item) | {"backend": "extractive"})
+    assert response["Location"] == url(item)
+    page = client.get(url(item)).content.decode()
+    assert "cannot be drafted again: Corvia Policy Watch No. 1 is published" in page
+    assert "Drafting again with" not in page
+    assert not DBTaskResult.objects.exists()  # nothing for a worker to fail on
+
+
+@pytest.mark.django_db(transaction=True)  # the worker commits as a worker does
+def test_a_redraft_that_changed_nothing_says_why(item: Item) -> None:
+    client = logged_in(item.publication, "contributor")
+    loaded = form(item)
+    client.post(url(item, "save"), form(item, body="Another editor's body."))
+    client.post(url(item, "redraft"), loaded | {"backend": "extractive"})  # a stale version
+    assert run_worker(batch=True) == 0
+    item.refresh_from_db()
+    assert item.body == "Another editor's body."
+    page = client.get(url(item)).content.decode()
+    assert "Drafting again with extractive changed nothing" in page
+    assert "contributor saved this item meanwhile" in page
+    client.post(url(item, "save"), form(item, body="A newer body."))  # the editor moved on
+    assert "changed nothing" not in client.get(url(item)).content.decode()
+    # an issue published between the request and the worker: refused, not retried
+    redraft_item.enqueue(
+        item.publication.pk, item.pk, "contributor", form(item)["version"], "extractive"
+    )
+    published(item)
+    assert run_worker(batch=True) == 0
+    page = client.get(url(item)).content.decode()
+    assert "changed nothing" in page and "only drafts can change" in page
+    assert DBTaskResult.objects.filter(status="FAILED").count() == 0
