@@ -73,7 +73,11 @@ def inbox(request: HttpRequest, publication: Publication) -> HttpResponse:
 
 @desk_action("draft")
 def pick(request: HttpRequest, publication: Publication, story_id: int) -> HttpResponse:
-    item = service.pick(publication, story_id, request.user)
+    picked = service.pick(publication, story_id, request.user)
+    item = picked.item
+    if not picked.drafted:
+        messages.info(request, f"This story is picked already: its draft is item #{item.pk}.")
+        return HttpResponseRedirect(reverse("desk:item", args=[publication.slug, item.pk]))
     state = "passes every check" if item.verification.get("ok") else "has checks to look at"
     messages.success(request, f"Drafted item #{item.pk}, “{item.headline}”: it {state}.")
     return back(request, publication)

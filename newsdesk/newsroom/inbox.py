@@ -143,18 +143,42 @@ def _state(row: StoryScore) -> dict[str, object]:
     return {"picked": row.picked, "snoozed_until": until}
 
 
-def pick(publication: Publication, story_id: int, user: AnyUser) -> Item:
-    """Pick a story: a label for relevance, and a drafted item to edit (checked)."""
+@dataclass(frozen=True)
+class Picked:
+    item: Item
+    drafted: bool  # False: the story was picked already, and this is its draft
+
+
+def _draft_of(publication: Publication, row: StoryScore) -> Item | None:
+    """The item drafted from a picked story, if it has one."""
+    if not row.picked:
+        return None
+    return Item.objects.filter(publication=publication, story=row.story).order_by("-id").first()
+
+
+def pick(publication: Publication, story_id: int, user: AnyUser) -> Picked:
+    """Pick a story: a label for relevance, and a drafted item to edit (checked).
+
+    A story picked already (a double click, two editors) is not drafted twice: its
+    draft comes back. Drafting runs outside the transaction (it is slow); the row,
+    locked, is read again inside it, so of two picks racing one drafts."""
     row = score_of(publication, story_id)
     before = _state(row)
+    existing = _draft_of(publication, row)
+    if existing is not None:
+        return Picked(existing, drafted=False)
     written = draft_story(publication, row.story)
     with transaction.atomic():
+        row = StoryScore.objects.select_for_update().select_related("story").get(pk=row.pk)
+        existing = _draft_of(publication, row)
+        if existing is not None:
+            return Picked(existing, drafted=False)
         item = save_draft(publication, row.story, written, user.get_username())
         row = week.decide(publication, row.story, True)
         record(
             user, publication, "pick", "story", story_id, before, _state(row) | {"item": item.pk}
         )
-    return item
+    return Picked(item, drafted=True)
 
 
 def dismiss(publication: Publication, story_id: int, user: AnyUser) -> StoryScore:

@@ -4,16 +4,19 @@ each permission-checked on the server and written to the audit log."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from newsdesk.newsroom import inbox as inbox_service
+from newsdesk.newsroom.drafting import Written
 from newsdesk.newsroom.inbox import Filters, inbox
 from newsdesk.newsroom.models import AuditEntry, Issue, Item, Publication, Story, StoryScore
 from newsdesk.pipeline.errors import InputError
-from tests.desk.conftest import logged_in
+from tests.desk.conftest import logged_in, member
 from tests.stored_week import store_week
 
 pytestmark = pytest.mark.django_db
@@ -73,6 +76,44 @@ def test_pick_drafts_an_item_and_records_who(pub: Publication) -> None:
     html = client.get("/desk/cpw/").content.decode()
     assert "Drafted item" in html and "picked</span>" in html
     assert f"/desk/cpw/items/{item.pk}/" in html  # the row links to the draft
+
+
+def test_a_double_click_on_pick_drafts_once_and_opens_the_draft(pub: Publication) -> None:
+    story = store_week(pub)["breach"]
+    client = logged_in(pub, "contributor")
+    url = f"/desk/cpw/stories/{story.pk}/pick"
+    first = client.post(url, {"next": "/desk/cpw/"})
+    assert first["Location"] == "/desk/cpw/"
+    second = client.post(url, {"next": "/desk/cpw/"})
+    item = Item.objects.get(story=story)  # one item, not two
+    assert second["Location"] == f"/desk/cpw/items/{item.pk}/"
+    assert (
+        f"picked already: its draft is item #{item.pk}"
+        in client.get(second["Location"]).content.decode()
+    )
+    assert AuditEntry.objects.filter(action="pick").count() == 1
+
+
+def test_two_picks_racing_draft_once(pub: Publication, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second pick passes the first check while the first drafts (drafting is
+    slow and outside the transaction); the locked row, read again, stops it."""
+    story = store_week(pub)["breach"]
+    first, second = member(pub, "contributor"), member(pub, "editor")
+    draft_story = inbox_service.draft_story
+    others: list[inbox_service.Picked] = []
+    calls: list[Story] = []
+
+    def slow_draft(publication: Publication, drafted: Story, **kwargs: Any) -> Written:
+        calls.append(drafted)
+        if len(calls) == 1:  # meanwhile the other click goes all the way through
+            others.append(inbox_service.pick(pub, story.pk, second))
+        return draft_story(publication, drafted, **kwargs)
+
+    monkeypatch.setattr(inbox_service, "draft_story", slow_draft)
+    picked = inbox_service.pick(pub, story.pk, first)
+    assert not picked.drafted and others[0].drafted
+    assert picked.item == others[0].item == Item.objects.get(story=story)
+    assert AuditEntry.objects.get(action="pick").actor == "editor"
 
 
 def test_a_contributor_cannot_dismiss_and_a_viewer_cannot_pick(pub: Publication) -> None:
