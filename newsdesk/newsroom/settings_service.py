@@ -32,13 +32,14 @@ from newsdesk.pipeline.errors import ConflictError, InputError, NotFoundError
 from newsdesk.pipeline.issue.style import Style
 from newsdesk.pipeline.judge.relevance import RelevanceModel
 from newsdesk.pipeline.judge.relevance_learning import Quality
+from newsdesk.pipeline.text import xml_safe
 
 #: the style fields that are whole numbers, each at least 1
 NUMBERS = ("headline_max_words", "body_min_words", "body_max_words", "teaser_max_words")
 
 
 def _text(value: str, what: str, limit: int) -> str:
-    value = value.strip()
+    value = " ".join(xml_safe(value).split())  # one line, nothing PostgreSQL or XML refuses
     if not value:
         raise InputError(f"give the {what}")
     if len(value) > limit:

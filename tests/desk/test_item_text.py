@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from newsdesk.newsroom import drafting, editing
+from newsdesk.newsroom import drafting, editing, settings_service
 from newsdesk.newsroom.items import item_from_record, write_item
 from newsdesk.newsroom.models import Item, Publication
 from newsdesk.pipeline.errors import InputError, IssueError, TooLargeInputError
@@ -73,3 +73,11 @@ def test_written_items_are_cleaned_and_unsafe_source_links_refused(pub: Publicat
     }
     with pytest.raises(IssueError, match="http:// or https://"):
         item_from_record(record)
+
+
+def test_a_category_name_is_one_line_without_control_characters(pub: Publication) -> None:
+    """A NUL byte answered 500 on PostgreSQL (found in review)."""
+    made = settings_service.add_category(
+        pub, member(pub, "admin"), "Ports\x00 and\nShipping", "topic"
+    )
+    assert made.name == "Ports and Shipping"

@@ -509,3 +509,14 @@ def test_pasted_text_with_an_unreadable_date_is_refused(day: str) -> None:
         add_pasted(title="T", outlet="O", date=day, url="https://o.example/p", text="Text.")
     assert str(refused.value) == f"date must be YYYY-MM-DD or an ISO timestamp, not {day!r}"
     assert Article.objects.count() == 0
+
+
+def test_an_outlet_longer_than_its_column_is_cut_not_an_error() -> None:
+    """A bookmarked host name (up to 253 characters) or a page's og:site_name once
+    answered 500 on PostgreSQL (found in review)."""
+    outlet = "news." + "very-long-host-label." * 12 + "example"
+    stored = add_pasted(
+        title="T", outlet=outlet, date="2026-11-20", url="https://o.example/p", text="Text."
+    )
+    article = Article.objects.get(pk=stored.article.pk)
+    assert len(outlet) > 200 and article.outlet == outlet[:200].strip()

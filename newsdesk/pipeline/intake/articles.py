@@ -37,6 +37,8 @@ FULL_TEXT_WORDS = 150
 #: the longest URL stored (the URL columns' size): a longer declared canonical URL or
 #: redirect target is not kept; callers refuse longer links before they get here
 MAX_URL_LENGTH = 2000
+#: the outlet's column (a page's og:site_name, a pasted or bookmarked host name may be longer)
+MAX_OUTLET_LENGTH = 200
 #: feed and page dates further apart than this are reported to the editor
 DATE_TOLERANCE = timedelta(hours=36)
 
@@ -165,7 +167,7 @@ def build_article(
         title=_no_nul(title.strip()) or canonical,
         text=_no_nul(text),
         html=_no_nul(html),
-        outlet=_no_nul(outlet or (page.site_name if page else "")),
+        outlet=_no_nul(outlet or (page.site_name if page else ""))[:MAX_OUTLET_LENGTH].strip(),
         authors=tuple(_no_nul(a) for a in authors),
         published=published,
         language=page.language if page else "",
