@@ -13,6 +13,7 @@ both libraries, nothing private replaced.
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import ipaddress
 import os
@@ -39,6 +40,7 @@ from newsdesk.pipeline.errors import (
     RobotsDisallowedError,
     TooLargeError,
 )
+from newsdesk.pipeline.intake.decoding import UndecodableError, decoded
 from newsdesk.pipeline.intake.urls import check_scheme, host_key
 from newsdesk.pipeline.types import FetchResult
 
@@ -93,6 +95,52 @@ def is_internal_address(ip: str) -> bool:
     return not addr.is_global or addr.is_multicast or addr.is_reserved
 
 
+#: when the fetch in progress on this thread must be done (time.monotonic()), or None
+_DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar(
+    "fetch_deadline", default=None
+)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A connection whose every read and write ends by the fetch's deadline: the read
+    timeout starts again with each byte, so a server sending a header line every few
+    seconds would otherwise hold a fetch (and the run waiting for it) for ever."""
+
+    def __init__(self, stream: httpcore.NetworkStream) -> None:
+        self.stream = stream
+
+    @staticmethod
+    def _within(timeout: float | None, late: type[Exception]) -> float | None:
+        deadline = _DEADLINE.get()
+        if deadline is None:
+            return timeout
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise late("past the fetch's total time")
+        return left if timeout is None else min(timeout, left)
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self.stream.read(max_bytes, self._within(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self.stream.write(buffer, self._within(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self.stream.close()
+
+    def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        within = self._within(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(self.stream.start_tls(ssl_context, server_hostname, within))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self.stream.get_extra_info(info)
+
+
 class _GuardedBackend(httpcore.SyncBackend):
     """Resolves and vets the address of every TCP connection httpx opens."""
 
@@ -108,7 +156,8 @@ class _GuardedBackend(httpcore.SyncBackend):
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
         if self.policy.allows(host, port):
-            return super().connect_tcp(host, port, timeout, local_address, socket_options)
+            stream = super().connect_tcp(host, port, timeout, local_address, socket_options)
+            return _DeadlineStream(stream)
         try:
             infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         except socket.gaierror as exc:
@@ -123,7 +172,8 @@ class _GuardedBackend(httpcore.SyncBackend):
         last: Exception | None = None
         for address in addresses:
             try:
-                return super().connect_tcp(address, port, timeout, local_address, socket_options)
+                stream = super().connect_tcp(address, port, timeout, local_address, socket_options)
+                return _DeadlineStream(stream)
             except httpcore.ConnectError as exc:
                 last = exc
         raise last or httpcore.ConnectError(f"no address for {host}")
@@ -340,6 +390,7 @@ class Fetcher:
     ) -> tuple[int, dict[str, str], bytes]:
         host = host_key(url)
         self._gate.acquire(host)
+        within = _DEADLINE.set(deadline)
         try:
             with self.client.stream("GET", url, headers=headers) as response:
                 resp_headers = {k.lower(): v for k, v in response.headers.items()}
@@ -353,9 +404,10 @@ class Fetcher:
                     )
                 chunks: list[bytes] = []
                 size = 0
-                # iter_bytes yields decoded data, so a gzip or brotli bomb is
-                # stopped as soon as its output passes the cap.
-                for chunk in response.iter_bytes():
+                # decoded a bounded piece at a time: a gzip or brotli bomb is
+                # stopped as soon as its output passes the cap
+                encoding = resp_headers.get("content-encoding", "")
+                for chunk in decoded(response.iter_raw(), encoding):
                     size += len(chunk)
                     if size > self.policy.max_bytes:
                         raise TooLargeError(
@@ -368,12 +420,17 @@ class Fetcher:
                     chunks.append(chunk)
                 return response.status_code, resp_headers, b"".join(chunks)
         except httpx.TimeoutException as exc:
+            if time.monotonic() >= deadline:
+                raise FetchTimeoutError(
+                    f"{url} took longer than {self.policy.total_timeout:g} s"
+                ) from None
             raise FetchTimeoutError(f"timed out fetching {url}: {type(exc).__name__}") from None
-        except httpx.DecodingError as exc:
+        except UndecodableError as exc:
             raise FetchError(f"cannot decode the response of {url}: {exc}") from None
         except httpx.HTTPError as exc:
             raise FetchError(f"cannot fetch {url}: {exc or type(exc).__name__}") from None
         finally:
+            _DEADLINE.reset(within)
             self._gate.release(host)
 
     def check_robots(self, url: str) -> None:

@@ -6,6 +6,8 @@ import gzip
 import socket
 import threading
 import time
+import tracemalloc
+import zlib
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -203,6 +205,77 @@ def test_gzip_bomb_is_stopped(http_server: FixtureServer) -> None:
     assert len(bomb) < 100_000
     with fetcher_for(http_server, max_bytes=1_000_000) as f, pytest.raises(TooLargeError):
         f.fetch(http_server.url("bomb"))
+
+
+def test_a_brotli_bomb_is_stopped_before_it_fills_memory(http_server: FixtureServer) -> None:
+    """httpx decodes each network read whole: a few kilobytes of brotli became a
+    gigabyte in memory before the cap was checked (found in review)."""
+    bomb = brotli.compress(b"\0" * 256_000_000, quality=1)
+
+    def serve_bomb(h: BaseHTTPRequestHandler) -> bool:
+        send(h, 200, bomb, "text/html", {"Content-Encoding": "br"})
+        return True
+
+    http_server.routes["/bomb"] = serve_bomb
+    assert len(bomb) < 1_000_000
+    tracemalloc.start()
+    try:
+        with fetcher_for(http_server, max_bytes=1_000_000) as f, pytest.raises(TooLargeError):
+            f.fetch(http_server.url("bomb"))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 32_000_000, peak
+
+
+@pytest.mark.parametrize("coding", ["deflate-raw", "deflate", "gzip, br", "compress"])
+def test_each_content_encoding_is_undone_or_refused(
+    http_server: FixtureServer, coding: str
+) -> None:
+    body = b"<p>" + b"port tender " * 2000 + b"</p>"
+    encoded = {
+        "deflate-raw": ("deflate", zlib.compress(body)[2:-4]),  # no zlib header, as some send
+        "deflate": ("deflate", zlib.compress(body)),
+        "gzip, br": ("gzip, br", brotli.compress(gzip.compress(body))),
+        "compress": ("compress", body),
+    }
+    name, data = encoded[coding]
+
+    def serve(h: BaseHTTPRequestHandler) -> bool:
+        send(h, 200, data, "text/html", {"Content-Encoding": name})
+        return True
+
+    http_server.routes["/enc"] = serve
+    with fetcher_for(http_server) as f:
+        if coding == "compress":
+            with pytest.raises(FetchError, match="encoding we do not read"):
+                f.fetch(http_server.url("enc"))
+        else:
+            assert f.fetch(http_server.url("enc")).content == body
+
+
+def test_a_server_trickling_headers_is_cut_at_the_total_time(http_server: FixtureServer) -> None:
+    """A header line every 0.2 s restarts the read timeout each time: only the total
+    time stops it; without it the fetch waited for ever (found in review)."""
+
+    def trickle(h: BaseHTTPRequestHandler) -> bool:
+        try:
+            h.wfile.write(b"HTTP/1.1 200 OK\r\n")
+            for _ in range(20):
+                h.wfile.write(b"X-Slow: yes\r\n")
+                h.wfile.flush()
+                time.sleep(0.2)
+            h.wfile.write(b"Content-Length: 0\r\n\r\n")  # no body to check the time on
+        except OSError:
+            pass  # the fetcher hung up, as it should
+        return True
+
+    http_server.routes["/trickle"] = trickle
+    with (
+        fetcher_for(http_server, read_timeout=1.0, total_timeout=1.5) as f,
+        pytest.raises(FetchTimeoutError, match=r"took longer than 1\.5 s"),
+    ):
+        f.fetch(http_server.url("trickle"))
 
 
 def test_slow_server_times_out(http_server: FixtureServer) -> None:
