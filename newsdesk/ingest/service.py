@@ -238,31 +238,13 @@ class Ingestor:
         known = recent_links([s.pk for s in sources])  # each source's is handed out once
         try:
             with Fetcher(self.policy) as fetcher, ThreadPoolExecutor(self.workers) as pool:
-                for source in sources:
-                    prepare = Preparing(
-                        source.outlet, source.fetch_pages, known.pop(source.pk, frozenset())
-                    )
-                    job = _FeedJob(
-                        source.pk, source.url, source.etag, source.last_modified, prepare
-                    )
-                    state.pending.add(
-                        pool.submit(
-                            self._poll, self._fetcher_for(fetcher, source), self._workers, job
-                        )
-                    )
-                while state.pending:
-                    timeout = STORE_AFTER if state.unstored else None
-                    done, state.pending = wait(
-                        state.pending, timeout=timeout, return_when=FIRST_COMPLETED
-                    )
-                    if not done:
-                        self._flush(state)
-                        continue
-                    for future in done:
-                        self._handle(future, state, by_id, fetcher, pool)
-                    if len(state.unstored) >= STORE_BATCH:
-                        self._flush(state)
-                self._flush(state)
+                try:
+                    self._poll_all(sources, known, state, by_id, fetcher, pool)
+                except BaseException:
+                    # Ctrl-C or a bug: the polls not started are dropped, not run first
+                    # (leaving the pool waits only for those in flight, each bounded)
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    raise
         finally:
             for extra in self._extra_fetchers.values():
                 extra.close()
@@ -271,6 +253,35 @@ class Ingestor:
             self.report.sources_failed = len(state.failed)
         self.report.seconds = (timezone.now() - started).total_seconds()
         return self.report
+
+    def _poll_all(
+        self,
+        sources: list[Source],
+        known: dict[int, frozenset[str]],
+        state: _RunState,
+        by_id: dict[int, Source],
+        fetcher: Fetcher,
+        pool: ThreadPoolExecutor,
+    ) -> None:
+        for source in sources:
+            prepare = Preparing(
+                source.outlet, source.fetch_pages, known.pop(source.pk, frozenset())
+            )
+            job = _FeedJob(source.pk, source.url, source.etag, source.last_modified, prepare)
+            state.pending.add(
+                pool.submit(self._poll, self._fetcher_for(fetcher, source), self._workers, job)
+            )
+        while state.pending:
+            timeout = STORE_AFTER if state.unstored else None
+            done, state.pending = wait(state.pending, timeout=timeout, return_when=FIRST_COMPLETED)
+            if not done:
+                self._flush(state)
+                continue
+            for future in done:
+                self._handle(future, state, by_id, fetcher, pool)
+            if len(state.unstored) >= STORE_BATCH:
+                self._flush(state)
+        self._flush(state)
 
     def _handle(
         self,

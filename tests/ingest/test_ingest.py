@@ -9,6 +9,7 @@ from datetime import timedelta
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from django.utils import timezone
@@ -520,3 +521,22 @@ def test_an_outlet_longer_than_its_column_is_cut_not_an_error() -> None:
     )
     article = Article.objects.get(pk=stored.article.pk)
     assert len(outlet) > 200 and article.outlet == outlet[:200].strip()
+
+
+def test_an_interrupted_run_drops_the_polls_not_started(
+    demo_site: FixtureServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C used to wait for every queued source to be polled first (found in review)."""
+    sources = demo_sources(demo_site)
+    feeds = {urlsplit(s.url).path for s in sources}
+    assert len(feeds) >= 5
+
+    def interrupted(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Ingestor, "_handle", interrupted)
+    before = len(demo_site.requests)
+    with pytest.raises(KeyboardInterrupt):
+        Ingestor(allow_hosts=[demo_site.host], workers=1).run(sources)
+    polled = [path for path, _ in demo_site.requests[before:] if path in feeds]
+    assert 1 <= len(polled) <= 2, polled  # the one that finished, and one in flight at most
