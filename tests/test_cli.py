@@ -213,6 +213,26 @@ def test_an_items_file_that_is_not_utf8_is_one_line(newsdesk: Newsdesk, tmp_path
 
 
 @pytest.mark.django_db
+def test_json_nested_too_deeply_is_one_line(newsdesk: Newsdesk, tmp_path: Path) -> None:
+    """The decoder recurses once a level: a crafted file must not end in a traceback."""
+    newsdesk("publication", "add", "hpb", "--name", "Harbour Policy Brief")
+    deep = tmp_path / "items.json"
+    deep.write_text("[" * 200_000 + "]" * 200_000)
+    ran = newsdesk("item", "hpb", str(deep))
+    assert (ran.code, ran.err) == (
+        1,
+        f"newsdesk: {deep}: not JSON that can be read: nested too deeply\n",
+    )
+    data = tmp_path / "deep.jsonl"
+    data.write_text('{"html": "", "gold": ""}\n' + "[" * 200_000 + "]" * 200_000 + "\n")
+    ran = newsdesk("eval", "extraction", "--data", str(data))
+    assert (ran.code, ran.err) == (
+        1,
+        f"newsdesk: {data}:2: not JSON that can be read: nested too deeply\n",
+    )
+
+
+@pytest.mark.django_db
 def test_without_a_secret_key_only_eval_runs(
     newsdesk: Newsdesk, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

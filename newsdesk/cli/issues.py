@@ -77,6 +77,8 @@ def run_item(args: argparse.Namespace) -> int:
         raise InputError(f"{args.file}: not UTF-8 text; save it as UTF-8") from None
     except json.JSONDecodeError as exc:
         raise InputError(f"{args.file}: not JSON: {exc}") from None
+    except RecursionError:  # the decoder recurses once a level
+        raise InputError(f"{args.file}: not JSON that can be read: nested too deeply") from None
     records = payload["items"] if isinstance(payload, dict) and "items" in payload else payload
     if not isinstance(records, list):
         raise InputError(f"{args.file}: expected a list of items or {{'items': [...]}}")

@@ -71,6 +71,10 @@ def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
                     record = json.loads(line)
                 except json.JSONDecodeError as exc:
                     raise EvalDataError(f"{path}:{number}: not JSON: {exc.msg}") from None
+                except RecursionError:  # the decoder recurses once a level
+                    raise EvalDataError(
+                        f"{path}:{number}: not JSON that can be read: nested too deeply"
+                    ) from None
                 if not isinstance(record, dict):
                     raise EvalDataError(f"{path}:{number}: expected a JSON object")
                 yield record

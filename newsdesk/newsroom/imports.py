@@ -88,6 +88,8 @@ def parse_file(path: Path, name: str = "") -> ParsedIssue | dict[str, Any]:
             loaded = json.loads(data)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise IssueError(f"{name}: not JSON: {exc}") from None
+        except RecursionError:  # the decoder recurses once a level: a crafted file is refused
+            raise IssueError(f"{name}: not JSON that can be read: nested too deeply") from None
         if not isinstance(loaded, dict) or loaded.get("format") != "newsdesk-issue":
             raise IssueError(f"{name}: not a newsdesk issue export")
         return loaded

@@ -116,6 +116,22 @@ def test_a_folder_imports_every_variant_exactly(newsdesk, tmp_path: Path) -> Non
     assert table_rows(again.out)["skipped as duplicates"] == "7"
 
 
+def test_deep_json_is_one_refusal(newsdesk, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A JSON file nested too deeply to read is refused; the rest of the folder goes on."""
+    add_publication("hpb", "Harbour Policy Brief", 90)
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    (folder / "deep.json").write_text("[" * 200_000 + "]" * 200_000)
+    shutil.copy(BACK / "hpb-0412.txt", folder / "brief-412.txt")
+    ran = newsdesk("issue", "import", str(folder), "--publication", "hpb")
+    assert ran.code == 1
+    deep = folder / "deep.json"
+    assert ran.err == f"refused {deep}: not JSON that can be read: nested too deeply\n"
+    assert table_rows(ran.out)["stored"] == "1 (No. 412-412)"
+    alone = newsdesk("issue", "import", str(deep), "--publication", "hpb")
+    assert alone.code == 1 and "Traceback" not in alone.err
+
+
 def test_a_dry_run_reports_the_same_and_stores_nothing(newsdesk, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     add_publication("hpb", "Harbour Policy Brief", 90)
     folder = archive(tmp_path / "archive")
