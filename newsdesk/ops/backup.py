@@ -150,12 +150,19 @@ def read_backup(path: Path) -> Backup:
 
 
 def sqlite_migrations(path: Path) -> set[Migration]:
-    with closing_sqlite(f"file:{path}?mode=ro", uri=True) as db:
+    with closing_sqlite(read_only_uri(path), uri=True) as db:
         try:
             check_integrity(db, path)
             return set(db.execute("SELECT app, name FROM django_migrations"))
         except sqlite3.DatabaseError as exc:
             raise InputError(f"{path} is not a newsdesk backup ({exc})") from None
+
+
+def read_only_uri(path: Path) -> str:
+    """SQLite's URI opening `path` read-only. as_uri() percent-escapes the name: pasted
+    in, a '#' or '?' would end the path (opening, and creating, another file) and
+    '%41' would be read as 'A'."""
+    return f"{path.resolve().as_uri()}?mode=ro"
 
 
 def dump_migrations(path: Path) -> set[Migration]:

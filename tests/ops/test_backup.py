@@ -92,6 +92,24 @@ def test_the_commands_restore_into_an_emptied_database_without_force(
     assert table_sums() == before
 
 
+@pytest.mark.parametrize("name", ["daily#1.backup", "daily?mode=rw.backup", "daily%41.backup"])
+def test_a_file_name_is_never_read_as_part_of_a_uri(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    """'#' and '?' in a name pasted into SQLite's URI would end its path; '%41' is 'A'."""
+    fill_newsroom(tmp_path)
+    before = table_sums()
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    out = folder / name
+    assert main(["backup", str(out)]) == 0
+    assert f"to {out}" in capsys.readouterr().out
+    call_command("flush", interactive=False, verbosity=0)
+    assert main(["restore", str(out)]) == 0
+    assert table_sums() == before
+    assert sorted(p.name for p in folder.iterdir()) == [name]  # no stray file beside it
+
+
 def test_restore_refuses_what_is_not_a_newsdesk_backup(tmp_path: Path) -> None:
     fill_newsroom(tmp_path)
     before = table_sums()
