@@ -240,7 +240,7 @@ def test_without_a_secret_key_only_eval_runs(
     ran = newsdesk("stats")
     assert (ran.code, ran.err) == (1, f"newsdesk: {NO_SECRET_KEY}\n")
     data = tmp_path / "clusters.jsonl"
-    data.write_text("")
+    data.write_text('{"id": "a", "text": "Harbour news", "cluster": "1"}\n')
     assert newsdesk("eval", "clustering", "--data", str(data)).code == 0
 
 
@@ -414,6 +414,44 @@ def test_eval_malformed_data_is_a_clear_error(newsdesk: Newsdesk, tmp_path: Path
     data.write_text('{"id": "a", "html": "", "gold": ""}\n{not json\n')
     ran = newsdesk("eval", "extraction", "--data", str(data))
     assert ran.code == 1 and f"{data}:2: not JSON" in ran.err
+
+
+@pytest.mark.parametrize(
+    ("name", "record", "message"),
+    [
+        ("extraction", {"html": 5, "gold": "x"}, "'html' must be a string"),
+        ("extraction", {"html": "<p>x</p>", "gold": 3}, "'gold' must be a string"),
+        ("extraction", {"html": "", "gold": "", "url": ["u"]}, "'url' must be a string"),
+        ("feeds", {"file": 5}, "'file' must be a string"),
+        (
+            "feeds",
+            {"file": "bad.jsonl", "http_headers": {"Content-Type": 5}},
+            "'http_headers' must be an object of strings",
+        ),
+    ],
+)
+def test_eval_a_field_of_the_wrong_type_is_named(
+    newsdesk: Newsdesk, tmp_path: Path, name: str, record: dict[str, object], message: str
+) -> None:
+    data = tmp_path / "bad.jsonl"
+    data.write_text("\n" + json.dumps(record) + "\n")  # FILE:LINE counts the blank line
+    ran = newsdesk("eval", name, "--data", str(data))
+    assert (ran.code, ran.err) == (1, f"newsdesk: {data}:2: {message}\n")
+
+
+@pytest.mark.parametrize("name", sorted(EVAL_TASKS))
+def test_eval_of_no_records_is_an_error(newsdesk: Newsdesk, tmp_path: Path, name: str) -> None:
+    """Scores of nothing (F1 0, or B-cubed 1) read as a result; no data is a mistake."""
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("\n")
+    train = tmp_path / "train.jsonl"
+    train.write_text(json.dumps({"id": "a", "text": "x", "places": ["china"], "topics": ["t"]}))
+    extra = {
+        "topics": ["--train", str(train)],
+        "relevance": ["--train", str(train), "--positive", "places:china"],
+    }
+    ran = newsdesk("eval", name, "--data", str(empty), *extra.get(name, []))
+    assert ran.code == 1 and ran.err.startswith(f"newsdesk: {empty}: no records"), ran.err
 
 
 @pytest.mark.django_db

@@ -57,6 +57,13 @@ def task(name: str) -> Callable[[EvalOptions, Progress], dict[str, Any]]:
 
 def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
     """Records of a JSON Lines file, gzipped or not, with line-numbered errors."""
+    for _, record in numbered_jsonl(path):
+        yield record
+
+
+def numbered_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, record) of a JSON Lines file: blank lines are skipped but counted,
+    so a message's FILE:LINE is the record's line."""
     if not path.is_file():
         raise EvalDataError(f"no such file: {path}")
     with path.open("rb") as probe:
@@ -77,9 +84,20 @@ def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
                     ) from None
                 if not isinstance(record, dict):
                     raise EvalDataError(f"{path}:{number}: expected a JSON object")
-                yield record
+                yield number, record
     except (OSError, UnicodeDecodeError, EOFError) as exc:
         raise EvalDataError(f"{path}: cannot read: {exc}") from None
+
+
+def text_field(record: dict[str, Any], key: str, where: str) -> str:
+    """The record's text `key` ("" when missing or null); any other JSON type is refused
+    naming FILE:LINE and the field, not left to fail deep in the pipeline."""
+    value = record.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise EvalDataError(f"{where}: {key!r} must be a string")
+    return value
 
 
 def in_holdout(record_id: str, fraction: float) -> bool:

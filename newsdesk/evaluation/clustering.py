@@ -26,7 +26,7 @@ from itertools import combinations
 from pathlib import Path
 from typing import Any
 
-from newsdesk.evaluation import EvalDataError, EvalOptions, Progress, read_jsonl
+from newsdesk.evaluation import EvalDataError, EvalOptions, Progress, numbered_jsonl
 from newsdesk.pipeline.metrics import bcubed
 from newsdesk.pipeline.stories.clustering import cluster
 from newsdesk.pipeline.stories.inputs import StoryInput
@@ -48,7 +48,7 @@ def load(options: EvalOptions) -> tuple[list[StoryInput], dict[str, str]]:
     """The articles of the data file and their gold clusters, by article key."""
     articles: list[StoryInput] = []
     gold: dict[str, str] = {}
-    for number, record in enumerate(read_jsonl(options.data), 1):
+    for number, record in numbered_jsonl(options.data):
         where = f"{options.data}:{number}"
         if record.get("cluster") is None:
             raise EvalDataError(f"{where}: record needs 'cluster'")
@@ -67,6 +67,8 @@ def load(options: EvalOptions) -> tuple[list[StoryInput], dict[str, str]]:
             )
         )
         gold[key] = str(record["cluster"])
+    if not articles:
+        raise EvalDataError(f"{options.data}: no records to score")
     return articles, gold
 
 
@@ -92,7 +94,7 @@ def evaluate(options: EvalOptions, progress: Progress = lambda: None) -> dict[st
 def _topics(path: Path) -> dict[str, str]:
     """Article key -> its record's `topic` (the kind of event), as `load` keys them."""
     topics: dict[str, str] = {}
-    for number, record in enumerate(read_jsonl(path), 1):
+    for number, record in numbered_jsonl(path):
         key = str(record.get("id") if record.get("id") is not None else f"line-{number}")
         if not record.get("topic"):
             raise EvalDataError(f"{path}:{number}: record needs 'topic' to pair events")
