@@ -3,9 +3,12 @@ form it expects, before any database is opened."""
 
 from __future__ import annotations
 
+import argparse
+
 import pytest
 
 from newsdesk.cli.main import EXIT_USAGE, main
+from newsdesk.cli.parser import build_parser
 
 PASTE = ["add", "--paste", "--title", "T", "--outlet", "O", "--date", "2026-11-18"]
 DATE_OPTIONS = [  # every date or time option: (arguments before the value, expected form)
@@ -101,3 +104,39 @@ def test_draft_options_are_checked_before_any_database(capsys: pytest.CaptureFix
     assert refused(capsys, "draft", "seven").endswith(
         "argument STORY_ID: invalid int value: 'seven'"
     )
+
+
+def commands_taking(option: str) -> list[str]:
+    """The sub-commands that accept `option`."""
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return sorted(
+        name
+        for name, command in sub.choices.items()
+        if any(option in action.option_strings for action in command._actions)
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "why"),
+    [
+        ("127.0.0.1:abc", "port must be a number, got '127.0.0.1:abc'"),
+        ("feeds.example/rss", "expects HOST or HOST:PORT, got 'feeds.example/rss'"),
+        ("", "expects HOST or HOST:PORT, got ''"),
+    ],
+)
+def test_a_malformed_allow_host_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], value: str, why: str
+) -> None:
+    commands = commands_taking("--allow-host")
+    assert commands == ["add", "ingest"]
+    for name in commands:
+        line = refused(capsys, name, "--allow-host", value)
+        assert line == f"newsdesk {name}: error: argument --allow-host: {why}"
+
+
+def test_a_well_formed_allow_host_is_passed_on() -> None:
+    args = build_parser().parse_args(
+        ["ingest", "--allow-host", "127.0.0.1:8080", "--allow-host", "[::1]:8000"]
+    )
+    assert args.allow_host == ["127.0.0.1:8080", "[::1]:8000"]

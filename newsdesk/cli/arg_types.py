@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
+from newsdesk.pipeline.errors import BlockedURLError
+
 #: parser.py's `command`: adds a sub-command (name, "module:function", help; schema=,
 #: django=) and gives its parser
 Command = Callable[..., argparse.ArgumentParser]
@@ -22,3 +24,16 @@ def port_number(value: str) -> int:
     if not value.isdigit() or not 1 <= int(value) <= 65535:
         raise argparse.ArgumentTypeError(f"expected a port from 1 to 65535, not {value!r}")
     return int(value)
+
+
+def allowed_host(value: str) -> str:
+    """An --allow-host value, HOST or HOST:PORT, checked as the fetcher will check it, so
+    a malformed one is a usage error (exit 2) before anything runs."""
+    # deferred: fetch.py loads httpx (0.1 s); only a command given --allow-host pays it
+    from newsdesk.pipeline.intake.fetch import parse_allow_hosts
+
+    try:
+        parse_allow_hosts([value])
+    except BlockedURLError as exc:
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("--allow-host ")) from None
+    return value

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from typing import TypeVar
 
-from newsdesk.cli.arg_types import Command, port_number, positive_int
+from newsdesk.cli.arg_types import Command, allowed_host, port_number, positive_int
 from newsdesk.cli.mail_args import add_mail_commands
 from newsdesk.cli.mailing_args import add_mailing_commands
 from newsdesk.cli.operations_args import (
@@ -193,6 +193,7 @@ def allow_hosts(p: argparse.ArgumentParser) -> None:
         "--allow-host",
         action="append",
         default=[],
+        type=allowed_host,
         metavar="HOST[:PORT]",
         help="allow fetching from this internal HOST[:PORT] (repeatable)",
     )
