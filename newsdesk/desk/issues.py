@@ -131,7 +131,7 @@ def order(request: HttpRequest, publication: Publication, issue_id: int) -> Http
         try:
             payload = json.loads(request.body or b"{}")
             wanted = ids_of([str(i) for i in payload["order"]])
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, RecursionError):  # nested too deeply too
             return JsonResponse({"error": 'send {"order": [item numbers]}'}, status=400)
         try:
             service.reorder(issue, wanted, request.user)

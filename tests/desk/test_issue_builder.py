@@ -124,6 +124,8 @@ def test_the_order_endpoint_takes_json_and_a_form(pub: Publication) -> None:
     bad = client.post(url(issue, "order"), json.dumps({"order": [a.pk]}), "application/json")
     assert bad.status_code == 400 and "every item" in bad.json()["error"]
     assert client.post(url(issue, "order"), "[1", "application/json").status_code == 400
+    deep = "[" * 100_000 + "]" * 100_000  # a RecursionError once answered 500 (review)
+    assert client.post(url(issue, "order"), deep, "application/json").status_code == 400
     assert order_of(issue) == [c.pk, a.pk, b.pk]
     client.post(url(issue, "order"), {"order": f"{b.pk},{c.pk},{a.pk}"})
     assert order_of(issue) == [b.pk, c.pk, a.pk]
