@@ -29,8 +29,7 @@ def port_number(value: str) -> int:
 def allowed_host(value: str) -> str:
     """An --allow-host value, HOST or HOST:PORT, checked as the fetcher will check it, so
     a malformed one is a usage error (exit 2) before anything runs."""
-    # deferred: fetch.py loads httpx (0.1 s); only a command given --allow-host pays it
-    from newsdesk.pipeline.intake.fetch import parse_allow_hosts
+    from newsdesk.pipeline.intake.fetch import parse_allow_hosts  # deferred: loads httpx
 
     try:
         parse_allow_hosts([value])
