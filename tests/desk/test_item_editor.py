@@ -274,6 +274,7 @@ def test_draft_again_is_refused_for_an_item_of_a_published_issue(item: Item) -> 
     client = logged_in(item.publication, "editor")
     page = client.get(url(published(item))).content.decode()
     assert "Draft again" not in page and "Restore this version" not in page
+    assert ">Save</button>" not in page and "published: it no longer changes" in page
     response = client.post(url(item, "redraft"), form(item) | {"backend": "extractive"})
     assert response["Location"] == url(item)
     page = client.get(url(item)).content.decode()
