@@ -66,7 +66,13 @@ def require_draft(issue: Issue) -> None:
 def problems(issue: Issue) -> list[str]:
     """Why an issue may not be published as it stands (empty when it may): its
     `blockers`, then what an override reason may let through."""
-    found = blockers(issue)
+    return blockers(issue) + overridable(issue)
+
+
+def overridable(issue: Issue) -> list[str]:
+    """The problems an override reason lets through: a source not attributed, a
+    verification that failed."""
+    found: list[str] = []
     for item in issue.items.order_by("position", "id").prefetch_related("sources"):
         label = f"item #{item.pk} ({item.headline[:40]})"
         if not list(item.sources.all()):
@@ -110,7 +116,7 @@ def publish(
             raise IssueError(
                 "cannot publish: " + " | ".join(blocking) + " (no override publishes this)"
             )
-        found = problems(locked_issue)
+        found = overridable(locked_issue)
         if found and not override:
             raise IssueError(
                 "cannot publish: "
