@@ -564,15 +564,32 @@ def _source_reading(source: str) -> tuple[str, str, tuple[Figure, ...]]:
 
 
 def _contains(hay: str, needle: str) -> bool:
+    """`needle` in `hay` on word boundaries, and not a piece of a longer number: "500
+    troops" is not in "1,500 troops", "5%" not in "0.5%", "15" not in "15,000" or in
+    "-15" (a sign, not a range's dash as in "10-15")."""
     pos = hay.find(needle)
     while pos >= 0:
         end = pos + len(needle)
         ok_start = not (needle[0].isalnum() and pos > 0 and hay[pos - 1].isalnum())
         ok_end = not (needle[-1].isalnum() and end < len(hay) and hay[end].isalnum())
-        if ok_start and ok_end:
+        if ok_start and ok_end and not _inside_number(hay, pos, end, needle):
             return True
         pos = hay.find(needle, pos + 1)
     return False
+
+
+def _inside_number(hay: str, start: int, end: int, needle: str) -> bool:
+    """The match `hay[start:end]` continues a number before or after it: a digit and a
+    decimal point or thousands comma on either side, or a minus sign before it."""
+    if needle[0].isdigit() and start > 0:
+        before = hay[start - 1]
+        if before in ".," and start > 1 and hay[start - 2].isdigit():
+            return True
+        if before in "-−" and (start == 1 or not hay[start - 2].isalnum()):
+            return True
+    return (
+        needle[-1].isdigit() and end + 1 < len(hay) and hay[end] in ".," and hay[end + 1].isdigit()
+    )
 
 
 def _unit_near(source: str, figure: Figure, unit: str) -> bool:

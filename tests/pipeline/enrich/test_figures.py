@@ -258,6 +258,36 @@ def test_verify_figure_rejects_other_figures(figure: str) -> None:
     assert not verify_figure(figure, SOURCE)
 
 
+@pytest.mark.parametrize(
+    ("figure", "source"),
+    [
+        ("500 troops", "The ministry sent 1,500 troops to the border."),
+        ("5%", "Rates rose 0.5% in May."),
+        ("5 million people", "About 2.5 million people fled the floods."),
+        ("5 billion", "a $5.5 billion loan"),
+        ("$15", "The bridge cost $15.5 billion."),
+        ("15", "The attack killed 15,000 people."),
+        ("200", "It counted 1,200."),
+        ("15%", "Exports changed by -15% in March."),
+    ],
+)
+def test_verify_figure_rejects_a_piece_of_a_longer_number(figure: str, source: str) -> None:
+    assert not verify_figure(figure, source)
+
+
+@pytest.mark.parametrize(
+    ("figure", "source"),
+    [
+        ("1,500 troops", "The ministry sent 1,500 troops to the border."),
+        ("15%", "Forecasts ranged over 10-15% this year."),  # a range's upper end
+        ("15", "The attack killed 15. Dozens more were hurt."),
+        ("1.5 million", "Some 1.5 million, by one count."),
+    ],
+)
+def test_verify_figure_still_finds_a_whole_number(figure: str, source: str) -> None:
+    assert verify_figure(figure, source)
+
+
 def test_canonical_text_reads_equivalent_figures_the_same() -> None:
     assert canonical_figure_text("up 60% to $3.5bn") == canonical_figure_text(
         "up 60 percent to  US$3.5 billion"
