@@ -10,7 +10,8 @@ so an editor at a deadline sees what to fix:
 Quotes are compared after normalising quote marks and whitespace only; the
 punctuation that closes a quote (",", ".", ";", ":") is not part of the words, since
 a draft closes a sentence where the source had an attribution comma. A quote cut
-with an ellipsis must have each piece, in order, in one article. An ALL-CAPS headline
+with an ellipsis must have each piece, in order, in one quotation of an article (the
+parts of one utterance split by its attribution count as one). An ALL-CAPS headline
 is compared without case. Each article is read once per process (`prepare` is
 cached), so a week of drafts is checked in a fraction of a second.
 """
@@ -40,7 +41,6 @@ from newsdesk.pipeline.enrich.quotes import (
     Quote,
     find_quotes,
     normalise_quote_text,
-    verify_quote,
 )
 
 __all__ = ["verify"]
@@ -131,6 +131,20 @@ def _pieces(quote: Quote) -> list[str]:
     return [p for p in (_needle(x) for x in _ELLIPSIS.split(quote.text)) if p]
 
 
+def _find_bounded(hay: str, needle: str, start: int = 0) -> int:
+    """Where `needle` first stands in `hay` from `start` on word boundaries, else -1:
+    "act" is not found inside "action"."""
+    pos = hay.find(needle, start)
+    while pos >= 0:
+        end = pos + len(needle)
+        if not (needle[0].isalnum() and pos > 0 and hay[pos - 1].isalnum()) and not (
+            needle[-1].isalnum() and end < len(hay) and hay[end].isalnum()
+        ):
+            return pos
+        pos = hay.find(needle, pos + 1)
+    return -1
+
+
 def _in_order(pieces: list[str], source: str, caseless: bool) -> bool:
     """Every piece verbatim in `source`, each after the one before."""
     hay = normalise_quote_text(source)
@@ -139,26 +153,59 @@ def _in_order(pieces: list[str], source: str, caseless: bool) -> bool:
         pieces = [p.lower() for p in pieces]
     pos = 0
     for piece in pieces:
-        if not verify_quote(piece, hay[pos:]):
+        if len(piece) >= 2 and piece[0] in "\"'" and piece[-1] in "\"'":
+            piece = piece[1:-1].strip()  # outer marks, as `verify_quote` ignores them
+        if not any(c.isalnum() for c in piece):
             return False
-        pos = hay.find(piece, pos) + len(piece)
+        found = _find_bounded(hay, piece, pos)
+        if found < 0:
+            return False
+        pos = found + len(piece)
     return True
+
+
+def _utterances(quotes: Sequence[Quote]) -> list[str]:
+    """The source's quotations as whole utterances: the parts of a quote split by its
+    attribution (one `group`) and a quote continuing the one before are joined."""
+    out: list[str] = []
+    before: Quote | None = None
+    for q in quotes:
+        if before is not None and (q.group == before.group or q.resolution == "continued"):
+            out[-1] = f"{out[-1]} {q.text}"
+        else:
+            out.append(q.text)
+        before = q
+    return out
 
 
 def _found_in(
     quote: Quote, caseless: bool, articles: Sequence[PreparedArticle]
 ) -> list[tuple[PreparedArticle, bool]]:
-    """Articles holding the quote verbatim, with True when it is in the title."""
+    """Articles holding the quote verbatim, with True when it is in the title. A quote
+    cut with an ellipsis must have its pieces in one quotation of the source: pieces
+    of two people's words, or of the writer's, are not a quote."""
     pieces = _pieces(quote)
     if not pieces:
         return []
     out = []
     for a in articles:
-        if _in_order(pieces, a.article.text, caseless):
-            out.append((a, False))
-        if _in_order(pieces, a.article.title, caseless):
-            out.append((a, True))
+        for in_title in (False, True):
+            if len(pieces) == 1:
+                places = [a.article.title if in_title else a.article.text]
+            else:
+                places = _utterances(a.title_quotes if in_title else a.quotes)
+            if any(_in_order(pieces, place, caseless) for place in places):
+                out.append((a, in_title))
     return out
+
+
+def _pieces_apart(quote: Quote, caseless: bool, articles: Sequence[PreparedArticle]) -> bool:
+    """A quote cut with an ellipsis whose pieces a source has, but not in one quotation."""
+    pieces = _pieces(quote)
+    return len(pieces) > 1 and any(
+        _in_order(pieces, a.article.text, caseless) or _in_order(pieces, a.article.title, caseless)
+        for a in articles
+    )
 
 
 def _nearest_quote(text: str, articles: Sequence[PreparedArticle]) -> Evidence | None:
@@ -183,12 +230,18 @@ def _quote_checks(
     shown = f"“{quote.text}”"
     if not found:
         nearest = _nearest_quote(quote.text, articles)
+        problem = (
+            "the pieces of this quote are not in one quotation of a source (the "
+            "“...” joins other words, or someone else's)"
+            if _pieces_apart(quote, caseless, articles)
+            else "quote not found in any source"
+        )
         return [
             Check(
                 "quote",
                 False,
                 quote.text,
-                f"quote not found in any source: {shown}" + _nearest_note(nearest, articles),
+                f"{problem}: {shown}" + _nearest_note(nearest, articles),
                 evidence=nearest,
                 field=field,
             )

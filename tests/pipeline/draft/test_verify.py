@@ -120,6 +120,52 @@ def test_quote_cut_with_an_ellipsis_needs_each_piece_in_order() -> None:
     assert failed(verify(make_draft(bad), REQUEST), "quote")
 
 
+TWO_VOICES = SourceArticle(
+    key="v1",
+    title="Harbour vote splits the council",
+    text=(
+        "“We will act on the rules,” said councillor Mara Voss, “and we will act soon.”\n"
+        "Critics said the action was overdue. "
+        "“Nobody will lie to the voters,” said Tom Rand, the opposition leader."
+    ),
+    outlet="Harbour Ledger",
+    published=date(2026, 3, 2),
+)
+
+
+@pytest.mark.parametrize(
+    "quote",
+    [
+        "We will ... lie to the voters.",  # Voss's words, then Rand's
+        "We will … lie to the voters.",
+        "We will act ... the action was overdue.",  # then the writer's own words
+    ],
+)
+def test_an_ellipsis_does_not_join_two_quotations(quote: str) -> None:
+    draft = make_draft(f"Councillor Mara Voss has spoken. Voss said: “{quote}”")
+    [check] = failed(verify(draft, DraftRequest((TWO_VOICES,))), "quote")
+    assert "not in one quotation of a source" in check.message
+
+
+def test_an_ellipsis_inside_one_utterance_passes() -> None:
+    for quote in ("We will act ... and we will act soon.", "We will ... act soon."):
+        draft = make_draft(f"Councillor Mara Voss has spoken. Voss said: “{quote}”")
+        report = verify(draft, DraftRequest((TWO_VOICES,)))
+        assert failed(report, "quote") == [] and failed(report, "speaker") == []
+
+
+def test_ellipsis_pieces_keep_their_order_past_a_partial_word() -> None:
+    source = SourceArticle(
+        key="o1",
+        title="Council acts",
+        text="“The action on the rules is late, so we must act,” said Mara Voss.",
+        outlet="Harbour Ledger",
+        published=date(2026, 3, 2),
+    )
+    draft = make_draft("Mara Voss has spoken. Voss said: “act ... on the rules.”")
+    assert failed(verify(draft, DraftRequest((source,))), "quote")
+
+
 def test_quote_in_an_all_caps_headline_is_checked_without_case() -> None:
     ok = make_draft(headline="VARGA HAILS “A DOOR TO THE WHOLE OF ASIA” AT PORT ILSA")
     assert failed(verify(ok, REQUEST), "quote") == []
