@@ -123,6 +123,12 @@ def _nearest_note(evidence: Evidence | None, articles: Sequence[PreparedArticle]
 # quotes and speakers
 
 
+def _fold(text: str) -> str:
+    """Text compared without case as an ALL-CAPS headline prints it: "STRASSE" is
+    "Straße" and "KILIÇ" is "Kılıç" (lower() alone maps "SS" and "I" elsewhere)."""
+    return text.upper().casefold()
+
+
 def _needle(text: str) -> str:
     return normalise_quote_text(text).rstrip(" ,.;:")
 
@@ -149,8 +155,8 @@ def _in_order(pieces: list[str], source: str, caseless: bool) -> bool:
     """Every piece verbatim in `source`, each after the one before."""
     hay = normalise_quote_text(source)
     if caseless:
-        hay = hay.lower()
-        pieces = [p.lower() for p in pieces]
+        hay = _fold(hay)
+        pieces = [_fold(p) for p in pieces]
     pos = 0
     for piece in pieces:
         if len(piece) >= 2 and piece[0] in "\"'" and piece[-1] in "\"'":
@@ -258,12 +264,12 @@ def _source_quotes(
     quote: Quote, found: list[tuple[PreparedArticle, bool]]
 ) -> list[tuple[PreparedArticle, Quote, bool]]:
     """The source quotes holding the draft's quote: (article, quote, in the title)."""
-    pieces = [p.lower() for p in _pieces(quote)]
+    pieces = [_fold(p) for p in _pieces(quote)]
     out = []
     for a, in_title in found:
         for q in a.title_quotes if in_title else a.quotes:
-            mine = normalise_quote_text(q.text).lower()
-            if pieces and (pieces[0] in mine or _needle(q.text).lower() in pieces[0]):
+            mine = _fold(normalise_quote_text(q.text))
+            if pieces and (pieces[0] in mine or _fold(_needle(q.text)) in pieces[0]):
                 out.append((a, q, in_title))
     return out
 

@@ -174,6 +174,26 @@ def test_quote_in_an_all_caps_headline_is_checked_without_case() -> None:
     assert check.field == "headline"
 
 
+def test_quote_in_an_all_caps_headline_matches_letters_that_change_in_capitals() -> None:
+    source = SourceArticle(
+        key="k1",
+        title="Straits deal signed",
+        text=(
+            "“Die Straße bleibt offen,” said Jürgen Weiß.\n"
+            "“Kılıç will sign the deal,” said Deniz Aydın."
+        ),
+        outlet="Harbour Ledger",
+        published=date(2026, 3, 2),
+    )
+    request = DraftRequest((source,))
+    for headline in (
+        "WEISS SAYS “DIE STRASSE BLEIBT OFFEN” AFTER THE SIGNING",
+        "AYDIN SAYS “KILIÇ WILL SIGN THE DEAL” THIS WEEK",
+    ):
+        draft = make_draft("Jürgen Weiß and Deniz Aydın have spoken.", headline=headline)
+        assert failed(verify(draft, request), "quote") == [], headline
+
+
 # speakers -------------------------------------------------------------------------------
 
 
