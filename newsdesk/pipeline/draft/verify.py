@@ -317,15 +317,16 @@ def _same_speaker(draft_words: set[str], source: Quote) -> bool:
 
 
 def _paragraph_of(text: str, needle: str) -> str:
-    """The paragraph of `text` holding `needle` (compared without case), or ""."""
-    pos = normalise_quote_text(text).lower().find(needle.lower())
-    if pos < 0:
-        pos = text.lower().find(needle.lower()[:40])
-    if pos < 0:
-        return ""
-    start = text.rfind("\n", 0, pos) + 1
-    end = text.find("\n", pos)
-    return text[start : end if end >= 0 else len(text)]
+    """The paragraph of `text` holding `needle` (compared without case; a quote running
+    over paragraphs by its first 40 characters), or "". Each paragraph is compared on
+    its own: positions in the whitespace-collapsed text are not positions in `text`."""
+    wanted = _fold(normalise_quote_text(needle))
+    paragraphs = text.split("\n")
+    for probe in (wanted, wanted[:40]):
+        for paragraph in paragraphs:
+            if probe and probe in _fold(normalise_quote_text(paragraph)):
+                return paragraph
+    return ""
 
 
 def _speaker_check(

@@ -235,6 +235,27 @@ def test_quote_given_to_nobody_passes_and_says_so() -> None:
     assert any("no named speaker" in c.message for c in passed(report, "speaker"))
 
 
+def test_a_speaker_named_in_the_paragraph_before_an_unattributed_quote_fails() -> None:
+    """Blank lines between paragraphs (pasted text) must not shift the paragraph read."""
+    text = "\n\n".join(
+        (
+            "The ministry announced drills near the coast on Monday.",
+            "Reporters were kept away from the harbour.",
+            "Officials gave no numbers for the ships involved.",
+            "Defence minister Arlo Penn visited the base on Tuesday.",
+            "“We are ready for anything that comes.”",
+            "The drills end on Friday.",
+        )
+    )
+    source = SourceArticle("p1", "Drills near the coast", text, "Harbour Ledger", date(2026, 3, 2))
+    draft = make_draft("Arlo Penn has visited. Penn said: “We are ready for anything that comes.”")
+    [check] = failed(verify(draft, DraftRequest((source,))), "speaker")
+    assert "do not say Penn said" in check.message
+    beside = text.replace("comes.”", "comes,” Penn said.")
+    source = replace(source, text=beside)
+    assert failed(verify(draft, DraftRequest((source,))), "speaker") == []
+
+
 def test_quote_given_to_the_wrong_speaker_fails_with_the_source_speaker() -> None:
     body = BODY.replace("Asia,” Varga said.", "Asia,” Lind said.")
     [check] = failed(verify(make_draft(body), REQUEST), "speaker")
