@@ -199,6 +199,11 @@ class OpenAIChat:
                 last = attempt == self.retries
                 try:
                     status, headers, content = self._post(client, body)
+                except httpx.DecodingError:
+                    raise DraftError(
+                        "the endpoint's answer could not be decoded (its Content-Encoding "
+                        "does not match the body); check base_url and the server"
+                    ) from None
                 except httpx.TimeoutException:
                     if last:
                         raise DraftError(
@@ -304,7 +309,7 @@ class OpenAIChat:
     def _message(self, content: bytes) -> str:
         try:
             data = json.loads(content)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
             raise DraftError("the endpoint's answer is not JSON (is base_url an API?)") from None
         try:
             choice = data["choices"][0]
@@ -340,7 +345,7 @@ def _error_detail(content: bytes) -> str:
     """The server's own error message, shortened (OpenAI's {"error": {"message"}})."""
     try:
         data = json.loads(content)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):
         text = content[:200].decode("utf-8", "replace")
     else:
         error = data.get("error") if isinstance(data, dict) else None
@@ -448,6 +453,10 @@ def _text_field(data: dict[str, Any], name: str) -> str:
     value = " ".join(value.split())
     if not value:
         raise DraftError(f"the model's {name!r} is empty")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate (U+D800): cannot be stored or printed
+        raise DraftError(f"the model's {name!r} is not valid text") from None
     return value
 
 
@@ -494,6 +503,8 @@ def parse_answer(content: str, request: DraftRequest) -> Draft:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise DraftError(f"the model's answer is not valid JSON ({exc.msg})") from None
+    except (ValueError, RecursionError):  # a number too long, arrays nested too deep
+        raise DraftError("the model's answer is not JSON newsdesk can read") from None
     if not isinstance(data, dict):
         raise DraftError("the model's answer is not a JSON object")
     headline = strip_chain_marks(_text_field(data, "headline")).rstrip(".")

@@ -262,6 +262,13 @@ def test_nothing_listening_is_a_clear_error() -> None:
         (Reply(body=b"<html>proxy login</html>"), "not JSON"),
         (Reply(body=b'{"choices": []}'), "no choices"),
         (error(404, "model not found"), "HTTP 404.*model not found.*base_url"),
+        # a hostile or broken server: each is one DraftError, so the writer falls back
+        (Reply(body=b"not gzip", headers={"Content-Encoding": "gzip"}), "could not be decoded"),
+        (Reply(body=b"[" * 100_000), "answer is not JSON"),
+        (raw_answer("[" * 100_000), "not JSON newsdesk can read"),
+        (raw_answer('{"cite": [' + "9" * 5000 + "]}"), "not JSON newsdesk can read"),
+        (Reply(status=400, body=b'{"error":' * 100_000), "HTTP 400 from the endpoint"),
+        (raw_answer(json.dumps({**faithful(), "headline": "Kesteria \ud800"})), "not valid text"),
     ],
 )
 def test_bad_answers_are_draft_errors(reply: Reply, reason: str) -> None:
