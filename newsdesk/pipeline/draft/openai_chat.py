@@ -68,26 +68,45 @@ _DATE = r"(?:[A-Z][a-z]+ \d{1,2}, \d{4}|\d{1,2} [A-Z][a-z]+ \d{4}|\d{4}-\d{2}-\d
 _TRAILING_ATTRIBUTION = re.compile(rf"\s*\([^();]+, {_DATE}(?:; [^();]+, {_DATE})*\)\s*$")
 
 
+def _shown(url: str) -> str:
+    """The URL as a message may show it: without a user name, password, query or
+    fragment, which may hold a key."""
+    scheme, _, rest = url.partition("://")
+    netloc, slash, path = rest.partition("/")
+    path = re.split(r"[?#]", path, maxsplit=1)[0]
+    return f"{scheme}://{netloc.rpartition('@')[2]}{slash}{path}" if rest else "(not a URL)"
+
+
 def check_base_url(raw: str) -> str:
-    """The base URL without a trailing slash; ConfigError when it cannot be one."""
+    """The base URL without a trailing slash; ConfigError when it cannot be one. The
+    messages never show the URL's user name, password, query or fragment."""
     url = raw.strip().rstrip("/")
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(
-            f"backend openai: base_url must be an http:// or https:// URL such as "
-            f"http://127.0.0.1:8080/v1, not {url!r}"
-        )
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - a malformed port raises here
+    except ValueError:
+        raise ConfigError(f"backend openai: base_url is not a valid URL: {_shown(url)!r}") from None
     if parts.username or parts.password:
         raise ConfigError(
             "backend openai: base_url must not hold a user name or password; "
             "give the key as the api_key option"
         )
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(
+            f"backend openai: base_url must be an http:// or https:// URL such as "
+            f"http://127.0.0.1:8080/v1, not {_shown(url)!r}"
+        )
     if parts.query or parts.fragment:
-        raise ConfigError(f"backend openai: base_url must have no query or fragment: {url!r}")
+        raise ConfigError(
+            f"backend openai: base_url must have no query or fragment: {_shown(url)!r}"
+        )
     try:
-        parts.port  # noqa: B018 - a malformed port raises here
-    except ValueError:
-        raise ConfigError(f"backend openai: base_url has a bad port: {url!r}") from None
+        httpx.URL(url)
+        parts.hostname.encode("idna")  # a label longer than 63 characters, or empty
+    except (httpx.InvalidURL, UnicodeError):
+        raise ConfigError(
+            f"backend openai: base_url has a bad host name: {_shown(url)!r}"
+        ) from None
     return url
 
 

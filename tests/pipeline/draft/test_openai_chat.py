@@ -105,6 +105,25 @@ def test_registered_with_declared_options() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "https://h.example/v1?key=SECRET",
+        "https://h.example/v1#SECRET",
+        "ftp://user:SECRET@h.example/v1",
+        "https://user:SECRET@/v1",
+        "https://user:SECRET@h.example:99999/v1",
+        "http://[::1/v1?key=SECRET",
+        "http://h..example/v1?key=SECRET",
+        "http://" + "a" * 70 + ".example/v1",
+    ],
+)
+def test_a_bad_base_url_is_one_config_error_that_never_shows_a_secret(bad: str) -> None:
+    with pytest.raises(ConfigError, match="base_url") as raised:
+        make_backend("openai", {"base_url": bad, "model": "m"})
+    assert "SECRET" not in str(raised.value)
+
+
 def test_a_faithful_answer_becomes_a_draft(quiet_logs: pytest.LogCaptureFixture) -> None:
     with ChatServer(answer(faithful())) as server:
         draft = backend(server).draft(story_request())
