@@ -9,6 +9,7 @@ suggested order, with the suggested chains.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -159,7 +160,8 @@ def week_choice(
     publication: Publication, as_of: dt.datetime, top: int | None = None
 ) -> list[StoryScore]:
     """The editor's picks of the week, best first; with `top` (or when nothing is
-    picked) the best `top` stories not dismissed and not already published."""
+    picked) the best `top` stories not dismissed and not already published, leaving
+    out the ones no article gives text to draft from unless an editor picked them."""
     stories = week_stories(as_of)
     rows = StoryScore.objects.filter(publication=publication, story__in=stories).select_related(
         "story", "story__lead"
@@ -173,7 +175,12 @@ def week_choice(
     if picked and top is None:
         return picked
     candidates = rows.exclude(picked=False).order_by("-score")
-    return [r for r in candidates if r.story_id not in already][: top or DEFAULT_TOP]
+    chosen = (
+        r
+        for r in candidates
+        if r.story_id not in already and (r.picked or checks.story_articles(r.story))
+    )
+    return list(itertools.islice(chosen, top or DEFAULT_TOP))
 
 
 def _digest(row: StoryScore) -> StoryDigest:
@@ -219,16 +226,25 @@ def draft_week(
             f"{publication.slug} has no ranked story in the week to {as_of:%Y-%m-%d}; "
             f"run `newsdesk stories rank {publication.slug}` first"
         )
+    textless = [r.story_id for r in rows if not checks.story_articles(r.story)]
+    if textless:
+        ids = ", ".join(f"#{k}" for k in textless)
+        raise InputError(
+            f"{'story' if len(textless) == 1 else 'stories'} {ids} of the week "
+            f"{'has' if len(textless) == 1 else 'have'} no article with text to draft from: "
+            "paste the text with "
+            f"`newsdesk add --paste`, or leave them out with `newsdesk stories dismiss "
+            f"{publication.slug} STORY`; nothing was drafted"
+        )
     by_key = {str(r.story_id): r for r in rows}
     plan = plan_issue([_digest(r) for r in rows])
-    drafted: list[Written] = []
-    stored: list[Item] = []
-    for key in plan.order:
-        story = by_key[key].story
-        written = draft_story(publication, story, backend=backend)
-        drafted.append(written)
-        stored.append(save_draft(publication, story, written, actor))
+    # every story is drafted before anything is stored: a failure leaves no orphan items
+    drafted = [draft_story(publication, by_key[key].story, backend=backend) for key in plan.order]
     with transaction.atomic():
+        stored = [
+            save_draft(publication, by_key[key].story, written, actor)
+            for key, written in zip(plan.order, drafted, strict=True)
+        ]
         issue = new_issue(publication, actor, date)
         add_items(issue, stored, actor)
         item_of = {str(i.story_id): i.pk for i in stored}

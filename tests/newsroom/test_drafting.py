@@ -12,7 +12,7 @@ from newsdesk.cli.main import main
 from newsdesk.ingest.models import Article
 from newsdesk.newsroom import drafting
 from newsdesk.newsroom.items import edit_item
-from newsdesk.newsroom.models import Issue, IssueEvent, Item, Publication, Story
+from newsdesk.newsroom.models import Issue, IssueEvent, Item, Publication, Story, StoryScore
 from newsdesk.newsroom.numbering import publish
 from newsdesk.newsroom.publications import add_publication
 from newsdesk.newsroom.reading import render
@@ -79,6 +79,43 @@ def test_a_week_is_drafted_in_order_with_the_related_stories_chained(pub: Public
     assert "Marlin" in week.plan.chains[0].reason
     again = drafting.draft_week(pub, as_of=AS_OF, top=1)
     assert again.issue.pk != issue.pk
+
+
+def test_a_week_leaves_out_a_story_without_text_it_was_not_asked_for(pub: Publication) -> None:
+    stories = store_week(pub)
+    Article.objects.filter(story=stories["port"]).update(text="")
+    week = drafting.draft_week(pub, as_of=AS_OF, actor="ed")
+    assert {i.story_id for i in week.items} == {stories["breach"].pk, stories["reaction"].pk}
+
+
+def test_a_picked_story_without_text_stops_the_week_before_anything_is_stored(
+    pub: Publication,
+) -> None:
+    stories = store_week(pub)
+    StoryScore.objects.filter(publication=pub).update(picked=True)
+    Article.objects.filter(story=stories["port"]).update(text="")
+    with pytest.raises(InputError, match=f"story #{stories['port'].pk} of the week has no"):
+        drafting.draft_week(pub, as_of=AS_OF, actor="ed")
+    assert not Item.objects.exists() and not Issue.objects.exists()
+
+
+def test_a_failed_draft_leaves_no_orphan_items(
+    pub: Publication, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store_week(pub)
+    real = drafting.draft_story
+    calls = []
+
+    def third_fails(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        if len(calls) == 3:
+            raise InputError("the endpoint is down")
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(drafting, "draft_story", third_fails)
+    with pytest.raises(InputError, match="the endpoint is down"):
+        drafting.draft_week(pub, as_of=AS_OF, actor="ed")
+    assert not Item.objects.exists() and not Issue.objects.exists()
 
 
 def test_the_editor_chooses_the_source_to_cite(pub: Publication) -> None:
