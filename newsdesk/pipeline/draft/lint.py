@@ -100,8 +100,15 @@ def _casing(headline: str, case: str) -> tuple[bool, str]:
     big = [w for w in words[1:] if w[:1].isupper() and len(w) > 3]
     long_words = [w for w in words[1:] if len(w) > 3]
     titled = len(long_words) >= 4 and len(big) == len(long_words)
-    ok = bool(words) and words[0][:1].isupper() and not shouting and not titled
+    ok = bool(words) and _opens_sentence(words[0]) and not shouting and not titled
     return ok, "use sentence case: a capital first letter, then names only"
+
+
+def _opens_sentence(word: str) -> bool:
+    """A sentence-case line opens with a capital, or with a figure ("71 aircraft",
+    "$2.8 billion dock") or a quote mark before one ("“Red line” crossed")."""
+    first = word.lstrip("\"'“‘([")
+    return bool(first) and (first[:1].isupper() or not first[:1].isalpha())
 
 
 def _ends_with_period(text: str) -> bool:

@@ -104,6 +104,22 @@ def test_teaser_rules() -> None:
     assert "teaser end" in rules(failures(replace(DRAFT, teaser="Norland opens a dock.")))
 
 
+@pytest.mark.parametrize(
+    ("teaser", "ok"),
+    [
+        ("4,000 jobs promised at the Port Ilsa dock", True),
+        ("$2.8 billion dock opens at Port Ilsa", True),
+        ("“A door to Asia” opens at Port Ilsa", True),
+        ("“a door to Asia” opens at Port Ilsa", False),
+        ("norland opens a dock", False),
+    ],
+)
+def test_a_sentence_case_line_may_open_with_a_figure_or_a_quote(teaser: str, ok: bool) -> None:
+    assert ("teaser casing" not in rules(failures(replace(DRAFT, teaser=teaser)))) == ok
+    headline = replace(DRAFT, headline="2,000 workers at Port Ilsa walk out over pay")
+    assert "headline casing" not in rules(failures(headline, Style(headline_case="sentence")))
+
+
 def test_body_is_one_paragraph_inside_the_word_budget() -> None:
     split = replace(DRAFT, body=BODY.replace(" Chinese state", "\nChinese state"))
     assert "one paragraph" in rules(failures(split))
