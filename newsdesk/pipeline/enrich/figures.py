@@ -580,16 +580,26 @@ def _contains(hay: str, needle: str) -> bool:
 
 def _inside_number(hay: str, start: int, end: int, needle: str) -> bool:
     """The match `hay[start:end]` continues a number before or after it: a digit and a
-    decimal point or thousands comma on either side, or a minus sign before it."""
+    decimal point or thousands comma on either side, a minus sign before it, or the
+    other half of a number word ("nine" in "twenty-nine", "twenty" in "twenty-nine")."""
     if needle[0].isdigit() and start > 0:
         before = hay[start - 1]
         if before in ".," and start > 1 and hay[start - 2].isdigit():
             return True
         if before in "-−" and (start == 1 or not hay[start - 2].isalnum()):
             return True
-    return (
-        needle[-1].isdigit() and end + 1 < len(hay) and hay[end] in ".," and hay[end + 1].isdigit()
-    )
+    if needle[-1].isdigit() and end + 1 < len(hay) and hay[end] in ".," and hay[end + 1].isdigit():
+        return True
+    if start > 1 and hay[start - 1] == "-":
+        tens = re.search(r"[A-Za-z]+$", hay[: start - 1])
+        if tens and tens.group().lower() in TENS:
+            return True
+    if end < len(hay) - 1 and hay[end] == "-":
+        word = re.search(r"[A-Za-z]+$", needle)
+        unit = re.match(r"[A-Za-z]+", hay[end + 1 :])
+        if word and unit and word.group().lower() in TENS:
+            return unit.group().lower() in SMALL_NUMBERS
+    return False
 
 
 def _unit_near(source: str, figure: Figure, unit: str) -> bool:

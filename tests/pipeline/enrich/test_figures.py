@@ -269,6 +269,9 @@ def test_verify_figure_rejects_other_figures(figure: str) -> None:
         ("15", "The attack killed 15,000 people."),
         ("200", "It counted 1,200."),
         ("15%", "Exports changed by -15% in March."),
+        ("nine ships", "Twenty-nine ships sailed."),
+        ("one million", "some twenty-one million people"),
+        ("twenty", "twenty-five"),
     ],
 )
 def test_verify_figure_rejects_a_piece_of_a_longer_number(figure: str, source: str) -> None:
@@ -282,6 +285,8 @@ def test_verify_figure_rejects_a_piece_of_a_longer_number(figure: str, source: s
         ("15%", "Forecasts ranged over 10-15% this year."),  # a range's upper end
         ("15", "The attack killed 15. Dozens more were hurt."),
         ("1.5 million", "Some 1.5 million, by one count."),
+        ("twenty-nine ships", "Twenty-nine ships sailed."),
+        ("nine", "a nine-year-old boy"),
     ],
 )
 def test_verify_figure_still_finds_a_whole_number(figure: str, source: str) -> None:
