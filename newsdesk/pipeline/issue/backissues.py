@@ -273,13 +273,21 @@ class _Reader:
                 continue
             number, text = self.lines[self.at]
             following = self.text(self.at + 1)
-            if not lines_.is_subscribe(text) and lines_.looks_like_headline(text):
-                if len(following.split()) >= 20 and not self.page:
+            if not self.page and not lines_.is_subscribe(text):
+                # a headline in any casing (a sibling bulletin's are in sentence case)
+                # over a paragraph: the last item, its attribution missing
+                if (
+                    len(following.split()) >= 20
+                    and len(text.split()) <= 25
+                    and not (
+                        lines_.title_of(following) or lines_.categories_label(following) is not None
+                    )
+                ):
                     raise self.error(
                         self.lines[self.at + 1][0],
                         "paragraph does not end with an attribution '(Outlet, Month D, YYYY)'",
                     )
-                if not self.page:
+                if lines_.looks_like_headline(text):
                     raise self.error(number, f"headline {text[:60]!r} has no paragraph after it")
             if after_categories and not self.page:
                 raise self.error(number, "unexpected text after the categories")

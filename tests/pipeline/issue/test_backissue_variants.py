@@ -143,6 +143,27 @@ def test_an_item_without_attribution_in_the_middle_is_refused_not_dropped(name: 
         assert info.value.line == 3
 
 
+def test_the_last_item_without_attribution_is_refused_in_any_casing() -> None:
+    """A sentence-case headline over a paragraph that lost its attribution, right before
+    the subscribe call, is refused at the paragraph, as a capital one is: not taken
+    for the foot's furniture and dropped."""
+    text = (VARIANTS / "htn-0051-sibling.txt").read_text(encoding="utf-8")
+    broken = text.replace(" (The Continental Review, October 14, 2026)", "")
+    assert broken != text
+    with pytest.raises(IssueParseError, match="does not end with an attribution") as info:
+        parse_issue_text(broken, "htn.txt")
+    assert info.value.line == 6
+    capitals = broken.replace("EU tariff on Chinese e-bikes", "EU TARIFF ON CHINESE E-BIKES")
+    with pytest.raises(IssueParseError, match="does not end with an attribution"):
+        parse_issue_text(capitals, "htn.txt")
+    # the foot's own lines, a long list of categories included, still read
+    long_list = "; ".join(f"Topic {k}" for k in range(12))
+    foot = text.replace("Related Categories:\n", "Related Categories: ").replace(
+        "Trade; Brazil; China; European Union; Poland", long_list
+    )
+    assert len(parse_issue_text(foot, "htn.txt").categories) == 12
+
+
 def test_a_cut_file_keeps_its_complete_items_and_says_where() -> None:
     parsed = read("hpb-0417-cut.txt")
     assert len(parsed.items) == 3
