@@ -10,6 +10,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -404,6 +405,7 @@ class _Fields:
             return {}
         if not isinstance(value, dict):
             raise _Malformed(self.name(key), f"is not a JSON object: {_shown(value)}")
+        _storable(value, self.name(key))
         return value
 
     def date(self, key: str, default: Any = _MISSING) -> dt.date | None:
@@ -440,11 +442,31 @@ def _utc(text: str) -> dt.datetime:
 def _text(value: Any, field: str, longest: int | None, choices: Sequence[str] | None = None) -> str:
     if not isinstance(value, str):
         raise _Malformed(field, f"is not text: {_shown(value)}")
+    if "\x00" in value:
+        raise _Malformed(
+            field, f"holds the character U+0000, which no text column stores: {_shown(value)}"
+        )
     if longest is not None and len(value) > longest:
         raise _Malformed(field, f"is longer than {longest} characters ({len(value):,})")
     if choices is not None and value not in choices:
         raise _Malformed(field, f"is not one of {', '.join(choices)}: {_shown(value)}")
     return value
+
+
+def _storable(value: Any, field: str) -> None:
+    """A JSON value both databases store as it is: no U+0000 in a string or a key
+    (PostgreSQL's jsonb refuses it) and no NaN or infinity (neither is JSON)."""
+    if isinstance(value, str) and "\x00" in value:
+        raise _Malformed(field, f"holds the character U+0000: {_shown(value)}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise _Malformed(field, f"is not a finite number: {value}")
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            _storable(key, f"{field} key")
+            _storable(inner, f"{field}.{key}")
+    elif isinstance(value, list):
+        for k, inner in enumerate(value):
+            _storable(inner, f"{field}[{k}]")
 
 
 def _shown(value: Any) -> str:

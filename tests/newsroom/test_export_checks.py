@@ -137,6 +137,32 @@ BAD = {
         {"events": [{"kind": "imported", "at": "2026-09-20T12:00:00", "detail": "x"}]},
         'events[0].detail is not a JSON object: "x"',
     ),
+    # what PostgreSQL refuses (U+0000 in text or jsonb) and neither database's JSON holds
+    "NUL in a category": (
+        item(topics=["Trade\x00"]),
+        "items[0].topics[0] holds the character U+0000, which no text column stores: "
+        '"Trade\\u0000"',
+    ),
+    "NUL in an editor": (
+        {"editors": ["ed\x00"]},
+        'editors[0] holds the character U+0000, which no text column stores: "ed\\u0000"',
+    ),
+    "NUL in a provenance key": (
+        item(provenance={"model\x00": "m"}),
+        'items[0].provenance key holds the character U+0000: "model\\u0000"',
+    ),
+    "NUL in an event's detail": (
+        {"events": [{"kind": "k", "at": "2026-09-20T12:00:00", "detail": {"a": ["\x00"]}}]},
+        'events[0].detail.a[0] holds the character U+0000: "\\u0000"',
+    ),
+    "NaN in a provenance": (
+        item(provenance={"score": float("nan")}),
+        "items[0].provenance.score is not a finite number: nan",
+    ),
+    "infinity in a revision": (
+        item(history=[{"editor": "ed", "at": "2026-09-20T12:00:00", "changes": {"w": 1e999}}]),
+        "items[0].history[0].changes.w is not a finite number: inf",
+    ),
 }
 
 
