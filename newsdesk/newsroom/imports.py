@@ -35,7 +35,7 @@ from newsdesk.newsroom.numbering import advance_numbering, below_first_number
 from newsdesk.newsroom.publications import category, guess_kind, site_changed
 from newsdesk.newsroom.reading import issue_text, render
 from newsdesk.newsroom.search_index import follow_issue
-from newsdesk.pipeline.errors import IssueError
+from newsdesk.pipeline.errors import IssueError, NewsdeskError
 from newsdesk.pipeline.issue import render as renderers
 from newsdesk.pipeline.issue.backissues import ParsedIssue, parse_issue_text
 from newsdesk.pipeline.issue.backissues_html import parse_issue_html
@@ -140,6 +140,13 @@ def check_parsed(parsed: ParsedIssue, publication: Publication, source: str = ""
     below = below_first_number(publication, parsed.number)
     if below:
         raise IssueError(f"{source}: issue number {below}")
+    longest = _longest(Category, "name")
+    for name in parsed.categories:
+        if len(name) > longest:
+            raise IssueError(
+                f"{source}: the category {name[:40] + '...'!r} has {len(name):,} characters, "
+                f"over {longest}: are the categories joined with '; '?"
+            )
     existing = Issue.objects.filter(publication=publication, number=parsed.number).first()
     if existing is None:
         return "imported"
@@ -185,7 +192,11 @@ def import_parsed(
                 position=position,
             )
         for position, item in enumerate(parsed.items):
-            store_item(publication, issue, position, item, Item.Origin.IMPORTED)
+            try:
+                store_item(publication, issue, position, item, Item.Origin.IMPORTED)
+            except NewsdeskError as exc:  # a field too long for its column: which file's
+                headline = f" {item.headline[:40]!r}" if item.headline else ""
+                raise IssueError(f"{source}: item {position + 1}{headline}: {exc}") from None
         follow_issue(issue)
         advance_numbering(publication, parsed.number)
         IssueEvent.objects.create(

@@ -132,6 +132,44 @@ def test_deep_json_is_one_refusal(newsdesk, tmp_path: Path) -> None:  # type: ig
     assert alone.code == 1 and "Traceback" not in alone.err
 
 
+def test_what_the_database_would_refuse_is_refused_naming_the_file(
+    newsdesk, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """A category too long for its column (a list joined with commas), a headline too
+    long, and control characters (U+0000 from a damaged file, which PostgreSQL refuses):
+    each file is refused naming itself, or read without the characters, and the rest
+    of the folder is imported, on either database."""
+    add_publication("hpb", "Harbour Policy Brief", 90)
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    text = (BACK / "hpb-0412.txt").read_text(encoding="utf-8")
+    names = "; ".join(f"Region number {k}" for k in range(3))
+    commas = text.replace("Philippines; Taiwan", ", ".join(f"Region number {k}" for k in range(30)))
+    (folder / "a-commas.txt").write_text(commas.replace("No. 412", "No. 401"), encoding="utf-8")
+    long_headline = text.replace(
+        "EU OPENS ANTI-SUBSIDY PROBE", "EU OPENS " + "VERY " * 60 + "PROBE"
+    )
+    (folder / "b-headline.txt").write_text(long_headline.replace("No. 412", "No. 402"))
+    damaged = text.replace("Philippines; Taiwan", "Philippines\x00; Tai\x01wan; " + names)
+    (folder / "c-damaged.txt").write_text(damaged.replace("No. 412", "No. 403"))
+    shutil.copy(BACK / "hpb-0412.txt", folder / "d-412.txt")
+    ran = newsdesk("issue", "import", str(folder), "--publication", "hpb")
+    assert ran.code == 1 and "Traceback" not in ran.err
+    refused = ran.err.splitlines()
+    assert len(refused) == 2
+    assert refused[0].startswith(
+        f"refused {folder / 'a-commas.txt'}: the category 'Region number 0, "
+    )
+    assert "over 120" in refused[0]
+    assert refused[1].startswith(f"refused {folder / 'b-headline.txt'}: item 1 ")
+    assert "over 300" in refused[1]
+    assert table_rows(ran.out)["stored"] == "2 (No. 403-412)"
+    pub = Publication.objects.get(slug="hpb")
+    stored = {c.name for c in find_issue(pub, 403).categories.all()}
+    assert {"Philippines", "Taiwan", "Region number 0", "Region number 2"} <= stored
+    assert not Issue.objects.filter(number__in=[401, 402]).exists()
+
+
 def test_a_dry_run_reports_the_same_and_stores_nothing(newsdesk, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     add_publication("hpb", "Harbour Policy Brief", 90)
     folder = archive(tmp_path / "archive")

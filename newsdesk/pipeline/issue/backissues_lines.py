@@ -13,6 +13,7 @@ from datetime import date
 
 from newsdesk.pipeline.errors import IssueParseError
 from newsdesk.pipeline.issue.style import MONTHS
+from newsdesk.pipeline.text import xml_safe
 from newsdesk.pipeline.types import SourceRef
 
 #: "<Publication> No. N" or "<Publication>: No. N", with an optional date after a dash or comma
@@ -48,9 +49,10 @@ _INVISIBLE = dict.fromkeys(map(ord, "\ufeff\u200b\u200c\u200d\u2060\u00ad"), Non
 
 
 def clean(text: str) -> str:
-    """One line as read: no invisible characters, every run of spaces (NBSP, thin,
+    """One line as read: no invisible characters, nor control characters (a damaged
+    file's U+0000, which PostgreSQL cannot store), every run of spaces (NBSP, thin,
     tabs) one plain space, none at the ends. Quotes are kept as published."""
-    return " ".join(text.translate(_INVISIBLE).split())
+    return " ".join(xml_safe(text.translate(_INVISIBLE)).split())
 
 
 def numbered_lines(text: str) -> list[tuple[int, str]]:
