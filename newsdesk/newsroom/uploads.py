@@ -31,8 +31,16 @@ _UNSAFE = re.compile(r"[^\w.\-]+")
 
 
 def shown_name(name: str, index: int) -> str:
-    """The upload's own file name, without any folder the browser sent."""
-    return Path(name.replace("\\", "/")).name.strip()[:200] or f"upload-{index + 1}"
+    """The upload's own file name, without any folder the browser sent; one of dots
+    alone (" .. ") names nothing."""
+    shown = Path(name.replace("\\", "/")).name.strip()[:200]
+    return shown if shown.strip(".") else f"upload-{index + 1}"
+
+
+def stored_name(shown: str) -> str:
+    """The name an upload is written under in its own folder: only its suffix counts
+    (it says how the file is read), so no name the browser sends can point elsewhere."""
+    return "upload" + _UNSAFE.sub("_", Path(shown).suffix)
 
 
 def import_uploads(
@@ -60,7 +68,7 @@ def import_uploads(
             except TooLargeInputError as exc:
                 too_large.append(Refusal(f"{shown}: {exc}"))
                 continue
-            path = Path(folder, str(index), _UNSAFE.sub("_", shown))
+            path = Path(folder, str(index), stored_name(shown))
             path.parent.mkdir()
             path.write_bytes(data)
             names[path] = shown

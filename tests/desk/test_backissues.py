@@ -96,3 +96,15 @@ def test_weaker_roles_get_403_and_csrf_is_enforced(hpb: Publication) -> None:
     response = strict.post("/desk/hpb/backissues/", {"files": files("hpb-0412.txt")})
     assert response.status_code == 403
     assert not Issue.objects.exists()
+
+
+@pytest.mark.parametrize("name", [" ..", ".. ", " . "])
+def test_a_file_named_dots_is_read_under_a_name_of_its_own(hpb: Publication, name: str) -> None:
+    """A browser may send a file name of dots and spaces (Django drops only '.' and
+    '..' themselves): it is imported like any other, never written over its folder."""
+    client = logged_in(hpb, "editor")
+    text = (FIXTURES / "hpb-0412.txt").read_bytes()
+    response = client.post("/desk/hpb/backissues/", {"files": [SimpleUploadedFile(name, text)]})
+    assert response.status_code == 200
+    issue = Issue.objects.get()
+    assert (issue.number, issue.imported_from) == (412, "upload-1")
