@@ -203,5 +203,10 @@ NEWSDESK_MAX_IMPORT_BYTES = env_int("NEWSDESK_MAX_IMPORT_BYTES", 5 * 1024 * 1024
 #: a form posted to the desk (a pasted article, URL-encoded: up to three bytes a
 #: character) may be that big, so our limit, not Django's 2.5 MB, answers first
 DATA_UPLOAD_MAX_MEMORY_SIZE = 3 * NEWSDESK_MAX_ARTICLE_BYTES + 64 * 1024
+#: an uploaded file goes to disk only up to NEWSDESK_MAX_IMPORT_BYTES (web/uploads.py)
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "newsdesk.web.uploads.CappedTemporaryFileUploadHandler",
+]
 
 finish_reading(_reading)  # keep last: raises every problem found above, all at once

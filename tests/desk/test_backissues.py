@@ -3,12 +3,15 @@ and line, size cap, roles and audit."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 
+from newsdesk.newsroom import uploads
 from newsdesk.newsroom.models import AuditEntry, Issue, Publication
 from newsdesk.newsroom.publications import add_publication
 from tests.desk.conftest import logged_in
@@ -108,3 +111,28 @@ def test_a_file_named_dots_is_read_under_a_name_of_its_own(hpb: Publication, nam
     assert response.status_code == 200
     issue = Issue.objects.get()
     assert (issue.number, issue.imported_from) == (412, "upload-1")
+
+
+def test_a_huge_upload_is_not_written_to_disk_whole(
+    hpb: Publication, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Django writes a large upload to a temporary file before the view reads it: only
+    the limit and one byte reach the disk, and the refusal still names the file."""
+    on_disk: list[tuple[int, int | None]] = []
+    import_uploads = uploads.import_uploads
+
+    def measured(files: Any, *args: Any, **kwargs: Any) -> Any:
+        for _, stream in files:
+            stream.file.flush()
+            on_disk.append((os.path.getsize(stream.temporary_file_path()), stream.size))
+        return import_uploads(files, *args, **kwargs)
+
+    monkeypatch.setattr(uploads, "import_uploads", measured)
+    client = logged_in(hpb, "editor")
+    huge = SimpleUploadedFile("huge.txt", b"X" * 600_000)
+    with override_settings(NEWSDESK_MAX_IMPORT_BYTES=2048, FILE_UPLOAD_MAX_MEMORY_SIZE=1024):
+        response = client.post("/desk/hpb/backissues/", {"files": [huge]})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<strong>huge.txt</strong>" in html and "NEWSDESK_MAX_IMPORT_BYTES" in html
+    assert on_disk == [(2049, 600_000)]  # the file's whole size is still known
