@@ -26,6 +26,10 @@ _CATEGORIES = re.compile(r"^Related Categories\s*:?\s*(?P<inline>.*)$", re.IGNOR
 _SOURCE = re.compile(
     r"^(?P<outlet>.+?),?\s+(?P<month>[A-Za-z]+)\.?\s+(?P<day>\d{1,2}),?\s+(?P<year>\d{4})$"
 )
+#: the same with the day first, as British and Asian outlets write it: "Outlet, 3 March 2019"
+_SOURCE_DAY_FIRST = re.compile(
+    r"^(?P<outlet>.+?),\s*(?P<day>\d{1,2})\s+(?P<month>[A-Za-z]+)\.?,?\s+(?P<year>\d{4})$"
+)
 _LONG_DATE = re.compile(r"\b(?P<month>[A-Z][a-z]+)\.?\s+(?P<day>\d{1,2}),\s+(?P<year>\d{4})\b")
 _MONTH_NUMBER = {m.lower(): i for i, m in enumerate(MONTHS, 1)}
 _MONTH_NUMBER.update({m[:3].lower(): i for i, m in enumerate(MONTHS, 1)})
@@ -165,6 +169,9 @@ def parse_attribution(body: str, line: int, source: str = "") -> tuple[str, tupl
         part = raw.strip()
         found = _SOURCE.match(part)
         month = month_number(found["month"]) if found else None
+        if month is None:
+            found = _SOURCE_DAY_FIRST.match(part)
+            month = month_number(found["month"]) if found else None
         if not found or month is None:
             raise IssueParseError(
                 line, f"attribution part {part!r} is not 'Outlet, Month D, YYYY'", source

@@ -105,6 +105,17 @@ def test_attribution_parsing() -> None:
     ]
     with pytest.raises(IssueParseError, match="does not exist"):
         parse_attribution("Body. (Outlet, February 30, 2026)", 2)
+    # the day first, as some outlets write it; an outlet's own number stays its own
+    text, sources = parse_attribution(
+        "Body. (Harbor Ledger, 3 March 2019; Channel 4, 12 Sept. 2019; Radio 5, May 6, 2019)", 4
+    )
+    assert [(s.outlet, s.date) for s in sources] == [
+        ("Harbor Ledger", date(2019, 3, 3)),
+        ("Channel 4", date(2019, 9, 12)),
+        ("Radio 5", date(2019, 5, 6)),
+    ]
+    with pytest.raises(IssueParseError, match="is not 'Outlet, Month D, YYYY'"):
+        parse_attribution("Body. (Outlet, 3 Smarch 2019)", 5)
     with pytest.raises(IssueParseError, match="does not end with an attribution"):
         parse_attribution("Body without one.", 3)
 
