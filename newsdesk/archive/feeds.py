@@ -117,7 +117,7 @@ def entries(request: HttpRequest, items: QuerySet[Item]) -> list[FeedEntry]:
                 published=published,
                 updated=max(published, item.updated),
                 tags=tuple(xml_safe(t) for t in tags),
-                authors=tuple(issue.editors),
+                authors=tuple(xml_safe(name) for name in issue.editors),
             )
         )
     return out
@@ -139,10 +139,10 @@ def feed_source(
         title = f"{publication.name}: {category.name}"
         description = f"The latest items of {publication.name} on {category.name}."
         items = catalog.category_items(category)
-    return FeedSource(
+    return FeedSource(  # names and descriptions stored before they were cleaned
         publication=publication,
-        title=title,
-        description=description,
+        title=xml_safe(title),
+        description=xml_safe(description),
         link=metadata.absolute(request, base),
         urls={fmt: metadata.absolute(request, path) for fmt, path in feed_paths(base).items()},
         guid=tag_uri(request, publication, base.strip("/").partition("/")[2] or "feed"),

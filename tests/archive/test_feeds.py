@@ -228,3 +228,26 @@ def test_a_control_character_stored_before_cleaning_breaks_no_feed(
         titles = [e.title for e in parsed(client, f"/cpw/{name}").entries]
         assert "PORT DEALSIGNED" in titles, name
     assert parsed(client, "/cpw/topics/trade/feed.xml").entries
+
+
+def test_control_characters_in_the_feeds_own_texts_break_no_feed(
+    client: Client, archive: Archive
+) -> None:
+    """A publication's name or description, a category's name or an editor's name
+    holding a control character (added by the command line, saved by the settings
+    page, imported) made the RSS and Atom feeds answer 500."""
+    archive.cpw.__class__.objects.filter(pk=archive.cpw.pk).update(
+        name="Coastal\x0bPolicy Weekly", description="Weekly\x1f notes."
+    )
+    archive.built.__class__.objects.filter(pk=archive.built.pk).update(editors=["Ada\x08 Lind"])
+    trade = archive.cpw.categories.get(name="Trade")
+    trade.name = "Trade\x0c"
+    trade.save()
+    for name in FORMATS:
+        feed = parsed(client, f"/cpw/{name}")
+        assert feed.feed.title == "CoastalPolicy Weekly", name
+        assert feed.entries and feed.entries[0].author == "Ada Lind", name
+        assert parsed(client, f"/cpw/topics/trade/{name}").feed.title == (
+            "CoastalPolicy Weekly: Trade"
+        )
+    assert parsed(client, "/cpw/feed.xml").feed.description == "Weekly notes."
