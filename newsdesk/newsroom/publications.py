@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 
 from django.db.models import Count, F, Max, Sum
 from django.utils.text import slugify
@@ -17,11 +18,19 @@ from newsdesk.storage import unique_name
 RESERVED_SLUGS = frozenset(
     {"accounts", "api", "articles", "desk", "healthz", "issues", "static", "stories"}
 )
+#: what the site's <slug:slug> routes accept: any other slug has no address, and every
+#: page listing the publications (the index, the sitemap, the API) would answer 500
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,80}")
 
 
 def add_publication(
     slug: str, name: str, first_number: int = 1, description: str = ""
 ) -> Publication:
+    if not SLUG.fullmatch(slug):
+        raise IssueError(
+            f"the slug {slug!r} cannot be an address: use 1 to 80 ASCII letters, digits, "
+            "hyphens or underscores"
+        )
     if slug in RESERVED_SLUGS:
         raise IssueError(
             f"the slug {slug!r} is a path of the site itself; choose another "

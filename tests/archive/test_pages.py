@@ -195,3 +195,17 @@ def test_names_that_would_share_an_address_share_a_category(
         settings_service.rename_category(
             archive.cpw, user, Category.objects.get(name="港口").pk, "TRADE"
         )
+
+
+@pytest.mark.parametrize("slug", ["harbour brief", "hpb/weekly", "brève", "hpb.xml", "", "x" * 81])
+def test_a_slug_the_site_cannot_route_is_refused(
+    client: Client, archive: Archive, slug: str
+) -> None:
+    """A publication whose slug no route accepts has no address: once stored, the
+    index, the sitemap and the API's list of publications all answered 500."""
+    with pytest.raises(IssueError, match="cannot be an address"):
+        add_publication(slug, "Spaced Out")
+    for path in ("/", "/sitemap.xml", "/api/v1/publications/"):
+        get(client, path)
+    assert add_publication("Harbour_Brief-2", "Fine").slug == "Harbour_Brief-2"
+    assert "/Harbour_Brief-2/" in get(client, "/")
