@@ -78,6 +78,8 @@ def publication_home(request: HttpRequest, slug: str) -> HttpResponse:
 def issue_page(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     publication = catalog.publication_or_404(slug)
     issue = catalog.issue_or_404(publication, number)
+    if request.path != links.issue_path(issue):  # "/hpb/0412/": one address per page
+        return HttpResponsePermanentRedirect(links.issue_path(issue))
     return render_page(request, "archive/issue.html", issue_context(request, issue))
 
 
@@ -129,9 +131,14 @@ def archive_page(
         raise Http404(f"no year {year}")
     if year is not None:
         issues = issues.filter(date__year=year)
+        if not issues.exists():  # no page lists it (years, sitemap, export)
+            raise Http404(f"no issue of {publication.slug} published in {year}")
+    first = links.archive_path(publication, year)
     pages = Paginator(issues, catalog.ISSUES_PER_PAGE)
-    if page < 1 or (page > 1 and page > pages.num_pages):
-        return redirect("archive:archive", slug)
+    if page < 1 or page > pages.num_pages:
+        return redirect(first)
+    if request.path != page_path(first, page):  # "page/1/", "page/02/", "archive/02026/"
+        return HttpResponsePermanentRedirect(page_path(first, page))
     current = pages.page(page)
     rows = [{"issue": issue, "teasers": catalog.teaser_lines(issue)} for issue in current]
     return render_page(
@@ -143,7 +150,7 @@ def archive_page(
             "rows": rows,
             "year": year,
             "years": catalog.years(publication),
-            "pages": page_links(links.archive_path(publication, year), current),
+            "pages": page_links(first, current),
         },
     )
 
@@ -154,9 +161,12 @@ def category_page(
     publication = catalog.publication_or_404(slug)
     category = catalog.category_or_404(publication, kind, name)
     items = catalog.category_items(category)
+    first = links.category_path(publication, category)
     pages = Paginator(items, catalog.ITEMS_PER_PAGE)
-    if page < 1 or (page > 1 and page > pages.num_pages):
-        return redirect(links.category_path(publication, category))
+    if page < 1 or page > pages.num_pages:
+        return redirect(first)
+    if request.path != page_path(first, page):  # "page/1/", "page/02/"
+        return HttpResponsePermanentRedirect(page_path(first, page))
     current = pages.page(page)
     dates = [d for d in items.values_list("issue__date", flat=True) if d is not None]
     months = catalog.per_month(dates)
@@ -182,9 +192,14 @@ def category_page(
             "first_month": months[0].label if months else "",
             "last_month": months[-1].label if months else "",
             "total": pages.count,
-            "pages": page_links(links.category_path(publication, category), current),
+            "pages": page_links(first, current),
         },
     )
+
+
+def page_path(first: str, number: int) -> str:
+    """Page `number` of the list whose first page is at `first`."""
+    return first if number == 1 else f"{first}page/{number}/"
 
 
 def page_links(first: str, page: object) -> dict[str, str]:
@@ -193,9 +208,9 @@ def page_links(first: str, page: object) -> dict[str, str]:
     out = {}
     number = getattr(page, "number", 1)
     if getattr(page, "has_previous", lambda: False)():
-        out["newer"] = first if number == 2 else f"{first}page/{number - 1}/"
+        out["newer"] = page_path(first, number - 1)
     if getattr(page, "has_next", lambda: False)():
-        out["older"] = f"{first}page/{number + 1}/"
+        out["older"] = page_path(first, number + 1)
     return out
 
 

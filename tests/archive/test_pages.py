@@ -98,7 +98,7 @@ def test_archive_lists_issues_with_editor_teasers_and_years(
     assert "SECRET DRAFT" not in page
     years = get(client, "/cpw/archive/2026/")
     assert "No. 7" in years and 'aria-current="page">2026' in years
-    assert "No. 7" not in get(client, "/cpw/archive/2019/")
+    assert get(client, "/cpw/archive/2019/", 404)  # no issue that year: no such page
     assert client.get("/cpw/archive/page/9/").status_code == 302
 
 
@@ -209,3 +209,26 @@ def test_a_slug_the_site_cannot_route_is_refused(
         get(client, path)
     assert add_publication("Harbour_Brief-2", "Fine").slug == "Harbour_Brief-2"
     assert "/Harbour_Brief-2/" in get(client, "/")
+
+
+def test_every_list_and_issue_answers_at_one_address(client: Client, archive: Archive) -> None:
+    """The routes take any digits: "/hpb/0412/", "archive/page/1/" or "page/02/" were
+    the same page again with status 200, each kept apart by the front cache, and an
+    empty year's archive ("/hpb/archive/1066/", any of 9,999) a page of its own."""
+    moved = {
+        "/hpb/0412/": "/hpb/412/",
+        "/hpb/000412/": "/hpb/412/",
+        "/hpb/archive/page/1/": "/hpb/archive/",
+        "/hpb/archive/02026/": "/hpb/archive/2026/",
+        "/hpb/archive/2026/page/01/": "/hpb/archive/2026/",
+        "/cpw/topics/trade/page/1/": "/cpw/topics/trade/",
+        "/cpw/topics/trade/page/001/": "/cpw/topics/trade/",
+    }
+    for path, target in moved.items():
+        response = client.get(path)
+        assert (response.status_code, response["Location"]) == (301, target), path
+        get(client, target)
+    beyond = client.get("/hpb/archive/2026/page/9/")  # past the last page: the year's first
+    assert (beyond.status_code, beyond["Location"]) == (302, "/hpb/archive/2026/")
+    for empty in ("/hpb/archive/1066/", "/hpb/archive/1066/page/2/", "/hpb/archive/9999/"):
+        get(client, empty, 404)
