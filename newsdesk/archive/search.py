@@ -33,6 +33,8 @@ def search_page(request: HttpRequest, slug: str) -> HttpResponse:
     elif text:
         try:
             results = search.search(publication, text, outlet, page)
+            if results.total and results.page > results.pages:  # an old link: the last page
+                results = search.search(publication, text, outlet, results.pages)
         except InputError as exc:
             message = f"Nothing searched: {exc}."
     if results is not None:
@@ -72,7 +74,7 @@ def _page_links(text: str, outlet: str, results: search.Results | None) -> dict[
         return "?" + urlencode({**fields, **({"page": number} if number > 1 else {})})
 
     out = {}
-    if results.page > 1:
+    if 1 < results.page <= results.pages:
         out["newer"] = link(results.page - 1)
     if results.page < min(results.pages, LAST_PAGE):
         out["older"] = link(results.page + 1)

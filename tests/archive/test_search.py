@@ -177,6 +177,23 @@ def test_results_link_to_item_pages_and_page_on(client: Client) -> None:
     assert past.total == 25 and past.hits == [] and past.pages == 2
 
 
+def test_a_page_past_the_last_shows_the_last(client: Client) -> None:
+    """An old link's page=50 showed "25 items" above no result, its only link going
+    back one page at a time (49, 48, ...); a search matching nothing, page=3, linked
+    to page 2 of nothing."""
+    tpw = add_publication("tpw", "Tidal Policy Watch")
+    items = [(f"DREDGING PLAN NUMBER {k}", f"Dredging text {k}.", []) for k in range(25)]
+    store_issue(tpw, 1, dt.date(2026, 3, 2), items)
+    search_index.reindex(tpw)
+    second = get(client, "/tpw/search/", q="dredging", page="2")
+    past = get(client, "/tpw/search/", q="dredging", page="50")
+    assert results_of(past) == results_of(second) and len(results_of(past)) == 5
+    assert "page 2 of 2" in past and 'href="?q=dredging"' in past
+    assert "page=49" not in past
+    nothing = get(client, "/tpw/search/", q="zebra", page="3")
+    assert "No published item matches" in nothing and "page=2" not in nothing
+
+
 def test_publishing_adds_items_and_withdrawing_removes_them(searchable: Archive) -> None:
     tpw = add_publication("tpw", "Tidal Policy Watch")
     draft = store_issue(
