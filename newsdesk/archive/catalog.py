@@ -85,8 +85,9 @@ def category_or_404(publication: Publication, kind_path: str, slug: str) -> Cate
     if kind_path not in kinds:
         raise Http404(f"no category list {kind_path}")
     for category in Category.objects.filter(publication=publication, kind=kinds[kind_path]):
-        if category_slug(category.name) == slug:
+        if category_slug(category.name) == slug and category_items(category).exists():
             return category
+    # none, or only drafts' or withdrawn issues' items use it: its name stays unknown
     raise Http404(f"no category {slug}")
 
 

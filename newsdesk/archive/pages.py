@@ -33,18 +33,21 @@ def publication_index(request: HttpRequest) -> HttpResponse:
 def issue_context(request: HttpRequest, issue: Issue) -> dict[str, object]:
     """Everything the issue page (and the publication's home) shows of one issue."""
     publication = issue.publication
-    categories = {c.name: c for c in Category.objects.filter(publication=publication)}
-
-    def category_url(name: str) -> str:
-        found = categories.get(name)
-        return links.category_path(publication, found) if found else ""
-
     text = issue_text(
         issue,
         item_url=lambda item: links.item_path(item, issue),
         subscribe_url=links.subscribe_path(publication),
         url=links.issue_path(issue),
     )
+    # the categories with a page: an issue's own category may have no published item
+    # of its own (each of its items filed under others)
+    shown = Category.objects.filter(publication=publication, name__in=text.categories)
+    categories = {c.name: c for c in shown if catalog.category_items(c).exists()}
+
+    def category_url(name: str) -> str:
+        found = categories.get(name)
+        return links.category_path(publication, found) if found else ""
+
     style = style_of(publication)
     body = renderers.render_html(text, style.attribution_date_format, category_url)
     previous, following = catalog.neighbours(issue)

@@ -232,3 +232,23 @@ def test_every_list_and_issue_answers_at_one_address(client: Client, archive: Ar
     assert (beyond.status_code, beyond["Location"]) == (302, "/hpb/archive/2026/")
     for empty in ("/hpb/archive/1066/", "/hpb/archive/1066/page/2/", "/hpb/archive/9999/"):
         get(client, empty, 404)
+
+
+def test_a_category_no_published_item_uses_has_no_page(client: Client, archive: Archive) -> None:
+    """A topic only a draft used answered 200 at its address, with its name, and its
+    feeds too, though no list, sitemap or export shows it: a draft's topics leaked."""
+    secret = [("M", "Secret.", ["Secret Merger"])]
+    publish(archive.cpw, None, dt.date(2026, 10, 16), secret, "draft")
+    gone = publish(archive.cpw, 8, dt.date(2026, 10, 9), [("W", "Gone.", ["Recalled Topic"])])
+    gone.status = gone.Status.WITHDRAWN
+    gone.save()
+    for slug in ("secret-merger", "recalled-topic"):
+        for tail in ("", "page/2/", "feed.xml", "atom.xml", "feed.json"):
+            assert "Secret Merger" not in get(client, f"/cpw/topics/{slug}/{tail}", 404)
+    assert get(client, "/cpw/topics/trade/")
+    # an issue's own category whose items are each filed elsewhere: named, not linked
+    own = Category.objects.create(publication=archive.cpw, name="Shipping", kind="topic")
+    archive.built.categories.add(own, through_defaults={"position": 0})
+    page = get(client, "/cpw/7/")
+    assert "Related Categories: Shipping</p>" in page
+    get(client, "/cpw/topics/shipping/", 404)
