@@ -76,6 +76,25 @@ def subscribe_and_confirm(site: str, mail: Path) -> None:
     assert subjects.count("Pacific Policy Monitor No. 101") == 1, subjects
 
 
+def articles_page(site: str, folder: Path) -> str:
+    """The articles page as the demo's editor sees it, logged in with the password the
+    demo keeps beside its database (the page is the newsroom's, not public)."""
+    with httpx.Client(base_url=site, timeout=10) as editor:
+        assert editor.get("/articles/").status_code == 302  # not for anonymous readers
+        form = editor.get("/accounts/login/")
+        password = (folder / "newsdesk-demo.password").read_text().strip()
+        editor.post(
+            "/accounts/login/",
+            data={
+                "username": "editor",
+                "password": password,
+                "csrfmiddlewaretoken": csrf(form.text),
+            },
+            headers={"Referer": f"{site}/accounts/login/"},
+        )
+        return editor.get("/articles/").text
+
+
 def test_demo_ingests_and_serves(tmp_path: Path) -> None:
     port = free_port()
     # no database and no secret key from the environment: the demo brings its own
@@ -95,8 +114,7 @@ def test_demo_ingests_and_serves(tmp_path: Path) -> None:
             if proc.poll() is not None:
                 break
             try:
-                response = httpx.get(f"http://127.0.0.1:{port}/articles/", timeout=2)
-                body = response.text
+                body = articles_page(f"http://127.0.0.1:{port}", tmp_path)
                 break
             except httpx.TransportError:
                 time.sleep(0.5)

@@ -61,10 +61,10 @@ def run_demo(args: argparse.Namespace) -> int:
         print_counts(collect_counts(), out)
         out.print(
             f"\nOpen http://127.0.0.1:{args.port}/{issue.publication.slug}/ (the published "
-            f"issue, archive, search and feeds) and http://127.0.0.1:{args.port}/articles/ "
-            "(the articles read). The editor's desk is at "
-            f"http://127.0.0.1:{args.port}/desk/: log in as {login[0]!r} with the password "
-            f"{login[1]!r} (kept in {database.with_suffix('.password')}).",
+            f"issue, archive, search and feeds). The editor's desk is at "
+            f"http://127.0.0.1:{args.port}/desk/ and the articles read at "
+            f"http://127.0.0.1:{args.port}/articles/: log in as {login[0]!r} with the "
+            f"password {login[1]!r} (kept in {database.with_suffix('.password')}).",
             markup=False,
             highlight=False,
         )

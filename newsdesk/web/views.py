@@ -3,6 +3,9 @@ only; the desk is in newsdesk/desk, the public site in newsdesk/archive)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -13,9 +16,26 @@ from django.shortcuts import render as render_page
 
 from newsdesk.ingest.models import Article, Source
 from newsdesk.newsroom.models import Publication, StoryScore
-from newsdesk.newsroom.people import can
+from newsdesk.newsroom.people import can, publications_of
+
+ViewFunction = Callable[..., HttpResponse]
 
 
+def for_the_newsroom(view: ViewFunction) -> ViewFunction:
+    """The view for people with a role on some publication: the articles are other
+    outlets' full texts, stored to be read by the newsroom, not republished."""
+
+    @login_required
+    @wraps(view)
+    def guarded(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if not publications_of(request.user):
+            raise PermissionDenied("no role on any publication")
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
+@for_the_newsroom
 def article_list(request: HttpRequest) -> HttpResponse:
     articles = (
         Article.objects.select_related("duplicate_of")
@@ -46,6 +66,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@for_the_newsroom
 def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     article = get_object_or_404(Article.objects.select_related("duplicate_of", "source"), pk=pk)
     return render_page(

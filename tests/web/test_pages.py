@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
 
@@ -33,7 +34,34 @@ def make(title: str, outlet: str = "Harbor Ledger", **kw: object) -> Article:
     return article
 
 
-def test_list_shows_articles_copies_and_failing_sources(client: Client) -> None:
+@pytest.fixture
+def member(client: Client) -> Client:
+    """The test client logged in as a viewer of a publication: the article pages are
+    for the newsroom."""
+    user, _ = add_member(
+        "reader",
+        "reader@hpb.example",
+        add_publication("wire-desk", "Wire"),
+        "viewer",
+        "harbour-brief-2031",
+    )
+    client.force_login(user)
+    return client
+
+
+def test_article_pages_are_for_the_newsroom_only(client: Client) -> None:
+    article = make("Port deal signed", text="The whole text of another outlet's article.")
+    for url in ("/articles/", f"/articles/{article.pk}/"):
+        assert client.get(url)["Location"].startswith("/accounts/login/"), url
+    outsider = User.objects.create_user("outsider", password="harbour-brief-2031")
+    client.force_login(outsider)  # logged in, but no role on any publication
+    for url in ("/articles/", f"/articles/{article.pk}/"):
+        response = client.get(url)
+        assert response.status_code == 403 and b"another outlet" not in response.content, url
+
+
+def test_list_shows_articles_copies_and_failing_sources(member: Client) -> None:
+    client = member
     original = make("Port deal signed")
     make(
         "Port deal signed, wire copy", outlet="Meridian Wire", duplicate_of=original, similarity=0.8
@@ -50,7 +78,8 @@ def test_list_shows_articles_copies_and_failing_sources(client: Client) -> None:
     assert "Broken Outlet" in page and "not a feed" in page
 
 
-def test_filters(client: Client) -> None:
+def test_filters(member: Client) -> None:
+    client = member
     make("Port deal signed")
     make("Drills near the strait", outlet="Eastern Gazette")
     page = client.get("/articles/", {"outlet": "Eastern Gazette"}).content.decode()
@@ -59,7 +88,8 @@ def test_filters(client: Client) -> None:
     assert "Port deal signed" in page and "Drills near the strait" not in page
 
 
-def test_detail_escapes_hostile_titles(client: Client) -> None:
+def test_detail_escapes_hostile_titles(member: Client) -> None:
+    client = member
     article = make("<script>alert(1)</script> headline")
     page = client.get(f"/articles/{article.pk}/").content.decode()
     assert "<script>alert(1)</script>" not in page
@@ -67,7 +97,8 @@ def test_detail_escapes_hostile_titles(client: Client) -> None:
     assert client.get("/articles/999999/").status_code == 404
 
 
-def test_stored_html_is_cleaned_again_on_display(client: Client) -> None:
+def test_stored_html_is_cleaned_again_on_display(member: Client) -> None:
+    client = member
     article = make(
         "Tampered", html='<p onclick="steal()">Hi</p><script>alert(1)</script><img src=x onerror=y>'
     )

@@ -11,21 +11,26 @@ from django.contrib.staticfiles import finders
 from django.test import Client
 
 from newsdesk.newsroom.imports import import_file
+from newsdesk.newsroom.people import add_member
 from newsdesk.newsroom.publications import add_publication
 from tests.web.test_pages import make
 
 pytestmark = pytest.mark.django_db
 
+PASSWORD = "harbour-brief-2031"
 BACKISSUES = Path(__file__).resolve().parents[1] / "fixtures" / "backissues"
 
 
 @pytest.fixture
-def pages() -> list[str]:
+def pages(client: Client) -> list[str]:
     """One of each page: the article list, an article, the publications, a publication's
-    home, an issue."""
+    home, an issue; the test client logged in as a viewer (the articles are the
+    newsroom's)."""
     article = make("Port deal signed")
     publication = add_publication("hpb", "Harbour Policy Brief")
     import_file(BACKISSUES / "hpb-0412.txt", publication)
+    viewer, _ = add_member("viewer", "viewer@hpb.example", publication, "viewer", PASSWORD)
+    client.force_login(viewer)
     return ["/articles/", f"/articles/{article.pk}/", "/", "/hpb/", "/hpb/412/"]
 
 
@@ -67,6 +72,7 @@ def test_pages_need_no_inline_script_or_style(client: Client, pages: list[str]) 
 
 def test_a_post_without_a_csrf_token_is_refused(pages: list[str]) -> None:
     strict = Client(enforce_csrf_checks=True)
+    strict.login(username="viewer", password=PASSWORD)
     for url in pages:
         assert strict.post(url, {"q": "port"}).status_code == 403, url
     assert strict.get(pages[0]).status_code == 200  # reading needs no token
