@@ -29,7 +29,7 @@ from newsdesk.newsroom.week import week_stories
 from newsdesk.pipeline.draft.chains import Plan, StoryDigest, plan_issue
 from newsdesk.pipeline.draft.sentences import split_sentences
 from newsdesk.pipeline.draft.types import DraftRequest
-from newsdesk.pipeline.draft.writer import Written, write
+from newsdesk.pipeline.draft.writer import Outage, Written, write
 from newsdesk.pipeline.errors import InputError, IssueError, NotFoundError
 from newsdesk.pipeline.types import ItemText
 
@@ -104,8 +104,10 @@ def draft_story(
     cite: Sequence[int] = (),
     continues: bool = False,
     continued: bool = False,
+    outage: Outage | None = None,
 ) -> Written:
-    """Draft and check an item for the story; nothing is stored."""
+    """Draft and check an item for the story; nothing is stored. `outage`: shared by
+    the drafts of one run (see `writer.Outage`)."""
     name = backend or default_backend()
     return write(
         story_request(publication, story, cite),
@@ -113,6 +115,7 @@ def draft_story(
         backend_settings(name),
         continues=continues,
         continued=continued,
+        outage=outage,
     )
 
 
@@ -239,7 +242,11 @@ def draft_week(
     by_key = {str(r.story_id): r for r in rows}
     plan = plan_issue([_digest(r) for r in rows])
     # every story is drafted before anything is stored: a failure leaves no orphan items
-    drafted = [draft_story(publication, by_key[key].story, backend=backend) for key in plan.order]
+    outage = Outage()  # a backend that does not answer is asked once, not once a story
+    drafted = [
+        draft_story(publication, by_key[key].story, backend=backend, outage=outage)
+        for key in plan.order
+    ]
     with transaction.atomic():
         stored = [
             save_draft(publication, by_key[key].story, written, actor)

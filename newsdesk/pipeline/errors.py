@@ -187,6 +187,11 @@ class DraftError(NewsdeskError):
     kind = "draft"
 
 
+class BackendUnreachable(DraftError):
+    """The backend did not answer after its retries (timeout, connection refused,
+    overloaded): the next story of the same run would wait as long for nothing."""
+
+
 class IssueError(InputError):
     kind = "issue"
 

@@ -9,6 +9,7 @@ import json
 import pytest
 
 from newsdesk.cli.main import main
+from newsdesk.config import backend_variable
 from newsdesk.ingest.models import Article
 from newsdesk.newsroom import drafting
 from newsdesk.newsroom.items import edit_item
@@ -17,6 +18,7 @@ from newsdesk.newsroom.numbering import publish
 from newsdesk.newsroom.publications import add_publication
 from newsdesk.newsroom.reading import render
 from newsdesk.pipeline.errors import InputError, IssueError
+from tests.pipeline.draft.chat_server import ChatServer, error
 from tests.stored_week import AS_OF, store_week
 
 pytestmark = pytest.mark.django_db
@@ -79,6 +81,22 @@ def test_a_week_is_drafted_in_order_with_the_related_stories_chained(pub: Public
     assert "Marlin" in week.plan.chains[0].reason
     again = drafting.draft_week(pub, as_of=AS_OF, top=1)
     assert again.issue.pk != issue.pk
+
+
+def test_a_week_asks_an_endpoint_that_does_not_answer_only_once(
+    pub: Publication, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store_week(pub)
+    with ChatServer(error(503, "overloaded")) as server:
+        for option, value in (("base_url", server.base_url), ("model", "m"), ("retries", "0")):
+            monkeypatch.setenv(backend_variable("openai", option), value)
+        week = drafting.draft_week(pub, as_of=AS_OF, backend="openai", actor="ed")
+    assert len(server.requests) == 1 and len(week.items) == 3
+    notes = [item.provenance["note"] for item in week.items]
+    assert notes[0].startswith("openai: HTTP 503") and all(
+        note.startswith("openai: not asked: it did not answer") for note in notes[1:]
+    ), notes
+    assert all(item.provenance["backend"] == "extractive" for item in week.items)
 
 
 def test_a_week_leaves_out_a_story_without_text_it_was_not_asked_for(pub: Publication) -> None:

@@ -32,7 +32,7 @@ import httpx
 from newsdesk import __version__
 from newsdesk.pipeline.draft.backends import Option, register
 from newsdesk.pipeline.draft.types import Draft, DraftRequest, SourceArticle
-from newsdesk.pipeline.errors import ConfigError, DraftError
+from newsdesk.pipeline.errors import BackendUnreachable, ConfigError, DraftError
 from newsdesk.pipeline.issue.style import (
     apply_case,
     format_attribution,
@@ -225,7 +225,7 @@ class OpenAIChat:
                     ) from None
                 except httpx.TimeoutException:
                     if last:
-                        raise DraftError(
+                        raise BackendUnreachable(
                             f"timed out after {self.timeout:g} s ({self._tries()}); "
                             "raise the timeout option or check the server"
                         ) from None
@@ -233,7 +233,7 @@ class OpenAIChat:
                     reason = "timed out"
                 except httpx.TransportError as exc:
                     if last:
-                        raise DraftError(
+                        raise BackendUnreachable(
                             f"cannot reach {where} ({self._tries()}): "
                             f"{self._scrub(str(exc)) or type(exc).__name__}; "
                             "check base_url and that the server runs"
@@ -249,13 +249,13 @@ class OpenAIChat:
                     if status == 429:
                         asked = retry_after(headers.get("retry-after", ""))
                         if asked is not None and asked > RETRY_AFTER_CAP:
-                            raise DraftError(
+                            raise BackendUnreachable(
                                 f"HTTP 429 from {where}: the endpoint asks to wait "
                                 f"{asked:g} s, longer than {RETRY_AFTER_CAP:g} s; try later"
                             )
                         wait = asked if asked is not None else wait
                     if last:
-                        raise DraftError(
+                        raise BackendUnreachable(
                             f"{self._status_message(status, content)} ({self._tries()})"
                         )
                     reason = f"HTTP {status}"

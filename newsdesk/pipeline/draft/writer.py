@@ -6,6 +6,9 @@ whose `note` says why; the editor sees both what was asked for (`requested`) and
 what wrote the draft (`draft.backend`). A configuration error (an unknown backend,
 a missing or malformed option) is not a reason to fall back: it propagates, so a
 typo in the settings is fixed rather than hidden behind extractive drafts.
+A run drafting several stories shares one `Outage`: once the backend does not
+answer at all (`BackendUnreachable`), the rest of the run drafts extractively at
+once instead of waiting out the timeouts and retries again for each story.
 
 Importing this module registers the backends newsdesk ships.
 """
@@ -20,7 +23,7 @@ from newsdesk.pipeline.draft import extractive, openai_chat
 from newsdesk.pipeline.draft.backends import make_backend
 from newsdesk.pipeline.draft.types import Draft, DraftRequest, Report
 from newsdesk.pipeline.draft.verify import verify
-from newsdesk.pipeline.errors import DraftError
+from newsdesk.pipeline.errors import BackendUnreachable, DraftError
 from newsdesk.pipeline.issue.style import chain_headline
 
 log = logging.getLogger(__name__)
@@ -42,6 +45,13 @@ class Written:
     requested: str
 
 
+@dataclass(slots=True)
+class Outage:
+    """What one run of drafts learned: why the backend is not to be asked again."""
+
+    reason: str = ""
+
+
 def write(
     request: DraftRequest,
     backend: str = FALLBACK,
@@ -49,18 +59,24 @@ def write(
     *,
     continues: bool = False,
     continued: bool = False,
+    outage: Outage | None = None,
 ) -> Written:
     """Draft the story with `backend`, check it, and fall back to extractive if needed.
 
     `continues` / `continued`: the item is chained to the one before / after it, so
-    its headline carries "..." there (and the style lint expects it)."""
+    its headline carries "..." there (and the style lint expects it). `outage`,
+    shared by the drafts of one run, skips a backend that did not answer before."""
     maker = make_backend(backend, settings)  # ConfigError propagates
     chained = {"continues": continues, "continued": continued}
     try:
+        if outage is not None and outage.reason and backend != FALLBACK:
+            raise DraftError(f"not asked: it did not answer for an earlier story ({outage.reason})")
         draft = _chained(maker.draft(request), **chained)
     except DraftError as exc:
         if backend == FALLBACK:
             raise
+        if isinstance(exc, BackendUnreachable) and outage is not None:
+            outage.reason = str(exc)
         note = f"{backend}: {exc}"
     else:
         report = verify(draft, request, **chained)

@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from newsdesk.pipeline.draft.backends import backend_names
-from newsdesk.pipeline.draft.writer import Written, failure_summary, write
+from newsdesk.pipeline.draft.writer import Outage, Written, failure_summary, write
 from newsdesk.pipeline.errors import ConfigError, DraftError
 from newsdesk.pipeline.types import ItemText
 from tests.pipeline.draft.chat_server import ChatServer, answer, error, raw_answer, slow
@@ -82,6 +82,30 @@ def test_a_timeout_falls_back_and_says_so() -> None:
     with ChatServer(slow(answer(faithful()), 5)) as server:
         written = write(story_request(), "openai", openai(server, timeout="0.2", retries="0"))
     assert_fell_back(written, "openai: timed out after 0.2 s (0 retries)")
+
+
+def test_a_backend_that_does_not_answer_is_asked_once_in_a_run() -> None:
+    """A week of stories waits out the timeouts once, not once a story."""
+    outage = Outage()
+    with ChatServer(slow(answer(faithful()), 5)) as server:
+        options = openai(server, timeout="0.2", retries="1")
+        first = write(story_request(), "openai", options, outage=outage)
+        asked = len(server.requests)
+        later = [write(story_request(), "openai", options, outage=outage) for _ in range(3)]
+    assert asked == 2 and len(server.requests) == asked  # the first story's two tries only
+    assert_fell_back(first, "openai: timed out after 0.2 s (1 retry)")
+    for written in later:
+        assert_fell_back(written, "openai: not asked: it did not answer for an earlier story")
+        assert "timed out after 0.2 s" in written.draft.note and written.report.passed
+
+
+def test_an_answer_it_could_not_use_does_not_stop_the_next_story() -> None:
+    outage = Outage()
+    with ChatServer(raw_answer("not JSON"), answer(faithful())) as server:
+        first = write(story_request(), "openai", openai(server), outage=outage)
+        second = write(story_request(), "openai", openai(server), outage=outage)
+    assert_fell_back(first, "openai: the model's answer is not valid JSON")
+    assert second.draft.backend == "openai" and len(server.requests) == 2
 
 
 def test_a_refused_key_falls_back_without_showing_it() -> None:
