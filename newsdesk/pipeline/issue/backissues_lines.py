@@ -26,6 +26,8 @@ _CATEGORIES = re.compile(r"^Related Categories\s*:?\s*(?P<inline>.*)$", re.IGNOR
 _SOURCE = re.compile(
     r"^(?P<outlet>.+?),?\s+(?P<month>[A-Za-z]+)\.?\s+(?P<day>\d{1,2}),?\s+(?P<year>\d{4})$"
 )
+#: the date as an ISO date, as some archiving tools write it: "Outlet, 2019-03-03"
+_SOURCE_ISO = re.compile(r"^(?P<outlet>.+?),\s*(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})$")
 #: the same with the day first, as British and Asian outlets write it: "Outlet, 3 March 2019"
 _SOURCE_DAY_FIRST = re.compile(
     r"^(?P<outlet>.+?),\s*(?P<day>\d{1,2})\s+(?P<month>[A-Za-z]+)\.?,?\s+(?P<year>\d{4})$"
@@ -109,8 +111,11 @@ def split_categories(text: str) -> tuple[str, ...]:
 
 def final_group(text: str) -> tuple[int, str] | None:
     """Where the line's closing parenthesised group starts and what it holds; parentheses
-    inside it (an outlet's "(Tokyo)") are matched, so the group is the whole attribution."""
+    inside it (an outlet's "(Tokyo)") are matched, so the group is the whole attribution.
+    A full stop after it ("...2019).", as some archives close a paragraph) is no part of it."""
     stripped = text.rstrip()
+    if stripped.endswith(")."):
+        stripped = stripped[:-1]
     if not stripped.endswith(")"):
         return None
     depth = 0
@@ -139,12 +144,12 @@ def _top_level_parts(inner: str) -> list[str]:
 
 def looks_like_body(text: str) -> bool:
     """A paragraph that ends with an attribution: a closing group with a comma and a
-    year, in a line too long to be a headline."""
+    year (or an ISO date), in a line too long to be a headline."""
     group = final_group(text)
     if group is None or len(text.split()) < 10:
         return False
     inner = group[1].strip()
-    return "," in inner and bool(re.search(r"\d{4}$", inner))
+    return "," in inner and bool(re.search(r"\d{4}(-\d{2}-\d{2})?$", inner))
 
 
 def looks_like_headline(text: str) -> bool:
@@ -172,6 +177,9 @@ def parse_attribution(body: str, line: int, source: str = "") -> tuple[str, tupl
         if month is None:
             found = _SOURCE_DAY_FIRST.match(part)
             month = month_number(found["month"]) if found else None
+        if month is None:
+            found = _SOURCE_ISO.match(part)
+            month = int(found["month"]) if found else None
         if not found or month is None:
             raise IssueParseError(
                 line, f"attribution part {part!r} is not 'Outlet, Month D, YYYY'", source

@@ -116,8 +116,29 @@ def test_attribution_parsing() -> None:
     ]
     with pytest.raises(IssueParseError, match="is not 'Outlet, Month D, YYYY'"):
         parse_attribution("Body. (Outlet, 3 Smarch 2019)", 5)
+    # an ISO date, and a full stop after the attribution, as some archives write them
+    text, sources = parse_attribution("Body. (Harbor Ledger, 2019-03-04; Radio 5, May 6, 2019).", 6)
+    assert text == "Body." and [(s.outlet, s.date) for s in sources] == [
+        ("Harbor Ledger", date(2019, 3, 4)),
+        ("Radio 5", date(2019, 5, 6)),
+    ]
+    with pytest.raises(IssueParseError, match="does not exist"):
+        parse_attribution("Body. (Outlet, 2019-13-04)", 7)
     with pytest.raises(IssueParseError, match="does not end with an attribution"):
         parse_attribution("Body without one.", 3)
+
+
+def test_an_issue_with_iso_dates_and_full_stops_after_attributions_is_read() -> None:
+    text = (FIXTURES / "hpb-0412.txt").read_text(encoding="utf-8")
+    text = text.replace("(Pacific Dispatch, September 9, 2026)", "(Pacific Dispatch, 2026-09-09)")
+    text = text.replace(
+        "(Strait Observer, September 10, 2026)", "(Strait Observer, September 10, 2026)."
+    )
+    parsed = parse_issue_text(text)
+    assert len(parsed.items) == 6
+    assert parsed.items[1].sources[0].date == date(2026, 9, 9)
+    assert parsed.items[2].sources[0].outlet == "Strait Observer"
+    assert parsed.items[2].body.endswith("open recruitment process.")
 
 
 def test_html_without_title_is_refused() -> None:
