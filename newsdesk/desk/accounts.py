@@ -20,7 +20,9 @@ class ThrottledLoginForm(AuthenticationForm):
     def clean(self) -> dict[str, Any]:
         request: HttpRequest | None = self.request
         address = throttle.address_of(request) if request is not None else "unknown"
-        username = str(self.data.get("username") or "")
+        # the name as authentication reads it (stripped, NFKC-normalized), so " editor"
+        # or "ｅｄｉｔｏｒ" count against editor's failures, not against a fresh name
+        username = str(self.cleaned_data.get("username") or self.data.get("username") or "")
         minutes = throttle.wait_minutes(username, address)
         if minutes:
             raise forms.ValidationError(
@@ -33,7 +35,8 @@ class ThrottledLoginForm(AuthenticationForm):
         except forms.ValidationError:
             throttle.failed(username, address)
             raise
-        throttle.succeeded(username)
+        if self.user_cache is not None:  # only a right password clears the failures
+            throttle.succeeded(username)
         return cleaned
 
 

@@ -154,3 +154,26 @@ def test_an_existing_user_keeps_the_password_when_none_is_given(pub: Publication
     member(pub, "editor", "cy")
     user, created = add_member("cy", "", pub, "admin", None)
     assert not created and user.check_password(PASSWORD) and user.email == "cy@corvia.example"
+
+
+def test_a_name_padded_or_in_other_forms_counts_as_the_same_name(
+    pub: Publication, settings
+) -> None:
+    """Authentication strips and NFKC-normalizes the name: its variants must not each
+    get their own allowance of failures (here each from its own address)."""
+    settings.NEWSDESK_LOGIN_FAILURES = 3
+    member(pub, "editor")
+    for n, name in enumerate(["editor ", " editor", "editor  ", "ｅｄｉｔｏｒ"]):
+        login(Client(REMOTE_ADDR=f"10.2.0.{n}"), name, "wrong-password")
+    page = login(Client(REMOTE_ADDR="10.2.1.1"), " editor ", PASSWORD)
+    assert "Too many failed log-ins" in page
+
+
+def test_a_form_without_a_password_does_not_clear_the_failures(pub: Publication, settings) -> None:
+    settings.NEWSDESK_LOGIN_FAILURES = 3
+    member(pub, "editor")
+    client = Client(REMOTE_ADDR="10.3.0.1")
+    for _ in range(3):
+        login(client, "editor", "wrong-password")
+        login(client, "editor", "")  # checks no password: neither a failure nor a success
+    assert "Too many failed log-ins" in login(client, "editor", PASSWORD)
