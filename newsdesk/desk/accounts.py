@@ -1,17 +1,23 @@
 """Logging in and out, and password resets: Django's views with the desk's templates,
-the log-in form throttled (throttle.py)."""
+the log-in form throttled (throttle.py), the reset link on an address the operator
+named (never the Host header a wildcard in NEWSDESK_ALLOWED_HOSTS lets anyone send)."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
+from urllib.parse import urlsplit
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import AuthenticationForm
-from django.http import HttpRequest
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.http import HttpRequest, HttpResponse
 from django.urls import path, reverse_lazy
 
 from newsdesk.desk import throttle
+
+logger = logging.getLogger("newsdesk.desk")
 
 
 class ThrottledLoginForm(AuthenticationForm):
@@ -40,6 +46,39 @@ class ThrottledLoginForm(AuthenticationForm):
         return cleaned
 
 
+def trusted_base(request: HttpRequest) -> str:
+    """The address a mailed reset link starts with: NEWSDESK_APP_URL, else
+    NEWSDESK_SITE_URL, else the request's own when its Host header can only be a name
+    the operator listed; "" when none can be trusted."""
+    base = settings.NEWSDESK_APP_URL or settings.NEWSDESK_SITE_URL
+    if base:
+        return str(base)
+    if any(h == "*" or h.startswith(".") for h in settings.ALLOWED_HOSTS):
+        return ""
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+class TrustedPasswordResetView(auth_views.PasswordResetView):
+    """Django's reset view, the link built on `trusted_base`: with a wildcard host the
+    sender of the request would choose where the victim's token goes."""
+
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
+        base = trusted_base(self.request)
+        if not base:
+            logger.error(
+                "password reset refused: set NEWSDESK_APP_URL (or NEWSDESK_SITE_URL); "
+                "with a wildcard in NEWSDESK_ALLOWED_HOSTS the request's host is not trusted"
+            )
+            form.add_error(None, "Password resets are not available here: ask an operator.")
+            return self.form_invalid(form)
+        parts = urlsplit(base)
+        self.extra_email_context = {
+            "protocol": parts.scheme,
+            "domain": f"{parts.netloc}{parts.path}".rstrip("/"),
+        }
+        return super().form_valid(form)
+
+
 urlpatterns = [
     path(
         "login/",
@@ -51,7 +90,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password_reset/",
-        auth_views.PasswordResetView.as_view(success_url=reverse_lazy("password_reset_done")),
+        TrustedPasswordResetView.as_view(success_url=reverse_lazy("password_reset_done")),
         name="password_reset",
     ),
     path(

@@ -177,3 +177,24 @@ def test_a_form_without_a_password_does_not_clear_the_failures(pub: Publication,
         login(client, "editor", "wrong-password")
         login(client, "editor", "")  # checks no password: neither a failure nor a success
     assert "Too many failed log-ins" in login(client, "editor", PASSWORD)
+
+
+def test_a_reset_link_never_goes_to_the_host_the_request_names(pub: Publication, settings) -> None:
+    """With a wildcard in NEWSDESK_ALLOWED_HOSTS anyone may send `Host: evil.example`
+    with the victim's address: the link (and its token) must not go there."""
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.NEWSDESK_APP_URL = settings.NEWSDESK_SITE_URL = ""
+    member(pub, "editor")
+    client = Client(HTTP_HOST="evil.example")
+    page = client.post("/accounts/password_reset/", {"email": "editor@corvia.example"})
+    assert page.status_code == 200 and "not available" in page.content.decode()
+    assert not mail.outbox
+    settings.NEWSDESK_APP_URL = "https://desk.corvia.example/news"
+    assert (
+        client.post("/accounts/password_reset/", {"email": "editor@corvia.example"}).status_code
+        == 302
+    )
+    (sent,) = mail.outbox
+    assert "evil.example" not in sent.body
+    link = re.search(r"https://desk\.corvia\.example/news(/accounts/reset/\S+)", sent.body)
+    assert link is not None
