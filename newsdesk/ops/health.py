@@ -7,10 +7,10 @@ import datetime as dt
 from typing import Any
 
 from django.db import DatabaseError, connection
-from django.db.models import Min
+from django.db.models import Min, Q, QuerySet
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
-from django_tasks_db.models import DBTaskResult
+from django_tasks_db.models import DBTaskResult, get_date_max
 
 from newsdesk.ops.models import Heartbeat
 from newsdesk.ops.recovery import STALE
@@ -28,9 +28,10 @@ def status(now: dt.datetime | None = None) -> dict[str, Any]:
     except DatabaseError as exc:
         return {"healthy": False, "problems": [f"database: {exc}"], "database": "down"}
     beats = {role: _beats(role, now) for role in Heartbeat.Role.values}
-    ready = DBTaskResult.objects.filter(status=TaskResultStatus.READY, run_after__lte=now)
-    oldest = ready.aggregate(m=Min("enqueued_at"))["m"]
-    oldest_age = (now - oldest).total_seconds() if oldest else 0.0
+    ready = DBTaskResult.objects.filter(status=TaskResultStatus.READY).filter(
+        Q(run_after=get_date_max()) | Q(run_after__lte=now)
+    )
+    oldest_age = _oldest_wait(ready, now)
     day_ago = now - dt.timedelta(days=1)
     failed = DBTaskResult.objects.filter(status=TaskResultStatus.FAILED, finished_at__gte=day_ago)
     last_failure = failed.order_by("-finished_at").first()
@@ -57,6 +58,16 @@ def status(now: dt.datetime | None = None) -> dict[str, Any]:
             else None
         ),
     }
+
+
+def _oldest_wait(ready: QuerySet[DBTaskResult], now: dt.datetime) -> float:
+    """Seconds the longest-waiting runnable task has waited: since it was enqueued, or,
+    for one given a time to run after (a retry, a task given back), since that time.
+    django-tasks-db stores "at once" as the far future (get_date_max), not as None."""
+    at_once = ready.filter(run_after=get_date_max()).aggregate(m=Min("enqueued_at"))["m"]
+    later = ready.exclude(run_after=get_date_max()).aggregate(m=Min("run_after"))["m"]
+    since = min((t for t in (at_once, later) if t is not None), default=None)
+    return max(0.0, (now - since).total_seconds()) if since else 0.0
 
 
 def _beats(role: str, now: dt.datetime) -> dict[str, Any]:

@@ -1,0 +1,46 @@
+"""/healthz and `newsdesk status`: what they count as a stuck queue."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from newsdesk.ops.health import OLDEST_PENDING, status
+from newsdesk.ops.models import Heartbeat
+from tests.ops.chores import slow_once
+
+pytestmark = pytest.mark.django_db
+
+
+def beating(now: dt.datetime) -> None:
+    for role in Heartbeat.Role.values:
+        Heartbeat.objects.create(name=role, role=role, host="h", pid=1, started=now, seen=now)
+
+
+def test_a_task_waiting_too_long_to_run_makes_the_status_unhealthy() -> None:
+    """A task enqueued to run at once (most are) counts in the queue, and one left
+    waiting past OLDEST_PENDING (the workers are alive but take nothing) is a problem."""
+    now = timezone.now()
+    beating(now)
+    assert status(now)["healthy"]
+    result = slow_once.enqueue("/nonexistent/note", 0)
+    waited = OLDEST_PENDING + dt.timedelta(minutes=5)
+    DBTaskResult.objects.filter(pk=result.id).update(enqueued_at=now - waited)
+    found = status(now)
+    assert found["queue_depth"] == 1
+    assert found["oldest_pending_seconds"] == pytest.approx(waited.total_seconds(), abs=1)
+    assert not found["healthy"] and "oldest pending task" in found["problems"][0]
+
+
+def test_a_retry_waits_from_its_own_time_not_from_when_it_was_enqueued() -> None:
+    now = timezone.now()
+    beating(now + dt.timedelta(minutes=3))
+    result = slow_once.using(run_after=now + dt.timedelta(minutes=2)).enqueue("/x", 0)
+    DBTaskResult.objects.filter(pk=result.id).update(enqueued_at=now - dt.timedelta(hours=1))
+    assert status(now)["queue_depth"] == 0  # not due yet
+    later = status(now + dt.timedelta(minutes=3))
+    assert later["queue_depth"] == 1 and later["oldest_pending_seconds"] == pytest.approx(60, abs=1)
+    assert later["healthy"]
