@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import secrets
 import socket
@@ -33,28 +34,38 @@ class Beating:
     def __init__(self, role: str) -> None:
         self.role = role
         self.name = process_name(role)
+        self.started = timezone.now()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"{role}-heartbeat", daemon=True)
 
     def __enter__(self) -> str:
-        now = timezone.now()
+        self.started = timezone.now()
+        self._beat(self.started)
+        self._thread.start()
+        return self.name
+
+    def _beat(self, now: dt.datetime) -> None:
+        """Say this process is alive; the row is made again if it went away meanwhile (a
+        scheduler deletes rows not seen for ten times the stale time, as after a long
+        database outage): without it, the living process would pass for dead for good,
+        and its tasks would be given to other workers while it runs them."""
+        if Heartbeat.objects.filter(name=self.name).update(seen=now):
+            return
         Heartbeat.objects.create(
             name=self.name,
             role=self.role,
             host=socket.gethostname()[:200],
             pid=os.getpid(),
-            started=now,
+            started=self.started,
             seen=now,
         )
-        self._thread.start()
-        return self.name
 
     def _run(self) -> None:
         try:
             while not self._stop.wait(BEAT):
                 close_old_connections()  # a restarted database is reconnected here
                 try:
-                    Heartbeat.objects.filter(name=self.name).update(seen=timezone.now())
+                    self._beat(timezone.now())
                 except Exception:  # a missed beat (database restarting) is retried at the next
                     continue
         finally:

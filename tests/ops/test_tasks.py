@@ -4,6 +4,7 @@ on the real task table."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 from pathlib import Path
 
 import pytest
@@ -15,9 +16,9 @@ from newsdesk.ingest.models import Source
 from newsdesk.newsroom import numbering
 from newsdesk.newsroom.models import Issue
 from newsdesk.newsroom.publications import add_publication
-from newsdesk.ops import scheduler
+from newsdesk.ops import heartbeat, scheduler
 from newsdesk.ops.models import Heartbeat
-from newsdesk.ops.recovery import STALE, release_orphans
+from newsdesk.ops.recovery import STALE, alive, release_orphans
 from newsdesk.ops.worker import run_worker
 from newsdesk.tasking import RetryPolicy
 from tests.archive.conftest import publish
@@ -128,3 +129,21 @@ def test_the_site_is_exported_once_per_change_when_a_folder_is_set(
     run_worker(batch=True)
     assert "A SECOND WEEK" in (tmp_path / "sites" / "cpw" / "cpw" / "8" / "index.html").read_text()
     assert all(r.status == TaskResultStatus.SUCCESSFUL for r in rows("export_publication"))
+
+
+def test_a_living_process_whose_heartbeat_row_was_removed_beats_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """After a long database outage the scheduler may delete a heartbeat row as long
+    gone before its process beats again: the process must not pass for dead for good
+    (its running tasks would be handed to other workers while it runs them)."""
+    monkeypatch.setattr(heartbeat, "BEAT", 0.05)
+    with heartbeat.Beating(Heartbeat.Role.WORKER) as name:
+        # what release_orphans does to a row not seen for ten times STALE
+        Heartbeat.objects.filter(name=name).delete()
+        for _ in range(100):
+            if name in alive(Heartbeat.Role.WORKER):
+                break
+            time.sleep(0.05)
+        assert name in alive(Heartbeat.Role.WORKER)
+    assert not Heartbeat.objects.filter(name=name).exists()  # a clean stop removes it
