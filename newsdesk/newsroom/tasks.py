@@ -24,7 +24,7 @@ from newsdesk.newsroom.models import Publication
 from newsdesk.newsroom.numbering import require_draft
 from newsdesk.newsroom.people import AnyUser
 from newsdesk.pipeline.errors import IssueError
-from newsdesk.tasking import ONCE, RetryPolicy, background
+from newsdesk.tasking import RetryPolicy, background
 
 
 @background(retry=RetryPolicy(attempts=3), queue="newsroom")
@@ -45,10 +45,12 @@ def retrain_due_models(*, attempt: int = 1) -> list[str]:
     return [f"{publication.slug}: {why}" for publication, why, _ in week.train_due()]
 
 
-@background(retry=ONCE, queue="newsroom", priority=10)
+@background(retry=RetryPolicy(attempts=3), queue="newsroom", priority=10)
 def publish_due_issues(*, attempt: int = 1) -> list[dict[str, Any]]:
     """Publish every scheduled issue whose time has come; one whose checks fail stays
-    scheduled and is reported (retrying would not change its checks)."""
+    scheduled and is reported (that is no failure of the task, and is not retried).
+    Anything else that goes wrong (a locked database) is retried: the scheduler claims
+    a due issue once, so without a retry it would stay scheduled for good."""
     return [
         {"issue": due.issue.pk, "title": due.issue.title, "error": due.error}
         for due in builder.publish_due()

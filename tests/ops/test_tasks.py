@@ -6,8 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
+from django.db import OperationalError
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
@@ -147,3 +149,32 @@ def test_a_living_process_whose_heartbeat_row_was_removed_beats_again(
             time.sleep(0.05)
         assert name in alive(Heartbeat.Role.WORKER)
     assert not Heartbeat.objects.filter(name=name).exists()  # a clean stop removes it
+
+
+def test_a_scheduled_issue_whose_publishing_fails_for_a_moment_is_published_later(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The scheduler claims a due issue once: a failure that is not the issue's checks
+    (a locked database, say) must be retried, or the issue stays scheduled for good."""
+    pub = add_publication("cpw", "Coastal Policy Weekly", first_number=7)
+    draft = publish(pub, None, dt.date(2026, 10, 2), [("A HEADLINE", "A body.", [])], "draft")
+    numbering.publish(draft, at=timezone.now() + dt.timedelta(minutes=5), override="test")
+    Issue.objects.filter(pk=draft.pk).update(scheduled_for=timezone.now())
+    real = numbering.publish
+    failures = iter([OperationalError("database is locked")])
+
+    def once_locked(*args: Any, **kwargs: Any) -> Issue:
+        for failure in failures:
+            raise failure
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(numbering, "publish", once_locked)
+    assert scheduler.tick().publish
+    run_worker(batch=True)
+    draft.refresh_from_db()
+    assert draft.status == Issue.Status.SCHEDULED
+    assert not scheduler.tick().publish  # claimed already: only a retry can publish it
+    DBTaskResult.objects.filter(status=TaskResultStatus.READY).update(run_after=timezone.now())
+    run_worker(batch=True)
+    draft.refresh_from_db()
+    assert draft.status == Issue.Status.PUBLISHED and draft.number == 7
