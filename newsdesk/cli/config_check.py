@@ -25,10 +25,12 @@ def run_config(args: argparse.Namespace) -> int:
     return 0
 
 
-def refuse_bad_config() -> None:
+def refuse_bad_config(production: bool = True) -> None:
     """Before serve, worker, scheduler or run: each problem on a line of its own on stderr,
-    then a ConfigError, so an unattended process never starts half-configured."""
-    problems = config_problems()
+    then a ConfigError, so an unattended process never starts half-configured.
+    `production`: all but the development server (`serve` without --production), which
+    alone may run with NEWSDESK_DEBUG on."""
+    problems = config_problems(production=production)
     if not problems:
         return
     for problem in problems:

@@ -71,7 +71,8 @@ def run_command(args: argparse.Namespace) -> int:
     if args.command == "demo":
         use_demo_files(Path(args.database))
     if getattr(args, "check_config", False):
-        refuse_bad_config()
+        development = args.command == "serve" and not args.production
+        refuse_bad_config(production=not development)
     if args.needs_django:
         setup_django()
     handler = load(args.handler)  # after set-up: a command's module imports models

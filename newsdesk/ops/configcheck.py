@@ -27,6 +27,7 @@ from newsdesk.config import (
     backend_settings,
     backend_variable,
     default_backend,
+    env_bool,
     env_str,
     reading_settings,
 )
@@ -40,12 +41,16 @@ ELSEWHERE = {"NEWSDESK_PASSWORD", "NEWSDESK_DRAFT_BACKEND"}
 TOOLING = {"NEWSDESK_CHROMIUM", "NEWSDESK_SCALE_FEEDS"}
 #: Django refuses to sign with less; shorter than this is guessable
 SHORTEST_SECRET = 32
+#: a key of fewer different characters than this ("aaaa...") is no random string
+FEWEST_SECRET_CHARACTERS = 5
 #: how long to wait for PostgreSQL to answer
 CONNECT_SECONDS = 5
 
 
-def config_problems(probe_database: bool = True) -> list[str]:
-    """One message per problem with the environment's configuration; empty when sound."""
+def config_problems(probe_database: bool = True, production: bool = True) -> list[str]:
+    """One message per problem with the environment's configuration; empty when sound.
+    `production`: the configuration serves the public (all but the development server),
+    so Django's debug pages are a problem too."""
     with reading_settings() as reading:
         try:
             found = runpy.run_path(settings_file(), run_name="newsdesk.settings_check")
@@ -56,6 +61,8 @@ def config_problems(probe_database: bool = True) -> list[str]:
     environ = os.environ
     problems += unknown_settings(environ, reading.names)
     problems += secret_problems(environ)
+    if production:
+        problems += debug_problems(environ)
     problems += mail_problems(environ)
     problems += drafting_problems(environ)
     database = found.get("DATABASES", {}).get("default")
@@ -108,6 +115,25 @@ def secret_problems(environ: Mapping[str, str]) -> list[str]:
         return [
             f"NEWSDESK_SECRET_KEY is too short ({len(key)} characters): "
             f"use at least {SHORTEST_SECRET} random ones"
+        ]
+    if len(set(key)) < FEWEST_SECRET_CHARACTERS:
+        return [
+            f"NEWSDESK_SECRET_KEY is not random ({len(set(key))} different characters): "
+            "make one with `python3 -c 'import secrets; print(secrets.token_urlsafe(50))'`"
+        ]
+    return []
+
+
+def debug_problems(environ: Mapping[str, str]) -> list[str]:
+    """Django's debug pages show any visitor the code, settings and SQL behind an error."""
+    try:
+        debug = env_bool("NEWSDESK_DEBUG", False, environ)
+    except ConfigError:
+        return []  # the settings' reading said why already
+    if debug:
+        return [
+            "NEWSDESK_DEBUG is on: every visitor who meets an error would see Django's "
+            "debug page (code, settings, SQL); turn it off outside development"
         ]
     return []
 

@@ -143,3 +143,24 @@ def test_the_command_in_process(
         "NEWSDESK_RETRAIN_DAY is not a newsdesk setting (did you mean NEWSDESK_RETRAIN_DAYS?)"
         in (capsys.readouterr().out)
     )
+
+
+def test_debug_pages_and_a_key_that_is_no_random_string(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'desk.sqlite3'}")
+    monkeypatch.setenv("NEWSDESK_DEBUG", "True")
+    monkeypatch.setenv("NEWSDESK_SECRET_KEY", "a" * 50)
+    problems = config_problems()
+    assert problems[0].startswith("NEWSDESK_SECRET_KEY is not random (1 different characters)")
+    assert problems[1].startswith("NEWSDESK_DEBUG is on: every visitor who meets an error")
+    assert len(problems) == 2
+    # the development server alone may show debug pages
+    assert config_problems(production=False) == problems[:1]
+
+
+def test_the_production_server_refuses_to_serve_debug_pages(tmp_path: Path) -> None:
+    env = clean_environment(tmp_path, NEWSDESK_DEBUG="True")
+    done = newsdesk(env, "serve", "--production", "--port", "9")
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[0].startswith("newsdesk: NEWSDESK_DEBUG is on")
