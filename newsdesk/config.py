@@ -161,6 +161,19 @@ def env_networks(
     return networks
 
 
+def origins(*urls: str) -> list[str]:
+    """The origins (scheme://host[:port]) of the web addresses given; those that are no
+    absolute address are left out."""
+    found = []
+    for url in urls:
+        parts = urlsplit(url.strip())
+        if parts.scheme in {"http", "https"} and parts.netloc:
+            origin = f"{parts.scheme}://{parts.netloc}"
+            if origin not in found:
+                found.append(origin)
+    return found
+
+
 def backend_variable(backend: str, option: str) -> str:
     """NEWSDESK_DRAFT_<BACKEND>_<OPTION>, e.g. NEWSDESK_DRAFT_OPENAI_API_KEY."""
     return "_".join(

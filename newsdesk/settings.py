@@ -13,6 +13,7 @@ from newsdesk.config import (
     env_str,
     finish_reading,
     one_of,
+    origins,
     start_reading,
 )
 from newsdesk.logs import FORMATS, LEVELS, logging_config
@@ -168,6 +169,10 @@ NEWSDESK_SITE_URL = env_str("NEWSDESK_SITE_URL").rstrip("/")
 #: the dynamic app's address, for what a static export cannot answer (search,
 #: subscribe); the site's address when unset
 NEWSDESK_APP_URL = env_str("NEWSDESK_APP_URL").rstrip("/")
+#: behind a proxy terminating TLS (docs/site.md) the server sees plain HTTP while the
+#: browser's POST says `Origin: https://...`: Django's CSRF check would refuse every
+#: form (the log-in first) unless the public addresses the operator named are trusted
+CSRF_TRUSTED_ORIGINS = origins(NEWSDESK_SITE_URL, NEWSDESK_APP_URL)
 #: with it set, the scheduler exports each publication's site to DIR/SLUG after every
 #: change readers see (newsdesk/archive/tasks.py); empty: no export by itself
 NEWSDESK_EXPORT_DIR = env_str("NEWSDESK_EXPORT_DIR")

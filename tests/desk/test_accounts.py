@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import runpy
 
 import pytest
 from django.conf import settings as loaded
@@ -13,6 +14,7 @@ from django.test import Client
 from newsdesk.cli.main import main
 from newsdesk.newsroom.models import AuditEntry, Membership, Publication
 from newsdesk.newsroom.people import add_member, allows, can, require
+from newsdesk.ops.configcheck import settings_file
 from newsdesk.pipeline.errors import ForbiddenError, InputError
 from tests.desk.conftest import PASSWORD, member
 
@@ -198,3 +200,23 @@ def test_a_reset_link_never_goes_to_the_host_the_request_names(pub: Publication,
     assert "evil.example" not in sent.body
     link = re.search(r"https://desk\.corvia\.example/news(/accounts/reset/\S+)", sent.body)
     assert link is not None
+
+
+def test_log_in_behind_a_proxy_terminating_tls(
+    pub: Publication, settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/site.md's nginx passes plain HTTP to the server while the browser posts
+    with `Origin: https://...`: the public address in NEWSDESK_SITE_URL is trusted."""
+    monkeypatch.setenv("NEWSDESK_SITE_URL", "https://news.corvia.example/")
+    read = runpy.run_path(settings_file(), run_name="newsdesk.settings_check")
+    settings.CSRF_TRUSTED_ORIGINS = read.get("CSRF_TRUSTED_ORIGINS", [])
+    settings.ALLOWED_HOSTS = ["news.corvia.example"]
+    member(pub, "editor")
+    client = Client(enforce_csrf_checks=True, HTTP_HOST="news.corvia.example")
+    form = client.get("/accounts/login/").content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+    fields = {"username": "editor", "password": PASSWORD, "csrfmiddlewaretoken": token}
+    done = client.post("/accounts/login/", fields, HTTP_ORIGIN="https://news.corvia.example")
+    assert done.status_code == 302 and done["Location"] == "/desk/"
+    stranger = client.post("/accounts/logout/", HTTP_ORIGIN="https://evil.example")
+    assert stranger.status_code == 403
