@@ -1,9 +1,12 @@
 """A worker process: runs queued tasks one at a time, with a heartbeat.
 
-The loop is django-tasks-db's own `db_worker` command (it claims a task with
-SELECT ... FOR UPDATE SKIP LOCKED on PostgreSQL and an exclusive transaction on
-SQLite, so no task runs twice at once). On SIGTERM it finishes the task in hand,
-then exits 0; idle, it exits at once.
+The loop is django-tasks-db's own worker, that of its `db_worker` command (it claims
+a task with SELECT ... FOR UPDATE SKIP LOCKED on PostgreSQL and an exclusive
+transaction on SQLite, so no task runs twice at once). On SIGTERM or SIGINT it
+finishes the task in hand, then exits 0; idle, it exits at once. A second signal
+changes nothing: `newsdesk run` passes its own SIGTERM on to a worker that Ctrl-C in
+a terminal (or systemd, signalling the whole service) has reached already, and
+db_worker's "again to force" would abort the task and record it failed, for good.
 """
 
 from __future__ import annotations
@@ -11,9 +14,11 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
+from types import FrameType
 
-from django.core.management import call_command
 from django.db import DatabaseError, InterfaceError, connection
+from django_tasks_db.compat import DEFAULT_TASK_BACKEND_ALIAS, TASKS_LOGGER
+from django_tasks_db.management.commands.db_worker import Worker
 
 from newsdesk.ops.heartbeat import Beating
 from newsdesk.ops.models import Heartbeat
@@ -26,6 +31,16 @@ RECONNECT = 1.0
 RECONNECT_MAX = 30.0
 
 
+class OneStopWorker(Worker):
+    """db_worker's loop, stopping once however many times it is asked."""
+
+    def shutdown(self, signum: int, frame: FrameType | None) -> None:
+        if not self.running:
+            logger.info("worker %s is stopping already: the task in hand finishes", self.worker_id)
+            return
+        super().shutdown(signum, frame)
+
+
 def run_worker(*, queues: str = "*", max_tasks: int | None = None, batch: bool = False) -> int:
     """Run tasks of `queues` ("*" for all, or names joined by ","); 0 on a clean stop.
 
@@ -35,23 +50,25 @@ def run_worker(*, queues: str = "*", max_tasks: int | None = None, batch: bool =
     with Beating(Heartbeat.Role.WORKER) as name:
         release_orphans()
         logger.info("worker %s started on queues %s", name, queues)
-        options: dict[str, object] = {
-            "worker_id": name,
-            "queue_name": queues,
-            "interval": 1.0,
-            "reload": False,
-            "startup_delay": False,
-            "batch": batch,
-            "verbosity": 0,
-        }
-        if max_tasks is not None:
-            options["max_tasks"] = max_tasks
+        for quiet in (TASKS_LOGGER, "django_tasks_db"):  # newsdesk logs the tasks itself
+            logging.getLogger(quiet).setLevel(logging.CRITICAL)
         wait = RECONNECT
         while True:
+            worker = OneStopWorker(
+                queue_names=queues.split(","),
+                interval=1.0,
+                batch=batch,
+                backend_name=DEFAULT_TASK_BACKEND_ALIAS,
+                startup_delay=False,
+                max_tasks=max_tasks,
+                worker_id=name,
+                excluded_queue_names=[],
+            )
             try:
-                call_command("db_worker", **options)
+                worker.configure_signals()
+                worker.run()
                 return 0
-            except SystemExit as stop:  # the command's own clean exit on SIGTERM
+            except SystemExit as stop:  # the loop's own clean exit on SIGTERM
                 code = stop.code if isinstance(stop.code, int) else 1
                 logger.info("worker %s stopped (%s)", name, code)
                 return code

@@ -6,6 +6,8 @@ files, so the test sees how often an effect happened whichever process ran it.""
 
 from __future__ import annotations
 
+import signal
+import time
 from pathlib import Path
 
 import pytest
@@ -70,6 +72,21 @@ def test_a_worker_stopped_by_sigterm_finishes_its_task_and_exits_0(tmp_path: Pat
     assert note.read_text() == "done\n" and status(task.id) == TaskResultStatus.SUCCESSFUL
     assert status(waiting.id) == TaskResultStatus.READY  # left for the next worker
     assert not Heartbeat.objects.exists()  # a clean stop says so
+
+
+def test_a_worker_asked_twice_to_stop_still_finishes_its_task(tmp_path: Path) -> None:
+    """Ctrl-C on `newsdesk run` reaches the worker (same process group), then `run`
+    passes on its own SIGTERM (systemd's stop does the same to the whole service): the
+    second signal must not abort the task in hand and record it failed for good."""
+    note = tmp_path / "effect.txt"
+    task = slow_once.enqueue(str(note), 3.0)
+    with fleet(tmp_path / "logs") as running:
+        worker = running.start("worker")
+        wait_for(note.with_suffix(".started").exists, within=180, what="started", fleet=running)
+        worker.popen.send_signal(signal.SIGINT)
+        time.sleep(0.5)
+        assert worker.stop(timeout=STOP_WITHIN) == 0, running.logs()
+    assert note.read_text() == "done\n" and status(task.id) == TaskResultStatus.SUCCESSFUL
 
 
 def test_an_idle_worker_and_a_scheduler_exit_0_on_sigterm(tmp_path: Path) -> None:
