@@ -18,13 +18,16 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from newsdesk.desk.models import LoginFailure
+from newsdesk.web.clients import client_address
 
 ADDRESS_FACTOR = 4
 
 
 def address_of(request: HttpRequest) -> str:
-    """The client's address as the server saw it (no forwarded header is trusted)."""
-    return str(request.META.get("REMOTE_ADDR") or "unknown")[:45]
+    """The client's address (web/clients.py): behind a trusted proxy the one it forwards
+    for, else every log-in would share the proxy's address, and 20 failures from anyone
+    would lock everyone out."""
+    return client_address(request)[:45]
 
 
 def _window() -> dt.timedelta:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import runpy
 
@@ -220,3 +221,24 @@ def test_log_in_behind_a_proxy_terminating_tls(
     assert done.status_code == 302 and done["Location"] == "/desk/"
     stranger = client.post("/accounts/logout/", HTTP_ORIGIN="https://evil.example")
     assert stranger.status_code == 403
+
+
+def test_behind_a_trusted_proxy_each_client_counts_for_itself(pub: Publication, settings) -> None:
+    """Behind nginx every request comes from 127.0.0.1: counted by that address, one
+    client's failures would lock every editor out. A proxy the operator trusts is
+    believed about the client it forwards for; anyone else's header is not."""
+    settings.NEWSDESK_LOGIN_FAILURES = 2  # an address may fail 8 times
+    settings.NEWSDESK_TRUSTED_PROXIES = [ipaddress.ip_network("127.0.0.1/32")]
+    member(pub, "editor")
+    attacker = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.9")
+    for n in range(8):
+        login(attacker, f"name{n}", "guess")
+    assert "Too many failed log-ins" in login(attacker, "editor", PASSWORD)
+    editor = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.7")
+    assert (
+        editor.post("/accounts/login/", {"username": "editor", "password": PASSWORD}).status_code
+        == 302
+    )
+    # not from a trusted proxy: the header is the sender's own word, and ignored
+    spoofing = Client(REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR="192.0.2.1")
+    assert "Too many failed log-ins" in login(spoofing, "nobody", "guess")
