@@ -11,6 +11,7 @@ and publishes scheduled issues when they are due (`publish_due`).
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import smtplib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -36,6 +37,8 @@ from newsdesk.newsroom.reading import render
 from newsdesk.pipeline.errors import InputError, IssueError
 from newsdesk.pipeline.issue.style import Style
 from newsdesk.pipeline.text import word_count
+
+logger = logging.getLogger("newsdesk.newsroom")
 
 #: how many items outside an issue, and published issues, the page lists
 CANDIDATES = 50
@@ -469,8 +472,10 @@ class Due:
 
 def publish_due(now: dt.datetime | None = None) -> list[Due]:
     """Publish every scheduled issue whose time has come, oldest first, each under its
-    publication's next number; one that fails (its checks fail now and no override
-    was given when it was scheduled) stays scheduled and is reported."""
+    publication's next number. One that fails (its checks fail now and no override
+    was given when it was scheduled) goes back to draft, with the reason in its
+    history and the audit log: left scheduled, it would go out whenever the next
+    scheduled issue fell due, days or weeks late, without anyone choosing the time."""
     now = now or timezone.now()
     due = Issue.objects.filter(
         status=Issue.Status.SCHEDULED, scheduled_for__lte=now
@@ -488,5 +493,31 @@ def publish_due(now: dt.datetime | None = None) -> list[Due]:
                 )
             done.append(Due(published, ""))
         except IssueError as exc:
-            done.append(Due(issue, str(exc)))
+            done.append(Due(_unschedule(issue, str(exc), now), str(exc)))
     return done
+
+
+def _unschedule(issue: Issue, reason: str, now: dt.datetime) -> Issue:
+    """A scheduled issue that could not be published at its time, back to draft."""
+    logger.error("scheduled issue #%s not published: %s", issue.pk, reason)
+    with transaction.atomic():
+        before = state(issue)
+        moved = Issue.objects.filter(pk=issue.pk, status=Issue.Status.SCHEDULED).update(
+            status=Issue.Status.DRAFT, scheduled_for=None
+        )
+        if not moved:  # published or changed by someone else meanwhile
+            issue.refresh_from_db()
+            return issue
+        when = issue.scheduled_for.isoformat() if issue.scheduled_for else None
+        IssueEvent.objects.create(
+            issue=issue,
+            kind="schedule-failed",
+            at=now,
+            actor=SCHEDULER,
+            detail={"for": when, "reason": reason},
+        )
+        after = state(issue) | {"reason": reason}
+        record(
+            SCHEDULER, issue.publication, "issue-schedule-failed", "issue", issue.pk, before, after
+        )
+    return issue

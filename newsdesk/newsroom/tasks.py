@@ -47,8 +47,8 @@ def retrain_due_models(*, attempt: int = 1) -> list[str]:
 
 @background(retry=RetryPolicy(attempts=3), queue="newsroom", priority=10)
 def publish_due_issues(*, attempt: int = 1) -> list[dict[str, Any]]:
-    """Publish every scheduled issue whose time has come; one whose checks fail stays
-    scheduled and is reported (that is no failure of the task, and is not retried).
+    """Publish every scheduled issue whose time has come; one whose checks fail goes
+    back to draft and is reported (that is no failure of the task, and is not retried).
     Anything else that goes wrong (a locked database) is retried: the scheduler claims
     a due issue once, so without a retry it would stay scheduled for good."""
     return [

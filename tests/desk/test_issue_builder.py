@@ -297,6 +297,31 @@ def test_a_schedule_keeps_its_override_for_when_it_is_due(pub: Publication) -> N
     assert event.detail["reason"] == "quote read back to the speaker"
 
 
+def test_a_scheduled_issue_failing_its_checks_goes_back_to_draft(pub: Publication) -> None:
+    """Left scheduled, it would go out whenever another issue fell due, weeks late."""
+    issue, items = draft_with_items(pub, 2)
+    client = logged_in(pub, "editor")
+    editor = client.get("/desk/cpw/").wsgi_request.user
+    when = timezone.now() + dt.timedelta(hours=3)
+    builder.schedule(issue, when, editor)
+    Item.objects.filter(pk=items[0].pk).update(verification={"ok": False, "flags": ["quote"]})
+    due = builder.publish_due(when)
+    issue.refresh_from_db()
+    assert len(due) == 1 and "verification failed" in due[0].error
+    assert (issue.status, issue.scheduled_for, issue.number) == ("draft", None, None)
+    event = IssueEvent.objects.get(issue=issue, kind="schedule-failed")
+    assert event.detail["for"] == when.isoformat() and "verification" in event.detail["reason"]
+    entry = AuditEntry.objects.get(action="issue-schedule-failed")
+    assert entry.actor == "scheduler" and entry.before["status"] == "scheduled"
+    page = client.get(f"/desk/cpw/issue/?draft={issue.pk}").content.decode()
+    assert "issue-schedule-failed" in page and "verification failed" in page
+    # fixed later, it waits for the editor: the next due run leaves it alone
+    Item.objects.filter(pk=items[0].pk).update(verification={"ok": True, "flags": []})
+    assert builder.publish_due(when + dt.timedelta(days=1)) == []
+    issue.refresh_from_db()
+    assert issue.status == "draft"
+
+
 def test_withdrawing_needs_a_reason(pub: Publication) -> None:
     issue, _ = draft_with_items(pub, 2)
     numbering.publish(issue, actor="editor")
