@@ -12,6 +12,7 @@ import gzip
 import hashlib
 import importlib
 import json
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -63,14 +64,15 @@ def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
 
 def numbered_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     """(line number, record) of a JSON Lines file: blank lines are skipped but counted,
-    so a message's FILE:LINE is the record's line."""
+    so a message's FILE:LINE is the record's line. A byte-order mark in front is read
+    as such (utf-8-sig), not as part of the first record."""
     if not path.is_file():
         raise EvalDataError(f"no such file: {path}")
     with path.open("rb") as probe:
         gzipped = probe.read(2) == b"\x1f\x8b"
     opener: Callable[..., Any] = gzip.open if gzipped else open
     try:
-        with opener(path, "rt", encoding="utf-8") as handle:
+        with opener(path, "rt", encoding="utf-8-sig") as handle:
             for number, line in enumerate(handle, 1):
                 if not line.strip():
                     continue
@@ -85,7 +87,7 @@ def numbered_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
                 if not isinstance(record, dict):
                     raise EvalDataError(f"{path}:{number}: expected a JSON object")
                 yield number, record
-    except (OSError, UnicodeDecodeError, EOFError) as exc:
+    except (OSError, UnicodeDecodeError, EOFError, zlib.error) as exc:
         raise EvalDataError(f"{path}: cannot read: {exc}") from None
 
 
