@@ -13,6 +13,7 @@ import hashlib
 import importlib
 import json
 import zlib
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -143,7 +144,9 @@ def latest_apart(
 
 
 def train_and_test(
-    options: EvalOptions, keep: Callable[[dict[str, Any]], bool] = lambda r: True
+    options: EvalOptions,
+    keep: Callable[[dict[str, Any]], bool] = lambda r: True,
+    skipped: Counter[str] | None = None,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The training and test records of a task with --train, honouring the hold-outs.
 
@@ -151,7 +154,9 @@ def train_and_test(
     fraction F of the records (by hash of `id`) and trains on the rest;
     --holdout-latest F scores the latest fraction F by `published` and trains
     on the earlier ones (`latest_apart`). Otherwise --train and --data are read
-    as given.
+    as given. Records `keep` refuses are counted in `skipped`: under "train"
+    those of --train, under "test" those of --data (with one file for both,
+    its refused records, neither trained on nor scored).
     """
     if options.train is None:
         raise EvalDataError("this task needs --train FILE")
@@ -168,14 +173,20 @@ def train_and_test(
         )
     if not same and latest is not None:
         raise EvalDataError("--holdout-latest splits one file: give it as --train and --data")
+    counts: Counter[str] = Counter() if skipped is None else skipped
+
+    def kept(path: Path, side: str) -> list[dict[str, Any]]:
+        records = list(read_jsonl(path))
+        chosen = [r for r in records if keep(r)]
+        counts[side] += len(records) - len(chosen)
+        return chosen
+
     if same:
-        records = [r for r in read_jsonl(options.data) if keep(r)]
+        records = kept(options.data, "test")
         if latest is not None:
             return latest_apart(records, latest)
         assert holdout is not None
         test = [r for r in records if in_holdout(str(r.get("id")), holdout)]
         train = [r for r in records if not in_holdout(str(r.get("id")), holdout)]
         return train, test
-    return [r for r in read_jsonl(options.train) if keep(r)], [
-        r for r in read_jsonl(options.data) if keep(r)
-    ]
+    return kept(options.train, "train"), kept(options.data, "test")

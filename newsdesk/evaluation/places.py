@@ -1,7 +1,8 @@
 """`newsdesk eval places`: which countries a story is about, scored on Reuters `places`.
 
 Records need "title", "text" and "places" (Reuters-21578 codes such as "usa",
-"west-germany"); only records with at least one place are scored. The
+"west-germany"); only records with at least one place are scored (`skipped`
+and `train_skipped` count those without, of --data and --train). The
 Reuters record keeps the dateline ("TOKYO, March 3 -") in its own field,
 so it is put back in front of the body as on the wire. Reuters codes are
 read and written through newsdesk/pipeline/enrich/data/reuters_places.tsv; gold
@@ -51,8 +52,9 @@ def evaluate(options: EvalOptions, progress: Progress = lambda: None) -> dict[st
     started = time.perf_counter()
     model = PlaceModel()
     train_n = 0
+    left_out: Counter[str] = Counter()  # records without places, of --train and of --data
     if options.train is not None:
-        train, test = train_and_test(options, has_places)
+        train, test = train_and_test(options, has_places, left_out)
         for record in train:
             _check(record, str(options.train))
         labelled = []
@@ -63,7 +65,9 @@ def evaluate(options: EvalOptions, progress: Progress = lambda: None) -> dict[st
         model = fit_place_model(labelled, gazetteer, codes=scoreable)
         train_n = len(labelled)
     else:
-        test = [r for r in read_jsonl(options.data) if has_places(r)]
+        records = list(read_jsonl(options.data))
+        test = [r for r in records if has_places(r)]
+        left_out["test"] = len(records) - len(test)
     if not test:
         raise EvalDataError(f"{options.data}: no records with places to score")
     pairs: list[tuple[set[str], set[str]]] = []
@@ -83,11 +87,13 @@ def evaluate(options: EvalOptions, progress: Progress = lambda: None) -> dict[st
     return {
         "task": "places",
         "n": len(pairs),
+        "skipped": left_out["test"],
         "micro_precision": round(precision, 4),
         "micro_recall": round(recall, 4),
         "micro_f1": round(f1, 4),
         "model": "logistic" if model.weights is not None else "rules",
         "train_n": train_n,
+        "train_skipped": left_out["train"],
         "threshold": model.threshold if model.weights is not None else None,
         "fallback": model.fallback,
         "unmapped_gold": sum(unmapped.values()),

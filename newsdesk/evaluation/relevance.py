@@ -4,7 +4,9 @@
 `places` contain "china") or `topics:trade` (its `topics` contain "trade"; with
 `topics_attr` in the records only the ModApte ones, "YES", are used; for
 places, all but the stories Reuters never indexed, "BYPASS": their empty
-`places` say nothing, and a tenth of the dev file, its latest day, is such). The
+`places` say nothing, and a tenth of the dev file, its latest day, is such; a
+null `topics_attr` is a missing one; `skipped` and `train_skipped` count the
+records of --data and --train left out). The
 model reads title and body only, never the gold `places` or `topics`; places
 come from the model's own detection in the text. Its profile is what an
 editor would write for such a publication: for a place, that place as the
@@ -21,6 +23,7 @@ scoring, without reading the files.
 from __future__ import annotations
 
 import time
+from collections import Counter
 from typing import Any
 
 from newsdesk.evaluation import EvalDataError, EvalOptions, Progress, train_and_test
@@ -56,10 +59,11 @@ def evaluate(options: EvalOptions, progress: Progress = lambda: None) -> dict[st
     kind, name = parse_positive(options.positive)
 
     def keep(record: dict[str, Any]) -> bool:
-        marked = record.get("topics_attr", "YES")
-        return marked == "YES" or (kind == "places" and marked != UNINDEXED)
+        marked = record.get("topics_attr")  # missing or null: no mark, every record counts
+        return marked in (None, "YES") or (kind == "places" and marked != UNINDEXED)
 
-    train, test = train_and_test(options, keep)
+    skipped: Counter[str] = Counter()
+    train, test = train_and_test(options, keep, skipped)
     for records, where in ((train, options.train), (test, options.data)):
         for record in records:
             if "text" not in record or not isinstance(record.get(kind), list):
@@ -99,6 +103,7 @@ def evaluate(options: EvalOptions, progress: Progress = lambda: None) -> dict[st
         "task": "relevance",
         "positive": f"{kind}:{name}",
         "n": len(test),
+        "skipped": skipped["test"],
         "positives": positives,
         "predicted": chosen,
         "precision": round(precision, 4),
@@ -107,6 +112,7 @@ def evaluate(options: EvalOptions, progress: Progress = lambda: None) -> dict[st
         "precision_at_20": round(sum(truth[i] for i in ranked) / len(ranked), 4),
         "required_places": list(profile.required_places),
         "train_n": len(train),
+        "train_skipped": skipped["train"],
         "train_positives": sum(gold(r) for r in train),
         "train_seconds": round(trained - started, 3),
         "seconds": round(seconds, 3),

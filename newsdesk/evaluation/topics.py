@@ -1,7 +1,9 @@
 """`newsdesk eval topics`: topic categories scored with micro- and macro-averaged F1.
 
 Records (shared eval README, section 5) carry `title`, `text` and `topics`;
-when they have `topics_attr` only those with "YES" are used (Reuters ModApte).
+when they have `topics_attr` only those with "YES" are used (Reuters ModApte;
+a null `topics_attr` is a missing one); `skipped` and `train_skipped` count
+the records of --data and --train left out for it.
 `TopicModel` is trained on the training records with their K most frequent
 topics (--top, default 10; ties by name) and predicts those K for the test
 records; records with none of them count too (every topic predicted for them
@@ -33,7 +35,8 @@ from newsdesk.pipeline.metrics import f1
 
 
 def modapte(record: dict[str, Any]) -> bool:
-    return record.get("topics_attr", "YES") == "YES"
+    """Reuters ModApte: `topics_attr` "YES"; a record without one (missing or null) counts."""
+    return record.get("topics_attr") in (None, "YES")
 
 
 def text_of(record: dict[str, Any]) -> str:
@@ -89,7 +92,9 @@ def evaluate(options: EvalOptions, progress: Progress = lambda: None) -> dict[st
         raise EvalDataError("--top must be at least 1")
     if options.per_class is not None and options.per_class < 1:
         raise EvalDataError("--per-class must be at least 1")
-    train, test = train_and_test(options, modapte)
+    skipped: Counter[str] = Counter()
+    train, test = train_and_test(options, modapte, skipped)
+    left_out = {"skipped": skipped["test"], "train_skipped": skipped["train"]}
     train_topics = [topics_of(r, str(options.train)) for r in train]
     test_topics = [topics_of(r, str(options.data)) for r in test]
     counts = Counter(t for topics in train_topics for t in set(topics))
@@ -110,7 +115,7 @@ def evaluate(options: EvalOptions, progress: Progress = lambda: None) -> dict[st
         )
         result["train_n"] = len(train)
         progress_all(progress, len(test))
-        return {"task": "topics", "n": len(test), "topics": len(chosen), **result}
+        return {"task": "topics", "n": len(test), "topics": len(chosen), **left_out, **result}
     runs = []
     for seed in DRAW_SEEDS:
         drawn = draw_per_class(train_labels, chosen, options.per_class, seed)
@@ -137,6 +142,7 @@ def evaluate(options: EvalOptions, progress: Progress = lambda: None) -> dict[st
         "task": "topics",
         "n": len(test),
         "topics": len(chosen),
+        **left_out,
         "per_class": options.per_class,
         "draws": len(runs),
         **mean,
