@@ -51,13 +51,16 @@ def articles_of(record: dict[str, Any], where: str) -> tuple[SourceArticle, ...]
         raise EvalDataError(f"{where}: 'documents' must be a non-empty list")
     out: list[SourceArticle] = []
     for i, doc in enumerate(documents):
-        if not isinstance(doc, dict) or not isinstance(doc.get("text"), str):
+        # a null text is a missing body (the README: missing values are null), read as ""
+        if not isinstance(doc, dict) or "text" not in doc:
             raise EvalDataError(f"{where}: documents[{i}] needs a 'text'")
+        if not isinstance(doc["text"], str | None):
+            raise EvalDataError(f"{where}: documents[{i}]: 'text' must be a string or null")
         out.append(
             SourceArticle(
                 key=str(i),
                 title=str(doc.get("title") or ""),
-                text=doc["text"],
+                text=doc["text"] or "",
                 outlet=str(doc.get("source") or ""),
                 published=None,  # the budget is the body's alone: no attribution
                 url=str(doc.get("url") or ""),

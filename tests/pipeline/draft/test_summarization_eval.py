@@ -120,3 +120,15 @@ def test_the_command_prints_json_and_refuses_a_bad_budget(
         assert "--words" in capsys.readouterr().err
     assert main(["eval", "summarization", "--data", data, "--backend", "nope"]) == 1
     assert "no drafting backend 'nope'" in capsys.readouterr().err
+
+
+def test_a_null_body_is_an_empty_one(tmp_path: Path) -> None:
+    """Missing values are JSON null: a document whose text is null is read as empty."""
+    harbour = [dict(HARBOUR[0]), dict(HARBOUR[1], text=None)]
+    records = [dict(RECORDS[0], documents=harbour), RECORDS[1]]
+    data = write(tmp_path / "null-body.jsonl", records)
+    out = task("summarization")(EvalOptions(data=data, words=(15, 40)), lambda: None)
+    assert out["n"] == 2 and 0 < out["rouge1"] <= 1
+    wrong = write(tmp_path / "wrong.jsonl", [dict(RECORDS[1], documents=[dict(BRIDGE[0], text=5)])])
+    with pytest.raises(EvalDataError, match=r"documents\[0\]: 'text' must be a string or null"):
+        task("summarization")(EvalOptions(data=wrong), lambda: None)
