@@ -4,17 +4,23 @@ print without navigation, no hostile script, and no serious accessibility violat
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 
-from tests.archive.conftest import Archive, build_archive
+from tests.archive.conftest import Archive, build_archive, publish
 from tests.browser.conftest import AXE, SHOTS
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
+SMALL_PHONE = {"width": 320, "height": 640}
+#: what the narrowest phones meet in real issues: a web address quoted in a paragraph,
+#: and an outlet's long name (the search form lists every outlet cited)
+LONG_LINK = "https://www.mofa.go.jp/press/release/pressite_000001_00123.html"
+LONG_OUTLET = "Center for Strategic and International Studies"
 
 
 @pytest.fixture
@@ -73,6 +79,28 @@ def test_the_issue_page_reads_on_a_phone_and_a_desktop(reader: Any, public: Arch
         assert page.foreign == [] and page.errors == [], name
     page.click("text=Related Categories: >> a >> nth=0")
     assert "/hpb/topics/" in page.url and page.locator("h1").count() == 1
+
+
+def test_long_addresses_and_outlet_names_stay_on_a_small_phone(
+    reader: Any, public: Archive
+) -> None:
+    issue = publish(
+        public.cpw,
+        8,
+        dt.date(2026, 10, 9),
+        [("MINISTRY POSTS PORT RULES", f"The rules are at {LONG_LINK} since Friday.", ["Trade"])],
+    )
+    item = issue.items.get()
+    item.sources.update(outlet=LONG_OUTLET)
+    page = reader(SMALL_PHONE)
+    for path in ("/cpw/", "/cpw/8/", f"/cpw/8/{item.pk}-x/", "/cpw/search/?q=rules"):
+        page.goto(path)
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, path  # the reader never scrolls sideways to read a line
+    assert page.locator("select#outlet").bounding_box()["width"] <= SMALL_PHONE["width"]
+    shot(page, "search-small-phone")
 
 
 def test_print_leaves_out_navigation(reader: Any, public: Archive) -> None:
