@@ -103,6 +103,35 @@ def test_long_addresses_and_outlet_names_stay_on_a_small_phone(
     shot(page, "search-small-phone")
 
 
+#: the contrast of each visible field's border with the page behind it
+FIELD_BORDERS = """() => {
+  const lum = (c) => {
+    const v = c.match(/[\\d.]+/g).slice(0, 3).map((x) => x / 255);
+    const [r, g, b] = v.map((x) => (x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4));
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const paper = lum(getComputedStyle(document.body).backgroundColor);
+  return [...document.querySelectorAll("input, select")]
+    .filter((el) => el.offsetParent !== null && el.type !== "checkbox")
+    .map((el) => {
+      const edge = lum(getComputedStyle(el).borderTopColor);
+      const ratio = (Math.max(edge, paper) + 0.05) / (Math.min(edge, paper) + 0.05);
+      return [el.id, Math.round(ratio * 100) / 100];
+    });
+}"""
+
+
+def test_form_fields_can_be_told_from_the_page(reader: Any, public: Archive) -> None:
+    """WCAG 1.4.11: a text field shown only by its border needs 3:1 against the page."""
+    for scheme in ("light", "dark"):
+        page = reader(PHONE)
+        page.emulate_media(color_scheme=scheme)
+        for path in ("/hpb/search/", "/hpb/subscribe/"):
+            page.goto(path)
+            fields = page.evaluate(FIELD_BORDERS)
+            assert fields and all(ratio >= 3 for _, ratio in fields), (scheme, path, fields)
+
+
 def test_print_leaves_out_navigation(reader: Any, public: Archive) -> None:
     page = reader(DESKTOP)
     page.goto("/hpb/413/")
