@@ -59,6 +59,7 @@ STYLE = """
   body, .sheet { background: #15181e !important; color: #e6e8ec !important; }
   a { color: #8ab4f8 !important; }
   .footer { color: #aab1bd !important; border-color: #3a404b !important; }
+  .muted { color: #aab1bd !important; }
 }
 """
 HEAD = (

@@ -175,6 +175,7 @@ def test_the_html_is_small_readable_without_images_and_has_a_dark_scheme(
     assert all(f"ITEM {n} ON THE GRID" in html for n in range(60))
     assert 'name="color-scheme" content="light dark"' in html
     assert "@media (prefers-color-scheme: dark)" in html
+    assert ".muted { color: #aab1bd !important; }" in html  # the grey lines stay readable
     assert 'class="footer" style="' in html  # the footer's CSS was inlined
     assert edition.text.startswith("Corvia Policy Watch No. 9\n")
     raw = letter.data.decode("ascii")

@@ -122,15 +122,21 @@ def render_email_html(issue: IssueText, date_format: str = "long") -> str:
     """A self-contained HTML email body with inline styles (mail clients drop <style>)."""
     ink, muted = "#1d2433", "#5b6475"
     out = [
-        '<!doctype html><html><head><meta charset="utf-8">'
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{html.escape(issue.title)}</title></head>",
         f'<body style="margin:0;padding:0;background:#ffffff;color:{ink};">',
+        # a long web address in a paragraph wraps rather than widen a phone's screen
         '<div style="max-width:640px;margin:0 auto;padding:16px;'
-        'font-family:Georgia,serif;font-size:16px;line-height:1.5;">',
+        "font-family:Georgia,serif;font-size:16px;line-height:1.5;"
+        'word-wrap:break-word;overflow-wrap:break-word;">',
         f'<h1 style="font-size:22px;margin:0 0 4px;">{html.escape(issue.title)}</h1>',
     ]
+    # "muted" lets a dark scheme lighten the grey (mailing/messages.py)
     if issue.date:
-        out.append(f'<p style="color:{muted};margin:0 0 16px;">{format_date(issue.date)}</p>')
+        out.append(
+            f'<p class="muted" style="color:{muted};margin:0 0 16px;">{format_date(issue.date)}</p>'
+        )
     level = "h3" if has_sections(issue) else "h2"  # items sit under section headings
     for entry in entries(issue):
         if entry.heading:
@@ -150,7 +156,8 @@ def render_email_html(issue: IssueText, date_format: str = "long") -> str:
         )
     if issue.categories:
         out.append(
-            f'<p style="color:{muted};font-size:14px;margin-top:24px;">Related Categories: '
+            f'<p class="muted" style="color:{muted};font-size:14px;margin-top:24px;">'
+            "Related Categories: "
             f"{html.escape('; '.join(issue.categories))}</p>"
         )
     out.append("</div></body></html>")

@@ -110,6 +110,8 @@ def test_email_pair_and_json() -> None:
     html = render_email_html(issue())
     assert html.startswith("<!doctype html>") and "HACKERS HIT SHIPYARD..." in html
     assert "<style" not in html  # inline styles only
+    assert '<html lang="en">' in html and 'name="viewport"' in html
+    assert html.count('<p class="muted"') == 2  # date and categories: lightened in dark mode
     text = render_email_text(issue())
     assert text.startswith("Harbour Policy Brief No. 412\nSeptember 14, 2026\n")
     data = render_json(issue())
