@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.archive.conftest import Archive, build_archive, publish
 from tests.browser.conftest import AXE, SHOTS
@@ -130,6 +131,30 @@ def test_form_fields_can_be_told_from_the_page(reader: Any, public: Archive) -> 
             page.goto(path)
             fields = page.evaluate(FIELD_BORDERS)
             assert fields and all(ratio >= 3 for _, ratio in fields), (scheme, path, fields)
+
+
+def test_error_pages_read_on_a_phone_and_lead_back(
+    browser: Any, live_server: Any, public: Archive
+) -> None:
+    """A stale link (a withdrawn issue) and a form sent without its cookie (a browser
+    blocking cookies) answer with pages laid out for the phone, with a way on."""
+    context = browser.new_context(base_url=live_server.url, viewport=PHONE, is_mobile=True)
+    page = context.new_page()
+    answer = page.goto("/hpb/999/")
+    assert answer is not None and answer.status == 404
+    assert page.evaluate("window.innerWidth") == PHONE["width"]  # not a 980 px desktop page
+    assert page.get_by_role("heading", name="Page not found").is_visible()
+    page.get_by_role("link", name="All publications").first.click()
+    page.wait_for_url(f"{live_server.url}/")
+
+    page.goto("/hpb/subscribe/")
+    context.clear_cookies()  # as a browser that keeps none
+    page.get_by_label("Email address").fill("lena@corvia.example")
+    page.get_by_role("button", name="Subscribe").click()
+    expect(page.get_by_role("heading", name="This form was not accepted")).to_be_visible()
+    assert page.evaluate("window.innerWidth") == PHONE["width"]
+    assert "cookies" in page.locator("main").inner_text()
+    context.close()
 
 
 def test_print_leaves_out_navigation(reader: Any, public: Archive) -> None:
