@@ -17,7 +17,7 @@ from newsdesk.newsroom.models import Category, Issue, Item, Publication
 from newsdesk.newsroom.publications import style_of
 from newsdesk.newsroom.reading import issue_text, item_text
 from newsdesk.pipeline.issue import render as renderers
-from newsdesk.pipeline.issue.style import format_attribution
+from newsdesk.pipeline.issue.style import format_attribution, format_date
 
 CHART_HEIGHT = 40
 
@@ -112,7 +112,15 @@ def item_page(request: HttpRequest, slug: str, number: int, pk: int, words: str)
             "publication": publication,
             "issue": issue,
             "item": item,
-            "sources": text.sources,
+            # each dated in the publication's style, as on the issue's page
+            "sources": [
+                {
+                    "outlet": s.outlet,
+                    "link": s.link,
+                    "date": format_date(s.date, style.attribution_date_format),
+                }
+                for s in text.sources
+            ],
             "date_format": style.attribution_date_format,
             "attribution": attribution,
             "categories": sorted(categories, key=lambda c: names.index(c[0])),

@@ -252,3 +252,16 @@ def test_a_category_no_published_item_uses_has_no_page(client: Client, archive: 
     page = get(client, "/cpw/7/")
     assert "Related Categories: Shipping</p>" in page
     get(client, "/cpw/topics/shipping/", 404)
+
+
+def test_an_item_page_dates_its_sources_in_the_publications_style(
+    client: Client, archive: Archive
+) -> None:
+    """The attribution of an item's own page follows the style, as its issue's does."""
+    archive.cpw.style = {**archive.cpw.style, "attribution_date_format": "day-first"}
+    archive.cpw.save(update_fields=["style"])
+    item = archive.built.items.get(position=0)
+    issue_page = get(client, "/cpw/7/")
+    item_page = get(client, client.get(f"/cpw/7/{item.pk}-x/")["Location"])  # its words
+    assert "Harbor Ledger</a>, 2 October 2026)" in issue_page
+    assert "Harbor Ledger</a>, 2 October 2026)" in item_page
