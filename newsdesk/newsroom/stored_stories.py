@@ -263,17 +263,38 @@ def _move_labels(old: Story, new: Story) -> None:
 
 
 def split_story(story: Story, article_ids: Sequence[int], editor: str = "") -> Story:
-    """Take articles out of a story into a new one; re-clustering keeps them apart."""
-    members = set(story.articles.values_list("pk", flat=True))
+    """Take articles out of a story into a new one; re-clustering keeps them apart.
+
+    A syndicated copy goes where its original goes: it cannot leave without it (it
+    would be back with its original at the next clustering), and an original takes
+    its copies along, so a story left with only those copies is left with nothing.
+    """
+    members: dict[int, int | None] = dict(story.articles.values_list("pk", "duplicate_of_id"))
     out = [pk for pk in dict.fromkeys(article_ids)]
-    if not out or not set(out) <= members:
-        raise StoryError(f"articles {sorted(set(out) - members)} are not in story #{story.pk}")
-    rest = sorted(members - set(out))
-    if not rest:
+    if not out or not set(out) <= set(members):
+        raise StoryError(f"articles {sorted(set(out) - set(members))} are not in story #{story.pk}")
+    leaving = set(out)
+    for pk in out:
+        original = members[pk]
+        if original is not None and original not in leaving:
+            raise StoryError(
+                f"article #{pk} is a copy of article #{original}: split the original out "
+                "and its copies go with it"
+            )
+    staying = [
+        pk for pk, original in members.items() if pk not in leaving and original not in leaving
+    ]
+    if not staying:
         raise StoryError("splitting out every article leaves nothing behind")
+    first = [pk for pk in out if members[pk] is None]
+    rest = sorted(pk for pk in staying if members[pk] is None)
     with transaction.atomic():
         StoryDecision.objects.create(
-            kind=StoryDecision.Kind.SPLIT, first=out, second=rest, editor=editor, at=timezone.now()
+            kind=StoryDecision.Kind.SPLIT,
+            first=first,
+            second=rest,
+            editor=editor,
+            at=timezone.now(),
         )
         new = Story.objects.create()
         Article.objects.filter(pk__in=out).update(story=new)

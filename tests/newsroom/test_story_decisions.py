@@ -1,0 +1,65 @@
+"""Editors' decisions about stories kept whole through re-clustering: splits around
+syndicated copies, picks and drafts of a story whose articles move on."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from newsdesk.ingest.models import Article
+from newsdesk.newsroom import stored_stories
+from newsdesk.newsroom.models import Story
+from newsdesk.pipeline.errors import StoryError
+from tests.newsroom.test_stored_stories import DAY0, saga_article
+
+pytestmark = pytest.mark.django_db
+WINDOW = {"since": DAY0 - dt.timedelta(days=1), "until": DAY0 + dt.timedelta(days=10)}
+
+
+def copy_of(original: Article, n: int) -> Article:
+    """A syndicated copy of `original`, in its story as intake and clustering put it."""
+    return Article.objects.create(
+        url=f"https://wire-copy.example/{n}",
+        title=original.title,
+        text=original.text,
+        outlet="Copy Wire",
+        published=original.published,
+        fetched=original.fetched,
+        fingerprint=f"copy-{n}",
+        duplicate_of=original,
+        story=original.story,
+    )
+
+
+def clustered(*days: int) -> list[Article]:
+    articles = [saga_article(n, day) for n, day in enumerate(days)]
+    stored_stories.cluster_articles(**WINDOW)
+    for article in articles:
+        article.refresh_from_db()
+    assert len({a.story_id for a in articles}) == 1
+    return articles
+
+
+def test_a_split_never_leaves_a_story_with_only_the_copies_it_takes_along() -> None:
+    (report,) = clustered(0)
+    copy_of(report, 1)
+    assert report.story is not None
+    with pytest.raises(StoryError, match="leaves nothing behind"):
+        stored_stories.split_story(report.story, [report.pk])
+    assert report.story.articles.count() == 2
+
+
+def test_a_copy_is_not_split_from_its_original() -> None:
+    first, second = clustered(0, 1)
+    copy = copy_of(first, 1)
+    assert first.story is not None
+    with pytest.raises(StoryError, match=f"copy of article #{first.pk}"):
+        stored_stories.split_story(first.story, [copy.pk])
+    # the original with its copy: both leave, and stay apart when clustered again
+    new = stored_stories.split_story(first.story, [first.pk, copy.pk])
+    stored_stories.cluster_articles(**WINDOW)
+    story_of = dict(Article.objects.values_list("pk", "story_id"))
+    assert story_of[first.pk] == story_of[copy.pk] == new.pk
+    assert story_of[second.pk] == second.story_id != new.pk
+    assert Story.objects.get(pk=second.story_id).article_count == 1
