@@ -202,17 +202,20 @@ def refresh_story(story: Story, weights: dict[str, float] | None = None) -> Stor
 
 
 def _drop_empty_stories(successors: dict[int, Counter[int]] | None = None) -> None:
-    """Delete stories re-clustering emptied. Editors' labels on one pass to the story
-    that took most of its articles; without one, the story stays for its labels."""
+    """Delete stories re-clustering emptied. One whose articles went to other stories
+    hands the editors' work on to the story that took most of them: its picks and
+    category decisions, the items drafted from it, the chapters that continue it.
+    Without such an heir a story stays for its labels and items."""
+    for story_id, heirs in (successors or {}).items():
+        story = Story.objects.filter(pk=story_id, articles__isnull=True).first()
+        if story is None:
+            continue
+        heir = Story.objects.get(pk=heirs.most_common(1)[0][0])
+        _move_labels(story, heir)
+        Item.objects.filter(story=story).update(story=heir)
+        Story.objects.filter(continues=story).update(continues=heir)
+        story.delete()
     empty = Story.objects.filter(articles__isnull=True, items__isnull=True)
-    for story in empty.filter(
-        Q(scores__picked__isnull=False) | Q(category_decisions__isnull=False)
-    ).distinct():
-        heirs = (successors or {}).get(story.pk)
-        if heirs:
-            heir = Story.objects.get(pk=heirs.most_common(1)[0][0])
-            _move_labels(story, heir)
-            Story.objects.filter(continues=story).update(continues=heir)
     empty.exclude(scores__picked__isnull=False).exclude(category_decisions__isnull=False).delete()
 
 

@@ -9,7 +9,9 @@ import pytest
 
 from newsdesk.ingest.models import Article
 from newsdesk.newsroom import stored_stories
-from newsdesk.newsroom.models import Story
+from newsdesk.newsroom import week as desk
+from newsdesk.newsroom.models import Item, Story
+from newsdesk.newsroom.publications import add_publication
 from newsdesk.pipeline.errors import StoryError
 from tests.newsroom.test_stored_stories import DAY0, saga_article
 
@@ -63,3 +65,28 @@ def test_a_copy_is_not_split_from_its_original() -> None:
     assert story_of[first.pk] == story_of[copy.pk] == new.pk
     assert story_of[second.pk] == second.story_id != new.pk
     assert Story.objects.get(pk=second.story_id).article_count == 1
+
+
+def test_a_picked_and_drafted_story_whose_articles_move_on_hands_both_on() -> None:
+    """Clustered again, a story picked and drafted from one report goes into the story
+    of the other reports of its event: the pick and the draft go with it, so the
+    desk does not offer the event again as undecided (and draft it twice)."""
+    pub = add_publication("hpb", "Harbour Policy Brief")
+    first, *others = [saga_article(n, n) for n in range(3)]
+    alone, bigger = Story.objects.create(), Story.objects.create()
+    Article.objects.filter(pk=first.pk).update(story=alone)
+    Article.objects.filter(pk__in=[a.pk for a in others]).update(story=bigger)
+    stored_stories.refresh_story(alone)
+    stored_stories.refresh_story(bigger)
+    desk.decide(pub, alone, picked=True)
+    item = Item.objects.create(publication=pub, story=alone, headline="Ferry strike", body="b")
+    later = Story.objects.create(continues=alone)
+    desk.decide(pub, later, picked=False)  # kept for its label
+    stored_stories.cluster_articles(**WINDOW)
+    assert set(Article.objects.values_list("story_id", flat=True)) == {bigger.pk}
+    item.refresh_from_db()
+    assert item.story_id == bigger.pk
+    ranked = desk.rank_week(pub, as_of=DAY0 + dt.timedelta(days=5))
+    assert [(row.story_id, row.picked) for row in ranked] == [(bigger.pk, True)]
+    assert not Story.objects.filter(pk=alone.pk).exists()
+    assert Story.objects.get(pk=later.pk).continues_id == bigger.pk
