@@ -183,6 +183,15 @@ def time_or_end_of_day(value: str) -> dt.datetime:
     return iso_time(value, A_DATE_OR_TIME)
 
 
+def time_or_start_of_day(value: str) -> dt.datetime:
+    """An ISO time, or a day meaning its first second (UTC without a zone): the start
+    of a window, so that a window from a day holds that day."""
+    if is_day(value):
+        day = read_when(value, A_DATE_OR_TIME, dt.date.fromisoformat)
+        return dt.datetime.combine(day, dt.time.min, dt.UTC)
+    return iso_time(value, A_DATE_OR_TIME)
+
+
 def is_day(value: str) -> bool:
     """Whether `value` is written as a day alone (existing or not: 2026-02-30 is one)."""
     return re.fullmatch(r"\d{4}-?\d{2}-?\d{2}", value.strip()) is not None
@@ -527,8 +536,8 @@ def add_story_commands(command: Command) -> None:
     )
     a.add_argument(
         "--since",
-        type=time_or_end_of_day,
-        help="start of the window (default: 14 days before --until)",
+        type=time_or_start_of_day,
+        help="start of the window (default: 14 days before --until; a day: its start)",
     )
     a.add_argument("--until", type=time_or_end_of_day, help="end of the window (default: now)")
     a = actions.add_parser(
@@ -537,7 +546,9 @@ def add_story_commands(command: Command) -> None:
         description="List the stories of a window (all stories by default) with their "
         "articles: canonical URL, outlet and date of each.",
     )
-    a.add_argument("--since", type=time_or_end_of_day, help="stories seen from then on")
+    a.add_argument(
+        "--since", type=time_or_start_of_day, help="stories seen from then on (a day: its start)"
+    )
     a.add_argument("--until", type=time_or_end_of_day, help="stories first seen by then")
     a.add_argument("--json", action="store_true", help='one JSON object: {"stories": [...]}')
     a = actions.add_parser(

@@ -25,7 +25,7 @@ from sklearn.metrics.pairwise import cosine_similarity
 from newsdesk.ingest.models import Article
 from newsdesk.newsroom.enrich import about_codes
 from newsdesk.newsroom.models import CategoryDecision, Issue, Item, Story, StoryDecision, StoryScore
-from newsdesk.pipeline.errors import StoryError
+from newsdesk.pipeline.errors import InputError, StoryError
 from newsdesk.pipeline.stories.clustering import cluster_stories
 from newsdesk.pipeline.stories.constraints import Constraints
 from newsdesk.pipeline.stories.inputs import StoryConfig, StoryInput
@@ -84,6 +84,10 @@ def cluster_articles(
     """
     until = until or timezone.now()
     since = since or until - WINDOW
+    if since > until:
+        raise InputError(
+            f"the window starts after it ends: {since:%Y-%m-%d %H:%M} > {until:%Y-%m-%d %H:%M}"
+        )
     window = Q(published__gte=since, published__lte=until) | Q(
         published__isnull=True, fetched__gte=since, fetched__lte=until
     )

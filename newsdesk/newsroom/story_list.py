@@ -8,6 +8,7 @@ from typing import Any
 
 from newsdesk.ingest.models import Article
 from newsdesk.newsroom.models import Story
+from newsdesk.pipeline.errors import InputError
 
 
 def _iso(moment: dt.datetime | None) -> str | None:
@@ -22,6 +23,10 @@ def list_stories(
     A story is in the window when its first report is not after `until` and its
     last not before `since`; each lists all its articles, oldest first.
     """
+    if since is not None and until is not None and since > until:
+        raise InputError(
+            f"the window starts after it ends: {since:%Y-%m-%d %H:%M} > {until:%Y-%m-%d %H:%M}"
+        )
     stories = Story.objects.filter(articles__isnull=False).distinct()
     if since is not None:
         stories = stories.filter(last_seen__gte=since)

@@ -77,3 +77,18 @@ def test_the_window_holds_the_stories_with_coverage_in_it(
     text = capsys.readouterr().out
     assert f"#{early.pk} {early.title} (1 outlet)" in text
     assert f"#{late.pk}" not in text
+
+
+def test_a_window_from_a_day_holds_that_day_and_a_reversed_one_is_refused(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    ferry = story("Ferry line to the outer isles suspended", ("Gull Post", "ferry", 3))
+    capsys.readouterr()
+    # reported on 2026-03-05 at 09:00: a window from that day holds it
+    assert main(["stories", "list", "--since", "2026-03-05", "--until", "2026-03-05"]) == 0
+    assert f"#{ferry.pk} " in capsys.readouterr().out
+    for action in ("list", "cluster"):
+        code = main(["stories", action, "--since", "2026-03-06", "--until", "2026-03-01"])
+        out, err = capsys.readouterr()
+        assert code != 0 and "starts after it ends" in err, (action, out, err)
+        assert "Traceback" not in err
