@@ -217,7 +217,7 @@ def _drop_empty_stories(successors: dict[int, Counter[int]] | None = None) -> No
         heir = Story.objects.get(pk=heirs.most_common(1)[0][0])
         _move_labels(story, heir)
         Item.objects.filter(story=story).update(story=heir)
-        Story.objects.filter(continues=story).update(continues=heir)
+        _hand_on_chapters(story, heir)
         story.delete()
     empty = Story.objects.filter(articles__isnull=True, items__isnull=True)
     empty.exclude(scores__picked__isnull=False).exclude(category_decisions__isnull=False).delete()
@@ -227,10 +227,21 @@ def _drop_empty_stories(successors: dict[int, Counter[int]] | None = None) -> No
 
 
 def merge_stories(keep: Story, other: Story, editor: str = "") -> Story:
-    """Two stories are one event: `other`'s articles move to `keep`, and stay there."""
+    """Two stories are one event: `other`'s articles move to `keep`, and stay there.
+
+    Both rows are locked and read again first: a story another editor merged away
+    meanwhile is an error, never brought back as an empty story without its ranking."""
     if keep.pk == other.pk:
         raise StoryError("a story cannot be merged with itself")
     with transaction.atomic():
+        locked = Story.objects.select_for_update().filter(pk__in=[keep.pk, other.pk])
+        found = {story.pk: story for story in locked.order_by("pk")}
+        for wanted in (keep, other):
+            if wanted.pk not in found:
+                raise StoryError(
+                    f"story #{wanted.pk} is no longer there (merged into another meanwhile?)"
+                )
+        keep, other = found[keep.pk], found[other.pk]
         first = list(keep.articles.values_list("pk", flat=True))
         second = list(other.articles.values_list("pk", flat=True))
         StoryDecision.objects.create(
@@ -243,10 +254,19 @@ def merge_stories(keep: Story, other: Story, editor: str = "") -> Story:
         other.articles.update(story=keep)
         Item.objects.filter(story=other).update(story=keep)
         _move_labels(other, keep)
-        Story.objects.filter(continues=other).update(continues=keep)
+        _hand_on_chapters(other, keep)
         refresh_story(keep)
         other.delete()
     return keep
+
+
+def _hand_on_chapters(old: Story, new: Story) -> None:
+    """The stories that continue `old`, a story that goes away, continue `new`; if `new`
+    itself continued `old`, it continues what `old` did."""
+    Story.objects.filter(continues=old).exclude(pk=new.pk).update(continues=new)
+    if new.continues_id == old.pk:
+        new.continues_id = old.continues_id if old.continues_id != new.pk else None
+        Story.objects.filter(pk=new.pk).update(continues=new.continues_id)
 
 
 def _move_labels(old: Story, new: Story) -> None:
@@ -275,7 +295,18 @@ def split_story(story: Story, article_ids: Sequence[int], editor: str = "") -> S
     A syndicated copy goes where its original goes: it cannot leave without it (it
     would be back with its original at the next clustering), and an original takes
     its copies along, so a story left with only those copies is left with nothing.
+    The story's row is locked first: two editors splitting it at once never empty it.
     """
+    with transaction.atomic():
+        locked = Story.objects.select_for_update().filter(pk=story.pk).first()
+        if locked is None:
+            raise StoryError(
+                f"story #{story.pk} is no longer there (merged into another meanwhile?)"
+            )
+        return _split(locked, article_ids, editor)
+
+
+def _split(story: Story, article_ids: Sequence[int], editor: str) -> Story:
     members: dict[int, int | None] = dict(story.articles.values_list("pk", "duplicate_of_id"))
     out = [pk for pk in dict.fromkeys(article_ids)]
     if not out or not set(out) <= set(members):

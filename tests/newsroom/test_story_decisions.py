@@ -10,7 +10,7 @@ import pytest
 from newsdesk.ingest.models import Article
 from newsdesk.newsroom import stored_stories
 from newsdesk.newsroom import week as desk
-from newsdesk.newsroom.models import Item, Story
+from newsdesk.newsroom.models import Item, Story, StoryScore
 from newsdesk.newsroom.publications import add_publication
 from newsdesk.pipeline.errors import StoryError
 from tests.newsroom.test_stored_stories import DAY0, saga_article
@@ -90,3 +90,39 @@ def test_a_picked_and_drafted_story_whose_articles_move_on_hands_both_on() -> No
     assert [(row.story_id, row.picked) for row in ranked] == [(bigger.pk, True)]
     assert not Story.objects.filter(pk=alone.pk).exists()
     assert Story.objects.get(pk=later.pk).continues_id == bigger.pk
+
+
+def two_stories() -> tuple[Story, Story]:
+    reports = [saga_article(n, n) for n in range(4)]
+    first, second = Story.objects.create(), Story.objects.create()
+    Article.objects.filter(pk__in=[a.pk for a in reports[:2]]).update(story=first)
+    Article.objects.filter(pk__in=[a.pk for a in reports[2:]]).update(story=second)
+    return stored_stories.refresh_story(first), stored_stories.refresh_story(second)
+
+
+def test_two_editors_merging_one_pair_both_ways_merge_it_once() -> None:
+    """Editor A merges the second story into the first while editor B, on a page loaded
+    before, merges the first into the second: B is told, nothing comes back empty."""
+    pub = add_publication("hpb", "Harbour Policy Brief")
+    first, second = two_stories()
+    for story in (first, second):
+        desk.decide(pub, story, picked=True)
+    seen_by_b = (Story.objects.get(pk=first.pk), Story.objects.get(pk=second.pk))
+    stored_stories.merge_stories(first, second, editor="a")
+    with pytest.raises(StoryError, match=f"story #{second.pk} is no longer there"):
+        stored_stories.merge_stories(seen_by_b[1], seen_by_b[0], editor="b")
+    assert list(Story.objects.values_list("pk", flat=True)) == [first.pk]
+    assert Article.objects.filter(story=first).count() == 4
+    assert StoryScore.objects.get(publication=pub).story_id == first.pk
+    with pytest.raises(StoryError, match="no longer there"):
+        stored_stories.split_story(seen_by_b[1], [a.pk for a in seen_by_b[1].articles.all()])
+
+
+def test_merging_a_chapter_into_the_next_keeps_the_affair_linked() -> None:
+    first, second = two_stories()
+    earliest = Story.objects.create(title="the affair's first chapter")
+    desk.decide(add_publication("hpb", "Harbour Policy Brief"), earliest, picked=True)
+    Story.objects.filter(pk=first.pk).update(continues=earliest)
+    Story.objects.filter(pk=second.pk).update(continues=first)
+    stored_stories.merge_stories(Story.objects.get(pk=second.pk), first)
+    assert Story.objects.get(pk=second.pk).continues_id == earliest.pk
