@@ -109,7 +109,7 @@ def show_story(story: Story) -> None:
     )
     if story.follows:
         print(
-            f"  follows: {story.follows.headline} (No. "
+            f"  follows: {story.follows.headline} ({story.follows.publication.slug} No. "
             f"{story.follows.issue.number if story.follows.issue else '?'})"
         )
     if story.continues:

@@ -204,7 +204,12 @@ def rank_week(
         outlets = tuple(
             Article.objects.filter(story=story).values_list("outlet", flat=True).distinct()
         )
-        follows = story.follows.issue.number if story.follows and story.follows.issue else None
+        followed = story.follows  # an item of another publication's issue is not our No.
+        follows = (
+            followed.issue.number
+            if followed and followed.issue and followed.publication_id == publication.pk
+            else None
+        )
         facts.append(
             StoryFacts(
                 key=story.pk,

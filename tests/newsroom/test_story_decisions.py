@@ -10,9 +10,13 @@ import pytest
 from newsdesk.ingest.models import Article
 from newsdesk.newsroom import stored_stories
 from newsdesk.newsroom import week as desk
+from newsdesk.newsroom.items import add_items, write_item
 from newsdesk.newsroom.models import Item, Story, StoryScore
+from newsdesk.newsroom.numbering import new_issue, publish
 from newsdesk.newsroom.publications import add_publication
 from newsdesk.pipeline.errors import StoryError
+from newsdesk.pipeline.types import ItemText, SourceRef
+from tests.desk.conftest import logged_in
 from tests.newsroom.test_stored_stories import DAY0, saga_article
 
 pytestmark = pytest.mark.django_db
@@ -126,3 +130,36 @@ def test_merging_a_chapter_into_the_next_keeps_the_affair_linked() -> None:
     Story.objects.filter(pk=second.pk).update(continues=first)
     stored_stories.merge_stories(Story.objects.get(pk=second.pk), first)
     assert Story.objects.get(pk=second.pk).continues_id == earliest.pk
+
+
+def test_a_follow_up_of_another_publications_item_is_not_shown_as_ones_own() -> None:
+    """Stories are shared by the publications of a newsroom; the item a story follows
+    belongs to one of them. Another publication's ranking and inbox must not say the
+    story follows its own issue of that number (and link to it)."""
+    monitor = add_publication("ppm", "Pacific Policy Monitor")
+    harbour = add_publication("hpb", "Harbour Policy Brief")
+    earlier = write_item(
+        monitor,
+        ItemText(
+            headline="Quellport ferry crews strike over wages",
+            body="Ferry crews in Quellport walked out over wages; the seafarers union said "
+            "talks with Brandt Lines failed and island crossings were cancelled.",
+            sources=(SourceRef("Outlet 0", (DAY0 - dt.timedelta(days=20)).date()),),
+        ),
+        "ed",
+    )
+    issue = new_issue(monitor, date=(DAY0 - dt.timedelta(days=14)).date())
+    add_items(issue, [earlier])
+    publish(issue)
+    reports = clustered(0, 1, 2)
+    story = Story.objects.get(pk=reports[0].story_id)
+    assert story.follows_id == earlier.pk  # the monitor's No. 1
+    as_of = DAY0 + dt.timedelta(days=5)
+    (own,) = desk.rank_week(monitor, as_of=as_of)
+    assert "follows No. 1" in own.reasons["lines"]
+    (other,) = desk.rank_week(harbour, as_of=as_of)
+    assert not any("follows" in line for line in other.reasons["lines"])
+    page = logged_in(harbour, "viewer").get("/desk/hpb/").content.decode()
+    assert "Follows" not in page and "/hpb/1" not in page
+    page = logged_in(monitor, "viewer").get("/desk/ppm/").content.decode()
+    assert "Follows" in page
