@@ -6,12 +6,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from newsdesk.ingest.models import Article
 from newsdesk.newsroom import stored_stories
 from newsdesk.newsroom import week as desk
 from newsdesk.newsroom.items import add_items, write_item
-from newsdesk.newsroom.models import Item, Story, StoryScore
+from newsdesk.newsroom.models import Item, Story, StoryDecision, StoryScore
 from newsdesk.newsroom.numbering import new_issue, publish
 from newsdesk.newsroom.publications import add_publication
 from newsdesk.pipeline.errors import StoryError
@@ -163,3 +164,18 @@ def test_a_follow_up_of_another_publications_item_is_not_shown_as_ones_own() -> 
     assert "Follows" not in page and "/hpb/1" not in page
     page = logged_in(monitor, "viewer").get("/desk/ppm/").content.decode()
     assert "Follows" in page
+
+
+def test_splits_stored_before_copies_were_refused_do_not_stop_clustering() -> None:
+    """Splits recorded when a copy could leave alone (then with its original) are
+    replayed on every clustering; they must not end it with a conflict."""
+    first, second = clustered(0, 1)
+    copy = copy_of(first, 1)
+    for out, rest in (([copy.pk], [first.pk, second.pk]), ([first.pk, copy.pk], [second.pk])):
+        StoryDecision.objects.create(
+            kind=StoryDecision.Kind.SPLIT, first=out, second=rest, at=timezone.now()
+        )
+    stored_stories.cluster_articles(**WINDOW)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.story_id != second.story_id

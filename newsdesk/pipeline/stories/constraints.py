@@ -107,6 +107,9 @@ class Constraints:
             for other in list(self._must.get(key, ())):
                 if other not in leaving:
                     _unlink(self._must, key, other)
+            for other in list(self._cannot.get(key, ())):  # as are earlier splits among them
+                if other in leaving:
+                    _unlink(self._cannot, key, other)
         for key in out_keys[1:]:
             self.must_link(out_keys[0], key)
         for key in out_keys:

@@ -320,6 +320,16 @@ def test_constraint_conflicts() -> None:
     assert Constraints.from_dict(decisions.to_dict()) == decisions
 
 
+def test_a_split_overrules_earlier_splits_among_the_articles_it_takes_out() -> None:
+    """Replayed on every clustering, a later split of two articles an earlier split
+    kept apart must not stop all clustering with a conflict: the newer one wins."""
+    decisions = Constraints()
+    decisions.split(["copy"], ["original", "other"])
+    decisions.split(["original", "copy"], ["other"])
+    assert decisions.group("original") == {"original", "copy"}
+    assert decisions.apart("copy") == {"other"}
+
+
 # --- leads --------------------------------------------------------------------------
 
 LONG = " ".join(["word"] * 160)
