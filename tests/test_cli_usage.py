@@ -106,6 +106,17 @@ def test_draft_options_are_checked_before_any_database(capsys: pytest.CaptureFix
     )
 
 
+def test_rank_needs_a_week_and_a_limit_of_at_least_one(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A week of 0 or -3 days, or --limit -1 (which cut the last story off), were
+    taken silently and printed too few stories, or none."""
+    for option, value in (("--days", "0"), ("--days", "-3"), ("--limit", "-1"), ("--limit", "0")):
+        assert refused(capsys, "stories", "rank", "hpb", option, value).endswith(
+            f"argument {option}: expected a number from 1 to 1000, not '{value}'"
+        )
+
+
 def commands_taking(option: str) -> list[str]:
     """The sub-commands that accept `option`."""
     parser = build_parser()

@@ -560,8 +560,8 @@ def add_story_commands(command: Command) -> None:
     a.add_argument(
         "--as-of", type=time_or_end_of_day, help="end of the week (default: now; a day: its end)"
     )
-    a.add_argument("--days", type=int, default=7)
-    a.add_argument("--limit", type=int, default=20)
+    a.add_argument("--days", type=positive_int, default=7, help="length of the week in days")
+    a.add_argument("--limit", type=positive_int, default=20, help="show the best N stories")
     a.add_argument("--why", action="store_true", help="print the reasons for each score")
     a.add_argument(
         "--no-train",
