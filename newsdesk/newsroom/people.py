@@ -156,6 +156,11 @@ def add_member(
             except ValidationError as exc:
                 raise InputError("password refused: " + " ".join(exc.messages)) from None
             user.set_password(password)
+        try:  # Django's own rules for the name (150 characters, letters and @.+-_) and email
+            user.full_clean()
+        except ValidationError as exc:
+            problems = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
+            raise InputError(f"user {username[:40]!r} refused: {problems}") from None
         user.save()
         previous = Membership.objects.filter(user=user, publication=publication).first()
         Membership.objects.update_or_create(

@@ -72,6 +72,20 @@ def test_user_add_refuses_weak_or_missing_passwords(
     assert main(["user", "add", "bo", "--publication", "nope", "--role", "editor"]) == 1
 
 
+def test_user_add_refuses_a_name_or_email_django_would_not_store(
+    pub: Publication, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Checked before saving: a 200-character name was a database error on PostgreSQL."""
+    monkeypatch.setenv("NEWSDESK_PASSWORD", PASSWORD)
+    for name, email in (("e" * 200, ""), ("ed itor", ""), ("ed", "not-an-address")):
+        args = ["user", "add", name, "--publication", "cpw", "--role", "editor"]
+        assert main([*args, "--email", email] if email else args) == 1, name
+        err = capsys.readouterr().err
+        assert "refused" in err and ("username" in err or "email" in err), err
+        assert err.count("\n") == 1, err
+    assert not User.objects.exists()
+
+
 def test_roles_rank(pub: Publication) -> None:
     assert (
         allows("admin", "admin") and allows("editor", "publish") and not allows("editor", "admin")
