@@ -47,11 +47,24 @@ def _text(value: str, what: str, limit: int) -> str:
     return value
 
 
+#: a publication's description is a paragraph or two, for its home page and feeds
+DESCRIPTION_LIMIT = 2000
+
+
+def _description(value: str) -> str:
+    """Lines kept (a word processor's vertical tab is one too), every other control
+    character (the feeds' XML refuses them) gone."""
+    text = "\n".join(" ".join(xml_safe(line).split()) for line in value.splitlines()).strip()
+    if len(text) > DESCRIPTION_LIMIT:
+        raise InputError(f"the description is longer than {DESCRIPTION_LIMIT:,} characters")
+    return text
+
+
 def set_details(publication: Publication, user: AnyUser, name: str, description: str) -> None:
     name = _text(name, "publication's name", Publication._meta.get_field("name").max_length or 0)
     with transaction.atomic():
         before = {"name": publication.name, "description": publication.description}
-        publication.name, publication.description = name, description.strip()
+        publication.name, publication.description = name, _description(description)
         publication.save(update_fields=["name", "description"])
         site_changed(publication)
         record(

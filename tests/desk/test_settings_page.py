@@ -88,6 +88,21 @@ def test_bad_input_is_a_message_and_changes_nothing(pub: Publication) -> None:
     assert changes(pub) == []
 
 
+def test_the_description_is_cleaned_and_bounded(pub: Publication) -> None:
+    """Its control characters broke the publication's RSS and Atom feeds."""
+    client = logged_in(pub, "admin")
+    details = "/desk/cpw/settings/details"
+    client.post(details, {"name": "CPW", "description": " Weekly\x0bnotes\r\n\r\nOn \x07 trade. "})
+    pub.refresh_from_db()
+    assert pub.description == "Weekly\nnotes\n\nOn trade."
+    html = client.post(
+        details, {"name": "CPW", "description": "x" * 2001}, follow=True
+    ).content.decode()
+    assert "the description is longer than 2,000 characters" in html
+    pub.refresh_from_db()
+    assert pub.description == "Weekly\nnotes\n\nOn trade."
+
+
 def test_vocabularies_add_rename_remove(pub: Publication) -> None:
     client = logged_in(pub, "admin")
     client.post("/desk/cpw/settings/categories/add", {"name": "Trade", "kind": "topic"})
