@@ -103,8 +103,10 @@ def render_html(issue: IssueText, date_format: str = "long", category_url: Any =
     href = html.escape(issue.subscribe_url or "#subscribe", quote=True)
     out.append(
         f'<p class="subscribe">{html.escape(issue.subscribe_call)} '
-        f'<a href="{href}">{html.escape(issue.subscribe_label)}</a></p>'
+        f'<a href="{href}">{html.escape(issue.subscribe_label)}</a></p>',
     )
+    # the seed's shape: the issue's name again after the subscribe call, then the categories
+    out.append(f'<p class="issue-number">{html.escape(issue.title)}</p>')
     if issue.categories:
         cats = []
         for name in issue.categories:

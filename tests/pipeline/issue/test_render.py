@@ -106,6 +106,14 @@ def test_html_escapes_everything() -> None:
     assert '<a href="/c/China">China</a>' in linked
 
 
+def test_html_ends_in_the_seed_order() -> None:
+    """Subscribe call, the issue's name again, then Related Categories, as the house does."""
+    out = render_html(issue())
+    subscribe = out.index('class="subscribe"')
+    name = out.index(f'<p class="issue-number">{issue().title}</p>')
+    assert subscribe < name < out.index("Related Categories:")
+
+
 def test_email_pair_and_json() -> None:
     html = render_email_html(issue())
     assert html.startswith("<!doctype html>") and "HACKERS HIT SHIPYARD..." in html
