@@ -129,6 +129,14 @@ def outcome_of(
     return ImportOutcome(source, parsed.number, status, *counts, when, dated_by, parsed.notes)
 
 
+def link_categories(issue: Issue, categories: Sequence[Category]) -> None:
+    """The issue's own categories, in order, each once: "US" and "U.S." (one category,
+    `publications.category`) or a name given twice link it once."""
+    unique = list({c.pk: c for c in categories}.values())
+    for position, found in enumerate(unique):
+        IssueCategory.objects.create(issue=issue, category=found, position=position)
+
+
 def check_parsed(parsed: ParsedIssue, publication: Publication, source: str = "") -> str:
     """Whether the issue would be stored ("imported") or is stored already ("skipped");
     IssueError, naming the file and the title's line, when it may not be stored."""
@@ -185,12 +193,9 @@ def import_parsed(
                 imported_from=source[:500],
             )
         site_changed(publication)
-        for position, name in enumerate(parsed.categories):
-            IssueCategory.objects.create(
-                issue=issue,
-                category=category(publication, name, guess_kind(publication, name)),
-                position=position,
-            )
+        link_categories(
+            issue, [category(publication, n, guess_kind(publication, n)) for n in parsed.categories]
+        )
         for position, item in enumerate(parsed.items):
             try:
                 store_item(publication, issue, position, item, Item.Origin.IMPORTED)
@@ -625,10 +630,7 @@ def import_export_record(
             )
         with unique_name(_stored_meanwhile(source, publication, number)):
             issue = Issue.objects.create(publication=publication, number=number, **export.issue)
-        for position, (name, kind) in enumerate(export.categories):
-            IssueCategory.objects.create(
-                issue=issue, category=category(publication, name, kind), position=position
-            )
+        link_categories(issue, [category(publication, n, k) for n, k in export.categories])
         for position, item in enumerate(export.items):
             _store_exported_item(publication, issue, position, item)
         for event in export.events:

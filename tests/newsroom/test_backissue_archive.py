@@ -215,3 +215,18 @@ def test_the_seed_is_stored_and_rendered_back_byte_for_byte(tmp_path: Path) -> N
         outcome = import_file(path, pub)
         rendered = render(find_issue(pub, outcome.number), "text")
         assert rendered == (original if original.endswith("\n") else original + "\n")
+
+
+def test_a_category_named_twice_or_two_ways_is_linked_once(tmp_path: Path) -> None:
+    text = (BACK / "hpb-0412.txt").read_text(encoding="utf-8")
+    last = text.rstrip("\n").splitlines()[-1]
+    path = tmp_path / "hpb-0412.txt"
+    path.write_text(text.replace(last, last + "; U.S.; US; China"), encoding="utf-8")
+    pub = add_publication("hpb", "Harbour Policy Brief")
+    outcome = import_file(path, pub)
+    issue = find_issue(pub, outcome.number)
+    names = list(
+        issue.categories.order_by("issuecategory__position").values_list("name", flat=True)
+    )
+    assert len(names) == len(set(names)) and names.count("China") == 1
+    assert names[-1] == "U.S." and "US" not in names

@@ -106,7 +106,8 @@ def categories_label(text: str) -> str | None:
 
 
 def split_categories(text: str) -> tuple[str, ...]:
-    return tuple(c.strip() for c in text.split(";") if c.strip())
+    """The names joined by ";", each once ("China; China" is one category)."""
+    return tuple(dict.fromkeys(c.strip() for c in text.split(";") if c.strip()))
 
 
 def final_group(text: str) -> tuple[int, str] | None:

@@ -13,6 +13,7 @@ from newsdesk.pipeline.issue.backissues import (
     parse_issue_text,
 )
 from newsdesk.pipeline.issue.backissues_html import parse_issue_html
+from newsdesk.pipeline.issue.backissues_lines import split_categories
 from newsdesk.pipeline.issue.render import render_text
 from newsdesk.pipeline.types import IssueText
 from tests.conftest import SHARED
@@ -139,6 +140,10 @@ def test_an_issue_with_iso_dates_and_full_stops_after_attributions_is_read() -> 
     assert parsed.items[1].sources[0].date == date(2026, 9, 9)
     assert parsed.items[2].sources[0].outlet == "Strait Observer"
     assert parsed.items[2].body.endswith("open recruitment process.")
+
+
+def test_a_category_named_twice_is_one() -> None:
+    assert split_categories("China; Trade;  China ;;Taiwan") == ("China", "Trade", "Taiwan")
 
 
 def test_html_without_title_is_refused() -> None:
