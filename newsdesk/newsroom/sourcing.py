@@ -5,7 +5,8 @@ from one aggregate query over the articles of the last weeks, whatever the numbe
 of sources. Every change goes through the ingest layer's own checks
 (`ingest/sources.py`, `ingest/manual.py`) and is written to the audit log in the
 same transaction. The desk adds public feeds only: a source at an internal
-address is refused here, and only an operator may add one, from the command line.
+address is refused here, and only an operator may add one, from the command line;
+a desk edit of such a source's URL takes the operator's allowance away.
 """
 
 from __future__ import annotations
@@ -91,6 +92,7 @@ def _fields(source: Source) -> dict[str, Any]:
         "weight": source.weight,
         "language": source.language,
         "enabled": source.enabled,
+        "allow_internal": source.allow_internal,
     }
 
 
@@ -159,6 +161,8 @@ def edit(
             source.etag = source.last_modified = source.last_error = source.last_error_kind = ""
             source.consecutive_failures = 0
             source.next_poll = None
+            # the operator let the old address through, not whatever the desk types next
+            source.allow_internal = False
         language = language.strip()
         limit = Source._meta.get_field("language").max_length or 0
         if len(language) > limit:
