@@ -8,6 +8,8 @@ so this layer never imports the newsroom above it.
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
+import socket
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -95,15 +97,30 @@ def check_public_host(url: str) -> None:
     Only what the URL itself says is checked: a name that resolves to an internal
     address is refused by the fetcher at every poll (a lookup now could change)."""
     host = (urlsplit(url).hostname or "").rstrip(".").lower()
-    try:
-        internal = is_internal_address(host)
-    except ValueError:  # a name, not an address
+    address = literal_address(host)
+    if address is not None:
+        internal = is_internal_address(address)
+    else:  # a name, not an address
         internal = host == "localhost" or host.endswith(".localhost")
     if internal:
         raise BlockedURLError(
             f"{host} is an internal address; only an operator may add it, with "
             "`newsdesk source add --allow-internal`"
         )
+
+
+def literal_address(host: str) -> str | None:
+    """The IP address a host spells out, in any form the system's resolver reads as one
+    without a lookup (2130706433, 0177.0.0.1, 0x7f.1 and 127.1 are all 127.0.0.1);
+    None for a name."""
+    try:
+        return str(ipaddress.ip_address(host.split("%", 1)[0]))  # without an IPv6 zone
+    except ValueError:
+        pass
+    try:
+        return socket.inet_ntoa(socket.inet_aton(host))
+    except (OSError, ValueError):  # not an address; ValueError: a NUL in it
+        return None
 
 
 def checked_source(url: str, outlet: str) -> tuple[str, str]:

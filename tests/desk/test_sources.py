@@ -113,7 +113,17 @@ def test_weaker_roles_get_403_and_nothing_changes(pub: Publication) -> None:
 
 def test_an_internal_address_is_refused_with_a_message(pub: Publication) -> None:
     client = logged_in(pub, "admin")
-    for url in ("http://127.0.0.1:8000/feed", "http://[::1]/rss", "http://localhost/rss"):
+    for url in (
+        "http://127.0.0.1:8000/feed",
+        "http://[::1]/rss",
+        "http://localhost/rss",
+        # 127.0.0.1 and 169.254.169.254 in the spellings a resolver reads without a lookup
+        "http://2130706433/rss",
+        "http://0177.0.0.1/rss",
+        "http://0x7f.1/rss",
+        "http://127.1/rss",
+        "http://2852039166/latest/meta-data/",
+    ):
         response = client.post("/desk/cpw/sources/add", {"url": url}, follow=True)
         assert "internal address" in response.content.decode()
     made = source(pub)
