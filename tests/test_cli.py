@@ -121,6 +121,24 @@ def test_settings_are_refused_in_one_line_at_start_up(tmp_path: Path) -> None:
     assert keyless.stderr == f"newsdesk: {NO_SECRET_KEY}\n"
 
 
+def test_output_closed_early_ends_quietly(tmp_path: Path) -> None:
+    """`newsdesk ... | head`: the reader is gone before newsdesk writes; no traceback."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "newsdesk", "config", "check", "--no-database"],
+            cwd=tmp_path,
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        os.close(write_end)
+    assert (done.returncode, done.stderr) == (1, "")
+
+
 # --- in this process ----------------------------------------------------------------------
 
 
@@ -179,6 +197,22 @@ def test_a_bug_shows_its_traceback_and_exits_4(
     assert "Traceback (most recent call last)" in ran.err
     assert "KeyError: 'no such key'" in ran.err
     assert ran.err.endswith(BUG + "\n")
+
+
+class ClosedPipe(io.StringIO):
+    def write(self, text: str) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+
+@pytest.mark.django_db
+def test_a_reader_gone_mid_output_is_no_bug(
+    newsdesk: Newsdesk, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    newsdesk("publication", "add", "hpb", "--name", "Harbour Policy Brief")
+    capsys.readouterr()
+    monkeypatch.setattr(sys, "stdout", ClosedPipe())
+    assert main(["publication", "list"]) == 1
+    assert capsys.readouterr().err == ""
 
 
 @pytest.mark.django_db

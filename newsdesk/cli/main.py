@@ -44,6 +44,13 @@ Handler = Callable[[argparse.Namespace], int]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return run_main(argv)
+    except BrokenPipeError:
+        return output_closed()
+
+
+def run_main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -56,6 +63,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("newsdesk: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        raise  # the reader of the output went away: main() ends quietly
     except Exception as exc:
         failure = user_failure(exc)
         if failure is None:
@@ -111,9 +120,26 @@ def user_failure(exc: Exception) -> tuple[int, str] | None:
     return None
 
 
+def output_closed() -> int:
+    """Standard output was closed before all was written (`newsdesk ... | head`): stop
+    without a traceback, exit 1. Standard output goes to /dev/null, so the interpreter's
+    last flush of what is still buffered fails no more."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no file descriptor (a test's captured output)
+        pass
+    return EXIT_FAILED
+
+
 def run() -> NoReturn:
     """The console command."""
-    sys.exit(main())
+    code = main()
+    try:
+        sys.stdout.flush()  # while a closed pipe can still be handled
+    except BrokenPipeError:
+        code = output_closed()
+    sys.exit(code)
 
 
 if __name__ == "__main__":
