@@ -222,12 +222,13 @@ def draft_week(
 ) -> WeekDraft:
     """Draft the week's chosen stories into a new draft issue, in the suggested order
     and with the suggested chains."""
+    week = f" --as-of {as_of:%Y-%m-%d}" if as_of else ""  # rank the same week
     as_of = as_of or timezone.now()
     rows = week_choice(publication, as_of, top)
     if not rows:
         raise IssueError(
             f"{publication.slug} has no ranked story in the week to {as_of:%Y-%m-%d}; "
-            f"run `newsdesk stories rank {publication.slug}` first"
+            f"run `newsdesk stories rank {publication.slug}{week}` first"
         )
     textless = [r.story_id for r in rows if not checks.story_articles(r.story)]
     if textless:

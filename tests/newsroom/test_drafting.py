@@ -117,6 +117,16 @@ def test_a_picked_story_without_text_stops_the_week_before_anything_is_stored(
     assert not Item.objects.exists() and not Issue.objects.exists()
 
 
+def test_a_week_without_ranked_stories_says_how_to_rank_that_week(pub: Publication) -> None:
+    store_week(pub)
+    later = AS_OF + dt.timedelta(days=60)
+    with pytest.raises(IssueError) as refused:
+        drafting.draft_week(pub, as_of=later, actor="ed")
+    assert f"run `newsdesk stories rank cpw --as-of {later:%Y-%m-%d}` first" in str(refused.value)
+    with pytest.raises(IssueError, match=r"run `newsdesk stories rank other` first"):
+        drafting.draft_week(add_publication("other", "Other Watch", 1), actor="ed")
+
+
 def test_a_failed_draft_leaves_no_orphan_items(
     pub: Publication, monkeypatch: pytest.MonkeyPatch
 ) -> None:
