@@ -247,6 +247,20 @@ def test_an_items_file_that_is_not_utf8_is_one_line(newsdesk: Newsdesk, tmp_path
 
 
 @pytest.mark.django_db
+def test_an_item_whose_categories_are_not_names_is_refused(
+    newsdesk: Newsdesk, tmp_path: Path
+) -> None:
+    newsdesk("publication", "add", "hpb", "--name", "Harbour Policy Brief")
+    item = {"headline": "H", "body": "B", "sources": [{"outlet": "O", "date": "2026-11-16"}]}
+    for topics in ([{"a": 1}], [1, 2], "Trade"):
+        file = tmp_path / "items.json"
+        file.write_text(json.dumps([{**item, "topics": topics}]))
+        ran = newsdesk("item", "hpb", str(file))
+        assert ran.code == 1 and "topics must be a list of names" in ran.err
+    assert not Publication.objects.get(slug="hpb").items.exists()
+
+
+@pytest.mark.django_db
 def test_json_nested_too_deeply_is_one_line(newsdesk: Newsdesk, tmp_path: Path) -> None:
     """The decoder recurses once a level: a crafted file must not end in a traceback."""
     newsdesk("publication", "add", "hpb", "--name", "Harbour Policy Brief")

@@ -52,6 +52,14 @@ def clean_text(field: str, value: str, model: type[Item] | type[ItemSource] = It
     return value
 
 
+def names_of(data: dict[str, Any], field: str) -> tuple[str, ...]:
+    """An item's `topics` or `places`: a list of names (text), else a ValueError."""
+    names = data.get(field, [])
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise ValueError(f"{field} must be a list of names")
+    return tuple(names)
+
+
 def item_from_record(data: dict[str, Any]) -> ItemText:
     """An item from its JSON form: headline, body, sources [{outlet, date, url}], teaser,
     topics, places, chain_with_previous (an item's section is set in its issue)."""
@@ -65,8 +73,8 @@ def item_from_record(data: dict[str, Any]) -> ItemText:
             body=str(data["body"]),
             teaser=str(data.get("teaser", "")),
             sources=sources,
-            topics=tuple(data.get("topics", [])),
-            places=tuple(data.get("places", [])),
+            topics=names_of(data, "topics"),
+            places=names_of(data, "places"),
             chained_to_previous=bool(data.get("chain_with_previous")),
         )
     except (KeyError, TypeError, ValueError) as exc:  # a missing field, a malformed date
