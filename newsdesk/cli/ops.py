@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 from django.conf import settings
 
@@ -53,7 +54,11 @@ def run_status(args: argparse.Namespace) -> int:
         for key, value in found.items():
             if key not in ("healthy", "problems"):
                 out.print(f"  {key}: {json.dumps(value)}", markup=False)
-    return 0 if found["healthy"] else 1
+    if found["healthy"]:
+        return 0
+    # like every exit 1: one line on stderr says why (a cron job mails what it gets there)
+    print(f"newsdesk: unhealthy: {'; '.join(found['problems'])}", file=sys.stderr)
+    return 1
 
 
 def run_everything(args: argparse.Namespace) -> int:

@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from newsdesk.cli.main import main
 from newsdesk.ops.health import OLDEST_PENDING, status
 from newsdesk.ops.models import Heartbeat
 from tests.ops.chores import slow_once
@@ -44,3 +45,11 @@ def test_a_retry_waits_from_its_own_time_not_from_when_it_was_enqueued() -> None
     later = status(now + dt.timedelta(minutes=3))
     assert later["queue_depth"] == 1 and later["oldest_pending_seconds"] == pytest.approx(60, abs=1)
     assert later["healthy"]
+
+
+def test_status_says_why_on_stderr_when_unhealthy(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["status"]) == 1  # no worker or scheduler beats here
+    captured = capsys.readouterr()
+    assert "UNHEALTHY" in captured.out
+    assert captured.err.startswith("newsdesk: unhealthy: ") and captured.err.count("\n") == 1
+    assert "worker" in captured.err
