@@ -164,7 +164,8 @@ def week_choice(
 ) -> list[StoryScore]:
     """The editor's picks of the week, best first; with `top` (or when nothing is
     picked) the best `top` stories not dismissed and not already published, leaving
-    out the ones no article gives text to draft from unless an editor picked them."""
+    out, unless an editor picked them, the ones no article gives text to draft from
+    and those the ranking found off the publication's topic (when it found any on it)."""
     stories = week_stories(as_of)
     rows = StoryScore.objects.filter(publication=publication, story__in=stories).select_related(
         "story", "story__lead"
@@ -177,13 +178,23 @@ def week_choice(
     picked = [r for r in rows.filter(picked=True).order_by("-score") if r.story_id not in already]
     if picked and top is None:
         return picked
-    candidates = rows.exclude(picked=False).order_by("-score")
+    candidates = list(rows.exclude(picked=False).order_by("-score"))
+    # a publication whose profile finds no story of the week on its topic (none set
+    # yet) drafts by rank alone; one whose profile can tell leaves the others out
+    judged = any(r.reasons.get("relevant") is True for r in candidates)
     chosen = (
         r
         for r in candidates
-        if r.story_id not in already and (r.picked or checks.story_articles(r.story))
+        if r.story_id not in already
+        and (r.picked or ((on_topic(r) or not judged) and checks.story_articles(r.story)))
     )
     return list(itertools.islice(chosen, top or DEFAULT_TOP))
+
+
+def on_topic(row: StoryScore) -> bool:
+    """Whether the ranking found the story on the publication's topic (rows ranked
+    before that was kept count as on it): only an editor's pick drafts one that is not."""
+    return row.reasons.get("relevant", True) is not False
 
 
 def _digest(row: StoryScore) -> StoryDigest:
@@ -225,6 +236,13 @@ def draft_week(
     week = f" --as-of {as_of:%Y-%m-%d}" if as_of else ""  # rank the same week
     as_of = as_of or timezone.now()
     rows = week_choice(publication, as_of, top)
+    ranked = StoryScore.objects.filter(publication=publication, story__in=week_stories(as_of))
+    if not rows and ranked.exists():
+        raise IssueError(
+            f"no story of the week to {as_of:%Y-%m-%d} is left to draft for {publication.slug}: "
+            "the ranked ones are published, dismissed, without text or off the publication's "
+            f"topic; pick one with `newsdesk stories pick {publication.slug} STORY`"
+        )
     if not rows:
         raise IssueError(
             f"{publication.slug} has no ranked story in the week to {as_of:%Y-%m-%d}; "

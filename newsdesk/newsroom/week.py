@@ -257,7 +257,11 @@ def rank_week(
                 defaults={
                     "relevance": fact.relevance,
                     "score": ranked.score,
-                    "reasons": {"components": ranked.components, "lines": list(ranked.reasons)},
+                    "reasons": {
+                        "components": ranked.components,
+                        "lines": list(ranked.reasons),
+                        "relevant": fact.relevant,
+                    },
                     "topics": topics,
                     "places": places,
                     "computed": now,

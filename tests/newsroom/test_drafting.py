@@ -17,6 +17,7 @@ from newsdesk.newsroom.models import Issue, IssueEvent, Item, Publication, Story
 from newsdesk.newsroom.numbering import publish
 from newsdesk.newsroom.publications import add_publication
 from newsdesk.newsroom.reading import render
+from newsdesk.newsroom.week import rank_week
 from newsdesk.pipeline.errors import InputError, IssueError
 from tests.pipeline.draft.chat_server import ChatServer, error
 from tests.stored_week import AS_OF, store_week
@@ -104,6 +105,24 @@ def test_a_week_leaves_out_a_story_without_text_it_was_not_asked_for(pub: Public
     Article.objects.filter(story=stories["port"]).update(text="")
     week = drafting.draft_week(pub, as_of=AS_OF, actor="ed")
     assert {i.story_id for i in week.items} == {stories["breach"].pk, stories["reaction"].pk}
+
+
+def test_a_week_leaves_out_a_story_off_the_topic_unless_it_was_picked(pub: Publication) -> None:
+    stories = store_week(pub)
+    ranked = rank_week(pub, as_of=AS_OF)  # the ranking keeps each story's verdict
+    assert ranked and all(r.reasons["relevant"] is False for r in ranked)  # no profile yet
+    assert len(drafting.week_choice(pub, AS_OF, top=5)) == 3  # by rank alone, then
+    for row in StoryScore.objects.filter(publication=pub):
+        row.reasons = {**row.reasons, "relevant": row.story_id != stories["port"].pk}
+        row.save()
+    drafted = drafting.draft_week(pub, as_of=AS_OF, actor="ed", top=5)
+    assert {i.story_id for i in drafted.items} == {stories["breach"].pk, stories["reaction"].pk}
+    StoryScore.objects.filter(story=stories["port"]).update(picked=True)
+    again = drafting.draft_week(pub, as_of=AS_OF, actor="ed")
+    assert {i.story_id for i in again.items} == {stories["port"].pk}
+    StoryScore.objects.update(picked=False)
+    with pytest.raises(IssueError, match=r"no story of the week to .* is left to draft"):
+        drafting.draft_week(pub, as_of=AS_OF, actor="ed")
 
 
 def test_a_picked_story_without_text_stops_the_week_before_anything_is_stored(
