@@ -31,3 +31,28 @@ def test_the_editor_loads_without_console_errors(desk: Any, desk_world: Publicat
     page.get_by_label("Teaser").fill("Breach went unseen for eleven months")
     page.get_by_text("Saved at").wait_for()
     assert logged == [] and me.errors == []
+
+
+def test_an_autosave_after_a_conflict_never_lands_on_the_other_version(
+    desk: Any, desk_world: Publication
+) -> None:
+    first = desk()
+    page = first.login("editor")
+    item = drafted_item(page)
+    other = desk().login("second")
+    page.goto(f"/desk/cpw/items/{item.pk}/")
+    other.goto(f"/desk/cpw/items/{item.pk}/")
+    page.get_by_label("Teaser").fill("Breach went unseen for eleven months")
+    page.get_by_text("Saved at").wait_for()
+    other.get_by_label("Teaser").fill("Telecom breach found")
+    other.get_by_text("Not saved: editor saved this item meanwhile").wait_for()
+    # typing on: the next autosave is refused too, not stored over the editor's version
+    other.get_by_label("Teaser").fill("Telecom breach found by a hot router")
+    other.wait_for_timeout(4500)
+    item.refresh_from_db()
+    assert item.teaser == "Breach went unseen for eleven months"
+    assert "Saved at" not in other.locator("#save-state").inner_text()
+    # Save shows both versions, as the message says
+    other.get_by_role("button", name="Save", exact=True).click()
+    other.get_by_text("saved this item while you were editing").wait_for()
+    assert "Telecom breach found by a hot router" in other.content()
