@@ -135,7 +135,8 @@ def order(request: HttpRequest, publication: Publication, issue_id: int) -> Http
             return JsonResponse({"error": 'send {"order": [item numbers]}'}, status=400)
         try:
             service.reorder(issue, wanted, request.user)
-        except NewsdeskError as exc:
+        except NewsdeskError as exc:  # the script reloads the page: the message shows there
+            messages.error(request, str(exc))
             return JsonResponse({"error": str(exc)}, status=400)
         return JsonResponse({"order": service.state(issue)["order"]})
     if "order" in request.POST:

@@ -123,6 +123,8 @@ def test_the_order_endpoint_takes_json_and_a_form(pub: Publication) -> None:
     # an order that leaves an item out is refused, and nothing moves
     bad = client.post(url(issue, "order"), json.dumps({"order": [a.pk]}), "application/json")
     assert bad.status_code == 400 and "every item" in bad.json()["error"]
+    # the script reloads the page after a refused drag: the reason shows there
+    assert "every item" in client.get("/desk/cpw/issue/").content.decode()
     assert client.post(url(issue, "order"), "[1", "application/json").status_code == 400
     deep = "[" * 100_000 + "]" * 100_000  # a RecursionError once answered 500 (review)
     assert client.post(url(issue, "order"), deep, "application/json").status_code == 400

@@ -11,6 +11,7 @@
   var help = document.getElementById("drag-help");
   if (help) { help.hidden = false; }
   var dragged = null;
+  var before = "";
 
   function order() {
     return Array.prototype.map.call(list.querySelectorAll("li[data-item]"), function (li) {
@@ -33,12 +34,19 @@
     li.draggable = true;
     li.addEventListener("dragstart", function (event) {
       dragged = li;
+      before = order().join(",");
       li.classList.add("dragging");
       event.dataTransfer.effectAllowed = "move";
       event.dataTransfer.setData("text/plain", li.dataset.item);
     });
     li.addEventListener("dragend", function () {
       li.classList.remove("dragging");
+      if (dragged && order().join(",") !== before) {
+        // dropped outside the list, or the drag was cancelled: show the stored order
+        dragged = null;
+        window.location.reload();
+      }
+      dragged = null;
     });
     li.addEventListener("dragover", function (event) {
       if (!dragged || dragged === li) { return; }
@@ -48,10 +56,15 @@
       list.insertBefore(dragged, after ? li.nextSibling : li);
     });
   });
+  // the list takes the drop wherever it lands: on the dragged item itself (which the
+  // moves above have put under the pointer), on another one, or between two
+  list.addEventListener("dragover", function (event) {
+    if (dragged) { event.preventDefault(); }
+  });
   list.addEventListener("drop", function (event) {
     if (!dragged) { return; }
     event.preventDefault();
     dragged = null;
-    send(order());
+    if (order().join(",") !== before) { send(order()); }
   });
 })();
