@@ -14,6 +14,7 @@ from typing import Any, Concatenate, ParamSpec
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -76,9 +77,33 @@ def desk_action(action: str, page: str = "") -> Callable[[View[P]], Callable[...
                 home = reverse(page, kwargs={"slug": publication.slug, **kwargs}) if page else ""
                 return back(request, publication, home)
 
-        return require_POST(desk_view(action)(change))
+        guarded = require_POST(desk_view(action)(change))
+
+        @wraps(view)
+        def entry(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.method == "POST" and not request.user.is_authenticated:
+                return logged_out(request, slug, page, kwargs)
+            return guarded(request, slug, *args, **kwargs)
+
+        return entry
 
     return wrap
+
+
+def logged_out(request: HttpRequest, slug: str, page: str, kwargs: dict[str, Any]) -> HttpResponse:
+    """A change posted after the log-in ended: to an htmx request (an autosave), a 401
+    its page's script reports, never the log-in page to swap in; to a form, the log-in
+    page, coming back to the page the form was on (not to the change's URL, which
+    answers a GET with 405)."""
+    if getattr(request, "htmx", False):
+        return HttpResponse("your log-in has ended", status=401, content_type="text/plain")
+    target = str(request.POST.get("next") or "")
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        name, args = (page, {"slug": slug, **kwargs}) if page else ("desk:inbox", {"slug": slug})
+        target = reverse(name, kwargs=args)
+    return redirect_to_login(target)
 
 
 def back(request: HttpRequest, publication: Publication, home: str = "") -> HttpResponse:

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from newsdesk.newsroom.models import Item, Publication, Story
+from tests.browser.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -56,3 +57,55 @@ def test_an_autosave_after_a_conflict_never_lands_on_the_other_version(
     other.get_by_role("button", name="Save", exact=True).click()
     other.get_by_text("saved this item while you were editing").wait_for()
     assert "Telecom breach found by a hot router" in other.content()
+
+
+def test_an_autosave_after_the_log_in_ended_keeps_the_text_for_later(
+    desk: Any, desk_world: Publication
+) -> None:
+    me = desk()
+    page = me.login("editor")
+    item = drafted_item(page)
+    page.goto(f"/desk/cpw/items/{item.pk}/")
+    me.context.clear_cookies(name="sessionid")  # as an expired log-in
+    page.get_by_label("Teaser").fill("Typed after the log-in ended")
+    page.get_by_text("Not saved: your log-in has ended").wait_for()
+    assert page.locator("main").count() == 1  # no log-in page swapped into the editor
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.get_by_label("User name").fill("editor")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"**/desk/cpw/items/{item.pk}/")  # the editor, not a 405
+    page.get_by_role("button", name="Put my text back").click()
+    assert page.get_by_label("Teaser").input_value() == "Typed after the log-in ended"
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.get_by_text("Saved:").wait_for()
+    item.refresh_from_db()
+    assert item.teaser == "Typed after the log-in ended"
+    assert page.get_by_role("button", name="Put my text back").count() == 0
+
+
+def test_a_failed_autosave_says_so(desk: Any, desk_world: Publication) -> None:
+    me = desk()
+    page = me.login("editor")
+    item = drafted_item(page)
+    page.goto(f"/desk/cpw/items/{item.pk}/")
+    page.route("**/autosave", lambda route: route.fulfill(status=500, body="Server Error"))
+    page.get_by_label("Teaser").fill("Typed while the server fails")
+    page.get_by_text("Not saved: the server answered 500").wait_for()
+    page.unroute("**/autosave")
+    page.route("**/autosave", lambda route: route.abort())
+    page.get_by_label("Teaser").fill("Typed while the network is down")
+    page.get_by_text("Not saved: the desk cannot be reached").wait_for()
+
+
+def test_leaving_before_the_autosave_asks_first(desk: Any, desk_world: Publication) -> None:
+    me = desk()  # its dialogs are dismissed: the page stays
+    page = me.login("editor")
+    item = drafted_item(page)
+    page.goto(f"/desk/cpw/items/{item.pk}/")
+    page.get_by_label("Teaser").fill("Typed, then away at once")
+    page.get_by_role("link", name="Inbox").click()
+    page.wait_for_timeout(300)
+    assert me.dialogs == [""]  # beforeunload asked first
+    assert page.url.endswith(f"/items/{item.pk}/")
+    assert page.get_by_label("Teaser").input_value() == "Typed, then away at once"

@@ -306,3 +306,19 @@ def test_a_redraft_that_changed_nothing_says_why(item: Item) -> None:
     page = client.get(url(item)).content.decode()
     assert "changed nothing" in page and "only drafts can change" in page
     assert DBTaskResult.objects.filter(status="FAILED").count() == 0
+
+
+def test_a_change_posted_after_the_log_in_ended_comes_back_to_its_page(item: Item) -> None:
+    """Not to the change's URL, which answers the GET after logging in with a 405; and an
+    autosave gets a 401 its script reports, not the log-in page to swap into the editor."""
+    client = Client()
+    saved = client.post(url(item, "save"), form(item, teaser="Typed too late"))
+    assert saved.status_code == 302
+    assert saved["Location"] == f"/accounts/login/?next=/desk/cpw/items/{item.pk}/"
+    auto = client.post(url(item, "autosave"), form(item), HTTP_HX_REQUEST="true")
+    assert auto.status_code == 401 and b"log-in has ended" in auto.content
+    # a form naming its page goes back there
+    picked = client.post(f"/desk/cpw/stories/{item.story_id}/pick", {"next": "/desk/cpw/?q=x"})
+    assert picked["Location"] == "/accounts/login/?next=/desk/cpw/%3Fq%3Dx"
+    item.refresh_from_db()
+    assert item.teaser != "Typed too late"

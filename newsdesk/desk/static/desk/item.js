@@ -1,0 +1,128 @@
+// The item editor's safety net around htmx's autosave, so that no typed text is lost
+// without the editor being told:
+// - an autosave that fails (the log-in ended, a server error, no network) says so
+//   beside the Save button; htmx alone would log it to the console and show nothing;
+// - the text typed in this tab is kept in sessionStorage until the server holds it; when
+//   the editor comes back to the item (after logging in again, after leaving the page
+//   before the autosave ran) and the stored text differs, the page offers to put it back;
+// - leaving the page with typing not yet saved asks first.
+// Without this script, the Save button does everything and nothing is kept aside.
+(function () {
+  "use strict";
+  var form = document.querySelector("form.item-form");
+  var state = document.getElementById("save-state");
+  if (!form || !state || !form.hasAttribute("hx-post")) { return; }
+  var FIELDS = ["headline", "teaser", "body"];
+  var key = "newsdesk-unsaved:" + window.location.pathname;
+  var typed = 0;      // edits since the page loaded
+  var sentAt = -1;    // the value of `typed` when the last autosave left
+  var savedAt = 0;    // the value of `typed` the server last confirmed
+
+  function values() {
+    var out = {};
+    FIELDS.forEach(function (name) { out[name] = form.elements[name].value; });
+    return out;
+  }
+
+  function same(a, b) {
+    return FIELDS.every(function (name) {
+      return (a[name] || "").trim() === (b[name] || "").trim();
+    });
+  }
+
+  function read() {
+    try { return JSON.parse(window.sessionStorage.getItem(key) || "null"); } catch (e) { return null; }
+  }
+
+  function keep() {
+    var kept = values();
+    kept.at = new Date().toLocaleTimeString();
+    try { window.sessionStorage.setItem(key, JSON.stringify(kept)); } catch (e) { /* full */ }
+  }
+
+  function forget() {
+    try { window.sessionStorage.removeItem(key); } catch (e) { /* unavailable */ }
+  }
+
+  function say(text) {
+    state.textContent = "";
+    var strong = document.createElement("strong");
+    strong.className = "conflict";
+    strong.textContent = text;
+    state.appendChild(strong);
+  }
+
+  function button(label, action) {
+    var b = document.createElement("button");
+    b.type = "button";
+    b.textContent = label;
+    b.addEventListener("click", action);
+    return b;
+  }
+
+  // text typed earlier in this tab that the server does not hold: offer it back
+  var kept = read();
+  if (kept && !same(kept, values())) {
+    var notice = document.createElement("div");
+    notice.className = "notice failed";
+    notice.setAttribute("role", "alert");
+    var p = document.createElement("p");
+    p.textContent = "This tab holds text you typed at " + kept.at +
+      " that is not what is stored. Put it back in the form to look at it and save it.";
+    notice.appendChild(p);
+    notice.appendChild(button("Put my text back", function () {
+      FIELDS.forEach(function (name) { form.elements[name].value = kept[name] || ""; });
+      typed += 1;
+      notice.remove();
+      form.elements.headline.focus();
+    }));
+    notice.appendChild(document.createTextNode(" "));
+    notice.appendChild(button("Discard it", function () {
+      forget();
+      notice.remove();
+      form.elements.headline.focus();
+    }));
+    form.parentNode.insertBefore(notice, form);
+  } else {
+    forget();
+  }
+
+  form.addEventListener("input", function () { typed += 1; keep(); });
+  form.addEventListener("submit", function () { savedAt = typed; });  // the page answers
+
+  document.body.addEventListener("htmx:beforeRequest", function (event) {
+    if (event.detail.elt === form) { sentAt = typed; }
+  });
+  document.body.addEventListener("htmx:afterRequest", function (event) {
+    if (event.detail.elt !== form || !event.detail.successful) { return; }
+    if (!state.querySelector(".conflict")) {  // stored: nothing to keep aside any more
+      savedAt = sentAt;
+      if (savedAt === typed) { forget(); }
+    }
+  });
+  document.body.addEventListener("htmx:responseError", function (event) {
+    if (event.detail.elt !== form) { return; }
+    var status = event.detail.xhr.status;
+    if (status === 401) {
+      say("Not saved: your log-in has ended. Your text stays in this tab: log in again " +
+          "(Save takes you there) and this page offers it back.");
+    } else if (status === 403) {
+      say("Not saved: the desk refused the change (403). Reload the page; this tab offers " +
+          "your text back.");
+    } else {
+      say("Not saved: the server answered " + status + ". Your text is still in the form; " +
+          "press Save to try again.");
+    }
+  });
+  document.body.addEventListener("htmx:sendError", function (event) {
+    if (event.detail.elt !== form) { return; }
+    say("Not saved: the desk cannot be reached. Your text is still in the form; press Save " +
+        "when the connection is back.");
+  });
+  window.addEventListener("beforeunload", function (event) {
+    if (typed !== savedAt) {
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
+})();
