@@ -1,0 +1,47 @@
+"""The desk on a phone (375 by 667): no page scrolls sideways, so no control sits off
+the screen where nothing shows it is there (a wide table scrolls in its own box)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from newsdesk.newsroom.models import Publication, Story
+from newsdesk.newsroom.people import add_member
+from tests.browser.conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+#: the page's own width, and what in <main> reaches past the screen outside a table box
+WIDE = """() => {
+  const width = document.documentElement.clientWidth;
+  const wide = [];
+  for (const el of document.querySelectorAll('main *')) {
+    if (el.closest('.table-wrap')) continue;
+    const box = el.getBoundingClientRect();
+    if (box.width && box.right > width + 1) wide.push(el.tagName + '#' + el.id);
+  }
+  return {scroll: document.documentElement.scrollWidth, width, wide: wide.slice(0, 5)};
+}"""
+
+
+def test_no_desk_page_scrolls_sideways_on_a_phone(desk: Any, desk_world: Publication) -> None:
+    add_member("admin", "admin@corvia.example", desk_world, "admin", PASSWORD)
+    me = desk()
+    page = me.login("admin")
+    page.set_viewport_size({"width": 375, "height": 667})
+    story = Story.objects.get(title__startswith="Hackers spent")
+    page.goto("/desk/cpw/sources/")
+    page.get_by_label("Feed URL").fill("https://feeds.example.org/corvia.xml")
+    page.get_by_role("button", name="Add the feed").click()
+    page.get_by_text("Added").wait_for()
+    paths = ["/desk/cpw/", f"/desk/cpw/stories/{story.pk}/", "/desk/cpw/issue/"]
+    paths += ["/desk/cpw/sources/", "/desk/cpw/settings/", "/desk/cpw/backissues/"]
+    found = {}
+    for path in paths:
+        page.goto(path)
+        measured = page.evaluate(WIDE)
+        if measured["scroll"] > measured["width"] or measured["wide"]:
+            found[path] = measured
+    assert found == {}
