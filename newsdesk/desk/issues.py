@@ -64,9 +64,12 @@ def ids_of(values: list[str]) -> list[int]:
         raise InputError("item numbers are whole numbers") from None
 
 
-def done(request: HttpRequest, issue: Issue, text: str) -> HttpResponse:
+def done(request: HttpRequest, issue: Issue, text: str, anchor: str = "") -> HttpResponse:
+    """Back to the builder with a message; `anchor`: the element the page opens at."""
     messages.success(request, text)
-    return HttpResponseRedirect(builder_url(issue.publication, issue))
+    return HttpResponseRedirect(
+        builder_url(issue.publication, issue) + (f"#{anchor}" if anchor else "")
+    )
 
 
 @desk_view("read")
@@ -145,8 +148,10 @@ def order(request: HttpRequest, publication: Publication, issue_id: int) -> Http
     direction = request.POST.get("direction")
     if direction not in ("up", "down"):
         raise InputError("move an item up or down")
-    service.move(issue, item_id(request), -1 if direction == "up" else 1, request.user)
-    return done(request, issue, f"Moved item #{item_id(request)} {direction}.")
+    moved = item_id(request)
+    service.move(issue, moved, -1 if direction == "up" else 1, request.user)
+    # at the item moved: a keyboard user's next Tab reaches its buttons, not the page's top
+    return done(request, issue, f"Moved item #{moved} {direction}.", anchor=f"item-{moved}")
 
 
 @desk_action("edit")

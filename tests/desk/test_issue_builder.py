@@ -109,6 +109,13 @@ def test_the_up_and_down_buttons_move_an_item_and_the_move_is_audited(pub: Publi
     assert page["Location"] == "/desk/cpw/issue/"
     assert "already first" in client.get("/desk/cpw/issue/").content.decode()
     assert order_of(issue) == [b.pk, c.pk, a.pk]
+    # a keyboard user lands back on the item moved, not at the top of the page
+    moved = client.post(url(issue, "order"), {"item": c.pk, "direction": "up"})
+    assert moved["Location"] == f"/desk/cpw/issue/?draft={issue.pk}#item-{c.pk}"
+    assert (
+        order_of(issue)[0] == c.pk
+        and f'id="item-{c.pk}"' in client.get(moved["Location"]).content.decode()
+    )
 
 
 def test_the_order_endpoint_takes_json_and_a_form(pub: Publication) -> None:
