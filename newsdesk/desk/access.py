@@ -55,9 +55,21 @@ def desk_view(action: str) -> Callable[[View[P]], Callable[..., HttpResponse]]:
             except NotFoundError as exc:
                 raise Http404(str(exc)) from None
 
-        return page
+        @wraps(view)
+        def entry(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
+            if getattr(request, "htmx", False) and not request.user.is_authenticated:
+                return login_ended()  # a poll or a swap: never the log-in page swapped in
+            return page(request, slug, *args, **kwargs)
+
+        return entry
 
     return wrap
+
+
+def login_ended() -> HttpResponse:
+    """The answer to an htmx request after the log-in ended: a 401, which htmx swaps
+    nowhere and the page's script reports, instead of the log-in page inside a panel."""
+    return HttpResponse("your log-in has ended", status=401, content_type="text/plain")
 
 
 def desk_action(action: str, page: str = "") -> Callable[[View[P]], Callable[..., HttpResponse]]:
@@ -96,7 +108,7 @@ def logged_out(request: HttpRequest, slug: str, page: str, kwargs: dict[str, Any
     page, coming back to the page the form was on (not to the change's URL, which
     answers a GET with 405)."""
     if getattr(request, "htmx", False):
-        return HttpResponse("your log-in has ended", status=401, content_type="text/plain")
+        return login_ended()
     target = str(request.POST.get("next") or "")
     if not target.startswith("/") or not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()

@@ -322,3 +322,12 @@ def test_a_change_posted_after_the_log_in_ended_comes_back_to_its_page(item: Ite
     assert picked["Location"] == "/accounts/login/?next=/desk/cpw/%3Fq%3Dx"
     item.refresh_from_db()
     assert item.teaser != "Typed too late"
+
+
+def test_a_poll_after_the_log_in_ended_gets_a_401_not_the_log_in_page(item: Item) -> None:
+    """The "Draft again" notice polls its page every 3 s: after the log-in ended, htmx
+    swapped the log-in page into the editor."""
+    client = Client()
+    poll = client.get(url(item), HTTP_HX_REQUEST="true")
+    assert poll.status_code == 401 and b"log-in has ended" in poll.content
+    assert client.get(url(item))["Location"].startswith("/accounts/login/")
