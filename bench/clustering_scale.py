@@ -1,7 +1,7 @@
 """Story clustering at scale: the cost per article from a week's to a year's worth.
 
     .venv/bin/python bench/clustering_scale.py [--data FILE] [--sizes 5000,10000,100000]
-        [--seed 7] [--profile]
+        [--seed 7] [--profile] [--max-span DAYS]
 
 The articles are synthetic, made from the dev clustering set (383 articles, 69
 events; shared/eval/dev/clustering-giveme.jsonl). Copy c of the set is a new

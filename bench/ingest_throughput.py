@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/ingest_throughput.py [--feeds 300] [--items 20] [--repeat 2]
         [--reader-workers 4] [--tree DIR ...] [--profile] [--profile-out FILE] [--nagle]
-        [--keep]
+        [--seed 2026] [--top 15] [--keep]
 
 Generates FEEDS fictional RSS 2.0 feeds of ITEMS items each (full text of 250-400
 words in content:encoded, so no page fetches are needed), serves them with

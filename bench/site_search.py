@@ -1,6 +1,6 @@
 """Search of the public site over 50,000 generated items, on SQLite or PostgreSQL.
 
-    .venv/bin/python bench/site_search.py [--items 50000] [--repeat 5]
+    .venv/bin/python bench/site_search.py [--items 50000] [--repeat 5] [--seed 15]
     .venv/bin/python bench/site_search.py --postgres postgresql://postgres@127.0.0.1:5432
 
 Builds a fresh database (a temporary SQLite file, or a throwaway PostgreSQL
