@@ -15,10 +15,12 @@ does not grow with the number of stories.
 from __future__ import annotations
 
 import argparse
+import atexit
 import datetime as dt
 import json
 import os
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -114,6 +116,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=20)
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="newsdesk-bench-inbox-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
     os.environ["DATABASE_URL"] = f"sqlite:///{folder / 'inbox.sqlite3'}"
     os.environ.setdefault("NEWSDESK_SECRET_KEY", "bench-only-not-a-secret")
     os.environ["DJANGO_SETTINGS_MODULE"] = "newsdesk.settings"

@@ -17,9 +17,11 @@ RSS of the drafting process (Django, the models and the drafting). The target: u
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -38,6 +40,7 @@ def main() -> int:
     args = parser.parse_args()
     if not args.setup_only:
         folder = Path(tempfile.mkdtemp(prefix="newsdesk-bench-draft-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
         os.environ["DATABASE_URL"] = f"sqlite:///{folder / 'bench.sqlite3'}"
         os.environ.setdefault("NEWSDESK_SECRET_KEY", "bench-only-not-a-secret")
         subprocess.run([sys.executable, __file__, "--setup-only"], check=True)
