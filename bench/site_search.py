@@ -23,6 +23,7 @@ import functools
 import json
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -291,6 +292,7 @@ def main() -> int:
                 ],
                 check=False,
             )
+        shutil.rmtree(workdir, ignore_errors=True)
     load = os.getloadavg()
     print(f"{figures['database']}: {figures['items']} items, reindex {figures['reindex_ms']} ms")
     print(f"{'query':<40} {'outlet':<18} {'page':>4} {'total':>6} {'search':>8} {'page':>8}")
