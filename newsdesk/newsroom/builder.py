@@ -44,6 +44,8 @@ logger = logging.getLogger("newsdesk.newsroom")
 CANDIDATES = 50
 RECENT_ISSUES = 5
 HISTORY = 30
+#: a second press of Start or Send test email within this time does it once
+AGAIN = dt.timedelta(seconds=10)
 #: who publishes scheduled issues in the audit log
 SCHEDULER = "scheduler"
 
@@ -214,11 +216,28 @@ def _item_of(issue: Issue, item_id: int) -> tuple[list[Item], int]:
 
 
 def start(publication: Publication, user: AnyUser) -> Issue:
-    """A new draft issue."""
+    """A new draft issue; the same person's empty draft of a moment ago when the button
+    was pressed twice (a double click on a slow server)."""
     with transaction.atomic():
+        recent = _just_done(user, publication, "issue-new")
+        again = Issue.objects.filter(
+            pk__in=[e.target_id for e in recent], status=Issue.Status.DRAFT, items__isnull=True
+        ).first()
+        if again is not None:
+            return again
         issue = numbering.new_issue(publication, user.get_username())
         record(user, publication, "issue-new", "issue", issue.pk, {}, state(issue))
     return issue
+
+
+def _just_done(user: AnyUser, publication: Publication, action: str) -> list[AuditEntry]:
+    """The user's audit entries of `action` on the publication in the last AGAIN."""
+    since = timezone.now() - AGAIN
+    return list(
+        AuditEntry.objects.filter(
+            publication=publication, actor=user.get_username(), action=action, at__gte=since
+        )
+    )
 
 
 def reorder(issue: Issue, item_ids: Sequence[int], user: AnyUser, action: str = "order") -> None:
@@ -375,6 +394,8 @@ def send_test(issue: Issue, user: AnyUser) -> str:
             "(`newsdesk user add NAME --email E ...`)"
         )
     publication = issue.publication
+    if any(e.target_id == issue.pk for e in _just_done(user, publication, "issue-test-email")):
+        return address  # the button pressed twice: one test email is enough
     label = f"No. {issue.number}" if issue.number else f"draft #{issue.pk}"
     message = EmailMultiAlternatives(
         subject=f"[Test] {publication.name} {label}",

@@ -226,6 +226,23 @@ def test_a_test_email_goes_to_the_editor_only_with_both_parts(pub: Publication) 
     assert len(mail.outbox) == 1
 
 
+def test_a_double_click_starts_one_draft_and_sends_one_test_email(pub: Publication) -> None:
+    client = logged_in(pub, "editor")
+    client.post("/desk/cpw/issue/start")
+    client.post("/desk/cpw/issue/start")
+    assert Issue.objects.filter(publication=pub, status="draft").count() == 1
+    issue, _ = draft_with_items(pub, 2)  # a draft with items is never handed back
+    client.post(url(issue, "test-email"))
+    client.post(url(issue, "test-email"))
+    assert len(mail.outbox) == 1
+    # later on, the same presses do it again
+    AuditEntry.objects.update(at=timezone.now() - builder.AGAIN - dt.timedelta(seconds=1))
+    client.post("/desk/cpw/issue/start")
+    client.post(url(issue, "test-email"))
+    assert Issue.objects.filter(publication=pub, status="draft").count() == 3
+    assert len(mail.outbox) == 2
+
+
 def test_publishing_takes_the_next_number(pub: Publication) -> None:
     pub.next_number = 88
     pub.save()
