@@ -270,16 +270,23 @@ def _hand_on_chapters(old: Story, new: Story) -> None:
 
 
 def _move_labels(old: Story, new: Story) -> None:
-    """Editors' picks and category decisions on a story that goes away pass to the story
-    that takes its articles, unless that one has its own for the same publication."""
-    for score in StoryScore.objects.filter(story=old, picked__isnull=False):
+    """Editors' picks, snoozes and category decisions on a story that goes away pass to
+    the story that takes its articles, unless that one has its own for the same
+    publication (a snooze: the later one holds)."""
+    decided = Q(picked__isnull=False) | Q(snoozed_until__isnull=False)
+    for score in StoryScore.objects.filter(decided, story=old):
         mine = StoryScore.objects.filter(publication=score.publication, story=new).first()
         if mine is None:
             score.story = new
             score.save(update_fields=["story"])
-        elif mine.picked is None:
+            continue
+        if mine.picked is None and score.picked is not None:
             mine.picked, mine.decided = score.picked, score.decided
-            mine.save(update_fields=["picked", "decided"])
+        if score.snoozed_until and (
+            mine.snoozed_until is None or mine.snoozed_until < score.snoozed_until
+        ):
+            mine.snoozed_until = score.snoozed_until
+        mine.save(update_fields=["picked", "decided", "snoozed_until"])
     taken = set(
         CategoryDecision.objects.filter(story=new).values_list("publication_id", "category_id")
     )

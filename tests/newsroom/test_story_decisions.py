@@ -179,3 +179,18 @@ def test_splits_stored_before_copies_were_refused_do_not_stop_clustering() -> No
     first.refresh_from_db()
     second.refresh_from_db()
     assert first.story_id != second.story_id
+
+
+def test_a_snooze_goes_with_the_story_merged_away() -> None:
+    """Merged into a story the publication has a row for, a snoozed story's snooze
+    was dropped, and the event came back in the inbox the editor had hidden it from."""
+    pub = add_publication("hpb", "Harbour Policy Brief")
+    first, second = two_stories()
+    until = timezone.now() + dt.timedelta(days=3)
+    StoryScore.objects.create(publication=pub, story=first, computed=timezone.now())
+    StoryScore.objects.create(
+        publication=pub, story=second, computed=timezone.now(), snoozed_until=until
+    )
+    stored_stories.merge_stories(first, second, editor="a")
+    row = StoryScore.objects.get(publication=pub)
+    assert row.story_id == first.pk and row.snoozed_until == until and row.picked is None
