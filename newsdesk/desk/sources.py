@@ -73,6 +73,16 @@ def _page(request: HttpRequest, publication: Publication) -> HttpResponse:
 
 @desk_view("read")
 def sources(request: HttpRequest, publication: Publication) -> HttpResponse:
+    return sources_page(request, publication)
+
+
+def sources_page(
+    request: HttpRequest,
+    publication: Publication,
+    typed: dict[str, str] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The sources page; `typed`: the add form's fields as sent, shown again."""
     return render(
         request,
         "desk/sources.html",
@@ -85,7 +95,9 @@ def sources(request: HttpRequest, publication: Publication) -> HttpResponse:
             bookmarklet=bookmarklet(request, publication),
             clip_chars=CLIP_CHARS,
             clip=sourcing.Clip(url="", title="", outlet="", date=timezone.localdate().isoformat()),
+            typed=typed or {"weight": "1"},
         ),
+        status=status,
     )
 
 
@@ -102,15 +114,19 @@ def source(request: HttpRequest, publication: Publication, source_id: int) -> Ht
 
 @desk_action("admin")
 def add(request: HttpRequest, publication: Publication) -> HttpResponse:
-    post = request.POST
-    made = sourcing.add(
-        publication,
-        request.user,
-        post.get("url", ""),
-        post.get("outlet", ""),
-        post.get("weight") or 1.0,
-        post.get("language", ""),
-    )
+    typed = {k: request.POST.get(k, "") for k in ("url", "outlet", "weight", "language")}
+    try:
+        made = sourcing.add(
+            publication,
+            request.user,
+            typed["url"],
+            typed["outlet"],
+            typed["weight"] or 1.0,
+            typed["language"],
+        )
+    except NewsdeskError as exc:  # the form comes back as typed, with the reason
+        messages.error(request, str(exc))
+        return sources_page(request, publication, typed, status=400)
     messages.success(request, f"Added {made.outlet} <{made.url}>: it is polled at the next run.")
     return _page(request, publication)
 

@@ -124,8 +124,13 @@ def test_an_internal_address_is_refused_with_a_message(pub: Publication) -> None
         "http://127.1/rss",
         "http://2852039166/latest/meta-data/",
     ):
-        response = client.post("/desk/cpw/sources/add", {"url": url}, follow=True)
-        assert "internal address" in response.content.decode()
+        response = client.post(
+            "/desk/cpw/sources/add", {"url": url, "outlet": "Loop <Wire>"}, follow=True
+        )
+        page = response.content.decode()
+        assert "internal address" in page and response.status_code == 400
+        # the form comes back as typed (escaped), not emptied
+        assert f'value="{url}"' in page and 'value="Loop &lt;Wire&gt;"' in page
     made = source(pub)
     response = client.post(
         f"/desk/cpw/sources/{made.pk}/edit",
