@@ -71,7 +71,10 @@ _DATES = {
 
 
 def _attribution_pattern(fmt: str) -> re.Pattern[str]:
-    one = rf"[^,;()\s][^,;()]*, {_DATES.get(fmt, _DATES['long'])}"
+    """An outlet may carry commas and a bracketed part ("Meridian Wire, Singapore
+    bureau", "Strait Observer (Taipei)"), as back issues write them; never a ";"."""
+    outlet = r"[^,;()\s](?:[^;()]|\([^;()]*\))*?"
+    one = rf"{outlet}, {_DATES.get(fmt, _DATES['long'])}"
     return re.compile(rf"\({one}(?:; {one})*\)")
 
 

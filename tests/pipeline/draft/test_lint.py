@@ -142,6 +142,15 @@ def test_attribution_format() -> None:
     )
     assert failures(two) == []
     assert failures(two, Style(attribution_date_format="day-first")) == []
+    # outlets as back issues write them: a comma or a bracketed part of their own
+    own = replace(
+        two,
+        sources=(
+            SourceRef("Meridian Wire, Singapore bureau", date(2026, 3, 2)),
+            SourceRef("Strait Observer (Taipei)", date(2026, 3, 3)),
+        ),
+    )
+    assert failures(own) == []
 
 
 def test_banned_phrases_whole_words_any_case() -> None:
