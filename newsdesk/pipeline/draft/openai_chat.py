@@ -18,6 +18,7 @@ extractive draft.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import re
@@ -28,6 +29,7 @@ from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 import httpx
+import idna
 
 from newsdesk import __version__
 from newsdesk.pipeline.draft.backends import Option, register
@@ -77,6 +79,14 @@ def _shown(url: str) -> str:
     return f"{scheme}://{netloc.rpartition('@')[2]}{slash}{path}" if rest else "(not a URL)"
 
 
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
 def check_base_url(raw: str) -> str:
     """The base URL without a trailing slash; ConfigError when it cannot be one. The
     messages never show the URL's user name, password, query or fragment."""
@@ -102,8 +112,9 @@ def check_base_url(raw: str) -> str:
         )
     try:
         httpx.URL(url)
-        parts.hostname.encode("idna")  # a label longer than 63 characters, or empty
-    except (httpx.InvalidURL, UnicodeError):
+        if not _is_address(parts.hostname):  # a bad A-label ("xn--zz"), an empty label
+            idna.encode(parts.hostname, uts46=True)
+    except (httpx.InvalidURL, UnicodeError):  # idna.IDNAError is a UnicodeError
         raise ConfigError(
             f"backend openai: base_url has a bad host name: {_shown(url)!r}"
         ) from None

@@ -95,6 +95,8 @@ def test_registered_with_declared_options() -> None:
         make_backend("openai", {"base_url": "http://h/v1", "model": "m", "retries": "9"})
     with pytest.raises(ConfigError, match="timeout must be float"):
         make_backend("openai", {"base_url": "http://h/v1", "model": "m", "timeout": "soon"})
+    for fine in ("http://127.0.0.1:8080/v1", "http://[::1]:8080/v1", "https://bücher.example/v1"):
+        make_backend("openai", {"base_url": fine, "model": "m"})
     made = make_backend("openai", {"base_url": "https://h.example/v1/", "model": "m"})
     assert isinstance(made, OpenAIChat)
     assert (made.endpoint, made.timeout, made.retries, made.examples) == (
@@ -116,6 +118,7 @@ def test_registered_with_declared_options() -> None:
         "http://[::1/v1?key=SECRET",
         "http://h..example/v1?key=SECRET",
         "http://" + "a" * 70 + ".example/v1",
+        "http://xn--zz/v1",  # no valid A-label: httpx would fail at the first draft
     ],
 )
 def test_a_bad_base_url_is_one_config_error_that_never_shows_a_secret(bad: str) -> None:
