@@ -125,6 +125,12 @@ def merge(publication: Publication, keep_id: int, other_id: int, user: AnyUser) 
     return merged
 
 
+def _undecided(suggestions: list[dict[str, object]]) -> list[dict[str, object]]:
+    """Suggestions carried to a story split off, without the editors' decisions: those
+    were about the old story, and a category only an editor added was never suggested."""
+    return [{**s, "decision": None} for s in suggestions if "score" in s or "share" in s]
+
+
 def split(
     publication: Publication, story_id: int, article_ids: Sequence[int], user: AnyUser
 ) -> Story:
@@ -145,8 +151,8 @@ def split(
             relevance=row.relevance,
             score=row.score,
             reasons=reasons,
-            topics=row.topics,
-            places=row.places,
+            topics=_undecided(row.topics),
+            places=_undecided(row.places),
             computed=row.computed,
         )
         record(

@@ -84,6 +84,27 @@ def test_split_moves_articles_to_a_new_ranked_story(pub: Publication) -> None:
     assert "leaves nothing behind" in page.content.decode()
 
 
+def test_a_story_split_off_carries_no_editors_decision(pub: Publication) -> None:
+    """The editors confirmed or rejected categories of the old story, not of the new."""
+    story = store_week(pub)["breach"]
+    StoryScore.objects.filter(publication=pub, story=story).update(
+        topics=[
+            {"name": "Cybersecurity", "score": 0.8, "reasons": [], "decision": "confirmed"},
+            {"name": "Trade", "decision": "confirmed"},  # added by an editor, never suggested
+        ],
+        places=[{"name": "China", "code": "CN", "share": 0.6, "decision": "rejected"}],
+    )
+    first = story.articles.order_by("pk").first()
+    assert first is not None
+    logged_in(pub, "editor").post(f"/desk/cpw/stories/{story.pk}/split", {"article": [first.pk]})
+    first.refresh_from_db()
+    new_row = StoryScore.objects.get(publication=pub, story_id=first.story_id)
+    assert new_row.topics == [
+        {"name": "Cybersecurity", "score": 0.8, "reasons": [], "decision": None}
+    ]
+    assert new_row.places == [{"name": "China", "code": "CN", "share": 0.6, "decision": None}]
+
+
 def test_merge_joins_two_stories_and_only_editors_may(pub: Publication) -> None:
     stories = store_week(pub)
     keep, other = stories["breach"], stories["port"]
