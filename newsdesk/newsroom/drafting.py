@@ -236,14 +236,15 @@ def draft_week(
     week = f" --as-of {as_of:%Y-%m-%d}" if as_of else ""  # rank the same week
     as_of = as_of or timezone.now()
     rows = week_choice(publication, as_of, top)
-    ranked = StoryScore.objects.filter(publication=publication, story__in=week_stories(as_of))
-    if not rows and ranked.exists():
-        raise IssueError(
-            f"no story of the week to {as_of:%Y-%m-%d} is left to draft for {publication.slug}: "
-            "the ranked ones are published, dismissed, without text or off the publication's "
-            f"topic; pick one with `newsdesk stories pick {publication.slug} STORY`"
-        )
     if not rows:
+        ranked = StoryScore.objects.filter(publication=publication, story__in=week_stories(as_of))
+        if ranked.exists():
+            raise IssueError(
+                f"no story of the week to {as_of:%Y-%m-%d} is left to draft for "
+                f"{publication.slug}: the ranked ones are published, dismissed, without text "
+                "or off the publication's topic; pick one with "
+                f"`newsdesk stories pick {publication.slug} STORY`"
+            )
         raise IssueError(
             f"{publication.slug} has no ranked story in the week to {as_of:%Y-%m-%d}; "
             f"run `newsdesk stories rank {publication.slug}{week}` first"
