@@ -342,13 +342,22 @@ def test_ingest_files_add_paste_and_stats(newsdesk: Newsdesk, tmp_path: Path) ->
     )
     assert pasted.code == 0, pasted.err
     assert "(The Quarterly Tide, November 18, 2026) [pasted]" in pasted.out
+    morning = newsdesk(
+        *paste,
+        "--date",
+        "2026-11-19T07:30:00+08:00",  # November 18 in UTC
+        "--url",
+        "https://tide.example/m",
+        stdin="A morning report from the outlet's own time zone.",
+    )
+    assert "(The Quarterly Tide, November 19, 2026) [pasted]" in morning.out, morning.err
     for day in ("soon", "2026-13-17"):  # a malformed date is a usage error, as elsewhere
         bad = newsdesk(*paste, "--date", day, "--url", "https://tide.example/q", stdin="text")
         assert bad.code == 2 and "expected a date like 2026-11-22 or a time" in bad.err
         assert f"not {day!r}" in bad.err and "Traceback" not in bad.err
     stats = newsdesk("stats", "--json")
     counts = json.loads(stats.out.strip().splitlines()[-1])
-    assert counts["articles"] == 8 and counts["sources"] == 1 and counts["duplicates"] == 0
+    assert counts["articles"] == 9 and counts["sources"] == 1 and counts["duplicates"] == 0
     assert newsdesk("ingest").out == "no sources are due (use --all to poll every enabled source)\n"
 
 

@@ -23,8 +23,8 @@ def run_add(args: argparse.Namespace) -> int:
     article = stored.article
     print(
         f"{stored.outcome.value}: #{article.pk} {article.title} ({article.outlet}, "
-        f"{article.published:%B %-d, %Y}) [{article.text_source}]"
-        if article.published
+        f"{article.published_day:%B %-d, %Y}) [{article.text_source}]"
+        if article.published_day
         else f"{stored.outcome.value}: #{article.pk} {article.title} ({article.outlet})"
     )
     return 0

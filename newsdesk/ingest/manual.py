@@ -16,7 +16,8 @@ from newsdesk.ingest.service import make_policy
 from newsdesk.ingest.store import Stored, near_index, store_article
 from newsdesk.pipeline.errors import LongURLError, PasteError
 from newsdesk.pipeline.intake.articles import MAX_URL_LENGTH, build_article
-from newsdesk.pipeline.intake.extract import extract_article, parse_datetime, text_to_html
+from newsdesk.pipeline.intake.dates import parse_datetime
+from newsdesk.pipeline.intake.extract import extract_article, text_to_html
 from newsdesk.pipeline.intake.fetch import Fetcher
 from newsdesk.pipeline.intake.urls import check_scheme
 from newsdesk.pipeline.limits import Readable, check_text_size, read_limited

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from django.db import models
 
+from newsdesk.pipeline.intake.dates import outlet_time
 from newsdesk.pipeline.types import Arrival, TextSource
 
 
@@ -81,6 +84,8 @@ class Article(models.Model):
     outlet = models.CharField(max_length=200)
     authors = models.JSONField(default=list)
     published = models.DateTimeField(null=True, blank=True, db_index=True)
+    #: minutes east of UTC the outlet declared the time with (its day is the attribution's)
+    published_offset = models.SmallIntegerField(null=True, blank=True)
     fetched = models.DateTimeField(db_index=True)
     language = models.CharField(max_length=16, blank=True)
     teaser = models.TextField("feed teaser", blank=True)
@@ -117,6 +122,17 @@ class Article(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def published_local(self) -> datetime | None:
+        """The publication time in the outlet's own declared offset."""
+        return outlet_time(self.published, self.published_offset)
+
+    @property
+    def published_day(self) -> date | None:
+        """The day the outlet published on, as an attribution names it."""
+        local = self.published_local
+        return local.date() if local else None
 
     @property
     def original_urls(self) -> list[str]:

@@ -18,6 +18,7 @@ from django.utils import timezone
 from newsdesk.ingest.models import Article, ArticleURL, Source
 from newsdesk.ingest.rows import insert_rows
 from newsdesk.pipeline.dedupe import NearDuplicateIndex, signature, similarity
+from newsdesk.pipeline.intake.dates import offset_minutes
 from newsdesk.pipeline.intake.urls import canonicalize
 from newsdesk.pipeline.types import ArticleDraft
 
@@ -237,6 +238,7 @@ def _decide(
             "outlet": draft.outlet,
             "authors": list(draft.authors),
             "published": draft.published,
+            "published_offset": offset_minutes(draft.published),
             "fetched": now,
             "language": draft.language,
             "teaser": draft.teaser,

@@ -29,7 +29,7 @@ def source_article(article: Article) -> SourceArticle:
         title=article.title,
         text=body_text(article.title, article.text),
         outlet=article.outlet,
-        published=article.published.date() if article.published else None,
+        published=article.published_day,
         url=article.url,
     )
 

@@ -74,8 +74,9 @@ class Coverage:
 
 def timeline(articles: Sequence[Article]) -> Timeline:
     """Articles per day by outlet, with the geometry of a stacked column chart."""
-    dated = [a for a in articles if a.published]
-    counts = Counter((a.published.date(), a.outlet or "unknown") for a in dated)  # type: ignore[union-attr]
+    counts = Counter(
+        (day, a.outlet or "unknown") for a in articles if (day := a.published_day) is not None
+    )
     if not counts:
         return Timeline([], [], {}, [], [], 0)
     first, last = min(d for d, _ in counts), max(d for d, _ in counts)

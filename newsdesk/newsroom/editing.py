@@ -118,7 +118,7 @@ def desk_of(publication: Publication, item_id: int) -> Desk:
         SourceChoice(
             a.pk,
             a.outlet,
-            a.published.date() if a.published else None,
+            a.published_day,
             a.title,
             a.url,
             cited.get(a.pk),
@@ -186,12 +186,11 @@ def _set_sources(item: Item, article_ids: Sequence[int]) -> list[int] | None:
     item.sources.all().delete()
     for position, pk in enumerate(wanted):
         article = allowed[pk]
-        when = article.published or article.fetched
         ItemSource.objects.create(
             item=item,
             position=position,
             outlet=article.outlet,
-            date=when.date(),
+            date=article.published_day or article.fetched.date(),
             url=article.url,
             article=article,
         )

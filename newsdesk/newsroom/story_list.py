@@ -9,6 +9,7 @@ from typing import Any
 from newsdesk.ingest.models import Article
 from newsdesk.newsroom.models import Story
 from newsdesk.pipeline.errors import InputError
+from newsdesk.pipeline.intake.dates import outlet_time
 
 
 def _iso(moment: dt.datetime | None) -> str | None:
@@ -35,14 +36,17 @@ def list_stories(
     chosen = list(stories.order_by("first_seen", "id"))
     articles: dict[int, list[dict[str, Any]]] = {story.pk: [] for story in chosen}
     rows = Article.objects.filter(story__in=chosen).order_by("published", "id")
-    for article in rows.values("id", "story_id", "url", "outlet", "title", "published"):
+    for article in rows.values(
+        "id", "story_id", "url", "outlet", "title", "published", "published_offset"
+    ):
         articles[article["story_id"]].append(
             {
                 "id": article["id"],
                 "url": article["url"],
                 "outlet": article["outlet"],
                 "title": article["title"],
-                "published": _iso(article["published"]),
+                # in the outlet's own offset: the instant, and the day it names
+                "published": _iso(outlet_time(article["published"], article["published_offset"])),
             }
         )
     return [

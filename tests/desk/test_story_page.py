@@ -61,6 +61,23 @@ def test_timeline_counts_articles_per_day_and_outlet() -> None:
         tallest / 2
     )
     assert timeline([]).bars == []
+    taipei = Article(
+        outlet="Strait Observer",
+        published=dt.datetime(2026, 3, 3, 23, 30, tzinfo=dt.UTC),
+        published_offset=480,
+    )
+    assert timeline([taipei]).days == [dt.date(2026, 3, 4)]  # the outlet's own day
+
+
+def test_an_articles_time_is_shown_on_its_outlets_clock(pub: Publication) -> None:
+    story = store_week(pub)["breach"]
+    article = story.articles.first()
+    assert article is not None
+    Article.objects.filter(pk=article.pk).update(
+        published=dt.datetime(2026, 3, 3, 23, 30, tzinfo=dt.UTC), published_offset=480
+    )
+    html = logged_in(pub, "viewer").get(f"/desk/cpw/stories/{story.pk}/").content.decode()
+    assert "March 4, 2026 07:30 UTC+08:00" in html
 
 
 def test_split_moves_articles_to_a_new_ranked_story(pub: Publication) -> None:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 import logging
-from datetime import timedelta
+from datetime import UTC, timedelta
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
@@ -218,6 +219,49 @@ def full_text_feed(root: Path, name: str, links: list[str], *, words: int = 180)
         'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>T</title>'
         f"{''.join(items)}</channel></rss>"
     )
+
+
+@pytest.mark.parametrize(
+    ("kind", "declared"),
+    [
+        ("rss", "Sat, 05 Dec 2026 07:30:00 +0800"),
+        ("atom", "2026-12-05T07:30:00+08:00"),
+        ("rss", "Fri, 04 Dec 2026 21:30:00 -0400"),
+    ],
+)
+def test_an_articles_day_is_the_outlets_own(
+    http_server: FixtureServer, kind: str, declared: str
+) -> None:
+    """Both feed parsers hand over UTC times; the offset the feed declared is kept, so
+    the article's day is the one its outlet printed, not the UTC one."""
+    body = " ".join(f"w{k}" for k in range(180))
+    link = http_server.url("a/drills")
+    if kind == "rss":
+        doc = (
+            '<?xml version="1.0"?><rss version="2.0" '
+            'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>T</title>'
+            f"<item><title>Drills</title><link>{link}</link><pubDate>{declared}</pubDate>"
+            f"<content:encoded><![CDATA[<p>{body}</p>]]></content:encoded></item>"
+            "</channel></rss>"
+        )
+    else:
+        doc = (
+            '<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>T</title>'
+            f'<entry><title>Drills</title><link href="{link}"/><id>{link}</id>'
+            f"<published>{declared}</published><updated>{declared}</updated>"
+            f'<content type="html"><![CDATA[<p>{body}</p>]]></content></entry></feed>'
+        )
+    (Path(http_server.root) / "zone.xml").write_text(doc)
+    source = Source.objects.create(url=http_server.url("zone.xml"), outlet="Strait Observer")
+    assert run(http_server, [source]).report.new_articles == 1
+    article = Article.objects.get()
+    assert article.published is not None
+    utc_day = article.published.astimezone(UTC).date()
+    assert article.published_day != utc_day  # the case this is about
+    assert article.published_day == (
+        dt.date(2026, 12, 5) if "+08" in declared else dt.date(2026, 12, 4)
+    )
+    assert article.published_offset == (480 if "+08" in declared else -240)
 
 
 def test_a_huge_feed_is_stored_in_batches_and_recognised_on_the_next_poll(

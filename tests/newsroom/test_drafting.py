@@ -177,6 +177,25 @@ def test_the_editor_chooses_the_source_to_cite(pub: Publication) -> None:
         drafting.draft_story(pub, stories["breach"], cite=[other.pk])
 
 
+def test_an_attribution_names_the_day_in_the_outlets_own_time(pub: Publication) -> None:
+    """A Taipei paper's 07:30 (+08:00) article of March 4 is March 3 in UTC: the
+    attribution, the stored source and the checks all name March 4."""
+    stories = store_week(pub)
+    wire = Article.objects.get(outlet="Coastal Wire")
+    wire.published = dt.datetime(2026, 3, 3, 23, 30, tzinfo=dt.UTC)
+    wire.published_offset = 8 * 60
+    wire.save()
+    written = drafting.draft_story(pub, stories["breach"], cite=[wire.pk])
+    assert written.draft.sources[0].date == dt.date(2026, 3, 4)
+    assert "(Coastal Wire, March 4, 2026)" in written.draft.paragraph()
+    assert written.report.passed, [c.message for c in written.report.failures]
+    item = drafting.save_draft(pub, stories["breach"], written, "ed")
+    assert [s.date for s in item.sources.all()] == [dt.date(2026, 3, 4)]
+    assert item.verification["ok"] is True
+    wire.published_offset = None  # stored before offsets were kept: the UTC day
+    assert wire.published_day == dt.date(2026, 3, 3)
+
+
 def test_a_story_without_text_cannot_be_drafted(pub: Publication) -> None:
     story = Story.objects.create(title="Empty")
     with pytest.raises(InputError, match="no article with text"):

@@ -58,6 +58,9 @@ def test_the_window_holds_the_stories_with_coverage_in_it(
     assert [a["outlet"] for a in wall["articles"]] == ["Gull Post", "Tide Times", "Gull Post"]
     assert wall["articles"][0]["url"] == "https://gullpost.example/wall-vote"
     assert wall["articles"][2]["published"] == "2026-03-09T09:00:00+00:00"
+    Article.objects.filter(url__endswith="/harbour-wall").update(published_offset=-300)
+    tide = list_stories()[1]["articles"][1]
+    assert tide["published"] == "2026-03-08T04:00:00-05:00"  # the outlet's own clock
 
     assert [s["id"] for s in list_stories(since=DAY + dt.timedelta(days=6))] == [late.pk]
     assert [s["id"] for s in list_stories(until=DAY + dt.timedelta(days=1))] == [early.pk]

@@ -9,7 +9,7 @@ import operator
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from newsdesk.pipeline.dedupe import fingerprint, normalise_words, signature
@@ -81,13 +81,16 @@ def choose_date(
         return feed_date or page_date, ""
     note = ""
     if abs(feed_date - page_date) > DATE_TOLERANCE:
+        feed_utc, page_utc = feed_date.astimezone(UTC), page_date.astimezone(UTC)
         note = (
-            f"feed says {feed_date:%Y-%m-%d %H:%M}Z, page says {page_date:%Y-%m-%d %H:%M}Z; "
+            f"feed says {feed_utc:%Y-%m-%d %H:%M}Z, page says {page_utc:%Y-%m-%d %H:%M}Z; "
             "used the page's date"
         )
         return page_date, note
-    page_is_bare_date = (page_date.hour, page_date.minute, page_date.second) == (0, 0, 0)
-    if page_is_bare_date and page_date.date() == feed_date.date():
+    page_is_bare_date = not page_date.utcoffset() and (
+        (page_date.hour, page_date.minute, page_date.second) == (0, 0, 0)
+    )
+    if page_is_bare_date and page_date.date() == feed_date.date():  # the outlet's day
         return feed_date, note
     return page_date, note
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import html as html_lib
 import re
-from datetime import UTC, datetime
 
 import htmldate
 import trafilatura
@@ -18,6 +17,7 @@ from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
 from newsdesk.pipeline.errors import ExtractionError
+from newsdesk.pipeline.intake.dates import parse_datetime
 from newsdesk.pipeline.intake.sanitize import text_to_html
 from newsdesk.pipeline.types import Extracted
 
@@ -55,31 +55,6 @@ def _meta(tree: HtmlElement) -> dict[str, str]:
         if key and value and key not in found:
             found[key] = value
     return found
-
-
-def parse_datetime(value: str) -> datetime | None:
-    """Parse an ISO-8601-ish timestamp to aware UTC; a date alone means midnight UTC.
-    None for what cannot be read, a day that does not exist ("2026-13-17") included."""
-    value = value.strip()
-    if not value:
-        return None
-    value = re.sub(r"Z$", "+00:00", value)
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        match = re.match(r"(\d{4}-\d{2}-\d{2})", value)
-        if not match:
-            return None
-        try:
-            parsed = datetime.fromisoformat(match.group(1))
-        except ValueError:  # a day that does not exist
-            return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    try:
-        return parsed.astimezone(UTC)
-    except OverflowError:  # year 1 or 9999 moved past the calendar's edge by its offset
-        return None
 
 
 def extract_article(content: bytes | str, url: str = "") -> Extracted:

@@ -30,10 +30,9 @@ import html
 import io
 import json
 import re
-import time
 import warnings
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime, tzinfo
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 from xml.parsers import expat
@@ -42,6 +41,12 @@ import fastfeedparser
 import feedparser
 
 from newsdesk.pipeline.errors import FeedError
+from newsdesk.pipeline.intake.dates import (
+    declared_zones,
+    in_declared_zone,
+    iso_datetime,
+    struct_datetime,
+)
 from newsdesk.pipeline.types import FeedEntry, ParsedFeed
 
 #: documents larger than this are refused before any parsing
@@ -92,14 +97,17 @@ def parse_with_feedparser(content: bytes, *, url: str = "", content_type: str = 
     return _parse_feedparser(_defuse_doctype(_checked(content)), url, content_type)
 
 
-def from_feedparser(result: Mapping[str, Any], *, url: str = "") -> ParsedFeed:
-    """Normalise a feedparser result as parse_feed does (for benchmarks)."""
+def from_feedparser(
+    result: Mapping[str, Any], *, url: str = "", zones: Mapping[datetime, tzinfo] | None = None
+) -> ParsedFeed:
+    """Normalise a feedparser result as parse_feed does (for benchmarks); `zones` are
+    the feed's declared offsets (`dates.declared_zones`), UTC without them."""
     feed = result.get("feed") or {}
     link = _link(url, feed.get("link"))
     return ParsedFeed(
         title=_plain_text(feed.get("title")),
         link=link,
-        entries=tuple(_feedparser_entry(e, url) for e in result.get("entries") or ()),
+        entries=tuple(_feedparser_entry(e, url, zones or {}) for e in result.get("entries") or ()),
         parser=FEEDPARSER,
         language=_text(feed.get("language")),
         bozo=bool(result.get("bozo")),
@@ -350,11 +358,12 @@ def _parse_fast(content: bytes, url: str) -> ParsedFeed:
     feed = result.get("feed") or {}
     rss = _root_name(content) in (b"rss", b"RDF", b"rdf", b"channel")
     has_published = any(tag in content for tag in _PUBLISHED_TAGS)
+    zones = declared_zones(content)
     return ParsedFeed(
         title=_plain_text(feed.get("title")),
         link=_link(url, feed.get("link")),
         entries=tuple(
-            _fast_entry(entry, url, rss=rss, has_published=has_published)
+            _fast_entry(entry, url, zones, rss=rss, has_published=has_published)
             for entry in result.get("entries") or ()
         ),
         parser=FAST,
@@ -363,7 +372,12 @@ def _parse_fast(content: bytes, url: str) -> ParsedFeed:
 
 
 def _fast_entry(
-    entry: Mapping[str, Any], base: str, *, rss: bool, has_published: bool
+    entry: Mapping[str, Any],
+    base: str,
+    zones: Mapping[datetime, tzinfo],
+    *,
+    rss: bool,
+    has_published: bool,
 ) -> FeedEntry:
     raw_link = _text(entry.get("link"))
     raw_id = _text(entry.get("id")).strip()
@@ -380,8 +394,8 @@ def _fast_entry(
         content = ""  # an RSS description copied into content
     elif content and _is_made_up(summary, content):
         summary = ""
-    published = _iso_date(entry.get("published"))
-    updated = _iso_date(entry.get("updated"))
+    published = in_declared_zone(iso_datetime(entry.get("published")), zones)
+    updated = in_declared_zone(iso_datetime(entry.get("updated")), zones)
     if not has_published:
         # fastfeedparser files dc:date and friends under published
         published, updated = None, updated or published
@@ -459,7 +473,7 @@ def _parse_feedparser(content: bytes, url: str, content_type: str) -> ParsedFeed
             )
     except Exception as exc:  # feedparser's own failure on hostile input
         raise FeedError(f"not a feed: feedparser failed ({_one_line(exc)})") from exc
-    parsed = from_feedparser(result, url=url)
+    parsed = from_feedparser(result, url=url, zones=declared_zones(content))
     if not parsed.entries:
         if not result.get("version"):
             root = _root_name(content).decode("ascii", "replace")
@@ -471,7 +485,9 @@ def _parse_feedparser(content: bytes, url: str, content_type: str) -> ParsedFeed
     return parsed
 
 
-def _feedparser_entry(entry: Mapping[str, Any], base: str) -> FeedEntry:
+def _feedparser_entry(
+    entry: Mapping[str, Any], base: str, zones: Mapping[datetime, tzinfo]
+) -> FeedEntry:
     # dict.get, because FeedParserDict.get maps a missing "updated" to "published"
     fields: dict[str, Any] = dict(entry)
     link = _link(base, fields.get("link"))
@@ -483,8 +499,8 @@ def _feedparser_entry(entry: Mapping[str, Any], base: str) -> FeedEntry:
         title=_plain_text(fields.get("title")),
         link=link,
         id=_text(fields.get("id")).strip() or link,
-        published=_struct_date(fields.get("published_parsed")),
-        updated=_struct_date(fields.get("updated_parsed")),
+        published=in_declared_zone(struct_datetime(fields.get("published_parsed")), zones),
+        updated=in_declared_zone(struct_datetime(fields.get("updated_parsed")), zones),
         summary=summary,
         content=content,
         authors=_author_names(fields.get("authors")),
@@ -526,8 +542,8 @@ def _json_entry(item: Mapping[str, Any], base: str) -> FeedEntry:
         title=_plain_text(item.get("title")),
         link=link,
         id=_text(item.get("id")).strip() or link,
-        published=_iso_date(item.get("date_published")),
-        updated=_iso_date(item.get("date_modified")),
+        published=iso_datetime(item.get("date_published")),
+        updated=iso_datetime(item.get("date_modified")),
         summary=_text(item.get("summary")),
         content=content,
         authors=_author_names(authors),
@@ -541,7 +557,6 @@ _TAG = re.compile(
     re.DOTALL | re.IGNORECASE,
 )
 _SPACE = re.compile(r"\s+")
-_LONG_FRACTION = re.compile(r"(\.\d{6})\d+")
 _NAME_IN_PARENS = re.compile(r"^\S+@\S+\s*\((.+)\)$")
 _EMAIL_IN_PARENS = re.compile(r"^(.+?)\s*\(\S+@\S+\)$")
 _EMAIL = re.compile(r"^[^\s@]+@[^\s@]+$")
@@ -579,33 +594,6 @@ def _link(base: str, value: Any) -> str:
     if scheme in ("http", "https") or (not scheme and not base):
         return absolute  # without a base a relative link is the best there is
     return ""
-
-
-def _iso_date(value: Any) -> datetime | None:
-    text = _text(value).strip()
-    if not text:
-        return None
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        # Python 3.11 takes at most six digits of a second's fraction
-        try:
-            parsed = datetime.fromisoformat(_LONG_FRACTION.sub(r"\1", text))
-        except ValueError:
-            return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC).replace(microsecond=0)  # feedparser keeps seconds
-
-
-def _struct_date(value: Any) -> datetime | None:
-    if not isinstance(value, time.struct_time | tuple) or len(value) < 6:
-        return None
-    try:
-        year, month, day, hour, minute, second = (int(part) for part in value[:6])
-        return datetime(year, month, day, hour, minute, min(second, 59), tzinfo=UTC)
-    except (TypeError, ValueError, OverflowError):
-        return None
 
 
 def _content_html(value: Any) -> str:

@@ -1,5 +1,5 @@
 import pickle
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 from newsdesk.pipeline.intake.articles import (
     Preparing,
@@ -38,6 +38,20 @@ def test_choose_date() -> None:
     far = datetime(2026, 11, 12, 7, 45, tzinfo=UTC)
     date, note = choose_date(feed, far)
     assert date == far and "feed says 2026-11-17" in note
+
+
+def test_a_bare_page_date_is_the_outlets_day_not_the_utc_one() -> None:
+    """07:30 in Taipei on November 17 is November 16 in UTC; a page that gives only
+    "2026-11-17" agrees with it, so the feed's time (and offset) is kept."""
+    taipei = timezone(timedelta(hours=8))
+    feed = datetime(2026, 11, 17, 7, 30, tzinfo=taipei)
+    bare = datetime(2026, 11, 17, tzinfo=UTC)
+    assert choose_date(feed, bare) == (feed, "")
+    assert choose_date(feed, bare)[0].utcoffset() == timedelta(hours=8)
+    local_midnight = datetime(2026, 11, 17, 0, 0, tzinfo=taipei)  # a time, not a bare day
+    assert choose_date(feed, local_midnight) == (local_midnight, "")
+    far = datetime(2026, 11, 12, 9, 0, tzinfo=taipei)
+    assert "page says 2026-11-12 01:00Z" in choose_date(feed, far)[1]
 
 
 def test_full_text_feed_needs_no_page() -> None:

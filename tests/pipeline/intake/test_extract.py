@@ -1,4 +1,4 @@
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -82,6 +82,16 @@ def test_oversize_page_is_refused() -> None:
 )
 def test_parse_datetime(raw: str, expected: datetime | None) -> None:
     assert parse_datetime(raw) == expected
+
+
+def test_a_pages_time_keeps_the_offset_it_declares() -> None:
+    page = extract_article(PAGE, "https://tide.example/x")
+    assert page.published is not None
+    assert page.published.utcoffset() == timedelta(hours=8)
+    assert page.published.date() == date(2026, 11, 17)
+    assert parse_datetime("2026-11-17T09:30:00Z").utcoffset() == timedelta(0)  # type: ignore[union-attr]
+    # not an offset: the day it names is all that is kept
+    assert parse_datetime("2026-11-17T09:30:00+25:00") == datetime(2026, 11, 17, tzinfo=UTC)
 
 
 def test_a_page_declaring_a_day_that_does_not_exist_is_kept_undated() -> None:

@@ -14,6 +14,7 @@ import pytest
 
 from newsdesk.pipeline.errors import FeedError, NewsdeskError
 from newsdesk.pipeline.intake import feeds
+from newsdesk.pipeline.intake.dates import offset_minutes
 from newsdesk.pipeline.intake.feeds import parse_fast, parse_feed, parse_with_feedparser
 from newsdesk.pipeline.types import ParsedFeed
 
@@ -278,7 +279,9 @@ def test_dates_in_odd_zones(monkeypatch: pytest.MonkeyPatch) -> None:
         datetime(2003, 6, 10, 4, 0, tzinfo=UTC),
         None,
     ]
-    assert all(d is None or d.tzinfo is UTC for d in got)
+    # each kept in the offset its outlet declared: its day is the attribution's
+    assert [offset_minutes(d) for d in got] == [-720, 825, -240, 0, None]
+    assert [d.date().day if d else None for d in got] == [31, 1, 10, 10, None]
 
 
 def test_html_entities_and_markup_in_titles() -> None:
@@ -652,3 +655,37 @@ def test_a_description_made_up_from_content_is_dropped_a_real_one_kept() -> None
     longer = "<p>" + "word " * 80 + "final.</p>\n"
     assert not feeds._is_made_up("word word word", longer)
     assert feeds._is_made_up(("word " * 80 + "final.").strip(), longer)
+
+
+ZONED_RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>
+<item><title>a</title><link>https://t.example/a</link>
+<pubDate>Sat, 05 Dec 2026 07:30:00 +0800</pubDate></item>
+<item><title>b</title><link>https://t.example/b</link>
+<pubDate><![CDATA[ Fri, 04 Dec 2026 21:30:00 -0400 ]]></pubDate></item>
+<item><title>c</title><link>https://t.example/c</link>
+<pubDate>Sat, 05 Dec 2026 07:30:00 GMT</pubDate></item>
+</channel></rss>"""
+
+
+@pytest.mark.parametrize("parse", [parse_fast, parse_with_feedparser])
+def test_both_parsers_keep_the_offset_a_feed_declares(parse: Any) -> None:
+    entries = parse(ZONED_RSS).entries
+    assert [offset_minutes(e.published) for e in entries] == [480, -240, 0]
+    assert [e.published.day for e in entries] == [5, 4, 5]
+    assert entries[0].published == datetime(2026, 12, 4, 23, 30, tzinfo=UTC)  # same instant
+
+
+def test_a_json_feed_keeps_its_offsets() -> None:
+    doc = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "Dock",
+        "items": [
+            {
+                "id": "a",
+                "url": "https://dock.example/a",
+                "date_published": "2026-12-05T07:30:00+08:00",
+            }
+        ],
+    }
+    entry = parse_feed(json.dumps(doc).encode()).entries[0]
+    assert offset_minutes(entry.published) == 480 and entry.published.day == 5  # type: ignore[union-attr]

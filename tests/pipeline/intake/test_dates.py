@@ -1,0 +1,52 @@
+"""Publication times in the outlet's own declared offset."""
+
+from datetime import UTC, date, datetime, timedelta
+
+from newsdesk.pipeline.intake.dates import (
+    declared_zones,
+    in_declared_zone,
+    offset_minutes,
+    outlet_time,
+)
+
+MORNING_UTC = datetime(2026, 12, 4, 23, 30, tzinfo=UTC)  # 07:30 on December 5 in Taipei
+
+
+def test_a_stored_time_comes_back_in_its_outlets_offset() -> None:
+    local = outlet_time(MORNING_UTC, 480)
+    assert local == MORNING_UTC and local is not None and local.date() == date(2026, 12, 5)
+    assert outlet_time(MORNING_UTC, None) == MORNING_UTC  # stored before offsets were kept
+    assert outlet_time(MORNING_UTC, None).date() == date(2026, 12, 4)  # type: ignore[union-attr]
+    assert outlet_time(MORNING_UTC, 5000).utcoffset() == timedelta(0)  # type: ignore[union-attr]
+    assert outlet_time(None, 480) is None
+
+
+def test_a_feeds_offsets_are_read_from_its_date_elements() -> None:
+    feed = (
+        b"<rss><item><pubDate>Sat, 05 Dec 2026 07:30:00 +0800</pubDate></item>"
+        b"<item><dc:date>2026-12-04T21:30:00-04:00</dc:date></item>"
+        b"<item><pubDate>Sat, 05 Dec 2026 07:30:00 GMT</pubDate></item>"
+        b"<item><pubDate>" + b"9" * 5000 + b"</pubDate></item>"
+        b"<item><pubDate>no date</pubDate></item></rss>"
+    )
+    zones = declared_zones(feed)
+    assert len(zones) == 2  # UTC and what cannot be read declare nothing
+    moved = in_declared_zone(MORNING_UTC, zones)
+    assert offset_minutes(moved) == 480 and moved == MORNING_UTC
+    other = in_declared_zone(datetime(2026, 12, 5, 1, 30, tzinfo=UTC), zones)
+    assert offset_minutes(other) == -240
+    unknown = datetime(2026, 12, 5, 3, 0, tzinfo=UTC)
+    assert in_declared_zone(unknown, zones) is unknown
+    assert in_declared_zone(None, zones) is None
+    assert offset_minutes(None) is None
+
+
+def test_a_feed_that_starts_in_utc_is_read_as_utc_throughout() -> None:
+    """The shortcut documented in docs/decisions.md: the common UTC feed is not read
+    twice, at the price of a rare feed that mixes UTC with other offsets."""
+    feed = (
+        b"<rss><item><pubDate>Sat, 05 Dec 2026 07:30:00 GMT</pubDate></item>"
+        b"<item><pubDate>Sat, 05 Dec 2026 07:30:00 +0800</pubDate></item></rss>"
+    )
+    assert declared_zones(feed) == {}
+    assert declared_zones(feed.replace(b"GMT", b"-0500")) != {}
