@@ -29,10 +29,12 @@ __all__ = [
 ]
 
 _LONG_FRACTION = re.compile(r"(\.\d{6})\d+")
-#: a feed's date elements: RSS pubDate, Atom published/updated, dc: and dcterms: dates
+#: a feed's date elements: RSS pubDate, Atom published/updated, dc: and dcterms: dates;
+#: possessive throughout (the text is stripped after), so hostile markup cannot make
+#: it backtrack: its time stays linear in the document
 _DATE_ELEMENT = re.compile(
-    rb"<((?:[\w.-]+:)?(?:pubDate|published|updated|issued|modified|created|date))\b[^>]*>"
-    rb"\s*(?:<!\[CDATA\[)?\s*([^<\]]{6,80}?)\s*(?:\]\]>)?\s*</\1\s*>"
+    rb"<((?:[\w.-]++:)?+(?:pubDate|published|updated|issued|modified|created|date))\b[^<>]*+>"
+    rb"\s*+(?:<!\[CDATA\[)?+([^<\]]{6,80}+)\s*+(?:\]\]>)?+\s*+</\1\s*>"
 )
 _UTC_ENDINGS = (b"+0000", b"GMT", b"UT", b"UTC", b"Z", b"+00:00")
 #: offsets beyond a day are not offsets (datetime refuses them too)
@@ -94,9 +96,9 @@ def declared_zones(content: bytes) -> dict[datetime, tzinfo]:
     which spares reading the whole document again (docs/decisions.md)."""
     zones: dict[datetime, tzinfo] = {}
     first = _DATE_ELEMENT.search(content)
-    if first is None or first.group(2).endswith(_UTC_ENDINGS):
+    if first is None or first.group(2).strip().endswith(_UTC_ENDINGS):
         return zones
-    declared = {match.group(2) for match in _DATE_ELEMENT.finditer(content, first.start())}
+    declared = {m.group(2).strip() for m in _DATE_ELEMENT.finditer(content, first.start())}
     for raw in declared:
         if raw.endswith(_UTC_ENDINGS):
             continue  # most feeds write UTC: nothing to learn, no parse to pay

@@ -1,5 +1,6 @@
 """Publication times in the outlet's own declared offset."""
 
+import time
 from datetime import UTC, date, datetime, timedelta
 
 from newsdesk.pipeline.intake.dates import (
@@ -50,3 +51,18 @@ def test_a_feed_that_starts_in_utc_is_read_as_utc_throughout() -> None:
     )
     assert declared_zones(feed) == {}
     assert declared_zones(feed.replace(b"GMT", b"-0500")) != {}
+
+
+def test_hostile_markup_does_not_stall_the_offset_reading() -> None:
+    """The date pattern must not backtrack: white space in a date element that does
+    not close, and '<pubDate' opened again and again with no '>' before the end of a
+    CDATA section, each cost seconds (quadratic or worse) before."""
+    dated = b"<rss><item><pubDate>Sat, 05 Dec 2026 07:30:00 +0800</pubDate></item>"
+    spaces = (b"<pubDate>" + b" " * 100 + b"x") * 5
+    unclosed = b"<![CDATA[" + b"<pubDate " * 20_000 + b"]]>"
+    for hostile in (spaces, unclosed):
+        for doc in (dated + hostile, hostile + dated):  # before the first date, and after
+            start = time.perf_counter()
+            zones = declared_zones(doc + b"</rss>")
+            assert time.perf_counter() - start < 0.5
+            assert offset_minutes(in_declared_zone(MORNING_UTC, zones)) == 480
