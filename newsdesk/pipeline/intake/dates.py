@@ -31,10 +31,12 @@ __all__ = [
 _LONG_FRACTION = re.compile(r"(\.\d{6})\d+")
 #: a feed's date elements: RSS pubDate, Atom published/updated, dc: and dcterms: dates;
 #: possessive throughout (the text is stripped after), so hostile markup cannot make
-#: it backtrack: its time stays linear in the document
+#: it backtrack: its time stays linear in the document; in any letter case, as both
+#: parsers read the names (<pubdate>, <dc:Date>)
 _DATE_ELEMENT = re.compile(
     rb"<((?:[\w.-]++:)?+(?:pubDate|published|updated|issued|modified|created|date))\b[^<>]*+>"
-    rb"\s*+(?:<!\[CDATA\[)?+([^<\]]{6,80}+)\s*+(?:\]\]>)?+\s*+</\1\s*>"
+    rb"\s*+(?:<!\[CDATA\[)?+([^<\]]{6,80}+)\s*+(?:\]\]>)?+\s*+</\1\s*>",
+    re.IGNORECASE,
 )
 _UTC_ENDINGS = (b"+0000", b"GMT", b"UT", b"UTC", b"Z", b"+00:00")
 #: offsets beyond a day are not offsets (datetime refuses them too)

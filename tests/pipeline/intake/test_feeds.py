@@ -689,3 +689,14 @@ def test_a_json_feed_keeps_its_offsets() -> None:
     }
     entry = parse_feed(json.dumps(doc).encode()).entries[0]
     assert offset_minutes(entry.published) == 480 and entry.published.day == 5  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("parse", [parse_fast, parse_with_feedparser])
+def test_date_elements_in_other_letter_cases_keep_their_offset(parse: Any) -> None:
+    # both parsers read <pubdate> and <dc:Date> (as they read <pubDate>): the offsets must be too
+    for tag in (b"pubdate", b"PUBDATE", b"dc:Date"):
+        doc = ZONED_RSS.replace(b"pubDate>", tag + b">").replace(
+            b"<rss ", b'<rss xmlns:dc="http://purl.org/dc/elements/1.1/" '
+        )
+        entries = parse(doc).entries
+        assert [offset_minutes(e.published or e.updated) for e in entries] == [480, -240, 0], tag
