@@ -15,10 +15,12 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from email.utils import parsedate_to_datetime
 
 __all__ = [
+    "DeclaredZones",
     "declared_zones",
     "in_declared_zone",
     "iso_datetime",
@@ -38,6 +40,7 @@ _DATE_ELEMENT = re.compile(
     rb"\s*+(?:<!\[CDATA\[)?+([^<\]]{6,80}+)\s*+(?:\]\]>)?+\s*+</\1\s*>",
     re.IGNORECASE,
 )
+_RFC_COLON_OFFSET = re.compile(r"(\d:\d\d\s+[+-]\d\d):(\d\d)$")
 _UTC_ENDINGS = (b"+0000", b"GMT", b"UT", b"UTC", b"Z", b"+00:00")
 #: offsets beyond a day are not offsets (datetime refuses them too)
 _MAX_OFFSET = timedelta(hours=23, minutes=59)
@@ -91,23 +94,37 @@ def struct_datetime(value: object) -> datetime | None:
         return None
 
 
-def declared_zones(content: bytes) -> dict[datetime, tzinfo]:
-    """The offsets a feed's date elements declare, keyed by the UTC instant they name.
+@dataclass(frozen=True)
+class DeclaredZones:
+    """What a feed's date elements declare."""
+
+    #: the offsets, keyed by the UTC instant their dates name
+    offsets: dict[datetime, tzinfo] = field(default_factory=dict)
+    #: an RFC 822 date with a colon in its offset ("07:30:00 +08:00"), which
+    #: fastfeedparser reads as a UTC clock time: feedparser must read the feed
+    colon_offset: bool = False
+
+
+def declared_zones(content: bytes) -> DeclaredZones:
+    """The offsets a feed's date elements declare.
 
     A feed whose first date is in UTC is taken to write them all so (most feeds do),
     which spares reading the whole document again (docs/decisions.md)."""
-    zones: dict[datetime, tzinfo] = {}
     first = _DATE_ELEMENT.search(content)
     if first is None or first.group(2).strip().endswith(_UTC_ENDINGS):
-        return zones
+        return DeclaredZones()
+    offsets: dict[datetime, tzinfo] = {}
+    colon_offset = False
     declared = {m.group(2).strip() for m in _DATE_ELEMENT.finditer(content, first.start())}
     for raw in declared:
         if raw.endswith(_UTC_ENDINGS):
             continue  # most feeds write UTC: nothing to learn, no parse to pay
-        moment = _feed_date(raw.decode("latin-1"))
+        text = raw.decode("latin-1")
+        colon_offset = colon_offset or bool(_RFC_COLON_OFFSET.search(text))
+        moment = _feed_date(text)
         if moment is not None and moment.utcoffset():
-            zones.setdefault(moment.astimezone(UTC), moment.tzinfo or UTC)
-    return zones
+            offsets.setdefault(moment.astimezone(UTC), moment.tzinfo or UTC)
+    return DeclaredZones(offsets, colon_offset)
 
 
 def in_declared_zone(moment: datetime | None, zones: Mapping[datetime, tzinfo]) -> datetime | None:
@@ -136,8 +153,8 @@ def outlet_time(moment: datetime | None, minutes: int | None) -> datetime | None
 
 
 def _feed_date(text: str) -> datetime | None:
-    try:
-        parsed = parsedate_to_datetime(text)  # RFC 822, as RSS writes it
+    try:  # RFC 822, as RSS writes it; email.utils ignores an offset written "+08:00"
+        parsed = parsedate_to_datetime(_RFC_COLON_OFFSET.sub(r"\1\2", text))
     except (TypeError, ValueError, IndexError):
         return iso_datetime(text)
     return _aware(parsed.replace(microsecond=0))

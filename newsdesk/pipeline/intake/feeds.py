@@ -42,6 +42,7 @@ import feedparser
 
 from newsdesk.pipeline.errors import FeedError
 from newsdesk.pipeline.intake.dates import (
+    DeclaredZones,
     declared_zones,
     in_declared_zone,
     iso_datetime,
@@ -89,7 +90,8 @@ def parse_fast(content: bytes, *, url: str = "") -> ParsedFeed:
     content = _checked(content)
     if _looks_like_json(content):
         return _parse_json_feed(content, url)
-    return _parse_fast(_defuse_doctype(content), url)
+    content = _defuse_doctype(content)
+    return _parse_fast(content, url, declared_zones(content))
 
 
 def parse_with_feedparser(content: bytes, *, url: str = "", content_type: str = "") -> ParsedFeed:
@@ -273,8 +275,11 @@ def _try_fast(content: bytes, url: str, content_type: str) -> ParsedFeed | str:
     reason = _distrust_reason(content, content_type)
     if reason is not None:
         return reason
+    zones = declared_zones(content)
+    if zones.colon_offset:
+        return "colon offset"
     try:
-        fast = _parse_fast(content, url)
+        fast = _parse_fast(content, url, zones)
     except FeedError:
         return "fast path failed"
     return _untrusted_result(fast, content) or fast
@@ -348,7 +353,7 @@ def _untrusted_result(fast: ParsedFeed, content: bytes) -> str | None:
 _MADE_UP_LEN = 512  # fastfeedparser's length for a description made from content
 
 
-def _parse_fast(content: bytes, url: str) -> ParsedFeed:
+def _parse_fast(content: bytes, url: str, zones: DeclaredZones) -> ParsedFeed:
     try:
         result = fastfeedparser.parse(
             content, include_tags=False, include_media=False, include_enclosures=False
@@ -358,12 +363,11 @@ def _parse_fast(content: bytes, url: str) -> ParsedFeed:
     feed = result.get("feed") or {}
     rss = _root_name(content) in (b"rss", b"RDF", b"rdf", b"channel")
     has_published = any(tag in content for tag in _PUBLISHED_TAGS)
-    zones = declared_zones(content)
     return ParsedFeed(
         title=_plain_text(feed.get("title")),
         link=_link(url, feed.get("link")),
         entries=tuple(
-            _fast_entry(entry, url, zones, rss=rss, has_published=has_published)
+            _fast_entry(entry, url, zones.offsets, rss=rss, has_published=has_published)
             for entry in result.get("entries") or ()
         ),
         parser=FAST,
@@ -473,7 +477,7 @@ def _parse_feedparser(content: bytes, url: str, content_type: str) -> ParsedFeed
             )
     except Exception as exc:  # feedparser's own failure on hostile input
         raise FeedError(f"not a feed: feedparser failed ({_one_line(exc)})") from exc
-    parsed = from_feedparser(result, url=url, zones=declared_zones(content))
+    parsed = from_feedparser(result, url=url, zones=declared_zones(content).offsets)
     if not parsed.entries:
         if not result.get("version"):
             root = _root_name(content).decode("ascii", "replace")

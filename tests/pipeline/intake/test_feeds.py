@@ -700,3 +700,13 @@ def test_date_elements_in_other_letter_cases_keep_their_offset(parse: Any) -> No
         )
         entries = parse(doc).entries
         assert [offset_minutes(e.published or e.updated) for e in entries] == [480, -240, 0], tag
+
+
+def test_an_rss_date_with_a_colon_in_its_offset_is_read_at_its_instant() -> None:
+    """fastfeedparser reads "07:30:00 +08:00" as 07:30 UTC, eight hours off: such a
+    feed is read by feedparser, and the offset kept."""
+    doc = ZONED_RSS.replace(b"07:30:00 +0800", b"07:30:00 +08:00")
+    feed = parse_feed(doc)
+    assert feed.parser == "feedparser"
+    first = feed.entries[0].published
+    assert first == datetime(2026, 12, 4, 23, 30, tzinfo=UTC) and offset_minutes(first) == 480
