@@ -76,6 +76,7 @@ def choose_date(
 
     The page's own declaration wins when it carries a time of day (it is the
     publisher's record); a bare page date loses to a feed timestamp on the same day.
+    A page time in UTC is put on the clock the feed declared (the outlet's day).
     """
     if feed_date is None or page_date is None:
         return feed_date or page_date, ""
@@ -92,6 +93,8 @@ def choose_date(
     )
     if page_is_bare_date and page_date.date() == feed_date.date():  # the outlet's day
         return feed_date, note
+    if not page_date.utcoffset() and feed_date.utcoffset():
+        return page_date.astimezone(feed_date.tzinfo), note  # on the clock the feed gave
     return page_date, note
 
 

@@ -52,6 +52,10 @@ def test_a_bare_page_date_is_the_outlets_day_not_the_utc_one() -> None:
     assert choose_date(feed, local_midnight) == (local_midnight, "")
     far = datetime(2026, 11, 12, 9, 0, tzinfo=taipei)
     assert "page says 2026-11-12 01:00Z" in choose_date(feed, far)[1]
+    page_in_utc = datetime(2026, 11, 16, 23, 45, tzinfo=UTC)  # the page's own time wins
+    chosen, _ = choose_date(feed, page_in_utc)
+    assert chosen == page_in_utc and chosen.utcoffset() == timedelta(hours=8)
+    assert chosen.date() == datetime(2026, 11, 17).date()  # on the outlet's clock
 
 
 def test_full_text_feed_needs_no_page() -> None:
