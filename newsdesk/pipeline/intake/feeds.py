@@ -12,7 +12,8 @@ Meaning of the fields, on both paths (feedparser's conventions):
 
 * ``published`` comes from pubDate, dcterms:issued or atom:published;
   ``updated`` from atom:updated, dc:date or dcterms:modified. Either may be
-  None: a consumer wanting one date should use ``published or updated``.
+  None: a consumer wanting one date should use ``published or updated``. Both are
+  aware, in the offset the feed declared (UTC when it declared none; ``dates.py``).
 * ``summary`` is the feed's own teaser and ``content`` its full text; each is
   "" when the feed does not carry it. Both are HTML as the feed carries it,
   neither sanitized nor with relative URLs resolved: sanitize before rendering.
