@@ -26,6 +26,7 @@ from newsdesk.demo.server import FixtureServer
 from newsdesk.evaluation import TASKS as EVAL_TASKS
 from newsdesk.evaluation import task
 from newsdesk.ingest import service
+from newsdesk.ingest.models import Source
 from newsdesk.newsroom.models import Publication
 from newsdesk.storage import BUSY
 from newsdesk.web import server
@@ -519,6 +520,11 @@ def test_source_commands(newsdesk: Newsdesk, tmp_path: Path) -> None:
     assert newsdesk(*add).out.startswith("already present")
     refused = newsdesk("source", "add", "file:///etc/passwd", "--outlet", "X")
     assert refused.code == 1 and "only http and https" in refused.err
+    strait = ["source", "add", "https://strait.example/rss", "--outlet", "Strait"]
+    no_zone = newsdesk(*strait, "--time-zone", "Taipei")
+    assert no_zone.code == 1 and "'Taipei' is not an IANA time zone name" in no_zone.err
+    assert newsdesk(*strait, "--time-zone", "Asia/Taipei").code == 0
+    assert Source.objects.get(outlet="Strait").time_zone == "Asia/Taipei"
     opml = tmp_path / "sources.opml"
     opml.write_text(
         '<?xml version="1.0"?><opml version="2.0"><head><title>s</title></head><body>'

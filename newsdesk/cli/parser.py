@@ -362,6 +362,12 @@ def add_ingest_commands(command: Command) -> None:
     p.add_argument("--out", help="write OPML here instead of stdout (export)")
     p.add_argument("--outlet", default="", help="outlet display name (add)")
     p.add_argument("--weight", type=float, default=1.0, help="outlet weight for ranking (add)")
+    p.add_argument(
+        "--time-zone",
+        default="",
+        metavar="ZONE",
+        help="the outlet's IANA time zone, e.g. Asia/Taipei, for a feed that writes only UTC (add)",
+    )
     p.add_argument("--publication", metavar="SLUG")
     p.add_argument(
         "--allow-internal", action="store_true", help="allow this source's host even if internal"

@@ -19,6 +19,7 @@ def run_source(args: argparse.Namespace) -> int:
             outlet=args.outlet,
             publication=publication,
             weight=args.weight,
+            time_zone=args.time_zone,
             allow_internal=args.allow_internal,
         )
         print(f"{'added' if made else 'already present'}: {source}")

@@ -16,6 +16,7 @@ cleans it (nh3) and keeps its text when the editor stores it.
 from __future__ import annotations
 
 from types import SimpleNamespace
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.contrib import messages
@@ -114,7 +115,8 @@ def source(request: HttpRequest, publication: Publication, source_id: int) -> Ht
 
 @desk_action("admin")
 def add(request: HttpRequest, publication: Publication) -> HttpResponse:
-    typed = {k: request.POST.get(k, "") for k in ("url", "outlet", "weight", "language")}
+    fields = ("url", "outlet", "weight", "language", "time_zone")
+    typed = {k: request.POST.get(k, "") for k in fields}
     try:
         made = sourcing.add(
             publication,
@@ -123,6 +125,7 @@ def add(request: HttpRequest, publication: Publication) -> HttpResponse:
             typed["outlet"],
             typed["weight"] or 1.0,
             typed["language"],
+            typed["time_zone"],
         )
     except NewsdeskError as exc:  # the form comes back as typed, with the reason
         messages.error(request, str(exc))
@@ -134,29 +137,18 @@ def add(request: HttpRequest, publication: Publication) -> HttpResponse:
 @desk_action("admin")
 def edit(request: HttpRequest, publication: Publication, source_id: int) -> HttpResponse:
     post = request.POST
-    url, outlet, language = post.get("url", ""), post.get("outlet", ""), post.get("language", "")
-    weight, enabled = post.get("weight") or "1", post.get("enabled") == "1"
+    typed: dict[str, Any] = {k: post.get(k, "") for k in ("url", "outlet", "language", "time_zone")}
+    typed.update(weight=post.get("weight") or "1", enabled=post.get("enabled") == "1")
     try:
-        changed = sourcing.edit(
-            publication,
-            request.user,
-            source_id,
-            url=url,
-            outlet=outlet,
-            weight=weight,
-            language=language,
-            enabled=enabled,
-        )
+        changed = sourcing.edit(publication, request.user, source_id, **typed)
     except NewsdeskError as exc:
         # the form comes back as it was typed, with the reason; nothing was changed
         messages.error(request, str(exc))
-        typed = SimpleNamespace(
-            pk=source_id, url=url, outlet=outlet, weight=weight, language=language, enabled=enabled
-        )
+        shown = SimpleNamespace(pk=source_id, **typed)
         return render(
             request,
             "desk/source_edit.html",
-            context(request, publication, section="sources", source=typed),
+            context(request, publication, section="sources", source=shown),
             status=400,
         )
     messages.success(request, f"Saved {changed.outlet} <{changed.url}>.")

@@ -27,6 +27,11 @@ class Source(models.Model):
     outlet = models.CharField("outlet display name", max_length=200)
     weight = models.FloatField(default=1.0)
     language = models.CharField(max_length=16, blank=True)
+    time_zone = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="IANA time zone of the outlet's own day, for a feed that writes only UTC",
+    )
     enabled = models.BooleanField(default=True)
     allow_internal = models.BooleanField(
         default=False, help_text="operator allows this source's host even if it is internal"

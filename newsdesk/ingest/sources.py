@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from newsdesk.ingest.models import Source
 from newsdesk.pipeline.errors import BlockedURLError, InputError
+from newsdesk.pipeline.intake.dates import checked_time_zone
 from newsdesk.pipeline.intake.fetch import is_internal_address
 from newsdesk.pipeline.intake.opml import OPMLSource, read_opml, write_opml
 from newsdesk.pipeline.intake.urls import check_scheme
@@ -40,6 +41,7 @@ def add_source(
     publication: Model | None = None,
     weight: float = 1.0,
     language: str = "",
+    time_zone: str = "",
     allow_internal: bool = False,
     public_only: bool = False,
 ) -> tuple[Source, bool]:
@@ -51,6 +53,7 @@ def add_source(
         check_public_host(url)
     if len(language) > (limit := Source._meta.get_field("language").max_length or 0):
         raise InputError(f"language {language[:40]!r} is longer than {limit} characters")
+    time_zone = source_time_zone(time_zone)
     return Source.objects.get_or_create(
         publication=publication,
         url=url,
@@ -58,9 +61,18 @@ def add_source(
             "outlet": outlet,
             "weight": weight,
             "language": language,
+            "time_zone": time_zone,
             "allow_internal": allow_internal,
         },
     )
+
+
+def source_time_zone(name: str) -> str:
+    """A source's time zone as typed, checked; InputError for a name that is not one."""
+    try:
+        return checked_time_zone(name)
+    except ValueError as exc:
+        raise InputError(f"time zone {exc}") from None
 
 
 def source_url(url: str) -> str:

@@ -18,7 +18,7 @@ from django.utils import timezone
 from newsdesk.ingest.models import Article, ArticleURL, Source
 from newsdesk.ingest.rows import insert_rows
 from newsdesk.pipeline.dedupe import NearDuplicateIndex, signature, similarity
-from newsdesk.pipeline.intake.dates import offset_minutes
+from newsdesk.pipeline.intake.dates import offset_in_zone, offset_minutes
 from newsdesk.pipeline.intake.urls import canonicalize
 from newsdesk.pipeline.types import ArticleDraft
 
@@ -207,6 +207,7 @@ def _decide(
     groups = _Groups()
     plans: list[_Plan] = []
     now = timezone.now()
+    zones = _time_zones(source_ids)
     for draft, source_id in zip(drafts, source_ids, strict=True):
         urls = list(dict.fromkeys([draft.url, *draft.original_urls]))
         hit = next((known[u] for u in urls if u in known), None)
@@ -238,7 +239,9 @@ def _decide(
             "outlet": draft.outlet,
             "authors": list(draft.authors),
             "published": draft.published,
-            "published_offset": offset_minutes(draft.published),
+            "published_offset": offset_in_zone(
+                draft.published, offset_minutes(draft.published), zones.get(source_id or 0, "")
+            ),
             "fetched": now,
             "language": draft.language,
             "teaser": draft.teaser,
@@ -282,6 +285,15 @@ def _decide(
         else:
             plan.row["similarity"] = plan.similarity = None
     return plans
+
+
+def _time_zones(source_ids: Sequence[int | None]) -> dict[int, str]:
+    """The time zones operators gave the sources (for feeds that write only UTC)."""
+    wanted = {pk for pk in source_ids if pk}
+    if not wanted:
+        return {}
+    chosen = Source.objects.filter(pk__in=wanted).exclude(time_zone="")
+    return dict(chosen.values_list("id", "time_zone"))
 
 
 def _mark_already(plans: list[_Plan], source_ids: Sequence[int | None]) -> None:

@@ -28,6 +28,7 @@ from newsdesk.ingest.sources import (
     check_public_host,
     checked_source,
     import_opml,
+    source_time_zone,
 )
 from newsdesk.ingest.store import Stored
 from newsdesk.newsroom.models import Publication
@@ -91,6 +92,7 @@ def _fields(source: Source) -> dict[str, Any]:
         "outlet": source.outlet,
         "weight": source.weight,
         "language": source.language,
+        "time_zone": source.time_zone,
         "enabled": source.enabled,
         "allow_internal": source.allow_internal,
     }
@@ -120,6 +122,7 @@ def add(
     outlet: str = "",
     weight: str | float = 1.0,
     language: str = "",
+    time_zone: str = "",
 ) -> Source:
     """A new public feed for the publication; ConflictError when it has the URL already."""
     with transaction.atomic():
@@ -129,6 +132,7 @@ def add(
             publication=publication,
             weight=_weight(weight),
             language=language.strip(),
+            time_zone=time_zone,
             public_only=True,
         )
         if not made:
@@ -147,6 +151,7 @@ def edit(
     weight: str | float,
     language: str,
     enabled: bool,
+    time_zone: str | None = None,
 ) -> Source:
     """Change a source; a new URL is checked as a new source's is."""
     with transaction.atomic():
@@ -169,6 +174,8 @@ def edit(
             raise InputError(f"language {language[:40]!r} is longer than {limit} characters")
         source.url, source.outlet, source.weight = new_url, new_outlet, _weight(weight)
         source.language, source.enabled = language, enabled
+        if time_zone is not None:
+            source.time_zone = source_time_zone(time_zone)
         source.save()
         after = _fields(source)
         changed = {k for k in after if after[k] != before[k]}

@@ -98,6 +98,33 @@ def test_admin_adds_edits_and_disables_a_source_audited(pub: Publication) -> Non
     assert not from_ingest.exists()
 
 
+def test_a_sources_time_zone_is_set_checked_and_audited(pub: Publication) -> None:
+    client = logged_in(pub, "admin")
+    refused = client.post(
+        "/desk/cpw/sources/add",
+        {"url": "https://strait.example/rss", "outlet": "Strait", "time_zone": "Taipei"},
+    )
+    page = refused.content.decode()
+    assert refused.status_code == 400 and "not an IANA time zone" in page
+    assert 'value="Taipei"' in page and not Source.objects.exists()  # kept as typed
+    client.post(
+        "/desk/cpw/sources/add",
+        {"url": "https://strait.example/rss", "outlet": "Strait", "time_zone": "Asia/Taipei"},
+    )
+    made = Source.objects.get()
+    assert made.time_zone == "Asia/Taipei"
+    edit = {"url": made.url, "outlet": "Strait", "weight": "1", "enabled": "1"}
+    bad = client.post(f"/desk/cpw/sources/{made.pk}/edit", {**edit, "time_zone": "UTC+8"})
+    assert bad.status_code == 400 and 'value="UTC+8"' in bad.content.decode()
+    made.refresh_from_db()
+    assert made.time_zone == "Asia/Taipei"  # nothing changed
+    client.post(f"/desk/cpw/sources/{made.pk}/edit", {**edit, "time_zone": ""})
+    made.refresh_from_db()
+    assert made.time_zone == ""
+    last = AuditEntry.objects.filter(target="source").order_by("-id").first()
+    assert last is not None and last.before == {"time_zone": "Asia/Taipei"}
+
+
 def test_weaker_roles_get_403_and_nothing_changes(pub: Publication) -> None:
     made = source(pub)
     client = logged_in(pub, "editor")

@@ -21,7 +21,7 @@ from newsdesk.ingest.manual import add_pasted
 from newsdesk.ingest.models import Article, FetchLog, Source
 from newsdesk.ingest.service import Ingestor
 from newsdesk.ingest.sources import export_opml, import_opml
-from newsdesk.pipeline.errors import PasteError
+from newsdesk.pipeline.errors import InputError, PasteError
 from newsdesk.pipeline.intake.fetch import Fetcher
 from newsdesk.pipeline.intake.opml import read_opml
 from newsdesk.pipeline.intake.urls import canonicalize
@@ -262,6 +262,41 @@ def test_an_articles_day_is_the_outlets_own(
         dt.date(2026, 12, 5) if "+08" in declared else dt.date(2026, 12, 4)
     )
     assert article.published_offset == (480 if "+08" in declared else -240)
+
+
+def test_a_sources_time_zone_gives_the_day_of_a_feed_written_in_utc(
+    http_server: FixtureServer,
+) -> None:
+    """A feed that writes only GMT: the operator's time zone for the outlet names its
+    day; a feed that declares its own offset keeps it."""
+    items = "".join(
+        f"<item><title>{name}</title><link>{http_server.url(name)}</link><pubDate>{when}"
+        "</pubDate><content:encoded><![CDATA[<p>"
+        + " ".join(f"{name}{k}" for k in range(180))
+        + "</p>]]>"
+        "</content:encoded></item>"
+        for name, when in (
+            # first: a feed whose first date is UTC is read as UTC throughout
+            ("quake", "Fri, 04 Dec 2026 16:30:00 -0500"),
+            ("drills", "Fri, 04 Dec 2026 23:30:00 GMT"),
+        )
+    )
+    (Path(http_server.root) / "gmt.xml").write_text(
+        '<?xml version="1.0"?><rss version="2.0" '
+        'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>T</title>'
+        f"{items}</channel></rss>"
+    )
+    source = sources.add_source(
+        http_server.url("gmt.xml"), outlet="Strait Observer", time_zone="Asia/Taipei"
+    )[0]
+    assert run(http_server, [source]).report.new_articles == 2
+    drills = Article.objects.get(title="drills")
+    assert (drills.published_offset, drills.published_day) == (480, dt.date(2026, 12, 5))
+    quake = Article.objects.get(title="quake")
+    assert (quake.published_offset, quake.published_day) == (-300, dt.date(2026, 12, 4))
+    with pytest.raises(InputError, match="not an IANA time zone"):
+        sources.add_source(http_server.url("other.xml"), outlet="X", time_zone="Taipei")
+    assert Source.objects.count() == 1
 
 
 def test_a_huge_feed_is_stored_in_batches_and_recognised_on_the_next_poll(

@@ -18,12 +18,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from email.utils import parsedate_to_datetime
+from functools import cache
+from zoneinfo import ZoneInfo, available_timezones
 
 __all__ = [
     "DeclaredZones",
+    "checked_time_zone",
     "declared_zones",
     "in_declared_zone",
     "iso_datetime",
+    "offset_in_zone",
     "offset_minutes",
     "outlet_time",
     "parse_datetime",
@@ -150,6 +154,31 @@ def outlet_time(moment: datetime | None, minutes: int | None) -> datetime | None
     if not minutes or abs(minutes) >= 24 * 60:
         return moment.astimezone(UTC)
     return moment.astimezone(timezone(timedelta(minutes=minutes)))
+
+
+def checked_time_zone(name: str) -> str:
+    """An IANA time zone name as given ("" for none); ValueError for one that is not."""
+    name = name.strip()
+    if name and name not in _zone_names():
+        raise ValueError(f"{name[:64]!r} is not an IANA time zone name, such as Asia/Taipei")
+    return name
+
+
+def offset_in_zone(moment: datetime | None, minutes: int | None, zone: str) -> int | None:
+    """The offset to store for a time an outlet's feed declared as `minutes`: an
+    operator's time zone for the outlet stands in for UTC or no offset at all. A bare
+    date (midnight UTC) already names the outlet's day and is left alone."""
+    if moment is None or minutes or not zone:
+        return minutes
+    utc = moment.astimezone(UTC)
+    if (utc.hour, utc.minute, utc.second) == (0, 0, 0):
+        return minutes
+    return offset_minutes(utc.astimezone(ZoneInfo(zone)))
+
+
+@cache
+def _zone_names() -> frozenset[str]:
+    return frozenset(available_timezones())
 
 
 def _feed_date(text: str) -> datetime | None:

@@ -8,8 +8,10 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from newsdesk.pipeline.intake.dates import (
+    checked_time_zone,
     declared_zones,
     in_declared_zone,
+    offset_in_zone,
     offset_minutes,
     outlet_time,
 )
@@ -86,3 +88,24 @@ def test_hostile_markup_does_not_stall_the_offset_reading() -> None:
     except subprocess.TimeoutExpired:
         pytest.fail("reading the offsets of a hostile feed stalled")
     assert ran.returncode == 0 and ran.stdout.strip() == "read", ran.stderr
+
+
+def test_an_operators_time_zone_stands_in_for_utc_only() -> None:
+    assert offset_in_zone(MORNING_UTC, 0, "Asia/Taipei") == 480
+    assert offset_in_zone(MORNING_UTC, None, "Asia/Taipei") == 480
+    assert offset_in_zone(MORNING_UTC, -240, "Asia/Taipei") == -240  # the feed's own word wins
+    assert offset_in_zone(MORNING_UTC, 0, "") == 0
+    july = datetime(2026, 7, 1, 12, tzinfo=UTC)
+    assert offset_in_zone(july, 0, "America/New_York") == -240  # summer time
+    assert offset_in_zone(MORNING_UTC, 0, "America/New_York") == -300
+    bare_day = datetime(2026, 12, 5, tzinfo=UTC)  # a date alone already names the day
+    assert offset_in_zone(bare_day, 0, "America/New_York") == 0
+    assert offset_in_zone(None, None, "Asia/Taipei") is None
+
+
+def test_a_time_zone_name_is_checked() -> None:
+    assert checked_time_zone(" Asia/Taipei ") == "Asia/Taipei"
+    assert checked_time_zone("") == ""
+    for bad in ("Taipei", "../../etc/passwd", "UTC+8", "asia/taipei"):
+        with pytest.raises(ValueError, match="not an IANA time zone"):
+            checked_time_zone(bad)
