@@ -38,6 +38,7 @@ sys.path.insert(0, str(REPO))
 
 from newsdesk.pipeline.errors import FeedError  # noqa: E402
 from newsdesk.pipeline.intake import feeds  # noqa: E402
+from newsdesk.pipeline.intake.dates import declared_zones  # noqa: E402
 from newsdesk.pipeline.types import FeedEntry, ParsedFeed  # noqa: E402
 
 DEFAULT_INDEX = REPO.parent / "shared" / "eval" / "dev" / "feeds" / "feedparser.jsonl"
@@ -80,7 +81,8 @@ def plain_feedparser(data: bytes, url: str, headers: dict[str, str]) -> Any:
 def fallback_reason(data: bytes, url: str, content_type: str) -> str:
     """Why parse_feed used feedparser for this document (a diagnostic; private API)."""
     try:
-        outcome = feeds._try_fast(feeds._defuse_doctype(data), url, content_type)
+        content = feeds._defuse_doctype(data)
+        outcome = feeds._try_fast(content, url, content_type, declared_zones(content))
     except FeedError:
         return "refused"
     return outcome if isinstance(outcome, str) else "none"

@@ -75,7 +75,8 @@ def parse_feed(content: bytes, *, url: str = "", content_type: str = "") -> Pars
     if _looks_like_json(content):
         return _parse_json_feed(content, url)
     content = _defuse_doctype(content)
-    fast = _try_fast(content, url, content_type)
+    zones = declared_zones(content)  # read once, for whichever parser reads the feed
+    fast = _try_fast(content, url, content_type, zones)
     if isinstance(fast, ParsedFeed):
         return fast
     if len(content) > MAX_FALLBACK_BYTES:
@@ -83,7 +84,7 @@ def parse_feed(content: bytes, *, url: str = "", content_type: str = "") -> Pars
             f"feed of {len(content):,} bytes needs the slow repairing parser; "
             f"refused above {MAX_FALLBACK_BYTES:,} bytes"
         )
-    return _parse_feedparser(content, url, content_type)
+    return _parse_feedparser(content, url, content_type, zones)
 
 
 def parse_fast(content: bytes, *, url: str = "") -> ParsedFeed:
@@ -97,7 +98,8 @@ def parse_fast(content: bytes, *, url: str = "") -> ParsedFeed:
 
 def parse_with_feedparser(content: bytes, *, url: str = "", content_type: str = "") -> ParsedFeed:
     """feedparser alone, with no fast path (for benchmarks and tests)."""
-    return _parse_feedparser(_defuse_doctype(_checked(content)), url, content_type)
+    content = _defuse_doctype(_checked(content))
+    return _parse_feedparser(content, url, content_type, declared_zones(content))
 
 
 def from_feedparser(
@@ -271,12 +273,13 @@ _BODY = re.compile(rb"<(?:[\w.-]+:)?(?:body|fullitem)\b")
 _PUBLISHED_TAGS = (b"pubDate>", b"issued>", b"published>")
 
 
-def _try_fast(content: bytes, url: str, content_type: str) -> ParsedFeed | str:
+def _try_fast(
+    content: bytes, url: str, content_type: str, zones: DeclaredZones
+) -> ParsedFeed | str:
     """The fast path's result if it can be trusted, else why not."""
     reason = _distrust_reason(content, content_type)
     if reason is not None:
         return reason
-    zones = declared_zones(content)
     if zones.colon_offset:
         return "colon offset"
     try:
@@ -458,7 +461,9 @@ def _is_made_up(summary: str, content: str) -> bool:
 # --- feedparser ------------------------------------------------------------------------
 
 
-def _parse_feedparser(content: bytes, url: str, content_type: str) -> ParsedFeed:
+def _parse_feedparser(
+    content: bytes, url: str, content_type: str, zones: DeclaredZones
+) -> ParsedFeed:
     # Any header makes feedparser treat the document as served over HTTP and
     # flag a missing Content-Type, so give the neutral one; it leaves the
     # encoding to the XML declaration.
@@ -478,7 +483,7 @@ def _parse_feedparser(content: bytes, url: str, content_type: str) -> ParsedFeed
             )
     except Exception as exc:  # feedparser's own failure on hostile input
         raise FeedError(f"not a feed: feedparser failed ({_one_line(exc)})") from exc
-    parsed = from_feedparser(result, url=url, zones=declared_zones(content).offsets)
+    parsed = from_feedparser(result, url=url, zones=zones.offsets)
     if not parsed.entries:
         if not result.get("version"):
             root = _root_name(content).decode("ascii", "replace")
