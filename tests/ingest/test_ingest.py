@@ -276,7 +276,6 @@ def test_a_sources_time_zone_gives_the_day_of_a_feed_written_in_utc(
         + "</p>]]>"
         "</content:encoded></item>"
         for name, when in (
-            # first: a feed whose first date is UTC is read as UTC throughout
             ("quake", "Fri, 04 Dec 2026 16:30:00 -0500"),
             ("drills", "Fri, 04 Dec 2026 23:30:00 GMT"),
         )

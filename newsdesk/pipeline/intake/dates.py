@@ -110,16 +110,11 @@ class DeclaredZones:
 
 
 def declared_zones(content: bytes) -> DeclaredZones:
-    """The offsets a feed's date elements declare.
-
-    A feed whose first date is in UTC is taken to write them all so (most feeds do),
-    which spares reading the whole document again (docs/decisions.md)."""
-    first = _DATE_ELEMENT.search(content)
-    if first is None or first.group(2).strip().endswith(_UTC_ENDINGS):
-        return DeclaredZones()
+    """The offsets a feed's date elements declare: every element is read, since a feed
+    may write UTC for some entries and its own offset for others (docs/decisions.md)."""
     offsets: dict[datetime, tzinfo] = {}
     colon_offset = False
-    declared = {m.group(2).strip() for m in _DATE_ELEMENT.finditer(content, first.start())}
+    declared = {m.group(2).strip() for m in _DATE_ELEMENT.finditer(content)}
     for raw in declared:
         if raw.endswith(_UTC_ENDINGS):
             continue  # most feeds write UTC: nothing to learn, no parse to pay

@@ -48,15 +48,15 @@ def test_a_feeds_offsets_are_read_from_its_date_elements() -> None:
     assert offset_minutes(None) is None
 
 
-def test_a_feed_that_starts_in_utc_is_read_as_utc_throughout() -> None:
-    """The shortcut documented in docs/decisions.md: the common UTC feed is not read
-    twice, at the price of a rare feed that mixes UTC with other offsets."""
+def test_a_feed_that_starts_in_utc_keeps_the_offsets_it_declares_later() -> None:
+    """A feed may write UTC for a wire story and its own offset for the rest."""
     feed = (
         b"<rss><item><pubDate>Sat, 05 Dec 2026 07:30:00 GMT</pubDate></item>"
         b"<item><pubDate>Sat, 05 Dec 2026 07:30:00 +0800</pubDate></item></rss>"
     )
-    assert declared_zones(feed).offsets == {}
-    assert declared_zones(feed.replace(b"GMT", b"-0500")).offsets != {}
+    zones = declared_zones(feed).offsets
+    assert offset_minutes(in_declared_zone(MORNING_UTC, zones)) == 480
+    assert offset_minutes(in_declared_zone(datetime(2026, 12, 5, 7, 30, tzinfo=UTC), zones)) == 0
 
 
 def test_hostile_markup_does_not_stall_the_offset_reading() -> None:
