@@ -166,6 +166,7 @@ def import_opml(
                 outlet=entry.title,
                 publication=publication,
                 language=entry.language,
+                time_zone=entry.time_zone,
                 allow_internal=allow_internal,
                 public_only=public_only,
             )
@@ -184,7 +185,10 @@ def export_opml(publication: Model | None = None) -> bytes:
     if publication is not None:
         sources = sources.filter(publication_id=publication.pk)
     return write_opml(
-        [OPMLSource(url=s.url, title=s.outlet, language=s.language) for s in sources],
+        [
+            OPMLSource(url=s.url, title=s.outlet, language=s.language, time_zone=s.time_zone)
+            for s in sources
+        ],
         title=f"newsdesk sources{f' of {publication}' if publication else ''}",
     )
 

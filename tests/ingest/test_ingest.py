@@ -570,6 +570,24 @@ def test_an_opml_entry_a_user_got_wrong_is_skipped_with_its_reason() -> None:
     assert "malformed URL" in result.skipped[0] and "only http and https" in result.skipped[1]
 
 
+def test_a_sources_time_zone_travels_in_opml() -> None:
+    """Moving a desk to another machine keeps the day its UTC-only feeds are cited on;
+    a zone that is no IANA name skips that entry, with the reason."""
+    sources.add_source("https://strait.example/rss", outlet="Strait", time_zone="Asia/Taipei")
+    sources.add_source("https://plain.example/rss", outlet="Plain")
+    exported = export_opml()
+    Source.objects.all().delete()
+    assert import_opml(exported).created == 2
+    assert dict(Source.objects.values_list("outlet", "time_zone")) == {
+        "Strait": "Asia/Taipei",
+        "Plain": "",
+    }
+    wrong = exported.replace(b"Asia/Taipei", b"Taipei").replace(b"strait.", b"other.")
+    result = import_opml(wrong)
+    assert (result.created, result.existing) == (0, 1)
+    assert result.skipped[0].startswith("https://other.example/rss: time zone 'Taipei'")
+
+
 def test_a_bug_while_importing_opml_is_not_skipped_as_bad_input(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -3,7 +3,9 @@
 Folders (outlines without an xmlUrl that hold other outlines) become a
 source's ``category``, their names joined with "/"; ``write_opml`` turns the
 category back into nested folders, so ``read_opml(write_opml(s, t)) == s``
-for sources read from OPML. Sources keep their document order.
+for sources read from OPML. Sources keep their document order. A source's time zone
+(for a feed that writes only UTC, see `intake/dates.py`) travels in the outline's
+``timeZone`` attribute, one of the arbitrary attributes OPML 2.0 allows.
 
 Reading never expands entities or touches the network: a document declaring
 entities is refused, and lxml parses with entity resolution, DTD loading and
@@ -31,6 +33,7 @@ class OPMLSource:
     html_url: str = ""  # the site's address (htmlUrl)
     language: str = ""
     category: str = ""  # enclosing folders joined with "/", else the category attribute
+    time_zone: str = ""  # an IANA name (timeZone), as written: the importer checks it
 
 
 def read_opml(content: bytes) -> list[OPMLSource]:
@@ -74,6 +77,8 @@ def write_opml(sources: Iterable[OPMLSource], title: str) -> bytes:
             outline.set("htmlUrl", xml_safe(source.html_url))
         if source.language:
             outline.set("language", xml_safe(source.language))
+        if source.time_zone:
+            outline.set("timeZone", xml_safe(source.time_zone))
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
 
 
@@ -121,6 +126,7 @@ def _collect(parent: etree._Element, folders: tuple[str, ...], out: list[OPMLSou
                     html_url=attrs.get("htmlurl", ""),
                     language=attrs.get("language", ""),
                     category=category,
+                    time_zone=attrs.get("timezone", ""),
                 )
             )
         else:

@@ -21,7 +21,7 @@ NESTED = b"""<?xml version="1.0" encoding="UTF-8"?>
       <outline text="North Sea">
         <outline type="rss" text="Harbour Council &amp; Friends" title="ignored"
                  xmlUrl="https://harbour.example/feed.xml" htmlUrl="https://harbour.example/"
-                 language="en"/>
+                 language="en" timeZone="Europe/Amsterdam"/>
       </outline>
       <outline type="rss" title="Only a title" xmlUrl=" https://pier.example/atom.xml "/>
     </outline>
@@ -42,6 +42,7 @@ def test_nested_outlines_give_categories_in_document_order() -> None:
             html_url="https://harbour.example/",
             language="en",
             category="Ports/North Sea",
+            time_zone="Europe/Amsterdam",
         ),
         OPMLSource(url="https://pier.example/atom.xml", title="Only a title", category="Ports"),
         OPMLSource(
@@ -56,7 +57,7 @@ def test_round_trip() -> None:
         OPMLSource("https://a.example/rss", 'A & <B> "quoted"', "https://a.example/", "fr", "X"),
         OPMLSource("https://b.example/rss", "Bé", category="Y/Deep/Deeper"),
         OPMLSource("https://c.example/rss", "C", category="X"),  # X again, after Y
-        OPMLSource("https://d.example/rss", ""),
+        OPMLSource("https://d.example/rss", "", time_zone="Asia/Taipei"),
         OPMLSource("https://e.example/rss", "E", category="Y/Deep"),
         OPMLSource("https://a.example/rss", "duplicate kept", category="X"),
     ]
