@@ -17,9 +17,9 @@ from urllib.parse import urlsplit, urlunsplit
 from django.db.models import Model
 from django.utils import timezone
 
-from newsdesk.ingest.models import Source
+from newsdesk.ingest.models import Article, Source
 from newsdesk.pipeline.errors import BlockedURLError, InputError
-from newsdesk.pipeline.intake.dates import checked_time_zone
+from newsdesk.pipeline.intake.dates import checked_time_zone, offset_in_zone
 from newsdesk.pipeline.intake.fetch import is_internal_address
 from newsdesk.pipeline.intake.opml import OPMLSource, read_opml, write_opml
 from newsdesk.pipeline.intake.urls import check_scheme
@@ -73,6 +73,27 @@ def source_time_zone(name: str) -> str:
         return checked_time_zone(name)
     except ValueError as exc:
         raise InputError(f"time zone {exc}") from None
+
+
+def redate_articles(source: Source, old_zone: str) -> int:
+    """Give a source's stored articles the day its new time zone names; how many changed.
+
+    Only times the zone stands in for change: those stored in UTC or without an
+    offset, and those the old zone gave (a feed that declared exactly the old zone's
+    offset itself cannot be told apart from them). A bare date keeps its day."""
+    changed: list[Article] = []
+    dated = Article.objects.filter(source=source, published__isnull=False)
+    for article in dated.only("id", "published", "published_offset").iterator():
+        offset, moment = article.published_offset, article.published
+        given_by_old = bool(old_zone) and offset == offset_in_zone(moment, 0, old_zone)
+        if offset and not given_by_old:
+            continue  # the feed's or page's own word
+        new = offset_in_zone(moment, None if offset is None else 0, source.time_zone)
+        if new != offset:
+            article.published_offset = new
+            changed.append(article)
+    Article.objects.bulk_update(changed, ["published_offset"], batch_size=500)
+    return len(changed)
 
 
 def source_url(url: str) -> str:

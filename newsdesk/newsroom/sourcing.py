@@ -28,6 +28,7 @@ from newsdesk.ingest.sources import (
     check_public_host,
     checked_source,
     import_opml,
+    redate_articles,
     source_time_zone,
 )
 from newsdesk.ingest.store import Stored
@@ -177,6 +178,8 @@ def edit(
         if time_zone is not None:
             source.time_zone = source_time_zone(time_zone)
         source.save()
+        if source.time_zone != before["time_zone"]:
+            redate_articles(source, before["time_zone"])
         after = _fields(source)
         changed = {k for k in after if after[k] != before[k]}
         if changed:

@@ -125,6 +125,39 @@ def test_a_sources_time_zone_is_set_checked_and_audited(pub: Publication) -> Non
     assert last is not None and last.before == {"time_zone": "Asia/Taipei"}
 
 
+def test_a_new_time_zone_re_dates_the_articles_it_stands_in_for(pub: Publication) -> None:
+    """The week's stored articles of a feed written in UTC get the outlet's day at once;
+    what a feed declared itself, and a bare date, keep theirs."""
+    strait = source(pub, "Strait")
+    evening = dt.datetime(2026, 12, 4, 23, 30, tzinfo=dt.UTC)  # 07:30 on the 5th in Taipei
+    dates = {
+        "gmt": (evening, 0),
+        "unknown": (evening, None),
+        "declared": (evening, -300),
+        "bare": (dt.datetime(2026, 12, 4, tzinfo=dt.UTC), 0),
+    }
+    for n, (published, offset) in enumerate(dates.values()):
+        made = article(strait, n, 1)
+        made.published, made.published_offset = published, offset
+        made.save()
+    names = dict(zip(range(len(dates)), dates, strict=True))
+
+    def offsets() -> dict[str, int | None]:
+        rows = Article.objects.filter(source=strait).values_list("title", "published_offset")
+        return {names[int(title.split()[-1])]: offset for title, offset in rows}
+
+    client = logged_in(pub, "admin")
+    edit = {"url": strait.url, "outlet": "Strait", "weight": "1", "enabled": "1"}
+    client.post(f"/desk/cpw/sources/{strait.pk}/edit", {**edit, "time_zone": "Asia/Taipei"})
+    assert offsets() == {"gmt": 480, "unknown": 480, "declared": -300, "bare": 0}
+    gmt = Article.objects.get(source=strait, title="Article 0")
+    assert gmt.published_day == dt.date(2026, 12, 5)
+    client.post(f"/desk/cpw/sources/{strait.pk}/edit", {**edit, "time_zone": "Asia/Tokyo"})
+    assert offsets() == {"gmt": 540, "unknown": 540, "declared": -300, "bare": 0}
+    client.post(f"/desk/cpw/sources/{strait.pk}/edit", {**edit, "time_zone": ""})
+    assert offsets() == {"gmt": 0, "unknown": 0, "declared": -300, "bare": 0}
+
+
 def test_weaker_roles_get_403_and_nothing_changes(pub: Publication) -> None:
     made = source(pub)
     client = logged_in(pub, "editor")
