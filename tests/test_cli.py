@@ -525,6 +525,9 @@ def test_source_commands(newsdesk: Newsdesk, tmp_path: Path) -> None:
     assert no_zone.code == 1 and "'Taipei' is not an IANA time zone name" in no_zone.err
     assert newsdesk(*strait, "--time-zone", "Asia/Taipei").code == 0
     assert Source.objects.get(outlet="Strait").time_zone == "Asia/Taipei"
+    again = newsdesk(*strait, "--time-zone", "Asia/Tokyo")
+    assert again.out.startswith("already present") and "stays Asia/Taipei" in again.err
+    assert "stays" not in newsdesk(*strait, "--time-zone", "Asia/Taipei").err
     opml = tmp_path / "sources.opml"
     opml.write_text(
         '<?xml version="1.0"?><opml version="2.0"><head><title>s</title></head><body>'

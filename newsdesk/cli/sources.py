@@ -23,6 +23,12 @@ def run_source(args: argparse.Namespace) -> int:
             allow_internal=args.allow_internal,
         )
         print(f"{'added' if made else 'already present'}: {source}")
+        if not made and args.time_zone.strip() not in ("", source.time_zone):
+            kept = source.time_zone or "none (UTC)"
+            print(
+                f"its time zone stays {kept}: change it on the desk's source page",
+                file=sys.stderr,
+            )
     elif args.action == "list":
         listed = Source.objects.all() if publication is None else publication.sources.all()
         for s in listed:
