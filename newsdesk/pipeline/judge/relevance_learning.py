@@ -12,11 +12,11 @@ two groups apart, because the required-place rule already refuses one of them:
 - texts about none of the required places: refused, unless the labels show
   that the model is right about them too. Their cut ("unplaced_at") is the
   one that then maximises F1 over all the labels, provided the texts it admits
-  out of fold were relevant at least UNPLACED_PRECISION of the time (about as
-  often as the other group's admitted texts, on the Reuters dev data) and at
+  out of fold were more often relevant than not (UNPLACED_PRECISION) and at
   least UNPLACED_LEAST of them; else there is none and the rule refuses them
-  all. A wire story that names no
-  place ("Sony Corp said ... 10 billion yen") is still about Japan.
+  all. A wire story that names no place ("Sony Corp said ... 10 billion yen")
+  is still about Japan. (A floor of 0.8 shut the bar on Reuters companies that
+  never name their country: docs/stories.md.)
 """
 
 from __future__ import annotations
@@ -40,8 +40,9 @@ from newsdesk.pipeline.judge.topic_learning import (
 from newsdesk.pipeline.metrics import f1
 
 #: out-of-fold precision the texts about none of the required places that the bar
-#: admits need, and how many of them must be relevant
-UNPLACED_PRECISION = 0.8
+#: admits need (F1 decides the bar; this only keeps it from admitting mostly
+#: irrelevant texts), and how many of them must be relevant
+UNPLACED_PRECISION = 0.5
 UNPLACED_LEAST = 3
 #: bootstrap resamples whose F1 curves `best_cut` averages
 RESAMPLES = 100
