@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import socket
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -25,6 +26,8 @@ from newsdesk.pipeline.intake.opml import OPMLSource, read_opml, write_opml
 from newsdesk.pipeline.intake.urls import check_scheme
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+#: ids an UPDATE of `redate_articles` names (older SQLite builds take 999 parameters at most)
+_REDATE_BATCH = 500
 
 
 @dataclass(frozen=True)
@@ -80,20 +83,24 @@ def redate_articles(source: Source, old_zone: str) -> int:
 
     Only times the zone stands in for change: those stored in UTC or without an
     offset, and those the old zone gave (a feed that declared exactly the old zone's
-    offset itself cannot be told apart from them). A bare date keeps its day."""
-    changed: list[Article] = []
+    offset itself cannot be told apart from them). A bare date keeps its day.
+    The rows are read as tuples and written an UPDATE per new offset and batch of
+    ids: a busy source has years of articles, re-dated inside the desk's request."""
+    moved: dict[int | None, list[int]] = defaultdict(list)
     dated = Article.objects.filter(source=source, published__isnull=False)
-    for article in dated.only("id", "published", "published_offset").iterator():
-        offset, moment = article.published_offset, article.published
+    rows = dated.values_list("id", "published", "published_offset")
+    for pk, moment, offset in rows.iterator(chunk_size=2000):
         given_by_old = bool(old_zone) and offset == offset_in_zone(moment, 0, old_zone)
         if offset and not given_by_old:
             continue  # the feed's or page's own word
         new = offset_in_zone(moment, None if offset is None else 0, source.time_zone)
         if new != offset:
-            article.published_offset = new
-            changed.append(article)
-    Article.objects.bulk_update(changed, ["published_offset"], batch_size=500)
-    return len(changed)
+            moved[new].append(pk)
+    for new, ids in moved.items():
+        for start in range(0, len(ids), _REDATE_BATCH):
+            batch = ids[start : start + _REDATE_BATCH]
+            Article.objects.filter(pk__in=batch).update(published_offset=new)
+    return sum(len(ids) for ids in moved.values())
 
 
 def source_url(url: str) -> str:

@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from newsdesk.ingest.models import Article, Source
+from newsdesk.ingest.sources import redate_articles
 from newsdesk.newsroom import sourcing
 from newsdesk.newsroom.models import AuditEntry, Publication
 from tests.desk.conftest import logged_in
@@ -156,6 +157,35 @@ def test_a_new_time_zone_re_dates_the_articles_it_stands_in_for(pub: Publication
     assert offsets() == {"gmt": 540, "unknown": 540, "declared": -300, "bare": 0}
     client.post(f"/desk/cpw/sources/{strait.pk}/edit", {**edit, "time_zone": ""})
     assert offsets() == {"gmt": 0, "unknown": 0, "declared": -300, "bare": 0}
+
+
+def test_re_dating_a_busy_source_updates_by_offset_not_row_by_row(pub: Publication) -> None:
+    """Years of a busy feed are re-dated inside the desk's request: an UPDATE per new
+    offset and batch of ids, not one CASE branch per article (100,000 articles on
+    SQLite: 99 s and 165 MB that way under tracemalloc, holding the write lock)."""
+    strait = source(pub, "Strait")
+    start = dt.datetime(2026, 3, 1, 9, 30, tzinfo=dt.UTC)  # across the switch to summer time
+    Article.objects.bulk_create(
+        Article(
+            url=f"{strait.url}/a{n}",
+            source=strait,
+            title=f"Article {n}",
+            outlet="Strait",
+            fetched=start,
+            fingerprint=f"f{n}",
+            published=start + dt.timedelta(hours=n),
+            published_offset=0,
+        )
+        for n in range(1200)
+    )
+    strait.time_zone = "Europe/Berlin"
+    strait.save()
+    with CaptureQueriesContext(connection) as queries:
+        assert redate_articles(strait, "") == 1200
+    updates = [q["sql"] for q in queries if q["sql"].startswith("UPDATE")]
+    assert len(updates) <= 4 and not any("CASE" in sql for sql in updates)
+    offsets = Article.objects.filter(source=strait).values_list("published_offset", flat=True)
+    assert set(offsets) == {60, 120}
 
 
 def test_weaker_roles_get_403_and_nothing_changes(pub: Publication) -> None:
