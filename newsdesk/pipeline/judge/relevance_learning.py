@@ -12,8 +12,8 @@ two groups apart, because the required-place rule already refuses one of them:
 - texts about none of the required places: refused, unless the labels show
   that the model is right about them too. Their cut ("unplaced_at") is the
   one that then maximises F1 over all the labels, provided the texts it admits
-  out of fold were more often relevant than not (UNPLACED_PRECISION) and at
-  least UNPLACED_LEAST of them; else there is none and the rule refuses them
+  out of fold were relevant at least as often as not (UNPLACED_PRECISION) and
+  at least UNPLACED_LEAST of them; else there is none and the rule refuses them
   all. A wire story that names no place ("Sony Corp said ... 10 billion yen")
   is still about Japan. (A floor of 0.8 shut the bar on Reuters companies that
   never name their country: docs/stories.md.)
