@@ -178,11 +178,14 @@ def edit(
         if time_zone is not None:
             source.time_zone = source_time_zone(time_zone)
         source.save()
+        redated = 0
         if source.time_zone != before["time_zone"]:
-            redate_articles(source, before["time_zone"])
+            redated = redate_articles(source, before["time_zone"])
         after = _fields(source)
         changed = {k for k in after if after[k] != before[k]}
         if changed:
+            # the stored dates a new time zone moved are part of what the edit did
+            moved = {"articles_redated": redated} if redated else {}
             record(
                 user,
                 publication,
@@ -190,7 +193,7 @@ def edit(
                 "source",
                 source.pk,
                 {k: before[k] for k in changed},
-                {k: after[k] for k in changed},
+                {**{k: after[k] for k in changed}, **moved},
             )
     return source
 

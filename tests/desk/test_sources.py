@@ -151,6 +151,9 @@ def test_a_new_time_zone_re_dates_the_articles_it_stands_in_for(pub: Publication
     edit = {"url": strait.url, "outlet": "Strait", "weight": "1", "enabled": "1"}
     client.post(f"/desk/cpw/sources/{strait.pk}/edit", {**edit, "time_zone": "Asia/Taipei"})
     assert offsets() == {"gmt": 480, "unknown": 480, "declared": -300, "bare": 0}
+    # the audit trail says how many stored dates the change moved
+    last = AuditEntry.objects.filter(action="source-edit").order_by("-id").first()
+    assert last is not None and last.after == {"time_zone": "Asia/Taipei", "articles_redated": 2}
     gmt = Article.objects.get(source=strait, title="Article 0")
     assert gmt.published_day == dt.date(2026, 12, 5)
     client.post(f"/desk/cpw/sources/{strait.pk}/edit", {**edit, "time_zone": "Asia/Tokyo"})
