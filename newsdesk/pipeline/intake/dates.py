@@ -173,7 +173,8 @@ def offset_in_zone(moment: datetime | None, minutes: int | None, zone: str) -> i
 
 @cache
 def _zone_names() -> frozenset[str]:
-    return frozenset(available_timezones())
+    # "localtime" (a link to /etc/localtime on Debian) names the server's zone, not one
+    return frozenset(available_timezones()) - {"localtime"}
 
 
 def _feed_date(text: str) -> datetime | None:

@@ -109,3 +109,10 @@ def test_a_time_zone_name_is_checked() -> None:
     for bad in ("Taipei", "../../etc/passwd", "UTC+8", "asia/taipei"):
         with pytest.raises(ValueError, match="not an IANA time zone"):
             checked_time_zone(bad)
+
+
+def test_the_servers_own_zone_is_no_outlets_time_zone() -> None:
+    """Debian's zoneinfo lists "localtime", a link to /etc/localtime: a source given it
+    would follow whatever machine reads it, and carry that through OPML."""
+    with pytest.raises(ValueError, match="not an IANA time zone"):
+        checked_time_zone("localtime")
