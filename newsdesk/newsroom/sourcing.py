@@ -99,8 +99,11 @@ def _fields(source: Source) -> dict[str, Any]:
     }
 
 
-def source_of(publication: Publication, source_id: int) -> Source:
-    found = Source.objects.filter(publication=publication, pk=source_id).first()
+def source_of(publication: Publication, source_id: int, *, lock: bool = False) -> Source:
+    """The publication's source #source_id; `lock` holds its row until the transaction
+    ends, so two edits of one source run one after the other."""
+    chosen = Source.objects.select_for_update() if lock else Source.objects
+    found = chosen.filter(publication=publication, pk=source_id).first()
     if found is None:
         raise NotFoundError(f"{publication.name} has no source #{source_id}")
     return found
@@ -154,9 +157,10 @@ def edit(
     enabled: bool,
     time_zone: str | None = None,
 ) -> Source:
-    """Change a source; a new URL is checked as a new source's is."""
+    """Change a source; a new URL is checked as a new source's is. Its row is locked:
+    another edit waits, then re-dates from the zone this one left."""
     with transaction.atomic():
-        source = source_of(publication, source_id)
+        source = source_of(publication, source_id, lock=True)
         before = _fields(source)
         new_url, new_outlet = checked_source(url, outlet)
         if new_url != source.url:
@@ -201,7 +205,7 @@ def edit(
 def set_enabled(publication: Publication, user: AnyUser, source_id: int, enabled: bool) -> Source:
     """Polling on or off: a disabled source keeps its articles and is never polled."""
     with transaction.atomic():
-        source = source_of(publication, source_id)
+        source = source_of(publication, source_id, lock=True)
         if source.enabled != enabled:
             source.enabled = enabled
             if enabled:

@@ -4,11 +4,13 @@ each change admin-only (pasting: contributor), audited, and refused cleanly on b
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
+from django.db import connection, connections
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -17,7 +19,7 @@ from newsdesk.ingest.models import Article, Source
 from newsdesk.ingest.sources import redate_articles
 from newsdesk.newsroom import sourcing
 from newsdesk.newsroom.models import AuditEntry, Publication
-from tests.desk.conftest import logged_in
+from tests.desk.conftest import logged_in, member
 
 pytestmark = pytest.mark.django_db
 
@@ -317,3 +319,60 @@ def test_a_paste_over_the_limit_gets_our_message_not_djangos(pub: Publication) -
     response = client.post("/desk/cpw/paste", {**PASTE, "text": text})
     assert response.status_code == 400 and "NEWSDESK_MAX_ARTICLE_BYTES" in response.content.decode()
     assert not Article.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_zone_edits_at_once_leave_the_articles_in_the_last_zone(
+    pub: Publication, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second edit waits for the first and re-dates from the zone it left; read
+    before the first committed, it re-dated from the zone both started from, which
+    no article had any more. SQLite has one writer at a time: PostgreSQL only."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks: PostgreSQL")
+    strait = source(pub, "Strait")
+    strait.time_zone = "Asia/Taipei"
+    strait.save()
+    gmt = article(strait, 0, 1)
+    gmt.published, gmt.published_offset = dt.datetime(2026, 12, 4, 23, 30, tzinfo=dt.UTC), 480
+    gmt.save()
+    admin = member(pub, "admin")
+    first_in, second_started = threading.Event(), threading.Event()
+    real = sourcing.redate_articles
+
+    def slow_first(found: Source, old_zone: str) -> int:
+        if not first_in.is_set():
+            first_in.set()
+            second_started.wait(10)
+            time.sleep(0.5)  # the second edit reads its source meanwhile
+        return real(found, old_zone)
+
+    monkeypatch.setattr(sourcing, "redate_articles", slow_first)
+    errors: list[BaseException] = []
+
+    def edit(zone: str, after: threading.Event | None) -> None:
+        try:
+            if after is not None:
+                after.wait(10)
+                second_started.set()
+            sourcing.edit(
+                pub, admin, strait.pk, url=strait.url, outlet="Strait", weight=1,
+                language="", enabled=True, time_zone=zone,
+            )  # fmt: skip
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=edit, args=("Asia/Tokyo", None)),
+        threading.Thread(target=edit, args=("America/New_York", first_in)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    strait.refresh_from_db()
+    gmt.refresh_from_db()
+    assert (strait.time_zone, gmt.published_offset) == ("America/New_York", -300)
