@@ -140,7 +140,7 @@ def edit(request: HttpRequest, publication: Publication, source_id: int) -> Http
     typed: dict[str, Any] = {k: post.get(k, "") for k in ("url", "outlet", "language", "time_zone")}
     typed.update(weight=post.get("weight") or "1", enabled=post.get("enabled") == "1")
     try:
-        changed = sourcing.edit(publication, request.user, source_id, **typed)
+        changed, redated = sourcing.edit(publication, request.user, source_id, **typed)
     except NewsdeskError as exc:
         # the form comes back as it was typed, with the reason; nothing was changed
         messages.error(request, str(exc))
@@ -151,7 +151,14 @@ def edit(request: HttpRequest, publication: Publication, source_id: int) -> Http
             context(request, publication, section="sources", source=shown),
             status=400,
         )
-    messages.success(request, f"Saved {changed.outlet} <{changed.url}>.")
+    moved = ""
+    if redated:
+        noun = "article now carries" if redated == 1 else "articles now carry"
+        moved = (
+            f" {redated} stored {noun} the day of its time zone; items already drafted"
+            " keep the dates they cite."
+        )
+    messages.success(request, f"Saved {changed.outlet} <{changed.url}>.{moved}")
     return _page(request, publication)
 
 

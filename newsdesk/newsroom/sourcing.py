@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import transaction
 from django.db.models import Count, Q
@@ -99,6 +99,12 @@ def _fields(source: Source) -> dict[str, Any]:
     }
 
 
+class Edited(NamedTuple):
+    source: Source
+    #: stored articles a new time zone gave another day's offset
+    redated: int
+
+
 def source_of(publication: Publication, source_id: int, *, lock: bool = False) -> Source:
     """The publication's source #source_id; `lock` holds its row until the transaction
     ends, so two edits of one source run one after the other."""
@@ -156,7 +162,7 @@ def edit(
     language: str,
     enabled: bool,
     time_zone: str | None = None,
-) -> Source:
+) -> Edited:
     """Change a source; a new URL is checked as a new source's is. Its row is locked:
     another edit waits, then re-dates from the zone this one left."""
     with transaction.atomic():
@@ -199,7 +205,7 @@ def edit(
                 {k: before[k] for k in changed},
                 {**{k: after[k] for k in changed}, **moved},
             )
-    return source
+    return Edited(source, redated)
 
 
 def set_enabled(publication: Publication, user: AnyUser, source_id: int, enabled: bool) -> Source:

@@ -151,8 +151,11 @@ def test_a_new_time_zone_re_dates_the_articles_it_stands_in_for(pub: Publication
 
     client = logged_in(pub, "admin")
     edit = {"url": strait.url, "outlet": "Strait", "weight": "1", "enabled": "1"}
-    client.post(f"/desk/cpw/sources/{strait.pk}/edit", {**edit, "time_zone": "Asia/Taipei"})
+    saved = client.post(
+        f"/desk/cpw/sources/{strait.pk}/edit", {**edit, "time_zone": "Asia/Taipei"}, follow=True
+    )
     assert offsets() == {"gmt": 480, "unknown": 480, "declared": -300, "bare": 0}
+    assert "2 stored articles now carry the day of its time zone" in saved.content.decode()
     # the audit trail says how many stored dates the change moved
     last = AuditEntry.objects.filter(action="source-edit").order_by("-id").first()
     assert last is not None and last.after == {"time_zone": "Asia/Taipei", "articles_redated": 2}
