@@ -31,6 +31,7 @@ from newsdesk.pipeline.draft.scoring import (
     Weights,
     build_units,
     choose,
+    reading_order,
     tightened,
 )
 from newsdesk.pipeline.draft.types import Draft, DraftRequest, SourceArticle
@@ -161,14 +162,15 @@ class ExtractiveBackend:
         if editor:
             fixed = attribution_words(editor)
             keys = {request.articles.index(a) for a in editor}
-            own = Story([u for u in story.units if u.article in keys], story.concepts)
+            own = Story([u for u in story.units if u.article in keys], story.concepts, story.titles)
             chosen = choose(own, low, high, self.weights, lambda _: fixed)
             if sum(u.words for u in chosen) + fixed < low:
                 chosen = choose(story, low, high, self.weights, lambda _: fixed)
         else:
             chosen = self._fit(story, request)
         cited = editor or cited_articles(request, chosen)
-        order = list(dict.fromkeys(u.article for u in chosen))
+        # the headline comes from the best article used, whichever sentence opens the body
+        order = list(dict.fromkeys(u.article for u in reading_order(chosen)))
         order += [a for a in range(len(request.articles)) if a not in order]
         outlets = [a.outlet for a in request.articles]
         title = _headline_title(request, order)

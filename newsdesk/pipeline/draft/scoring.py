@@ -243,6 +243,8 @@ class Story:
 
     units: list[Unit]
     concepts: dict[tuple[str, ...], float]
+    #: the words of all the articles' titles (what the story is about, in headlines)
+    titles: Counter[str] = field(default_factory=Counter)
 
 
 def concepts_of(text: str) -> frozenset[tuple[str, ...]]:
@@ -323,7 +325,7 @@ def build_units(titles: Sequence[str], texts: Sequence[str], weights: Weights) -
                 + (weights.quote if u.quote else 0.0)
                 - (weights.short_penalty if u.words < weights.short_words else 0.0)
             )
-    return Story([u for units in per_article for u in units], concepts)
+    return Story([u for units in per_article for u in units], concepts, all_titles)
 
 
 def tightened(story: Story) -> Story:
@@ -332,7 +334,7 @@ def tightened(story: Story) -> Story:
     for u in story.units:
         text = tighten(u.text)
         units.append(replace(u, text=text, words=len(text.split())) if text != u.text else u)
-    return Story(units, story.concepts)
+    return Story(units, story.concepts, story.titles)
 
 
 def _greedy(
@@ -451,17 +453,25 @@ def choose(
             picked = greedy
     if not picked and ranked:
         picked = [min(ranked, key=lambda u: (u.words, -u.score))]
-    return reading_order(picked)
+    return reading_order(picked, story.titles)
 
 
-def reading_order(picked: Sequence[Unit]) -> list[Unit]:
+def reading_order(picked: Sequence[Unit], titles: Counter[str] | None = None) -> list[Unit]:
     """Facts first: the articles whose lede was chosen, then by each article's best
     unit; an article's units together and in their order (a sentence that refers back
-    stays right after its referent)."""
+    stays right after its referent). When no lede was chosen, the body opens with the
+    article whose first chosen unit reads most like the headlines (`titles`): a later
+    sentence may lean on the lede it follows ("the parts, worth about $27 million"),
+    where another article's may state the event itself."""
     lead: dict[int, float] = {}
     for u in picked:
         lead[u.article] = max(lead.get(u.article, -1e9), u.score)
     ledes = {u.article for u in picked if u.index == 0}
+    if not ledes and titles:
+        first: dict[int, Unit] = {}
+        for u in sorted(picked, key=lambda u: u.index):
+            first.setdefault(u.article, u)
+        lead = {a: cosine(u.terms, titles) for a, u in first.items()}
     return sorted(
         picked, key=lambda u: (u.article not in ledes, -lead[u.article], u.article, u.index)
     )

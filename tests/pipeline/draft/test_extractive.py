@@ -3,6 +3,7 @@ redundancy, citing, compression and sentence splitting."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
 from datetime import date
 
@@ -27,6 +28,7 @@ from newsdesk.pipeline.draft.scoring import (
     cosine,
     reading_order,
     repeats,
+    terms_of,
 )
 from newsdesk.pipeline.draft.sentences import split_sentences
 from newsdesk.pipeline.draft.types import Draft, DraftRequest, SourceArticle
@@ -358,3 +360,20 @@ def test_the_body_opens_with_a_lede_and_keeps_each_articles_sentences_together()
     assert order == [(1, 0), (1, 1), (0, 2), (0, 3)]
     no_lede = [unit(0, 2, 0.9), unit(1, 1, 0.6), unit(0, 3, 0.5)]
     assert [(u.article, u.index) for u in reading_order(no_lede)] == [(0, 2), (0, 3), (1, 1)]
+
+
+def test_without_a_lede_the_body_opens_with_the_sentence_most_like_the_headlines() -> None:
+    """The demo's drone-parts item opened on "The National Prosecutor's Office said the
+    parts, ...", the second sentence of the best article, and told the event itself
+    ("Poland charged four people on Thursday ...") last."""
+    titles = Counter(terms_of("Poland charges four over drone parts sent to Russia"))
+    later = "The prosecutor's office said the parts were bought between March and August."
+    event = "Poland charged four people on Thursday with sending drone parts to Russia."
+
+    def unit(article: int, text: str, score: float) -> Unit:
+        words = len(text.split())
+        return Unit(article, 1, 0, 1, text, words, terms=terms_of(text), score=score)
+
+    picked = [unit(0, later, 0.9), unit(1, event, 0.6)]
+    assert [u.text for u in reading_order(picked)] == [later, event]  # best article first
+    assert [u.text for u in reading_order(picked, titles)] == [event, later]
