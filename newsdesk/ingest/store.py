@@ -288,12 +288,18 @@ def _decide(
 
 
 def _time_zones(source_ids: Sequence[int | None]) -> dict[int, str]:
-    """The time zones operators gave the sources (for feeds that write only UTC)."""
+    """The time zones operators gave the sources (for feeds that write only UTC).
+
+    The rows stay locked until the batch commits: a desk edit of a source's zone
+    (`sourcing.edit`, which locks the row too) either waits and then re-dates this
+    batch's articles with the others, or commits first and the batch reads its zone.
+    Read unlocked, a batch could date its articles by a zone whose re-dating had
+    already run. Locked in id order, so two batches never wait on each other."""
     wanted = {pk for pk in source_ids if pk}
     if not wanted:
         return {}
-    chosen = Source.objects.filter(pk__in=wanted).exclude(time_zone="")
-    return dict(chosen.values_list("id", "time_zone"))
+    rows = Source.objects.filter(pk__in=wanted).order_by("pk").select_for_update(no_key=True)
+    return {pk: zone for pk, zone in rows.values_list("id", "time_zone") if zone}
 
 
 def _mark_already(plans: list[_Plan], source_ids: Sequence[int | None]) -> None:

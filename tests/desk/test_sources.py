@@ -17,8 +17,11 @@ from django.utils import timezone
 
 from newsdesk.ingest.models import Article, Source
 from newsdesk.ingest.sources import redate_articles
+from newsdesk.ingest.store import load_near_index, store_batch
 from newsdesk.newsroom import sourcing
 from newsdesk.newsroom.models import AuditEntry, Publication
+from newsdesk.pipeline.intake.articles import build_article
+from newsdesk.pipeline.types import Arrival, FeedEntry
 from tests.desk.conftest import logged_in, member
 
 pytestmark = pytest.mark.django_db
@@ -379,3 +382,66 @@ def test_two_zone_edits_at_once_leave_the_articles_in_the_last_zone(
     strait.refresh_from_db()
     gmt.refresh_from_db()
     assert (strait.time_zone, gmt.published_offset) == ("America/New_York", -300)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_stored_during_a_zone_edit_is_dated_by_the_new_zone(
+    pub: Publication, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ingest reads the zone of a source whose edit is re-dating: it waits for the edit
+    and reads the new zone. Read unlocked, it dated its article by the old zone after
+    the edit's re-dating had run, so that one article kept the old offset."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks: PostgreSQL")
+    strait = source(pub, "Strait")
+    strait.time_zone = "Asia/Taipei"
+    strait.save()
+    admin = member(pub, "admin")
+    redating, storing = threading.Event(), threading.Event()
+    real = sourcing.redate_articles
+
+    def slow(found: Source, old_zone: str) -> int:
+        redating.set()
+        storing.wait(10)
+        time.sleep(0.5)  # the batch reads its source's zone meanwhile
+        return real(found, old_zone)
+
+    monkeypatch.setattr(sourcing, "redate_articles", slow)
+    entry = FeedEntry(
+        title="Ferry schedule",
+        link="https://strait.example/ferry",
+        id="ferry",
+        published=dt.datetime(2026, 12, 4, 23, 30, tzinfo=dt.UTC),
+        content="<p>The harbour board moved the night ferry to eleven.</p>",
+    )
+    drafted = build_article(link=entry.link, outlet="Strait", arrival=Arrival.FEED, entry=entry)
+    errors: list[BaseException] = []
+
+    def edit() -> None:
+        try:
+            sourcing.edit(
+                pub, admin, strait.pk, url=strait.url, outlet="Strait", weight=1,
+                language="", enabled=True, time_zone="America/New_York",
+            )  # fmt: skip
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    def store() -> None:
+        try:
+            redating.wait(10)
+            storing.set()
+            store_batch([drafted], strait, load_near_index())
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=edit), threading.Thread(target=store)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert Article.objects.get(url=entry.link).published_offset == -300
