@@ -291,15 +291,28 @@ def _time_zones(source_ids: Sequence[int | None]) -> dict[int, str]:
     """The time zones operators gave the sources (for feeds that write only UTC).
 
     The rows stay locked until the batch commits: a desk edit of a source's zone
-    (`sourcing.edit`, which locks the row too) either waits and then re-dates this
-    batch's articles with the others, or commits first and the batch reads its zone.
-    Read unlocked, a batch could date its articles by a zone whose re-dating had
-    already run. Locked in id order, so two batches never wait on each other."""
-    wanted = {pk for pk in source_ids if pk}
+    (`sourcing.edit`, which locks the row FOR UPDATE) either waits and then re-dates
+    this batch's articles with the others, or commits first and the batch reads its
+    zone. Read unlocked, a batch could date its articles by a zone whose re-dating
+    had already run. FOR KEY SHARE is the weakest lock a FOR UPDATE waits for (the
+    one the articles' foreign key takes anyway): other batches, the scheduler's
+    claims and the polling state's UPDATEs, which take the rows in other orders,
+    never wait for it, so none of them can deadlock with a batch. Plain SQL: Django
+    only locks FOR UPDATE and FOR NO KEY UPDATE."""
+    wanted = sorted({pk for pk in source_ids if pk})
     if not wanted:
         return {}
-    rows = Source.objects.filter(pk__in=wanted).order_by("pk").select_for_update(no_key=True)
-    return {pk: zone for pk, zone in rows.values_list("id", "time_zone") if zone}
+    quote = connection.ops.quote_name
+    lock = " FOR KEY SHARE" if connection.vendor == "postgresql" else ""
+    head = f"SELECT {quote('id')}, {quote('time_zone')} FROM {quote(Source._meta.db_table)}"
+    zones: dict[int, str] = {}
+    with connection.cursor() as cursor:
+        for start in range(0, len(wanted), _IN_CHUNK):
+            chunk = wanted[start : start + _IN_CHUNK]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(f"{head} WHERE {quote('id')} IN ({marks}) ORDER BY 1{lock}", chunk)
+            zones.update((pk, zone) for pk, zone in cursor.fetchall() if zone)
+    return zones
 
 
 def _mark_already(plans: list[_Plan], source_ids: Sequence[int | None]) -> None:

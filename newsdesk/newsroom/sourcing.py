@@ -107,7 +107,9 @@ class Edited(NamedTuple):
 
 def source_of(publication: Publication, source_id: int, *, lock: bool = False) -> Source:
     """The publication's source #source_id; `lock` holds its row until the transaction
-    ends, so two edits of one source run one after the other."""
+    ends, so two edits of one source run one after the other. FOR UPDATE, not FOR NO
+    KEY UPDATE: it must also wait for an ingest batch, which holds its sources FOR KEY
+    SHARE while it dates and stores their articles (`ingest/store._time_zones`)."""
     chosen = Source.objects.select_for_update() if lock else Source.objects
     found = chosen.filter(publication=publication, pk=source_id).first()
     if found is None:

@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 import random
+import threading
+import time
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
+from django.db import DatabaseError, connection, connections, transaction
 from django.utils import timezone
 
 from newsdesk.ingest.models import Article, Source
 from newsdesk.ingest.store import (
     RECENT_LINKS,
     Outcome,
+    _time_zones,
     load_near_index,
     near_index,
     recent_links,
     store_batch,
 )
+from newsdesk.ops import scheduler
 from newsdesk.pipeline.dedupe import signature
 from newsdesk.pipeline.intake.articles import build_article
 from newsdesk.pipeline.types import Arrival, ArticleDraft, FeedEntry
@@ -285,3 +291,83 @@ def test_a_batch_that_fails_makes_the_next_use_load_afresh() -> None:
     with near_index() as index:
         assert index is not first
         assert not Article.objects.filter(url__endswith="/f2").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_and_the_schedulers_claims_never_deadlock(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The scheduler claims due sources in their listing order (outlet, url), each
+    claim an UPDATE of the row, all in one transaction; a batch reads its sources'
+    zones in id order. Locked FOR NO KEY UPDATE, the batch held Zeta (id 1) and
+    waited for Alpha, which the scheduler held while it waited for Zeta: PostgreSQL
+    killed one of them. Only an edit of the source (FOR UPDATE) need wait for it."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks: PostgreSQL")
+    zeta = Source.objects.create(url="https://zeta.example/rss", outlet="Zeta")
+    alpha = Source.objects.create(url="https://alpha.example/rss", outlet="Alpha")
+    assert zeta.pk < alpha.pk
+    claimed, storing = threading.Event(), threading.Event()
+
+    def enqueue(source_id: int) -> None:
+        if not claimed.is_set():  # Alpha claimed: the batch locks its sources meanwhile
+            claimed.set()
+            storing.wait(10)
+            time.sleep(0.5)
+
+    monkeypatch.setattr(scheduler, "poll_source", SimpleNamespace(enqueue=enqueue))
+    drafts = [draft("z", "zeta", wire_text(1), 1), draft("a", "alpha", wire_text(2), 2)]
+    errors: list[BaseException] = []
+    claims: list[int] = []
+
+    def claim() -> None:
+        try:
+            claims.append(scheduler.claim_sources(timezone.now()))
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    def store() -> None:
+        try:
+            claimed.wait(10)
+            storing.set()
+            store_batch(drafts, None, load_near_index(), source_ids=[zeta.pk, alpha.pk])
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=claim), threading.Thread(target=store)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == [] and claims == [2]
+    assert Article.objects.filter(source__in=[zeta, alpha]).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_edit_of_a_source_waits_for_the_batch_that_read_its_zone() -> None:
+    """The batch's lock is the weakest that still makes a desk edit (FOR UPDATE) wait."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks: PostgreSQL")
+    strait = Source.objects.create(url="https://strait.example/rss", outlet="Strait")
+    outcome: list[str] = []
+
+    def edit() -> None:
+        try:
+            with transaction.atomic():
+                Source.objects.select_for_update(nowait=True).get(pk=strait.pk)
+            outcome.append("locked")
+        except DatabaseError:
+            outcome.append("waits")
+        finally:
+            connections.close_all()
+
+    with transaction.atomic():
+        _time_zones([strait.pk])
+        thread = threading.Thread(target=edit)
+        thread.start()
+        thread.join()
+    assert outcome == ["waits"]
