@@ -94,7 +94,7 @@ def redate_articles(source: Source, old_zone: str) -> int:
         if offset and not given_by_old:
             continue  # the feed's or page's own word
         new = offset_in_zone(moment, None if offset is None else 0, source.time_zone)
-        if new != offset:
+        if (new or 0) != (offset or 0):  # no offset is UTC: a zone at UTC then moves nothing
             moved[new].append(pk)
     for new, ids in moved.items():
         for start in range(0, len(ids), _REDATE_BATCH):

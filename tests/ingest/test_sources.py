@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,13 @@ from newsdesk.cli.main import main
 from newsdesk.ingest import service
 from newsdesk.ingest.models import Article, Source
 from newsdesk.ingest.service import Ingestor
-from newsdesk.ingest.sources import due_sources, import_opml, source_for_target, source_url
+from newsdesk.ingest.sources import (
+    due_sources,
+    import_opml,
+    redate_articles,
+    source_for_target,
+    source_url,
+)
 from newsdesk.pipeline.errors import InputError
 from tests.ingest.test_ingest import full_text_feed
 
@@ -129,3 +136,28 @@ def test_two_ingests_at_once_do_not_count_each_others_articles_as_duplicates(
     report = Ingestor(workers=2).run([source])
     assert (report.entries, report.new_articles, report.duplicates) == (2, 0, 0)
     assert Article.objects.count() == 2
+
+
+def test_a_zone_whose_offset_is_zero_re_dates_nothing_stored_without_an_offset() -> None:
+    """An article stored before offsets were kept (no offset) already has its UTC day:
+    a zone that is at UTC when it was published (Africa/Abidjan, London in winter)
+    leaves its day alone, so the desk does not count it as re-dated."""
+    source = Source.objects.create(url="https://coast.example/rss", outlet="Coast")
+    published = dt.datetime(2026, 12, 4, 23, 30, tzinfo=dt.UTC)
+    for n, offset in enumerate((None, 0)):
+        Article.objects.create(
+            url=f"https://coast.example/{n}",
+            source=source,
+            title=f"Article {n}",
+            outlet="Coast",
+            fingerprint=f"f{n}",
+            fetched=published,
+            published=published,
+            published_offset=offset,
+        )
+    for zone in ("Africa/Abidjan", "Europe/London", "UTC"):
+        old, source.time_zone = source.time_zone, zone
+        assert redate_articles(source, old) == 0
+    source.time_zone = "Asia/Taipei"
+    assert redate_articles(source, "UTC") == 2
+    assert set(Article.objects.values_list("published_offset", flat=True)) == {480}
