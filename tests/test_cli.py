@@ -527,6 +527,12 @@ def test_source_commands(newsdesk: Newsdesk, tmp_path: Path) -> None:
     assert Source.objects.get(outlet="Strait").time_zone == "Asia/Taipei"
     again = newsdesk(*strait, "--time-zone", "Asia/Tokyo")
     assert again.out.startswith("already present") and "stays Asia/Taipei" in again.err
+    # the desk edits only a publication's sources: it is named where it can help
+    assert "no desk page" in again.err and "source page" not in again.err
+    newsdesk("publication", "add", "hpb", "--name", "Harbour Policy Brief")
+    assert newsdesk(*strait, "--publication", "hpb").code == 0
+    in_hpb = newsdesk(*strait, "--publication", "hpb", "--time-zone", "Asia/Tokyo")
+    assert "stays none (UTC): change it on the desk's source page of hpb" in in_hpb.err
     assert "stays" not in newsdesk(*strait, "--time-zone", "Asia/Taipei").err
     opml = tmp_path / "sources.opml"
     opml.write_text(

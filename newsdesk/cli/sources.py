@@ -25,10 +25,13 @@ def run_source(args: argparse.Namespace) -> int:
         print(f"{'added' if made else 'already present'}: {source}")
         if not made and args.time_zone.strip() not in ("", source.time_zone):
             kept = source.time_zone or "none (UTC)"
-            print(
-                f"its time zone stays {kept}: change it on the desk's source page",
-                file=sys.stderr,
+            # only the desk edits a source, and the desk shows a publication's sources
+            where = (
+                f"change it on the desk's source page of {publication.slug}"
+                if publication is not None
+                else "a source of no publication has no desk page to change it on"
             )
+            print(f"its time zone stays {kept}: {where}", file=sys.stderr)
     elif args.action == "list":
         listed = Source.objects.all() if publication is None else publication.sources.all()
         for s in listed:
