@@ -462,16 +462,25 @@ def reading_order(picked: Sequence[Unit], titles: Counter[str] | None = None) ->
     stays right after its referent). When no lede was chosen, the body opens with the
     article whose first chosen unit reads most like the headlines (`titles`): a later
     sentence may lean on the lede it follows ("the parts, worth about $27 million"),
-    where another article's may state the event itself."""
+    where another article's may state the event itself; among those equally like
+    them (none sharing a word with them, say), the article of the best unit."""
     lead: dict[int, float] = {}
     for u in picked:
         lead[u.article] = max(lead.get(u.article, -1e9), u.score)
     ledes = {u.article for u in picked if u.index == 0}
+    like: dict[int, float] = {}
     if not ledes and titles:
         first: dict[int, Unit] = {}
         for u in sorted(picked, key=lambda u: u.index):
             first.setdefault(u.article, u)
-        lead = {a: cosine(u.terms, titles) for a, u in first.items()}
+        like = {a: cosine(u.terms, titles) for a, u in first.items()}
     return sorted(
-        picked, key=lambda u: (u.article not in ledes, -lead[u.article], u.article, u.index)
+        picked,
+        key=lambda u: (
+            u.article not in ledes,
+            -like.get(u.article, 0.0),
+            -lead[u.article],
+            u.article,
+            u.index,
+        ),
     )
