@@ -10,7 +10,7 @@ import time
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -22,6 +22,7 @@ from newsdesk.newsroom import sourcing
 from newsdesk.newsroom.models import AuditEntry, Publication
 from newsdesk.pipeline.intake.articles import build_article
 from newsdesk.pipeline.types import Arrival, FeedEntry
+from tests.concurrent import run_at_once
 from tests.desk.conftest import logged_in, member
 
 pytestmark = pytest.mark.django_db
@@ -354,30 +355,19 @@ def test_two_zone_edits_at_once_leave_the_articles_in_the_last_zone(
         return real(found, old_zone)
 
     monkeypatch.setattr(sourcing, "redate_articles", slow_first)
-    errors: list[BaseException] = []
 
     def edit(zone: str, after: threading.Event | None) -> None:
-        try:
-            if after is not None:
-                after.wait(10)
-                second_started.set()
-            sourcing.edit(
-                pub, admin, strait.pk, url=strait.url, outlet="Strait", weight=1,
-                language="", enabled=True, time_zone=zone,
-            )  # fmt: skip
-        except BaseException as exc:  # reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
+        if after is not None:
+            after.wait(10)
+            second_started.set()
+        sourcing.edit(
+            pub, admin, strait.pk, url=strait.url, outlet="Strait", weight=1,
+            language="", enabled=True, time_zone=zone,
+        )  # fmt: skip
 
-    threads = [
-        threading.Thread(target=edit, args=("Asia/Tokyo", None)),
-        threading.Thread(target=edit, args=("America/New_York", first_in)),
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    errors = run_at_once(
+        lambda: edit("Asia/Tokyo", None), lambda: edit("America/New_York", first_in)
+    )
     assert errors == []
     strait.refresh_from_db()
     gmt.refresh_from_db()
@@ -415,33 +405,17 @@ def test_a_batch_stored_during_a_zone_edit_is_dated_by_the_new_zone(
         content="<p>The harbour board moved the night ferry to eleven.</p>",
     )
     drafted = build_article(link=entry.link, outlet="Strait", arrival=Arrival.FEED, entry=entry)
-    errors: list[BaseException] = []
 
     def edit() -> None:
-        try:
-            sourcing.edit(
-                pub, admin, strait.pk, url=strait.url, outlet="Strait", weight=1,
-                language="", enabled=True, time_zone="America/New_York",
-            )  # fmt: skip
-        except BaseException as exc:  # reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
+        sourcing.edit(
+            pub, admin, strait.pk, url=strait.url, outlet="Strait", weight=1,
+            language="", enabled=True, time_zone="America/New_York",
+        )  # fmt: skip
 
     def store() -> None:
-        try:
-            redating.wait(10)
-            storing.set()
-            store_batch([drafted], strait, load_near_index())
-        except BaseException as exc:  # reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
+        redating.wait(10)
+        storing.set()
+        store_batch([drafted], strait, load_near_index())
 
-    threads = [threading.Thread(target=edit), threading.Thread(target=store)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    assert run_at_once(edit, store) == []
     assert Article.objects.get(url=entry.link).published_offset == -300

@@ -26,6 +26,7 @@ from newsdesk.ops import scheduler
 from newsdesk.pipeline.dedupe import signature
 from newsdesk.pipeline.intake.articles import build_article
 from newsdesk.pipeline.types import Arrival, ArticleDraft, FeedEntry
+from tests.concurrent import run_at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -317,32 +318,14 @@ def test_a_batch_and_the_schedulers_claims_never_deadlock(
 
     monkeypatch.setattr(scheduler, "poll_source", SimpleNamespace(enqueue=enqueue))
     drafts = [draft("z", "zeta", wire_text(1), 1), draft("a", "alpha", wire_text(2), 2)]
-    errors: list[BaseException] = []
     claims: list[int] = []
 
-    def claim() -> None:
-        try:
-            claims.append(scheduler.claim_sources(timezone.now()))
-        except BaseException as exc:  # reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
     def store() -> None:
-        try:
-            claimed.wait(10)
-            storing.set()
-            store_batch(drafts, None, load_near_index(), source_ids=[zeta.pk, alpha.pk])
-        except BaseException as exc:  # reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
+        claimed.wait(10)
+        storing.set()
+        store_batch(drafts, None, load_near_index(), source_ids=[zeta.pk, alpha.pk])
 
-    threads = [threading.Thread(target=claim), threading.Thread(target=store)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    errors = run_at_once(lambda: claims.append(scheduler.claim_sources(timezone.now())), store)
     assert errors == [] and claims == [2]
     assert Article.objects.filter(source__in=[zeta, alpha]).count() == 2
 

@@ -362,36 +362,34 @@ def test_the_body_opens_with_a_lede_and_keeps_each_articles_sentences_together()
     assert [(u.article, u.index) for u in reading_order(no_lede)] == [(0, 2), (0, 3), (1, 1)]
 
 
+DRONE_TITLES = Counter(terms_of("Poland charges four over drone parts sent to Russia"))
+
+
+def second_unit(article: int, text: str, score: float) -> Unit:
+    """An article's second sentence (no lede chosen), its terms read from the text."""
+    return Unit(article, 1, 0, 1, text, len(text.split()), terms=terms_of(text), score=score)
+
+
 def test_without_a_lede_the_body_opens_with_the_sentence_most_like_the_headlines() -> None:
     """The demo's drone-parts item opened on "The National Prosecutor's Office said the
     parts, ...", the second sentence of the best article, and told the event itself
     ("Poland charged four people on Thursday ...") last."""
-    titles = Counter(terms_of("Poland charges four over drone parts sent to Russia"))
     later = "The prosecutor's office said the parts were bought between March and August."
     event = "Poland charged four people on Thursday with sending drone parts to Russia."
 
-    def unit(article: int, text: str, score: float) -> Unit:
-        words = len(text.split())
-        return Unit(article, 1, 0, 1, text, words, terms=terms_of(text), score=score)
-
-    picked = [unit(0, later, 0.9), unit(1, event, 0.6)]
+    picked = [second_unit(0, later, 0.9), second_unit(1, event, 0.6)]
     assert [u.text for u in reading_order(picked)] == [later, event]  # best article first
-    assert [u.text for u in reading_order(picked, titles)] == [event, later]
+    assert [u.text for u in reading_order(picked, DRONE_TITLES)] == [event, later]
 
 
 def test_without_a_lede_or_a_headline_word_the_best_article_still_opens() -> None:
     """Sentences that share no word with the headlines are all equally unlike them:
     the article of the best unit opens, as it does without headlines, not the
     article listed first."""
-    titles = Counter(terms_of("Poland charges four over drone parts sent to Russia"))
     weaker = "The ministry gave no further details on Friday afternoon."
     better = "Officials said the investigation had begun last spring."
 
-    def unit(article: int, text: str, score: float) -> Unit:
-        words = len(text.split())
-        return Unit(article, 1, 0, 1, text, words, terms=terms_of(text), score=score)
-
-    picked = [unit(0, weaker, 0.4), unit(1, better, 0.9)]
-    assert cosine(picked[0].terms, titles) == cosine(picked[1].terms, titles) == 0.0
+    picked = [second_unit(0, weaker, 0.4), second_unit(1, better, 0.9)]
+    assert cosine(picked[0].terms, DRONE_TITLES) == cosine(picked[1].terms, DRONE_TITLES) == 0.0
     assert [u.text for u in reading_order(picked)] == [better, weaker]
-    assert [u.text for u in reading_order(picked, titles)] == [better, weaker]
+    assert [u.text for u in reading_order(picked, DRONE_TITLES)] == [better, weaker]
