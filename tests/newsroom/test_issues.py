@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
+from functools import partial
 from pathlib import Path
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from newsdesk.newsroom.imports import export_issues, export_record, import_file
 from newsdesk.newsroom.items import (
@@ -26,6 +27,7 @@ from newsdesk.newsroom.publications import add_publication
 from newsdesk.newsroom.reading import render
 from newsdesk.pipeline.errors import ConflictError, IssueError
 from newsdesk.pipeline.types import ItemText, SourceRef
+from tests.concurrent import run_at_once
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "backissues"
 pytestmark = pytest.mark.django_db
@@ -226,23 +228,12 @@ def test_concurrent_publishes_get_distinct_consecutive_numbers() -> None:
         drafts.append(issue)
     barrier = threading.Barrier(len(drafts))
     numbers: list[int] = []
-    errors: list[BaseException] = []
 
     def publish_one(issue: Issue) -> None:
-        try:
-            barrier.wait()
-            numbers.append(publish(Issue.objects.get(pk=issue.pk)).number or 0)
-        except BaseException as exc:  # reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
+        barrier.wait()
+        numbers.append(publish(Issue.objects.get(pk=issue.pk)).number or 0)
 
-    threads = [threading.Thread(target=publish_one, args=(d,)) for d in drafts]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    assert run_at_once(*(partial(publish_one, d) for d in drafts)) == []
     assert sorted(numbers) == [100, 101, 102, 103]
     pub.refresh_from_db()
     assert pub.next_number == 104
