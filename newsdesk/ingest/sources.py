@@ -19,6 +19,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from newsdesk.ingest.models import Article, Source
+from newsdesk.ingest.rows import lock_rows
 from newsdesk.pipeline.errors import BlockedURLError, InputError
 from newsdesk.pipeline.intake.dates import checked_time_zone, offset_in_zone
 from newsdesk.pipeline.intake.fetch import is_internal_address
@@ -86,7 +87,7 @@ def redate_articles(source: Source, old_zone: str) -> int:
     offset itself cannot be told apart from them). A bare date keeps its day.
     The rows are read as tuples and written an UPDATE per new offset and batch of
     ids: a busy source has years of articles, re-dated inside the desk's request."""
-    moved: dict[int | None, list[int]] = defaultdict(list)
+    moved: dict[int, int | None] = {}  # article id -> its new offset
     dated = Article.objects.filter(source=source, published__isnull=False)
     rows = dated.values_list("id", "published", "published_offset")
     for pk, moment, offset in rows.iterator(chunk_size=2000):
@@ -95,12 +96,17 @@ def redate_articles(source: Source, old_zone: str) -> int:
             continue  # the feed's or page's own word
         new = offset_in_zone(moment, None if offset is None else 0, source.time_zone)
         if (new or 0) != (offset or 0):  # no offset is UTC: a zone at UTC then moves nothing
-            moved[new].append(pk)
-    for new, ids in moved.items():
-        for start in range(0, len(ids), _REDATE_BATCH):
-            batch = ids[start : start + _REDATE_BATCH]
-            Article.objects.filter(pk__in=batch).update(published_offset=new)
-    return sum(len(ids) for ids in moved.values())
+            moved[pk] = new
+    ids = sorted(moved)
+    for start in range(0, len(ids), _REDATE_BATCH):
+        batch = ids[start : start + _REDATE_BATCH]
+        lock_rows(Article, batch)  # in id order, as every writer of many articles
+        by_offset: dict[int | None, list[int]] = defaultdict(list)
+        for pk in batch:
+            by_offset[moved[pk]].append(pk)
+        for new, same in by_offset.items():
+            Article.objects.filter(pk__in=same).update(published_offset=new)
+    return len(ids)
 
 
 def source_url(url: str) -> str:

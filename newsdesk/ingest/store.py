@@ -16,7 +16,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from newsdesk.ingest.models import Article, ArticleURL, Source
-from newsdesk.ingest.rows import insert_rows
+from newsdesk.ingest.rows import insert_rows, lock_rows
 from newsdesk.pipeline.dedupe import NearDuplicateIndex, signature, similarity
 from newsdesk.pipeline.intake.dates import offset_in_zone, offset_minutes
 from newsdesk.pipeline.intake.urls import canonicalize
@@ -444,6 +444,10 @@ def _write(plans: list[_Plan]) -> list[int]:
         owners.append(owner)
         links.extend({"url": u, "article_id": owner} for u in plan.urls)
     insert_rows(ArticleURL, links, ignore_conflicts=True)
+    taken = {root for p in new if p.takes_over and (root := real(p.root)) is not None}
+    if taken:  # the groups earlier copies take over, locked in id order: see lock_rows
+        copies = Article.objects.filter(duplicate_of__in=taken).values_list("pk", flat=True)
+        lock_rows(Article, [*taken, *copies])
     for plan in new:
         root = real(plan.root)
         if root is None or plan.pk is None:

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from newsdesk.ingest.models import Article
+from newsdesk.ingest.rows import lock_rows
 from newsdesk.pipeline.enrich.figures import find_figures
 from newsdesk.pipeline.enrich.gazetteer import Gazetteer
 from newsdesk.pipeline.enrich.place_model import PlaceModel
@@ -121,6 +122,7 @@ def _in_batches(ids: list[int]) -> Iterator[Article]:
 
 def _save(articles: list[Article]) -> int:
     with transaction.atomic():
+        lock_rows(Article, [a.pk for a in articles])  # in id order: see lock_rows
         Article.objects.bulk_update(
             articles,
             [

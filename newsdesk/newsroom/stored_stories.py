@@ -23,6 +23,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics.pairwise import cosine_similarity
 
 from newsdesk.ingest.models import Article
+from newsdesk.ingest.rows import lock_rows
 from newsdesk.newsroom.enrich import about_codes
 from newsdesk.newsroom.models import CategoryDecision, Issue, Item, Story, StoryDecision, StoryScore
 from newsdesk.pipeline.errors import InputError, StoryError
@@ -102,6 +103,11 @@ def cluster_articles(
         groups[result.assignments[article.pk]].append(article)
     new = 0
     with transaction.atomic():
+        # the window's articles, locked in id order before any moves: see lock_rows
+        window_copies = Article.objects.filter(duplicate_of__in=[a.pk for a in originals])
+        lock_rows(
+            Article, [*(a.pk for a in originals), *window_copies.values_list("pk", flat=True)]
+        )
         claimed: set[int] = set()
         touched: list[Story] = []
         story_of_group: dict[int, Story] = {}
@@ -251,6 +257,7 @@ def merge_stories(keep: Story, other: Story, editor: str = "") -> Story:
             editor=editor,
             at=timezone.now(),
         )
+        lock_rows(Article, second)  # in id order: see lock_rows
         other.articles.update(story=keep)
         Item.objects.filter(story=other).update(story=keep)
         _move_labels(other, keep)
@@ -342,6 +349,7 @@ def _split(story: Story, article_ids: Sequence[int], editor: str) -> Story:
             at=timezone.now(),
         )
         new = Story.objects.create()
+        lock_rows(Article, set(members) - set(staying))  # the leaving, in id order
         Article.objects.filter(pk__in=out).update(story=new)
         Article.objects.filter(duplicate_of__in=out).update(story=new)
         refresh_story(story)

@@ -1,0 +1,193 @@
+"""Every writer of several articles locks them in id order (PostgreSQL).
+
+Two writers that each hold some articles and wait for another's deadlock, and
+PostgreSQL aborts one: a desk edit re-dating a source's articles failed so when
+enrichment or clustering wrote the same articles in another order. Each test
+holds one article, lets the writer run into it, and checks that the writer took
+no article with a later id meanwhile: it waits at the lowest article it lacks.
+The articles are laid out so that a writer in scan or group order would have.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from collections.abc import Callable
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+
+from newsdesk.ingest.models import Article, Source
+from newsdesk.ingest.sources import redate_articles
+from newsdesk.ingest.store import load_near_index, store_batch
+from newsdesk.newsroom import stored_stories
+from newsdesk.newsroom.enrich import enrich_articles
+from newsdesk.newsroom.models import Story
+from tests.concurrent import run_at_once
+from tests.ingest.test_store import draft, wire_text
+from tests.newsroom.test_stored_stories import DAY0, saga_article
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _postgresql_only() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks: PostgreSQL")
+
+
+def _wait_until_blocked() -> None:
+    """Until another session of this database waits for a lock (10 s at most)."""
+    for _ in range(200):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_stat_clear_snapshot()")  # read once a transaction
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                "AND datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            if cursor.fetchone()[0]:
+                return
+        time.sleep(0.05)
+    raise AssertionError("the writer never waited for the held article")
+
+
+def later_is_free_while_writer_waits(
+    held: Article, later: Article, write: Callable[[], object]
+) -> bool:
+    """Hold `held`, run `write` until it waits for it; whether `later` is still unlocked."""
+    assert held.pk < later.pk
+    free: list[bool] = []
+    started = threading.Event()
+
+    def hold() -> None:
+        with transaction.atomic():
+            Article.objects.select_for_update(no_key=True).get(pk=held.pk)
+            started.set()
+            _wait_until_blocked()
+            try:
+                with transaction.atomic():
+                    rows = Article.objects.select_for_update(nowait=True, no_key=True)
+                    rows.get(pk=later.pk)
+                free.append(True)
+            except DatabaseError:
+                free.append(False)
+
+    def writer() -> None:
+        started.wait(10)
+        with transaction.atomic():
+            write()
+
+    errors = run_at_once(hold, writer)
+    assert errors == [], errors
+    return free == [True]
+
+
+def scatter(*articles: Article) -> None:
+    """Write the articles again in this order: PostgreSQL then scans them after the rest."""
+    for article in articles:
+        Article.objects.filter(pk=article.pk).update(title=article.title + " ")
+
+
+def _article(n: int, **fields: object) -> Article:
+    when = fields.pop("published", DAY0)
+    return Article.objects.create(
+        url=f"https://locks.example/{n}",
+        title=f"Report {n}",
+        text=wire_text(n),
+        outlet="Locks",
+        published=when,
+        fetched=DAY0,
+        fingerprint=f"locks-{n}",
+        **fields,
+    )
+
+
+def test_a_zone_edit_redates_in_id_order() -> None:
+    """Grouped by new offset, the summer articles (1 and 3) were written before the
+    winter one (2): the edit held 3 while it waited for 2."""
+    source = Source.objects.create(url="https://locks.example/rss", outlet="Locks")
+    summer, winter = (
+        dt.datetime(2026, 7, 1, 12, tzinfo=dt.UTC),
+        dt.datetime(2026, 1, 5, 12, tzinfo=dt.UTC),
+    )
+    _, second, third = (
+        _article(n, published=when, source=source)
+        for n, when in enumerate((summer, winter, summer))
+    )
+    source.time_zone = "America/New_York"
+    source.save()
+    assert later_is_free_while_writer_waits(second, third, lambda: redate_articles(source, ""))
+    assert list(Article.objects.order_by("pk").values_list("published_offset", flat=True)) == [
+        -240,
+        -300,
+        -240,
+    ]
+
+
+def test_enrichment_saves_in_id_order() -> None:
+    first, second, third = (_article(n) for n in range(3))
+    scatter(first, second)  # scanned 3, 1, 2
+    chosen = list(Article.objects.filter(pk__in=[first.pk, second.pk, third.pk]))
+    assert later_is_free_while_writer_waits(second, third, lambda: enrich_articles(chosen))
+    assert Article.objects.filter(enriched__isnull=False).count() == 3
+
+
+def test_an_earlier_copy_takes_over_its_group_in_id_order() -> None:
+    """The copies (2 and 3) were pointed at the new original before the old one (1)."""
+    text = wire_text(40)
+    index = load_near_index()
+    store_batch([draft("r", "wire", text, hour=12)], None, index)
+    store_batch([draft("s", "gazette", "Gazette. " + text, hour=13)], None, index)
+    store_batch([draft("t", "ledger", text + " Ledger.", hour=14)], None, index)
+    root, copy, last = Article.objects.order_by("pk")
+    assert copy.duplicate_of_id == last.duplicate_of_id == root.pk
+    earliest = draft("u", "courier", "Courier. " + text, hour=6)
+    assert later_is_free_while_writer_waits(
+        root, last, lambda: store_batch([earliest], None, index)
+    )
+    new_root = Article.objects.get(url=earliest.url)
+    assert set(Article.objects.filter(duplicate_of=new_root).values_list("pk", flat=True)) == {
+        root.pk,
+        copy.pk,
+        last.pk,
+    }
+
+
+def test_clustering_moves_articles_in_id_order() -> None:
+    """The bigger group (2 and 3, one affair) was moved before the lone report (1)."""
+    lone = _article(0, published=DAY0)
+    first, second = saga_article(1, 0), saga_article(2, 1)
+    window = {"since": DAY0 - dt.timedelta(days=1), "until": DAY0 + dt.timedelta(days=5)}
+    assert later_is_free_while_writer_waits(
+        lone, second, lambda: stored_stories.cluster_articles(**window)
+    )
+    first.refresh_from_db()
+    second.refresh_from_db()
+    lone.refresh_from_db()
+    assert first.story_id == second.story_id != lone.story_id
+
+
+def test_a_merge_moves_articles_in_id_order() -> None:
+    keep, other = Story.objects.create(), Story.objects.create()
+    first, second, third = (_article(n) for n in range(3))
+    _article(3, story=keep)
+    for article in (third, first, second):  # the story's index then lists 3, 1, 2
+        Article.objects.filter(pk=article.pk).update(story=other)
+    assert later_is_free_while_writer_waits(
+        second, third, lambda: stored_stories.merge_stories(keep, other)
+    )
+    assert keep.articles.count() == 4
+
+
+def test_a_split_moves_articles_in_id_order() -> None:
+    story = Story.objects.create()
+    first, second, third = (_article(n, story=story) for n in range(3))
+    _article(3, story=story)
+    scatter(first, second)  # scanned 3, 1, 2
+    leaving = [first.pk, second.pk, third.pk]
+    made: list[Story] = []
+    assert later_is_free_while_writer_waits(
+        second, third, lambda: made.append(stored_stories.split_story(story, leaving))
+    )
+    assert [new.articles.count() for new in made] == [3]
