@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -103,6 +103,7 @@ def cluster_articles(
         groups[result.assignments[article.pk]].append(article)
     new = 0
     with transaction.atomic():
+        _take_turns_moving_articles()
         # the window's articles, locked in id order before any moves: see lock_rows
         window_copies = Article.objects.filter(duplicate_of__in=[a.pk for a in originals])
         lock_rows(
@@ -165,6 +166,25 @@ def cluster_articles(
         _drop_empty_stories(successors)
     follow_ups = link_follow_ups(touched)
     return ClusterReport(len(originals), len(groups), new, follow_ups)
+
+
+#: the PostgreSQL advisory lock of the transactions that move articles between stories
+_MOVING_ARTICLES = 0x6E65_7773_6465_736B  # "newsdesk"
+
+
+def _take_turns_moving_articles() -> None:
+    """Wait for any other transaction moving articles between stories: clustering, a
+    merge, a split (PostgreSQL, until this transaction ends; SQLite has one writer).
+
+    Each locks the articles it moves in id order (see lock_rows), but story rows too, in
+    another order: a merge or split locks its stories first, then their articles;
+    clustering locks the window's articles, then saves and deletes stories (and their
+    articles' foreign keys take the stories at commit). Both ways round they deadlock,
+    so they take turns; the other writers of articles lock no stories."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_MOVING_ARTICLES])
 
 
 def _closed(story: Story, latest: dt.datetime, config: StoryConfig) -> bool:
@@ -240,6 +260,7 @@ def merge_stories(keep: Story, other: Story, editor: str = "") -> Story:
     if keep.pk == other.pk:
         raise StoryError("a story cannot be merged with itself")
     with transaction.atomic():
+        _take_turns_moving_articles()
         locked = Story.objects.select_for_update().filter(pk__in=[keep.pk, other.pk])
         found = {story.pk: story for story in locked.order_by("pk")}
         for wanted in (keep, other):
@@ -310,8 +331,10 @@ def split_story(story: Story, article_ids: Sequence[int], editor: str = "") -> S
     would be back with its original at the next clustering), and an original takes
     its copies along, so a story left with only those copies is left with nothing.
     The story's row is locked first: two editors splitting it at once never empty it.
+    Clustering and other merges and splits wait for it, or it for them.
     """
     with transaction.atomic():
+        _take_turns_moving_articles()
         locked = Story.objects.select_for_update().filter(pk=story.pk).first()
         if locked is None:
             raise StoryError(

@@ -6,6 +6,8 @@ enrichment or clustering wrote the same articles in another order. Each test
 holds one article, lets the writer run into it, and checks that the writer took
 no article with a later id meanwhile: it waits at the lowest article it lacks.
 The articles are laid out so that a writer in scan or group order would have.
+Clustering and an editor's merge or split lock stories too, in opposite orders:
+they take turns.
 """
 
 from __future__ import annotations
@@ -191,3 +193,43 @@ def test_a_split_moves_articles_in_id_order() -> None:
         second, third, lambda: made.append(stored_stories.split_story(story, leaving))
     )
     assert [new.articles.count() for new in made] == [3]
+
+
+@pytest.mark.parametrize("editor", ["merge", "split"])
+def test_clustering_and_an_editor_take_turns(monkeypatch: pytest.MonkeyPatch, editor: str) -> None:
+    """An editor's merge or split locks its stories, then their articles; clustering
+    its articles, then the stories it refreshes. Started while clustering refreshes
+    (holding the articles), the editor's change waits for it instead of deadlocking."""
+    keep, other = Story.objects.create(), Story.objects.create()
+    _article(0, story=keep)
+    first, second = saga_article(1, 0), saga_article(2, 1)
+    Article.objects.filter(pk__in=[first.pk, second.pk]).update(story=other)
+    refreshing, edit_started = threading.Event(), threading.Event()
+    refresh = stored_stories.refresh_story
+
+    def refresh_once_the_editor_waits(story: Story, weights: object = None) -> Story:
+        if not refreshing.is_set():
+            refreshing.set()
+            edit_started.wait(10)
+            _wait_until_blocked()
+        return refresh(story)
+
+    monkeypatch.setattr(stored_stories, "refresh_story", refresh_once_the_editor_waits)
+    window = {"since": DAY0 - dt.timedelta(days=1), "until": DAY0 + dt.timedelta(days=5)}
+
+    def edit() -> None:
+        refreshing.wait(10)
+        edit_started.set()
+        if editor == "merge":
+            stored_stories.merge_stories(keep, other)
+        else:
+            stored_stories.split_story(other, [first.pk])
+
+    errors = run_at_once(lambda: stored_stories.cluster_articles(**window), edit)
+    assert errors == [], errors
+    first.refresh_from_db()
+    second.refresh_from_db()
+    if editor == "merge":
+        assert first.story_id == second.story_id == keep.pk
+    else:
+        assert first.story_id not in (None, second.story_id) and second.story_id == other.pk
