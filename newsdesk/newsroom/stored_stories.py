@@ -14,6 +14,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -372,7 +373,10 @@ def _split(story: Story, article_ids: Sequence[int], editor: str) -> Story:
             at=timezone.now(),
         )
         new = Story.objects.create()
-        lock_rows(Article, set(members) - set(staying))  # the leaving, in id order
+        # the leaving, in id order, with every copy: one stored since the original was
+        # last clustered is in no story, and goes with it all the same
+        copies = Article.objects.filter(duplicate_of__in=out).values_list("pk", flat=True)
+        lock_rows(Article, chain(out, copies))
         Article.objects.filter(pk__in=out).update(story=new)
         Article.objects.filter(duplicate_of__in=out).update(story=new)
         refresh_story(story)

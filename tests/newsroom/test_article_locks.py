@@ -233,3 +233,21 @@ def test_clustering_and_an_editor_take_turns(monkeypatch: pytest.MonkeyPatch, ed
         assert first.story_id == second.story_id == keep.pk
     else:
         assert first.story_id not in (None, second.story_id) and second.story_id == other.pk
+
+
+def test_a_split_locks_the_copies_outside_the_story_in_id_order() -> None:
+    """A copy stored after its original was last clustered is in no story, yet leaves
+    with its original: the split held the later article while it waited for the copy."""
+    story = Story.objects.create()
+    original = _article(0, story=story)
+    late_copy = _article(1, duplicate_of=original)
+    later = _article(2, story=story)
+    _article(3, story=story)
+    made: list[Story] = []
+    assert later_is_free_while_writer_waits(
+        late_copy,
+        later,
+        lambda: made.append(stored_stories.split_story(story, [original.pk, later.pk])),
+    )
+    late_copy.refresh_from_db()
+    assert [late_copy.story_id] == [new.pk for new in made]
