@@ -85,7 +85,8 @@ def lock_rows(model: type[models.Model], ids: Iterable[int]) -> None:
     an earlier copy the original. Two of them may wait for each other's rows but never
     each for the other's: they never deadlock over articles. FOR NO
     KEY UPDATE is the lock their UPDATEs take anyway: rows that refer to these by
-    foreign key can still be inserted meanwhile."""
+    foreign key can still be inserted meanwhile. `ids` is read only where rows are
+    locked: a lazy query for them costs SQLite nothing."""
     if not connection.features.has_select_for_no_key_update:
         return
     wanted = sorted(set(ids))

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
+from itertools import chain
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
@@ -447,7 +448,7 @@ def _write(plans: list[_Plan]) -> list[int]:
     taken = {root for p in new if p.takes_over and (root := real(p.root)) is not None}
     if taken:  # the groups earlier copies take over, locked in id order: see lock_rows
         copies = Article.objects.filter(duplicate_of__in=taken).values_list("pk", flat=True)
-        lock_rows(Article, [*taken, *copies])
+        lock_rows(Article, chain(taken, copies))
     for plan in new:
         root = real(plan.root)
         if root is None or plan.pk is None:

@@ -108,7 +108,7 @@ def cluster_articles(
         # the window's articles, locked in id order before any moves: see lock_rows
         window_copies = Article.objects.filter(duplicate_of__in=[a.pk for a in originals])
         lock_rows(
-            Article, [*(a.pk for a in originals), *window_copies.values_list("pk", flat=True)]
+            Article, chain((a.pk for a in originals), window_copies.values_list("pk", flat=True))
         )
         claimed: set[int] = set()
         touched: list[Story] = []

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sqlite3
 from collections import Counter, defaultdict
 
 import pytest
+from django.db import connection
 
 from newsdesk.demo.server import FixtureServer
 from newsdesk.ingest.models import Article, Source
@@ -22,6 +24,7 @@ from newsdesk.newsroom.publications import add_publication, category
 from newsdesk.pipeline.errors import StoryError
 from newsdesk.pipeline.types import ItemText, SourceRef
 from tests.conftest import DEMO_SITE
+from tests.ingest.test_store import wire_text
 
 MANIFEST = json.loads((DEMO_SITE / "manifest.json").read_text())
 EVENT = {a["path"].rsplit("/", 1)[-1]: a["event"] for a in MANIFEST["articles"]}
@@ -288,3 +291,29 @@ def test_a_picked_story_emptied_by_reclustering_hands_its_pick_on() -> None:
     assert len(ranked) == 1 and ranked[0].story.articles.count() == 2
     assert ranked[0].picked is True  # the pick followed the articles
     assert not Story.objects.filter(pk=picked.pk).exists() or picked.pk == ranked[0].story_id
+
+
+def test_clustering_on_sqlite_reads_no_articles_to_lock() -> None:
+    """SQLite has one writer at a time: clustering locks nothing there, and reads no
+    copies of the window's articles to lock either (one statement naming every
+    article of a busy window would pass SQLite's limit on variables)."""
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's limit on variables")
+    for n in range(30):  # unrelated reports: each statement names an article or two
+        Article.objects.create(
+            url=f"https://lone.example/{n}",
+            title=f"Report {n}",
+            text=wire_text(n),
+            outlet="Lone",
+            published=DAY0,
+            fetched=DAY0,
+            fingerprint=f"lone-{n}",
+        )
+    connection.ensure_connection()
+    sqlite = connection.connection
+    limit = sqlite.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 20)
+    try:
+        report = stored_stories.cluster_articles(DAY0 - dt.timedelta(days=1), DAY0)
+    finally:
+        sqlite.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, limit)
+    assert report.articles == 30
