@@ -18,7 +18,7 @@ from itertools import chain
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics.pairwise import cosine_similarity
@@ -28,7 +28,7 @@ from newsdesk.ingest.rows import lock_rows
 from newsdesk.newsroom.enrich import about_codes
 from newsdesk.newsroom.models import CategoryDecision, Issue, Item, Story, StoryDecision, StoryScore
 from newsdesk.pipeline.errors import InputError, StoryError
-from newsdesk.pipeline.stories.clustering import cluster_stories
+from newsdesk.pipeline.stories.clustering import Clustering, cluster_stories
 from newsdesk.pipeline.stories.constraints import Constraints
 from newsdesk.pipeline.stories.inputs import StoryConfig, StoryInput
 from newsdesk.pipeline.stories.leads import lead_article
@@ -75,6 +75,10 @@ def story_config() -> StoryConfig:
     return StoryConfig(max_span=dt.timedelta(days=settings.NEWSDESK_STORY_MAX_DAYS))
 
 
+#: how many times clustering reads the window when editors merge or split meanwhile
+_READINGS = 3
+
+
 def cluster_articles(
     since: dt.datetime | None = None, until: dt.datetime | None = None
 ) -> ClusterReport:
@@ -82,7 +86,8 @@ def cluster_articles(
 
     A story closes NEWSDESK_STORY_MAX_DAYS after its first report: its articles stay,
     and later coverage of the affair goes to a new story that `continues` it (unless
-    an editor merged them: editors' decisions always win).
+    an editor merged them: editors' decisions always win). A merge or split an editor
+    makes while the window is clustered is not undone: the window is read again.
     """
     until = until or timezone.now()
     since = since or until - WINDOW
@@ -93,80 +98,96 @@ def cluster_articles(
     window = Q(published__gte=since, published__lte=until) | Q(
         published__isnull=True, fetched__gte=since, fetched__lte=until
     )
-    originals = list(
-        Article.objects.filter(window, duplicate_of__isnull=True, readable=True).order_by("id")
-    )
-    decided = constraints()
+    in_window = Article.objects.filter(window, duplicate_of__isnull=True, readable=True)
     config = story_config()
-    result = cluster_stories(_inputs(originals), decided, config)
+    for attempt in range(1, _READINGS + 1):
+        seen = _last_decision()
+        originals = list(in_window.order_by("id"))
+        decided = constraints()
+        result = cluster_stories(_inputs(originals), decided, config)
+        with transaction.atomic():
+            _take_turns_moving_articles()
+            if _last_decision() != seen and attempt < _READINGS:
+                continue  # an editor merged or split since the read: read again
+            # the window's articles, locked in id order before any moves: see lock_rows
+            copies = Article.objects.filter(duplicate_of__in=in_window.values("pk"))
+            lock_rows(
+                Article, chain((a.pk for a in originals), copies.values_list("pk", flat=True))
+            )
+            new, touched = _file_groups(originals, result, decided, config)
+        break
+    follow_ups = link_follow_ups(touched)
+    return ClusterReport(len(originals), len(set(result.assignments.values())), new, follow_ups)
+
+
+def _last_decision() -> int | None:
+    """The newest editor decision's id: every merge and split records one."""
+    return StoryDecision.objects.aggregate(last=Max("id"))["last"]
+
+
+def _file_groups(
+    originals: list[Article], result: Clustering, decided: Constraints, config: StoryConfig
+) -> tuple[int, list[Story]]:
+    """Move the clustered originals and their copies into stories; the number of new
+    stories and the stories touched."""
     groups: dict[int, list[Article]] = defaultdict(list)
     for article in originals:
         groups[result.assignments[article.pk]].append(article)
     new = 0
-    with transaction.atomic():
-        _take_turns_moving_articles()
-        # the window's articles, locked in id order before any moves: see lock_rows
-        window_copies = Article.objects.filter(duplicate_of__in=[a.pk for a in originals])
-        lock_rows(
-            Article, chain((a.pk for a in originals), window_copies.values_list("pk", flat=True))
-        )
-        claimed: set[int] = set()
-        touched: list[Story] = []
-        story_of_group: dict[int, Story] = {}
-        successors: dict[int, Counter[int]] = {}  # old story -> where its articles went
-        # biggest clusters choose first, so a story keeps the bulk of its articles
-        for group, members in sorted(groups.items(), key=lambda g: len(g[1]), reverse=True):
-            latest = max(a.published or a.fetched for a in members)
-            # an editor's merge keeps a story whole however long it runs (a split does not)
-            editors_linked = any(len(decided.group(a.pk)) > 1 for a in members)
-            previous = Counter(a.story_id for a in members if a.story_id is not None)
-            candidates = Story.objects.in_bulk(list(previous))
-            # earlier chapters keep what they have: members already in a closed story stay
-            closed = [
+    claimed: set[int] = set()
+    touched: list[Story] = []
+    story_of_group: dict[int, Story] = {}
+    successors: dict[int, Counter[int]] = {}  # old story -> where its articles went
+    # biggest clusters choose first, so a story keeps the bulk of its articles
+    for group, members in sorted(groups.items(), key=lambda g: len(g[1]), reverse=True):
+        latest = max(a.published or a.fetched for a in members)
+        # an editor's merge keeps a story whole however long it runs (a split does not)
+        editors_linked = any(len(decided.group(a.pk)) > 1 for a in members)
+        previous = Counter(a.story_id for a in members if a.story_id is not None)
+        candidates = Story.objects.in_bulk(list(previous))
+        # earlier chapters keep what they have: members already in a closed story stay
+        closed = [
+            candidates[sid]
+            for sid, _ in previous.most_common()
+            if sid in candidates and not editors_linked and _closed(candidates[sid], latest, config)
+        ]
+        story = next(
+            (
                 candidates[sid]
                 for sid, _ in previous.most_common()
-                if sid in candidates
-                and not editors_linked
-                and _closed(candidates[sid], latest, config)
-            ]
-            story = next(
-                (
-                    candidates[sid]
-                    for sid, _ in previous.most_common()
-                    if sid in candidates and sid not in claimed and candidates[sid] not in closed
-                ),
-                None,
-            )
-            shut = {c.pk for c in closed}
-            movers = [a for a in members if a.story_id not in shut]
-            if not movers:  # all of it is an earlier chapter, as it was
-                story_of_group[group] = closed[0]
-                continue
-            if story is None:
-                story = Story.objects.create(continues=closed[0] if closed else None)
-                new += 1
-            elif closed and story.continues_id is None:
-                story.continues = closed[0]
-            claimed.add(story.pk)
-            story_of_group[group] = story
-            copies = Article.objects.filter(duplicate_of__in=[a.pk for a in movers])
-            came_from = Counter(a.story_id for a in movers)
-            came_from.update(copies.values_list("story_id", flat=True))
-            for previous_id, count in came_from.items():
-                if previous_id is not None and previous_id != story.pk:
-                    successors.setdefault(previous_id, Counter())[story.pk] += count
-            Article.objects.filter(pk__in=[a.pk for a in movers]).update(story=story)
-            copies.update(story=story)
-            touched.append(story)
-        for group, earlier in result.continues.items():  # chapters split within the window
-            child, parent = story_of_group.get(group), story_of_group.get(earlier)
-            if child and parent and child.pk != parent.pk and child.continues_id is None:
-                child.continues = parent
-        for story in touched:
-            refresh_story(story)
-        _drop_empty_stories(successors)
-    follow_ups = link_follow_ups(touched)
-    return ClusterReport(len(originals), len(groups), new, follow_ups)
+                if sid in candidates and sid not in claimed and candidates[sid] not in closed
+            ),
+            None,
+        )
+        shut = {c.pk for c in closed}
+        movers = [a for a in members if a.story_id not in shut]
+        if not movers:  # all of it is an earlier chapter, as it was
+            story_of_group[group] = closed[0]
+            continue
+        if story is None:
+            story = Story.objects.create(continues=closed[0] if closed else None)
+            new += 1
+        elif closed and story.continues_id is None:
+            story.continues = closed[0]
+        claimed.add(story.pk)
+        story_of_group[group] = story
+        copies = Article.objects.filter(duplicate_of__in=[a.pk for a in movers])
+        came_from = Counter(a.story_id for a in movers)
+        came_from.update(copies.values_list("story_id", flat=True))
+        for previous_id, count in came_from.items():
+            if previous_id is not None and previous_id != story.pk:
+                successors.setdefault(previous_id, Counter())[story.pk] += count
+        Article.objects.filter(pk__in=[a.pk for a in movers]).update(story=story)
+        copies.update(story=story)
+        touched.append(story)
+    for group, earlier in result.continues.items():  # chapters split within the window
+        child, parent = story_of_group.get(group), story_of_group.get(earlier)
+        if child and parent and child.pk != parent.pk and child.continues_id is None:
+            child.continues = parent
+    for story in touched:
+        refresh_story(story)
+    _drop_empty_stories(successors)
+    return new, touched
 
 
 #: the PostgreSQL advisory lock of the transactions that move articles between stories

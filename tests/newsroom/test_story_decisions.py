@@ -194,3 +194,39 @@ def test_a_snooze_goes_with_the_story_merged_away() -> None:
     stored_stories.merge_stories(first, second, editor="a")
     row = StoryScore.objects.get(publication=pub)
     assert row.story_id == first.pk and row.snoozed_until == until and row.picked is None
+
+
+def test_a_merge_made_while_the_window_is_clustered_is_not_undone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An editor merges two stories after clustering has read the window and the
+    decisions, before it moves any article: it reads them again, and the merge stays."""
+    report = saga_article(0, 0)
+    aside = Article.objects.create(
+        url="https://vineyard.example/frost",
+        title="Upland vineyards to receive frost relief",
+        text="Growers in the upland valleys will receive frost relief payments after "
+        "the April cold destroyed half of the buds, the agriculture board said.",
+        outlet="Vineyard Weekly",
+        published=DAY0,
+        fetched=DAY0,
+        fingerprint="vineyard-frost",
+    )
+    stored_stories.cluster_articles(**WINDOW)
+    report.refresh_from_db()
+    aside.refresh_from_db()
+    assert report.story_id != aside.story_id
+    assert report.story is not None and aside.story is not None
+    real, reads = stored_stories.cluster_stories, []
+
+    def merged_meanwhile(*args: object, **kwargs: object) -> object:
+        found = real(*args, **kwargs)  # type: ignore[arg-type]
+        if not reads:
+            stored_stories.merge_stories(report.story, aside.story)  # type: ignore[arg-type]
+        reads.append(found)
+        return found
+
+    monkeypatch.setattr(stored_stories, "cluster_stories", merged_meanwhile)
+    stored_stories.cluster_articles(**WINDOW)
+    assert len(reads) == 2
+    assert len(set(Article.objects.values_list("story_id", flat=True))) == 1
