@@ -40,8 +40,9 @@ def _postgresql_only() -> None:
 
 
 def _wait_until_blocked() -> None:
-    """Until another session of this database waits for a lock (10 s at most)."""
-    for _ in range(200):
+    """Until another session of this database waits for a lock (a minute at most:
+    enrichment first loads its gazetteer, slow on a busy machine)."""
+    for _ in range(1200):
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_stat_clear_snapshot()")  # read once a transaction
             cursor.execute(
