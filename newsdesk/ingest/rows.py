@@ -81,12 +81,12 @@ def lock_rows(model: type[models.Model], ids: Iterable[int]) -> None:
     """Lock rows for an UPDATE in id order (PostgreSQL; SQLite has one writer at a time).
 
     Every transaction that updates several articles takes them so first: a desk edit
-    re-dating a source's articles, enrichment, clustering and a feed batch that makes
-    an earlier copy the original. Two of them may wait for each other's rows but never
-    each for the other's: they never deadlock over articles. FOR NO
-    KEY UPDATE is the lock their UPDATEs take anyway: rows that refer to these by
-    foreign key can still be inserted meanwhile. `ids` is read only where rows are
-    locked: a lazy query for them costs SQLite nothing."""
+    re-dating a source's articles, enrichment, clustering, a story merge or split, and
+    a feed batch that makes an earlier copy the original. Two of them may wait for
+    each other's rows but never each for the other's: they never deadlock over
+    articles. FOR NO KEY UPDATE is the lock their UPDATEs take anyway: rows that
+    refer to these by foreign key can still be inserted meanwhile. `ids` is read only
+    where rows are locked: a lazy query for them costs SQLite nothing."""
     if not connection.features.has_select_for_no_key_update:
         return
     wanted = sorted(set(ids))
