@@ -28,7 +28,7 @@ from newsdesk.newsroom.enrich import enrich_articles
 from newsdesk.newsroom.models import Story
 from tests.concurrent import run_at_once
 from tests.ingest.test_store import draft, wire_text
-from tests.newsroom.test_stored_stories import DAY0, saga_article
+from tests.newsroom.test_stored_stories import DAY0, saga_article, wire_report
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -93,17 +93,7 @@ def scatter(*articles: Article) -> None:
 
 
 def _article(n: int, **fields: object) -> Article:
-    when = fields.pop("published", DAY0)
-    return Article.objects.create(
-        url=f"https://locks.example/{n}",
-        title=f"Report {n}",
-        text=wire_text(n),
-        outlet="Locks",
-        published=when,
-        fetched=DAY0,
-        fingerprint=f"locks-{n}",
-        **fields,
-    )
+    return wire_report(n, "locks", **fields)
 
 
 def test_a_zone_edit_redates_in_id_order() -> None:

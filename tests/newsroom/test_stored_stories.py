@@ -195,6 +195,20 @@ def saga_article(n: int, day: int) -> Article:
     )
 
 
+def wire_report(n: int, site: str, **fields: object) -> Article:
+    """An unrelated report of `site` (random wire words), published at DAY0 unless given."""
+    return Article.objects.create(
+        url=f"https://{site}.example/{n}",
+        title=f"Report {n}",
+        text=wire_text(n),
+        outlet=site.capitalize(),
+        published=fields.pop("published", DAY0),
+        fetched=DAY0,
+        fingerprint=f"{site}-{n}",
+        **fields,
+    )
+
+
 @pytest.mark.django_db
 def test_a_long_running_affair_is_told_in_chapters(settings: object) -> None:
     """Clustered day by day as articles arrive, a story stops growing three weeks
@@ -300,15 +314,7 @@ def test_clustering_on_sqlite_reads_no_articles_to_lock() -> None:
     if connection.vendor != "sqlite":
         pytest.skip("SQLite's limit on variables")
     for n in range(30):  # unrelated reports: each statement names an article or two
-        Article.objects.create(
-            url=f"https://lone.example/{n}",
-            title=f"Report {n}",
-            text=wire_text(n),
-            outlet="Lone",
-            published=DAY0,
-            fetched=DAY0,
-            fingerprint=f"lone-{n}",
-        )
+        wire_report(n, "lone")
     connection.ensure_connection()
     sqlite = connection.connection
     limit = sqlite.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 20)
