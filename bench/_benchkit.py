@@ -20,15 +20,18 @@ switch; FixtureServer's code is unchanged); --nagle restores the stock socket.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import cProfile
 import functools
 import io
 import os
 import pstats
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -178,6 +181,26 @@ def profile_ingestor(profiler: ThreadProfiler) -> None:
             setattr(Ingestor, name, staticmethod(profiler.wrap(raw.__func__)))
         else:  # a plain method: the wrapper is a function too, so it binds the same way
             setattr(Ingestor, name, profiler.wrap(raw))
+
+
+# --- a migrated database ----------------------------------------------------------------
+
+
+def django_on(database: str | None, name: str) -> None:
+    """Set Django up on `database` (a URL, of an empty database) or, without one, on a
+    fresh SQLite file `name` in a temporary folder removed at exit; then migrate."""
+    if not database:
+        folder = Path(tempfile.mkdtemp(prefix="newsdesk-bench-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        database = f"sqlite:///{folder / name}"
+    os.environ["DATABASE_URL"] = database
+    os.environ.setdefault("NEWSDESK_SECRET_KEY", "bench-only-not-a-secret")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "newsdesk.settings"
+    import django  # deferred: after the environment names the database
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", interactive=False, verbosity=0)
 
 
 # --- tables and statistics ------------------------------------------------------------

@@ -15,17 +15,15 @@ does not grow with the number of stories.
 from __future__ import annotations
 
 import argparse
-import atexit
 import datetime as dt
 import json
-import os
 import random
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
+
+import _benchkit as kit
 
 REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
@@ -115,21 +113,12 @@ def main() -> int:
     parser.add_argument("--articles", type=int, default=2000)
     parser.add_argument("--repeat", type=int, default=20)
     args = parser.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="newsdesk-bench-inbox-"))
-    atexit.register(shutil.rmtree, folder, ignore_errors=True)
-    os.environ["DATABASE_URL"] = f"sqlite:///{folder / 'inbox.sqlite3'}"
-    os.environ.setdefault("NEWSDESK_SECRET_KEY", "bench-only-not-a-secret")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "newsdesk.settings"
-    import django  # deferred: after the environment names the database
-
-    django.setup()
+    kit.django_on(None, "inbox.sqlite3")
     from django.contrib.auth.models import User  # deferred: Django is set up above
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    call_command("migrate", interactive=False, verbosity=0)
     slug = build_week(args.stories, args.articles)
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(User.objects.get(username="bench-editor"))

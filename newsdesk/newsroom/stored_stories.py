@@ -18,7 +18,7 @@ from itertools import chain
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Max, Q
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics.pairwise import cosine_similarity
@@ -109,12 +109,7 @@ def cluster_articles(
             _take_turns_moving_articles()
             if _last_decision() != seen and attempt < _READINGS:
                 continue  # an editor merged or split since the read: read again
-            # the window's articles, locked in id order before any moves: see lock_rows
-            copies = Article.objects.filter(duplicate_of__in=in_window.values("pk"))
-            lock_rows(
-                Article, chain((a.pk for a in originals), copies.values_list("pk", flat=True))
-            )
-            new, touched = _file_groups(originals, result, decided, config)
+            new, touched = _file_groups(originals, in_window, result, decided, config)
         break
     follow_ups = link_follow_ups(touched)
     return ClusterReport(len(originals), len(set(result.assignments.values())), new, follow_ups)
@@ -126,16 +121,33 @@ def _last_decision() -> int | None:
 
 
 def _file_groups(
-    originals: list[Article], result: Clustering, decided: Constraints, config: StoryConfig
+    originals: list[Article],
+    in_window: QuerySet[Article],
+    result: Clustering,
+    decided: Constraints,
+    config: StoryConfig,
 ) -> tuple[int, list[Story]]:
     """Move the clustered originals and their copies into stories; the number of new
-    stories and the stories touched."""
+    stories and the stories of the window.
+
+    Only what changed is written: a refresh in which nothing moved updates no article
+    and saves only the stories whose lead, dates, places or quotes changed since (an
+    article enriched or re-dated). The scheduler refreshes the window every few
+    minutes, and editors' merges and splits wait for it (`_take_turns_moving_articles`).
+    """
+    copies_of: dict[int, list[Article]] = defaultdict(list)
+    copies = Article.objects.filter(duplicate_of__in=in_window.values("pk"))
+    for copy in copies.only("pk", "duplicate_of_id", "story_id"):
+        copies_of[copy.duplicate_of_id or 0].append(copy)
+    stored = {s.pk: s for s in Story.objects.filter(pk__in=in_window.values("story_id"))}
     groups: dict[int, list[Article]] = defaultdict(list)
     for article in originals:
         groups[result.assignments[article.pk]].append(article)
     new = 0
     claimed: set[int] = set()
     touched: list[Story] = []
+    relinked: set[int] = set()  # stories whose `continues` changed
+    moves: dict[int, list[int]] = defaultdict(list)  # story -> the articles that join it
     story_of_group: dict[int, Story] = {}
     successors: dict[int, Counter[int]] = {}  # old story -> where its articles went
     # biggest clusters choose first, so a story keeps the bulk of its articles
@@ -143,19 +155,18 @@ def _file_groups(
         latest = max(a.published or a.fetched for a in members)
         # an editor's merge keeps a story whole however long it runs (a split does not)
         editors_linked = any(len(decided.group(a.pk)) > 1 for a in members)
-        previous = Counter(a.story_id for a in members if a.story_id is not None)
-        candidates = Story.objects.in_bulk(list(previous))
+        previous = Counter(a.story_id for a in members if a.story_id in stored)
         # earlier chapters keep what they have: members already in a closed story stay
         closed = [
-            candidates[sid]
+            stored[sid]
             for sid, _ in previous.most_common()
-            if sid in candidates and not editors_linked and _closed(candidates[sid], latest, config)
+            if not editors_linked and _closed(stored[sid], latest, config)
         ]
         story = next(
             (
-                candidates[sid]
+                stored[sid]
                 for sid, _ in previous.most_common()
-                if sid in candidates and sid not in claimed and candidates[sid] not in closed
+                if sid not in claimed and stored[sid] not in closed
             ),
             None,
         )
@@ -169,25 +180,44 @@ def _file_groups(
             new += 1
         elif closed and story.continues_id is None:
             story.continues = closed[0]
+            relinked.add(story.pk)
         claimed.add(story.pk)
         story_of_group[group] = story
-        copies = Article.objects.filter(duplicate_of__in=[a.pk for a in movers])
-        came_from = Counter(a.story_id for a in movers)
-        came_from.update(copies.values_list("story_id", flat=True))
-        for previous_id, count in came_from.items():
-            if previous_id is not None and previous_id != story.pk:
-                successors.setdefault(previous_id, Counter())[story.pk] += count
-        Article.objects.filter(pk__in=[a.pk for a in movers]).update(story=story)
-        copies.update(story=story)
+        joining = [a for a in movers if a.story_id != story.pk]
+        joining += [c for a in movers for c in copies_of[a.pk] if c.story_id != story.pk]
+        for article in joining:
+            if article.story_id is not None:
+                successors.setdefault(article.story_id, Counter())[story.pk] += 1
+            moves[story.pk].append(article.pk)
         touched.append(story)
     for group, earlier in result.continues.items():  # chapters split within the window
         child, parent = story_of_group.get(group), story_of_group.get(earlier)
         if child and parent and child.pk != parent.pk and child.continues_id is None:
             child.continues = parent
-    for story in touched:
-        refresh_story(story)
+            relinked.add(child.pk)
+    lock_rows(Article, chain.from_iterable(moves.values()))  # in id order: see lock_rows
+    for story_id, joined in moves.items():
+        Article.objects.filter(pk__in=joined).update(story=story_id)
+    in_stories = Article.objects.filter(story__in=in_window.values("story_id"))
+    _refresh_window(touched, in_stories, relinked)
+    for story_id in successors.keys() - {story.pk for story in touched}:
+        left = Story.objects.filter(pk=story_id).first()  # what articles went elsewhere left
+        if left is not None:
+            refresh_story(left)
     _drop_empty_stories(successors)
     return new, touched
+
+
+def _refresh_window(stories: list[Story], members: QuerySet[Article], relinked: set[int]) -> None:
+    """Recompute the stories from `members` (all their articles, read at once) and save
+    those that changed."""
+    articles_of: dict[int, list[Article]] = defaultdict(list)
+    for article in members.select_related("source"):
+        articles_of[article.story_id or 0].append(article)
+    for story in stories:
+        changed = _recompute(story, articles_of[story.pk])
+        if changed or story.pk in relinked:
+            story.save()
 
 
 #: the PostgreSQL advisory lock of the transactions that move articles between stories
@@ -215,13 +245,21 @@ def _closed(story: Story, latest: dt.datetime, config: StoryConfig) -> bool:
     return span is not None and story.first_seen is not None and latest - story.first_seen > span
 
 
-def refresh_story(story: Story, weights: dict[str, float] | None = None) -> Story:
+def refresh_story(story: Story) -> Story:
     """Recompute a story's lead, title, coverage, dates, places and quotes from its articles."""
     members = list(story.articles.select_related("source"))
+    if members:
+        _recompute(story, members)
+        story.save()
+    return story
+
+
+def _recompute(story: Story, members: list[Article]) -> bool:
+    """Set a story's lead, title, coverage, dates, places and quotes from its articles;
+    whether any of them changed. A story without articles is left as it is."""
     if not members:
-        return story
-    if weights is None:
-        weights = {a.outlet: (a.source.weight if a.source else 1.0) for a in members}
+        return False
+    weights = {a.outlet: (a.source.weight if a.source else 1.0) for a in members}
     originals = [a for a in members if a.duplicate_of_id is None] or members
     lead_key = lead_article(_inputs(originals), weights)
     lead = next(a for a in members if a.pk == lead_key)
@@ -239,18 +277,24 @@ def refresh_story(story: Story, weights: dict[str, float] | None = None) -> Stor
                 continue
             seen.add(quote["text"])
             quotes.append({**quote, "article": article.pk, "outlet": article.outlet})
+    fields = {
+        "lead_id": lead.pk,
+        "title": lead.title,
+        "first_seen": min(dates),
+        "last_seen": max(dates),
+        "article_count": len(members),
+        "coverage": len({a.outlet for a in members}),
+        "places": [
+            {"code": c, "weight": round(w, 3)}
+            for c, w in sorted(place_weight.items(), key=lambda p: (-p[1], p[0]))
+        ],
+        "quotes": quotes[:50],
+    }
+    changed = any(getattr(story, name) != value for name, value in fields.items())
+    for name, value in fields.items():
+        setattr(story, name, value)
     story.lead = lead
-    story.title = lead.title
-    story.first_seen, story.last_seen = min(dates), max(dates)
-    story.article_count = len(members)
-    story.coverage = len({a.outlet for a in members})
-    story.places = [
-        {"code": c, "weight": round(w, 3)}
-        for c, w in sorted(place_weight.items(), key=lambda p: (-p[1], p[0]))
-    ]
-    story.quotes = quotes[:50]
-    story.save()
-    return story
+    return changed
 
 
 def _drop_empty_stories(successors: dict[int, Counter[int]] | None = None) -> None:

@@ -16,6 +16,7 @@ import datetime as dt
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.db import DatabaseError, connection, transaction
@@ -196,16 +197,16 @@ def test_clustering_and_an_editor_take_turns(monkeypatch: pytest.MonkeyPatch, ed
     first, second = saga_article(1, 0), saga_article(2, 1)
     Article.objects.filter(pk__in=[first.pk, second.pk]).update(story=other)
     refreshing, edit_started = threading.Event(), threading.Event()
-    refresh = stored_stories.refresh_story
+    refresh = stored_stories._refresh_window
 
-    def refresh_once_the_editor_waits(story: Story, weights: object = None) -> Story:
+    def refresh_once_the_editor_waits(*args: Any) -> None:
         if not refreshing.is_set():
             refreshing.set()
             edit_started.wait(10)
             _wait_until_blocked()
-        return refresh(story)
+        refresh(*args)
 
-    monkeypatch.setattr(stored_stories, "refresh_story", refresh_once_the_editor_waits)
+    monkeypatch.setattr(stored_stories, "_refresh_window", refresh_once_the_editor_waits)
     window = {"since": DAY0 - dt.timedelta(days=1), "until": DAY0 + dt.timedelta(days=5)}
 
     def edit() -> None:

@@ -6,9 +6,11 @@ import datetime as dt
 import json
 import sqlite3
 from collections import Counter, defaultdict
+from collections.abc import Callable
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from newsdesk.demo.server import FixtureServer
 from newsdesk.ingest.models import Article, Source
@@ -323,3 +325,50 @@ def test_clustering_on_sqlite_reads_no_articles_to_lock() -> None:
     finally:
         sqlite.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, limit)
     assert report.articles == 30
+
+
+def writes_of(run: Callable[[], object]) -> list[str]:
+    """The statements `run` sent that write (INSERT, UPDATE, DELETE)."""
+    with CaptureQueriesContext(connection) as queries:
+        run()
+    return [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+    ]
+
+
+def test_a_refresh_writes_only_what_changed() -> None:
+    """The scheduler clusters the window every few minutes: where nothing changed it
+    writes nothing; an article enriched since is read into its story's places, and a
+    new report joins its story, and only that story is saved."""
+    saga = [saga_article(n, n) for n in range(3)]
+    lone = wire_report(0, "lone")
+    window = {"since": DAY0 - dt.timedelta(days=1), "until": DAY0 + dt.timedelta(days=5)}
+    stored_stories.cluster_articles(**window)
+    assert writes_of(lambda: stored_stories.cluster_articles(**window)) == []
+    untouched = Story.objects.get(articles=lone).updated
+    place = {"code": "NO", "about": True, "count": 2, "salience": 0.9}
+    Article.objects.filter(pk=saga[1].pk).update(places=[place])
+    saga_article(3, 3)
+    assert writes_of(lambda: stored_stories.cluster_articles(**window))
+    story = Story.objects.get(articles=saga[0])
+    assert story.article_count == 4 and story.places == [{"code": "NO", "weight": 0.9}]
+    assert Story.objects.get(articles=lone).updated == untouched
+
+
+def test_a_story_that_loses_an_article_is_recomputed() -> None:
+    """A story whose report in the window goes to the story of its affair keeps its
+    report from before the window, and says so: one article, its lead that report."""
+    earlier = wire_report(0, "lone", published=DAY0 - dt.timedelta(days=9))
+    first, second, third = (saga_article(n, n) for n in range(3))
+    mixed, affair = Story.objects.create(), Story.objects.create()
+    Article.objects.filter(pk__in=[earlier.pk, first.pk]).update(story=mixed)
+    Article.objects.filter(pk__in=[second.pk, third.pk]).update(story=affair)
+    stored_stories.refresh_story(mixed)
+    assert mixed.article_count == 2
+    stored_stories.cluster_articles(DAY0 - dt.timedelta(days=1), DAY0 + dt.timedelta(days=5))
+    first.refresh_from_db()
+    mixed.refresh_from_db()
+    assert first.story_id == affair.pk
+    assert mixed.article_count == 1 and mixed.lead_id == earlier.pk
