@@ -135,6 +135,11 @@ def _file_groups(
     article enriched or re-dated). The scheduler refreshes the window every few
     minutes, and editors' merges and splits wait for it (`_take_turns_moving_articles`).
     """
+    # the originals' stories now, as their copies' are read: an editor's split on the
+    # last reading, or another clustering, may have moved them since they were read
+    now_in = dict(in_window.values_list("pk", "story_id"))
+    for article in originals:
+        article.story_id = now_in.get(article.pk, article.story_id)
     copies_of: dict[int, list[Article]] = defaultdict(list)
     copies = Article.objects.filter(duplicate_of__in=in_window.values("pk"))
     for copy in copies.only("pk", "duplicate_of_id", "story_id"):

@@ -372,3 +372,40 @@ def test_a_story_that_loses_an_article_is_recomputed() -> None:
     mixed.refresh_from_db()
     assert first.story_id == affair.pk
     assert mixed.article_count == 1 and mixed.lead_id == earlier.pk
+
+
+def test_a_split_clustering_did_not_read_leaves_no_copy_apart(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Clustering reads the window, then waits for its turn; on its last reading it
+    goes on with what it read, though an editor split a report out meanwhile. The
+    report and its copy then end in one story, whichever it is."""
+    saga = [saga_article(n, n) for n in range(3)]
+    copy = Article.objects.create(
+        url="https://wire.example/2",
+        title=saga[2].title,
+        text=saga[2].text,
+        outlet="Wire",
+        published=saga[2].published,
+        fetched=saga[2].fetched,
+        fingerprint=saga[2].fingerprint,
+        duplicate_of=saga[2],
+    )
+    window = {"since": DAY0 - dt.timedelta(days=1), "until": DAY0 + dt.timedelta(days=5)}
+    stored_stories.cluster_articles(**window)
+    take_turns = stored_stories._take_turns_moving_articles
+
+    def an_editor_splits_first() -> None:  # as clustering waits, an editor's split ends
+        monkeypatch.setattr(stored_stories, "_take_turns_moving_articles", take_turns)
+        story = Story.objects.get(articles=saga[2])
+        stored_stories.split_story(story, [saga[2].pk], editor="ed")
+        take_turns()
+
+    monkeypatch.setattr(stored_stories, "_READINGS", 1)  # the last reading
+    monkeypatch.setattr(stored_stories, "_take_turns_moving_articles", an_editor_splits_first)
+    stored_stories.cluster_articles(**window)
+    saga[2].refresh_from_db()
+    copy.refresh_from_db()
+    assert copy.story_id == saga[2].story_id
+    for story in Story.objects.all():
+        assert story.article_count == story.articles.count(), story.pk
