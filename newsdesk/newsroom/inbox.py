@@ -169,7 +169,9 @@ def pick(publication: Publication, story_id: int, user: AnyUser) -> Picked:
         return Picked(existing, drafted=False)
     written = draft_story(publication, row.story)
     with transaction.atomic():
-        row = StoryScore.objects.select_for_update().select_related("story").get(pk=row.pk)
+        # the score row only: clustering saves the story meanwhile (see stored_stories)
+        locked = StoryScore.objects.select_for_update(of=("self",)).select_related("story")
+        row = locked.get(pk=row.pk)
         existing = _draft_of(publication, row)
         if existing is not None:
             return Picked(existing, drafted=False)

@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
@@ -16,6 +16,7 @@ from newsdesk.newsroom.drafting import Written
 from newsdesk.newsroom.inbox import Filters, inbox
 from newsdesk.newsroom.models import AuditEntry, Issue, Item, Publication, Story, StoryScore
 from newsdesk.pipeline.errors import InputError
+from tests.concurrent import run_at_once
 from tests.desk.conftest import logged_in, member
 from tests.stored_week import store_week
 
@@ -256,3 +257,30 @@ def test_a_follow_up_links_to_the_issue_it_follows(pub: Publication) -> None:
     Story.objects.filter(pk=story.pk).update(follows=earlier)
     html = page(logged_in(pub, "viewer"))
     assert "Follows “PORT TALKS OPEN”" in html and 'href="/cpw/7/"' in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_pick_locks_its_score_not_the_story(
+    pub: Publication, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pick holds its score row to draft once; the story row stays free for clustering,
+    which saves stories and hands their scores on: holding both, a pick and a refresh
+    could each wait for the other (PostgreSQL)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks: SQLite has one writer at a time")
+    story = store_week(pub)["breach"]
+    save_draft = inbox_service.save_draft
+    refused: list[BaseException] = []
+
+    def story_row_free(publication: Publication, drafted: Story, *args: Any) -> Item:
+        def save_the_story_meanwhile() -> None:
+            with transaction.atomic():
+                rows = Story.objects.select_for_update(no_key=True, nowait=True)
+                list(rows.filter(pk=story.pk))
+
+        refused.extend(run_at_once(save_the_story_meanwhile))
+        return save_draft(publication, drafted, *args)
+
+    monkeypatch.setattr(inbox_service, "save_draft", story_row_free)
+    picked = inbox_service.pick(pub, story.pk, member(pub, "editor"))
+    assert picked.drafted and refused == []
