@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from newsdesk.ingest.models import Article, Source
@@ -189,7 +189,9 @@ def rank_week(
             publication=publication, status=Issue.Status.PUBLISHED, items__story__isnull=False
         ).values_list("items__story", "number")
     }
-    stories = list(week_stories(as_of, days))
+    # titles and outlets of every story's articles in one query, not two a story
+    articles = Prefetch("articles", queryset=Article.objects.only("story_id", "title", "outlet"))
+    stories = list(week_stories(as_of, days).prefetch_related(articles))
     decisions = labels.decisions_for(publication, [story.pk for story in stories])
     kinds = _kinds(publication)
     facts: list[StoryFacts] = []
@@ -201,9 +203,7 @@ def rank_week(
         text = texts[story.pk]
         codes = story_places(story)
         verdict = relevance_model.score(text, codes)
-        outlets = tuple(
-            Article.objects.filter(story=story).values_list("outlet", flat=True).distinct()
-        )
+        outlets = tuple(sorted({a.outlet for a in story.articles.all()}))
         followed = story.follows  # an item of another publication's issue is not our No.
         follows = (
             followed.issue.number
@@ -246,11 +246,12 @@ def rank_week(
             _marked(place_suggestions, decided, kinds, "place"),
         )
     now = timezone.now()
+    fact_of = {fact.key: fact for fact in facts}
     rows: list[StoryScore] = []
     with transaction.atomic():
         for ranked in rank(facts, as_of, weights):
             topics, places = details[ranked.key]
-            fact = next(f for f in facts if f.key == ranked.key)
+            fact = fact_of[ranked.key]
             row, _ = StoryScore.objects.update_or_create(
                 publication=publication,
                 story_id=ranked.key,
