@@ -235,7 +235,7 @@ def _take_turns_moving_articles() -> None:
 
     Each locks the articles it moves in id order (see lock_rows), but story rows too, in
     another order: a merge or split locks its stories first, then their articles;
-    clustering locks the window's articles, then saves and deletes stories (and their
+    clustering locks the articles it moves, then saves and deletes stories (and their
     articles' foreign keys take the stories at commit). Both ways round they deadlock,
     so they take turns; the other writers of articles lock no stories."""
     if connection.vendor != "postgresql":
