@@ -75,6 +75,9 @@ def story_config() -> StoryConfig:
     return StoryConfig(max_span=dt.timedelta(days=settings.NEWSDESK_STORY_MAX_DAYS))
 
 
+#: article columns clustering and a story's refresh never read (the page, the signature)
+_UNREAD = ("html", "signature")
+
 #: how many times clustering reads the window when editors merge or split meanwhile
 _READINGS = 3
 
@@ -102,7 +105,7 @@ def cluster_articles(
     config = story_config()
     for attempt in range(1, _READINGS + 1):
         seen = _last_decision()
-        originals = list(in_window.order_by("id"))
+        originals = list(in_window.order_by("id").defer(*_UNREAD))
         decided = constraints()
         result = cluster_stories(_inputs(originals), decided, config)
         with transaction.atomic():
@@ -217,7 +220,7 @@ def _refresh_window(stories: list[Story], members: QuerySet[Article], relinked: 
     """Recompute the stories from `members` (all their articles, read at once) and save
     those that changed."""
     articles_of: dict[int, list[Article]] = defaultdict(list)
-    for article in members.select_related("source"):
+    for article in members.select_related("source").defer(*_UNREAD):
         articles_of[article.story_id or 0].append(article)
     for story in stories:
         changed = _recompute(story, articles_of[story.pk])
