@@ -79,7 +79,8 @@ def test_the_issue_page_reads_on_a_phone_and_a_desktop(reader: Any, public: Arch
         shot(page, f"issue-{name}")
         assert page.foreign == [] and page.errors == [], name
     page.click("text=Related Categories: >> a >> nth=0")
-    assert "/hpb/topics/" in page.url and page.locator("h1").count() == 1
+    page.wait_for_url("**/hpb/topics/**")  # the click starts the load; wait for its end
+    expect(page.locator("h1")).to_have_count(1)
 
 
 def test_long_addresses_and_outlet_names_stay_on_a_small_phone(
