@@ -48,8 +48,9 @@ def test_an_autosave_after_a_conflict_never_lands_on_the_other_version(
     other.get_by_label("Teaser").fill("Telecom breach found")
     other.get_by_text("Not saved: editor saved this item meanwhile").wait_for()
     # typing on: the next autosave is refused too, not stored over the editor's version
-    other.get_by_label("Teaser").fill("Telecom breach found by a hot router")
-    other.wait_for_timeout(4500)
+    # until the server has answered that autosave (3 s after the typing), not a fixed time
+    with other.expect_response(lambda r: r.url.endswith("/autosave")):
+        other.get_by_label("Teaser").fill("Telecom breach found by a hot router")
     item.refresh_from_db()
     assert item.teaser == "Breach went unseen for eleven months"
     assert "Saved at" not in other.locator("#save-state").inner_text()
@@ -104,8 +105,9 @@ def test_leaving_before_the_autosave_asks_first(desk: Any, desk_world: Publicati
     item = drafted_item(page)
     page.goto(f"/desk/cpw/items/{item.pk}/")
     page.get_by_label("Teaser").fill("Typed, then away at once")
-    page.get_by_role("link", name="Inbox").click()
-    page.wait_for_timeout(300)
+    # the dialog is an event: waited for, not assumed to have come within a fixed time
+    with page.expect_event("dialog"):
+        page.get_by_role("link", name="Inbox").click()
     assert me.dialogs == [""]  # beforeunload asked first
     assert page.url.endswith(f"/items/{item.pk}/")
     assert page.get_by_label("Teaser").input_value() == "Typed, then away at once"
