@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 
-from django.db import connections
+from django.db import connection, connections
 
 
 def run_at_once(*steps: Callable[[], object]) -> list[BaseException]:
@@ -28,3 +29,21 @@ def run_at_once(*steps: Callable[[], object]) -> list[BaseException]:
     for thread in threads:
         thread.join()
     return errors
+
+
+def wait_until_blocked(what: str = "the other session") -> None:
+    """Until another session of this PostgreSQL database waits for a lock (a minute at
+    most: a step may first load a gazetteer, slow on a busy machine). A test that lets
+    a step wait for another's lock uses this, not a sleep: a sleep long enough on an
+    idle machine may end before the other step got there on a loaded one."""
+    for _ in range(1200):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_stat_clear_snapshot()")  # read once a transaction
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                "AND datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            if cursor.fetchone()[0]:
+                return
+        time.sleep(0.05)
+    raise AssertionError(f"{what} never waited for a lock")

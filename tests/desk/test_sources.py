@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-import time
 
 import pytest
 from django.conf import settings
@@ -22,7 +21,7 @@ from newsdesk.newsroom import sourcing
 from newsdesk.newsroom.models import AuditEntry, Publication
 from newsdesk.pipeline.intake.articles import build_article
 from newsdesk.pipeline.types import Arrival, FeedEntry
-from tests.concurrent import run_at_once
+from tests.concurrent import run_at_once, wait_until_blocked
 from tests.desk.conftest import logged_in, member
 
 pytestmark = pytest.mark.django_db
@@ -351,7 +350,7 @@ def test_two_zone_edits_at_once_leave_the_articles_in_the_last_zone(
         if not first_in.is_set():
             first_in.set()
             second_started.wait(10)
-            time.sleep(0.5)  # the second edit reads its source meanwhile
+            wait_until_blocked("the second edit")  # it waits for this edit's lock
         return real(found, old_zone)
 
     monkeypatch.setattr(sourcing, "redate_articles", slow_first)
@@ -393,7 +392,7 @@ def test_a_batch_stored_during_a_zone_edit_is_dated_by_the_new_zone(
     def slow(found: Source, old_zone: str) -> int:
         redating.set()
         storing.wait(10)
-        time.sleep(0.5)  # the batch reads its source's zone meanwhile
+        wait_until_blocked("the batch")  # it waits to read its source's zone
         return real(found, old_zone)
 
     monkeypatch.setattr(sourcing, "redate_articles", slow)

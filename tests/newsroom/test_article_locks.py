@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -27,7 +26,7 @@ from newsdesk.ingest.store import load_near_index, store_batch
 from newsdesk.newsroom import stored_stories
 from newsdesk.newsroom.enrich import enrich_articles
 from newsdesk.newsroom.models import Story
-from tests.concurrent import run_at_once
+from tests.concurrent import run_at_once, wait_until_blocked
 from tests.ingest.test_store import draft, wire_text
 from tests.newsroom.test_stored_stories import DAY0, saga_article, wire_report
 
@@ -38,22 +37,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def _postgresql_only() -> None:
     if connection.vendor != "postgresql":
         pytest.skip("row locks: PostgreSQL")
-
-
-def _wait_until_blocked() -> None:
-    """Until another session of this database waits for a lock (a minute at most:
-    enrichment first loads its gazetteer, slow on a busy machine)."""
-    for _ in range(1200):
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_stat_clear_snapshot()")  # read once a transaction
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                "AND datname = current_database() AND pid <> pg_backend_pid()"
-            )
-            if cursor.fetchone()[0]:
-                return
-        time.sleep(0.05)
-    raise AssertionError("the writer never waited for the held article")
 
 
 def later_is_free_while_writer_waits(
@@ -68,7 +51,7 @@ def later_is_free_while_writer_waits(
         with transaction.atomic():
             Article.objects.select_for_update(no_key=True).get(pk=held.pk)
             started.set()
-            _wait_until_blocked()
+            wait_until_blocked("the writer")
             try:
                 with transaction.atomic():
                     rows = Article.objects.select_for_update(nowait=True, no_key=True)
@@ -203,7 +186,7 @@ def test_clustering_and_an_editor_take_turns(monkeypatch: pytest.MonkeyPatch, ed
         if not refreshing.is_set():
             refreshing.set()
             edit_started.wait(10)
-            _wait_until_blocked()
+            wait_until_blocked("the writer")
         refresh(*args)
 
     monkeypatch.setattr(stored_stories, "_refresh_window", refresh_once_the_editor_waits)
