@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import atexit
 import logging
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +25,25 @@ TEST_SECRET_KEY = "newsdesk-test-suite-key-not-a-secret"
 os.environ.pop("NEWSDESK_SECRET_KEY_FILE", None)
 os.environ["NEWSDESK_SECRET_KEY"] = TEST_SECRET_KEY
 settings.SECRET_KEY = TEST_SECRET_KEY
+
+
+def _own_sqlite_folder() -> None:
+    """SQLite test databases in a folder of this run, not the working directory, so two
+    runs from one checkout never share (and corrupt) each other's files. The xdist
+    workers inherit the folder through the environment; the run that made it removes it."""
+    database = settings.DATABASES["default"]
+    if not database["ENGINE"].endswith("sqlite3"):
+        return
+    folder = os.environ.get("PYTEST_NEWSDESK_DB_FOLDER")
+    if folder is None:
+        folder = tempfile.mkdtemp(prefix="newsdesk-tests-")
+        os.environ["PYTEST_NEWSDESK_DB_FOLDER"] = folder
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    test = database.setdefault("TEST", {})
+    test["NAME"] = str(Path(folder) / Path(test.get("NAME") or "test_newsdesk.sqlite3").name)
+
+
+_own_sqlite_folder()
 
 
 @pytest.fixture

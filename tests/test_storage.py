@@ -11,6 +11,7 @@ import argparse
 import io
 import sqlite3
 import sys
+from pathlib import Path
 
 import pytest
 from django.db import IntegrityError, connection, transaction
@@ -103,3 +104,14 @@ def test_a_paste_while_an_import_holds_the_write_lock_is_one_line(
         connection.close()  # the next test opens it with the usual timeout
     assert (code, capsys.readouterr().err) == (1, f"newsdesk: {BUSY}\n")
     assert not Article.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_suites_sqlite_files_are_its_own_not_the_checkouts() -> None:
+    """Two runs from one checkout once shared test_newsdesk.sqlite3_gw0 in the working
+    directory and corrupted each other ("disk I/O error"): each run has its own folder."""
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite files")
+    where = Path(connection.settings_dict["NAME"]).resolve()
+    assert Path.cwd().resolve() not in where.parents
+    assert where.parent.name.startswith("newsdesk-tests-")
