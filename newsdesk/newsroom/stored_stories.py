@@ -208,10 +208,11 @@ def _file_groups(
         Article.objects.filter(pk__in=joined).update(story=story_id)
     in_stories = Article.objects.filter(story__in=in_window.values("story_id"))
     _refresh_window(touched, in_stories, relinked)
-    for story_id in successors.keys() - {story.pk for story in touched}:
-        left = Story.objects.filter(pk=story_id).first()  # what articles went elsewhere left
-        if left is not None:
-            refresh_story(left)
+    # the stories articles left for another: recomputed from what stays, all read at once
+    left = successors.keys() - {story.pk for story in touched}
+    if left:
+        stories = list(Story.objects.filter(pk__in=left))
+        _refresh_window(stories, Article.objects.filter(story__in=left), set())
     _drop_empty_stories(successors)
     return new, touched
 
