@@ -1,9 +1,19 @@
+from django.http import HttpRequest, HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 
 from newsdesk.ops.views import healthz
 
+
+def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
+    """Browsers and feed readers ask for /favicon.ico without reading a page: they get
+    the icon the pages link to, instead of a 404 logged on every first visit."""
+    return HttpResponsePermanentRedirect(static("web/icon.svg"))
+
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon),
     path("accounts/", include("newsdesk.desk.accounts")),
     path("desk/", include("newsdesk.mailing.desk_urls")),  # /desk/SLUG/subscribers/...
     path("desk/", include("newsdesk.desk.urls")),

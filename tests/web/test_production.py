@@ -123,6 +123,9 @@ def test_production_server_serves_caches_and_stops_cleanly(
     assert status == 200 and css_headers["Content-Type"].startswith("text/css")
     assert css == (REPO / "newsdesk" / "archive" / "static" / "archive" / "site.css").read_bytes()
 
+    status, icon_headers, _ = fetch(base + "/favicon.ico")  # followed to the icon
+    assert status == 200 and icon_headers["Content-Type"] == "image/svg+xml"
+
     opener = urllib.request.build_opener(NoRedirect)
     with pytest.raises(urllib.error.HTTPError) as desk:
         opener.open(base + "/desk/", timeout=10)

@@ -70,6 +70,20 @@ def test_pages_need_no_inline_script_or_style(client: Client, pages: list[str]) 
     assert stylesheet and ".item h2" in Path(str(stylesheet)).read_text()
 
 
+def test_every_page_links_the_icon_and_favicon_ico_leads_to_it(
+    client: Client, pages: list[str]
+) -> None:
+    """Browsers ask for /favicon.ico on a first visit: it was a 404 and a logged warning."""
+    link = '<link rel="icon" type="image/svg+xml" href="/static/web/icon.svg">'
+    for url in pages:
+        assert link in client.get(url).content.decode(), url
+    assert link in Client().get("/accounts/login/").content.decode()  # the desk's own base
+    response = client.get("/favicon.ico")
+    assert (response.status_code, response.headers["Location"]) == (301, "/static/web/icon.svg")
+    icon = finders.find("web/icon.svg")
+    assert icon and Path(str(icon)).read_text().startswith("<svg xmlns=")
+
+
 def test_a_post_without_a_csrf_token_is_refused(pages: list[str]) -> None:
     strict = Client(enforce_csrf_checks=True)
     strict.login(username="viewer", password=PASSWORD)
