@@ -205,6 +205,7 @@ NEWSDESK_MAX_ISSUE_ITEMS = env_int("NEWSDESK_MAX_ISSUE_ITEMS", 200, minimum=1)
 NEWSDESK_MAX_ITEM_WORDS = env_int("NEWSDESK_MAX_ITEM_WORDS", 3000, minimum=1)
 NEWSDESK_MAX_ARTICLE_BYTES = env_int("NEWSDESK_MAX_ARTICLE_BYTES", 5 * 1024 * 1024, minimum=1024)
 NEWSDESK_MAX_IMPORT_BYTES = env_int("NEWSDESK_MAX_IMPORT_BYTES", 5 * 1024 * 1024, minimum=1024)
+NEWSDESK_MAX_FEED_ENTRIES = env_int("NEWSDESK_MAX_FEED_ENTRIES", 500, minimum=1)
 #: a form posted to the desk (a pasted article, URL-encoded: up to three bytes a
 #: character) may be that big, so our limit, not Django's 2.5 MB, answers first
 DATA_UPLOAD_MAX_MEMORY_SIZE = 3 * NEWSDESK_MAX_ARTICLE_BYTES + 64 * 1024

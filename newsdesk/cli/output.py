@@ -63,6 +63,8 @@ def print_run_report(report: RunReport, out: Console) -> None:
     table.add_row("not modified", str(report.not_modified))
     table.add_row("feed entries", str(report.entries))
     table.add_row("pages fetched", str(report.pages_fetched))
+    if report.deferred:
+        table.add_row("entries left for the next poll", str(report.deferred))
     table.add_row("new articles", str(report.new_articles))
     table.add_row("duplicates", str(report.duplicates))
     for kind, n in sorted(report.errors.items()):

@@ -82,6 +82,8 @@ class RunReport:
     new_articles: int = 0
     duplicates: int = 0
     pages_fetched: int = 0
+    #: new feed entries past NEWSDESK_MAX_FEED_ENTRIES a source, left for the next poll
+    deferred: int = 0
     errors: Counter[str] = field(default_factory=Counter)
     failures: list[tuple[str, str, str]] = field(default_factory=list)  # (source, kind, message)
     #: sources whose poll, or the storing of whose articles, failed
@@ -99,6 +101,7 @@ class RunReport:
             "new_articles": self.new_articles,
             "duplicates": self.duplicates,
             "pages_fetched": self.pages_fetched,
+            "deferred": self.deferred,
             "errors": dict(self.errors),
             "sources_failed": self.sources_failed,
             "bugs": self.bugs,
@@ -265,7 +268,10 @@ class Ingestor:
     ) -> None:
         for source in sources:
             prepare = Preparing(
-                source.outlet, source.fetch_pages, known.pop(source.pk, frozenset())
+                source.outlet,
+                source.fetch_pages,
+                known.pop(source.pk, frozenset()),
+                settings.NEWSDESK_MAX_FEED_ENTRIES,
             )
             job = _FeedJob(source.pk, source.url, source.etag, source.last_modified, prepare)
             state.pending.add(
@@ -404,6 +410,9 @@ class Ingestor:
         looked_up = [link for link in links if link not in skip and link in canonical]
         seen = known_links(looked_up, canonical)
         prepared = result.read.prepared  # the worker prepared the entries not in skip
+        if result.read.deferred:  # the next poll fetches the feed whole to take the rest
+            report.deferred += result.read.deferred
+            source.etag = source.last_modified = ""
         for link, kind, message in prepared.failures:  # one line each; the others go on
             if kind == "bug":  # raised in a worker process: its message is all that is left
                 self._bug(source, None, f"entry {link[:200]} ({message})")

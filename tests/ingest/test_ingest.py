@@ -299,11 +299,12 @@ def test_a_sources_time_zone_gives_the_day_of_a_feed_written_in_utc(
 
 
 def test_a_huge_feed_is_stored_in_batches_and_recognised_on_the_next_poll(
-    http_server: FixtureServer,
+    http_server: FixtureServer, settings: Any
 ) -> None:
     from newsdesk.ingest.service import STORE_BATCH
 
     count = 2 * STORE_BATCH + 200  # three batches; more links than one IN (...) list holds
+    settings.NEWSDESK_MAX_FEED_ENTRIES = count
     links = [http_server.url(f"a/{n}") for n in range(count)]
     full_text_feed(Path(http_server.root), "big.xml", links, words=160)
     source = Source.objects.create(url=http_server.url("big.xml"), outlet="Big")
@@ -315,6 +316,27 @@ def test_a_huge_feed_is_stored_in_batches_and_recognised_on_the_next_poll(
     source.save()
     second = run(http_server, [source]).report
     assert (second.entries, second.new_articles, second.duplicates) == (count, 0, 0)
+
+
+def test_a_feed_with_more_new_entries_than_allowed_gives_the_rest_to_later_polls(
+    http_server: FixtureServer, settings: Any
+) -> None:
+    """A feed listing thousands of links cannot make one poll fetch them all: the first
+    NEWSDESK_MAX_FEED_ENTRIES new ones are taken, the rest wait, and the next poll
+    fetches the feed whole (not a 304 on its ETag) to take them."""
+    settings.NEWSDESK_MAX_FEED_ENTRIES = 3
+    links = [http_server.url(f"many/{n}") for n in range(7)]
+    full_text_feed(Path(http_server.root), "many.xml", links)
+    source = Source.objects.create(url=http_server.url("many.xml"), outlet="Many")
+    taken = []
+    for _ in range(4):
+        report = run(http_server, [source]).report
+        taken.append((report.new_articles, report.deferred, report.not_modified))
+        source.refresh_from_db()
+    assert taken == [(3, 4, 0), (3, 1, 0), (1, 0, 0), (0, 0, 1)]
+    assert source.consecutive_failures == 0 and source.last_error == ""
+    stored = list(Article.objects.filter(source=source).order_by("pk").values_list("url"))
+    assert [url for (url,) in stored] == [canonicalize(link) for link in links]
 
 
 def test_a_changed_feed_costs_only_its_new_entries(http_server: FixtureServer) -> None:

@@ -267,17 +267,22 @@ class ReadFeed:
     prepared: PreparedEntries = PreparedEntries((), ())
     #: every entry's link, in the feed's order (entries without one give "")
     links: tuple[str, ...] = ()
+    #: new entries past `Preparing.most`, left for the next poll
+    deferred: int = 0
 
 
 @dataclass(frozen=True, slots=True)
 class Preparing:
     """How read_feed should prepare a feed's entries: the source's outlet, whether
-    teaser-only entries need their pages, and the links already stored for the source
-    (not prepared again: re-polling a changed feed costs only its new entries)."""
+    teaser-only entries need their pages, the links already stored for the source
+    (not prepared again: re-polling a changed feed costs only its new entries), and
+    the most new entries one poll prepares (the first in the feed's order; a feed of
+    40,000 links does not make one poll fetch 40,000 pages)."""
 
     outlet: str
     fetch_pages: bool = True
     skip: frozenset[str] = frozenset()
+    most: int = 500
 
 
 def read_feed(
@@ -299,6 +304,8 @@ def read_feed(
         for e in feed.entries
         if e.link and len(e.link) <= MAX_URL_LENGTH and e.link not in prepare.skip
     ]
+    deferred = max(len(wanted) - prepare.most, 0)
+    wanted = wanted[: prepare.most]
     prepared = prepare_entries(
         [e for e in wanted if e.link in canonical],
         outlet=prepare.outlet,
@@ -308,4 +315,4 @@ def read_feed(
     if unusable := [e.link for e in wanted if e.link not in canonical]:
         bad = tuple((link, "url-bad", "not a usable URL") for link in unusable)
         prepared = replace(prepared, failures=prepared.failures + bad)
-    return ReadFeed(replace(feed, entries=()), canonical, prepared, links)
+    return ReadFeed(replace(feed, entries=()), canonical, prepared, links, deferred)
