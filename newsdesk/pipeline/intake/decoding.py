@@ -18,6 +18,8 @@ from newsdesk.pipeline.errors import FetchError
 
 #: the most one step of decoding yields
 PIECE = 64 * 1024
+#: the most encodings one body may name (servers send one; thousands would nest as deep)
+MAX_CODINGS = 4
 
 
 class UndecodableError(FetchError):
@@ -29,6 +31,10 @@ def decoded(raw: Iterable[bytes], content_encoding: str) -> Iterator[bytes]:
     applied in the order listed) undone, at most PIECE bytes at a time."""
     chunks: Iterable[bytes] = raw
     codings = [c.strip().lower() for c in content_encoding.split(",") if c.strip()]
+    if len(codings) > MAX_CODINGS:
+        raise UndecodableError(
+            f"the response names {len(codings):,} content encodings; we read at most {MAX_CODINGS}"
+        )
     for coding in reversed(codings):
         chunks = _undo(chunks, coding)
     return iter(chunks)

@@ -162,6 +162,8 @@ class _GuardedBackend(httpcore.SyncBackend):
             infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         except socket.gaierror as exc:
             raise httpcore.ConnectError(f"cannot resolve {host}: {exc.strerror}") from None
+        except UnicodeError as exc:  # a label the resolver cannot encode
+            raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from None
         addresses = [str(info[4][0]) for info in infos]
         internal = [a for a in addresses if is_internal_address(a)]
         if internal:
@@ -429,6 +431,8 @@ class Fetcher:
             raise FetchError(f"cannot decode the response of {url}: {exc}") from None
         except httpx.HTTPError as exc:
             raise FetchError(f"cannot fetch {url}: {exc or type(exc).__name__}") from None
+        except (httpx.InvalidURL, UnicodeError) as exc:  # a redirect to a host httpx refuses
+            raise BlockedURLError(f"malformed URL {url[:200]!r} ({exc})") from None
         finally:
             _DEADLINE.reset(within)
             self._gate.release(host)

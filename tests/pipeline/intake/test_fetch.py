@@ -78,6 +78,33 @@ def test_non_http_schemes_refused() -> None:
         f.fetch("file:///etc/passwd")
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://0177.0.0.1/",  # octal: the resolver would read 127.0.0.1
+        "http://\u2460\u2461\u2466.0.0.1/",  # circled digits
+        "http://a\tb.example/",
+        "http://xn--/",
+        "http://a..b/feed",
+        "http://" + "a" * 300 + ".example/",
+        "http://a b.example/",
+    ],
+)
+def test_a_malformed_host_is_refused_in_one_line(url: str) -> None:
+    with Fetcher() as f, pytest.raises(BlockedURLError, match="malformed host"):
+        f.fetch(url)
+
+
+def test_a_redirect_to_a_malformed_host_is_refused(http_server: FixtureServer) -> None:
+    def serve(h: BaseHTTPRequestHandler) -> bool:
+        send(h, 302, b"", "text/plain", {"Location": "http://a..b/next"})
+        return True
+
+    http_server.routes["/odd"] = serve
+    with fetcher_for(http_server) as f, pytest.raises(BlockedURLError, match="malformed host"):
+        f.fetch(http_server.url("odd"))
+
+
 def test_allow_host_parsing() -> None:
     assert parse_allow_hosts(["127.0.0.1:8000", "Feeds.Local"]) == {"127.0.0.1:8000", "feeds.local"}
     with pytest.raises(BlockedURLError):
@@ -252,6 +279,20 @@ def test_each_content_encoding_is_undone_or_refused(
                 f.fetch(http_server.url("enc"))
         else:
             assert f.fetch(http_server.url("enc")).content == body
+
+
+def test_a_body_naming_thousands_of_encodings_is_refused_in_one_line(
+    http_server: FixtureServer,
+) -> None:
+    """Each named encoding wraps the last: 6,000 of them would nest past Python's stack."""
+
+    def serve(h: BaseHTTPRequestHandler) -> bool:
+        send(h, 200, b"", "text/html", {"Content-Encoding": ", ".join(["gzip"] * 6000)})
+        return True
+
+    http_server.routes["/nested"] = serve
+    with fetcher_for(http_server) as f, pytest.raises(FetchError, match="6,000 content encodings"):
+        f.fetch(http_server.url("nested"))
 
 
 def test_a_server_trickling_headers_is_cut_at_the_total_time(http_server: FixtureServer) -> None:
