@@ -129,13 +129,21 @@ def back(request: HttpRequest, publication: Publication, home: str = "") -> Http
     return HttpResponseRedirect(target)
 
 
+#: the largest number a database id holds (64 bits, signed)
+MAX_ID = 2**63 - 1
+
+
 def numbers(values: list[str], what: str) -> list[int]:
-    """Object numbers sent by a form (story, article, item, revision): whole numbers,
-    else an InputError naming the field."""
+    """Object numbers sent by a form (story, article, item, revision): whole numbers a
+    database id can be, else an InputError naming the field (a 20-digit number is
+    no object, not a database error)."""
     try:
-        return [int(v) for v in values]
+        found = [int(v) for v in values]
     except ValueError:
         raise InputError(f"{what}: give whole numbers") from None
+    if any(not 0 <= n <= MAX_ID for n in found):
+        raise InputError(f"{what}: there is no such number")
+    return found
 
 
 def publications_for(request: HttpRequest) -> list[tuple[Publication, str]]:

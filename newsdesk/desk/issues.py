@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
-from newsdesk.desk.access import context, desk_action, desk_view
+from newsdesk.desk.access import context, desk_action, desk_view, numbers
 from newsdesk.newsroom import builder as service
 from newsdesk.newsroom.models import Issue, Publication
 from newsdesk.newsroom.reading import render as render_issue
@@ -51,17 +51,13 @@ def draft_of(publication: Publication, issue_id: int) -> Issue:
 
 
 def item_id(request: HttpRequest) -> int:
-    try:
-        return int(request.POST.get("item") or "")
-    except ValueError:
-        raise InputError("name the item by its number") from None
+    (found,) = numbers([request.POST.get("item") or "none"], "item")
+    return found
 
 
 def ids_of(values: list[str]) -> list[int]:
-    try:
-        return [int(v) for value in values for v in str(value).replace(",", " ").split()]
-    except ValueError:
-        raise InputError("item numbers are whole numbers") from None
+    """Item numbers as sent: each value may hold several, split by commas or spaces."""
+    return numbers([v for value in values for v in str(value).replace(",", " ").split()], "items")
 
 
 def done(request: HttpRequest, issue: Issue, text: str, anchor: str = "") -> HttpResponse:

@@ -140,6 +140,19 @@ def test_the_order_endpoint_takes_json_and_a_form(pub: Publication) -> None:
     assert order_of(issue) == [b.pk, c.pk, a.pk]
 
 
+def test_item_numbers_past_any_id_are_refused_not_a_500(pub: Publication) -> None:
+    issue, items = draft_with_items(pub)
+    client = logged_in(pub, "editor")
+    huge = "9" * 20
+    for action, data in (("add", {"items": huge}), ("remove", {"item": huge})):
+        response = client.post(url(issue, action), data)
+        assert response.status_code == 302, action
+        assert "no such number" in client.get(response["Location"]).content.decode()
+    moved = client.post(url(issue, "order"), json.dumps({"order": [int(huge)]}), "application/json")
+    assert moved.status_code == 400
+    assert order_of(issue) == [item.pk for item in items]
+
+
 def test_chain_and_unchain_with_the_previous_item(pub: Publication) -> None:
     issue, (a, b, c) = draft_with_items(pub)
     client = logged_in(pub, "editor")

@@ -147,6 +147,17 @@ def test_refused_split_and_merge_come_back_to_the_story_page(pub: Publication) -
     assert "tick the articles" in html and "#999999 is not ranked" in html
 
 
+def test_a_number_past_any_id_is_refused_in_a_message_not_a_500(pub: Publication) -> None:
+    """Twenty digits overflow a database integer: a message, not OverflowError (review)."""
+    story = store_week(pub)["breach"]
+    client = logged_in(pub, "editor")
+    huge = "9" * 20
+    merge = client.post(f"/desk/cpw/stories/{story.pk}/merge", {"other": huge})
+    split = client.post(f"/desk/cpw/stories/{story.pk}/split", {"article": [huge]})
+    assert merge.status_code == split.status_code == 302
+    assert "no such number" in client.get(merge["Location"]).content.decode()
+
+
 def test_an_unknown_story_is_a_404_not_a_crash(pub: Publication) -> None:
     store_week(pub)
     assert logged_in(pub, "viewer").get("/desk/cpw/stories/999999/").status_code == 404

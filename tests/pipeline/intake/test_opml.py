@@ -121,6 +121,19 @@ def test_not_opml(doc: bytes, message: str) -> None:
         read_opml(doc)
 
 
+def test_a_list_of_more_feeds_than_a_newsroom_follows_is_refused_whole() -> None:
+    def listing(count: int) -> bytes:
+        outlines = "".join(
+            f'<outline type="rss" text="F{n}" xmlUrl="https://f{n}.example/rss"/>'
+            for n in range(count)
+        )
+        return f'<opml version="2.0"><body>{outlines}</body></opml>'.encode()
+
+    assert len(read_opml(listing(opml.MAX_OPML_FEEDS))) == opml.MAX_OPML_FEEDS
+    with pytest.raises(OPMLError, match=f"{opml.MAX_OPML_FEEDS + 1:,} feeds, over the"):
+        read_opml(listing(opml.MAX_OPML_FEEDS + 1))
+
+
 def test_billion_laughs_is_refused_quickly() -> None:
     entities = '<!ENTITY lol "lol">' + "".join(
         f'<!ENTITY lol{i} "{("&lol%s;" % ("" if i == 1 else i - 1)) * 10}">' for i in range(1, 10)
