@@ -23,6 +23,11 @@ def base_url(request: HttpRequest | None = None) -> str:
     ):
         # the Host header is one of the names the operator listed, not the sender's choice
         return request.build_absolute_uri("/").rstrip("/")
+    if request is None:
+        raise ConfigError(
+            "mailed links need the site's address, and a command has no request to take it "
+            "from: set NEWSDESK_APP_URL (or NEWSDESK_SITE_URL)"
+        )
     raise ConfigError(
         "mailed links need the site's address: set NEWSDESK_APP_URL (or NEWSDESK_SITE_URL); "
         "with a wildcard in NEWSDESK_ALLOWED_HOSTS the request's own host is not trusted"

@@ -214,6 +214,8 @@ class Sender:
             raise ConflictError(
                 f"issue {issue.number} is {issue.status}: only a published issue is mailed"
             )
+        if not settings.EMAIL_HOST:  # refused before any reader is queued or claimed
+            raise ConflictError("EMAIL_HOST is not set: there is no SMTP server to send through")
         self.issue = issue
         self.connections = connections or settings.NEWSDESK_MAIL_CONNECTIONS
         self.pace = Pace(settings.NEWSDESK_MAIL_RATE if rate is None else rate)

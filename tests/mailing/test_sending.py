@@ -12,10 +12,10 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.utils import timezone
 
-from newsdesk.mailing import delivery, messages, sending, subscribing
+from newsdesk.mailing import delivery, links, messages, sending, subscribing
 from newsdesk.mailing.models import Delivery, SubscriberEvent, Suppression
 from newsdesk.newsroom.models import Category, Issue
-from newsdesk.pipeline.errors import ConflictError
+from newsdesk.pipeline.errors import ConfigError, ConflictError
 from tests.mailing import sinks
 
 State = Delivery.State
@@ -196,6 +196,24 @@ def test_a_draft_is_not_mailed(transactional_db: None) -> None:
     issue.refresh_from_db()
     with pytest.raises(ConflictError):
         sending.send_issue(issue)
+
+
+def test_without_an_smtp_server_a_send_is_refused_before_any_reader_is_queued(
+    transactional_db: None, settings: Any
+) -> None:
+    """It once ran, each thread died on the missing server, and it reported 0 sent."""
+    settings.EMAIL_HOST = ""
+    issue = sinks.published_issue()
+    sinks.subscribe(issue.publication, 2)
+    with pytest.raises(ConflictError, match="EMAIL_HOST is not set"):
+        sending.send_issue(issue)
+    assert not Delivery.objects.exists()
+
+
+def test_a_command_without_the_sites_address_is_told_what_to_set(settings: Any) -> None:
+    settings.NEWSDESK_APP_URL = settings.NEWSDESK_SITE_URL = ""
+    with pytest.raises(ConfigError, match="a command has no request to take it from"):
+        links.base_url()
 
 
 def test_the_verp_token_names_the_delivery_and_refuses_a_forged_one(settings: Any) -> None:
