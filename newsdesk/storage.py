@@ -76,19 +76,28 @@ def unique_name(conflict: str) -> Iterator[None]:
         raise
 
 
+@contextmanager
+def opening() -> Iterator[None]:
+    """A database that cannot be opened (a server down, a wrong password, a missing
+    folder) becomes one ConfigError line naming it; a locked one stays as it is."""
+    try:
+        yield
+    except OperationalError as exc:
+        if is_locked(exc):
+            raise
+        name = connection.settings_dict["NAME"]
+        raise ConfigError(
+            f"cannot open the database {name}: {one_line(exc)} (check DATABASE_URL)"
+        ) from None
+
+
 def require_current_schema() -> None:
     """Refuse, in one line, a database that is empty or misses migrations: Django's
     migration executor compares the migration files with those recorded as applied."""
     name = connection.settings_dict["NAME"]
-    try:
+    with opening():
         executor = MigrationExecutor(connection)
         pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
-    except OperationalError as exc:
-        if is_locked(exc):
-            raise
-        raise ConfigError(
-            f"cannot open the database {name}: {one_line(exc)} (check DATABASE_URL)"
-        ) from None
     if pending:
         state = (
             "is empty"

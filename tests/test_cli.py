@@ -112,6 +112,32 @@ def test_exit_codes_of_a_real_process(tmp_path: Path) -> None:
     assert json.loads(counted.stdout.splitlines()[-1])["articles"] == 0
 
 
+def test_a_database_that_cannot_be_opened_is_one_line_for_migrate_too(tmp_path: Path) -> None:
+    """migrate skips the schema check every other command makes; it once printed
+    Django's traceback and exited 4 (review)."""
+    missing = tmp_path / "no-such-folder" / "x.sqlite3"
+    for command in ("migrate", "stats"):
+        ran = process(command, cwd=tmp_path, env={"DATABASE_URL": f"sqlite:///{missing}"})
+        assert ran.returncode == 1, (command, ran.stderr)
+        assert ran.stderr == (
+            f"newsdesk: cannot open the database {missing}: unable to open database file "
+            "(check DATABASE_URL)\n"
+        )
+
+
+def test_status_reports_a_database_down_or_empty_as_json(tmp_path: Path) -> None:
+    """A monitor parsing `status --json` gets a status whatever the database's state."""
+    missing = f"sqlite:///{tmp_path / 'no-such-folder' / 'x.sqlite3'}"
+    down = process("status", "--json", cwd=tmp_path, env={"DATABASE_URL": missing})
+    found = json.loads(down.stdout)
+    assert down.returncode == 1 and (found["healthy"], found["database"]) == (False, "down")
+    assert down.stderr.count("\n") == 1 and "unable to open database file" in down.stderr
+    empty = process("status", "--json", cwd=tmp_path)
+    found = json.loads(empty.stdout)
+    assert empty.returncode == 1 and found["database"] == "outdated"
+    assert "run `newsdesk migrate`" in found["problems"][0]
+
+
 def test_settings_are_refused_in_one_line_at_start_up(tmp_path: Path) -> None:
     bad = process("stats", cwd=tmp_path, env={"NEWSDESK_DEBUG": "yes"})
     assert bad.returncode == 1

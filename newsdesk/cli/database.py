@@ -11,9 +11,12 @@ from django.db import connection
 from newsdesk.cli.output import console, print_counts
 from newsdesk.ingest.models import Article, Source
 from newsdesk.newsroom.models import Issue, Publication, Story
+from newsdesk.storage import opening
 
 
 def run_migrate(args: argparse.Namespace) -> int:
+    with opening():  # a server down is one line, not Django's traceback
+        connection.ensure_connection()
     call_command("migrate", interactive=False, verbosity=1 if args.verbose else 0)
     print(f"database {connection.settings_dict['NAME']} is up to date")
     return 0

@@ -35,6 +35,7 @@ def add_ops_commands(command: Command) -> None:
         "status",
         "newsdesk.cli.ops:run_status",
         "Health: database, workers, scheduler, queue (as /healthz); exit 1 if unhealthy.",
+        schema=False,  # a database down or outdated is reported in the status
     )
     p.add_argument("--json", action="store_true", help="print the status as JSON")
 

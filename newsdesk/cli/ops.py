@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import Any
 
 from django.conf import settings
 
@@ -14,7 +15,8 @@ from newsdesk.ops.health import status
 from newsdesk.ops.scheduler import run_scheduler
 from newsdesk.ops.supervisor import run_stack
 from newsdesk.ops.worker import run_worker
-from newsdesk.pipeline.errors import InputError
+from newsdesk.pipeline.errors import ConfigError, InputError, SchemaError, one_line
+from newsdesk.storage import require_current_schema
 from newsdesk.web.server import refuse_unusable_address
 
 
@@ -42,8 +44,17 @@ def run_scheduler_command(args: argparse.Namespace) -> int:
 
 
 def run_status(args: argparse.Namespace) -> int:
-    """The same status as /healthz; exit 0 when healthy, 1 otherwise."""
-    found = status()
+    """The same status as /healthz; exit 0 when healthy, 1 otherwise. A database that
+    is down, empty or outdated is a status too, not an error: a monitor reading the
+    JSON gets one whatever the state."""
+    found: dict[str, Any] | None = None
+    try:
+        require_current_schema()
+    except SchemaError as exc:  # the tables the status reads are missing
+        found = {"healthy": False, "problems": [one_line(exc)], "database": "outdated"}
+    except ConfigError:  # it cannot be opened: status() says the database is down
+        pass
+    found = found or status()
     if args.json:
         print(json.dumps(found, indent=2))
     else:

@@ -14,6 +14,7 @@ from django_tasks_db.models import DBTaskResult, get_date_max
 
 from newsdesk.ops.models import Heartbeat
 from newsdesk.ops.recovery import STALE
+from newsdesk.pipeline.errors import one_line
 
 #: a task waiting longer than this makes the queue unhealthy
 OLDEST_PENDING = dt.timedelta(minutes=15)
@@ -26,7 +27,7 @@ def status(now: dt.datetime | None = None) -> dict[str, Any]:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
     except DatabaseError as exc:
-        return {"healthy": False, "problems": [f"database: {exc}"], "database": "down"}
+        return {"healthy": False, "problems": [f"database: {one_line(exc)}"], "database": "down"}
     beats = {role: _beats(role, now) for role in Heartbeat.Role.values}
     ready = DBTaskResult.objects.filter(status=TaskResultStatus.READY).filter(
         Q(run_after=get_date_max()) | Q(run_after__lte=now)
