@@ -21,7 +21,7 @@ from newsdesk.newsroom.profiles import models_of, profile_of, rules_of
 from newsdesk.pipeline.enrich.countries import display_name
 from newsdesk.pipeline.judge.categories import TermMatcher, TopicModel, TopicRule
 from newsdesk.pipeline.judge.ranking import StoryFacts, rank
-from newsdesk.pipeline.judge.relevance import RelevanceModel
+from newsdesk.pipeline.judge.relevance import ProfileRules, RelevanceModel
 from newsdesk.pipeline.judge.topic_terms import name_rules
 
 #: a topic is shown for a story only from this score on (the models' decision point)
@@ -105,20 +105,20 @@ def train(publication: Publication) -> TrainReport:
         .values_list("date", flat=True)
         .first()
     )
+    passed_over: list[Story] = []
     if latest is not None:
-        passed_over = (
+        passed_over = list(
             Story.objects.filter(last_seen__date__lte=latest, items__isnull=True)
             .exclude(scores__publication=publication, scores__picked__isnull=False)
             .select_related("lead")
+            .prefetch_related("articles")
             .order_by("-last_seen")[:NEGATIVES]
         )
-        for story in passed_over:
-            texts.append(story_text(story))
-            places.append(places_of(story))
-            labels_.append(False)
-    model = RelevanceModel(rules)
-    if len(set(labels_)) > 1:
-        model.fit(texts, places, labels_)
+    model, negatives = relevance_model(
+        rules,
+        (texts, places, labels_),
+        ([story_text(s) for s in passed_over], [places_of(s) for s in passed_over]),
+    )
     topics = TopicModel()
     if topic_texts or topic_rules:
         # the latest stories, filed or not, teach the topic model the week's words and
@@ -137,10 +137,48 @@ def train(publication: Publication) -> TrainReport:
         profile.relevance_model = model.to_bytes()
         profile.topic_model = topics.to_bytes() if topic_texts or topic_rules else None
         profile.trained = timezone.now()
-        profile.trained_on = len(texts)
+        profile.trained_on = len(texts) + negatives
         profile.trained_state = state
         profile.save()
-    return TrainReport(len(texts), sum(labels_), len({t for ts in topic_labels for t in ts}))
+    return TrainReport(
+        len(texts) + negatives, sum(labels_), len({t for ts in topic_labels for t in ts})
+    )
+
+
+Labelled = tuple[list[str], list[tuple[str, ...]], list[bool]]
+
+
+def relevance_model(
+    rules: ProfileRules, labelled: Labelled, passed_over: tuple[list[str], list[tuple[str, ...]]]
+) -> tuple[RelevanceModel, int]:
+    """The relevance model learned from the editors' labels and, as negatives, the stories
+    of published weeks no item used that a model without them finds outside the topic.
+
+    An issue holds five to eight items: a relevant story is often passed over for want of
+    room, and learned as a negative it would teach that the week's other relevant stories
+    are off the topic (the stories a model of the labels and rules alone refuses, such as
+    the football results in a general feed, are safe negatives: PU learning's "reliable
+    negatives"). Also returns how many of them it learned from.
+    """
+    texts, places, labels_ = labelled
+    first = RelevanceModel(rules)
+    if len(set(labels_)) > 1:
+        first.fit(texts, places, labels_)
+    other_texts, other_places = passed_over
+    refused = [
+        (text, where)
+        for text, where, found in zip(
+            other_texts, other_places, first.score_many(other_texts, other_places), strict=True
+        )
+        if not found.relevant
+    ]
+    if not refused:
+        return first, 0
+    model = RelevanceModel(rules)
+    every = [*labels_, *(False for _ in refused)]
+    if len(set(every)) > 1:
+        model.fit([*texts, *(t for t, _ in refused)], [*places, *(w for _, w in refused)], every)
+    return model, len(refused)
 
 
 def item_topics(text: str, bag: tuple[str, ...], rules: dict[str, TopicRule]) -> list[str]:

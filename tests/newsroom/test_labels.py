@@ -13,8 +13,9 @@ from newsdesk.ingest.sources import import_opml
 from newsdesk.newsroom import enrich, labels, stored_stories
 from newsdesk.newsroom import week as desk
 from newsdesk.newsroom.models import Category, CategoryDecision, Publication, Story, StoryScore
-from newsdesk.newsroom.profiles import profile_of
+from newsdesk.newsroom.profiles import profile_of, rules_of
 from newsdesk.newsroom.publications import add_publication, category
+from newsdesk.pipeline.judge.relevance import RelevanceModel
 from tests.newsroom.test_stored_stories import WEEK_END, event_of
 
 pytestmark = pytest.mark.django_db
@@ -122,3 +123,54 @@ def test_retraining_is_due_when_labels_change_or_models_age(
     assert labels.retrain_due(pub, later) == "last trained 8 days ago"
     settings.NEWSDESK_RETRAIN_DAYS = 10  # type: ignore[attr-defined]
     assert labels.retrain_due(pub, later) == ""
+
+
+PUBLISHED_EVENTS = {
+    "taiwan-strait-vigil-exercise",
+    "vanuatu-china-security-pact",
+    "xinjiang-labour-report",
+    "islatel-telecom-intrusion",
+    "drone-parts-russia-case",
+    "ecuador-port-financing",
+    "rare-earth-export-controls",
+}
+
+
+def test_relevant_stories_an_issue_had_no_room_for_are_not_learned_as_negatives(
+    ranked: tuple[Publication, list[StoryScore]],
+) -> None:
+    """The demo's No. 101 used seven of the week's eleven China stories. Learned as
+    negatives, the other four (the Hong Kong sedition appeal among them) fell from
+    relevance .60-.94 to .33-.48 and out of the topic at the next training (review);
+    only the passed-over stories a model of the labels and rules refuses are negatives."""
+    pub, rows = ranked
+    profile = profile_of(pub)  # the demo publication's profile
+    profile.description = "A fictional weekly digest of China-related policy and security news."
+    profile.include_terms = ["Beijing", "PLA", "Chinese", "Xinjiang", "Taiwan"]
+    profile.save()
+    used = [r.story for r in rows if r.story.lead and event_of(r.story.lead) in PUBLISHED_EVENTS]
+    others = [r.story for r in rows if r.story not in used]
+    assert len(used) == 7 and len(others) == 8
+    model, negatives = desk.relevance_model(
+        rules_of(profile),
+        ([desk.story_text(s) for s in used], [desk.story_places(s) for s in used], [True] * 7),
+        ([desk.story_text(s) for s in others], [desk.story_places(s) for s in others]),
+    )
+    off_topic = [s for s in others if s.lead and event_of(s.lead) is None]
+    assert negatives == len(off_topic) == 4
+    assert model.scorer is not None and model.scorer.n_neg == 4
+    scores = {s: model.score(desk.story_text(s), desk.story_places(s)) for s in others}
+    assert [s for s in others if scores[s].relevant] == [s for s in others if s not in off_topic]
+    # the same stories all learned as negatives, as before: each sinks, the Hong Kong one
+    # out of the topic
+    everything = RelevanceModel(rules_of(profile)).fit(
+        [desk.story_text(s) for s in used + others],
+        [desk.story_places(s) for s in used + others],
+        [True] * 7 + [False] * 8,
+    )
+    for story in others:
+        if story not in off_topic:
+            before = everything.score(desk.story_text(story), desk.story_places(story))
+            assert before.score < scores[story].score, story.title
+            if event_of(story.lead) == "hong-kong-sedition-appeal":  # type: ignore[arg-type]
+                assert not before.relevant
