@@ -26,6 +26,8 @@ def run_mail(args: argparse.Namespace) -> int:
     if issue is None:
         raise NotFoundError(f"no issue {args.number} of {args.publication!r}")
     out = console()
+    if args.action == "unknown":
+        return run_unknown(args, issue)
     if args.test_to:
         message_id = sending.send_test(issue, args.test_to)
         out.print(f"test message sent ({message_id}); nothing recorded", markup=False)
@@ -46,12 +48,38 @@ def run_mail(args: argparse.Namespace) -> int:
         more = f" and {len(report.unknown) - 20} more" if len(report.unknown) > 20 else ""
         out.print(
             f"unknown: subscribers {shown}{more}: a sender stopped while their message was "
-            "in flight; the server may have it. Not sent again: check the server's log.",
+            "in flight; the server may have it. Not sent again: check the server's log "
+            f"(`newsdesk mail unknown {issue.publication.slug} {issue.number}`).",
             markup=False,
         )
     if report.stopped:
         out.print(f"stopped: {report.stopped}. Run the command again to resume.", markup=False)
         return 1
+    return 0
+
+
+def run_unknown(args: argparse.Namespace, issue: Issue) -> int:
+    """List the issue's unknown deliveries, or settle them as a person decided."""
+    out = console()
+    chosen = args.sent if args.sent is not None else args.resend
+    if chosen is not None:
+        sent = args.sent is not None
+        moved = delivery.resolve_unknown(issue, None if chosen == "all" else chosen, sent=sent)
+        verb = "marked sent" if sent else "queued again for the next `mail send`"
+        out.print(f"{moved} unknown deliver{'y' if moved == 1 else 'ies'} {verb}", markup=False)
+    left = delivery.unknown_deliveries(issue)
+    for row in left:
+        when = f"{row.claimed_at:%Y-%m-%d %H:%M:%S} UTC" if row.claimed_at else "-"
+        out.print(
+            f"subscriber {row.subscriber_id}  {row.email}  {row.message_id or '-'}  {when}",
+            markup=False,
+        )
+    if chosen is None:
+        out.print(
+            f"{len(left)} unknown deliver{'y' if len(left) == 1 else 'ies'} of "
+            f"{issue.publication.name} No. {issue.number}",
+            markup=False,
+        )
     return 0
 
 

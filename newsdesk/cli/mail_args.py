@@ -3,7 +3,24 @@ here either)."""
 
 from __future__ import annotations
 
+import argparse
+
 from newsdesk.cli.arg_types import Command
+
+
+def subscriber_numbers(value: str) -> list[int] | str:
+    """ "all", or subscriber numbers, comma-separated."""
+    if value.strip().lower() == "all":
+        return "all"
+    try:
+        found = [int(part) for part in value.replace(" ", "").split(",") if part]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"give subscriber numbers, comma-separated, or all; not {value[:40]!r}"
+        ) from None
+    if not found:
+        raise argparse.ArgumentTypeError("give subscriber numbers, comma-separated, or all")
+    return found
 
 
 def add_mail_commands(command: Command) -> None:
@@ -27,6 +44,29 @@ def add_mail_commands(command: Command) -> None:
         "--test-to",
         metavar="ADDRESS",
         help="send the whole issue to this address only, recording nothing",
+    )
+    a = actions.add_parser(
+        "unknown",
+        help="list an issue's deliveries of unknown fate, or settle them",
+        description="List the deliveries a stopped sender left unknown (the server may "
+        "or may not have taken them), with the Message-ID to look up in the SMTP "
+        "server's log; then mark them sent, or queue them again for the next `mail "
+        "send` (a reader whose message did arrive then gets it twice).",
+    )
+    a.add_argument("publication", metavar="PUB", help="the publication's slug")
+    a.add_argument("number", metavar="NUMBER", type=int, help="the issue's number")
+    decide = a.add_mutually_exclusive_group()
+    decide.add_argument(
+        "--sent",
+        metavar="SUBSCRIBERS",
+        type=subscriber_numbers,
+        help="mark these unknown deliveries sent (subscriber numbers, comma-separated, or all)",
+    )
+    decide.add_argument(
+        "--resend",
+        metavar="SUBSCRIBERS",
+        type=subscriber_numbers,
+        help="queue these unknown deliveries again (subscriber numbers, or all)",
     )
     a = actions.add_parser(
         "bounces",

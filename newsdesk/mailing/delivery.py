@@ -307,6 +307,49 @@ def counts(issue: Issue) -> dict[str, int]:
     return found
 
 
+@dataclasses.dataclass(frozen=True)
+class Unknown:
+    """A delivery whose fate is unknown, with what a person needs to look it up in the
+    SMTP server's log."""
+
+    subscriber_id: int
+    email: str
+    message_id: str
+    claimed_at: dt.datetime | None
+
+
+def unknown_deliveries(issue: Issue) -> list[Unknown]:
+    rows = (
+        Delivery.objects.filter(issue=issue, state=State.UNKNOWN)
+        .order_by("pk")
+        .values_list("subscriber_id", "subscriber__email", "message_id", "claimed_at")
+    )
+    return [Unknown(*row) for row in rows]
+
+
+def resolve_unknown(
+    issue: Issue, subscribers: list[int] | None, *, sent: bool, now: dt.datetime | None = None
+) -> int:
+    """Unknown deliveries decided by a person (None: all of the issue's): `sent` when
+    the server's log shows the message taken, else queued again for the next run to
+    send (a reader may then get it twice: the person's call). How many moved."""
+    now = now or timezone.now()
+    rows = Delivery.objects.filter(issue=issue, state=State.UNKNOWN)
+    if subscribers is not None:
+        rows = rows.filter(subscriber_id__in=subscribers)
+    with transaction.atomic():
+        chosen = list(rows.select_for_update().values_list("pk", flat=True))
+        moved = Delivery.objects.filter(pk__in=chosen, state=State.UNKNOWN)
+        if sent:
+            count = moved.update(state=State.SENT, sent_at=now, reply="marked sent by an operator")
+            note_delivered(chosen, now)
+        else:
+            count = moved.update(
+                state=State.QUEUED, next_attempt=None, reply="queued again by an operator"
+            )
+    return count
+
+
 def unknown_of(issue: Issue) -> list[int]:
     """The deliveries of the issue whose fate is unknown: a person must look."""
     return list(

@@ -12,6 +12,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.utils import timezone
 
+from newsdesk.cli.main import main
 from newsdesk.mailing import delivery, links, messages, sending, subscribing
 from newsdesk.mailing.models import Delivery, SubscriberEvent, Suppression
 from newsdesk.newsroom.models import Category, Issue
@@ -238,3 +239,33 @@ def test_an_address_the_list_cannot_write_fails_alone(sink: sinks.Sink, settings
     failed = Delivery.objects.filter(state=State.FAILED)
     assert failed.count() == 3
     assert all("cannot write the message" in d.reply for d in failed)
+
+
+def test_an_operator_settles_unknown_deliveries_from_the_command_line(
+    sink: sinks.Sink, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A killed sender leaves deliveries unknown; the server's log decides: one is marked
+    sent (never mailed again), the rest are queued again and the next run sends them."""
+    issue = sinks.published_issue()
+    people = sinks.subscribe(issue.publication, 4)
+    delivery.enqueue_readers(issue)
+    lost = [p.pk for p in people[:3]]
+    Delivery.objects.filter(subscriber_id__in=lost).update(
+        state=State.UNKNOWN, message_id="<lost@corvia.example>"
+    )
+    slug, number = issue.publication.slug, str(issue.number)
+    assert main(["mail", "unknown", slug, number]) == 0
+    listed = capsys.readouterr().out
+    assert "3 unknown deliveries" in listed and "<lost@corvia.example>" in listed
+    assert all(p.email in listed for p in people[:3])
+    assert main(["mail", "unknown", slug, number, "--sent", str(lost[0])]) == 0
+    assert "1 unknown delivery marked sent" in capsys.readouterr().out
+    assert main(["mail", "unknown", slug, number, "--resend", "all"]) == 0
+    assert "2 unknown deliveries queued again" in capsys.readouterr().out
+    assert main(["mail", "unknown", slug, number, "--resend", "x,y"]) == 2
+    report = sending.send_issue(issue)
+    assert report.sent == 3 and report.unknown == []
+    assert sorted(sink.per_recipient) == sorted(p.email for p in people[1:])
+    assert Delivery.objects.filter(state=State.SENT).count() == 4
+    marked = SubscriberEvent.objects.filter(kind=SubscriberEvent.Kind.DELIVERED)
+    assert marked.filter(subscriber_id=lost[0]).count() == 1
