@@ -581,6 +581,15 @@ def test_source_commands(newsdesk: Newsdesk, tmp_path: Path) -> None:
         1,
         f"newsdesk: {tmp_path / 'nope.opml'}: No such file or directory\n",
     )
+    # a source is disabled (never polled, articles kept) by its number or URL, and back
+    ledger = Source.objects.get(outlet="Ledger")
+    assert newsdesk("source", "disable", str(ledger.pk)).out == f"disabled: {ledger}\n"
+    assert "[disabled]" in newsdesk("source", "list").out
+    assert newsdesk("source", "enable", "HTTPS://Ledger.example/feed.xml").code == 0
+    assert Source.objects.get(pk=ledger.pk).enabled
+    unknown = newsdesk("source", "disable", "https://nowhere.example/rss")
+    assert unknown.code == 1 and "no source 'https://nowhere.example/rss'" in unknown.err
+    assert newsdesk("source", "disable").code == 2
 
 
 @pytest.mark.django_db

@@ -81,6 +81,8 @@ def check_usage(parser: argparse.ArgumentParser, args: argparse.Namespace) -> No
         source = command_parser(parser, "source")
         if args.action == "add" and not args.url:
             source.error("source add needs a URL")
+        if args.action in ("enable", "disable") and not args.url:
+            source.error(f"source {args.action} needs the source's number or feed URL")
         if args.action == "import" and not args.file:
             source.error("source import needs --file OPML")
 
@@ -354,10 +356,13 @@ def add_ingest_commands(command: Command) -> None:
     p = command(
         "source",
         "newsdesk.cli.sources:run_source",
-        "Manage sources: add, list, import or export OPML.",
+        "Manage sources: add, list, enable or disable (polled or not; articles kept), "
+        "import or export OPML.",
     )
-    p.add_argument("action", choices=["add", "list", "import", "export"])
-    p.add_argument("url", nargs="?", help="feed URL (add)")
+    p.add_argument("action", choices=["add", "list", "enable", "disable", "import", "export"])
+    p.add_argument(
+        "url", nargs="?", help="feed URL (add); feed URL or number from list (enable, disable)"
+    )
     p.add_argument("--file", help="OPML file (import)")
     p.add_argument("--out", help="write OPML here instead of stdout (export)")
     p.add_argument("--outlet", default="", help="outlet display name (add)")

@@ -1,4 +1,4 @@
-"""`newsdesk source add|list|import|export`."""
+"""`newsdesk source add|list|enable|disable|import|export`."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ import sys
 from pathlib import Path
 
 from newsdesk.ingest.models import Source
-from newsdesk.ingest.sources import add_source, export_opml, import_opml
+from newsdesk.ingest.sources import add_source, export_opml, import_opml, source_url
+from newsdesk.newsroom.models import Publication
 from newsdesk.newsroom.publications import get_publication
+from newsdesk.pipeline.errors import NotFoundError
 
 
 def run_source(args: argparse.Namespace) -> int:
@@ -36,11 +38,18 @@ def run_source(args: argparse.Namespace) -> int:
         listed = Source.objects.all() if publication is None else publication.sources.all()
         for s in listed:
             state = (
-                f"failing x{s.consecutive_failures}: {s.last_error}"
+                "disabled"
+                if not s.enabled
+                else f"failing x{s.consecutive_failures}: {s.last_error}"
                 if s.consecutive_failures
                 else "ok"
             )
             print(f"{s.pk:>4}  {s.outlet:<28}  {s.url}  [{state}]")
+    elif args.action in ("enable", "disable"):
+        source = source_named(args.url, publication)
+        source.enabled = args.action == "enable"  # a disabled source keeps its articles
+        source.save(update_fields=["enabled"])
+        print(f"{args.action}d: {source}")
     elif args.action == "import":
         result = import_opml(
             Path(args.file).read_bytes(), publication, allow_internal=args.allow_internal
@@ -58,3 +67,20 @@ def run_source(args: argparse.Namespace) -> int:
         else:
             sys.stdout.write(data.decode("utf-8"))
     return 0
+
+
+def source_named(name: str, publication: Publication | None) -> Source:
+    """The source a command names by its number (`source list`) or its feed URL."""
+    sources = (
+        Source.objects.all()
+        if publication is None
+        else Source.objects.filter(publication=publication)
+    )
+    found = (
+        sources.filter(pk=int(name)).first()
+        if name.isdigit() and len(name) < 19
+        else sources.filter(url=source_url(name)).first()
+    )
+    if found is None:
+        raise NotFoundError(f"no source {name!r}; `newsdesk source list` shows them")
+    return found
