@@ -139,6 +139,17 @@ def env_int(
     return value
 
 
+def env_url(name: str, environ: Mapping[str, str] | None = None) -> str:
+    """An http(s) address with a host, without its trailing slash; empty when unset."""
+    raw = env_str(name, "", environ).strip().rstrip("/")
+    parts = urlsplit(raw)
+    if not raw or (parts.scheme in {"http", "https"} and parts.hostname and not parts.query):
+        return raw
+    return refuse(
+        ConfigError(f"{name} must be an address like https://news.example.org, not {raw!r}"), ""
+    )
+
+
 def env_list(name: str, default: list[str], environ: Mapping[str, str] | None = None) -> list[str]:
     raw = env_str(name, "", environ)
     if raw.strip() == "":

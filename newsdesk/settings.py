@@ -11,6 +11,7 @@ from newsdesk.config import (
     env_list,
     env_networks,
     env_str,
+    env_url,
     finish_reading,
     one_of,
     origins,
@@ -165,10 +166,10 @@ NEWSDESK_MAIL_SENDER_STALE_SECONDS = env_int("NEWSDESK_MAIL_SENDER_STALE_SECONDS
 
 # ingest
 #: the public site's address (absolute links in metadata and feeds); the request's when unset
-NEWSDESK_SITE_URL = env_str("NEWSDESK_SITE_URL").rstrip("/")
+NEWSDESK_SITE_URL = env_url("NEWSDESK_SITE_URL")
 #: the dynamic app's address, for what a static export cannot answer (search,
 #: subscribe); the site's address when unset
-NEWSDESK_APP_URL = env_str("NEWSDESK_APP_URL").rstrip("/")
+NEWSDESK_APP_URL = env_url("NEWSDESK_APP_URL")
 #: behind a proxy terminating TLS (docs/site.md) the server sees plain HTTP while the
 #: browser's POST says `Origin: https://...`: Django's CSRF check would refuse every
 #: form (the log-in first) unless the public addresses the operator named are trusted

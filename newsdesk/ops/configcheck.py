@@ -20,6 +20,7 @@ import sqlite3
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import psycopg
 
@@ -32,7 +33,8 @@ from newsdesk.config import (
     reading_settings,
 )
 from newsdesk.pipeline.draft.backends import backend_names, backend_options, make_backend
-from newsdesk.pipeline.errors import ConfigError, one_line
+from newsdesk.pipeline.errors import BlockedURLError, ConfigError, one_line
+from newsdesk.pipeline.intake.fetch import parse_allow_hosts
 
 PREFIX = "NEWSDESK_"
 #: read outside the settings module: by `newsdesk user add`, by drafting
@@ -65,6 +67,8 @@ def config_problems(probe_database: bool = True, production: bool = True) -> lis
         problems += debug_problems(environ)
     problems += mail_problems(environ)
     problems += drafting_problems(environ)
+    problems += address_problems(found, environ)
+    problems += folder_problems(found)
     database = found.get("DATABASES", {}).get("default")
     if probe_database and database and not any(p.startswith("DATABASE_URL") for p in problems):
         problems += database_problems(database)
@@ -177,6 +181,62 @@ def mail_problems(environ: Mapping[str, str]) -> list[str]:
     return problems
 
 
+def host_allowed(host: str, patterns: list[str]) -> bool:
+    """Whether Django serves a request for `host` (its ALLOWED_HOSTS rules)."""
+    host = host.lower().rstrip(".")
+    for pattern in (p.lower() for p in patterns):
+        if pattern == "*" or pattern.strip("[]") == host:
+            return True
+        if pattern.startswith(".") and (host.endswith(pattern) or host == pattern[1:]):
+            return True
+    return False
+
+
+def address_problems(found: Mapping[str, Any], environ: Mapping[str, str]) -> list[str]:
+    """Addresses the settings module accepts one by one but that cannot work: a public
+    address whose host every request would be refused for, an internal host written
+    as a URL (`--allow-host` refuses it; the setting would only fail at the first poll)."""
+    problems = []
+    allowed = list(found.get("ALLOWED_HOSTS", []))
+    for name in ("NEWSDESK_SITE_URL", "NEWSDESK_APP_URL"):
+        host = urlsplit(found.get(name) or "").hostname
+        if host and allowed and not host_allowed(host, allowed):
+            problems.append(
+                f"{name} is on {host}, which NEWSDESK_ALLOWED_HOSTS does not list: every "
+                f"request to it would be refused (400); add {host} to NEWSDESK_ALLOWED_HOSTS"
+            )
+    try:
+        parse_allow_hosts(found.get("NEWSDESK_ALLOW_HOSTS", []))
+    except BlockedURLError as exc:
+        problems.append(f"NEWSDESK_ALLOW_HOSTS: {str(exc).replace('--allow-host ', '')}")
+    for name in ("SSL_CERT_FILE", "SSL_CERT_DIR"):
+        where = environ.get(name, "").strip()
+        exists = Path(where).is_file() if name == "SSL_CERT_FILE" else Path(where).is_dir()
+        if where and not exists:
+            problems.append(
+                f"{name} names {where}, which does not exist: no HTTPS certificate "
+                "(feeds, SMTP over TLS) could be verified"
+            )
+    return problems
+
+
+def folder_problems(found: Mapping[str, Any]) -> list[str]:
+    """Folders the background tasks need, checked before they run at night."""
+    problems = []
+    export = found.get("NEWSDESK_EXPORT_DIR") or ""
+    if export:
+        folder = Path(export).absolute()
+        nearest = next(f for f in (folder, *folder.parents) if f.exists())  # made from there
+        if not nearest.is_dir() or not os.access(nearest, os.W_OK):
+            problems.append(f"NEWSDESK_EXPORT_DIR: cannot write the site export to {folder}")
+    maildir = found.get("NEWSDESK_BOUNCE_MAILDIR") or ""
+    if maildir and not all((Path(maildir) / part).is_dir() for part in ("cur", "new", "tmp")):
+        problems.append(
+            f"NEWSDESK_BOUNCE_MAILDIR: {maildir} is no maildir (no cur, new and tmp folders)"
+        )
+    return problems
+
+
 def drafting_problems(environ: Mapping[str, str]) -> list[str]:
     try:
         name = default_backend(environ)
@@ -215,6 +275,10 @@ def sqlite_problems(path: Path) -> list[str]:
         if not os.access(path.parent, os.W_OK):
             return [f"DATABASE_URL: cannot create {path}: the folder is not writable"]
         return []
+    if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
+        # SQLite would open it read-only without a word; every command writes
+        what = "the file" if not os.access(path, os.W_OK) else "its folder (for the -wal file)"
+        return [f"DATABASE_URL: {path} cannot be written: {what} is read-only"]
     try:
         connection = sqlite3.connect(f"file:{path}?mode=rw", uri=True)
         try:

@@ -4,6 +4,7 @@ each; the long-running commands refuse to start on the same problems."""
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -101,6 +102,51 @@ def test_missing_secrets_and_unusable_database(
     assert problems[3] == f"DATABASE_URL: the folder {tmp_path / 'gone'} does not exist"
     assert len(problems) == 4
     assert config_problems(probe_database=False) == problems[:3]
+
+
+def test_addresses_and_folders_that_cannot_work_together(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each value alone is a string; together they would fail at the first request, poll
+    or night's export (review)."""
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'desk.sqlite3'}")
+    monkeypatch.setenv("NEWSDESK_SITE_URL", "https://news.corvia.example/")
+    monkeypatch.setenv("NEWSDESK_ALLOWED_HOSTS", "desk.corvia.example")
+    monkeypatch.setenv("NEWSDESK_ALLOW_HOSTS", "http://feeds.internal/")
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "no-ca.pem"))
+    (tmp_path / "a-file").write_text("not a folder")
+    monkeypatch.setenv("NEWSDESK_EXPORT_DIR", str(tmp_path / "a-file" / "site"))
+    monkeypatch.setenv("NEWSDESK_BOUNCE_MAILDIR", str(tmp_path))
+    assert config_problems() == [
+        "NEWSDESK_SITE_URL is on news.corvia.example, which NEWSDESK_ALLOWED_HOSTS does not "
+        "list: every request to it would be refused (400); add news.corvia.example to "
+        "NEWSDESK_ALLOWED_HOSTS",
+        "NEWSDESK_ALLOW_HOSTS: expects HOST or HOST:PORT, got 'http://feeds.internal/'",
+        f"SSL_CERT_FILE names {tmp_path / 'no-ca.pem'}, which does not exist: no HTTPS "
+        "certificate (feeds, SMTP over TLS) could be verified",
+        f"NEWSDESK_EXPORT_DIR: cannot write the site export to {tmp_path / 'a-file' / 'site'}",
+        f"NEWSDESK_BOUNCE_MAILDIR: {tmp_path} is no maildir (no cur, new and tmp folders)",
+    ]
+    monkeypatch.setenv("NEWSDESK_ALLOWED_HOSTS", ".corvia.example")  # the domain and below
+    monkeypatch.setenv("NEWSDESK_SITE_URL", "notaurl")
+    assert config_problems()[0] == (
+        "NEWSDESK_SITE_URL must be an address like https://news.corvia.example, not 'notaurl'"
+    ).replace("news.corvia.example", "news.example.org")
+
+
+def test_a_read_only_database_file_is_a_problem(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite opens a file it cannot write read-only without a word; every command writes."""
+    database = tmp_path / "desk.sqlite3"
+    sqlite3.connect(database).close()
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{database}")
+    monkeypatch.setattr(
+        "newsdesk.ops.configcheck.os.access", lambda path, mode: Path(path) != database
+    )
+    assert config_problems() == [
+        f"DATABASE_URL: {database} cannot be written: the file is read-only"
+    ]
 
 
 def test_bad_database_url_and_unreadable_secret_file(
