@@ -3,14 +3,13 @@ each stored in its own transaction, and one report of what happened to each.
 
 A refused file never stops the others. A dry run imports each file inside a
 transaction that is rolled back, so it refuses and skips exactly what the real
-run would, and stores nothing.
+run would, and stores nothing: a file numbered like an earlier one that would
+have been stored is imported after that earlier file, in the same transaction.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -19,9 +18,9 @@ from typing import Any
 from django.db import transaction
 
 from newsdesk.newsroom import imports
-from newsdesk.newsroom.imports import ImportOutcome, content_hash
+from newsdesk.newsroom.imports import ImportOutcome
 from newsdesk.newsroom.models import Category, Publication
-from newsdesk.pipeline.errors import IssueError, NewsdeskError
+from newsdesk.pipeline.errors import NewsdeskError
 from newsdesk.pipeline.issue.backissues import ParsedIssue
 
 #: the files of a folder that are read as back issues; others are listed as ignored
@@ -106,11 +105,13 @@ class _RolledBack(Exception):
         self.outcome = outcome
 
 
-def _fingerprint(parsed: ParsedIssue | dict[str, Any]) -> str:
-    if isinstance(parsed, dict):
-        payload = json.dumps(parsed.get("items"), sort_keys=True, ensure_ascii=False)
-        return hashlib.sha256(payload.encode()).hexdigest()
-    return content_hash(parsed)
+def _number_of(parsed: ParsedIssue | dict[str, Any]) -> int | None:
+    """The issue's number as the file gives it; None when an export's is no number (it
+    is refused for that)."""
+    if not isinstance(parsed, dict):
+        return parsed.number
+    number = parsed.get("number")
+    return number if isinstance(number, int) and not isinstance(number, bool) else None
 
 
 def _category_names(parsed: ParsedIssue | dict[str, Any]) -> list[str]:
@@ -135,13 +136,13 @@ def import_archive(
     messages and its issue's `imported_from` use (an upload's), instead of its path."""
     report = ArchiveReport(dry_run=dry_run, files=len(files))
     known = set(Category.objects.filter(publication=publication).values_list("name", flat=True))
-    seen: dict[int, str] = {}  # a dry run's issues by number: their fingerprints
+    seen: dict[int, tuple[Path, str]] = {}  # a dry run's issues by number: the file, its name
     for path in files:
         name = (shown_as or {}).get(path) or str(path)
         result: ImportOutcome | Refusal
         try:
             parsed = imports.parse_file(path, name)
-            result = _import_one(parsed, publication, name, actor, issue_date, dry_run, seen)
+            result = _import_one(parsed, path, publication, name, actor, issue_date, dry_run, seen)
         except OSError as exc:
             result = Refusal(f"{name}: {exc.strerror or exc}")
         except NewsdeskError as exc:
@@ -160,32 +161,36 @@ def import_archive(
 
 def _import_one(
     parsed: ParsedIssue | dict[str, Any],
+    path: Path,
     publication: Publication,
     name: str,
     actor: str,
     issue_date: Any,
     dry_run: bool,
-    seen: dict[int, str],
+    seen: dict[int, tuple[Path, str]],
 ) -> ImportOutcome:
-    def store() -> ImportOutcome:
-        if isinstance(parsed, dict):
-            return imports.import_export_record(parsed, publication, name, actor)
-        return imports.import_parsed(parsed, publication, name, actor, issue_date)
+    """Store the file's issue; for a dry run, decide as the real run would and roll back.
+    Nothing of a dry run's earlier files is kept, so the one that would have stored this
+    number (`seen`) is read and stored again first, in the same transaction: the file is
+    then compared with that issue exactly as the real run compares it, whatever the two
+    files' formats."""
+
+    def store(found: ParsedIssue | dict[str, Any], source: str) -> ImportOutcome:
+        if isinstance(found, dict):
+            return imports.import_export_record(found, publication, source, actor)
+        return imports.import_parsed(found, publication, source, actor, issue_date)
 
     if not dry_run:
-        return store()
+        return store(parsed, name)
+    number = _number_of(parsed)
+    earlier = seen.get(number) if number is not None else None
     try:
         with transaction.atomic():
-            raise _RolledBack(store())
+            if earlier is not None:
+                store(imports.parse_file(*earlier), earlier[1])
+            raise _RolledBack(store(parsed, name))
     except _RolledBack as done:
         outcome = done.outcome
-    if outcome.status == "imported" and outcome.number in seen:
-        # the run has read this number before: the real run would have stored it by now
-        if seen[outcome.number] != _fingerprint(parsed):
-            raise IssueError(
-                f"{name}: {publication.name} No. {outcome.number} is already stored with "
-                "different content (by an earlier file of this import)"
-            )
-        return dataclasses.replace(outcome, status="skipped")
-    seen.setdefault(outcome.number, _fingerprint(parsed))
+    if outcome.status == "imported":
+        seen[outcome.number] = (path, name)
     return outcome

@@ -270,6 +270,12 @@ class ItemSource(models.Model):
     article = models.ForeignKey(
         "ingest.Article", null=True, blank=True, on_delete=models.SET_NULL, related_name="cited_by"
     )
+    article_url = models.URLField(
+        max_length=2000,
+        blank=True,
+        help_text="the cited article's URL as an imported export gave it, kept when the "
+        "article is not in this database",
+    )
 
     class Meta:
         ordering = ["position"]

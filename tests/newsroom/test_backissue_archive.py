@@ -230,3 +230,50 @@ def test_a_category_named_twice_or_two_ways_is_linked_once(tmp_path: Path) -> No
     )
     assert len(names) == len(set(names)) and names.count("China") == 1
     assert names[-1] == "U.S." and "US" not in names
+
+
+def per_file(out: str) -> list[str]:
+    """The line said of each file, a dry run's "would import" read as "imported"."""
+    return [
+        line.replace("would import ", "imported ", 1)
+        for line in out.splitlines()
+        if line.startswith(("imported ", "would import ", "skipped "))
+    ]
+
+
+def test_an_export_folder_is_dry_run_and_imported_again_as_the_real_run(
+    newsdesk, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """An export's folder holds each issue twice, as JSON and as text: the dry run skips
+    the text as the real run does, and decides a changed copy and a copy of the JSON
+    as it does; running the import again skips every issue stored."""
+    pub = add_publication("hpb", "Harbour Policy Brief", 90)
+    import_file(BACK / "hpb-0412.txt", pub)
+    import_file(BACK / "hpb-0413.txt", pub)
+    folder = tmp_path / "export"
+    assert newsdesk("issue", "export", "hpb", "--out", str(folder)).code == 0
+    shutil.copy(folder / "hpb-00413.json", folder / "zz-413-copy.json")
+    text = (folder / "hpb-00412.txt").read_text(encoding="utf-8")
+    (folder / "zz-412-changed.txt").write_text(text.replace("China", "Chinaa", 1))
+    add_publication("moved", "Harbour Policy Brief", 90)  # the same bulletin, moved
+    dry = newsdesk("issue", "import", str(folder), "--publication", "moved", "--dry-run")
+    assert not Issue.objects.filter(publication__slug="moved").exists()
+    real = newsdesk("issue", "import", str(folder), "--publication", "moved")
+    assert dry.code == real.code == 1 and dry.err == real.err
+    changed = folder / "zz-412-changed.txt"
+    assert real.err == (
+        f"refused {changed}:15: Harbour Policy Brief No. 412 is already stored with "
+        "different content\n"
+    )
+    assert per_file(dry.out) == per_file(real.out)
+    assert [line.split(" No. ")[0] for line in per_file(real.out)] == [
+        "imported Harbour Policy Brief",
+        "skipped Harbour Policy Brief",  # the text of 412
+        "imported Harbour Policy Brief",
+        "skipped Harbour Policy Brief",  # the text of 413
+        "skipped Harbour Policy Brief",  # the copy of 413's JSON, after the changed 412
+    ]
+    again = newsdesk("issue", "import", str(folder), "--publication", "moved")
+    assert again.err == real.err  # the changed copy, still
+    assert table_rows(again.out)["stored"] == "0"
+    assert table_rows(again.out)["skipped as duplicates"] == "5"

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from newsdesk.ingest.models import Article
 from newsdesk.newsroom.imports import export_issues, export_record, import_file
 from newsdesk.newsroom.items import (
     add_items,
@@ -21,7 +22,7 @@ from newsdesk.newsroom.items import (
     write_item,
 )
 from newsdesk.newsroom.labels import labelled_examples
-from newsdesk.newsroom.models import Category, Issue, IssueEvent, Item, Publication
+from newsdesk.newsroom.models import Category, Issue, IssueEvent, Item, ItemSource, Publication
 from newsdesk.newsroom.numbering import find_issue, new_issue, publish, withdraw
 from newsdesk.newsroom.publications import add_publication
 from newsdesk.newsroom.reading import render
@@ -215,6 +216,67 @@ def test_export_then_import_into_empty_database_loses_nothing(tmp_path: Path) ->
     pub.refresh_from_db()
     assert pub.next_number == 415
     assert import_file(files[0], pub).status == "skipped"
+
+
+def published_citing_an_article(pub: Publication) -> Issue:
+    """An issue whose first item cites an article of the database, the second none."""
+    day = dt.datetime(2026, 11, 17, 9, tzinfo=dt.UTC)
+    article = Article.objects.create(
+        url="https://ledger.example/port-deal",
+        title="Port deal",
+        outlet="Harbor Ledger",
+        published=day,
+        fetched=day,
+        fingerprint="port-deal",
+    )
+    first, second = written(pub, "PORT DEAL"), written(pub, "AND MORE")
+    ItemSource.objects.filter(item=first).update(article=article)
+    issue = new_issue(pub, "ed")
+    add_items(issue, [first, second])
+    return publish(issue, actor="ed")
+
+
+def test_an_export_moved_without_its_articles_is_kept_whole(tmp_path: Path) -> None:
+    """The articles an export cites need not come along: an imported source keeps its
+    article's URL, so exporting again gives the same files and importing again skips."""
+    pub = harbour()
+    published_citing_an_article(pub)
+    (path,) = export_issues(pub, tmp_path / "first")
+    source = json.loads(path.read_text())["items"][0]["sources"][0]
+    assert source["article_url"] == "https://ledger.example/port-deal"
+    Item.objects.all().delete()  # another database: no issue, item or article of these
+    Issue.objects.all().delete()
+    Category.objects.all().delete()
+    Article.objects.all().delete()
+    Publication.objects.filter(pk=pub.pk).update(next_number=1)
+    assert import_file(path, pub).status == "imported"
+    assert import_file(path, pub).status == "skipped"  # an interrupted import run again
+    export_issues(pub, tmp_path / "again")
+    files = sorted(p.name for p in (tmp_path / "first").iterdir())
+    assert files == sorted(p.name for p in (tmp_path / "again").iterdir())
+    for name in files:
+        again = (tmp_path / "again" / name).read_text()
+        assert again == (tmp_path / "first" / name).read_text(), name
+
+
+def test_an_export_imported_again_is_compared_by_its_values(tmp_path: Path) -> None:
+    """The same times in another UTC offset, and a null left out, are the same issue;
+    a changed headline is not."""
+    pub = harbour()
+    published_citing_an_article(pub)
+    (path,) = export_issues(pub, tmp_path)
+    record = json.loads(path.read_text())
+    item = record["items"][1]
+    created = dt.datetime.fromisoformat(item["created"])
+    item["created"] = created.astimezone(dt.timezone(dt.timedelta(hours=13))).isoformat()
+    assert item["created"].endswith("+13:00") and item["sources"][0]["article_url"] is None
+    del item["sources"][0]["article_url"], item["teaser"]
+    path.write_text(json.dumps(record))
+    assert import_file(path, pub).status == "skipped"
+    item["headline"] = "AND MUCH MORE"
+    path.write_text(json.dumps(record))
+    with pytest.raises(IssueError, match="already stored with different content"):
+        import_file(path, pub)
 
 
 @pytest.mark.django_db(transaction=True)
