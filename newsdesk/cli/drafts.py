@@ -35,6 +35,7 @@ def run_draft(args: argparse.Namespace) -> int:
     pub = _publication(args.publication)
     story = drafting.get_story(args.story)
     written = drafting.draft_story(pub, story, backend=args.backend, cite=args.cite or ())
+    saved_before = drafting.saved_copy(pub, story, written) if args.save else None
     item = drafting.save_draft(pub, story, written, actor_of(args)) if args.save else None
     if args.json:
         print(json.dumps(draft_json(written, item.pk if item else None), ensure_ascii=False))
@@ -42,8 +43,10 @@ def run_draft(args: argparse.Namespace) -> int:
         date_format = style_of(pub).attribution_date_format
         print_draft(written, date_format, every=args.every)
         if item is not None:
+            saved = "already saved" if saved_before is not None else "saved"
             print(
-                f"\nsaved as item #{item.pk}; add it with `newsdesk issue add {pub.slug} {item.pk}`"
+                f"\n{saved} as item #{item.pk}; add it with "
+                f"`newsdesk issue add {pub.slug} {item.pk}`"
             )
     return 0 if written.report.passed else 1
 

@@ -119,10 +119,30 @@ def draft_story(
     )
 
 
+def saved_copy(publication: Publication, story: Story, written: Written) -> Item | None:
+    """The story's item already holding this very draft (headline and body) and in no
+    issue yet, if any."""
+    text = written.draft.item()
+    return (
+        Item.objects.filter(
+            publication=publication,
+            story=story,
+            headline=text.headline,
+            body=text.body,
+            issue__isnull=True,
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
 def save_draft(publication: Publication, story: Story, written: Written, actor: str = "") -> Item:
     """Store a drafted item: its sources linked to the articles they cite, its
     provenance (backend, why it fell back, which source sentences support each body
-    sentence) and its checks."""
+    sentence) and its checks. The same draft of the same story saved again (a command
+    run twice, a button pressed twice) is the item already saved, not a copy."""
+    if (copy := saved_copy(publication, story, written)) is not None:
+        return copy
     draft, report = written.draft, written.report
     provenance = {
         "backend": draft.backend,

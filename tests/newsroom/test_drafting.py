@@ -43,6 +43,9 @@ def test_a_drafted_story_is_stored_with_sources_provenance_and_checks(pub: Publi
     assert [s.outlet for s in item.sources.all()] == [a.outlet for a in cited if a]
     assert {c.name for c in item.categories.all()} == {"Cybersecurity", "China"}
     assert len(item.provenance["sentences"]) >= 2
+    # saved again (a command run twice, a button pressed twice): the same item, no copy
+    assert drafting.save_draft(pub, stories["breach"], written, "ed") == item
+    assert Item.objects.filter(story=stories["breach"]).count() == 1
 
 
 def test_an_edit_is_checked_again_and_a_failed_check_needs_an_override(
@@ -217,6 +220,9 @@ def test_the_draft_command_prints_the_draft_and_its_checks(
     assert main(["draft", str(story.pk)]) == 0
     out = capsys.readouterr().out
     assert "checks: every check passed" in out and out.splitlines()[2].isupper()
+    assert main(["draft", str(story.pk), "--save"]) == 0  # saved before: no copy
+    assert f"already saved as item #{item.pk};" in capsys.readouterr().out
+    assert Item.objects.filter(story=story).count() == 1
     assert main(["draft", "999999"]) == 1
     assert "no story #999999" in capsys.readouterr().err
     assert main(["draft", str(story.pk), "--backend", "nonesuch"]) == 1
