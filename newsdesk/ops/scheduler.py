@@ -35,6 +35,7 @@ from newsdesk.newsroom.profiles import profile_of
 from newsdesk.newsroom.tasks import publish_due_issues, refresh_stories, retrain_due_models
 from newsdesk.ops.heartbeat import Beating
 from newsdesk.ops.models import Claim, Heartbeat
+from newsdesk.ops.outage import DATABASE_ERRORS, Outage
 from newsdesk.ops.recovery import release_orphans
 
 logger = logging.getLogger("newsdesk.ops")
@@ -194,7 +195,10 @@ def tick(now: dt.datetime | None = None) -> Tick:
 
 
 def run_scheduler(stop: threading.Event | None = None) -> int:
-    """Tick every TICK seconds until SIGTERM or SIGINT (or `stop`); exit 0."""
+    """Tick every TICK seconds until SIGTERM or SIGINT (or `stop`); exit 0.
+
+    A lost database is waited out as the worker does (ops/outage.py): one line per
+    failed tick, a growing wait between them, a line when it answers again."""
     stop = stop or threading.Event()
 
     def ask_to_stop(signum: int, frame: FrameType | None) -> None:
@@ -205,14 +209,20 @@ def run_scheduler(stop: threading.Event | None = None) -> int:
         signal.signal(signal.SIGINT, ask_to_stop)
     with Beating(Heartbeat.Role.SCHEDULER) as name:
         logger.info("scheduler %s started", name)
+        outage = Outage(f"scheduler {name}", first=TICK)
         while not stop.is_set():
             close_old_connections()
             try:
                 done = tick()
+            except DATABASE_ERRORS as exc:
+                stop.wait(outage.lost(exc))
+                continue
+            except Exception:  # a bug: its traceback is the report
+                logger.exception("scheduler tick failed; trying again in %s s", TICK)
+            else:
+                outage.back()
                 if any(dataclasses.astuple(done)):
                     logger.info("scheduler: %s", dataclasses.asdict(done))
-            except Exception:
-                logger.exception("scheduler tick failed; trying again in %s s", TICK)
             stop.wait(TICK)
     logger.info("scheduler %s stopped", name)
     return 0

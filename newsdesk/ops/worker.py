@@ -11,24 +11,19 @@ db_worker's "again to force" would abort the task and record it failed, for good
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import time
 from types import FrameType
 
-from django.db import DatabaseError, InterfaceError, connection
 from django_tasks_db.compat import DEFAULT_TASK_BACKEND_ALIAS, TASKS_LOGGER
 from django_tasks_db.management.commands.db_worker import Worker
 
 from newsdesk.ops.heartbeat import Beating
 from newsdesk.ops.models import Heartbeat
+from newsdesk.ops.outage import DATABASE_ERRORS, Outage
 from newsdesk.ops.recovery import release_orphans, release_own
 
 logger = logging.getLogger("newsdesk.ops")
-
-#: after losing the database, the first wait before trying again, and the longest
-RECONNECT = 1.0
-RECONNECT_MAX = 30.0
 
 
 class OneStopWorker(Worker):
@@ -45,14 +40,14 @@ def run_worker(*, queues: str = "*", max_tasks: int | None = None, batch: bool =
     """Run tasks of `queues` ("*" for all, or names joined by ","); 0 on a clean stop.
 
     A lost database (a restart, a failover) does not end the worker: it waits,
-    growing the wait up to RECONNECT_MAX, reconnects, puts back the task it had in
-    hand (its end could not be recorded) and goes on."""
+    longer after each failed attempt (ops/outage.py), reconnects, puts back the task it
+    had in hand (its end could not be recorded) and goes on."""
     with Beating(Heartbeat.Role.WORKER) as name:
         release_orphans()
         logger.info("worker %s started on queues %s", name, queues)
         for quiet in (TASKS_LOGGER, "django_tasks_db"):  # newsdesk logs the tasks itself
             logging.getLogger(quiet).setLevel(logging.CRITICAL)
-        wait = RECONNECT
+        outage = Outage(f"worker {name}")
         while True:
             worker = OneStopWorker(
                 queue_names=queues.split(","),
@@ -72,18 +67,16 @@ def run_worker(*, queues: str = "*", max_tasks: int | None = None, batch: bool =
                 code = stop.code if isinstance(stop.code, int) else 1
                 logger.info("worker %s stopped (%s)", name, code)
                 return code
-            except (DatabaseError, InterfaceError) as exc:
-                logger.warning("worker %s lost the database (%s); again in %.0f s", name, exc, wait)
-            wait = _reconnect(name, wait)
+            except DATABASE_ERRORS as exc:
+                time.sleep(outage.lost(exc))
+            _reconnect(name, outage)
 
 
-def _reconnect(name: str, wait: float) -> float:
-    """Wait, then give back our task in hand; the next wait (longer if it failed)."""
-    with contextlib.suppress(DatabaseError, InterfaceError):  # gone already
-        connection.close()  # Django opens a new one on the next query
-    time.sleep(wait)
+def _reconnect(name: str, outage: Outage) -> None:
+    """Give back our task in hand; the database is back when that works. When it does
+    not, the next attempt to run fails too and says so."""
     try:
         release_own(name)
-    except (DatabaseError, InterfaceError):
-        return min(wait * 2, RECONNECT_MAX)
-    return RECONNECT
+    except DATABASE_ERRORS:
+        return
+    outage.back()
