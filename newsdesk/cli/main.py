@@ -1,10 +1,7 @@
 """The `newsdesk` command: parse the arguments, set Django up, run the command's handler,
-and turn what a user can cause into one line and an exit code.
-
-Exit codes: 0 success; 1 the command failed (bad input, unreachable URL, busy database,
-...: one line on stderr says why); 2 usage error; 3 the database is empty or outdated
-(`newsdesk migrate`); 4 internal error, a bug: the traceback is printed, please report
-it; 130 interrupted.
+and turn what a user can cause into one line and an exit code (newsdesk/cli/exits.py).
+The command starts in newsdesk/__main__.py: until the handler's work begins, a Ctrl-C
+ends the process at once (exits.py).
 """
 
 from __future__ import annotations
@@ -23,13 +20,20 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from newsdesk.cli.config_check import refuse_bad_config
+from newsdesk.cli.exits import (
+    EXIT_BUG,
+    EXIT_FAILED,
+    EXIT_SCHEMA,
+    EXIT_USAGE,
+    interrupted,
+    raise_on_interrupt,
+)
 from newsdesk.cli.parser import build_parser, check_usage
 from newsdesk.demo.files import use_demo_files
 from newsdesk.lineage import end_with_supervisor
 from newsdesk.pipeline.errors import ConfigError, NewsdeskError, SchemaError, one_line
 from newsdesk.storage import require_current_schema, storage_errors
 
-EXIT_FAILED, EXIT_USAGE, EXIT_SCHEMA, EXIT_BUG, EXIT_INTERRUPTED = 1, 2, 3, 4, 130
 NO_SECRET_KEY = (
     "NEWSDESK_SECRET_KEY is not set: set it, or NEWSDESK_SECRET_KEY_FILE naming a file "
     "that holds it, to a long random string kept the same across restarts, e.g. from "
@@ -46,6 +50,8 @@ Handler = Callable[[argparse.Namespace], int]
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         return run_main(argv)
+    except KeyboardInterrupt:  # at any step, argument parsing included
+        return interrupted()
     except BrokenPipeError:
         return output_closed()
 
@@ -60,9 +66,6 @@ def run_main(argv: Sequence[str] | None) -> int:
     end_with_supervisor()  # started by `newsdesk run`: do not outlive it
     try:
         return run_command(args)
-    except KeyboardInterrupt:
-        print("newsdesk: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
     except BrokenPipeError:
         raise  # the reader of the output went away: main() ends quietly
     except Exception as exc:
@@ -85,6 +88,7 @@ def run_command(args: argparse.Namespace) -> int:
     if args.needs_django:
         setup_django()
     handler = load(args.handler)  # after set-up: a command's module imports models
+    raise_on_interrupt()  # the work begins: a Ctrl-C lets it stop cleanly
     with storage_errors():
         if args.needs_schema:
             require_current_schema()
@@ -139,6 +143,8 @@ def run() -> NoReturn:
         sys.stdout.flush()  # while a closed pipe can still be handled
     except BrokenPipeError:
         code = output_closed()
+    except KeyboardInterrupt:
+        code = interrupted()
     sys.exit(code)
 
 
