@@ -23,6 +23,7 @@ from newsdesk.pipeline.errors import (
     SchemaError,
     one_line,
 )
+from newsdesk.pipeline.text import plural
 
 BUSY = (
     "the database is busy with another newsdesk command (an import or ingest); "
@@ -102,6 +103,6 @@ def require_current_schema() -> None:
         state = (
             "is empty"
             if not executor.loader.applied_migrations
-            else f"is outdated ({len(pending)} migrations pending)"
+            else f"is outdated ({plural(len(pending), 'migration')} pending)"
         )
         raise SchemaError(f"the database {name} {state}; run `newsdesk migrate` to fix it")

@@ -567,7 +567,7 @@ def test_source_commands(newsdesk: Newsdesk, tmp_path: Path) -> None:
         'xmlUrl="https://gazette.example/rss"/></outline></body></opml>'
     )
     imported = newsdesk("source", "import", "--file", str(opml))
-    assert "imported 1 new sources, 0 already present" in imported.out
+    assert "imported 1 new source, 0 already present" in imported.out
     listed = newsdesk("source", "list").out
     assert "Gazette" in listed and "Ledger" in listed
     exported = newsdesk("source", "export").out

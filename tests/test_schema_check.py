@@ -25,7 +25,7 @@ def test_a_migration_not_recorded_as_applied_is_reported_as_outdated(db: None) -
         )
     with pytest.raises(SchemaError) as refused:
         require_current_schema()
-    assert "is outdated (1 migrations pending); run `newsdesk migrate`" in str(refused.value)
+    assert "is outdated (1 migration pending); run `newsdesk migrate`" in str(refused.value)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -7,13 +7,14 @@ from pathlib import Path
 
 from newsdesk.cli.output import console
 from newsdesk.ops.backup import backup, restore
+from newsdesk.pipeline.text import plural
 
 
 def run_backup(args: argparse.Namespace) -> int:
     made = backup(Path(args.out))
     console().print(
         f"backed up the {made.engine} database to {made.path} ({made.size:,} bytes, "
-        f"{len(made.migrations)} migrations applied)",
+        f"{plural(len(made.migrations), 'migration')} applied)",
         markup=False,
     )
     return 0
@@ -25,7 +26,7 @@ def run_restore(args: argparse.Namespace) -> int:
     out.print(f"restored the database from {done.backup.path}", markup=False)
     if done.pending:
         out.print(
-            f"the backup misses {done.pending} migrations of this version: "
+            f"the backup misses {plural(done.pending, 'migration')} of this version: "
             "run `newsdesk migrate` before anything else",
             markup=False,
         )

@@ -7,6 +7,7 @@ import sys
 
 from newsdesk.ops.configcheck import config_problems
 from newsdesk.pipeline.errors import ConfigError
+from newsdesk.pipeline.text import plural
 
 #: exit code of `config check` when something is wrong (as for a usage error: the
 #: command line's environment is the input)
@@ -19,7 +20,7 @@ def run_config(args: argparse.Namespace) -> int:
     for problem in problems:
         print(f"problem: {problem}")
     if problems:
-        print(f"{len(problems)} problem{'s' if len(problems) > 1 else ''} in the configuration")
+        print(f"{plural(len(problems), 'problem')} in the configuration")
         return EXIT_PROBLEMS
     print("configuration ok")
     return 0
@@ -36,6 +37,6 @@ def refuse_bad_config(production: bool = True) -> None:
     for problem in problems:
         print(f"newsdesk: {problem}", file=sys.stderr)
     raise ConfigError(
-        f"not starting: {len(problems)} problem{'s' if len(problems) > 1 else ''} in the "
+        f"not starting: {plural(len(problems), 'problem')} in the "
         "configuration (above; `newsdesk config check` lists them again)"
     )

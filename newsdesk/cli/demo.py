@@ -17,6 +17,7 @@ from newsdesk.ingest.sources import import_opml
 from newsdesk.ingest.workers import shared_pool
 from newsdesk.newsroom.reading import render
 from newsdesk.ops.supervisor import run_stack
+from newsdesk.pipeline.text import plural
 from newsdesk.web.server import refuse_unusable_address
 
 
@@ -27,29 +28,32 @@ def run_demo(args: argparse.Namespace) -> int:
     publication = build.create_publication()
     login = build.create_desk_editor(publication, database)
     for outcome in build.import_back_issues(publication):
-        out.print(f"imported back issue No. {outcome.number} ({outcome.items} items)")
+        out.print(f"imported back issue No. {outcome.number} ({plural(outcome.items, 'item')})")
     with FixtureServer(build.SITE) as outlets:
         out.print(f"fictional outlets served at {outlets.base}")
         imported = import_opml(outlets.body_for("sources.opml") or b"", publication)
-        out.print(f"{imported.created} sources imported from sources.opml")
+        out.print(f"{plural(imported.created, 'source')} imported from sources.opml")
         sources = list(publication.sources.all())
         with progress_bar(len(sources), "ingesting") as advance:
             report = Ingestor(allow_hosts=[outlets.host], progress=advance).run(sources)
         print_run_report(report, out)
         shared_pool().close()  # no idle worker processes behind the web server
         clustered, ranked = build.rank_the_week(publication)
-        out.print(f"{clustered.articles} articles grouped into {clustered.stories} stories")
+        out.print(
+            f"{plural(clustered.articles, 'article')} grouped into "
+            f"{plural(clustered.stories, 'story', 'stories')}"
+        )
         out.print("the week's stories for the desk, best first:")
         for n, row in enumerate(ranked[:10], 1):
             places = "; ".join(p["name"] for p in row.places) or "-"
             out.print(
                 f"{n:>3}. [{row.score:.2f}] {row.story.title} "
-                f"({row.story.coverage} outlets; {places})",
+                f"({plural(row.story.coverage, 'outlet')}; {places})",
                 markup=False,
                 highlight=False,
             )
         issue, drafted = build.publish_issue(publication)
-        out.print(f"drafted {len(drafted.items)} items from the week's best stories:")
+        out.print(f"drafted {plural(len(drafted.items), 'item')} from the week's best stories:")
         for item in drafted.items:
             item.refresh_from_db()
             passed = "every check passed" if item.verification.get("ok") else "checks FAILED"

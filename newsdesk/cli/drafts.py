@@ -15,6 +15,7 @@ from newsdesk.newsroom.reading import render
 from newsdesk.pipeline.draft.types import Check, Report
 from newsdesk.pipeline.draft.writer import Written
 from newsdesk.pipeline.errors import InputError
+from newsdesk.pipeline.text import plural
 
 
 def _publication(slug: str | None) -> Publication:
@@ -125,7 +126,7 @@ def run_issue_draft(args: argparse.Namespace) -> int:
     week = drafting.draft_week(
         pub, top=args.top, backend=args.backend, actor=actor_of(args), as_of=args.as_of
     )
-    print(f"draft #{week.issue.pk} of {pub.name}: {len(week.items)} items drafted")
+    print(f"draft #{week.issue.pk} of {pub.name}: {plural(len(week.items), 'item')} drafted")
     for item in sorted(week.items, key=lambda i: i.position):
         item.refresh_from_db()
         status = "checks passed" if item.verification.get("ok") else "CHECKS FAILED"

@@ -21,6 +21,7 @@ from newsdesk.newsroom.publications import add_publication, get_publication, sty
 from newsdesk.newsroom.reading import render
 from newsdesk.pipeline.errors import InputError, NotFoundError
 from newsdesk.pipeline.limits import read_limited
+from newsdesk.pipeline.text import plural
 
 
 def actor_of(args: argparse.Namespace) -> str:
@@ -40,7 +41,7 @@ def run_publication(args: argparse.Namespace) -> int:
         for pub in Publication.objects.all():
             print(
                 f"{pub.slug:<28} {pub.name:<36} next No. {pub.next_number:<6} "
-                f"{pub.issues.exclude(number=None).count()} issues"
+                f"{plural(pub.issues.exclude(number=None).count(), 'issue')}"
             )
     else:
         show_publication(get_publication(args.slug))
@@ -98,7 +99,7 @@ def run_issue(args: argparse.Namespace) -> int:
         for issue in pub.issues.all():
             label = f"No. {issue.number}" if issue.number else f"draft #{issue.pk}"
             day = str(issue.date or "")
-            print(f"{label:<12} {issue.status:<10} {day:<10} {issue.items.count()} items")
+            print(f"{label:<12} {issue.status:<10} {day:<10} {plural(issue.items.count(), 'item')}")
     elif action == "render":
         issue = (
             numbering.find_issue(pub, args.number)
@@ -108,7 +109,7 @@ def run_issue(args: argparse.Namespace) -> int:
         sys.stdout.write(render(issue, args.format))
     elif action == "export":
         written = imports.export_issues(pub, Path(args.out))
-        print(f"exported {len(written)} issues to {args.out}")
+        print(f"exported {plural(len(written), 'issue')} to {args.out}")
     elif action == "new":
         issue = numbering.new_issue(pub, actor_of(args), args.date)
         print(f"draft #{issue.pk} of {pub.name} (will be No. {pub.next_number} or later)")
@@ -139,8 +140,8 @@ def import_issues(args: argparse.Namespace) -> int:
         status = "would import" if args.dry_run and result.status == "imported" else result.status
         dated = f", {result.dated}" if result.dated and result.status == "imported" else ""
         print(
-            f"{status} {pub.name} No. {result.number}: {result.items} items, "
-            f"{result.categories} categories{dated} ({path})",
+            f"{status} {pub.name} No. {result.number}: {plural(result.items, 'item')}, "
+            f"{plural(result.categories, 'category', 'categories')}{dated} ({path})",
             file=out,
         )
         for note in result.notes if not bulk else ():  # a bulk import lists them at its end
@@ -215,7 +216,7 @@ def edit_draft(args: argparse.Namespace, pub: Publication) -> None:
                 raise NotFoundError(f"no item #{ident} in {pub.slug}")
             chosen.append(found)
         items.add_items(issue, chosen, actor_of(args))
-        print(f"added {len(chosen)} items to draft #{issue.pk}")
+        print(f"added {plural(len(chosen), 'item')} to draft #{issue.pk}")
     elif action == "order":
         items.order_items(issue, args.items, actor_of(args))
         print(f"ordered draft #{issue.pk}")

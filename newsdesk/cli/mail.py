@@ -13,6 +13,7 @@ from newsdesk.cli.output import console, progress_bar
 from newsdesk.mailing import bounces, delivery, sending
 from newsdesk.newsroom.models import Issue
 from newsdesk.pipeline.errors import NotFoundError
+from newsdesk.pipeline.text import plural
 
 
 def run_mail(args: argparse.Namespace) -> int:
@@ -38,7 +39,7 @@ def run_mail(args: argparse.Namespace) -> int:
         report = sending.send_issue(issue, progress=lambda state: advance("item", 1), stop=stop)
     out.print(
         f"{issue.publication.name} No. {issue.number}: {report.sent} sent in this run "
-        f"({report.added} readers added, {report.recovered} left in flight by a stopped "
+        f"({plural(report.added, 'reader')} added, {report.recovered} left in flight by a stopped "
         "sender)",
         markup=False,
     )

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from newsdesk.archive.export import export_site
+from newsdesk.pipeline.text import plural
 
 
 def run_site(args: argparse.Namespace) -> int:
@@ -18,8 +19,8 @@ def run_site(args: argparse.Namespace) -> int:
     )
     print(
         f"exported {args.publication} to {report.out} ({report.version}): "
-        f"{report.pages} pages, {report.rendered} rendered, {report.reused} reused, "
-        f"{report.copied} static files copied, {report.removed} removed"
+        f"{plural(report.pages, 'page')}, {report.rendered} rendered, {report.reused} reused, "
+        f"{plural(report.copied, 'static file')} copied, {report.removed} removed"
     )
     if report.to_app:
         print("linked to the app: " + ", ".join(report.to_app))

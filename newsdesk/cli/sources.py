@@ -11,6 +11,7 @@ from newsdesk.ingest.sources import add_source, export_opml, import_opml, source
 from newsdesk.newsroom.models import Publication
 from newsdesk.newsroom.publications import get_publication
 from newsdesk.pipeline.errors import NotFoundError
+from newsdesk.pipeline.text import plural
 
 
 def run_source(args: argparse.Namespace) -> int:
@@ -55,7 +56,7 @@ def run_source(args: argparse.Namespace) -> int:
             Path(args.file).read_bytes(), publication, allow_internal=args.allow_internal
         )
         print(
-            f"imported {result.created} new sources, {result.existing} already present, "
+            f"imported {plural(result.created, 'new source')}, {result.existing} already present, "
             f"{len(result.skipped)} skipped"
         )
         for line in result.skipped:

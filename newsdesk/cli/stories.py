@@ -14,12 +14,13 @@ from newsdesk.newsroom.publications import get_publication
 from newsdesk.newsroom.story_list import list_stories
 from newsdesk.pipeline.errors import InputError, NotFoundError
 from newsdesk.pipeline.judge.categories import reading_of
+from newsdesk.pipeline.text import plural
 
 
 def run_enrich(args: argparse.Namespace) -> int:
     with progress_bar(None, "enriching", enabled=not args.quiet) as advance:
         done = enrich_articles(force=args.force, progress=lambda n: advance("item", n))
-    print(f"enriched {done} articles")
+    print(f"enriched {plural(done, 'article')}")
     return 0
 
 
@@ -35,7 +36,7 @@ def run_stories(args: argparse.Namespace) -> int:
     if action == "cluster":
         report = stored_stories.cluster_articles(args.since, args.until)
         print(
-            f"{report.articles} articles in {report.stories} stories "
+            f"{plural(report.articles, 'article')} in {plural(report.stories, 'story', 'stories')} "
             f"({report.new_stories} new, {report.follow_ups} following earlier items)"
         )
     elif action == "list":
@@ -48,10 +49,10 @@ def run_stories(args: argparse.Namespace) -> int:
         kept = stored_stories.merge_stories(
             _story(args.story), _story(args.other), args.editor or ""
         )
-        print(f"merged into story #{kept.pk} ({kept.article_count} articles)")
+        print(f"merged into story #{kept.pk} ({plural(kept.article_count, 'article')})")
     elif action == "split":
         new = stored_stories.split_story(_story(args.story), args.articles, args.editor or "")
-        print(f"split {len(args.articles)} articles into story #{new.pk}")
+        print(f"split {plural(len(args.articles), 'article')} into story #{new.pk}")
     elif action == "categories":
         decide_categories(args)
     elif action in ("pick", "dismiss"):
@@ -68,8 +69,7 @@ def print_stories(args: argparse.Namespace) -> None:
         print(json.dumps({"stories": stories}, ensure_ascii=False))
         return
     for story in stories:
-        outlets = story["coverage"]
-        print(f"#{story['id']} {story['title']} ({outlets} outlet{'s' if outlets != 1 else ''})")
+        print(f"#{story['id']} {story['title']} ({plural(story['coverage'], 'outlet')})")
         for article in story["articles"]:
             print(f"    {article['published'] or '-'}  {article['outlet']}  {article['url']}")
     if not stories:
@@ -81,7 +81,7 @@ def rank_stories(args: argparse.Namespace) -> None:
     pub = get_publication(args.publication)
     if not args.no_train and (trained := week.train_if_due(pub)) is not None:
         reason, learnt = trained
-        print(f"retrained {pub.slug} ({reason}): {learnt.examples} examples")
+        print(f"retrained {pub.slug} ({reason}): {plural(learnt.examples, 'example')}")
     rows = week.rank_week(pub, args.as_of, args.days)
     for n, row in enumerate(rows[: args.limit], 1):
         story = row.story
@@ -89,7 +89,8 @@ def rank_stories(args: argparse.Namespace) -> None:
         places = "; ".join(_category(p) for p in row.places) or "-"
         print(f"{n:>3}. [{row.score:.2f}] #{story.pk} {story.title}")
         print(
-            f"      {story.coverage} outlets, {story.article_count} articles; "
+            f"      {plural(story.coverage, 'outlet')}, "
+            f"{plural(story.article_count, 'article')}; "
             f"topics: {topics}; places: {places}"
         )
         if args.why:
@@ -102,7 +103,7 @@ def rank_stories(args: argparse.Namespace) -> None:
 def show_story(story: Story) -> None:
     print(f"#{story.pk} {story.title}")
     print(
-        f"  {story.coverage} outlets, {story.article_count} articles, "
+        f"  {plural(story.coverage, 'outlet')}, {plural(story.article_count, 'article')}, "
         f"{story.first_seen:%Y-%m-%d %H:%M} to {story.last_seen:%Y-%m-%d %H:%M} UTC"
         if story.first_seen and story.last_seen
         else ""
@@ -159,7 +160,7 @@ def run_profile(args: argparse.Namespace) -> int:
         else:
             done = week.train_due()
         for publication, reason, learnt in done:
-            print(f"trained {publication.slug} ({reason}): {learnt.examples} examples")
+            print(f"trained {publication.slug} ({reason}): {plural(learnt.examples, 'example')}")
         if not done:
             print("every model is current")
         return 0
@@ -180,8 +181,8 @@ def run_profile(args: argparse.Namespace) -> int:
     elif args.action == "train":
         report = week.train(pub)
         print(
-            f"trained on {report.examples} examples ({report.positives} relevant), "
-            f"{report.topics} topics"
+            f"trained on {plural(report.examples, 'example')} ({report.positives} relevant), "
+            f"{plural(report.topics, 'topic')}"
         )
         return 0
     print(f"profile of {pub.name}")
@@ -190,7 +191,7 @@ def run_profile(args: argparse.Namespace) -> int:
     print(f"  exclude: {', '.join(profile.exclude_terms) or '-'}")
     print(f"  required places: {', '.join(profile.required_places) or '-'}")
     when = (
-        f"{profile.trained:%Y-%m-%d %H:%M} on {profile.trained_on} examples"
+        f"{profile.trained:%Y-%m-%d %H:%M} on {plural(profile.trained_on, 'example')}"
         if profile.trained
         else "never (rules only)"
     )

@@ -11,6 +11,7 @@ from newsdesk.cli.output import console
 from newsdesk.mailing import imports, links, roster, subscribing
 from newsdesk.newsroom.models import Publication
 from newsdesk.pipeline.errors import InputError, NotFoundError
+from newsdesk.pipeline.text import plural
 
 
 def run_subscribers(args: argparse.Namespace) -> int:
@@ -28,7 +29,7 @@ def run_subscribers(args: argparse.Namespace) -> int:
             private = os.open(args.out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with open(private, "w", encoding="utf-8", newline="") as out:  # readers' addresses
                 count = roster.write_csv(publication, out)
-            print(f"exported {count} subscriptions of {publication.slug} to {args.out}")
+            print(f"exported {plural(count, 'subscription')} of {publication.slug} to {args.out}")
         else:
             roster.write_csv(publication, sys.stdout)
         return 0
@@ -46,7 +47,7 @@ def run_import(publication: Publication, path: Path, *, confirmed: bool) -> int:
     report = imports.import_subscribers(publication, data, confirmed=confirmed, base_url=base)
     out = console()
     out.print(
-        f"{report.rows} rows: {report.added} added, {report.confirmed} confirmed, "
+        f"{plural(report.rows, 'row')}: {report.added} added, {report.confirmed} confirmed, "
         f"{report.unchanged} subscribed already, {len(report.rejected)} rejected or merged; "
         f"confirmation messages: {report.confirmations_sent} sent, "
         f"{report.confirmations_held} held (one went out within the hour), "
@@ -69,5 +70,5 @@ def run_list(publication: Publication, search: str) -> int:
         out.print(
             f"{person.email}{name}  {s.status}  since {s.created:%Y-%m-%d}{extra}", markup=False
         )
-    out.print(f"{count} subscription{'s' if count != 1 else ''}", markup=False)
+    out.print(plural(count, "subscription"), markup=False)
     return 0

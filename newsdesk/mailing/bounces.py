@@ -34,6 +34,7 @@ from newsdesk.mailing import addresses, messages, subscribing, tokens
 from newsdesk.mailing.models import Delivery, Subscriber, SubscriberEvent, Subscription, Suppression
 from newsdesk.newsroom.models import Publication
 from newsdesk.pipeline.errors import ConflictError, InputError, NotFoundError
+from newsdesk.pipeline.text import plural
 
 log = logging.getLogger(__name__)
 Kind = SubscriberEvent.Kind
@@ -68,10 +69,13 @@ class Report:
     def line(self) -> str:
         c = self.counts
         return (
-            f"{sum(c.values())} messages: {c.get('hard-bounce', 0)} hard bounces, "
-            f"{c.get('soft-bounce', 0)} delays, {c.get('complaint', 0)} complaints, "
-            f"{c.get('unsubscribe', 0)} unsubscribe requests, "
-            f"{c.get('unrecognised', 0)} not recognised; {self.suppressed} addresses suppressed"
+            f"{plural(sum(c.values()), 'message')}: "
+            f"{plural(c.get('hard-bounce', 0), 'hard bounce')}, "
+            f"{plural(c.get('soft-bounce', 0), 'delay')}, "
+            f"{plural(c.get('complaint', 0), 'complaint')}, "
+            f"{plural(c.get('unsubscribe', 0), 'unsubscribe request')}, "
+            f"{c.get('unrecognised', 0)} not recognised; "
+            f"{plural(self.suppressed, 'address', 'addresses')} suppressed"
         )
 
 

@@ -33,6 +33,7 @@ from newsdesk.mailing import addresses, subscribing
 from newsdesk.mailing.models import Subscriber, SubscriberEvent, Subscription, Suppression
 from newsdesk.newsroom.models import Category, Publication
 from newsdesk.pipeline.errors import InputError, TooLargeInputError
+from newsdesk.pipeline.text import plural
 
 #: the columns an import reads; an export's other columns are accepted and ignored,
 #: so an export imports again
@@ -145,7 +146,8 @@ def read_rows(publication: Publication, data: bytes, report: ImportReport) -> li
     for line, values in table:
         report.rows += 1
         if len(values) != len(header):
-            report.reject(line, f"{len(values)} fields where the header has {len(header)}")
+            given = plural(len(values), "field")
+            report.reject(line, f"{given} where the header has {len(header)}")
             continue
         fields = dict(zip(header, (unguarded(v.strip()).strip() for v in values), strict=True))
         try:

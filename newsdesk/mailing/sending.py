@@ -41,6 +41,7 @@ from newsdesk.mailing import addresses, delivery, links, messages, subscribing
 from newsdesk.mailing.models import Delivery, Subscriber, Suppression
 from newsdesk.newsroom.models import Issue
 from newsdesk.pipeline.errors import ConflictError
+from newsdesk.pipeline.text import plural
 
 if TYPE_CHECKING:
     from _typeshed import ReadableBuffer
@@ -375,7 +376,7 @@ class Sender:
             attempts = Delivery.objects.filter(pk=number).values_list("attempts", flat=True)[0]
             if attempts >= settings.NEWSDESK_MAIL_ATTEMPTS and not answer.fatal:
                 state = State.FAILED
-                reply = f"{answer.reply} (gave up after {attempts} tries)"
+                reply = f"{answer.reply} (gave up after {plural(attempts, 'try', 'tries')})"
                 delivery.settle(number, state, reply, sender=name, event=Kind.BOUNCED)
             else:
                 after = timezone.now() + (

@@ -31,6 +31,7 @@ from newsdesk.newsroom.models import (
 from newsdesk.newsroom.profiles import profile_of
 from newsdesk.newsroom.reading import issue_text
 from newsdesk.pipeline.errors import LabelError
+from newsdesk.pipeline.text import plural
 
 
 @dataclass(frozen=True)
@@ -202,5 +203,5 @@ def retrain_due(publication: Publication, now: dt.datetime | None = None) -> str
         return "editors' labels changed since the last training"
     age = now - profile.trained
     if has_labels(state) and age > dt.timedelta(days=settings.NEWSDESK_RETRAIN_DAYS):
-        return f"last trained {age.days} days ago"
+        return f"last trained {plural(age.days, 'day')} ago"
     return ""

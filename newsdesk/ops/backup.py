@@ -34,6 +34,7 @@ from django.db.migrations.loader import MigrationLoader
 from psycopg.conninfo import make_conninfo
 
 from newsdesk.pipeline.errors import ConfigError, ConflictError, InputError, NotFoundError
+from newsdesk.pipeline.text import plural
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_MAGIC = b"PGDMP"
@@ -107,8 +108,8 @@ def restore(source: Path, *, force: bool = False) -> Restored:
     if newer:
         app, name = newer[0]
         raise ConflictError(
-            f"{source} comes from a newer newsdesk ({len(newer)} migrations this one does "
-            f"not know, e.g. {app}.{name}): upgrade newsdesk, then restore"
+            f"{source} comes from a newer newsdesk ({plural(len(newer), 'migration')} this "
+            f"one does not know, e.g. {app}.{name}): upgrade newsdesk, then restore"
         )
     if not force:
         holding = tables_with_rows()

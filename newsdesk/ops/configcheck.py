@@ -35,6 +35,7 @@ from newsdesk.config import (
 from newsdesk.pipeline.draft.backends import backend_names, backend_options, make_backend
 from newsdesk.pipeline.errors import BlockedURLError, ConfigError, one_line
 from newsdesk.pipeline.intake.fetch import parse_allow_hosts
+from newsdesk.pipeline.text import plural
 
 PREFIX = "NEWSDESK_"
 #: read outside the settings module: by `newsdesk user add`, by drafting
@@ -117,12 +118,12 @@ def secret_problems(environ: Mapping[str, str]) -> list[str]:
         ]
     if len(key) < SHORTEST_SECRET:
         return [
-            f"NEWSDESK_SECRET_KEY is too short ({len(key)} characters): "
+            f"NEWSDESK_SECRET_KEY is too short ({plural(len(key), 'character')}): "
             f"use at least {SHORTEST_SECRET} random ones"
         ]
     if len(set(key)) < FEWEST_SECRET_CHARACTERS:
         return [
-            f"NEWSDESK_SECRET_KEY is not random ({len(set(key))} different characters): "
+            f"NEWSDESK_SECRET_KEY is not random ({plural(len(set(key)), 'different character')}): "
             "make one with `python3 -c 'import secrets; print(secrets.token_urlsafe(50))'`"
         ]
     return []

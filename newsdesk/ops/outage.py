@@ -15,6 +15,7 @@ import time
 from django.db import DatabaseError, InterfaceError, connection
 
 from newsdesk.pipeline.errors import one_line
+from newsdesk.pipeline.text import plural
 
 logger = logging.getLogger("newsdesk.ops")
 
@@ -51,10 +52,9 @@ class Outage:
         """An attempt worked: say so once after failures, and wait little next time."""
         if self.failures:
             logger.info(
-                "%s has the database again, after %d failed attempt%s over %.0f s",
+                "%s has the database again, after %s over %.0f s",
                 self.who,
-                self.failures,
-                "" if self.failures == 1 else "s",
+                plural(self.failures, "failed attempt"),
                 time.monotonic() - self.since,
             )
         self.failures = 0

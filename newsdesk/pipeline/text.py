@@ -17,3 +17,9 @@ def xml_safe(text: str) -> str:
 def word_count(text: str) -> int:
     """Words as a reader counts them: runs of non-space characters."""
     return len(text.split())
+
+
+def plural(count: int, noun: str, nouns: str = "") -> str:
+    """`count` and its noun, singular for one only: "1 item", "0 items", "3 items";
+    `nouns` where an added s is wrong: plural(n, "story", "stories")."""
+    return f"{count} {noun if count == 1 else nouns or noun + 's'}"

@@ -161,7 +161,7 @@ def test_bounces_and_complaints_from_an_mbox_suppress_their_readers(
     assert main(["mail", "bounces", "--mbox", str(box)]) == 0
     out = capsys.readouterr().out
     assert (
-        "7 messages: 2 hard bounces, 1 delays, 1 complaints, 1 unsubscribe requests, "
+        "7 messages: 2 hard bounces, 1 delay, 1 complaint, 1 unsubscribe request, "
         "2 not recognised; 3 addresses suppressed" in out
     )
     assert "not read: message 5: neither a bounce nor a complaint report" in out

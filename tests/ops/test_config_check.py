@@ -198,7 +198,7 @@ def test_debug_pages_and_a_key_that_is_no_random_string(
     monkeypatch.setenv("NEWSDESK_DEBUG", "True")
     monkeypatch.setenv("NEWSDESK_SECRET_KEY", "a" * 50)
     problems = config_problems()
-    assert problems[0].startswith("NEWSDESK_SECRET_KEY is not random (1 different characters)")
+    assert problems[0].startswith("NEWSDESK_SECRET_KEY is not random (1 different character)")
     assert problems[1].startswith("NEWSDESK_DEBUG is on: every visitor who meets an error")
     assert len(problems) == 2
     # the development server alone may show debug pages

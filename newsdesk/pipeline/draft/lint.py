@@ -31,7 +31,7 @@ from newsdesk.pipeline.draft.verify_index import STOPWORDS, name_runs, place_cod
 from newsdesk.pipeline.enrich.quotes import find_quotes
 from newsdesk.pipeline.enrich.speaker_names import ORG_WORDS, keeps_dot
 from newsdesk.pipeline.issue.style import MONTHS, Style, strip_chain_marks
-from newsdesk.pipeline.text import word_count
+from newsdesk.pipeline.text import plural, word_count
 
 __all__ = ["CLICKBAIT", "lint"]
 
@@ -131,7 +131,7 @@ def _headline_checks(
         "headline length",
         6 <= n <= style.headline_max_words,
         h,
-        f"{n} words; write 6 to {style.headline_max_words}",
+        f"{plural(n, 'word')}; write 6 to {style.headline_max_words}",
         "headline",
     )
     yield _check(
@@ -172,7 +172,7 @@ def _teaser_checks(draft: Draft, style: Style) -> Iterable[Check]:
         "teaser length",
         n <= style.teaser_max_words,
         t,
-        f"{n} words; write at most {style.teaser_max_words}",
+        f"{plural(n, 'word')}; write at most {style.teaser_max_words}",
         "teaser",
     )
     ok, problem = _casing(t, "sentence")
@@ -259,7 +259,7 @@ def lint(
             "word budget",
             style.body_min_words <= n <= style.body_max_words,
             body,
-            f"{n} words with the attribution; write {style.body_min_words} "
+            f"{plural(n, 'word')} with the attribution; write {style.body_min_words} "
             f"to {style.body_max_words}",
             "body",
         )
