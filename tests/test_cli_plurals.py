@@ -44,6 +44,9 @@ def test_a_draft_of_one_item(capsys: pytest.CaptureFixture[str], tmp_path: Path)
     ident = run(capsys, "item", "hpb", str(items)).split()[0].lstrip("#")
     draft = run(capsys, "issue", "new", "hpb").split()[1]
     assert run(capsys, "issue", "add", "hpb", ident) == f"added 1 item to draft {draft}\n"
+    # the same command again adds nothing and says so (it once said "added 1 items")
+    again = run(capsys, "issue", "add", "hpb", ident)
+    assert again == f"added 0 items to draft {draft}; already in it: #{ident}\n"
     assert run(capsys, "issue", "list", "hpb").rstrip().endswith(" 1 item")
     assert run(capsys, "publication", "list").rstrip().endswith(" 0 issues")
 

@@ -215,8 +215,12 @@ def edit_draft(args: argparse.Namespace, pub: Publication) -> None:
             if found is None:
                 raise NotFoundError(f"no item #{ident} in {pub.slug}")
             chosen.append(found)
-        items.add_items(issue, chosen, actor_of(args))
-        print(f"added {plural(len(chosen), 'item')} to draft #{issue.pk}")
+        added = items.add_items(issue, chosen, actor_of(args))
+        already = [f"#{item.pk}" for item in chosen if item not in added]
+        print(
+            f"added {plural(len(added), 'item')} to draft #{issue.pk}"
+            + (f"; already in it: {', '.join(already)}" if already else "")
+        )
     elif action == "order":
         items.order_items(issue, args.items, actor_of(args))
         print(f"ordered draft #{issue.pk}")

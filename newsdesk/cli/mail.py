@@ -67,7 +67,7 @@ def run_unknown(args: argparse.Namespace, issue: Issue) -> int:
         sent = args.sent is not None
         moved = delivery.resolve_unknown(issue, None if chosen == "all" else chosen, sent=sent)
         verb = "marked sent" if sent else "queued again for the next `mail send`"
-        out.print(f"{moved} unknown deliver{'y' if moved == 1 else 'ies'} {verb}", markup=False)
+        out.print(f"{plural(moved, 'unknown delivery', 'unknown deliveries')} {verb}", markup=False)
     left = delivery.unknown_deliveries(issue)
     for row in left:
         when = f"{row.claimed_at:%Y-%m-%d %H:%M:%S} UTC" if row.claimed_at else "-"
@@ -77,7 +77,7 @@ def run_unknown(args: argparse.Namespace, issue: Issue) -> int:
         )
     if chosen is None:
         out.print(
-            f"{len(left)} unknown deliver{'y' if len(left) == 1 else 'ies'} of "
+            f"{plural(len(left), 'unknown delivery', 'unknown deliveries')} of "
             f"{issue.publication.name} No. {issue.number}",
             markup=False,
         )

@@ -190,21 +190,29 @@ def store_item(
     return stored
 
 
-def add_items(issue: Issue, items: Iterable[Item], actor: str = "") -> None:
+def add_items(issue: Issue, items: Iterable[Item], actor: str = "") -> list[Item]:
+    """Add items at the end of a draft issue; those already in it stay where they are.
+    The items added."""
     require_draft(issue)
+    added = []
     with transaction.atomic():
         last = issue.items.aggregate(m=Max("position"))["m"]
         position = -1 if last is None else last
         for item in items:
             if item.publication_id != issue.publication_id:
                 raise IssueError(f"item #{item.pk} belongs to another publication")
-            if item.issue_id is not None and item.issue_id != issue.pk:
+            if item.issue_id == issue.pk:
+                continue  # added twice (a command run again): not moved to the end
+            if item.issue_id is not None:
                 raise IssueError(f"item #{item.pk} is already in issue #{item.issue_id}")
             position += 1
             item.issue, item.position = issue, position
             item.save(update_fields=["issue", "position", "updated"])
+            added.append(item)
         _repair_chains(issue)
-        _event(issue, "items-added", actor, {"items": [i.pk for i in items]})
+        if added:
+            _event(issue, "items-added", actor, {"items": [i.pk for i in added]})
+    return added
 
 
 def order_items(issue: Issue, item_ids: Sequence[int], actor: str = "") -> None:
