@@ -19,7 +19,7 @@ from django.utils import timezone
 from newsdesk.ingest.models import Article
 from newsdesk.newsroom import week
 from newsdesk.newsroom.drafting import draft_story, save_draft
-from newsdesk.newsroom.models import Item, Publication, StoryScore
+from newsdesk.newsroom.models import Issue, Item, Publication, StoryScore
 from newsdesk.newsroom.people import AnyUser, record
 from newsdesk.pipeline.errors import InputError, NotFoundError
 
@@ -48,6 +48,8 @@ class Row:
     outlets: tuple[str, ...]
     snoozed: bool
     item_id: int | None = None  # the latest item drafted from the story, to edit
+    #: the number of the latest published issue that told the story
+    ran_in: int | None = None
 
 
 @dataclass
@@ -95,6 +97,16 @@ def inbox(publication: Publication, filters: Filters, now: dt.datetime | None = 
         .order_by("story_id", "id")
         .values_list("story_id", "id")
     )
+    ran = dict(
+        Item.objects.filter(
+            publication=publication,
+            story__in=scores.values("story"),
+            issue__status=Issue.Status.PUBLISHED,
+        )
+        .exclude(issue__number=None)
+        .order_by("story_id", "issue__number")
+        .values_list("story_id", "issue__number")
+    )
     # the outlets of every story, as plain values: 2,000 articles as models would
     # cost more than the rest of the page
     outlets_of: dict[int, set[str]] = {}
@@ -122,7 +134,9 @@ def inbox(publication: Publication, filters: Filters, now: dt.datetime | None = 
         if filters.topic and filters.topic not in topic_names:
             continue
         snoozed = score.snoozed_until is not None and score.snoozed_until > now
-        result.rows.append(Row(score, names, snoozed, drafted.get(score.story_id)))
+        result.rows.append(
+            Row(score, names, snoozed, drafted.get(score.story_id), ran.get(score.story_id))
+        )
     result.outlets, result.places, result.topics = sorted(outlets), sorted(places), sorted(topics)
     return result
 

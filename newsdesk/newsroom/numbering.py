@@ -12,7 +12,7 @@ import datetime as dt
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from newsdesk.newsroom.models import Issue, IssueEvent, Publication
+from newsdesk.newsroom.models import Issue, IssueEvent, Item, Publication
 from newsdesk.newsroom.publications import site_changed
 from newsdesk.newsroom.search_index import follow_issue
 from newsdesk.pipeline.errors import IssueError
@@ -71,9 +71,11 @@ def problems(issue: Issue) -> list[str]:
 
 def overridable(issue: Issue) -> list[str]:
     """The problems an override reason lets through: a source not attributed, a
-    verification that failed."""
+    verification that failed, a story that ran already (a follow-up may be meant)."""
     found: list[str] = []
-    for item in issue.items.order_by("position", "id").prefetch_related("sources"):
+    items = list(issue.items.order_by("position", "id").prefetch_related("sources"))
+    ran = ran_before(issue, [item.story_id for item in items if item.story_id])
+    for item in items:
         label = f"item #{item.pk} ({item.headline[:40]})"
         if not list(item.sources.all()):
             found.append(f"{label}: no source to attribute")
@@ -81,7 +83,29 @@ def overridable(issue: Issue) -> list[str]:
         if verification.get("ok") is False:
             flags = "; ".join(str(f) for f in verification.get("flags", [])) or "failed"
             found.append(f"{label}: verification failed: {flags}")
+        if item.story_id in ran:
+            number, earlier = ran[item.story_id]
+            found.append(
+                f"{label}: its story ran in No. {number} (item #{earlier}); publish it "
+                "again only as a follow-up"
+            )
     return found
+
+
+def ran_before(issue: Issue, story_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """Of these stories, those an item of another published issue of the publication
+    told: the issue's number and the item, the latest per story."""
+    rows = (
+        Item.objects.filter(
+            story_id__in=story_ids,
+            issue__publication_id=issue.publication_id,
+            issue__status=Issue.Status.PUBLISHED,
+        )
+        .exclude(issue_id=issue.pk)
+        .order_by("issue__number", "pk")
+        .values_list("story_id", "issue__number", "pk")
+    )
+    return {story: (number, item) for story, number, item in rows if number is not None}
 
 
 def blockers(issue: Issue) -> list[str]:

@@ -12,10 +12,12 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from newsdesk.newsroom import inbox as inbox_service
+from newsdesk.newsroom import numbering
 from newsdesk.newsroom.drafting import Written
 from newsdesk.newsroom.inbox import Filters, inbox
+from newsdesk.newsroom.items import add_items
 from newsdesk.newsroom.models import AuditEntry, Issue, Item, Publication, Story, StoryScore
-from newsdesk.pipeline.errors import InputError
+from newsdesk.pipeline.errors import InputError, IssueError
 from tests.concurrent import run_at_once
 from tests.desk.conftest import logged_in, member
 from tests.stored_week import store_week
@@ -257,6 +259,35 @@ def test_a_follow_up_links_to_the_issue_it_follows(pub: Publication) -> None:
     Story.objects.filter(pk=story.pk).update(follows=earlier)
     html = page(logged_in(pub, "viewer"))
     assert "Follows “PORT TALKS OPEN”" in html and 'href="/cpw/7/"' in html
+
+
+def test_a_story_that_ran_says_so_and_publishing_it_again_needs_a_reason(
+    pub: Publication,
+) -> None:
+    """A story told in a published issue was offered as new: picked, drafted and published
+    again with no word (review). The inbox says where it ran, Pick reads "Pick again", and
+    an issue telling it again is held back unless the editor gives a reason."""
+    story = store_week(pub)["port"]
+    ran = Issue.objects.create(
+        publication=pub, number=7, status=Issue.Status.PUBLISHED, date=dt.date(2026, 2, 27)
+    )
+    told = Item.objects.create(
+        publication=pub, issue=ran, story=story, headline="PORT TALKS OPEN", body="x"
+    )
+    client = logged_in(pub, "editor")
+    html = page(client)
+    row = html[html.index(story.title.replace("'", "&#x27;")) :].partition("</li>")[0]
+    assert 'href="/cpw/7/">ran in No. 7</a>' in row and ">Pick again<" in row
+    client.post(f"/desk/cpw/stories/{story.pk}/pick", {"next": "/desk/cpw/"})
+    again = Item.objects.filter(story=story).exclude(pk=told.pk).get()
+    draft = numbering.new_issue(pub, "editor")
+    add_items(draft, [again], "editor")
+    problems = numbering.problems(draft)
+    assert f"its story ran in No. 7 (item #{told.pk})" in " ".join(problems)
+    with pytest.raises(IssueError, match=r"its story ran in No\. 7"):
+        numbering.publish(draft, actor="editor")
+    published = numbering.publish(draft, actor="editor", override="a follow-up: talks resumed")
+    assert published.status == Issue.Status.PUBLISHED
 
 
 @pytest.mark.django_db(transaction=True)
