@@ -14,7 +14,7 @@ from newsdesk.cli.exits import exit_on_interrupt
 
 def run() -> NoReturn:
     exit_on_interrupt()  # until the command's work begins (cli/main.py)
-    from newsdesk.cli.main import run as run_command
+    from newsdesk.cli.main import run as run_command  # deferred: after the Ctrl-C handler
 
     run_command()
 
