@@ -11,11 +11,19 @@ from newsdesk.desk.access import context, desk_action, desk_view, numbers
 from newsdesk.newsroom import coverage as service
 from newsdesk.newsroom.inbox import Filters, inbox
 from newsdesk.newsroom.models import Publication
+from newsdesk.pipeline.errors import InputError, NotFoundError
 
 
 @desk_view("read")
 def story(request: HttpRequest, publication: Publication, story_id: int) -> HttpResponse:
-    found = service.coverage(publication, story_id)
+    try:
+        found = service.coverage(publication, story_id)
+    except NotFoundError:  # merged away: its articles are in the story it joined
+        into = service.merged_into(publication, story_id)
+        if into is None:
+            raise
+        messages.info(request, f"Story #{story_id} was merged into this one, #{into}.")
+        return HttpResponseRedirect(reverse("desk:story", args=[publication.slug, into]))
     others = [
         row.score.story
         for row in inbox(publication, Filters(days=30)).rows
@@ -30,7 +38,10 @@ def story(request: HttpRequest, publication: Publication, story_id: int) -> Http
 
 @desk_action("edit", page="desk:story")
 def merge(request: HttpRequest, publication: Publication, story_id: int) -> HttpResponse:
-    (other,) = numbers([request.POST.get("other") or "0"], "merge with")
+    chosen = request.POST.get("other", "").strip()
+    if not chosen:  # the first option names no story: nothing is merged by default
+        raise InputError("choose the story to merge into this one")
+    (other,) = numbers([chosen], "merge with")
     merged = service.merge(publication, story_id, other, request.user)
     messages.success(
         request, f"Merged story #{other} into this one: {merged.article_count} articles."

@@ -14,7 +14,7 @@ from django.db import transaction
 from newsdesk.ingest.models import Article
 from newsdesk.newsroom import stored_stories
 from newsdesk.newsroom.inbox import score_of
-from newsdesk.newsroom.models import Publication, Story, StoryScore
+from newsdesk.newsroom.models import AuditEntry, Publication, Story, StoryScore
 from newsdesk.newsroom.people import AnyUser, record
 from newsdesk.pipeline.errors import NotFoundError, StoryError
 
@@ -124,6 +124,30 @@ def merge(publication: Publication, keep_id: int, other_id: int, user: AnyUser) 
         merged = stored_stories.merge_stories(keep, other, user.get_username())
         record(user, publication, "merge", "story", keep_id, before, {"story": merged.pk})
     return merged
+
+
+#: how many of the publication's latest merges a gone story's address is looked up in
+MERGES_REMEMBERED = 1000
+
+
+def merged_into(publication: Publication, story_id: int) -> int | None:
+    """The story a merged (so deleted) story's articles now belong to, from the audit
+    log, following later merges; None for a story that was never merged away."""
+    merges = (
+        AuditEntry.objects.filter(publication=publication, action="merge", target="story")
+        .order_by("-id")
+        .values_list("before", "after")[:MERGES_REMEMBERED]
+    )
+    into = {
+        int(before["stories"][1]): int(after["story"])
+        for before, after in reversed(list(merges))
+        if len(before.get("stories", [])) == 2 and "story" in after
+    }
+    found, seen = into.get(story_id), {story_id}
+    while found is not None and found in into and found not in seen:
+        seen.add(found)
+        found = into[found]
+    return found
 
 
 def _undecided(suggestions: list[dict[str, object]]) -> list[dict[str, object]]:

@@ -134,6 +134,17 @@ def test_merge_joins_two_stories_and_only_editors_may(pub: Publication) -> None:
     assert not Story.objects.filter(pk=other.pk).exists()
     assert Story.objects.get(pk=keep.pk).articles.count() == total
     assert AuditEntry.objects.get(action="merge").before["stories"] == [keep.pk, other.pk]
+    # the merged story's address leads to the story it joined (it was a 404)
+    gone = logged_in(pub, "viewer").get(f"/desk/cpw/stories/{other.pk}/", follow=True)
+    assert gone.redirect_chain == [(f"/desk/cpw/stories/{keep.pk}/", 302)]
+    assert f"Story #{other.pk} was merged into this one, #{keep.pk}." in gone.content.decode()
+    # the merge form names no story until the editor chooses one (it once merged the
+    # week's top story when Merge was pressed as the page came)
+    html = logged_in(pub, "editor").get(f"/desk/cpw/stories/{keep.pk}/").content.decode()
+    assert '<select id="merge-other" name="other" required><option value="" selected>' in html
+    unchosen = logged_in(pub, "editor").post(url, {"other": ""}, follow=True)
+    assert "choose the story to merge into this one" in unchosen.content.decode()
+    assert AuditEntry.objects.filter(action="merge").count() == 1
 
 
 def test_refused_split_and_merge_come_back_to_the_story_page(pub: Publication) -> None:
