@@ -115,13 +115,16 @@ def proper_words(texts: Iterable[str]) -> set[str]:
     lower: Counter[str] = Counter()
     for text in texts:
         for m in _WORD.finditer(text):
-            word = m.group().rstrip(".")
             before = text[max(0, m.start() - 2) : m.start()]
             sentence_start = m.start() == 0 or before.strip()[-1:] in (".", "!", "?", '"', "“")
-            if word[0].isupper() and not sentence_start:
-                capital[word.lower()] += 1
-            elif word[0].islower():
-                lower[word.lower()] += 1
+            # each part of a compound counts alone too: "Chinese" in "Chinese-backed"
+            whole = m.group().rstrip(".")
+            parts = [whole, *(p for p in whole.split("-") if p)] if "-" in whole else [whole]
+            for n, word in enumerate(parts):
+                if word[0].isupper() and not (sentence_start and n < 2):
+                    capital[word.lower()] += 1
+                elif word[0].islower():
+                    lower[word.lower()] += 1
     return {w for w, n in capital.items() if n >= lower[w]}
 
 
@@ -134,15 +137,17 @@ def make_teaser(title: str, style: Style, texts: Iterable[str], outlets: Iterabl
     names = proper_words(texts)
     out: list[str] = []
     for i, word in enumerate(core.split()):
-        bare = word.strip(".,:;'\"()‘’“”")
         if i == 0:
             out.append(word[:1].upper() + word[1:])
-        elif (
-            bare.upper() in ABBREVIATIONS
-            or (bare.isupper() and len(bare) > 1)
-            or bare.lower() in names
-        ):
-            out.append(word)
-        else:
-            out.append(word.lower())
+        else:  # each part of a compound alone: "Chinese-linked", "U.S.-backed"
+            out.append("-".join(_teaser_case(part, names) for part in word.split("-")))
     return " ".join(out)
+
+
+def _teaser_case(word: str, names: set[str]) -> str:
+    """A word as a sentence-case teaser writes it: names and abbreviations as written,
+    the rest in lower case."""
+    bare = word.strip(".,:;'\"()‘’“”")
+    if bare.upper() in ABBREVIATIONS or (bare.isupper() and len(bare) > 1) or bare.lower() in names:
+        return word
+    return word.lower()

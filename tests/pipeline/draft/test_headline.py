@@ -76,6 +76,15 @@ def test_teaser_is_sentence_case_with_names_kept() -> None:
     assert len(long.split()) <= 6 and long.startswith("Veloria closes Port Amsel")
 
 
+def test_a_teaser_keeps_a_name_inside_a_compound() -> None:
+    """ "Chinese-backed" once became "chinese-backed" in the archive's contents (review)."""
+    texts = ["Ostrava signed a Chinese-backed loan for Port Amsel. The Kessel-led talks ended."]
+    title = "Ostrava Signs Chinese-Backed Loan After Kessel-Led Talks"
+    assert make_teaser(title, UPPER, texts) == (
+        "Ostrava signs Chinese-backed loan after Kessel-led talks"
+    )
+
+
 #: a first article whose title a draft should not use, and one whose title it should
 BAN_TEXT = (
     "Veloria barred foreign trawlers from Port Amsel on Tuesday, idling 40 vessels. "
