@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
-from newsdesk.newsroom import drafting, editing, settings_service
-from newsdesk.newsroom.items import item_from_record, write_item
+from newsdesk.newsroom import drafting, editing, numbering, settings_service
+from newsdesk.newsroom.items import add_items, item_from_record, write_item
 from newsdesk.newsroom.models import Item, Publication
 from newsdesk.pipeline.errors import InputError, IssueError, TooLargeInputError
 from newsdesk.pipeline.types import ItemText, SourceRef
-from tests.desk.conftest import member
+from tests.desk.conftest import logged_in, member
 from tests.stored_week import store_week
 
 pytestmark = pytest.mark.django_db
@@ -81,3 +81,13 @@ def test_a_category_name_is_one_line_without_control_characters(pub: Publication
         pub, member(pub, "admin"), "Ports\x00 and\nShipping", "topic"
     )
     assert made.name == "Ports and Shipping"
+
+
+def test_the_item_page_names_a_scheduled_issue_as_scheduled(item: Item) -> None:
+    """It said "in the draft issue" while the issue was scheduled (review)."""
+    issue = numbering.new_issue(item.publication, "editor")
+    add_items(issue, [item], "editor")
+    when = dt.datetime(2030, 3, 9, 7, 0, tzinfo=dt.UTC)
+    numbering.publish(issue, at=when, actor="editor")
+    html = logged_in(item.publication, "viewer").get(f"/desk/cpw/items/{item.pk}/")
+    assert "in the issue scheduled for Mar 9, 07:00" in html.content.decode()
