@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
+from functools import wraps
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
-from newsdesk.desk.access import context, desk_action, desk_view, numbers
+from newsdesk.desk.access import View, back, context, desk_action, desk_view, numbers
 from newsdesk.newsroom import builder as service
 from newsdesk.newsroom.models import Issue, Publication
 from newsdesk.newsroom.reading import render as render_issue
@@ -48,6 +51,50 @@ def builder_url(publication: Publication, issue: Issue | None = None) -> str:
 
 def draft_of(publication: Publication, issue_id: int) -> Issue:
     return get_object_or_404(Issue, pk=issue_id, publication=publication)
+
+
+def is_json(request: HttpRequest) -> bool:
+    return request.content_type == "application/json"
+
+
+def sent_version(request: HttpRequest) -> str | None:
+    """The issue's version the page was rendered at: a form's `version`, or the
+    drag and drop script's JSON `version`; None for JSON that is no object (the
+    change refuses it with 400 itself)."""
+    if not is_json(request):
+        return str(request.POST.get("version") or "")
+    try:
+        payload = json.loads(request.body or b"{}")
+    except (ValueError, RecursionError):
+        return None
+    return str(payload.get("version") or "") if isinstance(payload, dict) else None
+
+
+def builder_change(action: str) -> Callable[[View[[int]]], Callable[..., HttpResponse]]:
+    """A change to an issue made on the builder page (`desk_action` otherwise): refused
+    when the issue changed since the page was rendered, so nobody's move is silently
+    undone by a page showing an older order. The check and the change are one
+    transaction, the issue's row locked between them."""
+
+    def wrap(view: View[[int]]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def change(request: HttpRequest, publication: Publication, issue_id: int) -> HttpResponse:
+            issue = draft_of(publication, issue_id)
+            try:
+                with transaction.atomic():
+                    version = sent_version(request)
+                    if version is not None:
+                        service.require_version(issue, version)
+                    return view(request, publication, issue_id)
+            except service.StaleIssue as exc:
+                messages.error(request, str(exc))
+                if is_json(request):  # the script reloads the page: the message shows there
+                    return JsonResponse({"error": str(exc)}, status=409)
+                return back(request, publication, builder_url(publication, issue))
+
+        return desk_action(action)(change)
+
+    return wrap
 
 
 def item_id(request: HttpRequest) -> int:
@@ -95,6 +142,7 @@ def issue_page(request: HttpRequest, publication: Publication) -> HttpResponse:
             preview=preview,
             shown=shown,
             here=builder_url(publication, issue),
+            version=service.version_of(issue) if issue else "",
             now=timezone.localtime().replace(second=0, microsecond=0),
         ),
     )
@@ -121,7 +169,7 @@ def start(request: HttpRequest, publication: Publication) -> HttpResponse:
     return done(request, issue, f"Started draft #{issue.pk}.")
 
 
-@desk_action("edit")
+@builder_change("edit")
 def order(request: HttpRequest, publication: Publication, issue_id: int) -> HttpResponse:
     """Move one item up or down (the buttons), or put them all in an order (a form's
     `order`, or JSON {"order": [ids]} from the drag and drop script)."""
@@ -150,7 +198,7 @@ def order(request: HttpRequest, publication: Publication, issue_id: int) -> Http
     return done(request, issue, f"Moved item #{moved} {direction}.", anchor=f"item-{moved}")
 
 
-@desk_action("edit")
+@builder_change("edit")
 def chain(request: HttpRequest, publication: Publication, issue_id: int) -> HttpResponse:
     issue = draft_of(publication, issue_id)
     chained = request.POST.get("chained") == "1"
@@ -159,21 +207,21 @@ def chain(request: HttpRequest, publication: Publication, issue_id: int) -> Http
     return done(request, issue, f"{verb} item #{item_id(request)} and the one before it.")
 
 
-@desk_action("edit")
+@builder_change("edit")
 def remove(request: HttpRequest, publication: Publication, issue_id: int) -> HttpResponse:
     issue = draft_of(publication, issue_id)
     item = service.remove(issue, item_id(request), request.user)
     return done(request, issue, f"Took “{item.headline}” out of the issue; it is still a draft.")
 
 
-@desk_action("edit")
+@builder_change("edit")
 def add(request: HttpRequest, publication: Publication, issue_id: int) -> HttpResponse:
     issue = draft_of(publication, issue_id)
     added = service.add(issue, ids_of(request.POST.getlist("items")), request.user)
     return done(request, issue, f"Added {len(added)} item{'s' if len(added) != 1 else ''}.")
 
 
-@desk_action("edit")
+@builder_change("edit")
 def sections(request: HttpRequest, publication: Publication, issue_id: int) -> HttpResponse:
     """The issue's sections, one name a line."""
     issue = draft_of(publication, issue_id)
@@ -182,7 +230,7 @@ def sections(request: HttpRequest, publication: Publication, issue_id: int) -> H
     return done(request, issue, f"Set the issue's sections: {listed}.")
 
 
-@desk_action("edit")
+@builder_change("edit")
 def section(request: HttpRequest, publication: Publication, issue_id: int) -> HttpResponse:
     """Put one item under a section, or under none."""
     issue = draft_of(publication, issue_id)
@@ -192,7 +240,7 @@ def section(request: HttpRequest, publication: Publication, issue_id: int) -> Ht
     return done(request, issue, f"Put item #{item_id(request)} {where}.")
 
 
-@desk_action("edit")
+@builder_change("edit")
 def suggestion(request: HttpRequest, publication: Publication, issue_id: int) -> HttpResponse:
     issue = draft_of(publication, issue_id)
     service.apply_suggestion(issue, request.user)
@@ -225,7 +273,7 @@ def override_of(request: HttpRequest) -> str:
     return reason
 
 
-@desk_action("publish")
+@builder_change("publish")
 def publish(request: HttpRequest, publication: Publication, issue_id: int) -> HttpResponse:
     issue = draft_of(publication, issue_id)
     override = override_of(request)

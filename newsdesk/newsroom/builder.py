@@ -11,6 +11,8 @@ and publishes scheduled issues when they are due (`publish_due`).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import logging
 import smtplib
 from collections.abc import Sequence
@@ -34,7 +36,7 @@ from newsdesk.newsroom.models import AuditEntry, Issue, IssueEvent, Item, Public
 from newsdesk.newsroom.people import AnyUser, record
 from newsdesk.newsroom.publications import style_of
 from newsdesk.newsroom.reading import render
-from newsdesk.pipeline.errors import InputError, IssueError
+from newsdesk.pipeline.errors import ConflictError, InputError, IssueError
 from newsdesk.pipeline.issue.style import Style
 from newsdesk.pipeline.text import word_count
 
@@ -198,6 +200,39 @@ def state(issue: Issue) -> dict[str, object]:
         "order": [pk for pk, _, _ in rows],
         "chained": [pk for pk, chained, _ in rows if chained],
     } | ({"sections": issue.sections, "item_sections": sections} if issue.sections else {})
+
+
+class StaleIssue(ConflictError):
+    """The issue changed after the page a change was made on was rendered."""
+
+    kind = "stale-issue"
+
+
+def version_of(issue: Issue) -> str:
+    """A fingerprint of what the builder shows of the issue's state (status, order,
+    chains, sections): every form of the page sends it back with its change."""
+    fingerprint = json.dumps(state(issue), sort_keys=True, default=str)
+    return hashlib.sha256(fingerprint.encode()).hexdigest()[:16]
+
+
+def require_version(issue: Issue, version: str) -> None:
+    """StaleIssue unless the issue is still as the page showed it (`version`); call it
+    in the change's transaction: it locks the issue's row until the change is made."""
+    Issue.objects.select_for_update().filter(pk=issue.pk).first()
+    if version == version_of(issue):
+        return
+    latest = (
+        AuditEntry.objects.filter(target="issue", target_id=issue.pk).order_by("-at", "-id").first()
+    )
+    who = (
+        f" ({latest.actor}: {latest.action}, {timezone.localtime(latest.at):%H:%M})"
+        if latest
+        else ""
+    )
+    raise StaleIssue(
+        f"{issue.title} changed since this page was loaded{who}; nothing was changed. "
+        "The page now shows it as it is: make your change again if it still applies."
+    )
 
 
 def _recheck(items: Sequence[Item]) -> None:

@@ -7,7 +7,9 @@ import re
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 
+from newsdesk.newsroom import builder
 from newsdesk.newsroom.models import Issue, Publication, Story
 
 pytestmark = pytest.mark.browser
@@ -61,3 +63,22 @@ def test_an_item_dragged_above_another_is_stored_there(desk: Any, desk_world: Pu
         second
     )
     assert me.errors == []
+
+
+def test_a_drag_on_a_page_older_than_the_issue_is_refused(
+    desk: Any, desk_world: Publication
+) -> None:
+    """Another editor chained an item after this page was loaded: the drag stores
+    nothing, and the page reloads with why and the issue as it is now."""
+    me = desk()
+    page = me.login("editor")
+    issue = builder_with_two_items(page, desk_world)
+    first, second = stored_order(issue)
+    builder.link(issue, second, True, User.objects.get(username="second"))
+    rows = page.locator("#builder-items > li[data-item]")
+    page.get_by_text("Drag an item to move it").wait_for()
+    with page.expect_navigation():
+        drag(page, rows.nth(1), rows.nth(0))
+    assert stored_order(issue) == [first, second]
+    page.get_by_text("changed since this page was loaded").wait_for()
+    assert page.get_by_text("chained to the item above").is_visible()

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from newsdesk.newsroom.models import Publication
+from newsdesk.newsroom import builder
+from newsdesk.newsroom.models import Issue, Publication
 from newsdesk.newsroom.people import add_member
 from newsdesk.newsroom.publications import add_publication
 
@@ -25,3 +28,9 @@ def logged_in(pub: Publication, role: str) -> Client:
     client = Client()
     client.force_login(member(pub, role))
     return client
+
+
+def change(client: Client, issue: Issue, action: str, data: dict[str, Any] | None = None) -> Any:
+    """A builder form posted from a page showing the issue as it is now (its version)."""
+    sent = {"version": builder.version_of(issue), **(data or {})}
+    return client.post(f"/desk/{issue.publication.slug}/issue/{issue.pk}/{action}", sent)

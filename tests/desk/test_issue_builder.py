@@ -17,7 +17,7 @@ from newsdesk.newsroom.items import add_items, write_item
 from newsdesk.newsroom.models import AuditEntry, Issue, IssueEvent, Item, Publication
 from newsdesk.newsroom.reading import render
 from newsdesk.pipeline.types import ItemText, SourceRef
-from tests.desk.conftest import logged_in
+from tests.desk.conftest import change, logged_in, member
 from tests.stored_week import AS_OF, store_week
 
 pytestmark = pytest.mark.django_db
@@ -63,6 +63,14 @@ def url(issue: Issue, action: str) -> str:
     return f"/desk/{issue.publication.slug}/issue/{issue.pk}/{action}"
 
 
+JSON = "application/json"
+
+
+def ordered(issue: Issue, ids: list[int]) -> str:
+    """The drag and drop script's request, from a page showing the issue as it is now."""
+    return json.dumps({"order": ids, "version": builder.version_of(issue)})
+
+
 def test_the_builder_shows_the_draft_its_number_to_be_and_its_items(pub: Publication) -> None:
     pub.next_number = 215
     pub.save()
@@ -94,23 +102,23 @@ def test_without_a_draft_an_editor_starts_one(pub: Publication) -> None:
 def test_the_up_and_down_buttons_move_an_item_and_the_move_is_audited(pub: Publication) -> None:
     issue, (a, b, c) = draft_with_items(pub)
     client = logged_in(pub, "editor")
-    response = client.post(url(issue, "order"), {"item": a.pk, "direction": "down"})
+    response = change(client, issue, "order", {"item": a.pk, "direction": "down"})
     assert response.status_code == 302
     assert order_of(issue) == [b.pk, a.pk, c.pk]
-    client.post(url(issue, "order"), {"item": c.pk, "direction": "up"})
+    change(client, issue, "order", {"item": c.pk, "direction": "up"})
     assert order_of(issue) == [b.pk, c.pk, a.pk]
     entries = list(AuditEntry.objects.filter(action="issue-move").order_by("id"))
     assert [e.before["order"] for e in entries] == [[a.pk, b.pk, c.pk], [b.pk, a.pk, c.pk]]
     assert entries[-1].after["order"] == [b.pk, c.pk, a.pk] and entries[-1].actor == "editor"
     # the first item cannot go up: a message, nothing changes
-    page = client.post(
-        url(issue, "order"), {"item": b.pk, "direction": "up", "next": "/desk/cpw/issue/"}
+    page = change(
+        client, issue, "order", {"item": b.pk, "direction": "up", "next": "/desk/cpw/issue/"}
     )
     assert page["Location"] == "/desk/cpw/issue/"
     assert "already first" in client.get("/desk/cpw/issue/").content.decode()
     assert order_of(issue) == [b.pk, c.pk, a.pk]
     # a keyboard user lands back on the item moved, not at the top of the page
-    moved = client.post(url(issue, "order"), {"item": c.pk, "direction": "up"})
+    moved = change(client, issue, "order", {"item": c.pk, "direction": "up"})
     assert moved["Location"] == f"/desk/cpw/issue/?draft={issue.pk}#item-{c.pk}"
     assert (
         order_of(issue)[0] == c.pk
@@ -121,14 +129,12 @@ def test_the_up_and_down_buttons_move_an_item_and_the_move_is_audited(pub: Publi
 def test_the_order_endpoint_takes_json_and_a_form(pub: Publication) -> None:
     issue, (a, b, c) = draft_with_items(pub)
     client = logged_in(pub, "editor")
-    response = client.post(
-        url(issue, "order"), json.dumps({"order": [c.pk, a.pk, b.pk]}), "application/json"
-    )
+    response = client.post(url(issue, "order"), ordered(issue, [c.pk, a.pk, b.pk]), JSON)
     assert response.status_code == 200 and response.json() == {"order": [c.pk, a.pk, b.pk]}
     assert order_of(issue) == [c.pk, a.pk, b.pk]
     assert AuditEntry.objects.get(action="issue-order").after["order"] == [c.pk, a.pk, b.pk]
     # an order that leaves an item out is refused, and nothing moves
-    bad = client.post(url(issue, "order"), json.dumps({"order": [a.pk]}), "application/json")
+    bad = client.post(url(issue, "order"), ordered(issue, [a.pk]), JSON)
     assert bad.status_code == 400 and "every item" in bad.json()["error"]
     # the script reloads the page after a refused drag: the reason shows there
     assert "every item" in client.get("/desk/cpw/issue/").content.decode()
@@ -136,7 +142,7 @@ def test_the_order_endpoint_takes_json_and_a_form(pub: Publication) -> None:
     deep = "[" * 100_000 + "]" * 100_000  # a RecursionError once answered 500 (review)
     assert client.post(url(issue, "order"), deep, "application/json").status_code == 400
     assert order_of(issue) == [c.pk, a.pk, b.pk]
-    client.post(url(issue, "order"), {"order": f"{b.pk},{c.pk},{a.pk}"})
+    change(client, issue, "order", {"order": f"{b.pk},{c.pk},{a.pk}"})
     assert order_of(issue) == [b.pk, c.pk, a.pk]
 
 
@@ -145,10 +151,10 @@ def test_item_numbers_past_any_id_are_refused_not_a_500(pub: Publication) -> Non
     client = logged_in(pub, "editor")
     huge = "9" * 20
     for action, data in (("add", {"items": huge}), ("remove", {"item": huge})):
-        response = client.post(url(issue, action), data)
+        response = change(client, issue, action, data)
         assert response.status_code == 302, action
         assert "no such number" in client.get(response["Location"]).content.decode()
-    moved = client.post(url(issue, "order"), json.dumps({"order": [int(huge)]}), "application/json")
+    moved = client.post(url(issue, "order"), ordered(issue, [int(huge)]), JSON)
     assert moved.status_code == 400
     assert order_of(issue) == [item.pk for item in items]
 
@@ -156,20 +162,20 @@ def test_item_numbers_past_any_id_are_refused_not_a_500(pub: Publication) -> Non
 def test_chain_and_unchain_with_the_previous_item(pub: Publication) -> None:
     issue, (a, b, c) = draft_with_items(pub)
     client = logged_in(pub, "editor")
-    client.post(url(issue, "chain"), {"item": b.pk, "chained": "1"})
-    client.post(url(issue, "chain"), {"item": c.pk, "chained": "1"})
+    change(client, issue, "chain", {"item": b.pk, "chained": "1"})
+    change(client, issue, "chain", {"item": c.pk, "chained": "1"})
     assert chained_of(issue) == [b.pk, c.pk]
     headlines = [line for line in render(issue, "text").splitlines() if line.isupper()]
     assert headlines[0].endswith("...") and headlines[1].startswith("...")
     assert headlines[1].endswith("...") and headlines[2].startswith("...")
     html = client.get("/desk/cpw/issue/").content.decode()
     assert html.count("chained to the item above") == 2 and "Unchain" in html
-    client.post(url(issue, "chain"), {"item": b.pk, "chained": "0"})
+    change(client, issue, "chain", {"item": b.pk, "chained": "0"})
     assert chained_of(issue) == [c.pk]  # the rest of the chain stays
     entry = AuditEntry.objects.filter(action="issue-unchain").get()
     assert entry.before["chained"] == [b.pk, c.pk] and entry.after["chained"] == [c.pk]
     # the first item has nothing before it to chain to
-    client.post(url(issue, "chain"), {"item": a.pk, "chained": "1"})
+    change(client, issue, "chain", {"item": a.pk, "chained": "1"})
     assert chained_of(issue) == [c.pk]
 
 
@@ -179,19 +185,19 @@ def test_add_drafts_and_remove_an_item(pub: Publication) -> None:
     client = logged_in(pub, "editor")
     html = client.get("/desk/cpw/issue/").content.decode()
     assert f'name="items" value="{spare.pk}"' in html
-    client.post(url(issue, "add"), {"items": [str(spare.pk)]})
+    change(client, issue, "add", {"items": [str(spare.pk)]})
     assert order_of(issue) == [a.pk, b.pk, c.pk, spare.pk]
     # an item already in the issue cannot be added again
-    client.post(url(issue, "add"), {"items": [str(a.pk)]})
+    change(client, issue, "add", {"items": [str(a.pk)]})
     assert order_of(issue) == [a.pk, b.pk, c.pk, spare.pk]
     # removing the head of a chain: the next item is chained no more
-    client.post(url(issue, "chain"), {"item": c.pk, "chained": "1"})
-    client.post(url(issue, "remove"), {"item": b.pk})
+    change(client, issue, "chain", {"item": c.pk, "chained": "1"})
+    change(client, issue, "remove", {"item": b.pk})
     assert order_of(issue) == [a.pk, c.pk, spare.pk] and chained_of(issue) == []
     # removing the middle of a chain: the chain closes over the gap
-    client.post(url(issue, "chain"), {"item": c.pk, "chained": "1"})
-    client.post(url(issue, "chain"), {"item": spare.pk, "chained": "1"})
-    client.post(url(issue, "remove"), {"item": c.pk})
+    change(client, issue, "chain", {"item": c.pk, "chained": "1"})
+    change(client, issue, "chain", {"item": spare.pk, "chained": "1"})
+    change(client, issue, "remove", {"item": c.pk})
     assert order_of(issue) == [a.pk, spare.pk] and chained_of(issue) == [spare.pk]
     b.refresh_from_db()
     assert b.issue is None and Item.objects.filter(pk=b.pk).exists()
@@ -261,7 +267,7 @@ def test_publishing_takes_the_next_number(pub: Publication) -> None:
     pub.save()
     issue, _ = draft_with_items(pub, 2)
     client = logged_in(pub, "editor")
-    response = client.post(url(issue, "publish"), {"mode": "now"})
+    response = change(client, issue, "publish", {"mode": "now"})
     assert response.status_code == 302
     issue.refresh_from_db()
     pub.refresh_from_db()
@@ -280,16 +286,18 @@ def test_failing_checks_publish_only_with_a_recorded_override(pub: Publication) 
     client = logged_in(pub, "editor")
     page = client.get("/desk/cpw/issue/").content.decode()
     assert "publish despite failing checks" in page
-    client.post(url(issue, "publish"), {"mode": "now", "next": "/desk/cpw/issue/"})
+    change(client, issue, "publish", {"mode": "now", "next": "/desk/cpw/issue/"})
     issue.refresh_from_db()
     assert issue.status == "draft" and issue.number is None
     assert "tick" in client.get("/desk/cpw/issue/").content.decode()
     # ticked without a reason: still refused
-    client.post(url(issue, "publish"), {"mode": "now", "override": "1", "reason": " "})
+    change(client, issue, "publish", {"mode": "now", "override": "1", "reason": " "})
     issue.refresh_from_db()
     assert issue.status == "draft" and not AuditEntry.objects.filter(action="issue-publish")
-    client.post(
-        url(issue, "publish"),
+    change(
+        client,
+        issue,
+        "publish",
         {"mode": "now", "override": "1", "reason": "figure confirmed with the port authority"},
     )
     issue.refresh_from_db()
@@ -304,13 +312,11 @@ def test_a_scheduled_issue_is_published_when_due(pub: Publication) -> None:
     issue, _ = draft_with_items(pub, 2)
     client = logged_in(pub, "editor")
     past = (timezone.now() - dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
-    client.post(url(issue, "publish"), {"mode": "schedule", "when": past})
+    change(client, issue, "publish", {"mode": "schedule", "when": past})
     issue.refresh_from_db()
     assert issue.status == "draft"
     when = (timezone.now() + dt.timedelta(days=2)).replace(second=0, microsecond=0)
-    client.post(
-        url(issue, "publish"), {"mode": "schedule", "when": when.strftime("%Y-%m-%dT%H:%M")}
-    )
+    change(client, issue, "publish", {"mode": "schedule", "when": when.strftime("%Y-%m-%dT%H:%M")})
     issue.refresh_from_db()
     assert issue.status == "scheduled" and issue.scheduled_for == when and issue.number is None
     assert AuditEntry.objects.get(action="issue-schedule").after["scheduled_for"] == (
@@ -389,11 +395,11 @@ def test_the_suggested_order_and_chains_can_be_applied(pub: Publication) -> None
     breach, reaction, port = (by_story[stories[k].pk] for k in ("breach", "reaction", "port"))
     client = logged_in(pub, "editor")
     assert "The issue follows the suggestion" in client.get("/desk/cpw/issue/").content.decode()
-    client.post(url(issue, "order"), {"order": f"{port},{reaction},{breach}"})
-    client.post(url(issue, "chain"), {"item": reaction, "chained": "0"})
+    change(client, issue, "order", {"order": f"{port},{reaction},{breach}"})
+    change(client, issue, "chain", {"item": reaction, "chained": "0"})
     html = client.get("/desk/cpw/issue/").content.decode()
     assert "Apply the suggestion" in html and "Marlin" in html
-    client.post(url(issue, "suggestion"))
+    change(client, issue, "suggestion")
     assert order_of(issue) == [breach, reaction, port] and chained_of(issue) == [reaction]
     assert all(i.verification["ok"] for i in issue.items.all())  # checked again with the "..."
     assert AuditEntry.objects.get(action="issue-suggestion").after["chained"] == [reaction]
@@ -435,14 +441,62 @@ def test_changes_need_the_csrf_token(pub: Publication) -> None:
     issue, (a, b, c) = draft_with_items(pub)
     client = Client(enforce_csrf_checks=True)
     client.force_login(logged_in(pub, "editor").get("/desk/cpw/").wsgi_request.user)
-    response = client.post(url(issue, "order"), {"item": a.pk, "direction": "down"})
+    response = change(client, issue, "order", {"item": a.pk, "direction": "down"})
     assert response.status_code == 403
     assert order_of(issue) == [a.pk, b.pk, c.pk]
     token = client.get("/desk/cpw/issue/").cookies["csrftoken"].value
     ok = client.post(
         url(issue, "order"),
-        json.dumps({"order": [c.pk, b.pk, a.pk]}),
-        "application/json",
+        ordered(issue, [c.pk, b.pk, a.pk]),
+        JSON,
         headers={"X-CSRFToken": token},
     )
     assert ok.status_code == 200 and order_of(issue) == [c.pk, b.pk, a.pk]
+
+
+def test_a_change_from_a_page_showing_an_older_issue_is_refused(pub: Publication) -> None:
+    """Two tabs on one draft: the second one's drag must not undo the first one's move
+    (review: the whole order was posted and stored over it, and nobody was told)."""
+    issue, (a, b, c) = draft_with_items(pub)
+    tab_a, tab_b = logged_in(pub, "editor"), Client()
+    tab_b.force_login(member(pub, "editor", "second"))
+    shown = tab_b.get("/desk/cpw/issue/").content.decode()
+    loaded = builder.version_of(issue)
+    assert f'name="version" value="{loaded}"' in shown and f'data-version="{loaded}"' in shown
+    tab_a.post(url(issue, "order"), {"version": loaded, "item": b.pk, "direction": "up"})
+    assert order_of(issue) == [b.pk, a.pk, c.pk]
+    dragged = json.dumps({"order": [c.pk, a.pk, b.pk], "version": loaded})
+    refused = tab_b.post(url(issue, "order"), dragged, JSON)
+    assert (
+        refused.status_code == 409
+        and "changed since this page was loaded" in (refused.json()["error"])
+    )
+    assert order_of(issue) == [b.pk, a.pk, c.pk]
+    # the script reloads: the page says why, and shows the stored order with its version
+    page = tab_b.get("/desk/cpw/issue/").content.decode()
+    assert "changed since this page was loaded" in page and "editor: issue-move" in page
+    assert f'data-version="{builder.version_of(issue)}"' in page
+    # every form of the page is refused the same way, and nothing changes
+    spare = written(pub, "VELMORA CRANE INSPECTORS WIDEN THEIR SEARCH")
+    before = builder.state(issue)
+    stale_forms = [
+        ("order", {"item": a.pk, "direction": "down"}),
+        ("order", {"order": f"{c.pk},{b.pk},{a.pk}"}),
+        ("chain", {"item": a.pk, "chained": "1"}),
+        ("remove", {"item": a.pk}),
+        ("add", {"items": [str(spare.pk)]}),
+        ("sections", {"sections": "Harbours"}),
+        ("section", {"item": a.pk, "section": ""}),
+        ("suggestion", {}),
+        ("publish", {"mode": "now"}),
+    ]
+    for action, data in stale_forms:
+        for version in (loaded, ""):  # an older page, or a form without a version
+            response = tab_b.post(url(issue, action), {**data, "version": version})
+            assert response["Location"] == f"/desk/cpw/issue/?draft={issue.pk}", action
+            assert "changed since this page" in tab_b.get(response["Location"]).content.decode()
+    assert builder.state(issue) == before and Item.objects.get(pk=spare.pk).issue_id is None
+    assert AuditEntry.objects.filter(action__startswith="issue-").count() == 1
+    # from the reloaded page, the change goes through
+    change(tab_b, issue, "order", {"order": f"{c.pk},{a.pk},{b.pk}"})
+    assert order_of(issue) == [c.pk, a.pk, b.pk]

@@ -8,8 +8,8 @@ from django.test import Client
 
 from newsdesk.newsroom.models import AuditEntry, Issue, IssueEvent, Item, Publication
 from newsdesk.newsroom.reading import render
-from tests.desk.conftest import logged_in
-from tests.desk.test_issue_builder import draft_with_items, order_of, url
+from tests.desk.conftest import change, logged_in
+from tests.desk.test_issue_builder import draft_with_items, order_of
 
 pytestmark = pytest.mark.django_db
 PAGE = "/desk/cpw/issue/"
@@ -40,7 +40,7 @@ def test_set_sections_assign_an_item_and_see_the_headings(pub: Publication) -> N
     sections_on(pub)
     issue, (a, b, c) = draft_with_items(pub)
     editor = logged_in(pub, "editor")
-    response = editor.post(url(issue, "sections"), {"sections": "Harbours\n\n  Shipping \n"})
+    response = change(editor, issue, "sections", {"sections": "Harbours\n\n  Shipping \n"})
     assert response.status_code == 302
     issue.refresh_from_db()
     assert issue.sections == ["Harbours", "Shipping"]
@@ -50,8 +50,8 @@ def test_set_sections_assign_an_item_and_see_the_headings(pub: Publication) -> N
     html = editor.get(PAGE).content.decode()
     assert f'<label for="section-{a.pk}">Section' in html and f'id="section-{a.pk}"' in html
 
-    editor.post(url(issue, "section"), {"item": a.pk, "section": "Shipping"})
-    editor.post(url(issue, "section"), {"item": c.pk, "section": "Harbours"})
+    change(editor, issue, "section", {"item": a.pk, "section": "Shipping"})
+    change(editor, issue, "section", {"item": c.pk, "section": "Harbours"})
     assert sections_of(issue) == {a.pk: "Shipping", b.pk: "", c.pk: "Harbours"}
     assert order_of(issue) == [b.pk, c.pk, a.pk]  # stored as readers get it
     entry = AuditEntry.objects.filter(action="issue-section").order_by("id").last()
@@ -76,13 +76,13 @@ def test_taking_a_section_out_frees_its_items(pub: Publication) -> None:
     sections_on(pub)
     issue, (a, b, _) = draft_with_items(pub)
     editor = logged_in(pub, "editor")
-    editor.post(url(issue, "sections"), {"sections": "Harbours\nShipping"})
-    editor.post(url(issue, "section"), {"item": a.pk, "section": "Shipping"})
-    editor.post(url(issue, "section"), {"item": b.pk, "section": "Harbours"})
-    editor.post(url(issue, "sections"), {"sections": "Harbours"})
+    change(editor, issue, "sections", {"sections": "Harbours\nShipping"})
+    change(editor, issue, "section", {"item": a.pk, "section": "Shipping"})
+    change(editor, issue, "section", {"item": b.pk, "section": "Harbours"})
+    change(editor, issue, "sections", {"sections": "Harbours"})
     assert sections_of(issue)[a.pk] == "" and sections_of(issue)[b.pk] == "Harbours"
     # an item taken out of the issue leaves its section behind
-    editor.post(url(issue, "remove"), {"item": b.pk})
+    change(editor, issue, "remove", {"item": b.pk})
     assert Item.objects.get(pk=b.pk).section == ""
 
 
@@ -90,18 +90,18 @@ def test_bad_sections_are_refused_with_a_message_and_nothing_changes(pub: Public
     sections_on(pub)
     issue, (a, b, _) = draft_with_items(pub)
     editor = logged_in(pub, "editor")
-    editor.post(url(issue, "sections"), {"sections": "Harbours\nShipping"})
-    editor.post(url(issue, "sections"), {"sections": "Ports\nports", "next": PAGE})
+    change(editor, issue, "sections", {"sections": "Harbours\nShipping"})
+    change(editor, issue, "sections", {"sections": "Ports\nports", "next": PAGE})
     assert "named twice" in editor.get(PAGE).content.decode()
-    editor.post(url(issue, "section"), {"item": a.pk, "section": "Weather", "next": PAGE})
+    change(editor, issue, "section", {"item": a.pk, "section": "Weather", "next": PAGE})
     assert "not one of the issue" in editor.get(PAGE).content.decode()
     issue.refresh_from_db()
     assert issue.sections == ["Harbours", "Shipping"] and not any(sections_of(issue).values())
     # a move or a chain never crosses a section's start
-    editor.post(url(issue, "section"), {"item": b.pk, "section": "Harbours"})
-    editor.post(url(issue, "order"), {"item": b.pk, "direction": "up", "next": PAGE})
+    change(editor, issue, "section", {"item": b.pk, "section": "Harbours"})
+    change(editor, issue, "order", {"item": b.pk, "direction": "up", "next": PAGE})
     assert "already first in its section" in editor.get(PAGE).content.decode()
-    editor.post(url(issue, "chain"), {"item": b.pk, "chained": "1", "next": PAGE})
+    change(editor, issue, "chain", {"item": b.pk, "chained": "1", "next": PAGE})
     assert "a chain stays within a section" in editor.get(PAGE).content.decode()
     assert not Item.objects.filter(pk=b.pk, chained_to_previous=True).exists()
 
@@ -110,11 +110,11 @@ def test_a_contributor_cannot_set_sections(pub: Publication) -> None:
     sections_on(pub)
     issue, (a, _, _) = draft_with_items(pub)
     contributor = logged_in(pub, "contributor")
-    assert contributor.post(url(issue, "sections"), {"sections": "Harbours"}).status_code == 403
+    assert change(contributor, issue, "sections", {"sections": "Harbours"}).status_code == 403
     issue.refresh_from_db()
     assert issue.sections == []
-    logged_in(pub, "editor").post(url(issue, "sections"), {"sections": "Harbours"})
-    response = contributor.post(url(issue, "section"), {"item": a.pk, "section": "Harbours"})
+    change(logged_in(pub, "editor"), issue, "sections", {"sections": "Harbours"})
+    response = change(contributor, issue, "section", {"item": a.pk, "section": "Harbours"})
     assert response.status_code == 403 and sections_of(issue)[a.pk] == ""
     assert not AuditEntry.objects.filter(action="issue-section").exists()
 
@@ -124,6 +124,6 @@ def test_setting_sections_needs_the_csrf_token(pub: Publication) -> None:
     issue, _ = draft_with_items(pub)
     client = Client(enforce_csrf_checks=True)
     client.force_login(logged_in(pub, "editor").get("/desk/cpw/").wsgi_request.user)
-    assert client.post(url(issue, "sections"), {"sections": "Harbours"}).status_code == 403
+    assert change(client, issue, "sections", {"sections": "Harbours"}).status_code == 403
     issue.refresh_from_db()
     assert issue.sections == []

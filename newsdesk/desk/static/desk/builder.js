@@ -25,7 +25,9 @@
       method: "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": token.value },
-      body: JSON.stringify({ order: ids })
+      // the version the page was rendered at: a stale order is refused (409), never
+      // stored over another editor's change
+      body: JSON.stringify({ order: ids, version: list.dataset.version || "" })
     }).then(function () { window.location.reload(); },
             function () { window.location.reload(); });
   }
