@@ -67,6 +67,14 @@ class Row:
 
 
 @dataclass(frozen=True)
+class Problem:
+    """Why the issue may not be published as it stands, with the item it is about."""
+
+    text: str
+    item_id: int | None = None  # None: about the issue (it has no items)
+
+
+@dataclass(frozen=True)
 class Suggestion:
     """Drafting's order and chains for the issue's items (those from ranked stories)."""
 
@@ -83,7 +91,7 @@ class Builder:
     number_to_be: int
     rows: tuple[Row, ...]
     candidates: tuple[Item, ...]
-    problems: tuple[str, ...]
+    problems: tuple[Problem, ...]
     suggestion: Suggestion | None
     published: tuple[Issue, ...]  # the latest published issues, to withdraw
     history: tuple[AuditEntry, ...]
@@ -117,7 +125,7 @@ def builder(publication: Publication, draft_id: int | None = None) -> Builder:
                 :CANDIDATES
             ]
         ),
-        problems=tuple(numbering.problems(issue)) if issue else (),
+        problems=_problems(issue, items) if issue else (),
         suggestion=suggestion(issue, items) if issue else None,
         published=tuple(
             Issue.objects.filter(publication=publication, status=Issue.Status.PUBLISHED).order_by(
@@ -159,6 +167,16 @@ def _rows(items: Sequence[Item]) -> tuple[Row, ...]:
             )
         )
     return tuple(rows)
+
+
+def _problems(issue: Issue, items: Sequence[Item]) -> tuple[Problem, ...]:
+    """numbering.problems, each with the item it names ("item #24 (...): ..."), so the
+    page links it to the item editor."""
+    found = []
+    for text in numbering.problems(issue):
+        about = next((i.pk for i in items if text.startswith(f"item #{i.pk} (")), None)
+        found.append(Problem(text, about))
+    return tuple(found)
 
 
 def suggestion(issue: Issue, items: Sequence[Item]) -> Suggestion | None:

@@ -500,3 +500,25 @@ def test_a_change_from_a_page_showing_an_older_issue_is_refused(pub: Publication
     # from the reloaded page, the change goes through
     change(tab_b, issue, "order", {"order": f"{c.pk},{a.pk},{b.pk}"})
     assert order_of(issue) == [c.pk, a.pk, b.pk]
+
+
+def test_items_drafts_and_failing_checks_link_to_the_item_editor(pub: Publication) -> None:
+    issue, (a, b, _) = draft_with_items(pub)
+    spare = written(pub, "VELMORA CRANE INSPECTORS WIDEN THEIR SEARCH")
+    Item.objects.filter(pk=b.pk).update(verification={"ok": False, "flags": ["quote: unsourced"]})
+    html = logged_in(pub, "editor").get("/desk/cpw/issue/").content.decode()
+    editor = "/desk/cpw/items/{}/"
+    # the item list: each headline opens its item (not dragged as a link)
+    assert f'<a href="{editor.format(a.pk)}" draggable="false">{a.headline}</a>' in html
+    # "Add drafts": beside each draft's box, a link named for the draft
+    assert (
+        f'<a href="{editor.format(spare.pk)}">Open<span class="visually-hidden"> '
+        f"#{spare.pk} “{spare.headline}” in the item editor</span></a>"
+    ) in html
+    # a failing check before publishing opens the item it is about
+    problem = html.split('<ul class="flags problems">')[1].split("</ul>")[0]
+    assert f'<a href="{editor.format(b.pk)}">item #{b.pk} (' in problem
+    assert "verification failed: quote: unsourced</a>" in problem
+    issue.items.update(issue=None)  # an issue with no items: a problem about no item
+    html = logged_in(pub, "viewer").get("/desk/cpw/issue/").content.decode()
+    assert "<li>the issue has no items</li>" in html
