@@ -70,6 +70,31 @@ def sent_version(request: HttpRequest) -> str | None:
     return str(payload.get("version") or "") if isinstance(payload, dict) else None
 
 
+#: the session key of what a refused builder form sent, for the page to show again
+SENT = "desk-builder-sent"
+#: what a form sends that is not typed or chosen
+NOT_TYPED = {"csrfmiddlewaretoken", "version", "next"}
+
+
+def keep_sent(request: HttpRequest, issue: Issue, form: str) -> None:
+    """What a refused form sent (typed text, ticks, choices), kept for the page the
+    refusal goes back to: refilled from what is stored, it would lose the edit."""
+    if is_json(request):
+        return
+    values = {k: v for k, v in request.POST.lists() if k not in NOT_TYPED}
+    request.session[SENT] = {"issue": issue.pk, "form": form, "values": values}
+
+
+def sent_again(request: HttpRequest, issue: Issue | None) -> dict[str, dict[str, object]]:
+    """The refused form's values by form name ("sections": {"sections": text}), once,
+    for the draft it was sent for; a value ticked several times ("items") is a list."""
+    kept = request.session.pop(SENT, None)
+    if not isinstance(kept, dict) or issue is None or kept.get("issue") != issue.pk:
+        return {}
+    values = {k: v[0] if len(v) == 1 and k != "items" else v for k, v in kept["values"].items()}
+    return {str(kept["form"]): values}
+
+
 def builder_change(action: str) -> Callable[[View[[int]]], Callable[..., HttpResponse]]:
     """A change to an issue made on the builder page (`desk_action` otherwise): refused
     when the issue changed since the page was rendered, so nobody's move is silently
@@ -90,7 +115,11 @@ def builder_change(action: str) -> Callable[[View[[int]]], Callable[..., HttpRes
                 messages.error(request, str(exc))
                 if is_json(request):  # the script reloads the page: the message shows there
                     return JsonResponse({"error": str(exc)}, status=409)
+                keep_sent(request, issue, view.__name__)
                 return back(request, publication, builder_url(publication, issue))
+            except NewsdeskError:  # desk_action shows why, on the page the form was on
+                keep_sent(request, issue, view.__name__)
+                raise
 
         return desk_action(action)(change)
 
@@ -143,6 +172,7 @@ def issue_page(request: HttpRequest, publication: Publication) -> HttpResponse:
             shown=shown,
             here=builder_url(publication, issue),
             version=service.version_of(issue) if issue else "",
+            sent=sent_again(request, issue),
             now=timezone.localtime().replace(second=0, microsecond=0),
         ),
     )

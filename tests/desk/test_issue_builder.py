@@ -522,3 +522,28 @@ def test_items_drafts_and_failing_checks_link_to_the_item_editor(pub: Publicatio
     issue.items.update(issue=None)  # an issue with no items: a problem about no item
     html = logged_in(pub, "viewer").get("/desk/cpw/issue/").content.decode()
     assert "<li>the issue has no items</li>" in html
+
+
+def test_a_refused_publish_form_comes_back_as_filled_in(pub: Publication) -> None:
+    """Review: the reason, the tick and the mode were cleared after a refusal."""
+    issue, items = draft_with_items(pub, 2)
+    Item.objects.filter(pk=items[0].pk).update(verification={"ok": False, "flags": ["x"]})
+    client = logged_in(pub, "editor")
+    past = (timezone.localtime() - dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    reason = "figure confirmed with the port authority"
+    sent = {"mode": "schedule", "when": past, "override": "1", "reason": reason}
+    refused = change(client, issue, "publish", {**sent, "next": "/desk/cpw/issue/"})
+    page = client.get(refused["Location"]).content.decode()
+    assert "is not in the future" in page
+    assert f'maxlength="500">{reason}</textarea>' in page
+    assert '<input type="checkbox" name="override" value="1" checked>' in page
+    assert '<input type="radio" name="mode" value="schedule" checked>' in page
+    assert '<input type="radio" name="mode" value="now">' in page
+    assert f'name="when" value="{past}"' in page
+    # drafts ticked to add, refused because the page was old, stay ticked
+    spare = written(pub, "VELMORA CRANE INSPECTORS WIDEN THEIR SEARCH")
+    stale = client.post(url(issue, "add"), {"items": [str(spare.pk)], "version": "old"})
+    page = client.get(stale["Location"]).content.decode()
+    assert f'name="items" value="{spare.pk}" checked>' in page
+    # shown once: the next visit is filled from what is stored
+    assert 'maxlength="500"></textarea>' in client.get("/desk/cpw/issue/").content.decode()

@@ -127,3 +127,21 @@ def test_setting_sections_needs_the_csrf_token(pub: Publication) -> None:
     assert change(client, issue, "sections", {"sections": "Harbours"}).status_code == 403
     issue.refresh_from_db()
     assert issue.sections == []
+
+
+def test_refused_sections_come_back_as_typed(pub: Publication) -> None:
+    """Review: a refused sections form came back refilled from what is stored."""
+    sections_on(pub)
+    issue, _ = draft_with_items(pub)
+    editor = logged_in(pub, "editor")
+    change(editor, issue, "sections", {"sections": "Harbours"})
+    typed = "Trade\nAsia-Pacific\ntrade"
+    refused = change(editor, issue, "sections", {"sections": typed, "next": PAGE})
+    page = editor.get(refused["Location"]).content.decode()
+    assert "more than once" in page or "twice" in page
+    assert f'aria-describedby="sections-help">{typed}</textarea>' in page
+    issue.refresh_from_db()
+    assert issue.sections == ["Harbours"]
+    # once: the next visit shows what is stored
+    again = editor.get(PAGE).content.decode()
+    assert 'aria-describedby="sections-help">Harbours\n</textarea>' in again
