@@ -75,7 +75,8 @@ def login_ended() -> HttpResponse:
 def desk_action(action: str, page: str = "") -> Callable[[View[P]], Callable[..., HttpResponse]]:
     """A change (POST only) for a role that allows `action`; a NewsdeskError it raises
     becomes a message on the page the form was on: its `next`, else `page` (a URL name
-    taking the same arguments as the change, such as "desk:item"), else the inbox."""
+    taking the same arguments as the change, such as "desk:item"), else the inbox. A
+    GET of a change with a `page` goes to that page."""
 
     def wrap(view: View[P]) -> Callable[..., HttpResponse]:
         @wraps(view)
@@ -95,6 +96,10 @@ def desk_action(action: str, page: str = "") -> Callable[[View[P]], Callable[...
         def entry(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
             if request.method == "POST" and not request.user.is_authenticated:
                 return logged_out(request, slug, page, kwargs)
+            if request.method in ("GET", "HEAD") and page:
+                # the change's URL reloaded, gone Back to or opened (a 409 page stays at
+                # it): its page, not an empty 405
+                return HttpResponseRedirect(reverse(page, kwargs={"slug": slug, **kwargs}))
             return guarded(request, slug, *args, **kwargs)
 
         return entry
@@ -105,8 +110,8 @@ def desk_action(action: str, page: str = "") -> Callable[[View[P]], Callable[...
 def logged_out(request: HttpRequest, slug: str, page: str, kwargs: dict[str, Any]) -> HttpResponse:
     """A change posted after the log-in ended: to an htmx request (an autosave), a 401
     its page's script reports, never the log-in page to swap in; to a form, the log-in
-    page, coming back to the page the form was on (not to the change's URL, which
-    answers a GET with 405)."""
+    page, coming back to the page the form was on (not to the change's URL, which is
+    no page: a GET of it is a 405, or a redirect to its `page`)."""
     if getattr(request, "htmx", False):
         return login_ended()
     target = str(request.POST.get("next") or "")

@@ -99,6 +99,19 @@ def test_two_editors_get_a_conflict_not_a_lost_edit(item: Item) -> None:
     assert second.post(url(item, "save"), form(item, body=second_body)).status_code == 302
 
 
+def test_the_save_url_opened_after_a_conflict_goes_to_the_editor(item: Item) -> None:
+    """The 409 page stays at .../save: reloading it by GET, going Back to it or opening
+    it gave an empty 405 (review); each change of the item's page goes back to it."""
+    client = logged_in(item.publication, "editor")
+    for action in ("save", "autosave", "redraft", "restore"):
+        response = client.get(url(item, action))
+        assert response.status_code == 302, action
+        assert response["Location"] == f"/desk/cpw/items/{item.pk}/"
+    assert client.head(url(item, "save"))["Location"] == f"/desk/cpw/items/{item.pk}/"
+    # a change without a page of its own still answers a GET with 405
+    assert client.get(f"/desk/cpw/stories/{item.story_id}/dismiss").status_code == 405
+
+
 def test_autosave_redraws_the_panel_and_moves_the_version(item: Item) -> None:
     client = logged_in(item.publication, "editor")
     data = form(item, teaser="Telecom breach ran for months")
@@ -309,7 +322,7 @@ def test_a_redraft_that_changed_nothing_says_why(item: Item) -> None:
 
 
 def test_a_change_posted_after_the_log_in_ended_comes_back_to_its_page(item: Item) -> None:
-    """Not to the change's URL, which answers the GET after logging in with a 405; and an
+    """Not to the change's URL, which is no page to come back to; and an
     autosave gets a 401 its script reports, not the log-in page to swap into the editor."""
     client = Client()
     saved = client.post(url(item, "save"), form(item, teaser="Typed too late"))
