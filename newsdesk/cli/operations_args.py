@@ -92,12 +92,17 @@ def add_people_commands(command: Command) -> None:
         "add",
         help="add a person, or give them a role on a publication",
         description=(
-            "Add a person with a role on a publication, or change their role. The password "
-            "comes from NEWSDESK_PASSWORD, the file NEWSDESK_PASSWORD_FILE names, or a prompt."
+            "Add a person with a role on a publication, or change their role, email or "
+            "display name. The password comes from NEWSDESK_PASSWORD, the file "
+            "NEWSDESK_PASSWORD_FILE names, or a prompt."
         ),
     )
     a.add_argument("username")
     a.add_argument("--email", default="")
+    a.add_argument(
+        "--name",
+        help='the name readers see as the issues\' editor (default: the user name); "" removes it',
+    )
     a.add_argument("--publication", required=True, metavar="SLUG")
     a.add_argument("--role", required=True, choices=("admin", "editor", "contributor", "viewer"))
     actions.add_parser("list", help="people and roles", description="List people and roles.")

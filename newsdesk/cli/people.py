@@ -1,4 +1,5 @@
-"""`newsdesk user add|list`: the people who use the desk, and their roles."""
+"""`newsdesk user add|list`: the people who use the desk, their roles and the names
+readers see them credited under."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import sys
 from pathlib import Path
 
 from newsdesk.newsroom.models import Membership
-from newsdesk.newsroom.people import add_member
+from newsdesk.newsroom.people import add_member, display_name
 from newsdesk.newsroom.publications import get_publication
 from newsdesk.pipeline.errors import InputError
 
@@ -43,14 +44,17 @@ def run_user(args: argparse.Namespace) -> int:
         )
         for m in rows:
             print(
-                f"{m.publication.slug:<28} {m.user.get_username():<24} {m.role:<12} {m.user.email}"
+                f"{m.publication.slug:<28} {m.user.get_username():<24} {m.role:<12} "
+                f"{m.user.email:<32} {display_name(m.user)}".rstrip()
             )
         return 0
     publication = get_publication(args.publication)
-    user, created = add_member(args.username, args.email, publication, args.role, password_given())
+    user, created = add_member(
+        args.username, args.email, publication, args.role, password_given(), name=args.name
+    )
     verb = "added" if created else "updated"
     print(
-        f"{verb} {user.get_username()}: {args.role} on {publication.slug}; "
-        "log in at /accounts/login/"
+        f"{verb} {user.get_username()}: {args.role} on {publication.slug}, credited as "
+        f"{display_name(user)!r}; log in at /accounts/login/"
     )
     return 0

@@ -58,7 +58,15 @@ def create_desk_editor(publication: Publication, database: Path) -> tuple[str, s
     """The demo's editor account: (user name, password); the password is kept beside the
     database (files.editor_password), so a rebuilt demo keeps it."""
     password = editor_password(database)
-    add_member(DESK_USER, "editor@example.org", publication, "editor", password, actor="demo")
+    add_member(
+        DESK_USER,
+        "editor@example.org",
+        publication,
+        "editor",
+        password,
+        actor="demo",
+        name=DEMO_EDITOR,
+    )
     return DESK_USER, password
 
 

@@ -33,7 +33,7 @@ from newsdesk.newsroom.items import (
     set_sections,
 )
 from newsdesk.newsroom.models import AuditEntry, Issue, IssueEvent, Item, Publication
-from newsdesk.newsroom.people import AnyUser, record
+from newsdesk.newsroom.people import SCHEDULER, AnyUser, record
 from newsdesk.newsroom.publications import style_of
 from newsdesk.newsroom.reading import render
 from newsdesk.pipeline.errors import ConflictError, InputError, IssueError
@@ -48,8 +48,6 @@ RECENT_ISSUES = 5
 HISTORY = 30
 #: a second press of Start or Send test email within this time does it once
 AGAIN = dt.timedelta(seconds=10)
-#: who publishes scheduled issues in the audit log
-SCHEDULER = "scheduler"
 
 
 @dataclass(frozen=True)

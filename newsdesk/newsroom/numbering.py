@@ -13,17 +13,32 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from newsdesk.newsroom.models import Issue, IssueEvent, Item, Publication
+from newsdesk.newsroom.people import SYSTEM_ACTORS, credit_of
 from newsdesk.newsroom.publications import site_changed
 from newsdesk.newsroom.search_index import follow_issue
 from newsdesk.pipeline.errors import IssueError
 
 
 def new_issue(publication: Publication, actor: str = "", date: dt.date | None = None) -> Issue:
-    issue = Issue.objects.create(
-        publication=publication, date=date, editors=[actor] if actor else []
-    )
+    issue = Issue.objects.create(publication=publication, date=date, editors=credited([], actor))
     IssueEvent.objects.create(issue=issue, kind="created", at=timezone.now(), actor=actor)
     return issue
+
+
+def credited(editors: list[str], actor: str) -> list[str]:
+    """The issue's editors with the actor's credit added (`people.credit_of`): a
+    person by their display name, a system actor not at all."""
+    name = credit_of(actor)
+    return [*editors, name] if name and name not in editors else list(editors)
+
+
+def publisher(issue: Issue, actor: str) -> str:
+    """Who publishes the issue, as readers should see it: the actor, or when the system
+    publishes (the scheduler, at the time chosen) the editor who last scheduled it."""
+    if actor.strip() not in SYSTEM_ACTORS:
+        return actor
+    scheduled = issue.events.filter(kind="scheduled").order_by("-id").first()
+    return scheduled.actor if scheduled else ""
 
 
 def draft_issue(publication: Publication, draft_id: int | None = None) -> Issue:
@@ -166,8 +181,7 @@ def publish(
         locked_issue.status = Issue.Status.PUBLISHED
         locked_issue.published_at = now
         locked_issue.date = locked_issue.date or now.date()
-        if actor and actor not in locked_issue.editors:
-            locked_issue.editors = [*locked_issue.editors, actor]
+        locked_issue.editors = credited(locked_issue.editors, publisher(locked_issue, actor))
         try:
             locked_issue.save()
         except IntegrityError:

@@ -46,6 +46,14 @@ ACTIONS: Mapping[str, str] = {
 
 AnyUser = AbstractBaseUser | AnonymousUser
 
+#: who publishes scheduled issues, in the audit log and the issue's history
+SCHEDULER = "scheduler"
+#: the names the system acts under (the scheduler, workers, imports, set-up commands):
+#: they appear in the audit log, never as a credit on what readers see
+SYSTEM_ACTORS = frozenset({SCHEDULER, "worker", "import", "command line", "demo", "unknown"})
+#: the longest display name (Django's first_name column)
+NAME_LENGTH = 150
+
 
 def check_role(role: str) -> str:
     """The role, if it is one of RANK's; else InputError listing them."""
@@ -124,6 +132,31 @@ def record(
     )
 
 
+def display_name(user: AbstractBaseUser) -> str:
+    """How readers see a person: their full name when one is set, else their log-in name."""
+    full = getattr(user, "get_full_name", lambda: "")()
+    return " ".join(str(full).split()) or user.get_username()
+
+
+def credit_of(actor: str) -> str:
+    """The name an actor is credited under on what readers see: "" for a system actor,
+    a desk account's display name, else the name as given (`--editor NAME`)."""
+    actor = actor.strip()
+    if not actor or actor in SYSTEM_ACTORS:
+        return ""
+    user = User.objects.filter(username=actor).first()
+    return display_name(user) if user is not None else actor
+
+
+def set_name(user: User, name: str) -> None:
+    """Keep a display name (whole, in Django's first name; the last name is cleared so the
+    full name is exactly it); "" removes it, and the log-in name is credited again."""
+    name = " ".join(name.split())
+    if len(name) > NAME_LENGTH:
+        raise InputError(f"a display name holds at most {NAME_LENGTH} characters")
+    user.first_name, user.last_name = name, ""
+
+
 def add_member(
     username: str,
     email: str,
@@ -131,16 +164,20 @@ def add_member(
     role: str,
     password: str | None,
     actor: str = "command line",
+    name: str | None = None,
 ) -> tuple[User, bool]:
     """Create the user (or find them) and give them the role on the publication.
 
     A new user needs a password, checked by Django's validators; an existing user
-    keeps theirs unless one is given. Returns the user and whether they are new.
+    keeps theirs unless one is given, and their display name unless `name` is given.
+    Returns the user and whether they are new.
     """
     check_role(role)
     username = username.strip()
     if not username:
         raise InputError("give a user name")
+    if username in SYSTEM_ACTORS:
+        raise InputError(f"{username!r} is a name the system acts under: choose another")
     with transaction.atomic():
         user = User.objects.filter(username=username).first()
         created = user is None
@@ -150,6 +187,8 @@ def add_member(
             user = User(username=username, email=email)
         elif email:
             user.email = email
+        if name is not None:
+            set_name(user, name)
         if password:
             try:
                 validate_password(password, user)
@@ -173,6 +212,6 @@ def add_member(
             "user",
             user.pk,
             {"role": previous.role} if previous else {},
-            {"user": username, "role": role},
+            {"user": username, "role": role} | ({"name": name} if name is not None else {}),
         )
     return user, created
