@@ -34,9 +34,13 @@ def run_mail(args: argparse.Namespace) -> int:
         out.print(f"test message sent ({message_id}); nothing recorded", markup=False)
         return 0
     stop = threading.Event()
-    total = delivery.due_count(issue, new=True)
+    later = bool(args.all_readers)
+    left_out = 0 if later else delivery.later_readers(issue)
+    total = delivery.due_count(issue, new=True, later=later)
     with stopping_on_signals(stop), progress_bar(total, "sending") as advance:
-        report = sending.send_issue(issue, progress=lambda state: advance("item", 1), stop=stop)
+        report = sending.send_issue(
+            issue, later=later, progress=lambda state: advance("item", 1), stop=stop
+        )
     out.print(
         f"{issue.publication.name} No. {issue.number}: {report.sent} sent in this run "
         f"({plural(report.added, 'reader')} added, {report.recovered} left in flight by a stopped "
@@ -44,6 +48,12 @@ def run_mail(args: argparse.Namespace) -> int:
         markup=False,
     )
     out.print(f"all deliveries: {report.line()}", markup=False)
+    if left_out:
+        out.print(
+            f"left out: {plural(left_out, 'reader')} who confirmed after the issue was "
+            "published (they get the next issue; --all-readers mails them this one too)",
+            markup=False,
+        )
     if report.unknown:
         shown = ", ".join(str(n) for n in report.unknown[:20])
         more = f" and {len(report.unknown) - 20} more" if len(report.unknown) > 20 else ""

@@ -34,12 +34,19 @@ def add_mail_commands(command: Command) -> None:
     a = actions.add_parser(
         "send",
         help="send a published issue to its subscribers",
-        description="Send a published issue to every confirmed subscriber once, over the "
-        "SMTP server of EMAIL_HOST. Run it again after a stop: it resumes; a message that "
-        "was in flight when a sender died is reported as unknown, never sent twice.",
+        description="Send a published issue once to every subscriber confirmed when it was "
+        "published, over the SMTP server of EMAIL_HOST. Run it again after a stop: it "
+        "resumes; a message that was in flight when a sender died is reported as unknown, "
+        "never sent twice.",
     )
     a.add_argument("publication", metavar="PUB", help="the publication's slug")
     a.add_argument("number", metavar="NUMBER", type=int, help="the issue's number")
+    a.add_argument(
+        "--all-readers",
+        action="store_true",
+        help="also mail the readers who confirmed after the issue was published "
+        "(by default they get the next issue)",
+    )
     a.add_argument(
         "--test-to",
         metavar="ADDRESS",

@@ -76,18 +76,37 @@ class Recipient:
     chosen: frozenset[str]  # names of the chosen topics and places; none: everything
 
 
-def new_readers(issue: Issue) -> QuerySet[Subscription]:
-    """Confirmed subscriptions of the issue's publication without a delivery of it."""
+def confirmed_by_publishing(issue: Issue) -> Q:
+    """The subscriptions that were confirmed when the issue was published: its readers.
+
+    A reader who confirms later gets the next issue, as the sign-up promises, not the
+    one out already. A subscription confirmed with no time kept counts as confirmed
+    before; an issue with no publish time (an imported back issue) had no reader here."""
+    if issue.published_at is None:
+        return Q(pk__in=[])
+    return Q(confirmed_at__lte=issue.published_at) | Q(confirmed_at__isnull=True)
+
+
+def new_readers(issue: Issue, *, later: bool = False) -> QuerySet[Subscription]:
+    """Confirmed subscriptions of the issue's publication without a delivery of it, that
+    were confirmed when it was published; `later`: those confirmed since as well."""
     have = Delivery.objects.filter(issue=issue).values("subscriber_id")
-    return Subscription.objects.filter(
+    found = Subscription.objects.filter(
         publication_id=issue.publication_id, status=Subscription.Status.CONFIRMED
     ).exclude(subscriber_id__in=have)
+    return found if later else found.filter(confirmed_by_publishing(issue))
 
 
-def enqueue_readers(issue: Issue, now: dt.datetime | None = None) -> int:
-    """A delivery for every confirmed subscriber without one yet; those whose address is
-    suppressed get one in state suppressed, so the report counts them. Returns how
-    many were added.
+def later_readers(issue: Issue) -> int:
+    """Confirmed readers without a delivery who confirmed after the issue was published:
+    left out unless the operator asks (`mail send --all-readers`)."""
+    return new_readers(issue, later=True).exclude(confirmed_by_publishing(issue)).count()
+
+
+def enqueue_readers(issue: Issue, now: dt.datetime | None = None, *, later: bool = False) -> int:
+    """A delivery for every reader of the issue without one yet (`new_readers`); those
+    whose address is suppressed get one in state suppressed, so the report counts them.
+    Returns how many were added.
 
     One INSERT ... SELECT: the rows never pass through Python (making 10,000 model
     instances cost a tenth of sending the messages, bench/mail_send.py)."""
@@ -105,7 +124,7 @@ def enqueue_readers(issue: Issue, now: dt.datetime | None = None) -> int:
         "message_id": Value(""),
         "sender": Value(""),
     }
-    return insert_from(Delivery, new_readers(issue), columns)
+    return insert_from(Delivery, new_readers(issue, later=later), columns)
 
 
 def insert_from(model: type[models.Model], rows: QuerySet[Any], columns: dict[str, Any]) -> int:
@@ -129,10 +148,13 @@ def pending(now: dt.datetime) -> Q:
     return Q(state=State.QUEUED) | Q(state=State.DEFERRED, next_attempt__lte=now)
 
 
-def due_count(issue: Issue, *, new: bool = False, now: dt.datetime | None = None) -> int:
-    """Deliveries due now; `new`: and the readers a run would add."""
+def due_count(
+    issue: Issue, *, new: bool = False, later: bool = False, now: dt.datetime | None = None
+) -> int:
+    """Deliveries due now; `new`: and the readers a run would add (`later`: with those
+    confirmed since the issue was published)."""
     due_now = Delivery.objects.filter(pending(now or timezone.now()), issue=issue).count()
-    return due_now + (new_readers(issue).count() if new else 0)
+    return due_now + (new_readers(issue, later=later).count() if new else 0)
 
 
 def due(issue: Issue, now: dt.datetime | None = None) -> Iterator[Recipient]:
@@ -371,16 +393,20 @@ def due_retries(now: dt.datetime) -> list[tuple[int, dt.datetime]]:
 
 
 def issues_to_mail(now: dt.datetime) -> list[int]:
-    """Issues published in the last MAIL_WINDOW whose publication has confirmed
-    subscribers: the scheduler mails each once. None without an SMTP server."""
+    """Issues published in the last MAIL_WINDOW that had confirmed readers when they were
+    published: the scheduler mails each once. None without an SMTP server.
+
+    A reader's confirmation alone never sends them an issue out before it."""
     if not settings.EMAIL_HOST:
         return []
-    confirmed = Subscription.objects.filter(status=Subscription.Status.CONFIRMED)
+    readers = Subscription.objects.filter(
+        Q(confirmed_at__lte=OuterRef("published_at")) | Q(confirmed_at__isnull=True),
+        publication_id=OuterRef("publication_id"),
+        status=Subscription.Status.CONFIRMED,
+    )
     return list(
         Issue.objects.filter(
-            status=Issue.Status.PUBLISHED,
-            published_at__gte=now - MAIL_WINDOW,
-            publication_id__in=confirmed.values("publication_id"),
+            Exists(readers), status=Issue.Status.PUBLISHED, published_at__gte=now - MAIL_WINDOW
         )
         .order_by("pk")
         .values_list("pk", flat=True)

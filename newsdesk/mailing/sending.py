@@ -231,13 +231,14 @@ class Sender:
         self.delivered: list[int] = []
         self.name = ""
 
-    def run(self, *, retry_only: bool = False) -> Report:
-        """Send to every due reader; `retry_only`: add no new readers (a retry run)."""
+    def run(self, *, retry_only: bool = False, later: bool = False) -> Report:
+        """Send to every due reader; `retry_only`: add no new readers (a retry run);
+        `later`: add those who confirmed after the issue was published too."""
         with delivery.Registration() as name:
             self.name = name
             self.report.recovered = delivery.recover(self.issue)
             if not retry_only:
-                self.report.added = delivery.enqueue_readers(self.issue)
+                self.report.added = delivery.enqueue_readers(self.issue, later=later)
             threads = [
                 threading.Thread(target=self.worker, name=f"mail-{n}", daemon=True)
                 for n in range(self.connections)
@@ -422,10 +423,12 @@ def send_issue(
     issue: Issue,
     *,
     retry_only: bool = False,
+    later: bool = False,
     progress: Progress | None = None,
     stop: threading.Event | None = None,
 ) -> Report:
-    return Sender(issue, progress=progress, stop=stop).run(retry_only=retry_only)
+    """Send the issue to its readers (`Sender.run`)."""
+    return Sender(issue, progress=progress, stop=stop).run(retry_only=retry_only, later=later)
 
 
 def send_test(issue: Issue, address: str) -> str:

@@ -142,10 +142,16 @@ def published_issue(number: int = 7, items: list[tuple[str, str, str]] | None = 
 
 
 def subscribe(
-    pub: Publication, count: int, *, prefix: str = "reader", chosen: list[Category] | None = None
+    pub: Publication,
+    count: int,
+    *,
+    prefix: str = "reader",
+    chosen: list[Category] | None = None,
+    confirmed: dt.datetime | None = None,
 ) -> list[Subscriber]:
-    """`count` confirmed subscribers, in bulk."""
-    now = timezone.now()
+    """`count` subscribers, in bulk, confirmed at `confirmed` (default: a day ago, before
+    any issue of the test was published: an issue goes to the readers it had then)."""
+    now = confirmed or timezone.now() - dt.timedelta(days=1)
     people = Subscriber.objects.bulk_create(
         [
             Subscriber(

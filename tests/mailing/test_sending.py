@@ -269,3 +269,49 @@ def test_an_operator_settles_unknown_deliveries_from_the_command_line(
     assert Delivery.objects.filter(state=State.SENT).count() == 4
     marked = SubscriberEvent.objects.filter(kind=SubscriberEvent.Kind.DELIVERED)
     assert marked.filter(subscriber_id=lost[0]).count() == 1
+
+
+def out_a_minute_ago(issue: Issue) -> Issue:
+    issue.published_at = timezone.now() - dt.timedelta(minutes=1)
+    issue.save(update_fields=["published_at"])
+    return issue
+
+
+def test_an_issue_goes_to_the_readers_confirmed_when_it_was_published(
+    sink: sinks.Sink, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A reader who confirms afterwards gets the next issue, not this one, unless the
+    operator asks (`--all-readers`); nobody gets a second copy either way."""
+    issue = out_a_minute_ago(sinks.published_issue())
+    assert issue.published_at is not None
+    before = sinks.subscribe(issue.publication, 2, prefix="early")
+    after = sinks.subscribe(
+        issue.publication, 1, prefix="late", confirmed=issue.published_at + dt.timedelta(seconds=4)
+    )
+    assert delivery.due_count(issue, new=True) == 2
+    assert main(["mail", "send", "cpw", "7"]) == 0
+    shown = capsys.readouterr().out
+    assert "2 sent in this run (2 readers added" in shown
+    assert "left out: 1 reader who confirmed after the issue was published" in shown
+    assert sorted(sink.per_recipient) == sorted(p.email for p in before)
+    assert main(["mail", "send", "cpw", "7"]) == 0  # by hand again: the same rule
+    assert "0 sent in this run (0 readers added" in capsys.readouterr().out
+    assert main(["mail", "send", "cpw", "7", "--all-readers"]) == 0
+    shown = capsys.readouterr().out
+    assert "1 sent in this run (1 reader added" in shown and "left out" not in shown
+    assert sink.per_recipient == {**{p.email: 1 for p in before}, after[0].email: 1}
+    # the next issue goes to everyone confirmed by then
+    following = sinks.published_issue(8)
+    assert sending.send_issue(following).sent == 3
+
+
+def test_an_imported_back_issue_has_no_readers_unless_the_operator_asks(
+    sink: sinks.Sink,
+) -> None:
+    issue = sinks.published_issue()
+    Issue.objects.filter(pk=issue.pk).update(published_at=None)  # as text imports store it
+    issue.refresh_from_db()
+    sinks.subscribe(issue.publication, 2)
+    assert delivery.later_readers(issue) == 2
+    assert sending.send_issue(issue).sent == 0 and sink.messages == []
+    assert sending.send_issue(issue, later=True).sent == 2

@@ -44,6 +44,34 @@ def test_the_scheduler_mails_a_new_issue_once_and_retries_the_deferred(
         controller.stop()
 
 
+def test_a_reader_who_confirms_after_an_issue_gets_the_next_one_not_it(
+    transactional_db: None, settings: Any
+) -> None:
+    """Publication with no readers yet; one confirms seconds after No. 7 is out: the
+    scheduler mails them nothing until No. 8."""
+    handler = sinks.Sink()
+    controller = sinks.start(handler, settings)
+    try:
+        issue = sinks.published_issue()
+        issue.published_at = timezone.now() - dt.timedelta(minutes=1)
+        issue.save(update_fields=["published_at"])
+        assert scheduler.claim_mailings(timezone.now()) == 0  # no reader yet
+        confirmed = issue.published_at + dt.timedelta(seconds=4)
+        (reader,) = sinks.subscribe(issue.publication, 1, confirmed=confirmed)
+        assert scheduler.claim_mailings(confirmed + dt.timedelta(seconds=1)) == 0
+        assert mail_tasks() == [] and run_worker(queues="mail", batch=True) == 0
+        assert handler.messages == [] and not Delivery.objects.exists()
+        following = sinks.published_issue(8)
+        assert scheduler.claim_mailings(timezone.now()) == 1
+        (task,) = mail_tasks()
+        assert task.args_kwargs["args"] == [following.pk]
+        assert run_worker(queues="mail", batch=True) == 0
+        assert handler.per_recipient == {reader.email: 1}
+        assert [str(m["Subject"]) for m in handler.parsed()] == ["Corvia Policy Watch No. 8"]
+    finally:
+        controller.stop()
+
+
 def test_no_smtp_server_no_mailing(transactional_db: None, settings: Any) -> None:
     settings.EMAIL_HOST = ""
     issue = sinks.published_issue()
