@@ -30,19 +30,25 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def filters_of(request: HttpRequest) -> service.Filters:
+    """The filters of the page's address; a window the menu does not offer (an edited
+    address) falls back to the default, with a word, and the other filters stay."""
     get = request.GET
-    try:
-        days = int(get.get("days") or 7)
-        return service.Filters(
-            days=days,
-            outlet=get.get("outlet", "").strip(),
-            place=get.get("place", "").strip(),
-            topic=get.get("topic", "").strip(),
-            text=get.get("q", "").strip()[:200],
-            show_hidden=get.get("hidden") == "1",
+    days = get.get("days", "").strip() or str(service.Filters.days)
+    if not days.isdigit() or int(days) not in service.WINDOWS:
+        messages.warning(
+            request,
+            f"No {days[:10]}-day window: showing {service.Filters.days} days "
+            f"(the windows are {', '.join(map(str, service.WINDOWS))} days).",
         )
-    except (ValueError, InputError):
-        return service.Filters()
+        days = str(service.Filters.days)
+    return service.Filters(
+        days=int(days),
+        outlet=get.get("outlet", "").strip(),
+        place=get.get("place", "").strip(),
+        topic=get.get("topic", "").strip(),
+        text=get.get("q", "").strip()[:200],
+        show_hidden=get.get("hidden") == "1",
+    )
 
 
 #: stories on one page of the inbox, best first; the rest are a link away

@@ -56,8 +56,13 @@ def test_filters_narrow_the_list(pub: Publication) -> None:
     outlet = stories["port"].articles.first().outlet
     assert port in page(client, outlet=outlet)
     assert "No stories match" in page(client, place="Nowhere")
-    # a bad window falls back to the default rather than failing
+    # a bad window falls back to the default rather than failing, says so, and keeps
+    # the other filters (it once dropped them all without a word)
     assert port in page(client, days="9999")
+    whole = client.get("/desk/cpw/", {"days": "5", "topic": "Infrastructure"}).content.decode()
+    assert "No 5-day window: showing 7 days (the windows are 1, 3, 7, 14, 30 days)." in whole
+    listed = whole.partition('<ol class="stories"')[2]
+    assert port in listed and stories["breach"].title not in listed
 
 
 def test_pick_drafts_an_item_and_records_who(pub: Publication) -> None:
