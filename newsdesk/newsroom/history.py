@@ -15,6 +15,7 @@ from newsdesk.newsroom.people import AnyUser
 from newsdesk.pipeline.errors import NotFoundError
 
 _TOKENS = re.compile(r"\s+|[^\s]+")
+_BREAK = re.compile(r"[^\S\n]*\n\s*")
 
 
 @dataclass(frozen=True)
@@ -38,10 +39,16 @@ def word_diff(before: str, after: str) -> list[tuple[str, str]]:
             parts.append(("same", "".join(old[i1:i2])))
             continue
         if i2 > i1:
-            parts.append(("removed", "".join(old[i1:i2])))
+            parts.append(("removed", _breaks_shown("".join(old[i1:i2]))))
         if j2 > j1:
-            parts.append(("added", "".join(new[j1:j2])))
+            parts.append(("added", _breaks_shown("".join(new[j1:j2]))))
     return parts
+
+
+def _breaks_shown(text: str) -> str:
+    """A line or paragraph break added or removed as a visible mark: a page collapses
+    white space, so a break alone would show as nothing changed."""
+    return _BREAK.sub(" ¶ ", text)
 
 
 def _shown(value: Any) -> str:

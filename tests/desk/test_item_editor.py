@@ -12,6 +12,7 @@ from django_tasks_db.models import DBTaskResult
 
 from newsdesk.newsroom import drafting
 from newsdesk.newsroom.editing import version_of
+from newsdesk.newsroom.history import word_diff
 from newsdesk.newsroom.models import AuditEntry, Issue, Item, ItemRevision, Publication
 from newsdesk.newsroom.publications import category
 from newsdesk.newsroom.tasks import redraft_item
@@ -344,3 +345,22 @@ def test_a_poll_after_the_log_in_ended_gets_a_401_not_the_log_in_page(item: Item
     poll = client.get(url(item), HTTP_HX_REQUEST="true")
     assert poll.status_code == 401 and b"log-in has ended" in poll.content
     assert client.get(url(item))["Location"].startswith("/accounts/login/")
+
+
+def test_the_history_shows_a_paragraph_break_added_or_removed() -> None:
+    """A page collapses white space: a break alone showed as no change at all (review)."""
+    split = word_diff("One paragraph. Then more.", "One paragraph.\n\nThen more.")
+    assert split == [
+        ("same", "One paragraph."),
+        ("removed", " "),
+        ("added", " ¶ "),
+        ("same", "Then more."),
+    ]
+    joined = word_diff("A.\nB.", "A. B.")
+    assert ("removed", " ¶ ") in joined and ("added", " ") in joined
+    assert word_diff("A b c", "A x c") == [
+        ("same", "A "),
+        ("removed", "b"),
+        ("added", "x"),
+        ("same", " c"),
+    ]
