@@ -590,6 +590,8 @@ def test_source_commands(newsdesk: Newsdesk, tmp_path: Path) -> None:
     unknown = newsdesk("source", "disable", "https://nowhere.example/rss")
     assert unknown.code == 1 and "no source 'https://nowhere.example/rss'" in unknown.err
     assert newsdesk("source", "disable").code == 2
+    odd = newsdesk("source", "disable", "\u00b2")  # a digit to str.isdigit, no number to int
+    assert odd.code == 1 and odd.err.count("\n") == 1
 
 
 @pytest.mark.django_db

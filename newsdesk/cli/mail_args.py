@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 
 from newsdesk.cli.arg_types import Command
+from newsdesk.pipeline.limits import MAX_ID
 
 
 def subscriber_numbers(value: str) -> list[int] | str:
@@ -18,8 +19,10 @@ def subscriber_numbers(value: str) -> list[int] | str:
         raise argparse.ArgumentTypeError(
             f"give subscriber numbers, comma-separated, or all; not {value[:40]!r}"
         ) from None
-    if not found:
-        raise argparse.ArgumentTypeError("give subscriber numbers, comma-separated, or all")
+    if not found or any(not 0 < n <= MAX_ID for n in found):
+        raise argparse.ArgumentTypeError(
+            f"give subscriber numbers, comma-separated, or all; not {value[:40]!r}"
+        )
     return found
 
 

@@ -11,6 +11,7 @@ from newsdesk.ingest.sources import add_source, export_opml, import_opml, source
 from newsdesk.newsroom.models import Publication
 from newsdesk.newsroom.publications import get_publication
 from newsdesk.pipeline.errors import NotFoundError
+from newsdesk.pipeline.limits import MAX_ID
 from newsdesk.pipeline.text import plural
 
 
@@ -79,7 +80,7 @@ def source_named(name: str, publication: Publication | None) -> Source:
     )
     found = (
         sources.filter(pk=int(name)).first()
-        if name.isdigit() and len(name) < 19
+        if name.isascii() and name.isdigit() and int(name) <= MAX_ID
         else sources.filter(url=source_url(name)).first()
     )
     if found is None:

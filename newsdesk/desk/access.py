@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 from newsdesk.newsroom import people
 from newsdesk.newsroom.models import Publication
 from newsdesk.pipeline.errors import ForbiddenError, InputError, NewsdeskError, NotFoundError
+from newsdesk.pipeline.limits import MAX_ID
 
 P = ParamSpec("P")
 View = Callable[Concatenate[HttpRequest, Publication, P], HttpResponse]
@@ -132,10 +133,6 @@ def back(request: HttpRequest, publication: Publication, home: str = "") -> Http
     ):
         target = home or reverse("desk:inbox", args=[publication.slug])
     return HttpResponseRedirect(target)
-
-
-#: the largest number a database id holds (64 bits, signed)
-MAX_ID = 2**63 - 1
 
 
 def numbers(values: list[str], what: str) -> list[int]:

@@ -34,7 +34,7 @@ def filters_of(request: HttpRequest) -> service.Filters:
     address) falls back to the default, with a word, and the other filters stay."""
     get = request.GET
     days = get.get("days", "").strip() or str(service.Filters.days)
-    if not days.isdigit() or int(days) not in service.WINDOWS:
+    if not (days.isascii() and days.isdigit()) or int(days) not in service.WINDOWS:
         messages.warning(
             request,
             f"No {days[:10]}-day window: showing {service.Filters.days} days "

@@ -59,15 +59,18 @@ def is_json(request: HttpRequest) -> bool:
 
 def sent_version(request: HttpRequest) -> str | None:
     """The issue's version the page was rendered at: a form's `version`, or the
-    drag and drop script's JSON `version`; None for JSON that is no object (the
-    change refuses it with 400 itself)."""
+    drag and drop script's JSON `version`; None (no check) for JSON that is no object
+    (the change refuses it with 400 itself) or that has no version: a script cached
+    from before versions were sent, which would otherwise fail every drag."""
     if not is_json(request):
         return str(request.POST.get("version") or "")
     try:
         payload = json.loads(request.body or b"{}")
     except (ValueError, RecursionError):
         return None
-    return str(payload.get("version") or "") if isinstance(payload, dict) else None
+    if not isinstance(payload, dict) or payload.get("version") is None:
+        return None
+    return str(payload["version"])
 
 
 #: the session key of what a refused builder form sent, for the page to show again

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -45,6 +45,10 @@ from newsdesk.pipeline.types import Arrival, ArticleDraft, FeedEntry
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(hours=24)
+#: a worker prepares at most this many times NEWSDESK_MAX_FEED_ENTRIES of a feed's
+#: entries: those other sources stored already (or that fail) do not count against the
+#: cap, and a feed of a million links still does not keep a worker busy for an hour
+PREPARE_MARGIN = 10
 #: store prepared articles once this many wait, or when nothing else arrived for
 #: STORE_AFTER seconds: a few statements per batch instead of a few per feed
 STORE_BATCH = 500
@@ -271,7 +275,7 @@ class Ingestor:
                 source.outlet,
                 source.fetch_pages,
                 known.pop(source.pk, frozenset()),
-                settings.NEWSDESK_MAX_FEED_ENTRIES,
+                settings.NEWSDESK_MAX_FEED_ENTRIES * PREPARE_MARGIN,
             )
             job = _FeedJob(source.pk, source.url, source.etag, source.last_modified, prepare)
             state.pending.add(
@@ -410,21 +414,25 @@ class Ingestor:
         looked_up = [link for link in links if link not in skip and link in canonical]
         seen = known_links(looked_up, canonical)
         prepared = result.read.prepared  # the worker prepared the entries not in skip
-        if result.read.deferred:  # the next poll fetches the feed whole to take the rest
-            report.deferred += result.read.deferred
-            source.etag = source.last_modified = ""
         for link, kind, message in prepared.failures:  # one line each; the others go on
             if kind == "bug":  # raised in a worker process: its message is all that is left
                 self._bug(source, None, f"entry {link[:200]} ({message})")
             report.errors[f"entry-{kind}"] += 1
             report.failures.append((_shown(source), f"entry-{kind}", f"{message}: {link[:200]}"))
         drafts = [  # prepared before the source was named: they take its new name
-            draft if draft.outlet else dataclasses.replace(draft, outlet=source.outlet)
+            (link, draft if draft.outlet else dataclasses.replace(draft, outlet=source.outlet))
             for draft, link in zip(prepared.drafts, prepared.draft_links, strict=True)
             if link not in seen
         ]
         need_pages = [e for e in prepared.need_pages if e.link not in seen]
-        state.unstored.extend((source, draft) for draft in drafts)
+        taken = first_new(result.read.links, [link for link, _ in drafts], need_pages)
+        deferred = result.read.deferred + len(drafts) + len(need_pages) - len(taken)
+        if deferred:  # the next poll fetches the feed whole (no 304) to take the rest
+            report.deferred += deferred
+            source.etag = source.last_modified = ""
+        drafts = [(link, draft) for link, draft in drafts if link in taken]
+        need_pages = [e for e in need_pages if e.link in taken]
+        state.unstored.extend((source, draft) for _, draft in drafts)
         state.outstanding[source.pk] += len(drafts) + len(need_pages)
         for entry in need_pages:
             state.pending.add(
@@ -520,3 +528,15 @@ def _shown(source: Source) -> str:
 
 
 _LOG_FIELDS = [f.attname for f in FetchLog._meta.concrete_fields if not f.primary_key]
+
+
+def first_new(
+    links: Sequence[str], drafted: Sequence[str], need_pages: Sequence[FeedEntry]
+) -> set[str]:
+    """The links of the first NEWSDESK_MAX_FEED_ENTRIES new entries, in the feed's order
+    (`links`): what one poll takes; the rest wait for the next."""
+    position: dict[str, int] = {}
+    for n, link in enumerate(links):
+        position.setdefault(link, n)
+    new = sorted({*drafted, *(e.link for e in need_pages)}, key=lambda link: position.get(link, 0))
+    return set(new[: settings.NEWSDESK_MAX_FEED_ENTRIES])

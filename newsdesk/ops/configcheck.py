@@ -199,13 +199,15 @@ def address_problems(found: Mapping[str, Any], environ: Mapping[str, str]) -> li
     as a URL (`--allow-host` refuses it; the setting would only fail at the first poll)."""
     problems = []
     allowed = list(found.get("ALLOWED_HOSTS", []))
-    for name in ("NEWSDESK_SITE_URL", "NEWSDESK_APP_URL"):
-        host = urlsplit(found.get(name) or "").hostname
-        if host and allowed and not host_allowed(host, allowed):
-            problems.append(
-                f"{name} is on {host}, which NEWSDESK_ALLOWED_HOSTS does not list: every "
-                f"request to it would be refused (400); add {host} to NEWSDESK_ALLOWED_HOSTS"
-            )
+    # the dynamic app answers on NEWSDESK_APP_URL, else the site's address; a site
+    # exported to a static host (docs/site.md) is no request newsdesk serves
+    name = "NEWSDESK_APP_URL" if found.get("NEWSDESK_APP_URL") else "NEWSDESK_SITE_URL"
+    host = urlsplit(found.get(name) or "").hostname
+    if host and allowed and not host_allowed(host, allowed):
+        problems.append(
+            f"{name} is on {host}, which NEWSDESK_ALLOWED_HOSTS does not list: every "
+            f"request to it would be refused (400); add {host} to NEWSDESK_ALLOWED_HOSTS"
+        )
     try:
         parse_allow_hosts(found.get("NEWSDESK_ALLOW_HOSTS", []))
     except BlockedURLError as exc:

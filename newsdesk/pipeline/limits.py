@@ -16,6 +16,8 @@ from newsdesk.pipeline.text import word_count
 from newsdesk.pipeline.types import ItemText
 
 MB = 1024 * 1024
+#: the largest number a database id holds (64 bits, signed): a larger one names nothing
+MAX_ID = 2**63 - 1
 CHUNK = 64 * 1024
 ADVICE = "split it or raise the limit"
 

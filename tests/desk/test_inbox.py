@@ -63,6 +63,7 @@ def test_filters_narrow_the_list(pub: Publication) -> None:
     assert "No 5-day window: showing 7 days (the windows are 1, 3, 7, 14, 30 days)." in whole
     listed = whole.partition('<ol class="stories"')[2]
     assert port in listed and stories["breach"].title not in listed
+    assert "No ²-day window" in client.get("/desk/cpw/", {"days": "²"}).content.decode()
 
 
 def test_pick_drafts_an_item_and_records_who(pub: Publication) -> None:

@@ -339,6 +339,24 @@ def test_a_feed_with_more_new_entries_than_allowed_gives_the_rest_to_later_polls
     assert [url for (url,) in stored] == [canonicalize(link) for link in links]
 
 
+def test_entries_other_sources_stored_do_not_fill_the_cap(
+    http_server: FixtureServer, settings: Any
+) -> None:
+    """Counted before they were known to be stored by another feed, the first entries
+    filled the cap at every poll and the later ones never came in (review)."""
+    settings.NEWSDESK_MAX_FEED_ENTRIES = 3
+    links = [http_server.url(f"shared/{n}") for n in range(5)]
+    full_text_feed(Path(http_server.root), "first.xml", links[:3])
+    full_text_feed(Path(http_server.root), "second.xml", links)
+    first = Source.objects.create(url=http_server.url("first.xml"), outlet="First")
+    second = Source.objects.create(url=http_server.url("second.xml"), outlet="Second")
+    assert run(http_server, [first]).report.new_articles == 3
+    report = run(http_server, [second]).report
+    assert (report.new_articles, report.deferred) == (2, 0)
+    stored = set(Article.objects.values_list("url", flat=True))
+    assert stored == {canonicalize(link) for link in links}
+
+
 def test_a_changed_feed_costs_only_its_new_entries(http_server: FixtureServer) -> None:
     """Re-polled, a feed's stored entries are skipped (the workers do not prepare them
     again); a new entry, and one whose article was deleted since, are stored."""

@@ -263,6 +263,7 @@ def test_an_operator_settles_unknown_deliveries_from_the_command_line(
     assert main(["mail", "unknown", slug, number, "--resend", "all"]) == 0
     assert "2 unknown deliveries queued again" in capsys.readouterr().out
     assert main(["mail", "unknown", slug, number, "--resend", "x,y"]) == 2
+    assert main(["mail", "unknown", slug, number, "--sent", "9" * 20]) == 2  # no such id
     report = sending.send_issue(issue)
     assert report.sent == 3 and report.unknown == []
     assert sorted(sink.per_recipient) == sorted(p.email for p in people[1:])

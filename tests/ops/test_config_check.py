@@ -127,6 +127,10 @@ def test_addresses_and_folders_that_cannot_work_together(
         f"NEWSDESK_EXPORT_DIR: cannot write the site export to {tmp_path / 'a-file' / 'site'}",
         f"NEWSDESK_BOUNCE_MAILDIR: {tmp_path} is no maildir (no cur, new and tmp folders)",
     ]
+    # a site exported to a static host while the app answers elsewhere (docs/site.md):
+    # only the app's host must be served
+    monkeypatch.setenv("NEWSDESK_APP_URL", "https://desk.corvia.example")
+    assert not any("ALLOWED_HOSTS" in problem for problem in config_problems())
     monkeypatch.setenv("NEWSDESK_ALLOWED_HOSTS", ".corvia.example")  # the domain and below
     monkeypatch.setenv("NEWSDESK_SITE_URL", "notaurl")
     assert config_problems()[0] == (
