@@ -27,9 +27,11 @@ def new_issue(publication: Publication, actor: str = "", date: dt.date | None = 
 
 def credited(editors: list[str], actor: str) -> list[str]:
     """The issue's editors with the actor's credit added (`people.credit_of`): a
-    person by their display name, a system actor not at all."""
-    name = credit_of(actor)
-    return [*editors, name] if name and name not in editors else list(editors)
+    person by their display name, a system actor not at all. The names already there
+    are credited again too: a draft started under a log-in name before its owner set a
+    display name would credit one person twice."""
+    names = [credit_of(name) for name in [*editors, actor]]
+    return list(dict.fromkeys(name for name in names if name))
 
 
 def publisher(issue: Issue, actor: str) -> str:

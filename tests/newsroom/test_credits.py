@@ -112,6 +112,17 @@ def test_user_add_sets_changes_and_removes_the_display_name(
     assert user_add("ana", "--name", "x" * 151) == 1
 
 
+def test_a_draft_started_before_a_display_name_credits_its_editor_once(
+    pub: Publication,
+) -> None:
+    add_member("ana", "ana@corvia.example", pub, "editor", PASSWORD)
+    issue = draft(pub, "ana")  # credited under the log-in name: no display name yet
+    Issue.objects.filter(pk=issue.pk).update(editors=["ana", "scheduler"])  # as stored before
+    User.objects.filter(username="ana").update(first_name="Ana Lind")
+    issue.refresh_from_db()
+    assert numbering.publish(issue, actor="ana").editors == ["Ana Lind"]
+
+
 def test_no_account_takes_a_name_the_system_acts_under(pub: Publication) -> None:
     with pytest.raises(InputError, match="system acts under"):
         add_member("scheduler", "s@corvia.example", pub, "editor", PASSWORD)
