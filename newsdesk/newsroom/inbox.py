@@ -17,9 +17,9 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from newsdesk.ingest.models import Article
-from newsdesk.newsroom import week
+from newsdesk.newsroom import numbering, week
 from newsdesk.newsroom.drafting import draft_story, save_draft
-from newsdesk.newsroom.models import Issue, Item, Publication, StoryScore
+from newsdesk.newsroom.models import Item, Publication, StoryScore
 from newsdesk.newsroom.people import AnyUser, record
 from newsdesk.pipeline.errors import InputError, NotFoundError
 
@@ -97,16 +97,12 @@ def inbox(publication: Publication, filters: Filters, now: dt.datetime | None = 
         .order_by("story_id", "id")
         .values_list("story_id", "id")
     )
-    ran = dict(
-        Item.objects.filter(
-            publication=publication,
-            story__in=scores.values("story"),
-            issue__status=Issue.Status.PUBLISHED,
-        )
-        .exclude(issue__number=None)
-        .order_by("story_id", "issue__number")
-        .values_list("story_id", "issue__number")
-    )
+    ran = {
+        story: number
+        for story, (number, _) in numbering.ran_before(
+            publication.pk, scores.values_list("story_id", flat=True)
+        ).items()
+    }
     # the outlets of every story, as plain values: 2,000 articles as models would
     # cost more than the rest of the page
     outlets_of: dict[int, set[str]] = {}

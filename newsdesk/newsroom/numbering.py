@@ -8,6 +8,7 @@ number is never reused.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -91,7 +92,9 @@ def overridable(issue: Issue) -> list[str]:
     verification that failed, a story that ran already (a follow-up may be meant)."""
     found: list[str] = []
     items = list(issue.items.order_by("position", "id").prefetch_related("sources"))
-    ran = ran_before(issue, [item.story_id for item in items if item.story_id])
+    ran = ran_before(
+        issue.publication_id, [item.story_id for item in items if item.story_id], but=issue
+    )
     for item in items:
         label = f"item #{item.pk} ({item.headline[:40]})"
         if not list(item.sources.all()):
@@ -109,19 +112,20 @@ def overridable(issue: Issue) -> list[str]:
     return found
 
 
-def ran_before(issue: Issue, story_ids: list[int]) -> dict[int, tuple[int, int]]:
-    """Of these stories, those an item of another published issue of the publication
-    told: the issue's number and the item, the latest per story."""
-    rows = (
-        Item.objects.filter(
-            story_id__in=story_ids,
-            issue__publication_id=issue.publication_id,
-            issue__status=Issue.Status.PUBLISHED,
-        )
-        .exclude(issue_id=issue.pk)
-        .order_by("issue__number", "pk")
-        .values_list("story_id", "issue__number", "pk")
+def ran_before(
+    publication_id: int, story_ids: Iterable[int], but: Issue | None = None
+) -> dict[int, tuple[int, int]]:
+    """Of these stories (ids, or a query of them), those an item of a published issue
+    of the publication told, `but` that issue: the issue's number and the item, the
+    latest per story."""
+    items = Item.objects.filter(
+        story_id__in=story_ids,
+        issue__publication_id=publication_id,
+        issue__status=Issue.Status.PUBLISHED,
     )
+    if but is not None:
+        items = items.exclude(issue_id=but.pk)
+    rows = items.order_by("issue__number", "pk").values_list("story_id", "issue__number", "pk")
     return {story: (number, item) for story, number, item in rows if number is not None}
 
 
