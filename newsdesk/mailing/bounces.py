@@ -28,6 +28,7 @@ from email.utils import getaddresses
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from django.db import DatabaseError
 from flufl.bounce import all_failures
 
 from newsdesk.mailing import addresses, messages, subscribing, tokens
@@ -282,10 +283,11 @@ def status_of(message: Message) -> str:
         for block in blocks if isinstance(blocks, list) else []:
             if not isinstance(block, Message):
                 continue
-            status = block.get("status")
+            # str(): a field with 8-bit bytes comes back as a Header, not a str
+            status = " ".join(str(block.get("status", "")).split())
             if status:
                 code = " ".join(str(block.get("diagnostic-code", "")).split())
-                return f"status {status.strip()} {code}".strip()[:200]
+                return f"status {status} {code}".strip()[:200]
     return ""
 
 
@@ -338,7 +340,14 @@ def apply(verdict: Verdict) -> bool:
 def process(found: Iterable[Found]) -> Report:
     report = Report()
     for item in found:
-        verdict = classify(item.message)
+        try:
+            verdict = classify(item.message)
+        except DatabaseError:
+            raise
+        except Exception as exc:  # one malformed message must not stop the others
+            # the type only: the exception's text may quote the message (an address)
+            log.warning("bounces: %s could not be read: %s", item.where, type(exc).__name__)
+            verdict = Verdict("unrecognised", detail=f"could not be read ({type(exc).__name__})")
         report.counts[verdict.kind] = report.counts.get(verdict.kind, 0) + 1
         if verdict.kind == "unrecognised":
             report.unrecognised.append((item.where, verdict.detail))

@@ -226,3 +226,25 @@ def test_a_forged_bounce_naming_only_an_address_suppresses_nobody(
     report = bounces.process(bounces.from_mbox(box))
     assert report.suppressed == 0 and suppressed(victim) is None
     assert "not trusted" in report.unrecognised[0][1]
+
+
+def test_a_bounce_with_raw_8bit_fields_is_read_and_the_next_one_too(
+    sent: list[Delivery], tmp_path: Path
+) -> None:
+    """Servers write 8-bit bytes into a DSN's fields (a localised diagnostic, a mangled
+    status); the email package then gives a Header object, not a str. Such a report is
+    read like any other, and the messages after it are read as well."""
+    mangled, plain_one = sent[0], sent[1]
+    raw = dsn(messages.envelope_sender(mangled.pk), "x@other.example", "failed", "5.1.1")
+    raw = raw.encode().replace(b"Status: 5.1.1\n", b"Status: 5.1.1 \xe9\xff\n")
+    box = mailbox.mbox(str(tmp_path / "returns.mbox"))
+    box.add(raw)
+    box.add(dsn(messages.envelope_sender(plain_one.pk), "y@other.example", "failed", "5.1.1"))
+    box.flush()
+    box.close()
+    report = bounces.process(bounces.from_mbox(tmp_path / "returns.mbox"))
+    assert report.counts == {"hard-bounce": 2} and report.suppressed == 2
+    assert suppressed(mangled.subscriber) == Suppression.Reason.HARD_BOUNCE
+    assert suppressed(plain_one.subscriber) == Suppression.Reason.HARD_BOUNCE
+    event = SubscriberEvent.objects.get(subscriber=mangled.subscriber, kind=Kind.BOUNCED)
+    assert event.detail.startswith("status 5.1.1")
