@@ -5,6 +5,10 @@ case-insensitive in practice, and two rows for Ana@ and ana@ would mean two copi
 of every issue. The domain goes to its ASCII (IDNA) form. The hash (sha256 of the
 normal form, unkeyed, so rotating the secret key never frees a suppressed address)
 is what a suppression keeps once the address itself is deleted.
+
+`for_the_list` is what the subscribe form and imports take in: a normal address whose
+domain is a name (not a network address in brackets, not localhost), since whoever
+fills in the public form must not have our mail server deliver to an internal host.
 """
 
 from __future__ import annotations
@@ -40,6 +44,17 @@ def normalise(raw: str) -> str:
         _validate(address)
     except ValidationError:
         raise InputError("not an email address") from None
+    return address
+
+
+def for_the_list(raw: str) -> str:
+    """normalise, refusing an address at a network address ("[10.0.0.1]") or at this
+    machine ("localhost"): the form is public, and the mail server must not be made to
+    deliver inside its own network. InputError when refused."""
+    address = normalise(raw)
+    domain = address.rpartition("@")[2]
+    if domain.startswith("[") or domain == "localhost" or domain.endswith(".localhost"):
+        raise InputError("not an email address the list takes (its domain must be a name)")
     return address
 
 

@@ -179,6 +179,7 @@ def read_row(line: int, fields: dict[str, str], names: dict[str, Category]) -> R
         address = addresses.normalise(fields["email"])
     except InputError:
         raise InputError("not a valid email address") from None
+    address = addresses.for_the_list(address)  # or why the list refuses its domain
     ask = listed_status(fields) == Status.PENDING
     categories = []
     for name in filter(None, (n.strip() for n in fields.get("preferences", "").split(";"))):

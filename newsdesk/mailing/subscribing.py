@@ -129,7 +129,7 @@ def sign_up(
     takes as long whether the address is new or known. InputError for a malformed
     address."""
     now = now or timezone.now()
-    address = addresses.normalise(email)
+    address = addresses.for_the_list(email)
     suppressed = suppression_of(address)
     if suppressed is not None and suppressed.reason in BLOCKING:
         return Signup("suppressed")

@@ -227,6 +227,17 @@ def test_an_address_mail_cannot_carry_is_refused(raw: str) -> None:
     assert addresses.normalise("Ana@Bücher.example") == "ana@xn--bcher-kva.example"
 
 
+def test_an_import_refuses_addresses_inside_the_network(paper: Publication) -> None:
+    data = b"email\nroot@localhost\nops@[192.0.2.1]\nana@corvia.example\n"
+    report = imports.import_subscribers(paper, data, confirmed=True)
+    assert report.added == 1
+    assert [(r.line, r.reason[:40]) for r in report.rejected] == [
+        (2, "not an email address the list takes (its"),
+        (3, "not an email address the list takes (its"),
+    ]
+    assert list(Subscriber.objects.values_list("email", flat=True)) == ["ana@corvia.example"]
+
+
 def exported(publication: Publication) -> bytes:
     out = io.StringIO()
     roster.write_csv(publication, out)

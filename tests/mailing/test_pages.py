@@ -220,6 +220,20 @@ def test_a_malformed_address_or_choice_is_shown_on_the_form(
     assert response.status_code == 400 and not Subscriber.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "address", ["root@[127.0.0.1]", "postmaster@[10.0.0.7]", "admin@[::1]", "root@localhost"]
+)
+def test_an_address_inside_the_mail_server_s_network_is_refused(
+    paper: Publication, address: str
+) -> None:
+    """Whoever fills in the public form must not have the mail server deliver to an
+    internal host or to itself."""
+    response = sign_up(Client(), "cpw", address)
+    assert response.status_code == 400 and b"its domain must be a name" in response.content
+    assert not Subscriber.objects.exists() and outbox() == []
+    assert sign_up(Client(), "cpw", "root@mail.localhost").status_code == 400
+
+
 def expired_token(subscriber: Subscriber, ids: list[int], monkeypatch: pytest.MonkeyPatch) -> str:
     days = tokens.confirm_max_age().days + 1
     with monkeypatch.context() as patch:
