@@ -46,7 +46,7 @@ class Subscriber(models.Model):
     unsubscribed_at = models.DateTimeField(null=True, blank=True)
     consent_source = models.CharField(max_length=20, choices=Source.choices)
     consent_at = models.DateTimeField(null=True, blank=True)
-    #: the last confirmation message sent: at most one an hour (subscribing.py)
+    #: the last confirmation message sent: an hour at least before the next (subscribing.py)
     confirmation_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -2,7 +2,10 @@
 
 - Double opt-in: a sign-up makes a pending subscription; only the confirmation link
   mailed to the address makes it confirmed. Nothing but that message ever goes to an
-  unconfirmed address, and at most one such message an hour (CONFIRMATION_GAP).
+  unconfirmed address, and not often: an hour at least after the last one
+  (CONFIRMATION_GAP), twice as long after each further one left unanswered, so that
+  someone who signs up another person's address again and again gets them a handful
+  of messages, not one an hour (confirmation_gap).
 - A sign-up for an address already confirmed changes nothing (its preferences stay
   the reader's own); callers answer every sign-up the same way, so nobody learns
   whether an address is on the list.
@@ -20,7 +23,7 @@ import logging
 from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from newsdesk.mailing import addresses, links, mailer, tokens
@@ -31,6 +34,8 @@ from newsdesk.pipeline.errors import InputError, NotFoundError
 log = logging.getLogger(__name__)
 
 CONFIRMATION_GAP = dt.timedelta(hours=1)
+#: the gap doubles at most this many times (2**12 hours: some 170 days)
+MAX_DOUBLINGS = 12
 #: reasons that stop even the reader's own sign-up
 BLOCKING = (
     Suppression.Reason.HARD_BOUNCE,
@@ -157,7 +162,7 @@ def send_confirmation(
     connection: mailer.BaseEmailBackend | None = None,
 ) -> bool:
     """Mail the confirmation link for the subscriber's pending subscriptions, unless
-    one went out within CONFIRMATION_GAP or the address is suppressed. True if sent."""
+    one went out within confirmation_gap or the address is suppressed. True if sent."""
     now = now or timezone.now()
     pending = list(
         subscriber.subscriptions.filter(status=Status.PENDING).select_related("publication")
@@ -170,7 +175,7 @@ def send_confirmation(
         Subscriber.objects.filter(pk=subscriber.pk)
         .filter(
             Q(confirmation_sent_at__isnull=True)
-            | Q(confirmation_sent_at__lte=now - CONFIRMATION_GAP)
+            | Q(confirmation_sent_at__lte=now - confirmation_gap(subscriber))
         )
         .update(confirmation_sent_at=now)
     )
@@ -200,6 +205,19 @@ def send_confirmation(
     subscriber.confirmation_sent_at = now
     note(subscriber, Kind.CONFIRMATION_SENT, publication, at=now)
     return True
+
+
+def confirmation_gap(subscriber: Subscriber) -> dt.timedelta:
+    """How long after the last confirmation message the next may go: CONFIRMATION_GAP,
+    doubled for each message since the address last confirmed beyond the first (1, 2,
+    4, 8 hours...). The reader's confirmation starts the count again."""
+    events = subscriber.events.all()
+    answered = events.filter(kind=Kind.CONFIRMED).aggregate(last=Max("at"))["last"]
+    sent = events.filter(kind=Kind.CONFIRMATION_SENT)
+    if answered is not None:
+        sent = sent.filter(at__gt=answered)
+    doublings = min(max(sent.count() - 1, 0), MAX_DOUBLINGS)
+    return CONFIRMATION_GAP * 2**doublings
 
 
 def confirm(

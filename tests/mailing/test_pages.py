@@ -162,6 +162,29 @@ def test_one_confirmation_an_hour_at_most(paper: Publication, other: Publication
     assert "Corvia Policy Watch" in outbox()[1].body and "Harbor Port Bulletin" in outbox()[1].body
 
 
+def test_signing_up_someone_again_and_again_mails_them_less_and_less(
+    paper: Publication, other: Publication
+) -> None:
+    """Every half hour for two days, someone signs up an address that never confirms:
+    it gets six messages (0, 1, 3, 7, 15 and 31 hours on), not one an hour."""
+    start = timezone.now()
+    sent = [
+        minutes
+        for minutes in range(0, 48 * 60, 30)
+        if subscribing.subscribe(
+            paper, ADDRESS, base_url="http://x", now=start + dt.timedelta(minutes=minutes)
+        ).confirmation_sent
+    ]
+    assert sent == [0, 60, 180, 420, 900, 1860] and len(outbox()) == 6
+    # the reader confirms at last: the next sign-up is mailed after the plain hour again
+    token = path_of(confirm_link(outbox()[-1])).split("/")[-2]
+    subscribing.confirm(tokens.read_confirm_token(token), now=start + dt.timedelta(hours=32))
+    later = subscribing.subscribe(
+        other, ADDRESS, base_url="http://x", now=start + dt.timedelta(minutes=1860 + 60)
+    )
+    assert later.confirmation_sent and len(outbox()) == 7
+
+
 def test_the_honeypot_catches_robots(paper: Publication) -> None:
     response = sign_up(Client(), "cpw", ADDRESS, website="https://spam.example")
     assert response.status_code == 302 and response["Location"] == "/cpw/subscribe/sent/"
