@@ -111,7 +111,7 @@ def read_table(data: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
         raise InputError(
             f"the file is not UTF-8 text (byte {exc.start:,}): save it as UTF-8"
         ) from None
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter_of(text))
     try:
         header = [h.strip().lower() for h in next(reader, [])]
         rows = []
@@ -136,6 +136,13 @@ def read_table(data: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
             f"known: {', '.join(EXPORTED)}"
         )
     return header, rows
+
+
+def delimiter_of(text: str) -> str:
+    """What separates the fields: a comma, else the semicolon or tab the header line
+    has (spreadsheets write ";" where the comma is the decimal mark)."""
+    header = text.split("\n", 1)[0]
+    return next((d for d in (",", ";", "\t") if d in header), ",")
 
 
 def read_rows(publication: Publication, data: bytes, report: ImportReport) -> list[Row]:

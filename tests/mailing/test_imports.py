@@ -129,6 +129,31 @@ def test_a_malformed_file_changes_nothing(
     assert not Subscriber.objects.exists()
 
 
+def test_a_spreadsheet_s_semicolon_file_imports(
+    paper: Publication, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Spreadsheets in languages whose decimal mark is the comma save CSV with ";"
+    between fields (and a BOM, and CRLF); the preferences' own ";" is then quoted."""
+    path = tmp_path / "from-a-spreadsheet.csv"
+    path.write_bytes(
+        "\ufeffEmail;Name;Preferences\r\n"
+        'ana.kos@corvia.example;"Kos, Ana";"Trade;Vietnam"\r\n'
+        "bo@corvia.example;Bo;\r\n".encode()
+    )
+    code, out, err = run(
+        capsys, "subscribers", "import", str(path), "--publication", "cpw", "--confirmed"
+    )
+    assert code == 0, err
+    assert "2 rows: 2 added, 2 confirmed" in out
+    ana = Subscription.objects.get(subscriber__email="ana.kos@corvia.example")
+    assert ana.subscriber.name == "Kos, Ana"
+    assert sorted(c.name for c in ana.categories.all()) == ["Trade", "Vietnam"]
+    tabbed = imports.import_subscribers(
+        paper, b"email\tname\ncy@corvia.example\tCy\n", confirmed=True
+    )
+    assert tabbed.added == 1 and Subscriber.objects.get(email="cy@corvia.example").name == "Cy"
+
+
 def test_a_file_over_the_limit_is_refused_before_reading(
     paper: Publication, tmp_path: Path, capsys: pytest.CaptureFixture[str], settings: object
 ) -> None:
