@@ -66,7 +66,8 @@ def run_list(publication: Publication, search: str) -> int:
         count += 1
         person = s.subscriber
         extra = f"  [{roster.preferences(s)}]" if s.categories.all() else ""
-        name = f" ({person.name})" if person.name else ""
+        # cleaned again: a name kept before names were cleaned may hold an escape sequence
+        name = f" ({subscribing.clean_name(person.name)})" if person.name else ""
         out.print(
             f"{person.email}{name}  {s.status}  since {s.created:%Y-%m-%d}{extra}", markup=False
         )

@@ -194,7 +194,8 @@ def read_row(line: int, fields: dict[str, str], names: dict[str, Category]) -> R
         if found is None:
             raise InputError(f"no topic or place named {name[:80]!r} in this publication")
         categories.append(found)
-    return Row(line, address, fields.get("name", "")[:200], categories, consent(fields), ask)
+    name = subscribing.clean_name(fields.get("name", ""))
+    return Row(line, address, name, categories, consent(fields), ask)
 
 
 def listed_status(fields: dict[str, str]) -> str:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+import unicodedata
 from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
@@ -75,6 +76,13 @@ def note(
     )
 
 
+def clean_name(raw: str) -> str:
+    """A name as kept: one line, without control characters (a line break, an escape
+    sequence that a terminal listing the subscribers would run), at most 200 characters."""
+    text = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in raw or "")
+    return " ".join(text.split())[:200]
+
+
 def find_or_add(address: str, name: str, source: str) -> tuple[Subscriber, bool]:
     """The subscriber of a normalised address, added if new (a racing twin is found)."""
     found = Subscriber.objects.filter(email=address).first()
@@ -85,7 +93,7 @@ def find_or_add(address: str, name: str, source: str) -> tuple[Subscriber, bool]
             made = Subscriber.objects.create(
                 email=address,
                 address_hash=addresses.address_hash(address),
-                name=name.strip()[:200],
+                name=clean_name(name),
                 consent_source=source,
             )
         return made, True

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from newsdesk.cli.main import main
@@ -73,7 +74,8 @@ def test_import_reports_every_rejected_row_by_line(
     assert {c.name for c in ana.categories.all()} == {"Trade", "Vietnam", "Energy"}
     assert ana.subscriber.consent_at.isoformat().startswith("2025-11-02")
     assert ana.subscriber.consent_source == "import-confirmed"
-    assert Subscriber.objects.get(email="multi@corvia.example").name == "Line\nBreak"
+    # a quoted field over two lines: the name is kept on one
+    assert Subscriber.objects.get(email="multi@corvia.example").name == "Line Break"
     gone = Subscription.objects.get(subscriber__email="gone@corvia.example")
     assert gone.status == "unsubscribed"
     assert not Subscriber.objects.filter(email="bounced@corvia.example").exists()
@@ -200,6 +202,28 @@ def test_export_list_and_import_again(
     monkeypatch.setattr(sys, "stdout", io.StringIO())
     assert main(["subscribers", "export", "--publication", "cpw"]) == 0
     assert sys.stdout.getvalue().startswith("email,name,preferences,status")  # type: ignore[attr-defined]
+
+
+def test_a_name_cannot_write_escape_sequences_to_the_operator_s_terminal(
+    paper: Publication, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The name comes from the public form or a file: a terminal would run an escape
+    sequence in it (retitle the window, clear the screen), and a line break in it would
+    forge a line of the listing."""
+    forged = "Ana\x1b]0;owned\x07\x1b[2J\r\nmallory@corvia.example  confirmed\x9b"
+    Client().post("/cpw/subscribe/", {"email": "ana@corvia.example", "name": forged})
+    imports.import_subscribers(
+        paper, b'email,name\nbo@corvia.example,"Bo\x1b[31m\nRed"\n', confirmed=True
+    )
+    names = dict(Subscriber.objects.values_list("email", "name"))
+    assert names == {
+        "ana@corvia.example": "Ana ]0;owned [2J mallory@corvia.example confirmed",
+        "bo@corvia.example": "Bo [31m Red",
+    }
+    Subscriber.objects.filter(email="bo@corvia.example").update(name="Bo\x1b[2J")  # kept before
+    code, out, _ = run(capsys, "subscribers", "list", "--publication", "cpw")
+    assert code == 0 and "\x1b" not in out and "\x9b" not in out
+    assert len(out.splitlines()) == 3  # two subscribers and the count
 
 
 def test_delete_removes_the_person_and_keeps_the_suppression_hash(
