@@ -320,7 +320,7 @@ def apply(verdict: Verdict) -> bool:
         else None
     )
     if verdict.kind == "soft-bounce":
-        subscribing.note(person, Kind.DEFERRED, publication, f"delayed: {verdict.detail}")
+        note_once(person, Kind.DEFERRED, publication, f"delayed: {verdict.detail}")
         return False
     if verdict.kind == "unsubscribe":
         subscription = Subscription.objects.filter(
@@ -330,11 +330,19 @@ def apply(verdict: Verdict) -> bool:
             subscribing.unsubscribe(subscription, verdict.detail)
         return False
     bounced = verdict.kind == "hard-bounce"
-    subscribing.note(
-        person, Kind.BOUNCED if bounced else Kind.COMPLAINED, publication, verdict.detail
-    )
+    note_once(person, Kind.BOUNCED if bounced else Kind.COMPLAINED, publication, verdict.detail)
     reason = Suppression.Reason.HARD_BOUNCE if bounced else Suppression.Reason.COMPLAINT
     return subscribing.suppress(person.email, reason, verdict.detail)
+
+
+def note_once(person: Subscriber, kind: str, publication: Publication | None, detail: str) -> None:
+    """A line in the history, unless the same one is there: reading a mailbox again
+    (an mbox, or a message left unseen) must not write it twice."""
+    same = SubscriberEvent.objects.filter(
+        subscriber=person, kind=kind, publication=publication, detail=detail[:300]
+    )
+    if not same.exists():
+        subscribing.note(person, kind, publication, detail)
 
 
 def process(found: Iterable[Found]) -> Report:

@@ -184,8 +184,11 @@ def test_a_maildir_reads_the_same_and_a_second_reading_changes_nothing(
     for text in reports(sent):
         box.add(text.encode())
     first = bounces.process(bounces.from_maildir(tmp_path / "Maildir"))
+    history = list(SubscriberEvent.objects.values_list("subscriber", "kind", "detail"))
     again = bounces.process(bounces.from_maildir(tmp_path / "Maildir"))
     assert first.suppressed == 3 and again.suppressed == 0
+    # no second "bounced", "complained" or "deferred" line in anyone's history
+    assert list(SubscriberEvent.objects.values_list("subscriber", "kind", "detail")) == history
     assert first.counts == again.counts
     assert len(first.unrecognised) == 2
 
