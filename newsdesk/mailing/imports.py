@@ -129,8 +129,15 @@ def read_table(data: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
             "the first line must be a header naming an `email` column (and optionally "
             f"`name`, `preferences`, `consent_date`); found: {', '.join(header)[:200] or 'nothing'}"
         )
-    unknown = [h for h in header if h not in EXPORTED]
-    if unknown or len(set(header)) != len(header):
+    for column, name in enumerate(header):
+        if not name and any(column < len(row) and row[column].strip() for _, row in rows):
+            raise InputError(
+                f"column {column + 1} has no name in the header but holds values: name it "
+                f"(known: {', '.join(EXPORTED)}) or delete it"
+            )
+    named = [h for h in header if h]  # an empty column a spreadsheet added is left aside
+    unknown = [h for h in named if h not in EXPORTED]
+    if unknown or len(set(named)) != len(named):
         raise InputError(
             f"unknown or repeated columns in the header: {', '.join(unknown or header)[:200]}; "
             f"known: {', '.join(EXPORTED)}"

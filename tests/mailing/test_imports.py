@@ -116,6 +116,7 @@ def test_import_without_confirmed_asks_each_address(
         (b"email\nok@corvia.example\n\xff\xfe bad", "not UTF-8"),
         (b"address,name\nok@corvia.example,Ok\n", "header naming an `email` column"),
         (b"email,colour\nok@corvia.example,red\n", "unknown or repeated columns"),
+        (b"email,,name\nok@corvia.example,red,Ok\n", "column 2 has no name"),
         (b"", "header naming an `email` column"),
     ],
 )
@@ -150,6 +151,11 @@ def test_a_spreadsheet_s_semicolon_file_imports(
     ana = Subscription.objects.get(subscriber__email="ana.kos@corvia.example")
     assert ana.subscriber.name == "Kos, Ana"
     assert sorted(c.name for c in ana.categories.all()) == ["Trade", "Vietnam"]
+    # a spreadsheet's empty column at the end: its header cell and its cells are blank
+    trailing = imports.import_subscribers(
+        paper, b"email,name,\r\ndi@corvia.example,Di,\r\n", confirmed=True
+    )
+    assert trailing.added == 1 and Subscriber.objects.get(email="di@corvia.example").name == "Di"
     tabbed = imports.import_subscribers(
         paper, b"email\tname\ncy@corvia.example\tCy\n", confirmed=True
     )
