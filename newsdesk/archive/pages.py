@@ -15,7 +15,7 @@ from django.utils.safestring import mark_safe
 from newsdesk.archive import catalog, links, metadata
 from newsdesk.newsroom.models import Category, Issue, Item, Publication
 from newsdesk.newsroom.publications import style_of
-from newsdesk.newsroom.reading import issue_text, item_text
+from newsdesk.newsroom.reading import issue_categories, issue_text, item_text
 from newsdesk.pipeline.issue import render as renderers
 from newsdesk.pipeline.issue.style import format_attribution, format_date
 
@@ -95,7 +95,9 @@ def item_page(request: HttpRequest, slug: str, number: int, pk: int, words: str)
         return HttpResponsePermanentRedirect(path)
     text = item_text(item)
     style = style_of(publication)
-    names = [*text.topics, *text.places]
+    # an imported back issue's items have no categories of their own: they stand under
+    # their issue's, as on the issue's page, the category pages and the feeds
+    names = [*text.topics, *text.places] or list(issue_categories(issue, [text]))
     categories = [
         (c.name, links.category_path(publication, c))
         for c in Category.objects.filter(publication=publication, name__in=names)

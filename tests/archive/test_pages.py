@@ -265,3 +265,17 @@ def test_an_item_page_dates_its_sources_in_the_publications_style(
     item_page = get(client, client.get(f"/cpw/7/{item.pk}-x/")["Location"])  # its words
     assert "Harbor Ledger</a>, 2 October 2026)" in issue_page
     assert "Harbor Ledger</a>, 2 October 2026)" in item_page
+
+
+def test_an_imported_item_page_lists_its_issues_categories(
+    client: Client, archive: Archive
+) -> None:
+    """A back issue's items have no categories of their own and count under their issue's
+    (category pages, feeds, search): their own pages end with those, as the issue does."""
+    item = archive.hpb.issues.get(number=412).items.get(position=0)
+    page = get(client, client.get(f"/hpb/412/{item.pk}-x/")["Location"])
+    related = re.search(r'<p class="categories">Related Categories: (.*?)</p>', page)
+    assert related is not None
+    assert '<a href="/hpb/topics/economic-security/">Economic Security</a>' in related.group(1)
+    assert '<a href="/hpb/places/taiwan/">Taiwan</a>' in related.group(1)
+    assert get(client, "/hpb/places/taiwan/").count(f"/hpb/412/{item.pk}-") == 1  # listed there
