@@ -18,6 +18,8 @@ from newsdesk.newsroom.models import Category, Issue, Item, Publication
 
 ISSUES_PER_PAGE = 25
 ITEMS_PER_PAGE = 20
+#: words of a headline-less item's paragraph that stand for its headline
+LABEL_WORDS = 12
 
 
 def publication_or_404(slug: str) -> Publication:
@@ -70,11 +72,21 @@ def item_or_404(issue: Issue, pk: int) -> Item:
     return item
 
 
+def item_label(item: Item) -> str:
+    """What names an item in a list, a link or a page's title: its headline; a dated
+    entry of an old back issue ("May 13: ...") has none, so its first words."""
+    if item.headline:
+        return item.headline
+    words = item.body.split()
+    label = " ".join(words[:LABEL_WORDS])
+    return f"{label}…" if len(words) > LABEL_WORDS else label
+
+
 def teaser_lines(issue: Issue) -> str:
-    """The archive's table of contents: each item's teaser (its headline if it has
-    none), joined by ";" as publishers list them."""
+    """The archive's table of contents: each item's teaser (its headline, or first
+    words, if it has none), joined by ";" as publishers list them."""
     lines = [
-        (item.teaser or item.headline).strip().rstrip(".;")
+        (item.teaser or item_label(item)).strip().rstrip(".;")
         for item in issue.items.order_by("position", "id")
     ]
     return "; ".join(line for line in lines if line)

@@ -106,7 +106,8 @@ def item_page(request: HttpRequest, slug: str, number: int, pk: int, words: str)
     issue_url = metadata.absolute(request, links.issue_path(issue))
     home = metadata.absolute(request, links.publication_path(publication))
     attribution = format_attribution(text.sources, style.attribution_date_format)
-    ld = metadata.news_article(item.headline, url, issue, issue_url, home, text.body)
+    label = catalog.item_label(item)
+    ld = metadata.news_article(label, url, issue, issue_url, home, text.body)
     return render_page(
         request,
         "archive/item.html",
@@ -114,6 +115,7 @@ def item_page(request: HttpRequest, slug: str, number: int, pk: int, words: str)
             "publication": publication,
             "issue": issue,
             "item": item,
+            "label": label,
             # each dated in the publication's style, as on the issue's page
             "sources": [
                 {
@@ -230,7 +232,12 @@ def page_links(first: str, page: object) -> dict[str, str]:
 def _item_row(item: Item) -> dict[str, object]:
     issue = item.issue
     assert issue is not None  # published items stand in an issue
-    return {"item": item, "issue": issue, "url": links.item_path(item, issue)}
+    return {
+        "item": item,
+        "issue": issue,
+        "url": links.item_path(item, issue),
+        "label": catalog.item_label(item),
+    }
 
 
 def old_issue_list(request: HttpRequest) -> HttpResponse:

@@ -39,7 +39,13 @@ def search_page(request: HttpRequest, slug: str) -> HttpResponse:
             message = f"Nothing searched: {exc}."
     if results is not None:
         rows = [
-            {"hit": hit, "url": links.item_path(hit.item, hit.issue), "outlets": hit.outlets}
+            {
+                "hit": hit,
+                "url": links.item_path(hit.item, hit.issue),
+                "outlets": hit.outlets,
+                # the marked headline; a dated entry of an old back issue has none
+                "title": hit.headline or catalog.item_label(hit.item),
+            }
             for hit in results.hits
         ]
     return render_page(

@@ -11,10 +11,11 @@ import pytest
 from django.test import Client
 
 from newsdesk.newsroom import settings_service
+from newsdesk.newsroom.imports import import_file
 from newsdesk.newsroom.models import Category
 from newsdesk.newsroom.publications import add_publication
 from newsdesk.pipeline.errors import ConflictError, IssueError
-from tests.archive.conftest import HOSTILE, Archive, publish
+from tests.archive.conftest import BACKISSUES, HOSTILE, Archive, publish
 from tests.desk.conftest import member
 
 pytestmark = pytest.mark.django_db
@@ -279,3 +280,24 @@ def test_an_imported_item_page_lists_its_issues_categories(
     assert '<a href="/hpb/topics/economic-security/">Economic Security</a>' in related.group(1)
     assert '<a href="/hpb/places/taiwan/">Taiwan</a>' in related.group(1)
     assert get(client, "/hpb/places/taiwan/").count(f"/hpb/412/{item.pk}-") == 1  # listed there
+
+
+def test_a_dated_entry_is_named_by_its_first_words(client: Client, archive: Archive) -> None:
+    """An old back issue's dated entries ("May 13: ...") have no headline: their page,
+    its title and metadata, and the lists that link to it name it by its first words."""
+    import_file(BACKISSUES / "variants" / "hpb-0098-dated-entries.txt", archive.hpb)
+    item = archive.hpb.issues.get(number=98).items.get(position=2)
+    first_words = "May 16: A court in Shenzhen has fined three logistics firms for…"
+    path = client.get(f"/hpb/98/{item.pk}-x/")["Location"]
+    page = get(client, path)
+    assert f"<title>{first_words} · Harbour Policy Brief No. 98</title>" in page
+    assert f'<meta property="og:title" content="{first_words}">' in page
+    assert ld_of(page)["headline"] == first_words
+    headings = re.findall(r"<h1[^>]*>(.*?)</h1>", page)
+    assert len(headings) == 1 and "Harbour Policy Brief No. 98" in headings[0]
+    for listing in ("/hpb/places/sri-lanka/", "/hpb/search/?q=logistics"):
+        html = get(client, listing)
+        assert "(untitled)" not in html, listing
+        assert f'<a href="{path}">May 16: A court in' in html, listing
+    archive_page = get(client, "/hpb/archive/2019/")
+    assert "May 13: Officials in Beijing" in archive_page  # its table of contents
