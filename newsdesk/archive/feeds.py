@@ -109,7 +109,8 @@ def entries(request: HttpRequest, items: QuerySet[Item]) -> list[FeedEntry]:
         out.append(
             FeedEntry(
                 guid=tag_uri(request, issue.publication, f"items/{item.pk}"),
-                title=xml_safe(item.headline or f"{issue.title}: {item.body[:60]}"),
+                # a dated entry of an old back issue has no headline: its first words
+                title=xml_safe(item.headline or f"{issue.title}: {catalog.item_label(item)}"),
                 url=metadata.absolute(request, path),
                 html=f"<p>{html.escape(paragraph)}</p>",
                 text=paragraph,

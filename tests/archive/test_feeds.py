@@ -14,8 +14,9 @@ import pytest
 from django.test import Client
 from lxml import etree
 
+from newsdesk.newsroom.imports import import_file
 from newsdesk.newsroom.publications import add_publication
-from tests.archive.conftest import HOSTILE, Archive, publish
+from tests.archive.conftest import BACKISSUES, HOSTILE, Archive, publish
 
 pytestmark = pytest.mark.django_db
 
@@ -251,3 +252,15 @@ def test_control_characters_in_the_feeds_own_texts_break_no_feed(
             "CoastalPolicy Weekly: Trade"
         )
     assert parsed(client, "/cpw/feed.xml").feed.description == "Weekly notes."
+
+
+def test_a_dated_entry_is_titled_by_its_first_whole_words(client: Client, archive: Archive) -> None:
+    """An old back issue's entries have no headline: their title is their issue's and
+    their first words, whole, as their own page names them."""
+    import_file(BACKISSUES / "variants" / "hpb-0098-dated-entries.txt", archive.hpb)
+    title = "Harbour Policy Brief No. 98: May 14: The navy of Sri Lanka has held its first drill…"
+    for path in ("/hpb/feed.xml", "/hpb/atom.xml", "/hpb/places/sri-lanka/atom.xml"):
+        titles = [entry.title for entry in parsed(client, path).entries]
+        assert title in titles, path
+    items = json_feed(client, "/hpb/feed.json")["items"]
+    assert title in [item["title"] for item in items]
