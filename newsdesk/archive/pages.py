@@ -54,7 +54,8 @@ def issue_context(request: HttpRequest, issue: Issue) -> dict[str, object]:
     url = metadata.absolute(request, links.issue_path(issue))
     home = metadata.absolute(request, links.publication_path(publication))
     teasers = catalog.teaser_lines(issue)
-    headline = "; ".join(renderers.headlines(text)) or issue.title
+    # a back issue of dated entries has no headlines: the issue names itself
+    headline = "; ".join(h for h in renderers.headlines(text) if h) or issue.title
     return {
         "publication": publication,
         "issue": issue,

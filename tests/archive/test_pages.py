@@ -301,3 +301,13 @@ def test_a_dated_entry_is_named_by_its_first_words(client: Client, archive: Arch
         assert f'<a href="{path}">May 16: A court in' in html, listing
     archive_page = get(client, "/hpb/archive/2019/")
     assert "May 13: Officials in Beijing" in archive_page  # its table of contents
+
+
+def test_an_issue_of_dated_entries_is_its_own_headline(client: Client, archive: Archive) -> None:
+    """JSON-LD's headline joins the items' headlines; an issue whose entries have none
+    is named by its title, not by the separators left between empty headlines."""
+    import_file(BACKISSUES / "variants" / "hpb-0098-dated-entries.txt", archive.hpb)
+    assert ld_of(get(client, "/hpb/98/"))["headline"] == "Harbour Policy Brief No. 98"
+    assert str(ld_of(get(client, "/hpb/412/"))["headline"]).startswith(
+        "EU OPENS ANTI-SUBSIDY PROBE"
+    )
