@@ -7,7 +7,13 @@ renderers, which escape every text they hold.
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+)
 from django.shortcuts import redirect
 from django.shortcuts import render as render_page
 from django.utils.safestring import mark_safe
@@ -93,7 +99,9 @@ def item_page(request: HttpRequest, slug: str, number: int, pk: int, words: str)
     item = catalog.item_or_404(issue, pk)
     path = links.item_path(item, issue)
     if request.path != path:  # the headline changed, or the link was cut: one address per item
-        return HttpResponsePermanentRedirect(path)
+        # not permanent: a browser keeps a 301 for good, so a headline changed from A to B
+        # and back to A would send it from A to B and from B to A without end
+        return HttpResponseRedirect(path)
     text = item_text(item)
     style = style_of(publication)
     # an imported back issue's items have no categories of their own: they stand under

@@ -86,7 +86,8 @@ def test_every_item_has_its_own_page(client: Client, archive: Archive) -> None:
     assert ld_of(item_page)["articleBody"]
     pk = paths[0].split("/")[3].split("-")[0]
     moved = client.get(f"/hpb/413/{pk}-old-words/")
-    assert moved.status_code == 301 and moved["Location"] == paths[0]
+    # 302: a headline may change back, and a browser never forgets a 301
+    assert moved.status_code == 302 and moved["Location"] == paths[0]
     assert get(client, f"/hpb/412/{pk}-x/", 404)  # not an item of that issue
 
 
