@@ -129,6 +129,18 @@ class _Reader:
             return True
         return False
 
+    def refuse_misattributed(self, k: int) -> None:
+        """Refuse, at its line, a paragraph outside the items that ends as if it cited a
+        source ("... said. Ledger, May 5, 2019"): an item whose attribution is mistyped,
+        which passing over as furniture would drop without a word."""
+        number, text = self.lines[k]
+        why = lines_.attempted_attribution(text)
+        if why is None:
+            return
+        if lines_.final_group(text):
+            parse_attribution(text, number, self.source)  # says what is wrong with it
+        raise self.error(number, why)
+
     def item_starts(self, k: int) -> bool:
         return bool(lines_.DATED_ENTRY.match(self.text(k))) or (
             k + 1 < len(self.lines) and lines_.looks_like_body(self.text(k + 1))
@@ -145,6 +157,7 @@ class _Reader:
                 return
             if lines_.looks_like_body(text):
                 raise self.error(number, "expected a headline before this paragraph")
+            self.refuse_misattributed(self.at)
             if not self.page and lines_.looks_like_headline(text) and len(text.split()) >= 4:
                 raise self.error(number, f"headline {text[:60]!r} has no paragraph after it")
             self.at += 1  # a banner, a site name: furniture
@@ -273,21 +286,27 @@ class _Reader:
                 continue
             number, text = self.lines[self.at]
             following = self.text(self.at + 1)
-            if not self.page and not lines_.is_subscribe(text):
-                # a headline in any casing (a sibling bulletin's are in sentence case)
-                # over a paragraph: the last item, its attribution missing
+            if not after_categories:
+                self.refuse_misattributed(self.at)
+            if not lines_.is_subscribe(text):
+                # a headline over a paragraph: the last item, its attribution missing; in
+                # any casing in a text file (a sibling bulletin's are in sentence case), in
+                # capitals on a page (whose foot may hold a blurb under a plain heading)
+                heading = not self.page or lines_.looks_like_headline(text)
                 if (
-                    len(following.split()) >= 20
+                    heading
+                    and len(following.split()) >= 20
                     and len(text.split()) <= 25
                     and not (
                         lines_.title_of(following) or lines_.categories_label(following) is not None
                     )
                 ):
+                    self.refuse_misattributed(self.at + 1)
                     raise self.error(
                         self.lines[self.at + 1][0],
                         "paragraph does not end with an attribution '(Outlet, Month D, YYYY)'",
                     )
-                if lines_.looks_like_headline(text):
+                if not self.page and lines_.looks_like_headline(text):
                     raise self.error(number, f"headline {text[:60]!r} has no paragraph after it")
             if after_categories and not self.page:
                 raise self.error(number, "unexpected text after the categories")

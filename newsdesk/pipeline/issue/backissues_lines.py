@@ -153,6 +153,32 @@ def looks_like_body(text: str) -> bool:
     return "," in inner and bool(re.search(r"\d{4}(-\d{2}-\d{2})?$", inner))
 
 
+#: a line's end that is meant as an attribution's date, in any form one is written
+#: ("Meridian Wire, Sept 5, 2026", "[Ledger, 5 May 2019]", "Outlet 2019-05-05)")
+_ENDS_WITH_DATE = re.compile(
+    rf"(?:(?:{_MONTH_WORDS})\.?\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\s+(?:{_MONTH_WORDS})\.?,?\s+\d{{4}}"
+    r"|\d{4}-\d{2}-\d{2})\s*[)\]}]?\s*\.?$"
+)
+
+
+def attempted_attribution(text: str) -> str | None:
+    """Why a paragraph (20 words or more) that is not an item's, as read, ends as if it
+    cited a source: a date or a bracketed group with a year at its end. None for any
+    other line. The readers refuse such a line at its number rather than pass it over
+    as a page's furniture, which would drop the item silently."""
+    if len(text.split()) < 20:
+        return None
+    group = final_group(text)
+    if group is not None and re.search(r"\d{4}", group[1]):
+        return "paragraph ends with a group that is not an attribution '(Outlet, Month D, YYYY)'"
+    if _ENDS_WITH_DATE.search(text):
+        return (
+            "paragraph does not end with an attribution '(Outlet, Month D, YYYY)': "
+            "is its source missing its parentheses?"
+        )
+    return None
+
+
 def looks_like_headline(text: str) -> bool:
     """A line in capitals of at most 25 words (the house headline, any punctuation)."""
     letters = [c for c in text if c.isalpha()]

@@ -1,0 +1,74 @@
+"""Back issues as editors keep them, with the slips a years-old archive holds: every
+item is read as written, or the file is refused at the line at fault. Nothing is dropped
+or mangled without a word. The text is fictional."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsdesk.pipeline.issue.backissues import IssueParseError, parse_issue_text
+from newsdesk.pipeline.issue.backissues_html import parse_issue_html
+
+TERMINAL = (
+    "Norland's transport minister, Ilse Varga, opened a deep-water terminal at Kestrel Bay "
+    "on Tuesday, saying the six-berth quay would double the country's container capacity "
+    'within three years. "This is the front door of our economy," Varga said.'
+)
+ACCORD = (
+    "Vesta and Norland signed a fishing accord covering the disputed Halden Shoals after "
+    'four rounds of talks hosted by a neutral third country. "Neither side got everything," '
+    "said the envoy Tomas Reyne."
+)
+
+
+def issue(*lines: str) -> str:
+    return "\n".join(["Harbour Policy Brief No. 301", *lines, "Related Categories: Trade", ""])
+
+
+@pytest.mark.parametrize(
+    "mistyped",
+    [
+        "Meridian Wire, September 5, 2026",  # the parentheses left out
+        "[Meridian Wire, September 5, 2026]",  # brackets for parentheses
+        "(Meridian Wire, Setpember 5, 2026)",  # a misspelt month
+    ],
+)
+def test_a_first_item_with_a_mistyped_attribution_is_refused_not_dropped(mistyped: str) -> None:
+    """The first item's paragraph is not taken for the head's furniture (a banner)."""
+    for headline in ("Norland opens a deep-water terminal", "NORLAND TERMINAL OPENS"):
+        text = issue(
+            headline,
+            f"{TERMINAL} {mistyped}",
+            "VESTA SIGNS FISHING ACCORD",
+            f"{ACCORD} (Coastal Herald, September 5, 2026)",
+        )
+        with pytest.raises(IssueParseError) as info:
+            parse_issue_text(text, "hpb-301.txt")
+        assert info.value.line == 3, str(info.value)
+        assert "attribution" in str(info.value)
+
+
+def test_the_last_item_of_a_page_without_its_attribution_is_refused_not_dropped() -> None:
+    page = (
+        "<html><body><h1>Harbour Policy Brief No. 302</h1>\n"
+        "<p><b>VESTA SIGNS FISHING ACCORD</b></p>\n"
+        f"<p>{ACCORD} (Coastal Herald, September 5, 2026)</p>\n"
+        "<p><b>NORLAND OPENS DEEP-WATER TERMINAL</b></p>\n"
+        f"<p>{TERMINAL} ENDING</p>\n"
+        '<p>Want these sent to your inbox? <a href="/s">Subscribe</a></p>\n'
+        "<p>Related Categories: Trade</p></body></html>"
+    )
+    for ending, why in (
+        ("Meridian Wire, September 5, 2026", "missing its parentheses"),
+        ("", "does not end with an attribution"),
+    ):
+        with pytest.raises(IssueParseError, match=why) as info:
+            parse_issue_html(page.replace("ENDING", ending), "hpb-302.html")
+        assert info.value.line == 5
+    # a page's foot may still hold a blurb under a plain heading before its categories
+    blurb = page.replace(
+        "<p><b>NORLAND OPENS DEEP-WATER TERMINAL</b></p>\n",
+        f"<p><b>NORLAND OPENS DEEP-WATER TERMINAL</b></p>\n<p>{TERMINAL} "
+        "(Meridian Wire, September 5, 2026)</p>\n<h2>About the Institute</h2>\n",
+    ).replace(f"{TERMINAL} ENDING", " ".join(["The institute studies ports and trade."] * 4))
+    assert len(parse_issue_html(blurb, "hpb-302.html").items) == 2
