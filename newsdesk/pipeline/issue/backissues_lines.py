@@ -189,8 +189,43 @@ def is_subscribe(text: str) -> bool:
     return text.lower().rstrip(" :") in SUBSCRIBE_LINES
 
 
+def _source(part: str) -> tuple[SourceRef | None, str]:
+    """One ";"-separated part of an attribution as a source, or None and why not."""
+    found = _SOURCE.match(part)
+    month = month_number(found["month"]) if found else None
+    if month is None:
+        found = _SOURCE_DAY_FIRST.match(part)
+        month = month_number(found["month"]) if found else None
+    if month is None:
+        found = _SOURCE_ISO.match(part)
+        month = int(found["month"]) if found else None
+    if not found or month is None:
+        return None, f"attribution part {part!r} is not 'Outlet, Month D, YYYY'"
+    try:
+        day = date(int(found["year"]), month, int(found["day"]))
+    except ValueError:
+        return None, f"attribution date in {part!r} does not exist"
+    return SourceRef(outlet=found["outlet"].strip(" ,"), date=day), ""
+
+
+def _earlier_attribution(inner: str) -> tuple[SourceRef, ...] | None:
+    """The sources of a group before the attribution, when it is one too ("(Ledger, May 5,
+    2019) (Wire, May 6, 2019)", as editors pasted a second source): every part an outlet,
+    a comma and a date. None for any other group, which stays in the paragraph's text."""
+    sources = []
+    for raw in _top_level_parts(inner):
+        part = raw.strip()
+        found, _ = _source(part)
+        if found is None or "," not in part[: len(found.outlet) + 1]:
+            return None
+        sources.append(found)
+    return tuple(sources)
+
+
 def parse_attribution(body: str, line: int, source: str = "") -> tuple[str, tuple[SourceRef, ...]]:
-    """Split "... text (Outlet, Month D, YYYY; ...)" into the text and its sources."""
+    """Split "... text (Outlet, Month D, YYYY; ...)" into the text and its sources. Groups
+    of sources just before it, written apart ("(A, May 5, 2019) (B, May 6, 2019)"), are
+    sources of the item too, as the house joins them with "; "."""
     group = final_group(body)
     if group is None:
         raise IssueParseError(
@@ -198,27 +233,21 @@ def parse_attribution(body: str, line: int, source: str = "") -> tuple[str, tupl
         )
     sources: list[SourceRef] = []
     for raw in _top_level_parts(group[1]):
-        part = raw.strip()
-        found = _SOURCE.match(part)
-        month = month_number(found["month"]) if found else None
-        if month is None:
-            found = _SOURCE_DAY_FIRST.match(part)
-            month = month_number(found["month"]) if found else None
-        if month is None:
-            found = _SOURCE_ISO.match(part)
-            month = int(found["month"]) if found else None
-        if not found or month is None:
-            raise IssueParseError(
-                line, f"attribution part {part!r} is not 'Outlet, Month D, YYYY'", source
-            )
-        try:
-            day = date(int(found["year"]), month, int(found["day"]))
-        except ValueError:
-            raise IssueParseError(
-                line, f"attribution date in {part!r} does not exist", source
-            ) from None
-        sources.append(SourceRef(outlet=found["outlet"].strip(" ,"), date=day))
-    return body[: group[0]].rstrip(), tuple(sources)
+        found, why = _source(raw.strip())
+        if found is None:
+            raise IssueParseError(line, why, source)
+        sources.append(found)
+    text = body[: group[0]].rstrip()
+    while (before := final_group(_SEPARATOR.sub("", text))) and (
+        earlier := _earlier_attribution(before[1])
+    ):
+        sources[:0] = earlier
+        text = text[: before[0]].rstrip()
+    return text, tuple(dict.fromkeys(sources))
+
+
+#: what may stand between two groups of sources: "(A, ...), (B, ...)", "(A, ...) and (B, ...)"
+_SEPARATOR = re.compile(r"\s*(?:[,;]|\band|&)\s*$")
 
 
 _QUOTES = str.maketrans("‘’‚‛“”„‟′″", "''''\"\"\"\"'\"")

@@ -8,6 +8,8 @@ import pytest
 
 from newsdesk.pipeline.issue.backissues import IssueParseError, parse_issue_text
 from newsdesk.pipeline.issue.backissues_html import parse_issue_html
+from newsdesk.pipeline.issue.render import render_text
+from newsdesk.pipeline.types import IssueText
 
 TERMINAL = (
     "Norland's transport minister, Ilse Varga, opened a deep-water terminal at Kestrel Bay "
@@ -72,3 +74,29 @@ def test_the_last_item_of_a_page_without_its_attribution_is_refused_not_dropped(
         "(Meridian Wire, September 5, 2026)</p>\n<h2>About the Institute</h2>\n",
     ).replace(f"{TERMINAL} ENDING", " ".join(["The institute studies ports and trade."] * 4))
     assert len(parse_issue_html(blurb, "hpb-302.html").items) == 2
+
+
+@pytest.mark.parametrize("between", [" ", ", ", "; ", " and ", ". "])
+def test_two_attributions_written_apart_are_both_sources(between: str) -> None:
+    """ "(A, ...) (B, ...)" cites two outlets: the first is not left in the paragraph's
+    text with its outlet missing from the item's sources."""
+    text = issue(
+        "NORLAND OPENS DEEP-WATER TERMINAL",
+        f"{TERMINAL} (Meridian Wire, Sept 5, 2026){between}(Coastal Herald, 6 September 2026)",
+        "VESTA SIGNS FISHING ACCORD",
+        f"{ACCORD} (Coastal Herald, September 5, 2026)",
+    )
+    first = parse_issue_text(text, "hpb-301.txt").items[0]
+    assert first.body == TERMINAL
+    assert [(s.outlet, s.date.isoformat()) for s in first.sources] == [
+        ("Meridian Wire", "2026-09-05"),
+        ("Coastal Herald", "2026-09-06"),
+    ]
+    rendered = render_text(IssueText("Harbour Policy Brief", 301, None, (first,), ()))
+    assert "(Meridian Wire, September 5, 2026; Coastal Herald, September 6, 2026)" in rendered
+    again = parse_issue_text(rendered)
+    assert again.items == (first,)
+    # a bracketed aside before the attribution is the paragraph's own text
+    aside = text.replace("(Meridian Wire, Sept 5, 2026)", "(as announced May 5, 2026)")
+    kept = parse_issue_text(aside).items[0]
+    assert "said. (as announced May 5, 2026)" in kept.body and len(kept.sources) == 1
