@@ -45,6 +45,8 @@ from newsdesk.pipeline.types import IssueText, ItemText, SourceRef
 from newsdesk.storage import unique_name
 
 EXPORT_VERSION = 1
+#: the suffixes of back issues kept as Markdown
+MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
 
 
 @dataclasses.dataclass(frozen=True)
@@ -100,7 +102,7 @@ def parse_file(path: Path, name: str = "") -> ParsedIssue | dict[str, Any]:
         raise IssueError(f"{name}: not UTF-8 text") from None
     if suffix in {".html", ".htm"} or text.lstrip()[:15].lower().startswith(("<!doctype", "<html")):
         return parse_issue_html(text, name, limits)
-    return parse_issue_text(text, name, limits)
+    return parse_issue_text(text, name, limits, markdown=suffix in MARKDOWN_SUFFIXES)
 
 
 def import_file(path: Path, publication: Publication, actor: str = "import") -> ImportOutcome:

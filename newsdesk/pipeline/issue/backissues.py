@@ -450,7 +450,8 @@ def parse_issue_lines(
 
 
 def parse_issue_text(
-    text: str, source: str = "", limits: InputLimits = DEFAULT_LIMITS
+    text: str, source: str = "", limits: InputLimits = DEFAULT_LIMITS, *, markdown: bool = False
 ) -> ParsedIssue:
-    """Parse one issue saved as plain text."""
-    return parse_issue_lines(numbered_lines(text), source, limits)
+    """Parse one issue saved as plain text, or as Markdown (`markdown`: its marks inside
+    lines are taken off too)."""
+    return parse_issue_lines(numbered_lines(text, markdown), source, limits)

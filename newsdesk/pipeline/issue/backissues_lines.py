@@ -12,6 +12,7 @@ import re
 from datetime import date
 
 from newsdesk.pipeline.errors import IssueParseError
+from newsdesk.pipeline.issue.backissues_markdown import unmark
 from newsdesk.pipeline.issue.style import MONTHS
 from newsdesk.pipeline.text import xml_safe
 from newsdesk.pipeline.types import SourceRef
@@ -61,9 +62,10 @@ def clean(text: str) -> str:
     return " ".join(xml_safe(text.translate(_INVISIBLE)).split())
 
 
-def numbered_lines(text: str) -> list[tuple[int, str]]:
-    """The text's lines that hold anything, cleaned, with their line numbers (from 1)."""
-    lines = ((n, clean(line)) for n, line in enumerate(text.splitlines(), 1))
+def numbered_lines(text: str, markdown: bool = False) -> list[tuple[int, str]]:
+    """The text's lines that hold anything, cleaned and without Markdown's marks
+    (`backissues_markdown`), with their line numbers (from 1)."""
+    lines = ((n, unmark(clean(line), markdown)) for n, line in enumerate(text.splitlines(), 1))
     return [(n, line) for n, line in lines if line]
 
 

@@ -4,11 +4,14 @@ or mangled without a word. The text is fictional."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from newsdesk.pipeline.issue.backissues import IssueParseError, parse_issue_text
+from newsdesk.newsroom import imports
+from newsdesk.pipeline.issue.backissues import IssueParseError, ParsedIssue, parse_issue_text
 from newsdesk.pipeline.issue.backissues_html import parse_issue_html
-from newsdesk.pipeline.issue.render import render_text
+from newsdesk.pipeline.issue.render import render_markdown, render_text
 from newsdesk.pipeline.types import IssueText
 
 TERMINAL = (
@@ -100,3 +103,64 @@ def test_two_attributions_written_apart_are_both_sources(between: str) -> None:
     aside = text.replace("(Meridian Wire, Sept 5, 2026)", "(as announced May 5, 2026)")
     kept = parse_issue_text(aside).items[0]
     assert "said. (as announced May 5, 2026)" in kept.body and len(kept.sources) == 1
+
+
+def test_headlines_in_markdown_bold_keep_no_asterisks_and_chain() -> None:
+    """A plain-text file written in a notes app: "**HEADLINE...**" is the headline, its
+    chain mark read; the asterisks are not stored."""
+    text = issue(
+        "",
+        "**NORLAND OPENS DEEP-WATER TERMINAL...**",
+        "",
+        f"{TERMINAL} (Meridian Wire, September 5, 2026)",
+        "",
+        "__...AS VESTA SIGNS FISHING ACCORD__",
+        "",
+        f"{ACCORD} (Coastal Herald, September 5, 2026)",
+    ).replace("Harbour Policy Brief No. 301", "# Harbour Policy Brief No. 301")
+    parsed = parse_issue_text(text, "hpb-301.txt")
+    assert parsed.number == 301
+    assert [(i.headline, i.chained_to_previous) for i in parsed.items] == [
+        ("NORLAND OPENS DEEP-WATER TERMINAL", False),
+        ("AS VESTA SIGNS FISHING ACCORD", True),
+    ]
+    # a plain-text paragraph keeps an asterisk of its own
+    starred = text.replace("Varga said.", "Varga said, *twice*.")
+    assert "*twice*" in parse_issue_text(starred).items[0].body
+
+
+def test_a_markdown_issue_reads_as_its_text_does() -> None:
+    """newsdesk's own Markdown (escapes, a linked outlet, a bold label) and an archive's
+    (an outlet in italics, bold inside a paragraph) read back to the same items."""
+    items = parse_issue_text(
+        issue(
+            "NORLAND OPENS DEEP-WATER TERMINAL [PHASE 1] #2...",
+            f"{TERMINAL} (Meridian Wire, September 5, 2026)",
+            "...AS VESTA_NORLAND ACCORD IS SIGNED",
+            f"{ACCORD} (Coastal Herald, September 5, 2026; gazette.example.kz, 2026-09-06)",
+        )
+    ).items
+    shown = IssueText("Harbour Policy Brief", 303, None, items, ("Trade", "Norland"))
+    markdown = render_markdown(shown)
+    assert "\\[PHASE 1\\] \\#2" in markdown and "VESTA\\_NORLAND" in markdown
+    again = parse_issue_text(markdown, "hpb-303.md", markdown=True)
+    assert (again.number, again.items, again.categories) == (303, items, ("Trade", "Norland"))
+    archive = (
+        markdown.replace("(Meridian Wire,", "([Meridian Wire](https://meridian.example/a),")
+        .replace("(Coastal Herald,", "(*Coastal Herald*,")
+        .replace("six-berth", "**six-berth**")
+    )
+    assert parse_issue_text(archive, "hpb-303.md", markdown=True).items == items
+
+
+def test_a_markdown_file_is_read_as_markdown(tmp_path: Path) -> None:
+    text = issue(
+        "## NORLAND OPENS DEEP-WATER TERMINAL",
+        f"{TERMINAL} (*Meridian Wire*, September 5, 2026)",
+        "## VESTA SIGNS FISHING ACCORD",
+        f"{ACCORD} (Coastal Herald, September 5, 2026)",
+    )
+    (tmp_path / "hpb-301.md").write_text(text, encoding="utf-8")
+    parsed = imports.parse_file(tmp_path / "hpb-301.md")
+    assert isinstance(parsed, ParsedIssue)
+    assert [s.outlet for s in parsed.items[0].sources] == ["Meridian Wire"]
