@@ -20,7 +20,8 @@ from newsdesk.pipeline.types import SourceRef
 #: "<Publication> No. N" or "<Publication>: No. N", with an optional date after a dash or comma
 TITLE = re.compile(
     r"^(?P<publication>\S.*?)\s*:?\s+No\.?\s*(?P<number>\d{1,7})"
-    r"(?:\s*[,|–—-]\s*(?P<date>[A-Z][a-z]+\.?\s+\d{1,2},\s+\d{4}))?$"
+    r"(?:\s*[,|–—-]\s*(?P<date>[A-Z][a-z]+\.?\s+\d{1,2},\s+\d{4}"
+    r"|\d{1,2}\s+[A-Z][a-z]+\.?,?\s+\d{4}|\d{4}-\d{2}-\d{2}))?$"
 )
 CATEGORIES_LABEL = "Related Categories:"
 _CATEGORIES = re.compile(r"^Related Categories\s*:?\s*(?P<inline>.*)$", re.IGNORECASE)
@@ -73,27 +74,41 @@ def month_number(name: str) -> int | None:
     return _MONTH_NUMBER.get(name.lower().rstrip("."))
 
 
+#: a date as issues state theirs: "September 28, 2026", "28 September 2026", "2026-09-28"
+_DATES = (
+    _LONG_DATE,
+    re.compile(r"\b(?P<day>\d{1,2})\s+(?P<month>[A-Z][a-z]+)\.?,?\s+(?P<year>\d{4})\b"),
+    re.compile(r"\b(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})\b"),
+)
+
+
+def _date_in(text: str) -> tuple[re.Match[str], date] | None:
+    """The first date the text states, in any of the forms of _DATES, and where."""
+    for pattern in _DATES:
+        for match in pattern.finditer(text):
+            name = match["month"]
+            month = int(name) if name.isdigit() else month_number(name)
+            try:
+                return match, date(int(match["year"]), month or 0, int(match["day"]))
+            except ValueError:
+                continue
+    return None
+
+
 def parse_date(text: str) -> date | None:
-    match = _LONG_DATE.search(text)
-    if not match:
-        return None
-    month = month_number(match["month"])
-    if month is None:
-        return None
-    try:
-        return date(int(match["year"]), month, int(match["day"]))
-    except ValueError:
-        return None
+    found = _date_in(text)
+    return found[1] if found else None
 
 
 def date_line(text: str) -> date | None:
     """The date of a line that states only a date ("September 28, 2026", "Monday,
-    September 28, 2026", "Published September 28, 2026"); None for any other line."""
-    match = _LONG_DATE.search(text)
-    if not match or len(text.split()) > 6:
+    28 September 2026", "Published 2026-09-28"); None for any other line."""
+    found = _date_in(text)
+    if not found or len(text.split()) > 6:
         return None
+    match, day = found
     rest = (text[: match.start()] + text[match.end() :]).strip(" ,.:-–—|")
-    return parse_date(text) if len(rest.split()) <= 2 else None
+    return day if len(rest.split()) <= 2 else None
 
 
 def title_of(text: str) -> re.Match[str] | None:

@@ -4,6 +4,7 @@ or mangled without a word. The text is fictional."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -164,3 +165,28 @@ def test_a_markdown_file_is_read_as_markdown(tmp_path: Path) -> None:
     parsed = imports.parse_file(tmp_path / "hpb-301.md")
     assert isinstance(parsed, ParsedIssue)
     assert [s.outlet for s in parsed.items[0].sources] == ["Meridian Wire"]
+
+
+@pytest.mark.parametrize(
+    "stated",
+    [
+        ["28 September 2026"],
+        ["Monday, 28 September 2026"],
+        ["2026-09-28"],
+        ["Published: 28 Sept. 2026"],
+        [],  # the date after the title
+    ],
+)
+def test_an_issue_dated_day_first_or_iso_keeps_its_date(stated: list[str]) -> None:
+    """A British archive's "28 September 2026" (or an ISO date) near the title is the
+    issue's date, not passed over for its latest source's, a week earlier."""
+    text = issue(
+        *stated,
+        "NORLAND OPENS DEEP-WATER TERMINAL",
+        f"{TERMINAL} (Meridian Wire, 21 September 2026)",
+    )
+    if not stated:
+        text = text.replace("No. 301", "No. 301 – 28 September 2026")
+    parsed = parse_issue_text(text, "hpb-301.txt")
+    assert (parsed.number, parsed.date) == (301, date(2026, 9, 28))
+    assert len(parsed.items) == 1
