@@ -22,10 +22,12 @@ from newsdesk.pipeline.errors import IssueParseError
 from newsdesk.pipeline.issue import backissues_lines as lines_
 from newsdesk.pipeline.issue.backissues_lines import (
     CATEGORIES_LABEL,
+    lines_and_blanks,
     numbered_lines,
     parse_attribution,
     parse_date,
 )
+from newsdesk.pipeline.issue.backissues_wrapped import unwrap
 from newsdesk.pipeline.issue.style import strip_chain_marks
 from newsdesk.pipeline.limits import (
     DEFAULT_LIMITS,
@@ -132,14 +134,33 @@ class _Reader:
     def refuse_misattributed(self, k: int) -> None:
         """Refuse, at its line, a paragraph outside the items that ends as if it cited a
         source ("... said. Ledger, May 5, 2019"): an item whose attribution is mistyped,
-        which passing over as furniture would drop without a word."""
+        which passing over as furniture would drop without a word. So is a line too short
+        for a paragraph that ends with an attribution: the end of a wrapped one."""
         number, text = self.lines[k]
+        if lines_.ends_with_attribution(text):
+            start = next((j + 1 for j in range(k - 1, -1, -1) if not self.plain(self.text(j))), 0)
+            hint = self.wrapped(start + 1) if start + 1 < k else ""
+            raise self.error(
+                number,
+                "this line ends with an attribution but is no paragraph under a headline"
+                + (hint or ": is its paragraph wrapped over several lines?"),
+            )
         why = lines_.attempted_attribution(text)
         if why is None:
             return
         if lines_.final_group(text):
             parse_attribution(text, number, self.source)  # says what is wrong with it
         raise self.error(number, why)
+
+    @staticmethod
+    def plain(text: str) -> bool:
+        """Not a title, categories, a date or a subscribe call: maybe part of an item."""
+        return not (
+            lines_.title_of(text)
+            or lines_.categories_label(text) is not None
+            or lines_.date_line(text)
+            or lines_.is_subscribe(text)
+        )
 
     def item_starts(self, k: int) -> bool:
         return bool(lines_.DATED_ENTRY.match(self.text(k))) or (
@@ -159,7 +180,10 @@ class _Reader:
                 raise self.error(number, "expected a headline before this paragraph")
             self.refuse_misattributed(self.at)
             if not self.page and lines_.looks_like_headline(text) and len(text.split()) >= 4:
-                raise self.error(number, f"headline {text[:60]!r} has no paragraph after it")
+                raise self.error(
+                    number,
+                    f"headline {text[:60]!r} has no paragraph after it{self.wrapped(self.at + 1)}",
+                )
             self.at += 1  # a banner, a site name: furniture
 
     def body(self) -> None:
@@ -304,10 +328,15 @@ class _Reader:
                     self.refuse_misattributed(self.at + 1)
                     raise self.error(
                         self.lines[self.at + 1][0],
-                        "paragraph does not end with an attribution '(Outlet, Month D, YYYY)'",
+                        "paragraph does not end with an attribution '(Outlet, Month D, YYYY)'"
+                        + self.wrapped(self.at + 1),
                     )
                 if not self.page and lines_.looks_like_headline(text):
-                    raise self.error(number, f"headline {text[:60]!r} has no paragraph after it")
+                    raise self.error(
+                        number,
+                        f"headline {text[:60]!r} has no paragraph after it"
+                        + self.wrapped(self.at + 1),
+                    )
             if after_categories and not self.page:
                 raise self.error(number, "unexpected text after the categories")
             self.found.subscribe.append(text)
@@ -341,13 +370,33 @@ class _Reader:
             if lines_.final_group(following):
                 parse_attribution(following, line, self.source)  # says what is wrong with it
             raise self.error(
-                line, "paragraph does not end with an attribution '(Outlet, Month D, YYYY)'"
+                line,
+                "paragraph does not end with an attribution '(Outlet, Month D, YYYY)'"
+                + self.wrapped(self.at + 1),
             )
         raise self.error(
             number,
             f"{text[:60]!r} is neither a headline followed by its paragraph nor part of the "
-            f"foot, yet items follow (line {self.lines[later][0]})",
+            f"foot, yet items follow (line {self.lines[later][0]}){self.wrapped(self.at + 1)}",
         )
+
+    def wrapped(self, k: int) -> str:
+        """A hint, when the lines from `k` on look like one paragraph wrapped over several
+        lines (a later line ends with an attribution, none between does): "" if not."""
+        for j in range(k, min(k + 12, len(self.lines))):
+            text = self.text(j)
+            if lines_.title_of(text) or lines_.categories_label(text) is not None:
+                return ""
+            if lines_.final_group(text):
+                joined = " ".join(self.text(i) for i in range(k, j + 1))
+                if j == k or not lines_.looks_like_body(joined):
+                    return ""
+                first, last = self.lines[k][0], self.lines[j][0]
+                return (
+                    f"; lines {first}-{last} look like one paragraph wrapped over several "
+                    "lines: put it on one line, or part the items with blank lines"
+                )
+        return ""
 
     def cut(self, rest: list[Line]) -> bool:
         """Whether the file ends inside an item (no subscribe call, title or categories
@@ -453,5 +502,6 @@ def parse_issue_text(
     text: str, source: str = "", limits: InputLimits = DEFAULT_LIMITS, *, markdown: bool = False
 ) -> ParsedIssue:
     """Parse one issue saved as plain text, or as Markdown (`markdown`: its marks inside
-    lines are taken off too)."""
-    return parse_issue_lines(numbered_lines(text, markdown), source, limits)
+    lines are taken off too); paragraphs wrapped over several lines are joined first
+    (`backissues_wrapped`)."""
+    return parse_issue_lines(unwrap(lines_and_blanks(text, markdown)), source, limits)

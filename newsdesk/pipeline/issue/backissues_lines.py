@@ -66,8 +66,13 @@ def clean(text: str) -> str:
 def numbered_lines(text: str, markdown: bool = False) -> list[tuple[int, str]]:
     """The text's lines that hold anything, cleaned and without Markdown's marks
     (`backissues_markdown`), with their line numbers (from 1)."""
-    lines = ((n, unmark(clean(line), markdown)) for n, line in enumerate(text.splitlines(), 1))
-    return [(n, line) for n, line in lines if line]
+    return [line for line in lines_and_blanks(text, markdown) if line is not None]
+
+
+def lines_and_blanks(text: str, markdown: bool = False) -> list[tuple[int, str] | None]:
+    """numbered_lines, with None for each blank line (where blocks part)."""
+    cleaned = ((n, unmark(clean(line), markdown)) for n, line in enumerate(text.splitlines(), 1))
+    return [(n, line) if line else None for n, line in cleaned]
 
 
 def month_number(name: str) -> int | None:
@@ -163,8 +168,14 @@ def _top_level_parts(inner: str) -> list[str]:
 def looks_like_body(text: str) -> bool:
     """A paragraph that ends with an attribution: a closing group with a comma and a
     year (or an ISO date), in a line too long to be a headline."""
+    return len(text.split()) >= 10 and ends_with_attribution(text)
+
+
+def ends_with_attribution(text: str) -> bool:
+    """Whether the line's closing group has a comma and ends with a year (or an ISO
+    date), as an attribution does."""
     group = final_group(text)
-    if group is None or len(text.split()) < 10:
+    if group is None:
         return False
     inner = group[1].strip()
     return "," in inner and bool(re.search(r"\d{4}(-\d{2}-\d{2})?$", inner))

@@ -190,3 +190,68 @@ def test_an_issue_dated_day_first_or_iso_keeps_its_date(stated: list[str]) -> No
     parsed = parse_issue_text(text, "hpb-301.txt")
     assert (parsed.number, parsed.date) == (301, date(2026, 9, 28))
     assert len(parsed.items) == 1
+
+
+def wrap(paragraph: str, width: int = 60) -> list[str]:
+    """The paragraph broken into lines as an email client does."""
+    lines, line = [], ""
+    for word in paragraph.split():
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    return [*lines, line]
+
+
+ONE_LINE = issue(
+    "NORLAND OPENS DEEP-WATER TERMINAL...",
+    f"{TERMINAL} (Meridian Wire, Singapore bureau, September 5, 2026)",
+    "...AS VESTA SIGNS FISHING ACCORD",
+    f"{ACCORD} (Coastal Herald, September 5, 2026; Strait Observer (Taipei), 2026-09-06)",
+)
+
+
+@pytest.mark.parametrize("blank_lines", [True, False])
+def test_paragraphs_wrapped_over_lines_read_as_one(blank_lines: bool) -> None:
+    """An archive kept from its emails breaks each paragraph, attribution included,
+    over lines of 60 characters; with blank lines between items or none."""
+    expected = parse_issue_text(ONE_LINE).items
+    lines = ONE_LINE.splitlines()
+    wrapped = [lines[0]]
+    for headline, paragraph in ((lines[1], lines[2]), (lines[3], lines[4])):
+        wrapped += [headline, *wrap(paragraph)] + ([""] if blank_lines else [])
+    wrapped += lines[5:]
+    assert any(line.startswith("2026") or line.endswith(",") for line in wrapped)
+    assert parse_issue_text("\n".join(wrapped), "hpb-301.txt").items == expected
+    if blank_lines:  # the headline may stand alone too, above its paragraph
+        apart = "\n".join(wrapped).replace("TERMINAL...\n", "TERMINAL...\n\n")
+        assert parse_issue_text(apart, "hpb-301.txt").items == expected
+
+
+def test_an_attribution_split_over_two_lines_is_joined() -> None:
+    split = ONE_LINE.replace(
+        "(Meridian Wire, Singapore bureau,", "(Meridian Wire,\nSingapore bureau,"
+    )
+    assert split != ONE_LINE
+    assert parse_issue_text(split).items == parse_issue_text(ONE_LINE).items
+
+
+@pytest.mark.parametrize("first", [True, False])
+def test_a_wrapped_paragraph_under_a_sentence_case_headline_is_refused_saying_so(
+    first: bool,
+) -> None:
+    """With no blank line around it, such a paragraph cannot be told from its headline:
+    refused at a line of the item, with the lines that look wrapped, never dropped."""
+    wrapped = "\n".join(
+        [
+            "Norland opens a deep-water terminal",
+            *wrap(TERMINAL + " (Meridian Wire, September 5, 2026)"),
+        ]
+    )
+    other = f"VESTA SIGNS FISHING ACCORD\n{ACCORD} (Coastal Herald, September 5, 2026)"
+    body = f"{wrapped}\n{other}" if first else f"{other}\n{wrapped}"
+    text = f"Harbour Policy Brief No. 301\n{body}\nSubscribe\nRelated Categories: Trade\n"
+    with pytest.raises(IssueParseError, match="wrapped over several lines") as info:
+        parse_issue_text(text, "hpb-301.txt")
+    assert 2 <= info.value.line <= len(text.splitlines()) - 2

@@ -1,0 +1,128 @@
+"""Paragraphs a text archive wrapped over several lines, joined back into one line each.
+
+Issues kept from their emails, or typed in an editor that breaks lines, hold an
+item's paragraph over several lines, its attribution sometimes split itself
+("(Meridian Wire," and "September 5, 2026)"). The reader takes an item as a headline
+line over one paragraph line, so the lines of each wrapped paragraph are joined
+first, where that is unambiguous:
+
+* an attribution's group left open at a line's end is closed on the next line;
+* where blank lines part the items, a block of a headline over several lines
+  whose last line alone ends with an attribution, or a block of several such lines
+  after a block that ends with a headline in capitals;
+* without blank lines, a headline in capitals over several lines that are not,
+  the last of them alone ending with an attribution. (A wrapped paragraph under a
+  headline in sentence case, with no blank line around it, cannot be told from
+  its headline: it is refused, saying so.)
+
+A line that is a title, a date, categories, a subscribe call or an older dated
+entry is never joined: such a block is left to the reader as it is.
+"""
+
+from __future__ import annotations
+
+from newsdesk.pipeline.issue import backissues_lines as lines_
+
+Line = tuple[int, str]
+
+
+def _open_parentheses(text: str) -> int:
+    return text.count("(") - text.count(")")
+
+
+def _close_split_groups(block: list[Line]) -> list[Line]:
+    """A line whose last group is left open, joined with the lines that close it when
+    the whole then ends with an attribution."""
+    out: list[Line] = []
+    k = 0
+    while k < len(block):
+        number, text = block[k]
+        end = k
+        while _open_parentheses(text) > 0 and end + 1 < len(block) and end - k < 3:
+            end += 1
+            text = f"{text} {block[end][1]}"
+        if end > k and _open_parentheses(text) == 0 and lines_.ends_with_attribution(text):
+            out.append((number, text))
+            k = end + 1
+        else:
+            out.append(block[k])
+            k += 1
+    return out
+
+
+def _plain(text: str) -> bool:
+    """Not a line of the head or foot, nor an older layout's dated entry."""
+    return not (
+        lines_.title_of(text)
+        or lines_.categories_label(text) is not None
+        or lines_.date_line(text)
+        or lines_.is_subscribe(text)
+        or lines_.DATED_ENTRY.match(text)
+    )
+
+
+def _paragraph(lines: list[Line]) -> Line | None:
+    """Lines that are one wrapped paragraph: only the last ends with an attribution."""
+    if len(lines) < 2 or not all(_plain(text) for _, text in lines):
+        return None
+    if any(lines_.final_group(text) and lines_.looks_like_body(text) for _, text in lines[:-1]):
+        return None
+    joined = " ".join(text for _, text in lines)
+    return (lines[0][0], joined) if lines_.looks_like_body(joined) else None
+
+
+def _capitals(text: str) -> bool:
+    return _plain(text) and lines_.looks_like_headline(text)
+
+
+def _join_block(block: list[Line], before: list[Line]) -> list[Line]:
+    if not block:
+        return block
+    if before and _capitals(before[-1][1]) and not _capitals(block[0][1]):
+        whole = _paragraph(block)
+        if whole is not None:
+            return [whole]
+    headline = block[0][1]
+    if len(block) >= 3 and _plain(headline) and len(headline.split()) <= 25:
+        rest = _paragraph(block[1:])
+        if rest is not None:
+            return [block[0], rest]
+    return _join_under_capitals(block)
+
+
+def _join_under_capitals(block: list[Line]) -> list[Line]:
+    """Items with no blank line between them: a headline in capitals over lines that
+    are not, the last of them alone ending with an attribution, is a wrapped item."""
+    out: list[Line] = []
+    k = 0
+    while k < len(block):
+        out.append(block[k])
+        if _capitals(block[k][1]):
+            end = next(
+                (j for j in range(k + 1, len(block)) if lines_.final_group(block[j][1])), None
+            )
+            lines = block[k + 1 : end + 1] if end is not None else []
+            whole = _paragraph(lines) if not any(_capitals(t) for _, t in lines) else None
+            if whole is not None and end is not None:
+                out.append(whole)
+                k = end
+        k += 1
+    return out
+
+
+def unwrap(lines: list[Line | None]) -> list[Line]:
+    """The lines (None for a blank one) with wrapped paragraphs joined, blank ones left out."""
+    blocks: list[list[Line]] = [[]]
+    for line in lines:
+        if line is None:
+            if blocks[-1]:
+                blocks.append([])
+        else:
+            blocks[-1].append(line)
+    out: list[Line] = []
+    before: list[Line] = []
+    for block in blocks:
+        joined = _join_block(_close_split_groups(block), before)
+        out.extend(joined)
+        before = block
+    return out
