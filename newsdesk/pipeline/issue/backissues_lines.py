@@ -173,12 +173,16 @@ def looks_like_body(text: str) -> bool:
 
 def ends_with_attribution(text: str) -> bool:
     """Whether the line's closing group has a comma and ends with a year (or an ISO
-    date), as an attribution does."""
+    date), or ends with a month, a day and a year, as an attribution does."""
     group = final_group(text)
     if group is None:
         return False
     inner = group[1].strip()
-    return "," in inner and bool(re.search(r"\d{4}(-\d{2}-\d{2})?$", inner))
+    if "," in inner and re.search(r"\d{4}(-\d{2}-\d{2})?$", inner):
+        return True
+    # the commas left out: "(Meridian Wire September 5 2026)"
+    found = _SOURCE.match(inner)
+    return bool(found and month_number(found["month"]))
 
 
 #: a line's end that is meant as an attribution's date, in any form one is written

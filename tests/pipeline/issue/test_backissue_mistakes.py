@@ -255,3 +255,14 @@ def test_a_wrapped_paragraph_under_a_sentence_case_headline_is_refused_saying_so
     with pytest.raises(IssueParseError, match="wrapped over several lines") as info:
         parse_issue_text(text, "hpb-301.txt")
     assert 2 <= info.value.line <= len(text.splitlines()) - 2
+
+
+def test_an_attribution_without_its_commas_reads() -> None:
+    """ "(Meridian Wire September 5 2026)" is read as the attribution it is, not refused
+    as a headline without a paragraph (the line before it)."""
+    text = ONE_LINE.replace(
+        "(Meridian Wire, Singapore bureau, September 5, 2026)", "(Meridian Wire Sept 5 2026)"
+    )
+    first = parse_issue_text(text, "hpb-301.txt").items[0]
+    assert first.body == TERMINAL
+    assert [(s.outlet, s.date) for s in first.sources] == [("Meridian Wire", date(2026, 9, 5))]
