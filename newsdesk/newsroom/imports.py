@@ -39,7 +39,7 @@ from newsdesk.pipeline.errors import IssueError, NewsdeskError
 from newsdesk.pipeline.issue import render as renderers
 from newsdesk.pipeline.issue.backissues import ParsedIssue, parse_issue_text
 from newsdesk.pipeline.issue.backissues_html import parse_issue_html
-from newsdesk.pipeline.issue.backissues_lines import fold
+from newsdesk.pipeline.issue.backissues_lines import decode, fold
 from newsdesk.pipeline.limits import check_items, read_limited, too_many_items
 from newsdesk.pipeline.types import IssueText, ItemText, SourceRef
 from newsdesk.storage import unique_name
@@ -96,11 +96,14 @@ def parse_file(path: Path, name: str = "") -> ParsedIssue | dict[str, Any]:
         if not isinstance(loaded, dict) or loaded.get("format") != "newsdesk-issue":
             raise IssueError(f"{name}: not a newsdesk issue export")
         return loaded
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise IssueError(f"{name}: not UTF-8 text") from None
-    if suffix in {".html", ".htm"} or text.lstrip()[:15].lower().startswith(("<!doctype", "<html")):
+    start = data.lstrip().lstrip(b"\xef\xbb\xbf")[:15].lower()
+    page = suffix in {".html", ".htm"} or start.startswith((b"<!doctype", b"<html"))
+    text = decode(data, name, html=page)  # bytes: a page in the charset it declares
+    if (
+        isinstance(text, bytes)
+        or page
+        or text.lstrip()[:15].lower().startswith(("<!doctype", "<html"))
+    ):
         return parse_issue_html(text, name, limits)
     return parse_issue_text(text, name, limits, markdown=suffix in MARKDOWN_SUFFIXES)
 

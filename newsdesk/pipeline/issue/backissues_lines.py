@@ -8,6 +8,7 @@ parentheses), so each test takes the variants seen and no more.
 
 from __future__ import annotations
 
+import codecs
 import re
 from datetime import date
 
@@ -54,6 +55,39 @@ SUBSCRIBE_LINES = frozenset(
     }
 )
 _INVISIBLE = dict.fromkeys(map(ord, "\ufeff\u200b\u200c\u200d\u2060\u00ad"), None)
+
+
+_HTML_CHARSET = re.compile(rb"<meta[^>]*charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.IGNORECASE)
+
+
+def decode(data: bytes, source: str = "", html: bool = False) -> str | bytes:
+    """A back-issue file's text: UTF-8 (a BOM allowed), or UTF-16 with its BOM (what
+    Notepad and Word call "Unicode"). A page that is not UTF-8 but declares its charset
+    in a <meta> (Word's "Web Page" in windows-1252) is given back as bytes, for the HTML
+    parser to decode as it declares. Anything else is refused at the line of the first
+    byte that is not UTF-8, rather than guessed at."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise IssueParseError(1, "not UTF-16 text, though it starts as such", source) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        declared = _HTML_CHARSET.search(data[:4096]) if html else None
+        if declared is not None:
+            try:
+                codecs.lookup(declared[1].decode("ascii"))
+                return data
+            except LookupError:
+                pass
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise IssueParseError(
+            line,
+            f"not UTF-8 text (byte 0x{data[exc.start]:02x}, perhaps saved as Windows-1252 "
+            "or Latin-1): save the file as UTF-8",
+            source,
+        ) from None
 
 
 def clean(text: str) -> str:
