@@ -157,8 +157,8 @@ def check_parsed(parsed: ParsedIssue, publication: Publication, source: str = ""
     for name in parsed.categories:
         if len(name) > longest:
             raise IssueError(
-                f"{source}: the category {name[:40] + '...'!r} has {len(name):,} characters, "
-                f"over {longest}: are the categories joined with '; '?"
+                f"{source}:{parsed.categories_line}: the category {name[:40] + '...'!r} has "
+                f"{len(name):,} characters, over {longest}: are the categories joined with '; '?"
             )
     existing = Issue.objects.filter(publication=publication, number=parsed.number).first()
     if existing is None:
@@ -206,7 +206,9 @@ def import_parsed(
                 store_item(publication, issue, position, item, Item.Origin.IMPORTED)
             except NewsdeskError as exc:  # a field too long for its column: which file's
                 headline = f" {item.headline[:40]!r}" if item.headline else ""
-                raise IssueError(f"{source}: item {position + 1}{headline}: {exc}") from None
+                line = parsed.item_lines[position] if position < len(parsed.item_lines) else 0
+                where = f"{source}:{line}" if line else source
+                raise IssueError(f"{where}: item {position + 1}{headline}: {exc}") from None
         follow_issue(issue)
         advance_numbering(publication, parsed.number)
         IssueEvent.objects.create(

@@ -137,8 +137,8 @@ def test_what_the_database_would_refuse_is_refused_naming_the_file(
 ) -> None:  # type: ignore[no-untyped-def]
     """A category too long for its column (a list joined with commas), a headline too
     long, and control characters (U+0000 from a damaged file, which PostgreSQL refuses):
-    each file is refused naming itself, or read without the characters, and the rest
-    of the folder is imported, on either database."""
+    each file is refused naming itself and the line at fault, or read without the
+    characters, and the rest of the folder is imported, on either database."""
     add_publication("hpb", "Harbour Policy Brief", 90)
     folder = tmp_path / "archive"
     folder.mkdir()
@@ -157,11 +157,14 @@ def test_what_the_database_would_refuse_is_refused_naming_the_file(
     assert ran.code == 1 and "Traceback" not in ran.err
     refused = ran.err.splitlines()
     assert len(refused) == 2
-    assert refused[0].startswith(
-        f"refused {folder / 'a-commas.txt'}: the category 'Region number 0, "
+    lines = text.splitlines()
+    label = next(k for k, line in enumerate(lines, 1) if line.startswith("Related Categories"))
+    assert refused[0].startswith(  # the line of the categories, the item's headline
+        f"refused {folder / 'a-commas.txt'}:{label}: the category 'Region number 0, "
     )
     assert "over 120" in refused[0]
-    assert refused[1].startswith(f"refused {folder / 'b-headline.txt'}: item 1 ")
+    headline = next(k for k, line in enumerate(lines, 1) if line.startswith("EU OPENS ANTI"))
+    assert refused[1].startswith(f"refused {folder / 'b-headline.txt'}:{headline}: item 1 ")
     assert "over 300" in refused[1]
     assert table_rows(ran.out)["stored"] == "2 (No. 403-412)"
     pub = Publication.objects.get(slug="hpb")

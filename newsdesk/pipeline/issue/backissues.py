@@ -62,6 +62,10 @@ class ParsedIssue:
     title_line: int = 1
     #: what the reader should know though the issue was read: "FILE:LINE: ..." each
     notes: tuple[str, ...] = ()
+    #: the line each item starts on (its headline, or its dated entry), and the line of
+    #: the categories, for messages about what the database refuses to store
+    item_lines: tuple[int, ...] = ()
+    categories_line: int = 0
 
     @property
     def latest_source_date(self) -> _dt.date | None:
@@ -88,6 +92,7 @@ class _Reader:
         self.at = 0
         self.found = _Head()
         self.items: list[ItemText] = []
+        self.item_lines: list[int] = []
         self.notes: list[str] = []
         self.last_headline: str | None = None  # as written, chain marks included
 
@@ -211,11 +216,12 @@ class _Reader:
                 raise self.error(number, "expected a headline before this paragraph")
             return
 
-    def add(self, item: ItemText, headline: str) -> None:
+    def add(self, item: ItemText, headline: str, line: int) -> None:
         if len(self.items) == self.limits.issue_items:
             raise too_many_items(self.limits.issue_items, self.source)
-        check_item_words(item, self.limits, self.source)
+        check_item_words(item, self.limits, f"{self.source or 'line'}:{line}")
         self.items.append(item)
+        self.item_lines.append(line)
         self.last_headline = headline
 
     def pair(self, number: int, headline: str, paragraph: Line) -> None:
@@ -242,6 +248,7 @@ class _Reader:
                 chained_to_previous=continues,
             ),
             headline,
+            number,
         )
 
     @property
@@ -281,7 +288,7 @@ class _Reader:
                 )
             parts.append(following)
         body, sources = parse_attribution(" ".join(parts), self.lines[k][0], self.source)
-        self.add(ItemText(headline="", body=body, sources=sources), "")
+        self.add(ItemText(headline="", body=body, sources=sources), "", start)
         self.at = k + 1
         return True
 
@@ -447,6 +454,8 @@ class _Reader:
             date=self.found.dates[0] if self.found.dates else None,
             title_line=line,
             notes=tuple(self.notes),
+            item_lines=tuple(self.item_lines),
+            categories_line=self.found.categories[0][0] if self.found.categories else 0,
         )
 
     def last_headline_line(self) -> int:
