@@ -21,6 +21,8 @@ entry is never joined: such a block is left to the reader as it is.
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from newsdesk.pipeline.issue import backissues_lines as lines_
 
 Line = tuple[int, str]
@@ -67,12 +69,34 @@ def _paragraph(lines: list[Line]) -> Line | None:
         return None
     if any(lines_.final_group(text) and lines_.looks_like_body(text) for _, text in lines[:-1]):
         return None
+    if any(_capitals(text) for _, text in lines) or not _broken_to_a_width(lines):
+        return None
     joined = " ".join(text for _, text in lines)
     return (lines[0][0], joined) if lines_.looks_like_body(joined) else None
 
 
 def _capitals(text: str) -> bool:
     return _plain(text) and lines_.looks_like_headline(text)
+
+
+def _broken_to_a_width(lines: list[Line]) -> bool:
+    """Whether the lines look broken at one width, as a mail client or an editor breaks a
+    paragraph: each but the last too long to take the next line's first word (a short
+    headline or banner line above a paragraph does not), the last no longer than they
+    are before its attribution (which may have been split over two lines, and joined)."""
+    texts = [text for _, text in lines]
+    width = max(len(text) for text in texts[:-1])
+    group = lines_.final_group(texts[-1])
+    if len(texts[-1][: group[0]] if group else texts[-1]) > width + _SLACK:
+        return False
+    return all(
+        len(text) + 1 + len(after.split()[0]) > width - _SLACK for text, after in pairwise(texts)
+    )
+
+
+#: how much shorter than the longest a line broken at a width may be (a long word
+#: moved down, a tool that breaks before the width)
+_SLACK = 10
 
 
 def _join_block(block: list[Line], before: list[Line]) -> list[Line]:
@@ -102,7 +126,7 @@ def _join_under_capitals(block: list[Line]) -> list[Line]:
                 (j for j in range(k + 1, len(block)) if lines_.final_group(block[j][1])), None
             )
             lines = block[k + 1 : end + 1] if end is not None else []
-            whole = _paragraph(lines) if not any(_capitals(t) for _, t in lines) else None
+            whole = _paragraph(lines)
             if whole is not None and end is not None:
                 out.append(whole)
                 k = end

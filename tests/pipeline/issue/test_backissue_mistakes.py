@@ -266,3 +266,17 @@ def test_an_attribution_without_its_commas_reads() -> None:
     first = parse_issue_text(text, "hpb-301.txt").items[0]
     assert first.body == TERMINAL
     assert [(s.outlet, s.date) for s in first.sources] == [("Meridian Wire", date(2026, 9, 5))]
+
+
+@pytest.mark.parametrize("headline", ["NORLAND OPENS A TERMINAL", "Norland opens a terminal"])
+def test_a_line_above_an_item_is_not_joined_into_its_paragraph(headline: str) -> None:
+    """A banner over the first item, with no blank line between: the headline and its
+    one-line paragraph are not taken for a paragraph wrapped under the banner."""
+    text = (
+        "Harbour Policy Brief No. 301\n\nFrom the desk of the editors\n"
+        f"{headline}\n{TERMINAL} (Meridian Wire, September 5, 2026)\n\n"
+        f"VESTA SIGNS FISHING ACCORD\n{ACCORD} (Coastal Herald, September 5, 2026)\n"
+        "Related Categories: Trade\n"
+    )
+    first = parse_issue_text(text, "hpb-301.txt").items[0]
+    assert (first.headline, first.body) == (headline, TERMINAL)
