@@ -578,10 +578,23 @@ def _contains(hay: str, needle: str) -> bool:
     return False
 
 
+#: a scale word after a number makes it another amount: "$5" is not "$5 million"
+_SCALE_AFTER = re.compile(
+    r"\s?(?:hundred|thousand|million|billion|trillion|bn|mn|tn|trn|mln|bln)\b", re.IGNORECASE
+)
+
+
 def _inside_number(hay: str, start: int, end: int, needle: str) -> bool:
     """The match `hay[start:end]` continues a number before or after it: a digit and a
-    decimal point or thousands comma on either side, a minus sign before it, or the
-    other half of a number word ("nine" in "twenty-nine", "twenty" in "twenty-nine")."""
+    decimal point or thousands comma on either side, a minus sign before it, the
+    other half of a number word ("nine" in "twenty-nine", "twenty" in "twenty-nine"),
+    or a scale word after it ("$5" in "$5 million", "300" in "300 billion yuan")."""
+    last = re.search(r"[A-Za-z]+$", needle)
+    ends_in_number = needle[-1].isdigit() or bool(
+        last and last.group().lower() in (*SMALL_NUMBERS, *TENS)
+    )
+    if ends_in_number and _SCALE_AFTER.match(hay, end):
+        return True
     if needle[0].isdigit() and start > 0:
         before = hay[start - 1]
         if before in ".," and start > 1 and hay[start - 2].isdigit():

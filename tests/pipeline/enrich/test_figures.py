@@ -272,6 +272,12 @@ def test_verify_figure_rejects_other_figures(figure: str) -> None:
         ("nine ships", "Twenty-nine ships sailed."),
         ("one million", "some twenty-one million people"),
         ("twenty", "twenty-five"),
+        ("$5", "The regulator fined the port $5 million."),  # the scale left out
+        ("$1.2", "a $1.2 billion loan"),
+        ("€40", "a grant of €40 million"),
+        ("300", "a fine of 300 billion yuan"),
+        ("5", "It displaced 5 million people."),
+        ("five", "five thousand people"),
     ],
 )
 def test_verify_figure_rejects_a_piece_of_a_longer_number(figure: str, source: str) -> None:
