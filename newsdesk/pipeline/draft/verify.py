@@ -35,6 +35,7 @@ from newsdesk.pipeline.draft.verify_index import (
 )
 from newsdesk.pipeline.draft.verify_names import TITLES, NameChecker
 from newsdesk.pipeline.draft.verify_support import nearest_sentence, support
+from newsdesk.pipeline.enrich.figure_words import PREFIX_CODES
 from newsdesk.pipeline.enrich.figures import Figure, find_figures, verify_figure
 from newsdesk.pipeline.enrich.gazetteer import is_shouting
 from newsdesk.pipeline.enrich.quotes import (
@@ -48,7 +49,7 @@ __all__ = ["verify"]
 _ELLIPSIS = re.compile(r"\s*(?:\.\.\.|…)\s*")
 _MONTH_WORD = re.compile(
     r"\b(january|february|march|april|may|june|july|august|september|october|november|"
-    r"december)\b"
+    r"december)\b|\b(?:jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\.(?=\s*\d)"
 )
 #: words of a speaker description that say nothing about who it is
 _GENERIC_ROLE = frozenset(
@@ -396,9 +397,22 @@ def _speaker_check(
 # figures
 
 
+#: a run of capitals, also one glued to a figure ("$5BN", "40M"), but not inside a word
+_CAPITALS = re.compile(r"(?<![A-Za-z])[A-Z]+(?![a-z])")
+
+
 def _reading_case(headline: str) -> str:
-    """An ALL-CAPS headline in the case figures are read in: "$3.5 billion", "March 3"."""
-    lowered = re.sub(r"\b[A-Z]+\b", lambda m: m.group().lower(), headline)
+    """An ALL-CAPS headline in the case figures are read in: "$3.5 billion", "March 3",
+    "$5bn"; currency marks stay as written ("US$", "HK$", "USD")."""
+
+    def lower(m: re.Match[str]) -> str:
+        word = m.group()
+        after = headline[m.end() : m.end() + 1]
+        if (after == "$" and f"{word}$" in PREFIX_CODES) or word in PREFIX_CODES:
+            return word
+        return word.lower()
+
+    lowered = _CAPITALS.sub(lower, headline)
     return _MONTH_WORD.sub(lambda m: m.group().capitalize(), lowered)
 
 

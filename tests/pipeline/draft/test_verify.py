@@ -290,6 +290,27 @@ def test_headline_figures_in_capitals_are_checked() -> None:
     assert check.field == "headline" and check.span == "$4.5 BILLION"
 
 
+@pytest.mark.parametrize(
+    ("headline", "span", "ok"),
+    [
+        ("NORLAND OPENS $2.8BN DOCK AT PORT ILSA", "$2.8BN", True),
+        ("NORLAND OPENS $4.5BN DOCK AT PORT ILSA", "$4.5BN", False),
+        ("NORLAND OPENS $2.8M DOCK AT PORT ILSA", "$2.8M", False),
+        ("NORLAND OPENS US$2.8 BILLION DOCK AT PORT ILSA", "US$2.8 BILLION", True),
+        ("NORLAND OPENS HK$2.8 BILLION DOCK AT PORT ILSA", "HK$2.8 BILLION", False),
+        ("NORLAND OPENS PORT ILSA DOCK ON MAR. 2, 2026", "MAR. 2, 2026", True),
+        ("NORLAND OPENS PORT ILSA DOCK ON MAR. 9, 2026", "MAR. 9, 2026", False),
+    ],
+)
+def test_headline_figures_in_capitals_keep_their_scale_currency_and_month(
+    headline: str, span: str, ok: bool
+) -> None:
+    article = replace(DOCK, text=DOCK.text + "\nThe dock opened on March 2, 2026.")
+    report = verify(make_draft(headline=headline), DraftRequest((article, DOCK2)))
+    checks = [c for c in report.checks if c.kind == "number" and c.field == "headline"]
+    assert [(c.span, c.passed) for c in checks] == [(span, ok)]
+
+
 # names ----------------------------------------------------------------------------------
 
 
