@@ -7,6 +7,8 @@ check names the offending span and, where there is one, the nearest source text,
 so an editor at a deadline sees what to fix:
 ``quote not found in any source: “...”; nearest: “...” (Outlet)``.
 
+A quote must stand in one of an article's quotations: the writer's own words
+("the minister said the dock would open") put in quote marks are not a quote.
 Quotes are compared after normalising quote marks and whitespace only; the
 punctuation that closes a quote (",", ".", ";", ":") is not part of the words, since
 a draft closes a sentence where the source had an attribution comma. A quote cut
@@ -185,33 +187,66 @@ def _utterances(quotes: Sequence[Quote]) -> list[str]:
     return out
 
 
+#: a quote mark a quotation opens with, once `normalise_quote_text` made it straight
+_OPENING_MARKS = "\"'"
+
+
+def _opens_quotation(piece: str, source: str, caseless: bool) -> bool:
+    """`piece` stands in `source` right after an opening quote mark: the start of a
+    quotation the quote parser did not pair (straight single marks, a lost close)."""
+    hay = normalise_quote_text(source)
+    needle = piece
+    if caseless:
+        hay, needle = _fold(hay), _fold(piece)
+    if len(needle) >= 2 and needle[0] in _OPENING_MARKS and needle[-1] in _OPENING_MARKS:
+        needle = needle[1:-1].strip()
+    if not any(c.isalnum() for c in needle):
+        return False
+    pos = _find_bounded(hay, needle)
+    while pos >= 0:
+        if hay[:pos].rstrip()[-1:] in _OPENING_MARKS:
+            return True
+        pos = _find_bounded(hay, needle, pos + 1)
+    return False
+
+
 def _found_in(
     quote: Quote, caseless: bool, articles: Sequence[PreparedArticle]
 ) -> list[tuple[PreparedArticle, bool]]:
-    """Articles holding the quote verbatim, with True when it is in the title. A quote
-    cut with an ellipsis must have its pieces in one quotation of the source: pieces
-    of two people's words, or of the writer's, are not a quote."""
+    """Articles holding the quote verbatim in one of their quotations, with True when
+    it is in the title. The writer's own words are not a quote, nor are pieces cut with
+    an ellipsis from two people's words."""
     pieces = _pieces(quote)
     if not pieces:
         return []
     out = []
     for a in articles:
         for in_title in (False, True):
-            if len(pieces) == 1:
-                places = [a.article.title if in_title else a.article.text]
-            else:
-                places = _utterances(a.title_quotes if in_title else a.quotes)
-            if any(_in_order(pieces, place, caseless) for place in places):
+            places = _utterances(a.title_quotes if in_title else a.quotes)
+            source = a.article.title if in_title else a.article.text
+            if any(_in_order(pieces, place, caseless) for place in places) or (
+                len(pieces) == 1 and _opens_quotation(pieces[0], source, caseless)
+            ):
                 out.append((a, in_title))
     return out
 
 
-def _pieces_apart(quote: Quote, caseless: bool, articles: Sequence[PreparedArticle]) -> bool:
-    """A quote cut with an ellipsis whose pieces a source has, but not in one quotation."""
+def _outside_quotations(
+    quote: Quote, caseless: bool, articles: Sequence[PreparedArticle]
+) -> PreparedArticle | None:
+    """The article that has the quote's words, though not in one of its quotations."""
     pieces = _pieces(quote)
-    return len(pieces) > 1 and any(
-        _in_order(pieces, a.article.text, caseless) or _in_order(pieces, a.article.title, caseless)
-        for a in articles
+    return next(
+        (
+            a
+            for a in articles
+            if pieces
+            and (
+                _in_order(pieces, a.article.text, caseless)
+                or _in_order(pieces, a.article.title, caseless)
+            )
+        ),
+        None,
     )
 
 
@@ -237,12 +272,19 @@ def _quote_checks(
     shown = f"“{quote.text}”"
     if not found:
         nearest = _nearest_quote(quote.text, articles)
-        problem = (
-            "the pieces of this quote are not in one quotation of a source (the "
-            "“...” joins other words, or someone else's)"
-            if _pieces_apart(quote, caseless, articles)
-            else "quote not found in any source"
-        )
+        writer = _outside_quotations(quote, caseless, articles)
+        if writer is not None and len(_pieces(quote)) > 1:
+            problem = (
+                "the pieces of this quote are not in one quotation of a source (the "
+                "“...” joins other words, or someone else's)"
+            )
+        elif writer is not None:
+            problem = (
+                f"not a quotation in any source ({writer.article.outlet} writes these "
+                "words as its own, not as anyone's): drop the quote marks"
+            )
+        else:
+            problem = "quote not found in any source"
         return [
             Check(
                 "quote",

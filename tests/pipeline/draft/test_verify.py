@@ -166,6 +166,33 @@ def test_ellipsis_pieces_keep_their_order_past_a_partial_word() -> None:
     assert failed(verify(draft, DraftRequest((source,))), "quote")
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # Harbour Ledger reports this in its own words: "Chen Yunlan said the dock ..."
+        "Chen Yunlan said: “the dock would employ 4,000 people.”",
+        "Chen Yunlan has said the dock “would employ 4,000 people.”",
+        "Critics said the “action was overdue.”",  # the writer's words in TWO_VOICES
+    ],
+)
+def test_the_writers_own_words_are_not_a_quote(sentence: str) -> None:
+    draft = make_draft(f"{BODY} {sentence}")
+    [check] = failed(verify(draft, DraftRequest((DOCK, DOCK2, TWO_VOICES))), "quote")
+    assert check.message.startswith("not a quotation in any source (")
+    assert "writes these words as its own" in check.message
+
+
+def test_a_quotation_the_parser_did_not_pair_still_counts() -> None:
+    """A quotation in straight single marks is not parsed as one, but a quote copied
+    from its opening mark is still the speaker's words."""
+    source = replace(
+        DOCK, key="s1", text="'We will appeal the fine at once,' Varga told the board."
+    )
+    draft = make_draft(f"{BODY} Varga has said: “We will appeal the fine at once.”")
+    report = verify(draft, DraftRequest((DOCK, source)))
+    assert failed(report, "quote") == []
+
+
 def test_quote_in_an_all_caps_headline_is_checked_without_case() -> None:
     ok = make_draft(headline="VARGA HAILS “A DOOR TO THE WHOLE OF ASIA” AT PORT ILSA")
     assert failed(verify(ok, REQUEST), "quote") == []

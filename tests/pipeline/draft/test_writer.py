@@ -72,6 +72,19 @@ def test_a_fabricated_quote_is_caught_and_the_extractive_draft_used(
     assert "fell back to extractive" in caplog.text and KEY not in caplog.text
 
 
+def test_reported_speech_turned_into_a_quote_is_caught() -> None:
+    """The model puts quote marks round words the article writes as its own: every
+    word is in a source, but no one said them."""
+    reported = "The ministry said licences would be decided within 45 working days."
+    quoted = "The ministry said licences “would be decided within 45 working days.”"
+    body = str(faithful()["body"]).replace(reported, quoted)
+    assert quoted in body
+    with ChatServer(answer({**faithful(), "body": body})) as server:
+        written = write(story_request(), "openai", openai(server))
+    assert_fell_back(written, "openai draft failed verification: not a quotation in any source")
+    assert "“would be decided" not in written.draft.body
+
+
 def test_invalid_json_falls_back_with_the_reason() -> None:
     with ChatServer(raw_answer("KESTERIA RESTRICTS MAGNETS. Sure, here is a draft!")) as server:
         written = write(story_request(), "openai", openai(server))
