@@ -176,7 +176,7 @@ class ExtractiveBackend:
         title = _headline_title(request, order)
         best_text = request.articles[order[0]].text
         return Draft(
-            headline=make_headline(title, style, outlets),
+            headline=make_headline(title, style, outlets, [best_text, *texts]),
             teaser=make_teaser(title, style, [best_text, *texts], outlets),
             body=" ".join(u.text for u in chosen),
             cited=tuple(a.key for a in cited),

@@ -97,11 +97,15 @@ def tidy(text: str) -> str:
     return text.rstrip(" ,;:-–—")
 
 
-def make_headline(title: str, style: Style, outlets: Iterable[str] = ()) -> str:
-    """A headline in `style` from an article title (see the module docstring)."""
+def make_headline(
+    title: str, style: Style, outlets: Iterable[str] = (), texts: Iterable[str] = ()
+) -> str:
+    """A headline in `style` from an article title (see the module docstring); in
+    sentence case the names `texts` write with a capital keep it."""
     core = tidy(strip_outlet(title, outlets).replace("?", ""))
     core = tidy(trim_words(core, style.headline_max_words))
-    return apply_case(core, style.headline_case)
+    names = proper_words(texts) if style.headline_case == "sentence" else set()
+    return apply_case(core, style.headline_case, names)
 
 
 def is_question(title: str) -> bool:

@@ -33,6 +33,7 @@ import idna
 
 from newsdesk import __version__
 from newsdesk.pipeline.draft.backends import Option, register
+from newsdesk.pipeline.draft.headline import proper_words
 from newsdesk.pipeline.draft.types import Draft, DraftRequest, SourceArticle
 from newsdesk.pipeline.errors import BackendUnreachable, ConfigError, DraftError
 from newsdesk.pipeline.issue.style import (
@@ -543,8 +544,10 @@ def parse_answer(content: str, request: DraftRequest) -> Draft:
     if not body:
         raise DraftError("the model's 'body' holds only an attribution")
     cited = _cited(data, request)
+    case = request.style.headline_case
+    names = proper_words(a.text for a in request.articles) if case == "sentence" else set()
     return Draft(
-        headline=apply_case(headline, request.style.headline_case),
+        headline=apply_case(headline, case, names),
         teaser=teaser,
         body=body,
         cited=tuple(a.key for a in cited),

@@ -8,7 +8,7 @@ chained items.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -105,12 +105,34 @@ def chain_headline(headline: str, *, continues: bool, continued: bool) -> str:
     return f"{ELLIPSIS if continues else ''}{core}{ELLIPSIS if continued else ''}"
 
 
-def apply_case(headline: str, case: str) -> str:
-    """Headline casing; words already in capitals (PRC, U.S., EU) are kept as they are."""
+def _title_cased(words: list[str]) -> bool:
+    """Every longer word after the first capitalised: a Title Case line, whose capitals
+    say nothing about which words are names."""
+    long_words = [w for w in words[1:] if len(w) > 3]
+    return len(long_words) >= 2 and all(w[:1].isupper() for w in long_words)
+
+
+def apply_case(headline: str, case: str, names: Collection[str] = ()) -> str:
+    """Headline casing; words already in capitals (PRC, U.S., EU) are kept as they are.
+
+    In sentence case a headline written in neither capitals nor Title Case keeps its
+    words as written (its capitals are names: "Exporters scramble as Kesteria licenses
+    magnets"); one in capitals or Title Case keeps a capital on the words in `names`
+    (lower-cased, as `headline.proper_words` finds them in the articles)."""
     if case == "upper":
         return headline.upper()
     words = headline.split()
     shouting = headline == headline.upper()  # every word in capitals: only known ones stay
+    as_written = not shouting and not _title_cased(words)
+
+    def sentence(part: str, first: bool) -> str:
+        if as_written:
+            return part[:1].upper() + part[1:] if first else part
+        bare = part.strip(".,:;'\"()…‘’“”")
+        if first or bare.lower() in names:
+            return part[:1].upper() + part[1:].lower()
+        return part.lower()
+
     out: list[str] = []
     for i, word in enumerate(words):
         bare = word.strip(".,:;'\"()…")
@@ -124,6 +146,8 @@ def apply_case(headline: str, case: str) -> str:
         elif case == "title":
             lower = word.lower()
             out.append(lower if i > 0 and lower in _SMALL_WORDS else lower[:1].upper() + lower[1:])
-        else:
-            out.append(word.lower() if i else word[:1].upper() + word[1:].lower())
+        elif i == 0:
+            out.append(sentence(word, True))
+        else:  # each part of a compound alone: "Kesteria-backed", "U.S.-led"
+            out.append("-".join(sentence(p, False) for p in word.split("-")))
     return " ".join(out)

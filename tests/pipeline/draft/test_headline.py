@@ -62,6 +62,24 @@ def test_a_long_title_is_trimmed_at_a_phrase_boundary() -> None:
     )
 
 
+def test_a_sentence_case_headline_keeps_the_names() -> None:
+    """Sentence case once lower-cased every name: "Ostrava signs loan for port amsel"."""
+    sentence = Style(headline_case="sentence")
+    texts = ["Ostrava signed a Chinese-backed loan for Port Amsel. The Kessel-led talks ended."]
+    for title in (
+        "Ostrava Signs Chinese-Backed Loan for Port Amsel After Kessel-Led Talks",
+        "Ostrava signs Chinese-backed loan for Port Amsel after Kessel-led talks",
+    ):
+        assert make_headline(title, sentence, texts=texts) == (
+            "Ostrava signs Chinese-backed loan for Port Amsel after Kessel-led talks"
+        )
+    # a title in capitals keeps only the names the articles write
+    shouted = "OSTRAVA SIGNS LOAN FOR PORT AMSEL WITH THE EU"
+    assert make_headline(shouted, sentence, texts=texts) == (
+        "Ostrava signs loan for Port Amsel with the EU"
+    )
+
+
 def test_teaser_is_sentence_case_with_names_kept() -> None:
     texts = ["Veloria closed Port Amsel on Tuesday. The port had been busy. Then Kessel spoke."]
     assert proper_words(texts) == {"port", "amsel", "tuesday", "kessel"}

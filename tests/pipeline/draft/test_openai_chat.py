@@ -324,5 +324,17 @@ def test_parse_answer_cites_and_cleans() -> None:
     assert parse_answer(json.dumps(faithful()), chosen).cited == ("a2",)
 
 
+def test_a_sentence_case_headline_keeps_the_models_names() -> None:
+    request = DraftRequest(**{**_fields(story_request()), "style": Style(headline_case="sentence")})
+    headline = "Exporters scramble as Kesteria licenses magnet sales to the EU"
+    draft = parse_answer(json.dumps({**faithful(), "headline": headline}), request)
+    assert draft.headline == headline
+    capitals = "KESTERIA LICENSES RARE-EARTH EXPORTS TO THE EU, SAYS VARGA"
+    shouted = {**faithful(), "headline": capitals}
+    assert parse_answer(json.dumps(shouted), request).headline == (
+        "Kesteria licenses rare-earth exports to the EU, says Varga"
+    )
+
+
 def _fields(request: DraftRequest) -> dict[str, Any]:
     return {name: getattr(request, name) for name in request.__dataclass_fields__}
