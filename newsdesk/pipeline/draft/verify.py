@@ -74,8 +74,10 @@ def verify(
     for field, text in fields:
         checks.extend(_figure_checks(text, field, articles))
     names = NameChecker(articles)
+    # a headline in capitals or Title Case capitalises words that are not names
+    titled = request.style.headline_case == "title"
     for field, text in fields:
-        if field != "headline" or not is_shouting(text):
+        if field != "headline" or not (titled or is_shouting(text)):
             masked = [(q.start - 1, q.end + 1) for q in find_quotes(text)]
             checks.extend(names.check(text, field, masked))
     sentences = []

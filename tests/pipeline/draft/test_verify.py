@@ -13,6 +13,7 @@ from newsdesk.pipeline.draft.types import Check, Draft, DraftRequest, Report, So
 from newsdesk.pipeline.draft.verify import verify
 from newsdesk.pipeline.draft.verify_index import prepare
 from newsdesk.pipeline.draft.verify_support import SUPPORT_THRESHOLD, support
+from newsdesk.pipeline.issue.style import Style
 from newsdesk.pipeline.types import SourceRef
 from tests.pipeline.draft.test_planted_errors import STORIES
 
@@ -517,6 +518,17 @@ def test_an_organisation_with_or_without_its_country_is_the_same_speaker() -> No
     assert passed(report, "speaker")[0].message.endswith("as in the source")
     wrong = replace(draft, body=body.replace("Chile's Eastern Fleet Command", "Oskar Lind"))
     assert failed(verify(wrong, request), "speaker")
+
+
+def test_a_title_case_headline_is_not_read_as_names() -> None:
+    """Every word of a Title Case headline has a capital: "Deep-Water Dock" is no name."""
+    request = replace(REQUEST, style=Style(headline_case="title"))
+    draft = make_draft(headline="Norland Opens $2.8 Billion Deep-Water Dock at Port Ilsa")
+    report = verify(draft, request)
+    assert failed(report, "name") == []
+    assert [c for c in failed(report, "style") if c.field == "headline"] == []
+    invented = make_draft(teaser="Marta Quell opens a deep-water dock")
+    assert [c.span for c in failed(verify(invented, request), "name")] == ["Marta Quell"]
 
 
 def test_two_names_run_together_are_pointed_out() -> None:
