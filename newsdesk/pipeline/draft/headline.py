@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
-from newsdesk.pipeline.issue.style import ABBREVIATIONS, Style, apply_case
+from newsdesk.pipeline.issue.style import ABBREVIATIONS, Style, apply_case, quoted_words
 
 MIN_HEADLINE_WORDS = 6
 #: " - Reuters", " | BBC News", " — The New York Times": a short tail after a separator
@@ -82,10 +82,32 @@ def trims_cleanly(title: str, style: Style, outlets: Iterable[str] = ()) -> bool
     return len(words) <= limit or phrase_end(words, limit, MIN_HEADLINE_WORDS) is not None
 
 
+_SINGLE_OPEN = re.compile(r"(?:^|(?<=\s))'(?=[^\W\d_])")
+_SINGLE_CLOSE = re.compile(r"(?<=\S)'(?=$|[\s.,;:!?])")
+
+
+def _closing_marks(kept: str, cut: str) -> str:
+    """The closing quote marks of `cut` (the end stripped from a title) that `kept`
+    needs: "Veloria cites “a door to Asia”" keeps its last mark."""
+    out = ""
+    if "”" in cut and kept.count("“") > kept.count("”"):
+        out += "”"
+    if '"' in cut and kept.count('"') % 2:
+        out += '"'
+    if "’" in cut and kept.count("‘") > kept.count("’"):
+        out += "’"
+    opens, closes = len(_SINGLE_OPEN.findall(kept)), len(_SINGLE_CLOSE.findall(kept))
+    if "'" in cut and opens > closes:
+        out += "'"
+    return out
+
+
 def tidy(text: str) -> str:
     """No closing full stop, question mark or dangling separator; quotes kept balanced."""
     text = _LEADING_STOP.sub("", text)
-    text = _TRAILING_STOP.sub("", text)
+    end = _TRAILING_STOP.search(text)
+    if end is not None:
+        text = text[: end.start()] + _closing_marks(text[: end.start()], end.group())
     words = text.split()
     while words and words[-1].lower() in _LINK_WORDS | {"the", "a", "an", "of"}:
         words.pop()
@@ -94,6 +116,9 @@ def tidy(text: str) -> str:
         text = text.replace('"', "").replace("“", "").replace("”", "")
     if text.count("‘") != text.count("’"):
         text = text.replace("‘", "")
+    opens = list(_SINGLE_OPEN.finditer(text))
+    if len(opens) > len(_SINGLE_CLOSE.findall(text)):  # a quote cut: 'one of the biggest
+        text = text[: opens[-1].start()] + text[opens[-1].end() :]
     return text.rstrip(" ,;:-–—")
 
 
@@ -140,9 +165,13 @@ def make_teaser(title: str, style: Style, texts: Iterable[str], outlets: Iterabl
     core = tidy(trim_words(core, style.teaser_max_words, minimum=3))
     names = proper_words(texts)
     out: list[str] = []
-    for i, word in enumerate(core.split()):
+    words = core.split()
+    quoted = quoted_words(words)
+    for i, word in enumerate(words):
         if i == 0:
             out.append(word[:1].upper() + word[1:])
+        elif quoted[i]:
+            out.append(word)  # a quote keeps its case: "unveils 'Be Best' campaign"
         else:  # each part of a compound alone: "Chinese-linked", "U.S.-backed"
             out.append("-".join(_teaser_case(part, names) for part in word.split("-")))
     return " ".join(out)

@@ -105,10 +105,31 @@ def chain_headline(headline: str, *, continues: bool, continued: bool) -> str:
     return f"{ELLIPSIS if continues else ''}{core}{ELLIPSIS if continued else ''}"
 
 
+_OPENING = "\"'“‘«"
+_CLOSING = "\"'”’»"
+
+
+def quoted_words(words: list[str]) -> list[bool]:
+    """Which words stand inside a quotation ("'Be Best'", "“a door to Asia”"): their
+    case is the speaker's or the title's, which a change of case would misquote."""
+    out: list[bool] = []
+    inside = False
+    for word in words:
+        lead = word.lstrip("([")
+        if not inside and lead[:1] in _OPENING and lead[1:2].isalpha():
+            inside = True
+        out.append(inside)
+        tail = word.rstrip(".,;:!?)]…")
+        if inside and len(tail) > 1 and tail[-1] in _CLOSING:
+            inside = False
+    return out
+
+
 def _title_cased(words: list[str]) -> bool:
     """Every longer word after the first capitalised: a Title Case line, whose capitals
     say nothing about which words are names."""
-    long_words = [w for w in words[1:] if len(w) > 3]
+    quoted = quoted_words(words)
+    long_words = [w for i, w in enumerate(words) if i and not quoted[i] and len(w) > 3]
     return len(long_words) >= 2 and all(w[:1].isupper() for w in long_words)
 
 
@@ -133,11 +154,14 @@ def apply_case(headline: str, case: str, names: Collection[str] = ()) -> str:
             return part[:1].upper() + part[1:].lower()
         return part.lower()
 
+    quoted = quoted_words(words)
     out: list[str] = []
     for i, word in enumerate(words):
         bare = word.strip(".,:;'\"()…")
         looks_abbreviated = ("." in bare or any(c.isdigit() for c in bare)) and bare.isupper()
-        if (
+        if case == "sentence" and quoted[i] and not shouting:
+            out.append(word[:1].upper() + word[1:] if i == 0 else word)  # a quote as written
+        elif (
             bare.upper() in ABBREVIATIONS
             or looks_abbreviated
             or (not shouting and word.isupper() and len(bare) > 1)

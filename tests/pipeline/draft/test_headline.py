@@ -94,6 +94,23 @@ def test_teaser_is_sentence_case_with_names_kept() -> None:
     assert len(long.split()) <= 6 and long.startswith("Veloria closes Port Amsel")
 
 
+def test_teaser_and_sentence_headline_keep_a_quote_as_written() -> None:
+    """ "unveils ‘Tide Watch’ plan" once became "unveils ‘tide watch’ plan": a misquote,
+    which the draft's own quote check then failed."""
+    texts = ["Veloria unveiled a coastal plan on Tuesday."]
+    title = "Veloria Unveils ‘Tide Watch’ Plan for Port Amsel, Citing “A Door To Asia”"
+    teaser = make_teaser(title, Style(teaser_max_words=14), texts)
+    assert "‘Tide Watch’" in teaser and "“A Door To Asia”" in teaser
+    assert teaser.startswith("Veloria unveils ‘Tide Watch’ plan for")
+    headline = make_headline(title, Style(headline_case="sentence"), texts=texts)
+    assert headline.startswith("Veloria unveils ‘Tide Watch’ plan for")
+    # a quote cut by the word limit loses its opening mark rather than stay open
+    cut = "Varga calls 'Tide Watch' plan 'the best the port has ever had'"
+    assert make_teaser(cut, Style(teaser_max_words=8), texts) == (
+        "Varga calls 'Tide Watch' plan the best"
+    )
+
+
 def test_a_teaser_keeps_a_name_inside_a_compound() -> None:
     """ "Chinese-backed" once became "chinese-backed" in the archive's contents (review)."""
     texts = ["Ostrava signed a Chinese-backed loan for Port Amsel. The Kessel-led talks ended."]
