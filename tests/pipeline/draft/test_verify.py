@@ -183,6 +183,35 @@ def test_the_writers_own_words_are_not_a_quote(sentence: str) -> None:
     assert "writes these words as its own" in check.message
 
 
+@pytest.mark.parametrize(
+    "quoted",
+    [
+        "'We will never sell the port to anyone.'",
+        "«We will never sell the port to anyone.»",
+        "„We will never sell the port to anyone.“",
+        "‹We will never sell the port to anyone.›",
+        "'the dock would employ 4,000 people.'",  # the writer's words, in single marks
+    ],
+)
+def test_a_quote_in_other_marks_is_checked_too(quoted: str) -> None:
+    draft = make_draft(f"{BODY} Chen Yunlan has said: {quoted}")
+    [check] = failed(verify(draft, REQUEST), "quote")
+    assert "We will never sell" in check.span or "would employ" in check.span
+
+
+def test_a_faithful_quote_in_single_marks_passes_and_apostrophes_are_no_quotes() -> None:
+    body = (
+        f"{BODY} Varga has said: 'We are opening a door to the whole of Asia.' "
+        "The port's '90s cranes and its workers' huts were cleared."
+    )
+    report = verify(make_draft(body), REQUEST)
+    assert failed(report, "quote") == []
+    assert [c.span for c in passed(report, "quote")] == [
+        "We are opening a door to the whole of Asia",
+        "We are opening a door to the whole of Asia.",
+    ]
+
+
 def test_a_quotation_the_parser_did_not_pair_still_counts() -> None:
     """A quotation in straight single marks is not parsed as one, but a quote copied
     from its opening mark is still the speaker's words."""
