@@ -35,6 +35,7 @@ from newsdesk import __version__
 from newsdesk.pipeline.draft.backends import Option, register
 from newsdesk.pipeline.draft.headline import proper_words
 from newsdesk.pipeline.draft.types import Draft, DraftRequest, SourceArticle
+from newsdesk.pipeline.enrich.speaker_names import keeps_dot
 from newsdesk.pipeline.errors import BackendUnreachable, ConfigError, DraftError
 from newsdesk.pipeline.issue.style import (
     apply_case,
@@ -538,7 +539,10 @@ def parse_answer(content: str, request: DraftRequest) -> Draft:
         raise DraftError("the model's answer is not JSON newsdesk can read") from None
     if not isinstance(data, dict):
         raise DraftError("the model's answer is not a JSON object")
-    headline = strip_chain_marks(_text_field(data, "headline")).rstrip(".")
+    headline = strip_chain_marks(_text_field(data, "headline"))
+    last = headline.split()[-1] if headline.split() else ""
+    if headline.endswith(".") and not keeps_dot(last):  # "... FOR THE U.S." keeps it
+        headline = headline.rstrip(".")
     teaser = _text_field(data, "teaser")
     body = _TRAILING_ATTRIBUTION.sub("", _text_field(data, "body"))
     if not body:

@@ -324,6 +324,12 @@ def test_parse_answer_cites_and_cleans() -> None:
     assert parse_answer(json.dumps(faithful()), chosen).cited == ("a2",)
 
 
+def test_a_headline_ending_in_an_abbreviation_keeps_its_dot() -> None:
+    headline = "Kesteria restricts rare-earth magnet exports to the U.S."
+    draft = parse_answer(json.dumps({**faithful(), "headline": headline}), story_request())
+    assert draft.headline == "KESTERIA RESTRICTS RARE-EARTH MAGNET EXPORTS TO THE U.S."
+
+
 def test_a_sentence_case_headline_keeps_the_models_names() -> None:
     request = DraftRequest(**{**_fields(story_request()), "style": Style(headline_case="sentence")})
     headline = "Exporters scramble as Kesteria licenses magnet sales to the EU"
