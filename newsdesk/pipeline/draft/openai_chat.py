@@ -18,6 +18,7 @@ extractive draft.
 
 from __future__ import annotations
 
+import html
 import ipaddress
 import json
 import logging
@@ -476,12 +477,18 @@ def build_messages(request: DraftRequest, examples: int) -> list[dict[str, str]]
 # --- the answer ---------------------------------------------------------------------
 
 
+#: an HTML character reference with its semicolon ("&#8217;", "&amp;"); "AT&T" is not one
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
 def _text_field(data: dict[str, Any], name: str) -> str:
     value = data.get(name)
     if value is None:
         raise DraftError(f"the model's answer has no {name!r} field")
     if not isinstance(value, str):
         raise DraftError(f"the model's {name!r} is {type(value).__name__}, not text")
+    # a model trained on web pages may write "port&#8217;s": the text is plain, not HTML
+    value = _ENTITY.sub(lambda m: html.unescape(m[0]), value)
     value = " ".join(value.split())
     if not value:
         raise DraftError(f"the model's {name!r} is empty")

@@ -344,3 +344,11 @@ def test_a_sentence_case_headline_keeps_the_models_names() -> None:
 
 def _fields(request: DraftRequest) -> dict[str, Any]:
     return {name: getattr(request, name) for name in request.__dataclass_fields__}
+
+
+def test_character_references_in_an_answer_are_read_as_the_characters() -> None:
+    """A model trained on web pages may answer "port&#8217;s": plain text is wanted, and
+    the quote check compares it with the sources' characters."""
+    body = faithful()["body"] + " The port&#8217;s R&amp;D budget&#x2C; said AT&T&nbsp;staff."
+    draft = parse_answer(json.dumps({**faithful(), "body": body}), story_request())
+    assert draft.body.endswith(" The port\u2019s R&D budget, said AT&T staff.")
