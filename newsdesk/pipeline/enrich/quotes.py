@@ -64,6 +64,7 @@ reads the attributions and pronouns (3, 5) with the name parsing of
 from __future__ import annotations
 
 import itertools
+import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -328,10 +329,15 @@ _QUOTE_MARKS = str.maketrans(
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 
 
+#: a hyphenated word broken over two lines ("long-" and "term"), as pasted text has it
+_BROKEN_AT_HYPHEN = re.compile(r"(?<=\w)-[ \t]*\r?\n\s*(?=\w)")
+
+
 def normalise_quote_text(text: str) -> str:
-    """Quote marks made straight, invisible characters dropped, whitespace collapsed."""
+    """Quote marks made straight, invisible characters dropped, a word broken at its
+    hyphen over two lines made whole again ("long-term"), whitespace collapsed."""
     text = unicodedata.normalize("NFC", text).translate(_QUOTE_MARKS).translate(_INVISIBLE)
-    return " ".join(text.split())
+    return " ".join(_BROKEN_AT_HYPHEN.sub("-", text).split())
 
 
 def _strip_outer_marks(text: str) -> str:

@@ -379,6 +379,14 @@ def test_verify_quote_rejects_anything_else(quote: str) -> None:
     assert not verify_quote(quote, SOURCE)
 
 
+def test_a_word_broken_at_its_hyphen_over_two_lines_is_one_word() -> None:
+    """Text pasted from a page or PDF may break "long-term" after its hyphen."""
+    source = '"We are ready for the long-\nterm work," said Ilse Varga.'
+    assert verify_quote("We are ready for the long-term work", source)
+    assert not verify_quote("We are ready for the long- term work", source + " a-b")
+    assert not verify_quote("We are ready for the longterm work", source)
+
+
 def test_every_found_quote_verifies_against_its_source() -> None:
     source = '“Nobody is refusing cover,” said Lars Brekke. "Everybody is repricing."'
     quotes = find_quotes(source)
