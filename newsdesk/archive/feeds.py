@@ -31,6 +31,8 @@ from newsdesk.pipeline.issue import render as renderers
 from newsdesk.pipeline.text import xml_safe
 
 FEED_LENGTH = 50
+#: how long after an item's making a save is still its making (`updated_at`)
+MADE_WITHIN = dt.timedelta(minutes=1)
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 JSON_FEED_TYPE = "application/feed+json; charset=utf-8"
 #: each format's file name under a publication's or category's path
@@ -83,6 +85,16 @@ def published_at(issue: Issue) -> dt.datetime:
     return issue.created
 
 
+def updated_at(item: Item, published: dt.datetime) -> dt.datetime:
+    """When the item was last edited after its issue came out. An item saved again
+    within MADE_WITHIN of its making was being made, not edited: an imported back
+    issue's items are made at the import, years after their issue's date, and a
+    feed reader must not show them as updated."""
+    if item.updated - item.created <= MADE_WITHIN:
+        return published
+    return max(published, item.updated)
+
+
 def feed_paths(base: str) -> dict[str, str]:
     """The feeds of the page at `base` (a publication's home or a category page)."""
     return {fmt: f"{base}{name}" for fmt, name in FEED_FILES.items()}
@@ -116,7 +128,7 @@ def entries(request: HttpRequest, items: QuerySet[Item]) -> list[FeedEntry]:
                 text=paragraph,
                 summary=xml_safe(item.teaser),
                 published=published,
-                updated=max(published, item.updated),
+                updated=updated_at(item, published),
                 tags=tuple(xml_safe(t) for t in tags),
                 authors=tuple(xml_safe(name) for name in issue.editors),
             )

@@ -264,3 +264,27 @@ def test_a_dated_entry_is_titled_by_its_first_whole_words(client: Client, archiv
         assert title in titles, path
     items = json_feed(client, "/hpb/feed.json")["items"]
     assert title in [item["title"] for item in items]
+
+
+def test_an_imported_item_is_not_updated_until_an_editor_edits_it(
+    client: Client, archive: Archive
+) -> None:
+    """Importing a back issue makes its items years after their date: not an edit."""
+    import_file(BACKISSUES / "variants" / "hpb-0098-dated-entries.txt", archive.hpb)
+    issue = archive.hpb.issues.get(number=98)
+    item = issue.items.order_by("position").first()
+    assert item is not None
+
+    def dates() -> tuple[str, str]:
+        entries = json_feed(client, "/hpb/feed.json")["items"]
+        entry = next(e for e in entries if e["id"].endswith(f"items/{item.pk}"))
+        return entry["date_published"], entry["date_modified"]
+
+    published, modified = dates()
+    assert published.startswith(f"{issue.date.isoformat()}T") and modified == published
+    # an editor's correction a day after the import is an edit
+    type(item).objects.filter(pk=item.pk).update(created=item.created - dt.timedelta(days=1))
+    item.refresh_from_db()
+    item.save()
+    published, modified = dates()
+    assert modified > published and modified.startswith(str(item.updated.date()))
