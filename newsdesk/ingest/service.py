@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from newsdesk.ingest.models import FetchLog, Source
 from newsdesk.ingest.rows import insert_rows, update_rows
+from newsdesk.ingest.sources import source_url
 from newsdesk.ingest.store import Outcome, known_links, near_index, recent_links, store_batch
 from newsdesk.ingest.workers import WorkerPool, page_draft, shared_pool
 from newsdesk.logs import log_context
@@ -54,6 +55,7 @@ PREPARE_MARGIN = 10
 STORE_BATCH = 500
 STORE_AFTER = 0.5
 _SOURCE_STATE = (
+    "url",  # a feed that moved permanently is asked for at its new address
     "outlet",  # a source named on the command line takes its feed's title
     "last_polled",
     "consecutive_failures",
@@ -130,6 +132,7 @@ class _FeedResult:
     status: int | None = None
     etag: str = ""
     last_modified: str = ""
+    moved_to: str = ""  # where the feed moved permanently (FetchResult.moved_to)
     error: BaseException | None = None
     duration: float = 0.0
 
@@ -155,6 +158,8 @@ class _RunState:
     outstanding: Counter[int] = field(default_factory=Counter)
     logs: dict[int, FetchLog] = field(default_factory=dict)
     failed: set[int] = field(default_factory=set)  # sources whose poll or storing failed
+    #: (publication, URL) of the sources that moved this run: two may not move to one URL
+    moved: set[tuple[int | None, str]] = field(default_factory=set)
 
 
 class Ingestor:
@@ -197,6 +202,7 @@ class Ingestor:
                 result.status = fetched.status
                 result.etag = fetched.etag or ""
                 result.last_modified = fetched.last_modified or ""
+                result.moved_to = fetched.moved_to
                 if not fetched.not_modified:
                     result.read = workers.call(
                         read_feed,
@@ -397,6 +403,8 @@ class Ingestor:
         source.consecutive_failures = 0
         source.last_error = source.last_error_kind = ""
         source.etag, source.last_modified = result.etag[:500], result.last_modified[:200]
+        if result.moved_to:
+            self._move(source, result.moved_to, state)
         source.next_poll = now + timedelta(minutes=settings.NEWSDESK_POLL_MINUTES)
         log.ok = True
         if result.read is None:
@@ -445,6 +453,29 @@ class Ingestor:
                     entry,
                 )
             )
+
+    @staticmethod
+    def _move(source: Source, moved_to: str, state: _RunState) -> None:
+        """Ask for a feed that moved permanently (301, 308) at its new address from now
+        on; not when another source of the publication polls that address already, nor
+        when an internal host the operator allowed would lend its allowance to another."""
+        try:
+            url = source_url(moved_to)
+        except InputError:
+            return
+        if url == source.url:
+            return
+        if source.allow_internal and host_key(url) != host_key(source.url):
+            return
+        key = (source.publication_id, url)
+        same = Source.objects.filter(publication=source.publication_id, url=url)
+        taken = same.exclude(pk=source.pk).exists()
+        if taken or key in state.moved:
+            return
+        state.moved.add(key)
+        with log_context(source=source.pk):
+            log.info("feed %s moved permanently to %s", source.url, url)
+        source.url = url
 
     @staticmethod
     def _name_outlet(source: Source, read: ReadFeed) -> None:

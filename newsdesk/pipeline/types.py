@@ -40,6 +40,9 @@ class FetchResult:
     etag: str | None = None
     last_modified: str | None = None
     elapsed: float = 0.0
+    #: where the permanent redirects (301, 308) that began the chain led, "" when the
+    #: first answer was no permanent redirect: the address to ask next time
+    moved_to: str = ""
 
     @property
     def not_modified(self) -> bool:

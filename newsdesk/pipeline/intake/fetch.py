@@ -355,12 +355,16 @@ class Fetcher:
             headers["If-Modified-Since"] = last_modified
         deadline = time.monotonic() + self.policy.total_timeout
         current = url
+        moved_to, permanent = "", True  # only an unbroken run of permanent redirects moves
         started = time.monotonic()
         for _hop in range(self.policy.max_redirects + 1):
             check_scheme(current)
             status, resp_headers, body = self._get_once(current, headers, deadline)
             if status in (301, 302, 303, 307, 308) and "location" in resp_headers:
                 current = urljoin(current, resp_headers["location"])
+                permanent = permanent and status in (301, 308)
+                if permanent:
+                    moved_to = current
                 continue
             if status == 304:
                 return FetchResult(
@@ -372,6 +376,7 @@ class Fetcher:
                     etag=resp_headers.get("etag") or etag,
                     last_modified=resp_headers.get("last-modified") or last_modified,
                     elapsed=time.monotonic() - started,
+                    moved_to=moved_to,
                 )
             if status >= 400:
                 raise HTTPStatusError(status, current)
@@ -384,6 +389,7 @@ class Fetcher:
                 etag=resp_headers.get("etag"),
                 last_modified=resp_headers.get("last-modified"),
                 elapsed=time.monotonic() - started,
+                moved_to=moved_to,
             )
         raise FetchError(f"more than {self.policy.max_redirects} redirects from {url}")
 

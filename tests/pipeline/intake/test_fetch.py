@@ -179,6 +179,33 @@ def test_redirects_are_followed_and_bounded(http_server: FixtureServer, tmp_path
             f.fetch(http_server.url("r7"))
 
 
+def test_a_run_of_permanent_redirects_says_where_the_url_moved(
+    http_server: FixtureServer, tmp_path: Path
+) -> None:
+    (tmp_path / "new.xml").write_text("<rss/>")
+
+    def redirect(status: int, target: str):
+        def handler(h: BaseHTTPRequestHandler) -> bool:
+            send(h, status, b"", None, {"Location": target})
+            return True
+
+        return handler
+
+    http_server.routes["/old.xml"] = redirect(301, "/mid.xml")
+    http_server.routes["/mid.xml"] = redirect(308, "/new.xml")
+    http_server.routes["/temporary.xml"] = redirect(302, "/old.xml")
+    http_server.routes["/then-temporary.xml"] = redirect(301, "/for-now.xml")
+    http_server.routes["/for-now.xml"] = redirect(307, "/new.xml")
+    with fetcher_for(http_server) as f:
+        assert f.fetch(http_server.url("old.xml")).moved_to == http_server.url("new.xml")
+        # a temporary redirect first: the old address stays the one to ask
+        assert f.fetch(http_server.url("temporary.xml")).moved_to == ""
+        # a permanent one, then a temporary one: the address moved to the first's target
+        moved = f.fetch(http_server.url("then-temporary.xml")).moved_to
+        assert moved == http_server.url("for-now.xml")
+        assert f.fetch(http_server.url("new.xml")).moved_to == ""
+
+
 def test_redirect_to_internal_host_is_blocked(http_server: FixtureServer) -> None:
     # the allowed host redirects to another name of the same machine: every hop is checked
     def leak(h: BaseHTTPRequestHandler) -> bool:
