@@ -24,7 +24,7 @@ class TextSource(enum.StrEnum):
 
     PAGE = "page"  # extracted from the fetched article page
     FEED = "feed"  # the feed's own full content (content:encoded, atom:content)
-    TEASER = "teaser"  # only the feed summary was available
+    TEASER = "teaser"  # only the feed summary, or a paywalled page's opening, was available
     PASTED = "pasted"  # given by an editor
 
 

@@ -139,7 +139,8 @@ def build_article(
         notes.append("the page is paywalled")
     if page is not None and word_count(page_text) >= word_count(feed_text):
         html = text_to_html(page_text) if paywalled else page.html
-        text, source = page_text, TextSource.PAGE
+        # what a paywall lets everyone read is an opening, not the article
+        text, source = page_text, TextSource.TEASER if paywalled else TextSource.PAGE
     else:
         text, html, source = feed_text, feed_html, feed_kind
         if page is not None:

@@ -88,6 +88,25 @@ def test_paywall_stub_falls_back_to_feed_teaser() -> None:
     assert "shorter than the feed" in draft.notes[0]
 
 
+def test_a_paywall_stub_longer_than_the_teaser_is_kept_as_a_teaser() -> None:
+    opening = "The tram levy report opens with a paragraph all visitors may read. " * 4
+    page_text = f"{opening}\nSubscribe to continue reading\nAlready a subscriber? Sign in."
+    draft = build_article(
+        link="http://o.example/a",
+        outlet="O",
+        arrival=Arrival.FEED,
+        entry=entry(summary="A short teaser."),
+        page=Extracted(text=page_text),
+        page_url="http://o.example/a",
+    )
+    assert draft.text == opening.strip() and "the page is paywalled" in draft.notes
+    assert draft.text_source is TextSource.TEASER  # not stored as the page's full text
+    by_url = build_article(  # an editor who adds such a page by its URL sees the same
+        link="http://o.example/a", outlet="O", arrival=Arrival.MANUAL_URL, page=Extracted(page_text)
+    )
+    assert by_url.text_source is TextSource.TEASER
+
+
 def test_page_text_and_canonical_win() -> None:
     page = Extracted(
         text=LONG,
