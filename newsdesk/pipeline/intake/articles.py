@@ -41,6 +41,8 @@ MAX_URL_LENGTH = 2000
 MAX_OUTLET_LENGTH = 200
 #: feed and page dates further apart than this are reported to the editor
 DATE_TOLERANCE = timedelta(hours=36)
+#: a publication time later than its arrival by more than this (clock skew) is wrong
+FUTURE_TOLERANCE = timedelta(minutes=15)
 
 
 _PAYWALL = re.compile(
@@ -96,6 +98,16 @@ def choose_date(
     if not page_date.utcoffset() and feed_date.utcoffset():
         return page_date.astimezone(feed_date.tzinfo), note  # on the clock the feed gave
     return page_date, note
+
+
+def not_in_future(published: datetime | None, now: datetime) -> tuple[datetime | None, str]:
+    """A publication time after the article arrived (a feed's wrong offset, a scheduled
+    post's date) is replaced by the arrival, on the clock the outlet declared, and noted:
+    a far-future date would keep the article out of every week and at the top of lists."""
+    if published is None or published <= now + FUTURE_TOLERANCE:
+        return published, ""
+    note = f"dated {published.astimezone(UTC):%Y-%m-%d %H:%M}Z, in the future; used its arrival"
+    return now.astimezone(published.tzinfo), note
 
 
 def declared_canonical(url: str, *, base: str) -> str:
@@ -165,6 +177,9 @@ def build_article(
     published, date_note = choose_date(
         entry.published or entry.updated if entry else None, page.published if page else None
     )
+    if arrival is not Arrival.PASTED:  # an editor's date is checked where it is typed
+        published, future = not_in_future(published, datetime.now(UTC))
+        date_note = "; ".join(filter(None, (date_note, future)))
     title = (entry.title if entry and entry.title else "") or (page.title if page else "")
     authors = (entry.authors if entry and entry.authors else ()) or (page.authors if page else ())
     words = normalise_words(text or title)

@@ -107,6 +107,23 @@ def test_a_paywall_stub_longer_than_the_teaser_is_kept_as_a_teaser() -> None:
     assert by_url.text_source is TextSource.TEASER
 
 
+def test_a_date_in_the_future_is_replaced_by_the_arrival_and_noted() -> None:
+    taipei = timezone(timedelta(hours=8))
+    before = datetime.now(UTC)
+    far = datetime(2099, 1, 1, 10, 0, tzinfo=taipei)
+    draft = build_article(
+        link="http://o.example/a", outlet="O", arrival=Arrival.FEED, entry=entry(published=far)
+    )
+    assert draft.published is not None and before <= draft.published <= datetime.now(UTC)
+    assert draft.published.utcoffset() == timedelta(hours=8)  # still the outlet's clock
+    assert draft.date_note == "dated 2099-01-01 02:00Z, in the future; used its arrival"
+    soon = datetime.now(UTC) + timedelta(minutes=5)  # a clock a little ahead of ours
+    near = build_article(
+        link="http://o.example/a", outlet="O", arrival=Arrival.FEED, entry=entry(published=soon)
+    )
+    assert near.published == soon and near.date_note == ""
+
+
 def test_page_text_and_canonical_win() -> None:
     page = Extracted(
         text=LONG,
