@@ -434,7 +434,9 @@ class Ingestor:
         ]
         need_pages = [e for e in prepared.need_pages if e.link not in seen]
         taken = first_new(result.read.links, [link for link, _ in drafts], need_pages)
-        deferred = result.read.deferred + len(drafts) + len(need_pages) - len(taken)
+        # counted by entry, not by link: a feed that lists one link twice defers nothing
+        left = [link for link, _ in drafts] + [e.link for e in need_pages]
+        deferred = result.read.deferred + sum(1 for link in left if link not in taken)
         if deferred:  # the next poll fetches the feed whole (no 304) to take the rest
             report.deferred += deferred
             source.etag = source.last_modified = ""

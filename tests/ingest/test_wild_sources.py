@@ -62,3 +62,17 @@ def test_a_feed_moving_to_an_address_another_source_polls_stays_put(
     urls = set(Source.objects.values_list("url", flat=True))
     assert urls == {http_server.url(p) for p in ("old.xml", "older.xml", "new.xml")}
     assert Article.objects.count() == 1
+
+
+def test_a_feed_listing_one_link_twice_defers_nothing(http_server: FixtureServer) -> None:
+    """Both entries are taken in this poll: none is counted as left for the next, and
+    the feed keeps its validators (a deferral would make every poll fetch it whole)."""
+    link = http_server.url("twice/1")
+    full_text_feed(Path(http_server.root), "twice.xml", [link, link, http_server.url("once")])
+    source = Source.objects.create(url=http_server.url("twice.xml"), outlet="Twice")
+    report = run(http_server, [source]).report
+    source.refresh_from_db()
+    assert report.deferred == 0 and report.entries == 3
+    assert report.new_articles + report.duplicates == 3
+    assert Article.objects.count() == 2
+    assert source.etag or source.last_modified  # the next poll may be answered 304
