@@ -156,7 +156,13 @@ def import_issues(args: argparse.Namespace) -> int:
                 advance("refusal", 1)
 
         report = archive.import_archive(
-            files, pub, actor_of(args), args.date, dry_run=args.dry_run, on_file=on_file
+            files,
+            pub,
+            actor_of(args),
+            args.date,
+            dry_run=args.dry_run,
+            on_file=on_file,
+            also_titled=args.also_titled,
         )
     if bulk:
         pub.refresh_from_db()

@@ -474,6 +474,14 @@ def add_newsroom_commands(command: Command) -> None:
         type=iso_day,
         help="issue date YYYY-MM-DD (default: the page's, else the latest source date)",
     )
+    a.add_argument(
+        "--also-titled",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="an earlier name of the publication that back issues are titled with "
+        "(repeat for several)",
+    )
     action("list", "List a publication's issues and drafts.", draft=False)
     a = action("render", "Render an issue (by number, or a draft) in one format.")
     a.add_argument("number", type=int, nargs="?", metavar="NUMBER")

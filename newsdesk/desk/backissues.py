@@ -11,8 +11,11 @@ from newsdesk.ingest.limits import input_limits
 from newsdesk.newsroom import uploads
 from newsdesk.newsroom.archive import SUFFIXES, ArchiveReport
 from newsdesk.newsroom.models import Publication
-from newsdesk.pipeline.errors import NewsdeskError
+from newsdesk.pipeline.errors import InputError, NewsdeskError
 from newsdesk.pipeline.limits import size_text
+
+#: earlier names one upload may give, each as long as a publication's name may be
+MAX_EARLIER_NAMES, LONGEST_NAME = 20, 200
 
 
 def _page(
@@ -32,6 +35,7 @@ def _page(
             suffixes=", ".join(sorted(SUFFIXES)),
             limit=size_text(input_limits().import_bytes),
             max_files=uploads.MAX_FILES,
+            also_titled=request.POST.get("also_titled", ""),
         ),
         status=status,
     )
@@ -49,8 +53,22 @@ def backissues(request: HttpRequest, publication: Publication) -> HttpResponse:
             publication,
             request.user,
             dry_run=request.POST.get("dry_run") == "1",
+            also_titled=earlier_names(request.POST.get("also_titled", "")),
         )
     except NewsdeskError as exc:
         messages.error(request, str(exc))
         return _page(request, publication, status=400)
     return _page(request, publication, report)
+
+
+def earlier_names(text: str) -> list[str]:
+    """The form's earlier names of the publication, one a line (blank lines left out)."""
+    names = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+    if len(names) > MAX_EARLIER_NAMES:
+        raise InputError(f"{len(names)} earlier names; give at most {MAX_EARLIER_NAMES}")
+    for name in names:
+        if len(name) > LONGEST_NAME:
+            raise InputError(
+                f"the earlier name {name[:40] + '...'!r} is longer than {LONGEST_NAME} characters"
+            )
+    return names

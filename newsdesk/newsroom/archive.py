@@ -21,7 +21,7 @@ from newsdesk.newsroom import imports
 from newsdesk.newsroom.imports import ImportOutcome
 from newsdesk.newsroom.models import Category, Publication
 from newsdesk.pipeline.errors import NewsdeskError
-from newsdesk.pipeline.issue.backissues import ParsedIssue
+from newsdesk.pipeline.issue.backissues import ParsedIssue, Titles
 
 #: the files of a folder that are read as back issues; others are listed as ignored
 SUFFIXES = frozenset({".txt", ".text", ".html", ".htm", ".json"})
@@ -99,6 +99,15 @@ def expand(names: Iterable[str]) -> tuple[list[Path], list[Path]]:
     return files, ignored
 
 
+@dataclasses.dataclass(frozen=True)
+class _Named:
+    """The publication imported into, and the names its issues may be titled with."""
+
+    publication: Publication
+    also_titled: tuple[str, ...]
+    titles: Titles
+
+
 class _RolledBack(Exception):
     def __init__(self, outcome: ImportOutcome) -> None:
         super().__init__("dry run")
@@ -131,18 +140,21 @@ def import_archive(
     dry_run: bool = False,
     on_file: OnFile | None = None,
     shown_as: Mapping[Path, str] | None = None,
+    also_titled: Sequence[str] = (),
 ) -> ArchiveReport:
     """Import every file; see the module's docstring. `shown_as` gives a file the name its
-    messages and its issue's `imported_from` use (an upload's), instead of its path."""
+    messages and its issue's `imported_from` use (an upload's), instead of its path;
+    `also_titled`, earlier names of the publication that issues may be titled with."""
     report = ArchiveReport(dry_run=dry_run, files=len(files))
     known = set(Category.objects.filter(publication=publication).values_list("name", flat=True))
     seen: dict[int, tuple[Path, str]] = {}  # a dry run's issues by number: the file, its name
+    named = _Named(publication, tuple(also_titled), imports.titles_of(publication, also_titled))
     for path in files:
         name = (shown_as or {}).get(path) or str(path)
         result: ImportOutcome | Refusal
         try:
-            parsed = imports.parse_file(path, name)
-            result = _import_one(parsed, path, publication, name, actor, issue_date, dry_run, seen)
+            parsed = imports.parse_file(path, name, named.titles)
+            result = _import_one(parsed, path, named, name, actor, issue_date, dry_run, seen)
         except OSError as exc:
             result = Refusal(f"{name}: {exc.strerror or exc}")
         except NewsdeskError as exc:
@@ -162,7 +174,7 @@ def import_archive(
 def _import_one(
     parsed: ParsedIssue | dict[str, Any],
     path: Path,
-    publication: Publication,
+    named: _Named,
     name: str,
     actor: str,
     issue_date: Any,
@@ -175,10 +187,14 @@ def _import_one(
     then compared with that issue exactly as the real run compares it, whatever the two
     files' formats."""
 
+    publication = named.publication
+
     def store(found: ParsedIssue | dict[str, Any], source: str) -> ImportOutcome:
         if isinstance(found, dict):
             return imports.import_export_record(found, publication, source, actor)
-        return imports.import_parsed(found, publication, source, actor, issue_date)
+        return imports.import_parsed(
+            found, publication, source, actor, issue_date, also_titled=named.also_titled
+        )
 
     if not dry_run:
         return store(parsed, name)
@@ -187,7 +203,7 @@ def _import_one(
     try:
         with transaction.atomic():
             if earlier is not None:
-                store(imports.parse_file(*earlier), earlier[1])
+                store(imports.parse_file(*earlier, named.titles), earlier[1])
             raise _RolledBack(store(parsed, name))
     except _RolledBack as done:
         outcome = done.outcome

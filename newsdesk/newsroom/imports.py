@@ -39,7 +39,7 @@ from newsdesk.pipeline.errors import IssueError, NewsdeskError
 from newsdesk.pipeline.issue import render as renderers
 from newsdesk.pipeline.issue.backissues import ParsedIssue, parse_issue_text
 from newsdesk.pipeline.issue.backissues_html import parse_issue_html
-from newsdesk.pipeline.issue.backissues_lines import decode, fold
+from newsdesk.pipeline.issue.backissues_lines import ANY_TITLE, Titles, decode
 from newsdesk.pipeline.limits import check_items, read_limited, too_many_items
 from newsdesk.pipeline.types import IssueText, ItemText, SourceRef
 from newsdesk.storage import unique_name
@@ -76,9 +76,17 @@ DATED_BY = {
 }
 
 
-def parse_file(path: Path, name: str = "") -> ParsedIssue | dict[str, Any]:
+def titles_of(publication: Publication, also_titled: Sequence[str] = ()) -> Titles:
+    """The publication's name and the earlier ones its back issues carry (--also-titled)."""
+    return Titles((publication.name, *also_titled))
+
+
+def parse_file(
+    path: Path, name: str = "", titles: Titles = ANY_TITLE
+) -> ParsedIssue | dict[str, Any]:
     """The file's issue, parsed; refused before it is read whole when over the limits.
-    Messages call the file `name` (an upload's own name), else its path."""
+    Messages call the file `name` (an upload's own name), else its path. `titles`: the
+    publication's names, so that the title is read in the forms archives write it."""
     limits = input_limits()
     name = name or str(path)
     with path.open("rb") as stream:
@@ -104,15 +112,18 @@ def parse_file(path: Path, name: str = "") -> ParsedIssue | dict[str, Any]:
         or page
         or text.lstrip()[:15].lower().startswith(("<!doctype", "<html"))
     ):
-        return parse_issue_html(text, name, limits)
-    return parse_issue_text(text, name, limits, markdown=suffix in MARKDOWN_SUFFIXES)
+        return parse_issue_html(text, name, limits, titles)
+    markdown = suffix in MARKDOWN_SUFFIXES
+    return parse_issue_text(text, name, limits, markdown=markdown, titles=titles)
 
 
-def import_file(path: Path, publication: Publication, actor: str = "import") -> ImportOutcome:
-    parsed = parse_file(path)
+def import_file(
+    path: Path, publication: Publication, actor: str = "import", also_titled: Sequence[str] = ()
+) -> ImportOutcome:
+    parsed = parse_file(path, titles=titles_of(publication, also_titled))
     if isinstance(parsed, dict):
         return import_export_record(parsed, publication, str(path), actor)
-    return import_parsed(parsed, publication, str(path), actor)
+    return import_parsed(parsed, publication, str(path), actor, also_titled=also_titled)
 
 
 def issue_date_of(parsed: ParsedIssue, given: dt.date | None = None) -> tuple[dt.date | None, str]:
@@ -142,13 +153,17 @@ def link_categories(issue: Issue, categories: Sequence[Category]) -> None:
         IssueCategory.objects.create(issue=issue, category=found, position=position)
 
 
-def check_parsed(parsed: ParsedIssue, publication: Publication, source: str = "") -> str:
+def check_parsed(
+    parsed: ParsedIssue, publication: Publication, source: str = "", also_titled: Sequence[str] = ()
+) -> str:
     """Whether the issue would be stored ("imported") or is stored already ("skipped");
-    IssueError, naming the file and the title's line, when it may not be stored."""
+    IssueError, naming the file and the title's line, when it may not be stored. Its
+    title names the publication, or one of the earlier names `also_titled`."""
     where = f"{source}:{parsed.title_line}"
-    if fold(parsed.publication) != fold(publication.name):
+    if not titles_of(publication, also_titled).agree(parsed.publication, publication.name):
         raise IssueError(
-            f"{where}: the issue is titled {parsed.publication!r}, not {publication.name!r}"
+            f"{where}: the issue is titled {parsed.publication!r}, not {publication.name!r} "
+            "(if that is an earlier name of it, accept it with --also-titled)"
         )
     below = below_first_number(publication, parsed.number)
     if below:
@@ -180,10 +195,11 @@ def import_parsed(
     source: str = "",
     actor: str = "import",
     issue_date: dt.date | None = None,
+    also_titled: Sequence[str] = (),
 ) -> ImportOutcome:
     """Store a parsed back issue as published, in one transaction; skip it if already stored."""
     with transaction.atomic():
-        if check_parsed(parsed, publication, source) == "skipped":
+        if check_parsed(parsed, publication, source, also_titled) == "skipped":
             return outcome_of(parsed, source, "skipped", issue_date)
         digest = content_hash(parsed)
         when, dated_by = issue_date_of(parsed, issue_date)
@@ -222,8 +238,11 @@ def import_parsed(
 
 
 def content_hash(parsed: ParsedIssue) -> str:
-    payload = renderers.render_text(_as_issue_text(parsed))
-    return hashlib.sha256(" ".join(payload.split()).encode()).hexdigest()
+    """The issue's text as the house renders it."""
+    text = IssueText(
+        parsed.publication, parsed.number, parsed.date, parsed.items, parsed.categories
+    )
+    return hashlib.sha256(" ".join(renderers.render_text(text).split()).encode()).hexdigest()
 
 
 def content_hash_of(issue: Issue) -> str:
@@ -231,16 +250,6 @@ def content_hash_of(issue: Issue) -> str:
     return hashlib.sha256(
         " ".join(renderers.render_text(dataclasses.replace(text, date=None)).split()).encode()
     ).hexdigest()
-
-
-def _as_issue_text(parsed: ParsedIssue) -> IssueText:
-    return IssueText(
-        publication=parsed.publication,
-        number=parsed.number,
-        date=parsed.date,
-        items=parsed.items,
-        categories=parsed.categories,
-    )
 
 
 def export_record(issue: Issue) -> dict[str, Any]:

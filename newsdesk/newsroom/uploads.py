@@ -49,8 +49,10 @@ def import_uploads(
     user: AnyUser,
     *,
     dry_run: bool = False,
+    also_titled: Sequence[str] = (),
 ) -> ArchiveReport:
-    """Import uploaded back-issue files: (file name, stream) each; see the module's docstring."""
+    """Import uploaded back-issue files: (file name, stream) each; see the module's docstring.
+    `also_titled`: earlier names of the publication its back issues may be titled with."""
     if not uploads:
         raise InputError("choose one or more back-issue files to upload")
     if len(uploads) > MAX_FILES:
@@ -74,7 +76,12 @@ def import_uploads(
             names[path] = shown
         with transaction.atomic():
             report = import_archive(
-                list(names), publication, user.get_username(), dry_run=dry_run, shown_as=names
+                list(names),
+                publication,
+                user.get_username(),
+                dry_run=dry_run,
+                shown_as=names,
+                also_titled=also_titled,
             )
             for outcome in [] if dry_run else report.imported:
                 record(

@@ -136,3 +136,34 @@ def test_a_huge_upload_is_not_written_to_disk_whole(
     assert response.status_code == 200
     assert "<strong>huge.txt</strong>" in html and "NEWSDESK_MAX_IMPORT_BYTES" in html
     assert on_disk == [(2049, 600_000)]  # the file's whole size is still known
+
+
+def test_an_upload_takes_earlier_names_of_the_bulletin(hpb: Publication) -> None:
+    """Back issues under an earlier name are refused, naming it; given in the form (one a
+    line, kept for the real run after a dry run), they are imported."""
+    client = logged_in(hpb, "editor")
+    text = (FIXTURES / "hpb-0412.txt").read_text(encoding="utf-8")
+    old = text.replace("Harbour Policy Brief No. 412", "HARBOUR BRIEF NO. 412")
+
+    def send(**data: object) -> str:
+        response = client.post(
+            "/desk/hpb/backissues/",
+            {"files": [SimpleUploadedFile("old.txt", old.encode())], **data},
+        )
+        assert response.status_code == 200
+        return response.content.decode()
+
+    html = send()
+    assert "1 refused" in html and "earlier name &#x27;HARBOUR BRIEF&#x27;" in html
+    html = send(also_titled="Harbour Brief\r\n\r\nPort Notes\r\n", dry_run="1")
+    assert "1 issue to import" in html
+    assert ">Harbour Brief\r\n\r\nPort Notes\r\n</textarea>" in html  # kept as sent
+    html = send(also_titled="Harbour Brief")
+    assert "1 issue imported" in html
+    assert list(Issue.objects.values_list("number", flat=True)) == [412]
+    many = client.post(
+        "/desk/hpb/backissues/",
+        {"files": files("hpb-0413.txt"), "also_titled": "\n".join(f"N{k}" for k in range(21))},
+    )
+    assert many.status_code == 400 and "give at most 20" in many.content.decode()
+    assert Issue.objects.count() == 1

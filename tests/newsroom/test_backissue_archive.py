@@ -205,7 +205,8 @@ def test_a_sibling_bulletin_and_a_lone_cut_file(newsdesk) -> None:  # type: igno
     assert refused.code == 1
     assert refused.err == (
         f"refused {sibling}:9: the issue is titled 'Harbour Trade Notes', "
-        "not 'Harbour Policy Brief'\n"
+        "not 'Harbour Policy Brief' (if that is an earlier name of it, accept it with "
+        "--also-titled)\n"
     )
 
 

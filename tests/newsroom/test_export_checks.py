@@ -259,10 +259,10 @@ def test_an_import_of_several_files_commits_each_issue_on_its_own(
     seen: list[tuple[bool, list[int | None]]] = []
     parse_file = imports.parse_file
 
-    def watched(path: Path, name: str = "") -> Any:
+    def watched(path: Path, name: str = "", *titles: Any) -> Any:
         numbers = list(Issue.objects.values_list("number", flat=True))
         seen.append((connection.in_atomic_block, numbers))
-        return parse_file(path, name)
+        return parse_file(path, name, *titles)
 
     monkeypatch.setattr(imports, "parse_file", watched)
     files = [str(FIXTURES / "hpb-0412.txt"), str(bad), str(FIXTURES / "hpb-0414.txt")]

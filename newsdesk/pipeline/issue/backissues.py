@@ -21,7 +21,9 @@ from datetime import date
 from newsdesk.pipeline.errors import IssueParseError
 from newsdesk.pipeline.issue import backissues_lines as lines_
 from newsdesk.pipeline.issue.backissues_lines import (
+    ANY_TITLE,
     CATEGORIES_LABEL,
+    Titles,
     lines_and_blanks,
     numbered_lines,
     parse_attribution,
@@ -41,6 +43,7 @@ __all__ = [
     "CATEGORIES_LABEL",
     "IssueParseError",
     "ParsedIssue",
+    "Titles",
     "numbered_lines",
     "parse_attribution",
     "parse_date",
@@ -86,9 +89,15 @@ class _Head:
 
 class _Reader:
     def __init__(
-        self, lines: list[Line], source: str, limits: InputLimits, page: bool = False
+        self,
+        lines: list[Line],
+        source: str,
+        limits: InputLimits,
+        page: bool = False,
+        titles: Titles = ANY_TITLE,
     ) -> None:
         self.lines, self.source, self.limits, self.page = lines, source, limits, page
+        self.titles = titles
         self.at = 0
         self.found = _Head()
         self.items: list[ItemText] = []
@@ -107,9 +116,9 @@ class _Reader:
     def structural(self) -> bool:
         """Take the line at `at` if it is a title, categories or date; say whether it was."""
         number, text = self.lines[self.at]
-        if title := lines_.title_of(text):
-            self.found.titles.append((number, title["publication"].strip(), int(title["number"])))
-            if title["date"] and (day := parse_date(title["date"])):
+        if title := self.titles.of(text):
+            self.found.titles.append((number, title.publication, title.number))
+            if title.date and (day := parse_date(title.date)):
                 self.found.dates.append(day)
             self.at += 1
             return True
@@ -157,11 +166,10 @@ class _Reader:
             parse_attribution(text, number, self.source)  # says what is wrong with it
         raise self.error(number, why)
 
-    @staticmethod
-    def plain(text: str) -> bool:
+    def plain(self, text: str) -> bool:
         """Not a title, categories, a date or a subscribe call: maybe part of an item."""
         return not (
-            lines_.title_of(text)
+            self.titles.of(text)
             or lines_.categories_label(text) is not None
             or lines_.date_line(text)
             or lines_.is_subscribe(text)
@@ -187,7 +195,8 @@ class _Reader:
             if not self.page and lines_.looks_like_headline(text) and len(text.split()) >= 4:
                 raise self.error(
                     number,
-                    f"headline {text[:60]!r} has no paragraph after it{self.wrapped(self.at + 1)}",
+                    f"headline {text[:60]!r} has no paragraph after it"
+                    + (self.titles.elsewise(text) or self.wrapped(self.at + 1)),
                 )
             self.at += 1  # a banner, a site name: furniture
 
@@ -271,7 +280,7 @@ class _Reader:
             number, following = self.lines[k]
             if (
                 lines_.DATED_ENTRY.match(following)
-                or lines_.title_of(following)
+                or self.titles.of(following)
                 or lines_.categories_label(following) is not None
                 or lines_.is_subscribe(following)
             ):
@@ -329,7 +338,7 @@ class _Reader:
                     and len(following.split()) >= 20
                     and len(text.split()) <= 25
                     and not (
-                        lines_.title_of(following) or lines_.categories_label(following) is not None
+                        self.titles.of(following) or lines_.categories_label(following) is not None
                     )
                 ):
                     self.refuse_misattributed(self.at + 1)
@@ -342,7 +351,7 @@ class _Reader:
                     raise self.error(
                         number,
                         f"headline {text[:60]!r} has no paragraph after it"
-                        + self.wrapped(self.at + 1),
+                        + (self.titles.elsewise(text) or self.wrapped(self.at + 1)),
                     )
             if after_categories and not self.page:
                 raise self.error(number, "unexpected text after the categories")
@@ -392,7 +401,7 @@ class _Reader:
         lines (a later line ends with an attribution, none between does): "" if not."""
         for j in range(k, min(k + 12, len(self.lines))):
             text = self.text(j)
-            if lines_.title_of(text) or lines_.categories_label(text) is not None:
+            if self.titles.of(text) or lines_.categories_label(text) is not None:
                 return ""
             if lines_.final_group(text):
                 joined = " ".join(self.text(i) for i in range(k, j + 1))
@@ -411,7 +420,7 @@ class _Reader:
         for _, text in rest:
             if (
                 lines_.is_subscribe(text)
-                or lines_.title_of(text)
+                or self.titles.of(text)
                 or lines_.categories_label(text) is not None
             ):
                 return False
@@ -470,13 +479,22 @@ class _Reader:
         titles = self.found.titles
         if not titles:
             where = self.found.first_label_line or self.lines[-1][0]
+            seems = next(
+                (
+                    f" (line {n}: {t[:60]!r}{why})"
+                    for n, t in self.lines
+                    if (why := self.titles.elsewise(t))
+                ),
+                "",
+            )
             raise self.error(
                 where,
-                "expected the title line '<Publication> No. <N>' here (or at the top of the file)",
+                "expected the title line '<Publication> No. <N>' here (or at the top of the file)"
+                + seems,
             )
         first = titles[0]
         for other in titles[1:]:
-            if lines_.fold(other[1]) != lines_.fold(first[1]) or other[2] != first[2]:
+            if not self.titles.agree(other[1], first[1]) or other[2] != first[2]:
                 raise self.error(
                     other[0],
                     f"this title ({other[1]} No. {other[2]}) disagrees with the one on line "
@@ -501,16 +519,24 @@ def parse_issue_lines(
     *,
     page: bool = False,
     title_hint: tuple[int, str, int] | None = None,
+    titles: Titles = ANY_TITLE,
 ) -> ParsedIssue:
     """Read an issue from its numbered, cleaned lines. `page`: the lines of a web page,
-    whose furniture (site header, share links, sidebar, footer) is passed over."""
-    return _Reader(lines, source, limits, page).read(title_hint)
+    whose furniture (site header, share links, sidebar, footer) is passed over. `titles`:
+    which lines are titles (told the publication's names, it reads more forms of them)."""
+    return _Reader(lines, source, limits, page, titles).read(title_hint)
 
 
 def parse_issue_text(
-    text: str, source: str = "", limits: InputLimits = DEFAULT_LIMITS, *, markdown: bool = False
+    text: str,
+    source: str = "",
+    limits: InputLimits = DEFAULT_LIMITS,
+    *,
+    markdown: bool = False,
+    titles: Titles = ANY_TITLE,
 ) -> ParsedIssue:
     """Parse one issue saved as plain text, or as Markdown (`markdown`: its marks inside
     lines are taken off too); paragraphs wrapped over several lines are joined first
     (`backissues_wrapped`)."""
-    return parse_issue_lines(unwrap(lines_and_blanks(text, markdown)), source, limits)
+    lines = unwrap(lines_and_blanks(text, markdown), titles)
+    return parse_issue_lines(lines, source, limits, titles=titles)

@@ -18,7 +18,7 @@ from lxml.etree import ParserError, _Element
 
 from newsdesk.pipeline.errors import IssueParseError
 from newsdesk.pipeline.issue.backissues import ParsedIssue, parse_issue_lines
-from newsdesk.pipeline.issue.backissues_lines import CATEGORIES_LABEL, TITLE, clean
+from newsdesk.pipeline.issue.backissues_lines import ANY_TITLE, CATEGORIES_LABEL, Titles, clean
 from newsdesk.pipeline.limits import DEFAULT_LIMITS, InputLimits
 
 _SKIP = (
@@ -88,18 +88,20 @@ def _is_share_line(text: str) -> bool:
     return len(text.split()) <= 8 and bool(_SHARE_LINE.match(text))
 
 
-def _title_hint(root: _Element, lines: list[tuple[int, str]]) -> tuple[int, str, int] | None:
+def _title_hint(
+    root: _Element, lines: list[tuple[int, str]], titles: Titles
+) -> tuple[int, str, int] | None:
     """The issue's title: its <h1>, else the first line that is one, else the <title>."""
     for heading in root.iter("h1"):
-        if match := TITLE.match(clean(heading.text_content())):
-            return heading.sourceline or 1, match["publication"].strip(), int(match["number"])
+        if found := titles.match(clean(heading.text_content())):
+            return heading.sourceline or 1, found.publication, found.number
     for number, text in lines:
-        if match := TITLE.match(text):
-            return number, match["publication"].strip(), int(match["number"])
+        if found := titles.match(text):
+            return number, found.publication, found.number
     for candidate in (*root.iter("title"), *root.xpath("//meta[@property='og:title']")):
         text = clean(candidate.get("content") or candidate.text_content() or "")
-        if match := re.search(TITLE.pattern.rstrip("$").lstrip("^") + r"\b", text):
-            return candidate.sourceline or 1, match["publication"].strip(), int(match["number"])
+        if found := titles.search(text):
+            return candidate.sourceline or 1, found.publication, found.number
     return None
 
 
@@ -117,9 +119,13 @@ def _published(root: _Element) -> date | None:
 
 
 def parse_issue_html(
-    content: str | bytes, source: str = "", limits: InputLimits = DEFAULT_LIMITS
+    content: str | bytes,
+    source: str = "",
+    limits: InputLimits = DEFAULT_LIMITS,
+    titles: Titles = ANY_TITLE,
 ) -> ParsedIssue:
-    """Parse a publisher's web page of one issue: title heading, items, categories."""
+    """Parse a publisher's web page of one issue: title heading, items, categories;
+    `titles` as `parse_issue_lines` takes it."""
     try:
         root = lxml.html.document_fromstring(content)
     except (ParserError, ValueError) as exc:
@@ -133,10 +139,10 @@ def parse_issue_html(
             node.drop_tree()
     body = root.find("body")
     lines = _lines(body if body is not None else root)
-    hint = _title_hint(root, lines)
+    hint = _title_hint(root, lines, titles)
     if hint is None:
         raise IssueParseError(1, "no heading '<Publication> No. <N>' on the page", source)
-    parsed = parse_issue_lines(lines, source, limits, page=True, title_hint=hint)
+    parsed = parse_issue_lines(lines, source, limits, page=True, title_hint=hint, titles=titles)
     if parsed.date is None and published is not None:
         return dataclasses.replace(parsed, date=published)
     return parsed

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 
 from newsdesk.pipeline.errors import IssueParseError
@@ -18,11 +20,18 @@ from newsdesk.pipeline.issue.style import MONTHS
 from newsdesk.pipeline.text import xml_safe
 from newsdesk.pipeline.types import SourceRef
 
-#: "<Publication> No. N" or "<Publication>: No. N", with an optional date after a dash or comma
-TITLE = re.compile(
-    r"^(?P<publication>\S.*?)\s*:?\s+No\.?\s*(?P<number>\d{1,7})"
+#: a date written after the title: "- September 28, 2026", ", 28 September 2026", "| 2026-09-28"
+_TITLE_DATE = (
     r"(?:\s*[,|–—-]\s*(?P<date>[A-Z][a-z]+\.?\s+\d{1,2},\s+\d{4}"
     r"|\d{1,2}\s+[A-Z][a-z]+\.?,?\s+\d{4}|\d{4}-\d{2}-\d{2}))?$"
+)
+#: "<Publication> No. N" or "<Publication>: No. N", with an optional date after a dash or comma
+TITLE = re.compile(r"^(?P<publication>\S.*?)\s*:?\s+No\.?\s*(?P<number>\d{1,7})" + _TITLE_DATE)
+#: what may stand between a publication's known name and its number: a space, a colon,
+#: comma or dash, then "No.", "Issue", "Issue No.", "Number" or "#"
+_NAMED_NUMBER = (
+    r"(?:\s*[:,|–—-]\s*|\s+|(?=\#))"
+    r"(?:issue\s*(?:no\.?|number|\#)?|no\.?|number|\#)\s*(?P<number>\d{1,7})"
 )
 CATEGORIES_LABEL = "Related Categories:"
 _CATEGORIES = re.compile(r"^Related Categories\s*:?\s*(?P<inline>.*)$", re.IGNORECASE)
@@ -150,9 +159,91 @@ def date_line(text: str) -> date | None:
     return day if len(rest.split()) <= 2 else None
 
 
-def title_of(text: str) -> re.Match[str] | None:
-    """The title line's match, unless the line is an item's paragraph."""
-    return None if final_group(text) else TITLE.match(text)
+@dataclass(frozen=True)
+class Title:
+    """A title line as read: the publication as written, the number, and the date
+    written after them ("" for none)."""
+
+    publication: str
+    number: int
+    date: str = ""
+
+
+class Titles:
+    """Which lines are an issue's title.
+
+    Knowing no names, the form the house writes, under any name: "<Publication> No. N"
+    or "<Publication>: No. N", "No." in that case (so a file of another publication is
+    read, and refused for its name). Knowing the publication's names (its own and any
+    earlier one, as an import does), also the forms archives write under one of them:
+    capitals ("HARBOUR POLICY BRIEF NO. 401"), a comma or dash before the number, and
+    "Issue", "Issue No.", "Number" or "#" for "No.". Only a line that opens with one of
+    the names is read so: a headline such as "WHY VESTA IS NO. 1" names no publication
+    and stays a headline."""
+
+    def __init__(self, names: Iterable[str] = ()) -> None:
+        self.names = tuple(dict.fromkeys(" ".join(n.split()) for n in names if n.strip()))
+        self._folded = frozenset(fold(n) for n in self.names)
+        self._named: tuple[re.Pattern[str], re.Pattern[str]] | None = None
+        if self.names:
+            longest_first = sorted(self.names, key=len, reverse=True)
+            spelled = "|".join(_name_pattern(n) for n in longest_first)
+            named = rf"(?P<publication>{spelled}){_NAMED_NUMBER}"
+            self._named = (
+                re.compile(rf"^{named}{_TITLE_DATE}", re.IGNORECASE),
+                re.compile(rf"(?<!\w){named}\b", re.IGNORECASE),
+            )
+
+    def match(self, text: str) -> Title | None:
+        """The line read as a title; None if it is none."""
+        named = self._named[0].match(text) if self._named is not None else None
+        return _title(named or TITLE.match(text))
+
+    def search(self, text: str) -> Title | None:
+        """The title within a longer text (a page's <title>: "... No. 418 | Site")."""
+        named = self._named[1].search(text) if self._named is not None else None
+        return _title(named or _TITLE_ANYWHERE.search(text))
+
+    def elsewise(self, text: str) -> str:
+        """A hint for a line refused for what it seems, when it reads as a title under
+        a name the reader was not told ("HARBOUR BRIEF NO. 12"); "" for any other line."""
+        found = _TITLE_LIKE.match(text)
+        if found is None or len(text.split()) > 12 or self.match(text) or final_group(text):
+            return ""
+        return (
+            f"; if it is the title, under an earlier name {found['publication']!r} of the "
+            "publication, accept that name with --also-titled"
+        )
+
+    def of(self, text: str) -> Title | None:
+        """The title line's title, unless the line is an item's paragraph."""
+        return None if final_group(text) else self.match(text)
+
+    def agree(self, one: str, other: str) -> bool:
+        """Whether two titles name the same publication: one name, or two of its names."""
+        return fold(one) == fold(other) or {fold(one), fold(other)} <= self._folded
+
+
+def _title(found: re.Match[str] | None) -> Title | None:
+    if found is None:
+        return None
+    written = found.groupdict().get("date") or ""  # "SEPTEMBER 28, 2026" as dates are read
+    return Title(found["publication"].strip(), int(found["number"]), written.title())
+
+
+#: a title in any of the forms `Titles` reads under a known name, under any name
+_TITLE_LIKE = re.compile(rf"^(?P<publication>\S.*?){_NAMED_NUMBER}{_TITLE_DATE}", re.IGNORECASE)
+_TITLE_ANYWHERE = re.compile(TITLE.pattern.removeprefix("^").removesuffix("$") + r"\b")
+
+
+def _name_pattern(name: str) -> str:
+    """A name as a pattern that finds it as `fold` compares: any case, any quote marks."""
+    words = ("".join(_QUOTE_CLASS.get(ch) or re.escape(ch) for ch in w) for w in name.split())
+    return r"\s+".join(words)
+
+
+#: any name, in the house's form only: what the parsers read when not told the names
+ANY_TITLE = Titles()
 
 
 def categories_label(text: str) -> str | None:
@@ -317,6 +408,14 @@ _SEPARATOR = re.compile(r"\s*(?:[,;]|\band|&)\s*$")
 
 
 _QUOTES = str.maketrans("‘’‚‛“”„‟′″", "''''\"\"\"\"'\"")
+
+#: each quote mark as a pattern of every mark `fold` takes for the same one
+_MARKS = "'\"‘’‚‛“”„‟′″"
+_QUOTE_CLASS = {
+    mark: "[" + re.escape("".join(q for q in _MARKS if q.translate(_QUOTES) == straight)) + "]"
+    for mark in _MARKS
+    for straight in [mark.translate(_QUOTES)]
+}
 
 
 def fold(name: str) -> str:

@@ -52,10 +52,10 @@ def _close_split_groups(block: list[Line]) -> list[Line]:
     return out
 
 
-def _plain(text: str) -> bool:
+def _plain(text: str, titles: lines_.Titles) -> bool:
     """Not a line of the head or foot, nor an older layout's dated entry."""
     return not (
-        lines_.title_of(text)
+        titles.of(text)
         or lines_.categories_label(text) is not None
         or lines_.date_line(text)
         or lines_.is_subscribe(text)
@@ -63,20 +63,21 @@ def _plain(text: str) -> bool:
     )
 
 
-def _paragraph(lines: list[Line]) -> Line | None:
+def _paragraph(lines: list[Line], titles: lines_.Titles) -> Line | None:
     """Lines that are one wrapped paragraph: only the last ends with an attribution."""
-    if len(lines) < 2 or not all(_plain(text) for _, text in lines):
+    if len(lines) < 2 or not all(_plain(text, titles) for _, text in lines):
         return None
     if any(lines_.final_group(text) and lines_.looks_like_body(text) for _, text in lines[:-1]):
         return None
-    if any(_capitals(text) for _, text in lines) or not _broken_to_a_width(lines):
+    if any(_capitals(text, titles) for _, text in lines) or not _broken_to_a_width(lines):
         return None
     joined = " ".join(text for _, text in lines)
     return (lines[0][0], joined) if lines_.looks_like_body(joined) else None
 
 
-def _capitals(text: str) -> bool:
-    return _plain(text) and lines_.looks_like_headline(text)
+def _capitals(text: str, titles: lines_.Titles) -> bool:
+    """A line in capitals that is no title ("HARBOUR POLICY BRIEF NO. 401" is one)."""
+    return _plain(text, titles) and lines_.looks_like_headline(text)
 
 
 def _broken_to_a_width(lines: list[Line]) -> bool:
@@ -99,34 +100,34 @@ def _broken_to_a_width(lines: list[Line]) -> bool:
 _SLACK = 10
 
 
-def _join_block(block: list[Line], before: list[Line]) -> list[Line]:
+def _join_block(block: list[Line], before: list[Line], titles: lines_.Titles) -> list[Line]:
     if not block:
         return block
-    if before and _capitals(before[-1][1]) and not _capitals(block[0][1]):
-        whole = _paragraph(block)
+    if before and _capitals(before[-1][1], titles) and not _capitals(block[0][1], titles):
+        whole = _paragraph(block, titles)
         if whole is not None:
             return [whole]
     headline = block[0][1]
-    if len(block) >= 3 and _plain(headline) and len(headline.split()) <= 25:
-        rest = _paragraph(block[1:])
+    if len(block) >= 3 and _plain(headline, titles) and len(headline.split()) <= 25:
+        rest = _paragraph(block[1:], titles)
         if rest is not None:
             return [block[0], rest]
-    return _join_under_capitals(block)
+    return _join_under_capitals(block, titles)
 
 
-def _join_under_capitals(block: list[Line]) -> list[Line]:
+def _join_under_capitals(block: list[Line], titles: lines_.Titles) -> list[Line]:
     """Items with no blank line between them: a headline in capitals over lines that
     are not, the last of them alone ending with an attribution, is a wrapped item."""
     out: list[Line] = []
     k = 0
     while k < len(block):
         out.append(block[k])
-        if _capitals(block[k][1]):
+        if _capitals(block[k][1], titles):
             end = next(
                 (j for j in range(k + 1, len(block)) if lines_.final_group(block[j][1])), None
             )
             lines = block[k + 1 : end + 1] if end is not None else []
-            whole = _paragraph(lines)
+            whole = _paragraph(lines, titles)
             if whole is not None and end is not None:
                 out.append(whole)
                 k = end
@@ -134,8 +135,9 @@ def _join_under_capitals(block: list[Line]) -> list[Line]:
     return out
 
 
-def unwrap(lines: list[Line | None]) -> list[Line]:
-    """The lines (None for a blank one) with wrapped paragraphs joined, blank ones left out."""
+def unwrap(lines: list[Line | None], titles: lines_.Titles = lines_.ANY_TITLE) -> list[Line]:
+    """The lines (None for a blank one) with wrapped paragraphs joined, blank ones left out;
+    `titles` says which are title lines, never joined."""
     blocks: list[list[Line]] = [[]]
     for line in lines:
         if line is None:
@@ -146,7 +148,7 @@ def unwrap(lines: list[Line | None]) -> list[Line]:
     out: list[Line] = []
     before: list[Line] = []
     for block in blocks:
-        joined = _join_block(_close_split_groups(block), before)
+        joined = _join_block(_close_split_groups(block), before, titles)
         out.extend(joined)
         before = block
     return out
