@@ -178,7 +178,7 @@ def check_parsed(
     existing = Issue.objects.filter(publication=publication, number=parsed.number).first()
     if existing is None:
         return "imported"
-    digest = content_hash(parsed)
+    digest = content_hash(parsed, publication)
     same = existing.events.filter(kind="imported", detail__hash=digest).exists() or (
         content_hash_of(existing) == digest
     )
@@ -201,7 +201,7 @@ def import_parsed(
     with transaction.atomic():
         if check_parsed(parsed, publication, source, also_titled) == "skipped":
             return outcome_of(parsed, source, "skipped", issue_date)
-        digest = content_hash(parsed)
+        digest = content_hash(parsed, publication)
         when, dated_by = issue_date_of(parsed, issue_date)
         noon = dt.datetime.combine(when, dt.time(12), tzinfo=dt.UTC) if when else None
         with unique_name(_stored_meanwhile(source, publication, parsed.number)):
@@ -237,11 +237,10 @@ def import_parsed(
     return outcome_of(parsed, source, "imported", issue_date)
 
 
-def content_hash(parsed: ParsedIssue) -> str:
-    """The issue's text as the house renders it."""
-    text = IssueText(
-        parsed.publication, parsed.number, parsed.date, parsed.items, parsed.categories
-    )
+def content_hash(parsed: ParsedIssue, publication: Publication) -> str:
+    """The issue's text as the house renders it, titled with the publication's name (an
+    issue titled in capitals, or under an earlier name, is the same issue)."""
+    text = IssueText(publication.name, parsed.number, parsed.date, parsed.items, parsed.categories)
     return hashlib.sha256(" ".join(renderers.render_text(text).split()).encode()).hexdigest()
 
 

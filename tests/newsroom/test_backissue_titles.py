@@ -69,6 +69,16 @@ def test_an_earlier_name_is_refused_unless_given(tmp_path: Path, hpb: Publicatio
         import_file(other, hpb, also_titled=["Harbour Brief"])
 
 
+def test_the_same_issue_titled_two_ways_is_one_issue(tmp_path: Path, hpb: Publication) -> None:
+    """Stored from the house's title, the same issue titled in capitals or under an
+    earlier name is skipped as stored, not refused as different content."""
+    assert import_file(FIXTURES / "hpb-0412.txt", hpb).status == "imported"
+    capitals = titled(tmp_path, "HARBOUR POLICY BRIEF NO. 412", top=True)
+    assert import_file(capitals, hpb).status == "skipped"
+    earlier = titled(tmp_path, "Harbour Brief No. 412", name="old.txt")
+    assert import_file(earlier, hpb, also_titled=["Harbour Brief"]).status == "skipped"
+
+
 def test_the_import_command_takes_earlier_names(
     tmp_path: Path,
     hpb: Publication,
