@@ -168,12 +168,7 @@ class _Reader:
 
     def plain(self, text: str) -> bool:
         """Not a title, categories, a date or a subscribe call: maybe part of an item."""
-        return not (
-            self.titles.of(text)
-            or lines_.categories_label(text) is not None
-            or lines_.date_line(text)
-            or lines_.is_subscribe(text)
-        )
+        return not self.titles.frames(text)
 
     def item_starts(self, k: int) -> bool:
         return bool(lines_.DATED_ENTRY.match(self.text(k))) or (

@@ -219,6 +219,16 @@ class Titles:
         """The title line's title, unless the line is an item's paragraph."""
         return None if final_group(text) else self.match(text)
 
+    def frames(self, text: str) -> bool:
+        """Whether the line is of an issue's head or foot: its title, its categories, a
+        date line or the call to subscribe (not part of any item)."""
+        return bool(
+            self.of(text)
+            or categories_label(text) is not None
+            or date_line(text)
+            or is_subscribe(text)
+        )
+
     def agree(self, one: str, other: str) -> bool:
         """Whether two titles name the same publication: one name, or two of its names."""
         return fold(one) == fold(other) or {fold(one), fold(other)} <= self._folded

@@ -54,13 +54,7 @@ def _close_split_groups(block: list[Line]) -> list[Line]:
 
 def _plain(text: str, titles: lines_.Titles) -> bool:
     """Not a line of the head or foot, nor an older layout's dated entry."""
-    return not (
-        titles.of(text)
-        or lines_.categories_label(text) is not None
-        or lines_.date_line(text)
-        or lines_.is_subscribe(text)
-        or lines_.DATED_ENTRY.match(text)
-    )
+    return not (titles.frames(text) or lines_.DATED_ENTRY.match(text))
 
 
 def _paragraph(lines: list[Line], titles: lines_.Titles) -> Line | None:
