@@ -231,10 +231,27 @@ def _opens_quotation(piece: str, source: str, caseless: bool) -> bool:
         return False
     pos = _find_bounded(hay, needle)
     while pos >= 0:
-        if hay[:pos].rstrip()[-1:] in _OPENING_MARKS:
+        if _opening_mark_before(hay, pos):
             return True
         pos = _find_bounded(hay, needle, pos + 1)
     return False
+
+
+#: what stands before a quote mark that opens a quotation: a space, a bracket, a dash
+_BEFORE_OPENING = " \t\n([{—–-:"
+
+
+def _opening_mark_before(hay: str, pos: int) -> bool:
+    """A quote mark that opens a quotation stands right before `pos` (spaces between
+    allowed): the mark at the text's start or after a space, bracket or dash. Not a
+    closing mark (`said “open.” Licences...`), nor an apostrophe (`workers' union`),
+    nor the text's start with no mark at all."""
+    k = pos - 1
+    while k >= 0 and hay[k].isspace():
+        k -= 1
+    if k < 0 or hay[k] not in _OPENING_MARKS:
+        return False
+    return k == 0 or hay[k - 1] in _BEFORE_OPENING
 
 
 def _found_in(

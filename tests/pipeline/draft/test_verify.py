@@ -212,6 +212,36 @@ def test_a_faithful_quote_in_single_marks_passes_and_apostrophes_are_no_quotes()
     ]
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # after the closing mark of someone else's quotation: the writer's next sentence
+        "The ministry has said: “Licences would be decided within 45 days.”",
+        # after an apostrophe, which normalising makes a straight single mark
+        "The ministry has said the dock workers’ “union will strike on Monday.”",
+        # at the very start of the text, with no mark before it at all
+        "The report says: “Port will reopen on Friday.”",
+    ],
+)
+def test_words_after_a_closing_mark_or_an_apostrophe_are_not_a_quote(sentence: str) -> None:
+    """Only an opening mark the parser left unpaired lets a quote stand outside the
+    article's quotations; a closing mark or an apostrophe before the words does not."""
+    source = replace(
+        DOCK,
+        key="s1",
+        text=(
+            "Port will reopen on Friday, the report says. Varga said the port was “open "
+            "for business.” Licences would be decided within 45 days. The dock workers’ "
+            "union will strike on Monday, the ministry said."
+        ),
+    )
+    draft = make_draft(f"{BODY} {sentence}")
+    [check] = failed(verify(draft, DraftRequest((DOCK, source))), "quote")
+    assert check.message.startswith("not a quotation in any source (")
+    fine = make_draft(f"{BODY} Varga has said the port was “open for business.”")
+    assert failed(verify(fine, DraftRequest((DOCK, source))), "quote") == []
+
+
 def test_a_quotation_the_parser_did_not_pair_still_counts() -> None:
     """A quotation in straight single marks is not parsed as one, but a quote copied
     from its opening mark is still the speaker's words."""
