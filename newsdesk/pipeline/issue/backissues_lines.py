@@ -404,17 +404,46 @@ def parse_attribution(body: str, line: int, source: str = "") -> tuple[str, tupl
         if found is None:
             raise IssueParseError(line, why, source)
         sources.append(found)
-    text = body[: group[0]].rstrip()
-    while (before := final_group(_SEPARATOR.sub("", text))) and (
-        earlier := _earlier_attribution(before[1])
-    ):
-        sources[:0] = earlier
-        text = text[: before[0]].rstrip()
-    return text, tuple(dict.fromkeys(sources))
+    end, earlier_groups = group[0], []
+    # walked back from the attribution by index, each group read once: a line of
+    # thousands of groups costs its length, not its length times the groups
+    while (before := _group_before(body, end)) and (earlier := _earlier_attribution(before[1])):
+        earlier_groups.append(earlier)
+        end = before[0]
+    sources[:0] = [s for earlier in reversed(earlier_groups) for s in earlier]
+    return body[:end].rstrip(), tuple(dict.fromkeys(sources))
 
 
 #: what may stand between two groups of sources: "(A, ...), (B, ...)", "(A, ...) and (B, ...)"
-_SEPARATOR = re.compile(r"\s*(?:[,;]|\band|&)\s*$")
+_SEPARATOR = re.compile(r"(?:[,;&]|\band)$")
+
+
+def _group_before(text: str, end: int) -> tuple[int, str] | None:
+    """final_group of `text[:end]` past a separator after the group (`_SEPARATOR`),
+    without copying the text: where the group starts and what it holds."""
+    k = _space_before(text, end)
+    if separator := _SEPARATOR.search(text, max(0, k - 3), k):
+        k = _space_before(text, separator.start())
+    if k and text[k - 1] == "." and text[k - 2 : k - 1] == ")":
+        k -= 1  # "...2019). (Wire, ...)"
+    if not k or text[k - 1] != ")":
+        return None
+    depth = 0
+    for j in range(k - 1, -1, -1):
+        if text[j] == ")":
+            depth += 1
+        elif text[j] == "(":
+            depth -= 1
+            if depth == 0:
+                return j, text[j + 1 : k - 1]
+    return None
+
+
+def _space_before(text: str, end: int) -> int:
+    """`end` moved back over the spaces before it."""
+    while end and text[end - 1].isspace():
+        end -= 1
+    return end
 
 
 _QUOTES = str.maketrans("‘’‚‛“”„‟′″", "''''\"\"\"\"'\"")

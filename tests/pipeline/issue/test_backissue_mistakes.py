@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from newsdesk.newsroom import imports
+from newsdesk.pipeline.issue import backissues_lines
 from newsdesk.pipeline.issue.backissues import IssueParseError, ParsedIssue, parse_issue_text
 from newsdesk.pipeline.issue.backissues_html import parse_issue_html
 from newsdesk.pipeline.issue.render import render_markdown, render_text
@@ -280,3 +281,22 @@ def test_a_line_above_an_item_is_not_joined_into_its_paragraph(headline: str) ->
     )
     first = parse_issue_text(text, "hpb-301.txt").items[0]
     assert (first.headline, first.body) == (headline, TERMINAL)
+
+
+def test_many_groups_written_apart_are_each_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A paragraph ending in thousands of pasted groups (a damaged or hostile file) is
+    read in one walk back from its end: the groups before the attribution are not each
+    found again by scanning the whole line, which made a 200 KB line take minutes."""
+    scanned: list[int] = []
+    whole_line = backissues_lines.final_group
+
+    def counted(text: str) -> tuple[int, str] | None:
+        scanned.append(len(text))
+        return whole_line(text)
+
+    monkeypatch.setattr(backissues_lines, "final_group", counted)
+    body = f"{TERMINAL} " + "(Meridian Wire, Sept 5, 2026) " * 3_000
+    text, sources = backissues_lines.parse_attribution(f"{body}(Coastal Herald, 6 Sept 2026)", 3)
+    assert text == TERMINAL
+    assert [s.outlet for s in sources] == ["Meridian Wire", "Coastal Herald"]
+    assert sum(scanned) <= 2 * len(body)  # the line once, not once per group
