@@ -112,17 +112,23 @@ def _join_block(block: list[Line], before: list[Line], titles: lines_.Titles) ->
 def _join_under_capitals(block: list[Line], titles: lines_.Titles) -> list[Line]:
     """Items with no blank line between them: a headline in capitals over lines that
     are not, the last of them alone ending with an attribution, is a wrapped item."""
+    # each line looked at once: the next line with a closing group, and the next line in
+    # capitals, from every line on (a block of thousands of headlines is read in one pass)
+    capitals = [_capitals(text, titles) for _, text in block]
+    next_group, next_capitals = [len(block)] * (len(block) + 1), [len(block)] * (len(block) + 1)
+    for j in range(len(block) - 1, -1, -1):
+        grouped = lines_.final_group(block[j][1]) is not None
+        next_group[j] = j if grouped else next_group[j + 1]
+        next_capitals[j] = j if capitals[j] else next_capitals[j + 1]
     out: list[Line] = []
     k = 0
     while k < len(block):
         out.append(block[k])
-        if _capitals(block[k][1], titles):
-            end = next(
-                (j for j in range(k + 1, len(block)) if lines_.final_group(block[j][1])), None
-            )
-            lines = block[k + 1 : end + 1] if end is not None else []
-            whole = _paragraph(lines, titles)
-            if whole is not None and end is not None:
+        end = next_group[k + 1]
+        # lines with a headline in capitals among them are no one paragraph (_paragraph)
+        if capitals[k] and end < len(block) and next_capitals[k + 1] > end:
+            whole = _paragraph(block[k + 1 : end + 1], titles)
+            if whole is not None:
                 out.append(whole)
                 k = end
         k += 1
