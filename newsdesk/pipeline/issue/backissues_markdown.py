@@ -17,10 +17,16 @@ _HEADING = re.compile(r"^#{1,6}\s+(?P<text>.*?)(?:\s+#+)?$")
 _WRAPPED = re.compile(r"^(?P<mark>\*\*|__|\*|_)(?P<text>\S(?:.*\S)?)(?P=mark)$")
 #: "**Related Categories:** Trade; Norland": the label in bold, the names after it
 _BOLD_LABEL = re.compile(r"^(\*\*|__)(?P<label>[^*_]+?:)\s*(\1)\s*(?P<rest>.*)$")
-_STRONG = re.compile(r"(\*\*|__)(?=\S)(?P<text>.+?)(?<=\S)\1")
+#: the text may not hold the mark again, so that an unclosed "**" looks no further than
+#: the next one (a line of thousands of them is read in one pass, not one per mark)
+_STRONG = re.compile(r"(\*\*|__)(?=\S)(?P<text>(?:(?!\1).)+?)(?<=\S)\1")
 _EMPHASIS = re.compile(r"(?<![\w*\\])\*(?=\S)(?P<text>[^*]+?)(?<=\S)\*(?![\w*])")
 _UNDERSCORE = re.compile(r"(?<![\w\\])_(?=\S)(?P<text>[^_]+?)(?<=\S)_(?!\w)")
-_LINK = re.compile(r"(?<!\\)\[(?P<text>[^\]]*)\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
+#: the text holds no "[", the address only paired "()": an unclosed one looks no further
+#: than the next "[" or "(" (a line of thousands is read in one pass)
+_LINK = re.compile(r"(?<!\\)\[(?P<text>[^\[\]]*)\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"]*\")?\)")
+#: marks round a whole line taken off at most this many times ("***bold italic***": 2)
+MAX_WRAPPING = 3
 _ESCAPE = re.compile(r"\\(?P<char>[\\`*_{}\[\]()<>#+\-.!|])")
 
 
@@ -37,6 +43,8 @@ def unmark(line: str, markdown: bool = False) -> str:
         text = heading["text"]
     if label := _BOLD_LABEL.match(text):
         text = f"{label['label']} {label['rest']}".strip()
-    while wrapped := _WRAPPED.match(text):
+    for _ in range(MAX_WRAPPING):  # "***both***", "**_both_**": not once per mark
+        if not (wrapped := _WRAPPED.match(text)):
+            break
         text = wrapped["text"]
     return _ESCAPE.sub(r"\g<char>", text) if markdown else text

@@ -4,6 +4,7 @@ or mangled without a word. The text is fictional."""
 
 from __future__ import annotations
 
+import re
 import textwrap
 from datetime import date
 from pathlib import Path
@@ -11,9 +12,10 @@ from pathlib import Path
 import pytest
 
 from newsdesk.newsroom import imports
-from newsdesk.pipeline.issue import backissues_lines
+from newsdesk.pipeline.issue import backissues_lines, backissues_markdown
 from newsdesk.pipeline.issue.backissues import IssueParseError, ParsedIssue, parse_issue_text
 from newsdesk.pipeline.issue.backissues_html import parse_issue_html
+from newsdesk.pipeline.issue.backissues_markdown import unmark
 from newsdesk.pipeline.issue.backissues_wrapped import unwrap
 from newsdesk.pipeline.issue.render import render_markdown, render_text
 from newsdesk.pipeline.types import IssueText
@@ -328,3 +330,37 @@ def test_a_block_of_many_capital_lines_is_unwrapped_in_one_pass(
     assert out == [*lines, item[0], (1_002, f"{TERMINAL} (Meridian Wire, Sept 5, 2026)")]
     # each line a few times (is it a title? a headline?), not once for every headline above
     assert len(looked_at) <= 10 * len([*lines, *item])
+
+
+def test_an_unclosed_markdown_mark_reaches_no_further_than_the_next() -> None:
+    """A mark left open pairs with nothing: the closing one belongs to the nearest opening
+    (as CommonMark reads it), and a link's address may hold paired brackets. Read so, a
+    line of thousands of open marks is one pass, not one pass per mark."""
+    assert unmark("**a **b**", markdown=True) == "**a b"
+    assert unmark("[see [the report](https://ledger.example/r)", markdown=True) == (
+        "[see the report"
+    )
+    assert unmark("[Ledger](https://ledger.example/a_(b)), May 5", markdown=True) == (
+        "Ledger, May 5"
+    )
+
+
+def test_marks_round_a_line_are_taken_off_a_few_times_not_once_per_mark(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """ "***BOTH***" loses its marks; a line of 20,000 asterisks (a separator, a damaged
+    file) is not read again for every pair of them."""
+    tries: list[str] = []
+    pattern = backissues_markdown._WRAPPED
+
+    class Counted:
+        def match(self, text: str) -> re.Match[str] | None:
+            tries.append(text)
+            return pattern.match(text)
+
+    monkeypatch.setattr(backissues_markdown, "_WRAPPED", Counted())
+    assert unmark("***VESTA SIGNS FISHING ACCORD***") == "VESTA SIGNS FISHING ACCORD"
+    assert unmark("**_VESTA SIGNS FISHING ACCORD_**") == "VESTA SIGNS FISHING ACCORD"
+    tries.clear()
+    unmark("*" * 20_000)
+    assert len(tries) <= backissues_markdown.MAX_WRAPPING
