@@ -73,6 +73,45 @@ def test_a_feed_listing_one_link_twice_defers_nothing(http_server: FixtureServer
     report = run(http_server, [source]).report
     source.refresh_from_db()
     assert report.deferred == 0 and report.entries == 3
-    assert report.new_articles + report.duplicates == 3
+    assert report.new_articles + report.duplicates == 2  # the repeated link is stored once
     assert Article.objects.count() == 2
     assert source.etag or source.last_modified  # the next poll may be answered 304
+
+
+def article_page(root: Path, name: str, headline: str, *, words: int = 200) -> None:
+    """A plain article page, its text long enough to be taken over any teaser."""
+    body = " ".join(f"p{k}" for k in range(words))
+    (root / name).write_text(
+        f'<!doctype html><html lang="en"><head><title>{headline}</title></head><body>'
+        f"<article><h1>{headline}</h1><p>{body}.</p><p>{body}.</p></article></body></html>"
+    )
+
+
+def test_a_link_listed_thrice_is_fetched_once_and_titled_by_its_first_entry(
+    http_server: FixtureServer,
+) -> None:
+    root = Path(http_server.root)
+    article_page(root, "page.html", "Harbour board votes on dues")
+    link = http_server.url("page.html")
+    items = "".join(
+        f"<item><title>{title}</title><link>{where}</link><guid>{guid}</guid>"
+        f"<description>{title}: the teaser.</description></item>"
+        for title, where, guid in (
+            ("Harbour dues rise", link, "a"),
+            ("Dues up at the harbour", f"{link}?utm_source=rss", "b"),
+            ("UPDATED: Harbour dues rise", link, "c"),
+        )
+    )
+    (root / "teasers.xml").write_text(
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>{items}</channel></rss>'
+    )
+    source = Source.objects.create(url=http_server.url("teasers.xml"), outlet="Port Ledger")
+    report = run(http_server, [source]).report
+    assert [p for p, _ in http_server.requests].count("/page.html") == 1
+    assert (report.pages_fetched, report.new_articles, report.deferred) == (1, 1, 0)
+    article = Article.objects.get()
+    assert (article.title, article.teaser) == (
+        "Harbour dues rise",
+        "Harbour dues rise: the teaser.",
+    )
+    assert article.text_source == "page"

@@ -320,6 +320,13 @@ def read_feed(
         for e in feed.entries
         if e.link and len(e.link) <= MAX_URL_LENGTH and e.link not in prepare.skip
     ]
+    # one article a link: a link listed again (another guid, the same link with other
+    # tracking parameters) is neither fetched again nor stored again; the first entry
+    # in the feed's order gives the title and teaser
+    first: dict[str, FeedEntry] = {}
+    for e in wanted:
+        first.setdefault(canonical.get(e.link, e.link), e)
+    wanted = list(first.values())
     deferred = max(len(wanted) - prepare.most, 0)
     wanted = wanted[: prepare.most]
     prepared = prepare_entries(
