@@ -23,7 +23,7 @@ class TextSource(enum.StrEnum):
     """Where an article's stored text came from."""
 
     PAGE = "page"  # extracted from the fetched article page
-    FEED = "feed"  # the feed's own full content (content:encoded, atom:content)
+    FEED = "feed"  # the feed's own full text (its content, or a summary of article length)
     TEASER = "teaser"  # only the feed summary, or a paywalled page's opening, was available
     PASTED = "pasted"  # given by an editor
 

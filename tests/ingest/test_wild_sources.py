@@ -115,3 +115,40 @@ def test_a_link_listed_thrice_is_fetched_once_and_titled_by_its_first_entry(
         "Harbour dues rise: the teaser.",
     )
     assert article.text_source == "page"
+
+
+def summary_feed(server: FixtureServer, name: str) -> tuple[str, str]:
+    """An Atom feed of two entries without <content>: one whose <summary> is the whole
+    article (300 words in paragraphs), one whose summary is a teaser; both pages 404."""
+    whole = "".join(
+        "<p>" + " ".join(f"{name}{p}w{k}" for k in range(60)) + ".</p>" for p in range(5)
+    )
+    full, short = server.url(f"{name}/whole"), server.url(f"{name}/short")
+    (Path(server.root) / f"{name}.atom").write_text(
+        '<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>T</title>'
+        f'<entry><title>Whole</title><link href="{full}"/><id>{full}</id>'
+        f'<updated>2026-12-01T10:00:00Z</updated><summary type="html"><![CDATA[{whole}]]>'
+        "</summary></entry>"
+        f'<entry><title>Short</title><link href="{short}"/><id>{short}</id>'
+        "<updated>2026-12-01T09:00:00Z</updated><summary>Only the opening lines.</summary>"
+        "</entry></feed>"
+    )
+    return full, short
+
+
+@pytest.mark.parametrize("fetch_pages", [True, False])
+def test_a_summary_holding_the_whole_article_is_stored_as_the_feeds_text(
+    http_server: FixtureServer, fetch_pages: bool
+) -> None:
+    full, short = summary_feed(http_server, "wire")
+    source = Source.objects.create(
+        url=http_server.url("wire.atom"), outlet="Wire", fetch_pages=fetch_pages
+    )
+    report = run(http_server, [source]).report
+    assert report.new_articles == 2
+    fetched = [p for p, _ in http_server.requests if p.startswith("/wire/")]
+    assert fetched == (["/wire/short"] if fetch_pages else [])  # never the whole one's page
+    whole = Article.objects.get(url=full)
+    assert whole.text_source == "feed" and len(whole.text.split()) == 300
+    assert whole.text.count("\n") == 4 and whole.html.count("<p>") == 5
+    assert Article.objects.get(url=short).text_source == "teaser"

@@ -17,7 +17,6 @@ from newsdesk.pipeline.errors import InputError, error_kind, one_line
 from newsdesk.pipeline.intake.feeds import parse_feed
 from newsdesk.pipeline.intake.sanitize import (
     Fragment,
-    html_to_text,
     read_fragment,
     text_to_html,
 )
@@ -32,7 +31,8 @@ from newsdesk.pipeline.types import (
     TextSource,
 )
 
-#: a feed item with at least this many words of content is taken as full text
+#: a feed item with at least this many words of content (or, lacking that, of
+#: summary: some feeds put the whole article there) is taken as full text
 FULL_TEXT_WORDS = 150
 #: the longest URL stored (the URL columns' size): a longer declared canonical URL or
 #: redirect target is not kept; callers refuse longer links before they get here
@@ -68,7 +68,12 @@ def _no_nul(text: str) -> str:
 
 
 def feed_has_full_text(entry: FeedEntry) -> bool:
-    return read_fragment(entry.content).words >= FULL_TEXT_WORDS
+    """Whether the feed carries the whole article, in its content or in a summary as
+    long (an Atom <summary> or RSS <description> holding the text, no <content>)."""
+    return (
+        read_fragment(entry.content).words >= FULL_TEXT_WORDS
+        or read_fragment(entry.summary).words >= FULL_TEXT_WORDS
+    )
 
 
 def choose_date(
@@ -139,10 +144,13 @@ def build_article(
     notes: list[str] = []
     content = read_fragment(entry.content) if entry else Fragment("", "", 0)
     content_html, feed_content = content.html, content.text
-    feed_teaser = html_to_text(entry.summary) if entry else ""
+    summary = read_fragment(entry.summary) if entry else Fragment("", "", 0)
+    feed_teaser = summary.text
     feed_text, feed_html, feed_kind = "", "", TextSource.TEASER
-    if feed_content and content.words >= word_count(feed_teaser):
+    if feed_content and content.words >= summary.words:
         feed_text, feed_html, feed_kind = feed_content, content_html, TextSource.FEED
+    elif summary.words >= FULL_TEXT_WORDS:  # the whole article, given as the summary
+        feed_text, feed_html, feed_kind = feed_teaser, summary.html, TextSource.FEED
     elif feed_teaser:
         feed_text, feed_html = feed_teaser, text_to_html(feed_teaser)
 

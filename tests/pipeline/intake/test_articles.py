@@ -73,6 +73,29 @@ def test_full_text_feed_needs_no_page() -> None:
     assert draft.original_urls == ("http://o.example/a?utm_source=rss",)
 
 
+def test_a_summary_holding_the_whole_article_is_full_text() -> None:
+    """An Atom <summary> (or RSS <description>) of article length, no <content>: the
+    feed gave the whole text, so no page is needed and it is not a teaser."""
+    paragraphs = "".join(f"<p>{LONG[k * 700 : (k + 1) * 700]}</p>" for k in range(4))
+    whole = entry(summary=paragraphs)
+    assert feed_has_full_text(whole)
+    draft = build_article(link="http://o.example/a", outlet="O", arrival=Arrival.FEED, entry=whole)
+    assert draft.text_source is TextSource.FEED
+    assert draft.html.count("<p>") == 4 and len(draft.text.split("\n")) == 4
+    failed = build_article(
+        link="http://o.example/a",
+        outlet="O",
+        arrival=Arrival.FEED,
+        entry=whole,
+        page_error="http: HTTP 404",
+    )
+    assert failed.text_source is TextSource.FEED
+    short = entry(summary="<p>Two sentences of teaser.</p><p>And a second paragraph.</p>")
+    assert not feed_has_full_text(short)
+    teaser = build_article(link="http://o.example/a", outlet="O", arrival=Arrival.FEED, entry=short)
+    assert teaser.text_source is TextSource.TEASER
+
+
 def test_paywall_stub_falls_back_to_feed_teaser() -> None:
     teaser = "Two long paragraphs of teaser text " * 10
     stub = Extracted(text="Only the first sentence. Subscribe to continue reading.")
