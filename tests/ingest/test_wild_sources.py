@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
@@ -152,3 +153,22 @@ def test_a_summary_holding_the_whole_article_is_stored_as_the_feeds_text(
     assert whole.text_source == "feed" and len(whole.text.split()) == 300
     assert whole.text.count("\n") == 4 and whole.html.count("<p>") == 5
     assert Article.objects.get(url=short).text_source == "teaser"
+
+
+def test_a_feed_dated_in_german_dates_its_articles(http_server: FixtureServer) -> None:
+    """The page declares no date: the feed's "Di, 01 Dez 2026" is the only one."""
+    root = Path(http_server.root)
+    article_page(root, "undated.html", "Fährverbindung eingestellt")
+    link = http_server.url("undated.html")
+    (root / "de.xml").write_text(
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>T</title>'
+        f"<item><title>Fähre</title><link>{link}</link>"
+        "<pubDate>Di, 01 Dez 2026 10:00:00 +0100</pubDate>"
+        "<description>Kurz gesagt.</description></item></channel></rss>",
+        encoding="utf-8",
+    )
+    source = Source.objects.create(url=http_server.url("de.xml"), outlet="Inselbote")
+    assert run(http_server, [source]).report.new_articles == 1
+    article = Article.objects.get()
+    assert article.published == datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    assert article.published_offset == 60

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import time
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
@@ -25,6 +26,8 @@ __all__ = [
     "DeclaredZones",
     "checked_time_zone",
     "declared_zones",
+    "english_date",
+    "english_dates",
     "in_declared_zone",
     "iso_datetime",
     "offset_in_zone",
@@ -200,3 +203,102 @@ def _aware(moment: datetime) -> datetime | None:
     if not offset:
         return moment.replace(tzinfo=UTC)
     return moment.replace(tzinfo=timezone(offset))
+
+
+# --- RFC 822 dates written in another language ------------------------------------------
+#
+# Feeds in German, French, Spanish, Italian, Portuguese or Dutch often write their
+# pubDate's day and month names in their own language ("Di, 01 Dez 2026 10:00:00
+# +0100"), which neither feed parser reads. Names are read by their place: "mar" is
+# Tuesday where the day name stands (French, Spanish, Italian) and March where the
+# month does; an abbreviation two months share ("jui", June or July in French) is not
+# guessed at. Keys are case-folded and without accents.
+
+_DAY_NAMES = {
+    "Mon": "mon monday mo montag lun lundi lunes lunedi seg segunda ma maandag",
+    "Tue": "tue tues tuesday di die dienstag mar mardi martes martedi ter terca dinsdag",
+    "Wed": "wed wednesday mi mit mittwoch mer mercredi mie miercoles mercoledi qua quarta "
+    "wo woensdag",
+    "Thu": "thu thur thurs thursday do don donnerstag jeu jeudi jue jueves gio giovedi qui "
+    "quinta donderdag",
+    "Fri": "fri friday fr fre freitag ven vendredi vie viernes venerdi sex sexta vr vrijdag",
+    "Sat": "sat saturday sa sam samstag sonnabend samedi sab sabado sabato za zaterdag",
+    "Sun": "sun sunday so son sonntag dim dimanche dom domingo domenica zo zondag",
+}
+_MONTH_NAMES = {
+    "Jan": "jan january januar janner janv janvier ene enero gen gennaio janeiro januari",
+    "Feb": "feb february februar fev fevr fevrier febrero febbraio fevereiro februari",
+    "Mar": "mar march marz maerz mrz mars marzo marco maart mrt",
+    "Apr": "apr april avr avril abr abril aprile",
+    "May": "may mai mayo mag maggio maio mei",
+    "Jun": "jun june juni juin junio giu giugno junho",
+    "Jul": "jul july juli juil juill juillet julio lug luglio julho",
+    "Aug": "aug august aou aout ago agosto augustus",
+    "Sep": "sep sept september septembre septiembre setiembre set settembre setembro",
+    "Oct": "oct october okt oktober octobre octubre ott ottobre out outubro",
+    "Nov": "nov november novembre noviembre novembro",
+    "Dec": "dec december dez dezember decembre dic diciembre dicembre dezembro",
+}
+
+
+def _names(table: dict[str, str]) -> dict[str, str]:
+    return {name: english for english, names in table.items() for name in names.split()}
+
+
+_DAYS, _MONTHS = _names(_DAY_NAMES), _names(_MONTH_NAMES)
+_WORD = r"[^\W\d_]+"
+#: [day name[.],] day[er][.] month[.] year time zone, as RFC 822 is written in Europe
+_LOCAL_DATE = re.compile(
+    rf"\s*(?:(?P<weekday>{_WORD}(?:-{_WORD})?)\.?\s*,?\s*)?"
+    rf"(?P<day>\d{{1,2}})(?:er)?\.?\s*(?P<month>{_WORD})\.?,?\s+(?P<rest>\d{{2,4}}\b.*)",
+    re.DOTALL,
+)
+
+
+def _plain(name: str) -> str:
+    """A name case-folded, without accents ("Déc" -> "dec", "März" -> "marz")."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def english_date(text: str) -> str | None:
+    """An RFC 822 date whose day or month name is German, French, Spanish, Italian,
+    Portuguese or Dutch, written with the English names ("mar., 01 déc. 2026 10:00:00
+    +0100" -> "Tue, 01 Dec 2026 10:00:00 +0100"); None for a date already in English
+    and for what is not such a date, or names one that cannot be told apart."""
+    match = _LOCAL_DATE.fullmatch(text)
+    if match is None:
+        return None
+    weekday, day, month, rest = match.group("weekday", "day", "month", "rest")
+    english_month = _MONTHS.get(_plain(month))
+    english_day = _DAYS.get(_plain(weekday).removesuffix("-feira")) if weekday else ""
+    if english_month is None or english_day is None:
+        return None
+    if english_month == month and english_day == (weekday or ""):
+        return None  # English already: the parsers read it, or it is not a date
+    date = f"{english_day + ', ' if english_day else ''}{day} {english_month} {rest.strip()}"
+    return date if _feed_date(date) is not None else None
+
+
+def english_dates(content: bytes) -> bytes | None:
+    """The feed with the RFC 822 dates of its date elements that are written in
+    another language written in English (see english_date); None when it has none."""
+    changed = False
+
+    def english(match: re.Match[bytes]) -> bytes:
+        nonlocal changed
+        raw = match.group(2)
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:  # a feed in ISO 8859-1 or windows-1252
+            text = raw.decode("latin-1")
+        date = english_date(text.strip())
+        if date is None:
+            return match.group(0)
+        changed = True
+        start, end = match.start(2) - match.start(), match.end(2) - match.start()
+        whole = match.group(0)
+        return whole[:start] + date.encode("ascii") + whole[end:]
+
+    rewritten = _DATE_ELEMENT.sub(english, content)
+    return rewritten if changed else None

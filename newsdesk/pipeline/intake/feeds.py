@@ -14,6 +14,10 @@ Meaning of the fields, on both paths (feedparser's conventions):
   ``updated`` from atom:updated, dc:date or dcterms:modified. Either may be
   None: a consumer wanting one date should use ``published or updated``. Both are
   aware, in the offset the feed declared (UTC when it declared none; ``dates.py``).
+  An RFC 822 date whose day or month names are German, French, Spanish, Italian,
+  Portuguese or Dutch ("Di, 01 Dez 2026 10:00:00 +0100") is read too: when an
+  entry is left without a date, parse_feed writes such dates in English and parses
+  again (``dates.english_dates``).
 * ``summary`` is the feed's own teaser and ``content`` its full text; each is
   "" when the feed does not carry it. Both are HTML as the feed carries it,
   neither sanitized nor with relative URLs resolved: sanitize before rendering.
@@ -45,6 +49,7 @@ from newsdesk.pipeline.errors import FeedError
 from newsdesk.pipeline.intake.dates import (
     DeclaredZones,
     declared_zones,
+    english_dates,
     in_declared_zone,
     iso_datetime,
     struct_datetime,
@@ -75,6 +80,17 @@ def parse_feed(content: bytes, *, url: str = "", content_type: str = "") -> Pars
     if _looks_like_json(content):
         return _parse_json_feed(content, url)
     content = _defuse_doctype(content)
+    parsed = _parse_xml(content, url, content_type)
+    if any(e.published is None and e.updated is None for e in parsed.entries):
+        # dates neither parser reads, as "Di, 01 Dez 2026 10:00:00 +0100", are read
+        # again in English; feeds whose entries all have a date never pay for this
+        english = english_dates(content)
+        if english is not None:
+            parsed = _parse_xml(english, url, content_type)
+    return parsed
+
+
+def _parse_xml(content: bytes, url: str, content_type: str) -> ParsedFeed:
     zones = declared_zones(content)  # read once, for whichever parser reads the feed
     fast = _try_fast(content, url, content_type, zones)
     if isinstance(fast, ParsedFeed):

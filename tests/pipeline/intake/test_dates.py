@@ -10,6 +10,8 @@ import pytest
 from newsdesk.pipeline.intake.dates import (
     checked_time_zone,
     declared_zones,
+    english_date,
+    english_dates,
     in_declared_zone,
     offset_in_zone,
     offset_minutes,
@@ -116,3 +118,40 @@ def test_the_servers_own_zone_is_no_outlets_time_zone() -> None:
     would follow whatever machine reads it, and carry that through OPML."""
     with pytest.raises(ValueError, match="not an IANA time zone"):
         checked_time_zone("localtime")
+
+
+@pytest.mark.parametrize(
+    ("local", "english"),
+    [
+        ("Di, 01 Dez 2026 10:00:00 +0100", "Tue, 01 Dec 2026 10:00:00 +0100"),
+        ("Mittwoch, 02. März 2026 10:00 +0100", "Wed, 02 Mar 2026 10:00 +0100"),
+        ("mar., 01 déc. 2026 10:00:00 +0100", "Tue, 01 Dec 2026 10:00:00 +0100"),
+        ("1er juin 2026 10:00:00 +0200", "1 Jun 2026 10:00:00 +0200"),
+        ("jeu., 02 juil. 2026 10:00 +0200", "Thu, 02 Jul 2026 10:00 +0200"),
+        ("sam., 07 mars 2026 08:00:00 +0100", "Sat, 07 Mar 2026 08:00:00 +0100"),
+        ("ven., 01 mai 2026 08:00:00 +0200", "Fri, 01 May 2026 08:00:00 +0200"),
+        ("mié, 02 dic 2026 10:00:00 +0100", "Wed, 02 Dec 2026 10:00:00 +0100"),
+        ("gio, 03 set 2026 10:00:00 +0200", "Thu, 03 Sep 2026 10:00:00 +0200"),
+        ("Terça-feira, 01 Dez 2026 10:00:00 -0300", "Tue, 01 Dec 2026 10:00:00 -0300"),
+        ("vr, 04 mrt 2026 10:00:00 +0100", "Fri, 04 Mar 2026 10:00:00 +0100"),
+        ("Tue, 01 Dec 2026 10:00:00 +0100", None),  # English: nothing to do
+        ("jeu., 02 jui. 2026 10:00 +0200", None),  # June or July
+        ("lun, 01 xyz 2026 10:00 +0200", None),  # no month
+        ("2026-12-01T10:00:00+01:00", None),
+        ("Di, 31 Feb 2026 10:00:00 +0100", None),  # no such day
+    ],
+)
+def test_day_and_month_names_of_european_languages_read_in_english(
+    local: str, english: str | None
+) -> None:
+    assert english_date(local) == english
+
+
+def test_only_date_elements_in_another_language_are_rewritten() -> None:
+    feed = (
+        b"<rss><item><title>mar, 01 dic 2026</title>"
+        b"<pubDate>mar, 01 dic 2026 10:00:00 +0100</pubDate></item>"
+        b"<item><pubDate>Tue, 01 Dec 2026 10:00:00 +0100</pubDate></item></rss>"
+    )
+    assert english_dates(feed) == feed.replace(b"<pubDate>mar, 01 dic", b"<pubDate>Tue, 01 Dec")
+    assert english_dates(feed.replace(b"mar, 01 dic", b"Tue, 01 Dec")) is None

@@ -710,3 +710,52 @@ def test_an_rss_date_with_a_colon_in_its_offset_is_read_at_its_instant() -> None
     assert feed.parser == "feedparser"
     first = feed.entries[0].published
     assert first == datetime(2026, 12, 4, 23, 30, tzinfo=UTC) and offset_minutes(first) == 480
+
+
+LOCAL_DATES = [  # (as the feed writes it, the instant, the offset in minutes)
+    ("Di, 01 Dez 2026 10:00:00 +0100", datetime(2026, 12, 1, 9, 0, tzinfo=UTC), 60),
+    ("mar., 01 déc. 2026 10:00:00 +0100", datetime(2026, 12, 1, 9, 0, tzinfo=UTC), 60),
+    ("mar, 01 dic 2026 10:00:00 +0100", datetime(2026, 12, 1, 9, 0, tzinfo=UTC), 60),
+    ("ter, 01 dez 2026 10:00:00 -0300", datetime(2026, 12, 1, 13, 0, tzinfo=UTC), -180),
+    ("di, 01 dec 2026 10:00:00 +0100", datetime(2026, 12, 1, 9, 0, tzinfo=UTC), 60),
+    ("Di., 01. Dez. 2026 10:00:00 GMT", datetime(2026, 12, 1, 10, 0, tzinfo=UTC), 0),
+    ("lun, 01 juin 2026 08:00:00 +0200", datetime(2026, 6, 1, 6, 0, tzinfo=UTC), 120),
+    ("mer., 01 juil. 2026 08:00:00 +0200", datetime(2026, 7, 1, 6, 0, tzinfo=UTC), 120),
+    ("dim., 01 mars 2026 08:00:00 +0100", datetime(2026, 3, 1, 7, 0, tzinfo=UTC), 60),
+    ("ven., 01 mai 2026 08:00:00 +0200", datetime(2026, 5, 1, 6, 0, tzinfo=UTC), 120),
+    ("dom, 01 mar 2026 08:00:00 +0100", datetime(2026, 3, 1, 7, 0, tzinfo=UTC), 60),
+    ("Tue, 01 Dec 2026 10:00:00 +0100", datetime(2026, 12, 1, 9, 0, tzinfo=UTC), 60),
+    ("jeu., 01 jui. 2026 08:00:00 +0200", None, None),  # June or July: not guessed
+]
+
+
+def local_dated_rss(dates: list[str]) -> bytes:
+    items = "".join(
+        f"<item><title>{n}</title><link>https://l.example/{n}</link><pubDate>{d}</pubDate></item>"
+        for n, d in enumerate(dates)
+    )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>'
+        f"{items}</channel></rss>"
+    ).encode()
+
+
+def test_dates_written_in_other_languages_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    """German, French, Spanish, Italian, Portuguese and Dutch day and month names are
+    read as their English equivalents, by their place ("mar" is Tuesday before the
+    day, March after it), on the fast path, in the offset each declares."""
+    fast_only(monkeypatch)
+    entries = parse_feed(local_dated_rss([d for d, _, _ in LOCAL_DATES])).entries
+    assert [e.published for e in entries] == [when for _, when, _ in LOCAL_DATES]
+    assert [offset_minutes(e.published) for e in entries] == [m for _, _, m in LOCAL_DATES]
+
+
+def test_a_local_date_the_fast_path_cannot_take_is_read_by_feedparser() -> None:
+    doc = local_dated_rss(["Di, 01 Dez 2026 10:00:00 +01:00"])  # a colon offset
+    feed = parse_feed(doc.decode().replace("utf-8", "iso-8859-1").encode("latin-1"))
+    assert feed.parser == "feedparser"
+    published = feed.entries[0].published
+    assert published == datetime(2026, 12, 1, 9, 0, tzinfo=UTC) and offset_minutes(published) == 60
+    latin = local_dated_rss(["mar., 01 déc. 2026 10:00:00 +0100"]).decode()
+    latin_doc = latin.replace("utf-8", "iso-8859-1").encode("latin-1")
+    assert parse_feed(latin_doc).entries[0].published == datetime(2026, 12, 1, 9, tzinfo=UTC)
