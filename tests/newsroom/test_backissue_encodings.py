@@ -64,6 +64,8 @@ def test_text_in_another_encoding_is_refused_at_its_line(tmp_path: Path) -> None
     for name, data in (
         ("hpb-301.txt", TEXT.encode("cp1252")),
         ("hpb-301.html", WORD_PAGE.replace("; charset=windows-1252", "").encode("cp1252")),
+        # a page that says it is UTF-8 and is not: its say is no other encoding
+        ("hpb-301.htm", WORD_PAGE.replace("windows-1252", "UTF8").encode("cp1252")),
     ):
         (tmp_path / name).write_bytes(data)
         with pytest.raises(IssueParseError, match="not UTF-8 text") as info:

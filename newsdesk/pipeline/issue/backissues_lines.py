@@ -86,8 +86,9 @@ def decode(data: bytes, source: str = "", html: bool = False) -> str | bytes:
         declared = _HTML_CHARSET.search(data[:4096]) if html else None
         if declared is not None:
             try:
-                codecs.lookup(declared[1].decode("ascii"))
-                return data
+                # a page declaring UTF-8 is no other encoding: its bad byte is refused
+                if codecs.lookup(declared[1].decode("ascii")).name != "utf-8":
+                    return data
             except LookupError:
                 pass
         line = data.count(b"\n", 0, exc.start) + 1
