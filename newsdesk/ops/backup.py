@@ -22,6 +22,7 @@ import contextlib
 import dataclasses
 import os
 import shutil
+import signal
 import sqlite3
 import subprocess
 import tempfile
@@ -33,7 +34,13 @@ from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from psycopg.conninfo import make_conninfo
 
-from newsdesk.pipeline.errors import ConfigError, ConflictError, InputError, NotFoundError
+from newsdesk.pipeline.errors import (
+    ConfigError,
+    ConflictError,
+    InputError,
+    NewsdeskError,
+    NotFoundError,
+)
 from newsdesk.pipeline.text import plural
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -83,7 +90,13 @@ def backup(out: Path) -> Backup:
     os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
     try:
         if connection.vendor == "sqlite":
-            copy_sqlite(Path(connection.settings_dict["NAME"]), partial, single_file=True)
+            try:
+                copy_sqlite(Path(connection.settings_dict["NAME"]), partial, single_file=True)
+            except sqlite3.OperationalError as exc:  # disk full, I/O error, file too large
+                raise NewsdeskError(
+                    f"could not write the backup {out}: {exc}; nothing was left under that "
+                    "name (free some space there, or back up to another disk)"
+                ) from None
         elif connection.vendor == "postgresql":
             pg_tool("pg_dump", "--format=custom", "--no-owner", f"--file={partial}")
         else:
@@ -237,6 +250,11 @@ def restore_sqlite(source: Path, database: Path) -> None:
             return
         with closing_sqlite(staged) as new, closing_sqlite(database) as live:
             new.backup(live)  # one write transaction on the live file
+    except sqlite3.OperationalError as exc:  # disk full, I/O error: the write rolled back
+        raise NewsdeskError(
+            f"could not restore into {database}: {exc}; the database is unchanged "
+            f"(the restore needs room for a copy of {source.name} beside it)"
+        ) from None
     finally:
         staged.unlink(missing_ok=True)
 
@@ -256,8 +274,11 @@ def restore_postgresql(source: Path) -> None:
             capture_output=True,
             text=True,
         )
-        if read.returncode != 0:
-            raise InputError(f"{source} is not a newsdesk backup ({one_line_of(read.stderr)})")
+        if read.returncode != 0:  # a dump cut short, or no room for the script
+            raise InputError(
+                f"pg_restore could not read {source} ({one_line_of(read.stderr)}): "
+                "the database is unchanged"
+            )
         applied = subprocess.run(
             [
                 "psql",
@@ -326,6 +347,8 @@ def run_tool(command: list[str], path: Path | None, env: dict[str, str] | None =
     done = subprocess.run(argv, capture_output=True, text=True, env=env)
     if done.returncode != 0:
         why = one_line_of(done.stderr)
+        if done.returncode < 0:  # killed: by a file-size limit, the OOM killer, an operator
+            why = f"killed by {signal.Signals(-done.returncode).name}; {why}"
         if path and tool == "pg_restore":
             raise InputError(f"{path} is not a newsdesk backup ({why})")
         raise ConfigError(f"{tool} failed: {why}")

@@ -6,8 +6,12 @@ SQLite, or PostgreSQL when DATABASE_URL names one (CI runs both)."""
 from __future__ import annotations
 
 import hashlib
+import resource
 import shutil
+import signal
 import sqlite3
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -21,7 +25,9 @@ from newsdesk.ingest.models import Source
 from newsdesk.ops.backup import backup, restore
 from newsdesk.pipeline.errors import ConflictError, InputError
 from tests.archive.conftest import build_archive
+from tests.conftest import REPO
 from tests.ops.chores import always_fails
+from tests.ops.processes import environment
 from tests.stored_week import store_week
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -180,3 +186,51 @@ def test_a_backup_taken_while_another_thread_writes_is_one_moment(tmp_path: Path
     first = Source.objects.filter(outlet="first").count()
     assert first == Source.objects.filter(outlet="second").count()
     assert first >= 20 and 2 * first < final
+
+
+def limited_file_size() -> None:
+    """In the child: no file may grow past 64 KiB (the kernel's own limit, as a full
+    disk would refuse the write); the write fails instead of killing the process."""
+    resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, 64 * 1024))
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+
+def test_a_backup_that_cannot_be_written_says_so_in_one_line(tmp_path: Path) -> None:
+    """A full disk is the operator's to fix, not a bug: one line, exit 1, no file."""
+    fill_newsroom(tmp_path)
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    done = subprocess.run(
+        [sys.executable, "-m", "newsdesk", "backup", str(folder / "nightly.backup")],
+        cwd=REPO,
+        env=environment(),
+        capture_output=True,
+        text=True,
+        preexec_fn=limited_file_size,
+    )
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.startswith("newsdesk: ") and done.stderr.count("\n") == 1, done.stderr
+    if connection.vendor == "sqlite":
+        assert "could not write the backup" in done.stderr
+    else:  # pg_dump is killed by the limit (SIGXFSZ), as a tool's failure it says so
+        assert "pg_dump failed: killed by SIGXFSZ" in done.stderr
+    assert list(folder.iterdir()) == []  # no half file under any name
+
+
+def test_a_restore_without_room_to_work_leaves_the_database_as_it_was(tmp_path: Path) -> None:
+    fill_newsroom(tmp_path)
+    made = backup(tmp_path / "desk.backup")
+    User.objects.all().delete()
+    before = table_sums()
+    done = subprocess.run(
+        [sys.executable, "-m", "newsdesk", "restore", "--force", str(made.path)],
+        cwd=REPO,
+        env=environment(),
+        capture_output=True,
+        text=True,
+        preexec_fn=limited_file_size,
+    )
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.startswith("newsdesk: ") and "the database is unchanged" in done.stderr
+    assert done.stderr.count("\n") == 1, done.stderr  # no traceback
+    assert table_sums() == before
