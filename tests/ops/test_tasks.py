@@ -20,8 +20,9 @@ from newsdesk.newsroom import numbering
 from newsdesk.newsroom.models import Issue
 from newsdesk.newsroom.publications import add_publication
 from newsdesk.ops import heartbeat, scheduler
+from newsdesk.ops.health import status
 from newsdesk.ops.models import Heartbeat
-from newsdesk.ops.recovery import STALE, alive, release_orphans
+from newsdesk.ops.recovery import MOST_RUNS, STALE, alive, release_orphans
 from newsdesk.ops.worker import run_worker
 from newsdesk.tasking import RetryPolicy
 from tests.archive.conftest import publish
@@ -110,6 +111,33 @@ def test_a_dead_workers_task_goes_back_to_the_queue_and_runs_once_more(
     row = DBTaskResult.objects.get(pk=result.id)
     assert row.status == TaskResultStatus.SUCCESSFUL and note.read_text() == "done\n"
     assert len(row.worker_ids) == 2  # claimed by the dead worker, then by ours
+
+
+def test_a_task_that_keeps_killing_its_workers_fails_for_good_and_says_so(
+    tmp_path: Path,
+) -> None:
+    """Out of memory on one feed: each worker that takes the task dies. Given back for
+    ever, it would kill a worker every STALE seconds while the status looked healthy."""
+    result = slow_once.enqueue(str(tmp_path / "effect.txt"), 0.0)
+    started = timezone.now() - STALE * 2
+    dead = [f"worker-gone-{n}" for n in range(1, MOST_RUNS + 1)]
+    for runs in range(1, MOST_RUNS):  # died in each run so far: given back each time
+        DBTaskResult.objects.filter(pk=result.id).update(
+            status=TaskResultStatus.RUNNING, started_at=started, worker_ids=dead[:runs]
+        )
+        assert release_orphans() == 1
+        assert DBTaskResult.objects.get(pk=result.id).status == TaskResultStatus.READY
+    DBTaskResult.objects.filter(pk=result.id).update(
+        status=TaskResultStatus.RUNNING, started_at=started, worker_ids=dead
+    )
+    assert release_orphans() == 0
+    row = DBTaskResult.objects.get(pk=result.id)
+    assert row.status == TaskResultStatus.FAILED and row.finished_at is not None
+    assert f"died while running it, {MOST_RUNS} times" in row.traceback
+    found = status()
+    assert found["failed_last_day"] == 1 and found["running"] == 0
+    assert found["last_failure"]["task"] == "slow_once"
+    assert found["last_failure"]["error"] == "WorkerLost"
 
 
 def test_the_site_is_exported_once_per_change_when_a_folder_is_set(
