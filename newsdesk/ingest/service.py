@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from newsdesk.ingest.models import FetchLog, Source
@@ -352,8 +353,18 @@ class Ingestor:
             log.error("internal error (a bug, please report it) on %s", where, exc_info=exc)
 
     def _fail(self, source: Source, state: _RunState, exc: BaseException, lost: int = 0) -> None:
-        kind, message = f"store-{error_kind(exc)}", one_line(exc)
-        if error_kind(exc) == "bug":
+        lost_database = isinstance(exc, OperationalError | InterfaceError)
+        kind = "store-database" if lost_database else f"store-{error_kind(exc)}"
+        message = one_line(exc)
+        if lost_database:  # a restart, a failover, a full disk: the operator's, not a bug
+            with log_context(source=source.pk):
+                log.warning(
+                    "the database failed while storing %s (%s); its next poll fetches it "
+                    "whole again",
+                    source.url,
+                    message,
+                )
+        elif error_kind(exc) == "bug":
             self._bug(source, exc)
         state.failed.add(source.pk)
         if lost:

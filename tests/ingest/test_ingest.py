@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from django.db import OperationalError
 from django.utils import timezone
 
 from newsdesk.demo.server import FixtureServer, send
@@ -423,6 +424,32 @@ def test_a_store_failure_is_blamed_on_its_own_source(
     assert bad.last_error_kind == "store-bug" and "disk full" in bad.last_error
     assert bad.etag == "" and bad.last_modified == ""  # the next poll fetches it whole
     assert FetchLog.objects.filter(source=good, new_articles=3).exists()
+
+
+def test_a_database_lost_while_storing_is_one_warning_not_a_bug(
+    http_server: FixtureServer, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A database restarted mid-poll is the operator's (ops/outage.py waits it out), not
+    "internal error (a bug, please report it)" with a traceback; the feed is fetched
+    again at its next poll."""
+    from newsdesk.ingest import service
+
+    full_text_feed(Path(http_server.root), "a.xml", [http_server.url(f"a/{n}") for n in range(2)])
+    source = Source.objects.create(url=http_server.url("a.xml"), outlet="A")
+
+    def server_gone(*args: Any, **kw: Any) -> Any:
+        raise OperationalError("terminating connection due to administrator command")
+
+    monkeypatch.setattr(service, "store_batch", server_gone)
+    with caplog.at_level(logging.INFO, logger="newsdesk"):
+        report = run(http_server, [source]).report
+    assert report.bugs == 0 and report.errors == {"store-database": 1}
+    assert "internal error" not in caplog.text
+    [line] = [r for r in caplog.records if "database failed" in r.getMessage()]
+    assert line.levelno == logging.WARNING and line.exc_info is None
+    assert "administrator command" in line.getMessage()
+    source.refresh_from_db()
+    assert source.last_error_kind == "store-database" and source.etag == ""
 
 
 def test_nul_characters_in_a_json_feed_are_dropped_not_fatal(http_server: FixtureServer) -> None:
