@@ -255,6 +255,9 @@ def database_problems(database: Mapping[str, Any]) -> list[str]:
     if database["ENGINE"].endswith("sqlite3"):
         return sqlite_problems(Path(database["NAME"]))
     where = f"{database['HOST'] or 'localhost'}:{database['PORT'] or 5432}/{database['NAME']}"
+    # the check's own bound wins over a connect_timeout the URL gives (passed twice, it
+    # was a TypeError: every long-running command refused to start with a traceback)
+    options = {**database.get("OPTIONS", {}), "connect_timeout": CONNECT_SECONDS}
     try:
         with psycopg.connect(
             dbname=database["NAME"],
@@ -262,8 +265,7 @@ def database_problems(database: Mapping[str, Any]) -> list[str]:
             password=database["PASSWORD"] or None,
             host=database["HOST"] or None,
             port=database["PORT"] or None,
-            connect_timeout=CONNECT_SECONDS,
-            **database.get("OPTIONS", {}),
+            **options,
         ) as connection:
             connection.execute("SELECT 1")
     except psycopg.Error as exc:

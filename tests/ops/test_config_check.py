@@ -172,6 +172,15 @@ def test_postgresql_that_does_not_answer(monkeypatch: pytest.MonkeyPatch) -> Non
     assert problem.startswith("DATABASE_URL: cannot connect to PostgreSQL at 127.0.0.1:9/news")
 
 
+def test_a_connect_timeout_in_the_url_is_checked_like_any_option(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """?connect_timeout=3 is a psycopg option like sslmode: the check connects with it."""
+    monkeypatch.setenv("DATABASE_URL", "postgresql://desk@127.0.0.1:9/news?connect_timeout=3")
+    (problem,) = config_problems()
+    assert problem.startswith("DATABASE_URL: cannot connect to PostgreSQL at 127.0.0.1:9/news")
+
+
 def test_reading_collects_instead_of_raising() -> None:
     env = {"A": "maybe", "B": "-3"}
     with reading_settings() as reading:
