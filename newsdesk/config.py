@@ -29,6 +29,9 @@ from newsdesk.pipeline.errors import ConfigError
 _TRUE = {"true", "1"}
 _FALSE = {"false", "0"}
 _V = TypeVar("_V")
+#: seconds a PostgreSQL connection may take to open, unless DATABASE_URL says
+#: (?connect_timeout=N)
+CONNECT_TIMEOUT = 10
 
 
 @dataclasses.dataclass
@@ -240,6 +243,9 @@ def database_from_url(url: str, base_dir: Path) -> dict[str, Any]:
         if not name:
             raise ConfigError("DATABASE_URL for PostgreSQL needs a database name after the host")
         options = dict(parse_qsl(parts.query))
+        # a server that takes the connection but never answers (hung, overloaded, a
+        # stuck proxy) would hold every process, /healthz and `status` included, for ever
+        options.setdefault("connect_timeout", str(CONNECT_TIMEOUT))
         try:
             port = parts.port
         except ValueError:

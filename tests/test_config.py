@@ -67,7 +67,9 @@ def test_database_urls(tmp_path: Path) -> None:
         "127.0.0.1",
         "5433",
     )
-    assert pg["OPTIONS"] == {"sslmode": "disable"}
+    assert pg["OPTIONS"] == {"sslmode": "disable", "connect_timeout": "10"}
+    own = database_from_url("postgres://ed@127.0.0.1/newsdesk?connect_timeout=3", tmp_path)
+    assert own["OPTIONS"] == {"connect_timeout": "3"}
     for bad in ("mysql://x/y", "postgres://host/", "sqlite:///"):
         with pytest.raises(ConfigError):
             database_from_url(bad, tmp_path)

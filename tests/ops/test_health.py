@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import socket
+import subprocess
+import sys
 
 import pytest
 from django.utils import timezone
@@ -11,7 +15,9 @@ from django_tasks_db.models import DBTaskResult
 from newsdesk.cli.main import main
 from newsdesk.ops.health import OLDEST_PENDING, status
 from newsdesk.ops.models import Heartbeat
+from tests.conftest import REPO
 from tests.ops.chores import slow_once
+from tests.ops.processes import environment
 
 pytestmark = pytest.mark.django_db
 
@@ -53,3 +59,24 @@ def test_status_says_why_on_stderr_when_unhealthy(capsys: pytest.CaptureFixture[
     assert "UNHEALTHY" in captured.out
     assert captured.err.startswith("newsdesk: unhealthy: ") and captured.err.count("\n") == 1
     assert "worker" in captured.err
+
+
+def test_a_database_that_never_answers_is_reported_down_not_waited_on_for_ever() -> None:
+    """A server that takes the connection and says nothing (hung, a stuck proxy): the
+    status must still come, saying the database is down."""
+    with socket.socket() as mute:
+        mute.bind(("127.0.0.1", 0))
+        mute.listen(8)  # the kernel accepts; nothing ever answers
+        port = mute.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "newsdesk", "status", "--json"],
+            cwd=REPO,
+            env=environment(DATABASE_URL=f"postgresql://desk@127.0.0.1:{port}/news"),
+            capture_output=True,
+            text=True,
+            timeout=120,  # a bound for the hang, not a timing assertion
+        )
+    assert done.returncode == 1, done.stderr
+    found = json.loads(done.stdout)
+    assert found["database"] == "down" and not found["healthy"]
+    assert "timeout" in found["problems"][0]
