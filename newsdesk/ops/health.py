@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import DatabaseError, connection
-from django.db.models import Min, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult, get_date_max
@@ -32,13 +32,18 @@ def status(now: dt.datetime | None = None) -> dict[str, Any]:
     ready = DBTaskResult.objects.filter(status=TaskResultStatus.READY).filter(
         Q(run_after=get_date_max()) | Q(run_after__lte=now)
     )
-    oldest_age = _oldest_wait(ready, now)
+    oldest_age, oldest = _oldest_wait(ready, now)
     day_ago = now - dt.timedelta(days=1)
     failed = DBTaskResult.objects.filter(status=TaskResultStatus.FAILED, finished_at__gte=day_ago)
     last_failure = failed.order_by("-finished_at").first()
     problems = [f"no {role} alive" for role, seen in beats.items() if not seen["alive"]]
-    if oldest_age > OLDEST_PENDING.total_seconds():
-        problems.append(f"the oldest pending task has waited {oldest_age / 60:.0f} minutes")
+    if oldest_age > OLDEST_PENDING.total_seconds() and oldest is not None:
+        queue = oldest.queue_name
+        problems.append(
+            f"the oldest pending task ({oldest.task_path.rsplit('.', 1)[-1]}, queue {queue}) "
+            f"has waited {oldest_age / 60:.0f} minutes: is a worker running for queue "
+            f"{queue} (`newsdesk worker --queues {queue}`, or no --queues), and not stuck?"
+        )
     return {
         "healthy": not problems,
         "problems": problems,
@@ -61,14 +66,21 @@ def status(now: dt.datetime | None = None) -> dict[str, Any]:
     }
 
 
-def _oldest_wait(ready: QuerySet[DBTaskResult], now: dt.datetime) -> float:
-    """Seconds the longest-waiting runnable task has waited: since it was enqueued, or,
-    for one given a time to run after (a retry, a task given back), since that time.
-    django-tasks-db stores "at once" as the far future (get_date_max), not as None."""
-    at_once = ready.filter(run_after=get_date_max()).aggregate(m=Min("enqueued_at"))["m"]
-    later = ready.exclude(run_after=get_date_max()).aggregate(m=Min("run_after"))["m"]
-    since = min((t for t in (at_once, later) if t is not None), default=None)
-    return max(0.0, (now - since).total_seconds()) if since else 0.0
+def _oldest_wait(
+    ready: QuerySet[DBTaskResult], now: dt.datetime
+) -> tuple[float, DBTaskResult | None]:
+    """Seconds the longest-waiting runnable task has waited, and that task: since it was
+    enqueued, or, for one given a time to run after (a retry, a task given back), since
+    that time. django-tasks-db stores "at once" as the far future (get_date_max), not
+    as None."""
+    at_once = ready.filter(run_after=get_date_max()).order_by("enqueued_at").first()
+    later = ready.exclude(run_after=get_date_max()).order_by("run_after").first()
+    waiting = [(row.enqueued_at, row) for row in (at_once,) if row is not None]
+    waiting += [(row.run_after, row) for row in (later,) if row is not None]
+    if not waiting:
+        return 0.0, None
+    since, row = min(waiting, key=lambda pair: pair[0])
+    return max(0.0, (now - since).total_seconds()), row
 
 
 def _beats(role: str, now: dt.datetime) -> dict[str, Any]:

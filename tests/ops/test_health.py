@@ -40,6 +40,9 @@ def test_a_task_waiting_too_long_to_run_makes_the_status_unhealthy() -> None:
     assert found["queue_depth"] == 1
     assert found["oldest_pending_seconds"] == pytest.approx(waited.total_seconds(), abs=1)
     assert not found["healthy"] and "oldest pending task" in found["problems"][0]
+    # which task and queue, and what to look at: a worker for that queue
+    assert "(slow_once, queue default)" in found["problems"][0]
+    assert "newsdesk worker --queues default" in found["problems"][0]
 
 
 def test_a_retry_waits_from_its_own_time_not_from_when_it_was_enqueued() -> None:
