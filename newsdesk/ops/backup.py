@@ -85,6 +85,12 @@ def backup(out: Path) -> Backup:
         raise InputError(f"{out} is a folder: name the backup file to write")
     if not out.parent.is_dir():
         raise NotFoundError(f"the folder {out.parent} does not exist")
+    if connection.vendor == "sqlite" and is_database_file(out):
+        # renamed over it, the copy would leave every running process writing to the
+        # old, unlinked file: all they write from then on would be lost
+        raise InputError(
+            f"{out} is the database itself (DATABASE_URL): name another file for the backup"
+        )
     partial = out.with_name(f".{out.name}.{os.getpid()}.partial")
     # readable by its owner only: it holds readers' addresses and password hashes
     os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
@@ -106,6 +112,13 @@ def backup(out: Path) -> Backup:
     finally:
         partial.unlink(missing_ok=True)
     return dataclasses.replace(found, path=out)
+
+
+def is_database_file(path: Path) -> bool:
+    """Whether `path` is the live SQLite database or one of its companion files."""
+    database = Path(connection.settings_dict["NAME"]).resolve()
+    companions = {database.with_name(database.name + end) for end in ("-wal", "-shm", "-journal")}
+    return path.resolve() in {database} | companions
 
 
 def restore(source: Path, *, force: bool = False) -> Restored:

@@ -234,3 +234,18 @@ def test_a_restore_without_room_to_work_leaves_the_database_as_it_was(tmp_path: 
     assert done.stderr.startswith("newsdesk: ") and "the database is unchanged" in done.stderr
     assert done.stderr.count("\n") == 1, done.stderr  # no traceback
     assert table_sums() == before
+
+
+def test_a_backup_over_the_live_database_is_refused(tmp_path: Path) -> None:
+    """`newsdesk backup $DB` for `restore`: renamed over the live file, the copy would
+    leave running processes writing to the unlinked old one, their writes lost."""
+    if connection.vendor != "sqlite":
+        pytest.skip("a SQLite database is a file")
+    fill_newsroom(tmp_path)
+    before = table_sums()
+    database = Path(connection.settings_dict["NAME"])
+    inode = database.stat().st_ino
+    for name in (database, database.with_name(database.name + "-wal")):
+        with pytest.raises(InputError, match="is the database itself"):
+            backup(name)
+    assert database.stat().st_ino == inode and table_sums() == before
