@@ -18,6 +18,8 @@ from newsdesk.pipeline.errors import one_line
 
 #: a task waiting longer than this makes the queue unhealthy
 OLDEST_PENDING = dt.timedelta(minutes=15)
+#: a scheduler alive this long without a tick that ran through is failing (a bug)
+UNTICKED = dt.timedelta(minutes=5)
 
 
 def status(now: dt.datetime | None = None) -> dict[str, Any]:
@@ -37,6 +39,7 @@ def status(now: dt.datetime | None = None) -> dict[str, Any]:
     failed = DBTaskResult.objects.filter(status=TaskResultStatus.FAILED, finished_at__gte=day_ago)
     last_failure = failed.order_by("-finished_at").first()
     problems = [f"no {role} alive" for role, seen in beats.items() if not seen["alive"]]
+    problems += _failing_schedulers(now)
     if oldest_age > OLDEST_PENDING.total_seconds() and oldest is not None:
         queue = oldest.queue_name
         problems.append(
@@ -81,6 +84,21 @@ def _oldest_wait(
         return 0.0, None
     since, row = min(waiting, key=lambda pair: pair[0])
     return max(0.0, (now - since).total_seconds()), row
+
+
+def _failing_schedulers(now: dt.datetime) -> list[str]:
+    """Schedulers that beat but have not ticked through for UNTICKED: their heartbeat
+    thread lives while every tick fails, and nothing is scheduled."""
+    alive = Heartbeat.objects.filter(role=Heartbeat.Role.SCHEDULER, seen__gte=now - STALE)
+    stuck = alive.filter(started__lte=now - UNTICKED).filter(
+        Q(ticked__isnull=True) | Q(ticked__lt=now - UNTICKED)
+    )
+    return [
+        f"scheduler {row.name} (host {row.host}, pid {row.pid}) has not finished a tick "
+        f"for {(now - (row.ticked or row.started)).total_seconds() / 60:.0f} minutes: "
+        "its log has the traceback of each failed one"
+        for row in stuck
+    ]
 
 
 def _beats(role: str, now: dt.datetime) -> dict[str, Any]:

@@ -18,6 +18,8 @@ class Heartbeat(models.Model):
     pid = models.PositiveIntegerField()
     started = models.DateTimeField()
     seen = models.DateTimeField(db_index=True)
+    #: a scheduler's last tick that ran through (a bug in every tick leaves it behind)
+    ticked = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.name

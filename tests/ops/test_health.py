@@ -13,7 +13,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from newsdesk.cli.main import main
-from newsdesk.ops.health import OLDEST_PENDING, status
+from newsdesk.ops.health import OLDEST_PENDING, UNTICKED, status
 from newsdesk.ops.models import Heartbeat
 from tests.conftest import REPO
 from tests.ops.chores import slow_once
@@ -43,6 +43,23 @@ def test_a_task_waiting_too_long_to_run_makes_the_status_unhealthy() -> None:
     # which task and queue, and what to look at: a worker for that queue
     assert "(slow_once, queue default)" in found["problems"][0]
     assert "newsdesk worker --queues default" in found["problems"][0]
+
+
+def test_a_scheduler_whose_every_tick_fails_makes_the_status_unhealthy() -> None:
+    """Its heartbeat lives on while a bug fails each tick: nothing is scheduled."""
+    now = timezone.now()
+    beating(now)
+    assert status(now)["healthy"]  # started just now: no tick is owed yet
+    later = now + UNTICKED + dt.timedelta(minutes=2)
+    Heartbeat.objects.update(seen=later)
+    found = status(later)
+    assert not found["healthy"]
+    assert found["problems"] == [
+        "scheduler scheduler (host h, pid 1) has not finished a tick for 7 minutes: "
+        "its log has the traceback of each failed one"
+    ]
+    Heartbeat.objects.filter(role="scheduler").update(ticked=later - dt.timedelta(seconds=5))
+    assert status(later)["healthy"]
 
 
 def test_a_retry_waits_from_its_own_time_not_from_when_it_was_enqueued() -> None:

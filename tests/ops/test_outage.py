@@ -15,9 +15,11 @@ from typing import Any
 
 import pytest
 from django.db import OperationalError
+from django.utils import timezone
 
 from newsdesk.logs import logging_config
 from newsdesk.ops import scheduler, worker
+from newsdesk.ops.models import Heartbeat
 from newsdesk.ops.outage import RECONNECT_MAX
 from newsdesk.ops.scheduler import TICK, Tick, run_scheduler
 from newsdesk.ops.worker import OneStopWorker, run_worker
@@ -96,18 +98,25 @@ def test_the_scheduler_logs_one_line_per_failed_tick_and_backs_off(
     text_logs: io.StringIO, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(scheduler, "Beating", no_heartbeat)
+    ticks: list[str] = []
+    monkeypatch.setattr(scheduler, "mark_ticked", ticks.append)
+    monkeypatch.setattr(scheduler, "close_old_connections", lambda: None)
     monkeypatch.setattr(scheduler, "tick", failing(5, OperationalError(REFUSED), then=Tick()))
     stop = Stop(waits=6)  # five failed ticks and one that worked
     assert run_scheduler(stop) == 0
     check_one_line_each(text_logs.getvalue(), 5, "scheduler scheduler-test")
     # from one tick's time, doubling up to the longest; a tick's time again once back
     assert stop.waited == [TICK, TICK * 2, TICK * 4, RECONNECT_MAX, RECONNECT_MAX, TICK]
+    assert ticks == ["scheduler-test"]  # the one tick that ran through
 
 
 def test_a_bug_in_a_scheduler_tick_keeps_its_traceback(
     text_logs: io.StringIO, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(scheduler, "Beating", no_heartbeat)
+    ticks: list[str] = []
+    monkeypatch.setattr(scheduler, "mark_ticked", ticks.append)
+    monkeypatch.setattr(scheduler, "close_old_connections", lambda: None)
     monkeypatch.setattr(scheduler, "tick", failing(1, KeyError("publication"), then=Tick()))
     stop = Stop(waits=2)
     assert run_scheduler(stop) == 0
@@ -115,6 +124,28 @@ def test_a_bug_in_a_scheduler_tick_keeps_its_traceback(
     assert "scheduler tick failed" in log and "Traceback" in log and "KeyError" in log
     assert "lost the database" not in log and "has the database again" not in log
     assert stop.waited == [TICK, TICK]
+    assert ticks == ["scheduler-test"]
+
+
+@pytest.mark.django_db
+def test_the_scheduler_marks_each_tick_that_ran_through(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its heartbeat beats from a thread of its own, so only `ticked` tells `status` that a
+    scheduler whose every tick fails schedules nothing."""
+    monkeypatch.setattr(scheduler, "Beating", no_heartbeat)
+    # the test's transaction holds the database: it must not be closed under it
+    monkeypatch.setattr(scheduler, "close_old_connections", lambda: None)
+    now = timezone.now()
+    row = Heartbeat.objects.create(
+        name="scheduler-test", role="scheduler", host="h", pid=1, started=now, seen=now
+    )
+    monkeypatch.setattr(scheduler, "tick", failing(3, KeyError("publication")))
+    assert run_scheduler(Stop(waits=3)) == 0
+    row.refresh_from_db()
+    assert row.ticked is None
+    monkeypatch.setattr(scheduler, "tick", failing(1, KeyError("publication"), then=Tick()))
+    assert run_scheduler(Stop(waits=2)) == 0
+    row.refresh_from_db()
+    assert row.ticked is not None and row.ticked >= now
 
 
 def test_the_worker_logs_one_line_per_failed_attempt_and_backs_off(
