@@ -500,14 +500,6 @@ def schedule(issue: Issue, when: dt.datetime, user: AnyUser, override: str = "")
         before = state(issue)
         found = _refuse_unchecked(issue, override)
         done = numbering.publish(issue, at=when, actor=user.get_username(), override=override)
-        if found:
-            IssueEvent.objects.create(
-                issue=done,
-                kind="schedule-override",
-                at=now,
-                actor=user.get_username(),
-                detail={"reason": override, "problems": found},
-            )
         after = state(done) | ({"override": override, "problems": found} if found else {})
         record(user, done.publication, "issue-schedule", "issue", done.pk, before, after)
     return done

@@ -150,7 +150,9 @@ def publish(
 
     With `at` in the future the issue is scheduled instead: it keeps no number
     until the scheduled time, when publishing it again (the operations issue's
-    scheduler does this) assigns one.
+    scheduler does this) assigns one. An override given then is kept as a
+    `schedule-override` event, which the scheduler publishes with
+    (`builder.scheduled_override`), whoever scheduled it: the desk or the command line.
     """
     now = timezone.now()
     with transaction.atomic():
@@ -178,6 +180,14 @@ def publish(
                 actor=actor,
                 detail={"for": at.isoformat()},
             )
+            if found:  # kept for the scheduler, which publishes it with this reason
+                IssueEvent.objects.create(
+                    issue=locked_issue,
+                    kind="schedule-override",
+                    at=now,
+                    actor=actor,
+                    detail={"reason": override, "problems": found},
+                )
             return locked_issue
         publication = Publication.objects.select_for_update().get(pk=locked_issue.publication_id)
         number = publication.next_number

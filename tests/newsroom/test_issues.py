@@ -12,6 +12,7 @@ import pytest
 from django.db import connection
 
 from newsdesk.ingest.models import Article
+from newsdesk.newsroom.builder import publish_due
 from newsdesk.newsroom.imports import export_issues, export_record, import_file
 from newsdesk.newsroom.items import (
     add_items,
@@ -184,6 +185,26 @@ def test_scheduled_publish_keeps_no_number() -> None:
     assert scheduled.status == "scheduled" and scheduled.number is None
     pub.refresh_from_db()
     assert pub.next_number == 5
+
+
+def test_an_override_given_when_scheduling_goes_out_with_the_issue() -> None:
+    """`issue publish --at TIME --override REASON` (numbering.publish, as the command
+    line calls it): at its time the scheduler publishes it with that reason, as it
+    does an issue scheduled on the desk, rather than sending it back to draft."""
+    pub = harbour(first=7)
+    bad = written(pub, "UNVERIFIED CLAIM")
+    Item.objects.filter(pk=bad.pk).update(
+        verification={"ok": False, "flags": ["quote not in source"]}
+    )
+    issue = new_issue(pub)
+    add_items(issue, [bad])
+    later = dt.datetime(2099, 1, 1, 9, tzinfo=dt.UTC)
+    publish(issue, at=later, actor="chief", override="checked by phone")
+    (due,) = publish_due(later + dt.timedelta(minutes=1))
+    assert due.error == "" and due.issue.number == 7 and due.issue.status == "published"
+    event = IssueEvent.objects.get(issue=issue, kind="override")
+    assert event.detail["reason"] == "checked by phone"
+    assert "quote not in source" in event.detail["problems"][0]
 
 
 def test_export_then_import_into_empty_database_loses_nothing(tmp_path: Path) -> None:
