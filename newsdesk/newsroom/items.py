@@ -192,10 +192,20 @@ def store_item(
 
 def add_items(issue: Issue, items: Iterable[Item], actor: str = "") -> list[Item]:
     """Add items at the end of a draft issue; those already in it stay where they are.
-    The items added."""
+    The items added. Refused whole when the issue would hold more than
+    NEWSDESK_MAX_ISSUE_ITEMS, the most an import (its export read back) takes."""
     require_draft(issue)
     added = []
+    items = list(items)
     with transaction.atomic():
+        new = {i.pk for i in items if i.issue_id != issue.pk}
+        limit = input_limits().issue_items
+        if new and issue.items.count() + len(new) > limit:
+            raise IssueError(
+                f"{issue.title} would have {issue.items.count() + len(new):,} items, more "
+                f"than {limit:,} (NEWSDESK_MAX_ISSUE_ITEMS): no issue that large can be "
+                "exported and imported again; nothing was added"
+            )
         last = issue.items.aggregate(m=Max("position"))["m"]
         position = -1 if last is None else last
         for item in items:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -130,13 +131,20 @@ def ran_before(
 
 
 def blockers(issue: Issue) -> list[str]:
-    """What no override publishes: an issue without items, an item without text.
+    """What no override publishes: an issue without items or with more than an import
+    takes (NEWSDESK_MAX_ISSUE_ITEMS), an item without text.
 
     An override is for checks an editor may overrule at a deadline (a source not
     attributed, a flag of the verifier); an empty issue would use up a number for good.
     """
     items = list(issue.items.order_by("position", "id"))
     found = [] if items else ["the issue has no items"]
+    limit = settings.NEWSDESK_MAX_ISSUE_ITEMS
+    if len(items) > limit:
+        found.append(
+            f"the issue has {len(items):,} items, more than {limit:,} "
+            "(NEWSDESK_MAX_ISSUE_ITEMS): its export could not be imported again"
+        )
     for item in items:
         if not item.headline.strip() or not item.body.strip():
             found.append(f"item #{item.pk} ({item.headline[:40]}): headline and body are required")

@@ -7,6 +7,7 @@ import json
 import threading
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -162,6 +163,25 @@ def test_no_override_publishes_an_empty_issue_or_an_item_without_text() -> None:
     pub.refresh_from_db()
     assert pub.next_number == 3 and Issue.objects.get(pk=empty.pk).status == "draft"
     assert not IssueEvent.objects.filter(issue=empty, kind="override").exists()
+
+
+def test_an_issue_never_holds_more_items_than_an_import_takes(settings: Any) -> None:
+    """NEWSDESK_MAX_ISSUE_ITEMS is the most an import reads back: an issue built past
+    it would be published, and its export refused by every later import."""
+    settings.NEWSDESK_MAX_ISSUE_ITEMS = 2
+    pub = harbour(first=4)
+    issue = new_issue(pub)
+    first = [written(pub, "FIRST"), written(pub, "SECOND")]
+    add_items(issue, first)
+    with pytest.raises(IssueError, match=r"3 items, more than 2 \(NEWSDESK_MAX_ISSUE_ITEMS\)"):
+        add_items(issue, [written(pub, "THIRD")])
+    assert issue.items.count() == 2
+    assert add_items(issue, first) == []  # adding those in it again is no growth
+    settings.NEWSDESK_MAX_ISSUE_ITEMS = 1  # lowered after the issue was built
+    with pytest.raises(IssueError, match=r"more than 1 .*no override"):
+        publish(issue, actor="chief", override="deadline")
+    pub.refresh_from_db()
+    assert pub.next_number == 4 and Issue.objects.get(pk=issue.pk).status == "draft"
 
 
 def test_withdrawn_numbers_are_never_reused() -> None:
