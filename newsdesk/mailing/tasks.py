@@ -16,9 +16,11 @@ import dataclasses
 import datetime as dt
 
 from django.conf import settings
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from newsdesk.mailing import bounces, sending, subscribing
-from newsdesk.mailing.models import Subscriber
+from newsdesk.mailing.models import Delivery, Subscriber
 from newsdesk.newsroom.models import Issue, Publication
 from newsdesk.pipeline.errors import NewsdeskError
 from newsdesk.tasking import RetryPolicy, background
@@ -37,6 +39,27 @@ def send_issue_mail(issue_id: int, retry_only: bool = False, *, attempt: int = 1
     found = dataclasses.asdict(report)
     found["unknown"] = len(report.unknown)
     return found
+
+
+def stalled_issues(now: dt.datetime) -> list[int]:
+    """Published issues with readers still queued, queued before the last
+    NEWSDESK_MAIL_RETRY_MINUTES, and no mail task of theirs waiting or running: a run
+    stopped (the SMTP server unreachable, our sender refused) and its task gave up its
+    tries. The scheduler sends them again (retry_only), or the readers would wait for
+    good. None without an SMTP server."""
+    if not settings.EMAIL_HOST:
+        return []
+    path = f"{send_issue_mail.func.__module__}.{send_issue_mail.func.__qualname__}"
+    waiting = DBTaskResult.objects.filter(
+        task_path=path, status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING]
+    ).values_list("args_kwargs", flat=True)
+    busy = {found["args"][0] for found in waiting if found.get("args")}
+    since = now - dt.timedelta(minutes=settings.NEWSDESK_MAIL_RETRY_MINUTES)
+    queued = Delivery.objects.filter(
+        state=Delivery.State.QUEUED, created__lte=since, issue__status=Issue.Status.PUBLISHED
+    )
+    found = set(queued.values_list("issue_id", flat=True).distinct())
+    return sorted(found - busy)
 
 
 @background(retry=RetryPolicy(attempts=4, delay=dt.timedelta(minutes=2)), queue="mail", priority=20)

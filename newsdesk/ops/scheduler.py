@@ -28,7 +28,7 @@ from newsdesk.ingest.models import Article, Source
 from newsdesk.ingest.sources import due_sources
 from newsdesk.ingest.tasks import poll_source
 from newsdesk.mailing.delivery import due_retries, issues_to_mail
-from newsdesk.mailing.tasks import read_bounces, send_issue_mail
+from newsdesk.mailing.tasks import read_bounces, send_issue_mail, stalled_issues
 from newsdesk.newsroom import labels
 from newsdesk.newsroom.models import Issue, Publication
 from newsdesk.newsroom.profiles import profile_of
@@ -139,7 +139,9 @@ def claim_story_refresh(now: dt.datetime) -> bool:
 
 def claim_mailings(now: dt.datetime) -> int:
     """Mail each newly published issue once ("mail:<issue>"), and again, to the deferred
-    readers only, each time some are due ("mail-retry:<issue>:<earliest due>")."""
+    readers only, each time some are due ("mail-retry:<issue>:<earliest due>"); an issue
+    whose mail task gave up with readers still queued (the server down through all its
+    tries), at most once every NEWSDESK_MAIL_RETRY_MINUTES ("mail-resume:<issue>:<slot>")."""
     count = 0
     for issue_id in issues_to_mail(now):
         with transaction.atomic():
@@ -149,6 +151,12 @@ def claim_mailings(now: dt.datetime) -> int:
     for issue_id, first in due_retries(now):
         with transaction.atomic():
             if claim(f"mail-retry:{issue_id}:{first:%Y%m%dT%H%M%S}", now):
+                send_issue_mail.enqueue(issue_id, True)
+                count += 1
+    slot = int(now.timestamp()) // (60 * settings.NEWSDESK_MAIL_RETRY_MINUTES)
+    for issue_id in stalled_issues(now):
+        with transaction.atomic():
+            if claim(f"mail-resume:{issue_id}:{slot}", now):
                 send_issue_mail.enqueue(issue_id, True)
                 count += 1
     return count

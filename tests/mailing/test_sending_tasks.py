@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.utils import timezone
+from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from newsdesk.mailing.models import Delivery
@@ -77,3 +78,37 @@ def test_no_smtp_server_no_mailing(transactional_db: None, settings: Any) -> Non
     issue = sinks.published_issue()
     sinks.subscribe(issue.publication, 2)
     assert scheduler.claim_mailings(timezone.now()) == 0
+
+
+def test_an_issue_whose_server_was_down_past_every_retry_is_mailed_when_it_is_back(
+    transactional_db: None, settings: Any
+) -> None:
+    """The SMTP server is down when the issue goes out and stays down through every try
+    of the mail task: once it answers again, the scheduler sends the issue, once to
+    each reader, rather than leaving them queued for good."""
+    handler = sinks.Sink()
+    controller = sinks.start(handler, settings)
+    live_port = controller.port
+    settings.EMAIL_PORT = sinks.free_port()  # nobody listens there: the server is down
+    try:
+        issue = sinks.published_issue()
+        readers = sinks.subscribe(issue.publication, 3)
+        assert scheduler.claim_mailings(timezone.now()) == 1
+        for _ in range(10):  # every try of the task, its waits passed at once
+            DBTaskResult.objects.filter(status=TaskResultStatus.READY).update(
+                run_after=timezone.now()
+            )
+            if not DBTaskResult.objects.filter(status=TaskResultStatus.READY).exists():
+                break
+            run_worker(queues="mail", batch=True)
+        assert set(Delivery.objects.values_list("state", flat=True)) == {Delivery.State.QUEUED}
+        assert handler.messages == []
+        settings.EMAIL_PORT = live_port  # the server is back
+        later = timezone.now() + dt.timedelta(minutes=settings.NEWSDESK_MAIL_RETRY_MINUTES)
+        assert scheduler.claim_mailings(later) == 1
+        assert scheduler.claim_mailings(later) == 0  # once a while, not every tick
+        assert run_worker(queues="mail", batch=True) == 0
+        assert handler.per_recipient == {reader.email: 1 for reader in readers}
+        assert scheduler.claim_mailings(later + dt.timedelta(hours=1)) == 0  # all sent
+    finally:
+        controller.stop()
