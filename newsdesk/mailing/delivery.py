@@ -382,9 +382,13 @@ def unknown_of(issue: Issue) -> list[int]:
 
 
 def due_retries(now: dt.datetime) -> list[tuple[int, dt.datetime]]:
-    """(issue id, earliest due time) of the issues with deferred deliveries due."""
+    """(issue id, earliest due time) of the published issues with deferred deliveries
+    due: a withdrawn issue's are never sent (the sender refuses it), so a task for them
+    would only fail, four times, at every new due time."""
     rows = (
-        Delivery.objects.filter(state=State.DEFERRED, next_attempt__lte=now)
+        Delivery.objects.filter(
+            state=State.DEFERRED, next_attempt__lte=now, issue__status=Issue.Status.PUBLISHED
+        )
         .values("issue_id")
         .annotate(first=Min("next_attempt"))
         .order_by("issue_id")

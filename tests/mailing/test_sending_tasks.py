@@ -11,6 +11,7 @@ from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from newsdesk.mailing.models import Delivery
+from newsdesk.newsroom.numbering import withdraw
 from newsdesk.ops import scheduler
 from newsdesk.ops.worker import run_worker
 from tests.mailing import sinks
@@ -110,5 +111,28 @@ def test_an_issue_whose_server_was_down_past_every_retry_is_mailed_when_it_is_ba
         assert run_worker(queues="mail", batch=True) == 0
         assert handler.per_recipient == {reader.email: 1 for reader in readers}
         assert scheduler.claim_mailings(later + dt.timedelta(hours=1)) == 0  # all sent
+    finally:
+        controller.stop()
+
+
+def test_a_withdrawn_issue_is_not_retried_for_its_deferred_readers(
+    transactional_db: None, settings: Any
+) -> None:
+    """Withdrawn after it was mailed, with a reader deferred: the scheduler enqueues no
+    retry (the sender would refuse the issue, and the task fail at every due time)."""
+    handler = sinks.Moody()
+    controller = sinks.start(handler, settings)
+    try:
+        issue = sinks.published_issue()
+        sinks.subscribe(issue.publication, 2)
+        sinks.subscribe(issue.publication, 1, prefix="soft4xx")
+        assert scheduler.claim_mailings(timezone.now()) == 1
+        assert run_worker(queues="mail", batch=True) == 0
+        deferred = Delivery.objects.get(state=Delivery.State.DEFERRED)
+        withdraw(issue, actor="chief", reason="a wrong figure in the lead item")
+        assert deferred.next_attempt is not None
+        later = deferred.next_attempt + dt.timedelta(hours=1)
+        assert scheduler.claim_mailings(later) == 0
+        assert sum(handler.per_recipient.values()) == 2  # the two sent before it
     finally:
         controller.stop()
