@@ -115,7 +115,7 @@ def run_issue(args: argparse.Namespace) -> int:
         print(f"draft #{issue.pk} of {pub.name} (will be No. {pub.next_number} or later)")
     elif action == "withdraw":
         issue = numbering.withdraw(
-            numbering.find_issue(pub, args.number), actor=actor_of(args), reason=args.reason or ""
+            numbering.find_issue(pub, args.number), actor=actor_of(args), reason=args.reason
         )
         print(f"withdrew {issue.title}")
     else:

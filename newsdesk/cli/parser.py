@@ -508,7 +508,9 @@ def add_newsroom_commands(command: Command) -> None:
     )
     a = action("withdraw", "Withdraw a published issue (its number is never reused).", draft=False)
     a.add_argument("number", type=int, metavar="NUMBER")
-    a.add_argument("--reason", default="")
+    a.add_argument(
+        "--reason", required=True, help="why: kept in the issue's history (readers will ask)"
+    )
     a = action(
         "draft",
         "Draft the week's picked stories (or the top N) into a new draft issue, "

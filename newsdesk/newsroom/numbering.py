@@ -230,6 +230,11 @@ def publish(
 
 
 def withdraw(issue: Issue, *, actor: str = "", reason: str = "") -> Issue:
+    """Take a published issue off the site and feeds, its number kept; IssueError
+    without a reason (from the desk or the command line alike: readers will ask)."""
+    reason = reason.strip()
+    if not reason:
+        raise IssueError("give the reason for withdrawing the issue: readers will ask")
     with transaction.atomic():
         issue = Issue.objects.select_for_update().select_related("publication").get(pk=issue.pk)
         if issue.status != Issue.Status.PUBLISHED:

@@ -189,6 +189,9 @@ def test_withdrawn_numbers_are_never_reused() -> None:
     first = new_issue(pub)
     add_items(first, [written(pub, "FIRST")])
     publish(first)
+    with pytest.raises(IssueError, match="reason for withdrawing"):
+        withdraw(first, reason="  ")  # the command line as the desk: readers will ask
+    assert Issue.objects.get(pk=first.pk).status == "published"
     withdraw(first, reason="wrong date")
     second = new_issue(pub)
     add_items(second, [written(pub, "SECOND")])
