@@ -42,14 +42,16 @@ def alive(role: str, now: dt.datetime | None = None) -> set[str]:
 def release_own(worker: str, now: dt.datetime | None = None) -> int:
     """Give back the tasks a living worker held when its database went away: the
     connection died mid-task, so the task's end was never recorded, and its worker,
-    still beating, would keep it "running" for ever."""
+    still beating, would keep it "running" for ever. Our claim is taken off the
+    task's worker_ids: the task did not kill its worker, and a task claimed by
+    MOST_RUNS workers that died fails for good (release_orphans)."""
     now = now or timezone.now()
     released = 0
     for row in DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING):
         if row.worker_ids and row.worker_ids[-1] == worker:
             released += DBTaskResult.objects.filter(
                 pk=row.pk, status=TaskResultStatus.RUNNING, started_at=row.started_at
-            ).update(status=TaskResultStatus.READY, run_after=now)
+            ).update(status=TaskResultStatus.READY, run_after=now, worker_ids=row.worker_ids[:-1])
             logger.warning("task %s back in the queue after a lost connection", row.pk)
     return released
 

@@ -22,7 +22,7 @@ from newsdesk.newsroom.publications import add_publication
 from newsdesk.ops import heartbeat, scheduler
 from newsdesk.ops.health import status
 from newsdesk.ops.models import Heartbeat
-from newsdesk.ops.recovery import MOST_RUNS, STALE, alive, release_orphans
+from newsdesk.ops.recovery import MOST_RUNS, STALE, alive, release_orphans, release_own
 from newsdesk.ops.worker import run_worker
 from newsdesk.tasking import RetryPolicy
 from tests.archive.conftest import publish
@@ -217,3 +217,30 @@ def test_a_worker_refuses_a_queue_no_task_goes_to(capsys: pytest.CaptureFixture[
         "site, mail (or * for all)\n"
     )
     assert main(["worker", "--queues", "ingest, mail", "--batch"]) == 0
+
+
+def test_a_task_given_back_after_lost_connections_is_not_taken_for_a_killer(
+    tmp_path: Path,
+) -> None:
+    """A worker that lost its database gives its task back and lives on: those runs did
+    not end by a dead worker, so one death after two database restarts gives the task
+    back, not fails it for good as WorkerLost."""
+    result = slow_once.enqueue(str(tmp_path / "effect.txt"), 0.0)
+    started = timezone.now() - STALE * 2
+    Heartbeat.objects.create(
+        name="worker-me", role="worker", host="h", pid=1, started=started, seen=timezone.now()
+    )
+    for _ in range(MOST_RUNS - 1):  # claimed, then given back after a lost connection
+        row = DBTaskResult.objects.get(pk=result.id)
+        DBTaskResult.objects.filter(pk=result.id).update(
+            status=TaskResultStatus.RUNNING,
+            started_at=started,
+            worker_ids=[*row.worker_ids, "worker-me"],
+        )
+        assert release_own("worker-me") == 1
+    row = DBTaskResult.objects.get(pk=result.id)
+    DBTaskResult.objects.filter(pk=result.id).update(  # then its worker is killed once
+        status=TaskResultStatus.RUNNING, started_at=started, worker_ids=[*row.worker_ids, "gone"]
+    )
+    assert release_orphans() == 1
+    assert DBTaskResult.objects.get(pk=result.id).status == TaskResultStatus.READY
