@@ -20,6 +20,7 @@ from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from newsdesk.mailing import bounces, sending, subscribing
+from newsdesk.mailing.delivery import MAIL_WINDOW
 from newsdesk.mailing.models import Delivery, Subscriber
 from newsdesk.newsroom.models import Issue, Publication
 from newsdesk.pipeline.errors import NewsdeskError
@@ -46,7 +47,7 @@ def stalled_issues(now: dt.datetime) -> list[int]:
     NEWSDESK_MAIL_RETRY_MINUTES, and no mail task of theirs waiting or running: a run
     stopped (the SMTP server unreachable, our sender refused) and its task gave up its
     tries. The scheduler sends them again (retry_only), or the readers would wait for
-    good. None without an SMTP server."""
+    good. Only issues published in the last MAIL_WINDOW; none without an SMTP server."""
     if not settings.EMAIL_HOST:
         return []
     path = f"{send_issue_mail.func.__module__}.{send_issue_mail.func.__qualname__}"
@@ -55,8 +56,13 @@ def stalled_issues(now: dt.datetime) -> list[int]:
     ).values_list("args_kwargs", flat=True)
     busy = {found["args"][0] for found in waiting if found.get("args")}
     since = now - dt.timedelta(minutes=settings.NEWSDESK_MAIL_RETRY_MINUTES)
+    # like the first mailing (issues_to_mail), none published before MAIL_WINDOW: readers
+    # left queued weeks ago (found after an upgrade) are not sent a stale issue
     queued = Delivery.objects.filter(
-        state=Delivery.State.QUEUED, created__lte=since, issue__status=Issue.Status.PUBLISHED
+        state=Delivery.State.QUEUED,
+        created__lte=since,
+        issue__status=Issue.Status.PUBLISHED,
+        issue__published_at__gte=now - MAIL_WINDOW,
     )
     found = set(queued.values_list("issue_id", flat=True).distinct())
     return sorted(found - busy)

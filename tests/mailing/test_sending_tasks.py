@@ -10,6 +10,7 @@ from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from newsdesk.mailing.delivery import enqueue_readers
 from newsdesk.mailing.models import Delivery
 from newsdesk.newsroom.numbering import withdraw
 from newsdesk.ops import scheduler
@@ -136,3 +137,26 @@ def test_a_withdrawn_issue_is_not_retried_for_its_deferred_readers(
         assert sum(handler.per_recipient.values()) == 2  # the two sent before it
     finally:
         controller.stop()
+
+
+def test_readers_left_queued_long_ago_are_not_mailed_an_old_issue(
+    transactional_db: None, settings: Any
+) -> None:
+    """The scheduler mails no issue published more than MAIL_WINDOW ago (docs/mailing.md):
+    readers left queued by an outage (or a stopped `mail send`) weeks ago, found by the
+    first scheduler after an upgrade, are not sent a stale issue; `mail send` still can."""
+    settings.EMAIL_HOST = "127.0.0.1"
+    issue = sinks.published_issue()
+    sinks.subscribe(issue.publication, 2)
+    assert enqueue_readers(issue) == 2
+    now = timezone.now()
+    weeks_ago = now - dt.timedelta(weeks=3)
+    type(issue).objects.filter(pk=issue.pk).update(published_at=weeks_ago)
+    Delivery.objects.update(created=weeks_ago)
+    assert scheduler.claim_mailings(now) == 0
+    assert mail_tasks() == []
+    type(issue).objects.filter(pk=issue.pk).update(published_at=now - dt.timedelta(hours=3))
+    Delivery.objects.update(created=now - dt.timedelta(hours=3))
+    assert scheduler.claim(f"mail:{issue.pk}", now)  # its first mailing ran then
+    assert scheduler.claim_mailings(now) == 1  # published today: resumed
+    assert [task.args_kwargs["args"] for task in mail_tasks()] == [[issue.pk, True]]
