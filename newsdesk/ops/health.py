@@ -18,8 +18,8 @@ from newsdesk.pipeline.errors import one_line
 
 #: a task waiting longer than this makes the queue unhealthy
 OLDEST_PENDING = dt.timedelta(minutes=15)
-#: a scheduler alive this long without a tick that ran through is failing (a bug)
-UNTICKED = dt.timedelta(minutes=5)
+#: a living scheduler whose every tick has failed this long (a bug) is a problem
+FAILING_TICKS = dt.timedelta(minutes=5)
 
 
 def status(now: dt.datetime | None = None) -> dict[str, Any]:
@@ -87,17 +87,16 @@ def _oldest_wait(
 
 
 def _failing_schedulers(now: dt.datetime) -> list[str]:
-    """Schedulers that beat but have not ticked through for UNTICKED: their heartbeat
-    thread lives while every tick fails, and nothing is scheduled."""
+    """Living schedulers whose every tick has failed for FAILING_TICKS: their heartbeat
+    thread beats on while nothing is scheduled."""
     alive = Heartbeat.objects.filter(role=Heartbeat.Role.SCHEDULER, seen__gte=now - STALE)
-    stuck = alive.filter(started__lte=now - UNTICKED).filter(
-        Q(ticked__isnull=True) | Q(ticked__lt=now - UNTICKED)
-    )
+    stuck = alive.filter(failing_since__lte=now - FAILING_TICKS)
     return [
-        f"scheduler {row.name} (host {row.host}, pid {row.pid}) has not finished a tick "
-        f"for {(now - (row.ticked or row.started)).total_seconds() / 60:.0f} minutes: "
-        "its log has the traceback of each failed one"
+        f"scheduler {row.name} (host {row.host}, pid {row.pid}) has failed every tick for "
+        f"{(now - row.failing_since).total_seconds() / 60:.0f} minutes: its log has the "
+        "traceback of each"
         for row in stuck
+        if row.failing_since is not None
     ]
 
 

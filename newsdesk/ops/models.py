@@ -18,8 +18,9 @@ class Heartbeat(models.Model):
     pid = models.PositiveIntegerField()
     started = models.DateTimeField()
     seen = models.DateTimeField(db_index=True)
-    #: a scheduler's last tick that ran through (a bug in every tick leaves it behind)
-    ticked = models.DateTimeField(null=True, blank=True)
+    #: since when every tick of a scheduler has failed with a bug (not a lost database);
+    #: None while its ticks run through
+    failing_since = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.name

@@ -11,6 +11,7 @@ that enqueues the task (the task table is in the same database).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import logging
@@ -202,10 +203,16 @@ def tick(now: dt.datetime | None = None) -> Tick:
     return done
 
 
-def mark_ticked(name: str) -> None:
-    """Note that the scheduler's tick ran through: its heartbeat beats from a thread of
-    its own, so only this tells `status` that a bug fails every tick (ops/health.py)."""
-    Heartbeat.objects.filter(name=name).update(ticked=timezone.now())
+def note_failing(name: str, failing: bool) -> None:
+    """Note whether the scheduler's ticks fail with a bug, from the first such failure
+    until a tick runs through: its heartbeat beats from a thread of its own, so only
+    this tells `status` that nothing is scheduled (ops/health.py). A lost database is
+    not noted (nor could it be): the status says the database is down."""
+    rows = Heartbeat.objects.filter(name=name)
+    if failing:
+        rows.filter(failing_since__isnull=True).update(failing_since=timezone.now())
+    else:
+        rows.update(failing_since=None)
 
 
 def run_scheduler(stop: threading.Event | None = None) -> int:
@@ -224,16 +231,22 @@ def run_scheduler(stop: threading.Event | None = None) -> int:
     with Beating(Heartbeat.Role.SCHEDULER) as name:
         logger.info("scheduler %s started", name)
         outage = Outage(f"scheduler {name}", first=TICK)
+        failing = False  # whether a bug failed the last tick (noted for `status`)
         while not stop.is_set():
             close_old_connections()
             try:
                 done = tick()
-                mark_ticked(name)
+                if failing:
+                    note_failing(name, failing=False)
+                    failing = False
             except DATABASE_ERRORS as exc:
                 stop.wait(outage.lost(exc))
                 continue
             except Exception:  # a bug: its traceback is the report
                 logger.exception("scheduler tick failed; trying again in %s s", TICK)
+                with contextlib.suppress(*DATABASE_ERRORS):
+                    note_failing(name, failing=True)
+                    failing = True
             else:
                 outage.back()
                 if any(dataclasses.astuple(done)):

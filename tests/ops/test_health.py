@@ -13,7 +13,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from newsdesk.cli.main import main
-from newsdesk.ops.health import OLDEST_PENDING, UNTICKED, status
+from newsdesk.ops.health import FAILING_TICKS, OLDEST_PENDING, status
 from newsdesk.ops.models import Heartbeat
 from tests.conftest import REPO
 from tests.ops.chores import slow_once
@@ -49,16 +49,20 @@ def test_a_scheduler_whose_every_tick_fails_makes_the_status_unhealthy() -> None
     """Its heartbeat lives on while a bug fails each tick: nothing is scheduled."""
     now = timezone.now()
     beating(now)
-    assert status(now)["healthy"]  # started just now: no tick is owed yet
-    later = now + UNTICKED + dt.timedelta(minutes=2)
+    Heartbeat.objects.filter(role="scheduler").update(failing_since=now)
+    assert status(now)["healthy"]  # a bug of a few ticks: its log says it
+    later = now + FAILING_TICKS + dt.timedelta(minutes=2)
     Heartbeat.objects.update(seen=later)
     found = status(later)
     assert not found["healthy"]
     assert found["problems"] == [
-        "scheduler scheduler (host h, pid 1) has not finished a tick for 7 minutes: "
-        "its log has the traceback of each failed one"
+        "scheduler scheduler (host h, pid 1) has failed every tick for 7 minutes: "
+        "its log has the traceback of each"
     ]
-    Heartbeat.objects.filter(role="scheduler").update(ticked=later - dt.timedelta(seconds=5))
+    Heartbeat.objects.filter(role="scheduler").update(failing_since=None)  # a tick ran
+    assert status(later)["healthy"]
+    # nor is a scheduler back from a long database outage taken for a failing one
+    Heartbeat.objects.filter(role="scheduler").update(started=now - dt.timedelta(hours=2))
     assert status(later)["healthy"]
 
 

@@ -98,8 +98,8 @@ def test_the_scheduler_logs_one_line_per_failed_tick_and_backs_off(
     text_logs: io.StringIO, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(scheduler, "Beating", no_heartbeat)
-    ticks: list[str] = []
-    monkeypatch.setattr(scheduler, "mark_ticked", ticks.append)
+    noted: list[bool] = []
+    monkeypatch.setattr(scheduler, "note_failing", lambda name, failing: noted.append(failing))
     monkeypatch.setattr(scheduler, "close_old_connections", lambda: None)
     monkeypatch.setattr(scheduler, "tick", failing(5, OperationalError(REFUSED), then=Tick()))
     stop = Stop(waits=6)  # five failed ticks and one that worked
@@ -107,15 +107,15 @@ def test_the_scheduler_logs_one_line_per_failed_tick_and_backs_off(
     check_one_line_each(text_logs.getvalue(), 5, "scheduler scheduler-test")
     # from one tick's time, doubling up to the longest; a tick's time again once back
     assert stop.waited == [TICK, TICK * 2, TICK * 4, RECONNECT_MAX, RECONNECT_MAX, TICK]
-    assert ticks == ["scheduler-test"]  # the one tick that ran through
+    assert noted == []  # a lost database is not a failing tick
 
 
 def test_a_bug_in_a_scheduler_tick_keeps_its_traceback(
     text_logs: io.StringIO, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(scheduler, "Beating", no_heartbeat)
-    ticks: list[str] = []
-    monkeypatch.setattr(scheduler, "mark_ticked", ticks.append)
+    noted: list[bool] = []
+    monkeypatch.setattr(scheduler, "note_failing", lambda name, failing: noted.append(failing))
     monkeypatch.setattr(scheduler, "close_old_connections", lambda: None)
     monkeypatch.setattr(scheduler, "tick", failing(1, KeyError("publication"), then=Tick()))
     stop = Stop(waits=2)
@@ -124,13 +124,13 @@ def test_a_bug_in_a_scheduler_tick_keeps_its_traceback(
     assert "scheduler tick failed" in log and "Traceback" in log and "KeyError" in log
     assert "lost the database" not in log and "has the database again" not in log
     assert stop.waited == [TICK, TICK]
-    assert ticks == ["scheduler-test"]
+    assert noted == [True, False]  # failing from the bug, and no longer once a tick ran
 
 
 @pytest.mark.django_db
-def test_the_scheduler_marks_each_tick_that_ran_through(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Its heartbeat beats from a thread of its own, so only `ticked` tells `status` that a
-    scheduler whose every tick fails schedules nothing."""
+def test_the_scheduler_notes_since_when_its_ticks_fail(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its heartbeat beats from a thread of its own, so only `failing_since` tells `status`
+    that a scheduler whose every tick fails schedules nothing."""
     monkeypatch.setattr(scheduler, "Beating", no_heartbeat)
     # the test's transaction holds the database: it must not be closed under it
     monkeypatch.setattr(scheduler, "close_old_connections", lambda: None)
@@ -141,11 +141,16 @@ def test_the_scheduler_marks_each_tick_that_ran_through(monkeypatch: pytest.Monk
     monkeypatch.setattr(scheduler, "tick", failing(3, KeyError("publication")))
     assert run_scheduler(Stop(waits=3)) == 0
     row.refresh_from_db()
-    assert row.ticked is None
-    monkeypatch.setattr(scheduler, "tick", failing(1, KeyError("publication"), then=Tick()))
+    first = row.failing_since
+    assert first is not None and first >= now
+    monkeypatch.setattr(scheduler, "tick", failing(2, KeyError("publication"), then=Tick()))
     assert run_scheduler(Stop(waits=2)) == 0
     row.refresh_from_db()
-    assert row.ticked is not None and row.ticked >= now
+    assert row.failing_since == first  # from the first failure, not the latest
+    monkeypatch.setattr(scheduler, "tick", failing(1, KeyError("publication"), then=Tick()))
+    assert run_scheduler(Stop(waits=2)) == 0  # fails, then runs through
+    row.refresh_from_db()
+    assert row.failing_since is None
 
 
 def test_the_worker_logs_one_line_per_failed_attempt_and_backs_off(

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddField(
             model_name="heartbeat",
-            name="ticked",
+            name="failing_since",
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]
