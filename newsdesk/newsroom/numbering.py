@@ -163,6 +163,7 @@ def publish(
     (`builder.scheduled_override`), whoever scheduled it: the desk or the command line.
     """
     now = timezone.now()
+    override = override.strip()  # "  " is no reason, from the command line as on the desk
     with transaction.atomic():
         locked_issue = Issue.objects.select_for_update().get(pk=issue.pk)
         require_draft(locked_issue)

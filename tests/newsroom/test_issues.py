@@ -138,6 +138,8 @@ def test_failed_publish_consumes_no_number_and_override_is_recorded() -> None:
     add_items(issue, [bad])
     with pytest.raises(IssueError, match="quote not in source"):
         publish(issue)
+    with pytest.raises(IssueError, match="quote not in source"):
+        publish(issue, override=" \t ")  # blank is no reason
     pub.refresh_from_db()
     assert pub.next_number == 7 and Issue.objects.get(pk=issue.pk).number is None
     done = publish(issue, actor="chief", override="checked by phone")
