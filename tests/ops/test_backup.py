@@ -195,19 +195,24 @@ def limited_file_size() -> None:
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 
 
-def test_a_backup_that_cannot_be_written_says_so_in_one_line(tmp_path: Path) -> None:
-    """A full disk is the operator's to fix, not a bug: one line, exit 1, no file."""
-    fill_newsroom(tmp_path)
-    folder = tmp_path / "backups"
-    folder.mkdir()
-    done = subprocess.run(
-        [sys.executable, "-m", "newsdesk", "backup", str(folder / "nightly.backup")],
+def without_room(*args: str) -> subprocess.CompletedProcess[str]:
+    """`newsdesk ARGS` in a process that may write only small files (a full disk)."""
+    return subprocess.run(
+        [sys.executable, "-m", "newsdesk", *args],
         cwd=REPO,
         env=environment(),
         capture_output=True,
         text=True,
         preexec_fn=limited_file_size,
     )
+
+
+def test_a_backup_that_cannot_be_written_says_so_in_one_line(tmp_path: Path) -> None:
+    """A full disk is the operator's to fix, not a bug: one line, exit 1, no file."""
+    fill_newsroom(tmp_path)
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    done = without_room("backup", str(folder / "nightly.backup"))
     assert done.returncode == 1, done.stderr
     assert done.stderr.startswith("newsdesk: ") and done.stderr.count("\n") == 1, done.stderr
     if connection.vendor == "sqlite":
@@ -222,14 +227,7 @@ def test_a_restore_without_room_to_work_leaves_the_database_as_it_was(tmp_path: 
     made = backup(tmp_path / "desk.backup")
     User.objects.all().delete()
     before = table_sums()
-    done = subprocess.run(
-        [sys.executable, "-m", "newsdesk", "restore", "--force", str(made.path)],
-        cwd=REPO,
-        env=environment(),
-        capture_output=True,
-        text=True,
-        preexec_fn=limited_file_size,
-    )
+    done = without_room("restore", "--force", str(made.path))
     assert done.returncode == 1, done.stderr
     assert done.stderr.startswith("newsdesk: ") and "the database is unchanged" in done.stderr
     assert done.stderr.count("\n") == 1, done.stderr  # no traceback
