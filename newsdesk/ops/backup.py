@@ -110,8 +110,15 @@ def backup(out: Path) -> Backup:
         found = read_backup(partial)
         os.replace(partial, out)
     finally:
-        partial.unlink(missing_ok=True)
+        remove_with_companions(partial)
     return dataclasses.replace(found, path=out)
+
+
+def remove_with_companions(path: Path) -> None:
+    """A working copy removed, with the journal SQLite leaves beside it when a write
+    fails (a full disk) and any WAL files."""
+    for end in ("", "-journal", "-wal", "-shm"):
+        path.with_name(path.name + end).unlink(missing_ok=True)
 
 
 def is_database_file(path: Path) -> bool:
@@ -269,7 +276,7 @@ def restore_sqlite(source: Path, database: Path) -> None:
             f"(the restore needs room for a copy of {source.name} beside it)"
         ) from None
     finally:
-        staged.unlink(missing_ok=True)
+        remove_with_companions(staged)
 
 
 def restore_postgresql(source: Path) -> None:
