@@ -117,14 +117,18 @@ def backup(out: Path) -> Backup:
 def remove_with_companions(path: Path) -> None:
     """A working copy removed, with the journal SQLite leaves beside it when a write
     fails (a full disk) and any WAL files."""
-    for end in ("", "-journal", "-wal", "-shm"):
+    for end in ("", *SQLITE_COMPANIONS):
         path.with_name(path.name + end).unlink(missing_ok=True)
+
+
+#: the files SQLite keeps beside a database file while writing it
+SQLITE_COMPANIONS = ("-journal", "-wal", "-shm")
 
 
 def is_database_file(path: Path) -> bool:
     """Whether `path` is the live SQLite database or one of its companion files."""
     database = Path(connection.settings_dict["NAME"]).resolve()
-    companions = {database.with_name(database.name + end) for end in ("-wal", "-shm", "-journal")}
+    companions = {database.with_name(database.name + end) for end in SQLITE_COMPANIONS}
     return path.resolve() in {database} | companions
 
 

@@ -19,12 +19,11 @@ from newsdesk.logs import (
     RedactFilter,
     TextFormatter,
     log_context,
-    logging_config,
     secret_values,
 )
 from newsdesk.ops.configcheck import config_problems
 from newsdesk.ops.worker import run_worker
-from tests.ops.log_chores import careless_send
+from tests.ops.log_chores import captured_logs, careless_send
 
 MAIL_PASSWORD = "correct-horse-battery-staple"
 ADDRESS = "wen.li+bulletins@example.org"
@@ -32,16 +31,8 @@ ADDRESS = "wen.li+bulletins@example.org"
 
 @pytest.fixture
 def json_logs() -> Iterator[io.StringIO]:
-    """Logging set up as the settings do with NEWSDESK_LOG_FORMAT=json, onto a buffer
-    (its filter reads the secrets at the first line); the suite's handlers back after."""
-    root = logging.getLogger()
-    kept = root.handlers[:]
-    config = logging_config("json", "info")
-    out = io.StringIO()
-    config["handlers"]["console"]["stream"] = out
-    logging.config.dictConfig(config)
-    yield out
-    root.handlers[:] = kept
+    with captured_logs("json") as out:
+        yield out
 
 
 @pytest.mark.django_db(transaction=True)

@@ -6,8 +6,6 @@ database's failure raised where their work would meet it."""
 from __future__ import annotations
 
 import io
-import logging
-import logging.config
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,12 +15,12 @@ import pytest
 from django.db import OperationalError
 from django.utils import timezone
 
-from newsdesk.logs import logging_config
 from newsdesk.ops import scheduler, worker
 from newsdesk.ops.models import Heartbeat
 from newsdesk.ops.outage import RECONNECT_MAX
 from newsdesk.ops.scheduler import TICK, Tick, run_scheduler
 from newsdesk.ops.worker import OneStopWorker, run_worker
+from tests.ops.log_chores import captured_logs
 
 #: what psycopg says with the server gone: two lines of its own
 REFUSED = (
@@ -34,16 +32,19 @@ REFUSED = (
 
 @pytest.fixture
 def text_logs() -> Iterator[io.StringIO]:
-    """Logging as the settings set it up (text lines), onto a buffer; the suite's
-    handlers back after."""
-    root = logging.getLogger()
-    kept = root.handlers[:]
-    config = logging_config("text", "info")
-    out = io.StringIO()
-    config["handlers"]["console"]["stream"] = out
-    logging.config.dictConfig(config)
-    yield out
-    root.handlers[:] = kept
+    with captured_logs("text") as out:
+        yield out
+
+
+@pytest.fixture
+def noted(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """The scheduler without a heartbeat thread or a database, its noted failing ticks
+    (`note_failing`) recorded in this list."""
+    found: list[bool] = []
+    monkeypatch.setattr(scheduler, "Beating", no_heartbeat)
+    monkeypatch.setattr(scheduler, "note_failing", lambda name, failing: found.append(failing))
+    monkeypatch.setattr(scheduler, "close_old_connections", lambda: None)
+    return found
 
 
 @contextmanager
@@ -95,12 +96,8 @@ def check_one_line_each(log: str, expected_failures: int, who: str) -> None:
 
 
 def test_the_scheduler_logs_one_line_per_failed_tick_and_backs_off(
-    text_logs: io.StringIO, monkeypatch: pytest.MonkeyPatch
+    text_logs: io.StringIO, noted: list[bool], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(scheduler, "Beating", no_heartbeat)
-    noted: list[bool] = []
-    monkeypatch.setattr(scheduler, "note_failing", lambda name, failing: noted.append(failing))
-    monkeypatch.setattr(scheduler, "close_old_connections", lambda: None)
     monkeypatch.setattr(scheduler, "tick", failing(5, OperationalError(REFUSED), then=Tick()))
     stop = Stop(waits=6)  # five failed ticks and one that worked
     assert run_scheduler(stop) == 0
@@ -111,12 +108,8 @@ def test_the_scheduler_logs_one_line_per_failed_tick_and_backs_off(
 
 
 def test_a_bug_in_a_scheduler_tick_keeps_its_traceback(
-    text_logs: io.StringIO, monkeypatch: pytest.MonkeyPatch
+    text_logs: io.StringIO, noted: list[bool], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(scheduler, "Beating", no_heartbeat)
-    noted: list[bool] = []
-    monkeypatch.setattr(scheduler, "note_failing", lambda name, failing: noted.append(failing))
-    monkeypatch.setattr(scheduler, "close_old_connections", lambda: None)
     monkeypatch.setattr(scheduler, "tick", failing(1, KeyError("publication"), then=Tick()))
     stop = Stop(waits=2)
     assert run_scheduler(stop) == 0
