@@ -123,6 +123,7 @@ class _FeedJob:
     etag: str
     last_modified: str
     prepare: Preparing
+    time_zone: str = ""  # the operator's for the source: what IST or CST means in its feed
 
 
 @dataclass
@@ -191,7 +192,9 @@ class Ingestor:
             if job.url.startswith("file://"):  # only ever created from a command-line file name
                 content = Path(url2pathname(urlsplit(job.url).path)).read_bytes()
                 result.status = 200
-                result.read = workers.call(read_feed, content, url=job.url, prepare=job.prepare)
+                result.read = workers.call(
+                    read_feed, content, url=job.url, prepare=job.prepare, time_zone=job.time_zone
+                )
             else:
                 fetched = fetcher.fetch(
                     job.url,
@@ -211,6 +214,7 @@ class Ingestor:
                         url=fetched.final_url,
                         content_type=fetched.content_type,
                         prepare=job.prepare,
+                        time_zone=job.time_zone,
                     )
         except Exception as exc:
             result.error = exc
@@ -284,7 +288,9 @@ class Ingestor:
                 known.pop(source.pk, frozenset()),
                 settings.NEWSDESK_MAX_FEED_ENTRIES * PREPARE_MARGIN,
             )
-            job = _FeedJob(source.pk, source.url, source.etag, source.last_modified, prepare)
+            job = _FeedJob(
+                source.pk, source.url, source.etag, source.last_modified, prepare, source.time_zone
+            )
             state.pending.add(
                 pool.submit(self._poll, self._fetcher_for(fetcher, source), self._workers, job)
             )

@@ -299,6 +299,73 @@ def test_a_sources_time_zone_gives_the_day_of_a_feed_written_in_utc(
     assert Source.objects.count() == 1
 
 
+def zone_named_feed(root: Path, name: str, dated: list[tuple[str, str, str]]) -> None:
+    """A full-text RSS feed of (slug, link, pubDate) items."""
+    items = "".join(
+        f"<item><title>{slug}</title><link>{link}</link><pubDate>{when}</pubDate>"
+        "<content:encoded><![CDATA[<p>"
+        + " ".join(f"{slug}{k}" for k in range(180))
+        + "</p>]]></content:encoded></item>"
+        for slug, link, when in dated
+    )
+    (root / name).write_text(
+        '<?xml version="1.0"?><rss version="2.0" '
+        'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>T</title>'
+        f"{items}</channel></rss>"
+    )
+
+
+def test_a_feed_that_names_its_time_zone_is_read_in_that_zone(
+    http_server: FixtureServer,
+) -> None:
+    """ "07:30:00 JST" is 22:30 UTC the day before, and the outlet's day is its own;
+    "10:00:00 MEZ" (German for CET) is 09:00 UTC. Neither was read as UTC clock time."""
+    dated = [
+        ("tokyo", "Tue, 09 Dec 2025 07:30:00 JST"),
+        ("berlin", "Di, 09 Dez 2025 10:00:00 MEZ"),
+        ("summer", "Di, 01 Jul 2025 00:30:00 MESZ"),
+        ("sydney", "Tue, 09 Dec 2025 08:00:00 AEDT"),
+        ("paris", "Tue, 09 Dec 2025 00:15:00 CET"),
+    ]
+    zone_named_feed(
+        Path(http_server.root), "named.xml", [(s, http_server.url(s), d) for s, d in dated]
+    )
+    source = Source.objects.create(url=http_server.url("named.xml"), outlet="Wire Abroad")
+    assert run(http_server, [source]).report.new_articles == len(dated)
+    got = {
+        a.title: (a.published, a.published_offset, a.published_day) for a in Article.objects.all()
+    }
+    assert got == {
+        "tokyo": (dt.datetime(2025, 12, 8, 22, 30, tzinfo=UTC), 540, dt.date(2025, 12, 9)),
+        "berlin": (dt.datetime(2025, 12, 9, 9, 0, tzinfo=UTC), 60, dt.date(2025, 12, 9)),
+        "summer": (dt.datetime(2025, 6, 30, 22, 30, tzinfo=UTC), 120, dt.date(2025, 7, 1)),
+        "sydney": (dt.datetime(2025, 12, 8, 21, 0, tzinfo=UTC), 660, dt.date(2025, 12, 9)),
+        "paris": (dt.datetime(2025, 12, 8, 23, 15, tzinfo=UTC), 60, dt.date(2025, 12, 9)),
+    }
+
+
+def test_a_zone_name_several_zones_share_is_read_in_the_sources_time_zone(
+    http_server: FixtureServer,
+) -> None:
+    """IST is India's, Ireland's and Israel's: the source's time zone tells which. A
+    source without one is not guessed for: its clock time counts as UTC, as a time
+    written without an offset does."""
+    for slug, zone in (("delhi", "Asia/Kolkata"), ("dublin", "Europe/Dublin"), ("any", "")):
+        zone_named_feed(
+            Path(http_server.root),
+            f"{slug}.xml",
+            [(slug, http_server.url(slug), "Tue, 01 Jul 2025 10:00:00 IST")],
+        )
+        sources.add_source(http_server.url(f"{slug}.xml"), outlet=slug.title(), time_zone=zone)
+    assert run(http_server).report.new_articles == 3
+    got = {a.title: (a.published, a.published_offset) for a in Article.objects.all()}
+    assert got == {
+        "delhi": (dt.datetime(2025, 7, 1, 4, 30, tzinfo=UTC), 330),
+        "dublin": (dt.datetime(2025, 7, 1, 9, 0, tzinfo=UTC), 60),
+        "any": (dt.datetime(2025, 7, 1, 10, 0, tzinfo=UTC), 0),
+    }
+
+
 def test_a_huge_feed_is_stored_in_batches_and_recognised_on_the_next_poll(
     http_server: FixtureServer, settings: Any
 ) -> None:

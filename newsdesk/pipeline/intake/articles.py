@@ -310,9 +310,15 @@ class Preparing:
 
 
 def read_feed(
-    content: bytes, *, url: str, content_type: str = "", prepare: Preparing | None = None
+    content: bytes,
+    *,
+    url: str,
+    content_type: str = "",
+    prepare: Preparing | None = None,
+    time_zone: str = "",
 ) -> ReadFeed:
-    feed = parse_feed(content, url=url, content_type=content_type)
+    """`time_zone` is the operator's zone for the source (`feeds.parse_feed`)."""
+    feed = parse_feed(content, url=url, content_type=content_type, time_zone=time_zone)
     links = tuple(e.link for e in feed.entries)
     canonical = {}
     for entry in feed.entries:

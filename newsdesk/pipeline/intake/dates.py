@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from email.utils import parsedate_to_datetime
 from functools import cache
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 __all__ = [
     "DeclaredZones",
@@ -30,6 +30,7 @@ __all__ = [
     "english_dates",
     "in_declared_zone",
     "iso_datetime",
+    "numeric_offsets",
     "offset_in_zone",
     "offset_minutes",
     "outlet_time",
@@ -110,15 +111,20 @@ class DeclaredZones:
     #: an RFC 822 date with a colon in its offset ("07:30:00 +08:00"), which
     #: fastfeedparser reads as a UTC clock time: feedparser must read the feed
     colon_offset: bool = False
+    #: a date that names its zone ("10:00:00 MEZ"): see numeric_offsets
+    zone_name: bool = False
 
 
 def declared_zones(content: bytes) -> DeclaredZones:
     """The offsets a feed's date elements declare: every element is read, since a feed
     may write UTC for some entries and its own offset for others (docs/decisions.md)."""
     offsets: dict[datetime, tzinfo] = {}
-    colon_offset = False
+    colon_offset = zone_name = False
     declared = {m.group(2).strip() for m in _DATE_ELEMENT.finditer(content)}
     for raw in declared:
+        if raw[-1:].isalpha() and _zone_name(raw):
+            zone_name = True  # "MESZ" ends in "Z": seen before it is taken for UTC
+            continue
         if raw.endswith(_UTC_ENDINGS):
             continue  # most feeds write UTC: nothing to learn, no parse to pay
         text = raw.decode("latin-1")
@@ -126,7 +132,7 @@ def declared_zones(content: bytes) -> DeclaredZones:
         moment = _feed_date(text)
         if moment is not None and moment.utcoffset():
             offsets.setdefault(moment.astimezone(UTC), moment.tzinfo or UTC)
-    return DeclaredZones(offsets, colon_offset)
+    return DeclaredZones(offsets, colon_offset, zone_name)
 
 
 def in_declared_zone(moment: datetime | None, zones: Mapping[datetime, tzinfo]) -> datetime | None:
@@ -205,6 +211,98 @@ def _aware(moment: datetime) -> datetime | None:
     return moment.replace(tzinfo=timezone(offset))
 
 
+# --- zones written by name -------------------------------------------------------------
+#
+# RFC 822 names North America's zones (EST ... PDT) besides UT and GMT; feeds write
+# others too ("10:00:00 MEZ", "07:30:00 JST"). feedparser reads those as UTC clock time;
+# fastfeedparser reads some (JST, CET) and not others (MEZ), and what it reads loses its
+# offset, so the outlet's day goes with it. A date that names its zone therefore has the
+# name written as its offset before either parser reads the feed (numeric_offsets).
+
+#: names that mean one offset wherever feeds write them, in minutes east of UTC; the
+#: German names too (MEZ is CET, MESZ CEST, OEZ EET). BST is British Summer Time: the
+#: time zone database calls Bangladesh's time "+06", and so do its outlets.
+_ZONE_OFFSETS = {
+    **dict.fromkeys(("WET", "WEZ"), 0),
+    **dict.fromkeys(("WEST", "WESZ", "BST", "CET", "MEZ"), 60),
+    **dict.fromkeys(("CEST", "MESZ", "EET", "OEZ"), 120),
+    **dict.fromkeys(("EEST", "OESZ", "MSK"), 180),
+    **{"AKST": -540, "AKDT": -480, "HST": -600, "NST": -210, "NDT": -150, "ADT": -180},
+    **{"PKT": 300, "WIB": 420, "HKT": 480, "SGT": 480, "AWST": 480, "JST": 540, "KST": 540},
+    **{"ACST": 570, "ACDT": 630, "AEST": 600, "AEDT": 660, "NZST": 720, "NZDT": 780},
+}
+#: names several zones share, with RFC 822's meaning where it gives one: read in the
+#: source's time zone when that zone goes by the name on the date (see numeric_offsets)
+_SHARED_ZONE_NAMES: dict[str, int | None] = {
+    "IST": None,  # India +05:30, Ireland in summer +01:00, Israel +02:00
+    "CST": -360,  # US Central (RFC 822); China +08:00, Cuba -05:00
+    "CDT": -300,  # US Central in summer (RFC 822); Cuba in summer -04:00
+    "AST": None,  # Atlantic -04:00, Arabia +03:00
+    "SST": None,  # Samoa -11:00, Singapore (of old) +08:00
+}
+#: a zone name after the time that ends a date
+_NAMED_ZONE = re.compile(rb"\d:\d\d(?::\d\d)?+\s++([A-Z]{3,4})\s*+$")
+_NO_ZONE = b"-0000"  # RFC 2822: a time in no known zone; both parsers read UTC
+
+
+def _zone_name(raw: bytes) -> str | None:
+    match = _NAMED_ZONE.search(raw)
+    name = match.group(1).decode("ascii") if match else ""
+    return name if name in _ZONE_OFFSETS or name in _SHARED_ZONE_NAMES else None
+
+
+def numeric_offsets(content: bytes, time_zone: str = "") -> bytes | None:
+    """The feed with the zone names its date elements end in written as UTC offsets
+    ("10:00:00 MEZ" -> "10:00:00 +0100"); None when none is. A name several zones share
+    (IST: India, Ireland, Israel) is read in `time_zone`, the operator's IANA zone for
+    the source, when that zone goes by the name on the date; otherwise it is not
+    guessed: RFC 822's meaning where it gives one (CST, CDT: US Central), else "-0000",
+    a time in no known zone, which counts as UTC as a time without an offset does."""
+    changed = False
+
+    def numeric(match: re.Match[bytes]) -> bytes:
+        nonlocal changed
+        raw = match.group(2)
+        named = _NAMED_ZONE.search(raw)
+        name = _zone_name(raw)
+        if named is None or name is None:
+            return match.group(0)
+        minutes = _zone_offset(name, raw[: named.start(1)], time_zone)
+        changed = True
+        offset = _NO_ZONE if minutes is None else _offset_text(minutes)
+        start = match.start(2) - match.start() + named.start(1)
+        end = match.start(2) - match.start() + named.end(1)
+        whole = match.group(0)
+        return whole[:start] + offset + whole[end:]
+
+    rewritten = _DATE_ELEMENT.sub(numeric, content)
+    return rewritten if changed else None
+
+
+def _zone_offset(name: str, date: bytes, time_zone: str) -> int | None:
+    """The minutes east of UTC a date's zone name stands for (numeric_offsets); `date`
+    is the date without the name. None for a name in no known zone."""
+    if name in _ZONE_OFFSETS:
+        return _ZONE_OFFSETS[name]
+    try:
+        zone = ZoneInfo(time_zone) if time_zone else None
+    except (ValueError, ZoneInfoNotFoundError):  # checked when the source was saved
+        zone = None
+    text = _decoded(date).strip()
+    written = _feed_date(english_date(text) or text) if zone else None  # the clock, as UTC
+    if zone is not None and written is not None:
+        wall = written.replace(tzinfo=None)
+        offset = zone.utcoffset(wall)
+        if zone.tzname(wall) == name and offset is not None:
+            return int(offset.total_seconds() // 60)
+    return _SHARED_ZONE_NAMES.get(name)
+
+
+def _offset_text(minutes: int) -> bytes:
+    sign = "+" if minutes >= 0 else "-"
+    return f"{sign}{abs(minutes) // 60:02d}{abs(minutes) % 60:02d}".encode("ascii")
+
+
 # --- RFC 822 dates written in another language ------------------------------------------
 #
 # Feeds in German, French, Spanish, Italian, Portuguese or Dutch often write their
@@ -280,6 +378,13 @@ def english_date(text: str) -> str | None:
     return date if _feed_date(date) is not None else None
 
 
+def _decoded(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:  # a feed in ISO 8859-1 or windows-1252
+        return raw.decode("latin-1")
+
+
 def english_dates(content: bytes) -> bytes | None:
     """The feed with the RFC 822 dates of its date elements that are written in
     another language written in English (see english_date); None when it has none."""
@@ -287,12 +392,7 @@ def english_dates(content: bytes) -> bytes | None:
 
     def english(match: re.Match[bytes]) -> bytes:
         nonlocal changed
-        raw = match.group(2)
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:  # a feed in ISO 8859-1 or windows-1252
-            text = raw.decode("latin-1")
-        date = english_date(text.strip())
+        date = english_date(_decoded(match.group(2)).strip())
         if date is None:
             return match.group(0)
         changed = True

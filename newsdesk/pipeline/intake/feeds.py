@@ -17,7 +17,9 @@ Meaning of the fields, on both paths (feedparser's conventions):
   An RFC 822 date whose day or month names are German, French, Spanish, Italian,
   Portuguese or Dutch ("Di, 01 Dez 2026 10:00:00 +0100") is read too: when an
   entry is left without a date, parse_feed writes such dates in English and parses
-  again (``dates.english_dates``).
+  again (``dates.english_dates``). A date that names its zone ("10:00:00 MEZ",
+  "07:30:00 JST") is read in that zone; a name several zones share (IST, CST) in
+  the source's ``time_zone`` when it goes by that name (``dates.numeric_offsets``).
 * ``summary`` is the feed's own teaser and ``content`` its full text; each is
   "" when the feed does not carry it. Both are HTML as the feed carries it,
   neither sanitized nor with relative URLs resolved: sanitize before rendering.
@@ -52,6 +54,7 @@ from newsdesk.pipeline.intake.dates import (
     english_dates,
     in_declared_zone,
     iso_datetime,
+    numeric_offsets,
     struct_datetime,
 )
 from newsdesk.pipeline.types import FeedEntry, ParsedFeed
@@ -69,29 +72,35 @@ _BOM = b"\xef\xbb\xbf"
 FEEDPARSER = "feedparser"
 
 
-def parse_feed(content: bytes, *, url: str = "", content_type: str = "") -> ParsedFeed:
+def parse_feed(
+    content: bytes, *, url: str = "", content_type: str = "", time_zone: str = ""
+) -> ParsedFeed:
     """Parse a feed document; raise FeedError if nothing feed-like is in it.
 
     ``url`` is where the document came from (the base for relative links);
     ``content_type`` is its HTTP Content-Type, whose charset outranks the XML
-    declaration, as in feedparser.
+    declaration, as in feedparser; ``time_zone`` is the operator's IANA zone for the
+    source, which tells what a zone name several zones share means.
     """
     content = _checked(content)
     if _looks_like_json(content):
         return _parse_json_feed(content, url)
     content = _defuse_doctype(content)
-    parsed = _parse_xml(content, url, content_type)
+    parsed = _parse_xml(content, url, content_type, time_zone)
     if any(e.published is None and e.updated is None for e in parsed.entries):
         # dates neither parser reads, as "Di, 01 Dez 2026 10:00:00 +0100", are read
         # again in English; feeds whose entries all have a date never pay for this
         english = english_dates(content)
         if english is not None:
-            parsed = _parse_xml(english, url, content_type)
+            parsed = _parse_xml(english, url, content_type, time_zone)
     return parsed
 
 
-def _parse_xml(content: bytes, url: str, content_type: str) -> ParsedFeed:
+def _parse_xml(content: bytes, url: str, content_type: str, time_zone: str = "") -> ParsedFeed:
     zones = declared_zones(content)  # read once, for whichever parser reads the feed
+    if zones.zone_name:  # "10:00:00 MEZ": written as "+0100" for both parsers
+        content = numeric_offsets(content, time_zone) or content
+        zones = declared_zones(content)
     fast = _try_fast(content, url, content_type, zones)
     if isinstance(fast, ParsedFeed):
         return fast

@@ -13,6 +13,7 @@ from newsdesk.pipeline.intake.dates import (
     english_date,
     english_dates,
     in_declared_zone,
+    numeric_offsets,
     offset_in_zone,
     offset_minutes,
     outlet_time,
@@ -155,3 +156,50 @@ def test_only_date_elements_in_another_language_are_rewritten() -> None:
     )
     assert english_dates(feed) == feed.replace(b"<pubDate>mar, 01 dic", b"<pubDate>Tue, 01 Dec")
     assert english_dates(feed.replace(b"mar, 01 dic", b"Tue, 01 Dec")) is None
+
+
+@pytest.mark.parametrize(
+    ("declared", "zone", "numeric"),
+    [
+        ("Mon, 07 Dec 2026 10:00:00 MEZ", "", "Mon, 07 Dec 2026 10:00:00 +0100"),
+        ("Di, 01 Jul 2025 10:00:00 MESZ", "", "Di, 01 Jul 2025 10:00:00 +0200"),
+        ("Mon, 07 Dec 2026 10:00:00 CET", "", "Mon, 07 Dec 2026 10:00:00 +0100"),
+        ("Tue, 01 Jul 2025 10:00 CEST", "", "Tue, 01 Jul 2025 10:00 +0200"),
+        ("Tue, 01 Jul 2025 10:00:00 BST", "", "Tue, 01 Jul 2025 10:00:00 +0100"),
+        ("Mon, 07 Dec 2026 10:00:00 JST", "", "Mon, 07 Dec 2026 10:00:00 +0900"),
+        ("Mon, 07 Dec 2026 10:00:00 AEST", "", "Mon, 07 Dec 2026 10:00:00 +1000"),
+        ("Mon, 07 Dec 2026 10:00:00 NST", "", "Mon, 07 Dec 2026 10:00:00 -0330"),
+        # shared names: the source's zone says which, when it goes by the name that day
+        ("Mon, 07 Dec 2026 10:00:00 IST", "Asia/Kolkata", "Mon, 07 Dec 2026 10:00:00 +0530"),
+        ("Mon, 07 Dec 2026 10:00:00 IST", "Asia/Jerusalem", "Mon, 07 Dec 2026 10:00:00 +0200"),
+        ("Tue, 01 Jul 2025 10:00:00 IST", "Europe/Dublin", "Tue, 01 Jul 2025 10:00:00 +0100"),
+        ("Mon, 07 Dec 2026 10:00:00 CST", "Asia/Shanghai", "Mon, 07 Dec 2026 10:00:00 +0800"),
+        ("Mon, 07 Dec 2026 10:00:00 CST", "America/Havana", "Mon, 07 Dec 2026 10:00:00 -0500"),
+        ("mar., 01 déc. 2026 10:00 CST", "Asia/Shanghai", "mar., 01 déc. 2026 10:00 +0800"),
+        # and not guessed without one: RFC 822's meaning, or a time in no known zone
+        ("Mon, 07 Dec 2026 10:00:00 IST", "", "Mon, 07 Dec 2026 10:00:00 -0000"),
+        ("Mon, 07 Dec 2026 10:00:00 IST", "Europe/Berlin", "Mon, 07 Dec 2026 10:00:00 -0000"),
+        ("Mon, 07 Dec 2026 10:00:00 CST", "", "Mon, 07 Dec 2026 10:00:00 -0600"),
+        ("Mon, 07 Dec 2026 10:00:00 CST", "Europe/Berlin", "Mon, 07 Dec 2026 10:00:00 -0600"),
+        # what both parsers read already, or what is no zone, is left as it is
+        ("Mon, 07 Dec 2026 10:00:00 EST", "", None),
+        ("Mon, 07 Dec 2026 10:00:00 GMT", "", None),
+        ("Mon, 07 Dec 2026 10:00:00 XYZ", "", None),
+        ("Mon, 07 Dec 2026 MEZ", "", None),
+    ],
+)
+def test_a_zone_written_by_name_is_written_as_its_offset(
+    declared: str, zone: str, numeric: str | None
+) -> None:
+    feed = f"<rss><item><pubDate>{declared}</pubDate></item></rss>".encode()
+    expected = None if numeric is None else feed.replace(declared.encode(), numeric.encode())
+    assert numeric_offsets(feed, zone) == expected
+    assert declared_zones(feed).zone_name is (numeric is not None)
+
+
+def test_only_date_elements_have_their_zone_names_written_as_offsets() -> None:
+    feed = (
+        b"<rss><item><title>Summit at 10:00 CET</title>"
+        b"<pubDate><![CDATA[ Mon, 07 Dec 2026 10:00:00 MEZ ]]></pubDate></item></rss>"
+    )
+    assert numeric_offsets(feed) == feed.replace(b"00 MEZ", b"00 +0100")

@@ -712,6 +712,29 @@ def test_an_rss_date_with_a_colon_in_its_offset_is_read_at_its_instant() -> None
     assert first == datetime(2026, 12, 4, 23, 30, tzinfo=UTC) and offset_minutes(first) == 480
 
 
+def test_a_date_that_names_its_zone_is_read_alike_by_both_parsers() -> None:
+    """feedparser read "JST" and "MEZ" as UTC clock time, fastfeedparser read "JST" at
+    its instant but lost its offset and read "MEZ" as UTC: the outlet's day was lost."""
+    dated = ["Tue, 09 Dec 2025 07:30:00 JST", "Tue, 09 Dec 2025 00:30:00 MEZ"]
+    items = "".join(
+        f"<item><title>{n}</title><link>https://t.example/{n}</link><pubDate>{d}</pubDate></item>"
+        for n, d in enumerate(dated)
+    )
+    doc = f'<rss version="2.0"><channel><title>t</title>{items}</channel></rss>'.encode()
+    colon = b"<item><title>c</title><link>https://t.example/c</link>"
+    colon += b"<pubDate>Tue, 09 Dec 2025 11:00:00 +08:00</pubDate></item></channel>"
+    feeds = [parse_feed(doc), parse_feed(doc.replace(b"</channel>", colon))]
+    assert [f.parser for f in feeds] == ["fast", "feedparser"]
+    for feed in feeds:
+        got = [e.published for e in feed.entries[:2]]
+        assert got == [
+            datetime(2025, 12, 8, 22, 30, tzinfo=UTC),
+            datetime(2025, 12, 8, 23, 30, tzinfo=UTC),
+        ], feed.parser
+        assert [offset_minutes(d) for d in got] == [540, 60]
+        assert [d.day for d in got if d] == [9, 9]
+
+
 LOCAL_DATES = [  # (as the feed writes it, the instant, the offset in minutes)
     ("Di, 01 Dez 2026 10:00:00 +0100", datetime(2026, 12, 1, 9, 0, tzinfo=UTC), 60),
     ("mar., 01 déc. 2026 10:00:00 +0100", datetime(2026, 12, 1, 9, 0, tzinfo=UTC), 60),
