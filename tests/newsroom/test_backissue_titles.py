@@ -109,3 +109,17 @@ def test_the_import_command_takes_earlier_names(
     earlier = ["--also-titled", "Harbour Brief", "--also-titled", "Port Notes"]
     assert main([*command, *earlier]) == 0
     assert sorted(Issue.objects.values_list("number", flat=True)) == [412, 413]
+
+
+def test_an_issue_whose_first_headline_reads_like_a_title_is_imported(
+    tmp_path: Path, hpb: Publication
+) -> None:
+    """ "Why Vesta is No. 1" over its paragraph, first in the file, is an item."""
+    text = (FIXTURES / "hpb-0412.txt").read_text(encoding="utf-8").splitlines()
+    text[0] = "Why Vesta is No. 1"
+    path = tmp_path / "issue.txt"
+    path.write_text("\n".join(text) + "\n", encoding="utf-8")
+    outcome = import_file(path, hpb)
+    assert (outcome.status, outcome.number, outcome.items) == ("imported", 412, 6)
+    headlines = Issue.objects.get(publication=hpb).items.values_list("headline", flat=True)
+    assert headlines[0] == "Why Vesta is No. 1"

@@ -177,9 +177,23 @@ class _Reader:
 
     # -- the three parts ------------------------------------------------------------
 
+    def heads_item(self, k: int) -> bool:
+        """Whether the line, though it reads as a title in the house's form, is the first
+        item's headline: under a name that is none of the publication's ("Why Vesta is
+        No. 1"), over an item's paragraph. A title never stands over a paragraph with a
+        headline's place (one over a dated entry, which has none, stays a title)."""
+        text, following = self.text(k), self.text(k + 1)
+        title = self.titles.of(text)
+        return (
+            title is not None
+            and not self.titles.known(title.publication)
+            and lines_.looks_like_body(following)
+            and not lines_.DATED_ENTRY.match(following)
+        )
+
     def head(self) -> None:
         while self.at < len(self.lines):
-            if self.structural():
+            if not self.heads_item(self.at) and self.structural():
                 continue
             number, text = self.lines[self.at]
             if self.item_starts(self.at):

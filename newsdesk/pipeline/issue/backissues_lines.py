@@ -180,7 +180,9 @@ class Titles:
     capitals ("HARBOUR POLICY BRIEF NO. 401"), a comma or dash before the number, and
     "Issue", "Issue No.", "Number" or "#" for "No.". Only a line that opens with one of
     the names is read so: a headline such as "WHY VESTA IS NO. 1" names no publication
-    and stays a headline."""
+    and stays a headline. One in sentence or title case ("Why Vesta is No. 1") is in
+    the house's form under some name: the reader takes it for a headline when an item's
+    paragraph follows it (`backissues._Reader.heads_item`)."""
 
     def __init__(self, names: Iterable[str] = ()) -> None:
         self.names = tuple(dict.fromkeys(" ".join(n.split()) for n in names if n.strip()))
@@ -229,6 +231,10 @@ class Titles:
             or date_line(text)
             or is_subscribe(text)
         )
+
+    def known(self, name: str) -> bool:
+        """Whether the name is one of the publication's (never, told no names)."""
+        return fold(name) in self._folded
 
     def agree(self, one: str, other: str) -> bool:
         """Whether two titles name the same publication: one name, or two of its names."""

@@ -86,6 +86,48 @@ def test_a_headline_in_capitals_with_a_number_stays_a_headline(headline: str, wh
     )
 
 
+@pytest.mark.parametrize(
+    "headline",
+    [
+        "Why Vesta is No. 1",
+        "Why Vesta Is No. 1",
+        "Vesta: No. 7",
+        "Harbour Trade Notes No. 2",  # another bulletin's title in form, over a paragraph
+    ],
+)
+@pytest.mark.parametrize("titles", [HARBOUR, None], ids=["names known", "no names"])
+def test_a_headline_in_the_titles_form_over_its_paragraph_stays_a_headline(
+    headline: str, titles: Titles | None
+) -> None:
+    """A headline in sentence or title case that reads "<Words> No. N" is the house's
+    title form under some name; as the file's first line it was read as the issue's
+    title, and its paragraph refused for having no headline. A title never stands over
+    an item's paragraph; a headline does."""
+    lines = issue(HOUSE_TITLE).splitlines()
+    lines[0] = headline
+    text = "\n".join(lines) + "\n"
+    parsed = parse_issue_text(text, "x.txt", **({"titles": titles} if titles else {}))
+    assert parsed.items[0].headline == headline
+    assert (parsed.publication, parsed.number, len(parsed.items)) == (
+        "Harbour Policy Brief",
+        412,
+        6,
+    )
+    assert parsed.title_line == 15
+
+
+def test_a_title_over_a_dated_entry_stays_a_title() -> None:
+    """The older layout has no headlines: its title may stand right over the first
+    dated entry, and is read as the title still."""
+    text = (FIXTURES / "variants" / "hpb-0098-dated-entries.txt").read_text(encoding="utf-8")
+    title, day, blank, *rest = text.splitlines()
+    assert (title, day, blank) == ("Harbour Policy Brief No. 98", "May 18, 2019", "")
+    assert rest[0].startswith("May 13: ")
+    for names in (HARBOUR, Titles()):
+        parsed = parse_issue_text("\n".join([title, *rest]) + "\n", "x.txt", titles=names)
+        assert (parsed.title_line, parsed.number, parsed.items[0].headline) == (1, 98, "")
+
+
 def test_a_title_in_capitals_on_its_own_block_is_not_joined_to_a_paragraph() -> None:
     """Items parted by blank lines, wrapped paragraphs: the title in capitals over its own
     block is not taken for a headline whose paragraph follows."""
@@ -116,3 +158,13 @@ def test_a_saved_page_titled_in_an_archives_form() -> None:
     assert (parsed.publication, parsed.number) == ("HARBOUR POLICY BRIEF", 414)
     with pytest.raises(IssueParseError, match="no heading"):
         parse_issue_html(renamed, "p.html")
+
+
+def test_a_saved_pages_first_headline_that_reads_like_a_title_stays_a_headline() -> None:
+    page = (FIXTURES / "hpb-0414.html").read_text(encoding="utf-8")
+    first = parse_issue_html(page, "p.html", titles=HARBOUR).items[0].headline
+    renamed = page.replace(first, "Why Vesta is No. 1", 1)
+    assert renamed != page
+    parsed = parse_issue_html(renamed, "p.html", titles=HARBOUR)
+    assert (parsed.number, len(parsed.items)) == (414, 6)
+    assert parsed.items[0].headline == "Why Vesta is No. 1"
