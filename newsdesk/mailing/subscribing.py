@@ -9,6 +9,11 @@
 - A sign-up for an address already confirmed changes nothing (its preferences stay
   the reader's own); callers answer every sign-up the same way, so nobody learns
   whether an address is on the list.
+- The topics and places of a sign-up travel in the confirmation link mailed to the
+  address, and take effect when that link is confirmed: anyone may type another
+  person's address into the form, so a later sign-up never changes the choices of a
+  pending subscription (nor of an unsubscribed one it makes pending again); only the
+  first, which makes the subscription, stores its own until the confirmation.
 - Unsubscribing takes effect at once; only the reader's own new sign-up, confirmed
   again, brings the address back: an import never does (imports.py).
 - A suppressed address (bounce, complaint, by hand) is never mailed; one whose
@@ -54,6 +59,8 @@ class Signup:
     outcome: str  # "pending", "already", "suppressed"
     subscriber: Subscriber | None = None
     confirmation_sent: bool = False
+    #: the topics and places this sign-up asked for (category ids): for its message
+    chosen: tuple[int, ...] = ()
 
 
 def suppression_of(address: str) -> Suppression | None:
@@ -125,8 +132,10 @@ def subscribe(
     signup = sign_up(publication, email, name, categories, now=now)
     if signup.outcome != "pending" or signup.subscriber is None:
         return signup
-    sent = send_confirmation(signup.subscriber, publication, base_url, now=now)
-    return Signup("pending", signup.subscriber, sent)
+    sent = send_confirmation(
+        signup.subscriber, publication, base_url, now=now, chosen=signup.chosen
+    )
+    return dataclasses.replace(signup, confirmation_sent=sent)
 
 
 def sign_up(
@@ -143,6 +152,8 @@ def sign_up(
     address."""
     now = now or timezone.now()
     address = addresses.for_the_list(email)
+    categories = list(categories)
+    chosen = tuple(c.pk for c in categories)
     suppressed = suppression_of(address)
     if suppressed is not None and suppressed.reason in BLOCKING:
         return Signup("suppressed")
@@ -152,13 +163,14 @@ def sign_up(
             subscriber=subscriber, publication=publication
         )
         if subscription.status == Status.CONFIRMED:
-            return Signup("already", subscriber)
+            return Signup("already", subscriber, chosen=chosen)
         if subscription.status == Status.UNSUBSCRIBED or made:
             subscription.status = Status.PENDING
             subscription.save(update_fields=["status"])
             note(subscriber, Kind.SUBSCRIBED, publication, "the subscribe form", now)
-        subscription.categories.set(list(categories))
-    return Signup("pending", subscriber)
+        if made:  # later sign-ups' choices go only into their confirmation links
+            subscription.categories.set(categories)
+    return Signup("pending", subscriber, chosen=chosen)
 
 
 def send_confirmation(
@@ -168,9 +180,13 @@ def send_confirmation(
     *,
     now: dt.datetime | None = None,
     connection: mailer.BaseEmailBackend | None = None,
+    chosen: Iterable[int] | None = None,
 ) -> bool:
     """Mail the confirmation link for the subscriber's pending subscriptions, unless
-    one went out within confirmation_gap or the address is suppressed. True if sent."""
+    one went out within confirmation_gap or the address is suppressed. True if sent.
+    The link carries the topics and places to confirm: `chosen` (category ids, the
+    sign-up's) for the subscription to `publication`, the stored ones for the others
+    and without `chosen`."""
     now = now or timezone.now()
     pending = list(
         subscriber.subscriptions.filter(status=Status.PENDING).select_related("publication")
@@ -189,10 +205,14 @@ def send_confirmation(
     )
     if not claimed:
         return False
-    token = tokens.confirm_token(subscriber, [s.pk for s in pending])
+    choices = {s.pk: [c.pk for c in s.categories.all()] for s in pending}
+    if chosen is not None:
+        choices.update({s.pk: list(chosen) for s in pending if s.publication_id == publication.pk})
+    token = tokens.confirm_token(subscriber, [s.pk for s in pending], choices)
+    named = {s.pk: categories_named(s, choices[s.pk]) for s in pending}
     context = {
         "publication": publication,
-        "publications": [s.publication for s in pending],
+        "asked": [(s.publication, named[s.pk]) for s in pending],
         "name": subscriber.name,
         "confirm_url": base_url + links.confirm_path(publication, token),
         "days": tokens.confirm_max_age().days,
@@ -228,11 +248,26 @@ def confirmation_gap(subscriber: Subscriber) -> dt.timedelta:
     return CONFIRMATION_GAP * 2**doublings
 
 
+def categories_named(subscription: Subscription, ids: Iterable[int]) -> list[Category]:
+    """The subscription's publication's categories among `ids`, in the vocabulary's
+    order (one deleted since a link was mailed is left out)."""
+    return list(Category.objects.filter(publication=subscription.publication_id, pk__in=ids))
+
+
+def to_confirm(confirmation: tokens.Confirmation, subscription: Subscription) -> list[Category]:
+    """The topics and places confirming the link sets for the subscription: those its
+    message asked about (the stored ones for a link mailed before links carried them)."""
+    if confirmation.choices is None or subscription.pk not in confirmation.choices:
+        return list(subscription.categories.all())
+    return categories_named(subscription, confirmation.choices[subscription.pk])
+
+
 def confirm(
     confirmation: tokens.Confirmation, now: dt.datetime | None = None
 ) -> list[Subscription]:
-    """Confirm the pending subscriptions the link names; those confirmed already stay so,
-    those unsubscribed since stay unsubscribed. The subscriptions the link names."""
+    """Confirm the pending subscriptions the link names, with the topics and places its
+    message asked about; those confirmed already stay so, preferences and all, those
+    unsubscribed since stay unsubscribed. The subscriptions the link names."""
     now = now or timezone.now()
     subscriber = confirmation.subscriber
     with transaction.atomic():
@@ -244,6 +279,7 @@ def confirm(
         for subscription in named:
             if subscription.status != Status.PENDING:
                 continue
+            subscription.categories.set(to_confirm(confirmation, subscription))
             subscription.status = Status.CONFIRMED
             subscription.confirmed_at = now
             subscription.unsubscribed_at = None

@@ -70,15 +70,21 @@ def stalled_issues(now: dt.datetime) -> list[int]:
 
 @background(retry=RetryPolicy(attempts=4, delay=dt.timedelta(minutes=2)), queue="mail", priority=20)
 def send_confirmation_mail(
-    subscriber_id: int, publication_id: int, base_url: str, *, attempt: int = 1
+    subscriber_id: int,
+    publication_id: int,
+    base_url: str,
+    chosen: list[int] | None = None,
+    *,
+    attempt: int = 1,
 ) -> bool:
     """The confirmation link for the subscriber's pending subscriptions, unless one went
-    out within the hour (subscribing.send_confirmation); whether one was sent."""
+    out within the hour (subscribing.send_confirmation); whether one was sent. `chosen`:
+    the sign-up's topics and places, which the link carries (None: the stored ones)."""
     subscriber = Subscriber.objects.filter(pk=subscriber_id).first()
     publication = Publication.objects.filter(pk=publication_id).first()
     if subscriber is None or publication is None:  # deleted since the sign-up
         return False
-    return subscribing.send_confirmation(subscriber, publication, base_url)
+    return subscribing.send_confirmation(subscriber, publication, base_url, chosen=chosen)
 
 
 @background(retry=RetryPolicy(attempts=2), queue="mail")

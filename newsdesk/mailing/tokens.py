@@ -1,8 +1,9 @@
 """The signed links a subscriber gets: Django's signing with our own salts.
 
-- confirm: expiring (NEWSDESK_CONFIRM_DAYS), names the subscriber's key and the
-  subscriptions the message asked about. A new key (deletion, or a re-created
-  subscriber) voids it.
+- confirm: expiring (NEWSDESK_CONFIRM_DAYS), names the subscriber's key, the
+  subscriptions the message asked about and the topics and places it asked about for
+  each (what confirming sets: only a link mailed to the address changes its choices).
+  A new key (deletion, or a re-created subscriber) voids it.
 - subscriber: no expiry (it is in every issue's List-Unsubscribe header), names
   only the subscriber's key: the preferences page and the unsubscribe endpoint.
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Iterable, Mapping
 
 from django.conf import settings
 from django.core import signing
@@ -36,15 +38,25 @@ class LinkRefused(Exception):
 class Confirmation:
     subscriber: Subscriber
     subscription_ids: list[int]
+    #: the category ids the message asked about, by subscription id; None in a link
+    #: mailed before links carried them (confirming then keeps the stored choices)
+    choices: dict[int, list[int]] | None = None
 
 
 def confirm_max_age() -> dt.timedelta:
     return dt.timedelta(days=settings.NEWSDESK_CONFIRM_DAYS)
 
 
-def confirm_token(subscriber: Subscriber, subscription_ids: list[int]) -> str:
+def confirm_token(
+    subscriber: Subscriber,
+    subscription_ids: list[int],
+    choices: Mapping[int, Iterable[int]] | None = None,
+) -> str:
     signer = signing.TimestampSigner(salt=CONFIRM_SALT)
-    return signer.sign_object({"k": subscriber.key, "s": sorted(subscription_ids)}, compress=True)
+    payload: dict[str, object] = {"k": subscriber.key, "s": sorted(subscription_ids)}
+    if choices is not None:
+        payload["c"] = {str(pk): sorted(ids) for pk, ids in choices.items()}
+    return signer.sign_object(payload, compress=True)
 
 
 def read_confirm_token(token: str) -> Confirmation:
@@ -61,7 +73,22 @@ def read_confirm_token(token: str) -> Confirmation:
     ids = payload.get("s")
     if not isinstance(ids, list) or not all(isinstance(i, int) for i in ids):
         raise LinkRefused(NOT_VALID)
-    return Confirmation(subscriber, ids)
+    return Confirmation(subscriber, ids, _choices(payload.get("c"), ids))
+
+
+def _choices(value: object, ids: list[int]) -> dict[int, list[int]] | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise LinkRefused(NOT_VALID)
+    choices: dict[int, list[int]] = {}
+    for key, chosen in value.items():
+        if not (isinstance(key, str) and key.isascii() and key.isdigit() and int(key) in ids):
+            raise LinkRefused(NOT_VALID)
+        if not isinstance(chosen, list) or not all(isinstance(i, int) for i in chosen):
+            raise LinkRefused(NOT_VALID)
+        choices[int(key)] = chosen
+    return choices
 
 
 def subscriber_token(subscriber: Subscriber) -> str:

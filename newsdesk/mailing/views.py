@@ -95,7 +95,7 @@ def subscribe_page(request: HttpRequest, slug: str) -> HttpResponse:
             )
         if signup.subscriber is not None:  # pending or already: the task tells
             send_confirmation_mail.enqueue(
-                signup.subscriber.pk, publication.pk, links.base_url(request)
+                signup.subscriber.pk, publication.pk, links.base_url(request), list(signup.chosen)
             )
         return HttpResponseRedirect(links.sent_path(publication))
     return page(request, "subscribe.html", publication, form=form, choices=vocabulary(publication))
@@ -130,7 +130,8 @@ def confirm_page(request: HttpRequest, slug: str, token: str) -> HttpResponse:
             "publication"
         )
     )
-    return page(request, "confirm.html", publication, subscriptions=named)
+    asked = [(s, subscribing.to_confirm(confirmation, s)) for s in named]
+    return page(request, "confirm.html", publication, subscriptions=named, asked=asked)
 
 
 def subscription_for(publication: Publication, token: str) -> Subscription:
