@@ -33,7 +33,11 @@ def add_mailing_commands(command: Command) -> None:
         "export", help="write the subscribers as CSV", description="Write them as CSV."
     )
     a.add_argument("--publication", required=True, metavar="SLUG")
-    a.add_argument("--out", metavar="FILE", help="write here instead of stdout")
+    a.add_argument(
+        "--out",
+        metavar="FILE",
+        help="write here instead of stdout, with UTF-8's byte order mark (for spreadsheets)",
+    )
     a = actions.add_parser(
         "list", help="list the subscribers", description="List a publication's subscribers."
     )

@@ -28,10 +28,11 @@ def run_subscribers(args: argparse.Namespace) -> int:
         if args.out:
             private = os.open(args.out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with open(private, "w", encoding="utf-8", newline="") as out:  # readers' addresses
-                count = roster.write_csv(publication, out)
+                # a file is for a spreadsheet, marked UTF-8 as the desk's download is
+                count = roster.write_csv(publication, out, bom=True)
             print(f"exported {plural(count, 'subscription')} of {publication.slug} to {args.out}")
         else:
-            roster.write_csv(publication, sys.stdout)
+            roster.write_csv(publication, sys.stdout)  # a pipe: a mark would trip its reader
         return 0
     return run_list(publication, args.search or "")
 

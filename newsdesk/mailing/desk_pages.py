@@ -97,7 +97,7 @@ def export_csv(request: HttpRequest, publication: Publication) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{publication.slug}-subscribers.csv"'
     response["Cache-Control"] = "no-store"
-    count = roster.write_csv(publication, response)  # type: ignore[arg-type]
+    count = roster.write_csv(publication, response, bom=True)  # type: ignore[arg-type]
     people.record(
         request.user, publication, "subscribers.export", "subscribers", after={"rows": count}
     )

@@ -64,8 +64,16 @@ def export_rows(publication: Publication) -> Iterator[list[str]]:
         ]
 
 
-def write_csv(publication: Publication, out: TextIO) -> int:
-    """Write the export to `out`; the number of subscribers written."""
+#: UTF-8's byte order mark, as text: Excel on Windows reads a CSV file without it in
+#: the system's code page ("Zoë" shows as "ZoÃ«"); the import reads past it
+BOM = "\ufeff"
+
+
+def write_csv(publication: Publication, out: TextIO, *, bom: bool = False) -> int:
+    """Write the export to `out`, after the byte order mark with `bom` (a file for a
+    spreadsheet); the number of subscribers written."""
+    if bom:
+        out.write(BOM)
     writer = csv.writer(out, lineterminator="\n")
     count = -1
     for count, row in enumerate(export_rows(publication)):  # noqa: B007

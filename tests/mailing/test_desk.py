@@ -3,6 +3,8 @@ search, history, the suppression list."""
 
 from __future__ import annotations
 
+import codecs
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
@@ -92,3 +94,27 @@ def test_a_suppression_added_by_hand_keeps_only_a_hash(paper: Publication) -> No
     # a suppressed address's sign-up mails nothing
     subscribing.subscribe(paper, "spam.trap@corvia.example", base_url="http://x")
     assert not Subscriber.objects.exists()
+
+
+def test_the_export_opens_in_a_spreadsheet_and_imports_again(
+    paper: Publication, other: Publication
+) -> None:
+    """Excel on Windows reads a CSV without a byte order mark in the system's code page:
+    "Zoë" showed as "ZoÃ«". The download starts with UTF-8's mark, and imports again."""
+    client = logged_in(paper, "editor")
+    upload = SimpleUploadedFile(
+        "list.csv", "email,name\nzoe@corvia.example,Zoë Ångström\n".encode(), "text/csv"
+    )
+    assert client.post("/desk/cpw/subscribers/import", {"file": upload, "confirmed": "1"})
+    export = client.get("/desk/cpw/subscribers/export.csv")
+    assert export["Content-Type"] == "text/csv; charset=utf-8"
+    assert export.content.startswith(codecs.BOM_UTF8 + b"email,name,")
+    assert "zoe@corvia.example,Zoë Ångström," in export.content.decode("utf-8-sig")
+    # the downloaded file goes into another publication as it is
+    elsewhere = Client()
+    elsewhere.force_login(member(other, "editor", "hpb-editor"))
+    again = SimpleUploadedFile("cpw-subscribers.csv", export.content, "text/csv")
+    page = elsewhere.post("/desk/hpb/subscribers/import", {"file": again, "confirmed": "1"})
+    assert page.status_code == 200 and "1 added, 1 confirmed" in page.content.decode()
+    zoe = Subscriber.objects.get()
+    assert zoe.name == "Zoë Ångström" and zoe.subscriptions.count() == 2

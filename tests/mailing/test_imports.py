@@ -3,6 +3,7 @@ operators do: the report of rejected rows, files refused whole, erasure."""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
@@ -193,7 +194,7 @@ def test_export_list_and_import_again(
         capsys, "subscribers", "export", "--publication", "cpw", "--out", str(out_path)
     )
     assert code == 0 and "exported 2 subscriptions" in out
-    rows = list(csv.DictReader(out_path.open(encoding="utf-8")))
+    rows = list(csv.DictReader(out_path.open(encoding="utf-8-sig")))
     assert [r["email"] for r in rows] == ["ana@corvia.example", "bo@corvia.example"]
     assert rows[0]["name"] == "'=SUM(A1)" and rows[0]["preferences"] == "Energy"
     assert rows[0]["status"] == "confirmed" and rows[0]["consent_source"] == "import-confirmed"
@@ -208,6 +209,35 @@ def test_export_list_and_import_again(
     monkeypatch.setattr(sys, "stdout", io.StringIO())
     assert main(["subscribers", "export", "--publication", "cpw"]) == 0
     assert sys.stdout.getvalue().startswith("email,name,preferences,status")  # type: ignore[attr-defined]
+
+
+def test_an_exported_file_has_a_byte_order_mark_for_spreadsheets_a_pipe_none(
+    paper: Publication,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`--out` writes a file for a spreadsheet, marked UTF-8 as the desk's download is
+    (Excel on Windows reads "Zoë" as "ZoÃ«" without the mark); standard output goes
+    to a pipe or a script, which the mark would trip, and has none. The marked file
+    imports again."""
+    path = tmp_path / "in.csv"
+    path.write_text("email,name\nzoe@corvia.example,Zoë\n", encoding="utf-8")
+    run(capsys, "subscribers", "import", str(path), "--publication", "cpw", "--confirmed")
+    out_path = tmp_path / "out.csv"
+    run(capsys, "subscribers", "export", "--publication", "cpw", "--out", str(out_path))
+    data = out_path.read_bytes()
+    assert data.startswith(codecs.BOM_UTF8 + b"email,name,") and "Zoë".encode() in data
+    monkeypatch.setattr(sys, "stdout", io.StringIO())
+    assert main(["subscribers", "export", "--publication", "cpw"]) == 0
+    assert sys.stdout.getvalue().startswith("email,name,")  # type: ignore[attr-defined]
+    monkeypatch.undo()
+    Subscriber.objects.all().delete()
+    code, out, _ = run(
+        capsys, "subscribers", "import", str(out_path), "--publication", "cpw", "--confirmed"
+    )
+    assert code == 0 and "1 added, 1 confirmed" in out
+    assert Subscriber.objects.get().name == "Zoë"
 
 
 def test_a_name_cannot_write_escape_sequences_to_the_operator_s_terminal(
