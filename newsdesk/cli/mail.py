@@ -63,6 +63,14 @@ def run_mail(args: argparse.Namespace) -> int:
             f"(`newsdesk mail unknown {issue.publication.slug} {issue.number}`).",
             markup=False,
         )
+    if report.withdrawn:
+        left = plural(report.states.get(delivery.State.WITHDRAWN, 0), "reader")
+        out.print(
+            f"stopped: {report.stopped}; {left} not mailed yet will not be sent it "
+            "(publish the corrected issue as a new one: they get that).",
+            markup=False,
+        )
+        return 1
     if report.stopped:
         out.print(f"stopped: {report.stopped}. Run the command again to resume.", markup=False)
         return 1

@@ -64,6 +64,7 @@ CLAIMABLE = (State.QUEUED, State.DEFERRED)
 CHUNK = 500
 BEAT = 5.0
 TABLE = Delivery._meta.db_table
+ISSUES = Issue._meta.db_table
 #: an issue published longer ago than this is not mailed by the scheduler (a new
 #: installation does not mail its back issues)
 MAIL_WINDOW = dt.timedelta(days=1)
@@ -223,6 +224,10 @@ def claim(
     Either both are written or neither: a sender killed in between leaves the
     previous one `sending` (unknown, as the one in flight) and the next one unclaimed.
 
+    Only while the issue is published: a claim made once its withdrawal is committed
+    moves nothing, so a running send stops at its next message (`withdrawn_since`
+    tells that from a delivery someone else has).
+
     Plain SQL: this and `mark_sent` run once per message, and the ORM's compiling
     of an UPDATE cost more than the SMTP transaction itself (bench/mail_send.py)."""
     at = connection.ops.adapt_datetimefield_value(now or timezone.now())
@@ -232,8 +237,19 @@ def claim(
         cursor.execute(
             f"UPDATE {TABLE} SET state = %s, sender = %s, claimed_at = %s, message_id = %s, "
             "attempts = attempts + 1 WHERE id = %s AND state IN (%s, %s) "
-            "AND (next_attempt IS NULL OR next_attempt <= %s)",
-            [State.SENDING, sender, at, message_id, delivery_id, *CLAIMABLE, at],
+            "AND (next_attempt IS NULL OR next_attempt <= %s) "
+            f"AND EXISTS (SELECT 1 FROM {ISSUES} WHERE {ISSUES}.id = {TABLE}.issue_id "
+            f"AND {ISSUES}.status = %s)",
+            [
+                State.SENDING,
+                sender,
+                at,
+                message_id,
+                delivery_id,
+                *CLAIMABLE,
+                at,
+                Issue.Status.PUBLISHED,
+            ],
         )
         return bool(cursor.rowcount)
 
@@ -314,6 +330,41 @@ def settle(
                 detail=f"No. {found[2]}: {reply}"[:300],
             )
     return bool(moved)
+
+
+def withdrawn(issue: Issue) -> bool:
+    """Whether the issue is withdrawn now (the stored status, not the caller's copy)."""
+    return Issue.objects.filter(pk=issue.pk, status=Issue.Status.WITHDRAWN).exists()
+
+
+def close_withdrawn(issue: Issue) -> int:
+    """The issue's readers not mailed yet (queued or deferred) recorded as not sent
+    because it was withdrawn: no sender claims them again, and nothing retries them.
+    Only if the issue is withdrawn; how many were closed. Deliveries left `sending` by
+    dead senders become unknown first (a run would have done it at its start, and none
+    starts for a withdrawn issue)."""
+    if not withdrawn(issue):
+        return 0
+    recover(issue)
+    return Delivery.objects.filter(
+        issue=issue, state__in=CLAIMABLE, issue__status=Issue.Status.WITHDRAWN
+    ).update(state=State.WITHDRAWN, reply="not sent: the issue was withdrawn", next_attempt=None)
+
+
+def withdrawn_open() -> list[Issue]:
+    """Withdrawn issues with readers still queued, deferred or in the hands of a sender:
+    withdrawn when no send was running (or its sender died), for `close_withdrawn`."""
+    withdrawn_ids = list(
+        Issue.objects.filter(status=Issue.Status.WITHDRAWN).values_list("pk", flat=True)
+    )
+    # the scheduler asks every tick: by issue first, so the (issue, state) index answers
+    # it, not a scan of every delivery ever made
+    open_ids = (
+        Delivery.objects.filter(issue_id__in=withdrawn_ids, state__in=(*CLAIMABLE, State.SENDING))
+        .values_list("issue_id", flat=True)
+        .distinct()
+    )
+    return list(Issue.objects.filter(pk__in=list(open_ids)).order_by("pk"))
 
 
 def failures_of(subscriber_id: int) -> int:

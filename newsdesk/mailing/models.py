@@ -166,7 +166,8 @@ class Delivery(models.Model):
     conditional UPDATE before it speaks to the SMTP server, and marks it sent once
     the server accepted the message. A row left `sending` by a sender that died is
     `unknown`: the message may or may not have gone, and it is never sent again by
-    itself (sending.py, delivery.py).
+    itself (sending.py, delivery.py). A delivery not yet sent when its issue is
+    withdrawn is `withdrawn`: never claimed again.
     """
 
     class State(models.TextChoices):
@@ -178,6 +179,7 @@ class Delivery(models.Model):
         SUPPRESSED = "suppressed", "not sent: address suppressed or unsubscribed"
         SKIPPED = "skipped", "not sent: nothing of the chosen topics and places"
         UNKNOWN = "unknown", "unknown: the sender died while sending"
+        WITHDRAWN = "withdrawn", "not sent: the issue was withdrawn"
 
     issue = models.ForeignKey("newsroom.Issue", on_delete=models.CASCADE, related_name="deliveries")
     subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="deliveries")

@@ -17,7 +17,9 @@ the server's answer:
   by itself.
 
 A 5xx to our own envelope sender, or a server that cannot be reached, stops the
-run: those are the operator's to fix, not the readers' failures.
+run: those are the operator's to fix, not the readers' failures. So does the issue's
+withdrawal, at the next claim (which only moves a delivery of a published issue); the
+readers not mailed yet are then recorded `withdrawn`, never to be sent it.
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ State = Delivery.State
 Kind = delivery.Kind
 #: progress(state): called once per reader handled, from the sending threads
 Progress = Callable[[str], None]
+WITHDRAWN = "the issue was withdrawn while it was being sent"
 
 
 @dataclasses.dataclass
@@ -64,13 +67,16 @@ class Report:
     states: dict[str, int] = dataclasses.field(default_factory=dict)
     unknown: list[int] = dataclasses.field(default_factory=list)  # subscriber numbers
     stopped: str = ""  # why the run stopped early
+    #: the issue was withdrawn while it was being sent: the readers left are never sent
+    withdrawn: bool = False
 
     def line(self) -> str:
         s = self.states
         return (
             f"sent {s.get(State.SENT, 0)}, deferred {s.get(State.DEFERRED, 0)}, "
             f"failed {s.get(State.FAILED, 0)}, suppressed {s.get(State.SUPPRESSED, 0)}, "
-            f"skipped {s.get(State.SKIPPED, 0)}, unknown {s.get(State.UNKNOWN, 0)}"
+            f"skipped {s.get(State.SKIPPED, 0)}, unknown {s.get(State.UNKNOWN, 0)}, "
+            f"withdrawn {s.get(State.WITHDRAWN, 0)}"
         )
 
 
@@ -256,6 +262,12 @@ class Sender:
                 for thread in threads:
                     thread.join()
                 delivery.note_delivered(self.delivered)
+            # withdrawn meanwhile (noticed by a claim, or between two runs' claims):
+            # the readers left are recorded as never to be sent it
+            if delivery.withdrawn(self.issue):
+                delivery.close_withdrawn(self.issue)
+                self.report.withdrawn = True
+                self.report.stopped = self.report.stopped or WITHDRAWN
         self.report.states = delivery.counts(self.issue)
         self.report.unknown = delivery.unknown_of(self.issue)
         return self.report
@@ -321,7 +333,9 @@ class Sender:
         if accepted:
             self.count_sent(accepted[0])
         if not claimed:
-            return  # someone else has it
+            if delivery.withdrawn(self.issue):
+                self.halt_withdrawn()
+            return  # else someone else has it
         try:
             letter = edition.letter(recipient.subscriber, number, message_id)
         except (UnicodeError, ValueError) as exc:  # e.g. an address stored before it was refused
@@ -404,6 +418,15 @@ class Sender:
             subscribing.suppress(
                 subscriber.email, Suppression.Reason.HARD_BOUNCE, "refused by the SMTP server"
             )
+
+    def halt_withdrawn(self) -> None:
+        """The issue was withdrawn: stop; `run` records the readers left as not sent."""
+        with self.count_lock:
+            first, self.report.withdrawn = not self.report.withdrawn, True
+        if first and not self.report.stopped:
+            self.report.stopped = WITHDRAWN
+            log.warning("issue %s: withdrawn while it was being sent: stopped", self.issue.pk)
+        self.stop.set()
 
     def halt(self, why: str) -> None:
         if not self.report.stopped:

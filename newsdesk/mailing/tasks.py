@@ -3,6 +3,7 @@
 - `send_issue_mail`: the scheduler enqueues it once an issue is published (and again,
   `retry_only`, when deferred deliveries are due). The same service as `newsdesk
   mail send`; running it twice is safe (each delivery is claimed before it is sent).
+  An issue withdrawn meanwhile is not mailed, and not tried again.
 - `send_confirmation_mail`: the subscribe form enqueues it for every sign-up of a
   known or new address, so the form answers before any SMTP server is asked, as fast
   for an address already subscribed (the task then finds nothing to confirm) as for
@@ -20,7 +21,7 @@ from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from newsdesk.mailing import bounces, sending, subscribing
-from newsdesk.mailing.delivery import MAIL_WINDOW
+from newsdesk.mailing.delivery import MAIL_WINDOW, close_withdrawn
 from newsdesk.mailing.models import Delivery, Subscriber
 from newsdesk.newsroom.models import Issue, Publication
 from newsdesk.pipeline.errors import NewsdeskError
@@ -33,9 +34,14 @@ class SendingStopped(NewsdeskError):
 
 @background(retry=RetryPolicy(attempts=4, delay=dt.timedelta(minutes=5)), queue="mail", priority=10)
 def send_issue_mail(issue_id: int, retry_only: bool = False, *, attempt: int = 1) -> dict:
+    """A run stopped by the SMTP server fails, to be tried again; one stopped because
+    the issue was withdrawn (or a task that finds it withdrawn) is done: its readers
+    left are recorded as not sent, and nothing is tried again."""
     issue = Issue.objects.select_related("publication").get(pk=issue_id)
+    if issue.status == Issue.Status.WITHDRAWN:
+        return {"issue_id": issue_id, "withdrawn": True, "closed": close_withdrawn(issue)}
     report = sending.send_issue(issue, retry_only=retry_only)
-    if report.stopped:
+    if report.stopped and not report.withdrawn:
         raise SendingStopped(report.stopped)
     found = dataclasses.asdict(report)
     found["unknown"] = len(report.unknown)

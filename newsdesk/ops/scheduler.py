@@ -28,7 +28,12 @@ from newsdesk.archive.tasks import export_publication
 from newsdesk.ingest.models import Article, Source
 from newsdesk.ingest.sources import due_sources
 from newsdesk.ingest.tasks import poll_source
-from newsdesk.mailing.delivery import due_retries, issues_to_mail
+from newsdesk.mailing.delivery import (
+    close_withdrawn,
+    due_retries,
+    issues_to_mail,
+    withdrawn_open,
+)
 from newsdesk.mailing.tasks import read_bounces, send_issue_mail, stalled_issues
 from newsdesk.newsroom import labels
 from newsdesk.newsroom.models import Issue, Publication
@@ -142,7 +147,13 @@ def claim_mailings(now: dt.datetime) -> int:
     """Mail each newly published issue once ("mail:<issue>"), and again, to the deferred
     readers only, each time some are due ("mail-retry:<issue>:<earliest due>"); an issue
     whose mail task gave up with readers still queued (the server down through all its
-    tries), at most once every NEWSDESK_MAIL_RETRY_MINUTES ("mail-resume:<issue>:<slot>")."""
+    tries), at most once every NEWSDESK_MAIL_RETRY_MINUTES ("mail-resume:<issue>:<slot>").
+    The readers a withdrawn issue left unsent (withdrawn when no send was running) are
+    recorded as never to be sent it; a running send does so itself."""
+    for issue in withdrawn_open():
+        closed = close_withdrawn(issue)
+        if closed:
+            logger.info("issue %s withdrawn: %d readers left are not mailed it", issue.pk, closed)
     count = 0
     for issue_id in issues_to_mail(now):
         with transaction.atomic():
