@@ -219,3 +219,33 @@ class MailSender(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class MailRun(models.Model):
+    """One sender's run over an issue (sending.Sender.run): when, how many it sent, and
+    why it stopped before every reader was mailed; what the desk's mailing page tells
+    the editor. `ended` stays empty while it runs, and for good when the run was killed
+    (its MailSender then gone) or failed with an error."""
+
+    class Stop(models.TextChoices):
+        DONE = "done", "went through every reader due"
+        SERVER = "server", "the SMTP server could not be used"
+        WITHDRAWN = "withdrawn", "the issue was withdrawn"
+        ASKED = "asked", "asked to stop (SIGTERM or Ctrl-C)"
+
+    issue = models.ForeignKey("newsroom.Issue", on_delete=models.CASCADE, related_name="mail_runs")
+    #: the MailSender's name while it runs
+    sender = models.CharField(max_length=100)
+    started = models.DateTimeField()
+    ended = models.DateTimeField(null=True, blank=True)
+    sent = models.PositiveIntegerField(default=0)
+    stop = models.CharField(max_length=10, choices=Stop.choices, blank=True)
+    #: why it stopped, in the sender's words (the server's reply, say)
+    why = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-started", "-id"]
+        indexes = [models.Index(fields=["issue", "started"], name="mailrun_issue_started")]
+
+    def __str__(self) -> str:
+        return f"mail run {self.pk} ({self.stop or 'running'})"

@@ -40,7 +40,7 @@ from django.db import connection
 from django.utils import timezone
 
 from newsdesk.mailing import addresses, delivery, links, messages, subscribing
-from newsdesk.mailing.models import Delivery, Subscriber, Suppression
+from newsdesk.mailing.models import Delivery, MailRun, Subscriber, Suppression
 from newsdesk.newsroom.models import Issue
 from newsdesk.pipeline.errors import ConflictError
 from newsdesk.pipeline.text import plural
@@ -242,6 +242,7 @@ class Sender:
         `later`: add those who confirmed after the issue was published too."""
         with delivery.Registration() as name:
             self.name = name
+            record = MailRun.objects.create(issue=self.issue, sender=name, started=timezone.now())
             self.report.recovered = delivery.recover(self.issue)
             if not retry_only:
                 self.report.added = delivery.enqueue_readers(self.issue, later=later)
@@ -268,9 +269,25 @@ class Sender:
                 delivery.close_withdrawn(self.issue)
                 self.report.withdrawn = True
                 self.report.stopped = self.report.stopped or WITHDRAWN
+            self.note_end(record)
         self.report.states = delivery.counts(self.issue)
         self.report.unknown = delivery.unknown_of(self.issue)
         return self.report
+
+    def note_end(self, record: MailRun) -> None:
+        """How the run ended, for the desk (while the sender is still registered: a run
+        not ended whose sender is gone was killed)."""
+        report, stop = self.report, MailRun.Stop.DONE
+        if report.withdrawn:
+            stop = MailRun.Stop.WITHDRAWN
+        elif report.stopped:
+            stop = MailRun.Stop.SERVER
+        elif self.stop.is_set():
+            stop = MailRun.Stop.ASKED
+        why = report.stopped[:300] if stop == MailRun.Stop.SERVER else ""
+        MailRun.objects.filter(pk=record.pk).update(
+            ended=timezone.now(), sent=report.sent, stop=stop, why=why
+        )
 
     def put(self, item: delivery.Recipient | None, *, force: bool = False) -> None:
         while True:

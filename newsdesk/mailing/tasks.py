@@ -48,6 +48,21 @@ def send_issue_mail(issue_id: int, retry_only: bool = False, *, attempt: int = 1
     return found
 
 
+def busy_issues() -> dict[int, dt.datetime]:
+    """Issues with a mail task waiting or running, and when the first of them runs (or
+    started running)."""
+    path = f"{send_issue_mail.func.__module__}.{send_issue_mail.func.__qualname__}"
+    waiting = DBTaskResult.objects.filter(
+        task_path=path, status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING]
+    ).values_list("args_kwargs", "run_after", "started_at")
+    found: dict[int, dt.datetime] = {}
+    for arguments, run_after, started_at in waiting:
+        if arguments.get("args"):
+            issue_id, at = arguments["args"][0], started_at or run_after
+            found[issue_id] = min(found.get(issue_id, at), at)
+    return found
+
+
 def stalled_issues(now: dt.datetime) -> list[int]:
     """Published issues with readers still queued, queued before the last
     NEWSDESK_MAIL_RETRY_MINUTES, and no mail task of theirs waiting or running: a run
@@ -56,11 +71,7 @@ def stalled_issues(now: dt.datetime) -> list[int]:
     good. Only issues published in the last MAIL_WINDOW; none without an SMTP server."""
     if not settings.EMAIL_HOST:
         return []
-    path = f"{send_issue_mail.func.__module__}.{send_issue_mail.func.__qualname__}"
-    waiting = DBTaskResult.objects.filter(
-        task_path=path, status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING]
-    ).values_list("args_kwargs", flat=True)
-    busy = {found["args"][0] for found in waiting if found.get("args")}
+    busy = set(busy_issues())
     since = now - dt.timedelta(minutes=settings.NEWSDESK_MAIL_RETRY_MINUTES)
     # like the first mailing (issues_to_mail), none published before MAIL_WINDOW: readers
     # left queued weeks ago (found after an upgrade) are not sent a stale issue

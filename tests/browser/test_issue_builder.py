@@ -1,5 +1,5 @@
 """The issue builder in a real browser: drag and drop with the mouse, and the order
-stored afterwards."""
+stored afterwards; a published issue's mailing, stopped and resumed."""
 
 from __future__ import annotations
 
@@ -9,8 +9,11 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 
+from newsdesk.mailing import sending
 from newsdesk.newsroom import builder
 from newsdesk.newsroom.models import Issue, Publication, Story
+from newsdesk.ops.worker import run_worker
+from tests.mailing import sinks
 
 pytestmark = pytest.mark.browser
 
@@ -82,3 +85,45 @@ def test_a_drag_on_a_page_older_than_the_issue_is_refused(
     assert stored_order(issue) == [first, second]
     page.get_by_text("changed since this page was loaded").wait_for()
     assert page.get_by_text("chained to the item above").is_visible()
+
+
+def test_a_stopped_mailing_is_shown_from_the_builder_and_resumed(
+    desk: Any, desk_world: Publication, settings: Any
+) -> None:
+    """The SMTP server was down through the run: from the builder's published issues the
+    editor reaches the issue's mailing, sees how many were mailed, how many are left and
+    why, and resumes it once the server is back."""
+    handler = sinks.Sink()
+    controller = sinks.start(handler, settings)
+    live, settings.EMAIL_PORT = controller.port, sinks.free_port()  # nobody listens there
+    try:
+        issue = sinks.published_issue()
+        readers = sinks.subscribe(issue.publication, 3)
+        assert sending.send_issue(issue).stopped
+        me = desk(bypass_csp=True)  # for axe's script
+        page = me.login("editor")
+        page.goto("/desk/cpw/issue/")
+        page.get_by_role("link", name="Mailing of No. 7").click()
+        state = page.locator("#mail-state")
+        assert state.inner_text() == "Mailing stopped"
+        summary = page.locator(".mail-summary").inner_text()
+        assert summary == "0 of 3 readers mailed, 3 left."
+        assert "cannot reach the SMTP server" in page.locator(".mail-why").inner_text()
+        assert me.axe() == []
+        me.shot("desk-mailing-stopped")
+        settings.EMAIL_PORT = live
+        page.get_by_role("button", name="Resume mailing No. 7").click()
+        page.get_by_text("Queued Corvia Policy Watch No. 7 for its 3 readers left").wait_for()
+        assert state.inner_text() == "Waiting to send"
+        assert run_worker(queues="mail", batch=True) == 0
+        page.reload()
+        assert page.locator("#mail-state").inner_text() == "Mailed"
+        assert handler.per_recipient == {p.email: 1 for p in readers}
+        page.get_by_role("link", name="Mailings").click()
+        row = page.get_by_role("row", name=re.compile(r"^No\. 7"))
+        assert row.get_by_role("cell").all_inner_texts() == ["done", "3", "0", "0", "0", "0"]
+        assert me.axe() == []
+        me.shot("desk-mailings")
+        assert me.errors == []
+    finally:
+        controller.stop()
