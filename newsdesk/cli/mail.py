@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
 
+from newsdesk.cli.exits import EXIT_INTERRUPTED
 from newsdesk.cli.output import console, progress_bar
 from newsdesk.mailing import bounces, delivery, sending
 from newsdesk.newsroom.models import Issue
@@ -74,6 +75,14 @@ def run_mail(args: argparse.Namespace) -> int:
     if report.stopped:
         out.print(f"stopped: {report.stopped}. Run the command again to resume.", markup=False)
         return 1
+    waiting = sum(report.states.get(state, 0) for state in delivery.CLAIMABLE)
+    if stop.is_set() and waiting:
+        out.print(
+            f"interrupted: {plural(waiting, 'reader')} not mailed yet. "
+            "Run the command again to resume.",
+            markup=False,
+        )
+        return EXIT_INTERRUPTED
     return 0
 
 

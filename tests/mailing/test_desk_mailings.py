@@ -178,3 +178,38 @@ def test_the_pages_are_for_roles_that_may_publish_and_the_builder_links_them(
     assert "Not mailed" in page and "0 of 0 readers mailed." in page
     builder = client.get("/desk/cpw/issue/").content.decode()
     assert 'href="/desk/cpw/mailings/7/"' in builder and 'href="/desk/cpw/mailings/"' in builder
+
+
+def test_a_sender_stopped_by_a_signal_says_how_many_are_left_and_exits_130(
+    transactional_db: None, settings: Any, tmp_path: Path
+) -> None:
+    """SIGTERM (as Ctrl-C's SIGINT) finishes the message in flight and stops; the
+    command must not exit 0 as if every reader had been mailed."""
+    handler = sinks.Sink()
+    controller = sinks.start(handler, settings)
+    try:
+        issue = sinks.published_issue()
+        sinks.subscribe(issue.publication, 400)
+        env = environment(
+            EMAIL_HOST="127.0.0.1",
+            EMAIL_PORT=str(controller.port),
+            DEFAULT_FROM_EMAIL="desk@corvia.example",
+            NEWSDESK_APP_URL="https://news.corvia.example",
+            NEWSDESK_MAIL_RATE="50",  # slow enough to be stopped mid-way
+        )
+        with fleet(tmp_path, **env) as running:
+            sender = running.start("mail", "send", "cpw", "7")
+            wait_for(
+                lambda: len(handler.messages) >= 20 or sender.popen.poll() is not None,
+                within=60,
+                what="the sender mailed 20 readers",
+                fleet=running,
+            )
+            code = sender.stop()
+            output = sender.output()
+        left = Delivery.objects.filter(state__in=(State.QUEUED, State.DEFERRED)).count()
+        assert 0 < left < 400
+        assert code == 130, output
+        assert f"interrupted: {left} readers not mailed yet" in output
+    finally:
+        controller.stop()
