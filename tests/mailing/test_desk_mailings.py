@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +23,7 @@ from newsdesk.ops.worker import run_worker
 from tests.desk.conftest import logged_in
 from tests.mailing import sinks
 from tests.mailing.test_withdrawn_sending import REASON, Withdrawing
-from tests.ops.processes import environment, fleet, wait_for
+from tests.ops.processes import Process, environment, fleet, wait_for
 
 State = Delivery.State
 PAGE = "/desk/cpw/mailings/7/"
@@ -122,11 +124,10 @@ def test_a_mailing_stopped_by_a_withdrawal_shows_who_was_mailed_and_why(
     assert not DBTaskResult.objects.filter(queue_name="mail").exists()
 
 
-def test_a_killed_sender_is_shown_as_stopped_with_its_readers_left(
-    transactional_db: None, settings: Any, tmp_path: Path
-) -> None:
-    """`newsdesk mail send` killed with SIGKILL mid-run: its run never ended, its process
-    is gone; the page says so, and Resume sends to the readers left."""
+@contextmanager
+def sending_slowly(settings: Any, tmp_path: Path) -> Iterator[tuple[Issue, Process]]:
+    """A real `newsdesk mail send` of No. 7 to 400 readers, slow enough to be stopped
+    mid-way, once it has mailed 20 of them; the SMTP server stops at the end."""
     handler = sinks.Sink()
     controller = sinks.start(handler, settings)
     try:
@@ -137,7 +138,7 @@ def test_a_killed_sender_is_shown_as_stopped_with_its_readers_left(
             EMAIL_PORT=str(controller.port),
             DEFAULT_FROM_EMAIL="desk@corvia.example",
             NEWSDESK_APP_URL="https://news.corvia.example",
-            NEWSDESK_MAIL_RATE="50",  # slow enough to be killed mid-way
+            NEWSDESK_MAIL_RATE="50",
         )
         with fleet(tmp_path, **env) as running:
             sender = running.start("mail", "send", "cpw", "7")
@@ -147,20 +148,29 @@ def test_a_killed_sender_is_shown_as_stopped_with_its_readers_left(
                 what="the sender mailed 20 readers",
                 fleet=running,
             )
-            client = editor(issue)
-            assert "Sending now" in text_of(client.get(PAGE))
-            sender.kill()
-        (run,) = MailRun.objects.all()
-        assert run.ended is None
-        page = text_of(client.get(PAGE))
-        mailed = Delivery.objects.filter(state=State.SENT).count()
-        assert mailed < 400 and "Mailing stopped" in page
-        assert "the sender stopped without finishing: its process was killed" in page
-        assert "never ended: killed, or failed" in page
-        assert f"{mailed} of 400 readers mailed, {400 - mailed} left" in page
-        assert "Resume mailing No. 7" in page
+            yield issue, sender
     finally:
         controller.stop()
+
+
+def test_a_killed_sender_is_shown_as_stopped_with_its_readers_left(
+    transactional_db: None, settings: Any, tmp_path: Path
+) -> None:
+    """`newsdesk mail send` killed with SIGKILL mid-run: its run never ended, its process
+    is gone; the page says so, and Resume sends to the readers left."""
+    with sending_slowly(settings, tmp_path) as (issue, sender):
+        client = editor(issue)
+        assert "Sending now" in text_of(client.get(PAGE))
+        sender.kill()
+    (run,) = MailRun.objects.all()
+    assert run.ended is None
+    page = text_of(client.get(PAGE))
+    mailed = Delivery.objects.filter(state=State.SENT).count()
+    assert mailed < 400 and "Mailing stopped" in page
+    assert "the sender stopped without finishing: its process was killed" in page
+    assert "never ended: killed, or failed" in page
+    assert f"{mailed} of 400 readers mailed, {400 - mailed} left" in page
+    assert "Resume mailing No. 7" in page
 
 
 def test_the_pages_are_for_roles_that_may_publish_and_the_builder_links_them(
@@ -185,31 +195,10 @@ def test_a_sender_stopped_by_a_signal_says_how_many_are_left_and_exits_130(
 ) -> None:
     """SIGTERM (as Ctrl-C's SIGINT) finishes the message in flight and stops; the
     command must not exit 0 as if every reader had been mailed."""
-    handler = sinks.Sink()
-    controller = sinks.start(handler, settings)
-    try:
-        issue = sinks.published_issue()
-        sinks.subscribe(issue.publication, 400)
-        env = environment(
-            EMAIL_HOST="127.0.0.1",
-            EMAIL_PORT=str(controller.port),
-            DEFAULT_FROM_EMAIL="desk@corvia.example",
-            NEWSDESK_APP_URL="https://news.corvia.example",
-            NEWSDESK_MAIL_RATE="50",  # slow enough to be stopped mid-way
-        )
-        with fleet(tmp_path, **env) as running:
-            sender = running.start("mail", "send", "cpw", "7")
-            wait_for(
-                lambda: len(handler.messages) >= 20 or sender.popen.poll() is not None,
-                within=60,
-                what="the sender mailed 20 readers",
-                fleet=running,
-            )
-            code = sender.stop()
-            output = sender.output()
-        left = Delivery.objects.filter(state__in=(State.QUEUED, State.DEFERRED)).count()
-        assert 0 < left < 400
-        assert code == 130, output
-        assert f"interrupted: {left} readers not mailed yet" in output
-    finally:
-        controller.stop()
+    with sending_slowly(settings, tmp_path) as (_, sender):
+        code = sender.stop()
+        output = sender.output()
+    left = Delivery.objects.filter(state__in=(State.QUEUED, State.DEFERRED)).count()
+    assert 0 < left < 400
+    assert code == 130, output
+    assert f"interrupted: {left} readers not mailed yet" in output
