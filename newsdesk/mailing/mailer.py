@@ -37,9 +37,15 @@ def render_message(name: str, context: dict[str, Any]) -> Rendered:
     )
 
 
+def one_line(text: str) -> str:
+    """A header's text on one line: a line break in a stored name (a publication added
+    before names were cleaned) would otherwise end the header and start one of its own."""
+    return " ".join(text.split())
+
+
 def sender(publication: Publication) -> str:
     """DEFAULT_FROM_EMAIL under the publication's name."""
-    return formataddr((publication.name, settings.DEFAULT_FROM_EMAIL))
+    return formataddr((one_line(publication.name), settings.DEFAULT_FROM_EMAIL))
 
 
 def compose(

@@ -30,6 +30,7 @@ from django.conf import settings
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from newsdesk.mailing import links, tokens
+from newsdesk.mailing.mailer import one_line
 from newsdesk.mailing.models import Subscriber
 from newsdesk.newsroom import reading
 from newsdesk.newsroom.models import Issue
@@ -130,7 +131,8 @@ def qp(text: str) -> str:
 
 
 def header(value: str) -> str:
-    """A header value, RFC 2047-encoded when it is not ASCII."""
+    """A header value on one line, RFC 2047-encoded when it is not ASCII."""
+    value = one_line(value)
     return value if value.isascii() else Header(value, "utf-8").encode()
 
 
@@ -225,9 +227,10 @@ class Edition:
         )
         domain = domain_of(from_address())
         self.domain = domain
+        name = one_line(publication.name)
         self.head = CRLF.join(
             [
-                f"From: {formataddr((publication.name, from_address()), charset='utf-8')}",
+                f"From: {formataddr((name, from_address()), charset='utf-8')}",
                 f"Subject: {header(subject(issue))}",
                 f"List-Id: {header(publication.name)} <{publication.slug}.{domain}>",
                 "List-Unsubscribe-Post: List-Unsubscribe=One-Click",

@@ -346,3 +346,15 @@ def test_a_link_checker_s_head_is_answered_and_changes_nothing(paper: Publicatio
         assert response.content == b""
     assert subscription().status == "pending" and SubscriberEvent.objects.count() == events
     assert Client().head("/cpw/subscription/x:y/").status_code == 404  # as GET answers
+
+
+def test_a_line_break_in_the_publication_s_name_still_sends_the_confirmation(
+    paper: Publication,
+) -> None:
+    """A name stored before names were cleaned: its line break once made Django refuse
+    the message's From header, and no confirmation could ever go out."""
+    Publication.objects.filter(pk=paper.pk).update(name="Corvia Policy Watch\r\nBcc: spy@x")
+    sign_up(Client(), "cpw", ADDRESS)
+    (message,) = outbox()
+    assert message.from_email.startswith('"Corvia Policy Watch Bcc: spy@x" <')
+    assert "\n" not in message.subject and "Bcc" not in message.extra_headers

@@ -15,7 +15,7 @@ from django.utils import timezone
 from newsdesk.cli.main import main
 from newsdesk.mailing import delivery, links, messages, sending, subscribing
 from newsdesk.mailing.models import Delivery, SubscriberEvent, Suppression
-from newsdesk.newsroom.models import Category, Issue
+from newsdesk.newsroom.models import Category, Issue, Publication
 from newsdesk.pipeline.errors import ConfigError, ConflictError
 from tests.mailing import sinks
 
@@ -189,6 +189,23 @@ def test_a_test_send_reaches_one_address_and_records_nothing(sink: sinks.Sink) -
     sending.send_test(issue, "Editor@Corvia.example")
     assert list(sink.per_recipient) == ["editor@corvia.example"]
     assert not Delivery.objects.exists()
+
+
+def test_a_line_break_in_the_publication_s_name_starts_no_header(sink: sinks.Sink) -> None:
+    """A name stored before names were cleaned, with a line break and a header after it,
+    stays one line in From, Subject and List-Id: it once became headers of its own."""
+    issue = sinks.published_issue()
+    Publication.objects.filter(pk=issue.publication_id).update(
+        name="Corvia Policy Watch\r\nBcc: spy@evil.example\r\nX-Planted: 1"
+    )
+    issue.refresh_from_db()
+    sinks.subscribe(issue.publication, 1)
+    assert sending.send_issue(issue).sent == 1
+    sending.send_test(issue, "editor@corvia.example")
+    for message in sink.parsed():
+        assert message["Bcc"] is None and message["X-Planted"] is None
+        assert message["Subject"] == "Corvia Policy Watch Bcc: spy@evil.example X-Planted: 1 No. 7"
+        assert "\n" not in str(message["From"]) and "\n" not in str(message["List-Id"])
 
 
 def test_a_draft_is_not_mailed(transactional_db: None) -> None:
