@@ -251,6 +251,29 @@ def test_a_user_error_is_one_line_and_exits_1(newsdesk: Newsdesk) -> None:
 
 
 @pytest.mark.django_db
+def test_a_publication_s_name_is_kept_on_one_line_as_the_desk_keeps_it(
+    newsdesk: Newsdesk,
+) -> None:
+    """A line break in the name once went into every mail header that carries it."""
+    ran = newsdesk(
+        "publication",
+        "add",
+        "hpb",
+        "--name",
+        "Harbour Policy\r\nBcc: spy@evil.example",
+        "--description",
+        "Weekly.\x0bSea\x00 lanes.",
+    )
+    assert ran.code == 0
+    kept = Publication.objects.get(slug="hpb")
+    assert kept.name == "Harbour Policy Bcc: spy@evil.example"
+    assert kept.description == "Weekly.\nSea lanes."
+    blank = newsdesk("publication", "add", "cpm", "--name", " \n ")
+    assert (blank.code, blank.err) == (1, "newsdesk: give the publication's name\n")
+    assert not Publication.objects.filter(slug="cpm").exists()
+
+
+@pytest.mark.django_db
 def test_a_profile_refuses_a_place_it_does_not_know(newsdesk: Newsdesk) -> None:
     newsdesk("publication", "add", "hpb", "--name", "Harbour Policy Brief")
     ran = newsdesk("profile", "set", "hpb", "--require-places", "CN,XX,Narnia")

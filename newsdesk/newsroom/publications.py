@@ -10,8 +10,9 @@ from django.utils.text import slugify
 
 from newsdesk.newsroom.models import Category, Publication
 from newsdesk.pipeline.enrich.countries import is_place
-from newsdesk.pipeline.errors import IssueError
+from newsdesk.pipeline.errors import InputError, IssueError
 from newsdesk.pipeline.issue.style import Style
+from newsdesk.pipeline.text import xml_safe
 from newsdesk.storage import unique_name
 
 #: paths of the site a publication's slug may not take (its pages live at /SLUG/)
@@ -21,6 +22,35 @@ RESERVED_SLUGS = frozenset(
 #: what the site's <slug:slug> routes accept: any other slug has no address, and every
 #: page listing the publications (the index, the sitemap, the API) would answer 500
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,80}")
+
+
+#: a publication's description is a paragraph or two, for its home page and feeds
+DESCRIPTION_LIMIT = 2000
+
+
+def one_line_text(value: str, what: str, limit: int) -> str:
+    """A name as kept: one line (a line break in a publication's name would end a mail
+    header), nothing PostgreSQL or XML refuses; InputError when empty or too long."""
+    value = " ".join(xml_safe(value).split())
+    if not value:
+        raise InputError(f"give the {what}")
+    if len(value) > limit:
+        raise InputError(f"the {what} is longer than {limit} characters")
+    return value
+
+
+def publication_name(value: str) -> str:
+    limit = Publication._meta.get_field("name").max_length or 0
+    return one_line_text(value, "publication's name", limit)
+
+
+def clean_description(value: str) -> str:
+    """Lines kept (a word processor's vertical tab is one too), every other control
+    character (the feeds' XML refuses them) gone."""
+    text = "\n".join(" ".join(xml_safe(line).split()) for line in value.splitlines()).strip()
+    if len(text) > DESCRIPTION_LIMIT:
+        raise InputError(f"the description is longer than {DESCRIPTION_LIMIT:,} characters")
+    return text
 
 
 def add_publication(
@@ -38,6 +68,9 @@ def add_publication(
         )
     if first_number < 1:
         raise IssueError("the first issue number must be 1 or more")
+    # as the desk's settings keep them (settings_service.set_details)
+    name = publication_name(name)
+    description = clean_description(description)
     with unique_name(f"a publication {slug} exists already; choose another slug"):
         return Publication.objects.create(
             slug=slug,

@@ -24,6 +24,9 @@ from newsdesk.newsroom.profiles import place_codes, profile_of
 from newsdesk.newsroom.publications import (
     category,
     category_slug,
+    clean_description,
+    one_line_text,
+    publication_name,
     same_address,
     site_changed,
     style_of,
@@ -32,39 +35,16 @@ from newsdesk.pipeline.errors import ConflictError, InputError, NotFoundError
 from newsdesk.pipeline.issue.style import Style
 from newsdesk.pipeline.judge.relevance import RelevanceModel
 from newsdesk.pipeline.judge.relevance_learning import Quality
-from newsdesk.pipeline.text import xml_safe
 
 #: the style fields that are whole numbers, each at least 1
 NUMBERS = ("headline_max_words", "body_min_words", "body_max_words", "teaser_max_words")
 
 
-def _text(value: str, what: str, limit: int) -> str:
-    value = " ".join(xml_safe(value).split())  # one line, nothing PostgreSQL or XML refuses
-    if not value:
-        raise InputError(f"give the {what}")
-    if len(value) > limit:
-        raise InputError(f"the {what} is longer than {limit} characters")
-    return value
-
-
-#: a publication's description is a paragraph or two, for its home page and feeds
-DESCRIPTION_LIMIT = 2000
-
-
-def _description(value: str) -> str:
-    """Lines kept (a word processor's vertical tab is one too), every other control
-    character (the feeds' XML refuses them) gone."""
-    text = "\n".join(" ".join(xml_safe(line).split()) for line in value.splitlines()).strip()
-    if len(text) > DESCRIPTION_LIMIT:
-        raise InputError(f"the description is longer than {DESCRIPTION_LIMIT:,} characters")
-    return text
-
-
 def set_details(publication: Publication, user: AnyUser, name: str, description: str) -> None:
-    name = _text(name, "publication's name", Publication._meta.get_field("name").max_length or 0)
+    name = publication_name(name)
     with transaction.atomic():
         before = {"name": publication.name, "description": publication.description}
-        publication.name, publication.description = name, _description(description)
+        publication.name, publication.description = name, clean_description(description)
         publication.save(update_fields=["name", "description"])
         site_changed(publication)
         record(
@@ -132,7 +112,7 @@ def _category(publication: Publication, category_id: int) -> Category:
 
 
 def _category_name(name: str) -> str:
-    return _text(name, "category's name", Category._meta.get_field("name").max_length or 0)
+    return one_line_text(name, "category's name", Category._meta.get_field("name").max_length or 0)
 
 
 def _refuse_same_address(
