@@ -217,6 +217,7 @@ def test_an_internal_address_is_refused_with_a_message(pub: Publication) -> None
     for url in (
         "http://127.0.0.1:8000/feed",
         "http://[::1]/rss",
+        "http://[fec0::5]/rss",
         "http://localhost/rss",
         # 127.0.0.1 and 169.254.169.254 in the spellings a resolver reads without a lookup
         "http://2130706433/rss",

@@ -87,6 +87,8 @@ def is_internal_address(ip: str) -> bool:
     """True for any address a user-supplied URL must never reach."""
     addr = ipaddress.ip_address(ip.split("%", 1)[0])
     if isinstance(addr, ipaddress.IPv6Address):
+        if addr.is_site_local:  # fec0::/10: deprecated, yet routed inside some networks,
+            return True  # and is_global counts it as global
         mapped = addr.ipv4_mapped or addr.sixtofour
         if mapped is not None:
             addr = mapped

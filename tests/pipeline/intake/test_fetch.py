@@ -62,6 +62,7 @@ def test_internal_addresses_are_refused_without_allow() -> None:
         ("::1", True),
         ("fe80::1", True),
         ("fc00::1", True),
+        ("fec0::1", True),  # site-local, which ipaddress calls global
         ("::ffff:127.0.0.1", True),
         ("224.0.0.1", True),
         ("0.0.0.0", True),
