@@ -26,7 +26,7 @@ from newsdesk.demo.server import FixtureServer
 from newsdesk.evaluation import TASKS as EVAL_TASKS
 from newsdesk.evaluation import task
 from newsdesk.ingest import service
-from newsdesk.ingest.models import Source
+from newsdesk.ingest.models import Article, Source
 from newsdesk.newsroom.models import Publication
 from newsdesk.storage import BUSY
 from newsdesk.web import server
@@ -418,6 +418,40 @@ def test_ingest_bad_target(newsdesk: Newsdesk) -> None:
         1,
         "newsdesk: no-such-file.xml is neither a file nor an http(s) URL\n",
     )
+
+
+@pytest.mark.django_db
+def test_a_feed_s_escape_sequences_never_reach_the_terminal(
+    newsdesk: Newsdesk, tmp_path: Path
+) -> None:
+    """A hostile feed's title named its source, and `source list` printed it raw: the
+    escape sequences retitled the operator's terminal, coloured and cleared it."""
+    feed = tmp_path / "wire.json"
+    feed.write_text(
+        json.dumps(
+            {
+                "version": "https://jsonfeed.org/version/1.1",
+                "title": "Tide\x1b]0;owned\x07 Wire\x1b[8m",
+                "items": [
+                    {
+                        "id": "1",
+                        "url": "https://tide.example/1",
+                        "title": "Port\x1b[2J deal\x9b31m signed",
+                        "content_text": "The port authority signed the dredging deal on Monday.",
+                        "date_published": "2026-03-02T09:00:00Z",
+                        "authors": [{"name": "Ana\x1b[5m Lind"}],
+                    }
+                ],
+            }
+        )
+    )
+    assert newsdesk("ingest", str(feed), "--quiet").code == 0
+    listed = newsdesk("source", "list").out
+    assert "Tide]0;owned Wire[8m" in listed and "\x1b" not in listed and "\x07" not in listed
+    article = Article.objects.get()
+    assert article.title == "Port[2J deal31m signed"
+    assert article.outlet == "Tide]0;owned Wire[8m"
+    assert article.authors == ["Ana[5m Lind"]
 
 
 @pytest.mark.django_db

@@ -42,6 +42,7 @@ from newsdesk.pipeline.intake.articles import (
 )
 from newsdesk.pipeline.intake.fetch import Fetcher, FetchPolicy, parse_allow_hosts
 from newsdesk.pipeline.intake.urls import host_key
+from newsdesk.pipeline.text import plain_line
 from newsdesk.pipeline.types import Arrival, ArticleDraft, FeedEntry
 
 log = logging.getLogger(__name__)
@@ -500,7 +501,8 @@ class Ingestor:
     def _name_outlet(source: Source, read: ReadFeed) -> None:
         """Name a source that has no outlet after its feed's title (its URL's host, or
         its file's name, when the feed has none)."""
-        name = (read.feed.title or "").strip() or urlsplit(source.url).hostname or _shown(source)
+        title = plain_line(read.feed.title or "")
+        name = title or urlsplit(source.url).hostname or _shown(source)
         source.outlet = name[: Source._meta.get_field("outlet").max_length]
 
     def _flush(self, state: _RunState) -> None:

@@ -14,6 +14,20 @@ def xml_safe(text: str) -> str:
     return _NOT_XML.sub("", text)
 
 
+#: C0 controls, DEL and C1 controls: ESC (and C1's CSI) start the sequences a terminal
+#: runs (retitle the window, hide or rewrite what it shows, plant a link)
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def plain_line(text: str) -> str:
+    """Text for a one-line field from outside (a title, an outlet's or author's name):
+    every run of white space one space, every other control character gone. A feed's
+    title holding escape sequences would otherwise run them in the terminal of whoever
+    lists its sources or stories."""
+    words = (_CONTROL.sub("", word) for word in text.split())
+    return " ".join(word for word in words if word)
+
+
 def word_count(text: str) -> int:
     """Words as a reader counts them: runs of non-space characters."""
     return len(text.split())

@@ -21,7 +21,7 @@ from newsdesk.pipeline.intake.sanitize import (
     text_to_html,
 )
 from newsdesk.pipeline.intake.urls import canonicalize
-from newsdesk.pipeline.text import word_count
+from newsdesk.pipeline.text import plain_line, word_count
 from newsdesk.pipeline.types import (
     Arrival,
     ArticleDraft,
@@ -194,11 +194,11 @@ def build_article(
     return ArticleDraft(
         url=canonical,
         original_urls=tuple(dict.fromkeys(originals)),
-        title=_no_nul(title.strip()) or canonical,
+        title=plain_line(title) or canonical,
         text=_no_nul(text),
         html=_no_nul(html),
-        outlet=_no_nul(outlet or (page.site_name if page else ""))[:MAX_OUTLET_LENGTH].strip(),
-        authors=tuple(_no_nul(a) for a in authors),
+        outlet=plain_line(outlet or (page.site_name if page else ""))[:MAX_OUTLET_LENGTH].strip(),
+        authors=tuple(plain_line(a) for a in authors),
         published=published,
         language=page.language if page else "",
         teaser=_no_nul(feed_teaser[:2000]),
