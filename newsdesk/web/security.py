@@ -1,4 +1,5 @@
-"""The Content-Security-Policy every page is sent with (Django 5.2 has none built in).
+"""The Content-Security-Policy every page is sent with (Django 5.2 has none built in),
+and the refusal of a request whose fields hold a NUL character.
 
 The site runs no script at all and takes its styles from its own static file, so
 `'self'` is all it needs: no inline script or style, no framing, no foreign form target.
@@ -7,8 +8,9 @@ The site runs no script at all and takes its styles from its own static file, so
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -30,3 +32,32 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         return response
+
+
+NUL_REFUSED = (
+    "A field of this form holds a NUL character (\\0), which no text here may hold "
+    "(it comes from binary data pasted or sent by a program): remove it and send again.\n"
+)
+
+
+def holds_nul(fields: QueryDict) -> bool:
+    return any("\x00" in value for _, values in fields.lists() for value in values)
+
+
+class RefuseNulMiddleware:
+    """NUL in a request's fields: nobody types one, PostgreSQL refuses it in text (the
+    view answered 500), SQLite kept it. A form posting one is answered 400 with
+    NUL_REFUSED, nothing stored; a query's (a search's) are dropped, since a search
+    for "port\\0" is the search for "port"."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method == "POST" and holds_nul(request.POST):
+            return HttpResponseBadRequest(NUL_REFUSED, content_type="text/plain; charset=utf-8")
+        if holds_nul(request.GET):
+            query = request.GET.lists()
+            pairs = [(key, value.replace("\x00", "")) for key, values in query for value in values]
+            request.GET = QueryDict(urlencode(pairs))  # read-only, as Django hands it over
+        return self.get_response(request)

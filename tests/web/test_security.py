@@ -10,6 +10,7 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.test import Client
 
+from newsdesk.ingest.models import Source
 from newsdesk.newsroom.imports import import_file
 from newsdesk.newsroom.people import add_member
 from newsdesk.newsroom.publications import add_publication
@@ -90,3 +91,24 @@ def test_a_post_without_a_csrf_token_is_refused(pages: list[str]) -> None:
     for url in pages:
         assert strict.post(url, {"q": "port"}).status_code == 403, url
     assert strict.get(pages[0]).status_code == 200  # reading needs no token
+
+
+def test_a_form_holding_nul_is_refused_and_a_query_s_nul_dropped(client: Client) -> None:
+    """PostgreSQL refuses NUL in text: a source's outlet or a desk search holding one
+    answered 500, and SQLite stored it. Now a form gets a clear 400 with nothing
+    stored, and a search runs without it."""
+    publication = add_publication("hpb", "Harbour Policy Brief")
+    admin, _ = add_member("admin", "admin@hpb.example", publication, "admin", PASSWORD)
+    client.force_login(admin)
+    added = client.post(
+        "/desk/hpb/sources/add", {"url": "https://tide.example/feed", "outlet": "Tide\x00Wire"}
+    )
+    assert added.status_code == 400 and "NUL character" in added.content.decode()
+    assert not Source.objects.exists()
+    for url in ("/desk/hpb/?q=port\x00", "/articles/?q=\x00wire", "/desk/hpb/subscribers/?q=a\x00"):
+        response = client.get(url)
+        assert response.status_code == 200 and "\x00" not in response.content.decode(), url
+    kept = client.post(
+        "/desk/hpb/sources/add", {"url": "https://tide.example/feed", "outlet": "Tide Wire"}
+    )
+    assert kept.status_code == 302 and Source.objects.get().outlet == "Tide Wire"
