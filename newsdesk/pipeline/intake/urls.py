@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import SplitResult, parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
 
 import httpx
 
@@ -60,6 +60,8 @@ TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_", "oly_", "vero_", "__hs")
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _MULTI_SLASH = re.compile(r"/{2,}")
+#: control characters (C0, DEL, C1): a URL holds them only percent-encoded
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 #: a host name as DNS spells it (after IDNA), or an IPv6 literal (checked by the parser)
 _HOST = re.compile(rb"\[\]|[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\.?")
 
@@ -107,6 +109,8 @@ def canonicalize(url: str, base: str = "") -> str:
     parts = _split(url.strip(), base)
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower().rstrip(".")
+    if _CONTROL.search(host):
+        raise BlockedURLError(f"malformed host in {url[:200]!r}; correct the URL")
     port = parts.port
     netloc = host
     if ":" in host:  # IPv6 literal
@@ -114,6 +118,9 @@ def canonicalize(url: str, base: str = "") -> str:
     if port and port != _DEFAULT_PORTS.get(scheme):
         netloc = f"{netloc}:{port}"
     path = _MULTI_SLASH.sub("/", parts.path or "/")
+    # encoded as a browser would: raw, an escape sequence in a feed's link ran in the
+    # terminal of whoever listed the stories
+    path = _CONTROL.sub(lambda found: quote(found[0]), path)
     query = [
         (k, v)
         for k, v in parse_qsl(parts.query, keep_blank_values=True)

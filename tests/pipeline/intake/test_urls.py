@@ -16,6 +16,9 @@ from newsdesk.pipeline.intake.urls import canonicalize, check_scheme, host_key
             "https://example.com/p?mc_cid=a&mc_eid=b&utm_campaign=c&page=2",
             "https://example.com/p?page=2",
         ),
+        # control characters encoded, never raw (an escape sequence in a feed's link)
+        ("https://x.example/a\x1b]0;t\x07b?q=\x1b", "https://x.example/a%1B]0;t%07b?q=%1B"),
+        ("https://x.example/\x85\x7f", "https://x.example/%C2%85%7F"),
     ],
 )
 def test_canonicalize(raw: str, expected: str) -> None:
@@ -59,3 +62,8 @@ def test_a_malformed_url_is_refused_naming_it(url: str, why: str) -> None:
         assert url in str(refused.value) and why in str(refused.value)
     with pytest.raises(BlockedURLError, match="malformed URL"):
         canonicalize("/a", base=url)
+
+
+def test_a_host_with_a_control_character_is_refused() -> None:
+    with pytest.raises(BlockedURLError, match="malformed host"):
+        canonicalize("https://x\x1b\x07.example/a")
