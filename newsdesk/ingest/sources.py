@@ -25,6 +25,7 @@ from newsdesk.pipeline.intake.dates import checked_time_zone, offset_in_zone
 from newsdesk.pipeline.intake.fetch import is_internal_address
 from newsdesk.pipeline.intake.opml import OPMLSource, read_opml, write_opml
 from newsdesk.pipeline.intake.urls import check_scheme
+from newsdesk.pipeline.text import plain_line
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 #: ids an UPDATE of `redate_articles` names (older SQLite builds take 999 parameters at most)
@@ -171,9 +172,10 @@ def literal_address(host: str) -> str | None:
 
 def checked_source(url: str, outlet: str) -> tuple[str, str]:
     """A source's URL in its identifying spelling (`source_url`), and its outlet (the
-    URL's host when none is given); InputError for an outlet longer than its column."""
+    URL's host when none is given), on one line without control characters (the
+    command line lists it); InputError for an outlet longer than its column."""
     url = source_url(url)
-    outlet = outlet.strip() or (urlsplit(url).hostname or url)
+    outlet = plain_line(outlet) or (urlsplit(url).hostname or url)
     outlet_limit = Source._meta.get_field("outlet").max_length or 0
     if len(outlet) > outlet_limit:
         raise InputError(

@@ -212,6 +212,24 @@ def test_weaker_roles_get_403_and_nothing_changes(pub: Publication) -> None:
     assert not Article.objects.exists() and not AuditEntry.objects.filter(target="source")
 
 
+def test_an_outlet_s_name_is_one_line_without_escape_sequences(pub: Publication) -> None:
+    """The command line lists sources by outlet (`newsdesk source list`): a name typed on
+    the desk with an escape sequence in it ran in the operator's terminal."""
+    client = logged_in(pub, "admin")
+    client.post(
+        "/desk/cpw/sources/add",
+        {"url": "https://tide.example/rss", "outlet": "Tide\x1b]0;owned\x07\n Wire\x9b"},
+    )
+    made = Source.objects.get(publication=pub)
+    assert made.outlet == "Tide]0;owned Wire"
+    client.post(
+        f"/desk/cpw/sources/{made.pk}/edit",
+        {"url": made.url, "outlet": "\x1b[8mTide Wire", "weight": "1", "enabled": "1"},
+    )
+    made.refresh_from_db()
+    assert made.outlet == "[8mTide Wire"
+
+
 def test_an_internal_address_is_refused_with_a_message(pub: Publication) -> None:
     client = logged_in(pub, "admin")
     for url in (
