@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -106,8 +107,11 @@ def export_csv(request: HttpRequest, publication: Publication) -> HttpResponse:
 
 @desk_view(ROLE)
 def subscriber(request: HttpRequest, publication: Publication, pk: int) -> HttpResponse:
-    """One subscriber's subscriptions and history (only if they subscribe to this one)."""
+    """One subscriber's subscription to this publication and its history (only if they
+    subscribe to this one); their other publications are not this desk's to see, nor
+    what they did there. Events of no publication (a suppression) are the address's."""
     person = get_object_or_404(Subscriber, pk=pk, subscriptions__publication=publication)
+    events = person.events.filter(Q(publication=publication) | Q(publication__isnull=True))
     return render(
         request,
         "mailing/desk_subscriber.html",
@@ -116,8 +120,10 @@ def subscriber(request: HttpRequest, publication: Publication, pk: int) -> HttpR
             publication,
             section="subscribers",
             person=person,
-            subscriptions=person.subscriptions.select_related("publication"),
-            events=person.events.select_related("publication").order_by("-at", "-id")[:500],
+            subscriptions=person.subscriptions.filter(publication=publication).select_related(
+                "publication"
+            ),
+            events=events.select_related("publication").order_by("-at", "-id")[:500],
             suppression=Suppression.objects.filter(address_hash=person.address_hash).first(),
         ),
     )

@@ -118,3 +118,18 @@ def test_the_export_opens_in_a_spreadsheet_and_imports_again(
     assert page.status_code == 200 and "1 added, 1 confirmed" in page.content.decode()
     zoe = Subscriber.objects.get()
     assert zoe.name == "Zoë Ångström" and zoe.subscriptions.count() == 2
+
+
+def test_a_subscriber_s_page_shows_only_this_publication_s_part(
+    paper: Publication, other: Publication
+) -> None:
+    """An editor of one publication saw every other publication the reader subscribes
+    to, and what they chose there, though that desk's pages are closed to them."""
+    subscribing.subscribe(paper, "ana@corvia.example", base_url="http://x")
+    subscribing.subscribe(other, "ana@corvia.example", base_url="http://x")
+    ana = Subscriber.objects.get()
+    subscribing.set_preferences(ana.subscriptions.get(publication=other), other.categories.all())
+    subscribing.suppress("ana@corvia.example", Suppression.Reason.MANUAL, "asked by phone")
+    page = logged_in(paper, "editor").get(f"/desk/cpw/subscribers/{ana.pk}/").content.decode()
+    assert "Corvia Policy Watch: pending" in page and "<td>suppressed</td>" in page
+    assert other.name not in page and "Shipping" not in page
