@@ -12,7 +12,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse_lazy
 
 from newsdesk.desk import throttle
@@ -60,9 +60,15 @@ def trusted_base(request: HttpRequest) -> str:
 
 class TrustedPasswordResetView(auth_views.PasswordResetView):
     """Django's reset view, the link built on `trusted_base`: with a wildcard host the
-    sender of the request would choose where the victim's token goes."""
+    sender of the request would choose where the victim's token goes. Throttled
+    (throttle.reset_admitted): a request over the limit sends nothing and is answered
+    as any other, so the form tells nobody which addresses have accounts."""
 
     def form_valid(self, form: PasswordResetForm) -> HttpResponse:
+        email = str(form.cleaned_data.get("email") or "")
+        if not throttle.reset_admitted(email, throttle.address_of(self.request)):
+            logger.warning("password reset not sent: too many requests for it this hour")
+            return HttpResponseRedirect(self.get_success_url())
         base = trusted_base(self.request)
         if not base:
             logger.error(

@@ -5,11 +5,16 @@ NEWSDESK_LOGIN_WINDOW_MINUTES lock that name until the oldest of them leaves the
 window; four times as many from one address lock the address the same way, so
 one machine cannot try many names. Failures are stored in the database, so every
 server process sees the same count. A successful log-in clears its name's failures.
+
+Password resets: at most RESETS_PER_EMAIL reset messages an hour to one address, and
+RESETS_PER_ADDRESS requests an hour from one client, so nobody can flood a colleague's
+mailbox (or the outgoing server's reputation) through the form.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
 
 from django.conf import settings
@@ -17,10 +22,13 @@ from django.db.models import Min, Q
 from django.http import HttpRequest
 from django.utils import timezone
 
-from newsdesk.desk.models import LoginFailure
+from newsdesk.desk.models import LoginFailure, ResetRequest
 from newsdesk.web.clients import client_address
 
 ADDRESS_FACTOR = 4
+#: reset messages an hour to one address, and reset requests an hour from one client
+RESETS_PER_EMAIL, RESETS_PER_ADDRESS = 3, 10
+RESET_WINDOW = dt.timedelta(hours=1)
 
 
 def address_of(request: HttpRequest) -> str:
@@ -62,3 +70,19 @@ def failed(username: str, address: str) -> None:
 
 def succeeded(username: str) -> None:
     LoginFailure.objects.filter(username=username.casefold()).delete()
+
+
+def reset_admitted(email: str, address: str, now: dt.datetime | None = None) -> bool:
+    """Count this reset request; False (not counted) when its address was sent its
+    hour's reset messages or the client made its hour's requests."""
+    now = now or timezone.now()
+    email_hash = hashlib.sha256(f"newsdesk.desk.reset:{email.casefold()}".encode()).hexdigest()
+    recent = ResetRequest.objects.filter(at__gt=now - RESET_WINDOW)
+    if (
+        recent.filter(email_hash=email_hash).count() >= RESETS_PER_EMAIL
+        or recent.filter(address=address).count() >= RESETS_PER_ADDRESS
+    ):
+        return False
+    ResetRequest.objects.create(email_hash=email_hash, address=address, at=now)
+    ResetRequest.objects.filter(at__lt=now - 4 * RESET_WINDOW).delete()
+    return True

@@ -256,3 +256,24 @@ def test_behind_a_trusted_proxy_each_client_counts_for_itself(pub: Publication, 
     # not from a trusted proxy: the header is the sender's own word, and ignored
     spoofing = Client(REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR="192.0.2.1")
     assert "Too many failed log-ins" in login(spoofing, "nobody", "guess")
+
+
+def test_reset_messages_to_one_address_and_requests_from_one_client_are_limited(
+    pub: Publication,
+) -> None:
+    """Anyone may ask for a reset of anyone's address: without a limit the form mails a
+    colleague as often as a script posts it. Over the limit it answers as always and
+    sends nothing."""
+    member(pub, "editor")
+    for n in range(5):
+        page = Client(REMOTE_ADDR=f"10.4.0.{n}").post(
+            "/accounts/password_reset/", {"email": "Editor@corvia.example"}
+        )
+        assert page.status_code == 302 and page["Location"] == "/accounts/password_reset/done/"
+    assert len(mail.outbox) == 3
+    for n in range(12):
+        member(pub, "editor", f"ed{n}")
+    client = Client(REMOTE_ADDR="10.4.1.1")
+    for n in range(12):
+        client.post("/accounts/password_reset/", {"email": f"ed{n}@corvia.example"})
+    assert len(mail.outbox) == 3 + 10
