@@ -1,5 +1,6 @@
 """Is newsdesk healthy: the database answers, a worker and a scheduler are alive, the
-queue moves. One dictionary for /healthz and `newsdesk status`."""
+queue moves. One dictionary for /healthz and `newsdesk status`, judged on the
+database's clock (newsdesk/clock.py), whichever machine asks."""
 
 from __future__ import annotations
 
@@ -8,10 +9,10 @@ from typing import Any
 
 from django.db import DatabaseError, connection
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult, get_date_max
 
+from newsdesk.clock import database_now
 from newsdesk.ops.models import Heartbeat
 from newsdesk.ops.recovery import STALE
 from newsdesk.pipeline.errors import one_line
@@ -24,12 +25,11 @@ FAILING_TICKS = dt.timedelta(minutes=5)
 
 def status(now: dt.datetime | None = None) -> dict[str, Any]:
     """{"healthy": bool, "problems": [...], "database": ..., "workers": ..., ...}."""
-    now = now or timezone.now()
     try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
+        database = database_now()  # the database answers, and on the clock of all
     except DatabaseError as exc:
         return {"healthy": False, "problems": [f"database: {one_line(exc)}"], "database": "down"}
+    now = now or database
     beats = {role: _beats(role, now) for role in Heartbeat.Role.values}
     ready = DBTaskResult.objects.filter(status=TaskResultStatus.READY).filter(
         Q(run_after=get_date_max()) | Q(run_after__lte=now)

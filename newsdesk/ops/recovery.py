@@ -6,6 +6,9 @@ worker not seen for STALE goes back to READY with a conditional UPDATE (another
 scheduler doing the same at the same time changes nothing twice). Tasks are
 idempotent, so running it again has its effect once. A task whose worker died in
 each of MOST_RUNS runs is what kills them: it fails for good, where the status shows it.
+
+"now" is the database's time (newsdesk/clock.py), as the heartbeats are: a scheduler
+whose clock is minutes off takes no living worker for dead, nor a dead one for alive.
 """
 
 from __future__ import annotations
@@ -15,10 +18,10 @@ import logging
 
 from django.conf import settings
 from django.db.models import QuerySet
-from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from newsdesk.clock import database_now
 from newsdesk.ops.models import Heartbeat
 
 logger = logging.getLogger("newsdesk.ops")
@@ -35,7 +38,7 @@ class WorkerLost(Exception):
 
 
 def alive(role: str, now: dt.datetime | None = None) -> set[str]:
-    since = (now or timezone.now()) - STALE
+    since = (now or database_now()) - STALE
     return set(Heartbeat.objects.filter(role=role, seen__gte=since).values_list("name", flat=True))
 
 
@@ -45,7 +48,7 @@ def release_own(worker: str, now: dt.datetime | None = None) -> int:
     still beating, would keep it "running" for ever. Our claim is taken off the
     task's worker_ids: the task did not kill its worker, and a task claimed by
     MOST_RUNS workers that died fails for good (release_orphans)."""
-    now = now or timezone.now()
+    now = now or database_now()
     released = 0
     for row in DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING):
         if row.worker_ids and row.worker_ids[-1] == worker:
@@ -58,7 +61,7 @@ def release_own(worker: str, now: dt.datetime | None = None) -> int:
 
 def release_orphans(now: dt.datetime | None = None) -> int:
     """Give the tasks of dead workers back to the queue; how many were given back."""
-    now = now or timezone.now()
+    now = now or database_now()
     living = alive(Heartbeat.Role.WORKER, now)
     released = 0
     running = DBTaskResult.objects.filter(

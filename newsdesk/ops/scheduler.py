@@ -7,6 +7,9 @@ last refreshed. A restart loses nothing, and two schedulers never enqueue the sa
 work twice: a source is claimed by moving its `next_poll` with a conditional
 UPDATE, everything else by inserting a unique `Claim` key, each in the transaction
 that enqueues the task (the task table is in the same database).
+
+A tick's "now" is the database's time (newsdesk/clock.py): two schedulers whose
+clocks disagree still agree on what is due and on how long a claim lasts.
 """
 
 from __future__ import annotations
@@ -22,9 +25,10 @@ from types import FrameType
 from django.conf import settings
 from django.db import IntegrityError, close_old_connections, transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.db.models.functions import Now
 
 from newsdesk.archive.tasks import export_publication
+from newsdesk.clock import database_now
 from newsdesk.ingest.models import Article, Source
 from newsdesk.ingest.sources import due_sources
 from newsdesk.ingest.tasks import poll_source
@@ -201,7 +205,7 @@ def claim_bounces(now: dt.datetime) -> bool:
 
 def tick(now: dt.datetime | None = None) -> Tick:
     """One look at the stored state; everything due is enqueued once."""
-    now = now or timezone.now()
+    now = now or database_now()
     done = Tick(released=release_orphans(now))
     done.polls = claim_sources(now)
     done.publish = claim_scheduled_issues(now)
@@ -221,7 +225,7 @@ def note_failing(name: str, failing: bool) -> None:
     not noted (nor could it be): the status says the database is down."""
     rows = Heartbeat.objects.filter(name=name)
     if failing:
-        rows.filter(failing_since__isnull=True).update(failing_since=timezone.now())
+        rows.filter(failing_since__isnull=True).update(failing_since=Now())
     else:
         rows.update(failing_since=None)
 

@@ -42,3 +42,19 @@ def stalls_once(note: str, seconds: float, *, attempt: int = 1) -> str:
     if not path.exists():
         path.write_text("done\n")
     return "done"
+
+
+@background()
+def held(note: str, until: str, *, attempt: int = 1) -> str:
+    """Runs until the file `until` exists (the test says when), then writes its effect
+    once: a test sees whether a second run started while the first still ran."""
+    path = Path(note)
+    with path.with_suffix(".started").open("a") as out:
+        out.write("started\n")
+    for _ in range(3000):  # a bound for a test that never lets go, not a timing
+        if Path(until).exists():
+            break
+        time.sleep(0.1)
+    if not path.exists():
+        path.write_text("done\n")
+    return "done"

@@ -38,14 +38,18 @@ def on_postgresql() -> bool:
 
 
 class Process:
-    """One `python -m newsdesk ARGS` process, its output in `log`."""
+    """One `python -m newsdesk ARGS` process, its output in `log`; with `clock_off`, on
+    a machine whose clock is that far off (tests/ops/skewed.py)."""
 
-    def __init__(self, args: list[str], log: Path, env: dict[str, str]) -> None:
+    def __init__(
+        self, args: list[str], log: Path, env: dict[str, str], clock_off: float = 0.0
+    ) -> None:
         self.args = args
         self.log = log
+        skewed = ["tests.ops.skewed", str(clock_off)] if clock_off else ["newsdesk"]
         with log.open("ab") as out:
             self.popen = subprocess.Popen(
-                [sys.executable, "-m", "newsdesk", *args],
+                [sys.executable, "-m", *skewed, *args],
                 cwd=REPO,
                 env=env,
                 stdout=out,
@@ -99,9 +103,10 @@ class Fleet:
         self.env = env
         self.started: list[Process] = []
 
-    def start(self, *args: str) -> Process:
+    def start(self, *args: str, clock_off: float = 0.0) -> Process:
+        """`newsdesk ARGS`; `clock_off`: seconds its machine's clock is off (ahead > 0)."""
         log = self.folder / f"{args[0]}-{len(self.started)}.log"
-        process = Process(list(args), log, self.env)
+        process = Process(list(args), log, self.env, clock_off)
         self.started.append(process)
         return process
 
