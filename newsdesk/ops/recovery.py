@@ -1,8 +1,9 @@
 """Work left behind by a dead worker goes back to the queue.
 
 A worker killed mid-task (SIGKILL, a lost machine) leaves its task "running" for
-ever: django-tasks-db has no lease. Its heartbeat stops, so a task running under a
-worker not seen for STALE goes back to READY with a conditional UPDATE (another
+ever: django-tasks-db has no lease. Its heartbeat stops, so a task running for STALE
+(from its start, which our worker stamps with the database's time: ops/worker.py)
+under a worker not seen for STALE goes back to READY with a conditional UPDATE (another
 scheduler doing the same at the same time changes nothing twice). Tasks are
 idempotent, so running it again has its effect once. A task whose worker died in
 each of MOST_RUNS runs is what kills them: it fails for good, where the status shows it.

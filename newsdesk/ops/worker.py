@@ -15,9 +15,12 @@ import logging
 import time
 from types import FrameType
 
+from django_tasks.base import TaskResultStatus
 from django_tasks_db.compat import DEFAULT_TASK_BACKEND_ALIAS, TASKS_LOGGER
 from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
 
+from newsdesk.clock import database_now
 from newsdesk.ops.heartbeat import Beating
 from newsdesk.ops.models import Heartbeat
 from newsdesk.ops.outage import DATABASE_ERRORS, Outage
@@ -27,7 +30,22 @@ logger = logging.getLogger("newsdesk.ops")
 
 
 class OneStopWorker(Worker):
-    """db_worker's loop, stopping once however many times it is asked."""
+    """db_worker's loop, stopping once however many times it is asked, each task's
+    start on the database's clock."""
+
+    def run_task(self, db_task_result: DBTaskResult) -> None:
+        """Run a claimed task, its start stamped again with the database's time first.
+        django-tasks-db stamps it with this machine's clock, and the scheduler gives a
+        dead worker's task back once it has run STALE on the database's
+        (ops/recovery.py): on a worker ten minutes ahead it would stay stuck ten
+        minutes more; on one behind, a task just taken would look old enough."""
+        self.running_task = True  # db_worker's flag: a SIGTERM now lets the task finish
+        # a value, not Now(): SQLite would store Now() with three decimals, and recovery
+        # finds the task by the start it read (a conditional UPDATE), to the microsecond
+        DBTaskResult.objects.filter(pk=db_task_result.pk, status=TaskResultStatus.RUNNING).update(
+            started_at=database_now()
+        )
+        super().run_task(db_task_result)
 
     def shutdown(self, signum: int, frame: FrameType | None) -> None:
         if not self.running:

@@ -75,7 +75,8 @@ def test_a_killed_worker_is_dead_after_the_stale_time_whatever_the_clocks(
     tmp_path: Path, off: float, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Its heartbeat stops; on every judge's clock it is dead once the stale time has
-    passed on the database's (3 s here), not once the judge's clock catches up."""
+    passed on the database's (3 s here), not once the judge's clock catches up; and its
+    task, started on its clock, goes back to the queue then too."""
     for module in (recovery, health):
         monkeypatch.setattr(module, "STALE", dt.timedelta(seconds=3))
     note = tmp_path / "effect.txt"
@@ -93,6 +94,8 @@ def test_a_killed_worker_is_dead_after_the_stale_time_whatever_the_clocks(
             )
             assert status()["workers"]["alive"] == 0
     assert task_status(task.id) == TaskResultStatus.RUNNING  # until a scheduler looks
+    wait_for(lambda: release_orphans() == 1, within=60, what="the task given back")
+    assert task_status(task.id) == TaskResultStatus.READY
 
 
 @pytest.mark.parametrize("off", [-OFF, OFF], ids=["behind", "ahead"])
