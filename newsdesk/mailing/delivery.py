@@ -7,7 +7,9 @@ SMTP transaction for a reader it claims the delivery with a conditional UPDATE
 moved the row sends. Once the server accepts, the row is marked sent. A row found
 `sending` under a dead sender's name became `unknown`: the server may have taken
 the message or not, and sending it again could be a second copy, so it is
-reported and left to a person.
+reported and left to a person. A sender's row is kept fresh, and judged, on the
+database's clock (newsdesk/clock.py): senders on machines whose clocks disagree
+still agree on who is alive.
 """
 
 from __future__ import annotations
@@ -42,9 +44,10 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Concat, Left
+from django.db.models.functions import Cast, Concat, Left, Now
 from django.utils import timezone
 
+from newsdesk.clock import database_now
 from newsdesk.mailing.models import (
     Delivery,
     MailSender,
@@ -523,7 +526,7 @@ def is_dead(name: str, found: MailSender | None, now: dt.datetime) -> bool:
 
 def recover(issue: Issue, now: dt.datetime | None = None) -> int:
     """Deliveries of the issue left `sending` by dead senders -> unknown."""
-    now = now or timezone.now()
+    now = now or database_now()
     names = set(
         Delivery.objects.filter(issue=issue, state=State.SENDING).values_list("sender", flat=True)
     )
@@ -551,9 +554,12 @@ class Registration:
         self.thread = threading.Thread(target=self.beat, name="mail-sender-beat", daemon=True)
 
     def __enter__(self) -> str:
-        now = timezone.now()
         MailSender.objects.create(
-            name=self.name, host=socket.gethostname()[:100], pid=os.getpid(), started=now, seen=now
+            name=self.name,
+            host=socket.gethostname()[:100],
+            pid=os.getpid(),
+            started=Now(),
+            seen=Now(),
         )
         self.thread.start()
         return self.name
@@ -562,7 +568,7 @@ class Registration:
         try:
             while not self.stop.wait(BEAT):
                 close_old_connections()
-                MailSender.objects.filter(name=self.name).update(seen=timezone.now())
+                MailSender.objects.filter(name=self.name).update(seen=Now())
         finally:
             connection.close()
 

@@ -1,0 +1,74 @@
+"""A mail sender is alive on the database's clock: a `newsdesk mail send` on a machine
+whose clock is ten minutes off (tests/ops/skewed.py) is not taken for dead by another
+sender, whatever that one's clock, and the message it has in flight is not marked
+`unknown` for a person to settle."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from newsdesk.mailing import delivery
+from newsdesk.mailing.models import Delivery, MailSender
+from tests.mailing import sinks
+from tests.ops.processes import environment, fleet, wait_for
+from tests.ops.skewed import clock_off
+
+State = Delivery.State
+#: how far off the clocks are, in seconds: ten times the stale time of a sender
+OFF = 600.0
+
+
+class Holding(sinks.Sink):
+    """Holds each message's data unanswered until `let_go` is set: the sender's delivery
+    stays `sending` meanwhile."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.holding = threading.Event()
+        self.let_go = threading.Event()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.holding.set()
+        for _ in range(1200):  # a bound for a test that never lets go, not a timing
+            if self.let_go.is_set():
+                break
+            await asyncio.sleep(0.05)
+        return await super().handle_DATA(server, session, envelope)
+
+
+@pytest.mark.parametrize("off", [-OFF, OFF], ids=["behind", "ahead"])
+def test_a_sender_on_a_clock_off_is_alive_for_the_others(
+    transactional_db: None, settings: Any, tmp_path: Path, off: float
+) -> None:
+    sink = Holding()
+    controller = sinks.start(sink, settings)
+    try:
+        issue = sinks.published_issue()
+        sinks.subscribe(issue.publication, 1)
+        env = environment(
+            EMAIL_HOST="127.0.0.1",
+            EMAIL_PORT=str(controller.port),
+            DEFAULT_FROM_EMAIL="desk@corvia.example",
+            NEWSDESK_APP_URL="https://news.corvia.example",
+            NEWSDESK_MAIL_CONNECTIONS="1",
+        )
+        with fleet(tmp_path, **env) as running:
+            sender = running.start("mail", "send", "cpw", "7", clock_off=off)
+            try:
+                wait_for(sink.holding.is_set, within=120, what="a message sent", fleet=running)
+                for judge in (-OFF, 0.0, OFF):
+                    with clock_off(judge):
+                        assert delivery.recover(issue) == 0, judge
+                    assert Delivery.objects.get().state == State.SENDING, judge
+                    assert MailSender.objects.count() == 1, judge
+            finally:
+                sink.let_go.set()
+            assert sender.popen.wait(timeout=120) == 0, running.logs()
+    finally:
+        controller.stop()
+    assert Delivery.objects.get().state == State.SENT and len(sink.messages) == 1
