@@ -3,7 +3,9 @@ django-tasks-db) with its own retry policy.
 
 A task that raises is recorded as failed, with its traceback, where `newsdesk
 status` and /healthz show it; while its policy allows, a copy is enqueued to run
-after a growing delay, carrying the attempt number. Tasks must be idempotent: a
+after a growing delay on the database's clock (newsdesk/clock.py: this machine's may
+be off, and the status counts a retry's wait from that time), carrying the attempt
+number. Tasks must be idempotent: a
 worker killed mid-task leaves it running, and the scheduler gives it back to the
 queue when that worker's heartbeat stops (`newsdesk.ops.recovery`), so it can run
 twice. Tasks take and return plain JSON values (ids, not model instances).
@@ -20,10 +22,10 @@ import logging
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
-from django.utils import timezone
 from django_tasks import TaskContext, task
 from django_tasks.base import Task
 
+from newsdesk.clock import database_now
 from newsdesk.logs import log_context
 
 P = ParamSpec("P")
@@ -80,7 +82,7 @@ def background(
                 return done
             except Exception as exc:
                 if attempt < retry.attempts:
-                    after = timezone.now() + retry.wait(attempt)
+                    after = database_now() + retry.wait(attempt)
                     wrapped.using(run_after=after).enqueue(
                         *args, **kwargs, **{ATTEMPT: attempt + 1}
                     )

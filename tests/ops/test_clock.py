@@ -24,7 +24,9 @@ from newsdesk.ops.health import FAILING_TICKS, status
 from newsdesk.ops.heartbeat import Beating
 from newsdesk.ops.models import Heartbeat
 from newsdesk.ops.recovery import alive, release_orphans
-from tests.ops.chores import held
+from newsdesk.ops.worker import run_worker
+from newsdesk.tasking import RetryPolicy
+from tests.ops.chores import always_fails, held
 from tests.ops.processes import fleet, wait_for
 from tests.ops.skewed import clock_off
 
@@ -131,3 +133,18 @@ def test_two_schedulers_with_clocks_apart_hand_out_a_due_source_once_per_lease()
     Source.objects.filter(pk=later.pk).update(next_poll=database_now() + dt.timedelta(minutes=5))
     with clock_off(OFF):
         assert scheduler.tick().polls == 0
+
+
+@pytest.mark.parametrize("off", [-OFF, OFF], ids=["behind", "ahead"])
+def test_a_retry_waits_its_policy_on_the_databases_clock(tmp_path: Path, off: float) -> None:
+    """A task that failed on a worker whose clock is off is retried after its policy's
+    wait on the database's clock: neither at once, counted in the status as waiting
+    for ten minutes already (a queue that looks stuck), nor ten minutes late."""
+    always_fails.enqueue(str(tmp_path / "runs.txt"))
+    with clock_off(off):  # the first run only: a worker ahead would take the retry early
+        run_worker(batch=True, max_tasks=1)
+    (retry,) = DBTaskResult.objects.filter(status=TaskResultStatus.READY)
+    now = database_now()
+    assert now < retry.run_after <= now + RetryPolicy().delay
+    found = status()
+    assert found["queue_depth"] == 0 and found["oldest_pending_seconds"] == 0
