@@ -157,7 +157,7 @@ def due_count(
 ) -> int:
     """Deliveries due now; `new`: and the readers a run would add (`later`: with those
     confirmed since the issue was published)."""
-    due_now = Delivery.objects.filter(pending(now or timezone.now()), issue=issue).count()
+    due_now = Delivery.objects.filter(pending(now or database_now()), issue=issue).count()
     return due_now + (new_readers(issue, later=later).count() if new else 0)
 
 
@@ -165,7 +165,7 @@ def due(issue: Issue, now: dt.datetime | None = None) -> Iterator[Recipient]:
     """The deliveries a sender may claim now, in order, with what their letter needs.
     One whose subscription ended or whose address was suppressed since it was queued
     is marked suppressed on the way."""
-    now = now or timezone.now()
+    now = now or database_now()
     names = dict(
         Category.objects.filter(publication_id=issue.publication_id).values_list("id", "name")
     )
@@ -219,8 +219,12 @@ def claim(
     now: dt.datetime | None = None,
     *,
     accepted: tuple[int, str] | None = None,
+    due_by: dt.datetime | None = None,
 ) -> bool:
-    """queued or due deferred -> sending under `sender`; False if someone else has it.
+    """queued or deferred and due by `due_by` (else `now`) -> sending under `sender`;
+    False if someone else has it. A sender gives its run's start on the database's
+    clock, by which it chose the deliveries (`due`): a deferred one is due on the
+    scheduler's clock, not on this machine's.
 
     `accepted`: (delivery, reply) of the sender's previous message, which the server
     took: marked sent in the same transaction, so a message costs one commit, not two.
@@ -234,6 +238,7 @@ def claim(
     Plain SQL: this and `mark_sent` run once per message, and the ORM's compiling
     of an UPDATE cost more than the SMTP transaction itself (bench/mail_send.py)."""
     at = connection.ops.adapt_datetimefield_value(now or timezone.now())
+    due = connection.ops.adapt_datetimefield_value(due_by) if due_by else at
     with transaction.atomic(), connection.cursor() as cursor:
         if accepted:
             _mark_sent(cursor, *accepted, sender, at)
@@ -250,7 +255,7 @@ def claim(
                 message_id,
                 delivery_id,
                 *CLAIMABLE,
-                at,
+                due,
                 Issue.Status.PUBLISHED,
             ],
         )

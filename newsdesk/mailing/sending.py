@@ -37,8 +37,9 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import connection
-from django.utils import timezone
+from django.db.models.functions import Now
 
+from newsdesk.clock import database_now
 from newsdesk.mailing import addresses, delivery, links, messages, subscribing
 from newsdesk.mailing.models import Delivery, MailRun, Subscriber, Suppression
 from newsdesk.newsroom.models import Issue
@@ -236,16 +237,21 @@ class Sender:
         #: sent, not yet in the subscribers' history (written CHUNK at a time)
         self.delivered: list[int] = []
         self.name = ""
+        #: the run's start on the database's clock: what is due by then is sent
+        self.now: dt.datetime | None = None
 
     def run(self, *, retry_only: bool = False, later: bool = False) -> Report:
         """Send to every due reader; `retry_only`: add no new readers (a retry run);
         `later`: add those who confirmed after the issue was published too."""
         with delivery.Registration() as name:
             self.name = name
-            record = MailRun.objects.create(issue=self.issue, sender=name, started=timezone.now())
-            self.report.recovered = delivery.recover(self.issue)
+            # the clock the scheduler finds deferred readers due by, whatever this
+            # machine's (newsdesk/clock.py): a reader it hands out is due here too
+            self.now = now = database_now()
+            record = MailRun.objects.create(issue=self.issue, sender=name, started=now)
+            self.report.recovered = delivery.recover(self.issue, now)
             if not retry_only:
-                self.report.added = delivery.enqueue_readers(self.issue, later=later)
+                self.report.added = delivery.enqueue_readers(self.issue, now, later=later)
             threads = [
                 threading.Thread(target=self.worker, name=f"mail-{n}", daemon=True)
                 for n in range(self.connections)
@@ -253,7 +259,7 @@ class Sender:
             for thread in threads:
                 thread.start()
             try:
-                for recipient in delivery.due(self.issue):
+                for recipient in delivery.due(self.issue, now):
                     if self.stop.is_set():
                         break
                     self.put(recipient)
@@ -286,7 +292,7 @@ class Sender:
             stop = MailRun.Stop.ASKED
         why = report.stopped[:300] if stop == MailRun.Stop.SERVER else ""
         MailRun.objects.filter(pk=record.pk).update(
-            ended=timezone.now(), sent=report.sent, stop=stop, why=why
+            ended=Now(), sent=report.sent, stop=stop, why=why
         )
 
     def put(self, item: delivery.Recipient | None, *, force: bool = False) -> None:
@@ -346,7 +352,7 @@ class Sender:
                 return
         message_id = edition.message_id(number)
         accepted, line.accepted = line.accepted, None
-        claimed = delivery.claim(number, self.name, message_id, accepted=accepted)
+        claimed = delivery.claim(number, self.name, message_id, accepted=accepted, due_by=self.now)
         if accepted:
             self.count_sent(accepted[0])
         if not claimed:
@@ -411,7 +417,7 @@ class Sender:
                 reply = f"{answer.reply} (gave up after {plural(attempts, 'try', 'tries')})"
                 delivery.settle(number, state, reply, sender=name, event=Kind.BOUNCED)
             else:
-                after = timezone.now() + (
+                after = database_now() + (
                     dt.timedelta(0) if answer.fatal else delivery.backoff(attempts)
                 )
                 delivery.settle(

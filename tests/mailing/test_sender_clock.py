@@ -1,7 +1,9 @@
-"""A mail sender is alive on the database's clock: a `newsdesk mail send` on a machine
-whose clock is ten minutes off (tests/ops/skewed.py) is not taken for dead by another
-sender, whatever that one's clock, and the message it has in flight is not marked
-`unknown` for a person to settle."""
+"""Mail on the database's clock. A `newsdesk mail send` on a machine whose clock is ten
+minutes off (tests/ops/skewed.py) is not taken for dead by another sender, whatever
+that one's clock, and the message it has in flight is not marked `unknown` for a
+person to settle. A reader deferred by a sender whose clock is off is due again
+after the backoff on the database's clock, where the scheduler looks, and is sent
+when the scheduler says so by a sender whose clock is off."""
 
 from __future__ import annotations
 
@@ -12,8 +14,11 @@ from typing import Any
 
 import pytest
 
+from newsdesk.clock import database_now
 from newsdesk.mailing import delivery
 from newsdesk.mailing.models import Delivery, MailSender
+from newsdesk.ops import scheduler
+from newsdesk.ops.worker import run_worker
 from tests.mailing import sinks
 from tests.ops.processes import environment, fleet, wait_for
 from tests.ops.skewed import clock_off
@@ -72,3 +77,35 @@ def test_a_sender_on_a_clock_off_is_alive_for_the_others(
     finally:
         controller.stop()
     assert Delivery.objects.get().state == State.SENT and len(sink.messages) == 1
+
+
+@pytest.mark.parametrize("off", [-2 * OFF, 2 * OFF], ids=["behind", "ahead"])
+def test_a_deferred_reader_is_due_again_on_the_databases_clock(
+    transactional_db: None, settings: Any, off: float
+) -> None:
+    """Twenty minutes off, against a first wait of ten: behind, the reader would be due
+    at once (the backoff lost) and, due on the database's clock, not yet due for the
+    sender the scheduler started, which sent nothing and spent the retry's claim: the
+    reader would wait for good. Ahead, the reader would wait twenty minutes more."""
+    handler = sinks.Moody()
+    controller = sinks.start(handler, settings)
+    try:
+        issue = sinks.published_issue()
+        sinks.subscribe(issue.publication, 1, prefix="soft4xx")
+        assert scheduler.claim_mailings(database_now()) == 1
+        with clock_off(off):
+            assert run_worker(queues="mail", batch=True) == 0
+        deferred = Delivery.objects.get()
+        now = database_now()
+        assert deferred.state == State.DEFERRED and deferred.next_attempt is not None
+        assert now < deferred.next_attempt <= now + delivery.backoff(1)
+        assert delivery.due_retries(now) == []  # not yet
+        handler.temporary = False
+        Delivery.objects.update(next_attempt=database_now())  # its wait is over
+        assert scheduler.claim_mailings(database_now()) == 1
+        with clock_off(off):
+            assert run_worker(queues="mail", batch=True) == 0
+    finally:
+        controller.stop()
+    assert Delivery.objects.get().state == State.SENT
+    assert list(handler.per_recipient.values()) == [1]
