@@ -25,6 +25,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
+from newsdesk.clock import database_now
 from newsdesk.ingest.models import FetchLog, Source
 from newsdesk.ingest.rows import insert_rows, update_rows
 from newsdesk.ingest.sources import source_url
@@ -163,6 +164,9 @@ class _RunState:
     failed: set[int] = field(default_factory=set)  # sources whose poll or storing failed
     #: (publication, URL) of the sources that moved this run: two may not move to one URL
     moved: set[tuple[int | None, str]] = field(default_factory=set)
+    #: how far the database's clock is ahead of this machine's: polls are dated on it,
+    #: as the scheduler that finds sources due reads them on it (newsdesk/clock.py)
+    clock: timedelta = timedelta(0)
 
 
 class Ingestor:
@@ -251,7 +255,7 @@ class Ingestor:
     def _run(self, sources: list[Source], index: NearDuplicateIndex) -> RunReport:
         started = timezone.now()
         by_id = {s.pk: s for s in sources}
-        state = _RunState(index=index)
+        state = _RunState(index=index, clock=database_now() - timezone.now())
         if sources:
             self._workers.warm()
         known = recent_links([s.pk for s in sources])  # each source's is handed out once
@@ -395,7 +399,7 @@ class Ingestor:
         those that carry only a teaser."""
         report = self.report
         report.sources_polled += 1
-        now = timezone.now()
+        now = timezone.now() + state.clock
         log = FetchLog(
             source=source, started=result.started, duration=result.duration, status=result.status
         )

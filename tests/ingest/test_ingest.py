@@ -16,17 +16,19 @@ import pytest
 from django.db import OperationalError
 from django.utils import timezone
 
+from newsdesk.clock import database_now
 from newsdesk.demo.server import FixtureServer, send
 from newsdesk.ingest import sources
 from newsdesk.ingest.manual import add_pasted
 from newsdesk.ingest.models import Article, FetchLog, Source
 from newsdesk.ingest.service import Ingestor
-from newsdesk.ingest.sources import export_opml, import_opml
+from newsdesk.ingest.sources import due_sources, export_opml, import_opml
 from newsdesk.pipeline.errors import InputError, PasteError
 from newsdesk.pipeline.intake.fetch import Fetcher
 from newsdesk.pipeline.intake.opml import read_opml
 from newsdesk.pipeline.intake.urls import canonicalize
 from tests.conftest import DEMO_SITE
+from tests.ops.skewed import clock_off
 
 MANIFEST = json.loads((DEMO_SITE / "manifest.json").read_text())
 FORMATS = {o["slug"]: o["format"] for o in MANIFEST["outlets"]}
@@ -770,3 +772,20 @@ def test_an_interrupted_run_drops_the_polls_not_started(
         Ingestor(allow_hosts=[demo_site.host], workers=1).run(sources)
     polled = [path for path, _ in demo_site.requests[before:] if path in feeds]
     assert 1 <= len(polled) <= 2, polled  # the one that finished, and one in flight at most
+
+
+@pytest.mark.parametrize("off", [-600, 600])
+def test_a_poll_is_dated_on_the_database_s_clock(demo_site: FixtureServer, off: int) -> None:
+    """A worker whose clock is ten minutes off made its feeds due ten minutes early
+    (or late) for the scheduler, which reads `next_poll` on the database's clock."""
+    sources = demo_sources(demo_site)
+    with clock_off(off):
+        run(demo_site, sources)
+    now = database_now()
+    healthy = Source.objects.exclude(url__endswith="broken.xml")
+    for source in healthy:
+        assert source.last_polled is not None and abs(source.last_polled - now) < timedelta(
+            minutes=1
+        )
+        assert source.next_poll is not None
+    assert not [s for s in due_sources(now=now) if not s.url.endswith("broken.xml")]
