@@ -39,6 +39,7 @@ from newsdesk.archive.export_store import (
     write_manifest,
 )
 from newsdesk.newsroom.models import Publication
+from newsdesk.newsroom.publications import unknown_publication
 from newsdesk.pipeline.errors import ConfigError, ConflictError, InputError, NotFoundError
 
 #: raised when what the manifest means changes: every page is rendered again
@@ -68,7 +69,7 @@ def export_site(
     export and the new, partial version is removed."""
     publication = Publication.objects.filter(slug=slug).first()
     if publication is None:
-        raise NotFoundError(f"no publication {slug!r}: see `newsdesk publication list`")
+        raise NotFoundError(unknown_publication(slug))
     site = web_address(site_url or settings.NEWSDESK_SITE_URL, "the site's address")
     if not site:
         raise ConfigError(

@@ -13,6 +13,7 @@ from newsdesk.cli.exits import EXIT_INTERRUPTED
 from newsdesk.cli.output import console, progress_bar
 from newsdesk.mailing import bounces, delivery, sending
 from newsdesk.newsroom.models import Issue
+from newsdesk.newsroom.publications import get_publication
 from newsdesk.pipeline.errors import NotFoundError
 from newsdesk.pipeline.text import plural
 
@@ -20,13 +21,17 @@ from newsdesk.pipeline.text import plural
 def run_mail(args: argparse.Namespace) -> int:
     if args.action == "bounces":
         return run_bounces(args)
+    publication = get_publication(args.publication)
     issue = (
         Issue.objects.select_related("publication")
-        .filter(publication__slug=args.publication, number=args.number)
+        .filter(publication=publication, number=args.number)
         .first()
     )
     if issue is None:
-        raise NotFoundError(f"no issue {args.number} of {args.publication!r}")
+        raise NotFoundError(
+            f"{publication.name} has no issue No. {args.number}: "
+            f"`newsdesk issue list {publication.slug}` shows them"
+        )
     out = console()
     if args.action == "unknown":
         return run_unknown(args, issue)

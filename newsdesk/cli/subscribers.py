@@ -10,7 +10,8 @@ from pathlib import Path
 from newsdesk.cli.output import console
 from newsdesk.mailing import imports, links, roster, subscribing
 from newsdesk.newsroom.models import Publication
-from newsdesk.pipeline.errors import InputError, NotFoundError
+from newsdesk.newsroom.publications import get_publication
+from newsdesk.pipeline.errors import InputError
 from newsdesk.pipeline.text import plural
 
 
@@ -19,9 +20,7 @@ def run_subscribers(args: argparse.Namespace) -> int:
         subscribing.delete_subscriber(args.email)
         print("deleted: the address and its history are gone; a suppression keeps its hash")
         return 0
-    publication = Publication.objects.filter(slug=args.publication).first()
-    if publication is None:
-        raise NotFoundError(f"no publication {args.publication!r} (`newsdesk publication list`)")
+    publication = get_publication(args.publication)
     if args.action == "import":
         return run_import(publication, Path(args.file), confirmed=args.confirmed)
     if args.action == "export":

@@ -71,7 +71,10 @@ def draft_issue(publication: Publication, draft_id: int | None = None) -> Issue:
 def find_issue(publication: Publication, number: int) -> Issue:
     found = Issue.objects.filter(publication=publication, number=number).first()
     if found is None:
-        raise IssueError(f"{publication.name} has no issue No. {number}")
+        raise IssueError(
+            f"{publication.name} has no issue No. {number}: "
+            f"`newsdesk issue list {publication.slug}` shows them"
+        )
     return found
 
 

@@ -10,7 +10,7 @@ from django.utils.text import slugify
 
 from newsdesk.newsroom.models import Category, Publication
 from newsdesk.pipeline.enrich.countries import is_place
-from newsdesk.pipeline.errors import InputError, IssueError
+from newsdesk.pipeline.errors import InputError, IssueError, NotFoundError
 from newsdesk.pipeline.issue.style import Style
 from newsdesk.pipeline.text import xml_safe
 from newsdesk.storage import unique_name
@@ -85,7 +85,13 @@ def get_publication(slug: str) -> Publication:
     try:
         return Publication.objects.get(slug=slug)
     except Publication.DoesNotExist:
-        raise IssueError(f"no publication with slug {slug!r}") from None
+        raise NotFoundError(unknown_publication(slug)) from None
+
+
+def unknown_publication(slug: str) -> str:
+    """What a command says of a slug no publication has: the same words everywhere, with
+    where to find the slugs there are."""
+    return f"no publication {slug!r}: `newsdesk publication list` shows them"
 
 
 def site_changed(publication: Publication) -> None:
