@@ -245,7 +245,10 @@ def test_a_reader_gone_mid_output_is_no_bug(
 @pytest.mark.django_db
 def test_a_user_error_is_one_line_and_exits_1(newsdesk: Newsdesk) -> None:
     ran = newsdesk("stories", "show", "999")
-    assert (ran.code, ran.err) == (1, "newsdesk: no story #999 (see `newsdesk stories rank`)\n")
+    assert (ran.code, ran.err) == (
+        1,
+        "newsdesk: no story #999: `newsdesk stories list` shows them\n",
+    )
     missing = newsdesk("item", "nobody", "items.json")
     assert missing.code == 1 and missing.err.count("\n") == 1 and "nobody" in missing.err
 

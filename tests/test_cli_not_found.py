@@ -57,3 +57,23 @@ def test_an_unknown_issue_number_names_the_publication_and_the_list(
         capsys.readouterr()
         assert main(args) == 1
         assert capsys.readouterr().err == said
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "args",
+    [["stories", "show", "999"], ["stories", "merge", "999", "998"], ["draft", "999"]],
+    ids=" ".join,
+)
+def test_an_unknown_story_points_to_a_command_that_lists_them(
+    args: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`stories rank`, which it named before, needs a publication: run as told, it was a
+    usage error."""
+    main(["publication", "add", "hpb", "--name", "Harbour Policy Brief"])
+    capsys.readouterr()
+    assert main(args) == 1
+    assert (
+        capsys.readouterr().err == "newsdesk: no story #999: `newsdesk stories list` shows them\n"
+    )
+    assert main(["stories", "list"]) == 0

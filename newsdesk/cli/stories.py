@@ -27,7 +27,7 @@ def run_enrich(args: argparse.Namespace) -> int:
 def _story(ident: int) -> Story:
     story = Story.objects.filter(pk=ident).first()
     if story is None:
-        raise NotFoundError(f"no story #{ident} (see `newsdesk stories rank`)")
+        raise NotFoundError(f"no story #{ident}: `newsdesk stories list` shows them")
     return story
 
 

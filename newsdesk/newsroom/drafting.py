@@ -43,7 +43,7 @@ DEFAULT_TOP = 6
 def get_story(ident: int) -> Story:
     story = Story.objects.filter(pk=ident).first()
     if story is None:
-        raise NotFoundError(f"no story #{ident} (see `newsdesk stories rank PUB`)")
+        raise NotFoundError(f"no story #{ident}: `newsdesk stories list` shows them")
     return story
 
 
