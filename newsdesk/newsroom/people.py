@@ -183,7 +183,10 @@ def add_member(
         created = user is None
         if user is None:
             if not password:
-                raise InputError(f"{username} is new: give a password")
+                raise InputError(
+                    f"{username} is new: give a password, in NEWSDESK_PASSWORD, in the file "
+                    "NEWSDESK_PASSWORD_FILE names, or typed at the prompt of a terminal"
+                )
             user = User(username=username, email=email)
         elif email:
             user.email = email
