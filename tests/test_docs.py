@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import re
 from pathlib import Path
 
@@ -33,3 +34,20 @@ def test_readme_gives_the_two_commands() -> None:
     assert "python3 dev.py demo" in readme and "python3 dev.py test" in readme
     ci = (ROOT / ".ci" / "run").read_text()
     assert "python3 dev.py test" in ci
+
+
+def test_every_option_says_what_it_is_for_in_help() -> None:
+    """`--help` is the first documentation a new user reads: an option listed there with
+    no words (`--publication SLUG`, `--editor EDITOR`) leaves them to guess."""
+    silent: list[str] = []
+
+    def walk(parser: argparse.ArgumentParser, path: str) -> None:
+        for action in parser._actions:  # argparse lists arguments only here
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    walk(sub, f"{path} {name}")
+            elif action.option_strings and not action.help:
+                silent.append(f"{path} {action.option_strings[-1]}")
+
+    walk(build_parser(), "newsdesk")
+    assert silent == []

@@ -86,6 +86,6 @@ def add_mail_commands(command: Command) -> None:
         "read is reported and left alone.",
     )
     where = a.add_mutually_exclusive_group(required=True)
-    where.add_argument("--mbox", metavar="FILE")
-    where.add_argument("--maildir", metavar="DIR")
+    where.add_argument("--mbox", metavar="FILE", help="a mailbox file")
+    where.add_argument("--maildir", metavar="DIR", help="a maildir (every message in it)")
     where.add_argument("--imap", metavar="URL", help="imaps://user:password@host/folder")

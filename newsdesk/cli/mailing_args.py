@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from newsdesk.cli.arg_types import Command
 
+WHOSE = "the publication whose subscribers they are"
+
 
 def add_mailing_commands(command: Command) -> None:
     """`subscribers`: a publication's mailing list."""
@@ -22,7 +24,7 @@ def add_mailing_commands(command: Command) -> None:
         "rejected row is reported with its line number; a malformed file changes nothing.",
     )
     a.add_argument("file", metavar="FILE.csv")
-    a.add_argument("--publication", required=True, metavar="SLUG")
+    a.add_argument("--publication", required=True, metavar="SLUG", help=WHOSE)
     a.add_argument(
         "--confirmed",
         action="store_true",
@@ -32,7 +34,7 @@ def add_mailing_commands(command: Command) -> None:
     a = actions.add_parser(
         "export", help="write the subscribers as CSV", description="Write them as CSV."
     )
-    a.add_argument("--publication", required=True, metavar="SLUG")
+    a.add_argument("--publication", required=True, metavar="SLUG", help=WHOSE)
     a.add_argument(
         "--out",
         metavar="FILE",
@@ -41,7 +43,7 @@ def add_mailing_commands(command: Command) -> None:
     a = actions.add_parser(
         "list", help="list the subscribers", description="List a publication's subscribers."
     )
-    a.add_argument("--publication", required=True, metavar="SLUG")
+    a.add_argument("--publication", required=True, metavar="SLUG", help=WHOSE)
     a.add_argument("--search", metavar="TEXT", help="only those whose address or name has TEXT")
     a = actions.add_parser(
         "delete",

@@ -98,13 +98,18 @@ def add_people_commands(command: Command) -> None:
         ),
     )
     a.add_argument("username")
-    a.add_argument("--email", default="")
+    a.add_argument("--email", default="", help="where password resets and test emails go")
     a.add_argument(
         "--name",
         help='the name readers see as the issues\' editor (default: the user name); "" removes it',
     )
-    a.add_argument("--publication", required=True, metavar="SLUG")
-    a.add_argument("--role", required=True, choices=("admin", "editor", "contributor", "viewer"))
+    a.add_argument("--publication", required=True, metavar="SLUG", help="where the role holds")
+    a.add_argument(
+        "--role",
+        required=True,
+        choices=("admin", "editor", "contributor", "viewer"),
+        help="what they may do there (docs/desk.md, Roles)",
+    )
     actions.add_parser("list", help="people and roles", description="List people and roles.")
 
 

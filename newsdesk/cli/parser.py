@@ -31,6 +31,7 @@ EPILOG = (
 )
 PASTE_FIELDS = "--title, --outlet, --date and the URL"
 FORMATS = ("text", "markdown", "html", "email-html", "email-text", "json")
+DECIDES = "who decides (kept with the decision)"
 
 #: commands that run unattended: `newsdesk config check` passes before they start
 LONG_RUNNING = ("serve", "worker", "scheduler", "run")
@@ -240,7 +241,7 @@ def add_setup_commands(command: Command) -> None:
         "newsdesk.cli.web:run_serve",
         "Serve the web pages (development server; --production for the production server).",
     )
-    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=port_number, default=8000, help="1 to 65535 (default 8000)")
     p.add_argument(
         "--production",
@@ -342,7 +343,7 @@ def add_ingest_commands(command: Command) -> None:
     )
     p.add_argument("url", nargs="?", help="page to fetch (or, with --paste, the article's URL)")
     p.add_argument("--paste", action="store_true", help="store text read from stdin or --text-file")
-    p.add_argument("--title")
+    p.add_argument("--title", help="the article's title (with --paste)")
     p.add_argument("--outlet", help="outlet display name (default: the page's site name)")
     p.add_argument(
         "--date",
@@ -373,9 +374,16 @@ def add_ingest_commands(command: Command) -> None:
         metavar="ZONE",
         help="the outlet's IANA time zone, e.g. Asia/Taipei, for a feed that writes only UTC (add)",
     )
-    p.add_argument("--publication", metavar="SLUG")
     p.add_argument(
-        "--allow-internal", action="store_true", help="allow this source's host even if internal"
+        "--publication",
+        metavar="SLUG",
+        help="the publication the sources are for (add, import), or whose sources (list, "
+        "export, enable, disable)",
+    )
+    p.add_argument(
+        "--allow-internal",
+        action="store_true",
+        help="allow the source's host even if internal (add, import)",
     )
 
 
@@ -389,14 +397,14 @@ def add_newsroom_commands(command: Command) -> None:
     actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
     a = actions.add_parser("add", help="add a publication", description="Add a publication.")
     a.add_argument("slug")
-    a.add_argument("--name", required=True)
+    a.add_argument("--name", required=True, help="its name, as issues are titled with it")
     a.add_argument(
         "--first-number",
         type=int,
         default=1,
         help="number of its first issue (an archive at No. 1613 continues at 1614)",
     )
-    a.add_argument("--description", default="")
+    a.add_argument("--description", default="", help="a line about it, shown on its pages")
     actions.add_parser("list", help="list publications", description="List publications.")
     s = actions.add_parser(
         "show",
@@ -463,7 +471,9 @@ def add_newsroom_commands(command: Command) -> None:
         draft=False,
     )
     a.add_argument("files", nargs="+", metavar="DIR_OR_FILE")
-    a.add_argument("--publication", required=True, metavar="SLUG")
+    a.add_argument(
+        "--publication", required=True, metavar="SLUG", help="whose back issues they are"
+    )
     a.add_argument(
         "--dry-run",
         action="store_true",
@@ -485,9 +495,9 @@ def add_newsroom_commands(command: Command) -> None:
     action("list", "List a publication's issues and drafts.", draft=False)
     a = action("render", "Render an issue (by number, or a draft) in one format.")
     a.add_argument("number", type=int, nargs="?", metavar="NUMBER")
-    a.add_argument("--format", choices=FORMATS, default="text")
+    a.add_argument("--format", choices=FORMATS, default="text", help="(default text)")
     a = action("export", "Write every issue as JSON plus its text rendering.", draft=False)
-    a.add_argument("--out", required=True, metavar="DIR")
+    a.add_argument("--out", required=True, metavar="DIR", help="the folder to write them to")
     a = action("new", "Start a draft issue.", draft=False)
     a.add_argument(
         "--date", type=iso_day, help="issue date YYYY-MM-DD (default: the day it is published)"
@@ -602,7 +612,7 @@ def add_story_commands(command: Command) -> None:
     )
     a.add_argument("story", type=int)
     a.add_argument("other", type=int)
-    a.add_argument("--editor")
+    a.add_argument("--editor", help=DECIDES)
     a = actions.add_parser(
         "split",
         help="move articles out of a story (remembered)",
@@ -610,7 +620,7 @@ def add_story_commands(command: Command) -> None:
     )
     a.add_argument("story", type=int)
     a.add_argument("articles", type=int, nargs="+")
-    a.add_argument("--editor")
+    a.add_argument("--editor", help=DECIDES)
     a = actions.add_parser(
         "categories",
         help="confirm or reject a story's categories (training labels)",
@@ -619,9 +629,13 @@ def add_story_commands(command: Command) -> None:
     )
     a.add_argument("publication", metavar="PUB")
     a.add_argument("story", type=int)
-    a.add_argument("--confirm", action="append", default=[], metavar="NAME")
-    a.add_argument("--reject", action="append", default=[], metavar="NAME")
-    a.add_argument("--editor")
+    a.add_argument(
+        "--confirm", action="append", default=[], metavar="NAME", help="a category (repeatable)"
+    )
+    a.add_argument(
+        "--reject", action="append", default=[], metavar="NAME", help="a category (repeatable)"
+    )
+    a.add_argument("--editor", help=DECIDES)
     for name in ("pick", "dismiss"):
         a = actions.add_parser(
             name,
@@ -641,7 +655,9 @@ def add_story_commands(command: Command) -> None:
     a.add_argument("publication", metavar="PUB")
     a = actions.add_parser("set", help="set rules", description="Set the profile's rules.")
     a.add_argument("publication", metavar="PUB")
-    a.add_argument("--description")
+    a.add_argument(
+        "--description", help="what the publication covers; its words count toward relevance"
+    )
     a.add_argument("--include", help="comma-separated terms that make a story relevant")
     a.add_argument("--exclude", help="comma-separated terms that make it irrelevant")
     a.add_argument("--require-places", help="comma-separated place codes, at least one needed")
