@@ -159,7 +159,8 @@ def publish(
 ) -> Issue:
     """Assign the next number and publish, atomically; a failure consumes no number.
 
-    With `at` in the future the issue is scheduled instead: it keeps no number
+    With `at` (in the future: a past time is refused, as on the desk) the issue is
+    scheduled instead: it keeps no number
     until the scheduled time, when publishing it again (the operations issue's
     scheduler does this) assigns one. An override given then is kept as a
     `schedule-override` event, which the scheduler publishes with
@@ -167,6 +168,11 @@ def publish(
     """
     now = timezone.now()
     override = override.strip()  # "  " is no reason, from the command line as on the desk
+    if at is not None and at <= now:  # a mistyped year must not publish at once, for good
+        raise IssueError(
+            f"{at:%Y-%m-%d %H:%M %Z} is not in the future: publish now (without a time), "
+            "or choose a later time"
+        )
     with transaction.atomic():
         locked_issue = Issue.objects.select_for_update().get(pk=issue.pk)
         require_draft(locked_issue)

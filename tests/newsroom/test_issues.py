@@ -212,6 +212,20 @@ def test_scheduled_publish_keeps_no_number() -> None:
     assert pub.next_number == 5
 
 
+def test_a_schedule_time_already_past_publishes_nothing() -> None:
+    """`issue publish --at 2025-...` for 2026 once published at once, for good: a number
+    used up and the mailing started. The desk refuses such a time; so does the service."""
+    pub = harbour(first=5)
+    issue = new_issue(pub)
+    add_items(issue, [written(pub, "LATER")])
+    past = dt.datetime(2020, 1, 1, 9, tzinfo=dt.UTC)
+    with pytest.raises(IssueError, match="2020-01-01 09:00 UTC is not in the future"):
+        publish(issue, at=past)
+    issue.refresh_from_db()
+    pub.refresh_from_db()
+    assert (issue.status, issue.number, pub.next_number) == ("draft", None, 5)
+
+
 def test_an_override_given_when_scheduling_goes_out_with_the_issue() -> None:
     """`issue publish --at TIME --override REASON` (numbering.publish, as the command
     line calls it): at its time the scheduler publishes it with that reason, as it
