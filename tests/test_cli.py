@@ -314,6 +314,32 @@ def test_an_item_whose_categories_are_not_names_is_refused(
 
 
 @pytest.mark.django_db
+def test_a_mistake_in_an_items_file_names_the_item_and_the_form_expected(
+    newsdesk: Newsdesk, tmp_path: Path
+) -> None:
+    """docs/issues.md: a source's date is YYYY-MM-DD. Refused, the line said "Invalid
+    isoformat string: '20 Nov'" and not which of the file's items was wrong."""
+    newsdesk("publication", "add", "hpb", "--name", "Harbour Policy Brief")
+    good = {"headline": "H", "body": "B", "sources": [{"outlet": "O", "date": "2026-11-16"}]}
+    file = tmp_path / "items.json"
+    for wrong, said in (
+        (
+            {**good, "sources": [{"outlet": "O", "date": "20 Nov"}]},
+            "a source's date must be YYYY-MM-DD, not '20 Nov'",
+        ),
+        (
+            {**good, "sources": [{"date": "2026-11-16"}]},
+            "an item needs headline, body and sources with outlet and date; 'outlet' is missing",
+        ),
+        ("H", "expected an object with headline, body and sources, not 'H'"),
+    ):
+        file.write_text(json.dumps([good, wrong]))
+        ran = newsdesk("item", "hpb", str(file))
+        assert (ran.code, ran.err) == (1, f"newsdesk: {file}: item 2: {said}\n")
+    assert not Publication.objects.get(slug="hpb").items.exists()
+
+
+@pytest.mark.django_db
 def test_json_nested_too_deeply_is_one_line(newsdesk: Newsdesk, tmp_path: Path) -> None:
     """The decoder recurses once a level: a crafted file must not end in a traceback."""
     newsdesk("publication", "add", "hpb", "--name", "Harbour Policy Brief")

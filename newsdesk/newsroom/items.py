@@ -60,12 +60,23 @@ def names_of(data: dict[str, Any], field: str) -> tuple[str, ...]:
     return tuple(names)
 
 
-def item_from_record(data: dict[str, Any]) -> ItemText:
+def source_date(value: Any) -> dt.date:
+    """A source's `date` in an item's JSON form: YYYY-MM-DD, else an IssueError saying so
+    (Python's own words, "Invalid isoformat string", tell a writer nothing)."""
+    try:
+        return dt.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise IssueError(f"a source's date must be YYYY-MM-DD, not {value!r}") from None
+
+
+def item_from_record(data: Any) -> ItemText:
     """An item from its JSON form: headline, body, sources [{outlet, date, url}], teaser,
     topics, places, chain_with_previous (an item's section is set in its issue)."""
+    if not isinstance(data, dict):
+        raise IssueError(f"expected an object with headline, body and sources, not {data!r:.40}")
     try:
         sources = tuple(
-            SourceRef(str(s["outlet"]), dt.date.fromisoformat(s["date"]), str(s.get("url", "")))
+            SourceRef(str(s["outlet"]), source_date(s["date"]), str(s.get("url", "")))
             for s in data["sources"]
         )
         item = ItemText(
@@ -77,7 +88,14 @@ def item_from_record(data: dict[str, Any]) -> ItemText:
             places=names_of(data, "places"),
             chained_to_previous=bool(data.get("chain_with_previous")),
         )
-    except (KeyError, TypeError, ValueError) as exc:  # a missing field, a malformed date
+    except IssueError:
+        raise
+    except KeyError as exc:
+        raise IssueError(
+            "an item needs headline, body and sources with outlet and date; "
+            f"{exc.args[0]!r} is missing"
+        ) from None
+    except (TypeError, ValueError) as exc:  # not an object, sources not a list...
         raise IssueError(
             f"an item needs headline, body and sources with outlet and date ({exc})"
         ) from None
@@ -97,7 +115,14 @@ def items_from_records(records: Sequence[Any], source: str = "") -> list[ItemTex
     limits = input_limits()
     if len(records) > limits.issue_items:
         raise too_many_items(limits.issue_items, source)
-    return [item_from_record(record) for record in records]
+    found = []
+    for number, record in enumerate(records, 1):
+        try:
+            found.append(item_from_record(record))
+        except IssueError as exc:  # which of a file's items, counted from 1
+            where = f"{source}: " if source else ""
+            raise IssueError(f"{where}item {number}: {exc}") from None
+    return found
 
 
 def write_item(

@@ -404,7 +404,7 @@ def test_an_item_record_needs_its_fields_and_a_source() -> None:
         item_from_record({**record, "sources": []})
     with pytest.raises(IssueError, match="needs headline, body and sources"):
         item_from_record({k: v for k, v in record.items() if k != "body"})
-    with pytest.raises(IssueError, match="needs headline, body and sources"):
+    with pytest.raises(IssueError, match="a source's date must be YYYY-MM-DD, not '12 Nov'"):
         item_from_record({**record, "sources": [{"outlet": "Ledger", "date": "12 Nov"}]})
 
 
