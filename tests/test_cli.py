@@ -661,7 +661,8 @@ def test_source_commands(newsdesk: Newsdesk, tmp_path: Path) -> None:
     broken = tmp_path / "broken.opml"
     broken.write_text("<opml><body><outline")
     ran = newsdesk("source", "import", "--file", str(broken))
-    assert ran.code == 1 and ran.err.startswith("newsdesk: ") and ran.err.count("\n") == 1
+    assert ran.code == 1 and ran.err.startswith(f"newsdesk: {broken}: not OPML: malformed XML")
+    assert ran.err.count("\n") == 1
     missing = newsdesk("source", "import", "--file", str(tmp_path / "nope.opml"))
     assert (missing.code, missing.err) == (
         1,

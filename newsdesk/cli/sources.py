@@ -10,7 +10,7 @@ from newsdesk.ingest.models import Source
 from newsdesk.ingest.sources import add_source, export_opml, import_opml, source_url
 from newsdesk.newsroom.models import Publication
 from newsdesk.newsroom.publications import get_publication
-from newsdesk.pipeline.errors import NotFoundError
+from newsdesk.pipeline.errors import NotFoundError, OPMLError
 from newsdesk.pipeline.limits import MAX_ID
 from newsdesk.pipeline.text import plural
 
@@ -53,9 +53,12 @@ def run_source(args: argparse.Namespace) -> int:
         source.save(update_fields=["enabled"])
         print(f"{args.action}d: {source}")
     elif args.action == "import":
-        result = import_opml(
-            Path(args.file).read_bytes(), publication, allow_internal=args.allow_internal
-        )
+        try:
+            result = import_opml(
+                Path(args.file).read_bytes(), publication, allow_internal=args.allow_internal
+            )
+        except OPMLError as exc:  # which file: the command may be one of a script's many
+            raise OPMLError(f"{args.file}: {exc}") from None
         print(
             f"imported {plural(result.created, 'new source')}, {result.existing} already present, "
             f"{len(result.skipped)} skipped"
