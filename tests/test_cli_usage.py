@@ -151,3 +151,13 @@ def test_a_well_formed_allow_host_is_passed_on() -> None:
         ["ingest", "--allow-host", "127.0.0.1:8080", "--allow-host", "[::1]:8000"]
     )
     assert args.allow_host == ["127.0.0.1:8080", "[::1]:8000"]
+
+
+def test_a_worker_may_run_more_tasks_than_a_list_holds(capsys: pytest.CaptureFixture[str]) -> None:
+    """`--max-tasks` recycles a worker after N tasks; it was capped at 1000 like `--top`,
+    and `--max-tasks 5000` was refused as a usage error."""
+    assert build_parser().parse_args(["worker", "--max-tasks", "5000"]).max_tasks == 5000
+    for value in ("0", "-1", "many"):
+        assert refused(capsys, "worker", "--max-tasks", value).endswith(
+            f"argument --max-tasks: expected a whole number from 1, not {value!r}"
+        )

@@ -19,6 +19,14 @@ def positive_int(value: str) -> int:
     return int(value)
 
 
+def task_count(value: str) -> int:
+    """How many tasks a worker runs before it stops (a supervisor starts a fresh one):
+    any whole number from 1, not capped as a list's length is."""
+    if not value.isdigit() or not 1 <= int(value) <= 2**31 - 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 1, not {value!r}")
+    return int(value)
+
+
 def port_number(value: str) -> int:
     """A TCP port a server can listen on."""
     if not value.isdigit() or not 1 <= int(value) <= 65535:

@@ -4,7 +4,7 @@ them; no Django here either)."""
 
 from __future__ import annotations
 
-from newsdesk.cli.arg_types import Command, port_number, positive_int
+from newsdesk.cli.arg_types import Command, port_number, positive_int, task_count
 
 
 def add_ops_commands(command: Command) -> None:
@@ -14,7 +14,7 @@ def add_ops_commands(command: Command) -> None:
         "Run background tasks (polls, stories, training, publishing) until SIGTERM.",
     )
     p.add_argument("--queues", default="*", help="queues to serve, joined by ',' (default: all)")
-    p.add_argument("--max-tasks", type=positive_int, help="stop after this many tasks")
+    p.add_argument("--max-tasks", type=task_count, help="stop after this many tasks")
     p.add_argument("--batch", action="store_true", help="run what is ready, then stop")
     command(
         "scheduler",
