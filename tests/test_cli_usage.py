@@ -161,3 +161,21 @@ def test_a_worker_may_run_more_tasks_than_a_list_holds(capsys: pytest.CaptureFix
         assert refused(capsys, "worker", "--max-tasks", value).endswith(
             f"argument --max-tasks: expected a whole number from 1, not {value!r}"
         )
+
+
+def test_eval_options_out_of_form_are_usage_errors(capsys: pytest.CaptureFixture[str]) -> None:
+    """`--top 0` and `--positive china` exited 1 from inside the evaluation, where
+    `--per-class 0` or `--words 80-50` were usage errors (exit 2), as the README says a
+    malformed value is."""
+    assert refused(capsys, "eval", "topics", "--data", "x", "--top", "0").endswith(
+        "argument --top: expected a number from 1 to 1000, not '0'"
+    )
+    for value in ("china", "countries:china", "places:"):
+        assert refused(capsys, "eval", "relevance", "--data", "x", "--positive", value).endswith(
+            "argument --positive: expected places:NAME or topics:NAME, such as places:china, "
+            f"not {value!r}"
+        )
+    args = build_parser().parse_args(
+        ["eval", "relevance", "--data", "x", "--positive", "topics:trade"]
+    )
+    assert args.positive == "topics:trade"

@@ -170,6 +170,16 @@ def word_range(value: str) -> tuple[int, int]:
     return int(low), int(high)
 
 
+def kind_and_name(value: str) -> str:
+    """eval relevance's --positive: places:NAME or topics:NAME."""
+    kind, colon, name = value.partition(":")
+    if not (colon and kind in ("places", "topics") and name.strip()):
+        raise argparse.ArgumentTypeError(
+            f"expected places:NAME or topics:NAME, such as places:china, not {value!r}"
+        )
+    return value
+
+
 def day_or_time_text(value: str) -> str:
     """A day or an ISO time, checked here and passed on in ISO form (the handler's own
     validation reads it again, for callers other than the command line)."""
@@ -291,7 +301,9 @@ def add_setup_commands(command: Command) -> None:
         help="with --train = --data: score on its latest fraction F by `published`, "
         "train on the earlier records (and those without a date)",
     )
-    p.add_argument("--top", type=int, default=10, metavar="K", help="topics: the K most frequent")
+    p.add_argument(
+        "--top", type=positive_int, default=10, metavar="K", help="topics: the K most frequent"
+    )
     p.add_argument(
         "--per-class",
         type=positive_int,
@@ -300,6 +312,7 @@ def add_setup_commands(command: Command) -> None:
     )
     p.add_argument(
         "--positive",
+        type=kind_and_name,
         metavar="KIND:NAME",
         help="relevance: what counts as relevant, e.g. places:china or topics:trade",
     )
