@@ -179,3 +179,25 @@ def test_eval_options_out_of_form_are_usage_errors(capsys: pytest.CaptureFixture
         ["eval", "relevance", "--data", "x", "--positive", "topics:trade"]
     )
     assert args.positive == "topics:trade"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "imaps://ana:s3cret-pass@mail.example:abc/INBOX",
+        "imaps://ana:s3cret-pass@mail.example:99999/",
+        "https://ana:s3cret-pass@mail.example/",
+        "imaps:///INBOX",
+    ],
+)
+def test_a_malformed_imap_url_is_a_usage_error_that_keeps_its_password(
+    capsys: pytest.CaptureFixture[str], url: str
+) -> None:
+    """A port that is no number ended in urlsplit's ValueError, a traceback and exit 4."""
+    code = main(["mail", "bounces", "--imap", url])
+    err = capsys.readouterr().err
+    assert code == EXIT_USAGE and "Traceback" not in err and "s3cret" not in err
+    assert err.splitlines()[-1] == (
+        "newsdesk mail bounces: error: argument --imap: "
+        "expected imaps://user:password@host[:port]/folder (imap:// without TLS)"
+    )

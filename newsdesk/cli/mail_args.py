@@ -4,9 +4,25 @@ here either)."""
 from __future__ import annotations
 
 import argparse
+from urllib.parse import urlsplit
 
 from newsdesk.cli.arg_types import Command
 from newsdesk.pipeline.limits import MAX_ID
+
+IMAP_FORM = "expected imaps://user:password@host[:port]/folder (imap:// without TLS)"
+
+
+def imap_url(value: str) -> str:
+    """--imap: the form checked here, so a mistyped URL is a usage error; the message
+    never repeats the value, which holds a password."""
+    parts = urlsplit(value)
+    try:
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:  # not a number, or past 65535
+        port_ok = False
+    if parts.scheme not in ("imap", "imaps") or not parts.hostname or not port_ok:
+        raise argparse.ArgumentTypeError(IMAP_FORM)
+    return value
 
 
 def subscriber_numbers(value: str) -> list[int] | str:
@@ -88,4 +104,6 @@ def add_mail_commands(command: Command) -> None:
     where = a.add_mutually_exclusive_group(required=True)
     where.add_argument("--mbox", metavar="FILE", help="a mailbox file")
     where.add_argument("--maildir", metavar="DIR", help="a maildir (every message in it)")
-    where.add_argument("--imap", metavar="URL", help="imaps://user:password@host/folder")
+    where.add_argument(
+        "--imap", type=imap_url, metavar="URL", help="imaps://user:password@host/folder"
+    )

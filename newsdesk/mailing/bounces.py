@@ -122,10 +122,13 @@ def from_imap(url: str) -> Iterator[Found]:
     server without TLS); each handled one is marked seen, the rest stay unseen. The
     imaps server's certificate and host name are verified before the password is sent."""
     parts = urlsplit(url)
-    if parts.scheme not in ("imap", "imaps") or not parts.hostname:
+    try:
+        port = parts.port or (993 if parts.scheme == "imaps" else 143)
+    except ValueError:  # not a number, or past 65535: urlsplit's error, no user's
+        port = 0
+    if parts.scheme not in ("imap", "imaps") or not parts.hostname or not port:
         raise InputError("--imap takes imaps://user:password@host/folder")
     folder = unquote(parts.path.lstrip("/")) or "INBOX"
-    port = parts.port or (993 if parts.scheme == "imaps" else 143)
     where = f"the IMAP server {parts.hostname}:{port}"
     user, password = unquote(parts.username or ""), unquote(parts.password or "")
     try:

@@ -18,6 +18,7 @@ from newsdesk.mailing import bounces, messages, sending, tokens
 from newsdesk.mailing.models import Delivery, Subscriber, SubscriberEvent, Subscription, Suppression
 from newsdesk.ops import scheduler
 from newsdesk.ops.worker import run_worker
+from newsdesk.pipeline.errors import InputError
 from tests.mailing import sinks
 
 Kind = SubscriberEvent.Kind
@@ -251,3 +252,11 @@ def test_a_bounce_with_raw_8bit_fields_is_read_and_the_next_one_too(
     assert suppressed(plain_one.subscriber) == Suppression.Reason.HARD_BOUNCE
     event = SubscriberEvent.objects.get(subscriber=mangled.subscriber, kind=Kind.BOUNCED)
     assert event.detail.startswith("status 5.1.1")
+
+
+@pytest.mark.parametrize("port", ["abc", "99999"])
+def test_an_imap_url_with_a_bad_port_is_refused_as_input(port: str) -> None:
+    """What the command line's parser checks, the reader checks too: urlsplit's own
+    ValueError was taken for a bug."""
+    with pytest.raises(InputError, match="--imap takes imaps://user:password@host/folder"):
+        next(bounces.from_imap(f"imaps://ana:pw@mail.example:{port}/INBOX"))
