@@ -142,11 +142,22 @@ def env_int(
     return value
 
 
+def is_web_address(value: str) -> bool:
+    """An http(s) address with a host, a port (if any) from 1 to 65535, and no query."""
+    parts = urlsplit(value)
+    try:
+        port = parts.port  # raises on "host:abc" or a number past 65535
+    except ValueError:
+        return False
+    return (
+        parts.scheme in {"http", "https"} and bool(parts.hostname) and not parts.query and port != 0
+    )
+
+
 def env_url(name: str, environ: Mapping[str, str] | None = None) -> str:
     """An http(s) address with a host, without its trailing slash; empty when unset."""
     raw = env_str(name, "", environ).strip().rstrip("/")
-    parts = urlsplit(raw)
-    if not raw or (parts.scheme in {"http", "https"} and parts.hostname and not parts.query):
+    if not raw or is_web_address(raw):
         return raw
     return refuse(
         ConfigError(f"{name} must be an address like https://news.example.org, not {raw!r}"), ""

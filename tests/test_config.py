@@ -12,6 +12,7 @@ from newsdesk.config import (
     env_list,
     env_networks,
     env_str,
+    env_url,
 )
 from newsdesk.pipeline.draft.backends import make_backend
 from newsdesk.pipeline.errors import ConfigError
@@ -33,6 +34,15 @@ def test_int_and_list() -> None:
         env_int("N", 5, {"N": "0"}, minimum=1)
     assert env_list("L", ["a"], {"L": " x, y ,,"}) == ["x", "y"]
     assert env_list("L", ["a"], {}) == ["a"]
+
+
+def test_an_address_with_a_port_that_is_no_port_is_refused() -> None:
+    """A bad value stops the command, configuration.md says; "https://news.example:abc"
+    was taken, and every absolute link of feeds and pages carried it."""
+    assert env_url("U", {"U": "https://news.example:8443/"}) == "https://news.example:8443"
+    for bad in ("https://news.example:abc", "https://news.example:99999", "https://n.example:0"):
+        with pytest.raises(ConfigError, match=f"U must be an address like .*, not '{bad}'"):
+            env_url("U", {"U": bad})
 
 
 def test_networks() -> None:

@@ -38,6 +38,7 @@ from newsdesk.archive.export_store import (
     write_file,
     write_manifest,
 )
+from newsdesk.config import is_web_address
 from newsdesk.newsroom.models import Publication
 from newsdesk.newsroom.publications import unknown_publication
 from newsdesk.pipeline.errors import ConfigError, ConflictError, InputError, NotFoundError
@@ -96,8 +97,7 @@ def web_address(value: str, what: str) -> str:
     value = value.strip().rstrip("/")
     if not value:
         return ""
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
+    if not is_web_address(value):
         raise InputError(
             f"{what} must be an http(s) address like https://news.example.org, not {value!r}"
         )

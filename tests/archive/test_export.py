@@ -25,7 +25,7 @@ from newsdesk.archive.export_store import MANIFEST, Store
 from newsdesk.cli.main import main
 from newsdesk.newsroom.models import Issue
 from newsdesk.newsroom.publications import site_changed
-from newsdesk.pipeline.errors import ConfigError, ConflictError
+from newsdesk.pipeline.errors import ConfigError, ConflictError, InputError
 from tests.archive.conftest import Archive, publish
 
 pytestmark = pytest.mark.django_db
@@ -261,6 +261,12 @@ def test_an_export_replaces_nobody_s_files_and_needs_the_site_address(
     assert (out / "notes.txt").read_text() == "mine"
     with pytest.raises(ConfigError, match="--site-url"):
         export_site("hpb", out.parent / "other", wait=0)
+    for bad in ("https://briefs.example:abc", "https://briefs.example:99999"):
+        # refused as an address, not an export stopped on "the page / answered 400"
+        with pytest.raises(InputError, match=r"must be an http\(s\) address like"):
+            export_site("hpb", out.parent / "other", site_url=bad, wait=0)
+        with pytest.raises(InputError, match=r"must be an http\(s\) address like"):
+            export_site("hpb", out.parent / "other", site_url=SITE, app_url=bad, wait=0)
 
 
 def test_drafts_are_never_exported_and_hostile_texts_stay_escaped(
