@@ -277,6 +277,21 @@ def test_a_publication_s_name_is_kept_on_one_line_as_the_desk_keeps_it(
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("number", ["0", "2147483648", "99999999999999999999"])
+def test_a_first_number_no_database_holds_is_one_line(newsdesk: Newsdesk, number: str) -> None:
+    """99999999999999999999 ended in SQLite's OverflowError, a traceback and exit 4;
+    2147483648 was stored on SQLite, though PostgreSQL and every export hold less."""
+    ran = newsdesk("publication", "add", "hpb", "--name", "H", "--first-number", number)
+    assert (ran.code, ran.err) == (
+        1,
+        "newsdesk: the first issue number must be from 1 to 2,147,483,647\n",
+    )
+    assert not Publication.objects.exists()
+    largest = newsdesk("publication", "add", "hpb", "--name", "H", "--first-number", "2147483647")
+    assert largest.code == 0
+
+
+@pytest.mark.django_db
 def test_a_profile_refuses_a_place_it_does_not_know(newsdesk: Newsdesk) -> None:
     newsdesk("publication", "add", "hpb", "--name", "Harbour Policy Brief")
     ran = newsdesk("profile", "set", "hpb", "--require-places", "CN,XX,Narnia")

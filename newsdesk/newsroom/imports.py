@@ -40,7 +40,12 @@ from newsdesk.pipeline.issue import render as renderers
 from newsdesk.pipeline.issue.backissues import ParsedIssue, parse_issue_text
 from newsdesk.pipeline.issue.backissues_html import parse_issue_html
 from newsdesk.pipeline.issue.backissues_lines import ANY_TITLE, Titles, decode
-from newsdesk.pipeline.limits import check_items, read_limited, too_many_items
+from newsdesk.pipeline.limits import (
+    LARGEST_NUMBER,
+    check_items,
+    read_limited,
+    too_many_items,
+)
 from newsdesk.pipeline.types import IssueText, ItemText, SourceRef
 from newsdesk.storage import unique_name
 
@@ -353,9 +358,6 @@ class _Malformed(Exception):
 
 _MISSING: Any = object()
 Moment = TypeVar("Moment", bound=dt.date)
-#: the largest issue number every database newsdesk runs on holds (PostgreSQL's integer;
-#: SQLite's are wider), so that an export moves between them
-LARGEST_NUMBER = 2**31 - 1
 #: the dates a stored issue, source or event may carry
 EARLIEST, LATEST = dt.date(1800, 1, 1), dt.date(9999, 12, 30)
 

@@ -12,6 +12,7 @@ from newsdesk.newsroom.models import Category, Publication
 from newsdesk.pipeline.enrich.countries import is_place
 from newsdesk.pipeline.errors import InputError, IssueError, NotFoundError
 from newsdesk.pipeline.issue.style import Style
+from newsdesk.pipeline.limits import LARGEST_NUMBER
 from newsdesk.pipeline.text import xml_safe
 from newsdesk.storage import unique_name
 
@@ -66,8 +67,8 @@ def add_publication(
             f"the slug {slug!r} is a path of the site itself; choose another "
             f"(not one of {', '.join(sorted(RESERVED_SLUGS))})"
         )
-    if first_number < 1:
-        raise IssueError("the first issue number must be 1 or more")
+    if not 1 <= first_number <= LARGEST_NUMBER:  # a larger one no database stores
+        raise IssueError(f"the first issue number must be from 1 to {LARGEST_NUMBER:,}")
     # as the desk's settings keep them (settings_service.set_details)
     name = publication_name(name)
     description = clean_description(description)

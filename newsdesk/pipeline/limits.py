@@ -18,6 +18,9 @@ from newsdesk.pipeline.types import ItemText
 MB = 1024 * 1024
 #: the largest number a database id holds (64 bits, signed): a larger one names nothing
 MAX_ID = 2**63 - 1
+#: the largest issue number every database newsdesk runs on holds (PostgreSQL's integer;
+#: SQLite's are wider), so that an export moves between them
+LARGEST_NUMBER = 2**31 - 1
 CHUNK = 64 * 1024
 ADVICE = "split it or raise the limit"
 
