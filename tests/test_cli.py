@@ -292,6 +292,19 @@ def test_a_first_number_no_database_holds_is_one_line(newsdesk: Newsdesk, number
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("weight", ["nan", "inf", "-5", "0", "11"])
+def test_a_source_weight_out_of_range_is_refused_as_on_the_desk(
+    newsdesk: Newsdesk, weight: str
+) -> None:
+    """`--weight nan` ended in a traceback (exit 4); inf and -5 were stored and reached
+    the ranking. The desk's rule holds for the command too."""
+    ran = newsdesk("source", "add", "https://feeds.example/rss", "--weight", weight)
+    assert ran.code == 1
+    assert ran.err.startswith("newsdesk: weight must be above 0 and at most 10, not ")
+    assert ran.err.count("\n") == 1 and not Source.objects.exists()
+
+
+@pytest.mark.django_db
 def test_a_profile_refuses_a_place_it_does_not_know(newsdesk: Newsdesk) -> None:
     newsdesk("publication", "add", "hpb", "--name", "Harbour Policy Brief")
     ran = newsdesk("profile", "set", "hpb", "--require-places", "CN,XX,Narnia")

@@ -380,7 +380,12 @@ def add_ingest_commands(command: Command) -> None:
     p.add_argument("--file", help="OPML file (import)")
     p.add_argument("--out", help="write OPML here instead of stdout (export)")
     p.add_argument("--outlet", default="", help="outlet display name (add)")
-    p.add_argument("--weight", type=float, default=1.0, help="outlet weight for ranking (add)")
+    p.add_argument(
+        "--weight",
+        type=float,
+        default=1.0,
+        help="outlet weight for ranking, above 0 and at most 10 (add; default 1)",
+    )
     p.add_argument(
         "--time-zone",
         default="",

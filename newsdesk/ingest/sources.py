@@ -54,6 +54,7 @@ def add_source(
     outlet are checked as `checked_source` does, however the source arrives. With
     `public_only` (the desk), a host that names an internal address is refused here."""
     url, outlet = checked_source(url, outlet)
+    weight = checked_weight(weight)
     if public_only:
         check_public_host(url)
     if len(language) > (limit := Source._meta.get_field("language").max_length or 0):
@@ -70,6 +71,18 @@ def add_source(
             "allow_internal": allow_internal,
         },
     )
+
+
+def checked_weight(value: str | float) -> float:
+    """An outlet's weight for ranking, above 0 and at most 10, however it arrives (the
+    desk's form, `source add --weight`): NaN or infinity would reach the ranking."""
+    try:
+        weight = float(value)
+    except (TypeError, ValueError):
+        raise InputError(f"weight must be a number, not {str(value)[:40]!r}") from None
+    if not 0 < weight <= 10:
+        raise InputError(f"weight must be above 0 and at most 10, not {weight:g}")
+    return weight
 
 
 def source_time_zone(name: str) -> str:

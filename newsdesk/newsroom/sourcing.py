@@ -27,6 +27,7 @@ from newsdesk.ingest.sources import (
     add_source,
     check_public_host,
     checked_source,
+    checked_weight,
     import_opml,
     redate_articles,
     source_time_zone,
@@ -117,16 +118,6 @@ def source_of(publication: Publication, source_id: int, *, lock: bool = False) -
     return found
 
 
-def _weight(value: str | float) -> float:
-    try:
-        weight = float(value)
-    except (TypeError, ValueError):
-        raise InputError(f"weight must be a number, not {str(value)[:40]!r}") from None
-    if not 0 < weight <= 10:
-        raise InputError(f"weight must be above 0 and at most 10, not {weight:g}")
-    return weight
-
-
 def add(
     publication: Publication,
     user: AnyUser,
@@ -142,7 +133,7 @@ def add(
             url,
             outlet=outlet,
             publication=publication,
-            weight=_weight(weight),
+            weight=checked_weight(weight),
             language=language.strip(),
             time_zone=time_zone,
             public_only=True,
@@ -185,7 +176,7 @@ def edit(
         limit = Source._meta.get_field("language").max_length or 0
         if len(language) > limit:
             raise InputError(f"language {language[:40]!r} is longer than {limit} characters")
-        source.url, source.outlet, source.weight = new_url, new_outlet, _weight(weight)
+        source.url, source.outlet, source.weight = new_url, new_outlet, checked_weight(weight)
         source.language, source.enabled = language, enabled
         if time_zone is not None:
             source.time_zone = source_time_zone(time_zone)
