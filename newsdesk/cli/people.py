@@ -20,9 +20,13 @@ PASSWORD_VARIABLE = "NEWSDESK_PASSWORD"
 def password_given() -> str | None:
     """The password from NEWSDESK_PASSWORD, from the file NEWSDESK_PASSWORD_FILE names,
     or typed twice at a prompt; None when there is none and no terminal to ask at."""
-    if os.environ.get(PASSWORD_VARIABLE):
-        return os.environ[PASSWORD_VARIABLE]
     file_name = os.environ.get(f"{PASSWORD_VARIABLE}_FILE")
+    if os.environ.get(PASSWORD_VARIABLE):
+        if file_name:  # as for every setting: which one was meant is not ours to guess
+            raise InputError(
+                f"set either {PASSWORD_VARIABLE} or {PASSWORD_VARIABLE}_FILE, not both"
+            )
+        return os.environ[PASSWORD_VARIABLE]
     if file_name:
         try:
             text = Path(file_name).read_text(encoding="utf-8")

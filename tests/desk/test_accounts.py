@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import runpy
+from pathlib import Path
 
 import pytest
 from django.conf import settings as loaded
@@ -73,6 +74,24 @@ def test_user_add_refuses_weak_or_missing_passwords(
     )
     assert not User.objects.filter(username="bo").exists()
     assert main(["user", "add", "bo", "--publication", "nope", "--role", "editor"]) == 1
+
+
+def test_user_add_refuses_a_password_given_twice(
+    pub: Publication,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    """configuration.md: setting both NAME and NAME_FILE is an error. The variable won
+    silently, so a password left in the environment replaced the one in the file."""
+    (tmp_path / "pw").write_text("the-password-in-the-file-9\n")
+    monkeypatch.setenv("NEWSDESK_PASSWORD", "an-older-password-left-8")
+    monkeypatch.setenv("NEWSDESK_PASSWORD_FILE", str(tmp_path / "pw"))
+    assert main(["user", "add", "bo", "--publication", "cpw", "--role", "editor"]) == 1
+    assert capsys.readouterr().err == (
+        "newsdesk: set either NEWSDESK_PASSWORD or NEWSDESK_PASSWORD_FILE, not both\n"
+    )
+    assert not User.objects.filter(username="bo").exists()
 
 
 def test_user_add_refuses_a_name_or_email_django_would_not_store(
