@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from newsdesk.cli.main import main
-from newsdesk.ingest.models import Article
+from newsdesk.ingest.models import Article, Source
 from newsdesk.newsroom.models import Issue, Item
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("hpb")]
@@ -92,6 +92,23 @@ def test_a_back_issue_file_over_the_limit_is_refused(
         "split it or raise the limit",
     )
     assert _nothing_stored()
+
+
+def test_an_opml_file_over_the_limit_is_refused_without_reading_it_all(
+    newsdesk: Run, tmp_path: Path, settings: Any
+) -> None:
+    """The desk's OPML upload was bounded by NEWSDESK_MAX_IMPORT_BYTES; `source import
+    --file` read the file whole, however large."""
+    settings.NEWSDESK_MAX_IMPORT_BYTES = 64 * 1024
+    outline = '<outline type="rss" text="Gazette" xmlUrl="https://gazette.example/{}"/>'
+    feeds = "".join(outline.format(n) for n in range(1000))  # about 75 KB
+    big = tmp_path / "feeds.opml"
+    big.write_text(f'<opml version="2.0"><head/><body>{feeds}</body></opml>', encoding="utf-8")
+    _refused(
+        newsdesk("source", "import", "--file", str(big)),
+        f"OPML file {big} is over 64 KB (NEWSDESK_MAX_IMPORT_BYTES); split it or raise the limit",
+    )
+    assert not Source.objects.exists()
 
 
 def test_an_issue_over_the_item_limit_is_refused_whole(

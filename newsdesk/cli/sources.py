@@ -6,12 +6,13 @@ import argparse
 import sys
 from pathlib import Path
 
+from newsdesk.ingest.limits import input_limits
 from newsdesk.ingest.models import Source
 from newsdesk.ingest.sources import add_source, export_opml, import_opml, source_url
 from newsdesk.newsroom.models import Publication
 from newsdesk.newsroom.publications import get_publication
 from newsdesk.pipeline.errors import NotFoundError, OPMLError
-from newsdesk.pipeline.limits import MAX_ID
+from newsdesk.pipeline.limits import MAX_ID, read_limited
 from newsdesk.pipeline.text import plural
 
 
@@ -53,10 +54,15 @@ def run_source(args: argparse.Namespace) -> int:
         source.save(update_fields=["enabled"])
         print(f"{args.action}d: {source}")
     elif args.action == "import":
-        try:
-            result = import_opml(
-                Path(args.file).read_bytes(), publication, allow_internal=args.allow_internal
+        with Path(args.file).open("rb") as stream:  # as the desk's upload is bounded
+            data = read_limited(
+                stream,
+                input_limits().import_bytes,
+                f"OPML file {args.file}",
+                "NEWSDESK_MAX_IMPORT_BYTES",
             )
+        try:
+            result = import_opml(data, publication, allow_internal=args.allow_internal)
         except OPMLError as exc:  # which file: the command may be one of a script's many
             raise OPMLError(f"{args.file}: {exc}") from None
         print(
