@@ -111,6 +111,24 @@ def test_an_opml_file_over_the_limit_is_refused_without_reading_it_all(
     assert not Source.objects.exists()
 
 
+def test_a_feed_file_over_the_fetch_limit_is_refused_as_a_fetched_feed_is(
+    newsdesk: Run, tmp_path: Path, settings: Any
+) -> None:
+    """`newsdesk ingest FILE` read the file whole, however large; a URL's feed is held to
+    NEWSDESK_FETCH_MAX_BYTES while it arrives."""
+    settings.NEWSDESK_FETCH_MAX_BYTES = 2048
+    entries = "".join(
+        f"<item><title>Entry {n}</title><link>https://feeds.example/{n}</link>"
+        f"<description>{'words ' * 100}</description></item>"
+        for n in range(10)
+    )
+    feed = tmp_path / "big.xml"
+    feed.write_text(f'<rss version="2.0"><channel><title>Big</title>{entries}</channel></rss>')
+    code, out, _ = newsdesk("ingest", str(feed), "--quiet")
+    assert code == 1 and not Article.objects.exists()
+    assert f"too-large: {feed.as_uri()} is larger than the 2,048-byte cap" in out
+
+
 def test_an_issue_over_the_item_limit_is_refused_whole(
     newsdesk: Run, tmp_path: Path, settings: Any
 ) -> None:

@@ -33,7 +33,7 @@ from newsdesk.ingest.store import Outcome, known_links, near_index, recent_links
 from newsdesk.ingest.workers import WorkerPool, page_draft, shared_pool
 from newsdesk.logs import log_context
 from newsdesk.pipeline.dedupe import NearDuplicateIndex
-from newsdesk.pipeline.errors import InputError, error_kind, one_line
+from newsdesk.pipeline.errors import InputError, TooLargeError, error_kind, one_line
 from newsdesk.pipeline.intake.articles import (
     MAX_URL_LENGTH,
     Preparing,
@@ -195,7 +195,11 @@ class Ingestor:
         result = _FeedResult(job=job, started=started)
         try:
             if job.url.startswith("file://"):  # only ever created from a command-line file name
-                content = Path(url2pathname(urlsplit(job.url).path)).read_bytes()
+                limit = fetcher.policy.max_bytes  # a file is held to a response's cap
+                with Path(url2pathname(urlsplit(job.url).path)).open("rb") as stream:
+                    content = stream.read(limit + 1)
+                if len(content) > limit:
+                    raise TooLargeError(f"{job.url} is larger than the {limit:,}-byte cap")
                 result.status = 200
                 result.read = workers.call(
                     read_feed, content, url=job.url, prepare=job.prepare, time_zone=job.time_zone
