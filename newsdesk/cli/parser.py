@@ -239,7 +239,7 @@ def add_setup_commands(command: Command) -> None:
     p.add_argument(
         "--port", type=port_number, default=8000, help="web server port on 127.0.0.1 (default 8000)"
     )
-    p.add_argument("--no-serve", action="store_true", help="stop after ingesting (for tests)")
+    p.add_argument("--no-serve", action="store_true", help="build the demo (to No. 101), then stop")
     p.add_argument(
         "--database",
         default="newsdesk-demo.sqlite3",
@@ -557,8 +557,8 @@ def add_backend_option(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--backend",
         metavar="NAME",
-        help="drafting backend: extractive (default, offline) or openai "
-        "(default: NEWSDESK_DRAFT_BACKEND)",
+        help="drafting backend: extractive (offline) or openai (default: "
+        "NEWSDESK_DRAFT_BACKEND, else extractive)",
     )
 
 
