@@ -7,6 +7,7 @@ import os
 import re
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import httpx
 
-from newsdesk.demo.files import secret_key_file
+from newsdesk.demo.files import DEMO_SLUG, is_earlier_demo, secret_key_file
 
 
 def free_port() -> int:
@@ -143,3 +144,38 @@ def test_the_demo_keeps_its_secret_key_beside_its_database(tmp_path: Path) -> No
     key = made.read_text()
     assert secret_key_file(database).read_text() == key  # reused, not made again
     assert secret_key_file(tmp_path / "other.sqlite3").read_text() != key
+
+
+def test_the_demo_replaces_only_an_earlier_demo(tmp_path: Path) -> None:
+    """`--database` names the file the demo deletes: `newsdesk demo --database notes.txt`
+    replaced the notes with a demo database, and a real newsdesk database fared alike."""
+    notes = tmp_path / "notes.txt"
+    notes.write_text("my notes\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "NEWSDESK_"))}
+    ran = subprocess.run(
+        [sys.executable, "-m", "newsdesk", "demo", "--no-serve", "--database", str(notes)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert (ran.returncode, ran.stdout) == (1, "")
+    assert ran.stderr == (
+        f"newsdesk: {notes} is not a demo database, and the demo deletes the file it is "
+        "given to make it anew: name another --database (or remove that file yourself)\n"
+    )
+    assert notes.read_text() == "my notes\n"
+    assert not (tmp_path / "notes.secret").exists()
+
+    real = tmp_path / "newsdesk.sqlite3"
+    with sqlite3.connect(real) as db:
+        db.execute("CREATE TABLE newsroom_publication (slug TEXT)")
+        db.execute("INSERT INTO newsroom_publication VALUES ('hpb')")
+    assert not is_earlier_demo(real) and not is_earlier_demo(tmp_path)
+    with sqlite3.connect(real) as db:
+        db.execute("INSERT INTO newsroom_publication VALUES (?)", [DEMO_SLUG])
+    assert is_earlier_demo(real)
+    empty = tmp_path / "empty.sqlite3"
+    sqlite3.connect(empty).close()
+    assert is_earlier_demo(empty) and is_earlier_demo(tmp_path / "none-yet.sqlite3")

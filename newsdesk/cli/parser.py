@@ -243,7 +243,8 @@ def add_setup_commands(command: Command) -> None:
     p.add_argument(
         "--database",
         default="newsdesk-demo.sqlite3",
-        help="SQLite file to (re)create; its secret key is kept beside it (NAME.secret)",
+        help="SQLite file to create, or an earlier demo's to replace (no other file); its "
+        "secret key is kept beside it (NAME.secret)",
     )
 
     p = command(

@@ -12,7 +12,7 @@ from pathlib import Path
 from django.core.management import call_command
 from django.db import connections
 
-from newsdesk.demo.files import editor_password
+from newsdesk.demo.files import DEMO_SLUG, editor_password
 from newsdesk.newsroom import enrich, stored_stories, week
 from newsdesk.newsroom.drafting import WeekDraft, draft_week
 from newsdesk.newsroom.imports import ImportOutcome, import_file
@@ -23,7 +23,7 @@ from newsdesk.newsroom.profiles import profile_of
 
 HERE = Path(__file__).parent
 SITE = HERE / "site"
-DEMO_SLUG, DEMO_NAME = "pacific-policy-monitor", "Pacific Policy Monitor"
+DEMO_NAME = "Pacific Policy Monitor"
 DEMO_FIRST_NUMBER = 99  # the archive's first issue; Nos. 99 and 100 are imported back issues
 DEMO_EDITOR = "Demo Editor"
 DESK_USER = "editor"  # the demo's desk account, an editor of the publication
