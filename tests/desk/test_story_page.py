@@ -172,3 +172,15 @@ def test_a_number_past_any_id_is_refused_in_a_message_not_a_500(pub: Publication
 def test_an_unknown_story_is_a_404_not_a_crash(pub: Publication) -> None:
     store_week(pub)
     assert logged_in(pub, "viewer").get("/desk/cpw/stories/999999/").status_code == 404
+
+
+def test_a_story_number_no_database_id_can_be_is_no_page(pub: Publication) -> None:
+    """A number past 64 bits in the address once overflowed the database driver in the
+    lookup of the story's ranking (a 500, for a mistyped or edited address)."""
+    store_week(pub)
+    client = logged_in(pub, "editor")
+    huge = "9" * 20
+    assert client.get(f"/desk/cpw/stories/{huge}/").status_code == 404
+    for change in ("pick", "dismiss", "snooze", "restore", "merge", "split"):
+        assert client.post(f"/desk/cpw/stories/{huge}/{change}").status_code == 404
+    assert not AuditEntry.objects.filter(target="story").exists()
