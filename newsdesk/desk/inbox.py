@@ -61,6 +61,14 @@ def inbox(request: HttpRequest, publication: Publication) -> HttpResponse:
     page = Paginator(found.rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    shown = list(page)
+    # where a dismissed or snoozed story's change lands the page: the story after it
+    # (else before it), which now stands where it stood, so a keyboard user's next Tab
+    # goes on down the list instead of starting again at the page's top
+    after = [
+        shown[k + 1] if k + 1 < len(shown) else shown[k - 1] if k else None
+        for k in range(len(shown))
+    ]
     return render(
         request,
         "desk/inbox.html",
@@ -70,6 +78,7 @@ def inbox(request: HttpRequest, publication: Publication) -> HttpResponse:
             section="inbox",
             inbox=found,
             page=page,
+            rows=list(zip(shown, after, strict=True)),
             query=query.urlencode(),
             windows=service.WINDOWS,
             snooze_days=service.SNOOZE_DAYS,
