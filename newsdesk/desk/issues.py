@@ -235,16 +235,30 @@ def order(request: HttpRequest, publication: Publication, issue_id: int) -> Http
 def chain(request: HttpRequest, publication: Publication, issue_id: int) -> HttpResponse:
     issue = draft_of(publication, issue_id)
     chained = request.POST.get("chained") == "1"
-    service.link(issue, item_id(request), chained, request.user)
+    linked = item_id(request)
+    service.link(issue, linked, chained, request.user)
     verb = "Chained" if chained else "Unchained"
-    return done(request, issue, f"{verb} item #{item_id(request)} and the one before it.")
+    return done(
+        request, issue, f"{verb} item #{linked} and the one before it.", anchor=f"item-{linked}"
+    )
 
 
 @builder_change("edit")
 def remove(request: HttpRequest, publication: Publication, issue_id: int) -> HttpResponse:
     issue = draft_of(publication, issue_id)
-    item = service.remove(issue, item_id(request), request.user)
-    return done(request, issue, f"Took “{item.headline}” out of the issue; it is still a draft.")
+    removed = item_id(request)
+    order = [i.pk for i in service.issue_items(issue)]
+    item = service.remove(issue, removed, request.user)
+    text = f"Took “{item.headline}” out of the issue; it is still a draft."
+    return done(request, issue, text, anchor=in_its_place(order, removed))
+
+
+def in_its_place(order: list[int], removed: int) -> str:
+    """Where the page opens after an item is taken out: at the item now in its place,
+    else the one before it, else the list, so the keyboard goes on from there."""
+    at = order.index(removed) if removed in order else len(order)
+    rest = order[at + 1 :] + order[:at][::-1]
+    return f"item-{rest[0]}" if rest else "items-heading"
 
 
 @builder_change("edit")
@@ -268,9 +282,10 @@ def section(request: HttpRequest, publication: Publication, issue_id: int) -> Ht
     """Put one item under a section, or under none."""
     issue = draft_of(publication, issue_id)
     name = str(request.POST.get("section") or "")
-    service.section(issue, item_id(request), name, request.user)
+    placed = item_id(request)
+    service.section(issue, placed, name, request.user)
     where = f"under “{name}”" if name else "under no section"
-    return done(request, issue, f"Put item #{item_id(request)} {where}.")
+    return done(request, issue, f"Put item #{placed} {where}.", anchor=f"item-{placed}")
 
 
 @builder_change("edit")

@@ -1,6 +1,6 @@
-"""The desk by keyboard alone: after a change to one story of the inbox, the next Tab
-goes on from where the editor was, not from the top of the page (past the menu, the
-filters and every story above)."""
+"""The desk by keyboard alone: after a change to one story of the inbox or one item of
+the issue builder, the next Tab goes on from where the editor was, not from the top of
+the page (past the menu, the filters and every story or item above)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from newsdesk.newsroom.models import Publication, Story
+from tests.browser.test_issue_builder import builder_with_two_items, stored_order
 
 pytestmark = pytest.mark.browser
 
@@ -51,4 +52,19 @@ def test_the_inbox_keeps_the_keyboard_at_the_story(desk: Any, desk_world: Public
     press(page, page.locator(f"#story-{third.pk}").get_by_role("button", name="Snooze"))
     page.get_by_text("Snoozed “").wait_for()
     assert next_tab_lands_in(page) == f"story-{second.pk}"
+    assert me.errors == []
+
+
+def test_the_builder_keeps_the_keyboard_at_the_item(desk: Any, desk_world: Publication) -> None:
+    me = desk()
+    page = me.login("editor")
+    issue = builder_with_two_items(page, desk_world)
+    first, second = stored_order(issue)
+    chain = page.locator(f"#item-{second}").get_by_role("button", name=re.compile("^Chain"))
+    press(page, chain)
+    page.get_by_text("chained to the item above").wait_for()
+    assert next_tab_lands_in(page) == f"item-{second}"
+    press(page, page.locator(f"#item-{first}").get_by_role("button", name=re.compile("^Remove")))
+    page.get_by_text("out of the issue").wait_for()
+    assert next_tab_lands_in(page) == f"item-{second}"
     assert me.errors == []

@@ -50,7 +50,8 @@ def test_set_sections_assign_an_item_and_see_the_headings(pub: Publication) -> N
     html = editor.get(PAGE).content.decode()
     assert f'<label for="section-{a.pk}">Section' in html and f'id="section-{a.pk}"' in html
 
-    change(editor, issue, "section", {"item": a.pk, "section": "Shipping"})
+    moved = change(editor, issue, "section", {"item": a.pk, "section": "Shipping"})
+    assert moved["Location"].endswith(f"#item-{a.pk}")  # the keyboard stays with the item
     change(editor, issue, "section", {"item": c.pk, "section": "Harbours"})
     assert sections_of(issue) == {a.pk: "Shipping", b.pk: "", c.pk: "Harbours"}
     assert order_of(issue) == [b.pk, c.pk, a.pk]  # stored as readers get it
