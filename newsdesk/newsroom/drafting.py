@@ -217,7 +217,16 @@ def on_topic(row: StoryScore) -> bool:
     return row.reasons.get("relevant", True) is not False
 
 
-def _digest(row: StoryScore) -> StoryDigest:
+def outlets_of(story_ids: Sequence[int]) -> dict[int, frozenset[str]]:
+    """The outlets of each story's articles, in one query for all the stories."""
+    found: dict[int, set[str]] = {pk: set() for pk in story_ids}
+    rows = Article.objects.filter(story_id__in=story_ids).values_list("story_id", "outlet")
+    for story_id, outlet in rows.distinct():
+        found[story_id].add(outlet)
+    return {pk: frozenset(names) for pk, names in found.items()}
+
+
+def _digest(row: StoryScore, outlets: frozenset[str]) -> StoryDigest:
     story = row.story
     lead: Article | None = story.lead
     sentences = split_sentences(lead.text[:1000]) if lead else []
@@ -228,7 +237,7 @@ def _digest(row: StoryScore) -> StoryDigest:
         started=story.first_seen,
         score=row.score,
         continues=str(story.continues_id) if story.continues_id else None,
-        outlets=frozenset(story.articles.values_list("outlet", flat=True)),
+        outlets=outlets,
     )
 
 
@@ -239,7 +248,9 @@ def suggested_plan(publication: Publication, stories: Sequence[Story]) -> Plan:
     rows = StoryScore.objects.filter(
         publication=publication, story__in=list(stories)
     ).select_related("story", "story__lead")
-    return plan_issue([_digest(r) for r in rows.order_by("-score", "story_id")])
+    ranked = list(rows.order_by("-score", "story_id"))
+    outlets = outlets_of([r.story_id for r in ranked])
+    return plan_issue([_digest(r, outlets[r.story_id]) for r in ranked])
 
 
 def draft_week(
@@ -280,7 +291,8 @@ def draft_week(
             f"{publication.slug} STORY`; nothing was drafted"
         )
     by_key = {str(r.story_id): r for r in rows}
-    plan = plan_issue([_digest(r) for r in rows])
+    outlets = outlets_of([r.story_id for r in rows])
+    plan = plan_issue([_digest(r, outlets[r.story_id]) for r in rows])
     # every story is drafted before anything is stored: a failure leaves no orphan items
     outage = Outage()  # a backend that does not answer is asked once, not once a story
     drafted = [

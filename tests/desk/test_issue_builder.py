@@ -9,12 +9,25 @@ import json
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from newsdesk.newsroom import builder, drafting, numbering
+from newsdesk.newsroom import inbox as inbox_service
 from newsdesk.newsroom.items import add_items, write_item
-from newsdesk.newsroom.models import AuditEntry, Issue, IssueEvent, Item, Publication
+from newsdesk.newsroom.models import (
+    AuditEntry,
+    Category,
+    Issue,
+    IssueEvent,
+    Item,
+    ItemCategory,
+    Publication,
+    Story,
+    StoryScore,
+)
 from newsdesk.newsroom.reading import render
 from newsdesk.pipeline.types import ItemText, SourceRef
 from tests.desk.conftest import change, logged_in, member
@@ -547,3 +560,48 @@ def test_a_refused_publish_form_comes_back_as_filled_in(pub: Publication) -> Non
     assert f'name="items" value="{spare.pk}" checked>' in page
     # shown once: the next visit is filled from what is stored
     assert 'maxlength="500"></textarea>' in client.get("/desk/cpw/issue/").content.decode()
+
+
+def test_the_builder_costs_the_same_queries_for_few_or_many_items(pub: Publication) -> None:
+    """Each item once cost two more queries (its categories for the preview, its story's
+    outlets for the suggested order): 23 for one item, 65 for twenty-one."""
+    store_week(pub)
+    editor = member(pub, "editor")
+    client = logged_in(pub, "editor")
+    topic = Category.objects.create(publication=pub, kind=Category.Kind.TOPIC, name="Ports")
+    lead = Story.objects.order_by("-last_seen").first()
+    assert lead is not None
+    issue = builder.start(pub, editor)
+
+    def add_stories(count: int) -> None:
+        ids = []
+        for _ in range(count):
+            story = Story.objects.create(
+                title=f"Harbour story {Story.objects.count()}",
+                first_seen=lead.first_seen,
+                last_seen=lead.last_seen,
+                article_count=1,
+            )
+            article = lead.articles.first()
+            assert article is not None
+            article.pk, article.story = None, story
+            article.url = article.fingerprint = f"https://harbour.example/{story.pk}"
+            article.save()
+            StoryScore.objects.create(publication=pub, story=story, score=0.5, computed=AS_OF)
+            item = inbox_service.pick(pub, story.pk, editor).item
+            ItemCategory.objects.create(item=item, category=topic)
+            ids.append(item.pk)
+        builder.add(issue, ids, editor)
+
+    def queries(preview: str) -> int:
+        path = f"/desk/cpw/issue/?preview={preview}"
+        client.get(path)  # warm: session and content types
+        with CaptureQueriesContext(connection) as counted:
+            html = client.get(path).content.decode()
+        assert html.count('<li class="builder-item') == issue.items.count()
+        return len(counted.captured_queries)
+
+    add_stories(2)
+    few = {preview: queries(preview) for preview in ("web", "email", "text")}
+    add_stories(8)
+    assert {preview: queries(preview) for preview in ("web", "email", "text")} == few
