@@ -76,7 +76,7 @@ def sent_version(request: HttpRequest) -> str | None:
 #: the session key of what a refused builder form sent, for the page to show again
 SENT = "desk-builder-sent"
 #: what a form sends that is not typed or chosen
-NOT_TYPED = {"csrfmiddlewaretoken", "version", "next"}
+NOT_TYPED = {"csrfmiddlewaretoken", "version", "checked", "next"}
 
 
 def keep_sent(request: HttpRequest, issue: Issue, form: str) -> None:
@@ -175,6 +175,7 @@ def issue_page(request: HttpRequest, publication: Publication) -> HttpResponse:
             shown=shown,
             here=builder_url(publication, issue),
             version=service.version_of(issue) if issue else "",
+            checked=service.checks_seen([p.text for p in found.problems]),
             sent=sent_again(request, issue),
             now=timezone.localtime().replace(second=0, microsecond=0),
         ),
@@ -325,12 +326,13 @@ def override_of(request: HttpRequest) -> str:
 def publish(request: HttpRequest, publication: Publication, issue_id: int) -> HttpResponse:
     issue = draft_of(publication, issue_id)
     override = override_of(request)
+    seen = str(request.POST.get("checked") or "")  # the problems the page showed
     if request.POST.get("mode") == "schedule":
-        issue = service.schedule(issue, when_of(request), request.user, override)
+        issue = service.schedule(issue, when_of(request), request.user, override, seen)
         assert issue.scheduled_for is not None
         when = timezone.localtime(issue.scheduled_for)
         return done(request, issue, f"Scheduled draft #{issue.pk} for {when:%B %-d, %Y %H:%M}.")
-    issue = service.publish_now(issue, request.user, override)
+    issue = service.publish_now(issue, request.user, override, seen)
     messages.success(request, f"Published {issue.title}.")
     return HttpResponseRedirect(builder_url(publication))
 

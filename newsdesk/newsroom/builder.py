@@ -463,8 +463,22 @@ def send_test(issue: Issue, user: AnyUser) -> str:
     return address
 
 
-def _refuse_unchecked(issue: Issue, override: str) -> list[str]:
-    """The issue's problems; an IssueError when there are some and no override reason."""
+def checks_seen(problems: Sequence[str]) -> str:
+    """A fingerprint of the problems the builder shows: the publish form sends it back,
+    so that an override covers the failing checks the editor read and no others."""
+    return hashlib.sha256("\n".join(problems).encode()).hexdigest()[:16]
+
+
+class ChecksChanged(IssueError):
+    """An override given for other failing checks than the issue has now."""
+
+    kind = "checks-changed"
+
+
+def _refuse_unchecked(issue: Issue, override: str, seen: str | None = None) -> list[str]:
+    """The issue's problems; an IssueError when there are some and no override reason,
+    or when an override was given on a page that showed other problems (`seen`, from
+    `checks_seen`; None: not asked, as on the command line)."""
     found = numbering.problems(issue)
     if found and not override:
         raise IssueError(
@@ -472,24 +486,34 @@ def _refuse_unchecked(issue: Issue, override: str) -> list[str]:
             + " | ".join(found)
             + " (tick “publish despite failing checks” and give a reason: it is recorded)"
         )
+    if found and seen is not None and seen != checks_seen(found):
+        raise ChecksChanged(
+            "the checks changed since this page was loaded, so your reason may not cover "
+            "them; nothing was published. They now are: "
+            + " | ".join(found)
+            + ". Read them, then publish again if your reason still holds."
+        )
     return found
 
 
-def publish_now(issue: Issue, user: AnyUser, override: str = "") -> Issue:
-    """Publish under the next number; failing checks need an override reason."""
+def publish_now(issue: Issue, user: AnyUser, override: str = "", seen: str | None = None) -> Issue:
+    """Publish under the next number; failing checks need an override reason (given,
+    from the desk, for the problems its page showed: `seen`)."""
     override = override.strip()
     with transaction.atomic():
         before = state(issue)
-        found = _refuse_unchecked(issue, override)
+        found = _refuse_unchecked(issue, override, seen)
         done = numbering.publish(issue, actor=user.get_username(), override=override)
         after = state(done) | ({"override": override, "problems": found} if found else {})
         record(user, done.publication, "issue-publish", "issue", done.pk, before, after)
     return done
 
 
-def schedule(issue: Issue, when: dt.datetime, user: AnyUser, override: str = "") -> Issue:
-    """Publish at `when` (`publish_due` does it then); an override given now is kept
-    for that moment, and recorded."""
+def schedule(
+    issue: Issue, when: dt.datetime, user: AnyUser, override: str = "", seen: str | None = None
+) -> Issue:
+    """Publish at `when` (`publish_due` does it then); an override given now (for the
+    problems `seen`, as `publish_now`) is kept for that moment, and recorded."""
     override = override.strip()
     now = timezone.now()
     if when <= now:
@@ -498,7 +522,7 @@ def schedule(issue: Issue, when: dt.datetime, user: AnyUser, override: str = "")
         )
     with transaction.atomic():
         before = state(issue)
-        found = _refuse_unchecked(issue, override)
+        found = _refuse_unchecked(issue, override, seen)
         done = numbering.publish(issue, at=when, actor=user.get_username(), override=override)
         after = state(done) | ({"override": override, "problems": found} if found else {})
         record(user, done.publication, "issue-schedule", "issue", done.pk, before, after)

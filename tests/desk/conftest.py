@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from newsdesk.newsroom import builder
+from newsdesk.newsroom import builder, numbering
 from newsdesk.newsroom.models import Issue, Publication
 from newsdesk.newsroom.people import add_member
 from newsdesk.newsroom.publications import add_publication
@@ -31,6 +31,8 @@ def logged_in(pub: Publication, role: str) -> Client:
 
 
 def change(client: Client, issue: Issue, action: str, data: dict[str, Any] | None = None) -> Any:
-    """A builder form posted from a page showing the issue as it is now (its version)."""
-    sent = {"version": builder.version_of(issue), **(data or {})}
+    """A builder form posted from a page showing the issue as it is now (its version,
+    and for publishing the failing checks it shows)."""
+    seen = builder.checks_seen(numbering.problems(issue))
+    sent = {"version": builder.version_of(issue), "checked": seen, **(data or {})}
     return client.post(f"/desk/{issue.publication.slug}/issue/{issue.pk}/{action}", sent)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import pytest
 from django.core import mail
@@ -319,6 +320,37 @@ def test_failing_checks_publish_only_with_a_recorded_override(pub: Publication) 
     assert event.detail["reason"] == "figure confirmed with the port authority"
     entry = AuditEntry.objects.get(action="issue-publish")
     assert entry.after["override"] == "figure confirmed with the port authority"
+
+
+def test_an_override_covers_only_the_failing_checks_the_page_showed(pub: Publication) -> None:
+    """A reason given for one failing check once published another that broke meanwhile
+    (a second editor's save), which the editor never saw."""
+    issue, items = draft_with_items(pub, 2)
+    Item.objects.filter(pk=items[0].pk).update(
+        verification={"ok": False, "flags": ["number: 41 not in any source"]}
+    )
+    client = logged_in(pub, "editor")
+    page = client.get("/desk/cpw/issue/").content.decode()
+    seen = re.search(r'name="checked" value="(\w+)"', page)
+    assert seen is not None
+    Item.objects.filter(pk=items[1].pk).update(
+        verification={"ok": False, "flags": ["quote not found in any source: “never”"]}
+    )
+    reason = "figure confirmed with the port authority"
+    sent = {"mode": "now", "override": "1", "reason": reason, "checked": seen.group(1)}
+    refused = change(client, issue, "publish", sent | {"next": "/desk/cpw/issue/"})
+    issue.refresh_from_db()
+    assert issue.status == "draft" and issue.number is None
+    page = client.get(refused["Location"]).content.decode()
+    assert "the checks changed since this page was loaded" in page
+    assert "quote not found in any source" in page
+    assert f'maxlength="500">{reason}</textarea>' in page  # the reason is kept to send again
+    # read, and sent again from the page as it is now: published
+    seen = re.search(r'name="checked" value="(\w+)"', page)
+    assert seen is not None
+    change(client, issue, "publish", sent | {"checked": seen.group(1)})
+    issue.refresh_from_db()
+    assert issue.status == "published" and issue.number == 1
 
 
 def test_a_scheduled_issue_is_published_when_due(pub: Publication) -> None:
