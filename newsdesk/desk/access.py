@@ -108,13 +108,23 @@ def desk_action(action: str, page: str = "") -> Callable[[View[P]], Callable[...
     return wrap
 
 
+#: what the log-in page says to a form sent after the log-in ended
+LOGGED_OUT = (
+    "Your log-in had ended, so what you just sent was not done: nothing was changed. "
+    "Log in, then do it again."
+)
+
+
 def logged_out(request: HttpRequest, slug: str, page: str, kwargs: dict[str, Any]) -> HttpResponse:
     """A change posted after the log-in ended: to an htmx request (an autosave), a 401
     its page's script reports, never the log-in page to swap in; to a form, the log-in
     page, coming back to the page the form was on (not to the change's URL, which is
-    no page: a GET of it is a 405, or a redirect to its `page`)."""
+    no page: a GET of it is a 405, or a redirect to its `page`), with a word that the
+    change was not made: without it, the editor back on the page could take a Publish
+    or a Dismiss pressed before logging in again for done."""
     if getattr(request, "htmx", False):
         return login_ended()
+    messages.warning(request, LOGGED_OUT)
     target = str(request.POST.get("next") or "")
     if not target.startswith("/") or not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()

@@ -338,6 +338,22 @@ def test_a_change_posted_after_the_log_in_ended_comes_back_to_its_page(item: Ite
     assert item.teaser != "Typed too late"
 
 
+def test_the_log_in_page_says_a_change_sent_after_the_log_in_ended_was_not_made(
+    item: Item,
+) -> None:
+    """The editor pressed Publish, or Dismiss, logged in again and came back to the page
+    without a word that nothing had been done."""
+    client = Client()
+    sent = client.post(f"/desk/cpw/stories/{item.story_id}/dismiss", {"next": "/desk/cpw/"})
+    page = client.get(sent["Location"]).content.decode()
+    assert "Your log-in had ended, so what you just sent was not done" in page
+    assert 'name="next" value="/desk/cpw/"' in page
+    assert not AuditEntry.objects.filter(action="dismiss").exists()
+    # said once: not again on the page the log-in leads back to
+    client.force_login(member(item.publication, "editor"))
+    assert "Your log-in had ended" not in client.get("/desk/cpw/").content.decode()
+
+
 def test_a_poll_after_the_log_in_ended_gets_a_401_not_the_log_in_page(item: Item) -> None:
     """The "Draft again" notice polls its page every 3 s: after the log-in ended, htmx
     swapped the log-in page into the editor."""
