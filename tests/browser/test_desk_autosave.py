@@ -111,3 +111,40 @@ def test_leaving_before_the_autosave_asks_first(desk: Any, desk_world: Publicati
     assert me.dialogs == [""]  # beforeunload asked first
     assert page.url.endswith(f"/items/{item.pk}/")
     assert page.get_by_label("Teaser").input_value() == "Typed, then away at once"
+
+
+def test_an_autosave_failing_after_one_that_saved_says_so(
+    desk: Any, desk_world: Publication
+) -> None:
+    """The script wrote into the status line the page was loaded with, which the first
+    autosave's answer replaces: a later failure went unseen behind "Saved at ..."."""
+    me = desk()
+    page = me.login("editor")
+    item = drafted_item(page)
+    page.goto(f"/desk/cpw/items/{item.pk}/")
+    page.get_by_label("Teaser").fill("Breach went unseen for eleven months")
+    page.get_by_text("Saved at").wait_for()
+    me.context.clear_cookies(name="sessionid")  # as an expired log-in
+    page.get_by_label("Teaser").fill("Typed after the log-in ended")
+    page.get_by_text("Not saved: your log-in has ended").wait_for()
+    assert "Saved at" not in page.locator("#save-state").inner_text()
+
+
+def test_leaving_after_a_refused_autosave_asks_first(desk: Any, desk_world: Publication) -> None:
+    """An autosave refused (someone saved meanwhile) was taken for stored: the text
+    typed was dropped from the tab, and leaving the page no longer asked."""
+    first = desk()
+    page = first.login("editor")
+    item = drafted_item(page)
+    second = desk()  # its dialogs are dismissed: the page stays
+    other = second.login("second")
+    page.goto(f"/desk/cpw/items/{item.pk}/")
+    other.goto(f"/desk/cpw/items/{item.pk}/")
+    page.get_by_label("Teaser").fill("Breach went unseen for eleven months")
+    page.get_by_text("Saved at").wait_for()
+    other.get_by_label("Teaser").fill("Telecom breach found by a hot router")
+    other.get_by_text("Not saved: editor saved this item meanwhile").wait_for()
+    with other.expect_event("dialog"):
+        other.get_by_role("link", name="Inbox").click()
+    assert second.dialogs == [""]
+    assert other.get_by_label("Teaser").input_value() == "Telecom breach found by a hot router"

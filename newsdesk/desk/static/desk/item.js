@@ -10,8 +10,9 @@
 (function () {
   "use strict";
   var form = document.querySelector("form.item-form");
-  var state = document.getElementById("save-state");
-  if (!form || !state || !form.hasAttribute("hx-post")) { return; }
+  if (!form || !document.getElementById("save-state") || !form.hasAttribute("hx-post")) {
+    return;
+  }
   var FIELDS = ["headline", "teaser", "body"];
   var key = "newsdesk-unsaved:" + window.location.pathname;
   var typed = 0;      // edits since the page loaded
@@ -44,12 +45,17 @@
     try { window.sessionStorage.removeItem(key); } catch (e) { /* unavailable */ }
   }
 
+  // the status line beside Save, looked up each time: every autosave's answer replaces
+  // it (an out-of-band swap), so the one the page was loaded with is gone after the first
+  function state() { return document.getElementById("save-state"); }
+
   function say(text) {
-    state.textContent = "";
+    var line = state();
+    line.textContent = "";
     var strong = document.createElement("strong");
     strong.className = "conflict";
     strong.textContent = text;
-    state.appendChild(strong);
+    line.appendChild(strong);
   }
 
   function button(label, action) {
@@ -95,7 +101,7 @@
   });
   document.body.addEventListener("htmx:afterRequest", function (event) {
     if (event.detail.elt !== form || !event.detail.successful) { return; }
-    if (!state.querySelector(".conflict")) {  // stored: nothing to keep aside any more
+    if (!state().querySelector(".conflict")) {  // stored: nothing to keep aside any more
       savedAt = sentAt;
       if (savedAt === typed) { forget(); }
     }
