@@ -76,6 +76,7 @@ def _page(
             redraft_failed=failed_redraft(item_id, desk.item.updated),
             conflict=conflict,
             mine=mine,
+            unsaved=refused or conflict is not None,  # the form holds text not stored
         ),
         status=status,
     )
@@ -112,7 +113,10 @@ def save(request: HttpRequest, publication: Publication, item_id: int) -> HttpRe
         return _page(request, publication, item_id, 400, refused=True)
     state = "every check passes" if saved.verification.get("ok") else "some checks fail"
     messages.success(request, f"Saved: {state}.")
-    return HttpResponseRedirect(reverse("desk:item", args=[publication.slug, item_id]))
+    # `saved`: the text this Save sent is stored, so the page's script lets go of the copy
+    # it kept in the tab (it may differ from the stored text only as the server tidied it)
+    page = reverse("desk:item", args=[publication.slug, item_id])
+    return HttpResponseRedirect(f"{page}?saved=1")
 
 
 @desk_action("draft", page="desk:item")

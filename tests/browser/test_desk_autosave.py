@@ -148,3 +148,62 @@ def test_leaving_after_a_refused_autosave_asks_first(desk: Any, desk_world: Publ
         other.get_by_role("link", name="Inbox").click()
     assert second.dialogs == [""]
     assert other.get_by_label("Teaser").input_value() == "Telecom breach found by a hot router"
+
+
+def test_a_save_the_server_tidied_offers_nothing_back(desk: Any, desk_world: Publication) -> None:
+    """The server stores a headline's spaces collapsed: the text kept in the tab differed
+    from it, and right under "Saved" the page offered the editor's text back as unsaved."""
+    me = desk()
+    page = me.login("editor")
+    item = drafted_item(page)
+    page.goto(f"/desk/cpw/items/{item.pk}/")
+    page.get_by_label("Headline").fill("HACKERS  SPENT ELEVEN MONTHS INSIDE MARLIN TELECOM")
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.get_by_text("Saved:").wait_for()
+    assert page.get_by_role("button", name="Put my text back").count() == 0
+    assert "saved" not in page.url  # a reload is an ordinary one
+    page.reload()
+    assert page.get_by_role("button", name="Put my text back").count() == 0
+
+
+def test_a_conflict_resolved_offers_nothing_back(desk: Any, desk_world: Publication) -> None:
+    """The text typed before the conflict stayed kept in the tab after the merged text
+    was saved, and the editor was offered it back over the merge."""
+    first = desk()
+    page = first.login("editor")
+    item = drafted_item(page)
+    other = desk().login("second")
+    page.goto(f"/desk/cpw/items/{item.pk}/")
+    other.goto(f"/desk/cpw/items/{item.pk}/")
+    page.get_by_label("Teaser").fill("Breach went unseen for eleven months")
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.get_by_text("Saved:").wait_for()
+    other.get_by_label("Teaser").fill("Telecom breach found by a hot router")
+    other.get_by_role("button", name="Save", exact=True).click()
+    other.get_by_text("saved this item while you were editing").wait_for()
+    assert other.get_by_role("button", name="Put my text back").count() == 0  # shown beside
+    other.get_by_label("Teaser").fill("Breach found by a hot router went unseen for months")
+    other.get_by_role("button", name="Save", exact=True).click()
+    other.get_by_text("Saved:").wait_for()
+    assert other.get_by_role("button", name="Put my text back").count() == 0
+
+
+def test_leaving_a_refused_save_asks_first(desk: Any, desk_world: Publication) -> None:
+    """A save refused (no source ticked) comes back with the text in the form, not
+    stored: leaving that page lost it without a word."""
+    me = desk()
+    page = me.login("editor")
+    item = drafted_item(page)
+    page.goto(f"/desk/cpw/items/{item.pk}/")
+    for source in page.locator("input[name=source]").all():
+        source.uncheck()
+    page.locator("#save-state").get_by_text("Not saved: cite at least one source").wait_for()
+    page.get_by_label("Teaser").fill("Breach went unseen for eleven months")
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.locator(".messages").get_by_text("Not saved: cite at least one source").wait_for()
+    with page.expect_event("dialog"):
+        page.get_by_role("link", name="Inbox").click()
+    assert me.dialogs == [""]
+    assert page.get_by_label("Teaser").input_value() == "Breach went unseen for eleven months"
+    item.refresh_from_db()
+    assert item.teaser != "Breach went unseen for eleven months"

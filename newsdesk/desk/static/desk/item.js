@@ -6,6 +6,9 @@
 //   the editor comes back to the item (after logging in again, after leaving the page
 //   before the autosave ran) and the stored text differs, the page offers to put it back;
 // - leaving the page with typing not yet saved asks first.
+// The editor's address and the address a Save answers at (.../save: a conflict, a
+// refusal) keep one text. A Save the server stored comes back with `?saved=1`: the text
+// it sent is stored (perhaps tidied, spaces collapsed), so none is offered back.
 // Without this script, the Save button does everything and nothing is kept aside.
 (function () {
   "use strict";
@@ -14,7 +17,7 @@
     return;
   }
   var FIELDS = ["headline", "teaser", "body"];
-  var key = "newsdesk-unsaved:" + window.location.pathname;
+  var key = "newsdesk-unsaved:" + window.location.pathname.replace(/save$/, "");
   var typed = 0;      // edits since the page loaded
   var sentAt = -1;    // the value of `typed` when the last autosave left
   var savedAt = 0;    // the value of `typed` the server last confirmed
@@ -35,9 +38,10 @@
     try { return JSON.parse(window.sessionStorage.getItem(key) || "null"); } catch (e) { return null; }
   }
 
-  function keep() {
+  function keep(sent) {
     var kept = values();
     kept.at = new Date().toLocaleTimeString();
+    if (sent) { kept.sent = true; }  // what the Save button sent, nothing typed after
     try { window.sessionStorage.setItem(key, JSON.stringify(kept)); } catch (e) { /* full */ }
   }
 
@@ -66,9 +70,26 @@
     return b;
   }
 
+  // a Save this tab sent that the server stored: what was kept for it is stored; the
+  // address loses the mark, so that a reload later is an ordinary one
+  var address = new URL(window.location.href);
+  if (address.searchParams.has("saved")) {
+    address.searchParams.delete("saved");
+    window.history.replaceState(window.history.state, "", address.pathname + address.search +
+                                address.hash);
+    var sent = read();
+    if (sent && sent.sent) { forget(); }
+  }
+
   // text typed earlier in this tab that the server does not hold: offer it back
   var kept = read();
-  if (kept && !same(kept, values())) {
+  if (form.hasAttribute("data-unsaved")) {
+    // a refused save: the form holds the text as sent, not stored; a conflict: the form
+    // holds the other version and the page shows this tab's beside it. Either way the
+    // text stays kept, and leaving the page asks first
+    typed = 1;
+    if (!document.querySelector(".conflict-box")) { keep(); }
+  } else if (kept && !same(kept, values())) {
     var notice = document.createElement("div");
     notice.className = "notice failed";
     notice.setAttribute("role", "alert");
@@ -94,7 +115,7 @@
   }
 
   form.addEventListener("input", function () { typed += 1; keep(); });
-  form.addEventListener("submit", function () { savedAt = typed; });  // the page answers
+  form.addEventListener("submit", function () { savedAt = typed; keep(true); });
 
   document.body.addEventListener("htmx:beforeRequest", function (event) {
     if (event.detail.elt === form) { sentAt = typed; }
