@@ -207,3 +207,33 @@ def test_leaving_a_refused_save_asks_first(desk: Any, desk_world: Publication) -
     assert page.get_by_label("Teaser").input_value() == "Breach went unseen for eleven months"
     item.refresh_from_db()
     assert item.teaser != "Breach went unseen for eleven months"
+
+
+def test_save_pressed_while_an_autosave_is_on_its_way_waits_for_it(
+    desk: Any, desk_world: Publication
+) -> None:
+    """The Save sent the version the page had before the autosave's answer came: the
+    server had stored the autosave, so the editor's own Save was refused as someone
+    else's change ("editor saved this item while you were editing")."""
+    me = desk()
+    page = me.login("editor")
+    item = drafted_item(page)
+    page.goto(f"/desk/cpw/items/{item.pk}/")
+    held: list[tuple[Any, Any]] = []
+
+    def hold(route: Any) -> None:  # the server stores it now; the page hears it later
+        held.append((route, route.fetch()))
+
+    page.route("**/autosave", hold)
+    with page.expect_request("**/autosave"):
+        page.get_by_label("Teaser").fill("Breach went unseen")
+    while not held:  # until the route's handler has run (and the server answered it)
+        page.wait_for_timeout(50)
+    page.get_by_label("Teaser").fill("Breach went unseen for eleven months")
+    page.get_by_role("button", name="Save", exact=True).click()
+    route, answer = held[0]
+    route.fulfill(response=answer)
+    page.get_by_text("Saved:").wait_for()
+    assert page.get_by_text("saved this item while you were editing").count() == 0
+    item.refresh_from_db()
+    assert item.teaser == "Breach went unseen for eleven months"

@@ -21,6 +21,8 @@
   var typed = 0;      // edits since the page loaded
   var sentAt = -1;    // the value of `typed` when the last autosave left
   var savedAt = 0;    // the value of `typed` the server last confirmed
+  var sending = false;  // an autosave is on its way: its answer brings the new version
+  var saveAfter = false;  // Save was pressed meanwhile: it is sent once the answer came
 
   function values() {
     var out = {};
@@ -115,16 +117,33 @@
   }
 
   form.addEventListener("input", function () { typed += 1; keep(); });
-  form.addEventListener("submit", function () { savedAt = typed; keep(true); });
+  form.addEventListener("submit", function (event) {
+    if (sending && !saveAfter) {
+      // sent now, Save would carry the version from before the autosave the server is
+      // storing, and be refused as someone else's change: it waits for the answer (a
+      // second press does not)
+      event.preventDefault();
+      saveAfter = true;
+      return;
+    }
+    saveAfter = false;
+    savedAt = typed;
+    keep(true);
+  });
 
   document.body.addEventListener("htmx:beforeRequest", function (event) {
-    if (event.detail.elt === form) { sentAt = typed; }
+    if (event.detail.elt === form) { sentAt = typed; sending = true; }
   });
   document.body.addEventListener("htmx:afterRequest", function (event) {
-    if (event.detail.elt !== form || !event.detail.successful) { return; }
-    if (!state().querySelector(".conflict")) {  // stored: nothing to keep aside any more
-      savedAt = sentAt;
+    if (event.detail.elt !== form) { return; }
+    sending = false;
+    if (event.detail.successful && !state().querySelector(".conflict")) {
+      savedAt = sentAt;  // stored: nothing to keep aside any more
       if (savedAt === typed) { forget(); }
+    }
+    if (saveAfter) {
+      saveAfter = false;
+      form.requestSubmit();
     }
   });
   document.body.addEventListener("htmx:responseError", function (event) {
