@@ -113,7 +113,7 @@ def source(request: HttpRequest, publication: Publication, source_id: int) -> Ht
     )
 
 
-@desk_action("admin")
+@desk_action("admin", page="desk:sources")
 def add(request: HttpRequest, publication: Publication) -> HttpResponse:
     fields = ("url", "outlet", "weight", "language", "time_zone")
     typed = {k: request.POST.get(k, "") for k in fields}
@@ -134,7 +134,7 @@ def add(request: HttpRequest, publication: Publication) -> HttpResponse:
     return _page(request, publication)
 
 
-@desk_action("admin")
+@desk_action("admin", page="desk:source")
 def edit(request: HttpRequest, publication: Publication, source_id: int) -> HttpResponse:
     post = request.POST
     typed: dict[str, Any] = {k: post.get(k, "") for k in ("url", "outlet", "language", "time_zone")}
@@ -171,7 +171,7 @@ def toggle(request: HttpRequest, publication: Publication, source_id: int) -> Ht
     return _page(request, publication)
 
 
-@desk_action("admin")
+@desk_action("admin", page="desk:sources")
 def import_opml(request: HttpRequest, publication: Publication) -> HttpResponse:
     result = sourcing.import_list(
         publication, request.user, uploaded(request, "opml", "the OPML file")
@@ -237,7 +237,7 @@ def _clip_form(
     )
 
 
-@desk_action("draft")
+@desk_action("draft", page="desk:sources")
 def paste(request: HttpRequest, publication: Publication) -> HttpResponse:
     return _stored(request, publication, "paste")
 
@@ -265,7 +265,7 @@ def clip(request: HttpRequest, publication: Publication) -> HttpResponse:
     return response
 
 
-@desk_action("draft")
+@desk_action("draft", page="desk:sources")
 def clip_post(request: HttpRequest, publication: Publication) -> HttpResponse:
     """POST /desk/SLUG/bookmarklet: what the clip page sends, the page's HTML allowed."""
     return _stored(request, publication, "clip")

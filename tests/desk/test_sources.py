@@ -437,3 +437,21 @@ def test_a_batch_stored_during_a_zone_edit_is_dated_by_the_new_zone(
 
     assert run_at_once(edit, store) == []
     assert Article.objects.get(url=entry.link).published_offset == -300
+
+
+def test_a_refused_import_and_a_reopened_form_come_back_to_the_sources_page(
+    pub: Publication,
+) -> None:
+    """A refused OPML import (no file chosen) was shown on the inbox; and the address a
+    refused paste or feed is shown at (.../paste, .../sources/add), reloaded by GET or
+    opened again, was an empty 405 page."""
+    client = logged_in(pub, "admin")
+    refused = client.post("/desk/cpw/sources/import", {})
+    assert refused["Location"] == "/desk/cpw/sources/"
+    assert "choose the OPML file to upload" in client.get("/desk/cpw/sources/").content.decode()
+    for path in ("paste", "bookmarklet", "sources/add", "sources/import"):
+        reopened = client.get(f"/desk/cpw/{path}")
+        assert (reopened.status_code, reopened["Location"]) == (302, "/desk/cpw/sources/"), path
+    feed = source(pub)
+    reopened = client.get(f"/desk/cpw/sources/{feed.pk}/edit")
+    assert reopened["Location"] == f"/desk/cpw/sources/{feed.pk}/"
