@@ -50,6 +50,8 @@ class Row:
     item_id: int | None = None  # the latest item drafted from the story, to edit
     #: the number of the latest published issue that told the story
     ran_in: int | None = None
+    #: the latest item is the one that ran: it is read, no longer edited
+    item_ran: bool = False
 
 
 @dataclass
@@ -97,12 +99,7 @@ def inbox(publication: Publication, filters: Filters, now: dt.datetime | None = 
         .order_by("story_id", "id")
         .values_list("story_id", "id")
     )
-    ran = {
-        story: number
-        for story, (number, _) in numbering.ran_before(
-            publication.pk, scores.values_list("story_id", flat=True)
-        ).items()
-    }
+    ran = numbering.ran_before(publication.pk, scores.values_list("story_id", flat=True))
     # the outlets of every story, as plain values: 2,000 articles as models would
     # cost more than the rest of the page
     outlets_of: dict[int, set[str]] = {}
@@ -130,8 +127,17 @@ def inbox(publication: Publication, filters: Filters, now: dt.datetime | None = 
         if filters.topic and filters.topic not in topic_names:
             continue
         snoozed = score.snoozed_until is not None and score.snoozed_until > now
+        item_id = drafted.get(score.story_id)
+        number, told = ran.get(score.story_id, (None, None))
         result.rows.append(
-            Row(score, names, snoozed, drafted.get(score.story_id), ran.get(score.story_id))
+            Row(
+                score,
+                names,
+                snoozed,
+                item_id,
+                number,
+                item_ran=told is not None and told == item_id,
+            )
         )
     result.outlets, result.places, result.topics = sorted(outlets), sorted(places), sorted(topics)
     return result

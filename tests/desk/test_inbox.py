@@ -284,8 +284,13 @@ def test_a_story_that_ran_says_so_and_publishing_it_again_needs_a_reason(
     html = page(client)
     row = html[html.index(story.title.replace("'", "&#x27;")) :].partition("</li>")[0]
     assert 'href="/cpw/7/">ran in No. 7</a>' in row and ">Pick again<" in row
+    # its item is published, frozen: the link to it no longer offers to edit a draft
+    assert "Edit the draft" not in row and f'/desk/cpw/items/{told.pk}/">Read the item' in row
     client.post(f"/desk/cpw/stories/{story.pk}/pick", {"next": "/desk/cpw/"})
     again = Item.objects.filter(story=story).exclude(pk=told.pk).get()
+    html = page(client)
+    row = html[html.index(story.title.replace("'", "&#x27;")) :].partition("</li>")[0]
+    assert f'/desk/cpw/items/{again.pk}/">Edit the draft' in row  # the follow-up's draft
     draft = numbering.new_issue(pub, "editor")
     add_items(draft, [again], "editor")
     problems = numbering.problems(draft)
