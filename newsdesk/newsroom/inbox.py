@@ -19,13 +19,15 @@ from django.utils import timezone
 from newsdesk.ingest.models import Article
 from newsdesk.newsroom import numbering, week
 from newsdesk.newsroom.drafting import draft_story, save_draft
-from newsdesk.newsroom.models import Item, Publication, StoryScore
+from newsdesk.newsroom.models import Issue, Item, Publication, StoryScore
 from newsdesk.newsroom.people import AnyUser, record
 from newsdesk.pipeline.errors import InputError, NotFoundError
 
 WINDOWS = (1, 3, 7, 14, 30)  # days an editor may choose
 SNOOZE_DAYS = (1, 3, 7)
 MAX_ROWS = 300
+#: the statuses of an issue whose items no longer change
+FROZEN = (Issue.Status.PUBLISHED, Issue.Status.WITHDRAWN)
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,9 @@ class Row:
     ran_in: int | None = None
     #: the latest item is the one that ran: it is read, no longer edited
     item_ran: bool = False
+    #: the latest item stands in a published or withdrawn issue: a new item for the
+    #: story (a follow-up, a correction) is picked again
+    item_frozen: bool = False
 
 
 @dataclass
@@ -94,11 +99,14 @@ def inbox(publication: Publication, filters: Filters, now: dt.datetime | None = 
             Q(story__title__icontains=filters.text)
             | Q(story__articles__title__icontains=filters.text)
         ).distinct()
-    drafted = dict(
-        Item.objects.filter(publication=publication, story__in=scores.values("story"))
+    latest = {
+        story_id: (item_id, status in FROZEN)
+        for story_id, item_id, status in Item.objects.filter(
+            publication=publication, story__in=scores.values("story")
+        )
         .order_by("story_id", "id")
-        .values_list("story_id", "id")
-    )
+        .values_list("story_id", "id", "issue__status")
+    }
     ran = numbering.ran_before(publication.pk, scores.values_list("story_id", flat=True))
     # the outlets of every story, as plain values: 2,000 articles as models would
     # cost more than the rest of the page
@@ -127,7 +135,7 @@ def inbox(publication: Publication, filters: Filters, now: dt.datetime | None = 
         if filters.topic and filters.topic not in topic_names:
             continue
         snoozed = score.snoozed_until is not None and score.snoozed_until > now
-        item_id = drafted.get(score.story_id)
+        item_id, frozen = latest.get(score.story_id, (None, False))
         number, told = ran.get(score.story_id, (None, None))
         result.rows.append(
             Row(
@@ -137,6 +145,7 @@ def inbox(publication: Publication, filters: Filters, now: dt.datetime | None = 
                 item_id,
                 number,
                 item_ran=told is not None and told == item_id,
+                item_frozen=frozen,
             )
         )
     result.outlets, result.places, result.topics = sorted(outlets), sorted(places), sorted(topics)
@@ -166,10 +175,12 @@ class Picked:
 
 
 def _draft_of(publication: Publication, row: StoryScore) -> Item | None:
-    """The item drafted from a picked story, if it has one."""
+    """The item drafted from a picked story, if it has one still a draft: one in a
+    published or withdrawn issue is frozen, and picking the story again drafts anew."""
     if not row.picked:
         return None
-    return Item.objects.filter(publication=publication, story=row.story).order_by("-id").first()
+    items = Item.objects.filter(publication=publication, story=row.story)
+    return items.exclude(issue__status__in=FROZEN).order_by("-id").first()
 
 
 def pick(publication: Publication, story_id: int, user: AnyUser) -> Picked:

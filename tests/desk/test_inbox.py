@@ -11,8 +11,8 @@ from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from newsdesk.newsroom import builder, numbering
 from newsdesk.newsroom import inbox as inbox_service
-from newsdesk.newsroom import numbering
 from newsdesk.newsroom.drafting import Written
 from newsdesk.newsroom.inbox import Filters, inbox
 from newsdesk.newsroom.items import add_items
@@ -326,3 +326,37 @@ def test_a_pick_locks_its_score_not_the_story(
     monkeypatch.setattr(inbox_service, "save_draft", story_row_free)
     picked = inbox_service.pick(pub, story.pk, member(pub, "editor"))
     assert picked.drafted and refused == []
+
+
+def test_a_story_picked_here_that_ran_can_be_picked_again(pub: Publication) -> None:
+    """The desk's own flow: pick, publish. The story stayed "picked", so its row offered
+    no Pick again, only a link to the frozen item, and a Pick posted anyway opened that
+    item as "its draft": no follow-up or correction could be drafted from the desk, even
+    after the issue was withdrawn."""
+    story = store_week(pub)["breach"]
+    editor = member(pub, "editor")
+    client = Client()
+    client.force_login(editor)
+    client.post(f"/desk/cpw/stories/{story.pk}/pick", {"next": "/desk/cpw/"})
+    ran = Item.objects.get(story=story)
+    issue = builder.start(pub, editor)
+    builder.add(issue, [ran.pk], editor)
+    numbering.publish(issue, actor="editor")
+
+    def row() -> str:
+        html = page(client)
+        return html[html.index(f'id="story-{story.pk}"') :].partition("</li>")[0]
+
+    assert ">Pick again<" in row() and "ran in No. 1" in row()
+    client.post(f"/desk/cpw/stories/{story.pk}/pick", {"next": "/desk/cpw/"})
+    follow_up = Item.objects.filter(story=story).exclude(pk=ran.pk).get()  # a new draft
+    assert follow_up.issue is None and f"/desk/cpw/items/{follow_up.pk}/" in row()
+    assert ">Pick again<" not in row()  # it has a draft now
+    # the follow-up ran too, then its issue was withdrawn: a correction is drafted anew
+    issue = builder.start(pub, editor)
+    builder.add(issue, [follow_up.pk], editor)
+    numbering.publish(issue, actor="editor", override="a follow-up: the regulator acted")
+    builder.withdraw(issue, "the regulator's name was wrong", editor)
+    assert ">Pick again<" in row()
+    client.post(f"/desk/cpw/stories/{story.pk}/pick", {"next": "/desk/cpw/"})
+    assert Item.objects.filter(story=story, issue=None).count() == 1
