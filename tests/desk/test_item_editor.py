@@ -284,6 +284,21 @@ def test_restore_after_an_autosave_is_no_conflict(item: Item) -> None:
     assert item.teaser == original
 
 
+def test_an_item_of_a_withdrawn_issue_says_so_and_how_to_correct_it(item: Item) -> None:
+    """The page said "published" of an issue withdrawn, and "a correction is a later
+    issue's item" without a way there."""
+    client = logged_in(item.publication, "editor")
+    page = client.get(url(published(item))).content.decode()
+    assert "Corvia Policy Watch No. 1, published: it no longer changes" in page
+    again = f'href="/desk/cpw/#story-{item.story_id}">pick its story again</a>'
+    assert again in page
+    Issue.objects.filter(pk=item.issue_id).update(status=Issue.Status.WITHDRAWN)
+    page = client.get(url(item)).content.decode()
+    assert "in No. 1 (withdrawn)" in page and ">Save</button>" not in page
+    assert "Corvia Policy Watch No. 1, withdrawn: it no longer changes" in page
+    assert again in page
+
+
 def test_draft_again_is_refused_for_an_item_of_a_published_issue(item: Item) -> None:
     client = logged_in(item.publication, "editor")
     page = client.get(url(published(item))).content.decode()
