@@ -175,6 +175,8 @@ NEWSDESK_APP_URL = env_url("NEWSDESK_APP_URL")
 #: browser's POST says `Origin: https://...`: Django's CSRF check would refuse every
 #: form (the log-in first) unless the public addresses the operator named are trusted
 CSRF_TRUSTED_ORIGINS = origins(NEWSDESK_SITE_URL, NEWSDESK_APP_URL)
+#: the refusal page says why a form was refused: no cookie, a log-in since, another site
+CSRF_FAILURE_VIEW = "newsdesk.web.security.csrf_failure"
 #: with it set, the scheduler exports each publication's site to DIR/SLUG after every
 #: change readers see (newsdesk/archive/tasks.py); empty: no export by itself
 NEWSDESK_EXPORT_DIR = env_str("NEWSDESK_EXPORT_DIR")

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
+from django.middleware.csrf import REASON_CSRF_TOKEN_MISSING, REASON_NO_CSRF_COOKIE
+from django.shortcuts import render
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -61,3 +63,18 @@ class RefuseNulMiddleware:
             pairs = [(key, value.replace("\x00", "")) for key, values in query for value in values]
             request.GET = QueryDict(urlencode(pairs))  # read-only, as Django hands it over
         return self.get_response(request)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """The page a form refused by the CSRF check answers with (CSRF_FAILURE_VIEW), told
+    why: Django's own gives a template no reason. `why` is "cookie" (the browser kept
+    no cookie), "token" (the form's token is not the cookie's: a log-in since the page
+    was loaded replaced it, as when the desk's log-in ended and the editor logged in
+    again in another window) or "origin" (sent from another site or address)."""
+    if reason == REASON_NO_CSRF_COOKIE:
+        why = "cookie"
+    elif reason == REASON_CSRF_TOKEN_MISSING or reason.startswith("CSRF token"):
+        why = "token"
+    else:
+        why = "origin"
+    return render(request, "403_csrf.html", {"why": why}, status=403)

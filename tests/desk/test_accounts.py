@@ -299,3 +299,31 @@ def test_reset_messages_to_one_address_and_requests_from_one_client_are_limited(
     for n in range(12):
         client.post("/accounts/password_reset/", {"email": f"ed{n}@corvia.example"})
     assert len(mail.outbox) == 3 + 10
+
+
+def test_a_form_older_than_the_log_in_is_refused_with_the_right_reason(
+    pub: Publication,
+) -> None:
+    """A log-in replaces the forms' token: a desk page left open while the editor logged
+    in again (in another tab, after the log-in ended) sends the old one. The refusal
+    said the form came without its cookie, and to allow cookies."""
+    member(pub, "editor")
+    client = Client(enforce_csrf_checks=True)
+
+    def token(path: str) -> str:
+        page = client.get(path).content.decode()
+        found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        assert found is not None
+        return found.group(1)
+
+    fields = {"username": "editor", "password": PASSWORD}
+    client.post("/accounts/login/", fields | {"csrfmiddlewaretoken": token("/accounts/login/")})
+    stale = token("/desk/cpw/issue/")  # the builder, left open
+    client.post("/accounts/logout/", {"csrfmiddlewaretoken": stale})
+    client.post("/accounts/login/", fields | {"csrfmiddlewaretoken": token("/accounts/login/")})
+    refused = client.post("/desk/cpw/issue/start", {"csrfmiddlewaretoken": stale})
+    assert refused.status_code == 403
+    page = refused.content.decode()
+    assert "older than your last log-in" in page and "reload the page" in page
+    assert "blocks cookies" not in page
+    assert not AuditEntry.objects.filter(action="issue-new").exists()
