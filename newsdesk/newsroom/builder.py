@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import re
 import smtplib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -541,15 +542,28 @@ def withdraw(issue: Issue, reason: str, user: AnyUser) -> Issue:
     return done
 
 
-def scheduled_override(issue: Issue) -> str:
-    """The override reason given when the issue was last scheduled, if any."""
-    reason = ""
+def scheduled_override(issue: Issue) -> tuple[str, list[str]]:
+    """The override reason given when the issue was last scheduled, if any, and the
+    failing checks it was given for."""
+    reason, problems = "", list[str]()
     for event in issue.events.order_by("id"):  # in the order written
         if event.kind == "scheduled":
-            reason = ""
+            reason, problems = "", []
         elif event.kind == "schedule-override":
             reason = str(event.detail.get("reason", ""))
-    return reason
+            problems = [str(p) for p in event.detail.get("problems", [])]
+    return reason, problems
+
+
+#: "item #24 (HEADLINE...): " at the start of a problem: the headline may be retouched
+#: after the override was given; the item and what fails are what it covers
+_ABOUT = re.compile(r"^(item #\d+) \(.{0,40}?\): ")
+
+
+def not_covered(found: Sequence[str], covered: Sequence[str]) -> list[str]:
+    """The problems in `found` that an override given for `covered` did not see."""
+    seen = {_ABOUT.sub(r"\1: ", p) for p in covered}
+    return [p for p in found if _ABOUT.sub(r"\1: ", p) not in seen]
 
 
 @dataclass(frozen=True)
@@ -573,7 +587,13 @@ def publish_due(now: dt.datetime | None = None) -> list[Due]:
         try:
             with transaction.atomic():
                 before = state(issue)
-                override = scheduled_override(issue)
+                override, covered = scheduled_override(issue)
+                unseen = not_covered(numbering.overridable(issue), covered) if override else []
+                if unseen:  # failing since: nobody judged these
+                    raise IssueError(
+                        "checks fail since it was scheduled, which the reason given "
+                        f"then does not cover: {' | '.join(unseen)}"
+                    )
                 published = numbering.publish(issue, actor=SCHEDULER, override=override)
                 after = state(published) | ({"override": override} if override else {})
                 record(

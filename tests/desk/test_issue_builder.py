@@ -387,6 +387,33 @@ def test_a_schedule_keeps_its_override_for_when_it_is_due(pub: Publication) -> N
     assert event.detail["reason"] == "quote read back to the speaker"
 
 
+def test_a_schedule_override_covers_only_the_checks_failing_when_it_was_given(
+    pub: Publication,
+) -> None:
+    """The reason kept with a schedule published whatever failed when the issue fell
+    due: a quote broken after it was scheduled went out under a reason about another."""
+    issue, items = draft_with_items(pub, 2)
+    Item.objects.filter(pk=items[0].pk).update(verification={"ok": False, "flags": ["quote"]})
+    editor = logged_in(pub, "editor").get("/desk/cpw/").wsgi_request.user
+    when = timezone.now() + dt.timedelta(hours=3)
+    builder.schedule(issue, when, editor, "quote read back to the speaker")
+    Item.objects.filter(pk=items[1].pk).update(
+        verification={"ok": False, "flags": ["number: 41 not in any source"]}
+    )
+    (due,) = builder.publish_due(when)
+    issue.refresh_from_db()
+    assert (issue.status, issue.number) == ("draft", None)
+    assert "41 not in any source" in due.error and "since it was scheduled" in due.error
+    # the same failing check, its headline retouched since, is still the one covered
+    other, (flagged, _) = draft_with_items(pub, 2)
+    Item.objects.filter(pk=flagged.pk).update(verification={"ok": False, "flags": ["quote"]})
+    builder.schedule(other, when, editor, "quote read back to the speaker")
+    Item.objects.filter(pk=flagged.pk).update(headline="VELMORA CRANES FAIL INSPECTION AGAIN")
+    (due,) = builder.publish_due(when)
+    other.refresh_from_db()
+    assert due.error == "" and other.status == "published"
+
+
 def test_a_scheduled_issue_failing_its_checks_goes_back_to_draft(pub: Publication) -> None:
     """Left scheduled, it would go out whenever another issue fell due, weeks late."""
     issue, items = draft_with_items(pub, 2)
