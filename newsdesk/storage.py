@@ -1,7 +1,8 @@
 """The database as a user meets it: a locked database becomes DatabaseBusyError at one
 boundary (around every command), a row a user names that a unique constraint refuses
 becomes ConflictError where that row is created (`unique_name`), and an empty or
-outdated schema is refused before a command touches it.
+outdated schema, or one a newer newsdesk migrated, is refused before a command
+touches it.
 
 Anything else the database raises is left alone: it is a bug, and keeps its traceback.
 A duplicate row our own code inserts is one of those.
@@ -15,11 +16,13 @@ from contextlib import contextmanager
 
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.loader import MigrationLoader
 
 from newsdesk.pipeline.errors import (
     ConfigError,
     ConflictError,
     DatabaseBusyError,
+    NewerSchemaError,
     SchemaError,
     one_line,
 )
@@ -93,8 +96,11 @@ def opening() -> Iterator[None]:
 
 
 def require_current_schema() -> None:
-    """Refuse, in one line, a database that is empty or misses migrations: Django's
-    migration executor compares the migration files with those recorded as applied."""
+    """Refuse, in one line, a database that is empty or misses migrations, and one
+    holding migrations this code does not ship: a newer newsdesk migrated it, and this
+    code would go on writing as the older version did (docs/operations.md, Upgrading).
+    Django's migration executor compares the migration files with those recorded as
+    applied."""
     name = connection.settings_dict["NAME"]
     with opening():
         executor = MigrationExecutor(connection)
@@ -106,3 +112,21 @@ def require_current_schema() -> None:
             else f"is outdated ({plural(len(pending), 'migration')} pending)"
         )
         raise SchemaError(f"the database {name} {state}; run `newsdesk migrate` to fix it")
+    newer = unknown_migrations(executor.loader)
+    if newer:
+        app, migration = newer[0]
+        raise NewerSchemaError(
+            f"the database {name} was migrated by a newer newsdesk "
+            f"({plural(len(newer), 'migration')} this version does not know, e.g. "
+            f"{app}.{migration}): install that version here too"
+        )
+
+
+def unknown_migrations(loader: MigrationLoader) -> list[tuple[str, str]]:
+    """The migrations of this code's apps recorded as applied that it does not ship
+    (those a squashed migration it ships replaces count as shipped)."""
+    shipped = set(loader.disk_migrations)
+    for migration in loader.disk_migrations.values():
+        shipped.update(migration.replaces)
+    applied = loader.applied_migrations or {}
+    return sorted(key for key in applied if key[0] in loader.migrated_apps and key not in shipped)

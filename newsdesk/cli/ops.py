@@ -15,7 +15,13 @@ from newsdesk.ops.health import status
 from newsdesk.ops.scheduler import run_scheduler
 from newsdesk.ops.supervisor import run_stack
 from newsdesk.ops.worker import run_worker
-from newsdesk.pipeline.errors import ConfigError, InputError, SchemaError, one_line
+from newsdesk.pipeline.errors import (
+    ConfigError,
+    InputError,
+    NewerSchemaError,
+    SchemaError,
+    one_line,
+)
 from newsdesk.storage import require_current_schema
 from newsdesk.web.server import refuse_unusable_address
 
@@ -52,6 +58,8 @@ def run_status(args: argparse.Namespace) -> int:
         require_current_schema()
     except SchemaError as exc:  # the tables the status reads are missing
         found = {"healthy": False, "problems": [one_line(exc)], "database": "outdated"}
+    except NewerSchemaError as exc:  # this machine's processes refuse to start
+        found = {"healthy": False, "problems": [one_line(exc)], "database": "newer"}
     except ConfigError:  # it cannot be opened: status() says the database is down
         pass
     found = found or status()

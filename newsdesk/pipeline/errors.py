@@ -63,6 +63,12 @@ class SchemaError(ConfigError):
     kind = "schema"
 
 
+class NewerSchemaError(ConflictError):
+    """A newer newsdesk migrated the database: this code is the one to upgrade."""
+
+    kind = "newer-schema"
+
+
 # --- fetching and reading what comes in ------------------------------------------------
 
 
