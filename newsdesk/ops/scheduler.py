@@ -243,11 +243,12 @@ def run_scheduler(stop: threading.Event | None = None) -> int:
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, ask_to_stop)
         signal.signal(signal.SIGINT, ask_to_stop)
-    with Beating(Heartbeat.Role.SCHEDULER) as name:
+    beating = Beating(Heartbeat.Role.SCHEDULER)
+    with beating as name:
         logger.info("scheduler %s started", name)
         outage = Outage(f"scheduler {name}", first=TICK)
         failing = False  # whether a bug failed the last tick (noted for `status`)
-        while not stop.is_set():
+        while not stop.is_set() and not beating.migrated.is_set():
             close_old_connections()
             try:
                 done = tick()
@@ -268,4 +269,4 @@ def run_scheduler(stop: threading.Event | None = None) -> int:
                     logger.info("scheduler: %s", dataclasses.asdict(done))
             stop.wait(TICK)
     logger.info("scheduler %s stopped", name)
-    return 0
+    return beating.exit_code(0)

@@ -7,13 +7,17 @@ finishes the task in hand, then exits 0; idle, it exits at once. A second signal
 changes nothing: `newsdesk run` passes its own SIGTERM on to a worker that Ctrl-C in
 a terminal (or systemd, signalling the whole service) has reached already, and
 db_worker's "again to force" would abort the task and record it failed, for good.
+Once the database was migrated under it (ops/heartbeat.py) it stops the same way, and
+exits 1: its code may be older than the schema.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from types import FrameType
+from typing import Any
 
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.compat import DEFAULT_TASK_BACKEND_ALIAS, TASKS_LOGGER
@@ -31,7 +35,20 @@ logger = logging.getLogger("newsdesk.ops")
 
 class OneStopWorker(Worker):
     """db_worker's loop, stopping once however many times it is asked, each task's
-    start on the database's clock."""
+    start on the database's clock; it stops too once `migrated` is set, as when asked."""
+
+    def __init__(self, *, migrated: threading.Event, **options: Any) -> None:
+        self.migrated = migrated
+        super().__init__(**options)
+
+    @property
+    def running(self) -> bool:
+        """db_worker's flag, read before each task: false once asked to stop."""
+        return self.asked_to_run and not self.migrated.is_set()
+
+    @running.setter
+    def running(self, value: bool) -> None:
+        self.asked_to_run = value
 
     def run_task(self, db_task_result: DBTaskResult) -> None:
         """Run a claimed task, its start stamped again with the database's time first.
@@ -60,7 +77,8 @@ def run_worker(*, queues: str = "*", max_tasks: int | None = None, batch: bool =
     A lost database (a restart, a failover) does not end the worker: it waits,
     longer after each failed attempt (ops/outage.py), reconnects, puts back the task it
     had in hand (its end could not be recorded) and goes on."""
-    with Beating(Heartbeat.Role.WORKER) as name:
+    beating = Beating(Heartbeat.Role.WORKER)
+    with beating as name:
         release_orphans()
         logger.info("worker %s started on queues %s", name, queues)
         for quiet in (TASKS_LOGGER, "django_tasks_db"):  # newsdesk logs the tasks itself
@@ -68,6 +86,7 @@ def run_worker(*, queues: str = "*", max_tasks: int | None = None, batch: bool =
         outage = Outage(f"worker {name}")
         while True:
             worker = OneStopWorker(
+                migrated=beating.migrated,
                 queue_names=queues.split(","),
                 interval=1.0,
                 batch=batch,
@@ -80,11 +99,11 @@ def run_worker(*, queues: str = "*", max_tasks: int | None = None, batch: bool =
             try:
                 worker.configure_signals()
                 worker.run()
-                return 0
+                return beating.exit_code(0)
             except SystemExit as stop:  # the loop's own clean exit on SIGTERM
                 code = stop.code if isinstance(stop.code, int) else 1
                 logger.info("worker %s stopped (%s)", name, code)
-                return code
+                return beating.exit_code(code)
             except DATABASE_ERRORS as exc:
                 time.sleep(outage.lost(exc))
             _reconnect(name, outage)

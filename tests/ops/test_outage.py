@@ -8,7 +8,6 @@ from __future__ import annotations
 import io
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -41,15 +40,27 @@ def noted(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     """The scheduler without a heartbeat thread or a database, its noted failing ticks
     (`note_failing`) recorded in this list."""
     found: list[bool] = []
-    monkeypatch.setattr(scheduler, "Beating", no_heartbeat)
+    monkeypatch.setattr(scheduler, "Beating", NoHeartbeat)
     monkeypatch.setattr(scheduler, "note_failing", lambda name, failing: found.append(failing))
     monkeypatch.setattr(scheduler, "close_old_connections", lambda: None)
     return found
 
 
-@contextmanager
-def no_heartbeat(role: str) -> Iterator[str]:
-    yield f"{role}-test"
+class NoHeartbeat:
+    """A heartbeat without its thread or a database: never migrated under."""
+
+    def __init__(self, role: str) -> None:
+        self.role, self.name = role, f"{role}-test"
+        self.migrated = threading.Event()
+
+    def __enter__(self) -> str:
+        return self.name
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def exit_code(self, code: int) -> int:
+        return code
 
 
 class Stop(threading.Event):
@@ -124,7 +135,7 @@ def test_a_bug_in_a_scheduler_tick_keeps_its_traceback(
 def test_the_scheduler_notes_since_when_its_ticks_fail(monkeypatch: pytest.MonkeyPatch) -> None:
     """Its heartbeat beats from a thread of its own, so only `failing_since` tells `status`
     that a scheduler whose every tick fails schedules nothing."""
-    monkeypatch.setattr(scheduler, "Beating", no_heartbeat)
+    monkeypatch.setattr(scheduler, "Beating", NoHeartbeat)
     # the test's transaction holds the database: it must not be closed under it
     monkeypatch.setattr(scheduler, "close_old_connections", lambda: None)
     now = timezone.now()
@@ -150,7 +161,7 @@ def test_the_worker_logs_one_line_per_failed_attempt_and_backs_off(
     text_logs: io.StringIO, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     slept: list[float] = []
-    monkeypatch.setattr(worker, "Beating", no_heartbeat)
+    monkeypatch.setattr(worker, "Beating", NoHeartbeat)
     monkeypatch.setattr(worker, "release_orphans", lambda: 0)
     # the database comes back while the worker sleeps after its third failure
     monkeypatch.setattr(worker, "release_own", failing(2, OperationalError(REFUSED), then=0))

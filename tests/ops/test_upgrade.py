@@ -12,8 +12,13 @@ from django.db import connection, models
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from newsdesk.ops.backup import backup, code_migrations, restore
+from newsdesk.ops.models import Heartbeat
+from tests.ops.chores import slow_once
+from tests.ops.processes import fleet, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -64,3 +69,33 @@ def test_an_installation_that_ran_the_first_ops_0002_upgrades_to_known_migration
         assert cursor.fetchall() == [("scheduler-old",)]
     made = backup(tmp_path / "upgraded.backup")
     assert restore(made.path, force=True).pending == 0
+
+
+def test_a_worker_and_a_scheduler_stop_once_the_database_is_migrated_under_them(
+    tmp_path: Path,
+) -> None:
+    """Left running through an upgrade, they would go on with the old code on the new
+    schema: they finish the work in hand, stop, and say why, with exit 1 (a supervisor
+    starts them again, with the code installed now)."""
+    note = tmp_path / "effect.txt"
+    recorder = MigrationRecorder(connection)
+    with fleet(tmp_path / "logs", NEWSDESK_WORKER_STALE_SECONDS="6") as running:
+        worker, scheduler = running.start("worker"), running.start("scheduler")
+        wait_for(lambda: Heartbeat.objects.count() == 2, within=180, what="both alive")
+        task = slow_once.enqueue(str(note), 10.0)
+        wait_for(note.with_suffix(".started").exists, within=180, what="started", fleet=running)
+        waiting = slow_once.enqueue(str(tmp_path / "later.txt"), 0.0)
+        try:
+            recorder.record_applied("ops", "9999_from_a_newer_newsdesk")  # what migrate does
+            codes = [process.popen.wait(timeout=180) for process in (worker, scheduler)]
+        finally:
+            recorder.record_unapplied("ops", "9999_from_a_newer_newsdesk")
+    assert codes == [1, 1], running.logs()
+    assert "the database was migrated (or restored) since it started" in running.logs()
+    assert note.read_text() == "done\n" and status(task.id) == TaskResultStatus.SUCCESSFUL
+    assert status(waiting.id) == TaskResultStatus.READY  # left for the new version's worker
+    assert not Heartbeat.objects.exists()
+
+
+def status(task_id: str) -> str:
+    return str(DBTaskResult.objects.get(pk=task_id).status)
