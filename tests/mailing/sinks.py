@@ -28,6 +28,7 @@ from newsdesk.mailing import addresses
 from newsdesk.mailing.models import Subscriber, Subscription
 from newsdesk.newsroom.models import Category, Issue, Item, ItemCategory, ItemSource, Publication
 from newsdesk.newsroom.publications import add_publication, category
+from tests.ops.processes import environment
 
 
 class Sink:
@@ -186,3 +187,14 @@ def subscribe(
             batch_size=500,
         )
     return people
+
+
+def sender_environment(controller: Controller, **extra: str) -> dict[str, str]:
+    """The environment of a `newsdesk mail send` process mailing through `controller`."""
+    return environment(
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=str(controller.port),
+        DEFAULT_FROM_EMAIL="desk@corvia.example",
+        NEWSDESK_APP_URL="https://news.corvia.example",
+        **extra,
+    )

@@ -16,7 +16,7 @@ from django.db.models import Count
 
 from newsdesk.mailing.models import Delivery
 from tests.mailing import sinks
-from tests.ops.processes import environment, fleet, wait_for
+from tests.ops.processes import fleet, wait_for
 
 READERS = 2000
 KILLS = 5
@@ -38,11 +38,8 @@ def test_a_sender_killed_again_and_again_sends_each_reader_one_copy(
     try:
         issue = sinks.published_issue()
         people = sinks.subscribe(issue.publication, READERS)
-        env = environment(
-            EMAIL_HOST="127.0.0.1",
-            EMAIL_PORT=str(controller.port),
-            DEFAULT_FROM_EMAIL="desk@corvia.example",
-            NEWSDESK_APP_URL="https://news.corvia.example",
+        env = sinks.sender_environment(
+            controller,
             NEWSDESK_MAIL_CONNECTIONS=str(CONNECTIONS),
         )
         with fleet(tmp_path, **env) as running:

@@ -23,7 +23,7 @@ from newsdesk.ops.worker import run_worker
 from tests.desk.conftest import logged_in
 from tests.mailing import sinks
 from tests.mailing.test_withdrawn_sending import REASON, Withdrawing
-from tests.ops.processes import Process, environment, fleet, wait_for
+from tests.ops.processes import Process, fleet, wait_for
 
 State = Delivery.State
 PAGE = "/desk/cpw/mailings/7/"
@@ -133,11 +133,8 @@ def sending_slowly(settings: Any, tmp_path: Path) -> Iterator[tuple[Issue, Proce
     try:
         issue = sinks.published_issue()
         sinks.subscribe(issue.publication, 400)
-        env = environment(
-            EMAIL_HOST="127.0.0.1",
-            EMAIL_PORT=str(controller.port),
-            DEFAULT_FROM_EMAIL="desk@corvia.example",
-            NEWSDESK_APP_URL="https://news.corvia.example",
+        env = sinks.sender_environment(
+            controller,
             NEWSDESK_MAIL_RATE="50",
         )
         with fleet(tmp_path, **env) as running:

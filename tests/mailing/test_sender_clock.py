@@ -20,7 +20,7 @@ from newsdesk.mailing.models import Delivery, MailSender
 from newsdesk.ops import scheduler
 from newsdesk.ops.worker import run_worker
 from tests.mailing import sinks
-from tests.ops.processes import environment, fleet, wait_for
+from tests.ops.processes import fleet, wait_for
 from tests.ops.skewed import clock_off
 
 State = Delivery.State
@@ -55,11 +55,8 @@ def test_a_sender_on_a_clock_off_is_alive_for_the_others(
     try:
         issue = sinks.published_issue()
         sinks.subscribe(issue.publication, 1)
-        env = environment(
-            EMAIL_HOST="127.0.0.1",
-            EMAIL_PORT=str(controller.port),
-            DEFAULT_FROM_EMAIL="desk@corvia.example",
-            NEWSDESK_APP_URL="https://news.corvia.example",
+        env = sinks.sender_environment(
+            controller,
             NEWSDESK_MAIL_CONNECTIONS="1",
         )
         with fleet(tmp_path, **env) as running:
