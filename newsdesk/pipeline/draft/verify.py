@@ -36,7 +36,7 @@ from newsdesk.pipeline.draft.verify_index import (
     tokens,
 )
 from newsdesk.pipeline.draft.verify_names import TITLES, NameChecker
-from newsdesk.pipeline.draft.verify_support import nearest_sentence, support
+from newsdesk.pipeline.draft.verify_support import nearest_evidence, nearest_sentence, support
 from newsdesk.pipeline.enrich.figure_words import PREFIX_CODES
 from newsdesk.pipeline.enrich.figures import Figure, find_figures, verify_figure
 from newsdesk.pipeline.enrich.gazetteer import is_shouting
@@ -113,7 +113,7 @@ def verify(
         if found.supported:
             checks.append(Check("support", True, sentence.text, note))
             continue
-        nearest = found.evidence[0] if found.evidence else None
+        nearest = nearest_evidence(found)
         checks.append(
             Check(
                 "support",

@@ -21,6 +21,10 @@ from newsdesk.pipeline.draft.types import Evidence, SentenceSupport
 from newsdesk.pipeline.draft.verify_index import PreparedArticle, PreparedSentence, content_terms
 
 SUPPORT_THRESHOLD = 0.55
+#: below this support a source sentence shares too little with a draft's text to be
+#: shown as "nearest": one common word ("harbour", "said") points the editor at
+#: unrelated text, so a wholly rewritten quote or sentence is shown with none
+NEAREST_FLOOR = 0.25
 
 
 def _covered(terms: dict[str, float], have: frozenset[str] | set[str]) -> float:
@@ -54,6 +58,13 @@ def support(sentence: str, articles: Sequence[PreparedArticle]) -> SentenceSuppo
 
 
 def nearest_sentence(text: str, articles: Sequence[PreparedArticle]) -> Evidence | None:
-    """The single source sentence sharing most content words with `text`."""
-    found = support(text, articles)
-    return found.evidence[0] if found.evidence else None
+    """The single source sentence sharing most content words with `text`, if it
+    shares at least `NEAREST_FLOOR` of them."""
+    return nearest_evidence(support(text, articles))
+
+
+def nearest_evidence(found: SentenceSupport) -> Evidence | None:
+    """The best source sentence of a support, or None when it shares too little."""
+    if not found.evidence or found.score < NEAREST_FLOOR:
+        return None
+    return found.evidence[0]

@@ -447,12 +447,30 @@ def test_every_body_sentence_is_linked_to_source_sentences() -> None:
 
 
 def test_unsupported_sentence_fails_with_its_span_and_nearest_source() -> None:
-    extra = "Fishermen blocked the harbour entrance for weeks in protest."
+    extra = "Chen Yunlan will train fishermen from the northern islands to build boats."
     report = verify(make_draft(f"{BODY} {extra}"), REQUEST)
     [check] = failed(report, "support")
     assert check.span == extra
-    assert check.evidence is not None
+    assert check.evidence is not None and "Chen Yunlan" in check.evidence.text
     assert report.sentences[-1].sentence == extra and not report.sentences[-1].supported
+
+
+def test_unsupported_sentence_sharing_one_word_is_shown_no_nearest_source() -> None:
+    extra = "Fishermen blocked the harbour entrance for weeks in protest."
+    [check] = failed(verify(make_draft(f"{BODY} {extra}"), REQUEST), "support")
+    assert check.span == extra
+    assert check.evidence is None and "nearest" not in check.message
+
+
+def test_wholly_rewritten_quote_is_shown_no_unrelated_source_text() -> None:
+    body = BODY.replace(
+        "“We are opening a door to the whole of Asia,”",
+        "“Nobody asked the fishing families what they wanted,”",
+    )
+    [check] = failed(verify(make_draft(body), REQUEST), "quote")
+    shown = "“Nobody asked the fishing families what they wanted”"
+    assert check.message == f"quote not found in any source: {shown}"
+    assert check.evidence is None
 
 
 def test_support_threshold_separates_the_calibration_sentences() -> None:
