@@ -291,10 +291,13 @@ def _zone_offset(name: str, date: bytes, time_zone: str) -> int | None:
     text = _decoded(date).strip()
     written = _feed_date(english_date(text) or text) if zone else None  # the clock, as UTC
     if zone is not None and written is not None:
-        wall = written.replace(tzinfo=None)
-        offset = zone.utcoffset(wall)
-        if zone.tzname(wall) == name and offset is not None:
-            return int(offset.total_seconds() // 60)
+        # in the hour clocks go back the same wall time is two instants (fold 0 and 1);
+        # the name says which: "01:30 IDT", then "01:30 IST" an hour later
+        for fold in (0, 1):
+            wall = written.replace(tzinfo=None, fold=fold)
+            offset = zone.utcoffset(wall)
+            if zone.tzname(wall) == name and offset is not None:
+                return int(offset.total_seconds() // 60)
     return _SHARED_ZONE_NAMES.get(name)
 
 

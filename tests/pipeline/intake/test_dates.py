@@ -173,6 +173,10 @@ def test_only_date_elements_in_another_language_are_rewritten() -> None:
         ("Mon, 07 Dec 2026 10:00:00 IST", "Asia/Kolkata", "Mon, 07 Dec 2026 10:00:00 +0530"),
         ("Mon, 07 Dec 2026 10:00:00 IST", "Asia/Jerusalem", "Mon, 07 Dec 2026 10:00:00 +0200"),
         ("Tue, 01 Jul 2025 10:00:00 IST", "Europe/Dublin", "Tue, 01 Jul 2025 10:00:00 +0100"),
+        # the hour clocks go back: the same wall time twice, told apart by its name
+        ("Sun, 25 Oct 2026 01:30:00 IST", "Asia/Jerusalem", "Sun, 25 Oct 2026 01:30:00 +0200"),
+        ("Sun, 01 Nov 2026 00:30:00 CDT", "America/Havana", "Sun, 01 Nov 2026 00:30:00 -0400"),
+        ("Sun, 01 Nov 2026 00:30:00 CST", "America/Havana", "Sun, 01 Nov 2026 00:30:00 -0500"),
         ("Mon, 07 Dec 2026 10:00:00 CST", "Asia/Shanghai", "Mon, 07 Dec 2026 10:00:00 +0800"),
         ("Mon, 07 Dec 2026 10:00:00 CST", "America/Havana", "Mon, 07 Dec 2026 10:00:00 -0500"),
         ("mar., 01 déc. 2026 10:00 CST", "Asia/Shanghai", "mar., 01 déc. 2026 10:00 +0800"),
