@@ -98,8 +98,9 @@ def add_mail_commands(command: Command) -> None:
         "bounces",
         help="read bounces and complaints; suppress the addresses",
         description="Read delivery status notifications (RFC 3464) and complaint reports "
-        "(RFC 5965): hard bounces and complaints suppress the address; what cannot be "
-        "read is reported and left alone.",
+        "(RFC 5965): a hard bounce suppresses the address for all publications, a "
+        "complaint for the publication whose mail it is about; what cannot be read is "
+        "reported and left alone.",
     )
     where = a.add_mutually_exclusive_group(required=True)
     where.add_argument("--mbox", metavar="FILE", help="a mailbox file")

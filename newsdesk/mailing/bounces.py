@@ -332,10 +332,15 @@ def apply(verdict: Verdict) -> bool:
         if subscription is not None:
             subscribing.unsubscribe(subscription, verdict.detail)
         return False
-    bounced = verdict.kind == "hard-bounce"
-    note_once(person, Kind.BOUNCED if bounced else Kind.COMPLAINED, publication, verdict.detail)
-    reason = Suppression.Reason.HARD_BOUNCE if bounced else Suppression.Reason.COMPLAINT
-    return subscribing.suppress(person.email, reason, verdict.detail)
+    if verdict.kind == "hard-bounce":  # the address does not exist: for every publication
+        note_once(person, Kind.BOUNCED, publication, verdict.detail)
+        return subscribing.suppress(person.email, Suppression.Reason.HARD_BOUNCE, verdict.detail)
+    # a complaint is about one publication's mail: the others' readers still get theirs;
+    # one that names no publication stops them all
+    note_once(person, Kind.COMPLAINED, publication, verdict.detail)
+    return subscribing.suppress(
+        person.email, Suppression.Reason.COMPLAINT, verdict.detail, publication=publication
+    )
 
 
 def note_once(person: Subscriber, kind: str, publication: Publication | None, detail: str) -> None:

@@ -109,14 +109,17 @@ def later_readers(issue: Issue) -> int:
 
 def enqueue_readers(issue: Issue, now: dt.datetime | None = None, *, later: bool = False) -> int:
     """A delivery for every reader of the issue without one yet (`new_readers`); those
-    whose address is suppressed get one in state suppressed, so the report counts them.
+    whose address is suppressed for its publication (by a suppression of every
+    publication or of that one) get one in state suppressed, so the report counts them.
     Returns how many were added.
 
     One INSERT ... SELECT: the rows never pass through Python (making 10,000 model
     instances cost a tenth of sending the messages, bench/mail_send.py)."""
     now = now or timezone.now()
     suppressed = Exists(
-        Suppression.objects.filter(address_hash=OuterRef("subscriber__address_hash"))
+        Suppression.objects.covering(issue.publication_id).filter(
+            address_hash=OuterRef("subscriber__address_hash")
+        )
     )
     columns = {
         "issue_id": Value(issue.pk),
@@ -163,8 +166,8 @@ def due_count(
 
 def due(issue: Issue, now: dt.datetime | None = None) -> Iterator[Recipient]:
     """The deliveries a sender may claim now, in order, with what their letter needs.
-    One whose subscription ended or whose address was suppressed since it was queued
-    is marked suppressed on the way."""
+    One whose subscription ended or whose address was suppressed for the publication
+    since it was queued is marked suppressed on the way."""
     now = now or database_now()
     names = dict(
         Category.objects.filter(publication_id=issue.publication_id).values_list("id", "name")
@@ -194,9 +197,11 @@ def due(issue: Issue, now: dt.datetime | None = None) -> Iterator[Recipient]:
         for subscription_id, category_id in through:
             chosen.setdefault(subscription_id, set()).add(names.get(category_id, ""))
         blocked = set(
-            Suppression.objects.filter(
+            Suppression.objects.covering(issue.publication_id)
+            .filter(
                 address_hash__in=Subscriber.objects.filter(pk__in=people).values("address_hash")
-            ).values_list("address_hash", flat=True)
+            )
+            .values_list("address_hash", flat=True)
         )
         hashes = dict(Subscriber.objects.filter(pk__in=people).values_list("pk", "address_hash"))
         for delivery_id, subscriber_id, email, key in batch:

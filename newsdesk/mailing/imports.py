@@ -27,6 +27,7 @@ import smtplib
 from django.conf import settings
 from django.core.mail import get_connection
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from newsdesk.mailing import addresses, subscribing
@@ -281,13 +282,18 @@ def import_subscribers(
 
 
 def refuse_stopped(publication: Publication, rows: list[Row], report: ImportReport) -> list[Row]:
-    """The rows left once suppressed and unsubscribed addresses are refused."""
+    """The rows left once addresses suppressed for the publication (by a suppression
+    of every publication or of this one) and unsubscribed ones are refused."""
     hashes = {addresses.address_hash(r.address): r for r in rows}
-    suppressed = dict(
-        Suppression.objects.filter(address_hash__in=list(hashes)).values_list(
-            "address_hash", "reason"
-        )
+    found = (
+        Suppression.objects.covering(publication.pk)
+        .filter(address_hash__in=list(hashes))
+        .order_by(F("publication_id").asc(nulls_last=True))  # one of every publication wins
     )
+    suppressed = {
+        digest: reason if scope is None else f"{reason}, for this publication"
+        for digest, reason, scope in found.values_list("address_hash", "reason", "publication")
+    }
     left = []
     for digest, row in hashes.items():
         if digest in suppressed:

@@ -6,11 +6,13 @@ with it). A Subscription ties a subscriber to one publication: pending until the
 address confirms, confirmed, or unsubscribed (then never undone by an import).
 A Suppression holds only the address's hash, so it outlives the subscriber: an
 address that bounced, complained, was blocked by hand or asked to be forgotten
-is refused by every import and never mailed. SubscriberEvent is the history
-shown on the desk; the sending side adds its own kinds (delivered, bounced, ...).
+is refused by imports and never mailed, by every publication (no publication on
+the row) or by one (a complaint about its mail, a block by hand naming it).
+SubscriberEvent is the history shown on the desk; the sending side adds its own
+kinds (delivered, bounced, ...).
 
-Sending reads `Subscription.objects.recipients(publication)`: confirmed
-subscriptions whose address is not suppressed.
+`Subscription.objects.recipients(publication)`: confirmed subscriptions whose
+address no suppression of that publication covers (`Suppression.objects.covering`).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import secrets
 from typing import ClassVar
 
 from django.db import models
+from django.db.models import Q
 
 from newsdesk.newsroom.models import Category, Publication
 
@@ -58,9 +61,11 @@ class Subscriber(models.Model):
 
 class SubscriptionQuerySet(models.QuerySet["Subscription"]):
     def recipients(self, publication: Publication) -> SubscriptionQuerySet:
-        """Confirmed subscriptions of the publication whose address is not suppressed."""
+        """Confirmed subscriptions of the publication whose address is not suppressed
+        for it (by a suppression of every publication or of this one)."""
+        covering = Suppression.objects.covering(publication.pk)
         return self.filter(publication=publication, status=Subscription.Status.CONFIRMED).exclude(
-            subscriber__address_hash__in=Suppression.objects.values("address_hash")
+            subscriber__address_hash__in=covering.values("address_hash")
         )
 
 
@@ -97,8 +102,18 @@ class Subscription(models.Model):
         return f"subscription {self.pk} ({self.status})"
 
 
+class SuppressionQuerySet(models.QuerySet["Suppression"]):
+    def covering(self, publication_id: int) -> SuppressionQuerySet:
+        """The suppressions that stop the publication's mail: those of every publication
+        and its own."""
+        return self.filter(Q(publication__isnull=True) | Q(publication_id=publication_id))
+
+
 class Suppression(models.Model):
-    """An address never to be mailed, kept as its hash only."""
+    """An address never to be mailed, kept as its hash only: by any publication
+    (`publication` empty: hard bounces, erasure, a block by hand naming none, a
+    complaint that cannot be tied to one), or by one publication only (a complaint
+    about its mail, a block by hand naming it). One row per address and scope."""
 
     class Reason(models.TextChoices):
         HARD_BOUNCE = "hard-bounce", "hard bounce"
@@ -106,13 +121,37 @@ class Suppression(models.Model):
         MANUAL = "manual", "added by hand"
         ERASED = "erased", "personal data deleted"
 
-    address_hash = models.CharField(max_length=64, unique=True)
+    address_hash = models.CharField(max_length=64, db_index=True)
+    #: the only publication whose mail it stops; none: every publication's
+    publication = models.ForeignKey(
+        Publication, null=True, blank=True, on_delete=models.CASCADE, related_name="suppressions"
+    )
     reason = models.CharField(max_length=12, choices=Reason.choices)
     at = models.DateTimeField()
     note = models.CharField(max_length=200, blank=True)
 
+    objects: ClassVar[SuppressionQuerySet] = SuppressionQuerySet.as_manager()  # type: ignore[assignment]
+
     class Meta:
         ordering = ["-at", "id"]
+        constraints = [
+            # two, not one on both fields: NULLs are distinct in a unique index
+            models.UniqueConstraint(
+                fields=["address_hash"],
+                condition=Q(publication__isnull=True),
+                name="suppression_unique_everywhere",
+            ),
+            models.UniqueConstraint(
+                fields=["address_hash", "publication"],
+                condition=Q(publication__isnull=False),
+                name="suppression_unique_per_publication",
+            ),
+        ]
+
+    @property
+    def scope(self) -> str:
+        """Whose mail it stops, in words: "all publications" or the publication's slug."""
+        return self.publication.slug if self.publication else "all publications"
 
     def __str__(self) -> str:
         return f"suppression {self.address_hash[:12]} ({self.reason})"

@@ -16,8 +16,9 @@
   first, which makes the subscription, stores its own until the confirmation.
 - Unsubscribing takes effect at once; only the reader's own new sign-up, confirmed
   again, brings the address back: an import never does (imports.py).
-- A suppressed address (bounce, complaint, by hand) is never mailed; one whose
-  personal data was deleted may come back through the form and its confirmation.
+- A suppressed address (bounce, complaint, by hand) is never mailed, by every
+  publication or by the one the suppression names; one whose personal data was
+  deleted may come back through the form and its confirmation.
 """
 
 from __future__ import annotations
@@ -63,8 +64,13 @@ class Signup:
     chosen: tuple[int, ...] = ()
 
 
-def suppression_of(address: str) -> Suppression | None:
-    return Suppression.objects.filter(address_hash=addresses.address_hash(address)).first()
+def blocked(address: str, publication: Publication) -> bool:
+    """A suppression that stops even the reader's own sign-up covers the publication."""
+    return (
+        Suppression.objects.covering(publication.pk)
+        .filter(address_hash=addresses.address_hash(address), reason__in=BLOCKING)
+        .exists()
+    )
 
 
 def note(
@@ -154,8 +160,7 @@ def sign_up(
     address = addresses.for_the_list(email)
     categories = list(categories)
     chosen = tuple(c.pk for c in categories)
-    suppressed = suppression_of(address)
-    if suppressed is not None and suppressed.reason in BLOCKING:
+    if blocked(address, publication):
         return Signup("suppressed")
     with transaction.atomic():
         subscriber, _ = find_or_add(address, name, Subscriber.Source.FORM)
@@ -183,16 +188,27 @@ def send_confirmation(
     chosen: Iterable[int] | None = None,
 ) -> bool:
     """Mail the confirmation link for the subscriber's pending subscriptions, unless
-    one went out within confirmation_gap or the address is suppressed. True if sent.
-    The link carries the topics and places to confirm: `chosen` (category ids, the
-    sign-up's) for the subscription to `publication`, the stored ones for the others
-    and without `chosen`."""
+    one went out within confirmation_gap or the address is suppressed for `publication`
+    (whose name the message goes out under). True if sent. It asks about the pending
+    subscriptions of publications the address is not suppressed for. The link carries
+    the topics and places to confirm: `chosen` (category ids, the sign-up's) for the
+    subscription to `publication`, the stored ones for the others and without `chosen`."""
     now = now or timezone.now()
-    pending = list(
-        subscriber.subscriptions.filter(status=Status.PENDING).select_related("publication")
+    stopped = set(
+        Suppression.objects.filter(
+            address_hash=subscriber.address_hash, reason__in=BLOCKING
+        ).values_list("publication_id", flat=True)
     )
-    suppressed = suppression_of(subscriber.email)
-    if not pending or (suppressed is not None and suppressed.reason in BLOCKING):
+    if None in stopped or publication.pk in stopped:
+        return False
+    pending = [
+        s
+        for s in subscriber.subscriptions.filter(status=Status.PENDING).select_related(
+            "publication"
+        )
+        if s.publication_id not in stopped
+    ]
+    if not pending:
         return False
     before = subscriber.confirmation_sent_at
     claimed = (
@@ -333,18 +349,37 @@ def unsubscribe(subscription: Subscription, how: str, now: dt.datetime | None = 
     return True
 
 
-def suppress(email: str, reason: str, note_text: str = "", now: dt.datetime | None = None) -> bool:
-    """Never mail this address again; False if it was suppressed already."""
+def suppress(
+    email: str,
+    reason: str,
+    note_text: str = "",
+    now: dt.datetime | None = None,
+    *,
+    publication: Publication | None = None,
+) -> bool:
+    """Never mail this address again: from `publication` only, or (None) from every
+    publication. False if a suppression covered that already (one of every publication
+    covers each publication's)."""
     now = now or timezone.now()
     address = addresses.normalise(email)
+    digest = addresses.address_hash(address)
     with transaction.atomic():
+        found = Suppression.objects.filter(address_hash=digest)
+        if publication is None:
+            found = found.filter(publication__isnull=True)
+        else:
+            found = found.covering(publication.pk)
+        if found.exists():
+            return False
         _, made = Suppression.objects.get_or_create(
-            address_hash=addresses.address_hash(address),
+            address_hash=digest,
+            publication=publication,
             defaults={"reason": reason, "at": now, "note": note_text[:200]},
         )
         subscriber = Subscriber.objects.filter(email=address).first()
         if made and subscriber is not None:
-            note(subscriber, Kind.SUPPRESSED, None, reason, now)
+            detail = reason if publication else f"{reason}, for all publications"
+            note(subscriber, Kind.SUPPRESSED, publication, detail, now)
     return made
 
 
@@ -356,8 +391,9 @@ def delete_subscriber(email: str, now: dt.datetime | None = None) -> None:
         subscriber = Subscriber.objects.select_for_update().filter(email=address).first()
         if subscriber is None:
             raise NotFoundError("no subscriber has that address")
-        Suppression.objects.get_or_create(
+        Suppression.objects.get_or_create(  # for every publication: the person is gone
             address_hash=subscriber.address_hash,
+            publication=None,
             defaults={"reason": Suppression.Reason.ERASED, "at": now or timezone.now()},
         )
         number = subscriber.pk

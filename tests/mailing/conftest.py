@@ -1,9 +1,11 @@
-"""A publication with topics and places to subscribe to, and helpers to read what was
-mailed (Django's locmem outbox in these tests; a real SMTP server in the browser's)."""
+"""A publication with topics and places to subscribe to, helpers to read what was
+mailed (Django's locmem outbox in these tests; a real SMTP server in the browser's),
+and a real SMTP server for the sending tests (`sink`)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -12,6 +14,7 @@ from django.test import Client
 
 from newsdesk.newsroom.models import Publication
 from newsdesk.newsroom.publications import add_publication, category
+from tests.mailing import sinks
 
 LINK = re.compile(r"https?://[^\s\"<>]+/subscribe/confirm/[^\s\"<>]+/")
 
@@ -28,6 +31,16 @@ def immediate_tasks(settings: Any) -> dict[str, Any]:
         }
     }
     return dict(database)
+
+
+@pytest.fixture
+def sink(transactional_db: None, settings: Any) -> Iterator[sinks.Sink]:
+    """A real SMTP server on 127.0.0.1 that takes every message (aiosmtpd), with
+    Django's EMAIL_* settings pointed at it."""
+    handler = sinks.Sink()
+    controller = sinks.start(handler, settings)
+    yield handler
+    controller.stop()
 
 
 @pytest.fixture

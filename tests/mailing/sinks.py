@@ -116,9 +116,16 @@ BODY = (
 )
 
 
-def published_issue(number: int = 7, items: list[tuple[str, str, str]] | None = None) -> Issue:
-    pub = Publication.objects.filter(slug="cpw").first() or add_publication(
-        "cpw", "Corvia Policy Watch", 1
+def published_issue(
+    number: int = 7,
+    items: list[tuple[str, str, str]] | None = None,
+    publication: Publication | None = None,
+) -> Issue:
+    """An issue of `publication` (by default Corvia Policy Watch, made if need be)."""
+    pub = (
+        publication
+        or Publication.objects.filter(slug="cpw").first()
+        or add_publication("cpw", "Corvia Policy Watch", 1)
     )
     names = {"Trade": "topic", "Energy": "topic", "Shipping": "topic", "Vietnam": "place"}
     cats = {name: category(pub, name, kind) for name, kind in names.items()}

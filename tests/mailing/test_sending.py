@@ -5,7 +5,6 @@ middle of a transaction."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -20,14 +19,6 @@ from newsdesk.pipeline.errors import ConfigError, ConflictError
 from tests.mailing import sinks
 
 State = Delivery.State
-
-
-@pytest.fixture
-def sink(transactional_db: None, settings: Any) -> Iterator[sinks.Sink]:
-    handler = sinks.Sink()
-    controller = sinks.start(handler, settings)
-    yield handler
-    controller.stop()
 
 
 def served(handler: sinks.Sink, settings: Any) -> Controller:
