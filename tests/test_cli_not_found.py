@@ -30,6 +30,8 @@ NAMING_A_PUBLICATION = [
     ["user", "add", "ana", "--publication", "nobody", "--role", "editor"],
     ["site", "export", "nobody", "--out", "out", "--site-url", "https://example.org"],
     ["subscribers", "list", "--publication", "nobody"],
+    ["subscribers", "suppress", "ana@corvia.example", "--publication", "nobody"],
+    ["subscribers", "suppressions", "--publication", "nobody"],
     ["mail", "send", "nobody", "1"],
     ["mail", "unknown", "nobody", "1"],
 ]

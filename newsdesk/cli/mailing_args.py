@@ -13,7 +13,8 @@ def add_mailing_commands(command: Command) -> None:
     p = command(
         "subscribers",
         "newsdesk.cli.subscribers:run_subscribers",
-        "A publication's subscribers: import, export, list; delete one's personal data.",
+        "A publication's subscribers: import, export, list; delete one's personal data; "
+        "the suppression list.",
     )
     actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
     a = actions.add_parser(
@@ -52,3 +53,29 @@ def add_mailing_commands(command: Command) -> None:
         "its hash so that no import brings it back.",
     )
     a.add_argument("email", metavar="EMAIL")
+    a = actions.add_parser(
+        "suppress",
+        help="never mail an address again (kept as its hash)",
+        description="Add an address to the suppression list by hand: it is never mailed "
+        "again and imports refuse it. With --publication only that publication's mail "
+        "stops; without it, every publication's.",
+    )
+    a.add_argument("email", metavar="EMAIL")
+    a.add_argument(
+        "--publication",
+        metavar="SLUG",
+        help="suppress it for this publication only; without it: for all publications",
+    )
+    a.add_argument("--note", default="", metavar="TEXT", help="why, for the list (200 characters)")
+    a = actions.add_parser(
+        "suppressions",
+        help="list the suppressed addresses (hashes), with reason and scope",
+        description="List the suppression list: each address's hash, the reason, whose "
+        "mail it stops (all publications, or one), since when, and the note.",
+    )
+    a.add_argument(
+        "--publication",
+        metavar="SLUG",
+        help="only those that stop this publication's mail (all publications' and its own); "
+        "without it: every suppression",
+    )

@@ -1,4 +1,5 @@
-"""`newsdesk subscribers import|export|list|delete`: a publication's mailing list."""
+"""`newsdesk subscribers import|export|list|delete|suppress|suppressions`: a
+publication's mailing list, and the addresses never mailed."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 
 from newsdesk.cli.output import console
 from newsdesk.mailing import imports, links, roster, subscribing
+from newsdesk.mailing.models import Suppression
 from newsdesk.newsroom.models import Publication
 from newsdesk.newsroom.publications import get_publication
 from newsdesk.pipeline.errors import InputError
@@ -20,6 +22,11 @@ def run_subscribers(args: argparse.Namespace) -> int:
         subscribing.delete_subscriber(args.email)
         print("deleted: the address and its history are gone; a suppression keeps its hash")
         return 0
+    if args.action in ("suppress", "suppressions"):
+        scope = get_publication(args.publication) if args.publication else None
+        if args.action == "suppress":
+            return run_suppress(args.email, args.note, scope)
+        return run_suppressions(scope)
     publication = get_publication(args.publication)
     if args.action == "import":
         return run_import(publication, Path(args.file), confirmed=args.confirmed)
@@ -59,6 +66,35 @@ def run_import(publication: Publication, path: Path, *, confirmed: bool) -> int:
     return 0
 
 
+def run_suppress(email: str, note: str, publication: Publication | None) -> int:
+    whose = f"by {publication.slug}" if publication else "by any publication"
+    if subscribing.suppress(email, Suppression.Reason.MANUAL, note, publication=publication):
+        print(f"suppressed: never mailed {whose} again (only its hash is kept)")
+    else:
+        print(f"suppressed already: not mailed {whose}")
+    return 0
+
+
+def run_suppressions(publication: Publication | None) -> int:
+    """Each suppression with whose mail it stops; with a publication only those that
+    stop its mail."""
+    found = Suppression.objects.select_related("publication").order_by("-at", "id")
+    if publication is not None:
+        found = found.covering(publication.pk)
+    out = console()
+    count = 0
+    for s in found.iterator(chunk_size=500):
+        count += 1
+        # cleaned: a note may come from a bounce's text or a desk form
+        note = f"  {subscribing.clean_name(s.note)}" if s.note else ""
+        out.print(
+            f"{s.address_hash[:16]}…  {s.reason}  for {s.scope}  since {s.at:%Y-%m-%d %H:%M}{note}",
+            markup=False,
+        )
+    out.print(plural(count, "suppression"), markup=False)
+    return 0
+
+
 def run_list(publication: Publication, search: str) -> int:
     out = console()
     count = 0
@@ -68,8 +104,10 @@ def run_list(publication: Publication, search: str) -> int:
         extra = f"  [{roster.preferences(s)}]" if s.categories.all() else ""
         # cleaned again: a name kept before names were cleaned may hold an escape sequence
         name = f" ({subscribing.clean_name(person.name)})" if person.name else ""
+        suppressed = getattr(s, "suppressed", False)  # roster.subscriptions annotates it
+        status = f"{s.status}, suppressed" if suppressed else s.status
         out.print(
-            f"{person.email}{name}  {s.status}  since {s.created:%Y-%m-%d}{extra}", markup=False
+            f"{person.email}{name}  {status}  since {s.created:%Y-%m-%d}{extra}", markup=False
         )
     out.print(plural(count, "subscription"), markup=False)
     return 0

@@ -7,16 +7,23 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import TextIO
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from newsdesk.mailing.imports import EXPORTED, FORMULA_START, PREFERENCE_SEPARATOR
-from newsdesk.mailing.models import Subscription
+from newsdesk.mailing.models import Subscription, Suppression
 from newsdesk.newsroom.models import Category, Publication
 
 
 def subscriptions(publication: Publication, search: str = "") -> QuerySet[Subscription]:
-    """The publication's subscriptions, by address; `search` in the address or name."""
-    found = Subscription.objects.filter(publication=publication)
+    """The publication's subscriptions, by address; `search` in the address or name.
+    Each has `suppressed`: its address is suppressed for the publication."""
+    found = Subscription.objects.filter(publication=publication).annotate(
+        suppressed=Exists(
+            Suppression.objects.covering(publication.pk).filter(
+                address_hash=OuterRef("subscriber__address_hash")
+            )
+        )
+    )
     text = search.strip()
     if text:
         found = found.filter(

@@ -126,6 +126,45 @@ def test_suppressed_by_hand_for_one_publication_or_for_all(sink: sinks.Sink) -> 
     assert [state_of(hpb, p) for p in people] == [State.QUEUED, State.SUPPRESSED, State.QUEUED]
 
 
+def test_the_command_line_suppresses_and_lists_with_the_scope(
+    transactional_db: None, capsys: Any
+) -> None:
+    cpw, _, people = two_publications(3)
+    scoped, everywhere, _ = people
+    assert main(["subscribers", "suppress", scoped.email, "--publication", "cpw"]) == 0
+    assert main(["subscribers", "suppress", everywhere.email, "--note", "asked by phone"]) == 0
+    assert main(["subscribers", "suppress", everywhere.email, "--publication", "hpb"]) == 0
+    out = capsys.readouterr().out
+    assert "suppressed: never mailed by cpw again" in out
+    assert "suppressed: never mailed by any publication again" in out
+    assert "suppressed already: not mailed by hpb" in out
+    scopes = set(Suppression.objects.values_list("address_hash", "publication_id"))
+    assert scopes == {(scoped.address_hash, cpw.publication_id), (everywhere.address_hash, None)}
+
+    assert main(["subscribers", "suppressions"]) == 0
+    listing = capsys.readouterr().out
+    assert f"{scoped.address_hash[:16]}…  manual  for cpw  since " in listing
+    assert f"{everywhere.address_hash[:16]}…  manual  for all publications  since " in listing
+    assert "asked by phone" in listing and listing.endswith("2 suppressions\n")
+    assert main(["subscribers", "suppressions", "--publication", "hpb"]) == 0
+    listing = capsys.readouterr().out
+    assert scoped.address_hash[:16] not in listing and everywhere.address_hash[:16] in listing
+    assert main(["subscribers", "list", "--publication", "cpw"]) == 0
+    lines = capsys.readouterr().out.splitlines()  # by address: reader0, reader1, reader2
+    assert [line.split("  ")[1] for line in lines[:3]] == [
+        "confirmed, suppressed",
+        "confirmed, suppressed",
+        "confirmed",
+    ]
+    assert main(["subscribers", "list", "--publication", "hpb"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split("  ")[1] for line in lines[:3]] == [
+        "confirmed",
+        "confirmed, suppressed",
+        "confirmed",
+    ]
+
+
 def test_a_suppression_since_queuing_is_honoured_for_its_publication_only(
     sink: sinks.Sink,
 ) -> None:
