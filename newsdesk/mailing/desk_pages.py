@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import F, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -39,6 +39,10 @@ def _list_page(
         s: Subscription.objects.filter(publication=publication, status=s).count()
         for s in Subscription.Status.values
     }
+    # confirmed, but never mailed: suppressed for every publication or for this one
+    counts["suppressed"] = (
+        counts[Subscription.Status.CONFIRMED] - Subscription.objects.recipients(publication).count()
+    )
     return render(
         request,
         "mailing/desk_subscribers.html",
@@ -109,7 +113,8 @@ def export_csv(request: HttpRequest, publication: Publication) -> HttpResponse:
 def subscriber(request: HttpRequest, publication: Publication, pk: int) -> HttpResponse:
     """One subscriber's subscription to this publication and its history (only if they
     subscribe to this one); their other publications are not this desk's to see, nor
-    what they did there. Events of no publication (a suppression) are the address's."""
+    what they did there. Events of no publication (a suppression of every publication)
+    are the address's; a suppression of another publication is that one's."""
     person = get_object_or_404(Subscriber, pk=pk, subscriptions__publication=publication)
     events = person.events.filter(Q(publication=publication) | Q(publication__isnull=True))
     return render(
@@ -124,14 +129,20 @@ def subscriber(request: HttpRequest, publication: Publication, pk: int) -> HttpR
                 "publication"
             ),
             events=events.select_related("publication").order_by("-at", "-id")[:500],
-            suppression=Suppression.objects.filter(address_hash=person.address_hash).first(),
+            suppression=Suppression.objects.covering(publication.pk)
+            .filter(address_hash=person.address_hash)
+            .order_by(F("publication_id").asc(nulls_first=True))  # every publication's first
+            .first(),
         ),
     )
 
 
 @desk_view(ROLE)
 def suppressions(request: HttpRequest, publication: Publication) -> HttpResponse:
-    page = Paginator(Suppression.objects.all(), PER_PAGE).get_page(request.GET.get("page"))
+    """The suppressions that stop this publication's mail: every publication's and its
+    own (another publication's are that one's desk's)."""
+    found = Suppression.objects.covering(publication.pk).select_related("publication")
+    page = Paginator(found, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "mailing/desk_suppressions.html",
@@ -147,14 +158,23 @@ def suppressions(request: HttpRequest, publication: Publication) -> HttpResponse
 
 @desk_action(ROLE)
 def suppress(request: HttpRequest, publication: Publication) -> HttpResponse:
-    """Add an address to the suppression list by hand (it is kept as its hash)."""
+    """Add an address to the suppression list by hand (it is kept as its hash): for this
+    publication with `scope=publication` (the form's default), else for every one."""
     note = str(request.POST.get("note", "")).strip()
+    everywhere = request.POST.get("scope") != "publication"
     added = subscribing.suppress(
-        str(request.POST.get("email", "")), Suppression.Reason.MANUAL, note
+        str(request.POST.get("email", "")),
+        Suppression.Reason.MANUAL,
+        note,
+        publication=None if everywhere else publication,
     )
+    scope = "all publications" if everywhere else publication.slug
     if added:
-        people.record(request.user, publication, "subscribers.suppress", "suppression")
-        messages.success(request, "Suppressed: that address will never be mailed.")
+        people.record(
+            request.user, publication, "subscribers.suppress", "suppression", after={"scope": scope}
+        )
+        whose = "any publication" if everywhere else publication.name
+        messages.success(request, f"Suppressed: that address will never be mailed by {whose}.")
     else:
         messages.info(request, "That address was suppressed already.")
     return HttpResponseRedirect(reverse("mailing-desk:suppressions", args=[publication.slug]))

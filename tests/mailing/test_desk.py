@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from newsdesk.mailing import addresses, subscribing
-from newsdesk.mailing.models import Subscriber, Suppression
+from newsdesk.mailing.models import Subscriber, Subscription, Suppression
 from newsdesk.newsroom.models import AuditEntry, Publication
 from tests.desk.conftest import logged_in, member
 
@@ -133,3 +133,50 @@ def test_a_subscriber_s_page_shows_only_this_publication_s_part(
     page = logged_in(paper, "editor").get(f"/desk/cpw/subscribers/{ana.pk}/").content.decode()
     assert "Corvia Policy Watch: pending" in page and "<td>suppressed</td>" in page
     assert other.name not in page and "Shipping" not in page
+
+
+def test_a_suppression_by_hand_names_its_publication_or_all_and_each_desk_says_which(
+    paper: Publication, other: Publication
+) -> None:
+    for pub in (paper, other):
+        for address in ("ana@corvia.example", "bo@corvia.example"):
+            subscribing.sign_up(pub, address)
+    ana, bo = Subscriber.objects.order_by("email")
+    corvia, harbor = logged_in(paper, "editor"), Client()
+    harbor.force_login(member(other, "editor", "hpb-editor"))
+    corvia.post(
+        "/desk/cpw/subscribers/suppress", {"email": ana.email, "scope": "publication", "note": "n1"}
+    )
+    harbor.post("/desk/hpb/subscribers/suppress", {"email": bo.email, "scope": "all"})
+    scopes = set(Suppression.objects.values_list("address_hash", "publication_id"))
+    assert scopes == {(ana.address_hash, paper.pk), (bo.address_hash, None)}
+    entry = AuditEntry.objects.filter(action="subscribers.suppress").order_by("pk").first()
+    assert entry is not None and entry.after == {"scope": "cpw"}
+
+    listing = corvia.get("/desk/cpw/subscribers/suppressions/").content.decode()
+    assert f"{ana.address_hash[:16]}…</code></td><td>added by hand</td><td>this publication" in (
+        listing
+    )
+    assert f"{bo.address_hash[:16]}…</code></td><td>added by hand</td><td>all publications" in (
+        listing
+    )
+    listing = harbor.get("/desk/hpb/subscribers/suppressions/").content.decode()
+    assert ana.address_hash[:16] not in listing and bo.address_hash[:16] in listing
+
+    page = corvia.get(f"/desk/cpw/subscribers/{ana.pk}/").content.decode()
+    assert "<strong>suppressed</strong> (added by hand, for this publication," in page
+    assert (
+        "<strong>suppressed</strong>"
+        not in harbor.get(f"/desk/hpb/subscribers/{ana.pk}/").content.decode()
+    )
+    page = harbor.get(f"/desk/hpb/subscribers/{bo.pk}/").content.decode()
+    assert "<strong>suppressed</strong> (added by hand, for all publications," in page
+    listed = harbor.get("/desk/hpb/subscribers/").content.decode()
+    assert "<td>pending</td>" in listed and "<td>pending, suppressed</td>" in listed
+    Subscription.objects.update(status=Subscription.Status.CONFIRMED)
+    counted = corvia.get("/desk/cpw/subscribers/").content.decode()
+    assert "2 confirmed (2 of them suppressed: not mailed)," in counted
+    counted = harbor.get("/desk/hpb/subscribers/").content.decode()
+    assert "2 confirmed (1 of them suppressed: not mailed)," in counted
+    Suppression.objects.filter(publication__isnull=True).delete()
+    assert "2 confirmed, " in harbor.get("/desk/hpb/subscribers/").content.decode()
