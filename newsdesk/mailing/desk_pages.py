@@ -152,16 +152,30 @@ def suppressions(request: HttpRequest, publication: Publication) -> HttpResponse
             section="subscribers",
             page=page,
             reasons=Suppression.Reason.choices,
+            everywhere=may_suppress_everywhere(request.user),
         ),
     )
+
+
+def may_suppress_everywhere(user: people.AnyUser) -> bool:
+    """Whether the user may publish every publication: a suppression for all of them
+    stops mail an editor of one publication does not answer for."""
+    return all(people.can(user, p, ROLE) for p in Publication.objects.all())
 
 
 @desk_action(ROLE)
 def suppress(request: HttpRequest, publication: Publication) -> HttpResponse:
     """Add an address to the suppression list by hand (it is kept as its hash): for this
-    publication with `scope=publication` (the form's default), else for every one."""
+    publication, or with `scope=all` for every one, if the user may publish them all."""
     note = str(request.POST.get("note", "")).strip()
-    everywhere = request.POST.get("scope") != "publication"
+    everywhere = request.POST.get("scope") == "all"
+    if everywhere and not may_suppress_everywhere(request.user):
+        messages.error(
+            request,
+            "Not suppressed: only someone who may publish every publication can suppress "
+            f"an address for all of them. Suppress it for {publication.name} only.",
+        )
+        return HttpResponseRedirect(reverse("mailing-desk:suppressions", args=[publication.slug]))
     added = subscribing.suppress(
         str(request.POST.get("email", "")),
         Suppression.Reason.MANUAL,

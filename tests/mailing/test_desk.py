@@ -144,9 +144,17 @@ def test_a_suppression_by_hand_names_its_publication_or_all_and_each_desk_says_w
     ana, bo = Subscriber.objects.order_by("email")
     corvia, harbor = logged_in(paper, "editor"), Client()
     harbor.force_login(member(other, "editor", "hpb-editor"))
+    # an editor of one publication does not stop another's mail
+    refused = harbor.post("/desk/hpb/subscribers/suppress", {"email": bo.email, "scope": "all"})
+    assert refused.status_code == 302 and not Suppression.objects.exists()
+    assert 'value="all"' not in harbor.get("/desk/hpb/subscribers/suppressions/").content.decode()
+    assert "may publish every publication" in harbor.get(refused["Location"]).content.decode()
     corvia.post(
         "/desk/cpw/subscribers/suppress", {"email": ana.email, "scope": "publication", "note": "n1"}
     )
+    member(other, "admin", "both-admin")
+    harbor.force_login(member(paper, "editor", "both-admin"))
+    assert 'value="all"' in harbor.get("/desk/hpb/subscribers/suppressions/").content.decode()
     harbor.post("/desk/hpb/subscribers/suppress", {"email": bo.email, "scope": "all"})
     scopes = set(Suppression.objects.values_list("address_hash", "publication_id"))
     assert scopes == {(ana.address_hash, paper.pk), (bo.address_hash, None)}
