@@ -92,8 +92,6 @@ def test_the_console_script_and_python_m_newsdesk(tmp_path: Path) -> None:
     helped = process("--help", cwd=tmp_path, command=[str(script)])
     assert helped.returncode == 0 and "Exit codes:" in helped.stdout
     assert all(name in helped.stdout for name in subcommands())
-    version = process("--version", cwd=tmp_path)
-    assert (version.returncode, version.stdout) == (0, "newsdesk 0.1.0\n")
 
 
 def test_exit_codes_of_a_real_process(tmp_path: Path) -> None:

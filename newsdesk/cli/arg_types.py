@@ -12,6 +12,22 @@ from newsdesk.pipeline.errors import BlockedURLError
 Command = Callable[..., argparse.ArgumentParser]
 
 
+class ShowVersion(argparse.Action):
+    """--version: newsdesk's version as pip installed it (newsdesk/__init__.py), read
+    only when asked for."""
+
+    def __init__(
+        self, option_strings: list[str], dest: str = argparse.SUPPRESS, help: str | None = None
+    ) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object) -> None:
+        from newsdesk import __version__  # deferred: importlib.metadata is slow to load
+
+        print(f"newsdesk {__version__}")  # on standard output, as argparse's own
+        parser.exit()
+
+
 def positive_int(value: str) -> int:
     """A whole number of at least 1 (and at most the issue limit's order of magnitude)."""
     if not value.isdigit() or not 1 <= int(value) <= 1000:

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from typing import TypeVar
 
-from newsdesk.cli.arg_types import Command, allowed_host, port_number, positive_int
+from newsdesk.cli.arg_types import Command, ShowVersion, allowed_host, port_number, positive_int
 from newsdesk.cli.mail_args import add_mail_commands
 from newsdesk.cli.mailing_args import add_mailing_commands
 from newsdesk.cli.operations_args import (
@@ -43,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="newsdesk: ingest, understand, draft and publish a policy bulletin.",
         epilog=EPILOG,
     )
-    parser.add_argument("--version", action="version", version="newsdesk 0.1.0")
+    parser.add_argument("--version", action=ShowVersion, help="print newsdesk's version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     def command(
