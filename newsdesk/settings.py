@@ -18,6 +18,7 @@ from newsdesk.config import (
     start_reading,
 )
 from newsdesk.logs import FORMATS, LEVELS, logging_config
+from newsdesk.queues import QUEUES
 
 #: every bad value below is noted and all are raised together at the end of the file
 _reading = start_reading()
@@ -52,7 +53,7 @@ INSTALLED_APPS = [
 TASKS = {
     "default": {
         "BACKEND": "django_tasks_db.DatabaseBackend",
-        "QUEUES": ["default", "ingest", "newsroom", "site", "mail"],
+        "QUEUES": list(QUEUES),
     }
 }
 MIDDLEWARE = [

@@ -835,4 +835,4 @@ def test_stories_categories_and_scheduled_training(newsdesk: Newsdesk, tmp_path:
     assert due.out.startswith("trained hpb (editors' labels changed")
     assert newsdesk("profile", "train", "--due").out == "every model is current\n"
     nameless = newsdesk("profile", "train")
-    assert nameless.code == 1 and "name the publication" in nameless.err
+    assert nameless.code == 2 and "name the publication (PUB), or give --due" in nameless.err

@@ -201,3 +201,64 @@ def test_a_malformed_imap_url_is_a_usage_error_that_keeps_its_password(
         "newsdesk mail bounces: error: argument --imap: "
         "expected imaps://user:password@host[:port]/folder (imap:// without TLS)"
     )
+
+
+def test_an_unknown_queue_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    """`worker --queues nope` exited 1 from the handler, as if the worker had failed; a
+    misspelt name would have the worker wait for ever while its queue fills."""
+    for value, bad in (("nope", "nope"), ("ingest,mial", "mial"), ("", "")):
+        assert refused(capsys, "worker", "--queues", value) == (
+            f"newsdesk worker: error: argument --queues: no queue {bad!r}; the queues are "
+            "default, ingest, newsroom, site, mail (or * for all)"
+        )
+    assert build_parser().parse_args(["worker", "--queues", "ingest, mail"]).queues == "ingest,mail"
+    assert build_parser().parse_args(["worker"]).queues == "*"
+
+
+@pytest.mark.parametrize("action", ["cluster", "list"])
+def test_a_window_that_starts_after_it_ends_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], action: str
+) -> None:
+    """--since after --until exited 1 from the handler ("the window starts after it
+    ends"), a failure where it is a typo on the command line."""
+    line = refused(capsys, "stories", action, "--since", "2026-11-20", "--until", "2026-11-10")
+    assert line == (
+        f"newsdesk stories {action}: error: --since 2026-11-20 00:00 is after --until "
+        "2026-11-10 23:59 (UTC): the window would hold nothing"
+    )
+    zoned = ["--since", "2026-11-20T10:00+02:00", "--until", "2026-11-20T07:59"]
+    line = refused(capsys, "stories", action, *zoned)
+    assert "--since 2026-11-20 08:00 is after --until 2026-11-20 07:59 (UTC)" in line
+    one_day = ["stories", action, "--since", "2026-11-20", "--until", "2026-11-20"]
+    assert build_parser().parse_args(one_day).until.hour == 23  # a day is a window
+
+
+def test_clustering_from_a_time_to_come_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    line = refused(capsys, "stories", "cluster", "--since", "2199-01-01")
+    assert line == (
+        "newsdesk stories cluster: error: --since 2199-01-01 00:00 (UTC) is in the future, "
+        "and the window ends now without --until"
+    )
+
+
+def test_an_unknown_drafting_backend_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    """The backends are registered by name in code: `--backend nope` exited 1, after
+    the story or the evaluation data was looked for."""
+    why = "argument --backend: no drafting backend 'nope': choose one of extractive, openai"
+    assert refused(capsys, "draft", "1", "--backend", "nope") == f"newsdesk draft: error: {why}"
+    assert refused(capsys, "issue", "draft", "hpb", "--backend", "nope") == (
+        f"newsdesk issue draft: error: {why}"
+    )
+    assert refused(capsys, "eval", "summarization", "--data", "x", "--backend", "nope") == (
+        f"newsdesk eval: error: {why}"
+    )
+    assert build_parser().parse_args(["draft", "1", "--backend", "openai"]).backend == "openai"
+
+
+def test_profile_train_needs_a_publication_or_due(capsys: pytest.CaptureFixture[str]) -> None:
+    assert refused(capsys, "profile", "train") == (
+        "newsdesk profile train: error: name the publication (PUB), or give --due to train "
+        "every one that is due"
+    )

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 from collections.abc import Callable
 
 from newsdesk.pipeline.errors import BlockedURLError
+from newsdesk.queues import QUEUES
 
 #: parser.py's `command`: adds a sub-command (name, "module:function", help; schema=,
 #: django=) and gives its parser
@@ -59,4 +61,33 @@ def allowed_host(value: str) -> str:
         parse_allow_hosts([value])
     except BlockedURLError as exc:
         raise argparse.ArgumentTypeError(str(exc).removeprefix("--allow-host ")) from None
+    return value
+
+
+def queue_names(value: str) -> str:
+    """worker --queues: "*", or names of the queues tasks go to joined by ","; a misspelt
+    one would leave a worker waiting for ever on a queue nothing is put on."""
+    if value.strip() == "*":
+        return "*"
+    names = [name.strip() for name in value.split(",")]
+    unknown = [name for name in names if name not in QUEUES]
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            f"no queue {unknown[0]!r}; the queues are {', '.join(QUEUES)} (or * for all)"
+        )
+    return ",".join(names)
+
+
+def backend_name(value: str) -> str:
+    """--backend: one of the drafting backends newsdesk has (registered by name in code),
+    so an unknown name is a usage error, before anything is drafted."""
+    # deferred: importing the writer registers every backend, and loads them (seconds)
+    importlib.import_module("newsdesk.pipeline.draft.writer")
+    from newsdesk.pipeline.draft.backends import backend_names  # deferred: as above
+
+    known = backend_names()
+    if value not in known:
+        raise argparse.ArgumentTypeError(
+            f"no drafting backend {value!r}: choose one of {', '.join(known)}"
+        )
     return value

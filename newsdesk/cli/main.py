@@ -28,7 +28,8 @@ from newsdesk.cli.exits import (
     interrupted,
     raise_on_interrupt,
 )
-from newsdesk.cli.parser import build_parser, check_usage
+from newsdesk.cli.parser import build_parser
+from newsdesk.cli.usage import check_usage
 from newsdesk.demo.files import use_demo_files
 from newsdesk.lineage import end_with_supervisor
 from newsdesk.pipeline.errors import ConfigError, NewsdeskError, SchemaError, one_line

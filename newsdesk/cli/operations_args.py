@@ -4,7 +4,7 @@ them; no Django here either)."""
 
 from __future__ import annotations
 
-from newsdesk.cli.arg_types import Command, port_number, positive_int, task_count
+from newsdesk.cli.arg_types import Command, port_number, positive_int, queue_names, task_count
 
 
 def add_ops_commands(command: Command) -> None:
@@ -13,7 +13,12 @@ def add_ops_commands(command: Command) -> None:
         "newsdesk.cli.ops:run_worker_command",
         "Run background tasks (polls, stories, training, publishing) until SIGTERM.",
     )
-    p.add_argument("--queues", default="*", help="queues to serve, joined by ',' (default: all)")
+    p.add_argument(
+        "--queues",
+        type=queue_names,
+        default="*",
+        help="queues to serve, joined by ',' (default: all)",
+    )
     p.add_argument("--max-tasks", type=task_count, help="stop after this many tasks")
     p.add_argument("--batch", action="store_true", help="run what is ready, then stop")
     command(

@@ -8,8 +8,6 @@ import json
 import sys
 from typing import Any
 
-from django.conf import settings
-
 from newsdesk.cli.output import console
 from newsdesk.ops.health import status
 from newsdesk.ops.scheduler import run_scheduler
@@ -17,7 +15,6 @@ from newsdesk.ops.supervisor import run_stack
 from newsdesk.ops.worker import run_worker
 from newsdesk.pipeline.errors import (
     ConfigError,
-    InputError,
     NewerSchemaError,
     SchemaError,
     one_line,
@@ -27,22 +24,7 @@ from newsdesk.web.server import refuse_unusable_address
 
 
 def run_worker_command(args: argparse.Namespace) -> int:
-    return run_worker(queues=queues_of(args.queues), max_tasks=args.max_tasks, batch=args.batch)
-
-
-def queues_of(given: str) -> str:
-    """--queues checked against the queues tasks go to: a misspelt name would leave a
-    worker waiting for ever on a queue nothing is put on."""
-    if given.strip() == "*":
-        return "*"
-    known = list(settings.TASKS["default"]["QUEUES"])
-    names = [name.strip() for name in given.split(",")]
-    unknown = [name for name in names if name not in known]
-    if unknown:
-        raise InputError(
-            f"--queues: no queue {unknown[0]!r}; the queues are {', '.join(known)} (or * for all)"
-        )
-    return ",".join(names)
+    return run_worker(queues=args.queues, max_tasks=args.max_tasks, batch=args.batch)
 
 
 def run_scheduler_command(args: argparse.Namespace) -> int:

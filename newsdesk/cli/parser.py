@@ -13,7 +13,14 @@ import re
 from collections.abc import Callable
 from typing import TypeVar
 
-from newsdesk.cli.arg_types import Command, ShowVersion, allowed_host, port_number, positive_int
+from newsdesk.cli.arg_types import (
+    Command,
+    ShowVersion,
+    allowed_host,
+    backend_name,
+    port_number,
+    positive_int,
+)
 from newsdesk.cli.mail_args import add_mail_commands
 from newsdesk.cli.mailing_args import add_mailing_commands
 from newsdesk.cli.operations_args import (
@@ -29,7 +36,6 @@ EPILOG = (
     "Exit codes: 0 ok, 1 failed (one line says why), 2 usage error, "
     "3 the database needs `newsdesk migrate`, 4 internal error (a bug: please report it)."
 )
-PASTE_FIELDS = "--title, --outlet, --date and the URL"
 FORMATS = ("text", "markdown", "html", "email-html", "email-text", "json")
 DECIDES = "who decides (kept with the decision)"
 
@@ -70,47 +76,6 @@ def build_parser() -> argparse.ArgumentParser:
         if name in sub.choices:
             sub.choices[name].set_defaults(check_config=True)
     return parser
-
-
-def check_usage(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
-    """What argparse cannot express; exits with a usage error like argparse."""
-    if args.command == "add":
-        check_add(command_parser(parser, "add"), args)
-    if args.command == "serve" and not args.production and (args.workers or args.threads):
-        command_parser(parser, "serve").error("--workers and --threads go with --production")
-    if args.command == "source":
-        source = command_parser(parser, "source")
-        if args.action == "add" and not args.url:
-            source.error("source add needs a URL")
-        if args.action in ("enable", "disable") and not args.url:
-            source.error(f"source {args.action} needs the source's number or feed URL")
-        if args.action == "import" and not args.file:
-            source.error("source import needs --file OPML")
-
-
-def check_add(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
-    """A URL to fetch, or --paste with every field of the article (the text aside: it is
-    input, read later)."""
-    if args.url_opt and args.url and args.paste:
-        parser.error("give the URL once")
-    args.url = args.url or args.url_opt
-    if not args.paste:
-        if not args.url:
-            parser.error(f"give a URL to fetch, or --paste with {PASTE_FIELDS}")
-        return
-    given = {"--title": args.title, "--outlet": args.outlet, "--date": args.date, "URL": args.url}
-    missing = [name for name, value in given.items() if not (value or "").strip()]
-    if missing:
-        parser.error(f"--paste needs {PASTE_FIELDS}; missing: {', '.join(missing)}")
-
-
-def command_parser(parser: argparse.ArgumentParser, name: str) -> argparse.ArgumentParser:
-    """The parser of sub-command `name`: its errors show its own usage."""
-    for action in parser._actions:  # argparse keeps sub-commands only here
-        if isinstance(action, argparse._SubParsersAction):
-            found: argparse.ArgumentParser = action.choices[name]
-            return found
-    raise LookupError(name)
 
 
 #: the years a bulletin's news falls in: a date outside them is a typo
@@ -319,6 +284,7 @@ def add_setup_commands(command: Command) -> None:
     )
     p.add_argument(
         "--backend",
+        type=backend_name,
         default="extractive",
         metavar="NAME",
         help="summarization: the drafting backend (default extractive; options from the "
@@ -557,6 +523,7 @@ def add_newsroom_commands(command: Command) -> None:
 def add_backend_option(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--backend",
+        type=backend_name,
         metavar="NAME",
         help="drafting backend: extractive (offline) or openai (default: "
         "NEWSDESK_DRAFT_BACKEND, else extractive)",

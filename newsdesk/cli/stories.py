@@ -12,7 +12,7 @@ from newsdesk.newsroom.models import Story
 from newsdesk.newsroom.profiles import place_codes, profile_of
 from newsdesk.newsroom.publications import get_publication
 from newsdesk.newsroom.story_list import list_stories
-from newsdesk.pipeline.errors import InputError, NotFoundError
+from newsdesk.pipeline.errors import NotFoundError
 from newsdesk.pipeline.judge.categories import reading_of
 from newsdesk.pipeline.text import plural
 
@@ -164,8 +164,6 @@ def run_profile(args: argparse.Namespace) -> int:
         if not done:
             print("every model is current")
         return 0
-    if args.publication is None:
-        raise InputError("name the publication (or use --due to train every one that is due)")
     pub = get_publication(args.publication)
     profile = profile_of(pub)
     if args.action == "set":

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from newsdesk.cli.main import main
+from newsdesk.cli.main import EXIT_USAGE, main
 from newsdesk.config import backend_variable
 from newsdesk.ingest.models import Article
 from newsdesk.newsroom import drafting
@@ -225,7 +225,7 @@ def test_the_draft_command_prints_the_draft_and_its_checks(
     assert Item.objects.filter(story=story).count() == 1
     assert main(["draft", "999999"]) == 1
     assert "no story #999999" in capsys.readouterr().err
-    assert main(["draft", str(story.pk), "--backend", "nonesuch"]) == 1
+    assert main(["draft", str(story.pk), "--backend", "nonesuch"]) == EXIT_USAGE
     assert "no drafting backend 'nonesuch'" in capsys.readouterr().err
 
 

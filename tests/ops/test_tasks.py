@@ -15,7 +15,7 @@ from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from newsdesk.cli.main import main
+from newsdesk.cli.main import EXIT_USAGE, main
 from newsdesk.ingest.models import Source
 from newsdesk.newsroom import numbering
 from newsdesk.newsroom.models import Issue
@@ -213,10 +213,10 @@ def test_a_scheduled_issue_whose_publishing_fails_for_a_moment_is_published_late
 
 def test_a_worker_refuses_a_queue_no_task_goes_to(capsys: pytest.CaptureFixture[str]) -> None:
     """A misspelt --queues would have the worker wait for ever while its queue fills."""
-    assert main(["worker", "--queues", "ingest,mial", "--batch"]) == 1
-    assert capsys.readouterr().err == (
-        "newsdesk: --queues: no queue 'mial'; the queues are default, ingest, newsroom, "
-        "site, mail (or * for all)\n"
+    assert main(["worker", "--queues", "ingest,mial", "--batch"]) == EXIT_USAGE
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "newsdesk worker: error: argument --queues: no queue 'mial'; the queues are default, "
+        "ingest, newsroom, site, mail (or * for all)"
     )
     assert main(["worker", "--queues", "ingest, mail", "--batch"]) == 0
 

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from newsdesk.cli.parser import build_parser, check_usage
+from newsdesk.cli.parser import build_parser
+from newsdesk.cli.usage import check_usage
 
 REPO = Path(__file__).resolve().parents[2]
 BACKISSUES = REPO / "tests" / "fixtures" / "backissues"

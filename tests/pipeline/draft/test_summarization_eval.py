@@ -118,7 +118,7 @@ def test_the_command_prints_json_and_refuses_a_bad_budget(
     for words in ("80-50", "x", "0-10"):
         assert main(["eval", "summarization", "--data", data, "--words", words]) == EXIT_USAGE
         assert "--words" in capsys.readouterr().err
-    assert main(["eval", "summarization", "--data", data, "--backend", "nope"]) == 1
+    assert main(["eval", "summarization", "--data", data, "--backend", "nope"]) == EXIT_USAGE
     assert "no drafting backend 'nope'" in capsys.readouterr().err
 
 
