@@ -47,14 +47,17 @@ def run_import(publication: Publication, path: Path, *, confirmed: bool) -> int:
     # without --confirmed refused before anything is read
     base = links.base_url_if_known() if confirmed else links.base_url()
     try:
-        imports.check_size(path.stat().st_size)
+        imports.check_size(path.stat().st_size, str(path))
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror}") from None
-    report = imports.import_subscribers(publication, data, confirmed=confirmed, base_url=base)
+    report = imports.import_subscribers(
+        publication, data, confirmed=confirmed, base_url=base, source=str(path)
+    )
     out = console()
     out.print(
-        f"{plural(report.rows, 'row')}: {report.added} added, {report.confirmed} confirmed, "
+        f"{path}: {plural(report.rows, 'row')}: {report.added} added, "
+        f"{report.confirmed} confirmed, "
         f"{report.unchanged} subscribed already, {len(report.rejected)} rejected or merged; "
         f"confirmation messages: {report.confirmations_sent} sent, "
         f"{report.confirmations_held} held (one went out within the hour), "
@@ -62,7 +65,7 @@ def run_import(publication: Publication, path: Path, *, confirmed: bool) -> int:
         markup=False,
     )
     for rejected in report.rejected:
-        out.print(f"  line {rejected.line}: {rejected.reason}", markup=False)
+        out.print(f"  {imports.at(str(path), rejected.line)}: {rejected.reason}", markup=False)
     return 0
 
 

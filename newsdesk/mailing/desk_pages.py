@@ -71,7 +71,7 @@ def import_csv(request: HttpRequest, publication: Publication) -> HttpResponse:
     upload = request.FILES.get("file")
     if upload is None:
         raise InputError("choose a CSV file to import")
-    imports.check_size(upload.size or 0)
+    imports.check_size(upload.size or 0, upload.name or "")
     confirmed = request.POST.get("confirmed") == "1"
     try:
         report = imports.import_subscribers(
@@ -79,6 +79,7 @@ def import_csv(request: HttpRequest, publication: Publication) -> HttpResponse:
             upload.read(),
             confirmed=confirmed,
             base_url=links.base_url_if_known(request) if confirmed else links.base_url(request),
+            source=upload.name or "",
         )
     except NewsdeskError as exc:
         messages.error(request, str(exc))

@@ -2,7 +2,8 @@
 
 The file is read whole and checked before anything is written: not text, not
 UTF-8, over NEWSDESK_MAX_IMPORT_BYTES, a header without `email` or with a column
-we do not know is an InputError, and nothing changes. Then each row either goes
+we do not know is an InputError naming the file (`source`) and the line at fault,
+and nothing changes. Then each row either goes
 in or is reported with its line number and why: not an address, a topic or place
 the publication does not have, a bad consent date, a suppressed address (refused),
 an address that unsubscribed (never subscribed again by an import), here or
@@ -78,6 +79,7 @@ class Row:
 
 @dataclasses.dataclass
 class ImportReport:
+    source: str = ""  # the file's name, as the command line or the upload gave it
     rows: int = 0
     added: int = 0  # new subscriptions
     confirmed: int = 0  # of which confirmed now (--confirmed), pending ones included
@@ -91,27 +93,39 @@ class ImportReport:
         self.rejected.append(Rejected(line, reason))
 
 
-def check_size(size: int) -> None:
+def at(source: str, line: int | None = None) -> str:
+    """Where a problem is: "FILE:LINE" (as `issue import` says it), or the file alone."""
+    name = source or "the file"
+    if line is None:
+        return name
+    return f"{source}:{line}" if source else f"line {line}"
+
+
+def check_size(size: int, source: str = "") -> None:
     limit = settings.NEWSDESK_MAX_IMPORT_BYTES
     if size > limit:
         raise TooLargeInputError(
-            f"the file has {size:,} bytes, more than NEWSDESK_MAX_IMPORT_BYTES ({limit:,}): "
-            "split it, or raise the limit"
+            f"{at(source)} has {size:,} bytes, more than NEWSDESK_MAX_IMPORT_BYTES "
+            f"({limit:,}): split it, or raise the limit"
         )
 
 
-def read_table(data: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """The header (lower-cased) and the rows with their line numbers; InputError for a
-    file that is not a CSV list of subscribers."""
-    check_size(len(data))
+def read_table(data: bytes, source: str = "") -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The header (lower-cased) and the rows with their line numbers; InputError naming
+    `source` and the line for a file that is not a CSV list of subscribers."""
+    check_size(len(data), source)
     if b"\x00" in data:
-        raise InputError("the file is not text (it holds NUL bytes): give a CSV file")
+        line = data.count(b"\n", 0, data.index(b"\x00")) + 1
+        raise InputError(f"{at(source, line)}: not text (it holds NUL bytes): give a CSV file")
     try:
-        text = data.decode("utf-8-sig")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
         raise InputError(
-            f"the file is not UTF-8 text (byte {exc.start:,}): save it as UTF-8"
+            f"{at(source, line)}: not UTF-8 text (byte 0x{data[exc.start]:02x}, perhaps "
+            "saved as Windows-1252 or Latin-1): save it as UTF-8"
         ) from None
+    text = text.removeprefix("\ufeff")  # the mark a spreadsheet puts first
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter_of(text))
     try:
         header = [h.strip().lower() for h in next(reader, [])]
@@ -124,24 +138,25 @@ def read_table(data: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
             if any(v.strip() for v in row):
                 rows.append((line, row))
     except csv.Error as exc:
-        raise InputError(f"line {reader.line_num}: not readable as CSV ({exc})") from None
+        raise InputError(f"{at(source, reader.line_num)}: not readable as CSV ({exc})") from None
     if "email" not in header:
         raise InputError(
-            "the first line must be a header naming an `email` column (and optionally "
-            f"`name`, `preferences`, `consent_date`); found: {', '.join(header)[:200] or 'nothing'}"
+            f"{at(source, 1)}: the first line must be a header naming an `email` column "
+            "(and optionally `name`, `preferences`, `consent_date`); found: "
+            f"{', '.join(header)[:200] or 'nothing'}"
         )
     for column, name in enumerate(header):
         if not name and any(column < len(row) and row[column].strip() for _, row in rows):
             raise InputError(
-                f"column {column + 1} has no name in the header but holds values: name it "
-                f"(known: {', '.join(EXPORTED)}) or delete it"
+                f"{at(source, 1)}: column {column + 1} has no name in the header but holds "
+                f"values: name it (known: {', '.join(EXPORTED)}) or delete it"
             )
     named = [h for h in header if h]  # an empty column a spreadsheet added is left aside
     unknown = [h for h in named if h not in EXPORTED]
     if unknown or len(set(named)) != len(named):
         raise InputError(
-            f"unknown or repeated columns in the header: {', '.join(unknown or header)[:200]}; "
-            f"known: {', '.join(EXPORTED)}"
+            f"{at(source, 1)}: unknown or repeated columns in the header: "
+            f"{', '.join(unknown or header)[:200]}; known: {', '.join(EXPORTED)}"
         )
     return header, rows
 
@@ -155,7 +170,7 @@ def delimiter_of(text: str) -> str:
 
 def read_rows(publication: Publication, data: bytes, report: ImportReport) -> list[Row]:
     """Each row checked; the bad ones reported, duplicates merged into the first."""
-    header, table = read_table(data)
+    header, table = read_table(data, report.source)
     names = {c.name.casefold(): c for c in Category.objects.filter(publication=publication)}
     rows: dict[str, Row] = {}
     for line, values in table:
@@ -243,19 +258,23 @@ def import_subscribers(
     confirmed: bool,
     base_url: str = "",
     now: dt.datetime | None = None,
+    source: str = "",
 ) -> ImportReport:
     """Import a CSV file of subscribers to the publication (see the module's text).
     `base_url` starts the confirmation links: needed without `confirmed`, and with it
-    when the file has pending rows (InputError before anything changes)."""
+    when the file has pending rows (InputError before anything changes). `source`, the
+    file's name, is in every error and in the report."""
     now = now or timezone.now()
     if not confirmed and not base_url:
         raise InputError("an import without --confirmed mails confirmation links: give base_url")
-    report = ImportReport()
+    report = ImportReport(source=source)
     rows = refuse_stopped(publication, read_rows(publication, data, report), report)
-    if not base_url and any(r.ask for r in rows):
+    pending = [r.line for r in rows if r.ask]
+    if not base_url and pending:
         raise InputError(
-            "the file has pending rows, asked to confirm by mail: mailed links need "
-            "NEWSDESK_APP_URL (or NEWSDESK_SITE_URL)"
+            f"{at(source, min(pending))}: the file has pending rows (this is the first), "
+            "asked to confirm by mail: mailed links need NEWSDESK_APP_URL "
+            "(or NEWSDESK_SITE_URL)"
         )
     asking: list[Subscriber] = []
     with transaction.atomic():

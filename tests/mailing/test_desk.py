@@ -57,7 +57,7 @@ def test_import_search_export_and_history(paper: Publication) -> None:
     assert page.status_code == 200
     html = page.content.decode()
     assert "<strong>line 3</strong>: not a valid email address" in html
-    assert "2 added, 2 confirmed" in html
+    assert "list.csv: 3 rows: 2 added, 2 confirmed" in html
     assert AuditEntry.objects.filter(action="subscribers.import").exists()
     found = client.get("/desk/cpw/subscribers/", {"q": "ana"}).content.decode()
     assert "ana@corvia.example" in found and "bo@corvia.example" not in found
@@ -70,7 +70,7 @@ def test_import_search_export_and_history(paper: Publication) -> None:
 
     broken = SimpleUploadedFile("x.csv", b"\x00\x01binary", "text/csv")
     page = client.post("/desk/cpw/subscribers/import", {"file": broken})
-    assert page.status_code == 400 and "not text" in page.content.decode()
+    assert page.status_code == 400 and "x.csv:1: not text" in page.content.decode()
     assert Subscriber.objects.count() == 2
 
 

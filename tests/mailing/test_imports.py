@@ -63,13 +63,13 @@ def test_import_reports_every_rejected_row_by_line(
         capsys, "subscribers", "import", str(listed), "--publication", "cpw", "--confirmed"
     )
     assert code == 0, err
-    assert "9 rows: 3 added, 3 confirmed" in out
-    assert "  line 3: not a valid email address" in out
-    assert "  line 4: the same address as line 2: merged into it" in out
-    assert "  line 5: unsubscribed on " in out and "not subscribed again by an import" in out
-    assert "  line 6: suppressed (hard-bounce): refused" in out
-    assert "  line 7: no topic or place named 'Fishing' in this publication" in out
-    assert "  line 10: consent_date 'tomorrow' is not a date" in out
+    assert f"{listed}: 9 rows: 3 added, 3 confirmed" in out
+    assert f"  {listed}:3: not a valid email address" in out
+    assert f"  {listed}:4: the same address as line 2: merged into it" in out
+    assert f"  {listed}:5: unsubscribed on " in out and "not subscribed again by an import" in out
+    assert f"  {listed}:6: suppressed (hard-bounce): refused" in out
+    assert f"  {listed}:7: no topic or place named 'Fishing' in this publication" in out
+    assert f"  {listed}:10: consent_date 'tomorrow' is not a date" in out
     ana = Subscription.objects.get(subscriber__email="ana.kos@corvia.example")
     assert ana.status == "confirmed"
     assert {c.name for c in ana.categories.all()} == {"Trade", "Vietnam", "Energy"}
@@ -111,25 +111,41 @@ def test_import_without_confirmed_asks_each_address(
 
 
 @pytest.mark.parametrize(
-    ("content", "why"),
+    ("content", "line", "why"),
     [
-        (b"email\nok@corvia.example\n\x00\x01\x02", "not text"),
-        (b"email\nok@corvia.example\n\xff\xfe bad", "not UTF-8"),
-        (b"address,name\nok@corvia.example,Ok\n", "header naming an `email` column"),
-        (b"email,colour\nok@corvia.example,red\n", "unknown or repeated columns"),
-        (b"email,,name\nok@corvia.example,red,Ok\n", "column 2 has no name"),
-        (b"", "header naming an `email` column"),
+        (b"email\nok@corvia.example\n\x00\x01\x02", 3, "not text (it holds NUL bytes)"),
+        (b"email\nok@corvia.example\n\xff\xfe bad", 3, "not UTF-8 text (byte 0xff, perhaps"),
+        (b"\xef\xbb\xbfemail\nok@x.example\nd\xe9j\xe0\n", 3, "not UTF-8 text (byte 0xe9"),
+        (b"address,name\nok@corvia.example,Ok\n", 1, "the first line must be a header naming"),
+        (
+            b"email,colour\nok@corvia.example,red\n",
+            1,
+            "unknown or repeated columns in the header: colour",
+        ),
+        (b"email,,name\nok@corvia.example,red,Ok\n", 1, "column 2 has no name"),
+        (b"", 1, "the first line must be a header naming an `email` column"),
+        (b"email\nok@corvia.example\n" + b"x" * 140_000, 3, "not readable as CSV (field larger"),
+        (b"GIF89a\x01\x00 an image, not a list", 1, "not text (it holds NUL bytes)"),
+        (b"<html><body>a page</body></html>", 1, "the first line must be a header naming"),
     ],
 )
-def test_a_malformed_file_changes_nothing(
-    paper: Publication, tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes, why: str
+def test_a_malformed_file_changes_nothing_and_is_named_with_its_line(
+    paper: Publication,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    content: bytes,
+    line: int,
+    why: str,
 ) -> None:
-    path = tmp_path / "bad.csv"
+    """The error said what was wrong, not with which file ("the file is not text"): an
+    operator importing several lists had to guess."""
+    path = tmp_path / "junk.csv"
     path.write_bytes(content)
     code, _, err = run(
         capsys, "subscribers", "import", str(path), "--publication", "cpw", "--confirmed"
     )
-    assert code == 1 and why in err
+    assert code == 1 and err.startswith(f"newsdesk: {path}:{line}: {why}"), err
+    assert err.count("\n") == 1
     assert not Subscriber.objects.exists()
 
 
@@ -172,7 +188,7 @@ def test_a_file_over_the_limit_is_refused_before_reading(
     code, _, err = run(
         capsys, "subscribers", "import", str(path), "--publication", "cpw", "--confirmed"
     )
-    assert code == 1 and "more than NEWSDESK_MAX_IMPORT_BYTES" in err
+    assert code == 1 and f"{path} has " in err and "more than NEWSDESK_MAX_IMPORT_BYTES" in err
     with pytest.raises(InputError, match="NEWSDESK_MAX_IMPORT_BYTES"):
         imports.import_subscribers(paper, path.read_bytes(), confirmed=True)
     assert not Subscriber.objects.exists()
@@ -279,7 +295,7 @@ def test_delete_removes_the_person_and_keeps_the_suppression_hash(
     code, out, _ = run(
         capsys, "subscribers", "import", str(path), "--publication", "cpw", "--confirmed"
     )
-    assert "line 2: suppressed (erased): refused" in out and not Subscriber.objects.exists()
+    assert f"{path}:2: suppressed (erased): refused" in out and not Subscriber.objects.exists()
     code, _, err = run(capsys, "subscribers", "delete", "ida.vo@corvia.example")
     assert code == 1 and "no subscriber has that address" in err
     assert "ida.vo" not in err
@@ -349,7 +365,8 @@ def test_an_export_imported_elsewhere_keeps_who_left_and_who_never_confirmed(
     code, _, err = run(
         capsys, "subscribers", "import", str(path), "--publication", "hpb", "--confirmed"
     )
-    assert code == 1 and "pending rows" in err  # cy would be mailed a link to nowhere
+    # cy would be mailed a link to nowhere
+    assert code == 1 and f"newsdesk: {path}:4: the file has pending rows" in err
     assert not Subscription.objects.filter(publication=other).exists()
     mailed = len(outbox())
 
