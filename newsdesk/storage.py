@@ -2,7 +2,7 @@
 boundary (around every command), a row a user names that a unique constraint refuses
 becomes ConflictError where that row is created (`unique_name`), and an empty or
 outdated schema, or one a newer newsdesk migrated, is refused before a command
-touches it.
+touches it; so is a SQLite file that does not exist, before opening it creates it.
 
 Anything else the database raises is left alone: it is a bug, and keeps its traceback.
 A duplicate row our own code inserts is one of those.
@@ -13,8 +13,10 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db.backends.sqlite3.creation import DatabaseCreation
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
 
@@ -22,6 +24,7 @@ from newsdesk.pipeline.errors import (
     ConfigError,
     ConflictError,
     DatabaseBusyError,
+    MissingDatabaseError,
     NewerSchemaError,
     SchemaError,
     one_line,
@@ -100,7 +103,8 @@ def require_current_schema() -> None:
     holding migrations this code does not ship: a newer newsdesk migrated it, and this
     code would go on writing as the older version did (docs/operations.md, Upgrading).
     Django's migration executor compares the migration files with those recorded as
-    applied."""
+    applied. A SQLite file that is not there is refused before it is opened."""
+    require_database_file()
     name = connection.settings_dict["NAME"]
     with opening():
         executor = MigrationExecutor(connection)
@@ -120,6 +124,24 @@ def require_current_schema() -> None:
             f"({plural(len(newer), 'migration')} this version does not know, e.g. "
             f"{app}.{migration}): install that version here too"
         )
+
+
+def require_database_file() -> None:
+    """Refuse a SQLite database file that does not exist, in a folder that does: opening
+    it would create an empty file (where a typo in DATABASE_URL put it), left behind
+    by a command that then says the database is empty. Only the commands that make a
+    database open one that is not there: migrate, demo and restore. A missing folder
+    is left to opening, which cannot create it and says so (`opening`)."""
+    name = connection.settings_dict["NAME"]
+    if connection.vendor != "sqlite" or DatabaseCreation.is_in_memory_db(name):
+        return
+    path = Path(name)
+    if path.exists() or not path.parent.is_dir():
+        return
+    raise MissingDatabaseError(
+        f"no database {path}: DATABASE_URL names a SQLite file that does not exist; "
+        "create it with `newsdesk migrate`, or correct DATABASE_URL"
+    )
 
 
 def unknown_migrations(loader: MigrationLoader) -> list[tuple[str, str]]:

@@ -98,11 +98,14 @@ def test_exit_codes_of_a_real_process(tmp_path: Path) -> None:
     usage = process("no-such-command", cwd=tmp_path)
     assert usage.returncode == 2 and "invalid choice" in usage.stderr
 
+    database = tmp_path / "cli.sqlite3"
+    database.touch()  # an empty file, as an older newsdesk left where a command opened it
     empty = process("stats", cwd=tmp_path)
     assert empty.returncode == 3
     assert empty.stderr.count("\n") == 1
     assert "is empty; run `newsdesk migrate`" in empty.stderr
 
+    database.unlink()
     migrated = process("migrate", cwd=tmp_path)
     assert migrated.returncode == 0 and "is up to date" in migrated.stdout
     counted = process("stats", "--json", cwd=tmp_path)
@@ -123,6 +126,30 @@ def test_a_database_that_cannot_be_opened_is_one_line_for_migrate_too(tmp_path: 
         )
 
 
+def test_a_sqlite_file_that_is_not_there_is_refused_not_created(tmp_path: Path) -> None:
+    """DATABASE_URL naming a SQLite file that does not exist (a typo, a first run before
+    `migrate`): every command but those that make a database opened it, which created
+    an empty file there, and then said the database was empty."""
+    typo = tmp_path / "newsdesk.sqlite3"  # the real one is news-desk.sqlite3, say
+    env = {"DATABASE_URL": f"sqlite:///{typo}"}
+    for command in (["stats"], ["worker", "--batch"], ["source", "list"]):
+        ran = process(*command, cwd=tmp_path, env=env)
+        assert (ran.returncode, ran.stderr) == (
+            3,
+            f"newsdesk: no database {typo}: DATABASE_URL names a SQLite file that does not "
+            "exist; create it with `newsdesk migrate`, or correct DATABASE_URL\n",
+        ), command
+        assert list(tmp_path.iterdir()) == [], command
+    made = process("migrate", cwd=tmp_path, env=env)
+    assert made.returncode == 0 and typo.exists()
+    backup = tmp_path / "kept.backup"
+    assert process("backup", str(backup), cwd=tmp_path, env=env).returncode == 0
+    typo.unlink()
+    restored = process("restore", str(backup), cwd=tmp_path, env=env)  # makes one too
+    assert restored.returncode == 0, restored.stderr
+    assert process("stats", cwd=tmp_path, env=env).returncode == 0
+
+
 def test_status_reports_a_database_down_or_empty_as_json(tmp_path: Path) -> None:
     """A monitor parsing `status --json` gets a status whatever the database's state."""
     missing = f"sqlite:///{tmp_path / 'no-such-folder' / 'x.sqlite3'}"
@@ -130,6 +157,11 @@ def test_status_reports_a_database_down_or_empty_as_json(tmp_path: Path) -> None
     found = json.loads(down.stdout)
     assert down.returncode == 1 and (found["healthy"], found["database"]) == (False, "down")
     assert down.stderr.count("\n") == 1 and "unable to open database file" in down.stderr
+    absent = process("status", "--json", cwd=tmp_path)
+    found = json.loads(absent.stdout)
+    assert absent.returncode == 1 and found["database"] == "missing"
+    assert not (tmp_path / "cli.sqlite3").exists()
+    (tmp_path / "cli.sqlite3").touch()
     empty = process("status", "--json", cwd=tmp_path)
     found = json.loads(empty.stdout)
     assert empty.returncode == 1 and found["database"] == "outdated"

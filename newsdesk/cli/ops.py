@@ -15,6 +15,7 @@ from newsdesk.ops.supervisor import run_stack
 from newsdesk.ops.worker import run_worker
 from newsdesk.pipeline.errors import (
     ConfigError,
+    MissingDatabaseError,
     NewerSchemaError,
     SchemaError,
     one_line,
@@ -33,11 +34,13 @@ def run_scheduler_command(args: argparse.Namespace) -> int:
 
 def run_status(args: argparse.Namespace) -> int:
     """The same status as /healthz; exit 0 when healthy, 1 otherwise. A database that
-    is down, empty or outdated is a status too, not an error: a monitor reading the
-    JSON gets one whatever the state."""
+    is down, missing, empty or outdated is a status too, not an error: a monitor reading
+    the JSON gets one whatever the state (and a missing SQLite file is not created)."""
     found: dict[str, Any] | None = None
     try:
         require_current_schema()
+    except MissingDatabaseError as exc:
+        found = {"healthy": False, "problems": [one_line(exc)], "database": "missing"}
     except SchemaError as exc:  # the tables the status reads are missing
         found = {"healthy": False, "problems": [one_line(exc)], "database": "outdated"}
     except NewerSchemaError as exc:  # this machine's processes refuse to start

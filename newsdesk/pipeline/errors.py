@@ -63,6 +63,13 @@ class SchemaError(ConfigError):
     kind = "schema"
 
 
+class MissingDatabaseError(SchemaError):
+    """DATABASE_URL names a SQLite file that does not exist: `newsdesk migrate` creates it
+    (opening it would make an empty one, where a typo put it)."""
+
+    kind = "no-database"
+
+
 class NewerSchemaError(ConflictError):
     """A newer newsdesk migrated the database: this code is the one to upgrade."""
 
