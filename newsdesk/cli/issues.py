@@ -15,8 +15,9 @@ from rich.table import Table
 
 from newsdesk.cli.output import console, progress_bar
 from newsdesk.ingest.limits import input_limits
-from newsdesk.newsroom import archive, imports, items, numbering
-from newsdesk.newsroom.models import Category, Item, Publication
+from newsdesk.newsroom import archive, builder, imports, items, numbering
+from newsdesk.newsroom.models import Category, Issue, Item, Publication
+from newsdesk.newsroom.people import CommandLineUser
 from newsdesk.newsroom.publications import add_publication, get_publication, style_of
 from newsdesk.newsroom.reading import render
 from newsdesk.pipeline.errors import InputError, NotFoundError
@@ -31,6 +32,12 @@ def actor_of(args: argparse.Namespace) -> str:
         return getpass.getuser()
     except (OSError, KeyError):  # no user name in this environment
         return "editor"
+
+
+def person_of(args: argparse.Namespace) -> CommandLineUser:
+    """Who changes an issue, for the builder's services the desk calls too: the same
+    audit entries, "NAME (command line)" (`people.audit_name`)."""
+    return CommandLineUser(actor_of(args))
 
 
 def run_publication(args: argparse.Namespace) -> int:
@@ -111,12 +118,11 @@ def run_issue(args: argparse.Namespace) -> int:
         written = imports.export_issues(pub, Path(args.out))
         print(f"exported {plural(len(written), 'issue')} to {args.out}")
     elif action == "new":
-        issue = numbering.new_issue(pub, actor_of(args), args.date)
+        issue = builder.new(pub, person_of(args), args.date)
         print(f"draft #{issue.pk} of {pub.name} (will be No. {pub.next_number} or later)")
     elif action == "withdraw":
-        issue = numbering.withdraw(
-            numbering.find_issue(pub, args.number), actor=actor_of(args), reason=args.reason
-        )
+        found = numbering.find_issue(pub, args.number)
+        issue = builder.withdraw(found, args.reason, person_of(args))
         print(f"withdrew {issue.title}")
     else:
         edit_draft(args, pub)
@@ -215,29 +221,30 @@ def edit_draft(args: argparse.Namespace, pub: Publication) -> None:
         for problem in numbering.problems(issue):
             print(f"  problem: {problem}")
     elif action == "add":
-        chosen = []
         for ident in args.items:
-            found = Item.objects.filter(pk=ident, publication=pub).first()
-            if found is None:
+            if not Item.objects.filter(pk=ident, publication=pub).exists():
                 raise NotFoundError(f"no item #{ident} in {pub.slug}")
-            chosen.append(found)
-        added = items.add_items(issue, chosen, actor_of(args))
-        already = [f"#{item.pk}" for item in chosen if item not in added]
+        added = {item.pk for item in builder.add(issue, args.items, person_of(args))}
+        already = [f"#{pk}" for pk in dict.fromkeys(args.items) if pk not in added]
         print(
             f"added {plural(len(added), 'item')} to draft #{issue.pk}"
             + (f"; already in it: {', '.join(already)}" if already else "")
         )
     elif action == "order":
-        items.order_items(issue, args.items, actor_of(args))
+        builder.reorder(issue, args.items, person_of(args))
         print(f"ordered draft #{issue.pk}")
     elif action == "chain":
-        items.chain_items(issue, args.items, actor_of(args))
+        builder.chain(issue, args.items, person_of(args))
         print(f"chained items {', '.join('#' + str(i) for i in args.items)}")
     elif action == "publish":
-        done = numbering.publish(
-            issue, at=args.at, actor=actor_of(args), override=args.override or ""
-        )
-        if done.status == "scheduled":
-            print(f"scheduled draft #{done.pk} for {done.scheduled_for:%Y-%m-%d %H:%M} UTC")
-        else:
-            print(f"published {done.title}")
+        publish(issue, args)
+
+
+def publish(issue: Issue, args: argparse.Namespace) -> None:
+    """Publish now, or schedule for `--at`: the desk's services, audited as there."""
+    person, override = person_of(args), args.override or ""
+    if args.at is None:
+        print(f"published {builder.publish_now(issue, person, override).title}")
+        return
+    done = builder.schedule(issue, args.at, person, override)
+    print(f"scheduled draft #{done.pk} for {done.scheduled_for:%Y-%m-%d %H:%M} UTC")

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from newsdesk.newsroom import checks, numbering
@@ -34,7 +35,7 @@ from newsdesk.newsroom.items import (
     set_sections,
 )
 from newsdesk.newsroom.models import AuditEntry, Issue, IssueEvent, Item, Publication
-from newsdesk.newsroom.people import SCHEDULER, AnyUser, record
+from newsdesk.newsroom.people import SCHEDULER, Actor, record
 from newsdesk.newsroom.publications import style_of
 from newsdesk.newsroom.reading import render
 from newsdesk.pipeline.errors import ConflictError, InputError, IssueError
@@ -267,7 +268,7 @@ def _item_of(issue: Issue, item_id: int) -> tuple[list[Item], int]:
     raise IssueError(f"item #{item_id} is not in {issue.title}")
 
 
-def start(publication: Publication, user: AnyUser) -> Issue:
+def start(publication: Publication, user: Actor) -> Issue:
     """A new draft issue; the same person's empty draft of a moment ago when the button
     was pressed twice (a double click on a slow server)."""
     with transaction.atomic():
@@ -277,12 +278,18 @@ def start(publication: Publication, user: AnyUser) -> Issue:
         ).first()
         if again is not None:
             return again
-        issue = numbering.new_issue(publication, user.get_username())
+        return new(publication, user)
+
+
+def new(publication: Publication, user: Actor, date: dt.date | None = None) -> Issue:
+    """A new draft issue, dated `date` (else the day it is published)."""
+    with transaction.atomic():
+        issue = numbering.new_issue(publication, user.get_username(), date)
         record(user, publication, "issue-new", "issue", issue.pk, {}, state(issue))
     return issue
 
 
-def _just_done(user: AnyUser, publication: Publication, action: str) -> list[AuditEntry]:
+def _just_done(user: Actor, publication: Publication, action: str) -> list[AuditEntry]:
     """The user's audit entries of `action` on the publication in the last AGAIN."""
     since = timezone.now() - AGAIN
     return list(
@@ -292,7 +299,7 @@ def _just_done(user: AnyUser, publication: Publication, action: str) -> list[Aud
     )
 
 
-def reorder(issue: Issue, item_ids: Sequence[int], user: AnyUser, action: str = "order") -> None:
+def reorder(issue: Issue, item_ids: Sequence[int], user: Actor, action: str = "order") -> None:
     """Put the items in this order (every item of the issue named once); a chained
     item stays joined to whatever now stands before it."""
     with transaction.atomic():
@@ -302,7 +309,7 @@ def reorder(issue: Issue, item_ids: Sequence[int], user: AnyUser, action: str = 
         record(user, issue.publication, f"issue-{action}", "issue", issue.pk, before, state(issue))
 
 
-def move(issue: Issue, item_id: int, step: int, user: AnyUser) -> None:
+def move(issue: Issue, item_id: int, step: int, user: Actor) -> None:
     """Move an item one place up (step -1) or down (step 1)."""
     items, index = _item_of(issue, item_id)
     target = index + step
@@ -320,7 +327,7 @@ def move(issue: Issue, item_id: int, step: int, user: AnyUser) -> None:
     reorder(issue, ids, user, action="move")
 
 
-def link(issue: Issue, item_id: int, chained: bool, user: AnyUser) -> None:
+def link(issue: Issue, item_id: int, chained: bool, user: Actor) -> None:
     """Chain the item to the one before it, or break it off the chain (the chain's
     other links stay)."""
     numbering.require_draft(issue)
@@ -344,7 +351,17 @@ def link(issue: Issue, item_id: int, chained: bool, user: AnyUser) -> None:
         record(user, issue.publication, action, "issue", issue.pk, before, state(issue))
 
 
-def remove(issue: Issue, item_id: int, user: AnyUser) -> Item:
+def chain(issue: Issue, item_ids: Sequence[int], user: Actor) -> None:
+    """Chain the items in the order given, moved together where the first of them stands
+    (`newsdesk issue chain`; the desk chains one item to the one above it: `link`)."""
+    with transaction.atomic():
+        before = state(issue)
+        chain_items(issue, item_ids, user.get_username())
+        _recheck(issue_items(issue))
+        record(user, issue.publication, "issue-chain", "issue", issue.pk, before, state(issue))
+
+
+def remove(issue: Issue, item_id: int, user: Actor) -> Item:
     """Take an item out of the issue; it stays a draft, to add again later. An item
     chained to it is joined to the one before it, or starts the chain if it led."""
     numbering.require_draft(issue)
@@ -374,30 +391,33 @@ def remove(issue: Issue, item_id: int, user: AnyUser) -> Item:
     return item
 
 
-def add(issue: Issue, item_ids: Sequence[int], user: AnyUser) -> list[Item]:
-    """Add draft items that are in no issue yet, at the end, in the order given."""
+def add(issue: Issue, item_ids: Sequence[int], user: Actor) -> list[Item]:
+    """Add draft items that are in no issue yet, at the end, in the order given; those
+    added: an item in this issue already (a command run again) stays where it is."""
     wanted = list(dict.fromkeys(item_ids))
     if not wanted:
         raise InputError("choose at least one item to add")
     found = {
         i.pk: i
-        for i in Item.objects.filter(pk__in=wanted, publication=issue.publication, issue=None)
+        for i in Item.objects.filter(pk__in=wanted, publication=issue.publication).filter(
+            Q(issue=None) | Q(issue=issue)
+        )
     }
     missing = [pk for pk in wanted if pk not in found]
     if missing:
         raise IssueError(
             f"item #{missing[0]} is not a draft of {issue.publication.name} outside an issue"
         )
-    chosen = [found[pk] for pk in wanted]
     with transaction.atomic():
         before = state(issue)
-        add_items(issue, chosen, user.get_username())
-        _recheck(issue_items(issue)[-len(chosen) - 1 :])
-        record(user, issue.publication, "issue-add", "issue", issue.pk, before, state(issue))
-    return chosen
+        added = add_items(issue, [found[pk] for pk in wanted], user.get_username())
+        if added:
+            _recheck(issue_items(issue)[-len(added) - 1 :])
+            record(user, issue.publication, "issue-add", "issue", issue.pk, before, state(issue))
+    return added
 
 
-def sections(issue: Issue, text: str, user: AnyUser) -> list[str]:
+def sections(issue: Issue, text: str, user: Actor) -> list[str]:
     """Set the issue's sections from one name a line (their order is the issue's); an
     item under a section no longer listed goes back to none."""
     with transaction.atomic():
@@ -408,7 +428,7 @@ def sections(issue: Issue, text: str, user: AnyUser) -> list[str]:
     return names
 
 
-def section(issue: Issue, item_id: int, name: str, user: AnyUser) -> None:
+def section(issue: Issue, item_id: int, name: str, user: Actor) -> None:
     """Put an item under one of the issue's sections, or under none ("")."""
     _item_of(issue, item_id)
     with transaction.atomic():
@@ -418,7 +438,7 @@ def section(issue: Issue, item_id: int, name: str, user: AnyUser) -> None:
         record(user, issue.publication, "issue-section", "issue", issue.pk, before, state(issue))
 
 
-def apply_suggestion(issue: Issue, user: AnyUser) -> Suggestion:
+def apply_suggestion(issue: Issue, user: Actor) -> Suggestion:
     """Order and chain the issue as drafting suggests (chains it does not suggest end)."""
     numbering.require_draft(issue)
     suggested = suggestion(issue, issue_items(issue))
@@ -437,7 +457,7 @@ def apply_suggestion(issue: Issue, user: AnyUser) -> Suggestion:
     return suggested
 
 
-def send_test(issue: Issue, user: AnyUser) -> str:
+def send_test(issue: Issue, user: Actor) -> str:
     """Mail the issue as subscribers would get it (text and HTML) to the user only."""
     address = str(getattr(user, "email", "") or "")
     if not address:
@@ -479,15 +499,18 @@ class ChecksChanged(IssueError):
 def _refuse_unchecked(issue: Issue, override: str, seen: str | None = None) -> list[str]:
     """The issue's problems; an IssueError when there are some and no override reason,
     or when an override was given on a page that showed other problems (`seen`, from
-    `checks_seen`; None: not asked, as on the command line)."""
+    `checks_seen`). None: not from the desk's page (the command line, whose refusal
+    `numbering.publish` words with its `--override`)."""
     found = numbering.problems(issue)
+    if seen is None:
+        return found
     if found and not override:
         raise IssueError(
             "cannot publish: "
             + " | ".join(found)
             + " (tick “publish despite failing checks” and give a reason: it is recorded)"
         )
-    if found and seen is not None and seen != checks_seen(found):
+    if found and seen != checks_seen(found):
         raise ChecksChanged(
             "the checks changed since this page was loaded, so your reason may not cover "
             "them; nothing was published. They now are: "
@@ -497,7 +520,7 @@ def _refuse_unchecked(issue: Issue, override: str, seen: str | None = None) -> l
     return found
 
 
-def publish_now(issue: Issue, user: AnyUser, override: str = "", seen: str | None = None) -> Issue:
+def publish_now(issue: Issue, user: Actor, override: str = "", seen: str | None = None) -> Issue:
     """Publish under the next number; failing checks need an override reason (given,
     from the desk, for the problems its page showed: `seen`)."""
     override = override.strip()
@@ -511,7 +534,7 @@ def publish_now(issue: Issue, user: AnyUser, override: str = "", seen: str | Non
 
 
 def schedule(
-    issue: Issue, when: dt.datetime, user: AnyUser, override: str = "", seen: str | None = None
+    issue: Issue, when: dt.datetime, user: Actor, override: str = "", seen: str | None = None
 ) -> Issue:
     """Publish at `when` (`publish_due` does it then); an override given now (for the
     problems `seen`, as `publish_now`) is kept for that moment, and recorded."""
@@ -530,7 +553,7 @@ def schedule(
     return done
 
 
-def withdraw(issue: Issue, reason: str, user: AnyUser) -> Issue:
+def withdraw(issue: Issue, reason: str, user: Actor) -> Issue:
     reason = reason.strip()
     if not reason:
         raise InputError("give the reason for withdrawing the issue: readers will ask")

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -48,11 +49,39 @@ AnyUser = AbstractBaseUser | AnonymousUser
 
 #: who publishes scheduled issues, in the audit log and the issue's history
 SCHEDULER = "scheduler"
+#: what the audit log says of a change made with the `newsdesk` command
+COMMAND_LINE = "command line"
 #: the names the system acts under (the scheduler, workers, imports, set-up commands):
 #: they appear in the audit log, never as a credit on what readers see
-SYSTEM_ACTORS = frozenset({SCHEDULER, "worker", "import", "command line", "demo", "unknown"})
-#: the longest display name (Django's first_name column)
+SYSTEM_ACTORS = frozenset({SCHEDULER, "worker", "import", COMMAND_LINE, "demo", "unknown"})
+#: the longest display name (Django's first_name column), and an audit entry's actor
 NAME_LENGTH = 150
+
+
+@dataclass(frozen=True)
+class CommandLineUser:
+    """Someone changing things with the `newsdesk` command, as the services that the desk
+    calls with its logged-in user take them: `name` (`--editor`, else the system user) is
+    who the issue's history names and credits, as a desk account's name is; the audit
+    log keeps "NAME (command line)", so that an entry is never taken for one made on the
+    desk by an account of that name."""
+
+    name: str
+
+    def get_username(self) -> str:
+        return self.name
+
+
+Actor = AnyUser | CommandLineUser
+
+
+def audit_name(actor: Actor | str) -> str:
+    """Who an audit entry says made the change ("unknown" when nobody is named)."""
+    if isinstance(actor, CommandLineUser):
+        marker = f" ({COMMAND_LINE})"
+        return f"{actor.name.strip()[: NAME_LENGTH - len(marker)] or 'unknown'}{marker}"
+    name = actor if isinstance(actor, str) else actor.get_username()
+    return name or "unknown"
 
 
 def check_role(role: str) -> str:
@@ -109,7 +138,7 @@ def publications_of(user: AnyUser) -> list[tuple[Publication, str]]:
 
 
 def record(
-    actor: AnyUser | str,
+    actor: Actor | str,
     publication: Publication | None,
     action: str,
     target: str,
@@ -119,10 +148,9 @@ def record(
     at: dt.datetime | None = None,
 ) -> AuditEntry:
     """Add one entry to the audit log."""
-    name = actor if isinstance(actor, str) else actor.get_username()
     return AuditEntry.objects.create(
         publication=publication,
-        actor=name or "unknown",
+        actor=audit_name(actor),
         action=action,
         target=target,
         target_id=target_id,
@@ -163,7 +191,7 @@ def add_member(
     publication: Publication,
     role: str,
     password: str | None,
-    actor: str = "command line",
+    actor: str = COMMAND_LINE,
     name: str | None = None,
 ) -> tuple[User, bool]:
     """Create the user (or find them) and give them the role on the publication.
