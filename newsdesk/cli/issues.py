@@ -4,6 +4,7 @@ over the newsroom's issue services."""
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import getpass
 import json
 import sys
@@ -210,7 +211,7 @@ def print_archive_report(
 
 
 def edit_draft(args: argparse.Namespace, pub: Publication) -> None:
-    """show, add, order, chain and publish: the actions on a draft issue."""
+    """show, add, order, chain, publish and unschedule: the actions on a draft issue."""
     issue = numbering.draft_issue(pub, args.draft)
     action = args.action
     if action == "show":
@@ -238,6 +239,10 @@ def edit_draft(args: argparse.Namespace, pub: Publication) -> None:
         print(f"chained items {', '.join('#' + str(i) for i in args.items)}")
     elif action == "publish":
         publish(issue, args)
+    elif action == "unschedule":
+        done, when = builder.unschedule(issue, person_of(args))
+        at = f" for {when.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC" if when else ""
+        print(f"cancelled the publication of draft #{done.pk} scheduled{at}: it is a draft again")
 
 
 def publish(issue: Issue, args: argparse.Namespace) -> None:

@@ -501,6 +501,10 @@ def add_newsroom_commands(command: Command) -> None:
     a.add_argument(
         "--override", metavar="REASON", help="publish despite failed checks; the reason is recorded"
     )
+    action(
+        "unschedule",
+        "Cancel the draft's scheduled publication (`publish --at`): it stays a draft.",
+    )
     a = action("withdraw", "Withdraw a published issue (its number is never reused).", draft=False)
     a.add_argument("number", type=int, metavar="NUMBER")
     a.add_argument(

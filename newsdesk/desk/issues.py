@@ -338,6 +338,20 @@ def publish(request: HttpRequest, publication: Publication, issue_id: int) -> Ht
 
 
 @desk_action("publish")
+def unschedule(request: HttpRequest, publication: Publication, issue_id: int) -> HttpResponse:
+    """Cancel a scheduled publication, whatever time it is set for now (not checked
+    against the page's version: whoever changed the time, the editor wants it not to go
+    out); refused, with why, when the issue is no longer scheduled."""
+    issue, when = service.unschedule(draft_of(publication, issue_id), request.user)
+    at = f" for {timezone.localtime(when):%B %-d, %Y %H:%M}" if when else ""
+    text = (
+        f"Cancelled the publication scheduled{at}: draft #{issue.pk} is a draft again, and "
+        "goes out only when it is published or scheduled again."
+    )
+    return done(request, issue, text)
+
+
+@desk_action("publish")
 def withdraw(request: HttpRequest, publication: Publication, issue_id: int) -> HttpResponse:
     issue = draft_of(publication, issue_id)
     issue = service.withdraw(issue, str(request.POST.get("reason") or ""), request.user)

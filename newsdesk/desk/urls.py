@@ -59,6 +59,7 @@ urlpatterns = [
     path("<slug:slug>/issue/<id:issue_id>/section", issues.section, name="issue_section"),
     path("<slug:slug>/issue/<id:issue_id>/test-email", issues.test_email, name="issue_test_email"),
     path("<slug:slug>/issue/<id:issue_id>/publish", issues.publish, name="issue_publish"),
+    path("<slug:slug>/issue/<id:issue_id>/unschedule", issues.unschedule, name="issue_unschedule"),
     path("<slug:slug>/issue/<id:issue_id>/withdraw", issues.withdraw, name="issue_withdraw"),
     path("<slug:slug>/issue/<id:issue_id>/preview.<str:fmt>", issues.preview_raw, name="issue_raw"),
     path("<slug:slug>/backissues/", backissues.backissues, name="backissues"),

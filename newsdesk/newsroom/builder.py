@@ -565,6 +565,17 @@ def withdraw(issue: Issue, reason: str, user: Actor) -> Issue:
     return done
 
 
+def unschedule(issue: Issue, user: Actor) -> tuple[Issue, dt.datetime | None]:
+    """Cancel the issue's scheduled publication: it is a draft again, until someone
+    publishes or schedules it. The issue, and the time it was scheduled for."""
+    with transaction.atomic():
+        before = state(issue)
+        when = issue.scheduled_for
+        done = numbering.unschedule(issue, actor=user.get_username())
+        record(user, done.publication, "issue-unschedule", "issue", done.pk, before, state(done))
+    return done, when
+
+
 def scheduled_override(issue: Issue) -> tuple[str, list[str]]:
     """The override reason given when the issue was last scheduled, if any, and the
     failing checks it was given for."""
@@ -605,27 +616,28 @@ def publish_due(now: dt.datetime | None = None) -> list[Due]:
     due = Issue.objects.filter(
         status=Issue.Status.SCHEDULED, scheduled_for__lte=now
     ).select_related("publication")
-    done: list[Due] = []
-    for issue in due.order_by("scheduled_for", "id"):
-        try:
-            with transaction.atomic():
-                before = state(issue)
-                override, covered = scheduled_override(issue)
-                unseen = not_covered(numbering.overridable(issue), covered) if override else []
-                if unseen:  # failing since: nobody judged these
-                    raise IssueError(
-                        "checks fail since it was scheduled, which the reason given "
-                        f"then does not cover: {' | '.join(unseen)}"
-                    )
-                published = numbering.publish(issue, actor=SCHEDULER, override=override)
-                after = state(published) | ({"override": override} if override else {})
-                record(
-                    SCHEDULER, issue.publication, "issue-publish", "issue", issue.pk, before, after
+    found = (publish_if_due(issue, now) for issue in due.order_by("scheduled_for", "id"))
+    return [d for d in found if d is not None]
+
+
+def publish_if_due(issue: Issue, now: dt.datetime) -> Due | None:
+    """Publish the scheduled issue at its time."""
+    try:
+        with transaction.atomic():
+            before = state(issue)
+            override, covered = scheduled_override(issue)
+            unseen = not_covered(numbering.overridable(issue), covered) if override else []
+            if unseen:  # failing since: nobody judged these
+                raise IssueError(
+                    "checks fail since it was scheduled, which the reason given "
+                    f"then does not cover: {' | '.join(unseen)}"
                 )
-            done.append(Due(published, ""))
-        except IssueError as exc:
-            done.append(Due(_unschedule(issue, str(exc), now), str(exc)))
-    return done
+            published = numbering.publish(issue, actor=SCHEDULER, override=override)
+            after = state(published) | ({"override": override} if override else {})
+            record(SCHEDULER, issue.publication, "issue-publish", "issue", issue.pk, before, after)
+        return Due(published, "")
+    except IssueError as exc:
+        return Due(_unschedule(issue, str(exc), now), str(exc))
 
 
 def _unschedule(issue: Issue, reason: str, now: dt.datetime) -> Issue:
@@ -633,22 +645,15 @@ def _unschedule(issue: Issue, reason: str, now: dt.datetime) -> Issue:
     logger.error("scheduled issue #%s not published: %s", issue.pk, reason)
     with transaction.atomic():
         before = state(issue)
-        moved = Issue.objects.filter(pk=issue.pk, status=Issue.Status.SCHEDULED).update(
-            status=Issue.Status.DRAFT, scheduled_for=None
-        )
-        if not moved:  # published or changed by someone else meanwhile
+        try:
+            moved = numbering.unschedule(
+                issue, actor=SCHEDULER, kind="schedule-failed", reason=reason, at=now
+            )
+        except IssueError:  # published or changed by someone else meanwhile
             issue.refresh_from_db()
             return issue
-        when = issue.scheduled_for.isoformat() if issue.scheduled_for else None
-        IssueEvent.objects.create(
-            issue=issue,
-            kind="schedule-failed",
-            at=now,
-            actor=SCHEDULER,
-            detail={"for": when, "reason": reason},
-        )
-        after = state(issue) | {"reason": reason}
+        after = state(moved) | {"reason": reason}
         record(
             SCHEDULER, issue.publication, "issue-schedule-failed", "issue", issue.pk, before, after
         )
-    return issue
+    return moved

@@ -239,6 +239,57 @@ def publish(
     return locked_issue
 
 
+def unschedule(
+    issue: Issue,
+    *,
+    actor: str = "",
+    kind: str = "unscheduled",
+    reason: str = "",
+    at: dt.datetime | None = None,
+) -> Issue:
+    """A scheduled issue back to draft, its time forgotten: it goes out only when it is
+    published or scheduled again. Its history says so (`kind`: "unscheduled" when an
+    editor cancels, "schedule-failed" when the scheduler could not publish it, with
+    the `reason`). IssueError when the issue is no longer scheduled, under its row lock:
+    published meanwhile (by the scheduler, at its time), or its schedule gone already."""
+    with transaction.atomic():
+        locked = Issue.objects.select_for_update().select_related("publication").get(pk=issue.pk)
+        if locked.status != Issue.Status.SCHEDULED:
+            raise IssueError(_not_scheduled(locked))
+        when = locked.scheduled_for
+        locked.status, locked.scheduled_for = Issue.Status.DRAFT, None
+        locked.save(update_fields=["status", "scheduled_for"])
+        IssueEvent.objects.create(
+            issue=locked,
+            kind=kind,
+            at=at or timezone.now(),
+            actor=actor,
+            detail={"for": when.isoformat() if when else None}
+            | ({"reason": reason} if reason else {}),
+        )
+    return locked
+
+
+def _not_scheduled(issue: Issue) -> str:
+    """Why there is no schedule to cancel."""
+    if issue.status == Issue.Status.DRAFT:
+        return (
+            f"{issue.title} is not scheduled (its schedule was cancelled or failed "
+            "meanwhile): it is a draft, and nothing changed"
+        )
+    published = (
+        f" on {timezone.localtime(issue.published_at):%B %-d, %Y at %H:%M}"
+        if issue.published_at
+        else ""
+    )
+    now = "it is on the site" if issue.status == Issue.Status.PUBLISHED else "then withdrawn"
+    return (
+        f"{issue.title} was published{published} ({now}): there is no schedule left to "
+        "cancel, and nothing changed"
+        + ("; withdraw it if it must not stand" if issue.status == Issue.Status.PUBLISHED else "")
+    )
+
+
 def withdraw(issue: Issue, *, actor: str = "", reason: str = "") -> Issue:
     """Take a published issue off the site and feeds, its number kept; IssueError
     without a reason (from the desk or the command line alike: readers will ask)."""
