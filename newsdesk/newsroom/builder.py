@@ -621,9 +621,16 @@ def publish_due(now: dt.datetime | None = None) -> list[Due]:
 
 
 def publish_if_due(issue: Issue, now: dt.datetime) -> Due | None:
-    """Publish the scheduled issue at its time."""
+    """Publish the issue if it is still scheduled for `now` or before, read under its row
+    lock; None when it is not: an editor cancelled the schedule or moved it later after
+    the scheduler listed it (publishing checks only that it is no published issue)."""
     try:
         with transaction.atomic():
+            still = Issue.objects.select_for_update().filter(
+                pk=issue.pk, status=Issue.Status.SCHEDULED, scheduled_for__lte=now
+            )
+            if not list(still.values_list("pk", flat=True)):
+                return None
             before = state(issue)
             override, covered = scheduled_override(issue)
             unseen = not_covered(numbering.overridable(issue), covered) if override else []

@@ -1,6 +1,6 @@
 """Cancelling a scheduled publication: on the desk (a POST with its CSRF token, for the
 publish role, audited) and with `newsdesk issue unschedule`; refused, saying why, once
-the issue is published."""
+the issue is published; and never published by a scheduler that listed it before."""
 
 from __future__ import annotations
 
@@ -90,6 +90,26 @@ def test_an_issue_published_meanwhile_is_not_cancelled(pub: Publication) -> None
     response = client.post(url(other, "unschedule"))
     assert "is not scheduled" in client.get(response["Location"]).content.decode()
     assert AuditEntry.objects.filter(action="issue-unschedule").count() == 1
+
+
+def test_the_scheduler_does_not_publish_an_issue_cancelled_after_it_was_listed(
+    pub: Publication,
+) -> None:
+    """publish_due lists the issues due, then publishes each: one cancelled, or moved
+    later, in between was published all the same (publishing takes a draft too)."""
+    issue, when = scheduled(pub)
+    listed = Issue.objects.get(pk=issue.pk)  # as the scheduler read it
+    builder.unschedule(issue, member(pub, "editor"))
+    assert builder.publish_if_due(listed, when) is None
+    issue.refresh_from_db()
+    assert (issue.status, issue.number) == ("draft", None)
+    later = when + dt.timedelta(days=1)
+    builder.schedule(issue, later, member(pub, "editor"))
+    assert builder.publish_if_due(listed, when) is None
+    issue.refresh_from_db()
+    assert (issue.status, issue.scheduled_for) == ("scheduled", later)
+    due = builder.publish_if_due(listed, later)
+    assert due is not None and due.issue.number == 1
 
 
 def test_the_command_line_cancels_a_schedule_too(
