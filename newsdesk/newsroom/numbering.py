@@ -164,7 +164,7 @@ def publish(
     until the scheduled time, when publishing it again (the operations issue's
     scheduler does this) assigns one. An override given then is kept as a
     `schedule-override` event, which the scheduler publishes with
-    (`builder.scheduled_override`), whoever scheduled it: the desk or the command line.
+    (`scheduled.scheduled_override`), whoever scheduled it: the desk or the command line.
     """
     now = timezone.now()
     override = override.strip()  # "  " is no reason, from the command line as on the desk

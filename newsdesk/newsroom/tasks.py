@@ -18,7 +18,7 @@ from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from newsdesk.newsroom import builder, editing, stored_stories, week
+from newsdesk.newsroom import editing, scheduled, stored_stories, week
 from newsdesk.newsroom.enrich import enrich_articles
 from newsdesk.newsroom.models import Publication
 from newsdesk.newsroom.numbering import require_draft
@@ -53,7 +53,7 @@ def publish_due_issues(*, attempt: int = 1) -> list[dict[str, Any]]:
     a due issue once, so without a retry it would stay scheduled for good."""
     return [
         {"issue": due.issue.pk, "title": due.issue.title, "error": due.error}
-        for due in builder.publish_due()
+        for due in scheduled.publish_due()
     ]
 
 

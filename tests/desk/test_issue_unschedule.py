@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from newsdesk.cli.main import main
-from newsdesk.newsroom import builder
+from newsdesk.newsroom import builder, scheduled
 from newsdesk.newsroom.models import AuditEntry, Issue, IssueEvent, Publication
 from tests.desk.conftest import logged_in, member
 from tests.desk.test_issue_builder import draft_with_items, url
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 CANCEL = "Cancel the scheduled publication"
 
 
-def scheduled(pub: Publication, hours: int = 3) -> tuple[Issue, dt.datetime]:
+def scheduled_issue(pub: Publication, hours: int = 3) -> tuple[Issue, dt.datetime]:
     issue, _ = draft_with_items(pub, 2)
     when = (timezone.now() + dt.timedelta(hours=hours)).replace(second=0, microsecond=0)
     builder.schedule(issue, when, member(pub, "editor", "planner"))
@@ -29,7 +29,7 @@ def scheduled(pub: Publication, hours: int = 3) -> tuple[Issue, dt.datetime]:
 
 
 def test_an_editor_cancels_a_scheduled_publication(pub: Publication) -> None:
-    issue, when = scheduled(pub)
+    issue, when = scheduled_issue(pub)
     client = logged_in(pub, "editor")
     page = client.get("/desk/cpw/issue/").content.decode()
     assert CANCEL in page and f'action="{url(issue, "unschedule")}"' in page
@@ -50,13 +50,13 @@ def test_an_editor_cancels_a_scheduled_publication(pub: Publication) -> None:
     assert f"draft #{issue.pk} is a draft again" in page
     assert CANCEL not in page and "issue-unschedule" in page  # in the draft's history
     # its time comes and goes: nothing is published
-    assert builder.publish_due(when + dt.timedelta(minutes=1)) == []
+    assert scheduled.publish_due(when + dt.timedelta(minutes=1)) == []
     issue.refresh_from_db()
     assert issue.status == "draft"
 
 
 def test_only_the_publish_role_cancels_and_only_with_the_csrf_token(pub: Publication) -> None:
-    issue, when = scheduled(pub)
+    issue, when = scheduled_issue(pub)
     for role in ("viewer", "contributor"):
         client = logged_in(pub, role)
         assert CANCEL not in client.get("/desk/cpw/issue/").content.decode()
@@ -72,10 +72,10 @@ def test_only_the_publish_role_cancels_and_only_with_the_csrf_token(pub: Publica
 def test_an_issue_published_meanwhile_is_not_cancelled(pub: Publication) -> None:
     """The page was opened before the scheduler published it: the cancel says that the
     issue went out and under which number, and changes nothing."""
-    issue, when = scheduled(pub)
+    issue, when = scheduled_issue(pub)
     client = logged_in(pub, "editor")
     assert CANCEL in client.get(f"/desk/cpw/issue/?draft={issue.pk}").content.decode()
-    (due,) = builder.publish_due(when)
+    (due,) = scheduled.publish_due(when)
     assert due.error == ""
     response = client.post(url(issue, "unschedule"), {"next": f"/desk/cpw/issue/?draft={issue.pk}"})
     page = client.get(response["Location"]).content.decode()
@@ -85,7 +85,7 @@ def test_an_issue_published_meanwhile_is_not_cancelled(pub: Publication) -> None
     assert (issue.status, issue.number) == ("published", 1)
     assert not AuditEntry.objects.filter(action="issue-unschedule").exists()
     # a draft with no schedule (cancelled in another tab) is refused the same way
-    other, _ = scheduled(pub)
+    other, _ = scheduled_issue(pub)
     builder.unschedule(other, member(pub, "editor", "planner"))  # not the one logged in
     response = client.post(url(other, "unschedule"))
     assert "is not scheduled" in client.get(response["Location"]).content.decode()
@@ -97,25 +97,25 @@ def test_the_scheduler_does_not_publish_an_issue_cancelled_after_it_was_listed(
 ) -> None:
     """publish_due lists the issues due, then publishes each: one cancelled, or moved
     later, in between was published all the same (publishing takes a draft too)."""
-    issue, when = scheduled(pub)
+    issue, when = scheduled_issue(pub)
     listed = Issue.objects.get(pk=issue.pk)  # as the scheduler read it
     builder.unschedule(issue, member(pub, "editor"))
-    assert builder.publish_if_due(listed, when) is None
+    assert scheduled.publish_if_due(listed, when) is None
     issue.refresh_from_db()
     assert (issue.status, issue.number) == ("draft", None)
     later = when + dt.timedelta(days=1)
     builder.schedule(issue, later, member(pub, "editor"))
-    assert builder.publish_if_due(listed, when) is None
+    assert scheduled.publish_if_due(listed, when) is None
     issue.refresh_from_db()
     assert (issue.status, issue.scheduled_for) == ("scheduled", later)
-    due = builder.publish_if_due(listed, later)
+    due = scheduled.publish_if_due(listed, later)
     assert due is not None and due.issue.number == 1
 
 
 def test_the_command_line_cancels_a_schedule_too(
     pub: Publication, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    issue, when = scheduled(pub)
+    issue, when = scheduled_issue(pub)
     capsys.readouterr()
     assert main(["issue", "unschedule", "cpw", "--editor", "ana"]) == 0
     at = f"{when.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC"

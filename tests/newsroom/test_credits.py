@@ -14,7 +14,7 @@ from django.test import Client
 from django.utils import timezone
 
 from newsdesk.cli.main import main
-from newsdesk.newsroom import builder, numbering
+from newsdesk.newsroom import builder, numbering, scheduled
 from newsdesk.newsroom.items import add_items, write_item
 from newsdesk.newsroom.models import Issue, IssueEvent, Publication
 from newsdesk.newsroom.people import add_member
@@ -70,7 +70,7 @@ def test_a_scheduled_issue_credits_the_editor_who_scheduled_it_by_name(
     issue = draft(pub, "bo")  # bo has no display name: credited by log-in name
     when = timezone.now() + dt.timedelta(hours=1)
     builder.schedule(issue, when, ana)
-    assert [d.error for d in builder.publish_due(when)] == [""]
+    assert [d.error for d in scheduled.publish_due(when)] == [""]
     issue.refresh_from_db()
     assert issue.editors == ["bo", "Ana Lind"]
     # the audit and the history still say the scheduler did it

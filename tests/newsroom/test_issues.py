@@ -13,7 +13,6 @@ import pytest
 from django.db import connection
 
 from newsdesk.ingest.models import Article
-from newsdesk.newsroom.builder import publish_due
 from newsdesk.newsroom.imports import export_issues, export_record, import_file
 from newsdesk.newsroom.items import (
     add_items,
@@ -28,6 +27,7 @@ from newsdesk.newsroom.models import Category, Issue, IssueEvent, Item, ItemSour
 from newsdesk.newsroom.numbering import find_issue, new_issue, publish, withdraw
 from newsdesk.newsroom.publications import add_publication
 from newsdesk.newsroom.reading import render
+from newsdesk.newsroom.scheduled import publish_due
 from newsdesk.pipeline.errors import ConflictError, IssueError
 from newsdesk.pipeline.types import ItemText, SourceRef
 from tests.concurrent import run_at_once
