@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from newsdesk.desk.access import View, back, context, desk_action, desk_view, numbers
+from newsdesk.newsroom import audience
 from newsdesk.newsroom import builder as service
 from newsdesk.newsroom.models import Issue, Publication
 from newsdesk.newsroom.reading import render as render_issue
@@ -76,7 +77,7 @@ def sent_version(request: HttpRequest) -> str | None:
 #: the session key of what a refused builder form sent, for the page to show again
 SENT = "desk-builder-sent"
 #: what a form sends that is not typed or chosen
-NOT_TYPED = {"csrfmiddlewaretoken", "version", "checked", "next"}
+NOT_TYPED = {"csrfmiddlewaretoken", "version", "checked", "next", "confirmed", "number"}
 
 
 def keep_sent(request: HttpRequest, issue: Issue, form: str) -> None:
@@ -324,6 +325,8 @@ def override_of(request: HttpRequest) -> str:
 
 @builder_change("publish")
 def publish(request: HttpRequest, publication: Publication, issue_id: int) -> HttpResponse:
+    """Schedule, or publish now once the editor has confirmed it on the page a first
+    Publish shows (`confirm_publish`): a form without `confirmed` publishes nothing."""
     issue = draft_of(publication, issue_id)
     override = override_of(request)
     seen = str(request.POST.get("checked") or "")  # the problems the page showed
@@ -332,9 +335,36 @@ def publish(request: HttpRequest, publication: Publication, issue_id: int) -> Ht
         assert issue.scheduled_for is not None
         when = timezone.localtime(issue.scheduled_for)
         return done(request, issue, f"Scheduled draft #{issue.pk} for {when:%B %-d, %Y %H:%M}.")
-    issue = service.publish_now(issue, request.user, override, seen)
+    if request.POST.get("confirmed") != "1":
+        return confirm_publish(request, issue, override, seen)
+    (number,) = numbers([request.POST.get("number") or "none"], "the number confirmed")
+    issue = service.publish_now(issue, request.user, override, seen, number)
     messages.success(request, f"Published {issue.title}.")
     return HttpResponseRedirect(builder_url(publication))
+
+
+def confirm_publish(request: HttpRequest, issue: Issue, override: str, seen: str) -> HttpResponse:
+    """What publishing now does, to confirm: the number the issue takes, the public site,
+    and how many readers are mailed. Refused at once when publishing would be; the form
+    as sent is kept for the builder, should the editor go back to it."""
+    publication = service.publishable(issue, override, seen)
+    keep_sent(request, issue, "publish")
+    return render(
+        request,
+        "desk/issue_confirm.html",
+        context(
+            request,
+            publication,
+            section="issue",
+            issue=issue,
+            number=publication.next_number,
+            reach=audience.reach(publication),
+            override=override,
+            version=str(request.POST.get("version") or ""),
+            checked=seen,
+            here=builder_url(publication, issue),
+        ),
+    )
 
 
 @desk_action("publish")

@@ -1,4 +1,5 @@
-"""A publication's subscribers: searched, listed and exported as CSV."""
+"""A publication's subscribers: searched, listed, counted for the desk's Publish
+(`reach`) and exported as CSV."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import TextIO
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from newsdesk.mailing.imports import EXPORTED, FORMULA_START, PREFERENCE_SEPARATOR
 from newsdesk.mailing.models import Subscription, Suppression
+from newsdesk.newsroom.audience import Reach
 from newsdesk.newsroom.models import Category, Publication
 
 
@@ -36,6 +39,15 @@ def subscriptions(publication: Publication, search: str = "") -> QuerySet[Subscr
         )
         .order_by("subscriber__email")
     )
+
+
+def reach(publication: Publication) -> Reach:
+    """Who an issue of the publication published now is mailed to: its confirmed readers
+    whose address is not suppressed for it (`recipients`; one who chose topics and places
+    gets it when it carries one of them), and whether a mail server is set, without which
+    no issue is mailed (`delivery.issues_to_mail`)."""
+    readers = Subscription.objects.recipients(publication).count()
+    return Reach(readers=readers, mail_server=bool(settings.EMAIL_HOST))
 
 
 def preferences(subscription: Subscription) -> str:

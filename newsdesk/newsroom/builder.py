@@ -516,13 +516,49 @@ def _refuse_unchecked(issue: Issue, override: str, seen: str | None = None) -> l
     return found
 
 
-def publish_now(issue: Issue, user: Actor, override: str = "", seen: str | None = None) -> Issue:
+def publishable(issue: Issue, override: str = "", seen: str | None = None) -> Publication:
+    """What `publish_now` would refuse, refused before the editor is asked to confirm;
+    the publication, its next number read now (the number the issue would take)."""
+    numbering.require_publishable(issue)
+    _refuse_unchecked(issue, override.strip(), seen)
+    issue.publication.refresh_from_db(fields=["next_number"])
+    return issue.publication
+
+
+class NumberTaken(IssueError):
+    """Another issue took the number an editor confirmed publishing this one under."""
+
+    kind = "number-taken"
+
+
+def _require_number(issue: Issue, number: int) -> None:
+    """NumberTaken unless the issue would take No. `number`, read under the lock on the
+    publication's counter that publishing takes."""
+    pub = Publication.objects.select_for_update().get(pk=issue.publication_id)
+    if pub.next_number != number:
+        raise NumberTaken(
+            f"No. {number} was taken meanwhile: another issue of {pub.name} was published, "
+            f"and this one would be No. {pub.next_number}. Nothing was published; publish "
+            f"again to confirm it as No. {pub.next_number}."
+        )
+
+
+def publish_now(
+    issue: Issue,
+    user: Actor,
+    override: str = "",
+    seen: str | None = None,
+    number: int | None = None,
+) -> Issue:
     """Publish under the next number; failing checks need an override reason (given,
-    from the desk, for the problems its page showed: `seen`)."""
+    from the desk, for the problems its page showed: `seen`). With `number` (the one the
+    editor confirmed), only under that number."""
     override = override.strip()
     with transaction.atomic():
         before = state(issue)
         found = _refuse_unchecked(issue, override, seen)
+        if number is not None:
+            _require_number(issue, number)
         done = numbering.publish(issue, actor=user.get_username(), override=override)
         after = state(done) | ({"override": override, "problems": found} if found else {})
         record(user, done.publication, "issue-publish", "issue", done.pk, before, after)

@@ -154,6 +154,17 @@ def blockers(issue: Issue) -> list[str]:
     return found
 
 
+def require_publishable(issue: Issue) -> None:
+    """IssueError unless the issue is a draft that an override could let through: one
+    without `blockers`."""
+    require_draft(issue)
+    blocking = blockers(issue)
+    if blocking:
+        raise IssueError(
+            "cannot publish: " + " | ".join(blocking) + " (no override publishes this)"
+        )
+
+
 def publish(
     issue: Issue, *, at: dt.datetime | None = None, actor: str = "", override: str = ""
 ) -> Issue:
@@ -175,12 +186,7 @@ def publish(
         )
     with transaction.atomic():
         locked_issue = Issue.objects.select_for_update().get(pk=issue.pk)
-        require_draft(locked_issue)
-        blocking = blockers(locked_issue)
-        if blocking:
-            raise IssueError(
-                "cannot publish: " + " | ".join(blocking) + " (no override publishes this)"
-            )
+        require_publishable(locked_issue)
         found = overridable(locked_issue)
         if found and not override:
             raise IssueError(

@@ -72,9 +72,14 @@ def desk_world(transactional_db: None, settings: Any) -> Publication:
 class Desk:
     """One person's browser on the desk: log-in, pages, screenshots, axe."""
 
-    def __init__(self, browser: Any, base: str, *, bypass_csp: bool = False) -> None:
+    def __init__(
+        self, browser: Any, base: str, *, bypass_csp: bool = False, javascript: bool = True
+    ) -> None:
         self.context = browser.new_context(
-            base_url=base, viewport={"width": 1280, "height": 900}, bypass_csp=bypass_csp
+            base_url=base,
+            viewport={"width": 1280, "height": 900},
+            bypass_csp=bypass_csp,
+            java_script_enabled=javascript,
         )
         self.page = self.context.new_page()
         self.errors: list[str] = []
@@ -117,11 +122,12 @@ class Desk:
 
 @pytest.fixture
 def desk(browser: Any, live_server: Any, desk_world: Publication) -> Iterator[Any]:
-    """Open desks for as many people as a test needs: `desk()` or `desk(bypass_csp=True)`."""
+    """Open desks for as many people as a test needs: `desk()`, `desk(bypass_csp=True)`
+    (for axe's script), `desk(javascript=False)` (a browser running no script)."""
     opened: list[Desk] = []
 
-    def open_desk(*, bypass_csp: bool = False) -> Desk:
-        opened.append(Desk(browser, live_server.url, bypass_csp=bypass_csp))
+    def open_desk(*, bypass_csp: bool = False, javascript: bool = True) -> Desk:
+        opened.append(Desk(browser, live_server.url, bypass_csp=bypass_csp, javascript=javascript))
         return opened[-1]
 
     yield open_desk

@@ -60,7 +60,8 @@ def test_an_editor_takes_the_week_to_a_published_issue(desk: Any, desk_world: Pu
     page.get_by_role("link", name="Plain text").click()
     assert "..." in page.locator("pre.preview-text").inner_text()
     me.shot("issue-builder")
-    page.get_by_role("button", name="Publish").click()
+    page.get_by_role("button", name="Publish", exact=True).click()
+    page.get_by_role("button", name="Publish No. 1, no mail sent").click()
     page.get_by_text("Published Corvia Policy Watch No. 1.").wait_for()
     issue = Issue.objects.get(publication=desk_world, status=Issue.Status.PUBLISHED)
     assert issue.number == 1 and issue.items.count() == 2

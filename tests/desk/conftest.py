@@ -32,7 +32,12 @@ def logged_in(pub: Publication, role: str) -> Client:
 
 def change(client: Client, issue: Issue, action: str, data: dict[str, Any] | None = None) -> Any:
     """A builder form posted from a page showing the issue as it is now (its version,
-    and for publishing the failing checks it shows)."""
+    and for publishing the failing checks it shows and the number the issue would take,
+    which the confirm step sends with `confirmed`)."""
     seen = builder.checks_seen(numbering.problems(issue))
-    sent = {"version": builder.version_of(issue), "checked": seen, **(data or {})}
+    sent = {"version": builder.version_of(issue), "checked": seen}
+    if action == "publish":
+        issue.publication.refresh_from_db(fields=["next_number"])
+        sent["number"] = str(issue.publication.next_number)
+    sent |= data or {}
     return client.post(f"/desk/{issue.publication.slug}/issue/{issue.pk}/{action}", sent)

@@ -78,6 +78,8 @@ def url(issue: Issue, action: str) -> str:
 
 
 JSON = "application/json"
+#: what the confirm step of Publish adds to the form (the number is `change`'s)
+CONFIRMED = {"confirmed": "1"}
 
 
 def ordered(issue: Issue, ids: list[int]) -> str:
@@ -281,7 +283,7 @@ def test_publishing_takes_the_next_number(pub: Publication) -> None:
     pub.save()
     issue, _ = draft_with_items(pub, 2)
     client = logged_in(pub, "editor")
-    response = change(client, issue, "publish", {"mode": "now"})
+    response = change(client, issue, "publish", {"mode": "now", **CONFIRMED})
     assert response.status_code == 302
     issue.refresh_from_db()
     pub.refresh_from_db()
@@ -312,7 +314,12 @@ def test_failing_checks_publish_only_with_a_recorded_override(pub: Publication) 
         client,
         issue,
         "publish",
-        {"mode": "now", "override": "1", "reason": "figure confirmed with the port authority"},
+        {
+            "mode": "now",
+            "override": "1",
+            "reason": "figure confirmed with the port authority",
+            **CONFIRMED,
+        },
     )
     issue.refresh_from_db()
     assert issue.status == "published" and issue.number == 1
@@ -348,7 +355,7 @@ def test_an_override_covers_only_the_failing_checks_the_page_showed(pub: Publica
     # read, and sent again from the page as it is now: published
     seen = re.search(r'name="checked" value="(\w+)"', page)
     assert seen is not None
-    change(client, issue, "publish", sent | {"checked": seen.group(1)})
+    change(client, issue, "publish", sent | {"checked": seen.group(1)} | CONFIRMED)
     issue.refresh_from_db()
     assert issue.status == "published" and issue.number == 1
 
