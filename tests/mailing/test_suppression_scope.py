@@ -209,7 +209,7 @@ def test_sign_up_and_import_are_refused_only_where_the_address_is_suppressed(
     csv = tmp_path / "list.csv"
     csv.write_text("email\nana@corvia.example\n")
     assert main(["subscribers", "import", str(csv), "--publication", "cpw", "--confirmed"]) == 0
-    assert "line 2: suppressed (complaint, for this publication): refused" in (
+    assert "list.csv:2: suppressed (complaint, for this publication): refused" in (
         capsys.readouterr().out
     )
     assert main(["subscribers", "import", str(csv), "--publication", "hpb", "--confirmed"]) == 0

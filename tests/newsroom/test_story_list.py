@@ -93,5 +93,5 @@ def test_a_window_from_a_day_holds_that_day_and_a_reversed_one_is_refused(
     for action in ("list", "cluster"):
         code = main(["stories", action, "--since", "2026-03-06", "--until", "2026-03-01"])
         out, err = capsys.readouterr()
-        assert code != 0 and "starts after it ends" in err, (action, out, err)
+        assert code == 2 and "is after --until" in err, (action, out, err)
         assert "Traceback" not in err
