@@ -1,5 +1,6 @@
 """`newsdesk subscribers import|export|list|delete|suppress|suppressions`: a
-publication's mailing list, and the addresses never mailed."""
+publication's mailing list, and the addresses never mailed. Each change and export
+goes to the audit log as the desk's do, by "NAME (command line)"."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ import os
 import sys
 from pathlib import Path
 
+from newsdesk.cli.issues import person_of
 from newsdesk.cli.output import console
 from newsdesk.mailing import imports, links, roster, subscribing
 from newsdesk.mailing.models import Suppression
+from newsdesk.newsroom import people
 from newsdesk.newsroom.models import Publication
 from newsdesk.newsroom.publications import get_publication
 from newsdesk.pipeline.errors import InputError
@@ -18,18 +21,20 @@ from newsdesk.pipeline.text import plural
 
 
 def run_subscribers(args: argparse.Namespace) -> int:
+    who = person_of(args)
     if args.action == "delete":
         subscribing.delete_subscriber(args.email)
+        people.record(who, None, "subscribers.delete", "subscriber")  # never the address
         print("deleted: the address and its history are gone; a suppression keeps its hash")
         return 0
     if args.action in ("suppress", "suppressions"):
         scope = get_publication(args.publication) if args.publication else None
         if args.action == "suppress":
-            return run_suppress(args.email, args.note, scope)
+            return run_suppress(who, args.email, args.note, scope)
         return run_suppressions(scope)
     publication = get_publication(args.publication)
     if args.action == "import":
-        return run_import(publication, Path(args.file), confirmed=args.confirmed)
+        return run_import(who, publication, Path(args.file), confirmed=args.confirmed)
     if args.action == "export":
         if args.out:
             private = os.open(args.out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -38,12 +43,13 @@ def run_subscribers(args: argparse.Namespace) -> int:
                 count = roster.write_csv(publication, out, bom=True)
             print(f"exported {plural(count, 'subscription')} of {publication.slug} to {args.out}")
         else:
-            roster.write_csv(publication, sys.stdout)  # a pipe: a mark would trip its reader
+            count = roster.write_csv(publication, sys.stdout)  # a pipe: a mark would trip it
+        people.record(who, publication, "subscribers.export", "subscribers", after={"rows": count})
         return 0
     return run_list(publication, args.search or "")
 
 
-def run_import(publication: Publication, path: Path, *, confirmed: bool) -> int:
+def run_import(who: people.Actor, publication: Publication, path: Path, *, confirmed: bool) -> int:
     # without --confirmed refused before anything is read
     base = links.base_url_if_known() if confirmed else links.base_url()
     try:
@@ -53,6 +59,17 @@ def run_import(publication: Publication, path: Path, *, confirmed: bool) -> int:
         raise InputError(f"cannot read {path}: {exc.strerror}") from None
     report = imports.import_subscribers(
         publication, data, confirmed=confirmed, base_url=base, source=str(path)
+    )
+    people.record(
+        who,
+        publication,
+        "subscribers.import",
+        "subscribers",
+        after={
+            "added": report.added,
+            "confirmed": report.confirmed,
+            "rejected": len(report.rejected),
+        },
     )
     out = console()
     out.print(
@@ -69,9 +86,13 @@ def run_import(publication: Publication, path: Path, *, confirmed: bool) -> int:
     return 0
 
 
-def run_suppress(email: str, note: str, publication: Publication | None) -> int:
+def run_suppress(who: people.Actor, email: str, note: str, publication: Publication | None) -> int:
     whose = f"by {publication.slug}" if publication else "by any publication"
     if subscribing.suppress(email, Suppression.Reason.MANUAL, note, publication=publication):
+        scope = publication.slug if publication else "all publications"
+        people.record(
+            who, publication, "subscribers.suppress", "suppression", after={"scope": scope}
+        )
         print(f"suppressed: never mailed {whose} again (only its hash is kept)")
     else:
         print(f"suppressed already: not mailed {whose}")
