@@ -60,17 +60,7 @@ def run_import(who: people.Actor, publication: Publication, path: Path, *, confi
     report = imports.import_subscribers(
         publication, data, confirmed=confirmed, base_url=base, source=str(path)
     )
-    people.record(
-        who,
-        publication,
-        "subscribers.import",
-        "subscribers",
-        after={
-            "added": report.added,
-            "confirmed": report.confirmed,
-            "rejected": len(report.rejected),
-        },
-    )
+    report.record(who, publication)
     out = console()
     out.print(
         f"{path}: {plural(report.rows, 'row')}: {report.added} added, "

@@ -84,17 +84,7 @@ def import_csv(request: HttpRequest, publication: Publication) -> HttpResponse:
     except NewsdeskError as exc:
         messages.error(request, str(exc))
         return _list_page(request, publication, status=400)
-    people.record(
-        request.user,
-        publication,
-        "subscribers.import",
-        "subscribers",
-        after={
-            "added": report.added,
-            "confirmed": report.confirmed,
-            "rejected": len(report.rejected),
-        },
-    )
+    report.record(request.user, publication)
     return _list_page(request, publication, report)
 
 

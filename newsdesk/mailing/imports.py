@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from newsdesk.mailing import addresses, subscribing
 from newsdesk.mailing.models import Subscriber, SubscriberEvent, Subscription, Suppression
+from newsdesk.newsroom import people
 from newsdesk.newsroom.models import Category, Publication
 from newsdesk.pipeline.errors import InputError, TooLargeInputError
 from newsdesk.pipeline.text import plural
@@ -91,6 +92,11 @@ class ImportReport:
 
     def reject(self, line: int, reason: str) -> None:
         self.rejected.append(Rejected(line, reason))
+
+    def record(self, actor: people.Actor, publication: Publication) -> None:
+        """The audit entry of this import, from the desk or the command line alike."""
+        counts = {"added": self.added, "confirmed": self.confirmed, "rejected": len(self.rejected)}
+        people.record(actor, publication, "subscribers.import", "subscribers", after=counts)
 
 
 def at(source: str, line: int | None = None) -> str:
