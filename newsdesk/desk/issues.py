@@ -358,7 +358,7 @@ def confirm_publish(request: HttpRequest, issue: Issue, override: str, seen: str
             section="issue",
             issue=issue,
             number=publication.next_number,
-            reach=audience.reach(publication),
+            reach=audience.reach(issue),
             override=override,
             version=str(request.POST.get("version") or ""),
             checked=seen,

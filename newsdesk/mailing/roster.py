@@ -9,12 +9,12 @@ from collections.abc import Iterator
 from typing import TextIO
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from newsdesk.mailing.imports import EXPORTED, FORMULA_START, PREFERENCE_SEPARATOR
 from newsdesk.mailing.models import Subscription, Suppression
 from newsdesk.newsroom.audience import Reach
-from newsdesk.newsroom.models import Category, Publication
+from newsdesk.newsroom.models import Category, Issue, ItemCategory, Publication
 
 
 def subscriptions(publication: Publication, search: str = "") -> QuerySet[Subscription]:
@@ -41,13 +41,25 @@ def subscriptions(publication: Publication, search: str = "") -> QuerySet[Subscr
     )
 
 
-def reach(publication: Publication) -> Reach:
-    """Who an issue of the publication published now is mailed to: its confirmed readers
-    whose address is not suppressed for it (`recipients`; one who chose topics and places
-    gets it when it carries one of them), and whether a mail server is set, without which
-    no issue is mailed (`delivery.issues_to_mail`)."""
-    readers = Subscription.objects.recipients(publication).count()
-    return Reach(readers=readers, mail_server=bool(settings.EMAIL_HOST))
+def reach(issue: Issue) -> Reach:
+    """Who the issue, published now, is mailed to: the confirmed readers of its
+    publication whose address is not suppressed for it (`recipients`) and who chose no
+    topic or place, or one the issue's items carry (the sender skips the others, whose
+    copy would be empty: `messages.personalised`, by name as there); and whether a mail
+    server is set, without which no issue is mailed (`delivery.issues_to_mail`)."""
+    carried = ItemCategory.objects.filter(item__issue=issue).values("category__name")
+    chose = Subscription.categories.through.objects.filter(subscription_id=OuterRef("pk"))
+    readers = Subscription.objects.recipients(issue.publication).annotate(
+        chose=Exists(chose), wants=Exists(chose.filter(category__name__in=carried))
+    )
+    counts = readers.aggregate(
+        everyone=Count("pk"), passed_over=Count("pk", filter=Q(chose=True, wants=False))
+    )
+    return Reach(
+        readers=counts["everyone"] - counts["passed_over"],
+        mail_server=bool(settings.EMAIL_HOST),
+        passed_over=counts["passed_over"],
+    )
 
 
 def preferences(subscription: Subscription) -> str:

@@ -11,11 +11,12 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from newsdesk.mailing import sending
 from newsdesk.mailing.models import Subscription, Suppression
 from newsdesk.newsroom import builder, numbering
 from newsdesk.newsroom.audience import reach
-from newsdesk.newsroom.models import AuditEntry, IssueEvent, Item, Publication
-from newsdesk.newsroom.publications import add_publication
+from newsdesk.newsroom.models import AuditEntry, IssueEvent, Item, ItemCategory, Publication
+from newsdesk.newsroom.publications import add_publication, category
 from tests.desk.conftest import change, logged_in
 from tests.desk.test_issue_builder import CONFIRMED, draft_with_items
 from tests.mailing import sinks
@@ -87,7 +88,7 @@ def test_no_mail_is_said_when_none_goes_out(pub: Publication, settings: Any) -> 
     assert ">Publish No. 1, no mail sent</button>" in page
     # subscribers, but no mail server: the scheduler mails nothing, and the page says so
     sinks.subscribe(pub, 1)
-    assert reach(pub).readers == 1
+    assert reach(issue).readers == 1
     settings.EMAIL_HOST = ""
     page = change(client, issue, "publish", {"mode": "now"}).content.decode()
     assert "no mail server is set up (<code>EMAIL_HOST</code>)" in page
@@ -155,3 +156,42 @@ def test_a_schedule_needs_no_confirmation(pub: Publication) -> None:
     change(logged_in(pub, "editor"), issue, "publish", {"mode": "schedule", "when": when})
     issue.refresh_from_db()
     assert issue.status == "scheduled"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_count_is_of_the_readers_who_get_this_issue(pub: Publication, settings: Any) -> None:
+    """A reader who chose topics or places gets an issue only when it carries one of them
+    (the others' copies are skipped): the page counts, and its button promises, the
+    readers the sender then mails, not every confirmed one."""
+    sink = sinks.Sink()
+    controller = sinks.start(sink, settings)
+    try:
+        trade, energy = category(pub, "Trade", "topic"), category(pub, "Energy", "topic")
+        vietnam = category(pub, "Vietnam", "place")
+        issue, items = draft_with_items(pub, 2)
+        ItemCategory.objects.create(item=items[0], category=trade, position=0)
+        ItemCategory.objects.create(item=items[1], category=vietnam, position=0)
+        sinks.subscribe(pub, 2)  # chose nothing: every issue
+        sinks.subscribe(pub, 1, prefix="trade", chosen=[trade])
+        sinks.subscribe(pub, 1, prefix="both", chosen=[energy, vietnam])
+        sinks.subscribe(pub, 3, prefix="energy", chosen=[energy])  # nothing of theirs here
+        client = logged_in(pub, "editor")
+        page = change(client, issue, "publish", {"mode": "now"}).content.decode()
+        assert "emailed to <strong>4 confirmed subscribers</strong>" in page
+        assert "3 more chose only topics and places it does not carry" in page
+        assert ">Publish No. 1 and email 4 subscribers</button>" in page
+        fields = ("version", "checked", "mode", "number", "confirmed")
+        client.post(f"/desk/cpw/issue/{issue.pk}/publish", {n: hidden(page, n) for n in fields})
+        issue.refresh_from_db()
+        assert issue.status == "published"
+        report = sending.send_issue(issue)
+        assert report.sent == 4 and len(sink.per_recipient) == 4
+        # an issue none of whose readers chose what it carries mails nobody, and says so
+        other, _ = draft_with_items(pub, 1)
+        Subscription.objects.filter(categories=None).update(status=Subscription.Status.PENDING)
+        Subscription.objects.filter(categories=vietnam).update(status=Subscription.Status.PENDING)
+        page = change(client, other, "publish", {"mode": "now"}).content.decode()
+        assert "none of its 4 confirmed subscribers chose a topic or place it carries" in page
+        assert ">Publish No. 2, no mail sent</button>" in page
+    finally:
+        controller.stop()
