@@ -42,6 +42,7 @@ from newsdesk.pipeline.errors import (
     NotFoundError,
 )
 from newsdesk.pipeline.text import plural
+from newsdesk.storage import require_database_file
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_MAGIC = b"PGDMP"
@@ -80,7 +81,9 @@ class Restored:
 
 
 def backup(out: Path) -> Backup:
-    """A consistent copy of the database at `out` (written beside it, then renamed)."""
+    """A consistent copy of the database at `out` (written beside it, then renamed); a
+    SQLite file that is not there is refused as every command refuses it (exit 3)."""
+    require_database_file()
     if out.is_dir():
         raise InputError(f"{out} is a folder: name the backup file to write")
     if not out.parent.is_dir():
