@@ -278,3 +278,21 @@ def test_suppressions_kept_before_scopes_still_stop_every_publication(
     assert state_of(cpw, people[0]) == state_of(hpb, people[0]) == State.SUPPRESSED
     assert state_of(cpw, people[1]) == state_of(hpb, people[1]) == State.QUEUED
     assert not subscribing.suppress(people[0].email, Reason.MANUAL, publication=cpw.publication)
+
+
+def test_going_back_before_scopes_keeps_one_suppression_per_address_for_all(
+    executor: MigrationExecutor,
+) -> None:
+    cpw, hpb, people = two_publications(3)
+    both, scoped, alone = (p.address_hash for p in people)
+    subscribing.suppress(people[0].email, Reason.COMPLAINT, publication=cpw.publication)
+    subscribing.suppress(people[0].email, Reason.MANUAL)
+    subscribing.suppress(people[1].email, Reason.COMPLAINT, publication=hpb.publication)
+    subscribing.suppress(people[1].email, Reason.MANUAL, publication=cpw.publication)
+    subscribing.suppress(people[2].email, Reason.MANUAL, publication=hpb.publication)
+    before = ("mailing", "0004_mailrun")
+    executor.migrate([before])
+    old = executor.loader.project_state(before).apps.get_model("mailing", "Suppression")
+    kept = dict(old.objects.values_list("address_hash", "reason"))
+    # the one for every publication where there was one, else the earliest
+    assert kept == {both: Reason.MANUAL, scoped: Reason.COMPLAINT, alone: Reason.MANUAL}
