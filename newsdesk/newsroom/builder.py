@@ -533,7 +533,9 @@ class NumberTaken(IssueError):
 
 def _require_number(issue: Issue, number: int) -> None:
     """NumberTaken unless the issue would take No. `number`, read under the lock on the
-    publication's counter that publishing takes."""
+    publication's counter that publishing takes (the issue's row first, in the order
+    `numbering.publish` and the scheduler lock them, so that none waits on the other)."""
+    Issue.objects.select_for_update().filter(pk=issue.pk).first()
     pub = Publication.objects.select_for_update().get(pk=issue.publication_id)
     if pub.next_number != number:
         raise NumberTaken(

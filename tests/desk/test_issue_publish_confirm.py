@@ -9,6 +9,8 @@ import re
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from newsdesk.mailing import sending
@@ -16,6 +18,7 @@ from newsdesk.mailing.models import Subscription, Suppression
 from newsdesk.newsroom import builder, numbering
 from newsdesk.newsroom.audience import reach
 from newsdesk.newsroom.models import AuditEntry, IssueEvent, Item, ItemCategory, Publication
+from newsdesk.newsroom.people import CommandLineUser
 from newsdesk.newsroom.publications import add_publication, category
 from tests.desk.conftest import change, logged_in
 from tests.desk.test_issue_builder import CONFIRMED, draft_with_items
@@ -195,3 +198,21 @@ def test_the_count_is_of_the_readers_who_get_this_issue(pub: Publication, settin
         assert ">Publish No. 2, no mail sent</button>" in page
     finally:
         controller.stop()
+
+
+def test_publishing_a_confirmed_number_locks_the_issue_before_the_counter(
+    pub: Publication,
+) -> None:
+    """The scheduler and `numbering.publish` lock the issue's row, then the
+    publication's: a caller of `publish_now(number=...)` taking them the other way
+    round could deadlock against it on PostgreSQL, where the locks are real."""
+    if not connection.features.has_select_for_update:
+        pytest.skip("this database takes no row locks")
+    pub.next_number = 101
+    pub.save()
+    issue, _ = draft_with_items(pub, 1)
+    with CaptureQueriesContext(connection) as seen:
+        builder.publish_now(issue, CommandLineUser("ana"), number=101)
+    locks = [q["sql"] for q in seen.captured_queries if "FOR UPDATE" in q["sql"]]
+    tables = [re.search(r'FROM "(\w+)"', sql).group(1) for sql in locks]  # type: ignore[union-attr]
+    assert tables[:2] == ["newsroom_issue", "newsroom_publication"], tables
