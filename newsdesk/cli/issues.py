@@ -212,8 +212,9 @@ def print_archive_report(
 
 def edit_draft(args: argparse.Namespace, pub: Publication) -> None:
     """show, add, order, chain, publish and unschedule: the actions on a draft issue."""
-    issue = numbering.draft_issue(pub, args.draft)
     action = args.action
+    pick = numbering.scheduled_issue if action == "unschedule" else numbering.draft_issue
+    issue = pick(pub, args.draft)
     if action == "show":
         print(issue.title + f" [{issue.status}]")
         for item in issue.items.order_by("position", "id"):

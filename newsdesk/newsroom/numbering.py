@@ -68,6 +68,22 @@ def draft_issue(publication: Publication, draft_id: int | None = None) -> Issue:
     return options[0]
 
 
+def scheduled_issue(publication: Publication, draft_id: int | None = None) -> Issue:
+    """The given draft, else the publication's only scheduled issue, however many
+    unscheduled drafts it has beside it."""
+    if draft_id is not None:
+        return draft_issue(publication, draft_id)
+    waiting = list(publication.issues.filter(status=Issue.Status.SCHEDULED).order_by("id"))
+    if not waiting:
+        raise IssueError(f"{publication.slug} has no scheduled issue: nothing to cancel")
+    if len(waiting) > 1:
+        raise IssueError(
+            f"{publication.slug} has {len(waiting)} scheduled issues "
+            f"({', '.join('#' + str(d.pk) for d in waiting)}); name one with --draft"
+        )
+    return waiting[0]
+
+
 def find_issue(publication: Publication, number: int) -> Issue:
     found = Issue.objects.filter(publication=publication, number=number).first()
     if found is None:

@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from newsdesk.cli.main import main
-from newsdesk.newsroom import builder, scheduled
+from newsdesk.newsroom import builder, numbering, scheduled
 from newsdesk.newsroom.models import AuditEntry, Issue, IssueEvent, Publication
 from tests.desk.conftest import logged_in, member
 from tests.desk.test_issue_builder import draft_with_items, url
@@ -116,6 +116,7 @@ def test_the_command_line_cancels_a_schedule_too(
     pub: Publication, capsys: pytest.CaptureFixture[str]
 ) -> None:
     issue, when = scheduled_issue(pub)
+    numbering.new_issue(pub)  # another draft, not scheduled: the scheduled one is meant
     capsys.readouterr()
     assert main(["issue", "unschedule", "cpw", "--editor", "ana"]) == 0
     at = f"{when.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC"
@@ -130,4 +131,6 @@ def test_the_command_line_cancels_a_schedule_too(
     # nothing left to cancel: one line, exit 1
     assert main(["issue", "unschedule", "cpw"]) == 1
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "is not scheduled" in err
+    assert err.count("\n") == 1 and "cpw has no scheduled issue: nothing to cancel" in err
+    assert main(["issue", "unschedule", "cpw", "--draft", str(issue.pk)]) == 1
+    assert "is not scheduled" in capsys.readouterr().err
