@@ -194,7 +194,10 @@ def test_the_count_is_of_the_readers_who_get_this_issue(pub: Publication, settin
         Subscription.objects.filter(categories=None).update(status=Subscription.Status.PENDING)
         Subscription.objects.filter(categories=vietnam).update(status=Subscription.Status.PENDING)
         page = change(client, other, "publish", {"mode": "now"}).content.decode()
-        assert "none of its 4 confirmed subscribers chose a topic or place it carries" in page
+        assert (
+            "none of Corvia Policy Watch's 4 confirmed subscribers chose a topic or place "
+            "this issue carries"
+        ) in page
         assert ">Publish No. 2, no mail sent</button>" in page
     finally:
         controller.stop()
