@@ -1,5 +1,6 @@
 """`newsdesk issue ...` writes the audit log as the desk's issue builder does: the same
-services, the same entries, under "NAME (command line)"."""
+services, the same entries, under "NAME (command line)"; so do `newsdesk item` and
+`newsdesk draft --save`, which write items."""
 
 from __future__ import annotations
 
@@ -44,9 +45,12 @@ def test_each_issue_command_leaves_its_audit_entry(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     run(capsys, "publication", "add", "hpb", "--name", "Harbour Brief", "--first-number", "7")
-    written = run(capsys, "item", "hpb", str(items_file(tmp_path, 3)))
-    a, b, c = (int(word[1:]) for word in written.split() if word.startswith("#"))
     as_ana = ("--editor", "ana")
+    written = run(capsys, "item", "hpb", str(items_file(tmp_path, 3)), *as_ana)
+    a, b, c = (int(word[1:]) for word in written.split() if word.startswith("#"))
+    made = AuditEntry.objects.filter(action="item-new").order_by("id")
+    assert [(e.target, e.target_id) for e in made] == [("item", a), ("item", b), ("item", c)]
+    assert made[0].after == {"headline": "ITEM 0 HEADLINE"}
 
     run(capsys, "issue", "new", "hpb", *as_ana)
     issue = Issue.objects.get()
@@ -119,6 +123,10 @@ def test_a_refused_command_leaves_no_entry(
     refused = capsys.readouterr().err
     assert "41 not in any source" in refused and "--override REASON" in refused
     assert "tick" not in refused
-    assert set(AuditEntry.objects.values_list("action", flat=True)) == {"issue-new", "issue-add"}
+    assert set(AuditEntry.objects.values_list("action", flat=True)) == {
+        "issue-new",
+        "item-new",
+        "issue-add",
+    }
     run(capsys, "issue", "publish", "hpb", "--override", "figure checked by phone")
     assert entry("issue-publish").after["override"] == "figure checked by phone"

@@ -7,8 +7,10 @@ import dataclasses
 import json
 from typing import Any
 
-from newsdesk.cli.issues import actor_of
-from newsdesk.newsroom import drafting
+from django.db import transaction
+
+from newsdesk.cli.issues import actor_of, person_of
+from newsdesk.newsroom import drafting, people
 from newsdesk.newsroom.models import Publication
 from newsdesk.newsroom.publications import get_publication, style_of
 from newsdesk.newsroom.reading import render
@@ -37,7 +39,14 @@ def run_draft(args: argparse.Namespace) -> int:
     story = drafting.get_story(args.story)
     written = drafting.draft_story(pub, story, backend=args.backend, cite=args.cite or ())
     saved_before = drafting.saved_copy(pub, story, written) if args.save else None
-    item = drafting.save_draft(pub, story, written, actor_of(args)) if args.save else None
+    item = None
+    if args.save:
+        who = person_of(args)
+        with transaction.atomic():
+            item = drafting.save_draft(pub, story, written, who.name)
+            if saved_before is None:
+                after = {"story": story.pk, "headline": item.headline}
+                people.record(who, pub, "draft-save", "item", item.pk, after=after)
     if args.json:
         print(json.dumps(draft_json(written, item.pk if item else None), ensure_ascii=False))
     else:

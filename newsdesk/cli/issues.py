@@ -10,13 +10,14 @@ import json
 import sys
 from pathlib import Path
 
+from django.db import transaction
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from newsdesk.cli.output import console, progress_bar
 from newsdesk.ingest.limits import input_limits
-from newsdesk.newsroom import archive, builder, imports, items, numbering
+from newsdesk.newsroom import archive, builder, imports, items, numbering, people
 from newsdesk.newsroom.models import Category, Issue, Item, Publication
 from newsdesk.newsroom.people import CommandLineUser
 from newsdesk.newsroom.publications import add_publication, get_publication, style_of
@@ -92,8 +93,11 @@ def run_item(args: argparse.Namespace) -> int:
     if not isinstance(records, list):
         raise InputError(f"{args.file}: expected a list of items or {{'items': [...]}}")
     texts = items.items_from_records(records, args.file)
+    who = person_of(args)
     for text in texts:
-        item = items.write_item(pub, text, actor_of(args))
+        with transaction.atomic():
+            item = items.write_item(pub, text, who.name)
+            people.record(who, pub, "item-new", "item", item.pk, after={"headline": item.headline})
         print(f"#{item.pk} {item.headline}")
     return 0
 

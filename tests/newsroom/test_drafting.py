@@ -13,7 +13,15 @@ from newsdesk.config import backend_variable
 from newsdesk.ingest.models import Article
 from newsdesk.newsroom import drafting
 from newsdesk.newsroom.items import edit_item
-from newsdesk.newsroom.models import Issue, IssueEvent, Item, Publication, Story, StoryScore
+from newsdesk.newsroom.models import (
+    AuditEntry,
+    Issue,
+    IssueEvent,
+    Item,
+    Publication,
+    Story,
+    StoryScore,
+)
 from newsdesk.newsroom.numbering import publish
 from newsdesk.newsroom.publications import add_publication
 from newsdesk.newsroom.reading import render
@@ -217,12 +225,16 @@ def test_the_draft_command_prints_the_draft_and_its_checks(
     assert printed["draft"]["paragraph"].endswith("(Harbor Ledger, March 4, 2026)")
     item = Item.objects.get(pk=printed["item"])
     assert item.story_id == story.pk and item.verification["ok"] is True
+    saved = AuditEntry.objects.get(action="draft-save")
+    assert (saved.actor, saved.target, saved.target_id) == ("ed (command line)", "item", item.pk)
+    assert saved.after == {"story": story.pk, "headline": item.headline}
     assert main(["draft", str(story.pk)]) == 0
     out = capsys.readouterr().out
     assert "checks: every check passed" in out and out.splitlines()[2].isupper()
     assert main(["draft", str(story.pk), "--save"]) == 0  # saved before: no copy
     assert f"already saved as item #{item.pk};" in capsys.readouterr().out
     assert Item.objects.filter(story=story).count() == 1
+    assert AuditEntry.objects.filter(action="draft-save").count() == 1  # nothing saved
     assert main(["draft", "999999"]) == 1
     assert "no story #999999" in capsys.readouterr().err
     assert main(["draft", str(story.pk), "--backend", "nonesuch"]) == EXIT_USAGE
