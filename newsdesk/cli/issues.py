@@ -17,7 +17,7 @@ from rich.table import Table
 
 from newsdesk.cli.output import console, progress_bar
 from newsdesk.ingest.limits import input_limits
-from newsdesk.newsroom import archive, builder, imports, items, numbering, people
+from newsdesk.newsroom import archive, builder, imports, items, numbering, people, uploads
 from newsdesk.newsroom.models import Category, Issue, Item, Publication
 from newsdesk.newsroom.people import CommandLineUser
 from newsdesk.newsroom.publications import add_publication, get_publication, style_of
@@ -158,10 +158,17 @@ def import_issues(args: argparse.Namespace) -> int:
         for note in result.notes if not bulk else ():  # a bulk import lists them at its end
             print(f"  note: {note}", file=out)
 
+    who = person_of(args)
     with progress_bar(len(files), "back issues", enabled=bulk) as advance:
 
         def on_file(result: imports.ImportOutcome | archive.Refusal, path: Path) -> None:
             report_file(result, path)
+            if (
+                isinstance(result, imports.ImportOutcome)
+                and result.status == "imported"
+                and not args.dry_run
+            ):
+                uploads.record_import(who, pub, result)  # audited as the desk's uploads are
             advance("item", 1)
             if isinstance(result, archive.Refusal):
                 advance("refusal", 1)
@@ -169,7 +176,7 @@ def import_issues(args: argparse.Namespace) -> int:
         report = archive.import_archive(
             files,
             pub,
-            actor_of(args),
+            who.name,
             args.date,
             dry_run=args.dry_run,
             on_file=on_file,

@@ -20,8 +20,9 @@ from django.db import transaction
 
 from newsdesk.ingest.limits import input_limits
 from newsdesk.newsroom.archive import ArchiveReport, Refusal, import_archive
+from newsdesk.newsroom.imports import ImportOutcome
 from newsdesk.newsroom.models import Issue, Publication
-from newsdesk.newsroom.people import AnyUser, record
+from newsdesk.newsroom.people import Actor, AnyUser, record
 from newsdesk.pipeline.errors import InputError, TooLargeInputError
 from newsdesk.pipeline.limits import Readable, read_limited
 
@@ -84,20 +85,19 @@ def import_uploads(
                 also_titled=also_titled,
             )
             for outcome in [] if dry_run else report.imported:
-                record(
-                    user,
-                    publication,
-                    "issue-import",
-                    "issue",
-                    Issue.objects.get(publication=publication, number=outcome.number).pk,
-                    {},
-                    {
-                        "file": outcome.source,
-                        "number": outcome.number,
-                        "items": outcome.items,
-                        "date": outcome.date.isoformat() if outcome.date else None,
-                    },
-                )
+                record_import(user, publication, outcome)
     report.files += len(too_large)
     report.refused[:0] = too_large
     return report
+
+
+def record_import(user: Actor, publication: Publication, outcome: ImportOutcome) -> None:
+    """The audit entry of one imported back issue, from the desk or the command line."""
+    issue = Issue.objects.get(publication=publication, number=outcome.number)
+    after = {
+        "file": outcome.source,
+        "number": outcome.number,
+        "items": outcome.items,
+        "date": outcome.date.isoformat() if outcome.date else None,
+    }
+    record(user, publication, "issue-import", "issue", issue.pk, {}, after)

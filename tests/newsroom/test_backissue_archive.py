@@ -13,7 +13,7 @@ import pytest
 
 from newsdesk.cli.main import main
 from newsdesk.newsroom.imports import import_file
-from newsdesk.newsroom.models import Issue, IssueEvent, Item, Publication
+from newsdesk.newsroom.models import AuditEntry, Issue, IssueEvent, Item, Publication
 from newsdesk.newsroom.numbering import find_issue
 from newsdesk.newsroom.publications import add_publication
 from newsdesk.newsroom.reading import render
@@ -183,11 +183,18 @@ def test_a_dry_run_reports_the_same_and_stores_nothing(newsdesk, tmp_path: Path)
     assert dry.out.count("would import Harbour Policy Brief") == 7
     assert dry.out.count("skipped Harbour Policy Brief No. 416") == 1
     assert not Issue.objects.exists() and not Item.objects.exists()
+    assert not AuditEntry.objects.exists()
     assert Publication.objects.get(slug="hpb").next_number == 90
-    real = newsdesk("issue", "import", str(folder), "--publication", "hpb")
+    real = newsdesk("issue", "import", str(folder), "--publication", "hpb", "--editor", "ana")
     assert real.out.count("imported Harbour Policy Brief") == 7
     assert real.out.count("skipped Harbour Policy Brief No. 416") == 1
     assert real.err == dry.err  # the same file refused, for the same reason
+    # each issue stored leaves the audit entry an upload on the desk leaves
+    entries = AuditEntry.objects.filter(action="issue-import")
+    numbers = sorted(Issue.objects.values_list("number", flat=True))
+    assert len(numbers) == 7 and sorted(e.after["number"] for e in entries) == numbers
+    assert {e.actor for e in entries} == {"ana (command line)"}
+    assert {e.target_id for e in entries} == set(Issue.objects.values_list("pk", flat=True))
 
 
 def test_a_sibling_bulletin_and_a_lone_cut_file(newsdesk) -> None:  # type: ignore[no-untyped-def]
