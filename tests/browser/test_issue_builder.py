@@ -121,6 +121,7 @@ def test_a_stopped_mailing_is_shown_from_the_builder_and_resumed(
         assert handler.per_recipient == {p.email: 1 for p in readers}
         page.get_by_role("link", name="Mailings").click()
         row = page.get_by_role("row", name=re.compile(r"^No\. 7"))
+        row.wait_for()  # the Mailings page, loaded: all_inner_texts does not wait
         assert row.get_by_role("cell").all_inner_texts() == ["done", "3", "0", "0", "0", "0"]
         assert me.axe() == []
         me.shot("desk-mailings")
