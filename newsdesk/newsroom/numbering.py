@@ -55,17 +55,8 @@ def draft_issue(publication: Publication, draft_id: int | None = None) -> Issue:
         if found is None:
             raise IssueError(f"no draft issue #{draft_id} of {publication.slug}")
         return found
-    options = list(drafts.order_by("id"))
-    if not options:
-        raise IssueError(
-            f"{publication.slug} has no draft issue; run `newsdesk issue new {publication.slug}`"
-        )
-    if len(options) > 1:
-        raise IssueError(
-            f"{publication.slug} has {len(options)} drafts "
-            f"({', '.join('#' + str(d.pk) for d in options)}); name one with --draft"
-        )
-    return options[0]
+    none = f"{publication.slug} has no draft issue; run `newsdesk issue new {publication.slug}`"
+    return _the_only(list(drafts.order_by("id")), publication, "drafts", none)
 
 
 def scheduled_issue(publication: Publication, draft_id: int | None = None) -> Issue:
@@ -74,14 +65,20 @@ def scheduled_issue(publication: Publication, draft_id: int | None = None) -> Is
     if draft_id is not None:
         return draft_issue(publication, draft_id)
     waiting = list(publication.issues.filter(status=Issue.Status.SCHEDULED).order_by("id"))
-    if not waiting:
-        raise IssueError(f"{publication.slug} has no scheduled issue: nothing to cancel")
-    if len(waiting) > 1:
+    none = f"{publication.slug} has no scheduled issue: nothing to cancel"
+    return _the_only(waiting, publication, "scheduled issues", none)
+
+
+def _the_only(options: list[Issue], publication: Publication, kind: str, none: str) -> Issue:
+    """The one issue of `options`; IssueError `none` without any, or asking for --draft."""
+    if not options:
+        raise IssueError(none)
+    if len(options) > 1:
         raise IssueError(
-            f"{publication.slug} has {len(waiting)} scheduled issues "
-            f"({', '.join('#' + str(d.pk) for d in waiting)}); name one with --draft"
+            f"{publication.slug} has {len(options)} {kind} "
+            f"({', '.join('#' + str(d.pk) for d in options)}); name one with --draft"
         )
-    return waiting[0]
+    return options[0]
 
 
 def find_issue(publication: Publication, number: int) -> Issue:
